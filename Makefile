@@ -1,0 +1,59 @@
+# Strata: `make run` and `make test` do everything on a fresh Debian 12.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:9201
+DATA_DIR ?= ./data
+CMAKE_FLAGS ?=
+WERROR := $(if $(STRATA_WERROR),-DSTRATA_WERROR=$(STRATA_WERROR),)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the build, the tests and the benchmarks need.
+DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
+  libabsl-dev libzstd-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
+  libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
+  libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
+  python3 python3-dev prometheus prometheus-node-exporter prometheus-alertmanager
+
+.PHONY: all deps configure build test run tsan bench clean format
+
+all: build
+
+# Installs only what is missing; a quick no-op otherwise.
+deps:
+	@missing=$$(dpkg-query -W -f='$${binary:Package} $${db:Status-Status}\n' $(DEPS) 2>/dev/null \
+	  | awk '$$2=="installed"{print $$1}' | sed 's/:.*//' | sort > /tmp/strata-have.$$$$; \
+	  for p in $(DEPS); do grep -qx "$$p" /tmp/strata-have.$$$$ || echo $$p; done; rm -f /tmp/strata-have.$$$$); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+run:
+	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
+	./build-release/tools/strata-server/strata-server \
+	  --storage.tsdb.path=$(DATA_DIR) --web.listen-address=$(LISTEN)
+
+# ThreadSanitizer build of the concurrency tests.
+tsan:
+	@$(MAKE) --no-print-directory build BUILD_DIR=build-tsan CMAKE_FLAGS="-DSTRATA_TSAN=ON -DSTRATA_BUILD_BENCH=OFF"
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L concurrency
+
+bench:
+	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-release build-tsan

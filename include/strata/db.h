@@ -1,0 +1,78 @@
+// DB: the embeddable time-series store. Open one per data directory.
+//
+// Thread-safety: all methods are safe to call concurrently.
+#ifndef STRATA_DB_H_
+#define STRATA_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "strata/appender.h"
+#include "strata/options.h"
+#include "strata/querier.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// What Open found while replaying the WAL.
+struct ReplayReport {
+  int64_t segments = 0;
+  int64_t records = 0;
+  int64_t series = 0;
+  int64_t samples = 0;
+  // Samples the head refused during replay (out of order, duplicates).
+  int64_t samples_rejected = 0;
+  // A torn record at the end of the WAL was cut off.
+  bool torn_tail_truncated = false;
+  // Non-OK if replay stopped at corruption; the damaged segments were moved
+  // (never deleted) to `quarantine_dir`.
+  Status corruption;
+  std::string quarantine_dir;
+  double seconds = 0;
+};
+
+// Point-in-time figures for monitoring.
+struct DBStats {
+  int64_t head_series = 0;
+  int64_t head_chunks = 0;
+  int64_t head_min_time = 0;
+  int64_t head_max_time = 0;
+  int64_t samples_appended = 0;
+  int64_t series_created = 0;
+  int64_t samples_out_of_order = 0;
+  int64_t samples_out_of_bounds = 0;
+  int64_t samples_duplicate = 0;
+  int64_t wal_bytes = 0;
+  int64_t wal_segments = 0;
+  int64_t wal_fsyncs = 0;
+  double wal_fsync_seconds_total = 0;
+  int64_t wal_write_errors = 0;
+};
+
+class DB {
+ public:
+  // Opens or creates the data directory `dir`, replaying its WAL.
+  static StatusOr<std::unique_ptr<DB>> Open(const Options& options,
+                                            std::string_view dir);
+
+  virtual ~DB() = default;
+
+  virtual std::unique_ptr<Appender> NewAppender() = 0;
+  // A view of samples with mint <= t <= maxt.
+  virtual StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
+                                                        int64_t maxt) = 0;
+
+  virtual const ReplayReport& replay_report() const = 0;
+  virtual DBStats Stats() const = 0;
+  virtual const std::string& dir() const = 0;
+
+  // Flushes and syncs the WAL and releases files. Idempotent; the
+  // destructor calls it. Using the DB afterwards yields Unavailable.
+  virtual Status Close() = 0;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_DB_H_

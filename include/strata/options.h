@@ -1,0 +1,51 @@
+// Options for DB::Open. Plain values; copy freely.
+#ifndef STRATA_OPTIONS_H_
+#define STRATA_OPTIONS_H_
+
+#include <cstdint>
+
+namespace strata {
+
+// Defined in lib/util/file_system.h. Only tests and embedders that need
+// fault injection or an in-memory file system set it.
+class FileSystem;
+
+// When Appender::Commit's samples become durable.
+enum class WalSyncPolicy {
+  // Commit returns only after the WAL is fdatasync'ed. Concurrent committers
+  // share one fdatasync (group commit).
+  kAlways,
+  // Commit returns once the WAL bytes are written to the OS (they survive a
+  // crash of the process); a background thread fdatasyncs every
+  // wal_sync_interval_ms, so an OS crash or power loss can lose at most the
+  // last interval of acknowledged samples.
+  kInterval,
+};
+
+inline constexpr int64_t kMillisPerHour = 3600 * 1000;
+inline constexpr int64_t kMillisPerDay = 24 * kMillisPerHour;
+
+struct Options {
+  WalSyncPolicy wal_sync = WalSyncPolicy::kInterval;
+  int64_t wal_sync_interval_ms = 1000;
+  // Compress WAL records with zstd.
+  bool wal_compression = true;
+  // WAL segment size. Records never span segments.
+  int64_t wal_segment_bytes = 128 << 20;
+
+  // Width of one head/persisted block, as Prometheus's
+  // --storage.tsdb.min-block-duration. Also the head chunk range.
+  int64_t block_duration_ms = 2 * kMillisPerHour;
+  // Blocks wholly older than this (relative to the newest sample) are
+  // dropped. 0 disables time retention.
+  int64_t retention_ms = 15 * kMillisPerDay;
+  // When > 0, the oldest blocks are dropped until blocks + WAL fit.
+  int64_t retention_bytes = 0;
+
+  // Not owned; must outlive the DB. nullptr means the POSIX file system.
+  FileSystem* file_system = nullptr;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_OPTIONS_H_

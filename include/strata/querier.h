@@ -1,0 +1,86 @@
+// Querier: reads series and samples from a consistent view of the DB.
+//
+// Thread-safety: a Querier and what it returns are for one thread at a time;
+// many Queriers may run concurrently with each other and with appends.
+#ifndef STRATA_QUERIER_H_
+#define STRATA_QUERIER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/labels.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Iterates one series' samples in increasing timestamp order. Starts before
+// the first sample.
+class SampleIterator {
+ public:
+  virtual ~SampleIterator() = default;
+  // Advances; false at the end or on error (see status()).
+  virtual bool Next() = 0;
+  // Advances to the first sample with timestamp >= t; never moves
+  // backwards. Returns false if there is none.
+  virtual bool Seek(int64_t t) = 0;
+  // Precondition: the last Next/Seek returned true.
+  virtual int64_t t() const = 0;
+  virtual double v() const = 0;
+  virtual Status status() const = 0;
+};
+
+class Series {
+ public:
+  virtual ~Series() = default;
+  virtual const Labels& labels() const = 0;
+  // A fresh iterator over the samples in the querier's [mint, maxt].
+  virtual std::unique_ptr<SampleIterator> NewIterator() const = 0;
+};
+
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  virtual bool Next() = 0;
+  // Valid until the next call to Next().
+  virtual const Series& At() const = 0;
+  virtual Status status() const = 0;
+};
+
+struct SelectHints {
+  // Sort series by labels (Prometheus order). Unsorted can be faster.
+  bool sorted = true;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+
+  // Series with at least one sample in [mint, maxt] whose labels satisfy
+  // every matcher. An empty matcher list is an InvalidArgument error, as is
+  // a list whose every matcher matches the empty string.
+  virtual std::unique_ptr<SeriesSet> Select(
+      const std::vector<Matcher>& matchers, const SelectHints& hints = {}) = 0;
+
+  // Sorted, unique label names (values) of the series that match; all
+  // series when `matchers` is empty.
+  virtual StatusOr<std::vector<std::string>> LabelNames(
+      const std::vector<Matcher>& matchers) = 0;
+  virtual StatusOr<std::vector<std::string>> LabelValues(
+      const std::string& name, const std::vector<Matcher>& matchers) = 0;
+
+  int64_t mint() const { return mint_; }
+  int64_t maxt() const { return maxt_; }
+
+ protected:
+  Querier(int64_t mint, int64_t maxt) : mint_(mint), maxt_(maxt) {}
+
+ private:
+  int64_t mint_;
+  int64_t maxt_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_QUERIER_H_
