@@ -1,0 +1,146 @@
+#include "chunk/xor_chunk.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <utility>
+
+namespace strata::chunk {
+
+namespace {
+
+// Prometheus starts chunks with this capacity; most 120-sample chunks of
+// scraped data fit.
+constexpr size_t kInitialCapacity = 128;
+
+// True if x fits the bucket of `nbits` bits: Prometheus's bitRange, whose
+// range is -(2^(n-1) - 1) .. 2^(n-1).
+constexpr bool BitRange(int64_t x, int nbits) {
+  const int64_t half = int64_t{1} << (nbits - 1);
+  return -(half - 1) <= x && x <= half;
+}
+
+void WriteUvarint(BitWriter* w, uint64_t v) {
+  while (v >= 0x80) {
+    w->WriteByte(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  w->WriteByte(static_cast<uint8_t>(v));
+}
+
+void SetNumSamples(BitWriter* w, int n) {
+  char* p = w->mutable_data();
+  p[0] = static_cast<char>(n >> 8);
+  p[1] = static_cast<char>(n);
+}
+
+}  // namespace
+
+XorChunk::XorChunk() {
+  writer_.Reserve(kInitialCapacity);
+  writer_.WriteBits(0, 16);
+}
+
+XorChunk::XorChunk(std::string bytes) : writer_(std::move(bytes), 0) {}
+
+int XorChunk::NumSamples() const { return std::max(0, XorNumSamples(Bytes())); }
+
+std::optional<XorAppender> XorChunk::NewAppender() {
+  XorIterator it(Bytes());
+  while (it.Next()) {
+  }
+  if (it.error()) return std::nullopt;
+
+  // Continue writing exactly where the last sample ended, dropping any bytes
+  // after it, so the result equals an uninterrupted append.
+  const size_t end_bits =
+      xor_format::kHeaderSize * 8 + it.reader_.bits_consumed();
+  std::string bytes = std::move(writer_).Release();
+  bytes.resize((end_bits + 7) / 8);
+  writer_ =
+      BitWriter(std::move(bytes), static_cast<int>((8 - end_bits % 8) % 8));
+
+  XorAppender app(this);
+  app.t_ = it.t_;
+  app.v_bits_ = it.v_bits_;
+  app.t_delta_ = it.t_delta_;
+  // Prometheus resumes with the decoder's window, which is 0/0 when no
+  // value window was ever written; only an empty chunk starts windowless.
+  app.leading_ = it.leading_;
+  app.trailing_ = it.trailing_;
+  if (it.num_total_ == 0) app.leading_ = xor_format::kNoWindow;
+  return app;
+}
+
+void XorAppender::Append(int64_t t, double v) {
+  BitWriter* w = &chunk_->writer_;
+  const int num = chunk_->NumSamples();
+  assert(num < xor_format::kMaxSamples);
+  const uint64_t v_bits = std::bit_cast<uint64_t>(v);
+  // Go's uint64(t - a.t): wrapping subtraction.
+  const uint64_t t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+
+  if (num == 0) {
+    const uint64_t u = static_cast<uint64_t>(t);
+    WriteUvarint(w, (u << 1) ^ static_cast<uint64_t>(t >> 63));  // Zig-zag.
+    w->WriteBits(v_bits, 64);
+  } else if (num == 1) {
+    WriteUvarint(w, t_delta);
+    WriteValueXor(v_bits);
+  } else {
+    const auto dod = static_cast<int64_t>(t_delta - t_delta_);
+    if (dod == 0) {
+      w->WriteBit(false);
+    } else {
+      xor_format::DodBucket bucket = xor_format::kDodFallback;
+      for (const xor_format::DodBucket& b : xor_format::kDodBuckets) {
+        if (BitRange(dod, b.value_bits)) {
+          bucket = b;
+          break;
+        }
+      }
+      w->WriteBits(bucket.prefix, bucket.prefix_bits);
+      w->WriteBits(static_cast<uint64_t>(dod), bucket.value_bits);
+    }
+    WriteValueXor(v_bits);
+  }
+
+  t_ = t;
+  v_bits_ = v_bits;
+  t_delta_ = num == 0 ? 0 : t_delta;
+  SetNumSamples(w, num + 1);
+}
+
+void XorAppender::WriteValueXor(uint64_t v_bits) {
+  BitWriter* w = &chunk_->writer_;
+  const uint64_t delta = v_bits ^ v_bits_;
+  if (delta == 0) {
+    w->WriteBit(false);
+    return;
+  }
+  w->WriteBit(true);
+
+  auto leading = static_cast<uint8_t>(std::countl_zero(delta));
+  const auto trailing = static_cast<uint8_t>(std::countr_zero(delta));
+  // The leading-zero field has 5 bits.
+  if (leading > xor_format::kMaxLeading) leading = xor_format::kMaxLeading;
+
+  if (leading_ != xor_format::kNoWindow && leading >= leading_ &&
+      trailing >= trailing_) {
+    // The value fits the previous window.
+    w->WriteBit(false);
+    w->WriteBits(delta >> trailing_, 64 - leading_ - trailing_);
+    return;
+  }
+  leading_ = leading;
+  trailing_ = trailing;
+  w->WriteBit(true);
+  w->WriteBits(leading, xor_format::kLeadingBits);
+  // 64 significant bits do not fit 6 bits and are written as 0; 0 itself
+  // never occurs since delta != 0.
+  const int sig = 64 - leading - trailing;
+  w->WriteBits(static_cast<uint64_t>(sig), xor_format::kSigBits);
+  w->WriteBits(delta >> trailing, sig);
+}
+
+}  // namespace strata::chunk

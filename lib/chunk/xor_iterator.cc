@@ -1,0 +1,94 @@
+#include "chunk/xor_iterator.h"
+
+namespace strata::chunk {
+
+namespace {
+
+// Go's encoding/binary.ReadUvarint over the bit stream: at most 10 bytes,
+// and the 10th may only hold the top bit of a uint64.
+bool ReadUvarint(BitReader* r, uint64_t* v) {
+  constexpr int kMaxBytes = 10;
+  uint64_t x = 0;
+  for (int i = 0, shift = 0; i < kMaxBytes; ++i, shift += 7) {
+    const auto b = static_cast<uint8_t>(r->ReadBits(8));
+    if (b < 0x80) {
+      if (i == kMaxBytes - 1 && b > 1) return false;
+      *v = x | uint64_t{b} << shift;
+      return true;
+    }
+    x |= uint64_t{b & 0x7fu} << shift;
+  }
+  return false;
+}
+
+}  // namespace
+
+int XorNumSamples(std::string_view chunk) {
+  if (chunk.size() < static_cast<size_t>(xor_format::kHeaderSize)) return -1;
+  return (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
+}
+
+bool XorTimeRange(std::string_view chunk, int64_t* min_time,
+                  int64_t* max_time) {
+  XorIterator it(chunk);
+  if (!it.Next()) return false;
+  *min_time = it.t();
+  while (it.Next()) {
+  }
+  if (it.error()) return false;
+  *max_time = it.t();
+  return true;
+}
+
+void XorIterator::Reset(std::string_view chunk) {
+  num_read_ = 0;
+  t_ = INT64_MIN;
+  v_bits_ = 0;
+  t_delta_ = 0;
+  leading_ = 0;
+  trailing_ = 0;
+  error_ = nullptr;
+  const int n = XorNumSamples(chunk);
+  if (n < 0) {
+    num_total_ = 0;
+    reader_.Reset({});
+    error_ = "XOR chunk shorter than its header";
+    return;
+  }
+  num_total_ = n;
+  reader_.Reset(chunk.substr(xor_format::kHeaderSize));
+}
+
+bool XorIterator::NextSlow() {
+  if (error_ != nullptr || num_read_ >= num_total_) return false;
+  if (num_read_ == 0) return ReadFirst();
+  if (num_read_ == 1) return ReadSecond();
+  return NextDelta();
+}
+
+bool XorIterator::ReadFirst() {
+  uint64_t zigzag;
+  if (!ReadUvarint(&reader_, &zigzag)) {
+    return Fail(reader_.overrun() ? "truncated XOR chunk"
+                                  : "bad first timestamp varint");
+  }
+  const uint64_t v = reader_.ReadBits(64);
+  if (reader_.overrun()) return Fail("truncated XOR chunk");
+  t_ = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
+  v_bits_ = v;
+  ++num_read_;
+  return true;
+}
+
+bool XorIterator::ReadSecond() {
+  uint64_t delta;
+  if (!ReadUvarint(&reader_, &delta)) {
+    return Fail(reader_.overrun() ? "truncated XOR chunk"
+                                  : "bad timestamp delta varint");
+  }
+  t_delta_ = delta;
+  t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + delta);
+  return ReadValue();
+}
+
+}  // namespace strata::chunk
