@@ -1,0 +1,160 @@
+#include "head/head.h"
+
+#include <algorithm>
+
+namespace strata {
+
+class Head::HeadIndexReader : public IndexReader {
+ public:
+  explicit HeadIndexReader(const Head* head) : head_(head) {}
+
+  StatusOr<std::vector<std::string>> LabelNames() const override {
+    return head_->postings_.LabelNames();
+  }
+  StatusOr<std::vector<std::string>> LabelValues(
+      std::string_view name) const override {
+    Symbol sym = head_->symbols_.Find(name);
+    if (sym == nullptr) return std::vector<std::string>();
+    return head_->postings_.LabelValues(sym);
+  }
+  StatusOr<Postings> PostingsFor(
+      std::string_view name,
+      const std::vector<std::string>& values) const override {
+    Symbol name_sym = head_->symbols_.Find(name);
+    if (name_sym == nullptr) return Postings();
+    std::vector<Symbol> syms;
+    syms.reserve(values.size());
+    for (const std::string& v : values) {
+      if (Symbol s = head_->symbols_.Find(v)) syms.push_back(s);
+    }
+    return head_->postings_.Get(name_sym, syms);
+  }
+  StatusOr<Postings> AllPostings() const override {
+    return head_->postings_.All();
+  }
+  Status Series(SeriesId id, Labels* labels,
+                std::vector<ChunkMeta>* chunks) const override {
+    MemSeries* s = head_->series_.GetById(id);
+    if (s == nullptr) return Status::NotFound("series not in head");
+    if (labels != nullptr) *labels = s->labels();
+    if (chunks != nullptr) {
+      chunks->clear();
+      s->ChunkMetas(kMinTime, kMaxTime, chunks);
+    }
+    return Status::OK();
+  }
+  bool SortedByLabels() const override { return false; }
+
+ private:
+  const Head* head_;
+};
+
+class Head::HeadChunkReader : public ChunkReader {
+ public:
+  explicit HeadChunkReader(const Head* head) : head_(head) {}
+  StatusOr<ChunkBytes> Chunk(const ChunkMeta& meta) const override {
+    MemSeries* s =
+        head_->series_.GetById(MemSeries::ChunkRefSeries(meta.ref));
+    if (s == nullptr) return Status::NotFound("series not in head");
+    return s->ChunkCopy(MemSeries::ChunkRefSeq(meta.ref));
+  }
+
+ private:
+  const Head* head_;
+};
+
+// Deletion lands with the blocks issue; until then the head has no
+// tombstones.
+class Head::HeadTombstones : public TombstoneReader {
+ public:
+  Intervals Get(SeriesId) const override { return {}; }
+  bool Empty() const override { return true; }
+};
+
+Head::Head(const HeadOptions& options)
+    : options_(options),
+      index_(std::make_unique<HeadIndexReader>(this)),
+      chunks_(std::make_unique<HeadChunkReader>(this)),
+      tombstones_(std::make_unique<HeadTombstones>()) {}
+
+Head::~Head() = default;
+
+const IndexReader& Head::Index() const { return *index_; }
+const ChunkReader& Head::Chunks() const { return *chunks_; }
+const TombstoneReader& Head::Tombstones() const { return *tombstones_; }
+
+MemSeries* Head::GetOrCreate(const Labels& labels, bool* created) {
+  return Create(0, labels, created);
+}
+
+MemSeries* Head::GetOrCreateWithId(SeriesId id, const Labels& labels,
+                                   bool* created) {
+  return Create(id, labels, created);
+}
+
+MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
+                        bool* created) {
+  const uint64_t hash = labels.Hash();
+  if (MemSeries* s = series_.GetByLabels(hash, labels)) {
+    *created = false;
+    return s;
+  }
+  SeriesId id = wanted_id;
+  if (id == 0 || series_.GetById(id) != nullptr) {
+    id = next_id_.fetch_add(1);
+  } else {
+    // Keep later ids above replayed ones.
+    SeriesId next = next_id_.load();
+    while (next <= id && !next_id_.compare_exchange_weak(next, id + 1)) {
+    }
+  }
+  std::vector<MemPostings::Pair> pairs;
+  pairs.reserve(labels.size());
+  for (const Label& l : labels) {
+    pairs.push_back({symbols_.Intern(l.name), symbols_.Intern(l.value)});
+  }
+  MemSeries* s = series_.GetOrCreate(
+      hash, labels, id,
+      [&](SeriesId new_id) {
+        return std::make_unique<MemSeries>(new_id, hash, pairs);
+      },
+      created);
+  if (*created) {
+    postings_.Add(s->id(), pairs);
+    counters_.series_created.fetch_add(1, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
+  AppendOutcome outcome = s->Append(t, v, options_.chunk_range_ms);
+  if (outcome == AppendOutcome::kAppended) {
+    UpdateTimeRange(t);
+    counters_.samples_appended.fetch_add(1, std::memory_order_relaxed);
+  }
+  return outcome;
+}
+
+void Head::UpdateTimeRange(int64_t t) {
+  int64_t cur = min_time_.load(std::memory_order_relaxed);
+  while (t < cur && !min_time_.compare_exchange_weak(cur, t)) {
+  }
+  cur = max_time_.load(std::memory_order_relaxed);
+  while (t > cur && !max_time_.compare_exchange_weak(cur, t)) {
+  }
+}
+
+int64_t Head::AppendableMinValidTime() const {
+  const int64_t max_t = max_time_.load();
+  int64_t bound = min_valid_time_.load();
+  if (max_t != kMinTime) bound = std::max(bound, max_t - options_.chunk_range_ms / 2);
+  return bound;
+}
+
+size_t Head::NumChunks() const {
+  size_t n = 0;
+  series_.ForEach([&](MemSeries* s) { n += s->NumChunks(); });
+  return n;
+}
+
+}  // namespace strata

@@ -1,0 +1,102 @@
+// The head: the in-memory, appendable block holding the newest samples.
+// It implements BlockReader so queries and compaction read it like any
+// persisted block. Appends come through HeadAppender (head_appender.h),
+// which writes the WAL first.
+//
+// Thread-safety: safe for concurrent appenders and readers.
+#ifndef STRATA_HEAD_HEAD_H_
+#define STRATA_HEAD_HEAD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "head/mem_postings.h"
+#include "head/series_map.h"
+#include "head/symbol_table.h"
+#include "index/reader.h"
+
+namespace strata {
+
+struct HeadOptions {
+  // Chunk range: Prometheus cuts head chunks at multiples of this (the
+  // block duration).
+  int64_t chunk_range_ms = 2 * 3600 * 1000;
+};
+
+// Counters for monitoring; monotonic.
+struct HeadCounters {
+  std::atomic<int64_t> samples_appended{0};
+  std::atomic<int64_t> series_created{0};
+  std::atomic<int64_t> out_of_order{0};
+  std::atomic<int64_t> out_of_bounds{0};
+  std::atomic<int64_t> duplicates{0};
+};
+
+class Head : public BlockReader {
+ public:
+  explicit Head(const HeadOptions& options);
+  ~Head() override;
+
+  // Finds or creates the series for `labels` (already validated). A new
+  // series gets the next free id. `created` tells which happened.
+  MemSeries* GetOrCreate(const Labels& labels, bool* created);
+  // For WAL replay: the series keeps `id` if it is new.
+  MemSeries* GetOrCreateWithId(SeriesId id, const Labels& labels,
+                               bool* created);
+  MemSeries* GetById(SeriesId id) const { return series_.GetById(id); }
+
+  // Appends one committed sample; updates the head's time range.
+  AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
+
+  // Samples older than this are out of bounds for new appenders:
+  // max(persisted-block boundary, newest sample - chunk_range/2).
+  int64_t AppendableMinValidTime() const;
+  void SetMinValidTime(int64_t t) { min_valid_time_.store(t); }
+
+  size_t NumSeries() const { return series_.size(); }
+  size_t NumChunks() const;
+  HeadCounters& counters() { return counters_; }
+  const HeadCounters& counters() const { return counters_; }
+  const HeadOptions& options() const { return options_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  // Calls fn for every series (unordered).
+  void ForEachSeries(const std::function<void(MemSeries*)>& fn) const {
+    series_.ForEach(fn);
+  }
+
+  // BlockReader.
+  int64_t MinTime() const override { return min_time_.load(); }
+  int64_t MaxTime() const override { return max_time_.load(); }
+  const IndexReader& Index() const override;
+  const ChunkReader& Chunks() const override;
+  const TombstoneReader& Tombstones() const override;
+  std::string Name() const override { return "head"; }
+
+ private:
+  class HeadIndexReader;
+  class HeadChunkReader;
+  class HeadTombstones;
+
+  MemSeries* Create(SeriesId id, const Labels& labels, bool* created);
+  void UpdateTimeRange(int64_t t);
+
+  const HeadOptions options_;
+  SymbolTable symbols_;
+  MemPostings postings_;
+  SeriesMap series_;
+  HeadCounters counters_;
+  std::atomic<SeriesId> next_id_{1};
+  // kMaxTime / kMinTime while empty.
+  std::atomic<int64_t> min_time_{kMaxTime};
+  std::atomic<int64_t> max_time_{kMinTime};
+  std::atomic<int64_t> min_valid_time_{kMinTime};
+  std::unique_ptr<HeadIndexReader> index_;
+  std::unique_ptr<HeadChunkReader> chunks_;
+  std::unique_ptr<HeadTombstones> tombstones_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_HEAD_H_

@@ -1,0 +1,115 @@
+#include "head/head_appender.h"
+
+#include "absl/strings/str_cat.h"
+#include "util/coding.h"
+#include "wal/record.h"
+
+namespace strata {
+
+HeadAppender::HeadAppender(Head* head, CommitLog* log)
+    : head_(head), log_(log), min_valid_time_(head->AppendableMinValidTime()) {}
+
+StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
+                                         double v) {
+  if (labels.empty()) return Status::InvalidArgument("empty label set");
+  bool created = false;
+  MemSeries* s = head_->GetOrCreate(labels, &created);
+  return AppendTo(s, t, v);
+}
+
+StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
+  if (ref == 0 || ref > UINT32_MAX) return Status::NotFound("unknown series ref");
+  MemSeries* s = head_->GetById(static_cast<SeriesId>(ref));
+  if (s == nullptr) return Status::NotFound("unknown series ref");
+  return AppendTo(s, t, v);
+}
+
+StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
+  if (t < min_valid_time_) {
+    head_->counters().out_of_bounds.fetch_add(1, std::memory_order_relaxed);
+    return Status::OutOfBounds("out of bounds");
+  }
+  const uint64_t bits = DoubleBits(v);
+  AppendOutcome outcome;
+  auto it = last_.find(s->id());
+  if (it != last_.end()) {
+    const Last& last = it->second;
+    outcome = t > last.t     ? AppendOutcome::kAppended
+              : t < last.t   ? AppendOutcome::kOutOfOrder
+              : bits == last.bits ? AppendOutcome::kDuplicate
+                                  : AppendOutcome::kConflict;
+  } else if (t > s->max_time_hint()) {
+    outcome = AppendOutcome::kAppended;  // Common case: no lock needed.
+  } else {
+    outcome = s->Check(t, v);
+  }
+  switch (outcome) {
+    case AppendOutcome::kAppended:
+      break;
+    case AppendOutcome::kDuplicate:
+      return SeriesRef{s->id()};
+    case AppendOutcome::kOutOfOrder:
+      head_->counters().out_of_order.fetch_add(1, std::memory_order_relaxed);
+      return Status::OutOfOrder("out of order sample");
+    case AppendOutcome::kConflict:
+      head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
+      return Status::DuplicateSample("duplicate sample for timestamp");
+  }
+  if (!s->wal_logged() && it == last_.end()) new_series_.push_back(s);
+  last_[s->id()] = Last{t, bits};
+  samples_.push_back({s, t, v});
+  return SeriesRef{s->id()};
+}
+
+Status HeadAppender::Commit() {
+  if (samples_.empty()) {
+    Reset();
+    return Status::OK();
+  }
+  if (log_ != nullptr) {
+    records_.clear();
+    if (!new_series_.empty()) {
+      std::vector<wal::RefSeries> series;
+      series.reserve(new_series_.size());
+      for (MemSeries* s : new_series_) {
+        if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
+      }
+      if (!series.empty()) {
+        wal::EncodeSeries(series, &records_.emplace_back());
+      }
+    }
+    std::vector<wal::RefSample> samples;
+    samples.reserve(samples_.size());
+    for (const Pending& p : samples_) samples.push_back({p.series->id(), p.t, p.v});
+    wal::EncodeSamples(samples, &records_.emplace_back());
+    Status st = log_->Log(records_);
+    if (!st.ok()) {
+      Reset();
+      return st.WithContext("commit");
+    }
+    for (MemSeries* s : new_series_) s->set_wal_logged();
+  }
+  for (const Pending& p : samples_) {
+    AppendOutcome outcome = head_->AppendSample(p.series, p.t, p.v);
+    // Another appender may have raced ahead on the same series; Prometheus
+    // counts such samples as out of order at commit.
+    if (outcome == AppendOutcome::kOutOfOrder) {
+      head_->counters().out_of_order.fetch_add(1, std::memory_order_relaxed);
+    } else if (outcome == AppendOutcome::kConflict) {
+      head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  Reset();
+  return Status::OK();
+}
+
+void HeadAppender::Rollback() { Reset(); }
+
+void HeadAppender::Reset() {
+  samples_.clear();
+  new_series_.clear();
+  last_.clear();
+  min_valid_time_ = head_->AppendableMinValidTime();
+}
+
+}  // namespace strata

@@ -1,0 +1,67 @@
+// HeadAppender: the Appender of the public API over the head. Samples are
+// checked as they are added (per-sample errors), then Commit writes one
+// group of WAL records (series first seen, then samples) and only after
+// the log accepted them applies them to the head.
+//
+// Thread-safety: one thread at a time per appender; any number of
+// appenders may run concurrently on one head.
+#ifndef STRATA_HEAD_HEAD_APPENDER_H_
+#define STRATA_HEAD_HEAD_APPENDER_H_
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "head/head.h"
+#include "strata/appender.h"
+
+namespace strata {
+
+// Where a committed batch is made durable before it becomes visible.
+class CommitLog {
+ public:
+  virtual ~CommitLog() = default;
+  // Returns once the records are durable per the sync policy.
+  virtual Status Log(std::span<const std::string> records) = 0;
+};
+
+class HeadAppender : public Appender {
+ public:
+  // `log` may be null (no WAL: tests and benchmarks of the head alone).
+  HeadAppender(Head* head, CommitLog* log);
+
+  StatusOr<SeriesRef> Append(const Labels& labels, int64_t t_ms,
+                             double value) override;
+  StatusOr<SeriesRef> Append(SeriesRef ref, int64_t t_ms, double value) override;
+  Status Commit() override;
+  void Rollback() override;
+  size_t pending() const override { return samples_.size(); }
+
+ private:
+  struct Pending {
+    MemSeries* series;
+    int64_t t;
+    double v;
+  };
+  // Newest timestamp and value bits appended to a series in this batch.
+  struct Last {
+    int64_t t;
+    uint64_t bits;
+  };
+
+  StatusOr<SeriesRef> AppendTo(MemSeries* s, int64_t t, double v);
+  void Reset();
+
+  Head* const head_;
+  CommitLog* const log_;
+  int64_t min_valid_time_;
+  std::vector<Pending> samples_;
+  std::vector<MemSeries*> new_series_;
+  absl::flat_hash_map<SeriesId, Last> last_;
+  std::vector<std::string> records_;  // Reused buffers.
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_HEAD_APPENDER_H_

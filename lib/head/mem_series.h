@@ -1,0 +1,116 @@
+// One series in the head: its interned labels, its completed chunks and the
+// open chunk samples are appended to.
+//
+// Thread-safety: labels, id and hash are constant after construction. Chunk
+// state is guarded by mu_. max_time_hint() may be read without the lock; it
+// is only a hint for early rejection, the check that counts happens under
+// mu_.
+#ifndef STRATA_HEAD_MEM_SERIES_H_
+#define STRATA_HEAD_MEM_SERIES_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "chunk/cut_policy.h"
+#include "chunk/xor_chunk.h"
+#include "head/mem_postings.h"
+#include "index/reader.h"
+#include "strata/labels.h"
+
+namespace strata {
+
+enum class AppendOutcome : uint8_t {
+  kAppended,
+  kDuplicate,    // Same timestamp and value bits as the newest: a no-op.
+  kOutOfOrder,   // Older than the newest sample.
+  kConflict,     // Same timestamp as the newest, another value.
+};
+
+class MemSeries {
+ public:
+  MemSeries(SeriesId id, uint64_t hash, std::vector<MemPostings::Pair> labels);
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+
+  SeriesId id() const { return id_; }
+  uint64_t hash() const { return hash_; }
+  const std::vector<MemPostings::Pair>& label_pairs() const { return labels_; }
+  Labels labels() const;
+  bool LabelsEqual(const Labels& other) const;
+
+  // Classifies a candidate sample against the newest committed one.
+  AppendOutcome Check(int64_t t, double v) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Appends if in order, cutting chunks as Prometheus does for
+  // `chunk_range` (the block duration).
+  AppendOutcome Append(int64_t t, double v, int64_t chunk_range)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Newest committed timestamp, kMinTime if none. Lock-free hint.
+  int64_t max_time_hint() const {
+    return max_time_.load(std::memory_order_acquire);
+  }
+
+  // Chunk metas overlapping [mint, maxt], refs encoding (id, chunk seq).
+  void ChunkMetas(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // A copy of the chunk with sequence number `seq`.
+  StatusOr<ChunkBytes> ChunkCopy(uint32_t seq) const ABSL_LOCKS_EXCLUDED(mu_);
+  size_t NumChunks() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Approximate heap bytes held by this series (labels excluded: shared).
+  size_t MemoryBytes() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Whether a WAL series record for this series has been written.
+  bool wal_logged() const { return wal_logged_.load(std::memory_order_acquire); }
+  void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
+
+  // Next series in the same hash bucket; guarded by the owning stripe lock.
+  MemSeries* next_in_bucket = nullptr;
+
+  static uint64_t ChunkRef(SeriesId id, uint32_t seq) {
+    return (uint64_t{id} << 32) | seq;
+  }
+  static SeriesId ChunkRefSeries(uint64_t ref) {
+    return static_cast<SeriesId>(ref >> 32);
+  }
+  static uint32_t ChunkRefSeq(uint64_t ref) {
+    return static_cast<uint32_t>(ref);
+  }
+
+ private:
+  struct ClosedChunk {
+    std::unique_ptr<char[]> data;
+    uint32_t size;
+    int64_t mint;
+    int64_t maxt;
+  };
+
+  void CutChunk(int64_t t, int64_t chunk_range) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Constant after construction.
+  const SeriesId id_;
+  const uint64_t hash_;
+  const std::vector<MemPostings::Pair> labels_;
+
+  std::atomic<int64_t> max_time_{kMinTime};
+  std::atomic<bool> wal_logged_{false};
+
+  mutable absl::Mutex mu_;
+  std::vector<ClosedChunk> closed_ ABSL_GUARDED_BY(mu_);
+  // Sequence number of closed_[0]; the open chunk is first_seq_ + closed_.size().
+  uint32_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<chunk::XorChunk> open_ ABSL_GUARDED_BY(mu_);
+  std::optional<chunk::XorAppender> appender_ ABSL_GUARDED_BY(mu_);
+  int64_t open_mint_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t open_maxt_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_value_bits_ ABSL_GUARDED_BY(mu_) = 0;
+  // Prometheus's nextAt: when the open chunk is cut.
+  chunk::ChunkCutState cut_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_MEM_SERIES_H_

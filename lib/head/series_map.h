@@ -1,0 +1,68 @@
+// The head's two ways to find a series: by id (a lock-free segmented array,
+// since ids are dense) and by label hash (striped hash maps; collisions are
+// chained through MemSeries::next_in_bucket).
+//
+// Thread-safety: safe for concurrent use. Series are owned here and live
+// until the map is destroyed or they are removed.
+#ifndef STRATA_HEAD_SERIES_MAP_H_
+#define STRATA_HEAD_SERIES_MAP_H_
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "head/mem_series.h"
+
+namespace strata {
+
+class SeriesMap {
+ public:
+  SeriesMap();
+  ~SeriesMap();
+  SeriesMap(const SeriesMap&) = delete;
+  SeriesMap& operator=(const SeriesMap&) = delete;
+
+  // nullptr if absent.
+  MemSeries* GetById(SeriesId id) const;
+  MemSeries* GetByLabels(uint64_t hash, const Labels& labels) const;
+
+  // Returns the series with these labels, calling `make` to build one (with
+  // the id it is given) if there is none. `created` tells which happened.
+  // `make` runs under the stripe lock.
+  MemSeries* GetOrCreate(
+      uint64_t hash, const Labels& labels, SeriesId id_if_new,
+      const std::function<std::unique_ptr<MemSeries>(SeriesId)>& make,
+      bool* created);
+
+  // Calls fn for every series (unordered). Do not create series from fn.
+  void ForEach(const std::function<void(MemSeries*)>& fn) const;
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr int kSegmentBits = 16;
+  static constexpr size_t kSegmentSize = size_t{1} << kSegmentBits;
+  static constexpr size_t kNumSegments = size_t{1} << 16;
+  static constexpr size_t kStripes = 4096;
+
+  struct Segment {
+    std::array<std::atomic<MemSeries*>, kSegmentSize> slots{};
+  };
+  struct Stripe {
+    mutable absl::Mutex mu;
+    absl::flat_hash_map<uint64_t, MemSeries*> by_hash ABSL_GUARDED_BY(mu);
+  };
+
+  void SetById(SeriesId id, MemSeries* s);
+
+  std::unique_ptr<std::atomic<Segment*>[]> segments_;
+  absl::Mutex segment_alloc_mu_;
+  std::unique_ptr<Stripe[]> stripes_;
+  std::atomic<size_t> size_{0};
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_SERIES_MAP_H_

@@ -1,0 +1,150 @@
+#include "query/series_iterator.h"
+
+#include "absl/strings/str_cat.h"
+#include "chunk/encoding.h"
+
+namespace strata {
+
+ChunkChainIterator::ChunkChainIterator(const ChunkReader* reader,
+                                       std::vector<ChunkMeta> chunks,
+                                       int64_t mint, int64_t maxt,
+                                       Intervals deleted)
+    : reader_(reader),
+      chunks_(std::move(chunks)),
+      mint_(mint),
+      maxt_(maxt),
+      deleted_(std::move(deleted)) {}
+
+bool ChunkChainIterator::OpenNextChunk() {
+  open_ = false;
+  while (next_chunk_ < chunks_.size()) {
+    const ChunkMeta& meta = chunks_[next_chunk_++];
+    if (meta.maxt < mint_) continue;
+    if (meta.mint > maxt_) return false;
+    StatusOr<ChunkBytes> bytes = reader_->Chunk(meta);
+    if (!bytes.ok()) {
+      status_ = bytes.status();
+      return false;
+    }
+    if (bytes->encoding != static_cast<uint8_t>(chunk::Encoding::kXor)) {
+      status_ = Status::NotSupported(
+          absl::StrCat("chunk encoding ", bytes->encoding, " not supported"));
+      return false;
+    }
+    current_ = std::move(bytes).value();
+    it_.Reset(current_.data);
+    open_ = true;
+    return true;
+  }
+  return false;
+}
+
+bool ChunkChainIterator::IsDeleted(int64_t t) {
+  while (deleted_pos_ < deleted_.size() && deleted_[deleted_pos_].maxt < t) {
+    ++deleted_pos_;
+  }
+  return deleted_pos_ < deleted_.size() && deleted_[deleted_pos_].Contains(t);
+}
+
+bool ChunkChainIterator::Settle(bool have_sample) {
+  while (true) {
+    if (!have_sample) {
+      if (open_ && it_.error()) {
+        status_ = Status::Corruption(
+            absl::StrCat("decoding chunk: ", it_.error_message()));
+        done_ = true;
+        return false;
+      }
+      if (!OpenNextChunk()) {
+        done_ = true;
+        return false;
+      }
+      have_sample = it_.Seek(mint_);
+      continue;
+    }
+    const int64_t t = it_.t();
+    if (t > maxt_) {
+      done_ = true;
+      return false;
+    }
+    if (t >= mint_ && (deleted_.empty() || !IsDeleted(t))) return true;
+    have_sample = it_.Next();
+  }
+}
+
+bool ChunkChainIterator::Next() {
+  if (done_) return false;
+  return Settle(open_ && it_.Next());
+}
+
+bool ChunkChainIterator::Seek(int64_t t) {
+  if (done_) return false;
+  if (open_ && it_.num_read() > 0 && it_.t() >= t) return true;
+  // Skip whole chunks that end before t.
+  while (true) {
+    if (open_) {
+      const ChunkMeta& meta = chunks_[next_chunk_ - 1];
+      if (meta.maxt >= t) break;
+    }
+    if (!OpenNextChunk()) {
+      done_ = true;
+      return false;
+    }
+  }
+  const int64_t target = std::max(t, mint_);
+  return Settle(it_.Seek(target));
+}
+
+MergingIterator::MergingIterator(
+    std::vector<std::unique_ptr<SampleIterator>> its)
+    : its_(std::move(its)), valid_(its_.size(), false) {}
+
+bool MergingIterator::Pick() {
+  cur_ = nullptr;
+  for (size_t i = 0; i < its_.size(); ++i) {
+    if (!valid_[i]) continue;
+    if (cur_ == nullptr || its_[i]->t() < cur_->t()) cur_ = its_[i].get();
+  }
+  return cur_ != nullptr;
+}
+
+bool MergingIterator::Next() {
+  if (!started_) {
+    started_ = true;
+    for (size_t i = 0; i < its_.size(); ++i) valid_[i] = its_[i]->Next();
+  } else {
+    if (cur_ == nullptr) return false;
+    const int64_t t = cur_->t();
+    // Advance every iterator sitting at the current timestamp: identical
+    // samples from overlapping blocks appear once.
+    for (size_t i = 0; i < its_.size(); ++i) {
+      if (valid_[i] && its_[i]->t() == t) valid_[i] = its_[i]->Next();
+    }
+  }
+  for (const auto& it : its_) {
+    if (!it->status().ok()) {
+      status_ = it->status();
+      cur_ = nullptr;
+      return false;
+    }
+  }
+  return Pick();
+}
+
+bool MergingIterator::Seek(int64_t t) {
+  if (started_ && cur_ != nullptr && cur_->t() >= t) return true;
+  started_ = true;
+  for (size_t i = 0; i < its_.size(); ++i) {
+    if (!valid_[i] || its_[i]->t() < t) valid_[i] = its_[i]->Seek(t);
+  }
+  for (const auto& it : its_) {
+    if (!it->status().ok()) {
+      status_ = it->status();
+      cur_ = nullptr;
+      return false;
+    }
+  }
+  return Pick();
+}
+
+}  // namespace strata

@@ -1,0 +1,79 @@
+// Sample iterators over chunks from BlockReaders.
+//
+// ChunkChainIterator walks one block's chunks of one series (time-ordered,
+// non-overlapping), clipped to [mint, maxt] and skipping deleted intervals.
+// MergingIterator interleaves several such iterators by timestamp, keeping
+// the first of identical timestamps, for a series present in several
+// (possibly overlapping) blocks.
+//
+// Thread-safety: none; one thread per iterator.
+#ifndef STRATA_QUERY_SERIES_ITERATOR_H_
+#define STRATA_QUERY_SERIES_ITERATOR_H_
+
+#include <memory>
+#include <vector>
+
+#include "chunk/xor_iterator.h"
+#include "index/reader.h"
+#include "strata/querier.h"
+
+namespace strata {
+
+class ChunkChainIterator : public SampleIterator {
+ public:
+  // `chunks` sorted by mint; `reader` outlives the iterator.
+  ChunkChainIterator(const ChunkReader* reader, std::vector<ChunkMeta> chunks,
+                     int64_t mint, int64_t maxt, Intervals deleted);
+
+  bool Next() override;
+  bool Seek(int64_t t) override;
+  int64_t t() const override { return it_.t(); }
+  double v() const override { return it_.v(); }
+  Status status() const override { return status_; }
+
+ private:
+  // Opens chunk `next_chunk_`; false when there are no more or on error.
+  bool OpenNextChunk();
+  bool IsDeleted(int64_t t);
+  // Advances within chunks until a sample in range and not deleted.
+  bool Settle(bool have_sample);
+
+  const ChunkReader* reader_;
+  std::vector<ChunkMeta> chunks_;
+  const int64_t mint_;
+  const int64_t maxt_;
+  Intervals deleted_;
+  size_t deleted_pos_ = 0;
+  size_t next_chunk_ = 0;
+  ChunkBytes current_;
+  chunk::XorIterator it_;
+  bool open_ = false;
+  bool done_ = false;
+  Status status_;
+};
+
+class MergingIterator : public SampleIterator {
+ public:
+  explicit MergingIterator(std::vector<std::unique_ptr<SampleIterator>> its);
+
+  bool Next() override;
+  bool Seek(int64_t t) override;
+  int64_t t() const override { return cur_->t(); }
+  double v() const override { return cur_->v(); }
+  Status status() const override { return status_; }
+
+ private:
+  // Picks the iterator with the smallest timestamp among those that have a
+  // sample; advances the others past equal timestamps.
+  bool Pick();
+
+  std::vector<std::unique_ptr<SampleIterator>> its_;
+  std::vector<bool> valid_;
+  SampleIterator* cur_ = nullptr;
+  bool started_ = false;
+  Status status_;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_QUERY_SERIES_ITERATOR_H_

@@ -1,0 +1,171 @@
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "re2/re2.h"
+#include "strata/labels.h"
+#include "util/strings.h"
+
+namespace strata {
+
+// The compiled form of a regex matcher, plus what index lookups can use to
+// avoid testing every label value.
+struct Matcher::Regex {
+  explicit Regex(const std::string& anchored) : re(anchored, Options()) {}
+  static RE2::Options Options() {
+    RE2::Options o;
+    o.set_log_errors(false);
+    return o;
+  }
+  RE2 re;
+  std::vector<std::string> set_matches;
+  std::string literal_prefix;
+};
+
+namespace {
+
+bool IsRegexMeta(char c) {
+  switch (c) {
+    case '.':
+    case '+':
+    case '*':
+    case '?':
+    case '(':
+    case ')':
+    case '|':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '^':
+    case '$':
+    case '\\':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Escapes that stand for themselves, as in `a\.b`.
+bool IsEscapedLiteral(char c) { return IsRegexMeta(c) || c == '-' || c == '/'; }
+
+// For `a|b\.c|d`, returns {"a", "b.c", "d"}; an empty vector if the pattern
+// is anything other than an alternation of plain literals.
+std::vector<std::string> FindSetMatches(std::string_view pattern) {
+  std::vector<std::string> out;
+  std::string current;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 >= pattern.size() || !IsEscapedLiteral(pattern[i + 1])) {
+        return {};
+      }
+      current.push_back(pattern[++i]);
+    } else if (c == '|') {
+      out.push_back(std::move(current));
+      current.clear();
+    } else if (IsRegexMeta(c)) {
+      return {};
+    } else {
+      current.push_back(c);
+    }
+  }
+  out.push_back(std::move(current));
+  return out;
+}
+
+std::string FindLiteralPrefix(std::string_view pattern) {
+  if (pattern.find('|') != std::string_view::npos) return "";
+  std::string prefix;
+  size_t i = 0;
+  for (; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size() && IsEscapedLiteral(pattern[i + 1])) {
+      prefix.push_back(pattern[++i]);
+    } else if (IsRegexMeta(c)) {
+      break;
+    } else {
+      prefix.push_back(c);
+    }
+  }
+  // A quantifier applies to the last literal, which is then optional.
+  if (i < pattern.size() && !prefix.empty()) {
+    const char c = pattern[i];
+    if (c == '*' || c == '?' || c == '{') prefix.pop_back();
+  }
+  // Multi-byte UTF-8 sequences could be split by pop_back; trim a partial.
+  while (!prefix.empty() && !IsValidUtf8(prefix)) prefix.pop_back();
+  return prefix;
+}
+
+std::string_view TypeOperator(Matcher::Type type) {
+  switch (type) {
+    case Matcher::Type::kEqual:
+      return "=";
+    case Matcher::Type::kNotEqual:
+      return "!=";
+    case Matcher::Type::kRegexMatch:
+      return "=~";
+    case Matcher::Type::kRegexNoMatch:
+      return "!~";
+  }
+  return "=";
+}
+
+}  // namespace
+
+StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
+                                  std::string_view value) {
+  std::shared_ptr<const Regex> regex;
+  if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
+    auto r = std::make_shared<Regex>(absl::StrCat("^(?:", value, ")$"));
+    if (!r->re.ok()) {
+      return Status::InvalidArgument(absl::StrCat(
+          "error parsing regexp: ", r->re.error(), ": `", value, "`"));
+    }
+    r->set_matches = FindSetMatches(value);
+    r->literal_prefix = FindLiteralPrefix(value);
+    regex = std::move(r);
+  }
+  return Matcher(type, std::string(name), std::string(value), std::move(regex));
+}
+
+Matcher Matcher::Equal(std::string_view name, std::string_view value) {
+  return Matcher(Type::kEqual, std::string(name), std::string(value), nullptr);
+}
+
+Matcher Matcher::NotEqual(std::string_view name, std::string_view value) {
+  return Matcher(Type::kNotEqual, std::string(name), std::string(value),
+                 nullptr);
+}
+
+bool Matcher::Matches(std::string_view label_value) const {
+  switch (type_) {
+    case Type::kEqual:
+      return label_value == value_;
+    case Type::kNotEqual:
+      return label_value != value_;
+    case Type::kRegexMatch:
+      return RE2::FullMatch(label_value, regex_->re);
+    case Type::kRegexNoMatch:
+      return !RE2::FullMatch(label_value, regex_->re);
+  }
+  return false;
+}
+
+const std::vector<std::string>& Matcher::SetMatches() const {
+  static const std::vector<std::string> kNone;
+  return regex_ ? regex_->set_matches : kNone;
+}
+
+std::string_view Matcher::LiteralPrefix() const {
+  return regex_ ? std::string_view(regex_->literal_prefix) : std::string_view();
+}
+
+std::string Matcher::ToString() const {
+  std::string out = name_;
+  out.append(TypeOperator(type_));
+  AppendQuoted(&out, value_);
+  return out;
+}
+
+}  // namespace strata

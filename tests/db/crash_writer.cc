@@ -1,0 +1,64 @@
+// Child process of db_crash_test: appends batches with fsync `always` from
+// two threads and prints "<thread> <batch>" on stdout after each Commit
+// returns OK, until it is killed.
+//
+// Batch b of thread k holds, at t = b * 1000, the samples
+//   crash{thread="k", s="i"} = b * 100 + i   for i in [0, kSeries)
+// and every 10th batch one new series crash_new{thread="k", b="<b>"} = b.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "strata/db.h"
+
+namespace {
+
+constexpr int kSeries = 20;
+
+void Emit(int thread, int64_t batch) {
+  char line[64];
+  int n = std::snprintf(line, sizeof(line), "%d %ld\n", thread, static_cast<long>(batch));
+  // One write(2) per line, so a kill never leaves half a line.
+  if (::write(STDOUT_FILENO, line, n) != n) std::_Exit(3);
+}
+
+void Run(strata::DB* db, int thread, int64_t first_batch) {
+  auto app = db->NewAppender();
+  const std::string k = std::to_string(thread);
+  for (int64_t b = first_batch;; ++b) {
+    const int64_t t = b * 1000;
+    for (int i = 0; i < kSeries; ++i) {
+      auto l = strata::Labels::Of({{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
+      if (!app->Append(l, t, static_cast<double>(b * 100 + i)).ok()) std::_Exit(4);
+    }
+    if (b % 10 == 0) {
+      auto l = strata::Labels::Of({{"__name__", "crash_new"}, {"thread", k}, {"b", std::to_string(b)}});
+      if (!app->Append(l, t, static_cast<double>(b)).ok()) std::_Exit(5);
+    }
+    if (!app->Commit().ok()) std::_Exit(6);
+    Emit(thread, b);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) return 2;
+  strata::Options options;
+  options.wal_sync = strata::WalSyncPolicy::kAlways;
+  options.wal_segment_bytes = 256 * 1024;  // Exercise segment rollover.
+  auto db = strata::DB::Open(options, argv[1]);
+  if (!db.ok()) {
+    std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
+    return 1;
+  }
+  const int64_t max_t = (*db)->Stats().head_max_time;
+  const int64_t first = max_t < 0 ? 1 : max_t / 1000 + 1;
+  std::thread t0(Run, db->get(), 0, first);
+  std::thread t1(Run, db->get(), 1, first);
+  t0.join();
+  t1.join();
+  return 0;
+}

@@ -1,0 +1,110 @@
+// kill -9 at random moments while a child commits with fsync `always`;
+// after every kill the data dir must reopen with every sample whose Commit
+// had returned. Rounds: STRATA_CRASH_ROUNDS (default 50; `make soak` runs
+// more).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "db_test_util.h"
+#include "strata/db.h"
+
+namespace strata {
+namespace {
+
+std::string WriterPath() {
+  const char* bin = std::getenv("STRATA_BINARY_DIR");
+  return std::string(bin ? bin : ".") + "/tests/db/crash_writer";
+}
+
+// Starts the writer, kills it after `delay_ms`, returns its stdout.
+std::string RunAndKill(const std::string& dir, int delay_ms) {
+  int fds[2];
+  if (pipe(fds) != 0) return "";
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    const std::string path = WriterPath();
+    execl(path.c_str(), path.c_str(), dir.c_str(), nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  // Drain the pipe while waiting, so the writer never blocks on it.
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  std::string out;
+  char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = read(fds[0], buf, sizeof(buf));
+    if (n > 0) out.append(buf, n);
+    else usleep(1000);
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fcntl(fds[0], F_SETFL, 0);
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0) out.append(buf, n);
+  close(fds[0]);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "writer exited early with status " << status;
+  return out;
+}
+
+TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
+  const char* rounds_env = std::getenv("STRATA_CRASH_ROUNDS");
+  const int rounds = rounds_env ? std::atoi(rounds_env) : 50;
+  testing::TempDir dir;
+  std::mt19937 rng(std::random_device{}());
+  std::set<std::pair<int, int64_t>> acked;
+  int64_t total_kills = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const int delay = std::uniform_int_distribution<int>(5, 120)(rng);
+    std::istringstream lines(RunAndKill(dir.path(), delay));
+    int thread;
+    int64_t batch;
+    while (lines >> thread >> batch) acked.insert({thread, batch});
+    ++total_kills;
+
+    auto db = DB::Open(Options(), dir.path());
+    ASSERT_TRUE(db.ok()) << "round " << round << ": " << db.status().ToString();
+    ASSERT_TRUE((*db)->replay_report().corruption.ok())
+        << (*db)->replay_report().corruption.ToString();
+    auto crash = testing::ReadAll(**db, {Matcher::Equal("__name__", "crash")});
+    auto fresh = testing::ReadAll(**db, {Matcher::Equal("__name__", "crash_new")});
+    for (const auto& [k, b] : acked) {
+      for (int i = 0; i < 20; ++i) {
+        const auto& samples =
+            crash[absl::StrCat("crash{s=\"", i, "\", thread=\"", k, "\"}")];
+        auto it = std::lower_bound(samples.begin(), samples.end(), b * 1000,
+                                   [](const testing::TV& tv, int64_t t) { return tv.t < t; });
+        ASSERT_TRUE(it != samples.end() && it->t == b * 1000)
+            << "round " << round << ": lost thread " << k << " batch " << b << " series " << i;
+        ASSERT_EQ(it->v, static_cast<double>(b * 100 + i));
+      }
+      if (b % 10 == 0) {
+        const auto& s = fresh[absl::StrCat("crash_new{b=\"", b, "\", thread=\"", k, "\"}")];
+        ASSERT_EQ(s.size(), 1u) << "lost new series of batch " << b;
+      }
+    }
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  EXPECT_EQ(total_kills, rounds);
+  EXPECT_GT(acked.size(), static_cast<size_t>(rounds));  // The writer made progress.
+  std::printf("crash test: %d kill -9 rounds, %zu acknowledged batches verified\n", rounds,
+              acked.size());
+}
+
+}  // namespace
+}  // namespace strata
