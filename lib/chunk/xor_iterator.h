@@ -51,7 +51,8 @@ class XorIterator {
 
   // Advances to the first sample with timestamp >= t. As in Prometheus, it
   // never moves backwards: if the current sample is already at or after t,
-  // it stays there. False if no such sample exists or on error.
+  // it stays there (even after Next() returned false at the end). False if
+  // no such sample exists or on error.
   bool Seek(int64_t t) {
     if (error_ != nullptr) return false;
     while (num_read_ == 0 || t > t_) {

@@ -1,0 +1,149 @@
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "chunk/bit_reader.h"
+#include "chunk/bit_writer.h"
+#include "gtest/gtest.h"
+
+namespace strata::chunk {
+namespace {
+
+// Bits as a '0'/'1' string, MSB first: the obvious model of the stream.
+std::string ToBitString(std::string_view bytes) {
+  std::string s;
+  for (char c : bytes) {
+    for (int i = 7; i >= 0; --i) s.push_back(((c >> i) & 1) ? '1' : '0');
+  }
+  return s;
+}
+
+TEST(BitWriterTest, WritesMostSignificantBitFirst) {
+  BitWriter w;
+  w.WriteBit(true);
+  w.WriteBits(0b01, 2);
+  EXPECT_EQ(w.bit_size(), 3u);
+  EXPECT_EQ(ToBitString(w.bytes()), "10100000");
+  w.WriteBits(0xABCD, 16);
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "101"
+            "1010101111001101"
+            "00000");
+  w.WriteBits(0, 0);
+  EXPECT_EQ(w.bit_size(), 19u);
+  w.WriteByte(0xFF);
+  EXPECT_EQ(w.bit_size(), 27u);
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "101"
+            "1010101111001101"
+            "11111111"
+            "00000");
+}
+
+TEST(BitWriterTest, IgnoresBitsAboveWidth) {
+  BitWriter w;
+  w.WriteBits(~uint64_t{0}, 3);
+  w.WriteBits(0xF0, 4);  // Only the low 4 bits (0000) count.
+  EXPECT_EQ(ToBitString(w.bytes()), "11100000");
+  EXPECT_EQ(w.bit_size(), 7u);
+}
+
+TEST(BitWriterTest, Writes64BitsAtEveryAlignment) {
+  for (int offset = 0; offset < 8; ++offset) {
+    BitWriter w;
+    w.WriteBits(0, offset);
+    w.WriteBits(0x8123456789ABCDEFull, 64);
+    std::string want(offset, '0');
+    for (int i = 63; i >= 0; --i) {
+      want.push_back(((0x8123456789ABCDEFull >> i) & 1) ? '1' : '0');
+    }
+    want.resize((want.size() + 7) / 8 * 8, '0');
+    EXPECT_EQ(ToBitString(w.bytes()), want) << offset;
+  }
+}
+
+TEST(BitWriterTest, ContinuesAdoptedStreamAndClearsFreeBits) {
+  // 5 bits used ("10110"), 3 free bits holding junk that must be cleared.
+  std::string bytes = "\xB7";
+  BitWriter w(bytes, 3);
+  EXPECT_EQ(w.bit_size(), 5u);
+  w.WriteBits(0b01, 2);
+  EXPECT_EQ(ToBitString(w.bytes()), "10110010");
+  w.WriteBit(true);
+  w.WriteBit(true);
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "10110011"
+            "10000000");
+}
+
+// Writes random fields, reads them back with every read primitive, from an
+// exactly sized heap copy so that sanitizers catch any read past the end.
+TEST(BitReaderTest, RandomFieldsRoundTrip) {
+  std::mt19937_64 rng(42);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::pair<uint64_t, int>> fields;
+    BitWriter w;
+    const int n = 1 + static_cast<int>(rng() % 200);
+    for (int i = 0; i < n; ++i) {
+      const int width = static_cast<int>(rng() % 65);
+      uint64_t v = rng();
+      if (width < 64) v &= (uint64_t{1} << width) - 1;
+      if (width == 0) v = 0;
+      fields.emplace_back(v, width);
+      w.WriteBits(v, width);
+    }
+    const std::string_view bytes = w.bytes();
+    auto copy = std::make_unique<char[]>(bytes.size());
+    std::copy(bytes.begin(), bytes.end(), copy.get());
+    BitReader r(std::string_view(copy.get(), bytes.size()));
+    size_t consumed = 0;
+    for (const auto& [v, width] : fields) {
+      uint64_t got;
+      if (width == 1 && (rng() & 1)) {
+        got = r.ReadBit() ? 1 : 0;
+      } else if (width > 0 && width <= BitReader::kMinRefillBits &&
+                 (rng() & 1)) {
+        r.Refill();
+        ASSERT_GE(r.buffered(), BitReader::kMinRefillBits);
+        got = r.window() >> (64 - width);
+        r.Skip(width);
+      } else {
+        got = r.ReadBits(width);
+      }
+      ASSERT_EQ(got, v) << "round " << round << " width " << width;
+      consumed += width;
+      ASSERT_EQ(r.bits_consumed(), consumed);
+      ASSERT_FALSE(r.overrun());
+    }
+    // The padding bits of the last byte are zero and still in range.
+    const size_t pad = bytes.size() * 8 - consumed;
+    EXPECT_EQ(r.ReadBits(static_cast<int>(pad)), 0u);
+    EXPECT_FALSE(r.overrun());
+    // One more bit is past the end.
+    EXPECT_EQ(r.ReadBits(1), 0u);
+    EXPECT_TRUE(r.overrun());
+  }
+}
+
+TEST(BitReaderTest, EmptyInputOverrunsOnFirstBit) {
+  BitReader r{std::string_view()};
+  EXPECT_FALSE(r.overrun());
+  EXPECT_EQ(r.ReadBits(0), 0u);
+  EXPECT_FALSE(r.overrun());
+  EXPECT_FALSE(r.ReadBit());
+  EXPECT_TRUE(r.overrun());
+}
+
+TEST(BitReaderTest, ReadsPastEndAsZeros) {
+  const std::string one(1, '\xff');
+  BitReader r(one);
+  EXPECT_EQ(r.ReadBits(64), 0xFF00000000000000ull);
+  EXPECT_TRUE(r.overrun());
+  EXPECT_EQ(r.bits_consumed(), 64u);
+}
+
+}  // namespace
+}  // namespace strata::chunk
