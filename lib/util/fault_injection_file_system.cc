@@ -1,7 +1,9 @@
 #include "util/fault_injection_file_system.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace strata {
@@ -60,6 +62,9 @@ class FaultWritableFile final : public WritableFile {
   }
 
   Status Sync() override {
+    if (const int64_t us = fs_->sync_delay_micros(); us > 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+    }
     STRATA_RETURN_IF_ERROR(fs_->MaybeFail(FaultOp::kSync, path_));
     const int64_t size = base_->Size();
     STRATA_RETURN_IF_ERROR(base_->Sync());
@@ -133,6 +138,16 @@ void FaultInjectionFileSystem::DisarmAll() {
 int64_t FaultInjectionFileSystem::injected() const {
   absl::MutexLock lock(&mu_);
   return injected_;
+}
+
+void FaultInjectionFileSystem::SetSyncDelayMicros(int64_t micros) {
+  absl::MutexLock lock(&mu_);
+  sync_delay_micros_ = micros;
+}
+
+int64_t FaultInjectionFileSystem::sync_delay_micros() const {
+  absl::MutexLock lock(&mu_);
+  return sync_delay_micros_;
 }
 
 int64_t FaultInjectionFileSystem::calls(FaultOp op) const {

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -60,6 +61,31 @@ struct Fault {
   // kAppend only: write this many bytes of the data (at most all of it)
   // before failing. Negative: write nothing.
   int64_t partial_bytes = -1;
+
+  // Builder style, e.g.
+  //   Fault::On(FaultOp::kSync, ENOSPC).Matching("wal/").Persistent()
+  static Fault On(FaultOp op, int error = EIO) {
+    Fault f;
+    f.op = op;
+    f.error = error;
+    return f;
+  }
+  Fault& Matching(std::string substring) {
+    path_substring = std::move(substring);
+    return *this;
+  }
+  Fault& Persistent() {
+    persistent = true;
+    return *this;
+  }
+  Fault& After(int calls) {
+    skip = calls;
+    return *this;
+  }
+  Fault& WithPartialWrite(int64_t bytes) {
+    partial_bytes = bytes;
+    return *this;
+  }
 };
 
 class FaultInjectionFileSystem final : public FileSystem {
@@ -78,6 +104,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Calls made of `op` (whether they failed or not).
   int64_t calls(FaultOp op) const;
 
+  // Makes every WritableFile::Sync sleep this long first, like a real disk
+  // (tests of group commit). 0 disables.
+  void SetSyncDelayMicros(int64_t micros);
+
   // Simulates a power loss: truncates every file written through this
   // object to the length it had at its last successful Sync() (0 if never
   // synced). Files must not be open for writing.
@@ -87,6 +117,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   // with *partial_bytes set for Append faults. Used by the wrapped files.
   Status MaybeFail(FaultOp op, const std::string& path,
                    int64_t* partial_bytes = nullptr);
+  int64_t sync_delay_micros() const;
   // Bookkeeping used by the wrapped files.
   void RecordSynced(const std::string& path, int64_t size);
   void RecordTruncated(const std::string& path, int64_t size);
@@ -125,6 +156,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   int next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::vector<ArmedFault> faults_ ABSL_GUARDED_BY(mu_);
   int64_t injected_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t sync_delay_micros_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t calls_[kNumFaultOps] ABSL_GUARDED_BY(mu_) = {};
   // Files written through this object -> length at the last Sync.
   std::map<std::string, int64_t> synced_ ABSL_GUARDED_BY(mu_);

@@ -116,6 +116,7 @@ Status ReplayWal(FileSystem* fs, const std::string& dir,
                  const RecordCallback& callback, ReplayResult* result,
                  const ReplayOptions& options) {
   *result = ReplayResult{};
+  if (fs == nullptr) fs = FileSystem::Default();
   if (!fs->IsDirectory(dir)) return Status::OK();
   if (options.repair) STRATA_RETURN_IF_ERROR(RemoveStaleRepairFiles(fs, dir));
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRef> segments,
@@ -204,6 +205,7 @@ Status ReplayWal(FileSystem* fs, const std::string& dir,
 
 Status ReadSegments(FileSystem* fs, const std::string& dir, int first, int last,
                     const RecordCallback& callback) {
+  if (fs == nullptr) fs = FileSystem::Default();
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRef> segments,
                           ListSegments(fs, dir));
   int prev = -1;

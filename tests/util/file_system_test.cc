@@ -1,0 +1,161 @@
+#include "util/file_system.h"
+
+#include <unistd.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace strata {
+namespace {
+
+class PosixFileSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs_ = FileSystem::Default();
+    dir_ = JoinPath(
+        ::testing::TempDir(),
+        "strata_fs_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(fs_->RemoveAll(dir_).ok());
+    ASSERT_TRUE(fs_->CreateDirs(dir_).ok());
+  }
+  void TearDown() override { EXPECT_TRUE(fs_->RemoveAll(dir_).ok()); }
+
+  std::string Path(const std::string& name) { return JoinPath(dir_, name); }
+
+  FileSystem* fs_;
+  std::string dir_;
+};
+
+TEST(JoinPathTest, Separators) {
+  EXPECT_EQ(JoinPath("a", "b"), "a/b");
+  EXPECT_EQ(JoinPath("a/", "b"), "a/b");
+  EXPECT_EQ(JoinPath("a", "/b"), "a/b");
+  EXPECT_EQ(JoinPath("a/", "/b"), "a/b");
+  EXPECT_EQ(JoinPath("", "b"), "b");
+  EXPECT_EQ(JoinPath("a", ""), "a");
+}
+
+TEST_F(PosixFileSystemTest, WriteAppendReadBack) {
+  const std::string p = Path("f");
+  {
+    auto f = fs_->NewWritableFile(p);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    ASSERT_TRUE((*f)->Append("hello ").ok());
+    ASSERT_TRUE((*f)->Append("world").ok());
+    EXPECT_EQ((*f)->Size(), 11);
+    ASSERT_TRUE((*f)->Sync().ok());
+    ASSERT_TRUE((*f)->Close().ok());
+    EXPECT_TRUE((*f)->Close().ok());  // Idempotent.
+  }
+  EXPECT_EQ(*fs_->ReadFile(p), "hello world");
+  EXPECT_EQ(*fs_->FileSize(p), 11);
+  {
+    // Appendable files continue at the end.
+    auto f = fs_->NewAppendableFile(p);
+    ASSERT_TRUE(f.ok());
+    EXPECT_EQ((*f)->Size(), 11);
+    ASSERT_TRUE((*f)->Append("!").ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+  EXPECT_EQ(*fs_->ReadFile(p), "hello world!");
+  {
+    // NewWritableFile truncates.
+    auto f = fs_->NewWritableFile(p);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+  EXPECT_EQ(*fs_->ReadFile(p), "");
+}
+
+TEST_F(PosixFileSystemTest, TruncateThenAppendContinuesAtCut) {
+  const std::string p = Path("t");
+  auto f = fs_->NewWritableFile(p);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("0123456789").ok());
+  ASSERT_TRUE((*f)->Truncate(4).ok());
+  EXPECT_EQ((*f)->Size(), 4);
+  ASSERT_TRUE((*f)->Append("xy").ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  EXPECT_EQ(*fs_->ReadFile(p), "0123xy");
+  ASSERT_TRUE(fs_->TruncateFile(p, 2).ok());
+  EXPECT_EQ(*fs_->ReadFile(p), "01");
+}
+
+TEST_F(PosixFileSystemTest, RandomAccessAndMap) {
+  const std::string p = Path("r");
+  std::string content(100000, 'x');
+  for (size_t i = 0; i < content.size(); ++i)
+    content[i] = static_cast<char>('a' + i % 26);
+  {
+    auto f = fs_->NewWritableFile(p);
+    ASSERT_TRUE((*f)->Append(content).ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+  auto r = fs_->NewRandomAccessFile(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*(*r)->Size(), 100000);
+  char scratch[64];
+  std::string_view got;
+  ASSERT_TRUE((*r)->Read(99990, 64, &got, scratch).ok());
+  EXPECT_EQ(got, content.substr(99990));  // Short at end of file.
+  ASSERT_TRUE((*r)->Read(26, 5, &got, scratch).ok());
+  EXPECT_EQ(got, "abcde");
+
+  auto m = fs_->MapFile(p);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->data(), content);
+
+  // Empty files map to an empty view.
+  { ASSERT_TRUE((*fs_->NewWritableFile(Path("empty")))->Close().ok()); }
+  auto e = fs_->MapFile(Path("empty"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE((*e)->data().empty());
+}
+
+TEST_F(PosixFileSystemTest, DirectoriesRenameLinkRemove) {
+  ASSERT_TRUE(fs_->CreateDirs(Path("a/b/c")).ok());
+  ASSERT_TRUE(fs_->CreateDirs(Path("a/b/c")).ok());  // Exists: fine.
+  EXPECT_TRUE(fs_->IsDirectory(Path("a/b")));
+  { ASSERT_TRUE((*fs_->NewWritableFile(Path("a/b/c/f")))->Append("1").ok()); }
+  { ASSERT_TRUE((*fs_->NewWritableFile(Path("a/z")))->Close().ok()); }
+  EXPECT_FALSE(fs_->IsDirectory(Path("a/z")));
+  EXPECT_TRUE(fs_->Exists(Path("a/z")));
+
+  auto names = fs_->ListDir(Path("a"));
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"b", "z"}));
+
+  ASSERT_TRUE(fs_->Rename(Path("a/b/c/f"), Path("g")).ok());
+  EXPECT_FALSE(fs_->Exists(Path("a/b/c/f")));
+  ASSERT_TRUE(fs_->Link(Path("g"), Path("h")).ok());
+  EXPECT_EQ(*fs_->ReadFile(Path("h")), "1");
+  ASSERT_TRUE(fs_->SyncDir(dir_).ok());
+
+  ASSERT_TRUE(fs_->RemoveFile(Path("g")).ok());
+  EXPECT_EQ(*fs_->ReadFile(Path("h")), "1");
+  ASSERT_TRUE(fs_->RemoveAll(Path("a")).ok());
+  EXPECT_FALSE(fs_->Exists(Path("a")));
+  EXPECT_TRUE(fs_->RemoveAll(Path("a")).ok());  // Missing: fine.
+}
+
+TEST_F(PosixFileSystemTest, ErrorsNameThePath) {
+  const std::string missing = Path("nope/file");
+  auto r = fs_->ReadFile(missing);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsNotFound()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find(missing), std::string_view::npos);
+
+  Status s = fs_->Rename(missing, Path("x"));
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(missing), std::string_view::npos);
+
+  auto w = fs_->NewWritableFile(Path("nope/file"));
+  EXPECT_FALSE(w.ok());
+  EXPECT_FALSE(fs_->SyncDir(Path("nope")).ok());
+  EXPECT_FALSE(fs_->FileSize(missing).ok());
+}
+
+}  // namespace
+}  // namespace strata
