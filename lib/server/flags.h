@@ -1,0 +1,67 @@
+// strata-server's command line, with Prometheus's flag names, defaults and
+// value syntax (durations like 15d or 2h30m, base-2 sizes like 512MB).
+//
+// Thread-safety: pure functions over their arguments.
+#ifndef STRATA_SERVER_FLAGS_H_
+#define STRATA_SERVER_FLAGS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "strata/options.h"
+#include "strata/status.h"
+#include "util/log.h"
+
+namespace strata::server {
+
+inline constexpr int64_t kDefaultRetentionMs = 15 * kMillisPerDay;
+// Prometheus caps time retention at 100 years.
+inline constexpr int64_t kMaxRetentionMs = 100 * 365 * kMillisPerDay;
+
+struct ServerFlags {
+  std::string data_dir = "./data";
+  // 0 disables time retention. Defaults to 15d unless a size retention
+  // was given, as in Prometheus.
+  int64_t retention_ms = kDefaultRetentionMs;
+  // True when neither retention flag was set and 15d was applied.
+  bool retention_defaulted = true;
+  // True when a time retention over 100y was capped.
+  bool retention_capped = false;
+  int64_t retention_bytes = 0;  // 0: no size retention.
+  int64_t block_duration_ms = 2 * kMillisPerHour;
+  bool wal_compression = true;
+  std::string listen_address = "127.0.0.1:9201";
+  int max_connections = 512;
+  std::chrono::milliseconds read_timeout = std::chrono::minutes(5);
+  bool enable_admin_api = false;
+  std::string config_file;  // "" if not given.
+  LogLevel log_level = LogLevel::kInfo;
+  std::string log_format = "logfmt";
+
+  Options ToDBOptions() const;
+};
+
+// What ParseServerFlags decided.
+struct FlagParseResult {
+  // False: proceed with the parsed flags. True: exit now with `exit_code`
+  // after printing `output` (to stdout if exit_code is 0, else stderr);
+  // for --help, --version and usage errors.
+  bool exit = false;
+  int exit_code = 0;
+  std::string output;
+};
+
+FlagParseResult ParseServerFlags(int argc, const char* const* argv,
+                                 ServerFlags* flags);
+
+// Parses Prometheus's base-2 byte sizes (github.com/alecthomas/units
+// ParseBase2Bytes): a number, optionally fractional, followed by B, KB, MB,
+// GB, TB, PB or EB (or KiB .. EiB), all powers of 1024; components may be
+// chained ("1GB512MB"). "0" alone is zero. Negative sizes are rejected.
+StatusOr<int64_t> ParseBase2Bytes(std::string_view text);
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_FLAGS_H_

@@ -1,0 +1,92 @@
+#include "util/duration.h"
+
+#include <array>
+#include <limits>
+
+namespace strata {
+namespace {
+
+struct DurationUnit {
+  std::string_view suffix;
+  int64_t ms;
+};
+
+constexpr int64_t kMsPerSecond = 1000;
+constexpr int64_t kMsPerMinute = 60 * kMsPerSecond;
+constexpr int64_t kMsPerHour = 60 * kMsPerMinute;
+constexpr int64_t kMsPerDay = 24 * kMsPerHour;
+
+// In the only order the syntax allows.
+constexpr std::array<DurationUnit, 7> kUnits = {{
+    {"y", 365 * kMsPerDay},
+    {"w", 7 * kMsPerDay},
+    {"d", kMsPerDay},
+    {"h", kMsPerHour},
+    {"m", kMsPerMinute},
+    {"s", kMsPerSecond},
+    {"ms", 1},
+}};
+
+// Go's time.Duration counts nanoseconds in an int64.
+constexpr int64_t kMaxMs = std::numeric_limits<int64_t>::max() / 1000000;
+
+Status Invalid(std::string_view text) {
+  return Status::InvalidArgument("not a valid duration string: \"" +
+                                 std::string(text) + "\"");
+}
+
+}  // namespace
+
+StatusOr<int64_t> ParseDuration(std::string_view text) {
+  if (text == "0") return int64_t{0};
+  if (text.empty()) return Status::InvalidArgument("empty duration string");
+  std::string_view rest = text;
+  size_t next_unit = 0;  // Units before this index are used up.
+  int64_t total = 0;
+  while (!rest.empty()) {
+    size_t digits = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
+      ++digits;
+    }
+    if (digits == 0) return Invalid(text);
+    // Saturate instead of overflowing; anything this large is out of range.
+    int64_t n = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      if (n > kMaxMs) break;
+      n = n * 10 + (rest[i] - '0');
+    }
+    rest.remove_prefix(digits);
+    // "ms" must win over "m" when both could match.
+    size_t unit = next_unit;
+    for (; unit < kUnits.size(); ++unit) {
+      std::string_view suffix = kUnits[unit].suffix;
+      if (rest.substr(0, suffix.size()) != suffix) continue;
+      if (suffix == "m" && rest.substr(0, 2) == "ms") continue;
+      break;
+    }
+    if (unit == kUnits.size()) return Invalid(text);
+    rest.remove_prefix(kUnits[unit].suffix.size());
+    next_unit = unit + 1;
+    if (n > kMaxMs / kUnits[unit].ms || total > kMaxMs - n * kUnits[unit].ms) {
+      return Status::InvalidArgument("duration out of range: \"" +
+                                     std::string(text) + "\"");
+    }
+    total += n * kUnits[unit].ms;
+  }
+  return total;
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms <= 0) return "0s";
+  std::string out;
+  for (const DurationUnit& unit : kUnits) {
+    const int64_t n = ms / unit.ms;
+    if (n == 0) continue;
+    out += std::to_string(n);
+    out += unit.suffix;
+    ms -= n * unit.ms;
+  }
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,30 @@
+// Prometheus's duration syntax (github.com/prometheus/common/model):
+//   [<n>y][<n>w][<n>d][<n>h][<n>m][<n>s][<n>ms]
+// with units in exactly that order, each at most once, and non-negative
+// integer counts. A year is 365d, a week 7d, a day 24h. "0" alone means zero.
+// Examples: 15d, 2h30m, 1y, 500ms, 1w2d.
+//
+// Thread-safety: pure functions.
+#ifndef STRATA_UTIL_DURATION_H_
+#define STRATA_UTIL_DURATION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata {
+
+// Returns the duration in milliseconds. InvalidArgument for an empty string,
+// bad syntax, or a total that does not fit in int64 nanoseconds (the range
+// of Go's time.Duration, about 292 years), as Prometheus rejects those.
+StatusOr<int64_t> ParseDuration(std::string_view text);
+
+// The canonical form Prometheus prints: largest units first, zero units
+// omitted ("2w1d" for 15 days), "0s" for zero. Precondition: ms >= 0.
+std::string FormatDuration(int64_t ms);
+
+}  // namespace strata
+
+#endif  // STRATA_UTIL_DURATION_H_
