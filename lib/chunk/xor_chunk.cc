@@ -37,8 +37,10 @@ void SetNumSamples(BitWriter* w, int n) {
 }  // namespace
 
 XorChunk::XorChunk() {
-  writer_.Reserve(kInitialCapacity);
-  writer_.WriteBits(0, 16);
+  std::string bytes;
+  bytes.reserve(kInitialCapacity);
+  bytes.assign(xor_format::kHeaderSize, '\0');
+  writer_ = BitWriter(std::move(bytes), 0);
 }
 
 XorChunk::XorChunk(std::string bytes) : writer_(std::move(bytes), 0) {}
@@ -52,13 +54,22 @@ std::optional<XorAppender> XorChunk::NewAppender() {
   if (it.error()) return std::nullopt;
 
   // Continue writing exactly where the last sample ended, dropping any bytes
-  // after it, so the result equals an uninterrupted append.
+  // after it, so the result equals an uninterrupted append. A zero byte
+  // right after a byte-aligned end is kept as bstream's trailing free byte,
+  // so that a chunk read from disk keeps its bytes until the next append.
   const size_t end_bits =
       xor_format::kHeaderSize * 8 + it.reader_.bits_consumed();
+  const size_t end_bytes = (end_bits + 7) / 8;
   std::string bytes = std::move(writer_).Release();
-  bytes.resize((end_bits + 7) / 8);
-  writer_ =
-      BitWriter(std::move(bytes), static_cast<int>((8 - end_bits % 8) % 8));
+  int free_bits = static_cast<int>(end_bytes * 8 - end_bits);
+  if (free_bits == 0 && it.num_total_ > 0 && bytes.size() > end_bytes &&
+      bytes[end_bytes] == 0) {
+    bytes.resize(end_bytes + 1);
+    free_bits = 8;
+  } else {
+    bytes.resize(end_bytes);
+  }
+  writer_ = BitWriter(std::move(bytes), free_bits);
 
   XorAppender app(this);
   app.t_ = it.t_;

@@ -61,8 +61,43 @@ TEST(BitWriterTest, Writes64BitsAtEveryAlignment) {
       want.push_back(((0x8123456789ABCDEFull >> i) & 1) ? '1' : '0');
     }
     want.resize((want.size() + 7) / 8 * 8, '0');
+    // From a byte boundary, whole bytes leave bstream's free byte.
+    if (offset == 0) want += "00000000";
     EXPECT_EQ(ToBitString(w.bytes()), want) << offset;
+    EXPECT_EQ(w.bit_size(), static_cast<size_t>(64 + offset));
   }
+}
+
+TEST(BitWriterTest, TrailingFreeByteLikeBstream) {
+  BitWriter w;
+  w.WriteByte(0xA5);  // Aligned whole-byte write: a free byte follows.
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "10100101"
+            "00000000");
+  EXPECT_EQ(w.bit_size(), 8u);
+  EXPECT_EQ(w.free_bits(), 8);
+  w.WriteBit(true);  // Fills the free byte instead of adding one.
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "10100101"
+            "10000000");
+  w.WriteBits(0x7F, 7);  // Ends aligned, but bit by bit: no free byte.
+  EXPECT_EQ(ToBitString(w.bytes()),
+            "10100101"
+            "11111111");
+  EXPECT_EQ(w.free_bits(), 0);
+  w.WriteBits(0x3, 3);
+  w.WriteBits(0xFFFF, 16);  // Unaligned whole bytes: no free byte.
+  EXPECT_EQ(w.free_bits(), 5);
+  EXPECT_EQ(w.bytes().size(), 5u);
+  w.WriteBits(0, 5);
+  w.WriteBits(0x0102, 16);  // Aligned again.
+  EXPECT_EQ(w.free_bits(), 8);
+  EXPECT_EQ(w.bytes().size(), 8u);
+  EXPECT_EQ(w.bit_size(), 56u);
+  w.WriteBits(0xAB, 8);  // Into the free byte, then a new free byte.
+  EXPECT_EQ(w.bytes().size(), 9u);
+  EXPECT_EQ(static_cast<uint8_t>(w.bytes()[7]), 0xABu);
+  EXPECT_EQ(w.free_bits(), 8);
 }
 
 TEST(BitWriterTest, ContinuesAdoptedStreamAndClearsFreeBits) {

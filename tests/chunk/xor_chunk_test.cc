@@ -57,8 +57,12 @@ std::vector<Sample> Decode(std::string_view bytes, bool* error = nullptr) {
 // of '0'/'1' characters: Encode must produce exactly these bytes.
 std::string ReferenceEncode(const std::vector<Sample>& samples) {
   std::string bits;
-  auto put = [&bits](uint64_t v, int n) {
+  // Prometheus's bstream leaves a zero byte at the end when a write of a
+  // whole number of bytes ends on a byte boundary.
+  bool trailing_free_byte = false;
+  auto put = [&bits, &trailing_free_byte](uint64_t v, int n) {
     for (int i = n - 1; i >= 0; --i) bits.push_back(((v >> i) & 1) ? '1' : '0');
+    if (n > 0) trailing_free_byte = n % 8 == 0 && bits.size() % 8 == 0;
   };
   auto put_uvarint = [&put](uint64_t v) {
     do {
@@ -124,6 +128,7 @@ std::string ReferenceEncode(const std::vector<Sample>& samples) {
     put_xor(samples[i - 1].bits, samples[i].bits);
   }
   bits.resize((bits.size() + 7) / 8 * 8, '0');
+  if (trailing_free_byte) bits += "00000000";
   std::string bytes;
   for (size_t i = 0; i < bits.size(); i += 8) {
     bytes.push_back(
@@ -205,10 +210,17 @@ TEST(XorChunkTest, OneAndTwoSamples) {
 }
 
 TEST(XorChunkTest, FirstSampleLayout) {
-  // 2-byte count, zig-zag varint of t (-1 -> 1), then the raw 64 bits.
+  // 2-byte count, zig-zag varint of t (-1 -> 1), then the raw 64 bits and,
+  // as Prometheus writes it, a trailing free (zero) byte.
   XorChunk c = Encode({{-1, 0x0123456789abcdefull}});
-  EXPECT_EQ(std::string(c.Bytes()),
-            std::string("\x00\x01\x01\x01\x23\x45\x67\x89\xab\xcd\xef", 11));
+  EXPECT_EQ(
+      std::string(c.Bytes()),
+      std::string("\x00\x01\x01\x01\x23\x45\x67\x89\xab\xcd\xef\x00", 12));
+  // A value written with 8 significant bits from a byte boundary ends with
+  // a whole-byte write and so gets the free byte too; '0' bits do not.
+  EXPECT_EQ(Encode({{0, 0}, {1, 0}}).Bytes().size(), 2u + 1 + 8 + 1 + 1);
+  EXPECT_EQ(Encode({{0, 0}, {1, 0}, {2, 0}}).Bytes().size(),
+            2u + 1 + 8 + 1 + 1);
 }
 
 TEST(XorChunkTest, SpecialValuesInEveryOrder) {
@@ -535,9 +547,15 @@ TEST(XorChunkCorruptionTest, EveryTruncationFails) {
     for (size_t len = 0; len < bytes.size(); ++len) {
       bool error = false;
       const std::vector<Sample> got = Decode(bytes.substr(0, len), &error);
-      // Every byte of a chunk holds bits of its last sample or earlier, so
-      // a cut always loses part of a promised sample.
-      ASSERT_TRUE(error) << "len " << len << " of " << bytes.size();
+      if (!error) {
+        // Only the trailing free byte holds no sample bits.
+        ASSERT_EQ(len, bytes.size() - 1);
+        ASSERT_EQ(bytes.back(), '\0');
+        ASSERT_EQ(got, s);
+        continue;
+      }
+      // Every other byte holds bits of the last sample or earlier, so a cut
+      // loses part of a promised sample.
       ASSERT_LT(got.size(), s.size());
       ASSERT_TRUE(std::equal(got.begin(), got.end(), s.begin()));
     }
