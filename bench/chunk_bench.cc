@@ -55,10 +55,13 @@ void ParseSegment(std::string_view file, std::vector<std::string>* out) {
 
 std::vector<std::string> LoadRecordedChunks() {
   namespace fs = std::filesystem;
+  // $STRATA_SOURCE_DIR, else the source tree this file was compiled from.
   const char* src = std::getenv("STRATA_SOURCE_DIR");
-  const fs::path archive = fs::path(src != nullptr ? src : ".") / ".." /
-                           "shared" / "datasets" / "recorded-15s" /
-                           "prometheus-blocks.tar.zst";
+  const fs::path root = src != nullptr
+                            ? fs::path(src)
+                            : fs::path(__FILE__).parent_path().parent_path();
+  const fs::path archive = root / ".." / "shared" / "datasets" /
+                           "recorded-15s" / "prometheus-blocks.tar.zst";
   std::vector<std::string> chunks;
   if (!fs::exists(archive)) return chunks;
   std::string dir =

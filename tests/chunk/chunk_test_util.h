@@ -56,11 +56,15 @@ inline std::optional<std::string> ReadWholeFile(const std::string& path) {
   return std::move(out).str();
 }
 
-// $STRATA_SOURCE_DIR/../shared, if it exists.
+// $STRATA_SOURCE_DIR/../shared, if it exists. Without the variable, the
+// source directory the test was built from.
 inline std::optional<std::filesystem::path> SharedDir() {
   const char* src = std::getenv("STRATA_SOURCE_DIR");
-  std::filesystem::path dir =
-      std::filesystem::path(src != nullptr ? src : ".") / ".." / "shared";
+#ifdef STRATA_CHUNK_TEST_SOURCE_DIR
+  if (src == nullptr || *src == '\0') src = STRATA_CHUNK_TEST_SOURCE_DIR;
+#endif
+  if (src == nullptr) return std::nullopt;
+  std::filesystem::path dir = std::filesystem::path(src) / ".." / "shared";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return std::nullopt;
   return dir;
