@@ -130,8 +130,9 @@ Status DBImpl::ReplayWal() {
   wal::ReplayResult result;
   STRATA_RETURN_IF_ERROR(
       wal::ReplayWal(fs_, JoinPath(dir_, kWalDir), on_record, &result));
-  report_.segments = result.segments;
-  report_.torn_tail_truncated = result.torn_tail_truncated;
+  report_.segments =
+      result.first_segment < 0 ? 0 : result.last_segment - result.first_segment + 1;
+  report_.torn_tail_truncated = !result.torn_tails.empty();
   report_.corruption = result.corruption;
   report_.quarantine_dir = result.quarantine_dir;
   report_.seconds = std::chrono::duration<double>(

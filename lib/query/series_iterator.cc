@@ -51,7 +51,7 @@ bool ChunkChainIterator::Settle(bool have_sample) {
     if (!have_sample) {
       if (open_ && it_.error()) {
         status_ = Status::Corruption(
-            absl::StrCat("decoding chunk: ", it_.error_message()));
+            "decoding chunk: " + std::string(it_.error_message()));
         done_ = true;
         return false;
       }

@@ -117,10 +117,10 @@ StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
                                   std::string_view value) {
   std::shared_ptr<const Regex> regex;
   if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
-    auto r = std::make_shared<Regex>(absl::StrCat("^(?:", value, ")$"));
+    auto r = std::make_shared<Regex>("^(?:" + std::string(value) + ")$");
     if (!r->re.ok()) {
-      return Status::InvalidArgument(absl::StrCat(
-          "error parsing regexp: ", r->re.error(), ": `", value, "`"));
+      return Status::InvalidArgument("error parsing regexp: " + r->re.error() +
+                                     ": `" + std::string(value) + "`");
     }
     r->set_matches = FindSetMatches(value);
     r->literal_prefix = FindLiteralPrefix(value);

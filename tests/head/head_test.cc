@@ -7,6 +7,7 @@
 
 #include "head/head_appender.h"
 #include "query/block_querier.h"
+#include "strata/options.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -185,9 +186,9 @@ TEST_F(HeadTest, TimeRangeAndSeek) {
   ASSERT_TRUE(app->Commit().ok());
   auto got = Select({Matcher::Equal("__name__", "r")}, 100500, 200000);
   ASSERT_EQ(got.size(), 1u);
-  ASSERT_EQ(got[0].second.size(), 99u);
+  ASSERT_EQ(got[0].second.size(), 100u);  // Both ends inclusive.
   EXPECT_EQ(got[0].second.front().t, 101000);
-  EXPECT_EQ(got[0].second.back().t, 199000);
+  EXPECT_EQ(got[0].second.back().t, 200000);
 
   BlockQuerier q({head_}, 0, kMaxTime);
   auto set = q.Select({Matcher::Equal("__name__", "r")}, {});
