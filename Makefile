@@ -15,7 +15,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
   python3 python3-dev prometheus prometheus-node-exporter prometheus-alertmanager
 
-.PHONY: all deps configure build test run tsan bench clean format
+.PHONY: all deps configure build test run tsan soak bench clean format
 
 all: build
 
@@ -48,6 +48,10 @@ run:
 tsan:
 	@$(MAKE) --no-print-directory build BUILD_DIR=build-tsan CMAKE_FLAGS="-DSTRATA_TSAN=ON -DSTRATA_BUILD_BENCH=OFF"
 	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L concurrency
+
+# The kill -9 crash test with many more rounds.
+soak: build
+	cd $(BUILD_DIR) && STRATA_CRASH_ROUNDS=$${ROUNDS:-1000} ctest --output-on-failure -R DBCrashTest
 
 bench:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release

@@ -168,6 +168,7 @@ StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
 DBStats DBImpl::Stats() const {
   DBStats s;
   s.head_series = static_cast<int64_t>(head_->NumSeries());
+  s.head_chunks = static_cast<int64_t>(head_->NumChunks());
   s.head_min_time = head_->MinTime();
   s.head_max_time = head_->MaxTime();
   const HeadCounters& c = head_->counters();

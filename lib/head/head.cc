@@ -127,7 +127,9 @@ MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
 }
 
 AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
-  AppendOutcome outcome = s->Append(t, v, options_.chunk_range_ms);
+  bool new_chunk = false;
+  AppendOutcome outcome = s->Append(t, v, options_.chunk_range_ms, &new_chunk);
+  if (new_chunk) counters_.chunks_created.fetch_add(1, std::memory_order_relaxed);
   if (outcome == AppendOutcome::kAppended) {
     UpdateTimeRange(t);
     counters_.samples_appended.fetch_add(1, std::memory_order_relaxed);
@@ -152,9 +154,7 @@ int64_t Head::AppendableMinValidTime() const {
 }
 
 size_t Head::NumChunks() const {
-  size_t n = 0;
-  series_.ForEach([&](MemSeries* s) { n += s->NumChunks(); });
-  return n;
+  return static_cast<size_t>(counters_.chunks_created.load());
 }
 
 }  // namespace strata

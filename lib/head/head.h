@@ -29,6 +29,7 @@ struct HeadOptions {
 struct HeadCounters {
   std::atomic<int64_t> samples_appended{0};
   std::atomic<int64_t> series_created{0};
+  std::atomic<int64_t> chunks_created{0};
   std::atomic<int64_t> out_of_order{0};
   std::atomic<int64_t> out_of_bounds{0};
   std::atomic<int64_t> duplicates{0};
@@ -56,6 +57,7 @@ class Head : public BlockReader {
   void SetMinValidTime(int64_t t) { min_valid_time_.store(t); }
 
   size_t NumSeries() const { return series_.size(); }
+  // Chunks ever started (none are removed until head truncation lands).
   size_t NumChunks() const;
   HeadCounters& counters() { return counters_; }
   const HeadCounters& counters() const { return counters_; }

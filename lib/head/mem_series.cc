@@ -36,8 +36,10 @@ AppendOutcome MemSeries::Check(int64_t t, double v) const {
                                            : AppendOutcome::kConflict;
 }
 
-AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range) {
+AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
+                                bool* new_chunk) {
   absl::MutexLock lock(&mu_);
+  *new_chunk = false;
   if (open_) {
     if (t < open_maxt_) return AppendOutcome::kOutOfOrder;
     if (t == open_maxt_) {
@@ -48,9 +50,11 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range) {
                                           open_mint_, open_maxt_, t,
                                           chunk_range)) {
       CutChunk(t, chunk_range);
+      *new_chunk = true;
     }
   } else {
     CutChunk(t, chunk_range);
+    *new_chunk = true;
   }
   appender_->Append(t, v);
   if (open_->NumSamples() == 1) open_mint_ = t;

@@ -45,9 +45,10 @@ class MemSeries {
   // Classifies a candidate sample against the newest committed one.
   AppendOutcome Check(int64_t t, double v) const ABSL_LOCKS_EXCLUDED(mu_);
   // Appends if in order, cutting chunks as Prometheus does for
-  // `chunk_range` (the block duration).
-  AppendOutcome Append(int64_t t, double v, int64_t chunk_range)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // `chunk_range` (the block duration). Sets *new_chunk if a chunk was
+  // started for this sample.
+  AppendOutcome Append(int64_t t, double v, int64_t chunk_range,
+                       bool* new_chunk) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Newest committed timestamp, kMinTime if none. Lock-free hint.
   int64_t max_time_hint() const {
