@@ -193,6 +193,28 @@ void Decode(benchmark::State& state, const Corpus& c) {
       static_cast<double>(c.total_bytes) / static_cast<double>(c.total_samples);
 }
 
+// Whole chunks through NextBatch, as a query that buffers samples would.
+void DecodeBatch(benchmark::State& state, const Corpus& c) {
+  state.SetLabel(c.name);
+  std::vector<int64_t> ts(xor_format::kMaxSamples);
+  std::vector<double> vs(xor_format::kMaxSamples);
+  for (auto _ : state) {
+    int64_t sum_t = 0;
+    double sum_v = 0;
+    for (const std::string& data : c.chunks) {
+      XorIterator it(data);
+      const size_t n = it.NextBatch(ts.data(), vs.data(), ts.size());
+      sum_t += ts[n - 1];
+      sum_v += vs[n - 1];
+    }
+    benchmark::DoNotOptimize(sum_t);
+    benchmark::DoNotOptimize(sum_v);
+  }
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(c.total_samples),
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void Encode(benchmark::State& state, const Corpus& c) {
   state.SetLabel(c.name);
   for (auto _ : state) {
@@ -214,6 +236,12 @@ void BM_XorDecodeRealistic(benchmark::State& state) {
   Decode(state, Realistic());
 }
 void BM_XorDecodeRandom(benchmark::State& state) { Decode(state, Random()); }
+void BM_XorDecodeBatchRealistic(benchmark::State& state) {
+  DecodeBatch(state, Realistic());
+}
+void BM_XorDecodeBatchRandom(benchmark::State& state) {
+  DecodeBatch(state, Random());
+}
 void BM_XorEncodeRealistic(benchmark::State& state) {
   Encode(state, Realistic());
 }
@@ -221,6 +249,8 @@ void BM_XorEncodeRandom(benchmark::State& state) { Encode(state, Random()); }
 
 BENCHMARK(BM_XorDecodeRealistic);
 BENCHMARK(BM_XorDecodeRandom);
+BENCHMARK(BM_XorDecodeBatchRealistic);
+BENCHMARK(BM_XorDecodeBatchRandom);
 BENCHMARK(BM_XorEncodeRealistic);
 BENCHMARK(BM_XorEncodeRandom);
 

@@ -1,5 +1,8 @@
 #include "chunk/xor_iterator.h"
 
+#include <algorithm>
+#include <bit>
+
 namespace strata::chunk {
 
 namespace {
@@ -51,16 +54,18 @@ void XorIterator::Reset(std::string_view chunk) {
   const int n = XorNumSamples(chunk);
   if (n < 0) {
     num_total_ = 0;
+    limit_ = 0;
     reader_.Reset({});
     error_ = "XOR chunk shorter than its header";
     return;
   }
   num_total_ = n;
+  limit_ = n;
   reader_.Reset(chunk.substr(xor_format::kHeaderSize));
 }
 
 bool XorIterator::NextSlow() {
-  if (error_ != nullptr || num_read_ >= num_total_) return false;
+  if (num_read_ >= limit_) return false;
   if (num_read_ == 0) return ReadFirst();
   if (num_read_ == 1) return ReadSecond();
   return NextDelta();
@@ -86,9 +91,45 @@ bool XorIterator::ReadSecond() {
     return Fail(reader_.overrun() ? "truncated XOR chunk"
                                   : "bad timestamp delta varint");
   }
-  t_delta_ = delta;
-  t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + delta);
-  return ReadValue();
+  DeltaState s = delta_state();
+  s.t_delta = delta;
+  s.t = static_cast<int64_t>(static_cast<uint64_t>(s.t) + delta);
+  const char* err = DecodeValue(reader_, s);
+  set_delta_state(s);
+  if (err != nullptr) return Fail(err);
+  ++num_read_;
+  return true;
+}
+
+size_t XorIterator::NextBatch(int64_t* ts, double* vs, size_t max) {
+  size_t n = 0;
+  // The first two samples, and the end or an error, take the slow path.
+  while (n < max && num_read_ < 2) {
+    if (!Next()) return n;
+    ts[n] = t_;
+    vs[n] = v();
+    ++n;
+  }
+  const size_t start = n;
+  const size_t left = static_cast<size_t>(std::max(limit_ - num_read_, 0));
+  const size_t end = start + std::min(max - start, left);
+  // Work on register copies of the state.
+  BitReader r = reader_;
+  DeltaState s = delta_state();
+  const char* err = nullptr;
+  for (; n < end; ++n) {
+    err = DecodeDelta(r, s);
+    if (err != nullptr) [[unlikely]] {
+      break;
+    }
+    ts[n] = s.t;
+    vs[n] = std::bit_cast<double>(s.v_bits);
+  }
+  reader_ = r;
+  num_read_ += static_cast<int>(n - start);
+  set_delta_state(s);
+  if (err != nullptr) Fail(err);
+  return n;
 }
 
 }  // namespace strata::chunk

@@ -43,11 +43,17 @@ class XorIterator {
 
   // Advances to the next sample. False at the end or on error.
   bool Next() {
-    if (num_read_ < 2 || num_read_ >= num_total_) [[unlikely]] {
+    if (num_read_ < 2 || num_read_ >= limit_) [[unlikely]] {
       return NextSlow();
     }
     return NextDelta();
   }
+
+  // Decodes up to `max` further samples into ts[i] and vs[i] and returns how
+  // many it decoded; fewer than `max` only at the end or on error. Faster
+  // than Next() per sample; afterwards t() and v() are the last sample
+  // decoded (unless error()), and Next() continues after it.
+  size_t NextBatch(int64_t* ts, double* vs, size_t max);
 
   // Advances to the first sample with timestamp >= t. As in Prometheus, it
   // never moves backwards: if the current sample is already at or after t,
@@ -79,20 +85,45 @@ class XorIterator {
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
 
+  // Per-sample state after the second sample, in a struct so that loops
+  // can keep a copy in registers.
+  struct DeltaState {
+    int64_t t;
+    uint64_t t_delta;
+    uint64_t v_bits;
+    uint8_t leading;
+    uint8_t trailing;
+  };
+  // Decodes one sample after the second into `s`. Returns null, or the
+  // error message. Inline so that query loops decode without a call per
+  // sample.
+  static const char* DecodeDelta(BitReader& r, DeltaState& s);
+  static const char* DecodeValue(BitReader& r, DeltaState& s);
+  DeltaState delta_state() const {
+    return {t_, t_delta_, v_bits_, leading_, trailing_};
+  }
+  void set_delta_state(const DeltaState& s) {
+    t_ = s.t;
+    t_delta_ = s.t_delta;
+    v_bits_ = s.v_bits;
+    leading_ = s.leading;
+    trailing_ = s.trailing;
+  }
+
   bool NextSlow();
   bool NextDelta();
   bool ReadFirst();
   bool ReadSecond();
-  // Reads a value XOR after the timestamp; common tail of samples 2..n.
-  bool ReadValue();
   bool Fail(const char* msg) {
     error_ = msg;
+    limit_ = num_read_;  // Keeps Next() off the fast path from now on.
     return false;
   }
 
   BitReader reader_;
   int num_total_ = 0;
   int num_read_ = 0;
+  int limit_ = 0;  // num_total_, or num_read_ after an error.
 
   int64_t t_ = INT64_MIN;
   uint64_t v_bits_ = 0;
@@ -103,70 +134,98 @@ class XorIterator {
   const char* error_ = nullptr;  // Static string; null when OK.
 };
 
-// Hot path for samples after the second: delta-of-delta then value. Inline
-// so that query loops decode without a call per sample.
 inline bool XorIterator::NextDelta() {
-  reader_.Refill();
-  const uint64_t w = reader_.window();
-  int64_t dod = 0;
-  if ((w >> 63) == 0) {
-    reader_.Skip(1);
-  } else {
-    // The number of leading one bits (1..4) picks the bucket.
-    const int ones = std::min(std::countl_one(w), 4);
-    if (ones < 4) [[likely]] {
-      const xor_format::DodBucket& bucket = xor_format::kDodBuckets[ones - 1];
-      uint64_t raw = (w << bucket.prefix_bits) >> (64 - bucket.value_bits);
-      reader_.Skip(bucket.prefix_bits + bucket.value_bits);
-      // Sign rule of Prometheus's bitRange (see xor_format.h).
-      const uint64_t half = uint64_t{1} << (bucket.value_bits - 1);
-      if (raw > half) raw -= half << 1;
-      dod = static_cast<int64_t>(raw);
-    } else {
-      reader_.Skip(xor_format::kDodFallback.prefix_bits);
-      dod = static_cast<int64_t>(
-          reader_.ReadBits(xor_format::kDodFallback.value_bits));
-    }
-  }
-  // Wrapping arithmetic, as Go's.
-  t_delta_ += static_cast<uint64_t>(dod);
-  t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
-  return ReadValue();
-}
-
-inline bool XorIterator::ReadValue() {
-  if (reader_.buffered() < 2 + xor_format::kLeadingBits + xor_format::kSigBits)
-      [[unlikely]] {
-    reader_.Refill();
-  }
-  const uint64_t w = reader_.window();
-  if ((w >> 63) == 0) {
-    reader_.Skip(1);
-  } else {
-    if ((w >> 62) == 0b11) {
-      constexpr int kLeadingShift = 64 - 2 - xor_format::kLeadingBits;
-      constexpr int kSigShift = kLeadingShift - xor_format::kSigBits;
-      const auto leading = static_cast<uint8_t>(
-          (w >> kLeadingShift) & ((1u << xor_format::kLeadingBits) - 1));
-      int sig = static_cast<int>((w >> kSigShift) &
-                                 ((1u << xor_format::kSigBits) - 1));
-      if (sig == 0) sig = 64;
-      if (leading + sig > 64) return Fail("XOR window wider than 64 bits");
-      leading_ = leading;
-      trailing_ = static_cast<uint8_t>(64 - leading - sig);
-      reader_.Skip(2 + xor_format::kLeadingBits + xor_format::kSigBits);
-    } else {
-      reader_.Skip(2);
-    }
-    const int sig = 64 - leading_ - trailing_;
-    v_bits_ ^= reader_.ReadBits(sig) << trailing_;
-  }
-  if (reader_.overrun()) [[unlikely]] {
-    return Fail("truncated XOR chunk");
+  DeltaState s = delta_state();
+  const char* err = DecodeDelta(reader_, s);
+  set_delta_state(s);
+  if (err != nullptr) [[unlikely]] {
+    return Fail(err);
   }
   ++num_read_;
   return true;
 }
+
+inline const char* XorIterator::DecodeDelta(BitReader& r, DeltaState& s) {
+  r.Refill();
+  const uint64_t w = r.window();
+  int64_t dod = 0;
+  if ((w >> 63) != 0) {
+    // The number of leading one bits picks the bucket: 1, 2 or 3 ones for
+    // kDodBuckets[ones - 1], whose widths follow a formula (checked below)
+    // that avoids a table load on the decoder's critical path; 4 ones for
+    // the 64-bit fallback.
+    const int ones = std::countl_one(w);
+    if (ones < 4) [[likely]] {
+      const int prefix_bits = ones + 1;
+      const int value_bits = 11 + 3 * ones;
+      uint64_t raw = (w << prefix_bits) >> (64 - value_bits);
+      r.Skip(prefix_bits + value_bits);
+      // Sign rule of Prometheus's bitRange (see xor_format.h).
+      const uint64_t half = uint64_t{1} << (value_bits - 1);
+      if (raw > half) raw -= half << 1;
+      dod = static_cast<int64_t>(raw);
+    } else {
+      r.Skip(xor_format::kDodFallback.prefix_bits);
+      dod =
+          static_cast<int64_t>(r.ReadBits(xor_format::kDodFallback.value_bits));
+    }
+  } else {
+    r.Skip(1);
+  }
+  // Wrapping arithmetic, as Go's.
+  s.t_delta += static_cast<uint64_t>(dod);
+  s.t = static_cast<int64_t>(static_cast<uint64_t>(s.t) + s.t_delta);
+  return DecodeValue(r, s);
+}
+
+inline const char* XorIterator::DecodeValue(BitReader& r, DeltaState& s) {
+  constexpr int kWindowHeaderBits =
+      2 + xor_format::kLeadingBits + xor_format::kSigBits;
+  if (r.buffered() < kWindowHeaderBits) [[unlikely]] {
+    r.Refill();
+  }
+  const uint64_t w = r.window();
+  if ((w >> 63) != 0) {
+    if ((w >> 62) == 0b11) {
+      constexpr int kLeadingShift = 64 - 2 - xor_format::kLeadingBits;
+      constexpr int kSigShift = kLeadingShift - xor_format::kSigBits;
+      const auto leading = static_cast<int>(
+          (w >> kLeadingShift) & ((1u << xor_format::kLeadingBits) - 1));
+      int sig = static_cast<int>((w >> kSigShift) &
+                                 ((1u << xor_format::kSigBits) - 1));
+      if (sig == 0) sig = 64;
+      if (leading + sig > 64) [[unlikely]] {
+        return "XOR window wider than 64 bits";
+      }
+      s.leading = static_cast<uint8_t>(leading);
+      s.trailing = static_cast<uint8_t>(64 - leading - sig);
+      r.Skip(kWindowHeaderBits);
+    } else {
+      r.Skip(2);
+    }
+    const int sig = 64 - s.leading - s.trailing;
+    s.v_bits ^= r.ReadBits(sig) << s.trailing;
+  } else {
+    r.Skip(1);
+  }
+  if (r.overrun()) [[unlikely]] {
+    return "truncated XOR chunk";
+  }
+  return nullptr;
+}
+
+// The closed form DecodeDelta uses for the bucket widths.
+static_assert([] {
+  for (int i = 0; i < 3; ++i) {
+    const xor_format::DodBucket& b = xor_format::kDodBuckets[i];
+    const int ones = i + 1;
+    if (b.prefix_bits != ones + 1 || b.value_bits != 11 + 3 * ones ||
+        b.prefix != ((1u << (ones + 1)) - 2)) {
+      return false;
+    }
+  }
+  return std::size(xor_format::kDodBuckets) == 3;
+}());
 
 }  // namespace strata::chunk
 

@@ -500,6 +500,54 @@ TEST(XorIteratorTest, Seek) {
   }
 }
 
+// NextBatch in random slices, mixed with Next(), decodes what Next() does,
+// also on corrupt input.
+TEST(XorIteratorTest, NextBatchMatchesNext) {
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<Sample> s;
+    for (int i = 0; i < 1 + static_cast<int>(rng() % 240); ++i) {
+      s.push_back({i * 15000 + static_cast<int64_t>(rng() % 100),
+                   (rng() % 2) ? rng() : Bits(static_cast<double>(i / 3))});
+    }
+    std::string bytes(Encode(s).Bytes());
+    if (round % 3 == 0) {
+      bytes[2 + rng() % (bytes.size() - 2)] ^=
+          static_cast<char>(1 + rng() % 255);
+    }
+    if (round % 5 == 0) bytes.resize(rng() % (bytes.size() + 1));
+    bool want_error = false;
+    const std::vector<Sample> want = Decode(bytes, &want_error);
+
+    XorIterator it(bytes);
+    std::vector<Sample> got;
+    std::vector<int64_t> ts(300);
+    std::vector<double> vs(300);
+    while (true) {
+      if (rng() % 4 == 0) {
+        if (!it.Next()) break;
+        got.push_back({it.t(), it.v_bits()});
+        continue;
+      }
+      const size_t max = rng() % 50;
+      const size_t n = it.NextBatch(ts.data(), vs.data(), max);
+      ASSERT_LE(n, max);
+      for (size_t i = 0; i < n; ++i) {
+        got.push_back({ts[i], Bits(vs[i])});
+      }
+      if (n > 0 && !it.error()) {
+        EXPECT_EQ(it.t(), got.back().t);
+        EXPECT_EQ(it.v_bits(), got.back().bits);
+      }
+      if (n < max) break;
+    }
+    EXPECT_EQ(got, want) << round;
+    EXPECT_EQ(it.error(), want_error) << round;
+    EXPECT_EQ(it.num_read(), static_cast<int>(want.size()));
+    EXPECT_FALSE(it.Next());
+  }
+}
+
 TEST(XorIteratorTest, ResetReusesIterator) {
   XorChunk a = Encode(Regular(5, 0, 1, {Bits(1.0)}));
   XorChunk b = Encode(Regular(3, 50, 2, {Bits(2.0)}));
