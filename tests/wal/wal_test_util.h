@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "util/file_system.h"
+#include "util/log.h"
 #include "wal/replay.h"
 
 namespace strata::wal {
@@ -19,6 +20,8 @@ namespace strata::wal {
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Torn tails and faults are expected here; keep the output readable.
+    SetLogLevel(LogLevel::kError);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name =
         std::string(info->test_suite_name()) + "_" + info->name();
@@ -36,6 +39,7 @@ class TempDirTest : public ::testing::Test {
     if (!HasFailure()) {
       EXPECT_TRUE(posix()->RemoveAll(root_).ok());
     }
+    SetLogLevel(LogLevel::kInfo);
   }
   static FileSystem* posix() { return FileSystem::Default(); }
 
