@@ -6,8 +6,15 @@
 
 namespace strata {
 
+namespace {
+std::atomic<uint64_t> g_next_batch_token{1};
+}  // namespace
+
 HeadAppender::HeadAppender(Head* head, CommitLog* log)
-    : head_(head), log_(log), min_valid_time_(head->AppendableMinValidTime()) {}
+    : head_(head),
+      log_(log),
+      min_valid_time_(head->AppendableMinValidTime()),
+      token_(g_next_batch_token.fetch_add(1)) {}
 
 StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
                                          double v) {
@@ -31,13 +38,13 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
   }
   const uint64_t bits = DoubleBits(v);
   AppendOutcome outcome;
-  auto it = last_.find(s->id());
-  if (it != last_.end()) {
-    const Last& last = it->second;
-    outcome = t > last.t     ? AppendOutcome::kAppended
-              : t < last.t   ? AppendOutcome::kOutOfOrder
-              : bits == last.bits ? AppendOutcome::kDuplicate
-                                  : AppendOutcome::kConflict;
+  const bool in_batch = s->HasPending(token_);
+  if (in_batch) {
+    const int64_t last_t = s->pending_t();
+    outcome = t > last_t                    ? AppendOutcome::kAppended
+              : t < last_t                  ? AppendOutcome::kOutOfOrder
+              : bits == s->pending_bits()   ? AppendOutcome::kDuplicate
+                                            : AppendOutcome::kConflict;
   } else if (t > s->max_time_hint()) {
     outcome = AppendOutcome::kAppended;  // Common case: no lock needed.
   } else {
@@ -55,8 +62,8 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
       head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
       return Status::DuplicateSample("duplicate sample for timestamp");
   }
-  if (!s->wal_logged() && it == last_.end()) new_series_.push_back(s);
-  last_[s->id()] = Last{t, bits};
+  if (!in_batch && !s->wal_logged()) new_series_.push_back(s);
+  s->SetPending(token_, t, bits);
   samples_.push_back({s, t, v});
   return SeriesRef{s->id()};
 }
@@ -108,7 +115,7 @@ void HeadAppender::Rollback() { Reset(); }
 void HeadAppender::Reset() {
   samples_.clear();
   new_series_.clear();
-  last_.clear();
+  token_ = g_next_batch_token.fetch_add(1);
   min_valid_time_ = head_->AppendableMinValidTime();
 }
 

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "head/head.h"
 #include "strata/appender.h"
 
@@ -44,11 +43,6 @@ class HeadAppender : public Appender {
     int64_t t;
     double v;
   };
-  // Newest timestamp and value bits appended to a series in this batch.
-  struct Last {
-    int64_t t;
-    uint64_t bits;
-  };
 
   StatusOr<SeriesRef> AppendTo(MemSeries* s, int64_t t, double v);
   void Reset();
@@ -58,7 +52,9 @@ class HeadAppender : public Appender {
   int64_t min_valid_time_;
   std::vector<Pending> samples_;
   std::vector<MemSeries*> new_series_;
-  absl::flat_hash_map<SeriesId, Last> last_;
+  // Identifies the current batch in MemSeries::SetPending; unique per
+  // batch across all appenders.
+  uint64_t token_;
   std::vector<std::string> records_;  // Reused buffers.
 };
 

@@ -68,6 +68,24 @@ class MemSeries {
   bool wal_logged() const { return wal_logged_.load(std::memory_order_acquire); }
   void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
 
+  // The newest pending (appended, uncommitted) sample of the appender batch
+  // identified by `token`, so an appender checks in-batch order without a
+  // map. Only the owning appender reads its own token's values. Two
+  // appenders sharing a series may overwrite each other; then a check is
+  // skipped, and Append()'s locked check still guards the chunk.
+  bool HasPending(uint64_t token) const {
+    return pending_token_.load(std::memory_order_relaxed) == token;
+  }
+  int64_t pending_t() const { return pending_t_.load(std::memory_order_relaxed); }
+  uint64_t pending_bits() const {
+    return pending_bits_.load(std::memory_order_relaxed);
+  }
+  void SetPending(uint64_t token, int64_t t, uint64_t bits) {
+    pending_t_.store(t, std::memory_order_relaxed);
+    pending_bits_.store(bits, std::memory_order_relaxed);
+    pending_token_.store(token, std::memory_order_relaxed);
+  }
+
   // Next series in the same hash bucket; guarded by the owning stripe lock.
   MemSeries* next_in_bucket = nullptr;
 
@@ -98,6 +116,9 @@ class MemSeries {
 
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<bool> wal_logged_{false};
+  std::atomic<uint64_t> pending_token_{0};
+  std::atomic<int64_t> pending_t_{0};
+  std::atomic<uint64_t> pending_bits_{0};
 
   mutable absl::Mutex mu_;
   std::vector<ClosedChunk> closed_ ABSL_GUARDED_BY(mu_);
