@@ -136,7 +136,7 @@ void WebHandler::AddDBCollector() {
       {"strata_head_series", "strata_head_chunks", "strata_head_min_time",
        "strata_head_max_time", "strata_head_samples_appended_total",
        "strata_head_series_created_total", "strata_head_samples_rejected_total",
-       "strata_wal_size_bytes", "strata_wal_segments",
+       "strata_wal_written_bytes_total", "strata_wal_segments_created_total",
        "strata_wal_fsyncs_total", "strata_wal_fsync_duration_seconds",
        "strata_wal_writes_failed_total", "strata_wal_replay_duration_seconds",
        "strata_wal_corruptions_total"},
@@ -181,12 +181,14 @@ void WebHandler::AddDBCollector() {
           rejected.points.push_back(std::move(point));
         }
         out->push_back(std::move(rejected));
-        out->push_back(Single("strata_wal_size_bytes",
-                              "Size of the write-ahead log in bytes.",
-                              MetricType::kGauge, d(s.wal_bytes)));
-        out->push_back(Single("strata_wal_segments",
-                              "Number of write-ahead log segments.",
-                              MetricType::kGauge, d(s.wal_segments)));
+        out->push_back(Single(
+            "strata_wal_written_bytes_total",
+            "Total bytes written to the write-ahead log, framing included.",
+            MetricType::kCounter, d(s.wal_bytes)));
+        out->push_back(Single("strata_wal_segments_created_total",
+                              "Total number of write-ahead log segments "
+                              "created.",
+                              MetricType::kCounter, d(s.wal_segments)));
         out->push_back(Single("strata_wal_fsyncs_total",
                               "Total number of write-ahead log fsyncs.",
                               MetricType::kCounter, d(s.wal_fsyncs)));

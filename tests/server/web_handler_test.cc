@@ -1,0 +1,155 @@
+// Strata's endpoints served over a real socket, with a DB stand-in whose
+// stats are fixed so the exported figures can be checked exactly.
+#include "server/web_handler.h"
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "http_test_client.h"
+#include "server/build_info.h"
+#include "server/http_server.h"
+#include "server/router.h"
+
+namespace strata::server {
+namespace {
+
+using testing::HttpRequest;
+using testing::TestResponse;
+
+// Only Stats() and replay_report() are used by the web handler.
+class FixedStatsDB : public DB {
+ public:
+  std::unique_ptr<Appender> NewAppender() override { return nullptr; }
+  StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t, int64_t) override {
+    return Status::NotSupported("stand-in");
+  }
+  const ReplayReport& replay_report() const override { return report_; }
+  DBStats Stats() const override { return stats_; }
+  const std::string& dir() const override { return dir_; }
+  Status Close() override { return Status::OK(); }
+
+  DBStats stats_;
+  ReplayReport report_;
+  std::string dir_ = "/tmp/x";
+};
+
+class WebHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    web_ = std::make_unique<WebHandler>(WebOptions{});
+    web_->RegisterRoutes(&router_);
+    HttpServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.io_threads = 1;
+    server_ = std::make_unique<HttpServer>(options, &router_,
+                                           web_->request_observer());
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override { server_->Shutdown(std::chrono::seconds(1)); }
+
+  TestResponse Get(const std::string& target,
+                   const std::string& method = "GET") {
+    StatusOr<TestResponse> r = HttpRequest(server_->port(), method, target);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : TestResponse{};
+  }
+
+  std::unique_ptr<WebHandler> web_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(WebHandlerTest, HealthyAlwaysReadyOnlyWhenSet) {
+  TestResponse healthy = Get("/-/healthy");
+  EXPECT_EQ(healthy.status, 200);
+  EXPECT_EQ(healthy.body, "Prometheus Server is Healthy.\n");
+  EXPECT_EQ(healthy.Header("Content-Type"), "text/plain; charset=utf-8");
+
+  TestResponse ready = Get("/-/ready");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(ready.body, "Service Unavailable");
+  EXPECT_EQ(Get("/api/v1/status/buildinfo").status, 503);
+
+  web_->SetReady(true);
+  ready = Get("/-/ready");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.body, "Prometheus Server is Ready.\n");
+  TestResponse head = Get("/-/ready", "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("Content-Length"), "28");
+}
+
+TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {
+  web_->SetReady(true);
+  TestResponse r = Get("/api/v1/status/buildinfo");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"), "application/json");
+  const BuildInfo& build = GetBuildInfo();
+  EXPECT_EQ(r.body.rfind(R"({"status":"success","data":{"version":")" +
+                             build.version + "\"",
+                         0),
+            0u)
+      << r.body;
+  for (const char* key : {"\"revision\":", "\"branch\":", "\"buildUser\":",
+                          "\"buildDate\":", "\"goVersion\":"}) {
+    EXPECT_NE(r.body.find(key), std::string::npos) << key;
+  }
+  EXPECT_EQ(r.body.substr(r.body.size() - 2), "}}");
+  EXPECT_FALSE(build.version.empty());
+}
+
+TEST_F(WebHandlerTest, MetricsExportProcessHttpAndDBFigures) {
+  FixedStatsDB db;
+  db.stats_.head_series = 42;
+  db.stats_.samples_appended = 1234567;
+  db.stats_.samples_out_of_order = 3;
+  db.stats_.wal_fsyncs = 8;
+  db.stats_.wal_fsync_seconds_total = 0.25;
+  db.report_.seconds = 1.5;
+  Get("/-/healthy");
+  Get("/nope");
+
+  std::string body = Get("/metrics").body;
+  EXPECT_EQ(body.find("strata_head_series"), std::string::npos);
+  web_->SetDB(&db);
+  web_->SetReady(true);
+  TestResponse r = Get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"),
+            "text/plain; version=0.0.4; charset=utf-8");
+  body = r.body;
+  for (const char* line : {
+           "strata_head_series 42\n",
+           "strata_head_samples_appended_total 1.234567e+06\n",
+           "strata_head_samples_rejected_total{reason=\"out_of_order\"} 3\n",
+           "strata_wal_fsyncs_total 8\n",
+           "strata_wal_fsync_duration_seconds_sum 0.25\n",
+           "strata_wal_fsync_duration_seconds_count 8\n",
+           "strata_wal_replay_duration_seconds 1.5\n",
+           "strata_ready 1\n",
+           "strata_http_requests_total{code=\"200\",handler=\"/-/healthy\"} "
+           "1\n",
+           "strata_http_requests_total{code=\"404\",handler=\"unmatched\"} 1\n",
+           "strata_http_request_duration_seconds_count{code=\"200\",handler=\"/"
+           "metrics\"} 1\n",
+           "# TYPE strata_wal_fsync_duration_seconds summary\n",
+           "# TYPE strata_http_request_duration_seconds histogram\n",
+       }) {
+    EXPECT_NE(body.find(line), std::string::npos) << line;
+  }
+  for (const char* name :
+       {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_virtual_memory_bytes ", "process_open_fds ",
+        "process_max_fds ", "process_start_time_seconds ",
+        "strata_build_info{"}) {
+    EXPECT_NE(body.find(name), std::string::npos) << name;
+  }
+  std::string output;
+  EXPECT_EQ(testing::RunWithInput("promtool check metrics", body, &output), 0)
+      << output;
+  web_->SetDB(nullptr);
+}
+
+}  // namespace
+}  // namespace strata::server
