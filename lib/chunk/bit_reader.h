@@ -82,7 +82,10 @@ class BitReader {
 
   // True once more bits were consumed than the input holds: everything read
   // since the last good position is meaningless.
-  bool overrun() const { return bits_consumed() > size_ * 8; }
+  bool overrun() const {
+    // Cheap test first: no overrun before loading past the end.
+    return pos_ > size_ && bits_consumed() > size_ * 8;
+  }
   // Bits consumed from the start of the input (may exceed its size; see
   // overrun()).
   size_t bits_consumed() const { return pos_ * 8 - static_cast<size_t>(n_); }

@@ -103,32 +103,11 @@ bool XorIterator::ReadSecond() {
 
 size_t XorIterator::NextBatch(int64_t* ts, double* vs, size_t max) {
   size_t n = 0;
-  // The first two samples, and the end or an error, take the slow path.
-  while (n < max && num_read_ < 2) {
-    if (!Next()) return n;
+  while (n < max && Next()) {
     ts[n] = t_;
     vs[n] = v();
     ++n;
   }
-  const size_t start = n;
-  const size_t left = static_cast<size_t>(std::max(limit_ - num_read_, 0));
-  const size_t end = start + std::min(max - start, left);
-  // Work on register copies of the state.
-  BitReader r = reader_;
-  DeltaState s = delta_state();
-  const char* err = nullptr;
-  for (; n < end; ++n) {
-    err = DecodeDelta(r, s);
-    if (err != nullptr) [[unlikely]] {
-      break;
-    }
-    ts[n] = s.t;
-    vs[n] = std::bit_cast<double>(s.v_bits);
-  }
-  reader_ = r;
-  num_read_ += static_cast<int>(n - start);
-  set_delta_state(s);
-  if (err != nullptr) Fail(err);
   return n;
 }
 

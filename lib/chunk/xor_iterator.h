@@ -146,7 +146,8 @@ inline bool XorIterator::NextDelta() {
 }
 
 inline const char* XorIterator::DecodeDelta(BitReader& r, DeltaState& s) {
-  r.Refill();
+  // Enough for the largest bucketed dod (24 bits) and a window header.
+  if (r.buffered() < 24 + 13) r.Refill();
   const uint64_t w = r.window();
   int64_t dod = 0;
   if ((w >> 63) != 0) {
