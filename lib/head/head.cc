@@ -95,7 +95,7 @@ MemSeries* Head::GetOrCreateWithId(SeriesId id, const Labels& labels,
 MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
                         bool* created) {
   const uint64_t hash = labels.Hash();
-  if (MemSeries* s = series_.GetByLabels(hash, labels)) {
+  if (MemSeries* s = series_.GetByLabels(hash, labels); s && !s->dead()) {
     *created = false;
     return s;
   }
@@ -144,6 +144,38 @@ void Head::UpdateTimeRange(int64_t t) {
   cur = max_time_.load(std::memory_order_relaxed);
   while (t > cur && !max_time_.compare_exchange_weak(cur, t)) {
   }
+}
+
+Head::TruncateStats Head::Truncate(int64_t mint) {
+  absl::MutexLock lock(&truncate_mu_);
+  graveyard_.clear();
+  int64_t bound = min_valid_time_.load();
+  while (bound < mint && !min_valid_time_.compare_exchange_weak(bound, mint)) {
+  }
+  TruncateStats stats;
+  std::vector<MemSeries*> empty;
+  int64_t new_min = kMaxTime;
+  series_.ForEach([&](MemSeries* s) {
+    const size_t before = s->NumChunks();
+    const size_t left = s->TruncateChunksBefore(mint);
+    stats.chunks_removed += static_cast<int64_t>(before - left);
+    if (left == 0) {
+      empty.push_back(s);
+    } else {
+      new_min = std::min(new_min, s->MinTime());
+    }
+  });
+  for (MemSeries* s : empty) {
+    if (!s->MarkDead()) continue;  // An appender is about to commit to it.
+    postings_.Delete(s->id(), s->label_pairs());
+    if (auto owned = series_.Remove(s)) {
+      graveyard_.push_back(std::move(owned));
+      ++stats.series_removed;
+    }
+  }
+  min_time_.store(new_min);
+  if (new_min == kMaxTime) max_time_.store(kMinTime);
+  return stats;
 }
 
 int64_t Head::AppendableMinValidTime() const {

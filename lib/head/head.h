@@ -56,6 +56,16 @@ class Head : public BlockReader {
   int64_t AppendableMinValidTime() const;
   void SetMinValidTime(int64_t t) { min_valid_time_.store(t); }
 
+  struct TruncateStats {
+    int64_t chunks_removed = 0;
+    int64_t series_removed = 0;
+  };
+  // Drops chunks that end before `mint` and then series left without
+  // chunks and without pending commits; raises the append bound to mint.
+  // Removed series are freed at the following Truncate, so a reader or
+  // appender that looked one up just before never touches freed memory.
+  TruncateStats Truncate(int64_t mint) ABSL_LOCKS_EXCLUDED(truncate_mu_);
+
   size_t NumSeries() const { return series_.size(); }
   // Chunks ever started (none are removed until head truncation lands).
   size_t NumChunks() const;
@@ -94,6 +104,8 @@ class Head : public BlockReader {
   std::atomic<int64_t> min_time_{kMaxTime};
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<int64_t> min_valid_time_{kMinTime};
+  absl::Mutex truncate_mu_;
+  std::vector<std::unique_ptr<MemSeries>> graveyard_ ABSL_GUARDED_BY(truncate_mu_);
   std::unique_ptr<HeadIndexReader> index_;
   std::unique_ptr<HeadChunkReader> chunks_;
   std::unique_ptr<HeadTombstones> tombstones_;

@@ -19,9 +19,14 @@ HeadAppender::HeadAppender(Head* head, CommitLog* log)
 StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
                                          double v) {
   if (labels.empty()) return Status::InvalidArgument("empty label set");
-  bool created = false;
-  MemSeries* s = head_->GetOrCreate(labels, &created);
-  return AppendTo(s, t, v);
+  // A series found just as truncation removes it is retried; the next
+  // lookup creates a fresh one.
+  for (int attempt = 0;; ++attempt) {
+    bool created = false;
+    MemSeries* s = head_->GetOrCreate(labels, &created);
+    StatusOr<SeriesRef> ref = AppendTo(s, t, v);
+    if (ref.ok() || !ref.status().IsNotFound() || attempt >= 100) return ref;
+  }
 }
 
 StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
@@ -62,7 +67,11 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
       head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
       return Status::DuplicateSample("duplicate sample for timestamp");
   }
-  if (!in_batch && !s->wal_logged()) new_series_.push_back(s);
+  if (!in_batch) {
+    if (!s->PinForCommit()) return Status::NotFound("series was truncated");
+    pinned_.push_back(s);
+    if (!s->wal_logged()) new_series_.push_back(s);
+  }
   s->SetPending(token_, t, bits);
   samples_.push_back({s, t, v});
   return SeriesRef{s->id()};
@@ -113,6 +122,8 @@ Status HeadAppender::Commit() {
 void HeadAppender::Rollback() { Reset(); }
 
 void HeadAppender::Reset() {
+  for (MemSeries* s : pinned_) s->UnpinForCommit();
+  pinned_.clear();
   samples_.clear();
   new_series_.clear();
   token_ = g_next_batch_token.fetch_add(1);

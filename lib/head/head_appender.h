@@ -29,6 +29,7 @@ class HeadAppender : public Appender {
  public:
   // `log` may be null (no WAL: tests and benchmarks of the head alone).
   HeadAppender(Head* head, CommitLog* log);
+  ~HeadAppender() override { Reset(); }
 
   StatusOr<SeriesRef> Append(const Labels& labels, int64_t t_ms,
                              double value) override;
@@ -44,6 +45,7 @@ class HeadAppender : public Appender {
     double v;
   };
 
+  // NotFound if `s` was removed by head truncation meanwhile.
   StatusOr<SeriesRef> AppendTo(MemSeries* s, int64_t t, double v);
   void Reset();
 
@@ -52,6 +54,8 @@ class HeadAppender : public Appender {
   int64_t min_valid_time_;
   std::vector<Pending> samples_;
   std::vector<MemSeries*> new_series_;
+  // Series pinned against head truncation until Commit/Rollback.
+  std::vector<MemSeries*> pinned_;
   // Identifies the current batch in MemSeries::SetPending; unique per
   // batch across all appenders.
   uint64_t token_;

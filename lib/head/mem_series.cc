@@ -29,9 +29,15 @@ bool MemSeries::LabelsEqual(const Labels& other) const {
 
 AppendOutcome MemSeries::Check(int64_t t, double v) const {
   absl::MutexLock lock(&mu_);
-  if (!open_) return AppendOutcome::kAppended;
-  if (t > open_maxt_) return AppendOutcome::kAppended;
-  if (t < open_maxt_) return AppendOutcome::kOutOfOrder;
+  return CheckLocked(t, v);
+}
+
+AppendOutcome MemSeries::CheckLocked(int64_t t, double v) const {
+  // max_time_ only changes under mu_, so here it is exact; it survives the
+  // open chunk being truncated away.
+  const int64_t last = max_time_.load(std::memory_order_relaxed);
+  if (last == kMinTime || t > last) return AppendOutcome::kAppended;
+  if (t < last) return AppendOutcome::kOutOfOrder;
   return DoubleBits(v) == last_value_bits_ ? AppendOutcome::kDuplicate
                                            : AppendOutcome::kConflict;
 }
@@ -40,12 +46,10 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
                                 bool* new_chunk) {
   absl::MutexLock lock(&mu_);
   *new_chunk = false;
+  if (AppendOutcome o = CheckLocked(t, v); o != AppendOutcome::kAppended) {
+    return o;
+  }
   if (open_) {
-    if (t < open_maxt_) return AppendOutcome::kOutOfOrder;
-    if (t == open_maxt_) {
-      return DoubleBits(v) == last_value_bits_ ? AppendOutcome::kDuplicate
-                                               : AppendOutcome::kConflict;
-    }
     if (open_->Full() || chunk::ShouldCut(&cut_, open_->NumSamples(),
                                           open_mint_, open_maxt_, t,
                                           chunk_range)) {
@@ -117,6 +121,31 @@ StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq) const {
   out.data = *copy;
   out.keep_alive = std::move(copy);
   return out;
+}
+
+size_t MemSeries::TruncateChunksBefore(int64_t mint) {
+  absl::MutexLock lock(&mu_);
+  size_t drop = 0;
+  while (drop < closed_.size() && closed_[drop].maxt < mint) ++drop;
+  if (drop > 0) {
+    closed_.erase(closed_.begin(), closed_.begin() + static_cast<ptrdiff_t>(drop));
+    first_seq_ += static_cast<uint32_t>(drop);
+  }
+  if (closed_.empty() && open_ && open_maxt_ < mint) {
+    // The open chunk is wholly old too: the series has nothing left, but
+    // keeps its newest timestamp so order checks still hold.
+    open_.reset();
+    appender_.reset();
+    first_seq_ += 1;
+  }
+  return closed_.size() + (open_ ? 1 : 0);
+}
+
+int64_t MemSeries::MinTime() const {
+  absl::MutexLock lock(&mu_);
+  if (!closed_.empty()) return closed_.front().mint;
+  if (open_) return open_mint_;
+  return kMaxTime;
 }
 
 size_t MemSeries::NumChunks() const {

@@ -86,6 +86,27 @@ class MemSeries {
     pending_token_.store(token, std::memory_order_relaxed);
   }
 
+  // Appenders holding uncommitted samples for this series pin it; head
+  // truncation removes a series only by atomically marking an unpinned one
+  // dead, so a pin and a removal never both succeed.
+  // Returns false if the series is dead (then do not pin/unpin it).
+  bool PinForCommit() {
+    return (pins_.fetch_add(1, std::memory_order_acq_rel) & kDead) == 0;
+  }
+  void UnpinForCommit() { pins_.fetch_sub(1, std::memory_order_acq_rel); }
+  // Succeeds only if nobody holds a pin.
+  bool MarkDead() {
+    int32_t expected = 0;
+    return pins_.compare_exchange_strong(expected, kDead,
+                                         std::memory_order_acq_rel);
+  }
+  bool dead() const { return (pins_.load(std::memory_order_acquire) & kDead) != 0; }
+
+  // Drops chunks that end before `mint`. Returns the chunks left.
+  size_t TruncateChunksBefore(int64_t mint) ABSL_LOCKS_EXCLUDED(mu_);
+  // Oldest sample time, kMaxTime if none.
+  int64_t MinTime() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // Next series in the same hash bucket; guarded by the owning stripe lock.
   MemSeries* next_in_bucket = nullptr;
 
@@ -108,6 +129,8 @@ class MemSeries {
   };
 
   void CutChunk(int64_t t, int64_t chunk_range) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  AppendOutcome CheckLocked(int64_t t, double v) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const SeriesId id_;
@@ -116,6 +139,8 @@ class MemSeries {
 
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<bool> wal_logged_{false};
+  static constexpr int32_t kDead = 1 << 30;
+  std::atomic<int32_t> pins_{0};
   std::atomic<uint64_t> pending_token_{0};
   std::atomic<int64_t> pending_t_{0};
   std::atomic<uint64_t> pending_bits_{0};

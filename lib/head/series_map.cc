@@ -43,7 +43,7 @@ MemSeries* SeriesMap::GetByLabels(uint64_t hash, const Labels& labels) const {
   auto it = stripe.by_hash.find(hash);
   if (it == stripe.by_hash.end()) return nullptr;
   for (MemSeries* s = it->second; s != nullptr; s = s->next_in_bucket) {
-    if (s->LabelsEqual(labels)) return s;
+    if (!s->dead() && s->LabelsEqual(labels)) return s;
   }
   return nullptr;
 }
@@ -56,7 +56,7 @@ MemSeries* SeriesMap::GetOrCreate(
   absl::MutexLock lock(&stripe.mu);
   MemSeries*& head = stripe.by_hash[hash];
   for (MemSeries* s = head; s != nullptr; s = s->next_in_bucket) {
-    if (s->LabelsEqual(labels)) {
+    if (!s->dead() && s->LabelsEqual(labels)) {
       *created = false;
       return s;
     }
@@ -69,6 +69,23 @@ MemSeries* SeriesMap::GetOrCreate(
   size_.fetch_add(1, std::memory_order_relaxed);
   *created = true;
   return s;
+}
+
+std::unique_ptr<MemSeries> SeriesMap::Remove(MemSeries* s) {
+  Stripe& stripe = stripes_[s->hash() % kStripes];
+  {
+    absl::MutexLock lock(&stripe.mu);
+    auto it = stripe.by_hash.find(s->hash());
+    if (it == stripe.by_hash.end()) return nullptr;
+    MemSeries** link = &it->second;
+    while (*link != nullptr && *link != s) link = &(*link)->next_in_bucket;
+    if (*link == nullptr) return nullptr;
+    *link = s->next_in_bucket;
+    if (it->second == nullptr) stripe.by_hash.erase(it);
+    SetById(s->id(), nullptr);
+  }
+  size_.fetch_sub(1, std::memory_order_relaxed);
+  return std::unique_ptr<MemSeries>(s);
 }
 
 void SeriesMap::ForEach(const std::function<void(MemSeries*)>& fn) const {

@@ -37,6 +37,9 @@ class SeriesMap {
       const std::function<std::unique_ptr<MemSeries>(SeriesId)>& make,
       bool* created);
 
+  // Unlinks `s` from both lookups and hands over its ownership.
+  std::unique_ptr<MemSeries> Remove(MemSeries* s);
+
   // Calls fn for every series (unordered). Do not create series from fn.
   void ForEach(const std::function<void(MemSeries*)>& fn) const;
   size_t size() const { return size_.load(std::memory_order_relaxed); }
