@@ -80,6 +80,10 @@ std::string FormatDuration(int64_t ms) {
   if (ms <= 0) return "0s";
   std::string out;
   for (const DurationUnit& unit : kUnits) {
+    // Years and weeks only when they divide the rest exactly: "90d" reads
+    // better than "12w6d".
+    const bool exact_only = unit.suffix == "y" || unit.suffix == "w";
+    if (exact_only && ms % unit.ms != 0) continue;
     const int64_t n = ms / unit.ms;
     if (n == 0) continue;
     out += std::to_string(n);

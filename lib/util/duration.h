@@ -21,8 +21,9 @@ namespace strata {
 // of Go's time.Duration, about 292 years), as Prometheus rejects those.
 StatusOr<int64_t> ParseDuration(std::string_view text);
 
-// The canonical form Prometheus prints: largest units first, zero units
-// omitted ("2w1d" for 15 days), "0s" for zero. Precondition: ms >= 0.
+// The form Prometheus prints: largest units first, zero units omitted, years
+// and weeks only when they divide the duration exactly ("15d", "2w", "1y",
+// "366d", "2h30m"), "0s" for zero. Precondition: ms >= 0.
 std::string FormatDuration(int64_t ms);
 
 }  // namespace strata

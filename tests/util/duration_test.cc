@@ -63,10 +63,15 @@ TEST(DurationTest, RejectsOutOfRange) {
 
 TEST(DurationTest, FormatsLikePrometheus) {
   EXPECT_EQ(FormatDuration(0), "0s");
-  EXPECT_EQ(FormatDuration(15 * kDay), "2w1d");
+  EXPECT_EQ(FormatDuration(15 * kDay), "15d");
+  EXPECT_EQ(FormatDuration(14 * kDay), "2w");
+  EXPECT_EQ(FormatDuration(90 * kDay), "90d");
+  EXPECT_EQ(FormatDuration(365 * kDay), "1y");
+  EXPECT_EQ(FormatDuration(730 * kDay), "2y");
+  EXPECT_EQ(FormatDuration(366 * kDay), "366d");
   EXPECT_EQ(FormatDuration(2 * kHour), "2h");
   EXPECT_EQ(FormatDuration(2 * kHour + 30 * kMinute), "2h30m");
-  EXPECT_EQ(FormatDuration(365 * kDay + 500), "1y500ms");
+  EXPECT_EQ(FormatDuration(365 * kDay + 500), "365d500ms");
   EXPECT_EQ(FormatDuration(90 * kMinute), "1h30m");
 }
 

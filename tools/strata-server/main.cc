@@ -128,7 +128,7 @@ int Run(int argc, char** argv) {
   }
   std::unique_ptr<DB> db = std::move(*opened);
   const ReplayReport& replay = db->replay_report();
-  STRATA_LOG(kInfo, "WAL replay completed",
+  STRATA_LOG(kInfo, "TSDB started",
              {{"segments", std::to_string(replay.segments)},
               {"records", std::to_string(replay.records)},
               {"series", std::to_string(replay.series)},
