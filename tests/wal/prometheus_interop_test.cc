@@ -1,0 +1,302 @@
+// Interoperability with the real Prometheus 2.42 (the `prometheus` binary on
+// PATH; the tests skip without it):
+//   * Prometheus replays a WAL written by Strata (uncompressed and snappy,
+//     with page-spanning records and several segments) and serves its
+//     samples over its HTTP API.
+//   * Strata replays and decodes a WAL written by Prometheus while it
+//     scrapes itself.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "wal/record.h"
+#include "wal/replay.h"
+#include "wal/wal.h"
+#include "wal_test_util.h"
+
+namespace strata::wal {
+namespace {
+
+// Letters that do not compress, so records stay large with snappy too.
+std::string RandomText(uint64_t seed, size_t n) {
+  std::string raw = MakeRecord(seed, n);
+  for (char& c : raw) c = static_cast<char>('a' + static_cast<uint8_t>(c) % 26);
+  return raw;
+}
+
+bool HavePrometheus() {
+  return std::system("prometheus --version >/dev/null 2>&1") == 0;
+}
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// GET http://127.0.0.1:port/path; returns the body, or "" on failure.
+std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return "";
+  }
+  const std::string req =
+      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return "";
+  }
+  std::string resp;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0)
+    resp.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (status != nullptr)
+    *status = resp.size() > 12 ? std::atoi(resp.c_str() + 9) : 0;
+  const size_t body = resp.find("\r\n\r\n");
+  return body == std::string::npos ? "" : resp.substr(body + 4);
+}
+
+// A Prometheus server on a loopback port, stopped (SIGTERM) on destruction.
+class PrometheusProcess {
+ public:
+  PrometheusProcess(const std::string& data_dir, const std::string& config_body,
+                    const std::string& work_dir)
+      : port_(FreePort()) {
+    std::string config = config_body;
+    const size_t at = config.find("PORT");
+    if (at != std::string::npos) config.replace(at, 4, std::to_string(port_));
+    const std::string config_path = JoinPath(work_dir, "prometheus.yml");
+    log_path_ = JoinPath(work_dir, "prometheus.log");
+    {
+      auto f = FileSystem::Default()->NewWritableFile(config_path);
+      EXPECT_TRUE(f.ok() && (*f)->Append(config).ok() && (*f)->Close().ok());
+    }
+    const std::string listen =
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_);
+    const std::string storage = "--storage.tsdb.path=" + data_dir;
+    const std::string cfg = "--config.file=" + config_path;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int log =
+          ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
+               listen.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  ~PrometheusProcess() { Stop(); }
+
+  // Waits until /-/ready answers 200.
+  bool WaitReady() {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      HttpGet(port_, "/-/ready", &status);
+      if (status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  int port() const { return port_; }
+  std::string log() const {
+    auto s = FileSystem::Default()->ReadFile(log_path_);
+    return s.ok() ? *s : "";
+  }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+class PrometheusInteropTest
+    : public TempDirTest,
+      public ::testing::WithParamInterface<Compression> {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    if (!HavePrometheus()) GTEST_SKIP() << "prometheus is not installed";
+  }
+};
+
+TEST_P(PrometheusInteropTest, PrometheusReplaysAStrataWal) {
+  const std::string data = JoinPath(root_, "data");
+  const std::string wal_dir = JoinPath(data, "wal");
+  constexpr int kSeries = 40, kSamplesPerSeries = 30;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const int64_t t0 = now_ms - 20 * 60 * 1000;  // 20 minutes ago.
+  {
+    WalOptions o;
+    o.sync = WalSyncPolicy::kInterval;
+    o.compression = GetParam();
+    o.segment_bytes = 2 * kPageSize;  // Several segments.
+    auto wal = Wal::Open(wal_dir, posix(), o);
+    ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+    std::vector<RefSeries> series;
+    for (int i = 0; i < kSeries; ++i) {
+      // Long label values make the series record span pages.
+      series.push_back({static_cast<uint64_t>(i + 1),
+                        Labels::Of({{"__name__", "strata_interop"},
+                                    {"i", std::to_string(i)},
+                                    {"pad", RandomText(i, 1500)}})});
+    }
+    std::string rec;
+    EncodeSeries(series, &rec);
+    ASSERT_GT(rec.size(), static_cast<size_t>(kPageSize));
+    ASSERT_TRUE((*wal)->Log(rec).ok());
+    for (int k = 0; k < kSamplesPerSeries; ++k) {
+      std::vector<RefSample> samples;
+      for (int i = 0; i < kSeries; ++i) {
+        samples.push_back(
+            {static_cast<uint64_t>(i + 1), t0 + k * 15000, i * 1000.0 + k});
+      }
+      rec.clear();
+      EncodeSamples(samples, &rec);
+      ASSERT_TRUE((*wal)->Log(rec).ok());
+    }
+    ASSERT_GT((*wal)->stats().segments_created, 1);
+    ASSERT_TRUE((*wal)->Close().ok());
+  }
+
+  PrometheusProcess prom(data, "global:\n  scrape_interval: 1m\n", root_);
+  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+  // The newest sample of each series, as of just after the last one.
+  const int64_t last_t = t0 + (kSamplesPerSeries - 1) * 15000;
+  const std::string body =
+      HttpGet(prom.port(), "/api/v1/query?query=strata_interop&time=" +
+                               std::to_string(last_t / 1000) + "." +
+                               std::to_string(last_t % 1000 + 1000).substr(1));
+  ASSERT_NE(body.find("\"status\":\"success\""), std::string::npos) << body;
+  for (int i = 0; i < kSeries; ++i) {
+    const std::string want = "\"i\":\"" + std::to_string(i) + "\"";
+    const size_t at = body.find(want);
+    ASSERT_NE(at, std::string::npos)
+        << "series " << i << " missing: " << body.substr(0, 500);
+    const std::string value =
+        "\"" + std::to_string(i * 1000 + kSamplesPerSeries - 1) + "\"]";
+    EXPECT_NE(body.find(value, at), std::string::npos) << "series " << i;
+  }
+  // All samples of one series over the whole range.
+  const std::string range = HttpGet(prom.port(),
+                                    "/api/v1/"
+                                    "query?query=count_over_time(strata_"
+                                    "interop%7Bi%3D%227%22%7D%5B1h%5D)&time=" +
+                                        std::to_string(last_t / 1000 + 1));
+  EXPECT_NE(range.find("\"" + std::to_string(kSamplesPerSeries) + "\"]"),
+            std::string::npos)
+      << range;
+  prom.Stop();
+  const std::string log = prom.log();
+  EXPECT_EQ(log.find("level=error"), std::string::npos) << log;
+}
+
+INSTANTIATE_TEST_SUITE_P(Compressions, PrometheusInteropTest,
+                         ::testing::Values(Compression::kNone,
+                                           Compression::kSnappy));
+
+class PrometheusWalTest : public TempDirTest {};
+
+TEST_F(PrometheusWalTest, StrataReplaysAPrometheusWal) {
+  if (!HavePrometheus()) GTEST_SKIP() << "prometheus is not installed";
+  const std::string data = JoinPath(root_, "data");
+  {
+    PrometheusProcess prom(data,
+                           "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                           "  - job_name: self\n    static_configs:\n"
+                           "      - targets: ['127.0.0.1:PORT']\n",
+                           root_);
+    ASSERT_TRUE(prom.WaitReady()) << prom.log();
+    // Wait for a few scrapes to reach the WAL.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string body = HttpGet(
+          prom.port(), "/api/v1/query?query=count_over_time(up%5B1m%5D)");
+      if (body.find("\"3\"]") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  std::vector<RefSeries> series;
+  std::vector<RefSample> samples;
+  ReplayOptions read_only;
+  read_only.repair = false;
+  ReplayResult result;
+  Status s = ReplayWal(
+      posix(), JoinPath(data, "wal"),
+      [&](std::string_view rec) {
+        switch (GetRecordType(rec)) {
+          case RecordType::kSeries:
+            return DecodeSeries(rec, &series);
+          case RecordType::kSamples:
+            return DecodeSamples(rec, &samples);
+          default:
+            return Status::OK();
+        }
+      },
+      &result, read_only);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(result.torn_tails.empty());
+  uint64_t up_ref = 0;
+  for (const RefSeries& rs : series) {
+    if (rs.labels.MetricName() == "up") {
+      EXPECT_EQ(rs.labels.Get("job"), "self");
+      up_ref = rs.ref;
+    }
+  }
+  ASSERT_NE(up_ref, 0u) << series.size() << " series decoded";
+  EXPECT_GT(series.size(), 100u);
+  int up_samples = 0;
+  for (const RefSample& rs : samples) {
+    if (rs.ref == up_ref) {
+      ++up_samples;
+      EXPECT_EQ(rs.v, 1.0);
+    }
+  }
+  EXPECT_GE(up_samples, 3);
+}
+
+}  // namespace
+}  // namespace strata::wal
