@@ -27,10 +27,19 @@ using std::chrono::milliseconds;
 using testing::HttpRequest;
 using testing::TestResponse;
 
+// $STRATA_BINARY_DIR/tools/strata-server/strata-server; without the
+// variable, found from this test's own path in the same build tree
+// (<build>/tests/server/server_e2e_test).
 std::string BinaryPath() {
-  const char* dir = std::getenv("STRATA_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") +
-         "/tools/strata-server/strata-server";
+  constexpr const char* kRelative = "/tools/strata-server/strata-server";
+  if (const char* dir = std::getenv("STRATA_BINARY_DIR")) {
+    return std::string(dir) + kRelative;
+  }
+  std::error_code ec;
+  const std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::string(".") + kRelative;
+  return self.parent_path().parent_path().parent_path().string() + kRelative;
 }
 
 int FreePort() {
