@@ -45,8 +45,6 @@ XorChunk::XorChunk() {
 
 XorChunk::XorChunk(std::string bytes) : writer_(std::move(bytes), 0) {}
 
-int XorChunk::NumSamples() const { return std::max(0, XorNumSamples(Bytes())); }
-
 std::optional<XorAppender> XorChunk::NewAppender() {
   XorIterator it(Bytes());
   while (it.Next()) {
@@ -72,6 +70,7 @@ std::optional<XorAppender> XorChunk::NewAppender() {
   writer_ = BitWriter(std::move(bytes), free_bits);
 
   XorAppender app(this);
+  app.num_ = it.num_total_;
   app.t_ = it.t_;
   app.v_bits_ = it.v_bits_;
   app.t_delta_ = it.t_delta_;
@@ -85,7 +84,7 @@ std::optional<XorAppender> XorChunk::NewAppender() {
 
 void XorAppender::Append(int64_t t, double v) {
   BitWriter* w = &chunk_->writer_;
-  const int num = chunk_->NumSamples();
+  const int num = num_;
   assert(num < xor_format::kMaxSamples);
   const uint64_t v_bits = std::bit_cast<uint64_t>(v);
   // Go's uint64(t - a.t): wrapping subtraction.
@@ -119,7 +118,8 @@ void XorAppender::Append(int64_t t, double v) {
   t_ = t;
   v_bits_ = v_bits;
   t_delta_ = num == 0 ? 0 : t_delta;
-  SetNumSamples(w, num + 1);
+  num_ = num + 1;
+  SetNumSamples(w, num_);
 }
 
 void XorAppender::WriteValueXor(uint64_t v_bits) {

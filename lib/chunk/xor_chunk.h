@@ -9,6 +9,7 @@
 #ifndef STRATA_CHUNK_XOR_CHUNK_H_
 #define STRATA_CHUNK_XOR_CHUNK_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,7 +41,7 @@ class XorChunk {
   static constexpr Encoding encoding() { return Encoding::kXor; }
 
   // From the header; 0 if the data is shorter than the header.
-  int NumSamples() const;
+  int NumSamples() const { return std::max(0, XorNumSamples(Bytes())); }
   bool Full() const { return NumSamples() >= xor_format::kMaxSamples; }
   std::string_view Bytes() const { return writer_.bytes(); }
   XorIterator Iterator() const { return XorIterator(Bytes()); }
@@ -71,6 +72,7 @@ class XorAppender {
   void WriteValueXor(uint64_t v_bits);
 
   XorChunk* chunk_;  // Not owned.
+  int num_ = 0;      // Samples in the chunk (mirrors its header).
   int64_t t_ = 0;
   uint64_t v_bits_ = 0;
   uint64_t t_delta_ = 0;

@@ -26,11 +26,6 @@ bool ReadUvarint(BitReader* r, uint64_t* v) {
 
 }  // namespace
 
-int XorNumSamples(std::string_view chunk) {
-  if (chunk.size() < static_cast<size_t>(xor_format::kHeaderSize)) return -1;
-  return (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
-}
-
 bool XorTimeRange(std::string_view chunk, int64_t* min_time,
                   int64_t* max_time) {
   XorIterator it(chunk);

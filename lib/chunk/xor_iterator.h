@@ -25,7 +25,10 @@ class XorChunk;
 
 // Returns the sample count from a chunk's header, or -1 if `chunk` is
 // shorter than the header.
-int XorNumSamples(std::string_view chunk);
+inline int XorNumSamples(std::string_view chunk) {
+  if (chunk.size() < static_cast<size_t>(xor_format::kHeaderSize)) return -1;
+  return (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
+}
 
 // Decodes the whole chunk to find the first and last timestamps. Returns
 // false for an empty, truncated or corrupt chunk.
