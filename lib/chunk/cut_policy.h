@@ -13,9 +13,11 @@
 //   3. Cut if t >= next_at or n >= 2 * kSamplesPerChunk (the rate went up
 //      after the prediction). A new chunk then starts at t with
 //      next_at = RangeForTimestamp(t, chunk_range).
-// 2.42 has no byte-size limit on float chunks, and its optional chunk end
-// time jitter (HeadOptions.ChunkEndTimeVariance) is 0 by default, so it is
-// not modelled.
+// 2.42 has no byte-size limit on float chunks (promtool 2.42 writes a
+// 240-sample chunk of 2 KiB; see tests/chunk/xor_golden_test.cc) and no
+// chunk end time jitter (that exists only in Mimir's fork), so neither is
+// modelled. Note that promtool's backfill gives its head a chunk range of
+// twice the block duration.
 //
 // Thread-safety: pure functions; ChunkCutState belongs to one series.
 #ifndef STRATA_CHUNK_CUT_POLICY_H_
