@@ -96,7 +96,9 @@ bool XorIterator::ReadSecond() {
   return true;
 }
 
-size_t XorIterator::NextBatch(int64_t* ts, double* vs, size_t max) {
+size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
+                              size_t max) {
+  // __restrict: stores to ts must not force reloads of the decoder state.
   size_t n = 0;
   while (n < max && Next()) {
     ts[n] = t_;
