@@ -21,6 +21,8 @@
 //     afterwards continues after only valid data. Nothing is deleted: the
 //     quarantine keeps the original bytes.
 //
+// `fs` null means FileSystem::Default().
+//
 // Thread-safety: the directory must not be written while these run.
 #ifndef STRATA_WAL_REPLAY_H_
 #define STRATA_WAL_REPLAY_H_

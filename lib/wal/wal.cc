@@ -48,6 +48,18 @@ StatusOr<std::unique_ptr<Wal>> Wal::Open(const std::string& dir, FileSystem* fs,
   }
   STRATA_RETURN_IF_ERROR(fs->CreateDirs(dir));
   STRATA_ASSIGN_OR_RETURN(SegmentRange range, GetSegmentRange(fs, dir));
+  if (range.last >= 0) {
+    // A previous writer may have died with part of its last segment still
+    // in the page cache. Make it durable before a newer segment gets any
+    // byte; otherwise an OS crash could leave a torn segment followed by a
+    // good one, which replay must treat as corruption.
+    STRATA_ASSIGN_OR_RETURN(
+        std::unique_ptr<WritableFile> last,
+        fs->NewAppendableFile(SegmentPath(dir, range.last)));
+    STRATA_RETURN_IF_ERROR(
+        last->Sync().WithContext("wal: sync previous segment"));
+    STRATA_RETURN_IF_ERROR(last->Close());
+  }
   std::unique_ptr<Wal> wal(new Wal(dir, fs, options, range.last + 1));
   {
     absl::MutexLock lock(&wal->mu_);
@@ -354,7 +366,8 @@ Status Wal::Sync() {
   EndCallLocked();
   if (s.ok() && !sticky_error_.ok()) {
     s = std::exchange(sticky_error_, Status::OK())
-            .WithContext("an earlier background wal fdatasync failed");
+            .WithContext(
+                "an earlier wal I/O error may have lost acknowledged records");
   }
   return s;
 }

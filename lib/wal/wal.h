@@ -82,9 +82,9 @@ struct WalStats {
 
 class Wal {
  public:
-  // Opens the WAL in `dir` (created if missing) and starts a fresh segment
-  // numbered one past the highest existing one. `fs` is not owned and must
-  // outlive the Wal.
+  // Opens the WAL in `dir` (created if missing), fdatasyncs the highest
+  // existing segment, and starts a fresh segment numbered one past it. `fs`
+  // is not owned and must outlive the Wal; null means FileSystem::Default().
   static StatusOr<std::unique_ptr<Wal>> Open(const std::string& dir,
                                              FileSystem* fs,
                                              const WalOptions& options);
@@ -99,7 +99,9 @@ class Wal {
   Status Log(std::span<const std::string> records);
   Status Log(std::string_view record);
 
-  // Makes everything logged so far durable (whatever the policy).
+  // Makes everything logged so far durable (whatever the policy). With
+  // kInterval, also reports (once) an earlier failed background fdatasync
+  // or abandoned segment: records acknowledged before it may not be durable.
   Status Sync();
 
   // Closes the active segment (padded and fdatasync'ed) and starts the next

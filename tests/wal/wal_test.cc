@@ -153,6 +153,28 @@ TEST_F(WalTest, OpenStartsAfterTheHighestSegment) {
   EXPECT_EQ(Replay(), (std::vector<std::string>{"c"}));
 }
 
+TEST_F(WalTest, OpenMakesThePreviousLastSegmentDurable) {
+  // A previous writer died leaving segment 0 written but not fdatasync'ed.
+  FaultInjectionFileSystem fs(posix());
+  ASSERT_TRUE(fs.CreateDirs(dir_).ok());
+  {
+    std::string seg;
+    AppendFragments(0, "unsynced", 0, &seg);
+    auto f = fs.NewWritableFile(SegmentPath(dir_, 0));
+    ASSERT_TRUE(f.ok() && (*f)->Append(seg).ok() && (*f)->Close().ok());
+  }
+  auto wal = MustOpen(AlwaysOptions(), &fs);
+  ASSERT_TRUE(wal->Log("new").ok());
+  // Power loss: segment 1's record is durable, so segment 0's must be too,
+  // or replay would see a torn segment followed by a good one.
+  ASSERT_TRUE(fs.DropUnsyncedData().ok());
+  ReplayResult result;
+  EXPECT_EQ(ReplayAll(posix(), dir_, &result),
+            (std::vector<std::string>{"unsynced", "new"}));
+  EXPECT_TRUE(result.corruption.ok());
+  wal.reset();
+}
+
 TEST_F(WalTest, RejectsBadOptionsAndUseAfterClose) {
   WalOptions o;
   o.segment_bytes = kPageSize + 1;
