@@ -53,9 +53,10 @@ class XorIterator {
   }
 
   // Decodes up to `max` further samples into ts[i] and vs[i] and returns how
-  // many it decoded; fewer than `max` only at the end or on error. Faster
-  // than Next() per sample; afterwards t() and v() are the last sample
-  // decoded (unless error()), and Next() continues after it.
+  // many it decoded; fewer than `max` only at the end or on error. The same
+  // as calling Next() up to `max` times and copying each sample out:
+  // afterwards t() and v() are the last sample decoded (unless error()), and
+  // Next() continues after it. The arrays must not overlap the iterator.
   size_t NextBatch(int64_t* ts, double* vs, size_t max);
 
   // Advances to the first sample with timestamp >= t. As in Prometheus, it
@@ -88,8 +89,8 @@ class XorIterator {
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
 
-  // Per-sample state after the second sample, in a struct so that loops
-  // can keep a copy in registers.
+  // Per-sample state after the second sample, so that the decoding steps
+  // are functions of (reader, state) that the compiler keeps in registers.
   struct DeltaState {
     int64_t t;
     uint64_t t_delta;
