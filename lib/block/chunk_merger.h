@@ -1,0 +1,75 @@
+// ChunkMerger: turns the chunks one series has in several sources into the
+// chunks a new block stores for it, restricted to a time range. Chunks that
+// can be kept byte for byte are; the rest are decoded, merged, clipped and
+// re-encoded (see BlockWriter for the rules).
+//
+// Thread-safety: none; one series at a time per merger.
+#ifndef STRATA_BLOCK_CHUNK_MERGER_H_
+#define STRATA_BLOCK_CHUNK_MERGER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "index/reader.h"
+
+namespace strata {
+
+// One chunk of the series in one source.
+struct SourceChunk {
+  // Lower sources win among samples with equal timestamps.
+  int source = 0;
+  ChunkMeta meta;
+  const ChunkReader* reader = nullptr;  // Not owned.
+  // The source's deleted intervals for this series; null if none.
+  const Intervals* deleted = nullptr;
+};
+
+struct OutputChunk {
+  uint8_t encoding = 0;
+  // The bytes: a view into `pin` (copied chunks) or into `owned`.
+  std::string_view data;
+  ChunkBytes pin;
+  std::string owned;
+  int64_t mint = 0;  // Inclusive, as found in the data.
+  int64_t maxt = 0;
+  int num_samples = 0;
+  bool copied = false;
+};
+
+class ChunkMerger {
+ public:
+  // Keeps samples with mint <= t <= maxt (both inclusive).
+  ChunkMerger(int64_t mint, int64_t maxt, int64_t chunk_range_ms)
+      : mint_(mint), maxt_(maxt), chunk_range_(chunk_range_ms) {}
+
+  // Replaces *out with the series' new chunks, in time order, disjoint.
+  // Empty if no sample survives.
+  Status Merge(std::vector<SourceChunk> chunks, std::vector<OutputChunk>* out);
+
+ private:
+  struct Sample {
+    int64_t t;
+    uint64_t v_bits;
+    int source;
+  };
+
+  // Adds `c` to *out unchanged if its data lies in range and is not
+  // deleted; false if it must be re-encoded.
+  bool TryCopy(const SourceChunk& c, ChunkBytes bytes,
+               std::vector<OutputChunk>* out);
+  // Appends the samples of `c` that are in range and not deleted.
+  Status Decode(const SourceChunk& c, const ChunkBytes& bytes);
+  // Encodes samples_ (sorted, unique timestamps) into *out.
+  void Encode(std::vector<OutputChunk>* out);
+
+  const int64_t mint_;
+  const int64_t maxt_;
+  const int64_t chunk_range_;
+  std::vector<Sample> samples_;  // Scratch.
+  std::vector<int64_t> ts_;      // Scratch.
+};
+
+}  // namespace strata
+
+#endif  // STRATA_BLOCK_CHUNK_MERGER_H_
