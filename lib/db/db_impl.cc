@@ -7,8 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "query/block_querier.h"
 #include "util/log.h"
+#include "wal/checkpoint.h"
 #include "wal/record.h"
 #include "wal/replay.h"
+#include "wal/segment.h"
 
 namespace strata {
 namespace {
@@ -135,9 +137,21 @@ Status DBImpl::ReplayWal() {
         return Status::OK();  // Tombstones and unknown types: later issues.
     }
   };
+  // The newest checkpoint holds what older, deleted segments held.
+  const std::string wal_dir = JoinPath(dir_, kWalDir);
+  STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
+                          wal::LatestCheckpoint(fs_, wal_dir));
+  if (!checkpoint.empty()) {
+    STRATA_ASSIGN_OR_RETURN(wal::SegmentRange cp_range,
+                            wal::GetSegmentRange(fs_, checkpoint));
+    if (cp_range.first >= 0) {
+      STRATA_RETURN_IF_ERROR(wal::ReadSegments(fs_, checkpoint, cp_range.first,
+                                               cp_range.last, on_record)
+                                 .WithContext("replaying " + checkpoint));
+    }
+  }
   wal::ReplayResult result;
-  STRATA_RETURN_IF_ERROR(
-      wal::ReplayWal(fs_, JoinPath(dir_, kWalDir), on_record, &result));
+  STRATA_RETURN_IF_ERROR(wal::ReplayWal(fs_, wal_dir, on_record, &result));
   report_.segments =
       result.first_segment < 0 ? 0 : result.last_segment - result.first_segment + 1;
   report_.torn_tail_truncated = !result.torn_tails.empty();

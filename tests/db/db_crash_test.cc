@@ -16,15 +16,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "db_test_util.h"
+#include "test_env.h"
 #include "strata/db.h"
 
 namespace strata {
 namespace {
 
-std::string WriterPath() {
-  const char* bin = std::getenv("STRATA_BINARY_DIR");
-  return std::string(bin ? bin : ".") + "/tests/db/crash_writer";
-}
+std::string WriterPath() { return testing::BinaryDir() + "/tests/db/crash_writer"; }
 
 // Starts the writer, kills it after `delay_ms`, returns its stdout.
 std::string RunAndKill(const std::string& dir, int delay_ms) {
