@@ -60,17 +60,16 @@ StatusOr<SegmentRange> GetSegmentRange(FileSystem* fs, const std::string& dir) {
 }
 
 Status RemoveSegmentsBefore(FileSystem* fs, const std::string& dir, int index) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRef> refs, ListSegments(fs, dir));
-  STRATA_ASSIGN_OR_RETURN(auto markers, ReadAbandonMarkers(fs, dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
   bool removed = false;
-  for (const SegmentRef& ref : refs) {
-    if (ref.index >= index) break;
-    STRATA_RETURN_IF_ERROR(fs->RemoveFile(JoinPath(dir, ref.name)));
-    removed = true;
-  }
-  for (const auto& [seg, valid] : markers) {
-    if (seg >= index) break;
-    STRATA_RETURN_IF_ERROR(fs->RemoveFile(AbandonMarkerPath(dir, seg)));
+  for (const std::string& name : names) {
+    // Segments, and abandon markers whether readable or not.
+    std::string_view base(name);
+    if (base.ends_with(kAbandonSuffix))
+      base.remove_suffix(kAbandonSuffix.size());
+    const int n = ParseSegmentName(base);
+    if (n < 0 || n >= index) continue;
+    STRATA_RETURN_IF_ERROR(fs->RemoveFile(JoinPath(dir, name)));
     removed = true;
   }
   return removed ? fs->SyncDir(dir) : Status::OK();
