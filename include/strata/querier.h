@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/labels.h"
@@ -31,12 +32,34 @@ class SampleIterator {
   virtual Status status() const = 0;
 };
 
+// One compressed chunk as stored: Prometheus's chunk encoding byte (1 =
+// XOR) and its bytes, with the first and last sample times (inclusive).
+struct RawChunk {
+  int64_t mint = 0;
+  int64_t maxt = 0;
+  uint8_t encoding = 0;
+  std::string_view data;  // Valid until the iterator moves or is destroyed.
+};
+
+// Iterates one series' chunks in time order.
+class ChunkIterator {
+ public:
+  virtual ~ChunkIterator() = default;
+  virtual bool Next() = 0;
+  virtual const RawChunk& At() const = 0;
+  virtual Status status() const = 0;
+};
+
 class Series {
  public:
   virtual ~Series() = default;
   virtual const Labels& labels() const = 0;
   // A fresh iterator over the samples in the querier's [mint, maxt].
   virtual std::unique_ptr<SampleIterator> NewIterator() const = 0;
+  // The same samples as chunks. Stored chunks wholly inside [mint, maxt]
+  // come out as they are, without re-encoding; chunks cut by the range,
+  // by deletions or overlapping other blocks are re-encoded.
+  virtual std::unique_ptr<ChunkIterator> NewChunkIterator() const = 0;
 };
 
 class SeriesSet {

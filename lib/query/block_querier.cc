@@ -4,6 +4,7 @@
 #include <set>
 
 #include "index/postings_for_matchers.h"
+#include "query/chunk_series_iterator.h"
 #include "query/series_iterator.h"
 
 namespace strata {
@@ -32,6 +33,15 @@ class MergedSeries : public Series {
     its.reserve(parts_.size());
     for (const BlockSeries& p : parts_) its.push_back(NewChain(p));
     return std::make_unique<MergingIterator>(std::move(its));
+  }
+  std::unique_ptr<ChunkIterator> NewChunkIterator() const override {
+    if (parts_.size() == 1) {
+      const BlockSeries& p = parts_[0];
+      return std::make_unique<BlockChunkIterator>(&p.block->Chunks(), p.chunks,
+                                                  mint_, maxt_, p.deleted);
+    }
+    // Overlapping blocks: merge and de-duplicate, then re-encode.
+    return std::make_unique<EncodingChunkIterator>(NewIterator());
   }
 
  private:

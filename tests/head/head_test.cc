@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "chunk/xor_iterator.h"
 #include "head/head_appender.h"
 #include "query/block_querier.h"
 #include "strata/options.h"
@@ -246,6 +247,49 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
   EXPECT_EQ(back[0].second.size(), 1u);
   // A second truncation frees the first one's graveyard safely.
   head_->Truncate(2 * kMillisPerHour);
+}
+
+TEST_F(HeadTest, ChunkIteratorPassesStoredChunksThrough) {
+  auto app = NewAppender();
+  Labels l = Labels::Of({{"__name__", "raw"}});
+  for (int i = 0; i < 480; ++i) ASSERT_TRUE(app->Append(l, i * 15000LL, i * 1.5).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  bool created;
+  MemSeries* s = head_->GetOrCreate(l, &created);
+  std::vector<ChunkMeta> metas;
+  s->ChunkMetas(kMinTime, kMaxTime, &metas);
+  ASSERT_EQ(metas.size(), 4u);
+
+  // Range covers chunks 1 and 2 wholly, and half of chunk 3.
+  const int64_t mint = 120 * 15000LL, maxt = 420 * 15000LL;
+  BlockQuerier q({head_}, mint, maxt);
+  auto set = q.Select({Matcher::Equal("__name__", "raw")}, {});
+  ASSERT_TRUE(set->Next());
+  auto chunks = set->At().NewChunkIterator();
+  std::vector<RawChunk> got;
+  std::vector<std::string> data;
+  while (chunks->Next()) {
+    got.push_back(chunks->At());
+    data.emplace_back(chunks->At().data);
+  }
+  ASSERT_TRUE(chunks->status().ok());
+  ASSERT_EQ(got.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    auto stored = head_->Chunks().Chunk(metas[i + 1]);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(data[i], std::string(stored->data)) << "chunk " << i << " re-encoded";
+    EXPECT_EQ(got[i].mint, metas[i + 1].mint);
+  }
+  EXPECT_EQ(got[2].mint, 360 * 15000LL);
+  EXPECT_EQ(got[2].maxt, maxt);
+  chunk::XorIterator it(data[2]);
+  int n = 0;
+  while (it.Next()) {
+    EXPECT_EQ(it.t(), (360 + n) * 15000LL);
+    EXPECT_EQ(it.v(), (360 + n) * 1.5);
+    ++n;
+  }
+  EXPECT_EQ(n, 61);
 }
 
 class HeadMatcherTest : public HeadTest {
