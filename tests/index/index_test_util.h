@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -141,6 +142,83 @@ inline bool WriteWholeFile(const std::string& path, const std::string& data) {
   out << data;
   return static_cast<bool>(out);
 }
+
+// Serves MapFile from memory for paths put here and forwards everything
+// else to the default file system, so that tests can try thousands of
+// damaged files without writing them.
+class MemoryMapFileSystem : public FileSystem {
+ public:
+  void Put(const std::string& path, std::string data) {
+    files_[path] = std::move(data);
+  }
+
+  StatusOr<std::unique_ptr<MappedFile>> MapFile(
+      const std::string& path) override {
+    auto it = files_.find(path);
+    if (it == files_.end()) return base_->MapFile(path);
+    return std::unique_ptr<MappedFile>(
+        std::make_unique<StringMappedFile>(it->second));
+  }
+  StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(
+      const std::string& p) override {
+    return base_->NewAppendableFile(p);
+  }
+  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  StatusOr<std::string> ReadFile(const std::string& p) override {
+    return base_->ReadFile(p);
+  }
+  bool Exists(const std::string& p) override { return base_->Exists(p); }
+  bool IsDirectory(const std::string& p) override {
+    return base_->IsDirectory(p);
+  }
+  StatusOr<std::vector<std::string>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  Status CreateDirs(const std::string& p) override {
+    return base_->CreateDirs(p);
+  }
+  Status RemoveFile(const std::string& p) override {
+    return base_->RemoveFile(p);
+  }
+  Status RemoveAll(const std::string& p) override {
+    return base_->RemoveAll(p);
+  }
+  Status Rename(const std::string& a, const std::string& b) override {
+    return base_->Rename(a, b);
+  }
+  Status Link(const std::string& a, const std::string& b) override {
+    return base_->Link(a, b);
+  }
+  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  StatusOr<int64_t> FileSize(const std::string& p) override {
+    return base_->FileSize(p);
+  }
+  Status TruncateFile(const std::string& p, int64_t size) override {
+    return base_->TruncateFile(p, size);
+  }
+
+ private:
+  // A copy of the bytes, so that the reader owns what it maps, as with a
+  // real mapping.
+  class StringMappedFile : public MappedFile {
+   public:
+    explicit StringMappedFile(std::string data) : data_(std::move(data)) {}
+    std::string_view data() const override { return data_; }
+
+   private:
+    std::string data_;
+  };
+
+  FileSystem* const base_ = FileSystem::Default();
+  std::map<std::string, std::string> files_;
+};
 
 inline std::vector<uint32_t> ToVector(const Postings& p) {
   std::vector<uint32_t> out(p.cardinality());
