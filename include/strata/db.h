@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/appender.h"
 #include "strata/options.h"
@@ -63,6 +64,20 @@ class DB {
   // A view of samples with mint <= t <= maxt.
   virtual StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                         int64_t maxt) = 0;
+
+  // Writes a consistent, openable copy of the data to `dir` while ingest
+  // goes on: persisted blocks as hard links, and with `with_head` the head
+  // written as a block. Restore = open `dir` as a data directory.
+  virtual Status Snapshot(const std::string& dir, bool with_head) = 0;
+  // Marks samples of matching series in [mint, maxt] deleted (tombstones);
+  // queries stop returning them at once.
+  virtual Status DeleteSeries(const std::vector<Matcher>& matchers,
+                              int64_t mint, int64_t maxt) = 0;
+  // Rewrites blocks that carry tombstones so deleted data frees disk.
+  virtual Status CleanTombstones() = 0;
+  // Persists what the head holds of complete block ranges and runs due
+  // compactions and retention now (normally a background task does this).
+  virtual Status Compact() = 0;
 
   virtual const ReplayReport& replay_report() const = 0;
   virtual DBStats Stats() const = 0;

@@ -31,6 +31,11 @@ class DBImpl : public DB {
   std::unique_ptr<Appender> NewAppender() override;
   StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                 int64_t maxt) override;
+  Status Snapshot(const std::string& dir, bool with_head) override;
+  Status DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
+                      int64_t maxt) override;
+  Status CleanTombstones() override;
+  Status Compact() override;
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override;
   const std::string& dir() const override { return dir_; }
