@@ -5,7 +5,7 @@
 //   <dir>/00000003.abandoned        marker: the writer gave up on segment 3
 //                                   after an I/O error (see below)
 //   <dir>/checkpoint.00000002/      checkpoint of segments <= 2 (Prometheus's
-//                                   convention; not written yet)
+//                                   convention; see checkpoint.h)
 //
 // Thread-safety: free functions; safe to call concurrently on different
 // directories.
