@@ -284,7 +284,7 @@ TEST(BlockTest, BlockOutlivesDirectoryRemovalWhileShared) {
   std::filesystem::remove_all(block->dir());
   block.reset();
   EXPECT_FALSE(weak.expired());  // The querier still holds it.
-  auto set = q.Select({Matcher::Equal("job", "node")});
+  auto set = q.Select({Matcher::Equal("job", "node")}, SelectHints{});
   size_t n = 0;
   while (set->Next()) {
     auto it = set->At().NewIterator();

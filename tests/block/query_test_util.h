@@ -30,7 +30,8 @@ inline SeriesSamples ReadAll(
   BlockQuerier q(std::move(blocks), mint, maxt);
   auto set = q.Select(
       {Matcher::Create(Matcher::Type::kRegexMatch, kMetricNameLabel, ".+")
-           .value()});
+           .value()},
+      SelectHints{});
   while (set->Next()) {
     auto& v = out[set->At().labels()];
     auto it = set->At().NewIterator();
