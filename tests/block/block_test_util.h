@@ -56,7 +56,7 @@ inline std::ostream& operator<<(std::ostream& os, const TV& s) {
 }
 
 // Runs a shell command; returns its stdout, sets *exit_code.
-inline std::string Run(const std::string& cmd, int* exit_code) {
+inline std::string RunCommand(const std::string& cmd, int* exit_code) {
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) {
