@@ -407,7 +407,9 @@ Status Wal::Close() {
 
 WalStats Wal::stats() const {
   absl::MutexLock lock(&mu_);
-  return stats_;
+  WalStats s = stats_;
+  s.unsynced_bytes = static_cast<int64_t>(written_seq_ - synced_seq_);
+  return s;
 }
 
 void Wal::BackgroundSync() {

@@ -78,6 +78,9 @@ struct WalStats {
   double fsync_seconds = 0;
   int64_t write_errors = 0;  // Failed appends, truncations, segment creations.
   int64_t sync_errors = 0;   // Failed fdatasyncs.
+  // Bytes written to the OS and still waiting for an fdatasync (with
+  // kInterval: what a power loss right now could take).
+  int64_t unsynced_bytes = 0;
 };
 
 class Wal {
