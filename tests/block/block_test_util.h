@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/labels.h"
 #include "util/coding.h"
 
 namespace strata::testing {
@@ -53,6 +54,36 @@ struct TV {
 };
 inline std::ostream& operator<<(std::ostream& os, const TV& s) {
   return os << "{" << s.t << ", " << s.v << "}";
+}
+
+using SeriesSamples = std::map<Labels, std::vector<TV>>;
+
+// Synthetic series: `n` series of job/instance labels, one sample every
+// `step` ms in [start, end), values a mix of counters and gauges.
+inline SeriesSamples MakeSeries(int n, int64_t start, int64_t end, int64_t step,
+                                uint32_t seed = 1) {
+  SeriesSamples out;
+  for (int i = 0; i < n; ++i) {
+    Labels l = Labels::Of({{"__name__", i % 3 == 0 ? "up" : "requests_total"},
+                           {"instance", "host-" + std::to_string(i)},
+                           {"job", i % 2 == 0 ? "node" : "app"}});
+    auto& v = out[l];
+    double value = i;
+    uint32_t x = seed * 2654435761u + static_cast<uint32_t>(i);
+    for (int64_t t = start; t < end; t += step) {
+      x = x * 1664525u + 1013904223u;
+      value += (i % 3 == 0) ? 0 : static_cast<double>(x % 1000) / 10.0;
+      v.push_back({t + static_cast<int64_t>(x % 7), value});
+    }
+  }
+  return out;
+}
+
+// What block_crash_writer writes, block after block.
+inline constexpr int64_t kCrashMinTime = 0;
+inline constexpr int64_t kCrashMaxTime = 2 * 3600 * 1000;
+inline SeriesSamples CrashTestSeries() {
+  return MakeSeries(200, kCrashMinTime, kCrashMaxTime, 15000, 3);
 }
 
 // Runs a shell command; returns its stdout, sets *exit_code.
