@@ -25,7 +25,9 @@ class WritableFile {
  public:
   virtual ~WritableFile() = default;
   virtual Status Append(std::string_view data) = 0;
-  // fdatasync.
+  // fdatasync. May run concurrently with Append/Truncate on the same file
+  // (the WAL's group commit syncs outside its lock); both implementations
+  // allow it.
   virtual Status Sync() = 0;
   // Cuts the file to `size` bytes; later appends continue there.
   virtual Status Truncate(int64_t size) = 0;
