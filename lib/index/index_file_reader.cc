@@ -397,13 +397,34 @@ StatusOr<Postings> IndexFileReader::PostingsFor(
     STRATA_RETURN_IF_ERROR(DecodePostingsInto(offsets[0], &result));
     return result;
   }
-  std::vector<Postings> lists(offsets.size());
-  std::vector<const Postings*> ptrs;
-  ptrs.reserve(offsets.size());
-  for (size_t i = 0; i < offsets.size(); ++i) {
-    STRATA_RETURN_IF_ERROR(DecodePostingsInto(offsets[i], &lists[i]));
-    ptrs.push_back(&lists[i]);
+  // Long lists become bitmaps of their own, merged at the end; short ones
+  // (typical of high-cardinality labels) are pooled into one sorted array,
+  // as a bitmap per list would cost more than its contents.
+  constexpr uint32_t kShortList = 64;
+  std::vector<uint32_t> pooled;
+  std::vector<Postings> lists;
+  for (uint64_t offset : offsets) {
+    std::string_view body;
+    STRATA_RETURN_IF_ERROR(PostingsListAt(offset, &body));
+    const uint32_t n = DecodeBE32(body.data());
+    if (n > kShortList) {
+      lists.emplace_back();
+      STRATA_RETURN_IF_ERROR(DecodePostingsInto(offset, &lists.back()));
+      continue;
+    }
+    for (uint32_t j = 0; j < n; ++j) {
+      pooled.push_back(DecodeBE32(body.data() + 4 + 4 * j));
+    }
   }
+  if (!pooled.empty()) {
+    std::sort(pooled.begin(), pooled.end());
+    lists.emplace_back();
+    lists.back().addMany(pooled.size(), pooled.data());
+  }
+  if (lists.size() == 1) return std::move(lists[0]);
+  std::vector<const Postings*> ptrs;
+  ptrs.reserve(lists.size());
+  for (const Postings& p : lists) ptrs.push_back(&p);
   if (!ptrs.empty()) result = Postings::fastunion(ptrs.size(), ptrs.data());
   return result;
 }

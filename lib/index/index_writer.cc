@@ -122,6 +122,7 @@ Status IndexWriter::AddSymbols(const std::vector<std::string>& symbols) {
     PutLengthPrefixed(&symbol_table_, s);
   }
   // symbol_table_ no longer grows, so views into it stay valid.
+  value_slots_.resize(symbols.size());
   symbol_index_.reserve(symbols.size());
   for (uint32_t i = 0; i < symbols.size(); ++i) {
     symbol_index_.emplace(SymbolAt(i), i);
@@ -153,11 +154,6 @@ StatusOr<SeriesId> IndexWriter::AddSeries(const Labels& labels,
   if (labels.empty()) {
     return Status::InvalidArgument("series without labels");
   }
-  if (!all_series_.empty() && Compare(labels, last_labels_) <= 0) {
-    return Status::InvalidArgument(Cat("out-of-order series ",
-                                       labels.ToString(), " after ",
-                                       last_labels_.ToString()));
-  }
   uint64_t last_ref = last_chunk_ref_;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const ChunkMeta& c = chunks[i];
@@ -177,16 +173,44 @@ StatusOr<SeriesId> IndexWriter::AddSeries(const Labels& labels,
               chunks[i - 1].maxt, " in ", labels.ToString()));
     }
   }
-  label_refs_.clear();
+  // Symbol references, reusing the last series' where its label at the
+  // same position is the same.
+  refs_.clear();
+  keys_scratch_.clear();
+  size_t i = 0;
   for (const Label& l : labels) {
-    auto name = symbol_index_.find(l.name);
-    auto value = symbol_index_.find(l.value);
-    if (name == symbol_index_.end() || value == symbol_index_.end()) {
-      return Status::InvalidArgument(Cat("label ", l.name, "=\"", l.value,
-                                         "\" of ", labels.ToString(),
-                                         " is not in the symbol table"));
+    if (i < last_views_.size() && last_views_[i].first == l.name &&
+        last_views_[i].second == l.value) {
+      refs_.push_back(last_refs_[i]);
+      keys_scratch_.push_back(last_keys_[i]);
+    } else {
+      auto name = symbol_index_.find(l.name);
+      auto value = symbol_index_.find(l.value);
+      if (name == symbol_index_.end() || value == symbol_index_.end()) {
+        return Status::InvalidArgument(Cat("label ", l.name, "=\"", l.value,
+                                           "\" of ", labels.ToString(),
+                                           " is not in the symbol table"));
+      }
+      refs_.push_back({name->second, value->second});
+      keys_scratch_.push_back(kSeriesEnd);  // Looked up once accepted.
     }
-    label_refs_.push_back({name->second, value->second});
+    ++i;
+  }
+  // Symbols are sorted, so comparing symbol indices pair by pair orders
+  // label sets as Compare(Labels) does.
+  auto ref_less = [](const index_format::LabelRef& a,
+                     const index_format::LabelRef& b) {
+    return a.name != b.name ? a.name < b.name : a.value < b.value;
+  };
+  if (!all_series_.empty() &&
+      !std::lexicographical_compare(last_refs_.begin(), last_refs_.end(),
+                                    refs_.begin(), refs_.end(), ref_less)) {
+    std::string last;
+    for (const auto& [name, value] : last_views_) {
+      last += Cat(name, "=\"", value, "\" ");
+    }
+    return Status::InvalidArgument(
+        Cat("out-of-order series ", labels.ToString(), " after ", last));
   }
 
   STRATA_RETURN_IF_ERROR(AddPadding(kSeriesAlignment));
@@ -195,7 +219,7 @@ StatusOr<SeriesId> IndexWriter::AddSeries(const Labels& labels,
     return Fail(Status::ResourceExhausted("series offset exceeds 64 GiB"));
   }
   entry_.clear();
-  index_format::EncodeSeriesBody(label_refs_, chunks, &entry_);
+  index_format::EncodeSeriesBody(refs_, chunks, &entry_);
   std::string prefix;
   PutUvarint(&prefix, entry_.size());
   const uint32_t crc = crc32c::Value(entry_);
@@ -205,12 +229,34 @@ StatusOr<SeriesId> IndexWriter::AddSeries(const Labels& labels,
 
   const auto series_id = static_cast<SeriesId>(id);
   all_series_.push_back(series_id);
-  for (const index_format::LabelRef& l : label_refs_) {
-    postings_[PostingsKeyOf(l.name, l.value)].push_back(series_id);
+  last_views_.resize(refs_.size());
+  for (size_t k = 0; k < refs_.size(); ++k) {
+    if (keys_scratch_[k] == kSeriesEnd) {
+      keys_scratch_[k] = KeyIndex(refs_[k]);
+      last_views_[k] = {SymbolAt(refs_[k].name), SymbolAt(refs_[k].value)};
+    }
+    key_log_.push_back(keys_scratch_[k]);
   }
-  last_labels_ = labels;
+  key_log_.push_back(kSeriesEnd);
+  std::swap(last_refs_, refs_);
+  std::swap(last_keys_, keys_scratch_);
   last_chunk_ref_ = last_ref;
   return series_id;
+}
+
+uint32_t IndexWriter::KeyIndex(index_format::LabelRef ref) {
+  ValueSlot& slot = value_slots_[ref.value];
+  if (slot.name == ref.name) return slot.key;
+  const auto next = static_cast<uint32_t>(keys_.size());
+  if (slot.name == kSeriesEnd) {
+    slot = {ref.name, next};
+  } else {
+    auto [it, inserted] =
+        other_keys_.try_emplace(PostingsKeyOf(ref.name, ref.value), next);
+    if (!inserted) return it->second;
+  }
+  keys_.push_back(ref);
+  return next;
 }
 
 Status IndexWriter::Finish() {
@@ -221,13 +267,38 @@ Status IndexWriter::Finish() {
   if (stage_ == Stage::kStart) STRATA_RETURN_IF_ERROR(WriteSymbolTable());
   stage_ = Stage::kDone;
 
+  // Sort the log into one array of lists (a counting sort by key index;
+  // the log is in series order, so each list comes out sorted).
+  const size_t num_keys = keys_.size();
+  std::vector<uint64_t> start(num_keys + 1, 0);
+  for (uint32_t k : key_log_) {
+    if (k != kSeriesEnd) ++start[k + 1];
+  }
+  for (size_t k = 0; k < num_keys; ++k) start[k + 1] += start[k];
+  std::vector<SeriesId> lists(start[num_keys]);
+  {
+    std::vector<uint64_t> next(start.begin(), start.end() - 1);
+    size_t series = 0;
+    for (uint32_t k : key_log_) {
+      if (k == kSeriesEnd) {
+        ++series;
+      } else {
+        lists[next[k]++] = all_series_[series];
+      }
+    }
+  }
+  key_log_ = {};
+  value_slots_ = {};
+  other_keys_ = {};
+
   // Symbols are sorted, so ordering by symbol index orders the label pairs
   // by name, then value, as the format requires.
   std::vector<PostingsKey> keys;
-  keys.reserve(postings_.size());
-  for (const auto& [key, ids] : postings_) {
-    keys.push_back(
-        {static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key), &ids});
+  keys.reserve(num_keys);
+  for (size_t k = 0; k < num_keys; ++k) {
+    keys.push_back({keys_[k].name, keys_[k].value,
+                    std::span<const SeriesId>(lists.data() + start[k],
+                                              start[k + 1] - start[k])});
   }
   std::sort(
       keys.begin(), keys.end(), [](const PostingsKey& a, const PostingsKey& b) {
@@ -290,7 +361,7 @@ Status IndexWriter::WritePostings(std::span<const PostingsKey> keys,
     // Lists are whole words, so this never pads; kept for the format's sake.
     STRATA_RETURN_IF_ERROR(AddPadding(kListAlignment));
     offsets->push_back(pos_);
-    STRATA_RETURN_IF_ERROR(WritePostingsList(*k.ids));
+    STRATA_RETURN_IF_ERROR(WritePostingsList(k.ids));
   }
   return Status::OK();
 }

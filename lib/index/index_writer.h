@@ -80,7 +80,7 @@ class IndexWriter {
   struct PostingsKey {
     uint32_t name = 0;
     uint32_t value = 0;
-    const std::vector<SeriesId>* ids = nullptr;
+    std::span<const SeriesId> ids;
   };
   // Where a label name's label index starts.
   struct LabelIndexOffset {
@@ -102,6 +102,8 @@ class IndexWriter {
   // Writes the 4-byte length of a section body, which must fit.
   Status WriteSectionLength(uint64_t length, std::string_view section);
   std::string_view SymbolAt(uint32_t index) const;
+  // The key index of a label pair, assigning the next one if it is new.
+  uint32_t KeyIndex(index_format::LabelRef ref);
 
   // Constant after construction.
   const std::string path_;
@@ -119,15 +121,35 @@ class IndexWriter {
   std::vector<uint32_t> symbol_offsets_;
   absl::flat_hash_map<std::string_view, uint32_t> symbol_index_;
 
-  // The last series added, to enforce order.
-  Labels last_labels_;
-  uint64_t last_chunk_ref_ = 0;
-  // Postings: every series, and per (name symbol << 32 | value symbol).
+  // Postings are gathered as a log: for every series, the key index of
+  // each of its label pairs, then kSeriesEnd. Finish sorts the log into
+  // lists. This costs 4 bytes per label and series and no allocation per
+  // label pair, which matters when most values are unique.
+  static constexpr uint32_t kSeriesEnd = 0xFFFFFFFF;
+  std::vector<uint32_t> key_log_;
   std::vector<SeriesId> all_series_;
-  absl::flat_hash_map<uint64_t, std::vector<SeriesId>> postings_;
+  // The label pairs seen, by key index.
+  std::vector<index_format::LabelRef> keys_;
+  // Maps a label pair to its key index. Most values occur with one label
+  // name only, so one slot per value symbol holds the first pair seen with
+  // it; further names of the value go to other_keys_.
+  struct ValueSlot {
+    uint32_t name = kSeriesEnd;  // None yet.
+    uint32_t key = 0;
+  };
+  std::vector<ValueSlot> value_slots_;
+  absl::flat_hash_map<uint64_t, uint32_t> other_keys_;
+
+  // The last series added: to enforce order and, as consecutive series
+  // share most labels, to skip symbol lookups for labels it also had.
+  std::vector<index_format::LabelRef> last_refs_;
+  std::vector<uint32_t> last_keys_;
+  std::vector<std::pair<std::string_view, std::string_view>> last_views_;
+  uint64_t last_chunk_ref_ = 0;
 
   // Scratch for AddSeries.
-  std::vector<index_format::LabelRef> label_refs_;
+  std::vector<index_format::LabelRef> refs_;
+  std::vector<uint32_t> keys_scratch_;
   std::string entry_;
 };
 
