@@ -10,6 +10,7 @@
 #include "block/block_dir.h"
 #include "block/block_writer.h"
 #include "query_test_util.h"
+#include "util/fault_injection_file_system.h"
 #include "util/file_system.h"
 
 namespace strata {
@@ -393,6 +394,66 @@ TEST_F(CorruptionTest, Tombstones) {
   Status s = OpenAndVerify();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("tombstones"), std::string_view::npos);
+}
+
+// Any failing step fails the write and leaves neither the block nor its
+// temporary directory.
+TEST(BlockWriterFaultTest, FailedStepLeavesNothing) {
+  auto head = NewHead(MakeSeries(20, 0, kHour, 15000));
+  const BlockReader* src = head.get();
+  struct Case {
+    FaultOp op;
+    const char* path;
+    int skip = 0;  // Matching calls to let through first.
+  };
+  for (Case c :
+       {Case{FaultOp::kCreateDirs, ".tmp-for-creation"},
+        Case{FaultOp::kCreate, "chunks/000001"},
+        Case{FaultOp::kAppend, "chunks/"}, Case{FaultOp::kSync, "chunks/"},
+        Case{FaultOp::kSyncDir, "chunks"}, Case{FaultOp::kCreate, "/index"},
+        Case{FaultOp::kAppend, "/index"}, Case{FaultOp::kSync, "/index"},
+        Case{FaultOp::kCreate, "tombstones"}, Case{FaultOp::kSync, "meta.json"},
+        Case{FaultOp::kRename, "meta.json"},
+        Case{FaultOp::kRename, ".tmp-for-creation"},
+        Case{FaultOp::kSyncDir, ".tmp-for-creation"}}) {
+    SCOPED_TRACE(std::string(c.path) + " op " +
+                 std::to_string(static_cast<int>(c.op)));
+    TempDir dir;
+    FaultInjectionFileSystem fs(FileSystem::Default());
+    fs.Arm(Fault::On(c.op, ENOSPC).Matching(c.path).After(c.skip));
+    BlockWriter w(&fs, dir.path(), {.chunks = {.segment_bytes = 4096}});
+    auto meta = w.Write({&src, 1}, 0, kHour);
+    EXPECT_FALSE(meta.ok());
+    EXPECT_EQ(fs.injected(), 1);
+    EXPECT_TRUE(fs.ListDir(dir.path())->empty());
+  }
+}
+
+// Everything in the temporary directory is durable before the rename: a
+// power loss right before it loses no byte the block needs.
+TEST(BlockWriterFaultTest, FilesSyncedBeforeRename) {
+  TempDir dir;
+  const SeriesSamples all = MakeSeries(20, 0, kHour, 15000);
+  auto head = NewHead(all);
+  const BlockReader* src = head.get();
+  FaultInjectionFileSystem fs(FileSystem::Default());
+  // Renames: tombstones.tmp, meta.json.tmp, then the directory.
+  fs.Arm(Fault::On(FaultOp::kRename).Matching(".tmp-for-creation").After(2));
+  fs.Arm(Fault::On(FaultOp::kRemove).Persistent());  // Keep the tmp dir.
+  BlockWriter w(&fs, dir.path(), {.chunks = {.segment_bytes = 4096}});
+  ASSERT_FALSE(w.Write({&src, 1}, 0, kHour).ok());
+  ASSERT_TRUE(fs.DropUnsyncedData().ok());
+  auto names = FileSystem::Default()->ListDir(dir.path());
+  ASSERT_EQ(names->size(), 1u);
+  ASSERT_TRUE(IsTmpBlockDirName(names->front()));
+  const std::string final_dir =
+      JoinPath(dir.path(), names->front().substr(0, Ulid::kStringLength));
+  std::filesystem::rename(JoinPath(dir.path(), names->front()), final_dir);
+  auto block = Block::Open(FileSystem::Default(), final_dir);
+  ASSERT_TRUE(block.ok()) << block.status().ToString();
+  EXPECT_TRUE((*block)->Verify().ok()) << (*block)->Verify().ToString();
+  EXPECT_EQ(ReadAll({*block}), all);
+  EXPECT_GT((*block)->chunk_files().num_segments(), 1u);
 }
 
 TEST(BlockDirTest, NamesAndCleanup) {
