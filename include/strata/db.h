@@ -50,6 +50,12 @@ struct DBStats {
   int64_t wal_fsyncs = 0;
   double wal_fsync_seconds_total = 0;
   int64_t wal_write_errors = 0;
+  int64_t blocks = 0;
+  int64_t blocks_bytes = 0;
+  int64_t compactions = 0;
+  int64_t compaction_failures = 0;
+  // Blocks that failed to open and are not served (left on disk).
+  int64_t corrupt_blocks = 0;
 };
 
 class DB {

@@ -42,6 +42,11 @@ struct Options {
   // When > 0, the oldest blocks are dropped until blocks + WAL fit.
   int64_t retention_bytes = 0;
 
+  // Persist the head, compact and apply retention in a background thread
+  // (checked every compaction_interval_ms). When off, call DB::Compact().
+  bool background_compaction = true;
+  int64_t compaction_interval_ms = 60 * 1000;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

@@ -81,6 +81,9 @@ Status DBImpl::Init() {
   head_options.chunk_range_ms = options_.block_duration_ms;
   head_ = std::make_shared<Head>(head_options);
 
+  STRATA_RETURN_IF_ERROR(LoadBlocks());
+  // What blocks hold is not taken into the head again.
+  head_->SetMinValidTime(BlocksMaxTime());
   STRATA_RETURN_IF_ERROR(ReplayWal());
 
   STRATA_ASSIGN_OR_RETURN(
@@ -88,6 +91,9 @@ Status DBImpl::Init() {
                            wal::WalOptions::FromOptions(options_)));
   commit_log_ =
       std::make_unique<WalCommitLog>(wal_.get());
+  if (options_.background_compaction) {
+    background_ = std::thread([this] { BackgroundLoop(); });
+  }
   return Status::OK();
 }
 
@@ -117,7 +123,9 @@ Status DBImpl::ReplayWal() {
       case wal::RecordType::kSamples: {
         samples.clear();
         STRATA_RETURN_IF_ERROR(wal::DecodeSamples(rec, &samples));
+        const int64_t min_valid = head_->AppendableMinValidTime();
         for (const wal::RefSample& s : samples) {
+          if (s.t < min_valid) continue;  // Already in a block.
           auto it = by_ref.find(s.ref);
           if (it == by_ref.end()) {
             ++report_.samples_rejected;
@@ -182,27 +190,24 @@ StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
                                                       int64_t maxt) {
   if (closed_.load()) return Status::Unavailable("db is closed");
   if (mint > maxt) return Status::InvalidArgument("mint > maxt");
-  std::vector<std::shared_ptr<const BlockReader>> blocks = {head_};
+  std::vector<std::shared_ptr<const BlockReader>> blocks = ReadersFor(mint, maxt);
   return std::unique_ptr<Querier>(
       std::make_unique<BlockQuerier>(std::move(blocks), mint, maxt));
 }
 
-// Blocks land with the block module; until then these report so.
-Status DBImpl::Snapshot(const std::string&, bool) {
-  return Status::NotSupported("snapshot needs persistent blocks (in progress)");
-}
-Status DBImpl::DeleteSeries(const std::vector<Matcher>&, int64_t, int64_t) {
-  return Status::NotSupported("deletion needs tombstones (in progress)");
-}
-Status DBImpl::CleanTombstones() {
-  return Status::NotSupported("clean tombstones needs blocks (in progress)");
-}
-Status DBImpl::Compact() { return Status::OK(); }
 
 DBStats DBImpl::Stats() const {
   DBStats s;
   s.head_series = static_cast<int64_t>(head_->NumSeries());
   s.head_chunks = static_cast<int64_t>(head_->NumChunks());
+  {
+    absl::MutexLock lock(const_cast<absl::Mutex*>(&blocks_mu_));
+    s.blocks = static_cast<int64_t>(blocks_.size());
+    for (const auto& b : blocks_) s.blocks_bytes += b->Size();
+  }
+  s.compactions = compactions_.load();
+  s.compaction_failures = compaction_failures_.load();
+  s.corrupt_blocks = corrupt_blocks_.load();
   s.head_min_time = head_->MinTime();
   s.head_max_time = head_->MaxTime();
   const HeadCounters& c = head_->counters();
@@ -225,6 +230,14 @@ DBStats DBImpl::Stats() const {
 Status DBImpl::Close() {
   absl::MutexLock lock(&close_mu_);
   if (closed_.exchange(true)) return Status::OK();
+  if (background_.joinable()) {
+    {
+      absl::MutexLock bg(&bg_mu_);
+      bg_stop_ = true;
+      bg_cv_.SignalAll();
+    }
+    background_.join();
+  }
   Status st;
   if (wal_) st = wal_->Close();
   lock_.reset();

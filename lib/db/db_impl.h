@@ -10,7 +10,11 @@
 #include <memory>
 #include <string>
 
+#include <thread>
+#include <vector>
+
 #include "absl/synchronization/mutex.h"
+#include "block/block.h"
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "strata/db.h"
@@ -46,6 +50,28 @@ class DBImpl : public DB {
 
   Status ReplayWal();
 
+  // --- db_blocks.cc: persisted blocks, compaction, retention. ---
+  // Opens every complete block; a block that fails to open is reported by
+  // name and left on disk untouched, the others serve.
+  Status LoadBlocks();
+  // The blocks for a querier over [mint, maxt] (plus the head).
+  std::vector<std::shared_ptr<const BlockReader>> ReadersFor(int64_t mint,
+                                                             int64_t maxt);
+  // Writes head ranges that are complete into blocks, then truncates the
+  // head and checkpoints the WAL.
+  Status PersistHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // Runs the leveled planner until nothing is due.
+  Status CompactBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  Status ApplyRetention() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // Swaps `removed` blocks for `added` and schedules their directories
+  // for deletion once no querier holds them.
+  void ReplaceBlocks(const std::vector<std::shared_ptr<const Block>>& removed,
+                     std::vector<std::shared_ptr<const Block>> added);
+  // Deletes the directories of removed blocks nobody reads any more.
+  void DeleteUnreferencedBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  void BackgroundLoop();
+  int64_t BlocksMaxTime();
+
   // Constant after Init.
   const Options options_;
   const std::string dir_;
@@ -55,6 +81,23 @@ class DBImpl : public DB {
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
   ReplayReport report_;
+
+  // Serializes structural changes: persistence, compaction, retention,
+  // deletion, snapshots.
+  absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(blocks_mu_);
+  absl::Mutex blocks_mu_;
+  // Sorted by min time.
+  std::vector<std::shared_ptr<const Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
+  // Removed from blocks_; their dirs go once the last reader lets go.
+  std::vector<std::shared_ptr<const Block>> doomed_ ABSL_GUARDED_BY(compact_mu_);
+  std::atomic<int64_t> compactions_{0};
+  std::atomic<int64_t> compaction_failures_{0};
+  std::atomic<int64_t> corrupt_blocks_{0};
+
+  std::thread background_;
+  absl::Mutex bg_mu_;
+  absl::CondVar bg_cv_;
+  bool bg_stop_ ABSL_GUARDED_BY(bg_mu_) = false;
 
   std::atomic<bool> closed_{false};
   absl::Mutex close_mu_;
