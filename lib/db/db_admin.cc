@@ -64,3 +64,15 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
 }
 
 }  // namespace strata
+
+namespace strata {
+
+Status DBImpl::DeleteSeries(const std::vector<Matcher>&, int64_t, int64_t) {
+  return Status::NotSupported("deletion: tombstones are being wired in");
+}
+
+Status DBImpl::CleanTombstones() {
+  return Status::NotSupported("clean tombstones: being wired in");
+}
+
+}  // namespace strata
