@@ -1,0 +1,215 @@
+// The DB over persisted blocks: head persistence, leveled compaction,
+// retention, snapshots, and compatibility with the real promtool 2.42.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "db_test_util.h"
+#include "strata/db.h"
+
+namespace strata {
+namespace {
+
+using testing::ReadAll;
+using testing::TempDir;
+using testing::TV;
+
+constexpr int64_t kH = kMillisPerHour;
+
+Options ManualOptions() {
+  Options o;
+  o.background_compaction = false;
+  o.retention_ms = 0;
+  return o;
+}
+
+// Appends `series` series every 15 s over [from, to), value = t/1000 + s.
+void Fill(DB& db, int series, int64_t from, int64_t to) {
+  auto app = db.NewAppender();
+  for (int64_t t = from; t < to; t += 15000) {
+    for (int s = 0; s < series; ++s) {
+      Labels l = Labels::Of({{"__name__", "blk"}, {"s", absl::StrCat(s)}});
+      ASSERT_TRUE(app->Append(l, t, static_cast<double>(t / 1000 + s)).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+}
+
+void ExpectFull(DB& db, int series, int64_t from, int64_t to) {
+  auto all = ReadAll(db, {Matcher::Equal("__name__", "blk")});
+  ASSERT_EQ(all.size(), static_cast<size_t>(series));
+  for (int s = 0; s < series; ++s) {
+    const auto& v = all[absl::StrCat("blk{s=\"", s, "\"}")];
+    ASSERT_EQ(v.size(), static_cast<size_t>((to - from) / 15000)) << s;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const int64_t t = from + static_cast<int64_t>(i) * 15000;
+      ASSERT_EQ(v[i], (TV{t, static_cast<double>(t / 1000 + s)}));
+    }
+  }
+}
+
+std::vector<std::string> BlockDirs(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string n = e.path().filename().string();
+    if (e.is_directory() && n.size() == 26) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST(DBBlocksTest, HeadIsPersistedAndTruncated) {
+  TempDir dir;
+  {
+    auto db = DB::Open(ManualOptions(), dir.path());
+    ASSERT_TRUE(db.ok());
+    Fill(**db, 5, 0, 5 * kH);
+    ASSERT_TRUE((*db)->Compact().ok());
+    DBStats st = (*db)->Stats();
+    // [0,2h) is persisted; the head keeps [2h,5h), which no longer spans
+    // more than 1.5 block ranges (Prometheus's rule).
+    EXPECT_EQ(st.blocks, 1);
+    EXPECT_EQ(st.head_min_time, 2 * kH);
+    ExpectFull(**db, 5, 0, 5 * kH);
+    // Old WAL segments were checkpointed away.
+    bool has_checkpoint = false;
+    for (auto& e : std::filesystem::directory_iterator(dir.path() + "/wal")) {
+      if (e.path().filename().string().rfind("checkpoint.", 0) == 0) has_checkpoint = true;
+    }
+    EXPECT_TRUE(has_checkpoint);
+    // Out of bounds below the persisted range.
+    auto app = (*db)->NewAppender();
+    EXPECT_EQ(app->Append(Labels::Of({{"__name__", "blk"}, {"s", "0"}}), kH, 1).status().code(),
+              StatusCode::kOutOfBounds);
+  }
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ((*db)->Stats().blocks, 1);
+  ExpectFull(**db, 5, 0, 5 * kH);
+}
+
+TEST(DBBlocksTest, LeveledCompactionAndRetention) {
+  TempDir dir;
+  Options o = ManualOptions();
+  auto db = DB::Open(o, dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 3, 0, 15 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());
+  // 2h blocks up to 12h; [0,6h) is full and compacted into one 6h block.
+  EXPECT_GE((*db)->Stats().compactions, 1);
+  ExpectFull(**db, 3, 0, 15 * kH);
+  std::vector<std::string> blocks = BlockDirs(dir.path());
+  EXPECT_EQ(blocks.size(), static_cast<size_t>((*db)->Stats().blocks));
+  ASSERT_TRUE((*db)->Close().ok());
+
+  // Reopen with 5h retention: blocks ending more than 5h before the newest
+  // block's end go.
+  Options r = ManualOptions();
+  r.retention_ms = 5 * kH;
+  auto db2 = DB::Open(r, dir.path());
+  ASSERT_TRUE(db2.ok());
+  ASSERT_TRUE((*db2)->Compact().ok());
+  auto all = ReadAll(**db2, {Matcher::Equal("__name__", "blk")});
+  ASSERT_EQ(all.size(), 3u);
+  const auto& v = all["blk{s=\"0\"}"];
+  EXPECT_GE(v.front().t, 6 * kH);  // [0,6h) ended 8h before 14h.
+  EXPECT_EQ(v.back().t, 15 * kH - 15000);
+}
+
+TEST(DBBlocksTest, SizeRetentionDropsOldestBlocks) {
+  TempDir dir;
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 20, 0, 9 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());
+  const int64_t blocks_before = (*db)->Stats().blocks;
+  ASSERT_GE(blocks_before, 2);
+  ASSERT_TRUE((*db)->Close().ok());
+  Options r = ManualOptions();
+  r.retention_bytes = 1;  // Everything is over the limit: all blocks go.
+  auto db2 = DB::Open(r, dir.path());
+  ASSERT_TRUE(db2.ok());
+  ASSERT_TRUE((*db2)->Compact().ok());
+  EXPECT_EQ((*db2)->Stats().blocks, 0);
+  EXPECT_TRUE(BlockDirs(dir.path()).empty());
+  // The head still serves what it holds.
+  EXPECT_EQ(ReadAll(**db2, {Matcher::Equal("__name__", "blk")}).size(), 20u);
+}
+
+TEST(DBBlocksTest, SnapshotWhileAppendingRestoresAsDataDir) {
+  TempDir dir, snap;
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 4, 0, 5 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    auto app = (*db)->NewAppender();
+    for (int64_t t = 5 * kH; !stop; t += 15000) {
+      ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "live"}}), t, 1).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+  });
+  const std::string target = snap.path() + "/s";
+  ASSERT_TRUE((*db)->Snapshot(target, true).ok());
+  stop = true;
+  writer.join();
+  auto restored = DB::Open(ManualOptions(), target);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  ExpectFull(**restored, 4, 0, 5 * kH);
+}
+
+TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool missing";
+  TempDir dir;
+  {
+    auto db = DB::Open(ManualOptions(), dir.path());
+    ASSERT_TRUE(db.ok());
+    Fill(**db, 3, 0, 5 * kH);
+    ASSERT_TRUE((*db)->Compact().ok());
+  }
+  const std::string list = RunCommand("promtool tsdb list " + dir.path() + " 2>&1");
+  for (const std::string& b : BlockDirs(dir.path())) {
+    EXPECT_NE(list.find(b), std::string::npos) << list;
+  }
+  // Every sample of the blocks, as promtool dumps them.
+  const std::string dump = RunCommand("promtool tsdb dump --min-time=0 --max-time=" +
+                               std::to_string(2 * kH - 1) + " " + dir.path() + " 2>/dev/null");
+  std::istringstream lines(dump);
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(lines, line)) {
+    // `{labels with spaces} value timestamp`
+    const size_t t_pos = line.rfind(' ');
+    const size_t v_pos = line.rfind(' ', t_pos - 1);
+    ASSERT_NE(v_pos, std::string::npos) << line;
+    const std::string labels = line.substr(0, v_pos);
+    const double v = std::stod(line.substr(v_pos + 1, t_pos - v_pos - 1));
+    const int64_t t = std::stoll(line.substr(t_pos + 1));
+    const int s = labels.find("s=\"2\"") != std::string::npos   ? 2
+                  : labels.find("s=\"1\"") != std::string::npos ? 1
+                                                                 : 0;
+    ASSERT_EQ(v, static_cast<double>(t / 1000 + s)) << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 3 * (2 * kH / 15000));  // The one persisted block, [0, 2h).
+}
+
+}  // namespace
+}  // namespace strata
