@@ -61,7 +61,9 @@ inline void FillHead(Head* head, const SeriesSamples& samples,
   for (const auto& [t, lv] : all) {
     auto ref = app.Append(*lv.first, t, lv.second);
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
-    if (app.pending() >= batch) ASSERT_TRUE(app.Commit().ok());
+    if (app.pending() >= batch) {
+      ASSERT_TRUE(app.Commit().ok());
+    }
   }
   ASSERT_TRUE(app.Commit().ok());
 }
