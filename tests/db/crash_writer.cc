@@ -2,12 +2,18 @@
 // two threads and prints "<thread> <batch>" on stdout after each Commit
 // returns OK, until it is killed.
 //
-// Batch b of thread k holds, at t = b * 1000, the samples
+// Usage: crash_writer DIR [STEP_MS [COMPACT]]. With COMPACT=1 a third
+// thread persists the head, compacts and snapshots in a loop, so kills
+// land inside block writes, WAL checkpoints and snapshots too.
+//
+// Batch b of thread k holds, at t = b * STEP_MS, the samples
 //   crash{thread="k", s="i"} = b * 100 + i   for i in [0, kSeries)
 // and every 10th batch one new series crash_new{thread="k", b="<b>"} = b.
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -16,6 +22,7 @@
 namespace {
 
 constexpr int kSeries = 20;
+int64_t g_step_ms = 1000;
 
 void Emit(int thread, int64_t batch) {
   char line[64];
@@ -28,7 +35,7 @@ void Run(strata::DB* db, int thread, int64_t first_batch) {
   auto app = db->NewAppender();
   const std::string k = std::to_string(thread);
   for (int64_t b = first_batch;; ++b) {
-    const int64_t t = b * 1000;
+    const int64_t t = b * g_step_ms;
     for (int i = 0; i < kSeries; ++i) {
       auto l = strata::Labels::Of({{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
       if (!app->Append(l, t, static_cast<double>(b * 100 + i)).ok()) std::_Exit(4);
@@ -44,10 +51,29 @@ void Run(strata::DB* db, int thread, int64_t first_batch) {
 
 }  // namespace
 
+void CompactLoop(strata::DB* db, const std::string& dir) {
+  for (int i = 0;; ++i) {
+    strata::Status st = db->Compact();
+    if (!st.ok()) {
+      std::fprintf(stderr, "compact: %s\n", st.ToString().c_str());
+      std::_Exit(7);
+    }
+    if (i % 3 == 0) {
+      const std::string snap = dir + "-snap-" + std::to_string(i);
+      if (!db->Snapshot(snap, true).ok()) std::_Exit(8);
+      std::filesystem::remove_all(snap);
+    }
+  }
+}
+
 int main(int argc, char** argv) {
-  if (argc != 2) return 2;
+  if (argc < 2) return 2;
+  if (argc > 2) g_step_ms = std::atoll(argv[2]);
+  const bool compact = argc > 3 && std::atoi(argv[3]) != 0;
   strata::Options options;
   options.wal_sync = strata::WalSyncPolicy::kAlways;
+  options.background_compaction = false;
+  options.retention_ms = 0;
   options.wal_segment_bytes = 256 * 1024;  // Exercise segment rollover.
   auto db = strata::DB::Open(options, argv[1]);
   if (!db.ok()) {
@@ -55,7 +81,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int64_t max_t = (*db)->Stats().head_max_time;
-  const int64_t first = max_t < 0 ? 1 : max_t / 1000 + 1;
+  const int64_t first = max_t < 0 ? 1 : max_t / g_step_ms + 1;
+  if (compact) {
+    // One writer: with two, the slower one's batches would fall behind the
+    // persisted range and be (rightly) rejected as out of bounds.
+    std::thread(CompactLoop, db->get(), std::string(argv[1])).detach();
+    Run(db->get(), 0, first);
+  }
   std::thread t0(Run, db->get(), 0, first);
   std::thread t1(Run, db->get(), 1, first);
   t0.join();

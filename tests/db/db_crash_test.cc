@@ -25,7 +25,8 @@ namespace {
 std::string WriterPath() { return testing::BinaryDir() + "/tests/db/crash_writer"; }
 
 // Starts the writer, kills it after `delay_ms`, returns its stdout.
-std::string RunAndKill(const std::string& dir, int delay_ms) {
+std::string RunAndKill(const std::string& dir, int delay_ms, int64_t step_ms,
+                       bool compact) {
   int fds[2];
   if (pipe(fds) != 0) return "";
   pid_t pid = fork();
@@ -34,7 +35,9 @@ std::string RunAndKill(const std::string& dir, int delay_ms) {
     close(fds[0]);
     close(fds[1]);
     const std::string path = WriterPath();
-    execl(path.c_str(), path.c_str(), dir.c_str(), nullptr);
+    const std::string step = std::to_string(step_ms);
+    execl(path.c_str(), path.c_str(), dir.c_str(), step.c_str(), compact ? "1" : "0",
+          nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -60,22 +63,25 @@ std::string RunAndKill(const std::string& dir, int delay_ms) {
   return out;
 }
 
-TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
-  const char* rounds_env = std::getenv("STRATA_CRASH_ROUNDS");
-  const int rounds = rounds_env ? std::atoi(rounds_env) : 50;
+// Kills the writer `rounds` times; after each kill, every acknowledged
+// batch must be readable with its exact values.
+void KillLoop(int rounds, int64_t step_ms, bool compact) {
   testing::TempDir dir;
   std::mt19937 rng(std::random_device{}());
   std::set<std::pair<int, int64_t>> acked;
   int64_t total_kills = 0;
   for (int round = 0; round < rounds; ++round) {
     const int delay = std::uniform_int_distribution<int>(5, 120)(rng);
-    std::istringstream lines(RunAndKill(dir.path(), delay));
+    std::istringstream lines(RunAndKill(dir.path(), delay, step_ms, compact));
     int thread;
     int64_t batch;
     while (lines >> thread >> batch) acked.insert({thread, batch});
     ++total_kills;
 
-    auto db = DB::Open(Options(), dir.path());
+    Options options;
+    options.background_compaction = false;
+    options.retention_ms = 0;
+    auto db = DB::Open(options, dir.path());
     ASSERT_TRUE(db.ok()) << "round " << round << ": " << db.status().ToString();
     ASSERT_TRUE((*db)->replay_report().corruption.ok())
         << (*db)->replay_report().corruption.ToString();
@@ -85,9 +91,9 @@ TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
       for (int i = 0; i < 20; ++i) {
         const auto& samples =
             crash[absl::StrCat("crash{s=\"", i, "\", thread=\"", k, "\"}")];
-        auto it = std::lower_bound(samples.begin(), samples.end(), b * 1000,
+        auto it = std::lower_bound(samples.begin(), samples.end(), b * step_ms,
                                    [](const testing::TV& tv, int64_t t) { return tv.t < t; });
-        ASSERT_TRUE(it != samples.end() && it->t == b * 1000)
+        ASSERT_TRUE(it != samples.end() && it->t == b * step_ms)
             << "round " << round << ": lost thread " << k << " batch " << b << " series " << i;
         ASSERT_EQ(it->v, static_cast<double>(b * 100 + i));
       }
@@ -100,8 +106,24 @@ TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
   }
   EXPECT_EQ(total_kills, rounds);
   EXPECT_GT(acked.size(), static_cast<size_t>(rounds));  // The writer made progress.
-  std::printf("crash test: %d kill -9 rounds, %zu acknowledged batches verified\n", rounds,
-              acked.size());
+  std::printf("crash test: %d kill -9 rounds%s, %zu acknowledged batches verified\n", rounds,
+              compact ? " during compaction and snapshots" : "", acked.size());
+}
+
+int Rounds(int fallback) {
+  const char* env = std::getenv("STRATA_CRASH_ROUNDS");
+  return env ? std::atoi(env) : fallback;
+}
+
+TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
+  KillLoop(Rounds(50), 1000, false);
+}
+
+// Batches 5 minutes apart make the head span several block ranges within
+// a round, so kills land in head persistence, compaction, WAL checkpoints
+// and snapshots.
+TEST(DBCrashTest, KillNineDuringCompactionAndSnapshot) {
+  KillLoop(Rounds(25), 5 * 60 * 1000, true);
 }
 
 }  // namespace
