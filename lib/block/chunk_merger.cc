@@ -36,11 +36,16 @@ Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
     return Status::NotSupported("cannot re-encode chunk encoding " +
                                 std::to_string(bytes.encoding));
   }
+  // Samples past the chunk's meta are dropped too: a head chunk may have
+  // grown since its meta was read, and keeping to the metas keeps clusters
+  // disjoint.
+  const int64_t lo = std::max(mint_, c.meta.mint);
+  const int64_t hi = std::min(maxt_, c.meta.maxt);
   chunk::XorIterator it(bytes.data);
   while (it.Next()) {
     const int64_t t = it.t();
-    if (t < mint_) continue;
-    if (t > maxt_) break;
+    if (t < lo) continue;
+    if (t > hi) break;
     if (IsDeleted(c.deleted, t)) continue;
     samples_.push_back({t, it.v_bits(), c.source});
   }
@@ -79,11 +84,12 @@ bool ChunkMerger::TryCopy(const SourceChunk& c, ChunkBytes bytes,
   o.encoding = bytes.encoding;
   o.data = bytes.data;
   if (bytes.encoding == kXor) {
-    // The data decides, not the meta: a head chunk may have grown since its
-    // meta was taken, and a damaged chunk must not be copied on.
+    // The data must match the meta: a head chunk may have grown since its
+    // meta was taken (it is then re-encoded up to the meta's maxt), and a
+    // damaged chunk must not be copied on.
     int64_t lo, hi;
-    if (!chunk::XorTimeRange(bytes.data, &lo, &hi) || lo < mint_ ||
-        hi > maxt_ || TouchesDeleted(c.deleted, lo, hi)) {
+    if (!chunk::XorTimeRange(bytes.data, &lo, &hi) || lo != c.meta.mint ||
+        hi != c.meta.maxt) {
       return false;
     }
     o.mint = lo;

@@ -103,6 +103,78 @@ TEST(BlockTest, ClipsToRangeAndReencodesBoundaryChunks) {
   EXPECT_TRUE(block->Verify().ok()) << block->Verify().ToString();
 }
 
+// An index whose last chunk meta of every series ends early, as a head's
+// does when samples are appended after its metas were read.
+class StaleMetaIndex : public IndexReader {
+ public:
+  StaleMetaIndex(const IndexReader* base, int64_t cut)
+      : base_(base), cut_(cut) {}
+  StatusOr<std::vector<std::string>> LabelNames() const override {
+    return base_->LabelNames();
+  }
+  StatusOr<std::vector<std::string>> LabelValues(
+      std::string_view name) const override {
+    return base_->LabelValues(name);
+  }
+  StatusOr<Postings> PostingsFor(
+      std::string_view name,
+      const std::vector<std::string>& values) const override {
+    return base_->PostingsFor(name, values);
+  }
+  StatusOr<Postings> AllPostings() const override {
+    return base_->AllPostings();
+  }
+  Status Series(SeriesId id, Labels* labels,
+                std::vector<ChunkMeta>* chunks) const override {
+    STRATA_RETURN_IF_ERROR(base_->Series(id, labels, chunks));
+    if (chunks != nullptr) {
+      std::erase_if(*chunks,
+                    [this](const ChunkMeta& m) { return m.mint > cut_; });
+      if (!chunks->empty() && chunks->back().maxt > cut_) {
+        chunks->back().maxt = cut_;
+      }
+    }
+    return Status::OK();
+  }
+  bool SortedByLabels() const override { return base_->SortedByLabels(); }
+
+ private:
+  const IndexReader* base_;
+  int64_t cut_;
+};
+
+class StaleMetaReader : public BlockReader {
+ public:
+  StaleMetaReader(const BlockReader* base, int64_t cut)
+      : base_(base), index_(&base->Index(), cut) {}
+  int64_t MinTime() const override { return base_->MinTime(); }
+  int64_t MaxTime() const override { return base_->MaxTime(); }
+  const IndexReader& Index() const override { return index_; }
+  const ChunkReader& Chunks() const override { return base_->Chunks(); }
+  const TombstoneReader& Tombstones() const override {
+    return base_->Tombstones();
+  }
+  std::string Name() const override { return "stale"; }
+
+ private:
+  const BlockReader* base_;
+  StaleMetaIndex index_;
+};
+
+TEST(BlockTest, ChunksGrownPastTheirMetaAreCutAtTheMeta) {
+  TempDir dir;
+  const SeriesSamples all = MakeSeries(10, 0, kHour, 15000);
+  auto head = NewHead(all);
+  const int64_t cut = 20 * 60000 + 3;
+  StaleMetaReader stale(head.get(), cut);
+  BlockWriteStats stats;
+  auto block = WriteAndOpen(dir.path(), {&stale}, 0, kHour, nullptr, &stats);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(ReadAll({block}), Clip(all, 0, cut + 1));
+  EXPECT_GT(stats.chunks_reencoded, 0);
+  EXPECT_TRUE(block->Verify().ok()) << block->Verify().ToString();
+}
+
 TEST(BlockTest, EmptyRangeWritesNothing) {
   TempDir dir;
   auto head = NewHead(MakeSeries(5, 0, kHour, 15000));
