@@ -19,11 +19,13 @@ class UringFileReader final : public BatchFileReader {
                   unsigned depth)
       : paths_(std::move(paths)), fds_(std::move(fds)), depth_(depth) {}
   ~UringFileReader() override {
+    absl::MutexLock lock(&mu_);
     if (ring_ok_) io_uring_queue_exit(&ring_);
     for (int fd : fds_) ::close(fd);
   }
 
   Status Init() {
+    absl::MutexLock lock(&mu_);
     const int err = io_uring_queue_init(depth_, &ring_, 0);
     if (err < 0) {
       return Status::NotSupported(std::string("io_uring_queue_init: ") +
@@ -41,8 +43,27 @@ class UringFileReader final : public BatchFileReader {
       r.bytes_read = 0;
     }
     absl::MutexLock lock(&mu_);
-    // `pending` holds indexes of requests still needing bytes; short reads
-    // are resubmitted for the rest until EOF (a read returning 0).
+    if (broken_) return PreadAll(requests);
+    Status s = RingRead(requests);
+    if (!s.ok() && broken_) {
+      // The ring itself failed and may hold reads in flight: tear it down
+      // (the kernel cancels or finishes them) and use pread from now on.
+      io_uring_queue_exit(&ring_);
+      ring_ok_ = false;
+      for (ReadRequest& r : requests) r.bytes_read = 0;
+      return PreadAll(requests);
+    }
+    return s;
+  }
+
+  const char* Name() const override { return "io_uring"; }
+
+ private:
+  // Submits all requests, up to depth_ in flight; resubmits short reads for
+  // the rest until EOF (a read returning 0). On a failure of the ring
+  // itself sets broken_.
+  Status RingRead(std::span<ReadRequest> requests) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::vector<size_t> pending(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) pending[i] = i;
     std::vector<size_t> again;
@@ -53,22 +74,30 @@ class UringFileReader final : public BatchFileReader {
         for (size_t k = 0; k < n; ++k) {
           ReadRequest& r = requests[pending[start + k]];
           io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-          if (sqe == nullptr) return Status::Internal("io_uring queue full");
+          if (sqe == nullptr) {
+            broken_ = true;
+            return Status::Internal("io_uring submission queue full");
+          }
           io_uring_prep_read(sqe, fds_[r.file], r.dest + r.bytes_read,
                              static_cast<unsigned>(r.length - r.bytes_read),
                              static_cast<uint64_t>(r.offset) + r.bytes_read);
           io_uring_sqe_set_data64(sqe, pending[start + k]);
         }
-        int submitted = io_uring_submit(&ring_);
-        if (submitted < 0) {
-          return Status::FromErrno(-submitted, "io_uring_submit");
+        const int submitted = io_uring_submit(&ring_);
+        if (submitted != static_cast<int>(n)) {
+          broken_ = true;
+          return Status::FromErrno(submitted < 0 ? -submitted : EAGAIN,
+                                   "io_uring_submit");
         }
         Status first_error;
         for (size_t k = 0; k < n; ++k) {
           io_uring_cqe* cqe = nullptr;
           int err = io_uring_wait_cqe(&ring_, &cqe);
           while (err == -EINTR) err = io_uring_wait_cqe(&ring_, &cqe);
-          if (err < 0) return Status::FromErrno(-err, "io_uring_wait_cqe");
+          if (err < 0) {
+            broken_ = true;
+            return Status::FromErrno(-err, "io_uring_wait_cqe");
+          }
           const size_t idx = io_uring_cqe_get_data64(cqe);
           const int res = cqe->res;
           io_uring_cqe_seen(&ring_, cqe);
@@ -91,17 +120,30 @@ class UringFileReader final : public BatchFileReader {
     return Status::OK();
   }
 
-  const char* Name() const override { return "io_uring"; }
+  Status PreadAll(std::span<ReadRequest> requests) const {
+    for (ReadRequest& r : requests) {
+      while (r.bytes_read < r.length) {
+        const ssize_t n = ::pread(fds_[r.file], r.dest + r.bytes_read,
+                                  r.length - r.bytes_read,
+                                  static_cast<off_t>(r.offset + r.bytes_read));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Status::FromErrno(errno, "pread " + paths_[r.file]);
+        if (n == 0) break;
+        r.bytes_read += static_cast<size_t>(n);
+      }
+    }
+    return Status::OK();
+  }
 
- private:
   // Constant after construction.
   const std::vector<std::string> paths_;
   const std::vector<int> fds_;
   const unsigned depth_;
-  bool ring_ok_ = false;
 
   mutable absl::Mutex mu_;
+  mutable bool ring_ok_ ABSL_GUARDED_BY(mu_) = false;
   mutable io_uring ring_ ABSL_GUARDED_BY(mu_);
+  mutable bool broken_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class PreadFileReader final : public BatchFileReader {
