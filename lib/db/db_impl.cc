@@ -117,13 +117,20 @@ Status DBImpl::ReplayWal() {
           ms->set_wal_logged();
           by_ref[s.ref] = ms;
           if (created) ++report_.series;
+          if (ms->id() != s.ref) {
+            STRATA_LOG(kWarn, "replay: WAL ref maps to another head id",
+                       {{"ref", absl::StrCat(s.ref)}, {"id", absl::StrCat(ms->id())},
+                        {"labels", s.labels.ToString()}});
+          }
         }
         return Status::OK();
       }
       case wal::RecordType::kSamples: {
         samples.clear();
         STRATA_RETURN_IF_ERROR(wal::DecodeSamples(rec, &samples));
-        const int64_t min_valid = head_->AppendableMinValidTime();
+        // Only what blocks already hold is skipped; never the head-relative
+        // bound, which would drop acknowledged samples on replay.
+        const int64_t min_valid = head_->MinValidTime();
         for (const wal::RefSample& s : samples) {
           if (s.t < min_valid) continue;  // Already in a block.
           auto it = by_ref.find(s.ref);

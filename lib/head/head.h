@@ -55,6 +55,8 @@ class Head : public BlockReader {
   // max(persisted-block boundary, newest sample - chunk_range/2).
   int64_t AppendableMinValidTime() const;
   void SetMinValidTime(int64_t t) { min_valid_time_.store(t); }
+  // The persisted-block boundary alone.
+  int64_t MinValidTime() const { return min_valid_time_.load(); }
 
   struct TruncateStats {
     int64_t chunks_removed = 0;

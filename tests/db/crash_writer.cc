@@ -59,8 +59,14 @@ void CompactLoop(strata::DB* db, const std::string& dir) {
       std::_Exit(7);
     }
     if (i % 3 == 0) {
+      // A kill in an earlier round may have left a partial snapshot here.
       const std::string snap = dir + "-snap-" + std::to_string(i);
-      if (!db->Snapshot(snap, true).ok()) std::_Exit(8);
+      std::filesystem::remove_all(snap);
+      strata::Status snap_st = db->Snapshot(snap, true);
+      if (!snap_st.ok()) {
+        std::fprintf(stderr, "snapshot: %s\n", snap_st.ToString().c_str());
+        std::_Exit(8);
+      }
       std::filesystem::remove_all(snap);
     }
   }
