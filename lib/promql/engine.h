@@ -1,0 +1,103 @@
+// The PromQL query engine: evaluates PromQL (Prometheus 2.42 semantics)
+// against a strata::DB through its public Querier API only.
+//
+//   promql::Engine engine(promql::EngineOptions{});
+//   auto res = engine.Instant(db, "sum by (job) (rate(http_requests[5m]))",
+//                             now_ms);
+//   if (!res.ok()) { ... promql::ErrorType(res.status()) ... }
+//
+// Errors map onto Prometheus's API errorType (see ErrorType()): parse and
+// query-shape errors are InvalidArgument ("bad_data"), evaluation errors
+// FailedPrecondition or ResourceExhausted ("execution"), a timeout
+// DeadlineExceeded ("timeout"), cancellation Cancelled ("canceled"), and
+// storage failures keep their code ("internal").
+//
+// Thread-safety: an Engine is immutable; any number of queries may run on
+// it concurrently, each on its own thread.
+#ifndef STRATA_PROMQL_ENGINE_H_
+#define STRATA_PROMQL_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "promql/ast.h"
+#include "promql/value.h"
+#include "strata/db.h"
+#include "strata/status.h"
+
+namespace strata::promql {
+
+struct EngineOptions {
+  // How far back an instant vector selector looks for a sample
+  // (--query.lookback-delta).
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // Most samples a query may hold in memory at once (--query.max-samples).
+  int64_t max_samples = 50000000;
+  // Queries running longer fail with DeadlineExceeded (--query.timeout);
+  // 0 disables the limit.
+  int64_t timeout_ms = 2 * 60 * 1000;
+  // The step of subqueries written without one, `x[1h:]` (Prometheus uses
+  // the global evaluation interval).
+  int64_t default_subquery_step_ms = 60 * 1000;
+};
+
+struct QueryOptions {
+  // Polled during evaluation; when it becomes true the query stops with
+  // Cancelled. Not owned; may be null.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// A query's value. Exactly the member matching `type` is meaningful.
+struct Result {
+  ValueType type = ValueType::kNone;
+  // kVector: in the order Prometheus returns them (evaluation order; sort
+  // functions and topk decide it). Every sample's t is the query time.
+  Vector vector;
+  // kMatrix: series sorted by labels, points by time.
+  Matrix matrix;
+  // kScalar / kString, at time `t`.
+  double scalar = 0;
+  std::string string;
+  int64_t t = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+
+  // Evaluates `query` at `t_ms`. The result is a vector, scalar, string, or
+  // (for range vector expressions) a matrix.
+  StatusOr<Result> Instant(DB& db, std::string_view query, int64_t t_ms,
+                           const QueryOptions& options = {}) const;
+  // Evaluates at start, start+step, ... <= end. The expression must be a
+  // scalar or an instant vector; the result is always a matrix.
+  StatusOr<Result> Range(DB& db, std::string_view query, int64_t start_ms,
+                         int64_t end_ms, int64_t step_ms,
+                         const QueryOptions& options = {}) const;
+
+  // The same for an already parsed (and type-checked) expression.
+  StatusOr<Result> InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
+                               const QueryOptions& options = {}) const;
+  StatusOr<Result> RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
+                             int64_t end_ms, int64_t step_ms,
+                             const QueryOptions& options = {}) const;
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  StatusOr<Result> Run(DB& db, const Expr& expr, int64_t start, int64_t end,
+                       int64_t interval, const QueryOptions& options) const;
+
+  const EngineOptions options_;
+};
+
+// Prometheus's API errorType for a failed query: "bad_data", "execution",
+// "timeout", "canceled" or "internal".
+std::string_view ErrorType(const Status& status);
+
+}  // namespace strata::promql
+
+#endif  // STRATA_PROMQL_ENGINE_H_

@@ -1,0 +1,599 @@
+#include "promql/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "promql/str_util.h"
+
+namespace strata::promql::internal {
+namespace {
+
+void AppendLabelsKey(std::string* out, const Labels& l) {
+  for (const Label& p : l) {
+    out->append(p.name);
+    out->push_back('\xff');
+    out->append(p.value);
+    out->push_back('\xff');
+  }
+}
+
+std::string LabelsKey(const Labels& l) {
+  std::string key;
+  AppendLabelsKey(&key, l);
+  return key;
+}
+
+// Collects the samples of each step into series keyed by their labels.
+class SeriesAssembler {
+ public:
+  void Add(const Labels* metric, int64_t t, double v) {
+    size_t idx;
+    auto it = by_ptr_.find(metric);
+    if (it != by_ptr_.end()) {
+      idx = it->second;
+    } else {
+      auto [kit, inserted] =
+          by_key_.try_emplace(LabelsKey(*metric), out_.size());
+      if (inserted) out_.push_back(Series{*metric, {}});
+      idx = kit->second;
+      by_ptr_.emplace(metric, idx);
+    }
+    out_[idx].points.push_back({t, v});
+    ++points_;
+  }
+  Matrix Take() { return std::move(out_); }
+  int64_t points() const { return points_; }
+
+ private:
+  Matrix out_;
+  absl::flat_hash_map<const Labels*, size_t> by_ptr_;
+  absl::flat_hash_map<std::string, size_t> by_key_;
+  int64_t points_ = 0;
+};
+
+int64_t TotalPoints(const Matrix& m) {
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.points.size());
+  return n;
+}
+
+// Prometheus's createLabelsForAbsentFunction: the equality matchers'
+// labels, minus any label matched more than once or not by equality.
+Labels AbsentLabels(const Expr& arg) {
+  const Expr& e = UnwrapParens(arg);
+  const std::vector<Matcher>* matchers = nullptr;
+  if (e.kind() == NodeKind::kVectorSelector) {
+    matchers = &e.As<VectorSelector>().matchers;
+  } else if (e.kind() == NodeKind::kMatrixSelector) {
+    matchers = &e.As<MatrixSelector>().selector().matchers;
+  } else {
+    return Labels();
+  }
+  std::vector<Label> set;
+  std::vector<std::string> drop;
+  for (const Matcher& m : *matchers) {
+    if (m.name() == kMetricNameLabel) continue;
+    auto has = std::find_if(set.begin(), set.end(),
+                            [&](const Label& l) { return l.name == m.name(); });
+    if (m.type() == Matcher::Type::kEqual && has == set.end()) {
+      set.push_back({m.name(), m.value()});
+    } else {
+      drop.push_back(m.name());
+    }
+  }
+  std::erase_if(set, [&](const Label& l) {
+    return std::find(drop.begin(), drop.end(), l.name) != drop.end();
+  });
+  return Labels::FromUnchecked(std::move(set));
+}
+
+}  // namespace
+
+Status QueryContext::CheckInterrupted() const {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    return Status::Cancelled("query was canceled in expression evaluation");
+  }
+  if (deadline.has_value() && std::chrono::steady_clock::now() > *deadline) {
+    return Status::DeadlineExceeded("query timed out in expression evaluation");
+  }
+  return Status::OK();
+}
+
+Status QueryContext::TooManySamples() const {
+  return Status::ResourceExhausted(
+      "query processing would load too many samples into memory in query "
+      "execution");
+}
+
+Status ExecError(std::string msg) {
+  return Status::FailedPrecondition(std::move(msg));
+}
+
+const Labels* LabelsPool::Intern(Labels labels) {
+  std::string key = LabelsKey(labels);
+  auto it = by_key_.find(key);
+  if (it != by_key_.end()) return it->second;
+  store_.push_back(std::move(labels));
+  const Labels* p = &store_.back();
+  by_key_.emplace(std::move(key), p);
+  return p;
+}
+
+const Labels* LabelsPool::DropMetricName(const Labels* labels) {
+  if (labels->MetricName().empty()) return labels;
+  auto it = dropped_name_.find(labels);
+  if (it != dropped_name_.end()) return it->second;
+  const Labels* out = Intern(internal::DropMetricName(*labels));
+  dropped_name_.emplace(labels, out);
+  return out;
+}
+
+const Labels* EmptyLabels() {
+  static const Labels* empty = new Labels();
+  return empty;
+}
+
+const std::string& InstantCall::StringArg(size_t i) const {
+  return UnwrapParens(*call.args[i]).As<StringLiteral>().val;
+}
+
+bool ContainsSameLabelset(const StepVector& v) {
+  if (v.size() < 2) return false;
+  if (v.size() == 2) {
+    return v[0].metric == v[1].metric || *v[0].metric == *v[1].metric;
+  }
+  absl::flat_hash_set<uint64_t> seen;
+  seen.reserve(v.size());
+  for (const StepSample& s : v) {
+    if (!seen.insert(s.metric->Hash()).second) return true;
+  }
+  return false;
+}
+
+bool ContainsSameLabelset(const Matrix& m) {
+  if (m.size() < 2) return false;
+  absl::flat_hash_set<uint64_t> seen;
+  seen.reserve(m.size());
+  for (const Series& s : m) {
+    if (!seen.insert(s.metric.Hash()).second) return true;
+  }
+  return false;
+}
+
+Labels DropMetricName(const Labels& l) {
+  std::vector<Label> out;
+  out.reserve(l.size());
+  for (const Label& p : l) {
+    if (p.name != kMetricNameLabel) out.push_back(p);
+  }
+  return Labels::FromUnchecked(std::move(out));
+}
+
+void AppendSignature(std::string* out, const Labels& l,
+                     const std::vector<std::string>& names, bool on) {
+  for (const Label& p : l) {
+    const bool listed =
+        std::find(names.begin(), names.end(), p.name) != names.end();
+    if (on ? listed : (!listed && p.name != kMetricNameLabel)) {
+      out->append(p.name);
+      out->push_back('\xff');
+      out->append(p.value);
+      out->push_back('\xff');
+    }
+  }
+}
+
+Evaluator::Evaluator(QueryContext* query, int64_t start, int64_t end,
+                     int64_t interval)
+    : query_(query), start_(start), end_(end), interval_(interval) {}
+
+std::optional<int64_t> Evaluator::AtTime(const std::optional<int64_t>& ts,
+                                         AtPreprocessor pre) const {
+  if (ts.has_value()) return ts;
+  if (pre == AtPreprocessor::kStart) return query_->query_start;
+  if (pre == AtPreprocessor::kEnd) return query_->query_end;
+  return std::nullopt;
+}
+
+Status Evaluator::ForEachSeries(
+    const std::vector<Matcher>& matchers,
+    const std::function<Status(const Labels&, SampleIterator&)>& fn) {
+  if (query_->querier == nullptr) return Status::OK();
+  std::unique_ptr<SeriesSet> set = query_->querier->Select(matchers);
+  while (set->Next()) {
+    STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
+    const strata::Series& s = set->At();
+    std::unique_ptr<SampleIterator> it = s.NewIterator();
+    STRATA_RETURN_IF_ERROR(fn(s.labels(), *it));
+    STRATA_RETURN_IF_ERROR(it->status());
+  }
+  Status st = set->status();
+  if (!st.ok()) return st.WithContext("expanding series");
+  return Status::OK();
+}
+
+StatusOr<Matrix> Evaluator::Eval(const Expr& e) {
+  STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
+  switch (e.kind()) {
+    case NodeKind::kAggregate:
+      return EvalAggregate(e.As<AggregateExpr>());
+    case NodeKind::kBinary:
+      return EvalBinary(e.As<BinaryExpr>());
+    case NodeKind::kCall:
+      return EvalCall(e.As<Call>());
+    case NodeKind::kMatrixSelector:
+      if (start_ != end_) {
+        return Status::Internal(
+            "cannot do range evaluation of matrix selector");
+      }
+      return EvalMatrixSelector(e.As<MatrixSelector>());
+    case NodeKind::kSubquery:
+      return EvalSubquery(e.As<SubqueryExpr>());
+    case NodeKind::kNumber:
+      return EvalNumber(e.As<NumberLiteral>().val);
+    case NodeKind::kParen:
+      return Eval(*e.As<ParenExpr>().expr);
+    case NodeKind::kString:
+      return Status::Internal("string literal evaluated as a vector");
+    case NodeKind::kUnary:
+      return EvalUnary(e.As<UnaryExpr>());
+    case NodeKind::kVectorSelector:
+      return EvalVectorSelector(e.As<VectorSelector>(), false);
+  }
+  return Status::Internal("unhandled expression");
+}
+
+StatusOr<Matrix> Evaluator::RangeEval(const std::vector<const Expr*>& exprs,
+                                      const StepFunc& fn,
+                                      const PrepFunc& prep) {
+  const int64_t original = query_->current_samples;
+  std::vector<Matrix> inputs(exprs.size());
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (exprs[i] == nullptr || exprs[i]->Type() == ValueType::kString) continue;
+    STRATA_ASSIGN_OR_RETURN(inputs[i], Eval(*exprs[i]));
+  }
+  StatusOr<Matrix> out = RangeEvalInputs(std::move(inputs), fn, prep);
+  if (out.ok()) query_->current_samples = original + TotalPoints(*out);
+  return out;
+}
+
+StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
+                                            const StepFunc& fn,
+                                            const PrepFunc& prep) {
+  if (prep) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      for (size_t si = 0; si < inputs[i].size(); ++si) {
+        prep(i, si, inputs[i][si].metric);
+      }
+    }
+  }
+  std::vector<std::vector<size_t>> cursor(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    cursor[i].assign(inputs[i].size(), 0);
+  std::vector<StepVector> args(inputs.size());
+  StepVector result;
+  SeriesAssembler assembler;
+  int64_t temp_samples = query_->current_samples;
+  const int64_t max = query_->max_samples;
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
+    query_->current_samples = temp_samples;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      args[i].clear();
+      for (size_t si = 0; si < inputs[i].size(); ++si) {
+        const Series& s = inputs[i][si];
+        size_t& c = cursor[i][si];
+        if (c < s.points.size() && s.points[c].t == ts) {
+          if (query_->current_samples >= max) return query_->TooManySamples();
+          args[i].push_back({&s.metric, s.points[c].v, static_cast<int>(si)});
+          ++c;
+          ++query_->current_samples;
+        }
+      }
+    }
+    result.clear();
+    STRATA_RETURN_IF_ERROR(fn(ts, args, &result));
+    if (ContainsSameLabelset(result)) {
+      return ExecError("vector cannot contain metrics with the same labelset");
+    }
+    query_->current_samples += static_cast<int64_t>(result.size());
+    temp_samples += static_cast<int64_t>(result.size());
+    if (query_->current_samples > max) return query_->TooManySamples();
+    if (start_ == end_) {
+      // An instant evaluation keeps the order the function produced.
+      Matrix m;
+      m.reserve(result.size());
+      for (const StepSample& s : result) {
+        m.push_back(Series{*s.metric, {{ts, s.v}}});
+      }
+      return m;
+    }
+    for (const StepSample& s : result) assembler.Add(s.metric, ts, s.v);
+  }
+  return assembler.Take();
+}
+
+StatusOr<Matrix> Evaluator::EvalNumber(double v) {
+  return RangeEval({}, [v](int64_t, std::vector<StepVector>&, StepVector* out) {
+    out->push_back({EmptyLabels(), v, -1});
+    return Status::OK();
+  });
+}
+
+StatusOr<Matrix> Evaluator::EvalUnary(const UnaryExpr& u) {
+  STRATA_ASSIGN_OR_RETURN(Matrix m, Eval(*u.expr));
+  if (u.op == ItemType::kSub) {
+    for (Series& s : m) {
+      s.metric = DropMetricName(s.metric);
+      for (Point& p : s.points) p.v = -p.v;
+    }
+    if (ContainsSameLabelset(m)) {
+      return ExecError("vector cannot contain metrics with the same labelset");
+    }
+  }
+  return m;
+}
+
+StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
+                                               bool sample_timestamps) {
+  const std::optional<int64_t> at = AtTime(vs.timestamp_ms, vs.start_or_end);
+  const int64_t offset = vs.original_offset_ms;
+  const int64_t lookback = query_->lookback_ms;
+  const int64_t first_ref = (at ? *at : start_) - offset;
+  Matrix out;
+  STRATA_RETURN_IF_ERROR(ForEachSeries(
+      vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
+        Series series{labels, {}};
+        bool have_prev = false, have_next = it.Seek(first_ref - lookback);
+        Point prev, next;
+        if (have_next) next = {it.t(), it.v()};
+        for (int64_t ts = start_; ts <= end_; ts += interval_) {
+          const int64_t ref = (at ? *at : ts) - offset;
+          if (have_next && next.t < ref - lookback) {
+            have_prev = false;
+            have_next = it.Seek(ref - lookback);
+            if (have_next) next = {it.t(), it.v()};
+          }
+          while (have_next && next.t <= ref) {
+            prev = next;
+            have_prev = true;
+            have_next = it.Next();
+            if (have_next) next = {it.t(), it.v()};
+          }
+          if (!have_prev || prev.t < ref - lookback || IsStaleNaN(prev.v)) {
+            continue;
+          }
+          if (query_->current_samples >= query_->max_samples) {
+            return query_->TooManySamples();
+          }
+          ++query_->current_samples;
+          series.points.push_back({ts, sample_timestamps
+                                           ? static_cast<double>(prev.t) / 1000
+                                           : prev.v});
+        }
+        STRATA_RETURN_IF_ERROR(it.status());
+        if (!series.points.empty()) out.push_back(std::move(series));
+        return Status::OK();
+      }));
+  return out;
+}
+
+StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
+  const VectorSelector& vs = ms.selector();
+  const std::optional<int64_t> at = AtTime(vs.timestamp_ms, vs.start_or_end);
+  const int64_t maxt = (at ? *at : start_) - vs.original_offset_ms;
+  const int64_t mint = maxt - ms.range_ms;
+  Matrix out;
+  STRATA_RETURN_IF_ERROR(ForEachSeries(
+      vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
+        Series series{labels, {}};
+        for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
+          if (IsStaleNaN(it.v())) continue;
+          if (query_->current_samples >= query_->max_samples) {
+            return query_->TooManySamples();
+          }
+          ++query_->current_samples;
+          series.points.push_back({it.t(), it.v()});
+        }
+        if (!series.points.empty()) out.push_back(std::move(series));
+        return Status::OK();
+      }));
+  return out;
+}
+
+StatusOr<Matrix> Evaluator::EvalSubquery(const SubqueryExpr& sq) {
+  const std::optional<int64_t> at = AtTime(sq.timestamp_ms, sq.start_or_end);
+  const int64_t step =
+      sq.step_ms != 0 ? sq.step_ms : query_->default_subquery_step_ms;
+  const int64_t first =
+      (at ? *at : start_) - sq.original_offset_ms - sq.range_ms;
+  const int64_t last = (at ? *at : end_) - sq.original_offset_ms;
+  // The first step-aligned time at or after the start of the first range.
+  int64_t inner_start = step * (first / step);
+  if (inner_start < first) inner_start += step;
+  Evaluator inner(query_, inner_start, last, step);
+  return inner.Eval(*sq.expr);
+}
+
+StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
+  const FuncId id = call.func->id;
+  if (id == FuncId::kTimestamp) {
+    // On a selector, timestamp() reports the samples' own times, which the
+    // usual evaluation replaces by the step time.
+    const Expr& arg = UnwrapParens(*call.args[0]);
+    if (arg.kind() == NodeKind::kVectorSelector) {
+      const int64_t original = query_->current_samples;
+      std::vector<Matrix> inputs(1);
+      STRATA_ASSIGN_OR_RETURN(
+          inputs[0], EvalVectorSelector(arg.As<VectorSelector>(), true));
+      LabelsPool pool;
+      StatusOr<Matrix> out = RangeEvalInputs(
+          std::move(inputs),
+          [&pool](int64_t, std::vector<StepVector>& args, StepVector* out) {
+            for (const StepSample& s : args[0]) {
+              out->push_back({pool.DropMetricName(s.metric), s.v, -1});
+            }
+            return Status::OK();
+          },
+          nullptr);
+      if (out.ok()) query_->current_samples = original + TotalPoints(*out);
+      return out;
+    }
+  }
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const NodeKind k = UnwrapParens(*call.args[i]).kind();
+    if (k == NodeKind::kMatrixSelector || k == NodeKind::kSubquery) {
+      return EvalRangeFunctionCall(call, i);
+    }
+  }
+  InstantFunction fn = LookupInstantFunction(id);
+  if (fn == nullptr) return Status::Internal("function has no implementation");
+  std::vector<const Expr*> exprs;
+  for (const ExprPtr& a : call.args) exprs.push_back(a.get());
+  NodeState state;
+  return RangeEval(
+      exprs, [&](int64_t ts, std::vector<StepVector>& args, StepVector* out) {
+        InstantCall c{call, ts, args, state, out};
+        return fn(c);
+      });
+}
+
+StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
+                                                  size_t matrix_arg) {
+  const FuncId id = call.func->id;
+  RangeFunction fn = LookupRangeFunction(id);
+  if (fn == nullptr) return Status::Internal("function has no implementation");
+  const int64_t original = query_->current_samples;
+
+  // Scalar arguments, evaluated over all steps.
+  std::vector<Matrix> others(call.args.size());
+  for (size_t j = 0; j < call.args.size(); ++j) {
+    if (j == matrix_arg || call.args[j]->Type() == ValueType::kString) continue;
+    STRATA_ASSIGN_OR_RETURN(others[j], Eval(*call.args[j]));
+  }
+
+  const Expr& arg = UnwrapParens(*call.args[matrix_arg]);
+  int64_t range_ms, offset_ms;
+  std::optional<int64_t> at;
+  Matrix subquery_result;
+  const VectorSelector* selector = nullptr;
+  if (arg.kind() == NodeKind::kMatrixSelector) {
+    const auto& ms = arg.As<MatrixSelector>();
+    selector = &ms.selector();
+    range_ms = ms.range_ms;
+    offset_ms = selector->original_offset_ms;
+    at = AtTime(selector->timestamp_ms, selector->start_or_end);
+  } else {
+    const auto& sq = arg.As<SubqueryExpr>();
+    range_ms = sq.range_ms;
+    offset_ms = sq.original_offset_ms;
+    at = AtTime(sq.timestamp_ms, sq.start_or_end);
+    STRATA_ASSIGN_OR_RETURN(subquery_result, EvalSubquery(sq));
+  }
+  const int64_t subquery_samples = TotalPoints(subquery_result);
+
+  const bool keep_name = id == FuncId::kLastOverTime;
+  std::vector<double> scalars(call.args.size(), 0);
+  Matrix out;
+  std::vector<Point> points;
+  int64_t window_samples = 0;
+
+  auto process = [&](const Labels& labels,
+                     const std::vector<Point>& samples) -> Status {
+    Series series{keep_name ? labels : DropMetricName(labels), {}};
+    size_t lo = 0, hi = 0;
+    int64_t step = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+      for (size_t j = 0; j < others.size(); ++j) {
+        if (!others[j].empty()) scalars[j] = others[j][0].points[step].v;
+      }
+      const int64_t maxt = (at ? *at : ts) - offset_ms;
+      const int64_t mint = maxt - range_ms;
+      while (hi < samples.size() && samples[hi].t <= maxt) ++hi;
+      while (lo < hi && samples[lo].t < mint) ++lo;
+      const auto n = static_cast<int64_t>(hi - lo);
+      query_->current_samples += n - window_samples;
+      window_samples = n;
+      if (query_->current_samples > query_->max_samples) {
+        return query_->TooManySamples();
+      }
+      if (n == 0) continue;
+      RangeCall c;
+      c.points = std::span<const Point>(samples.data() + lo, hi - lo);
+      c.ts = ts;
+      c.range_start = mint;
+      c.range_end = maxt;
+      c.range_ms = range_ms;
+      c.scalars = scalars;
+      STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
+      if (v.has_value()) series.points.push_back({ts, *v});
+    }
+    if (!series.points.empty()) {
+      const auto n = static_cast<int64_t>(series.points.size());
+      if (query_->current_samples + n > query_->max_samples) {
+        return query_->TooManySamples();
+      }
+      query_->current_samples += n;
+      out.push_back(std::move(series));
+    }
+    return Status::OK();
+  };
+
+  if (selector != nullptr) {
+    const int64_t first = (at ? *at : start_) - offset_ms - range_ms;
+    const int64_t last = (at ? *at : end_) - offset_ms;
+    STRATA_RETURN_IF_ERROR(ForEachSeries(
+        selector->matchers,
+        [&](const Labels& labels, SampleIterator& it) -> Status {
+          points.clear();
+          for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
+            if (!IsStaleNaN(it.v())) points.push_back({it.t(), it.v()});
+          }
+          STRATA_RETURN_IF_ERROR(it.status());
+          return process(labels, points);
+        }));
+  } else {
+    for (const Series& s : subquery_result) {
+      STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
+      points.clear();
+      for (const Point& p : s.points) {
+        if (!IsStaleNaN(p.v)) points.push_back(p);
+      }
+      STRATA_RETURN_IF_ERROR(process(s.metric, points));
+    }
+  }
+  query_->current_samples -= window_samples + subquery_samples;
+
+  if (id == FuncId::kAbsentOverTime) {
+    // One series with 1 at the steps where no input series had samples.
+    const int64_t steps = start_ > end_ ? 0 : 1 + (end_ - start_) / interval_;
+    absl::flat_hash_set<int64_t> found;
+    for (const Series& s : out) {
+      for (const Point& p : s.points) found.insert(p.t);
+    }
+    Series absent{
+        arg.kind() == NodeKind::kMatrixSelector ? AbsentLabels(arg) : Labels(),
+        {}};
+    if (static_cast<int64_t>(found.size()) < steps) {
+      for (int64_t ts = start_; ts <= end_; ts += interval_) {
+        if (!found.contains(ts)) absent.points.push_back({ts, 1});
+      }
+    }
+    query_->current_samples = original;
+    Matrix result;
+    if (!absent.points.empty()) {
+      query_->current_samples += static_cast<int64_t>(absent.points.size());
+      result.push_back(std::move(absent));
+    }
+    return result;
+  }
+  if (ContainsSameLabelset(out)) {
+    return ExecError("vector cannot contain metrics with the same labelset");
+  }
+  query_->current_samples = original + TotalPoints(out);
+  return out;
+}
+
+}  // namespace strata::promql::internal

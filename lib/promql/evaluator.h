@@ -1,0 +1,201 @@
+// The PromQL evaluator: computes an expression over a range of evaluation
+// steps, following Prometheus 2.42's engine.go. Internal to lib/promql; the
+// Engine (engine.h) is the entry point.
+//
+// Every expression of type scalar or instant vector evaluates to a Matrix
+// whose points sit exactly on the evaluator's steps (a scalar is one series
+// with empty labels). Range vectors only appear as function arguments, or
+// at the top of an instant query.
+//
+// Thread-safety: an Evaluator and its QueryContext belong to one query on
+// one thread.
+#ifndef STRATA_PROMQL_EVALUATOR_H_
+#define STRATA_PROMQL_EVALUATOR_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "promql/ast.h"
+#include "promql/value.h"
+#include "re2/re2.h"
+#include "strata/querier.h"
+#include "strata/status.h"
+
+namespace strata::promql::internal {
+
+// State shared by all evaluators of one query.
+struct QueryContext {
+  Querier* querier = nullptr;  // Null when the query selects no series.
+  int64_t lookback_ms = 5 * 60 * 1000;
+  int64_t max_samples = 50000000;
+  // Samples currently held in memory, counted as Prometheus counts them.
+  int64_t current_samples = 0;
+  // Resolve `@ start()` and `@ end()`.
+  int64_t query_start = 0;
+  int64_t query_end = 0;
+  int64_t default_subquery_step_ms = 60 * 1000;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  const std::atomic<bool>* cancel = nullptr;
+
+  // DeadlineExceeded / Cancelled once the query must stop.
+  Status CheckInterrupted() const;
+  Status TooManySamples() const;
+};
+
+// One sample of an instant vector during a single evaluation step. Labels
+// are not copied: they point into an input matrix or into a LabelsPool that
+// outlives the step.
+struct StepSample {
+  const Labels* metric = nullptr;
+  double v = 0;
+  int series = -1;  // Index of the input series it came from, if any.
+};
+using StepVector = std::vector<StepSample>;
+
+// Owns label sets created while evaluating one node, deduplicated by value
+// so that equal label sets share one address.
+class LabelsPool {
+ public:
+  const Labels* Intern(Labels labels);
+  // The labels without __name__ (the same pointer if there is none).
+  const Labels* DropMetricName(const Labels* labels);
+
+ private:
+  std::deque<Labels> store_;
+  absl::flat_hash_map<std::string, const Labels*> by_key_;
+  absl::flat_hash_map<const Labels*, const Labels*> dropped_name_;
+};
+
+const Labels* EmptyLabels();
+
+// Per-node caches that live across the steps of one evaluation, like
+// Prometheus's EvalNodeHelper.
+struct NodeState {
+  LabelsPool pool;
+  // For functions that rewrite labels: input labels -> output labels.
+  absl::flat_hash_map<const Labels*, const Labels*> relabel;
+  // Compiled regex of label_replace; created at the first step.
+  std::unique_ptr<RE2> regex;
+
+  // histogram_quantile's buckets by series (minus `le`), reused across
+  // steps like Prometheus's signatureToMetricWithBuckets.
+  struct BucketGroup {
+    const Labels* metric = nullptr;
+    std::vector<std::pair<double, double>> buckets;  // (upper bound, count)
+  };
+  absl::flat_hash_map<std::string, size_t> bucket_index;
+  std::vector<BucketGroup> bucket_groups;
+};
+
+// Arguments of a function on instant vectors and scalars at one step.
+struct InstantCall {
+  const Call& call;
+  int64_t ts;
+  std::vector<StepVector>& args;  // One per argument; empty for strings.
+  NodeState& state;
+  StepVector* out;
+
+  double Scalar(size_t i) const { return args[i].empty() ? 0 : args[i][0].v; }
+  const std::string& StringArg(size_t i) const;
+};
+using InstantFunction = Status (*)(InstantCall& c);
+
+// Arguments of a function over a range vector, for one series at one step.
+struct RangeCall {
+  std::span<const Point> points;  // The window, oldest first; never empty.
+  int64_t ts = 0;                 // The evaluation step.
+  int64_t range_start = 0;        // Window bounds, inclusive.
+  int64_t range_end = 0;
+  int64_t range_ms = 0;
+  std::span<const double> scalars;  // Other arguments' values at this step.
+};
+using RangeFunction = StatusOr<std::optional<double>> (*)(const RangeCall& c);
+
+// Implementations, by function; exactly one of the two is set.
+InstantFunction LookupInstantFunction(FuncId id);
+RangeFunction LookupRangeFunction(FuncId id);
+
+class Evaluator {
+ public:
+  // Evaluates at start, start+interval, ... <= end.
+  Evaluator(QueryContext* query, int64_t start, int64_t end, int64_t interval);
+
+  StatusOr<Matrix> Eval(const Expr& e);
+
+  int64_t start() const { return start_; }
+  int64_t end() const { return end_; }
+  int64_t interval() const { return interval_; }
+
+ private:
+  using StepFunc = std::function<Status(
+      int64_t ts, std::vector<StepVector>& args, StepVector* out)>;
+  // Called once per input series before the steps run.
+  using PrepFunc =
+      std::function<void(size_t arg, size_t series, const Labels& labels)>;
+
+  // Prometheus's rangeEval: evaluates the expressions (null or string-typed
+  // ones yield empty arguments), then calls `fn` at each step with the
+  // samples of that step and assembles its outputs into series.
+  StatusOr<Matrix> RangeEval(const std::vector<const Expr*>& exprs,
+                             const StepFunc& fn,
+                             const PrepFunc& prep = nullptr);
+  StatusOr<Matrix> RangeEvalInputs(std::vector<Matrix> inputs,
+                                   const StepFunc& fn, const PrepFunc& prep);
+
+  StatusOr<Matrix> EvalVectorSelector(const VectorSelector& vs,
+                                      bool sample_timestamps);
+  StatusOr<Matrix> EvalMatrixSelector(const MatrixSelector& ms);
+  StatusOr<Matrix> EvalSubquery(const SubqueryExpr& sq);
+  StatusOr<Matrix> EvalCall(const Call& call);
+  StatusOr<Matrix> EvalRangeFunctionCall(const Call& call, size_t matrix_arg);
+  StatusOr<Matrix> EvalAggregate(const AggregateExpr& agg);
+  StatusOr<Matrix> EvalBinary(const BinaryExpr& bin);
+  StatusOr<Matrix> EvalUnary(const UnaryExpr& u);
+  StatusOr<Matrix> EvalNumber(double v);
+
+  // Resolves `@`, including start()/end().
+  std::optional<int64_t> AtTime(const std::optional<int64_t>& ts,
+                                AtPreprocessor pre) const;
+
+  // Calls fn for each series matching `matchers`, in label order, with an
+  // iterator over its samples (stale markers included).
+  Status ForEachSeries(
+      const std::vector<Matcher>& matchers,
+      const std::function<Status(const Labels&, SampleIterator&)>& fn);
+
+  QueryContext* query_;
+  const int64_t start_;
+  const int64_t end_;
+  const int64_t interval_;
+};
+
+// Prometheus's errors during evaluation.
+Status ExecError(std::string msg);
+
+// Whether two or more samples have the same labels.
+bool ContainsSameLabelset(const StepVector& v);
+bool ContainsSameLabelset(const Matrix& m);
+
+// Prometheus's labels.Labels.String(): `{__name__="up", job="x"}`.
+std::string GoLabelsString(const Labels& l);
+
+// Label helpers, as Prometheus's labels.Builder operations.
+Labels DropMetricName(const Labels& l);
+// Signature of the labels named (on) or of all others but __name__ (!on).
+void AppendSignature(std::string* out, const Labels& l,
+                     const std::vector<std::string>& names, bool on);
+
+}  // namespace strata::promql::internal
+
+#endif  // STRATA_PROMQL_EVALUATOR_H_

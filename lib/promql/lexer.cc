@@ -1,0 +1,1025 @@
+#include "promql/lexer.h"
+
+#include <array>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "promql/str_util.h"
+
+namespace strata::promql {
+namespace {
+
+constexpr int kEof = -1;
+
+bool IsSpace(int r) { return r == ' ' || r == '\t' || r == '\n' || r == '\r'; }
+bool IsEndOfLine(int r) { return r == '\r' || r == '\n'; }
+bool IsDigit(int r) { return r >= '0' && r <= '9'; }
+bool IsAlpha(int r) {
+  return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+}
+bool IsAlphaNumeric(int r) { return IsAlpha(r) || IsDigit(r); }
+
+struct KeywordEntry {
+  std::string_view word;
+  ItemType type;
+};
+
+// Prometheus's `key` map. "inf" and "nan" lex as numbers.
+constexpr std::array<KeywordEntry, 30> kKeywords = {{
+    {"and", ItemType::kLand},
+    {"or", ItemType::kLor},
+    {"unless", ItemType::kLunless},
+    {"atan2", ItemType::kAtan2},
+    {"sum", ItemType::kSum},
+    {"avg", ItemType::kAvg},
+    {"count", ItemType::kCount},
+    {"min", ItemType::kMin},
+    {"max", ItemType::kMax},
+    {"group", ItemType::kGroup},
+    {"stddev", ItemType::kStddev},
+    {"stdvar", ItemType::kStdvar},
+    {"topk", ItemType::kTopk},
+    {"bottomk", ItemType::kBottomk},
+    {"count_values", ItemType::kCountValues},
+    {"quantile", ItemType::kQuantile},
+    {"offset", ItemType::kOffset},
+    {"by", ItemType::kBy},
+    {"without", ItemType::kWithout},
+    {"on", ItemType::kOn},
+    {"ignoring", ItemType::kIgnoring},
+    {"group_left", ItemType::kGroupLeft},
+    {"group_right", ItemType::kGroupRight},
+    {"bool", ItemType::kBool},
+    {"start", ItemType::kStart},
+    {"end", ItemType::kEnd},
+    {"inf", ItemType::kNumber},
+    {"nan", ItemType::kNumber},
+    {"", ItemType::kError},
+    {"", ItemType::kError},
+}};
+
+bool LookupKeyword(std::string_view word, ItemType* type) {
+  std::string lower(word);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  for (const KeywordEntry& e : kKeywords) {
+    if (!e.word.empty() && e.word == lower) {
+      *type = e.type;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether Prometheus's ItemTypeStr map has an entry for the type, which
+// makes Item.desc() print just the item.
+bool HasTypeString(ItemType t) {
+  switch (t) {
+    case ItemType::kLeftParen:
+    case ItemType::kRightParen:
+    case ItemType::kLeftBrace:
+    case ItemType::kRightBrace:
+    case ItemType::kLeftBracket:
+    case ItemType::kRightBracket:
+    case ItemType::kComma:
+    case ItemType::kAssign:
+    case ItemType::kColon:
+    case ItemType::kSemicolon:
+    case ItemType::kBlank:
+    case ItemType::kTimes:
+    case ItemType::kSpace:
+      return true;
+    default:
+      return IsOperator(t) || IsAggregator(t) || IsKeyword(t) ||
+             IsPreprocessor(t);
+  }
+}
+
+int DigitVal(int ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return 16;
+}
+
+// Decodes one UTF-8 sequence; returns 0xFFFD with width 1 when invalid,
+// like Go's utf8.DecodeRuneInString.
+int DecodeRune(std::string_view s, int* width) {
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  if (b0 < 0x80) {
+    *width = 1;
+    return b0;
+  }
+  int n = 0;
+  int r = 0;
+  int min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2, r = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3, r = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4, r = b0 & 0x07, min = 0x10000;
+  } else {
+    *width = 1;
+    return 0xFFFD;
+  }
+  if (static_cast<int>(s.size()) < n) {
+    *width = 1;
+    return 0xFFFD;
+  }
+  for (int i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) != 0x80) {
+      *width = 1;
+      return 0xFFFD;
+    }
+    r = (r << 6) | (b & 0x3F);
+  }
+  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) {
+    *width = 1;
+    return 0xFFFD;
+  }
+  *width = n;
+  return r;
+}
+
+void AppendUtf8(std::string* out, int r) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+// Go's %#U: "U+0041 'A'".
+std::string FormatRuneU(int r) {
+  std::string out = absl::StrFormat("U+%04X", r);
+  if (r >= 0x20 && r != 0x7F) {
+    out.append(" '");
+    AppendUtf8(&out, r);
+    out.push_back('\'');
+  }
+  return out;
+}
+
+// Appends the escaped form of rune r as Go's strconv.Quote does, for a
+// string quoted with `quote`.
+void AppendQuotedRune(std::string* out, int r, char quote) {
+  if (r == quote || r == '\\') {
+    out->push_back('\\');
+    out->push_back(static_cast<char>(r));
+    return;
+  }
+  switch (r) {
+    case '\a':
+      out->append("\\a");
+      return;
+    case '\b':
+      out->append("\\b");
+      return;
+    case '\f':
+      out->append("\\f");
+      return;
+    case '\n':
+      out->append("\\n");
+      return;
+    case '\r':
+      out->append("\\r");
+      return;
+    case '\t':
+      out->append("\\t");
+      return;
+    case '\v':
+      out->append("\\v");
+      return;
+    default:
+      break;
+  }
+  if (r < 0x20 || r == 0x7F) {
+    absl::StrAppendFormat(out, "\\x%02x", r);
+  } else {
+    AppendUtf8(out, r);
+  }
+}
+
+}  // namespace
+
+bool IsComparisonOperator(ItemType t) {
+  switch (t) {
+    case ItemType::kEqlc:
+    case ItemType::kNeq:
+    case ItemType::kLte:
+    case ItemType::kLss:
+    case ItemType::kGte:
+    case ItemType::kGtr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsSetOperator(ItemType t) {
+  return t == ItemType::kLand || t == ItemType::kLor || t == ItemType::kLunless;
+}
+
+std::string ItemTypeString(ItemType t) {
+  switch (t) {
+    case ItemType::kLeftParen:
+      return "(";
+    case ItemType::kRightParen:
+      return ")";
+    case ItemType::kLeftBrace:
+      return "{";
+    case ItemType::kRightBrace:
+      return "}";
+    case ItemType::kLeftBracket:
+      return "[";
+    case ItemType::kRightBracket:
+      return "]";
+    case ItemType::kComma:
+      return ",";
+    case ItemType::kAssign:
+      return "=";
+    case ItemType::kColon:
+      return ":";
+    case ItemType::kSemicolon:
+      return ";";
+    case ItemType::kBlank:
+      return "_";
+    case ItemType::kTimes:
+      return "x";
+    case ItemType::kSpace:
+      return "<space>";
+    case ItemType::kSub:
+      return "-";
+    case ItemType::kAdd:
+      return "+";
+    case ItemType::kMul:
+      return "*";
+    case ItemType::kMod:
+      return "%";
+    case ItemType::kDiv:
+      return "/";
+    case ItemType::kEqlc:
+      return "==";
+    case ItemType::kNeq:
+      return "!=";
+    case ItemType::kLte:
+      return "<=";
+    case ItemType::kLss:
+      return "<";
+    case ItemType::kGte:
+      return ">=";
+    case ItemType::kGtr:
+      return ">";
+    case ItemType::kEqlRegex:
+      return "=~";
+    case ItemType::kNeqRegex:
+      return "!~";
+    case ItemType::kPow:
+      return "^";
+    case ItemType::kAt:
+      return "@";
+    default:
+      break;
+  }
+  for (const KeywordEntry& e : kKeywords) {
+    if (e.type == t && !e.word.empty() && t != ItemType::kNumber) {
+      return std::string(e.word);
+    }
+  }
+  return Cat("<Item ", static_cast<int>(t), ">");
+}
+
+StatusOr<std::string> Unquote(std::string_view s) {
+  const Status bad = Status::InvalidArgument("invalid syntax");
+  if (s.size() < 2) return bad;
+  const char quote = s.front();
+  if (quote != s.back()) return bad;
+  s = s.substr(1, s.size() - 2);
+  if (quote == '`') {
+    if (s.find('`') != s.npos) return bad;
+    return std::string(s);
+  }
+  if (quote != '"' && quote != '\'') return bad;
+  if (s.find('\n') != s.npos) return bad;
+  std::string out;
+  while (!s.empty()) {
+    const char c = s.front();
+    if (c == quote) return bad;
+    if (c != '\\') {
+      out.push_back(c);
+      s.remove_prefix(1);
+      continue;
+    }
+    if (s.size() < 2) return bad;
+    const char e = s[1];
+    s.remove_prefix(2);
+    switch (e) {
+      case 'a':
+        out.push_back('\a');
+        continue;
+      case 'b':
+        out.push_back('\b');
+        continue;
+      case 'f':
+        out.push_back('\f');
+        continue;
+      case 'n':
+        out.push_back('\n');
+        continue;
+      case 'r':
+        out.push_back('\r');
+        continue;
+      case 't':
+        out.push_back('\t');
+        continue;
+      case 'v':
+        out.push_back('\v');
+        continue;
+      case '\\':
+        out.push_back('\\');
+        continue;
+      case '\'':
+      case '"':
+        if (e != quote) return bad;
+        out.push_back(e);
+        continue;
+      default:
+        break;
+    }
+    int n = 0, base = 16;
+    uint32_t max = 0x10FFFF;
+    bool is_byte = false;
+    std::string_view digits;
+    if (e >= '0' && e <= '7') {
+      n = 3, base = 8, max = 255, is_byte = true;
+      if (s.size() < 2) return bad;
+      digits = std::string_view(s.data() - 1, 3);
+      s.remove_prefix(2);
+    } else if (e == 'x' || e == 'u' || e == 'U') {
+      n = e == 'x' ? 2 : (e == 'u' ? 4 : 8);
+      max = e == 'x' ? 255 : 0x10FFFF;
+      is_byte = e == 'x';
+      if (static_cast<int>(s.size()) < n) return bad;
+      digits = s.substr(0, n);
+      s.remove_prefix(n);
+    } else {
+      return bad;
+    }
+    uint32_t x = 0;
+    for (char d : digits) {
+      int v = DigitVal(static_cast<unsigned char>(d));
+      if (v >= base) return bad;
+      x = x * base + v;
+    }
+    if (x > max) return bad;
+    if (is_byte) {
+      out.push_back(static_cast<char>(x));
+    } else {
+      if (x >= 0xD800 && x < 0xE000) return bad;
+      AppendUtf8(&out, static_cast<int>(x));
+    }
+  }
+  return out;
+}
+
+std::string QuoteRune(int r) {
+  std::string out = "'";
+  AppendQuotedRune(&out, r, '\'');
+  out.push_back('\'');
+  return out;
+}
+
+std::string QuoteString(std::string_view s) {
+  std::string out = "\"";
+  while (!s.empty()) {
+    int width = 1;
+    int r = DecodeRune(s, &width);
+    if (r == 0xFFFD && width == 1 && static_cast<unsigned char>(s[0]) >= 0x80) {
+      absl::StrAppendFormat(&out, "\\x%02x", static_cast<unsigned char>(s[0]));
+    } else {
+      AppendQuotedRune(&out, r, '"');
+    }
+    s.remove_prefix(width);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string Item::String() const {
+  if (type == ItemType::kEOF) return "EOF";
+  if (type == ItemType::kError) return std::string(val);
+  if (type == ItemType::kIdentifier || type == ItemType::kMetricIdentifier) {
+    return QuoteString(val);
+  }
+  if (IsKeyword(type)) return Cat("<", val, ">");
+  if (IsOperator(type)) return Cat("<op:", val, ">");
+  if (IsAggregator(type)) return Cat("<aggr:", val, ">");
+  if (val.size() > 10) {
+    // Go's %.10q truncates to 10 runes before quoting.
+    std::string_view rest = val;
+    size_t bytes = 0;
+    for (int i = 0; i < 10 && bytes < rest.size(); ++i) {
+      int w = 1;
+      DecodeRune(rest.substr(bytes), &w);
+      bytes += w;
+    }
+    return QuoteString(val.substr(0, bytes)) + "...";
+  }
+  return QuoteString(val);
+}
+
+std::string Item::Desc() const {
+  if (HasTypeString(type)) return String();
+  if (type == ItemType::kEOF) return "end of input";
+  std::string desc;
+  switch (type) {
+    case ItemType::kError:
+      desc = "error";
+      break;
+    case ItemType::kComment:
+      desc = "comment";
+      break;
+    case ItemType::kIdentifier:
+      desc = "identifier";
+      break;
+    case ItemType::kMetricIdentifier:
+      desc = "metric identifier";
+      break;
+    case ItemType::kString:
+      desc = "string";
+      break;
+    case ItemType::kNumber:
+      desc = "number";
+      break;
+    case ItemType::kDuration:
+      desc = "duration";
+      break;
+    default:
+      desc = QuoteString(ItemTypeString(type));
+      break;
+  }
+  return Cat(desc, " ", String());
+}
+
+Lexer::Lexer(std::string_view input, bool series_desc)
+    : input_(input), series_desc_(series_desc) {}
+
+int Lexer::NextRune() {
+  if (pos_ >= static_cast<Pos>(input_.size())) {
+    width_ = 0;
+    return kEof;
+  }
+  int w = 1;
+  int r = DecodeRune(input_.substr(pos_), &w);
+  width_ = w;
+  pos_ += w;
+  return r;
+}
+
+int Lexer::Peek() {
+  int r = NextRune();
+  Backup();
+  return r;
+}
+
+void Lexer::Backup() { pos_ -= width_; }
+
+bool Lexer::Accept(std::string_view valid) {
+  int r = NextRune();
+  if (r >= 0 && r < 0x80 && valid.find(static_cast<char>(r)) != valid.npos) {
+    return true;
+  }
+  Backup();
+  return false;
+}
+
+void Lexer::AcceptRun(std::string_view valid) {
+  while (true) {
+    int r = NextRune();
+    if (r < 0 || r >= 0x80 || valid.find(static_cast<char>(r)) == valid.npos) {
+      break;
+    }
+  }
+  Backup();
+}
+
+void Lexer::Emit(ItemType t, Item* out) {
+  *out = Item{t, start_, input_.substr(start_, pos_ - start_)};
+  start_ = pos_;
+}
+
+void Lexer::Errorf(Item* out, std::string msg) {
+  error_ = std::move(msg);
+  *out = Item{ItemType::kError, start_, error_};
+  state_ = State::kDone;
+}
+
+Item Lexer::Next() {
+  Item item;
+  while (true) {
+    switch (state_) {
+      case State::kDone:
+        return Item{ItemType::kEOF, static_cast<Pos>(input_.size()), ""};
+      case State::kStatements:
+        if (LexStatements(&item)) return item;
+        break;
+      case State::kInsideBraces:
+        if (LexInsideBraces(&item)) return item;
+        break;
+      case State::kDuration:
+        LexDuration(&item);
+        return item;
+      case State::kValueSequence:
+        if (LexValueSequence(&item)) return item;
+        break;
+    }
+  }
+}
+
+bool Lexer::LexStatements(Item* out) {
+  if (brace_open_) {
+    state_ = State::kInsideBraces;
+    return false;
+  }
+  if (input_.substr(pos_).starts_with("#")) {
+    LexLineComment(out);
+    return true;
+  }
+  int r = NextRune();
+  switch (r) {
+    case kEof:
+      if (paren_depth_ != 0) {
+        Errorf(out, "unclosed left parenthesis");
+      } else if (bracket_open_) {
+        Errorf(out, "unclosed left bracket");
+      } else {
+        Emit(ItemType::kEOF, out);
+        state_ = State::kDone;
+      }
+      return true;
+    case ',':
+      Emit(ItemType::kComma, out);
+      return true;
+    case '*':
+      Emit(ItemType::kMul, out);
+      return true;
+    case '/':
+      Emit(ItemType::kDiv, out);
+      return true;
+    case '%':
+      Emit(ItemType::kMod, out);
+      return true;
+    case '+':
+      Emit(ItemType::kAdd, out);
+      return true;
+    case '-':
+      Emit(ItemType::kSub, out);
+      return true;
+    case '^':
+      Emit(ItemType::kPow, out);
+      return true;
+    case '=': {
+      int t = Peek();
+      if (t == '=') {
+        NextRune();
+        Emit(ItemType::kEqlc, out);
+      } else if (t == '~') {
+        Errorf(out, "unexpected character after '=': " + QuoteRune(t));
+      } else {
+        Emit(ItemType::kAssign, out);
+      }
+      return true;
+    }
+    case '!': {
+      int t = NextRune();
+      if (t == '=') {
+        Emit(ItemType::kNeq, out);
+      } else {
+        Errorf(out, "unexpected character after '!': " + QuoteRune(t));
+      }
+      return true;
+    }
+    case '<':
+      if (Peek() == '=') {
+        NextRune();
+        Emit(ItemType::kLte, out);
+      } else {
+        Emit(ItemType::kLss, out);
+      }
+      return true;
+    case '>':
+      if (Peek() == '=') {
+        NextRune();
+        Emit(ItemType::kGte, out);
+      } else {
+        Emit(ItemType::kGtr, out);
+      }
+      return true;
+    case '"':
+    case '\'':
+      string_open_ = r;
+      LexString(out);
+      return true;
+    case '`':
+      string_open_ = r;
+      LexRawString(out);
+      return true;
+    case '(':
+      Emit(ItemType::kLeftParen, out);
+      ++paren_depth_;
+      return true;
+    case ')':
+      Emit(ItemType::kRightParen, out);
+      --paren_depth_;
+      if (paren_depth_ < 0) {
+        Errorf(out, "unexpected right parenthesis " + QuoteRune(r));
+      }
+      return true;
+    case '{':
+      Emit(ItemType::kLeftBrace, out);
+      brace_open_ = true;
+      state_ = State::kInsideBraces;
+      return true;
+    case '[':
+      if (bracket_open_) {
+        Errorf(out, "unexpected left bracket " + QuoteRune(r));
+        return true;
+      }
+      got_colon_ = false;
+      Emit(ItemType::kLeftBracket, out);
+      while (IsSpace(Peek())) NextRune();
+      Ignore();
+      bracket_open_ = true;
+      state_ = State::kDuration;
+      return true;
+    case ']':
+      if (!bracket_open_) {
+        Errorf(out, "unexpected right bracket " + QuoteRune(r));
+        return true;
+      }
+      Emit(ItemType::kRightBracket, out);
+      bracket_open_ = false;
+      return true;
+    case '@':
+      Emit(ItemType::kAt, out);
+      return true;
+    default:
+      break;
+  }
+  if (IsSpace(r)) {
+    while (IsSpace(Peek())) NextRune();
+    Ignore();
+    return false;
+  }
+  if (IsDigit(r) || (r == '.' && IsDigit(Peek()))) {
+    Backup();
+    LexNumberOrDuration(out);
+    return true;
+  }
+  if (IsAlpha(r) || r == ':') {
+    if (!bracket_open_) {
+      Backup();
+      LexKeywordOrIdentifier(out);
+      return true;
+    }
+    if (got_colon_) {
+      Errorf(out, "unexpected colon " + QuoteRune(r));
+      return true;
+    }
+    Emit(ItemType::kColon, out);
+    got_colon_ = true;
+    return true;
+  }
+  Errorf(out, "unexpected character: " + QuoteRune(r));
+  return true;
+}
+
+bool Lexer::LexInsideBraces(Item* out) {
+  if (input_.substr(pos_).starts_with("#")) {
+    LexLineComment(out);
+    return true;
+  }
+  int r = NextRune();
+  if (r == kEof) {
+    Errorf(out, "unexpected end of input inside braces");
+    return true;
+  }
+  if (IsSpace(r)) {
+    while (IsSpace(Peek())) NextRune();
+    Ignore();
+    return false;
+  }
+  if (IsAlpha(r)) {
+    Backup();
+    LexIdentifier(out);
+    return true;
+  }
+  switch (r) {
+    case ',':
+      Emit(ItemType::kComma, out);
+      return true;
+    case '"':
+    case '\'':
+      string_open_ = r;
+      LexString(out);
+      return true;
+    case '`':
+      string_open_ = r;
+      LexRawString(out);
+      return true;
+    case '=':
+      if (NextRune() == '~') {
+        Emit(ItemType::kEqlRegex, out);
+        return true;
+      }
+      Backup();
+      Emit(ItemType::kAssign, out);
+      return true;
+    case '!': {
+      int nr = NextRune();
+      if (nr == '~') {
+        Emit(ItemType::kNeqRegex, out);
+      } else if (nr == '=') {
+        Emit(ItemType::kNeq, out);
+      } else {
+        Errorf(out, "unexpected character after '!' inside braces: " +
+                        QuoteRune(nr));
+      }
+      return true;
+    }
+    case '{':
+      Errorf(out, "unexpected left brace " + QuoteRune(r));
+      return true;
+    case '}':
+      Emit(ItemType::kRightBrace, out);
+      brace_open_ = false;
+      state_ = series_desc_ ? State::kValueSequence : State::kStatements;
+      return true;
+    default:
+      Errorf(out, "unexpected character inside braces: " + QuoteRune(r));
+      return true;
+  }
+}
+
+bool Lexer::LexValueSequence(Item* out) {
+  int r = NextRune();
+  if (r == kEof) {
+    state_ = State::kStatements;
+    return false;
+  }
+  if (IsSpace(r)) {
+    Emit(ItemType::kSpace, out);
+    while (IsSpace(Peek())) NextRune();
+    Ignore();
+    return true;
+  }
+  switch (r) {
+    case '+':
+      Emit(ItemType::kAdd, out);
+      return true;
+    case '-':
+      Emit(ItemType::kSub, out);
+      return true;
+    case 'x':
+      Emit(ItemType::kTimes, out);
+      return true;
+    case '_':
+      Emit(ItemType::kBlank, out);
+      return true;
+    default:
+      break;
+  }
+  if (IsDigit(r) || (r == '.' && IsDigit(Peek()))) {
+    Backup();
+    LexNumber(out);
+    return true;
+  }
+  if (IsAlpha(r)) {
+    Backup();
+    LexKeywordOrIdentifier(out);
+    return true;
+  }
+  Errorf(out, "unexpected character in series sequence: " + QuoteRune(r));
+  return true;
+}
+
+void Lexer::LexDuration(Item* out) {
+  state_ = State::kStatements;
+  if (ScanNumber()) {
+    Errorf(out, "missing unit character in duration");
+    return;
+  }
+  if (!AcceptRemainingDuration()) {
+    Errorf(out, "bad duration syntax: " +
+                    QuoteString(input_.substr(start_, pos_ - start_)));
+    return;
+  }
+  Backup();
+  Emit(ItemType::kDuration, out);
+}
+
+void Lexer::LexNumber(Item* out) {
+  if (!ScanNumber()) {
+    Errorf(out, "bad number syntax: " +
+                    QuoteString(input_.substr(start_, pos_ - start_)));
+    return;
+  }
+  Emit(ItemType::kNumber, out);
+}
+
+void Lexer::LexNumberOrDuration(Item* out) {
+  if (ScanNumber()) {
+    Emit(ItemType::kNumber, out);
+    return;
+  }
+  // Next two chars must be a valid unit and a non-alphanumeric.
+  if (AcceptRemainingDuration()) {
+    Backup();
+    Emit(ItemType::kDuration, out);
+    return;
+  }
+  Errorf(out, "bad number or duration syntax: " +
+                  QuoteString(input_.substr(start_, pos_ - start_)));
+}
+
+bool Lexer::AcceptRemainingDuration() {
+  if (!Accept("smhdwy")) return false;
+  // "ms"; bad units like "hs" are caught when the duration is parsed.
+  Accept("s");
+  while (Accept("0123456789")) {
+    while (Accept("0123456789")) {
+    }
+    // "y" must always come first.
+    if (!Accept("smhdw")) return false;
+    Accept("s");
+  }
+  return !IsAlphaNumeric(NextRune());
+}
+
+bool Lexer::ScanNumber() {
+  std::string_view digits = "0123456789";
+  // Hexadecimal is ambiguous in series descriptions.
+  if (!series_desc_ && Accept("0") && Accept("xX")) {
+    digits = "0123456789abcdefABCDEF";
+  }
+  AcceptRun(digits);
+  if (Accept(".")) AcceptRun(digits);
+  if (Accept("eE")) {
+    Accept("+-");
+    AcceptRun("0123456789");
+  }
+  int r = Peek();
+  return (series_desc_ && r == 'x') || !IsAlphaNumeric(r);
+}
+
+void Lexer::LexIdentifier(Item* out) {
+  while (IsAlphaNumeric(NextRune())) {
+  }
+  Backup();
+  Emit(ItemType::kIdentifier, out);
+}
+
+void Lexer::LexKeywordOrIdentifier(Item* out) {
+  while (true) {
+    int r = NextRune();
+    if (IsAlphaNumeric(r) || r == ':') continue;
+    Backup();
+    break;
+  }
+  std::string_view word = input_.substr(start_, pos_ - start_);
+  ItemType kw;
+  if (LookupKeyword(word, &kw)) {
+    Emit(kw, out);
+  } else if (word.find(':') == word.npos) {
+    Emit(ItemType::kIdentifier, out);
+  } else {
+    Emit(ItemType::kMetricIdentifier, out);
+  }
+  if (series_desc_ && Peek() != '{') state_ = State::kValueSequence;
+}
+
+void Lexer::LexLineComment(Item* out) {
+  pos_ += 1;
+  int r = NextRune();
+  while (!IsEndOfLine(r) && r != kEof) r = NextRune();
+  Backup();
+  Emit(ItemType::kComment, out);
+}
+
+bool Lexer::LexEscape(Item* out) {
+  int ch = NextRune();
+  int n = 0;
+  uint32_t base = 0, max = 0;
+  switch (ch) {
+    case 'a':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+    case '\\':
+      return true;
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+      n = 3, base = 8, max = 255;
+      break;
+    case 'x':
+      ch = NextRune();
+      n = 2, base = 16, max = 255;
+      break;
+    case 'u':
+      ch = NextRune();
+      n = 4, base = 16, max = 0x10FFFF;
+      break;
+    case 'U':
+      ch = NextRune();
+      n = 8, base = 16, max = 0x10FFFF;
+      break;
+    case kEof:
+      Errorf(out, "escape sequence not terminated");
+      return false;
+    default:
+      if (ch == string_open_) return true;
+      Errorf(out, "unknown escape sequence " + FormatRuneU(ch));
+      return false;
+  }
+  uint32_t x = 0;
+  while (n > 0) {
+    auto d = static_cast<uint32_t>(DigitVal(ch));
+    if (d >= base) {
+      if (ch == kEof) {
+        Errorf(out, "escape sequence not terminated");
+      } else {
+        Errorf(out,
+               "illegal character " + FormatRuneU(ch) + " in escape sequence");
+      }
+      return false;
+    }
+    x = x * base + d;
+    --n;
+    if (n > 0) ch = NextRune();
+  }
+  if (x > max || (x >= 0xD800 && x < 0xE000)) {
+    Errorf(out, "escape sequence is an invalid Unicode code point");
+    return false;
+  }
+  return true;
+}
+
+void Lexer::LexString(Item* out) {
+  while (true) {
+    int r = NextRune();
+    if (r == '\\') {
+      if (!LexEscape(out)) return;
+      continue;
+    }
+    if (r == 0xFFFD && width_ == 1) {
+      Errorf(out, "invalid UTF-8 rune");
+      return;
+    }
+    if (r == kEof || r == '\n') {
+      Errorf(out, "unterminated quoted string");
+      return;
+    }
+    if (r == string_open_) break;
+  }
+  Emit(ItemType::kString, out);
+}
+
+void Lexer::LexRawString(Item* out) {
+  while (true) {
+    int r = NextRune();
+    if (r == 0xFFFD && width_ == 1) {
+      Errorf(out, "invalid UTF-8 rune");
+      return;
+    }
+    if (r == kEof) {
+      Errorf(out, "unterminated raw string");
+      return;
+    }
+    if (r == string_open_) break;
+  }
+  Emit(ItemType::kString, out);
+}
+
+}  // namespace strata::promql

@@ -1,0 +1,35 @@
+// PromQL parser: query text to a type-checked syntax tree, with Prometheus
+// 2.42's grammar, operator precedence and error messages.
+//
+// Errors are InvalidArgument whose message is Prometheus's, including the
+// position: "1:14: parse error: unexpected <op:+> ...". The HTTP API maps
+// them to errorType "bad_data".
+//
+// Thread-safety: pure functions.
+#ifndef STRATA_PROMQL_PARSER_H_
+#define STRATA_PROMQL_PARSER_H_
+
+#include <string_view>
+#include <vector>
+
+#include "promql/ast.h"
+#include "strata/labels.h"
+#include "strata/status.h"
+
+namespace strata::promql {
+
+StatusOr<ExprPtr> ParseExpr(std::string_view query);
+
+// A series selector as in the API's match[] parameter: `up`,
+// `{job="x",instance=~"a.*"}`. Returns its matchers (the metric name as a
+// `__name__` matcher).
+StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view input);
+
+// Formats Prometheus's "<line>:<col>: parse error: <msg>" for an error at
+// byte offset `pos` of `query`.
+std::string FormatParseError(std::string_view query, Pos pos,
+                             std::string_view msg);
+
+}  // namespace strata::promql
+
+#endif  // STRATA_PROMQL_PARSER_H_

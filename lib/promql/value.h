@@ -1,0 +1,54 @@
+// Values that PromQL expressions evaluate to: instant vectors, range vectors
+// (matrices), scalars and strings.
+//
+// Thread-safety: plain values, no internal synchronization.
+#ifndef STRATA_PROMQL_VALUE_H_
+#define STRATA_PROMQL_VALUE_H_
+
+#include <bit>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "strata/appender.h"
+#include "strata/labels.h"
+
+namespace strata::promql {
+
+// Prometheus's parser.ValueType.
+enum class ValueType { kNone, kVector, kScalar, kMatrix, kString };
+
+// The name Prometheus's HTTP API uses as resultType: "vector", "scalar",
+// "matrix", "string" ("none" for kNone).
+std::string_view ValueTypeName(ValueType type);
+// The name used in error messages: "instant vector", "range vector", ...
+std::string_view DocumentedType(ValueType type);
+
+struct Point {
+  int64_t t = 0;
+  double v = 0;
+};
+
+// One series of a range vector; points are sorted by time.
+struct Series {
+  Labels metric;
+  std::vector<Point> points;
+};
+using Matrix = std::vector<Series>;
+
+// One element of an instant vector.
+struct Sample {
+  Labels metric;
+  int64_t t = 0;
+  double v = 0;
+};
+using Vector = std::vector<Sample>;
+
+inline bool IsStaleNaN(double v) {
+  return std::bit_cast<uint64_t>(v) == kStaleNaNBits;
+}
+inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+
+}  // namespace strata::promql
+
+#endif  // STRATA_PROMQL_VALUE_H_
