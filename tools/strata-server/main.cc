@@ -3,7 +3,7 @@
 // Lifecycle, as Prometheus: start listening at once (/-/healthy answers,
 // /-/ready says 503), open the DB and replay its WAL, then report ready.
 // SIGINT or SIGTERM: stop accepting, let in-flight requests finish (bounded),
-// close the DB, exit 0.
+// close the DB, exit 0. SIGHUP (or POST /-/reload) re-reads --config.file.
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,14 +12,22 @@
 #include <memory>
 #include <string>
 
+#include "server/admin_handler.h"
 #include "server/build_info.h"
 #include "server/config_file.h"
 #include "server/flags.h"
 #include "server/http_server.h"
+#include "server/metadata_api.h"
+#include "server/metadata_store.h"
+#include "server/reload_handler.h"
+#include "server/remote_read_handler.h"
+#include "server/remote_write_handler.h"
 #include "server/router.h"
+#include "server/storage_metrics.h"
 #include "server/web_handler.h"
 #include "strata/db.h"
 #include "util/duration.h"
+#include "util/file_system.h"
 #include "util/log.h"
 
 namespace strata::server {
@@ -33,25 +41,44 @@ constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// Loads --config.file (if any) and logs what it holds. Nothing in it is
+// acted on yet; a file that does not parse is an error.
+Status LoadConfig(const std::string& path) {
+  if (path.empty()) return Status::OK();
+  STRATA_LOG(kInfo, "Loading configuration file", {{"filename", path}});
+  StatusOr<ConfigFile> config = LoadConfigFile(path);
+  if (!config.ok()) return config.status();
+  std::string sections;
+  for (const std::string& s : config->sections) {
+    sections += (sections.empty() ? "" : ",") + s;
+  }
+  STRATA_LOG(kInfo, "Loaded configuration file",
+             {{"filename", path}, {"ignored_sections", sections}});
+  return Status::OK();
+}
+
 std::string SignalName(int sig) {
   switch (sig) {
     case SIGINT:
       return "SIGINT";
     case SIGTERM:
       return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
     default:
       return std::to_string(sig);
   }
 }
 
 int Run(int argc, char** argv) {
-  // Block the shutdown signals before any thread starts, so every thread
-  // inherits the mask and only sigwait below receives them.
-  sigset_t shutdown_signals;
-  sigemptyset(&shutdown_signals);
-  sigaddset(&shutdown_signals, SIGINT);
-  sigaddset(&shutdown_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  // Block the shutdown and reload signals before any thread starts, so
+  // every thread inherits the mask and only sigwait below receives them.
+  sigset_t handled_signals;
+  sigemptyset(&handled_signals);
+  sigaddset(&handled_signals, SIGINT);
+  sigaddset(&handled_signals, SIGTERM);
+  sigaddset(&handled_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &handled_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   ServerFlags flags;
@@ -78,21 +105,10 @@ int Run(int argc, char** argv) {
               {"listen_address", flags.listen_address},
               {"data_dir", flags.data_dir}});
 
-  if (!flags.config_file.empty()) {
-    StatusOr<ConfigFile> config = LoadConfigFile(flags.config_file);
-    if (!config.ok()) {
-      STRATA_LOG(
-          kError, "Error loading config",
-          {{"file", flags.config_file}, {"err", config.status().ToString()}});
-      return kExitUsage;
-    }
-    std::string sections;
-    for (const std::string& s : config->sections) {
-      sections += (sections.empty() ? "" : ",") + s;
-    }
-    STRATA_LOG(
-        kInfo, "Loaded configuration file",
-        {{"filename", flags.config_file}, {"ignored_sections", sections}});
+  if (Status loaded = LoadConfig(flags.config_file); !loaded.ok()) {
+    STRATA_LOG(kError, "Error loading config",
+               {{"file", flags.config_file}, {"err", loaded.ToString()}});
+    return kExitUsage;
   }
 
   WebOptions web_options;
@@ -100,7 +116,31 @@ int Run(int argc, char** argv) {
   WebHandler web(web_options);
   Router router;
   web.RegisterRoutes(&router);
+  AddStorageCollector(web.registry(), flags.data_dir);
+
+  // Metric metadata from remote write, persisted in the data directory.
+  MetadataStore metadata(nullptr,
+                         JoinPath(flags.data_dir, MetadataStore::kFileName));
+  if (Status st = metadata.Load(); !st.ok()) {
+    STRATA_LOG(kWarn, "Ignoring unreadable metric metadata file",
+               {{"err", st.ToString()}});
+  }
+  RemoteWriteHandler remote_write(RemoteWriteOptions{}, web.registry(),
+                                  &metadata);
+  remote_write.RegisterRoutes(&router);
+  RemoteReadHandler remote_read(RemoteReadOptions{}, web.registry());
+  remote_read.RegisterRoutes(&router);
+  RegisterMetadataApi(&router, &metadata, [&web] { return web.ready(); });
+  AdminHandler admin(AdminOptions{flags.enable_admin_api, flags.data_dir});
+  admin.RegisterRoutes(&router);
+  ReloadHandler reload([&flags] { return LoadConfig(flags.config_file); },
+                       web.registry());
+  reload.RegisterRoutes(&router);
+
   HttpServerOptions http_options;
+  // Room for every remote write the in-flight budget admits plus other
+  // requests, so that writes past the budget get a prompt 429.
+  http_options.handler_threads = remote_write.max_inflight_requests() + 4;
   http_options.listen_address = flags.listen_address;
   http_options.max_connections = flags.max_connections;
   http_options.idle_timeout = flags.read_timeout;
@@ -140,11 +180,18 @@ int Run(int argc, char** argv) {
                 {"quarantine_dir", replay.quarantine_dir}});
   }
   web.SetDB(db.get());
+  remote_write.SetDB(db.get());
+  remote_read.SetDB(db.get());
+  admin.SetDB(db.get());
   web.SetReady(true);
   STRATA_LOG(kInfo, "Server is ready to receive web requests.");
 
   int sig = 0;
-  sigwait(&shutdown_signals, &sig);
+  for (;;) {
+    sigwait(&handled_signals, &sig);
+    if (sig != SIGHUP) break;
+    (void)reload.Reload();  // Logs its outcome.
+  }
   STRATA_LOG(kWarn, "Received signal, exiting gracefully...",
              {{"signal", SignalName(sig)}});
   web.SetReady(false);
@@ -155,6 +202,13 @@ int Run(int argc, char** argv) {
   }
   STRATA_LOG(kInfo, "Web server stopped");
   web.SetDB(nullptr);
+  remote_write.SetDB(nullptr);
+  remote_read.SetDB(nullptr);
+  admin.SetDB(nullptr);
+  if (Status st = metadata.Flush(); !st.ok()) {
+    STRATA_LOG(kError, "Error persisting metric metadata",
+               {{"err", st.ToString()}});
+  }
   Status closed = db->Close();
   if (!closed.ok()) {
     STRATA_LOG(kError, "Error stopping storage", {{"err", closed.ToString()}});
