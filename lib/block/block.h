@@ -69,6 +69,11 @@ class Block final : public BlockReader {
   // and meta.json's stats equal to what the files hold.
   Status Verify() const;
 
+  // The block's deletions, for DB::DeleteSeries: add intervals here, then
+  // persist them with WriteTombstonesFile(dir()). MemTombstones is
+  // internally locked, so this is safe while the block is read.
+  MemTombstones* mutable_tombstones() const { return tombstones_.get(); }
+
  private:
   Block(std::string dir, BlockMeta meta, std::unique_ptr<IndexFileReader> index,
         std::unique_ptr<ChunkFileReader> chunks,

@@ -18,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "index/intervals.h"
 #include "index/reader.h"
 #include "util/file_system.h"
 
@@ -32,10 +33,6 @@ inline constexpr int kCrcSize = 4;
 inline constexpr char kFileName[] = "tombstones";
 }  // namespace tombstone_format
 
-// Adds `iv` to sorted, disjoint intervals, merging it with every interval
-// it overlaps or touches (timestamps are discrete, so [1,2] and [3,4]
-// become [1,4]), as Prometheus's Intervals.Add.
-void AddInterval(Intervals* intervals, Interval iv);
 
 class MemTombstones : public TombstoneReader {
  public:

@@ -4,6 +4,9 @@
 #include "block/block_dir.h"
 #include "block/block_meta.h"
 #include "block/block_writer.h"
+#include "block/tombstones.h"
+#include "index/postings_for_matchers.h"
+#include "wal/record.h"
 #include "db/db_impl.h"
 #include "util/log.h"
 
@@ -67,12 +70,79 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
 
 namespace strata {
 
-Status DBImpl::DeleteSeries(const std::vector<Matcher>&, int64_t, int64_t) {
-  return Status::NotSupported("deletion: tombstones are being wired in");
+Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
+                            int64_t maxt) {
+  if (closed_.load()) return Status::Unavailable("db is closed");
+  if (matchers.empty()) return Status::InvalidArgument("no matchers");
+  if (mint > maxt) return Status::InvalidArgument("mint > maxt");
+  absl::MutexLock lock(&compact_mu_);
+  const Interval iv{mint, maxt};
+  // Head: logged to the WAL first, so the deletion survives a crash.
+  STRATA_ASSIGN_OR_RETURN(Postings head_ids,
+                          PostingsForMatchers(head_->Index(), matchers));
+  if (!head_ids.isEmpty() && head_->MinTime() <= maxt && mint <= head_->MaxTime()) {
+    std::vector<wal::Stone> stones;
+    for (SeriesId id : head_ids) stones.push_back({id, {{mint, maxt}}});
+    std::string record;
+    wal::EncodeTombstones(stones, &record);
+    STRATA_RETURN_IF_ERROR(wal_->Log(record).WithContext("logging tombstones"));
+    for (SeriesId id : head_ids) head_->AddTombstone(id, iv);
+  }
+  // Blocks: the tombstones file is replaced atomically.
+  std::vector<std::shared_ptr<const Block>> blocks;
+  {
+    absl::MutexLock l(&blocks_mu_);
+    blocks = blocks_;
+  }
+  for (const auto& b : blocks) {
+    if (b->MaxTime() < mint || b->MinTime() > maxt) continue;
+    STRATA_ASSIGN_OR_RETURN(Postings ids, PostingsForMatchers(b->Index(), matchers));
+    if (ids.isEmpty()) continue;
+    for (SeriesId id : ids) b->mutable_tombstones()->Add(id, iv);
+    STRATA_RETURN_IF_ERROR(WriteTombstonesFile(fs_, b->dir(), *b->mutable_tombstones())
+                               .WithContext("block " + b->Name()));
+  }
+  STRATA_LOG(kInfo, "series deleted",
+             {{"matchers", absl::StrCat(matchers.size())},
+              {"mint", absl::StrCat(mint)},
+              {"maxt", absl::StrCat(maxt)}});
+  return Status::OK();
 }
 
 Status DBImpl::CleanTombstones() {
-  return Status::NotSupported("clean tombstones: being wired in");
+  if (closed_.load()) return Status::Unavailable("db is closed");
+  absl::MutexLock lock(&compact_mu_);
+  std::vector<std::shared_ptr<const Block>> blocks;
+  {
+    absl::MutexLock l(&blocks_mu_);
+    blocks = blocks_;
+  }
+  BlockWriterOptions writer_options;
+  writer_options.chunk_range_ms = options_.block_duration_ms;
+  BlockWriter writer(fs_, dir_, writer_options);
+  for (const auto& b : blocks) {
+    if (b->Tombstones().Empty()) continue;
+    // Same range, level and sources: the block minus its deleted data.
+    BlockCompaction compaction = b->meta().compaction;
+    compaction.parents = {BlockDesc{b->meta().ulid, b->meta().min_time, b->meta().max_time}};
+    const BlockReader* sources[] = {b.get()};
+    STRATA_ASSIGN_OR_RETURN(BlockMeta meta,
+                            writer.Write(sources, b->meta().min_time, b->meta().max_time,
+                                         &compaction));
+    std::vector<std::shared_ptr<const Block>> added;
+    if (meta.stats.num_samples > 0) {
+      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> nb,
+                              Block::Open(fs_, JoinPath(dir_, meta.ulid.ToString())));
+      added.push_back(std::move(nb));
+    }
+    ReplaceBlocks({b}, std::move(added));
+    doomed_.push_back(b);
+    STRATA_LOG(kInfo, "tombstones cleaned", {{"block", b->Name()},
+                                             {"new_block", meta.ulid.ToString()}});
+  }
+  blocks.clear();  // Our references would keep the old blocks alive.
+  DeleteUnreferencedBlocks();
+  return Status::OK();
 }
 
 }  // namespace strata

@@ -238,6 +238,9 @@ Status DBImpl::CompactBlocks() {
     }
     ReplaceBlocks(parents, std::move(added));
     for (auto& p : parents) doomed_.push_back(std::move(p));
+    parents.clear();
+    sources.clear();
+    blocks.clear();  // Our references would keep the parents alive.
     ++compactions_;
     STRATA_LOG(kInfo, "compact blocks",
                {{"count", absl::StrCat(plan.size())},
@@ -287,6 +290,8 @@ Status DBImpl::ApplyRetention() {
   }
   ReplaceBlocks(drop, {});
   for (auto& b : drop) doomed_.push_back(std::move(b));
+  drop.clear();
+  blocks.clear();  // Our references would keep the dropped blocks alive.
   DeleteUnreferencedBlocks();
   return Status::OK();
 }

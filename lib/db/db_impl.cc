@@ -148,8 +148,20 @@ Status DBImpl::ReplayWal() {
         }
         return Status::OK();
       }
+      case wal::RecordType::kTombstones: {
+        std::vector<wal::Stone> stones;
+        STRATA_RETURN_IF_ERROR(wal::DecodeTombstones(rec, &stones));
+        for (const wal::Stone& st : stones) {
+          auto it = by_ref.find(st.ref);
+          if (it == by_ref.end()) continue;
+          for (const wal::Interval& iv : st.intervals) {
+            head_->AddTombstone(it->second->id(), Interval{iv.mint, iv.maxt});
+          }
+        }
+        return Status::OK();
+      }
       default:
-        return Status::OK();  // Tombstones and unknown types: later issues.
+        return Status::OK();  // Exemplars, metadata, histograms: not yet.
     }
   };
   // The newest checkpoint holds what older, deleted segments held.

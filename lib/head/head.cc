@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
+#include "index/intervals.h"
+
 namespace strata {
 
 class Head::HeadIndexReader : public IndexReader {
@@ -63,13 +66,41 @@ class Head::HeadChunkReader : public ChunkReader {
   const Head* head_;
 };
 
-// Deletion lands with the blocks issue; until then the head has no
-// tombstones.
+// Deleted intervals per series, until head truncation drops the data.
 class Head::HeadTombstones : public TombstoneReader {
  public:
-  Intervals Get(SeriesId) const override { return {}; }
-  bool Empty() const override { return true; }
+  Intervals Get(SeriesId id) const override {
+    absl::MutexLock lock(&mu_);
+    auto it = stones_.find(id);
+    return it == stones_.end() ? Intervals() : it->second;
+  }
+  bool Empty() const override {
+    absl::MutexLock lock(&mu_);
+    return stones_.empty();
+  }
+  void Add(SeriesId id, Interval iv) {
+    absl::MutexLock lock(&mu_);
+    AddInterval(&stones_[id], iv);
+  }
+  // Forgets intervals wholly before mint, and series no longer present.
+  void Truncate(int64_t mint, const SeriesMap& series) {
+    absl::MutexLock lock(&mu_);
+    for (auto it = stones_.begin(); it != stones_.end();) {
+      std::erase_if(it->second, [&](const Interval& i) { return i.maxt < mint; });
+      if (it->second.empty() || series.GetById(it->first) == nullptr) {
+        stones_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<SeriesId, Intervals> stones_ ABSL_GUARDED_BY(mu_);
 };
+
+void Head::AddTombstone(SeriesId id, Interval iv) { tombstones_->Add(id, iv); }
 
 Head::Head(const HeadOptions& options)
     : options_(options),
@@ -173,6 +204,7 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
       ++stats.series_removed;
     }
   }
+  tombstones_->Truncate(mint, series_);
   min_time_.store(new_min);
   if (new_min == kMaxTime) max_time_.store(kMinTime);
   return stats;

@@ -68,6 +68,10 @@ class Head : public BlockReader {
   // appender that looked one up just before never touches freed memory.
   TruncateStats Truncate(int64_t mint) ABSL_LOCKS_EXCLUDED(truncate_mu_);
 
+  // Marks [iv.mint, iv.maxt] of series `id` deleted (after the caller has
+  // logged it to the WAL). Queries stop returning those samples at once.
+  void AddTombstone(SeriesId id, Interval iv);
+
   size_t NumSeries() const { return series_.size(); }
   // Chunks ever started (none are removed until head truncation lands).
   size_t NumChunks() const;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "db_test_util.h"
@@ -173,6 +174,72 @@ TEST(DBBlocksTest, SnapshotWhileAppendingRestoresAsDataDir) {
   auto restored = DB::Open(ManualOptions(), target);
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   ExpectFull(**restored, 4, 0, 5 * kH);
+}
+
+TEST(DBBlocksTest, DeleteThenCleanTombstones) {
+  TempDir dir;
+  {
+    auto db = DB::Open(ManualOptions(), dir.path());
+    ASSERT_TRUE(db.ok());
+    Fill(**db, 3, 0, 5 * kH);
+    ASSERT_TRUE((*db)->Compact().ok());  // Block [0,2h); head [2h,5h).
+    // Delete s=1 over [1h, 3h]: half in the block, half in the head.
+    ASSERT_TRUE((*db)->DeleteSeries({Matcher::Equal("s", "1")}, kH, 3 * kH).ok());
+    auto s1 = ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"];
+    for (const TV& tv : s1) ASSERT_TRUE(tv.t < kH || tv.t > 3 * kH) << tv.t;
+    EXPECT_EQ(s1.size(), static_cast<size_t>(5 * kH / 15000 - (2 * kH / 15000 + 1)));
+    // Others untouched.
+    EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "0")})["blk{s=\"0\"}"].size(),
+              static_cast<size_t>(5 * kH / 15000));
+  }
+  // Deletions survive a restart (block tombstones file, head via WAL).
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  auto s1 = ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"];
+  for (const TV& tv : s1) ASSERT_TRUE(tv.t < kH || tv.t > 3 * kH) << tv.t;
+  const size_t kept = s1.size();
+  std::vector<std::string> before = BlockDirs(dir.path());
+  ASSERT_EQ(before.size(), 1u) << before[0] << " " << before[1];
+  ASSERT_TRUE(std::filesystem::exists(dir.path() + "/" + before[0] + "/tombstones"));
+  ASSERT_TRUE((*db)->CleanTombstones().ok());
+  std::vector<std::string> after = BlockDirs(dir.path());
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_NE(after[0], before[0]);  // Rewritten; the old block is gone.
+  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"].size(), kept);
+  // The data is gone from the files, not just hidden: promtool sees none.
+  const std::string dump = RunCommand("promtool tsdb dump --min-time=" + std::to_string(kH) +
+                                      " --max-time=" + std::to_string(2 * kH - 1) + " " +
+                                      dir.path() + " 2>/dev/null");
+  EXPECT_EQ(dump.find("s=\"1\""), std::string::npos);
+  EXPECT_NE(dump.find("s=\"0\""), std::string::npos);
+}
+
+TEST(DBBlocksTest, CorruptBlockIsReportedAndOthersServe) {
+  TempDir dir;
+  {
+    auto db = DB::Open(ManualOptions(), dir.path());
+    ASSERT_TRUE(db.ok());
+    Fill(**db, 2, 0, 7 * kH);
+    ASSERT_TRUE((*db)->Compact().ok());  // Blocks [0,2h) and [2h,4h).
+  }
+  std::vector<std::string> blocks = BlockDirs(dir.path());
+  ASSERT_EQ(blocks.size(), 2u);
+  {
+    // Damage the first block's meta.json.
+    std::ofstream f(dir.path() + "/" + blocks[0] + "/meta.json",
+                    std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(0);
+    f.put('#');
+  }
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ((*db)->Stats().corrupt_blocks, 1);
+  EXPECT_EQ((*db)->Stats().blocks, 1);
+  auto all = ReadAll(**db, {Matcher::Equal("__name__", "blk")});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all["blk{s=\"0\"}"].front().t, 2 * kH);  // The rest still serves.
+  // Nothing was deleted.
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/" + blocks[0] + "/index"));
 }
 
 TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
