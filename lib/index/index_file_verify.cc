@@ -2,6 +2,7 @@
 // `strata-tsdb verify` and tests. It walks every section in file order and
 // rebuilds the postings from the series to compare against what is stored.
 #include <algorithm>
+#include <span>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -36,9 +37,78 @@ uint64_t KeyOf(uint32_t name, uint32_t value) {
 
 // What the series section says the other sections must contain.
 struct IndexFileReader::SeriesScan {
+  static constexpr uint32_t kNone = 0xFFFFFFFF;
+
   std::vector<SeriesId> ids;  // Increasing.
-  absl::flat_hash_map<uint64_t, std::vector<SeriesId>> postings;
-  std::vector<uint64_t> keys;  // Of `postings`, sorted: by name, then value.
+  // After Finish(): every label pair the series use (name symbol << 32 |
+  // value symbol), sorted, and each pair's series.
+  std::vector<uint64_t> keys;
+  std::vector<std::span<const SeriesId>> lists;
+
+  // While scanning: pairs by first use, found through a slot per value
+  // symbol (most values have one name) or other_keys; and for every series
+  // the pair index of each of its labels, then kNone.
+  std::vector<uint64_t> pairs;
+  struct Slot {
+    uint32_t name = kNone;
+    uint32_t pair = 0;
+  };
+  std::vector<Slot> slots;
+  absl::flat_hash_map<uint64_t, uint32_t> other_keys;
+  std::vector<uint32_t> log;
+  std::vector<SeriesId> storage;
+
+  void Add(uint32_t name, uint32_t value) {
+    Slot& slot = slots[value];
+    uint32_t pair;
+    if (slot.name == name) {
+      pair = slot.pair;
+    } else {
+      pair = static_cast<uint32_t>(pairs.size());
+      bool added = true;
+      if (slot.name == kNone) {
+        slot = {name, pair};
+      } else {
+        auto [it, inserted] = other_keys.try_emplace(KeyOf(name, value), pair);
+        pair = it->second;
+        added = inserted;
+      }
+      if (added) pairs.push_back(KeyOf(name, value));
+    }
+    log.push_back(pair);
+  }
+
+  // Sorts the log into lists (counting sort; the log is in series order).
+  void Finish() {
+    std::vector<uint64_t> start(pairs.size() + 1, 0);
+    for (uint32_t p : log) {
+      if (p != kNone) ++start[p + 1];
+    }
+    for (size_t p = 0; p < pairs.size(); ++p) start[p + 1] += start[p];
+    storage.resize(start.back());
+    std::vector<uint64_t> next(start.begin(), start.end() - 1);
+    size_t series = 0;
+    for (uint32_t p : log) {
+      if (p == kNone) {
+        ++series;
+      } else {
+        storage[next[p]++] = ids[series];
+      }
+    }
+    std::vector<uint32_t> order(pairs.size());
+    for (uint32_t p = 0; p < order.size(); ++p) order[p] = p;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return pairs[a] < pairs[b]; });
+    keys.reserve(order.size());
+    lists.reserve(order.size());
+    for (uint32_t p : order) {
+      keys.push_back(pairs[p]);
+      lists.emplace_back(storage.data() + start[p], start[p + 1] - start[p]);
+    }
+    log = {};
+    slots = {};
+    other_keys = {};
+  }
 };
 
 Status IndexFileReader::VerifyPadding(std::string_view section, uint64_t from,
@@ -55,10 +125,9 @@ Status IndexFileReader::Verify() const {
   STRATA_RETURN_IF_ERROR(VerifyLayout());
   STRATA_RETURN_IF_ERROR(VerifySymbols());
   SeriesScan scan;
+  scan.slots.resize(NumSymbols());
   STRATA_RETURN_IF_ERROR(VerifySeries(&scan));
-  scan.keys.reserve(scan.postings.size());
-  for (const auto& [key, ids] : scan.postings) scan.keys.push_back(key);
-  std::sort(scan.keys.begin(), scan.keys.end());
+  scan.Finish();
   STRATA_RETURN_IF_ERROR(VerifyLabelIndices(scan));
   STRATA_RETURN_IF_ERROR(VerifyPostings(scan));
   return Status::OK();
@@ -159,9 +228,8 @@ Status IndexFileReader::VerifySeries(SeriesScan* scan) const {
     }
     const auto id = static_cast<SeriesId>(pos / kSeriesAlignment);
     scan->ids.push_back(id);
-    for (const LabelRef& r : refs) {
-      scan->postings[KeyOf(r.name, r.value)].push_back(id);
-    }
+    for (const LabelRef& r : refs) scan->Add(r.name, r.value);
+    scan->log.push_back(SeriesScan::kNone);
     std::swap(prev, cur);
     pos = next;
   }
@@ -296,7 +364,7 @@ Status IndexFileReader::VerifyPostings(const SeriesScan& scan) const {
     if (!DecodeTableEntry(&offset, &e)) {
       return Corrupt(kTable, entry_at, Cat("entry ", i, " malformed"));
     }
-    const std::vector<SeriesId>* expected = &scan.ids;
+    std::span<const SeriesId> expected = scan.ids;
     if (i > 0) {
       const uint64_t key = scan.keys[i - 1];
       const std::string_view name = Symbol(static_cast<uint32_t>(key >> 32));
@@ -307,7 +375,7 @@ Status IndexFileReader::VerifyPostings(const SeriesScan& scan) const {
             Cat("entry ", e.name, "=\"", e.value, "\" where the series have ",
                 name, "=\"", value, "\""));
       }
-      expected = &scan.postings.at(key);
+      expected = scan.lists[i - 1];
     } else if (e.name != index_format::kAllPostingsName ||
                e.value != index_format::kAllPostingsValue) {
       return Corrupt(kTable, entry_at, "first entry is not all-postings");
@@ -324,7 +392,7 @@ Status IndexFileReader::VerifyPostings(const SeriesScan& scan) const {
     const uint32_t n = DecodeBE32(body.data());
     for (uint32_t j = 0; j < n; ++j) {
       const SeriesId id = DecodeBE32(body.data() + 4 + 4 * j);
-      if (j < expected->size() && id == (*expected)[j]) continue;
+      if (j < expected.size() && id == expected[j]) continue;
       const uint64_t at = e.postings_offset + kLengthSize + 4 + 4 * j;
       if (j > 0 && id <= DecodeBE32(body.data() + 4 * j)) {
         return Corrupt(
@@ -340,10 +408,10 @@ Status IndexFileReader::VerifyPostings(const SeriesScan& scan) const {
                      Cat("series ", id, " in ", e.name, "=\"", e.value,
                          "\" does not match the series"));
     }
-    if (n != expected->size()) {
+    if (n != expected.size()) {
       return Corrupt(kSection, e.postings_offset,
                      Cat(e.name, "=\"", e.value, "\" lists ", n,
-                         " series; the series section has ", expected->size()));
+                         " series; the series section has ", expected.size()));
     }
     pos = e.postings_offset + kLengthSize + body.size() + kCrcSize;
   }
