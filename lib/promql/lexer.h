@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "strata/status.h"
+#include "promql/quote.h"
 
 namespace strata::promql {
 
@@ -189,16 +189,6 @@ class Lexer {
   bool series_desc_ = false;
   std::string error_;  // Backing store for the current error item's text.
 };
-
-// Removes the quotes of a string item and processes its escapes as
-// Prometheus's strutil.Unquote does ('...', "..." or `...`).
-// InvalidArgument ("invalid syntax") if it is not a valid quoted string.
-StatusOr<std::string> Unquote(std::string_view quoted);
-
-// Go's %q quoting of a single rune, e.g. 'a', '\n', '\x00'.
-std::string QuoteRune(int r);
-// Go's %q quoting of a string (strconv.Quote).
-std::string QuoteString(std::string_view s);
 
 }  // namespace strata::promql
 

@@ -122,7 +122,8 @@ class Parser {
       Unexpected("", "");
     }
     if (!failed() && cur_.type != ItemType::kEOF) Unexpected("", "");
-    if (!failed()) CheckAST(*e);
+    // Like Prometheus, no type checks: callers decide whether `{}` is
+    // acceptable.
     if (failed()) return ErrorStatus();
     return std::move(e->As<VectorSelector>().matchers);
   }

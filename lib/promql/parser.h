@@ -22,7 +22,9 @@ StatusOr<ExprPtr> ParseExpr(std::string_view query);
 
 // A series selector as in the API's match[] parameter: `up`,
 // `{job="x",instance=~"a.*"}`. Returns its matchers (the metric name as a
-// `__name__` matcher).
+// trailing `__name__` matcher). Like Prometheus's ParseMetricSelector it
+// accepts `{}`; rejecting selectors that match everything is the caller's
+// job.
 StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view input);
 
 // Formats Prometheus's "<line>:<col>: parse error: <msg>" for an error at
