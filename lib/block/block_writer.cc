@@ -105,7 +105,10 @@ Status BlockWriter::WriteInto(const std::string& tmp,
   }
   std::vector<std::string> symbols;
   {
-    absl::flat_hash_set<std::string_view> seen;
+    // Prometheus's head lists "" among its symbols (the name and value of
+    // its all-postings key), so every block it writes has it; so do ours,
+    // for byte-identical index files.
+    absl::flat_hash_set<std::string_view> seen = {""};
     for (const SourceSeries& s : all) {
       for (const Label& l : s.labels) {
         seen.insert(l.name);
