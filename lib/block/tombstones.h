@@ -33,7 +33,6 @@ inline constexpr int kCrcSize = 4;
 inline constexpr char kFileName[] = "tombstones";
 }  // namespace tombstone_format
 
-
 class MemTombstones : public TombstoneReader {
  public:
   MemTombstones() = default;
