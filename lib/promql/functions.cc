@@ -72,9 +72,11 @@ double Log2(double v) {
   int exp = 0;
   const double frac = std::frexp(v, &exp);
   if (frac == 0.5) return static_cast<double>(exp - 1);
-  return std::log(frac) * (1 / std::numbers::ln2) + static_cast<double>(exp);
+  return std::log(frac) * std::numbers::log2e + static_cast<double>(exp);
 }
-double Log10(double v) { return std::log(v) * (1 / std::numbers::ln10); }
+// Go multiplies by 1/Ln10 computed exactly at compile time, which is
+// log10(e) rounded once.
+double Log10(double v) { return std::log(v) * std::numbers::log10e; }
 double Sin(double v) { return std::sin(v); }
 double Cos(double v) { return std::cos(v); }
 double Tan(double v) { return std::tan(v); }
@@ -512,9 +514,10 @@ RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
       duration_to_start < threshold ? duration_to_start : average_between / 2;
   extrapolate_to +=
       duration_to_end < threshold ? duration_to_end : average_between / 2;
-  result = result * (extrapolate_to / sampled_interval);
-  if (is_rate) result = result / Seconds(c.range_ms);
-  return std::optional<double>(result);
+  // Scaled in this order so results match Prometheus to the last bit.
+  double factor = extrapolate_to / sampled_interval;
+  if (is_rate) factor /= Seconds(c.range_ms);
+  return std::optional<double>(result * factor);
 }
 
 RangeResult FnRate(const RangeCall& c) {
