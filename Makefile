@@ -13,7 +13,8 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libabsl-dev libzstd-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
-  python3 python3-dev prometheus prometheus-node-exporter prometheus-alertmanager
+  nlohmann-json3-dev python3 python3-dev prometheus prometheus-node-exporter \
+  prometheus-alertmanager
 
 .PHONY: all deps configure build test run tsan soak bench clean format
 

@@ -55,7 +55,7 @@ class ChunkFileReader : public ChunkReader {
   // Reads the chunks of `metas` (any order, any segments) with batched I/O;
   // out[i] is the chunk of metas[i] and owns its bytes.
   Status ReadBatch(std::span<const ChunkMeta> metas,
-                   std::vector<ChunkBytes>* out) const;
+                   std::vector<ChunkBytes>* out) const override;
 
   // Reads every chunk in every segment in file order, checking lengths and
   // CRCs; calls fn(ref, chunk) for each. Stops at the first error.

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,20 @@ class ChunkReader {
  public:
   virtual ~ChunkReader() = default;
   virtual StatusOr<ChunkBytes> Chunk(const ChunkMeta& meta) const = 0;
+  // Reads many chunks at once; out[i] is the chunk of metas[i]. On-disk
+  // blocks submit the whole batch to io_uring (pread where unavailable);
+  // this default reads one at a time.
+  virtual Status ReadBatch(std::span<const ChunkMeta> metas,
+                           std::vector<ChunkBytes>* out) const {
+    out->clear();
+    out->reserve(metas.size());
+    for (const ChunkMeta& m : metas) {
+      StatusOr<ChunkBytes> c = Chunk(m);
+      if (!c.ok()) return c.status();
+      out->push_back(std::move(c).value());
+    }
+    return Status::OK();
+  }
 };
 
 class TombstoneReader {

@@ -15,23 +15,28 @@ ChunkChainIterator::ChunkChainIterator(const ChunkReader* reader,
       maxt_(maxt),
       deleted_(std::move(deleted)) {}
 
+Status ChunkChainIterator::FetchAll() {
+  fetched_ = true;
+  // Only chunks that overlap the range; one batched read for all of them
+  // (io_uring for on-disk blocks).
+  std::erase_if(chunks_, [&](const ChunkMeta& m) { return !m.Overlaps(mint_, maxt_); });
+  return reader_->ReadBatch(chunks_, &bytes_);
+}
+
 bool ChunkChainIterator::OpenNextChunk() {
   open_ = false;
+  if (!fetched_) {
+    status_ = FetchAll();
+    if (!status_.ok()) return false;
+  }
   while (next_chunk_ < chunks_.size()) {
-    const ChunkMeta& meta = chunks_[next_chunk_++];
-    if (meta.maxt < mint_) continue;
-    if (meta.mint > maxt_) return false;
-    StatusOr<ChunkBytes> bytes = reader_->Chunk(meta);
-    if (!bytes.ok()) {
-      status_ = bytes.status();
-      return false;
-    }
-    if (bytes->encoding != static_cast<uint8_t>(chunk::Encoding::kXor)) {
+    ChunkBytes& bytes = bytes_[next_chunk_++];
+    if (bytes.encoding != static_cast<uint8_t>(chunk::Encoding::kXor)) {
       status_ = Status::NotSupported(
-          absl::StrCat("chunk encoding ", bytes->encoding, " not supported"));
+          absl::StrCat("chunk encoding ", bytes.encoding, " not supported"));
       return false;
     }
-    current_ = std::move(bytes).value();
+    current_ = std::move(bytes);
     it_.Reset(current_.data);
     open_ = true;
     return true;

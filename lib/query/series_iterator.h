@@ -34,6 +34,8 @@ class ChunkChainIterator : public SampleIterator {
  private:
   // Opens chunk `next_chunk_`; false when there are no more or on error.
   bool OpenNextChunk();
+  // Reads every chunk in range at once, on first use.
+  Status FetchAll();
   bool IsDeleted(int64_t t);
   // Advances within chunks until a sample in range and not deleted.
   bool Settle(bool have_sample);
@@ -45,6 +47,8 @@ class ChunkChainIterator : public SampleIterator {
   Intervals deleted_;
   size_t deleted_pos_ = 0;
   size_t next_chunk_ = 0;
+  bool fetched_ = false;
+  std::vector<ChunkBytes> bytes_;  // bytes_[i] is chunks_[i]'s.
   ChunkBytes current_;
   chunk::XorIterator it_;
   bool open_ = false;
