@@ -1,0 +1,326 @@
+#include "e2e_util.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "chunk/xor_iterator.h"
+#include "http_test_client.h"
+#include "prometheus/remote.pb.h"
+#include "snappy.h"
+#include "strata/appender.h"
+#include "util/coding.h"
+#include "util/crc32c.h"
+
+namespace strata::e2e {
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Process::Process(std::vector<std::string> argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int log =
+        open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    // Not our process group's signals: a Ctrl-C of the test kills us, and
+    // our destructor kills the children.
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !exited_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void Process::Signal(int sig) {
+  if (pid_ > 0 && !exited_) kill(pid_, sig);
+}
+
+int Process::Wait(int timeout_ms) {
+  if (exited_) return -1;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+bool Process::running() {
+  if (exited_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    exited_ = true;
+    return false;
+  }
+  return true;
+}
+
+std::string StrataServerPath() {
+  constexpr const char* kRelative = "/tools/strata-server/strata-server";
+  if (const char* dir = std::getenv("STRATA_BINARY_DIR")) {
+    return std::string(dir) + kRelative;
+  }
+  std::error_code ec;
+  const std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::string(".") + kRelative;
+  // <build>/tests/e2e/<binary>
+  return self.parent_path().parent_path().parent_path().string() + kRelative;
+}
+
+std::string HttpResult::Header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return "";
+}
+
+HttpResult Http(int port, const std::string& method, const std::string& target,
+                const std::string& body, const std::string& extra_headers) {
+  HttpResult result;
+  StatusOr<server::testing::TestResponse> r =
+      server::testing::HttpRequest(port, method, target, body, extra_headers);
+  if (!r.ok()) return result;
+  result.status = r->status;
+  result.body = std::move(r->body);
+  result.headers = std::move(r->headers);
+  return result;
+}
+
+bool WaitForOk(int port, const std::string& path, int timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Http(port, "GET", path).status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+namespace {
+
+uint64_t Bits(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof(b));
+  return b;
+}
+
+std::string LabelsKey(
+    const google::protobuf::RepeatedPtrField<prometheus::Label>& labels) {
+  std::string name;
+  std::string rest;
+  for (const auto& l : labels) {
+    if (l.name() == "__name__") {
+      name = l.value();
+      continue;
+    }
+    rest += (rest.empty() ? "" : ", ") + l.name() + "=\"" + l.value() + "\"";
+  }
+  return name + "{" + rest + "}";
+}
+
+StatusOr<std::string> PostRead(int port, int64_t mint, int64_t maxt,
+                               bool streamed) {
+  prometheus::ReadRequest read;
+  prometheus::Query* q = read.add_queries();
+  q->set_start_timestamp_ms(mint);
+  q->set_end_timestamp_ms(maxt);
+  prometheus::LabelMatcher* m = q->add_matchers();
+  m->set_type(prometheus::LabelMatcher::RE);
+  m->set_name("__name__");
+  m->set_value(".+");
+  if (streamed) {
+    read.add_accepted_response_types(
+        prometheus::ReadRequest::STREAMED_XOR_CHUNKS);
+  }
+  const std::string raw = read.SerializeAsString();
+  std::string body;
+  snappy::Compress(raw.data(), raw.size(), &body);
+  HttpResult r = Http(port, "POST", "/api/v1/read", body,
+                      "Content-Type: application/x-protobuf\r\n"
+                      "Content-Encoding: snappy\r\n"
+                      "X-Prometheus-Remote-Read-Version: 0.1.0\r\n");
+  if (r.status != 200) {
+    return Status::Internal("remote read answered " + std::to_string(r.status) +
+                            ": " + r.body);
+  }
+  return std::move(r.body);
+}
+
+}  // namespace
+
+StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt) {
+  STRATA_ASSIGN_OR_RETURN(std::string body,
+                          PostRead(port, mint, maxt, /*streamed=*/false));
+  std::string raw;
+  if (!snappy::Uncompress(body.data(), body.size(), &raw)) {
+    return Status::Corruption("remote read answer is not snappy");
+  }
+  prometheus::ReadResponse response;
+  if (!response.ParseFromString(raw) || response.results_size() != 1) {
+    return Status::Corruption("bad ReadResponse");
+  }
+  SeriesSamples out;
+  for (const auto& ts : response.results(0).timeseries()) {
+    auto& samples = out[LabelsKey(ts.labels())];
+    for (const auto& s : ts.samples()) {
+      samples.emplace_back(s.timestamp(), Bits(s.value()));
+    }
+  }
+  return out;
+}
+
+StatusOr<SeriesSamples> RemoteReadStreamedAll(int port, int64_t mint,
+                                              int64_t maxt) {
+  STRATA_ASSIGN_OR_RETURN(std::string body,
+                          PostRead(port, mint, maxt, /*streamed=*/true));
+  std::string_view in = body;
+  SeriesSamples out;
+  std::string previous;
+  while (!in.empty()) {
+    uint64_t size;
+    uint32_t crc;
+    if (!GetUvarint(&in, &size) || !GetBE32(&in, &crc) || size > in.size()) {
+      return Status::Corruption("truncated frame");
+    }
+    const std::string_view data = in.substr(0, size);
+    in.remove_prefix(size);
+    if (crc32c::Value(data) != crc) return Status::Corruption("frame CRC");
+    if (size > (1 << 20)) return Status::Corruption("frame over 1 MiB");
+    prometheus::ChunkedReadResponse frame;
+    if (!frame.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+      return Status::Corruption("bad ChunkedReadResponse");
+    }
+    for (const auto& cs : frame.chunked_series()) {
+      const std::string key = LabelsKey(cs.labels());
+      if (key != previous && out.count(key) != 0) {
+        return Status::Corruption("series frames not consecutive: " + key);
+      }
+      previous = key;
+      auto& samples = out[key];
+      for (const auto& chunk : cs.chunks()) {
+        if (chunk.type() != prometheus::Chunk::XOR) {
+          return Status::Corruption("not an XOR chunk");
+        }
+        chunk::XorIterator it(chunk.data());
+        while (it.Next()) {
+          if (it.t() < mint || it.t() > maxt) continue;
+          samples.emplace_back(it.t(), it.v_bits());
+        }
+        if (it.error()) return Status::Corruption("bad XOR chunk");
+      }
+    }
+  }
+  return out;
+}
+
+std::string DescribeDifference(const SeriesSamples& want,
+                               const SeriesSamples& got) {
+  std::string out;
+  int shown = 0;
+  for (const auto& [series, samples] : want) {
+    auto it = got.find(series);
+    if (it == got.end()) {
+      if (shown++ < 5) out += "missing series " + series + "\n";
+      continue;
+    }
+    if (it->second != samples) {
+      if (shown++ < 5) {
+        out += "series " + series + ": want " + std::to_string(samples.size()) +
+               " samples, got " + std::to_string(it->second.size());
+        for (size_t i = 0; i < std::min(samples.size(), it->second.size());
+             ++i) {
+          if (samples[i] != it->second[i]) {
+            out += "; first difference at #" + std::to_string(i) +
+                   " t=" + std::to_string(samples[i].first) +
+                   " vs t=" + std::to_string(it->second[i].first);
+            break;
+          }
+        }
+        out += "\n";
+      }
+    }
+  }
+  for (const auto& [series, samples] : got) {
+    if (want.count(series) == 0 && shown++ < 10) {
+      out += "unexpected series " + series + "\n";
+    }
+  }
+  if (shown > 0) {
+    out += std::to_string(shown) + " series differ (want " +
+           std::to_string(want.size()) + " series, got " +
+           std::to_string(got.size()) + ")";
+  }
+  return out;
+}
+
+int64_t CountSamples(const SeriesSamples& s) {
+  int64_t n = 0;
+  for (const auto& [series, samples] : s) n += samples.size();
+  return n;
+}
+
+int64_t CountStaleMarkers(const SeriesSamples& s) {
+  int64_t n = 0;
+  for (const auto& [series, samples] : s) {
+    for (const auto& [t, bits] : samples) n += bits == kStaleNaNBits;
+  }
+  return n;
+}
+
+}  // namespace strata::e2e

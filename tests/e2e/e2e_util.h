@@ -1,0 +1,87 @@
+// Processes and protocol helpers for the end-to-end tests: strata-server,
+// the real Prometheus 2.42 and node_exporter from the Debian packages,
+// started on free loopback ports in temporary directories.
+#ifndef STRATA_TESTS_E2E_E2E_UTIL_H_
+#define STRATA_TESTS_E2E_E2E_UTIL_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/status.h"
+
+namespace strata::e2e {
+
+// A free TCP port on 127.0.0.1 (bound once, then released).
+int FreePort();
+
+std::string ReadFileOrEmpty(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+int64_t NowMillis();
+
+// A child process with stdout and stderr in `log_path`. Killed (SIGKILL)
+// on destruction if still running.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::string log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  void Signal(int sig);
+  // Waits for exit; the exit code, 128+signal if killed, -1 on timeout.
+  int Wait(int timeout_ms);
+  bool running();
+  int pid() const { return pid_; }
+  std::string log() const { return ReadFileOrEmpty(log_path_); }
+
+ private:
+  int pid_ = -1;
+  bool exited_ = false;
+  std::string log_path_;
+};
+
+// $STRATA_BINARY_DIR/tools/strata-server/strata-server, or found from this
+// test's own path in the build tree.
+std::string StrataServerPath();
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string Header(const std::string& name) const;
+};
+
+// One request on a fresh connection; status 0 if the connection failed.
+HttpResult Http(int port, const std::string& method, const std::string& target,
+                const std::string& body = "",
+                const std::string& extra_headers = "");
+
+// Polls GET `path` until it answers 200 or `timeout_ms` passes.
+bool WaitForOk(int port, const std::string& path, int timeout_ms);
+
+// Samples by series (Prometheus's text form of the labels), values as bit
+// patterns so that NaNs, stale markers included, compare exactly.
+using SeriesSamples =
+    std::map<std::string, std::vector<std::pair<int64_t, uint64_t>>>;
+
+// Remote read (SAMPLES) of every series with samples in [mint, maxt].
+StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt);
+// The same with STREAMED_XOR_CHUNKS, decoding the chunks (samples outside
+// [mint, maxt] dropped, as a client does).
+StatusOr<SeriesSamples> RemoteReadStreamedAll(int port, int64_t mint,
+                                              int64_t maxt);
+
+// A readable account of how two sample sets differ ("" if equal).
+std::string DescribeDifference(const SeriesSamples& want,
+                               const SeriesSamples& got);
+
+int64_t CountSamples(const SeriesSamples& s);
+int64_t CountStaleMarkers(const SeriesSamples& s);
+
+}  // namespace strata::e2e
+
+#endif  // STRATA_TESTS_E2E_E2E_UTIL_H_
