@@ -166,6 +166,15 @@ Status DBImpl::ReplayWal() {
   };
   // The newest checkpoint holds what older, deleted segments held.
   const std::string wal_dir = JoinPath(dir_, kWalDir);
+  // Checkpoints a crash left half-written are redone later.
+  if (StatusOr<std::vector<std::string>> names = fs_->ListDir(wal_dir); names.ok()) {
+    for (const std::string& n : *names) {
+      if (n.starts_with("checkpoint.") && n.ends_with(".tmp")) {
+        Status st = fs_->RemoveAll(JoinPath(wal_dir, n));
+        if (!st.ok()) STRATA_LOG(kWarn, "removing partial checkpoint", {{"err", st.ToString()}});
+      }
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           wal::LatestCheckpoint(fs_, wal_dir));
   if (!checkpoint.empty()) {

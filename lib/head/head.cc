@@ -197,7 +197,9 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
     }
   });
   for (MemSeries* s : empty) {
-    if (!s->MarkDead()) continue;  // An appender is about to commit to it.
+    // Re-checked under the series lock: an appender may have committed to
+    // it since the scan, or may hold a pin.
+    if (!s->MarkDeadIfEmpty()) continue;
     postings_.Delete(s->id(), s->label_pairs());
     if (auto owned = series_.Remove(s)) {
       graveyard_.push_back(std::move(owned));

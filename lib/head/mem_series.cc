@@ -141,6 +141,12 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
   return closed_.size() + (open_ ? 1 : 0);
 }
 
+bool MemSeries::MarkDeadIfEmpty() {
+  absl::MutexLock lock(&mu_);
+  if (!closed_.empty() || open_) return false;
+  return MarkDead();
+}
+
 int64_t MemSeries::MinTime() const {
   absl::MutexLock lock(&mu_);
   if (!closed_.empty()) return closed_.front().mint;

@@ -94,6 +94,10 @@ class MemSeries {
     return (pins_.fetch_add(1, std::memory_order_acq_rel) & kDead) == 0;
   }
   void UnpinForCommit() { pins_.fetch_sub(1, std::memory_order_acq_rel); }
+  // Marks the series dead if it holds no chunk and nobody holds a pin,
+  // atomically with respect to Append (both run under mu_), so a sample
+  // committed in between is never lost with the series.
+  bool MarkDeadIfEmpty() ABSL_LOCKS_EXCLUDED(mu_);
   // Succeeds only if nobody holds a pin.
   bool MarkDead() {
     int32_t expected = 0;

@@ -19,7 +19,10 @@ class TempDir {
         (std::filesystem::temp_directory_path() / "strata-test-XXXXXX").string();
     path_ = mkdtemp(tmpl.data());
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  // STRATA_KEEP_TEST_DIRS=1 keeps them for post-mortems.
+  ~TempDir() {
+    if (std::getenv("STRATA_KEEP_TEST_DIRS") == nullptr) std::filesystem::remove_all(path_);
+  }
   const std::string& path() const { return path_; }
 
  private:
