@@ -7,6 +7,9 @@ DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 WERROR := $(if $(STRATA_WERROR),-DSTRATA_WERROR=$(STRATA_WERROR),)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Let ccache share results between clones in different folders.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 # Debian packages the build, the tests and the benchmarks need.
 DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
