@@ -34,6 +34,7 @@ class WireReader {
   // is malformed; error() tells them apart.
   bool Next() {
     if (rest_.empty() || error_ != nullptr) return false;
+    field_begin_ = offset();
     uint64_t key;
     if (!GetUvarint(&rest_, &key)) return Fail("truncated field key");
     const uint64_t number = key >> 3;
@@ -128,6 +129,8 @@ class WireReader {
   const char* error() const { return error_; }
   // Bytes consumed so far, for error messages.
   size_t offset() const { return size_ - rest_.size(); }
+  // Where the current field (its key) starts.
+  size_t field_begin() const { return field_begin_; }
 
  private:
   static constexpr uint64_t kMaxFieldNumber = (uint64_t{1} << 29) - 1;
@@ -146,6 +149,7 @@ class WireReader {
 
   std::string_view rest_;
   size_t size_;
+  size_t field_begin_ = 0;
   const char* error_ = nullptr;
   uint32_t field_ = 0;
   WireType type_ = WireType::kVarint;

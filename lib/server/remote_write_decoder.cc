@@ -74,29 +74,49 @@ WireMetricType ToMetricType(uint64_t v) {
 
 // ---- 1.0 ----
 
+template <typename Where>
+Status DecodeOneLabel(std::string_view data, WireLabel* label,
+                      const Where& where) {
+  WireReader r(data);
+  while (r.Next()) {
+    if (r.field() == v1::kLabelName) {
+      if (!r.Bytes(&label->name)) break;
+    } else if (r.field() == v1::kLabelValue) {
+      if (!r.Bytes(&label->value)) break;
+    }
+  }
+  if (r.error() != nullptr) return Malformed("prometheus.Label", r, where());
+  return Status::OK();
+}
+
 Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
   WireSeries series;
   series.first_label = static_cast<uint32_t>(batch->labels.size());
   series.first_sample = static_cast<uint32_t>(batch->samples.size());
   WireReader r(data);
   const auto where = [index] { return Cat("timeseries #", index); };
+  // [labels_begin, labels_end) spans the label fields while they are
+  // contiguous.
+  enum class Span { kNone, kOpen, kClosed, kSplit } span = Span::kNone;
+  size_t labels_begin = 0, labels_end = 0;
   while (r.Next()) {
     std::string_view sub;
+    if (r.field() != v1::kSeriesLabels && span == Span::kOpen) {
+      span = Span::kClosed;
+    }
     switch (r.field()) {
       case v1::kSeriesLabels: {
         if (!r.Bytes(&sub)) break;
+        if (span == Span::kNone) {
+          span = Span::kOpen;
+          labels_begin = r.field_begin();
+        } else if (span == Span::kClosed) {
+          span = Span::kSplit;  // Not contiguous: no key.
+        }
+        labels_end = r.offset();
+        if (batch->defer_labels) break;  // Decoded after the loop, if at all.
         WireLabel label;
-        WireReader lr(sub);
-        while (lr.Next()) {
-          if (lr.field() == v1::kLabelName) {
-            if (!lr.Bytes(&label.name)) break;
-          } else if (lr.field() == v1::kLabelValue) {
-            if (!lr.Bytes(&label.value)) break;
-          }
-        }
-        if (lr.error() != nullptr) {
-          return Malformed("prometheus.Label", lr, where());
-        }
+        STRATA_RETURN_IF_ERROR(DecodeOneLabel(sub, &label, where));
         batch->labels.push_back(label);
         break;
       }
@@ -146,6 +166,27 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
       static_cast<uint32_t>(batch->labels.size()) - series.first_label;
   series.num_samples =
       static_cast<uint32_t>(batch->samples.size()) - series.first_sample;
+  const bool contiguous = span == Span::kOpen || span == Span::kClosed;
+  if (contiguous) {
+    series.label_bytes = data.substr(labels_begin, labels_end - labels_begin);
+  }
+  if (batch->defer_labels) {
+    if (contiguous) {
+      series.labels_deferred = true;
+    } else if (span == Span::kSplit) {
+      // Rare: labels interleaved with other fields. Decode them now.
+      WireReader again(data);
+      while (again.Next()) {
+        std::string_view sub;
+        if (again.field() != v1::kSeriesLabels || !again.Bytes(&sub)) continue;
+        WireLabel label;
+        STRATA_RETURN_IF_ERROR(DecodeOneLabel(sub, &label, where));
+        batch->labels.push_back(label);
+      }
+      series.num_labels =
+          static_cast<uint32_t>(batch->labels.size()) - series.first_label;
+    }
+  }
   batch->histograms += series.num_histograms;
   batch->exemplars += series.num_exemplars;
   batch->series.push_back(series);
@@ -413,6 +454,25 @@ std::string_view MetricTypeName(WireMetricType type) {
   return "unknown";
 }
 
+Status DecodeLabelFields(std::string_view label_bytes,
+                         std::vector<WireLabel>* out) {
+  WireReader r(label_bytes);
+  const auto where = [] { return std::string("label fields"); };
+  while (r.Next()) {
+    std::string_view sub;
+    if (r.field() != v1::kSeriesLabels) {
+      return Status::InvalidArgument("not a label field");
+    }
+    if (!r.Bytes(&sub)) break;
+    WireLabel label;
+    STRATA_RETURN_IF_ERROR(DecodeOneLabel(sub, &label, where));
+    out->push_back(label);
+  }
+  if (r.error() != nullptr)
+    return Malformed("prometheus.TimeSeries", r, "labels");
+  return Status::OK();
+}
+
 void WriteBatch::Clear() {
   series.clear();
   labels.clear();
@@ -427,7 +487,9 @@ void WriteBatch::Clear() {
 
 Status DecodeWriteRequest(RemoteWriteVersion version, std::string_view data,
                           WriteBatch* batch) {
+  const bool defer_labels = batch->defer_labels;
   batch->Clear();
+  batch->defer_labels = defer_labels && version == RemoteWriteVersion::kV1;
   batch->version = version;
   if (version == RemoteWriteVersion::kV1) return DecodeV1(data, batch);
   return V2Decoder(batch).Decode(data);

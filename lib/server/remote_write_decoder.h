@@ -68,6 +68,14 @@ struct WireSeries {
   uint32_t num_samples = 0;
   uint32_t num_histograms = 0;
   uint32_t num_exemplars = 0;
+  // 1.0: the encoded label fields when they are contiguous (as every
+  // sender writes them); the same bytes always mean the same labels, so
+  // they key the series ref cache without looking at each label. Empty
+  // otherwise.
+  std::string_view label_bytes;
+  // With WriteBatch::defer_labels, the labels were left in label_bytes
+  // (num_labels is 0): DecodeLabelFields gives them when needed.
+  bool labels_deferred = false;
   // 2.0 only: per-series metadata (metric_family_name left empty).
   bool has_metadata = false;
   WireMetadata metadata;
@@ -88,6 +96,10 @@ struct WriteBatch {
   int64_t exemplars = 0;
   // 2.0: series that carried a created/start timestamp (either layout).
   int64_t start_timestamps = 0;
+  // Set by the caller before decoding: leave contiguous 1.0 label fields
+  // undecoded (see WireSeries::labels_deferred). Their framing is then
+  // checked only by DecodeLabelFields.
+  bool defer_labels = false;
 
   // Scratch space of the 2.0 decoder.
   std::vector<std::string_view> symbols;
@@ -102,9 +114,15 @@ struct WriteBatch {
   }
 };
 
+// Decodes a run of encoded prometheus.TimeSeries label fields (field 1,
+// a prometheus.Label each), as in WireSeries::label_bytes, appending to
+// `out`. InvalidArgument if malformed.
+Status DecodeLabelFields(std::string_view label_bytes,
+                         std::vector<WireLabel>* out);
+
 // Decode `data` (the decompressed body) into `batch`, which is cleared
-// first. InvalidArgument, naming the problem and its byte offset, if the
-// message is malformed; `batch` is then unspecified.
+// first (except for defer_labels). InvalidArgument, naming the problem and its
+// byte offset, if the message is malformed; `batch` is then unspecified.
 Status DecodeWriteRequest(RemoteWriteVersion version, std::string_view data,
                           WriteBatch* batch);
 

@@ -246,6 +246,7 @@ Response RemoteWriteHandler::Handle(Request& request) {
     return Refuse(kHttpBadRequest, "malformed",
                   "snappy: corrupt or truncated input");
   }
+  batch.defer_labels = true;  // Decoded only for series not in the cache.
   Status decode_status = DecodeWriteRequest(version, decoded, &batch);
   if (!decode_status.ok()) {
     return Refuse(kHttpBadRequest, "malformed",

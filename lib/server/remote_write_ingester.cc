@@ -155,21 +155,57 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
     }
   }
 
+  // Scratch space, kept per thread between requests.
+  thread_local std::vector<SeriesRefCache::Key> keys;
+  thread_local std::vector<SeriesRef> cached;
+  thread_local std::vector<std::pair<SeriesRefCache::Key, SeriesRef>> puts;
+  thread_local std::vector<WireLabel> deferred;
+  thread_local std::string key_scratch;
+  const size_t n = batch.series.size();
+  keys.resize(n);
+  cached.resize(n);
+  puts.clear();
+
+  // First the cache keys of every series with samples, so that the cache
+  // is searched for the whole batch at once.
+  for (size_t i = 0; i < n; ++i) {
+    const WireSeries& s = batch.series[i];
+    keys[i] = {};
+    if (s.invalid != nullptr || s.num_samples == 0) continue;
+    keys[i] = SeriesRefCache::KeyOf(
+        SeriesRefCache::KeyBytes(s, batch.LabelsOf(s), &key_scratch));
+  }
+  cache_->GetMany(keys, cached.data());
+
   std::unique_ptr<Appender> app = db_->NewAppender();
-  for (const WireSeries& s : batch.series) {
+  for (size_t i = 0; i < n; ++i) {
+    const WireSeries& s = batch.series[i];
     ++result.series;
     result.histograms_dropped += s.num_histograms;
-    const std::span<const WireLabel> labels = batch.LabelsOf(s);
     const std::span<const WireSample> samples = batch.SamplesOf(s);
+    // The labels, decoded from label_bytes on first use if deferred.
+    std::span<const WireLabel> labels = batch.LabelsOf(s);
+    Status labels_status;
+    bool labels_ready = !s.labels_deferred;
+    const auto get_labels = [&]() -> std::span<const WireLabel> {
+      if (!labels_ready) {
+        labels_ready = true;
+        deferred.clear();
+        labels_status = DecodeLabelFields(s.label_bytes, &deferred);
+        labels = deferred;
+      }
+      return labels;
+    };
     if (s.invalid != nullptr) {
-      reject(RejectReason::kInvalidSeries, s.num_samples,
-             [&] { return Cat(FormatWireLabels(labels), ": ", s.invalid); });
+      reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
+        return Cat(FormatWireLabels(get_labels()), ": ", s.invalid);
+      });
       continue;
     }
     result.exemplars_accepted += s.num_exemplars;
     if (s.has_metadata && metadata_ != nullptr) {
       const WireMetadata& m = s.metadata;
-      const std::string_view name = MetricNameOf(labels);
+      const std::string_view name = MetricNameOf(get_labels());
       if (!name.empty() && (m.type != WireMetricType::kUnknown ||
                             !m.help.empty() || !m.unit.empty())) {
         result.metadata_updates +=
@@ -178,12 +214,17 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
     }
     if (samples.empty()) continue;
 
-    const uint64_t hash = SeriesRefCache::Hash(labels);
-    SeriesRef ref = cache_->Get(hash, labels);
+    SeriesRef ref = cached[i];
     std::optional<Labels> built;
     if (ref == 0) {
       ++result.series_cache_misses;
-      Status invalid;
+      get_labels();
+      Status invalid = labels_status;
+      if (!invalid.ok()) {
+        reject(RejectReason::kInvalidSeries, s.num_samples,
+               [&] { return std::string(invalid.message()); });
+        continue;
+      }
       if (const char* problem = CheckLabelOrder(labels)) {
         invalid = Status::InvalidArgument(problem);
       } else {
@@ -204,9 +245,9 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
 
     for (const WireSample& sample : samples) {
       const auto describe = [&](std::string_view why) {
-        return [&labels, &sample, why] {
-          return Cat(FormatWireLabels(labels), " t=", sample.timestamp, ": ",
-                     why);
+        return [&get_labels, &sample, why] {
+          return Cat(FormatWireLabels(get_labels()), " t=", sample.timestamp,
+                     ": ", why);
         };
       };
       if (sample.timestamp < 0) {
@@ -223,8 +264,9 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
           ref != 0 ? app->Append(ref, sample.timestamp, sample.value)
                    : app->Append(*built, sample.timestamp, sample.value);
       if (!appended.ok() && ref != 0 && appended.status().IsNotFound()) {
-        // The head garbage collected the series; go by its labels.
-        if (!built) built = Labels::FromUnchecked(ToLabelVector(labels));
+        // The head garbage collected the series; go by its labels, which
+        // were valid when the ref was cached.
+        if (!built) built = Labels::FromUnchecked(ToLabelVector(get_labels()));
         ref = 0;
         appended = app->Append(*built, sample.timestamp, sample.value);
       }
@@ -232,7 +274,7 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
         ++result.samples_written;
         if (ref == 0) {
           ref = *appended;
-          cache_->Put(hash, labels, ref);
+          puts.emplace_back(keys[i], ref);
         }
         continue;
       }
@@ -247,6 +289,7 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
       reject(*reason, 1, describe(appended.status().message()));
     }
   }
+  cache_->PutMany(puts);
   Status committed = app->Commit();
   if (!committed.ok()) {
     result.samples_written = 0;

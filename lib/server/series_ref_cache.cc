@@ -6,67 +6,78 @@
 #include "xxhash.h"
 
 namespace strata::server {
+namespace {
+
+// How far ahead GetMany prefetches; enough to overlap a few memory
+// latencies, small enough to stay in L1.
+constexpr size_t kPrefetchDistance = 8;
+
+}  // namespace
 
 SeriesRefCache::SeriesRefCache(size_t max_entries)
-    : max_per_shard_(std::max<size_t>(1, max_entries / kShards)) {}
+    : max_entries_(std::max<size_t>(1, max_entries)) {}
 
-uint64_t SeriesRefCache::Hash(std::span<const WireLabel> labels) {
-  // Chained seeds keep the boundaries between names and values: ("ab","c")
-  // and ("a","bc") hash differently.
-  uint64_t h = labels.size();
+std::string_view SeriesRefCache::KeyBytes(const WireSeries& series,
+                                          std::span<const WireLabel> labels,
+                                          std::string* scratch) {
+  if (!series.label_bytes.empty()) return series.label_bytes;
+  scratch->clear();
+  scratch->push_back('\0');
   for (const WireLabel& l : labels) {
-    h = XXH3_64bits_withSeed(l.name.data(), l.name.size(), h);
-    h = XXH3_64bits_withSeed(l.value.data(), l.value.size(), h ^ 0xff);
+    PutLengthPrefixed(scratch, l.name);
+    PutLengthPrefixed(scratch, l.value);
   }
-  return h;
+  return *scratch;
 }
 
-bool SeriesRefCache::KeyEquals(std::string_view key,
-                               std::span<const WireLabel> labels) {
-  for (const WireLabel& l : labels) {
-    std::string_view part;
-    if (!GetLengthPrefixed(&key, &part) || part != l.name) return false;
-    if (!GetLengthPrefixed(&key, &part) || part != l.value) return false;
-  }
-  return key.empty();
+SeriesRefCache::Key SeriesRefCache::KeyOf(std::string_view key_bytes) {
+  const XXH128_hash_t h = XXH3_128bits(key_bytes.data(), key_bytes.size());
+  return Key{h.low64, h.high64};
 }
 
-SeriesRef SeriesRefCache::Get(uint64_t hash,
-                              std::span<const WireLabel> labels) const {
-  Shard& shard = ShardFor(hash);
-  absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.map.find(hash);
-  if (it == shard.map.end() || !KeyEquals(it->second.key, labels)) return 0;
-  return it->second.ref;
+void SeriesRefCache::GetMany(std::span<const Key> keys, SeriesRef* refs) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (size_t i = 0; i < std::min(kPrefetchDistance, keys.size()); ++i) {
+    map_.prefetch(keys[i].lo);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i + kPrefetchDistance < keys.size()) {
+      map_.prefetch(keys[i + kPrefetchDistance].lo);
+    }
+    auto it = map_.find(keys[i].lo);
+    refs[i] =
+        it != map_.end() && it->second.hi == keys[i].hi ? it->second.ref : 0;
+  }
 }
 
-void SeriesRefCache::Put(uint64_t hash, std::span<const WireLabel> labels,
-                         SeriesRef ref) {
-  Entry entry;
-  entry.ref = ref;
-  for (const WireLabel& l : labels) {
-    PutLengthPrefixed(&entry.key, l.name);
-    PutLengthPrefixed(&entry.key, l.value);
+SeriesRef SeriesRefCache::Get(const Key& key) const {
+  SeriesRef ref;
+  GetMany({&key, 1}, &ref);
+  return ref;
+}
+
+void SeriesRefCache::Put(const Key& key, SeriesRef ref) {
+  const std::pair<Key, SeriesRef> entry(key, ref);
+  PutMany({&entry, 1});
+}
+
+void SeriesRefCache::PutMany(
+    std::span<const std::pair<Key, SeriesRef>> entries) {
+  if (entries.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [key, ref] : entries) {
+    if (map_.size() >= max_entries_) map_.clear();
+    // A key colliding in its low half replaces the older entry; GetMany
+    // checks the high half, so that only costs a miss.
+    map_.insert_or_assign(key.lo, Value{key.hi, ref});
   }
-  Shard& shard = ShardFor(hash);
-  absl::MutexLock lock(&shard.mu);
-  if (shard.map.size() >= max_per_shard_) {
-    size_.fetch_sub(shard.map.size(), std::memory_order_relaxed);
-    shard.map.clear();
-  }
-  // A colliding hash replaces the older entry; Get compares keys, so a
-  // collision only costs a miss.
-  auto [it, inserted] = shard.map.insert_or_assign(hash, std::move(entry));
-  (void)it;
-  if (inserted) size_.fetch_add(1, std::memory_order_relaxed);
+  size_.store(map_.size(), std::memory_order_relaxed);
 }
 
 void SeriesRefCache::Clear() {
-  for (Shard& shard : shards_) {
-    absl::MutexLock lock(&shard.mu);
-    size_.fetch_sub(shard.map.size(), std::memory_order_relaxed);
-    shard.map.clear();
-  }
+  absl::MutexLock lock(&mu_);
+  map_.clear();
+  size_.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace strata::server

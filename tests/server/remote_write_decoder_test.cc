@@ -86,6 +86,48 @@ TEST(RemoteWriteDecoderTest, V1KeepsLabelsInWireOrderAndEmptyValues) {
                 {"b", "2"}, {"a", ""}, {"", "x"}}));
 }
 
+TEST(RemoteWriteDecoderTest, DeferredLabelsDecodeLaterToTheSame) {
+  prometheus::WriteRequest req;
+  AddSeries(&req, {{"__name__", "up"}, {"job", "a"}}, {{1, 1}});
+  const std::string data = req.SerializeAsString();
+  // Labels interleaved with a sample: valid protobuf, decoded at once.
+  std::string interleaved_series;
+  {
+    prometheus::TimeSeries a, b, c;
+    testing::AddLabel(&a, "__name__", "x");
+    testing::AddSample(&b, 5, 6);
+    testing::AddLabel(&c, "job", "j");
+    interleaved_series =
+        a.SerializeAsString() + b.SerializeAsString() + c.SerializeAsString();
+  }
+  std::string interleaved = "\x0a";
+  interleaved += static_cast<char>(interleaved_series.size());
+  interleaved += interleaved_series;
+
+  WriteBatch batch;
+  batch.defer_labels = true;
+  ASSERT_TRUE(DecodeWriteRequest(RemoteWriteVersion::kV1, data, &batch).ok());
+  ASSERT_EQ(batch.series.size(), 1u);
+  EXPECT_TRUE(batch.series[0].labels_deferred);
+  EXPECT_EQ(batch.series[0].num_labels, 0u);
+  std::vector<WireLabel> labels;
+  ASSERT_TRUE(DecodeLabelFields(batch.series[0].label_bytes, &labels).ok());
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[1].name, "job");
+  EXPECT_EQ(labels[1].value, "a");
+  EXPECT_FALSE(DecodeLabelFields("\x0a\x05\x0a", &labels).ok());
+
+  ASSERT_TRUE(
+      DecodeWriteRequest(RemoteWriteVersion::kV1, interleaved, &batch).ok());
+  ASSERT_EQ(batch.series.size(), 1u);
+  EXPECT_FALSE(batch.series[0].labels_deferred);
+  EXPECT_TRUE(batch.series[0].label_bytes.empty());
+  EXPECT_EQ(LabelsOf(batch, batch.series[0]),
+            (std::vector<std::pair<std::string, std::string>>{{"__name__", "x"},
+                                                              {"job", "j"}}));
+  EXPECT_EQ(batch.series[0].num_samples, 1u);
+}
+
 TEST(RemoteWriteDecoderTest, DecodesV2WithSymbolsMetadataAndBothCtLayouts) {
   V2Builder b;
   auto* ts = b.AddSeries({{"__name__", "reqs_total"}, {"job", "api"}},
