@@ -73,7 +73,21 @@ bool FindMinMaxTime(const Expr& expr, int64_t start, int64_t end,
 
 }  // namespace
 
-Engine::Engine(EngineOptions options) : options_(options) {}
+namespace {
+
+EngineOptions WithDefaults(EngineOptions o) {
+  // As Prometheus: a zero lookback delta means the default.
+  if (o.lookback_delta_ms <= 0)
+    o.lookback_delta_ms = EngineOptions().lookback_delta_ms;
+  if (o.default_subquery_step_ms <= 0) {
+    o.default_subquery_step_ms = EngineOptions().default_subquery_step_ms;
+  }
+  return o;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(WithDefaults(options)) {}
 
 StatusOr<Result> Engine::Instant(DB& db, std::string_view query, int64_t t_ms,
                                  const QueryOptions& options) const {

@@ -32,7 +32,7 @@ namespace strata::promql {
 
 struct EngineOptions {
   // How far back an instant vector selector looks for a sample
-  // (--query.lookback-delta).
+  // (--query.lookback-delta); 0 means the default, as in Prometheus.
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   // Most samples a query may hold in memory at once (--query.max-samples).
   int64_t max_samples = 50000000;
@@ -40,7 +40,7 @@ struct EngineOptions {
   // 0 disables the limit.
   int64_t timeout_ms = 2 * 60 * 1000;
   // The step of subqueries written without one, `x[1h:]` (Prometheus uses
-  // the global evaluation interval).
+  // the global evaluation interval). 0 means the default.
   int64_t default_subquery_step_ms = 60 * 1000;
 };
 

@@ -403,13 +403,15 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   return out;
 }
 
-StatusOr<Matrix> Evaluator::EvalSubquery(const SubqueryExpr& sq) {
+StatusOr<Matrix> Evaluator::EvalSubquery(const SubqueryExpr& sq,
+                                         bool shift_at) {
   const std::optional<int64_t> at = AtTime(sq.timestamp_ms, sq.start_or_end);
   const int64_t step =
       sq.step_ms != 0 ? sq.step_ms : query_->default_subquery_step_ms;
   const int64_t first =
       (at ? *at : start_) - sq.original_offset_ms - sq.range_ms;
-  const int64_t last = (at ? *at : end_) - sq.original_offset_ms;
+  int64_t last = (at ? *at : end_) - sq.original_offset_ms;
+  if (at && shift_at) last += end_ - start_;
   // The first step-aligned time at or after the start of the first range.
   int64_t inner_start = step * (first / step);
   if (inner_start < first) inner_start += step;
@@ -490,8 +492,15 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
     range_ms = sq.range_ms;
     offset_ms = sq.original_offset_ms;
     at = AtTime(sq.timestamp_ms, sq.start_or_end);
-    STRATA_ASSIGN_OR_RETURN(subquery_result, EvalSubquery(sq));
+    STRATA_ASSIGN_OR_RETURN(subquery_result,
+                            EvalSubquery(sq, IsAtModifierUnsafe(id)));
   }
+  // Prometheus 2.42 evaluates `@` by rewriting it into an offset relative to
+  // the evaluation start. Functions whose result depends on the evaluation
+  // time (only predict_linear takes a range) are not step invariant, so
+  // their `@` window moves along with the steps of a range query: at step
+  // ts it ends at @ - offset + (ts - start). Reproduced for fidelity.
+  const bool shift_at = at.has_value() && IsAtModifierUnsafe(id);
   const int64_t subquery_samples = TotalPoints(subquery_result);
 
   const bool keep_name = id == FuncId::kLastOverTime;
@@ -509,7 +518,8 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       for (size_t j = 0; j < others.size(); ++j) {
         if (!others[j].empty()) scalars[j] = others[j][0].points[step].v;
       }
-      const int64_t maxt = (at ? *at : ts) - offset_ms;
+      const int64_t maxt =
+          (at ? *at : ts) - offset_ms + (shift_at ? ts - start_ : 0);
       const int64_t mint = maxt - range_ms;
       while (hi < samples.size() && samples[hi].t <= maxt) ++hi;
       while (lo < hi && samples[lo].t < mint) ++lo;
@@ -543,7 +553,8 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
 
   if (selector != nullptr) {
     const int64_t first = (at ? *at : start_) - offset_ms - range_ms;
-    const int64_t last = (at ? *at : end_) - offset_ms;
+    const int64_t last =
+        (at ? *at : end_) - offset_ms + (shift_at ? end_ - start_ : 0);
     STRATA_RETURN_IF_ERROR(ForEachSeries(
         selector->matchers,
         [&](const Labels& labels, SampleIterator& it) -> Status {

@@ -156,7 +156,9 @@ class Evaluator {
   StatusOr<Matrix> EvalVectorSelector(const VectorSelector& vs,
                                       bool sample_timestamps);
   StatusOr<Matrix> EvalMatrixSelector(const MatrixSelector& ms);
-  StatusOr<Matrix> EvalSubquery(const SubqueryExpr& sq);
+  // `shift_at`: see EvalRangeFunctionCall; extends an `@` subquery's end by
+  // the length of this evaluator's range.
+  StatusOr<Matrix> EvalSubquery(const SubqueryExpr& sq, bool shift_at = false);
   StatusOr<Matrix> EvalCall(const Call& call);
   StatusOr<Matrix> EvalRangeFunctionCall(const Call& call, size_t matrix_arg);
   StatusOr<Matrix> EvalAggregate(const AggregateExpr& agg);

@@ -674,6 +674,10 @@ const Case kCases[] = {
     {"topk(2, sum by (route) (rate(http_requests_total[5m])))", true, false},
     {"sum(up) by (job) / on(job) group_left count(up) by (job)"},
     {"changes(up[1h])"},
+    {"predict_linear(process_resident_memory_bytes[15m] @ 1795622000, 600)"},
+    {"timestamp(process_open_fds @ 1795622000)"},
+    {"timestamp(process_open_fds @ 1795622000 offset 1m)"},
+    {"minute(process_open_fds @ 1795622000)"},
 };
 
 TEST(DifferentialTest, MatchesPrometheus242) {
