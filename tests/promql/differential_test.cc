@@ -678,6 +678,29 @@ const Case kCases[] = {
     {"timestamp(process_open_fds @ 1795622000)"},
     {"timestamp(process_open_fds @ 1795622000 offset 1m)"},
     {"minute(process_open_fds @ 1795622000)"},
+    // Everything at once: lookback, staleness markers where series ended.
+    {"{__name__=~\".+\"}"},
+    {"count({__name__=~\".+\"})"},
+    {"rate({__name__=~\".+_total\"}[5m])"},
+    {"sum by (__name__) (rate({__name__=~\".+_total\"}[5m]))"},
+    {"resets({__name__=~\".+_total\"}[30m])"},
+    {"histogram_quantile(0.9, rate({__name__=~\".+_bucket\"}[5m]))"},
+    {"label_replace({__name__=~\"node_cpu.*\"}, \"foo\", \"$0-${1}x\", "
+     "\"cpu\", \"(.+)\")"},
+    {"node_cpu_seconds_total * on(cpu) group_left node_cpu_seconds_total"},
+    {"count_values(\"x\", {__name__=~\"process_.*\"})"},
+    // Equal values: Go's sort is not stable beyond 12 elements, so only the
+    // set is compared here; sort order without ties is checked above.
+    {"sort_desc({__name__=~\"process_.*\"})"},
+    {"sort_desc(process_resident_memory_bytes)", true},
+    {"quantile_over_time(0.99, {__name__=~\"process_.*\"}[10m])"},
+    {"absent_over_time({job=\"nonexistent\"}[1m])"},
+    {"topk(5, {__name__=~\".+\"})", true},
+    {"bottomk(5, {__name__=~\".+\"})", true},
+    {"topk(3, up)", true},
+    {"max_over_time({__name__=~\".+\"}[2m])"},
+    {"last_over_time({__name__=~\".+\"}[10m])"},
+    {"{__name__=~\".+\"} offset 3m"},
 };
 
 TEST(DifferentialTest, MatchesPrometheus242) {
