@@ -19,6 +19,7 @@
 
 #include "e2e_util.h"
 #include "gtest/gtest.h"
+#include "http_test_client.h"
 #include "prometheus/remote.pb.h"
 #include "server/url_params.h"
 #include "snappy.h"
@@ -449,6 +450,29 @@ TEST(StrataServerBadInputTest, RightStatusCodesAndKeepsServing) {
   EXPECT_EQ(stored->size(), 2u);
   EXPECT_EQ(stored->count("good{job=\"e2e\"}"), 1u);
   EXPECT_EQ(stored->count("valid{}"), 1u);
+  // The rejections show in /metrics, which promtool accepts.
+  const std::string metrics = Http(port, "GET", "/metrics").body;
+  for (const char* line :
+       {"strata_remote_write_samples_rejected_total{reason=\"invalid_labels\"} "
+        "3",
+        "strata_remote_write_samples_rejected_total{reason=\"too_far_in_"
+        "future\"} 1",
+        "strata_remote_write_samples_rejected_total{reason=\"out_of_bounds\"} "
+        "1",
+        "strata_remote_write_samples_written_total 2",
+        "strata_remote_write_requests_refused_total{reason=\"malformed\"} 4",
+        "strata_remote_write_requests_refused_total{reason=\"too_large\"} 1",
+        "strata_remote_write_requests_refused_total{reason=\"unsupported_"
+        "media_type\"} 4",
+        "strata_head_series 2"}) {
+    EXPECT_NE(metrics.find(std::string("\n") + line + "\n"), std::string::npos)
+        << line;
+  }
+  std::string promtool;
+  EXPECT_EQ(server::testing::RunWithInput("promtool check metrics", metrics,
+                                          &promtool),
+            0)
+      << promtool;
   EXPECT_TRUE(strata.running());
   strata.Signal(SIGTERM);
   EXPECT_EQ(strata.Wait(20000), 0) << strata.log();
