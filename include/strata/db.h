@@ -75,6 +75,17 @@ class DB {
   // goes on: persisted blocks as hard links, and with `with_head` the head
   // written as a block. Restore = open `dir` as a data directory.
   virtual Status Snapshot(const std::string& dir, bool with_head) = 0;
+  // Incremental backup into `dir` (any file system): copies only the
+  // persisted blocks `dir` lacks, verifies every copied block's checksums
+  // before making it visible, and with `with_head` adds the head as a
+  // block. Restore = open `dir` as a data directory.
+  struct BackupReport {
+    int64_t blocks_copied = 0;
+    int64_t blocks_skipped = 0;  // Already in `dir`.
+    int64_t bytes_copied = 0;
+  };
+  virtual StatusOr<BackupReport> Backup(const std::string& dir,
+                                        bool with_head) = 0;
   // Marks samples of matching series in [mint, maxt] deleted (tombstones);
   // queries stop returning them at once.
   virtual Status DeleteSeries(const std::vector<Matcher>& matchers,

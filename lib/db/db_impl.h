@@ -36,6 +36,7 @@ class DBImpl : public DB {
   StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                 int64_t maxt) override;
   Status Snapshot(const std::string& dir, bool with_head) override;
+  StatusOr<BackupReport> Backup(const std::string& dir, bool with_head) override;
   Status DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
                       int64_t maxt) override;
   Status CleanTombstones() override;

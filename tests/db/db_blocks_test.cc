@@ -242,6 +242,27 @@ TEST(DBBlocksTest, CorruptBlockIsReportedAndOthersServe) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/" + blocks[0] + "/index"));
 }
 
+TEST(DBBlocksTest, IncrementalBackupCopiesOnlyMissingBlocks) {
+  TempDir dir, backup;
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 3, 0, 5 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());  // One block.
+  auto first = (*db)->Backup(backup.path(), false);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->blocks_copied, 1);
+  EXPECT_GT(first->bytes_copied, 0);
+  Fill(**db, 3, 5 * kH, 7 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());  // More blocks.
+  auto second = (*db)->Backup(backup.path(), true);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->blocks_skipped, 1);  // Not copied again.
+  EXPECT_GE(second->blocks_copied, 1);
+  auto restored = DB::Open(ManualOptions(), backup.path());
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  ExpectFull(**restored, 3, 0, 7 * kH);
+}
+
 TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
   if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool missing";
   TempDir dir;
