@@ -31,7 +31,7 @@ constexpr std::string_view kExemplarsWrittenHeader =
 
 // Per-thread buffers keep their capacity between requests; past this they
 // are released so one huge request does not pin memory in every thread.
-constexpr size_t kMaxRetainedBuffer = 16 << 20;
+constexpr size_t kMaxRetainedBuffer = 4 << 20;
 
 // Picks the version from a Content-Type value: "" (absent) and
 // application/x-protobuf mean 1.0 unless a proto parameter says 2.0.
@@ -122,8 +122,8 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
       max_inflight_requests_(
           options_.max_inflight_requests > 0
               ? options_.max_inflight_requests
-              : std::max(4, 2 * static_cast<int>(
-                                    std::thread::hardware_concurrency()))),
+              : std::max(64, 8 * static_cast<int>(
+                                     std::thread::hardware_concurrency()))),
       metadata_(metadata),
       cache_(options_.series_cache_entries) {
   CounterFamily* requests = registry->AddCounterFamily(

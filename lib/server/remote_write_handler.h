@@ -50,7 +50,10 @@ struct RemoteWriteOptions {
   size_t max_decoded_bytes = 64 << 20;
   // The in-flight budget: requests being decoded or appended at once, and
   // their decompressed bytes together. Past either, 429. 0 requests means
-  // 2 x cores (at least 4). A single request always fits the byte budget.
+  // 8 x cores, at least 64: generous, because Prometheus 2.42 drops a batch
+  // answered 429 unless queue_config.retry_on_http_429 is set, and it runs
+  // up to max_shards (200) senders when it has a backlog. A single request
+  // always fits the byte budget.
   int max_inflight_requests = 0;
   int64_t max_inflight_bytes = 512 << 20;
   // Retry-After of a 429, in seconds.
