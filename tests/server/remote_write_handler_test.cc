@@ -60,6 +60,10 @@ class FaultyDB : public DB {
   Status Snapshot(const std::string& dir, bool with_head) override {
     return base_->Snapshot(dir, with_head);
   }
+  StatusOr<BackupReport> Backup(const std::string& dir,
+                                bool with_head) override {
+    return base_->Backup(dir, with_head);
+  }
   Status DeleteSeries(const std::vector<Matcher>& m, int64_t a,
                       int64_t b) override {
     return base_->DeleteSeries(m, a, b);
