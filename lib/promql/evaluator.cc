@@ -189,6 +189,16 @@ Evaluator::Evaluator(QueryContext* query, int64_t start, int64_t end,
                      int64_t interval)
     : query_(query), start_(start), end_(end), interval_(interval) {}
 
+int64_t Evaluator::Steps() const {
+  if (end_ < start_) return 0;
+  // Unsigned, so that a range spanning most of int64 cannot overflow.
+  const uint64_t span =
+      static_cast<uint64_t>(end_) - static_cast<uint64_t>(start_);
+  const uint64_t n = span / static_cast<uint64_t>(interval_) + 1;
+  return n > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
+                                              : static_cast<int64_t>(n);
+}
+
 std::optional<int64_t> Evaluator::AtTime(const std::optional<int64_t>& ts,
                                          AtPreprocessor pre) const {
   if (ts.has_value()) return ts;
@@ -277,7 +287,9 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
   SeriesAssembler assembler;
   int64_t temp_samples = query_->current_samples;
   const int64_t max = query_->max_samples;
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+  const int64_t steps = Steps();
+  int64_t ts = start_;
+  for (int64_t step = 0; step < steps; ++step, ts += interval_) {
     STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
     query_->current_samples = temp_samples;
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -342,6 +354,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
   const int64_t offset = vs.original_offset_ms;
   const int64_t lookback = query_->lookback_ms;
   const int64_t first_ref = (at ? *at : start_) - offset;
+  const int64_t steps = Steps();
   Matrix out;
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
@@ -349,7 +362,8 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
         bool have_prev = false, have_next = it.Seek(first_ref - lookback);
         Point prev, next;
         if (have_next) next = {it.t(), it.v()};
-        for (int64_t ts = start_; ts <= end_; ts += interval_) {
+        int64_t ts = start_;
+        for (int64_t step = 0; step < steps; ++step, ts += interval_) {
           const int64_t ref = (at ? *at : ts) - offset;
           if (have_next && next.t < ref - lookback) {
             have_prev = false;
@@ -504,6 +518,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   const int64_t subquery_samples = TotalPoints(subquery_result);
 
   const bool keep_name = id == FuncId::kLastOverTime;
+  const int64_t steps = Steps();
   std::vector<double> scalars(call.args.size(), 0);
   Matrix out;
   std::vector<Point> points;
@@ -513,8 +528,8 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
                      const std::vector<Point>& samples) -> Status {
     Series series{keep_name ? labels : DropMetricName(labels), {}};
     size_t lo = 0, hi = 0;
-    int64_t step = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    int64_t ts = start_;
+    for (int64_t step = 0; step < steps; ++step, ts += interval_) {
       for (size_t j = 0; j < others.size(); ++j) {
         if (!others[j].empty()) scalars[j] = others[j][0].points[step].v;
       }
@@ -579,7 +594,6 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
 
   if (id == FuncId::kAbsentOverTime) {
     // One series with 1 at the steps where no input series had samples.
-    const int64_t steps = start_ > end_ ? 0 : 1 + (end_ - start_) / interval_;
     absl::flat_hash_set<int64_t> found;
     for (const Series& s : out) {
       for (const Point& p : s.points) found.insert(p.t);
@@ -588,7 +602,8 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         arg.kind() == NodeKind::kMatrixSelector ? AbsentLabels(arg) : Labels(),
         {}};
     if (static_cast<int64_t>(found.size()) < steps) {
-      for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      int64_t ts = start_;
+      for (int64_t step = 0; step < steps; ++step, ts += interval_) {
         if (!found.contains(ts)) absent.points.push_back({ts, 1});
       }
     }

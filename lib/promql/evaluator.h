@@ -166,6 +166,10 @@ class Evaluator {
   StatusOr<Matrix> EvalUnary(const UnaryExpr& u);
   StatusOr<Matrix> EvalNumber(double v);
 
+  // The number of evaluation steps. Loops count steps rather than compare
+  // times, so that steps near the ends of int64 cannot wrap around forever.
+  int64_t Steps() const;
+
   // Resolves `@`, including start()/end().
   std::optional<int64_t> AtTime(const std::optional<int64_t>& ts,
                                 AtPreprocessor pre) const;

@@ -444,14 +444,6 @@ int DaysInMonth(int64_t year, int month) {
   return kDays[month - 1];
 }
 
-// Go's int64(f) on amd64: out-of-range and NaN give the minimum.
-int64_t GoInt64(double v) {
-  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) {
-    return std::numeric_limits<int64_t>::min();
-  }
-  return static_cast<int64_t>(v);
-}
-
 template <double (*F)(const CivilTime&)>
 Status DateFunction(InstantCall& c) {
   if (c.call.args.empty()) {

@@ -538,7 +538,7 @@ class Parser {
       return nullptr;
     }
     if (ts.has_value()) {
-      *target = static_cast<int64_t>(std::round(*ts * 1000.0));
+      *target = GoInt64(std::round(*ts * 1000.0));
     } else {
       *target_pre = pre;
     }

@@ -6,6 +6,7 @@
 #define STRATA_PROMQL_VALUE_H_
 
 #include <bit>
+#include <climits>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,15 @@ inline bool IsStaleNaN(double v) {
   return std::bit_cast<uint64_t>(v) == kStaleNaNBits;
 }
 inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+
+// Go's int64(f) on amd64: truncates; NaN and out-of-range values give the
+// minimum int64 (C++ leaves them undefined).
+inline int64_t GoInt64(double v) {
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) {
+    return INT64_MIN;
+  }
+  return static_cast<int64_t>(v);
+}
 
 }  // namespace strata::promql
 

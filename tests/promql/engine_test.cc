@@ -310,6 +310,24 @@ TEST_F(EngineTest, ConcurrentQueries) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// Times near the ends of int64 wrap around as in Go instead of looping.
+TEST_F(EngineTest, ExtremeTimestamps) {
+  EngineOptions options;
+  options.timeout_ms = 10000;
+  Engine engine(options);
+  for (const char* q : {"count_over_time(temp[5m:1m] @ 9223372036854775)",
+                        "count_over_time(temp[5m:1m] @ -9223372036854775)",
+                        "temp @ 9223372036854775 offset -292y",
+                        "rate(temp[292y] offset -292y)"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = engine.Instant(*db_, q, 9223372036854000000);
+    EXPECT_TRUE(r.ok() || ErrorType(r.status()) != "timeout")
+        << q << ": " << r.status().ToString();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+        << q;
+  }
+}
+
 TEST_F(EngineTest, ParsedExpressionIsReusable) {
   Engine engine;
   StatusOr<ExprPtr> e = ParseExpr("max(temp) + count(http_requests_total)");
