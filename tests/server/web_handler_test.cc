@@ -24,6 +24,17 @@ class FixedStatsDB : public DB {
   StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t, int64_t) override {
     return Status::NotSupported("stand-in");
   }
+  Status Snapshot(const std::string&, bool) override {
+    return Status::NotSupported("stand-in");
+  }
+  StatusOr<BackupReport> Backup(const std::string&, bool) override {
+    return Status::NotSupported("stand-in");
+  }
+  Status DeleteSeries(const std::vector<Matcher>&, int64_t, int64_t) override {
+    return Status::NotSupported("stand-in");
+  }
+  Status CleanTombstones() override { return Status::NotSupported("stand-in"); }
+  Status Compact() override { return Status::OK(); }
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override { return stats_; }
   const std::string& dir() const override { return dir_; }
