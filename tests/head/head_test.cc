@@ -212,7 +212,9 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
   Labels both = Labels::Of({{"__name__", "both"}});
   // 0..3h at 15 s; "old" stops at 1h.
   for (int64_t t = 0; t < 3 * kMillisPerHour; t += 15000) {
-    if (t < kMillisPerHour) ASSERT_TRUE(app->Append(old_only, t, 1).ok());
+    if (t < kMillisPerHour) {
+      ASSERT_TRUE(app->Append(old_only, t, 1).ok());
+    }
     ASSERT_TRUE(app->Append(both, t, 2).ok());
     ASSERT_TRUE(app->Commit().ok());
   }
