@@ -15,7 +15,8 @@
 namespace {
 
 std::string TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "strata-bench-XXXXXX").string();
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "strata-bench-XXXXXX").string();
   return mkdtemp(tmpl.data());
 }
 
@@ -34,11 +35,12 @@ void BM_AppendKnownRef(benchmark::State& state) {
   std::vector<strata::SeriesRef> refs(series);
   auto app = (*db)->NewAppender();
   for (int s = 0; s < series; ++s) {
-    auto labels = strata::Labels::Of({{"__name__", "node_cpu_seconds_total"},
-                                      {"cpu", std::to_string(s % 64)},
-                                      {"instance", "host-" + std::to_string(s / 64)},
-                                      {"job", "node"},
-                                      {"mode", "user"}});
+    auto labels =
+        strata::Labels::Of({{"__name__", "node_cpu_seconds_total"},
+                            {"cpu", std::to_string(s % 64)},
+                            {"instance", "host-" + std::to_string(s / 64)},
+                            {"job", "node"},
+                            {"mode", "user"}});
     refs[s] = *app->Append(labels, 0, 0);
   }
   (void)app->Commit();
@@ -58,8 +60,8 @@ void BM_AppendKnownRef(benchmark::State& state) {
     if (!app->Commit().ok()) state.SkipWithError("commit failed");
     samples += batch;
   }
-  state.counters["samples/s"] =
-      benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples),
+                                                   benchmark::Counter::kIsRate);
   (void)(*db)->Close();
   std::filesystem::remove_all(dir);
 }

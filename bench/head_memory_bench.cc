@@ -28,18 +28,22 @@ int64_t RssBytes() {
 }
 
 strata::Labels SeriesLabels(int64_t i, size_t* bytes) {
-  static const char* kMetrics[] = {
-      "node_cpu_seconds_total", "node_memory_MemAvailable_bytes",
-      "node_network_receive_bytes_total", "node_disk_io_time_seconds_total",
-      "container_cpu_usage_seconds_total", "http_requests_total",
-      "http_request_duration_seconds_bucket", "process_resident_memory_bytes"};
+  static const char* kMetrics[] = {"node_cpu_seconds_total",
+                                   "node_memory_MemAvailable_bytes",
+                                   "node_network_receive_bytes_total",
+                                   "node_disk_io_time_seconds_total",
+                                   "container_cpu_usage_seconds_total",
+                                   "http_requests_total",
+                                   "http_request_duration_seconds_bucket",
+                                   "process_resident_memory_bytes"};
   const int64_t host = i / 100;
   char pod[64];
   std::snprintf(pod, sizeof(pod), "checkout-api-7d9f8b6c5-%05lx",
                 static_cast<long>(host * 2654435761 % 1048573));
   char instance[64];
   std::snprintf(instance, sizeof(instance), "10.%ld.%ld.%ld:9100",
-                static_cast<long>(host >> 16 & 255), static_cast<long>(host >> 8 & 255),
+                static_cast<long>(host >> 16 & 255),
+                static_cast<long>(host >> 8 & 255),
                 static_cast<long>(host & 255));
   strata::Labels l = strata::Labels::Of({
       {"__name__", kMetrics[i % 8]},
@@ -62,7 +66,8 @@ strata::Labels SeriesLabels(int64_t i, size_t* bytes) {
 
 int main(int argc, char** argv) {
   const int64_t n = argc > 1 ? std::atoll(argv[1]) : 1000000;
-  std::string tmpl = (std::filesystem::temp_directory_path() / "strata-mem-XXXXXX").string();
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "strata-mem-XXXXXX").string();
   const std::string dir = mkdtemp(tmpl.data());
   strata::Options options;
   auto db_or = strata::DB::Open(options, dir);
@@ -72,7 +77,8 @@ int main(int argc, char** argv) {
   }
   auto db = std::move(db_or).value();
   std::vector<strata::SeriesRef> refs(n);
-  const int64_t rss0 = RssBytes() + static_cast<int64_t>(n) * 8;  // refs vector excluded
+  const int64_t rss0 =
+      RssBytes() + static_cast<int64_t>(n) * 8;  // refs vector excluded
   size_t label_bytes = 0;
   auto start = std::chrono::steady_clock::now();
   auto app = db->NewAppender();
@@ -89,23 +95,28 @@ int main(int argc, char** argv) {
     if (i % 1000 == 999 && !app->Commit().ok()) return 1;
   }
   if (!app->Commit().ok()) return 1;
-  const double create_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double create_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   const int64_t rss1 = RssBytes();
-  std::printf("series: %ld, avg label bytes: %.0f, created in %.1f s\n", static_cast<long>(n),
-              static_cast<double>(label_bytes) / n, create_s);
+  std::printf("series: %ld, avg label bytes: %.0f, created in %.1f s\n",
+              static_cast<long>(n), static_cast<double>(label_bytes) / n,
+              create_s);
   std::printf("RSS per series, 1 sample:    %.0f bytes\n",
               static_cast<double>(rss1 - rss0) / n);
   // Counter-like values: each series grows by its own step.
   for (int k = 1; k < 120; ++k) {
     for (int64_t i = 0; i < n; ++i) {
-      (void)app->Append(refs[i], k * 15000LL, 1.0 + k * static_cast<double>(i % 7 + 1));
+      (void)app->Append(refs[i], k * 15000LL,
+                        1.0 + k * static_cast<double>(i % 7 + 1));
       if (i % 10000 == 9999) (void)app->Commit();
     }
     (void)app->Commit();
   }
   const int64_t rss2 = RssBytes();
-  std::printf("RSS per series, 120 samples: %.0f bytes (one full XOR chunk each)\n",
-              static_cast<double>(rss2 - rss0) / n);
+  std::printf(
+      "RSS per series, 120 samples: %.0f bytes (one full XOR chunk each)\n",
+      static_cast<double>(rss2 - rss0) / n);
   (void)db->Close();
   std::filesystem::remove_all(dir);
   return 0;

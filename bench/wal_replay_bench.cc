@@ -19,7 +19,8 @@
 namespace {
 
 double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
 }
 
 int64_t DirBytes(const std::string& dir) {
@@ -40,7 +41,9 @@ int main(int argc, char** argv) {
     dir = argv[3];
     std::filesystem::create_directories(dir);
   } else {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "strata-replay-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "strata-replay-XXXXXX")
+            .string();
     dir = mkdtemp(tmpl.data());
   }
   strata::Options options;
@@ -54,24 +57,28 @@ int main(int argc, char** argv) {
     std::vector<strata::SeriesRef> refs(series);
     auto app = (*db)->NewAppender();
     for (int64_t i = 0; i < series; ++i) {
-      auto l = strata::Labels::Of({{"__name__", "replay_metric_total"},
-                                   {"instance", "host-" + std::to_string(i / 100) + ":9100"},
-                                   {"job", "node"},
-                                   {"series", std::to_string(i % 100)}});
+      auto l = strata::Labels::Of(
+          {{"__name__", "replay_metric_total"},
+           {"instance", "host-" + std::to_string(i / 100) + ":9100"},
+           {"job", "node"},
+           {"series", std::to_string(i % 100)}});
       refs[i] = *app->Append(l, 0, 0);
       if (i % 5000 == 4999) (void)app->Commit();
     }
     (void)app->Commit();
     for (int64_t k = 1; k < samples; ++k) {
       for (int64_t i = 0; i < series; ++i) {
-        (void)app->Append(refs[i], k * 15000, static_cast<double>(k * (i % 13 + 1)));
+        (void)app->Append(refs[i], k * 15000,
+                          static_cast<double>(k * (i % 13 + 1)));
         if (i % 5000 == 4999) (void)app->Commit();
       }
       (void)app->Commit();
     }
-    std::printf("wrote %ld series x %ld samples in %.1f s (%.2fM samples/s); WAL %.1f MiB\n",
-                static_cast<long>(series), static_cast<long>(samples), Seconds(start),
-                series * samples / Seconds(start) / 1e6, DirBytes(dir) / 1048576.0);
+    std::printf(
+        "wrote %ld series x %ld samples in %.1f s (%.2fM samples/s); WAL %.1f "
+        "MiB\n",
+        static_cast<long>(series), static_cast<long>(samples), Seconds(start),
+        series * samples / Seconds(start) / 1e6, DirBytes(dir) / 1048576.0);
     (void)(*db)->Close();
   }
   auto start = std::chrono::steady_clock::now();
@@ -82,9 +89,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const strata::ReplayReport& r = (*db)->replay_report();
-  std::printf("replay: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld segments\n",
-              replay, static_cast<long>(r.series), static_cast<long>(r.samples),
-              r.samples / replay / 1e6, static_cast<long>(r.segments));
+  std::printf(
+      "replay: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld "
+      "segments\n",
+      replay, static_cast<long>(r.series), static_cast<long>(r.samples),
+      r.samples / replay / 1e6, static_cast<long>(r.segments));
   (void)(*db)->Close();
   if (argc <= 3) std::filesystem::remove_all(dir);
   return r.samples == series * samples ? 0 : 1;

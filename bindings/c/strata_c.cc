@@ -1,10 +1,9 @@
 // The C ABI over the C++ API (include/strata/c.h).
-#include "strata/c.h"
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "strata/c.h"
 #include "strata/db.h"
 
 namespace {
@@ -139,7 +138,8 @@ int strata_series_next(strata_series_set* set) {
   return 1;
 }
 
-size_t strata_series_labels(strata_series_set* set, const strata_label** labels) {
+size_t strata_series_labels(strata_series_set* set,
+                            const strata_label** labels) {
   *labels = set->labels.data();
   return set->labels.size();
 }

@@ -74,11 +74,12 @@ strata_status_t strata_select(strata_db* db, const strata_matcher* matchers,
 /* Advances to the next series; 0 at the end. */
 int strata_series_next(strata_series_set* set);
 /* Labels of the current series; valid until the next strata_series_next. */
-size_t strata_series_labels(strata_series_set* set, const strata_label** labels);
+size_t strata_series_labels(strata_series_set* set,
+                            const strata_label** labels);
 /* Copies up to cap samples of the current series starting at offset;
  * returns how many were copied. */
-size_t strata_series_samples(strata_series_set* set, size_t offset,
-                             int64_t* ts, double* vs, size_t cap);
+size_t strata_series_samples(strata_series_set* set, size_t offset, int64_t* ts,
+                             double* vs, size_t cap);
 void strata_series_set_free(strata_series_set* set);
 
 #ifdef __cplusplus

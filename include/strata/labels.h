@@ -43,8 +43,9 @@ class Labels {
   // For trusted input (tests, decoders that already validated): sorts and
   // drops empty values, but does not validate names.
   static Labels FromUnchecked(std::vector<Label> labels);
-  static Labels Of(std::initializer_list<std::pair<std::string_view,
-                                                   std::string_view>> pairs);
+  static Labels Of(
+      std::initializer_list<std::pair<std::string_view, std::string_view>>
+          pairs);
 
   // Returns "" when `name` is absent.
   std::string_view Get(std::string_view name) const;

@@ -17,15 +17,15 @@ namespace strata {
 // Codes are not serialized; the order carries no meaning.
 enum class StatusCode {
   kOk,
-  kInvalidArgument,   // The caller's input is malformed.
-  kNotFound,          // A named thing does not exist.
-  kCorruption,        // Stored bytes failed a checksum or invariant.
-  kIOError,           // The OS reported a failure (EIO, ENOSPC, ...).
-  kOutOfOrder,        // Sample older than the series' newest sample.
-  kOutOfBounds,       // Sample older than the head accepts at all.
-  kDuplicateSample,   // Same timestamp, different value.
-  kResourceExhausted, // A limit was hit (queue full, too many samples).
-  kUnavailable,       // Retry later (shutting down, not ready).
+  kInvalidArgument,    // The caller's input is malformed.
+  kNotFound,           // A named thing does not exist.
+  kCorruption,         // Stored bytes failed a checksum or invariant.
+  kIOError,            // The OS reported a failure (EIO, ENOSPC, ...).
+  kOutOfOrder,         // Sample older than the series' newest sample.
+  kOutOfBounds,        // Sample older than the head accepts at all.
+  kDuplicateSample,    // Same timestamp, different value.
+  kResourceExhausted,  // A limit was hit (queue full, too many samples).
+  kUnavailable,        // Retry later (shutting down, not ready).
   kFailedPrecondition,
   kNotSupported,
   kCancelled,
@@ -121,12 +121,12 @@ class [[nodiscard]] StatusOr {
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Status::Internal("StatusOr built from OK");
   }
-  StatusOr(const T& value) : value_(value) {}             // NOLINT
-  StatusOr(T&& value) : value_(std::move(value)) {}       // NOLINT
-  template <typename U,
-            typename = std::enable_if_t<std::is_convertible_v<U&&, T> &&
-                                        !std::is_same_v<std::decay_t<U>, T> &&
-                                        !std::is_same_v<std::decay_t<U>, Status>>>
+  StatusOr(const T& value) : value_(value) {}        // NOLINT
+  StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT
+  template <typename U, typename = std::enable_if_t<
+                            std::is_convertible_v<U&&, T> &&
+                            !std::is_same_v<std::decay_t<U>, T> &&
+                            !std::is_same_v<std::decay_t<U>, Status>>>
   StatusOr(U&& value) : value_(std::forward<U>(value)) {}  // NOLINT
 
   bool ok() const { return value_.has_value(); }
@@ -153,16 +153,16 @@ class [[nodiscard]] StatusOr {
 #define STRATA_INTERNAL_CONCAT(a, b) STRATA_INTERNAL_CONCAT2(a, b)
 
 // Returns from the enclosing function if `expr` yields a non-OK Status.
-#define STRATA_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::strata::Status strata_status_tmp_ = (expr);     \
+#define STRATA_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    ::strata::Status strata_status_tmp_ = (expr);            \
     if (!strata_status_tmp_.ok()) return strata_status_tmp_; \
   } while (0)
 
 // `STRATA_ASSIGN_OR_RETURN(auto x, Foo());` assigns the value or returns the
 // error of the StatusOr that `expr` yields.
-#define STRATA_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  STRATA_INTERNAL_ASSIGN_OR_RETURN(                                          \
+#define STRATA_ASSIGN_OR_RETURN(lhs, expr) \
+  STRATA_INTERNAL_ASSIGN_OR_RETURN(        \
       STRATA_INTERNAL_CONCAT(strata_statusor_, __LINE__), lhs, expr)
 #define STRATA_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr) \
   auto tmp = (expr);                                     \

@@ -5,16 +5,17 @@
 #include "block/block_meta.h"
 #include "block/block_writer.h"
 #include "block/tombstones.h"
-#include "index/postings_for_matchers.h"
-#include "wal/record.h"
 #include "db/db_impl.h"
+#include "index/postings_for_matchers.h"
 #include "util/log.h"
+#include "wal/record.h"
 
 namespace strata {
 namespace {
 
 // Hard-links every file of block directory `from` into `to`.
-Status LinkTree(FileSystem* fs, const std::string& from, const std::string& to) {
+Status LinkTree(FileSystem* fs, const std::string& from,
+                const std::string& to) {
   STRATA_RETURN_IF_ERROR(fs->CreateDirs(to));
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(from));
   for (const std::string& n : names) {
@@ -32,13 +33,16 @@ Status LinkTree(FileSystem* fs, const std::string& from, const std::string& to) 
 // Copies a file in 1 MiB pieces and fdatasyncs the copy.
 Status CopyFile(FileSystem* fs, const std::string& from, const std::string& to,
                 int64_t* bytes) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> in, fs->NewRandomAccessFile(from));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> in,
+                          fs->NewRandomAccessFile(from));
   STRATA_ASSIGN_OR_RETURN(int64_t size, in->Size());
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, fs->NewWritableFile(to));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out,
+                          fs->NewWritableFile(to));
   std::string scratch(1 << 20, '\0');
   for (int64_t off = 0; off < size;) {
     std::string_view piece;
-    STRATA_RETURN_IF_ERROR(in->Read(off, scratch.size(), &piece, scratch.data()));
+    STRATA_RETURN_IF_ERROR(
+        in->Read(off, scratch.size(), &piece, scratch.data()));
     if (piece.empty()) return Status::IOError("short read of " + from);
     STRATA_RETURN_IF_ERROR(out->Append(piece));
     off += static_cast<int64_t>(piece.size());
@@ -67,7 +71,8 @@ Status CopyTree(FileSystem* fs, const std::string& from, const std::string& to,
 
 }  // namespace
 
-StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir, bool with_head) {
+StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
+                                          bool with_head) {
   if (closed_.load()) return Status::Unavailable("db is closed");
   absl::MutexLock lock(&compact_mu_);
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(dir));
@@ -90,24 +95,30 @@ StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir, bool with_head
                                .WithContext("backup " + name));
     // The copy must read back intact before it becomes a block.
     {
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> copy, Block::Open(fs_, tmp));
-      STRATA_RETURN_IF_ERROR(copy->Verify().WithContext("verifying backup of " + name));
+      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> copy,
+                              Block::Open(fs_, tmp));
+      STRATA_RETURN_IF_ERROR(
+          copy->Verify().WithContext("verifying backup of " + name));
     }
     STRATA_RETURN_IF_ERROR(fs_->Rename(tmp, target));
     ++report.blocks_copied;
   }
   blocks.clear();
-  if (with_head && head_->MinTime() != kMaxTime && head_->MaxTime() != kMinTime) {
+  if (with_head && head_->MinTime() != kMaxTime &&
+      head_->MaxTime() != kMinTime) {
     BlockWriterOptions writer_options;
     writer_options.chunk_range_ms = options_.block_duration_ms;
     BlockWriter writer(fs_, dir, writer_options);
     const BlockReader* sources[] = {head_.get()};
     STRATA_RETURN_IF_ERROR(
-        writer.Write(sources, head_->MinTime(), head_->MaxTime() + 1).status().WithContext("backup head"));
+        writer.Write(sources, head_->MinTime(), head_->MaxTime() + 1)
+            .status()
+            .WithContext("backup head"));
   }
   STRATA_RETURN_IF_ERROR(fs_->SyncDir(dir));
   STRATA_LOG(kInfo, "backup done",
-             {{"dir", dir}, {"copied", absl::StrCat(report.blocks_copied)},
+             {{"dir", dir},
+              {"copied", absl::StrCat(report.blocks_copied)},
               {"skipped", absl::StrCat(report.blocks_skipped)},
               {"bytes", absl::StrCat(report.bytes_copied)}});
   return report;
@@ -126,8 +137,10 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
   }
   for (const auto& b : blocks) {
     const std::string name = b->meta().ulid.ToString();
-    const std::string tmp = JoinPath(dir, name + std::string(kTmpForCreationSuffix));
-    STRATA_RETURN_IF_ERROR(LinkTree(fs_, b->dir(), tmp).WithContext("snapshot " + name));
+    const std::string tmp =
+        JoinPath(dir, name + std::string(kTmpForCreationSuffix));
+    STRATA_RETURN_IF_ERROR(
+        LinkTree(fs_, b->dir(), tmp).WithContext("snapshot " + name));
     STRATA_RETURN_IF_ERROR(fs_->Rename(tmp, JoinPath(dir, name)));
   }
   if (with_head) {
@@ -138,12 +151,14 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
       writer_options.chunk_range_ms = options_.block_duration_ms;
       BlockWriter writer(fs_, dir, writer_options);
       const BlockReader* sources[] = {head_.get()};
-      STRATA_RETURN_IF_ERROR(
-          writer.Write(sources, mint, maxt + 1).status().WithContext("snapshot head"));
+      STRATA_RETURN_IF_ERROR(writer.Write(sources, mint, maxt + 1)
+                                 .status()
+                                 .WithContext("snapshot head"));
     }
   }
   STRATA_LOG(kInfo, "snapshot created",
-             {{"dir", dir}, {"blocks", absl::StrCat(blocks.size())},
+             {{"dir", dir},
+              {"blocks", absl::StrCat(blocks.size())},
               {"with_head", with_head ? "true" : "false"}});
   return fs_->SyncDir(dir);
 }
@@ -162,7 +177,8 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
   // Head: logged to the WAL first, so the deletion survives a crash.
   STRATA_ASSIGN_OR_RETURN(Postings head_ids,
                           PostingsForMatchers(head_->Index(), matchers));
-  if (!head_ids.isEmpty() && head_->MinTime() <= maxt && mint <= head_->MaxTime()) {
+  if (!head_ids.isEmpty() && head_->MinTime() <= maxt &&
+      mint <= head_->MaxTime()) {
     std::vector<wal::Stone> stones;
     for (SeriesId id : head_ids) stones.push_back({id, {{mint, maxt}}});
     std::string record;
@@ -178,11 +194,13 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
   }
   for (const auto& b : blocks) {
     if (b->MaxTime() < mint || b->MinTime() > maxt) continue;
-    STRATA_ASSIGN_OR_RETURN(Postings ids, PostingsForMatchers(b->Index(), matchers));
+    STRATA_ASSIGN_OR_RETURN(Postings ids,
+                            PostingsForMatchers(b->Index(), matchers));
     if (ids.isEmpty()) continue;
     for (SeriesId id : ids) b->mutable_tombstones()->Add(id, iv);
-    STRATA_RETURN_IF_ERROR(WriteTombstonesFile(fs_, b->dir(), *b->mutable_tombstones())
-                               .WithContext("block " + b->Name()));
+    STRATA_RETURN_IF_ERROR(
+        WriteTombstonesFile(fs_, b->dir(), *b->mutable_tombstones())
+            .WithContext("block " + b->Name()));
   }
   STRATA_LOG(kInfo, "series deleted",
              {{"matchers", absl::StrCat(matchers.size())},
@@ -206,21 +224,23 @@ Status DBImpl::CleanTombstones() {
     if (b->Tombstones().Empty()) continue;
     // Same range, level and sources: the block minus its deleted data.
     BlockCompaction compaction = b->meta().compaction;
-    compaction.parents = {BlockDesc{b->meta().ulid, b->meta().min_time, b->meta().max_time}};
+    compaction.parents = {
+        BlockDesc{b->meta().ulid, b->meta().min_time, b->meta().max_time}};
     const BlockReader* sources[] = {b.get()};
     STRATA_ASSIGN_OR_RETURN(BlockMeta meta,
-                            writer.Write(sources, b->meta().min_time, b->meta().max_time,
-                                         &compaction));
+                            writer.Write(sources, b->meta().min_time,
+                                         b->meta().max_time, &compaction));
     std::vector<std::shared_ptr<const Block>> added;
     if (meta.stats.num_samples > 0) {
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> nb,
-                              Block::Open(fs_, JoinPath(dir_, meta.ulid.ToString())));
+      STRATA_ASSIGN_OR_RETURN(
+          std::shared_ptr<const Block> nb,
+          Block::Open(fs_, JoinPath(dir_, meta.ulid.ToString())));
       added.push_back(std::move(nb));
     }
     ReplaceBlocks({b}, std::move(added));
     doomed_.push_back(b);
-    STRATA_LOG(kInfo, "tombstones cleaned", {{"block", b->Name()},
-                                             {"new_block", meta.ulid.ToString()}});
+    STRATA_LOG(kInfo, "tombstones cleaned",
+               {{"block", b->Name()}, {"new_block", meta.ulid.ToString()}});
   }
   blocks.clear();  // Our references would keep the old blocks alive.
   DeleteUnreferencedBlocks();

@@ -48,10 +48,12 @@ Status DBImpl::LoadBlocks() {
     STRATA_LOG(kInfo, "removed unfinished block directories",
                {{"count", absl::StrCat(removed)}});
   }
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, ListBlockDirs(fs_, dir_));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                          ListBlockDirs(fs_, dir_));
   std::vector<std::shared_ptr<const Block>> opened;
   for (const std::string& name : names) {
-    StatusOr<std::shared_ptr<const Block>> b = Block::Open(fs_, JoinPath(dir_, name));
+    StatusOr<std::shared_ptr<const Block>> b =
+        Block::Open(fs_, JoinPath(dir_, name));
     if (!b.ok()) {
       // Never deleted: the operator decides (strata-tsdb verify/repair).
       ++corrupt_blocks_;
@@ -65,7 +67,8 @@ Status DBImpl::LoadBlocks() {
   // were deleted leaves both: the parents are redundant.
   std::set<std::string> parents;
   for (const auto& b : opened) {
-    for (const BlockDesc& p : b->meta().compaction.parents) parents.insert(UlidText(p.ulid));
+    for (const BlockDesc& p : b->meta().compaction.parents)
+      parents.insert(UlidText(p.ulid));
   }
   std::vector<std::shared_ptr<const Block>> live;
   for (auto& b : opened) {
@@ -75,7 +78,8 @@ Status DBImpl::LoadBlocks() {
       const std::string dir = b->dir();
       b.reset();
       Status st = fs_->RemoveAll(dir);
-      if (!st.ok()) STRATA_LOG(kWarn, "deleting block", {{"err", st.ToString()}});
+      if (!st.ok())
+        STRATA_LOG(kWarn, "deleting block", {{"err", st.ToString()}});
       continue;
     }
     live.push_back(std::move(b));
@@ -95,8 +99,8 @@ int64_t DBImpl::BlocksMaxTime() {
   return max_t;
 }
 
-std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(int64_t mint,
-                                                                   int64_t maxt) {
+std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(
+    int64_t mint, int64_t maxt) {
   std::vector<std::shared_ptr<const BlockReader>> out;
   {
     absl::MutexLock lock(&blocks_mu_);
@@ -108,8 +112,9 @@ std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(int64_t mint,
   return out;
 }
 
-void DBImpl::ReplaceBlocks(const std::vector<std::shared_ptr<const Block>>& removed,
-                           std::vector<std::shared_ptr<const Block>> added) {
+void DBImpl::ReplaceBlocks(
+    const std::vector<std::shared_ptr<const Block>>& removed,
+    std::vector<std::shared_ptr<const Block>> added) {
   absl::MutexLock lock(&blocks_mu_);
   std::erase_if(blocks_, [&](const std::shared_ptr<const Block>& b) {
     return std::find(removed.begin(), removed.end(), b) != removed.end();
@@ -131,7 +136,8 @@ void DBImpl::DeleteUnreferencedBlocks() {
     it->reset();
     Status st = fs_->RemoveAll(dir);
     if (!st.ok()) {
-      STRATA_LOG(kWarn, "deleting block directory", {{"dir", dir}, {"err", st.ToString()}});
+      STRATA_LOG(kWarn, "deleting block directory",
+                 {{"dir", dir}, {"err", st.ToString()}});
     }
     it = doomed_.erase(it);
   }
@@ -161,17 +167,19 @@ Status DBImpl::PersistHead() {
     }
     if (meta->stats.num_samples > 0) {
       const std::string block_dir = JoinPath(dir_, meta->ulid.ToString());
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block, Block::Open(fs_, block_dir));
+      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
+                              Block::Open(fs_, block_dir));
       ReplaceBlocks({}, {block});
       STRATA_LOG(kInfo, "write block",
                  {{"mint", absl::StrCat(mint)},
                   {"maxt", absl::StrCat(maxt)},
                   {"ulid", block->Name()},
                   {"samples", absl::StrCat(meta->stats.num_samples)},
-                  {"duration", absl::StrCat(std::chrono::duration<double>(
-                                                std::chrono::steady_clock::now() - start)
-                                                .count(),
-                                            "s")}});
+                  {"duration",
+                   absl::StrCat(std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count(),
+                                "s")}});
     }
     // The block (or nothing) now covers [mint, maxt): drop it from the
     // head and the WAL.
@@ -182,7 +190,8 @@ Status DBImpl::PersistHead() {
     Status st = wal::Checkpoint(
         fs_, JoinPath(dir_, "wal"), next - 1,
         [this](uint64_t ref) {
-          return ref <= UINT32_MAX && head_->GetById(static_cast<SeriesId>(ref)) != nullptr;
+          return ref <= UINT32_MAX &&
+                 head_->GetById(static_cast<SeriesId>(ref)) != nullptr;
         },
         maxt, wal::WalOptions::FromOptions(options_), &cs);
     if (!st.ok()) {
@@ -232,8 +241,9 @@ Status DBImpl::CompactBlocks() {
     }
     std::vector<std::shared_ptr<const Block>> added;
     if (meta->stats.num_samples > 0) {
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
-                              Block::Open(fs_, JoinPath(dir_, meta->ulid.ToString())));
+      STRATA_ASSIGN_OR_RETURN(
+          std::shared_ptr<const Block> block,
+          Block::Open(fs_, JoinPath(dir_, meta->ulid.ToString())));
       added.push_back(std::move(block));
     }
     ReplaceBlocks(parents, std::move(added));
@@ -242,15 +252,16 @@ Status DBImpl::CompactBlocks() {
     sources.clear();
     blocks.clear();  // Our references would keep the parents alive.
     ++compactions_;
-    STRATA_LOG(kInfo, "compact blocks",
-               {{"count", absl::StrCat(plan.size())},
-                {"mint", absl::StrCat(mint)},
-                {"maxt", absl::StrCat(maxt)},
-                {"ulid", meta->ulid.ToString()},
-                {"duration", absl::StrCat(std::chrono::duration<double>(
-                                              std::chrono::steady_clock::now() - start)
-                                              .count(),
-                                          "s")}});
+    STRATA_LOG(
+        kInfo, "compact blocks",
+        {{"count", absl::StrCat(plan.size())},
+         {"mint", absl::StrCat(mint)},
+         {"maxt", absl::StrCat(maxt)},
+         {"ulid", meta->ulid.ToString()},
+         {"duration", absl::StrCat(std::chrono::duration<double>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count(),
+                                   "s")}});
     DeleteUnreferencedBlocks();
   }
 }
@@ -268,7 +279,8 @@ Status DBImpl::ApplyRetention() {
     int64_t newest = kMinTime;
     for (const auto& b : blocks) newest = std::max(newest, b->meta().max_time);
     for (const auto& b : blocks) {
-      if (newest - b->meta().max_time > options_.retention_ms) drop.push_back(b);
+      if (newest - b->meta().max_time > options_.retention_ms)
+        drop.push_back(b);
     }
   }
   // Size: blocks plus the WAL, dropping the oldest blocks first.
@@ -277,7 +289,8 @@ Status DBImpl::ApplyRetention() {
     for (const auto& b : blocks) total += b->Size();
     for (const auto& b : blocks) {  // Oldest first.
       if (total <= options_.retention_bytes) break;
-      if (std::find(drop.begin(), drop.end(), b) == drop.end()) drop.push_back(b);
+      if (std::find(drop.begin(), drop.end(), b) == drop.end())
+        drop.push_back(b);
       total -= b->Size();
     }
   }

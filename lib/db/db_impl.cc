@@ -89,8 +89,7 @@ Status DBImpl::Init() {
   STRATA_ASSIGN_OR_RETURN(
       wal_, wal::Wal::Open(JoinPath(dir_, kWalDir), fs_,
                            wal::WalOptions::FromOptions(options_)));
-  commit_log_ =
-      std::make_unique<WalCommitLog>(wal_.get());
+  commit_log_ = std::make_unique<WalCommitLog>(wal_.get());
   if (options_.background_compaction) {
     background_ = std::thread([this] { BackgroundLoop(); });
   }
@@ -112,14 +111,15 @@ Status DBImpl::ReplayWal() {
         STRATA_RETURN_IF_ERROR(wal::DecodeSeries(rec, &series));
         for (wal::RefSeries& s : series) {
           bool created = false;
-          MemSeries* ms = head_->GetOrCreateWithId(
-              static_cast<SeriesId>(s.ref), s.labels, &created);
+          MemSeries* ms = head_->GetOrCreateWithId(static_cast<SeriesId>(s.ref),
+                                                   s.labels, &created);
           ms->set_wal_logged();
           by_ref[s.ref] = ms;
           if (created) ++report_.series;
           if (ms->id() != s.ref) {
             STRATA_LOG(kWarn, "replay: WAL ref maps to another head id",
-                       {{"ref", absl::StrCat(s.ref)}, {"id", absl::StrCat(ms->id())},
+                       {{"ref", absl::StrCat(s.ref)},
+                        {"id", absl::StrCat(ms->id())},
                         {"labels", s.labels.ToString()}});
           }
         }
@@ -167,11 +167,14 @@ Status DBImpl::ReplayWal() {
   // The newest checkpoint holds what older, deleted segments held.
   const std::string wal_dir = JoinPath(dir_, kWalDir);
   // Checkpoints a crash left half-written are redone later.
-  if (StatusOr<std::vector<std::string>> names = fs_->ListDir(wal_dir); names.ok()) {
+  if (StatusOr<std::vector<std::string>> names = fs_->ListDir(wal_dir);
+      names.ok()) {
     for (const std::string& n : *names) {
       if (n.starts_with("checkpoint.") && n.ends_with(".tmp")) {
         Status st = fs_->RemoveAll(JoinPath(wal_dir, n));
-        if (!st.ok()) STRATA_LOG(kWarn, "removing partial checkpoint", {{"err", st.ToString()}});
+        if (!st.ok())
+          STRATA_LOG(kWarn, "removing partial checkpoint",
+                     {{"err", st.ToString()}});
       }
     }
   }
@@ -188,14 +191,15 @@ Status DBImpl::ReplayWal() {
   }
   wal::ReplayResult result;
   STRATA_RETURN_IF_ERROR(wal::ReplayWal(fs_, wal_dir, on_record, &result));
-  report_.segments =
-      result.first_segment < 0 ? 0 : result.last_segment - result.first_segment + 1;
+  report_.segments = result.first_segment < 0
+                         ? 0
+                         : result.last_segment - result.first_segment + 1;
   report_.torn_tail_truncated = !result.torn_tails.empty();
   report_.corruption = result.corruption;
   report_.quarantine_dir = result.quarantine_dir;
-  report_.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+  report_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!report_.corruption.ok()) {
     STRATA_LOG(kError, "WAL replay stopped at corruption",
                {{"err", report_.corruption.ToString()},
@@ -218,11 +222,11 @@ StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
                                                       int64_t maxt) {
   if (closed_.load()) return Status::Unavailable("db is closed");
   if (mint > maxt) return Status::InvalidArgument("mint > maxt");
-  std::vector<std::shared_ptr<const BlockReader>> blocks = ReadersFor(mint, maxt);
+  std::vector<std::shared_ptr<const BlockReader>> blocks =
+      ReadersFor(mint, maxt);
   return std::unique_ptr<Querier>(
       std::make_unique<BlockQuerier>(std::move(blocks), mint, maxt));
 }
-
 
 DBStats DBImpl::Stats() const {
   DBStats s;

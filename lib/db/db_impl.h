@@ -9,7 +9,6 @@
 #include <atomic>
 #include <memory>
 #include <string>
-
 #include <thread>
 #include <vector>
 
@@ -36,7 +35,8 @@ class DBImpl : public DB {
   StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                 int64_t maxt) override;
   Status Snapshot(const std::string& dir, bool with_head) override;
-  StatusOr<BackupReport> Backup(const std::string& dir, bool with_head) override;
+  StatusOr<BackupReport> Backup(const std::string& dir,
+                                bool with_head) override;
   Status DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
                       int64_t maxt) override;
   Status CleanTombstones() override;
@@ -90,7 +90,8 @@ class DBImpl : public DB {
   // Sorted by min time.
   std::vector<std::shared_ptr<const Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
   // Removed from blocks_; their dirs go once the last reader lets go.
-  std::vector<std::shared_ptr<const Block>> doomed_ ABSL_GUARDED_BY(compact_mu_);
+  std::vector<std::shared_ptr<const Block>> doomed_
+      ABSL_GUARDED_BY(compact_mu_);
   std::atomic<int64_t> compactions_{0};
   std::atomic<int64_t> compaction_failures_{0};
   std::atomic<int64_t> corrupt_blocks_{0};

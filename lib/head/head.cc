@@ -56,8 +56,7 @@ class Head::HeadChunkReader : public ChunkReader {
  public:
   explicit HeadChunkReader(const Head* head) : head_(head) {}
   StatusOr<ChunkBytes> Chunk(const ChunkMeta& meta) const override {
-    MemSeries* s =
-        head_->series_.GetById(MemSeries::ChunkRefSeries(meta.ref));
+    MemSeries* s = head_->series_.GetById(MemSeries::ChunkRefSeries(meta.ref));
     if (s == nullptr) return Status::NotFound("series not in head");
     return s->ChunkCopy(MemSeries::ChunkRefSeq(meta.ref));
   }
@@ -86,7 +85,8 @@ class Head::HeadTombstones : public TombstoneReader {
   void Truncate(int64_t mint, const SeriesMap& series) {
     absl::MutexLock lock(&mu_);
     for (auto it = stones_.begin(); it != stones_.end();) {
-      std::erase_if(it->second, [&](const Interval& i) { return i.maxt < mint; });
+      std::erase_if(it->second,
+                    [&](const Interval& i) { return i.maxt < mint; });
       if (it->second.empty() || series.GetById(it->first) == nullptr) {
         stones_.erase(it++);
       } else {
@@ -160,7 +160,8 @@ MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
 AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
   bool new_chunk = false;
   AppendOutcome outcome = s->Append(t, v, options_.chunk_range_ms, &new_chunk);
-  if (new_chunk) counters_.chunks_created.fetch_add(1, std::memory_order_relaxed);
+  if (new_chunk)
+    counters_.chunks_created.fetch_add(1, std::memory_order_relaxed);
   if (outcome == AppendOutcome::kAppended) {
     UpdateTimeRange(t);
     counters_.samples_appended.fetch_add(1, std::memory_order_relaxed);
@@ -215,7 +216,8 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
 int64_t Head::AppendableMinValidTime() const {
   const int64_t max_t = max_time_.load();
   int64_t bound = min_valid_time_.load();
-  if (max_t != kMinTime) bound = std::max(bound, max_t - options_.chunk_range_ms / 2);
+  if (max_t != kMinTime)
+    bound = std::max(bound, max_t - options_.chunk_range_ms / 2);
   return bound;
 }
 

@@ -30,7 +30,8 @@ StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
 }
 
 StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
-  if (ref == 0 || ref > UINT32_MAX) return Status::NotFound("unknown series ref");
+  if (ref == 0 || ref > UINT32_MAX)
+    return Status::NotFound("unknown series ref");
   MemSeries* s = head_->GetById(static_cast<SeriesId>(ref));
   if (s == nullptr) return Status::NotFound("unknown series ref");
   return AppendTo(s, t, v);
@@ -46,10 +47,10 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
   const bool in_batch = s->HasPending(token_);
   if (in_batch) {
     const int64_t last_t = s->pending_t();
-    outcome = t > last_t                    ? AppendOutcome::kAppended
-              : t < last_t                  ? AppendOutcome::kOutOfOrder
-              : bits == s->pending_bits()   ? AppendOutcome::kDuplicate
-                                            : AppendOutcome::kConflict;
+    outcome = t > last_t                  ? AppendOutcome::kAppended
+              : t < last_t                ? AppendOutcome::kOutOfOrder
+              : bits == s->pending_bits() ? AppendOutcome::kDuplicate
+                                          : AppendOutcome::kConflict;
   } else if (t > s->max_time_hint()) {
     outcome = AppendOutcome::kAppended;  // Common case: no lock needed.
   } else {
@@ -96,7 +97,8 @@ Status HeadAppender::Commit() {
     }
     std::vector<wal::RefSample> samples;
     samples.reserve(samples_.size());
-    for (const Pending& p : samples_) samples.push_back({p.series->id(), p.t, p.v});
+    for (const Pending& p : samples_)
+      samples.push_back({p.series->id(), p.t, p.v});
     wal::EncodeSamples(samples, &records_.emplace_back());
     Status st = log_->Log(records_);
     if (!st.ok()) {

@@ -33,7 +33,8 @@ class HeadAppender : public Appender {
 
   StatusOr<SeriesRef> Append(const Labels& labels, int64_t t_ms,
                              double value) override;
-  StatusOr<SeriesRef> Append(SeriesRef ref, int64_t t_ms, double value) override;
+  StatusOr<SeriesRef> Append(SeriesRef ref, int64_t t_ms,
+                             double value) override;
   Status Commit() override;
   void Rollback() override;
   size_t pending() const override { return samples_.size(); }

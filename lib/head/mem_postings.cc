@@ -48,7 +48,8 @@ std::vector<std::string> MemPostings::LabelValues(Symbol name) const {
   return out;
 }
 
-Postings MemPostings::Get(Symbol name, const std::vector<Symbol>& values) const {
+Postings MemPostings::Get(Symbol name,
+                          const std::vector<Symbol>& values) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return Postings();

@@ -20,7 +20,8 @@ Labels MemSeries::labels() const {
 bool MemSeries::LabelsEqual(const Labels& other) const {
   if (other.size() != labels_.size()) return false;
   for (size_t i = 0; i < labels_.size(); ++i) {
-    if (*labels_[i].name != other[i].name || *labels_[i].value != other[i].value) {
+    if (*labels_[i].name != other[i].name ||
+        *labels_[i].value != other[i].value) {
       return false;
     }
   }
@@ -50,9 +51,9 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
     return o;
   }
   if (open_) {
-    if (open_->Full() || chunk::ShouldCut(&cut_, open_->NumSamples(),
-                                          open_mint_, open_maxt_, t,
-                                          chunk_range)) {
+    if (open_->Full() ||
+        chunk::ShouldCut(&cut_, open_->NumSamples(), open_mint_, open_maxt_, t,
+                         chunk_range)) {
       CutChunk(t, chunk_range);
       *new_chunk = true;
     }
@@ -128,7 +129,8 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
   size_t drop = 0;
   while (drop < closed_.size() && closed_[drop].maxt < mint) ++drop;
   if (drop > 0) {
-    closed_.erase(closed_.begin(), closed_.begin() + static_cast<ptrdiff_t>(drop));
+    closed_.erase(closed_.begin(),
+                  closed_.begin() + static_cast<ptrdiff_t>(drop));
     first_seq_ += static_cast<uint32_t>(drop);
   }
   if (closed_.empty() && open_ && open_maxt_ < mint) {

@@ -25,9 +25,9 @@ namespace strata {
 
 enum class AppendOutcome : uint8_t {
   kAppended,
-  kDuplicate,    // Same timestamp and value bits as the newest: a no-op.
-  kOutOfOrder,   // Older than the newest sample.
-  kConflict,     // Same timestamp as the newest, another value.
+  kDuplicate,   // Same timestamp and value bits as the newest: a no-op.
+  kOutOfOrder,  // Older than the newest sample.
+  kConflict,    // Same timestamp as the newest, another value.
 };
 
 class MemSeries {
@@ -65,7 +65,9 @@ class MemSeries {
   size_t MemoryBytes() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether a WAL series record for this series has been written.
-  bool wal_logged() const { return wal_logged_.load(std::memory_order_acquire); }
+  bool wal_logged() const {
+    return wal_logged_.load(std::memory_order_acquire);
+  }
   void set_wal_logged() { wal_logged_.store(true, std::memory_order_release); }
 
   // The newest pending (appended, uncommitted) sample of the appender batch
@@ -76,7 +78,9 @@ class MemSeries {
   bool HasPending(uint64_t token) const {
     return pending_token_.load(std::memory_order_relaxed) == token;
   }
-  int64_t pending_t() const { return pending_t_.load(std::memory_order_relaxed); }
+  int64_t pending_t() const {
+    return pending_t_.load(std::memory_order_relaxed);
+  }
   uint64_t pending_bits() const {
     return pending_bits_.load(std::memory_order_relaxed);
   }
@@ -104,7 +108,9 @@ class MemSeries {
     return pins_.compare_exchange_strong(expected, kDead,
                                          std::memory_order_acq_rel);
   }
-  bool dead() const { return (pins_.load(std::memory_order_acquire) & kDead) != 0; }
+  bool dead() const {
+    return (pins_.load(std::memory_order_acquire) & kDead) != 0;
+  }
 
   // Drops chunks that end before `mint`. Returns the chunks left.
   size_t TruncateChunksBefore(int64_t mint) ABSL_LOCKS_EXCLUDED(mu_);
@@ -132,7 +138,8 @@ class MemSeries {
     int64_t maxt;
   };
 
-  void CutChunk(int64_t t, int64_t chunk_range) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CutChunk(int64_t t, int64_t chunk_range)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AppendOutcome CheckLocked(int64_t t, double v) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -151,7 +158,8 @@ class MemSeries {
 
   mutable absl::Mutex mu_;
   std::vector<ClosedChunk> closed_ ABSL_GUARDED_BY(mu_);
-  // Sequence number of closed_[0]; the open chunk is first_seq_ + closed_.size().
+  // Sequence number of closed_[0]; the open chunk is first_seq_ +
+  // closed_.size().
   uint32_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::unique_ptr<chunk::XorChunk> open_ ABSL_GUARDED_BY(mu_);
   std::optional<chunk::XorAppender> appender_ ABSL_GUARDED_BY(mu_);

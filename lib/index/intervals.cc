@@ -24,5 +24,4 @@ void AddInterval(Intervals* in, Interval n) {
   in->erase(lo + 1, hi);
 }
 
-
 }  // namespace strata

@@ -47,7 +47,8 @@ StatusOr<std::vector<std::string>> MatchingLabelValues(const IndexReader& index,
     // Values are sorted, so those with the prefix form one run.
     begin = std::lower_bound(all.begin(), all.end(), prefix);
     end = begin;
-    while (end != all.end() && std::string_view(*end).starts_with(prefix)) ++end;
+    while (end != all.end() && std::string_view(*end).starts_with(prefix))
+      ++end;
   }
   for (auto it = begin; it != end; ++it) {
     if (m.Matches(*it)) out.push_back(std::move(*it));

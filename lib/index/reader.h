@@ -37,7 +37,9 @@ struct ChunkMeta {
   uint64_t ref = 0;
   int64_t mint = 0;
   int64_t maxt = 0;
-  bool Overlaps(int64_t lo, int64_t hi) const { return mint <= hi && lo <= maxt; }
+  bool Overlaps(int64_t lo, int64_t hi) const {
+    return mint <= hi && lo <= maxt;
+  }
 };
 
 // The bytes of one chunk. `data` stays valid while `keep_alive` is held;

@@ -97,8 +97,9 @@ std::unique_ptr<SeriesSet> ErrorSeriesSet(Status status) {
   return std::make_unique<ErrorSet>(std::move(status));
 }
 
-BlockQuerier::BlockQuerier(std::vector<std::shared_ptr<const BlockReader>> blocks,
-                           int64_t mint, int64_t maxt)
+BlockQuerier::BlockQuerier(
+    std::vector<std::shared_ptr<const BlockReader>> blocks, int64_t mint,
+    int64_t maxt)
     : Querier(mint, maxt) {
   for (auto& b : blocks) {
     if (b->MinTime() <= maxt && mint <= b->MaxTime()) {
@@ -138,8 +139,9 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(
   }
   // Grouping needs label order even when the caller does not.
   (void)hints;
-  std::stable_sort(found.begin(), found.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(
+      found.begin(), found.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::unique_ptr<MergedSeries>> out;
   for (size_t i = 0; i < found.size();) {
     size_t j = i;
@@ -148,9 +150,8 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(
       parts.push_back(std::move(found[j].second));
       ++j;
     }
-    out.push_back(std::make_unique<MergedSeries>(std::move(found[i].first),
-                                                 std::move(parts), mint(),
-                                                 maxt()));
+    out.push_back(std::make_unique<MergedSeries>(
+        std::move(found[i].first), std::move(parts), mint(), maxt()));
     i = j;
   }
   return std::make_unique<VectorSeriesSet>(std::move(out), blocks_);

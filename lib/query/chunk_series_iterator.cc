@@ -59,8 +59,8 @@ bool BlockChunkIterator::Next() {
     // Clip or drop deleted samples: re-encode just this chunk.
     ChunkChainIterator samples(reader_, {meta}, mint_, maxt_, deleted_);
     bool have = samples.Next();
-    const bool any = EncodeSamples(&samples, &have, chunk::xor_format::kMaxSamples,
-                                   &encoded_, &current_);
+    const bool any = EncodeSamples(
+        &samples, &have, chunk::xor_format::kMaxSamples, &encoded_, &current_);
     if (!samples.status().ok()) {
       status_ = samples.status();
       return false;

@@ -19,7 +19,8 @@ Status ChunkChainIterator::FetchAll() {
   fetched_ = true;
   // Only chunks that overlap the range; one batched read for all of them
   // (io_uring for on-disk blocks).
-  std::erase_if(chunks_, [&](const ChunkMeta& m) { return !m.Overlaps(mint_, maxt_); });
+  std::erase_if(chunks_,
+                [&](const ChunkMeta& m) { return !m.Overlaps(mint_, maxt_); });
   return reader_->ReadBatch(chunks_, &bytes_);
 }
 
@@ -55,8 +56,8 @@ bool ChunkChainIterator::Settle(bool have_sample) {
   while (true) {
     if (!have_sample) {
       if (open_ && it_.error()) {
-        status_ = Status::Corruption(
-            "decoding chunk: " + std::string(it_.error_message()));
+        status_ = Status::Corruption("decoding chunk: " +
+                                     std::string(it_.error_message()));
         done_ = true;
         return false;
       }

@@ -16,8 +16,8 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(const std::string& dir) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      return Status::FailedPrecondition(
-          "data directory " + dir + " is locked by another process");
+      return Status::FailedPrecondition("data directory " + dir +
+                                        " is locked by another process");
     }
     return Status::FromErrno(err, "flock " + path);
   }

@@ -71,7 +71,8 @@ Labels Labels::Of(
         pairs) {
   std::vector<Label> labels;
   labels.reserve(pairs.size());
-  for (const auto& [n, v] : pairs) labels.push_back({std::string(n), std::string(v)});
+  for (const auto& [n, v] : pairs)
+    labels.push_back({std::string(n), std::string(v)});
   return FromUnchecked(std::move(labels));
 }
 

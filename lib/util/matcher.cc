@@ -79,7 +79,8 @@ std::string FindLiteralPrefix(std::string_view pattern) {
   size_t i = 0;
   for (; i < pattern.size(); ++i) {
     const char c = pattern[i];
-    if (c == '\\' && i + 1 < pattern.size() && IsEscapedLiteral(pattern[i + 1])) {
+    if (c == '\\' && i + 1 < pattern.size() &&
+        IsEscapedLiteral(pattern[i + 1])) {
       prefix.push_back(pattern[++i]);
     } else if (IsRegexMeta(c)) {
       break;

@@ -54,7 +54,8 @@ Status FilterRecord(std::string_view rec,
       std::vector<Stone> kept;
       for (Stone& s : stones) {
         if (!keep_series(s.ref)) continue;
-        std::erase_if(s.intervals, [&](const Interval& i) { return i.maxt < mint; });
+        std::erase_if(s.intervals,
+                      [&](const Interval& i) { return i.maxt < mint; });
         if (!s.intervals.empty()) kept.push_back(std::move(s));
       }
       stats->tombstones_kept += static_cast<int64_t>(kept.size());
@@ -70,7 +71,8 @@ Status FilterRecord(std::string_view rec,
 }  // namespace
 
 StatusOr<std::string> LatestCheckpoint(FileSystem* fs, const std::string& dir) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<CheckpointRef> cps, ListCheckpoints(fs, dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<CheckpointRef> cps,
+                          ListCheckpoints(fs, dir));
   if (cps.empty()) return std::string();
   return JoinPath(dir, cps.back().name);
 }
@@ -82,14 +84,16 @@ Status Checkpoint(FileSystem* fs, const std::string& dir, int last,
   STRATA_ASSIGN_OR_RETURN(SegmentRange range, GetSegmentRange(fs, dir));
   if (range.first < 0 || last < range.first) return Status::OK();
   if (last > range.last) last = range.last;
-  STRATA_ASSIGN_OR_RETURN(std::vector<CheckpointRef> old_cps, ListCheckpoints(fs, dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<CheckpointRef> old_cps,
+                          ListCheckpoints(fs, dir));
 
   const std::string final_dir = JoinPath(dir, CheckpointName(last));
   const std::string tmp_dir = final_dir + ".tmp";
   if (fs->Exists(tmp_dir)) STRATA_RETURN_IF_ERROR(fs->RemoveAll(tmp_dir));
   WalOptions cp_options = options;
   cp_options.sync = WalSyncPolicy::kInterval;  // One sync at Close.
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Wal> out, Wal::Open(tmp_dir, fs, cp_options));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Wal> out,
+                          Wal::Open(tmp_dir, fs, cp_options));
 
   std::string filtered;
   std::vector<std::string> batch;
@@ -103,7 +107,8 @@ Status Checkpoint(FileSystem* fs, const std::string& dir, int last,
   };
   auto on_record = [&](std::string_view rec) -> Status {
     ++stats->records_read;
-    STRATA_RETURN_IF_ERROR(FilterRecord(rec, keep_series, mint, stats, &filtered));
+    STRATA_RETURN_IF_ERROR(
+        FilterRecord(rec, keep_series, mint, stats, &filtered));
     if (filtered.empty()) return Status::OK();
     batch_bytes += filtered.size();
     batch.push_back(filtered);
@@ -115,13 +120,13 @@ Status Checkpoint(FileSystem* fs, const std::string& dir, int last,
     const std::string prev = JoinPath(dir, old_cps.back().name);
     STRATA_ASSIGN_OR_RETURN(SegmentRange prev_range, GetSegmentRange(fs, prev));
     if (prev_range.first >= 0) {
-      STRATA_RETURN_IF_ERROR(ReadSegments(fs, prev, prev_range.first,
-                                          prev_range.last, on_record)
-                                 .WithContext("reading " + prev));
+      STRATA_RETURN_IF_ERROR(
+          ReadSegments(fs, prev, prev_range.first, prev_range.last, on_record)
+              .WithContext("reading " + prev));
     }
   }
-  STRATA_RETURN_IF_ERROR(
-      ReadSegments(fs, dir, range.first, last, on_record).WithContext("checkpoint"));
+  STRATA_RETURN_IF_ERROR(ReadSegments(fs, dir, range.first, last, on_record)
+                             .WithContext("checkpoint"));
   STRATA_RETURN_IF_ERROR(flush());
   STRATA_RETURN_IF_ERROR(out->Close());
   out.reset();

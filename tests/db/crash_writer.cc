@@ -26,7 +26,8 @@ int64_t g_step_ms = 1000;
 
 void Emit(int thread, int64_t batch) {
   char line[64];
-  int n = std::snprintf(line, sizeof(line), "%d %ld\n", thread, static_cast<long>(batch));
+  int n = std::snprintf(line, sizeof(line), "%d %ld\n", thread,
+                        static_cast<long>(batch));
   // One write(2) per line, so a kill never leaves half a line.
   if (::write(STDOUT_FILENO, line, n) != n) std::_Exit(3);
 }
@@ -37,11 +38,14 @@ void Run(strata::DB* db, int thread, int64_t first_batch) {
   for (int64_t b = first_batch;; ++b) {
     const int64_t t = b * g_step_ms;
     for (int i = 0; i < kSeries; ++i) {
-      auto l = strata::Labels::Of({{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
-      if (!app->Append(l, t, static_cast<double>(b * 100 + i)).ok()) std::_Exit(4);
+      auto l = strata::Labels::Of(
+          {{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
+      if (!app->Append(l, t, static_cast<double>(b * 100 + i)).ok())
+        std::_Exit(4);
     }
     if (b % 10 == 0) {
-      auto l = strata::Labels::Of({{"__name__", "crash_new"}, {"thread", k}, {"b", std::to_string(b)}});
+      auto l = strata::Labels::Of(
+          {{"__name__", "crash_new"}, {"thread", k}, {"b", std::to_string(b)}});
       if (!app->Append(l, t, static_cast<double>(b)).ok()) std::_Exit(5);
     }
     if (!app->Commit().ok()) std::_Exit(6);

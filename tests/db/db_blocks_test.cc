@@ -91,12 +91,15 @@ TEST(DBBlocksTest, HeadIsPersistedAndTruncated) {
     // Old WAL segments were checkpointed away.
     bool has_checkpoint = false;
     for (auto& e : std::filesystem::directory_iterator(dir.path() + "/wal")) {
-      if (e.path().filename().string().rfind("checkpoint.", 0) == 0) has_checkpoint = true;
+      if (e.path().filename().string().rfind("checkpoint.", 0) == 0)
+        has_checkpoint = true;
     }
     EXPECT_TRUE(has_checkpoint);
     // Out of bounds below the persisted range.
     auto app = (*db)->NewAppender();
-    EXPECT_EQ(app->Append(Labels::Of({{"__name__", "blk"}, {"s", "0"}}), kH, 1).status().code(),
+    EXPECT_EQ(app->Append(Labels::Of({{"__name__", "blk"}, {"s", "0"}}), kH, 1)
+                  .status()
+                  .code(),
               StatusCode::kOutOfBounds);
   }
   auto db = DB::Open(ManualOptions(), dir.path());
@@ -184,10 +187,12 @@ TEST(DBBlocksTest, DeleteThenCleanTombstones) {
     Fill(**db, 3, 0, 5 * kH);
     ASSERT_TRUE((*db)->Compact().ok());  // Block [0,2h); head [2h,5h).
     // Delete s=1 over [1h, 3h]: half in the block, half in the head.
-    ASSERT_TRUE((*db)->DeleteSeries({Matcher::Equal("s", "1")}, kH, 3 * kH).ok());
+    ASSERT_TRUE(
+        (*db)->DeleteSeries({Matcher::Equal("s", "1")}, kH, 3 * kH).ok());
     auto s1 = ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"];
     for (const TV& tv : s1) ASSERT_TRUE(tv.t < kH || tv.t > 3 * kH) << tv.t;
-    EXPECT_EQ(s1.size(), static_cast<size_t>(5 * kH / 15000 - (2 * kH / 15000 + 1)));
+    EXPECT_EQ(s1.size(),
+              static_cast<size_t>(5 * kH / 15000 - (2 * kH / 15000 + 1)));
     // Others untouched.
     EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "0")})["blk{s=\"0\"}"].size(),
               static_cast<size_t>(5 * kH / 15000));
@@ -200,16 +205,19 @@ TEST(DBBlocksTest, DeleteThenCleanTombstones) {
   const size_t kept = s1.size();
   std::vector<std::string> before = BlockDirs(dir.path());
   ASSERT_EQ(before.size(), 1u) << before[0] << " " << before[1];
-  ASSERT_TRUE(std::filesystem::exists(dir.path() + "/" + before[0] + "/tombstones"));
+  ASSERT_TRUE(
+      std::filesystem::exists(dir.path() + "/" + before[0] + "/tombstones"));
   ASSERT_TRUE((*db)->CleanTombstones().ok());
   std::vector<std::string> after = BlockDirs(dir.path());
   ASSERT_EQ(after.size(), 1u);
   EXPECT_NE(after[0], before[0]);  // Rewritten; the old block is gone.
-  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"].size(), kept);
+  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "1")})["blk{s=\"1\"}"].size(),
+            kept);
   // The data is gone from the files, not just hidden: promtool sees none.
-  const std::string dump = RunCommand("promtool tsdb dump --min-time=" + std::to_string(kH) +
-                                      " --max-time=" + std::to_string(2 * kH - 1) + " " +
-                                      dir.path() + " 2>/dev/null");
+  const std::string dump =
+      RunCommand("promtool tsdb dump --min-time=" + std::to_string(kH) +
+                 " --max-time=" + std::to_string(2 * kH - 1) + " " +
+                 dir.path() + " 2>/dev/null");
   EXPECT_EQ(dump.find("s=\"1\""), std::string::npos);
   EXPECT_NE(dump.find("s=\"0\""), std::string::npos);
 }
@@ -264,7 +272,8 @@ TEST(DBBlocksTest, IncrementalBackupCopiesOnlyMissingBlocks) {
 }
 
 TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
-  if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool missing";
+  if (!std::filesystem::exists("/usr/bin/promtool"))
+    GTEST_SKIP() << "promtool missing";
   TempDir dir;
   {
     auto db = DB::Open(ManualOptions(), dir.path());
@@ -272,13 +281,15 @@ TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
     Fill(**db, 3, 0, 5 * kH);
     ASSERT_TRUE((*db)->Compact().ok());
   }
-  const std::string list = RunCommand("promtool tsdb list " + dir.path() + " 2>&1");
+  const std::string list =
+      RunCommand("promtool tsdb list " + dir.path() + " 2>&1");
   for (const std::string& b : BlockDirs(dir.path())) {
     EXPECT_NE(list.find(b), std::string::npos) << list;
   }
   // Every sample of the blocks, as promtool dumps them.
-  const std::string dump = RunCommand("promtool tsdb dump --min-time=0 --max-time=" +
-                               std::to_string(2 * kH - 1) + " " + dir.path() + " 2>/dev/null");
+  const std::string dump = RunCommand(
+      "promtool tsdb dump --min-time=0 --max-time=" +
+      std::to_string(2 * kH - 1) + " " + dir.path() + " 2>/dev/null");
   std::istringstream lines(dump);
   std::string line;
   int64_t n = 0;
@@ -292,7 +303,7 @@ TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
     const int64_t t = std::stoll(line.substr(t_pos + 1));
     const int s = labels.find("s=\"2\"") != std::string::npos   ? 2
                   : labels.find("s=\"1\"") != std::string::npos ? 1
-                                                                 : 0;
+                                                                : 0;
     ASSERT_EQ(v, static_cast<double>(t / 1000 + s)) << line;
     ++n;
   }

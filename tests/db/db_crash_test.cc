@@ -3,11 +3,10 @@
 // had returned. Rounds: STRATA_CRASH_ROUNDS (default 50; `make soak` runs
 // more).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <random>
@@ -16,13 +15,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "db_test_util.h"
-#include "test_env.h"
 #include "strata/db.h"
+#include "test_env.h"
 
 namespace strata {
 namespace {
 
-std::string WriterPath() { return testing::BinaryDir() + "/tests/db/crash_writer"; }
+std::string WriterPath() {
+  return testing::BinaryDir() + "/tests/db/crash_writer";
+}
 
 // Starts the writer, kills it after `delay_ms`, returns its stdout.
 std::string RunAndKill(const std::string& dir, int delay_ms, int64_t step_ms,
@@ -36,8 +37,8 @@ std::string RunAndKill(const std::string& dir, int delay_ms, int64_t step_ms,
     close(fds[1]);
     const std::string path = WriterPath();
     const std::string step = std::to_string(step_ms);
-    execl(path.c_str(), path.c_str(), dir.c_str(), step.c_str(), compact ? "1" : "0",
-          nullptr);
+    execl(path.c_str(), path.c_str(), dir.c_str(), step.c_str(),
+          compact ? "1" : "0", nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -45,11 +46,14 @@ std::string RunAndKill(const std::string& dir, int delay_ms, int64_t step_ms,
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
   std::string out;
   char buf[65536];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     ssize_t n = read(fds[0], buf, sizeof(buf));
-    if (n > 0) out.append(buf, n);
-    else usleep(1000);
+    if (n > 0)
+      out.append(buf, n);
+    else
+      usleep(1000);
   }
   kill(pid, SIGKILL);
   int status = 0;
@@ -86,28 +90,34 @@ void KillLoop(int rounds, int64_t step_ms, bool compact) {
     ASSERT_TRUE((*db)->replay_report().corruption.ok())
         << (*db)->replay_report().corruption.ToString();
     auto crash = testing::ReadAll(**db, {Matcher::Equal("__name__", "crash")});
-    auto fresh = testing::ReadAll(**db, {Matcher::Equal("__name__", "crash_new")});
+    auto fresh =
+        testing::ReadAll(**db, {Matcher::Equal("__name__", "crash_new")});
     for (const auto& [k, b] : acked) {
       for (int i = 0; i < 20; ++i) {
         const auto& samples =
             crash[absl::StrCat("crash{s=\"", i, "\", thread=\"", k, "\"}")];
-        auto it = std::lower_bound(samples.begin(), samples.end(), b * step_ms,
-                                   [](const testing::TV& tv, int64_t t) { return tv.t < t; });
+        auto it = std::lower_bound(
+            samples.begin(), samples.end(), b * step_ms,
+            [](const testing::TV& tv, int64_t t) { return tv.t < t; });
         ASSERT_TRUE(it != samples.end() && it->t == b * step_ms)
-            << "round " << round << ": lost thread " << k << " batch " << b << " series " << i;
+            << "round " << round << ": lost thread " << k << " batch " << b
+            << " series " << i;
         ASSERT_EQ(it->v, static_cast<double>(b * 100 + i));
       }
       if (b % 10 == 0) {
-        const auto& s = fresh[absl::StrCat("crash_new{b=\"", b, "\", thread=\"", k, "\"}")];
+        const auto& s =
+            fresh[absl::StrCat("crash_new{b=\"", b, "\", thread=\"", k, "\"}")];
         ASSERT_EQ(s.size(), 1u) << "lost new series of batch " << b;
       }
     }
     ASSERT_TRUE((*db)->Close().ok());
   }
   EXPECT_EQ(total_kills, rounds);
-  EXPECT_GT(acked.size(), static_cast<size_t>(rounds));  // The writer made progress.
-  std::printf("crash test: %d kill -9 rounds%s, %zu acknowledged batches verified\n", rounds,
-              compact ? " during compaction and snapshots" : "", acked.size());
+  EXPECT_GT(acked.size(),
+            static_cast<size_t>(rounds));  // The writer made progress.
+  std::printf(
+      "crash test: %d kill -9 rounds%s, %zu acknowledged batches verified\n",
+      rounds, compact ? " during compaction and snapshots" : "", acked.size());
 }
 
 int Rounds(int fallback) {

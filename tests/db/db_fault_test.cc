@@ -53,7 +53,8 @@ TEST_P(DBFaultTest, AcknowledgedSamplesSurvive) {
         Labels l = Labels::Of({{"__name__", "f"}, {"s", absl::StrCat(s)}});
         auto r = app->Append(l, b * 1000LL, b);
         // A sample of a failed batch may or may not be in the head.
-        ASSERT_TRUE(r.ok() || r.status().code() == StatusCode::kDuplicateSample ||
+        ASSERT_TRUE(r.ok() ||
+                    r.status().code() == StatusCode::kDuplicateSample ||
                     r.status().code() == StatusCode::kOutOfOrder)
             << r.status().ToString();
       }
@@ -87,18 +88,22 @@ TEST_P(DBFaultTest, AcknowledgedSamplesSurvive) {
       ts.insert(tv.t);
       EXPECT_EQ(tv.v, static_cast<double>(tv.t / 1000));
     }
-    for (int b : acked) ASSERT_TRUE(ts.count(b * 1000LL)) << name << " lost batch " << b;
+    for (int b : acked)
+      ASSERT_TRUE(ts.count(b * 1000LL)) << name << " lost batch " << b;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, DBFaultTest,
-    ::testing::Values(FaultCase{"AppendEIO", FaultOp::kAppend, EIO, false, -1},
-                      FaultCase{"AppendENOSPCPersistent", FaultOp::kAppend, ENOSPC, true, -1},
-                      FaultCase{"AppendPartialWrite", FaultOp::kAppend, EIO, false, 5},
-                      FaultCase{"SyncEIO", FaultOp::kSync, EIO, false, -1},
-                      FaultCase{"SyncENOSPCPersistent", FaultOp::kSync, ENOSPC, true, -1}),
-    [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
+    ::testing::Values(
+        FaultCase{"AppendEIO", FaultOp::kAppend, EIO, false, -1},
+        FaultCase{"AppendENOSPCPersistent", FaultOp::kAppend, ENOSPC, true, -1},
+        FaultCase{"AppendPartialWrite", FaultOp::kAppend, EIO, false, 5},
+        FaultCase{"SyncEIO", FaultOp::kSync, EIO, false, -1},
+        FaultCase{"SyncENOSPCPersistent", FaultOp::kSync, ENOSPC, true, -1}),
+    [](const ::testing::TestParamInfo<FaultCase>& info) {
+      return info.param.name;
+    });
 
 }  // namespace
 }  // namespace strata

@@ -42,15 +42,19 @@ TEST(DBTest, ReopenReplaysWal) {
   for (int s = 0; s < 20; ++s) {
     const auto& v = all[absl::StrCat("m{s=\"", s, "\"}")];
     ASSERT_EQ(v.size(), 300u);
-    for (int i = 0; i < 300; ++i) EXPECT_EQ(v[i], (TV{i * 15000LL, double(s * 1000 + i)}));
+    for (int i = 0; i < 300; ++i)
+      EXPECT_EQ(v[i], (TV{i * 15000LL, double(s * 1000 + i)}));
   }
   // Appending continues after replay; refs from before are not assumed.
   auto app = (*db)->NewAppender();
-  EXPECT_EQ(app->Append(Labels::Of({{"__name__", "m"}, {"s", "0"}}), 298 * 15000LL, 1)
-                .status()
-                .code(),
-            StatusCode::kOutOfOrder);
-  EXPECT_TRUE(app->Append(Labels::Of({{"__name__", "m"}, {"s", "0"}}), 300 * 15000LL, 1).ok());
+  EXPECT_EQ(
+      app->Append(Labels::Of({{"__name__", "m"}, {"s", "0"}}), 298 * 15000LL, 1)
+          .status()
+          .code(),
+      StatusCode::kOutOfOrder);
+  EXPECT_TRUE(
+      app->Append(Labels::Of({{"__name__", "m"}, {"s", "0"}}), 300 * 15000LL, 1)
+          .ok());
   ASSERT_TRUE(app->Commit().ok());
 }
 
@@ -190,7 +194,8 @@ TEST(DBTest, MidWalCorruptionStopsReplayAndQuarantines) {
   // Everything before the damage is kept, in order, and nothing after it.
   ASSERT_GT(got.size(), 100u);
   ASSERT_LT(got.size(), 6000u);
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].t, static_cast<int64_t>(i));
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(got[i].t, static_cast<int64_t>(i));
   // The DB keeps working, and a later reopen sees old and new data.
   auto app = (*db)->NewAppender();
   ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "c"}}), 100000, 1).ok());
@@ -200,7 +205,8 @@ TEST(DBTest, MidWalCorruptionStopsReplayAndQuarantines) {
   auto db2 = DB::Open(options, dir.path());
   ASSERT_TRUE(db2.ok());
   EXPECT_TRUE((*db2)->replay_report().corruption.ok());
-  EXPECT_EQ(ReadAll(**db2, {Matcher::Equal("__name__", "c")})["c"].size(), before + 1);
+  EXPECT_EQ(ReadAll(**db2, {Matcher::Equal("__name__", "c")})["c"].size(),
+            before + 1);
 }
 
 }  // namespace

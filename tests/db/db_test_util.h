@@ -16,12 +16,14 @@ class TempDir {
  public:
   TempDir() {
     std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-test-XXXXXX").string();
+        (std::filesystem::temp_directory_path() / "strata-test-XXXXXX")
+            .string();
     path_ = mkdtemp(tmpl.data());
   }
   // STRATA_KEEP_TEST_DIRS=1 keeps them for post-mortems.
   ~TempDir() {
-    if (std::getenv("STRATA_KEEP_TEST_DIRS") == nullptr) std::filesystem::remove_all(path_);
+    if (std::getenv("STRATA_KEEP_TEST_DIRS") == nullptr)
+      std::filesystem::remove_all(path_);
   }
   const std::string& path() const { return path_; }
 

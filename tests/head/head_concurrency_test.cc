@@ -42,7 +42,8 @@ TEST(HeadConcurrencyTest, WritersAndReaders) {
     }
   };
   auto reader = [&]() {
-    while (!done.load()) {
+    // At least one full read, even if the writers finish first.
+    do {
       BlockQuerier q({head}, kMinTime, kMaxTime);
       auto set = q.Select({Matcher::Equal("__name__", "m")}, {});
       int64_t last_t = -1;
@@ -57,7 +58,7 @@ TEST(HeadConcurrencyTest, WritersAndReaders) {
       }
       ASSERT_TRUE(set->status().ok());
       reads.fetch_add(1);
-    }
+    } while (!done.load());
   };
 
   std::vector<std::thread> threads;

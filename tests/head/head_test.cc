@@ -46,7 +46,8 @@ class HeadTest : public ::testing::Test {
 
   std::vector<std::string> SelectNames(const std::vector<Matcher>& ms) {
     std::vector<std::string> names;
-    for (auto& [labels, samples] : Select(ms)) names.push_back(labels.ToString());
+    for (auto& [labels, samples] : Select(ms))
+      names.push_back(labels.ToString());
     return names;
   }
 
@@ -122,12 +123,14 @@ TEST_F(HeadTest, OutOfBounds) {
   ASSERT_TRUE(app->Commit().ok());
   // Older than newest - chunk_range/2 (1 h) is out of bounds, for any series.
   auto app2 = NewAppender();
-  EXPECT_EQ(app2->Append(Labels::Of({{"__name__", "b"}}), now - kMillisPerHour - 1, 1)
-                .status()
-                .code(),
-            StatusCode::kOutOfBounds);
+  EXPECT_EQ(
+      app2->Append(Labels::Of({{"__name__", "b"}}), now - kMillisPerHour - 1, 1)
+          .status()
+          .code(),
+      StatusCode::kOutOfBounds);
   EXPECT_TRUE(
-      app2->Append(Labels::Of({{"__name__", "b"}}), now - kMillisPerHour + 1, 1).ok());
+      app2->Append(Labels::Of({{"__name__", "b"}}), now - kMillisPerHour + 1, 1)
+          .ok());
   ASSERT_TRUE(app2->Commit().ok());
   EXPECT_EQ(head_->counters().out_of_bounds.load(), 1);
 }
@@ -139,14 +142,15 @@ TEST_F(HeadTest, UnknownRef) {
 }
 
 TEST_F(HeadTest, BitExactValuesIncludingStaleMarker) {
-  const uint64_t patterns[] = {kStaleNaNBits, 0x7ff8000000000001ULL,
+  const uint64_t patterns[] = {kStaleNaNBits,         0x7ff8000000000001ULL,
                                0xfff0000000000000ULL, 0x7ff0000000000000ULL,
                                0x8000000000000000ULL, 0x0000000000000001ULL,
                                0x3ff0000000000000ULL};
   auto app = NewAppender();
   Labels l = Labels::Of({{"__name__", "bits"}});
   int64_t t = 0;
-  for (uint64_t p : patterns) ASSERT_TRUE(app->Append(l, t += 15000, BitsToDouble(p)).ok());
+  for (uint64_t p : patterns)
+    ASSERT_TRUE(app->Append(l, t += 15000, BitsToDouble(p)).ok());
   ASSERT_TRUE(app->Commit().ok());
   auto got = Select({Matcher::Equal("__name__", "bits")});
   ASSERT_EQ(got.size(), 1u);
@@ -160,7 +164,8 @@ TEST_F(HeadTest, ChunksCutAt120SamplesFor15sScrapes) {
   auto app = NewAppender();
   Labels l = Labels::Of({{"__name__", "c"}});
   // 2 h of 15 s samples starting at a block boundary: 480 samples.
-  for (int i = 0; i < 480; ++i) ASSERT_TRUE(app->Append(l, i * 15000LL, i).ok());
+  for (int i = 0; i < 480; ++i)
+    ASSERT_TRUE(app->Append(l, i * 15000LL, i).ok());
   ASSERT_TRUE(app->Commit().ok());
   bool created = false;
   MemSeries* s = head_->GetOrCreate(l, &created);
@@ -183,7 +188,8 @@ TEST_F(HeadTest, ChunksCutAt120SamplesFor15sScrapes) {
 TEST_F(HeadTest, TimeRangeAndSeek) {
   auto app = NewAppender();
   Labels l = Labels::Of({{"__name__", "r"}});
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(app->Append(l, i * 1000LL, i).ok());
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_TRUE(app->Append(l, i * 1000LL, i).ok());
   ASSERT_TRUE(app->Commit().ok());
   auto got = Select({Matcher::Equal("__name__", "r")}, 100500, 200000);
   ASSERT_EQ(got.size(), 1u);
@@ -203,7 +209,8 @@ TEST_F(HeadTest, TimeRangeAndSeek) {
   EXPECT_EQ(it->t(), 502000);
   EXPECT_FALSE(it->Seek(5000000));
   // A series with no samples in range is not selected.
-  EXPECT_TRUE(Select({Matcher::Equal("__name__", "r")}, 2000000, 3000000).empty());
+  EXPECT_TRUE(
+      Select({Matcher::Equal("__name__", "r")}, 2000000, 3000000).empty());
 }
 
 TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
@@ -237,8 +244,9 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
   EXPECT_EQ(*names, (std::vector<std::string>{"both", "pinned"}));
   // Older than the truncation point is out of bounds now.
   // (An appender takes the bound when its batch starts.)
-  EXPECT_EQ(NewAppender()->Append(both, 2 * kMillisPerHour - 1, 1).status().code(),
-            StatusCode::kOutOfBounds);
+  EXPECT_EQ(
+      NewAppender()->Append(both, 2 * kMillisPerHour - 1, 1).status().code(),
+      StatusCode::kOutOfBounds);
   ASSERT_TRUE(pin_app->Commit().ok());
   EXPECT_EQ(Select({Matcher::Equal("__name__", "pinned")}).size(), 1u);
   // The removed series can come back with new data.
@@ -254,7 +262,8 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
 TEST_F(HeadTest, ChunkIteratorPassesStoredChunksThrough) {
   auto app = NewAppender();
   Labels l = Labels::Of({{"__name__", "raw"}});
-  for (int i = 0; i < 480; ++i) ASSERT_TRUE(app->Append(l, i * 15000LL, i * 1.5).ok());
+  for (int i = 0; i < 480; ++i)
+    ASSERT_TRUE(app->Append(l, i * 15000LL, i * 1.5).ok());
   ASSERT_TRUE(app->Commit().ok());
   bool created;
   MemSeries* s = head_->GetOrCreate(l, &created);
@@ -279,7 +288,8 @@ TEST_F(HeadTest, ChunkIteratorPassesStoredChunksThrough) {
   for (int i = 0; i < 2; ++i) {
     auto stored = head_->Chunks().Chunk(metas[i + 1]);
     ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(data[i], std::string(stored->data)) << "chunk " << i << " re-encoded";
+    EXPECT_EQ(data[i], std::string(stored->data))
+        << "chunk " << i << " re-encoded";
     EXPECT_EQ(got[i].mint, metas[i + 1].mint);
   }
   EXPECT_EQ(got[2].mint, 360 * 15000LL);
@@ -302,8 +312,10 @@ class HeadMatcherTest : public HeadTest {
              Labels::Of({{"__name__", "up"}, {"job", "node"}, {"env", "prod"}}),
              Labels::Of({{"__name__", "up"}, {"job", "node"}, {"env", "dev"}}),
              Labels::Of({{"__name__", "up"}, {"job", "prom"}}),
-             Labels::Of({{"__name__", "http"}, {"job", "app"}, {"code", "200"}}),
-             Labels::Of({{"__name__", "http"}, {"job", "app"}, {"code", "500"}}),
+             Labels::Of(
+                 {{"__name__", "http"}, {"job", "app"}, {"code", "200"}}),
+             Labels::Of(
+                 {{"__name__", "http"}, {"job", "app"}, {"code", "500"}}),
          }) {
       ASSERT_TRUE(app->Append(l, 1000, 1).ok());
     }
@@ -319,7 +331,8 @@ TEST_F(HeadMatcherTest, Equal) {
 }
 
 TEST_F(HeadMatcherTest, EqualEmptyMatchesMissingLabel) {
-  EXPECT_EQ(SelectNames({Matcher::Equal("__name__", "up"), Matcher::Equal("env", "")}),
+  EXPECT_EQ(SelectNames(
+                {Matcher::Equal("__name__", "up"), Matcher::Equal("env", "")}),
             (std::vector<std::string>{"up{job=\"prom\"}"}));
 }
 
@@ -335,7 +348,9 @@ TEST_F(HeadMatcherTest, NotEqual) {
 }
 
 TEST_F(HeadMatcherTest, Regex) {
-  EXPECT_EQ(SelectNames({M(Matcher::Type::kRegexMatch, "job", "no.*|app")}).size(), 4u);
+  EXPECT_EQ(
+      SelectNames({M(Matcher::Type::kRegexMatch, "job", "no.*|app")}).size(),
+      4u);
   EXPECT_EQ(SelectNames({M(Matcher::Type::kRegexMatch, "code", "5..")}),
             (std::vector<std::string>{"http{code=\"500\", job=\"app\"}"}));
   // A regex matching "" also selects series without the label.
@@ -344,7 +359,9 @@ TEST_F(HeadMatcherTest, Regex) {
             (std::vector<std::string>{"up{env=\"dev\", job=\"node\"}",
                                       "up{job=\"prom\"}"}));
   // Set-alternation fast path.
-  EXPECT_EQ(SelectNames({M(Matcher::Type::kRegexMatch, "job", "prom|app")}).size(), 3u);
+  EXPECT_EQ(
+      SelectNames({M(Matcher::Type::kRegexMatch, "job", "prom|app")}).size(),
+      3u);
 }
 
 TEST_F(HeadMatcherTest, RegexNoMatch) {
@@ -369,7 +386,8 @@ TEST_F(HeadMatcherTest, LabelNamesAndValues) {
   BlockQuerier q({head_}, kMinTime, kMaxTime);
   auto names = q.LabelNames({});
   ASSERT_TRUE(names.ok());
-  EXPECT_EQ(*names, (std::vector<std::string>{"__name__", "code", "env", "job"}));
+  EXPECT_EQ(*names,
+            (std::vector<std::string>{"__name__", "code", "env", "job"}));
   auto vals = q.LabelValues("job", {});
   ASSERT_TRUE(vals.ok());
   EXPECT_EQ(*vals, (std::vector<std::string>{"app", "node", "prom"}));
