@@ -32,14 +32,13 @@ std::vector<size_t> SelectOverlapping(const std::vector<Entry>& sorted) {
   return {};
 }
 
-// Floor division that rounds towards negative infinity.
+}  // namespace
+
 int64_t AlignDown(int64_t t, int64_t r) {
   int64_t q = t / r;
   if (t % r != 0 && t < 0) --q;
   return q * r;
 }
-
-}  // namespace
 
 std::vector<int64_t> CompactionRanges(int64_t block_duration_ms,
                                       int64_t retention_ms) {

@@ -14,6 +14,10 @@
 
 namespace strata {
 
+// Start of the width-`range` aligned range holding t (floor division, so
+// negative times align downwards too).
+int64_t AlignDown(int64_t t, int64_t range);
+
 // Prometheus's ExponentialBlockRanges(min, steps, 3), limited by `max`.
 std::vector<int64_t> CompactionRanges(int64_t block_duration_ms,
                                       int64_t retention_ms);

@@ -16,12 +16,6 @@
 namespace strata {
 namespace {
 
-int64_t AlignDown(int64_t t, int64_t r) {
-  int64_t q = t / r;
-  if (t % r != 0 && t < 0) --q;
-  return q * r;
-}
-
 std::string UlidText(const Ulid& u) { return u.ToString(); }
 
 // Bytes of all files under `path`.

@@ -64,7 +64,7 @@ class VectorSeriesSet : public SeriesSet {
   bool Next() override {
     if (pos_ >= series_.size()) return false;
     ++pos_;
-    return pos_ <= series_.size();
+    return true;
   }
   const Series& At() const override { return *series_[pos_ - 1]; }
   Status status() const override { return Status::OK(); }
