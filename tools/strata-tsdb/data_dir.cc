@@ -1,0 +1,162 @@
+#include "data_dir.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "block/block_dir.h"
+#include "query/block_querier.h"
+#include "wal/checkpoint.h"
+#include "wal/record.h"
+#include "wal/replay.h"
+#include "wal/segment.h"
+
+namespace strata::tsdb {
+
+StatusOr<std::unique_ptr<DataDir>> DataDir::Open(
+    const std::string& dir, const DataDirOptions& options) {
+  FileSystem* fs = FileSystem::Default();
+  if (!fs->IsDirectory(dir)) {
+    return Status::NotFound("data directory " + dir + " does not exist");
+  }
+  std::unique_ptr<DataDir> d(new DataDir(dir, fs));
+  STRATA_RETURN_IF_ERROR(d->LoadBlocks());
+  if (options.load_head) STRATA_RETURN_IF_ERROR(d->LoadWal(options));
+  return d;
+}
+
+Status DataDir::LoadBlocks() {
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                          ListBlockDirs(fs_, dir_));
+  for (const std::string& name : names) {
+    BlockEntry e;
+    e.name = name;
+    e.dir = JoinPath(dir_, name);
+    StatusOr<std::shared_ptr<const Block>> b = Block::Open(fs_, e.dir);
+    if (b.ok()) {
+      e.block = std::move(b).value();
+    } else {
+      e.open_error = b.status();
+    }
+    blocks_.push_back(std::move(e));
+  }
+  return Status::OK();
+}
+
+int64_t DataDir::BlocksMaxTime() const {
+  int64_t max = kMinTime;
+  for (const BlockEntry& e : blocks_) {
+    if (e.block) max = std::max(max, e.block->meta().max_time);
+  }
+  return max;
+}
+
+Status DataDir::LoadWal(const DataDirOptions& options) {
+  const std::string wal_dir = JoinPath(dir_, kWalDirName);
+  if (!fs_->IsDirectory(wal_dir)) return Status::OK();
+  HeadOptions head_options;
+  head_options.chunk_range_ms = options.block_range_ms;
+  head_ = std::make_shared<Head>(head_options);
+  // As DB replay does: what blocks hold is skipped.
+  const int64_t min_valid = BlocksMaxTime();
+  absl::flat_hash_map<uint64_t, MemSeries*> by_ref;
+  std::vector<wal::RefSeries> series;
+  std::vector<wal::RefSample> samples;
+  std::vector<wal::Stone> stones;
+  auto on_record = [&](std::string_view rec) -> Status {
+    ++wal_.records;
+    switch (wal::GetRecordType(rec)) {
+      case wal::RecordType::kSeries: {
+        series.clear();
+        STRATA_RETURN_IF_ERROR(wal::DecodeSeries(rec, &series));
+        for (wal::RefSeries& s : series) {
+          bool created = false;
+          by_ref[s.ref] = head_->GetOrCreate(s.labels, &created);
+          if (created) ++wal_.series;
+        }
+        return Status::OK();
+      }
+      case wal::RecordType::kSamples: {
+        samples.clear();
+        STRATA_RETURN_IF_ERROR(wal::DecodeSamples(rec, &samples));
+        for (const wal::RefSample& s : samples) {
+          if (s.t < min_valid) {
+            ++wal_.samples_in_blocks;
+            continue;
+          }
+          auto it = by_ref.find(s.ref);
+          if (it == by_ref.end()) continue;
+          if (head_->AppendSample(it->second, s.t, s.v) ==
+              AppendOutcome::kAppended) {
+            ++wal_.samples;
+          }
+        }
+        return Status::OK();
+      }
+      case wal::RecordType::kTombstones: {
+        stones.clear();
+        STRATA_RETURN_IF_ERROR(wal::DecodeTombstones(rec, &stones));
+        for (const wal::Stone& st : stones) {
+          auto it = by_ref.find(st.ref);
+          if (it == by_ref.end()) continue;
+          for (const wal::Interval& iv : st.intervals) {
+            head_->AddTombstone(it->second->id(), Interval{iv.mint, iv.maxt});
+          }
+        }
+        return Status::OK();
+      }
+      default:
+        return Status::OK();  // Exemplars, metadata, histograms.
+    }
+  };
+  int first = 0;
+  STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
+                          wal::LatestCheckpoint(fs_, wal_dir));
+  if (!checkpoint.empty()) {
+    const std::string name = checkpoint.substr(checkpoint.rfind('/') + 1);
+    wal_.checkpoint = name;
+    first = wal::ParseCheckpointName(name) + 1;
+    STRATA_ASSIGN_OR_RETURN(std::vector<wal::SegmentRef> cp_segments,
+                            wal::ListSegments(fs_, checkpoint));
+    for (const wal::SegmentRef& s : cp_segments) {
+      StatusOr<int64_t> size = fs_->FileSize(JoinPath(checkpoint, s.name));
+      if (size.ok()) wal_.bytes += *size;
+    }
+    if (!cp_segments.empty()) {
+      Status st = wal::ReadSegments(fs_, checkpoint, cp_segments.front().index,
+                                    cp_segments.back().index, on_record);
+      if (!st.ok()) {
+        wal_error_ = st.WithContext(name);
+        return Status::OK();
+      }
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(std::vector<wal::SegmentRef> segments,
+                          wal::ListSegments(fs_, wal_dir));
+  for (const wal::SegmentRef& s : segments) {
+    StatusOr<int64_t> size = fs_->FileSize(JoinPath(wal_dir, s.name));
+    if (size.ok()) wal_.bytes += *size;
+    ++wal_.segments;
+    if (wal_.first_segment < 0) wal_.first_segment = s.index;
+    wal_.last_segment = s.index;
+  }
+  for (const wal::SegmentRef& s : segments) {
+    if (s.index < first) continue;
+    if (!wal_error_.ok()) break;
+    Status st = wal::ReadSegments(fs_, wal_dir, s.index, s.index, on_record);
+    if (!st.ok()) wal_error_ = st;
+  }
+  return Status::OK();
+}
+
+std::vector<std::shared_ptr<const BlockReader>> DataDir::Readers() const {
+  std::vector<std::shared_ptr<const BlockReader>> out;
+  for (const BlockEntry& e : blocks_) {
+    if (e.block) out.push_back(e.block);
+  }
+  if (head_ && head_->NumSeries() > 0) out.push_back(head_);
+  return out;
+}
+
+std::unique_ptr<Querier> DataDir::NewQuerier(int64_t mint, int64_t maxt) const {
+  return std::make_unique<BlockQuerier>(Readers(), mint, maxt);
+}
+
+}  // namespace strata::tsdb

@@ -1,0 +1,52 @@
+// strata-tsdb: the offline tool to inspect, verify, repair, import, export
+// and back up a Strata data directory. See README.md in this directory.
+#include <cstdio>
+
+#include "cli.h"
+#include "util/log.h"
+
+int main(int argc, char** argv) {
+  using namespace strata::tsdb;  // NOLINT
+  CLI::App app{
+      "strata-tsdb: inspect, verify, repair, import, export and back up a "
+      "Strata data directory."};
+  app.name("strata-tsdb");
+  app.fallthrough();
+  app.require_subcommand(1);
+  GlobalOptions g;
+  Command cmd;
+  app.add_option("-d,--data-dir,--storage.tsdb.path", g.data_dir,
+                 "The data directory.")
+      ->capture_default_str();
+  app.add_flag("--json", g.json, "Machine-readable JSON output.");
+  std::string log_level = "warn";
+  app.add_option("--log.level", log_level, "debug, info, warn or error.")
+      ->capture_default_str();
+  RegisterList(app, g, cmd);
+  RegisterDump(app, g, cmd);
+  RegisterImport(app, g, cmd);
+  // RegisterVerify(app, g, cmd);
+  RegisterExport(app, g, cmd);
+  // RegisterBackup(app, g, cmd);
+  RegisterDelete(app, g, cmd);
+  // RegisterAnalyze(app, g, cmd);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help.
+    std::fprintf(stderr, "strata-tsdb: %s\n", e.what());
+    return 2;
+  }
+  strata::LogLevel level;
+  if (strata::ParseLogLevel(log_level, &level)) strata::SetLogLevel(level);
+  if (!cmd.run) {
+    std::fprintf(stderr, "strata-tsdb: no command given (see --help)\n");
+    return 2;
+  }
+  const strata::Status st = cmd.run();
+  if (!st.ok()) {
+    std::fprintf(stderr, "strata-tsdb: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
