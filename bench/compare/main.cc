@@ -1,0 +1,331 @@
+// bench_compare: strata-server against Prometheus 2.42 on the same machine,
+// the same workload and the same CPUs, in one run. See README.md.
+//
+//   make bench-compare SCALE=small
+//   build-release/bench/compare/bench_compare --scale=small
+//       --strata=build-release/tools/strata-server/strata-server
+//       [--results=bench/RESULTS.md]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "dataset.h"
+#include "report.h"
+#include "scrape.h"
+#include "server_bench.h"
+#include "server_process.h"
+#include "workload.h"
+
+#ifndef STRATA_SOURCE_DIR
+#define STRATA_SOURCE_DIR "."
+#endif
+
+namespace strata::bench {
+namespace {
+
+struct Flags {
+  std::string scale = "small";
+  std::string strata;
+  std::string prometheus = "/usr/bin/prometheus";
+  std::string node_exporter = "/usr/bin/prometheus-node-exporter";
+  std::string dataset_dir;  // Default: $STRATA_SHARED_DIR or ../shared.
+  std::string only;         // "strata" or "prometheus"
+  std::string results;      // Markdown file to append to.
+  std::string command;      // Recorded in the report.
+  std::string work_dir;
+  std::string server_cpus = "auto";
+  std::string driver_cpus = "auto";
+  bool keep_data = false;
+  // -1 = from the scale preset.
+  int instances = -1;
+  int rounds = -1;
+  int samples_per_request = 2000;
+  int connections = -1;
+  int query_repetitions = -1;
+  double settle_s = -1;
+};
+
+struct Preset {
+  int instances, rounds, connections, query_repetitions;
+  double settle_s;
+  const char* what;
+};
+
+// tiny: the smoke test's size. small: about 10k series x 2 h (under 5 min
+// on 2 cores). large: 1M active series (1,467 x 682), 10 minutes of data.
+bool PresetFor(const std::string& scale, Preset* p) {
+  if (scale == "tiny")
+    *p = {1, 20, 2, 2, 1, "tiny"};
+  else if (scale == "small")
+    *p = {7, 480, 4, 10, 5, "small"};
+  else if (scale == "large")
+    *p = {682, 40, 8, 5, 10, "large"};
+  else
+    return false;
+  return true;
+}
+
+bool Parse(const char* arg, const char* name, std::string* out) {
+  const size_t n = std::strlen(name);
+  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
+  *out = arg + n + 1;
+  return true;
+}
+
+void Usage() {
+  std::fprintf(
+      stderr,
+      "usage: bench_compare --strata=PATH [--scale=tiny|small|large]\n"
+      "  [--prometheus=PATH] [--dataset-dir=DIR] [--only=strata|prometheus]\n"
+      "  [--instances=N] [--rounds=N] [--samples-per-request=N]\n"
+      "  [--connections=K] [--query-repetitions=N] [--settle=SECONDS]\n"
+      "  [--server-cpus=LIST|auto|none] [--driver-cpus=LIST|auto|none]\n"
+      "  [--results=FILE.md] [--command=TEXT] [--work-dir=DIR] "
+      "[--keep-data]\n");
+}
+
+std::string DefaultDatasetDir() {
+  if (const char* env = std::getenv("STRATA_SHARED_DIR")) {
+    return std::string(env) + "/datasets/recorded-15s";
+  }
+  return std::string(STRATA_SOURCE_DIR) + "/../shared/datasets/recorded-15s";
+}
+
+// "auto": with 2+ CPUs the servers get every CPU but 0 and the load
+// generator CPU 0, so the driver never steals the servers' cycles.
+bool ResolveCpus(const std::string& spec, bool server, std::vector<int>* cpus,
+                 std::string* text) {
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  std::string list = spec;
+  if (spec == "none" || (spec == "auto" && n < 2)) {
+    cpus->clear();
+    *text = "not pinned";
+    return true;
+  }
+  if (spec == "auto") list = server ? "1-" + std::to_string(n - 1) : "0";
+  if (!ParseCpuList(list, cpus)) return false;
+  *text = "taskset -c " + list;
+  return true;
+}
+
+std::string Join(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+int Main(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string v;
+    if (Parse(argv[i], "--scale", &f.scale) ||
+        Parse(argv[i], "--strata", &f.strata) ||
+        Parse(argv[i], "--prometheus", &f.prometheus) ||
+        Parse(argv[i], "--node-exporter", &f.node_exporter) ||
+        Parse(argv[i], "--dataset-dir", &f.dataset_dir) ||
+        Parse(argv[i], "--only", &f.only) ||
+        Parse(argv[i], "--results", &f.results) ||
+        Parse(argv[i], "--command", &f.command) ||
+        Parse(argv[i], "--work-dir", &f.work_dir) ||
+        Parse(argv[i], "--server-cpus", &f.server_cpus) ||
+        Parse(argv[i], "--driver-cpus", &f.driver_cpus)) {
+      continue;
+    }
+    if (std::strcmp(argv[i], "--keep-data") == 0) {
+      f.keep_data = true;
+    } else if (Parse(argv[i], "--instances", &v)) {
+      f.instances = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rounds", &v)) {
+      f.rounds = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--samples-per-request", &v)) {
+      f.samples_per_request = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--connections", &v)) {
+      f.connections = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--query-repetitions", &v)) {
+      f.query_repetitions = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--settle", &v)) {
+      f.settle_s = std::atof(v.c_str());
+    } else {
+      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
+      Usage();
+      return 2;
+    }
+  }
+  Preset preset;
+  if (!PresetFor(f.scale, &preset)) {
+    std::fprintf(stderr, "--scale must be tiny, small or large\n");
+    return 2;
+  }
+  if (f.instances < 0) f.instances = preset.instances;
+  if (f.rounds < 0) f.rounds = preset.rounds;
+  if (f.connections < 0) f.connections = preset.connections;
+  if (f.query_repetitions < 0) f.query_repetitions = preset.query_repetitions;
+  if (f.settle_s < 0) f.settle_s = preset.settle_s;
+  const bool run_strata = f.only.empty() || f.only == "strata";
+  const bool run_prom = f.only.empty() || f.only == "prometheus";
+  if (run_strata && f.strata.empty()) {
+    std::fprintf(stderr, "--strata=<path to strata-server> is required\n");
+    Usage();
+    return 2;
+  }
+  if (f.command.empty()) f.command = Join(argc, argv);
+
+  std::vector<int> server_cpus, driver_cpus;
+  std::string server_pin, driver_pin;
+  if (!ResolveCpus(f.server_cpus, true, &server_cpus, &server_pin) ||
+      !ResolveCpus(f.driver_cpus, false, &driver_cpus, &driver_pin)) {
+    std::fprintf(stderr, "bad CPU list\n");
+    return 2;
+  }
+  // Before any thread starts, so every driver thread inherits it.
+  if (!PinCurrentThread(driver_cpus)) std::perror("sched_setaffinity");
+
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
+  info.command = f.command;
+  info.scale = f.scale;
+  info.pinning = "both servers " + server_pin +
+                 " (one at a time); load generator " + driver_pin;
+
+  std::string work_dir = f.work_dir;
+  if (work_dir.empty()) {
+    char tmpl[] = "/tmp/strata_bench_compare_XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+      std::perror("mkdtemp");
+      return 1;
+    }
+    work_dir = tmpl;
+  }
+  std::filesystem::create_directories(work_dir);
+
+  // The seed: the recording, else live scrapes.
+  Dataset dataset;
+  std::string error;
+  const std::string dir =
+      f.dataset_dir.empty() ? DefaultDatasetDir() : f.dataset_dir;
+  if (!LoadRecorded(dir + "/data.om.zst", dir + "/metadata.json", &dataset,
+                    &error)) {
+    std::printf(
+        "no recorded dataset (%s); scraping node_exporter and prometheus\n",
+        error.c_str());
+    ScrapeOptions so;
+    so.node_exporter = f.node_exporter;
+    so.prometheus = f.prometheus;
+    so.work_dir = work_dir;
+    if (!ScrapeLive(so, &dataset, &error)) {
+      std::fprintf(stderr, "no workload seed: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  size_t counters = 0;
+  for (const RecordedSeries& s : dataset.series) counters += s.counter ? 1 : 0;
+
+  WorkloadOptions wo;
+  wo.instances = f.instances;
+  wo.rounds = f.rounds;
+  wo.samples_per_request = f.samples_per_request;
+  wo.threads = std::max<int>(
+      1, static_cast<int>(driver_cpus.empty() ? sysconf(_SC_NPROCESSORS_ONLN)
+                                              : driver_cpus.size()));
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  // The newest round lands about a minute before now.
+  wo.first_round_ms =
+      (now_ms - 60000 - int64_t{f.rounds} * kStepMs) / kStepMs * kStepMs;
+  Workload workload;
+  const auto g0 = std::chrono::steady_clock::now();
+  if (!BuildWorkload(dataset, wo, &workload, &error)) {
+    std::fprintf(stderr, "workload: %s\n", error.c_str());
+    return 1;
+  }
+  const double gen_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - g0)
+          .count();
+  char buf[1024];
+  std::snprintf(
+      buf, sizeof(buf),
+      "%zu seed series (%zu counters) x %d instances = %zu series; %d "
+      "rounds 15 s apart (%.1f h of data); %zu requests of <= %d samples, "
+      "%lld samples; %.0f bytes raw / %.0f snappy per request; %d "
+      "keep-alive connections; generated in %.1f s before the servers start",
+      dataset.series.size(), counters, f.instances, workload.series, f.rounds,
+      f.rounds * 15.0 / 3600, workload.request_count(), f.samples_per_request,
+      static_cast<long long>(workload.samples),
+      workload.raw_bytes / static_cast<double>(workload.request_count()),
+      workload.compressed_bytes / static_cast<double>(workload.request_count()),
+      f.connections, gen_s);
+  info.workload = buf;
+  info.dataset = dataset.source + " (" + std::to_string(dataset.series.size()) +
+                 " series, " + std::to_string(dataset.recorded_samples) +
+                 " samples)";
+  std::printf("workload: %s\n", info.workload.c_str());
+  std::printf("pinning: %s\n", info.pinning.c_str());
+  std::fflush(stdout);
+
+  BenchOptions bo;
+  bo.work_dir = work_dir;
+  bo.ingest.connections = f.connections;
+  bo.settle_s = f.settle_s;
+  bo.query_repetitions = f.query_repetitions;
+  bo.keep_data = f.keep_data;
+
+  ServerReport strata, prom;
+  // Prometheus first, then strata-server, each on its own fresh data dir.
+  if (run_prom) {
+    std::printf("running prometheus (%s)...\n", f.prometheus.c_str());
+    std::fflush(stdout);
+    prom = RunServerBench(
+        {ServerKind::kPrometheus, "prometheus", f.prometheus, server_cpus},
+        workload, bo);
+  }
+  if (run_strata) {
+    std::printf("running strata-server (%s)...\n", f.strata.c_str());
+    std::fflush(stdout);
+    strata = RunServerBench(
+        {ServerKind::kStrata, "strata-server", f.strata, server_cpus}, workload,
+        bo);
+  }
+  info.load_after = LoadAverage();
+  info.total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+
+  const ServerReport* sp = run_strata ? &strata : nullptr;
+  const ServerReport* pp = run_prom ? &prom : nullptr;
+  std::fputs(TextReport(info, sp, pp).c_str(), stdout);
+  if (!f.results.empty()) {
+    std::ofstream out(f.results, std::ios::app);
+    out << MarkdownReport(info, sp, pp);
+    std::printf("\nappended to %s\n", f.results.c_str());
+  }
+  if (!f.keep_data && f.work_dir.empty()) std::filesystem::remove_all(work_dir);
+
+  // Failure when a server failed a step or did not take every sample.
+  int rc = 0;
+  for (const ServerReport* r : {sp, pp}) {
+    if (r == nullptr) continue;
+    if (!r->error.empty() || r->ingest.failed > 0 ||
+        (r->samples_appended >= 0 &&
+         r->samples_appended != r->expected_samples)) {
+      std::fprintf(stderr,
+                   "%s: not every sample was accepted, or a step failed\n",
+                   r->name.c_str());
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace strata::bench
+
+int main(int argc, char** argv) { return strata::bench::Main(argc, argv); }

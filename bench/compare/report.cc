@@ -1,0 +1,342 @@
+#include "report.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <functional>
+
+namespace strata::bench {
+namespace {
+
+struct Row {
+  std::string label;
+  std::string strata;
+  std::string prometheus;
+  std::string ratio;
+};
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+// Thousands separators for big numbers, fixed decimals for small ones.
+std::string Num(double v) {
+  if (v < 0 || std::isnan(v)) return "n/a";
+  if (v >= 1e5) {
+    std::string digits = Fmt("%.0f", v);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
+  }
+  if (v >= 100) return Fmt("%.0f", v);
+  if (v >= 1) return Fmt("%.2f", v);
+  return Fmt("%.3f", v);
+}
+
+std::string Ratio(double s, double p) {
+  if (s < 0 || p <= 0 || std::isnan(s) || std::isnan(p)) return "n/a";
+  return Fmt(s / p >= 10 ? "%.1fx" : "%.2fx", s / p);
+}
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// A figure read from a report; negative = not available.
+using Getter = std::function<double(const ServerReport&)>;
+
+std::vector<Row> SummaryRows(const ServerReport* s, const ServerReport* p,
+                             double samples, double series) {
+  std::vector<Row> rows;
+  auto add = [&](const std::string& label, const Getter& get,
+                 bool ratio = true) {
+    const double sv = s != nullptr ? get(*s) : -1;
+    const double pv = p != nullptr ? get(*p) : -1;
+    rows.push_back({label, Num(sv), Num(pv), ratio ? Ratio(sv, pv) : ""});
+  };
+  add("ingest samples/s, wall clock (higher is better)",
+      [&](const ServerReport& r) {
+        return r.ingest.wall_s > 0 ? samples / r.ingest.wall_s : -1;
+      });
+  add("ingest samples per server CPU-second (higher is better)",
+      [&](const ServerReport& r) {
+        return r.ingest.cpu_s > 0 ? samples / r.ingest.cpu_s : -1;
+      });
+  add("server CPU-s per 1M samples (lower is better)",
+      [&](const ServerReport& r) {
+        return r.ingest.cpu_s > 0 ? r.ingest.cpu_s / (samples / 1e6) : -1;
+      });
+  add("remote write request latency p50, ms", [](const ServerReport& r) {
+    return r.ingest.latencies_ms.empty() ? -1
+                                         : Quantile(r.ingest.latencies_ms, 0.5);
+  });
+  add("remote write request latency p99, ms", [](const ServerReport& r) {
+    return r.ingest.latencies_ms.empty()
+               ? -1
+               : Quantile(r.ingest.latencies_ms, 0.99);
+  });
+  add(
+      "requests failed / retried", [](const ServerReport&) { return -1.0; },
+      false);
+  rows.back().strata = s ? std::to_string(s->ingest.failed) + " / " +
+                               std::to_string(s->ingest.retries)
+                         : "n/a";
+  rows.back().prometheus = p ? std::to_string(p->ingest.failed) + " / " +
+                                   std::to_string(p->ingest.retries)
+                             : "n/a";
+  add(
+      "samples appended, server's counter (sent: " + Num(samples) + ")",
+      [](const ServerReport& r) { return r.samples_appended; }, false);
+  add(
+      "samples counted by query sum(count_over_time())",
+      [](const ServerReport& r) { return r.samples_by_query; }, false);
+  add(
+      "head series, server's gauge (sent: " + Num(series) + ")",
+      [](const ServerReport& r) { return r.head_series; }, false);
+  add("RSS idle after start, MiB",
+      [](const ServerReport& r) { return r.idle_rss / kMiB; });
+  add("RSS peak during ingest (VmHWM), MiB (lower is better)",
+      [](const ServerReport& r) { return r.peak_rss / kMiB; });
+  add("RSS steady after ingest, MiB (lower is better)",
+      [](const ServerReport& r) { return r.steady_rss / kMiB; });
+  add("steady RSS per active series, bytes", [&](const ServerReport& r) {
+    return r.steady_rss > 0 ? r.steady_rss / series : -1;
+  });
+  add("steady RSS above idle per active series, bytes",
+      [&](const ServerReport& r) {
+        return r.steady_rss > 0 ? (r.steady_rss - r.idle_rss) / series : -1;
+      });
+  add("on disk after snapshot, bytes (index included)",
+      [](const ServerReport& r) {
+        return static_cast<double>(r.snapshot_bytes);
+      });
+  add("on disk per sample, bytes (lower is better)",
+      [&](const ServerReport& r) {
+        return r.snapshot_bytes > 0 ? r.snapshot_bytes / samples : -1;
+      });
+  add(
+      "samples in snapshot blocks (meta.json)",
+      [](const ServerReport& r) {
+        return static_cast<double>(r.snapshot_samples);
+      },
+      false);
+  add("snapshot time, s", [](const ServerReport& r) { return r.snapshot_s; });
+  add("start to ready, empty data dir, s",
+      [](const ServerReport& r) { return r.first_start_s; });
+  add("stop (SIGTERM to exit), s",
+      [](const ServerReport& r) { return r.stop_s; });
+  add("restart: start to ready on the ingested data, s (lower is better)",
+      [](const ServerReport& r) { return r.restart_s; });
+  add(
+      "head series after restart",
+      [](const ServerReport& r) { return r.series_after_restart; }, false);
+  return rows;
+}
+
+const QueryLatency* Find(const ServerReport* r, const QueryLatency& q) {
+  if (r == nullptr) return nullptr;
+  for (const QueryLatency& x : r->queries) {
+    if (x.query == q.query && x.window == q.window) return &x;
+  }
+  return nullptr;
+}
+
+double Q(const QueryLatency* q, double quantile) {
+  if (q == nullptr || !q->supported || q->latencies_ms.empty()) return -1;
+  return Quantile(q->latencies_ms, quantile);
+}
+
+std::vector<std::vector<std::string>> QueryRows(const ServerReport* s,
+                                                const ServerReport* p) {
+  std::vector<std::vector<std::string>> rows;
+  const ServerReport* base = p != nullptr ? p : s;
+  if (base == nullptr) return rows;
+  std::vector<double> s50, p50;
+  for (const QueryLatency& q : base->queries) {
+    const QueryLatency* sq = Find(s, q);
+    const QueryLatency* pq = Find(p, q);
+    auto series = [](const QueryLatency* x) {
+      if (x == nullptr || !x->supported) return std::string("n/a");
+      return x->result_series < 0 ? std::string("error")
+                                  : std::to_string(x->result_series);
+    };
+    rows.push_back(
+        {q.query, q.window, Num(Q(sq, 0.5)), Num(Q(sq, 0.99)), Num(Q(pq, 0.5)),
+         Num(Q(pq, 0.99)), Ratio(Q(sq, 0.5), Q(pq, 0.5)),
+         Ratio(Q(sq, 0.99), Q(pq, 0.99)), series(sq) + " / " + series(pq)});
+  }
+  return rows;
+}
+
+const std::vector<std::string> kQueryHeader = {
+    "query",       "window",    "strata p50 ms", "strata p99 ms", "prom p50 ms",
+    "prom p99 ms", "p50 ratio", "p99 ratio",     "series s / p"};
+
+std::string Header(const RunInfo& info, const ServerReport* s,
+                   const ServerReport* p, const char* bullet) {
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& v) {
+    out += std::string(bullet) + k + ": " + v + "\n";
+  };
+  line("date", info.date_utc);
+  line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
+                      info.cpu_model + ", Linux " + info.kernel);
+  line("versions", std::string(s ? s->version : "strata-server not run") +
+                       "; " + (p ? p->version : "prometheus not run") +
+                       "; source " + info.strata_commit);
+  line("command", info.command);
+  line("scale", info.scale);
+  line("dataset", info.dataset);
+  line("workload", info.workload);
+  line("CPU pinning", info.pinning);
+  line("on-disk size",
+       "POST /api/v1/admin/tsdb/snapshot on both (head written as a block), "
+       "all files of the snapshot directory");
+  line("load average before / after",
+       info.load_before + " / " + info.load_after);
+  line("harness wall time", Fmt("%.0f s", info.total_s));
+  for (const ServerReport* r : {s, p}) {
+    if (r != nullptr && !r->error.empty()) line(r->name + " ERROR", r->error);
+    if (r != nullptr && !r->ingest.first_error.empty()) {
+      line(r->name + " first failed request", r->ingest.first_error);
+    }
+  }
+  return out;
+}
+
+std::string PadRight(const std::string& s, size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+std::string TextTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      out += PadRight(row[i], width[i] + 2);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string MarkdownTable(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    out += "|";
+    for (const std::string& cell : rows[r]) out += " " + cell + " |";
+    out += "\n";
+    if (r == 0) {
+      out += "|";
+      for (size_t i = 0; i < rows[r].size(); ++i)
+        out += i == 0 ? "---|" : "---:|";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> SummaryTable(const ServerReport* s,
+                                                   const ServerReport* p) {
+  const ServerReport* base = s != nullptr ? s : p;
+  std::vector<std::vector<std::string>> t = {
+      {"figure", "strata-server", "prometheus 2.42", "strata / prometheus"}};
+  if (base == nullptr) return t;
+  double samples = 0, series = 0;
+  if (s != nullptr) {
+    samples = s->expected_samples;
+    series = s->expected_series;
+  } else {
+    samples = p->expected_samples;
+    series = p->expected_series;
+  }
+  for (const Row& r : SummaryRows(s, p, samples, series)) {
+    t.push_back({r.label, r.strata, r.prometheus, r.ratio});
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+RunInfo CollectRunInfo(const std::string& source_dir) {
+  RunInfo info;
+  const std::time_t now = std::time(nullptr);
+  char date[64];
+  std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+  info.date_utc = date;
+  info.nproc = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      info.cpu_model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  utsname u{};
+  if (uname(&u) == 0) info.kernel = u.release;
+  const std::string cmd =
+      "git -C '" + source_dir + "' describe --always --dirty 2>/dev/null";
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[128] = {0};
+    if (fgets(buf, sizeof(buf), p) != nullptr) info.strata_commit = buf;
+    pclose(p);
+    while (!info.strata_commit.empty() && info.strata_commit.back() == '\n') {
+      info.strata_commit.pop_back();
+    }
+  }
+  if (info.strata_commit.empty()) info.strata_commit = "unknown";
+  info.load_before = LoadAverage();
+  return info;
+}
+
+std::string TextReport(const RunInfo& info, const ServerReport* strata,
+                       const ServerReport* prometheus) {
+  std::string out = "\n== strata-server vs prometheus: side-by-side ==\n";
+  out += Header(info, strata, prometheus, "  ");
+  out += "\n" + TextTable(SummaryTable(strata, prometheus));
+  std::vector<std::vector<std::string>> q = {kQueryHeader};
+  for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
+  out += "\nDashboard range queries (latency, ms; n/a = endpoint missing):\n" +
+         TextTable(q);
+  return out;
+}
+
+std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
+                           const ServerReport* prometheus) {
+  std::string out =
+      "\n## Side-by-side: strata-server vs Prometheus 2.42 (`bench/compare`, "
+      "SCALE=" +
+      info.scale + ", " + info.date_utc + ")\n\n";
+  out += Header(info, strata, prometheus, "- ");
+  out += "\n" + MarkdownTable(SummaryTable(strata, prometheus));
+  std::vector<std::vector<std::string>> q = {kQueryHeader};
+  for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
+  out +=
+      "\nDashboard range queries, about 240 points each, latency in ms "
+      "(n/a = endpoint missing):\n\n" +
+      MarkdownTable(q);
+  return out;
+}
+
+}  // namespace strata::bench

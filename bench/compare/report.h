@@ -1,0 +1,43 @@
+// The harness's output: the machine and run description, and the
+// Strata / Prometheus / ratio tables, as plain text for stdout and as a
+// Markdown section for bench/RESULTS.md.
+#ifndef STRATA_BENCH_COMPARE_REPORT_H_
+#define STRATA_BENCH_COMPARE_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "server_bench.h"
+#include "workload.h"
+
+namespace strata::bench {
+
+struct RunInfo {
+  std::string date_utc;
+  int nproc = 0;
+  std::string cpu_model;
+  std::string kernel;
+  std::string strata_commit;  // git describe of the source tree, if any.
+  std::string command;        // How the run was started.
+  std::string scale;
+  std::string dataset;   // Dataset source description.
+  std::string workload;  // One-line workload description.
+  std::string pinning;   // Which CPUs the servers and the driver had.
+  std::string load_before, load_after;
+  double total_s = 0;
+};
+
+// Fills date, nproc, CPU model, kernel, load average and the git commit of
+// `source_dir`.
+RunInfo CollectRunInfo(const std::string& source_dir);
+std::string LoadAverage();
+
+// One row per figure: strata, prometheus, strata / prometheus.
+std::string TextReport(const RunInfo& info, const ServerReport* strata,
+                       const ServerReport* prometheus);
+std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
+                           const ServerReport* prometheus);
+
+}  // namespace strata::bench
+
+#endif  // STRATA_BENCH_COMPARE_REPORT_H_

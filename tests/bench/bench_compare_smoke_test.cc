@@ -1,0 +1,125 @@
+// bench/compare at a tiny scale, end to end: the same generated remote
+// write requests go to the real Prometheus 2.42 (Debian package) and to
+// strata-server, each on a fresh data dir, through the harness's full
+// sequence (ingest, RSS, queries, snapshot, restart). Both servers must
+// have received every sample: their own counters, their snapshot blocks
+// and, where the query API answers, count_over_time agree with what was
+// sent. Nothing is timed.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "dataset.h"
+#include "gtest/gtest.h"
+#include "scrape.h"
+#include "server_bench.h"
+#include "test_env.h"
+#include "workload.h"
+
+namespace strata::bench {
+namespace {
+
+class BenchCompareSmokeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/strata_bench_compare_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    work_dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(work_dir_); }
+
+  std::string work_dir_;
+};
+
+TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
+  const std::string strata =
+      strata::testing::BinaryDir() + "/tools/strata-server/strata-server";
+  const std::string prometheus = "/usr/bin/prometheus";
+  ASSERT_TRUE(std::filesystem::exists(strata)) << strata;
+  ASSERT_TRUE(std::filesystem::exists(prometheus))
+      << "install the prometheus package";
+
+  // The recorded dataset when present, else the harness's live fallback.
+  Dataset dataset;
+  std::string error;
+  const std::string dir =
+      strata::testing::SharedDir() + "/datasets/recorded-15s";
+  if (!LoadRecorded(dir + "/data.om.zst", dir + "/metadata.json", &dataset,
+                    &error)) {
+    ScrapeOptions so;
+    so.work_dir = work_dir_;
+    so.scrapes = 3;
+    ASSERT_TRUE(ScrapeLive(so, &dataset, &error)) << error;
+  }
+  ASSERT_FALSE(dataset.series.empty());
+
+  WorkloadOptions wo;
+  wo.instances = 1;
+  wo.rounds = 8;
+  wo.samples_per_request = 500;  // Several shards over 2 connections.
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  wo.first_round_ms =
+      (now_ms - 60000 - wo.rounds * kStepMs) / kStepMs * kStepMs;
+  Workload workload;
+  ASSERT_TRUE(BuildWorkload(dataset, wo, &workload, &error)) << error;
+  ASSERT_EQ(workload.samples,
+            static_cast<int64_t>(dataset.series.size()) * wo.rounds);
+
+  BenchOptions bo;
+  bo.work_dir = work_dir_;
+  bo.ingest.connections = 2;
+  bo.settle_s = 0.1;
+  bo.query_repetitions = 1;
+
+  const ServerReport prom = RunServerBench(
+      {ServerKind::kPrometheus, "prometheus", prometheus, {}}, workload, bo);
+  const ServerReport strat = RunServerBench(
+      {ServerKind::kStrata, "strata-server", strata, {}}, workload, bo);
+
+  const double samples = static_cast<double>(workload.samples);
+  const double series = static_cast<double>(workload.series);
+  for (const ServerReport* r : {&prom, &strat}) {
+    SCOPED_TRACE(r->name + " (log " + r->log_path + ")");
+    EXPECT_EQ(r->error, "");
+    EXPECT_EQ(r->ingest.failed, 0) << r->ingest.first_error;
+    EXPECT_EQ(r->ingest.requests,
+              static_cast<int64_t>(workload.request_count()));
+    EXPECT_EQ(r->samples_appended, samples);
+    EXPECT_EQ(r->head_series, series);
+    EXPECT_EQ(r->snapshot_samples, workload.samples);
+    EXPECT_GT(r->snapshot_bytes, 0);
+    EXPECT_GE(r->snapshot_blocks, 1);
+    EXPECT_TRUE(r->clean_stop);
+    EXPECT_GT(r->restart_s, 0);
+    EXPECT_EQ(r->series_after_restart, series);
+    EXPECT_GT(r->peak_rss, 0);
+    EXPECT_GT(r->steady_rss, 0);
+    EXPECT_GT(r->ingest.cpu_s, 0);
+  }
+  // Prometheus's query API always answers; strata-server's where present.
+  EXPECT_EQ(prom.samples_by_query, samples);
+  if (strat.query_api_status != 404) {
+    EXPECT_EQ(strat.samples_by_query, samples);
+  }
+  // The dashboard queries ran on Prometheus, and where strata-server
+  // answers them they cover the same series.
+  ASSERT_FALSE(prom.queries.empty());
+  ASSERT_EQ(prom.queries.size(), strat.queries.size());
+  for (size_t i = 0; i < prom.queries.size(); ++i) {
+    SCOPED_TRACE(prom.queries[i].query);
+    EXPECT_EQ(prom.queries[i].error, "");
+    EXPECT_GE(prom.queries[i].result_series, 0);
+    EXPECT_EQ(prom.queries[i].latencies_ms.size(), 1u);
+    if (strat.queries[i].supported) {
+      EXPECT_EQ(strat.queries[i].error, "");
+      EXPECT_EQ(strat.queries[i].result_series, prom.queries[i].result_series);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace strata::bench
