@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   RegisterList(app, g, cmd);
   RegisterDump(app, g, cmd);
   RegisterImport(app, g, cmd);
-  // RegisterVerify(app, g, cmd);
+  RegisterVerify(app, g, cmd);
   RegisterExport(app, g, cmd);
   // RegisterBackup(app, g, cmd);
   RegisterDelete(app, g, cmd);

@@ -1,0 +1,45 @@
+// Repair behind `strata-tsdb verify --repair`. It never deletes: damaged
+// files are moved (blocks) or copied (WAL segments, before the WAL is cut
+// back to its valid prefix) into `<data>/quarantine/`, and what can still
+// be read is rebuilt next to the good data:
+//   block  -> the whole block directory goes to quarantine/<ULID>/; every
+//             series whose index entry reads, with every chunk that passes
+//             its CRC and decodes, minus tombstoned samples, is written
+//             into new block(s) of the data directory;
+//   WAL    -> damaged segments (and, as replay requires, every later one)
+//             go to quarantine/wal-<time>/; the WAL is cut back to the
+//             valid prefix; the records still readable after the damage
+//             (from the next intact page on) are appended to the WAL again,
+//             so the head gets them back on the next open.
+//
+// Thread-safety: one thread; the server must be stopped (the caller holds
+// the directory lock).
+#ifndef STRATA_TOOLS_TSDB_REPAIR_H_
+#define STRATA_TOOLS_TSDB_REPAIR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "strata/status.h"
+#include "verifier.h"
+
+namespace strata::tsdb {
+
+struct RepairReport {
+  std::vector<std::string> quarantined;  // Paths, as they are now.
+  std::vector<std::string> rebuilt_blocks;
+  int64_t series_kept = 0;
+  int64_t series_lost = 0;  // Index entry unreadable.
+  int64_t samples_kept = 0;
+  int64_t chunks_lost = 0;
+  int64_t wal_records_salvaged = 0;
+  std::vector<std::string> notes;
+};
+
+Status RepairDataDir(const std::string& data_dir, const VerifyReport& verify,
+                     RepairReport* report);
+
+}  // namespace strata::tsdb
+
+#endif  // STRATA_TOOLS_TSDB_REPAIR_H_
