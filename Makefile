@@ -19,7 +19,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   nlohmann-json3-dev python3 python3-dev prometheus prometheus-node-exporter \
   prometheus-alertmanager
 
-.PHONY: all deps configure build test run tsan soak bench clean format
+.PHONY: all deps configure build test run tsan soak bench bench-compare clean format
 
 all: build
 
@@ -59,6 +59,18 @@ soak: build
 
 bench:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
+
+# strata-server against Prometheus 2.42, same workload, same CPUs, one run
+# (bench/compare/README.md). Builds only what it runs, in Release; prints
+# the table and appends it to $(RESULTS). SCALE=tiny|small|large.
+SCALE ?= small
+RESULTS ?= bench/RESULTS.md
+bench-compare:
+	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release
+	cmake --build build-release -j $(JOBS) --target strata-server bench_compare
+	./build-release/bench/compare/bench_compare --scale=$(SCALE) \
+	  --strata=build-release/tools/strata-server/strata-server \
+	  --results=$(RESULTS) --command="make bench-compare SCALE=$(SCALE)"
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

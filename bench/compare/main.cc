@@ -109,7 +109,9 @@ bool ResolveCpus(const std::string& spec, bool server, std::vector<int>* cpus,
     *text = "not pinned";
     return true;
   }
-  if (spec == "auto") list = server ? "1-" + std::to_string(n - 1) : "0";
+  if (spec == "auto") {
+    list = !server ? "0" : n == 2 ? "1" : "1-" + std::to_string(n - 1);
+  }
   if (!ParseCpuList(list, cpus)) return false;
   *text = "taskset -c " + list;
   return true;

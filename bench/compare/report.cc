@@ -95,7 +95,7 @@ std::vector<Row> SummaryRows(const ServerReport* s, const ServerReport* p,
       "samples appended, server's counter (sent: " + Num(samples) + ")",
       [](const ServerReport& r) { return r.samples_appended; }, false);
   add(
-      "samples counted by query sum(count_over_time())",
+      "samples counted by the query API (count_over_time per metric)",
       [](const ServerReport& r) { return r.samples_by_query; }, false);
   add(
       "head series, server's gauge (sent: " + Num(series) + ")",
