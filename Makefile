@@ -61,12 +61,14 @@ bench:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
 
 # strata-server against Prometheus 2.42, same workload, same CPUs, one run
-# (bench/compare/README.md). Builds only what it runs, in Release; prints
-# the table and appends it to $(RESULTS). SCALE=tiny|small|large.
+# (bench/compare/README.md). Builds only what it runs, in Release (tests
+# off: not needed to measure); prints the table and appends it to
+# $(RESULTS). SCALE=tiny|small|large.
 SCALE ?= small
 RESULTS ?= bench/RESULTS.md
 bench-compare:
-	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release
+	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release \
+	  CMAKE_FLAGS="-DSTRATA_BUILD_TESTS=OFF $(CMAKE_FLAGS)"
 	cmake --build build-release -j $(JOBS) --target strata-server bench_compare
 	./build-release/bench/compare/bench_compare --scale=$(SCALE) \
 	  --strata=build-release/tools/strata-server/strata-server \

@@ -61,15 +61,18 @@ struct Preset {
 // tiny: the smoke test's size. small: about 10k series x 2 h (under 5 min
 // on 2 cores). large: 1M active series (1,467 x 682), 10 minutes of data.
 bool PresetFor(const std::string& scale, Preset* p) {
-  if (scale == "tiny")
-    *p = {1, 20, 2, 2, 1, "tiny"};
-  else if (scale == "small")
-    *p = {7, 480, 4, 10, 5, "small"};
-  else if (scale == "large")
-    *p = {682, 40, 8, 5, 10, "large"};
-  else
-    return false;
-  return true;
+  static constexpr Preset kPresets[] = {
+      {1, 20, 2, 2, 1, "tiny"},
+      {7, 480, 4, 20, 5, "small"},
+      {682, 40, 8, 5, 10, "large"},
+  };
+  for (const Preset& preset : kPresets) {
+    if (scale == preset.what) {
+      *p = preset;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Parse(const char* arg, const char* name, std::string* out) {
@@ -210,8 +213,11 @@ int Main(int argc, char** argv) {
   // The seed: the recording, else live scrapes.
   Dataset dataset;
   std::string error;
+  std::error_code ec;
   const std::string dir =
-      f.dataset_dir.empty() ? DefaultDatasetDir() : f.dataset_dir;
+      std::filesystem::weakly_canonical(
+          f.dataset_dir.empty() ? DefaultDatasetDir() : f.dataset_dir, ec)
+          .string();
   if (!LoadRecorded(dir + "/data.om.zst", dir + "/metadata.json", &dataset,
                     &error)) {
     std::printf(
