@@ -27,8 +27,8 @@ struct QueryWindow {
   int64_t ms;
 };
 
-// 1 h, 6 h and 24 h windows that fit in a data span of `span_ms` (the 1 h
-// window always, clipped to the data when shorter).
+// 1 h, 6 h and 24 h windows that a data span of `span_ms` covers (to
+// within 5 %); the 1 h window always, clipped to the data when shorter.
 std::vector<QueryWindow> WindowsFor(int64_t span_ms);
 
 struct QueryLatency {

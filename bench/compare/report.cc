@@ -113,6 +113,10 @@ std::vector<Row> SummaryRows(const ServerReport* s, const ServerReport* p,
       [&](const ServerReport& r) {
         return r.steady_rss > 0 ? (r.steady_rss - r.idle_rss) / series : -1;
       });
+  add("data dir after ingest (WAL, head chunks), bytes",
+      [](const ServerReport& r) {
+        return static_cast<double>(r.data_dir_bytes);
+      });
   add("on disk after snapshot, bytes (index included)",
       [](const ServerReport& r) {
         return static_cast<double>(r.snapshot_bytes);

@@ -34,16 +34,23 @@ double HeadSeries(int port) {
                       {"prometheus_tsdb_head_series", "strata_head_series"});
 }
 
-// Sizes and sample counts of a snapshot directory's blocks.
-void MeasureSnapshot(const fs::path& dir, ServerReport* r) {
+// Bytes in every regular file under `dir`.
+int64_t DirBytes(const fs::path& dir) {
   std::error_code ec;
   int64_t bytes = 0;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec))
+    if (it->is_regular_file(ec)) {
       bytes += static_cast<int64_t>(it->file_size(ec));
+    }
   }
-  r->snapshot_bytes = bytes;
+  return bytes;
+}
+
+// Sizes and sample counts of a snapshot directory's blocks.
+void MeasureSnapshot(const fs::path& dir, ServerReport* r) {
+  std::error_code ec;
+  r->snapshot_bytes = DirBytes(dir);
   r->snapshot_samples = 0;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::ifstream meta(entry.path() / "meta.json");
@@ -143,6 +150,7 @@ ServerReport RunServerBench(const ServerConfig& config,
 
   // Persist through the same path on both: the snapshot API writes the head
   // as a block beside hard links to any existing blocks.
+  r.data_dir_bytes = DirBytes(fs::path(dir) / "data");
   std::string body;
   const auto snap0 = Clock::now();
   const int status =

@@ -57,6 +57,7 @@ struct ServerReport {
 
   std::vector<QueryLatency> queries;
 
+  int64_t data_dir_bytes = -1;    // Data dir before the snapshot (WAL...).
   int64_t snapshot_bytes = -1;    // All files of the snapshot dir.
   int64_t snapshot_samples = -1;  // Sum of its blocks' meta.json numSamples.
   int snapshot_blocks = 0;

@@ -177,9 +177,14 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   ctx.query_end = end;
   ctx.default_subquery_step_ms = options_.default_subquery_step_ms;
   ctx.cancel = options.cancel;
-  if (options_.timeout_ms > 0) {
+  int64_t timeout_ms = options_.timeout_ms;
+  if (options.timeout_ms > 0 &&
+      (timeout_ms <= 0 || options.timeout_ms < timeout_ms)) {
+    timeout_ms = options.timeout_ms;
+  }
+  if (timeout_ms > 0) {
     ctx.deadline = std::chrono::steady_clock::now() +
-                   std::chrono::milliseconds(options_.timeout_ms);
+                   std::chrono::milliseconds(timeout_ms);
   }
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupted());
 

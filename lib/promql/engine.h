@@ -48,6 +48,9 @@ struct QueryOptions {
   // Polled during evaluation; when it becomes true the query stops with
   // Cancelled. Not owned; may be null.
   const std::atomic<bool>* cancel = nullptr;
+  // A tighter limit than EngineOptions::timeout_ms for this query (the API's
+  // `timeout` parameter); 0 keeps the engine's. The smaller one applies.
+  int64_t timeout_ms = 0;
 };
 
 // A query's value. Exactly the member matching `type` is meaningful.

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/api_envelope.h"
+#include "server/api_params.h"
 #include "server/json.h"
 #include "server/series_selector.h"
 #include "server/str_join.h"
@@ -48,39 +49,7 @@ std::string SnapshotName() {
   return name;
 }
 
-StatusOr<int64_t> TimeParam(const Request& request, std::string_view name,
-                            int64_t default_ms) {
-  const std::string_view value = request.params.Get(name);
-  if (value.empty()) return default_ms;
-  StatusOr<int64_t> t = ParseApiTime(value);
-  if (!t.ok()) {
-    return Status::InvalidArgument(
-        Cat("invalid time value for '", name, "': ", t.status().message()));
-  }
-  return t;
-}
-
 }  // namespace
-
-StatusOr<int64_t> ParseApiTime(std::string_view text) {
-  double seconds = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
-  if (ec == std::errc() && ptr == end && std::isfinite(seconds)) {
-    double whole;
-    const double frac = std::modf(seconds, &whole);
-    const double ms = whole * 1000 + std::round(frac * 1000);
-    if (ms >= -9.2e18 && ms <= 9.2e18) return static_cast<int64_t>(ms);
-  }
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full,
-                      absl::string_view(text.data(), text.size()), &t, &err)) {
-    return absl::ToUnixMillis(t);
-  }
-  return Status::InvalidArgument(
-      Cat("cannot parse \"", text, "\" to a valid timestamp"));
-}
 
 AdminHandler::AdminHandler(AdminOptions options)
     : options_(std::move(options)) {}

@@ -41,16 +41,6 @@ struct AdminOptions {
   std::string data_dir;
 };
 
-// Prometheus's bounds for an unset start/end, in milliseconds (Go's
-// time.Unix(math.MinInt64/1000+62135596801, 0) and its mirror image).
-inline constexpr int64_t kApiMinTimeMs = -9223309901257974;
-inline constexpr int64_t kApiMaxTimeMs = 9223309901257974;
-
-// Parses a time parameter as Prometheus does: Unix seconds (fraction
-// rounded to milliseconds) or RFC 3339 with optional fraction; returns
-// milliseconds. InvalidArgument otherwise.
-StatusOr<int64_t> ParseApiTime(std::string_view text);
-
 class AdminHandler {
  public:
   explicit AdminHandler(AdminOptions options);

@@ -99,6 +99,37 @@ FlagParseResult UsageError(std::string message) {
   return result;
 }
 
+// Each option's long name and its value as given, else its default; a
+// boolean flag reads "true" or "false".
+std::vector<std::pair<std::string, std::string>> FlagValues(
+    const CLI::App& app) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_lnames().empty()) continue;
+    const std::string& name = opt->get_lnames().front();
+    if (name == "help" || name == "version") continue;
+    std::string value;
+    if (opt->get_expected_min() == 0) {  // A flag.
+      bool on = false;
+      if (opt->count() > 0) {
+        on = opt->as<bool>();
+      } else {
+        const std::string& d = opt->get_default_str();
+        on = d == "true" || d == "1";
+      }
+      value = on ? "true" : "false";
+    } else if (opt->count() > 0) {
+      for (const std::string& r : opt->results()) {
+        value += (value.empty() ? "" : ",") + r;
+      }
+    } else {
+      value = opt->get_default_str();
+    }
+    values.emplace_back(name, value);
+  }
+  return values;
+}
+
 }  // namespace
 
 StatusOr<int64_t> ParseBase2Bytes(std::string_view text) {
@@ -125,7 +156,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   app.set_version_flag("--version", "strata-server, version " + build.version +
                                         " (revision: " + build.revision + ")");
   std::string retention_time, retention_size,
-      min_block_duration = "2h", read_timeout = "5m", log_level = "info";
+      min_block_duration = "2h", read_timeout = "5m", log_level = "info",
+      query_timeout = "2m", lookback_delta = "5m";
   app.add_option("--storage.tsdb.path", flags->data_dir,
                  "Base path for metrics storage.")
       ->capture_default_str();
@@ -166,6 +198,23 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       ->capture_default_str();
   app.add_option("--log.format", flags->log_format,
                  "Output format of log messages. One of: [logfmt]")
+      ->capture_default_str();
+
+  app.add_option("--query.max-samples", flags->query_max_samples,
+                 "Maximum number of samples a single query can load into "
+                 "memory. Note that queries will fail if they try to load "
+                 "more samples than this into memory, so this also limits "
+                 "the number of samples a query can return.")
+      ->capture_default_str();
+  app.add_option("--query.timeout", query_timeout,
+                 "Maximum time a query may take before being aborted.")
+      ->capture_default_str();
+  app.add_option("--query.max-concurrency", flags->query_max_concurrency,
+                 "Maximum number of queries executed concurrently.")
+      ->capture_default_str();
+  app.add_option("--query.lookback-delta", lookback_delta,
+                 "The maximum lookback duration for retrieving metrics "
+                 "during expression evaluations and federation.")
       ->capture_default_str();
 
   try {
@@ -234,6 +283,27 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   }
   if (flags->max_connections < 0) {
     return UsageError("--web.max-connections must be >= 0");
+  }
+  StatusOr<int64_t> query_timeout_ms = ParseDuration(query_timeout);
+  if (!query_timeout_ms.ok()) {
+    return UsageError("--query.timeout: invalid duration \"" + query_timeout +
+                      "\"");
+  }
+  flags->query_timeout_ms = *query_timeout_ms;
+  StatusOr<int64_t> lookback_ms = ParseDuration(lookback_delta);
+  if (!lookback_ms.ok() || *lookback_ms <= 0) {
+    return UsageError("--query.lookback-delta: invalid duration \"" +
+                      lookback_delta + "\"");
+  }
+  flags->query_lookback_delta_ms = *lookback_ms;
+  flags->values = FlagValues(app);
+  // CLI11 keeps no default text for boolean flags: report their outcome.
+  for (auto& [name, value] : flags->values) {
+    if (name == "storage.tsdb.wal-compression") {
+      value = flags->wal_compression ? "true" : "false";
+    } else if (name == "web.enable-admin-api") {
+      value = flags->enable_admin_api ? "true" : "false";
+    }
   }
   return FlagParseResult{};
 }

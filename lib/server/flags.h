@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "strata/options.h"
 #include "strata/status.h"
@@ -39,6 +41,14 @@ struct ServerFlags {
   std::string config_file;  // "" if not given.
   LogLevel log_level = LogLevel::kInfo;
   std::string log_format = "logfmt";
+  // PromQL limits, as Prometheus's --query.* flags.
+  int64_t query_max_samples = 50000000;
+  int64_t query_timeout_ms = 2 * 60 * 1000;
+  int query_max_concurrency = 20;
+  int64_t query_lookback_delta_ms = 5 * 60 * 1000;
+  // Every flag (without its leading dashes) and its value as given or
+  // defaulted, for /api/v1/status/flags.
+  std::vector<std::pair<std::string, std::string>> values;
 
   Options ToDBOptions() const;
 };

@@ -8,7 +8,9 @@
 #ifndef STRATA_SERVER_HTTP_H_
 #define STRATA_SERVER_HTTP_H_
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,7 +74,11 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;  // "ip:port" of the peer.
-  int http_version = 11;       // 10 or 11.
+  // Becomes true when the server notices that the client closed its
+  // connection while the handler runs, so long handlers (queries) can stop
+  // early. May be null (e.g. in tests).
+  std::shared_ptr<const std::atomic<bool>> client_gone;
+  int http_version = 11;  // 10 or 11.
 };
 
 // Writes a streamed response body. Data is buffered and sent in chunks; a

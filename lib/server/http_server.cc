@@ -1,7 +1,10 @@
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <ctime>
 #include <exception>
@@ -14,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "boost/asio/bind_executor.hpp"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
@@ -321,10 +325,41 @@ class Session : public std::enable_shared_from_this<Session> {
                             "400 Bad Request: " + std::string(built.message()));
     }
     request_bytes_ = static_cast<int64_t>(request.body.size());
+    client_gone_ = std::make_shared<std::atomic<bool>>(false);
+    request.client_gone = client_gone_;
+    WatchForHangup();
     net::post(server_->handler_pool(),
               [self = shared_from_this(), req = std::move(request)]() mutable {
                 self->RunHandler(std::move(req));
               });
+  }
+
+  // While a handler runs, waits for the socket to become readable: end of
+  // stream or an error then means the client went away (Go's net/http
+  // cancels the request context the same way), and the handler sees
+  // Request::client_gone. Bytes of a pipelined next request end the
+  // watch; they stay unread for the next ReadHeader.
+  void WatchForHangup() {
+    stream_.socket().async_wait(
+        tcp::socket::wait_read,
+        net::bind_executor(stream_.get_executor(), [self = shared_from_this(),
+                                                    gone = client_gone_](
+                                                       beast::error_code ec) {
+          if (ec || gone != self->client_gone_) return;  // Stale.
+          if (self->state_ != State::kHandling &&
+              self->state_ != State::kWriting) {
+            return;
+          }
+          char byte;
+          const ssize_t n = ::recv(self->stream_.socket().native_handle(),
+                                   &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                         errno != EINTR)) {
+            gone->store(true, std::memory_order_relaxed);
+          } else if (n < 0) {
+            self->WatchForHangup();  // Spurious wake-up.
+          }
+        }));
   }
 
   // Handler thread.
@@ -486,6 +521,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerCore* const server_;
   beast::tcp_stream stream_;
   std::string remote_;
+  // Set when the client of the request being handled hung up.
+  std::shared_ptr<std::atomic<bool>> client_gone_;
 
   // Guarded by the strand, except that the fields describing the current
   // request are set before the handler is posted and only read afterwards.

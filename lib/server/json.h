@@ -9,8 +9,9 @@
 
 namespace strata::server {
 
-// Appends `text` as a JSON string literal (with quotes), escaping '"', '\\'
-// and control characters. Bytes >= 0x80 pass through unchanged, so valid
+// Appends `text` as a JSON string literal (with quotes), escaping as Go's
+// encoding/json does: '"', '\\', control characters, '<', '>', '&', U+2028
+// and U+2029. Bytes >= 0x80 pass through unchanged, so valid
 // UTF-8 stays valid.
 void AppendJsonString(std::string* out, std::string_view text);
 std::string JsonString(std::string_view text);

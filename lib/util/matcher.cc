@@ -112,6 +112,41 @@ std::string_view TypeOperator(Matcher::Type type) {
   return "=";
 }
 
+// Go's regexp/syntax wording for an RE2 error code, so that errors read as
+// Prometheus's do.
+std::string_view GoRegexpErrorText(RE2::ErrorCode code) {
+  switch (code) {
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
@@ -120,8 +155,15 @@ StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
   if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
     auto r = std::make_shared<Regex>("^(?:" + std::string(value) + ")$");
     if (!r->re.ok()) {
-      return Status::InvalidArgument("error parsing regexp: " + r->re.error() +
-                                     ": `" + std::string(value) + "`");
+      const std::string_view go_text = GoRegexpErrorText(r->re.error_code());
+      if (go_text.empty()) {
+        return Status::InvalidArgument(
+            "error parsing regexp: " + r->re.error() + ": `" +
+            std::string(value) + "`");
+      }
+      return Status::InvalidArgument(
+          "error parsing regexp: " + std::string(go_text) + ": `" +
+          r->re.error_arg() + "`");
     }
     r->set_matches = FindSetMatches(value);
     r->literal_prefix = FindLiteralPrefix(value);

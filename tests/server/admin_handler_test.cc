@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
+#include "server/api_params.h"
 #include "server/metadata_api.h"
 #include "server/metadata_store.h"
 #include "server/metrics.h"

@@ -19,6 +19,7 @@
 #include "server/http_server.h"
 #include "server/metadata_api.h"
 #include "server/metadata_store.h"
+#include "server/query_api.h"
 #include "server/reload_handler.h"
 #include "server/remote_read_handler.h"
 #include "server/remote_write_handler.h"
@@ -131,6 +132,15 @@ int Run(int argc, char** argv) {
   RemoteReadHandler remote_read(RemoteReadOptions{}, web.registry());
   remote_read.RegisterRoutes(&router);
   RegisterMetadataApi(&router, &metadata, [&web] { return web.ready(); });
+  QueryApiOptions query_options;
+  query_options.engine.max_samples = flags.query_max_samples;
+  query_options.engine.timeout_ms = flags.query_timeout_ms;
+  query_options.engine.lookback_delta_ms = flags.query_lookback_delta_ms;
+  query_options.max_concurrency = flags.query_max_concurrency;
+  query_options.flags = flags.values;
+  query_options.ready = [&web] { return web.ready(); };
+  QueryApi query_api(std::move(query_options));
+  query_api.RegisterRoutes(&router);
   AdminHandler admin(AdminOptions{flags.enable_admin_api, flags.data_dir});
   admin.RegisterRoutes(&router);
   ReloadHandler reload([&flags] { return LoadConfig(flags.config_file); },
@@ -140,7 +150,8 @@ int Run(int argc, char** argv) {
   HttpServerOptions http_options;
   // Room for every remote write the in-flight budget admits plus other
   // requests, so that writes past the budget get a prompt 429.
-  http_options.handler_threads = remote_write.max_inflight_requests() + 4;
+  http_options.handler_threads =
+      remote_write.max_inflight_requests() + flags.query_max_concurrency + 4;
   http_options.listen_address = flags.listen_address;
   http_options.max_connections = flags.max_connections;
   http_options.idle_timeout = flags.read_timeout;
@@ -183,6 +194,7 @@ int Run(int argc, char** argv) {
   remote_write.SetDB(db.get());
   remote_read.SetDB(db.get());
   admin.SetDB(db.get());
+  query_api.SetDB(db.get());
   web.SetReady(true);
   STRATA_LOG(kInfo, "Server is ready to receive web requests.");
 
@@ -205,6 +217,7 @@ int Run(int argc, char** argv) {
   remote_write.SetDB(nullptr);
   remote_read.SetDB(nullptr);
   admin.SetDB(nullptr);
+  query_api.SetDB(nullptr);
   if (Status st = metadata.Flush(); !st.ok()) {
     STRATA_LOG(kError, "Error persisting metric metadata",
                {{"err", st.ToString()}});
