@@ -201,6 +201,13 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
     STRATA_RETURN_IF_ERROR(
         WriteTombstonesFile(fs_, b->dir(), *b->mutable_tombstones())
             .WithContext("block " + b->Name()));
+    // meta.json counts the tombstones too (as Prometheus's Block.Delete
+    // rewrites it); a stale count fails Block::Verify of a copy.
+    BlockMeta meta = b->meta();
+    meta.stats.num_tombstones = b->mutable_tombstones()->Total();
+    STRATA_RETURN_IF_ERROR(WriteBlockMeta(fs_, b->dir(), meta)
+                               .status()
+                               .WithContext("block " + b->Name()));
   }
   STRATA_LOG(kInfo, "series deleted",
              {{"matchers", absl::StrCat(matchers.size())},

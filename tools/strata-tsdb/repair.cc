@@ -13,6 +13,8 @@
 #include "chunk/xor_iterator.h"
 #include "data_dir.h"
 #include "index/index_file_reader.h"
+#include "util/crc32c.h"
+#include "wal/compression.h"
 #include "wal/log_format.h"
 #include "wal/record.h"
 #include "wal/replay.h"
@@ -115,23 +117,76 @@ Status SalvageBlock(FileSystem* fs, const std::string& qdir,
   return Status::OK();
 }
 
-// Records readable from `data` after `from`: restarting at each later page
-// boundary until a reader gets going, then as far as it goes, and so on.
+// Records readable from `data` after `from`: fragments are walked page by
+// page from the page after the damage, each checked against its CRC; a
+// record is kept when its fragments come complete and in order (full, or
+// first, middle..., last) and it decompresses. Anything else is skipped.
 void SalvageRecords(std::string_view data, int64_t from,
                     std::vector<std::string>* out) {
-  int64_t page = (from / wal::kPageSize + 1) * wal::kPageSize;
-  while (page < static_cast<int64_t>(data.size())) {
-    wal::SegmentReader reader(data.substr(page));
-    std::string_view rec;
-    bool any = false;
-    while (reader.Next(&rec)) {
-      out->emplace_back(rec);
-      any = true;
+  const int64_t size = static_cast<int64_t>(data.size());
+  wal::Decompressor decompressor;
+  std::string assembling;
+  bool in_record = false;
+  uint8_t flags = 0;
+  auto emit = [&](const std::string& raw) {
+    if (flags & wal::kCompressionMask) {
+      std::string plain;
+      if (decompressor.Decompress(flags & wal::kCompressionMask, raw, &plain)
+              .ok()) {
+        out->push_back(std::move(plain));
+      }
+    } else {
+      out->push_back(raw);
     }
-    if (reader.error() == wal::SegmentReader::Error::kNone) return;
-    const int64_t stop =
-        page + (any ? reader.error_offset() : 0);  // Relative to `page`.
-    page = (stop / wal::kPageSize + 1) * wal::kPageSize;
+  };
+  for (int64_t page = (from / wal::kPageSize + 1) * wal::kPageSize; page < size;
+       page += wal::kPageSize) {
+    const int64_t page_end = std::min(size, page + wal::kPageSize);
+    int64_t pos = page;
+    while (pos + wal::kHeaderSize <= page_end) {
+      const uint8_t type_byte = static_cast<uint8_t>(data[pos]);
+      const auto type =
+          static_cast<wal::FragmentType>(type_byte & wal::kFragmentTypeMask);
+      if (type == wal::FragmentType::kPageTerm) break;
+      const int64_t len = (static_cast<uint8_t>(data[pos + 1]) << 8) |
+                          static_cast<uint8_t>(data[pos + 2]);
+      const uint32_t crc =
+          (uint32_t{static_cast<uint8_t>(data[pos + 3])} << 24) |
+          (uint32_t{static_cast<uint8_t>(data[pos + 4])} << 16) |
+          (uint32_t{static_cast<uint8_t>(data[pos + 5])} << 8) |
+          uint32_t{static_cast<uint8_t>(data[pos + 6])};
+      if (pos + wal::kHeaderSize + len > page_end) break;
+      const std::string_view part = data.substr(pos + wal::kHeaderSize, len);
+      pos += wal::kHeaderSize + len;
+      if (crc32c::Value(part) != crc) {
+        in_record = false;
+        continue;
+      }
+      switch (type) {
+        case wal::FragmentType::kFull:
+          flags = type_byte;
+          emit(std::string(part));
+          in_record = false;
+          break;
+        case wal::FragmentType::kFirst:
+          flags = type_byte;
+          assembling.assign(part);
+          in_record = true;
+          break;
+        case wal::FragmentType::kMiddle:
+          if (in_record) assembling.append(part);
+          break;
+        case wal::FragmentType::kLast:
+          if (in_record) {
+            assembling.append(part);
+            emit(assembling);
+          }
+          in_record = false;
+          break;
+        default:
+          in_record = false;
+      }
+    }
   }
 }
 

@@ -41,8 +41,13 @@ class BlockVerifier {
         std::string(st.message()));
   }
   void Add(const std::string& file, int64_t offset, const std::string& series,
-           const std::string& what) {
-    r_->problems.push_back({file, offset, series, what, false});
+           std::string what) {
+    // "<file> at offset N: why" -> "why": file and offset have own fields.
+    if (const size_t p = what.find(file); p != std::string::npos) {
+      const size_t colon = what.find(": ", p + file.size());
+      if (colon != std::string::npos) what = what.substr(colon + 2);
+    }
+    r_->problems.push_back({file, offset, series, std::move(what), false});
     r_->damaged_blocks.insert(name_);
   }
 
