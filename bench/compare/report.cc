@@ -37,7 +37,7 @@ std::string Num(double v) {
     }
     return out;
   }
-  if (v >= 100) return Fmt("%.0f", v);
+  if (v >= 100 || v == std::floor(v)) return Fmt("%.0f", v);
   if (v >= 1) return Fmt("%.2f", v);
   return Fmt("%.3f", v);
 }
@@ -125,6 +125,13 @@ std::vector<Row> SummaryRows(const ServerReport* s, const ServerReport* p,
       [&](const ServerReport& r) {
         return r.snapshot_bytes > 0 ? r.snapshot_bytes / samples : -1;
       });
+  add(
+      "blocks in the snapshot",
+      [](const ServerReport& r) {
+        return r.snapshot_bytes < 0 ? -1.0
+                                    : static_cast<double>(r.snapshot_blocks);
+      },
+      false);
   add(
       "samples in snapshot blocks (meta.json)",
       [](const ServerReport& r) {
