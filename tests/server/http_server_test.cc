@@ -54,6 +54,20 @@ class HttpServerTest : public ::testing::Test {
       std::this_thread::sleep_for(slow_duration_);
       return Response::Text(kHttpOk, "slow done");
     });
+    router_.Get("/until-hangup", [this](Request& req) {
+      // Waits (up to ?ms=, default 5 s) for the server to notice the client
+      // went away.
+      const std::string ms(req.params.Get("ms"));
+      const int polls = ms.empty() ? 500 : std::atoi(ms.c_str()) / 10;
+      for (int i = 0; i < polls; ++i) {
+        if (req.client_gone != nullptr && req.client_gone->load()) {
+          hangup_seen_.Notify();
+          break;
+        }
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+      return Response::Text(kHttpOk, "done");
+    });
     router_.Get("/stream", [](Request& req) {
       const int pieces = std::atoi(std::string(req.params.Get("n")).c_str());
       Response response;
@@ -102,6 +116,7 @@ class HttpServerTest : public ::testing::Test {
   Router router_;
   std::unique_ptr<HttpServer> server_;
   absl::Notification slow_started_;
+  absl::Notification hangup_seen_;
   milliseconds slow_duration_{300};
   absl::Mutex records_mu_;
   std::vector<std::string> records_ ABSL_GUARDED_BY(records_mu_);
@@ -350,6 +365,29 @@ TEST_F(HttpServerTest, Http10GetsCloseDelimitedStream) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->chunked);
   EXPECT_EQ(r->body, "line 0\nline 1\n");
+}
+
+TEST_F(HttpServerTest, HandlerSeesClientHangUp) {
+  StartServer();
+  {
+    auto conn = TestConnection::Connect(port());
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(
+        (*conn)->Send("GET /until-hangup HTTP/1.1\r\nHost: x\r\n\r\n").ok());
+    std::this_thread::sleep_for(milliseconds(100));
+  }  // Closes the connection while the handler runs.
+  EXPECT_TRUE(hangup_seen_.WaitForNotificationWithTimeout(absl::Seconds(5)));
+}
+
+TEST_F(HttpServerTest, ConnectedClientIsNotReportedGone) {
+  StartServer();
+  auto conn = TestConnection::Connect(port());
+  ASSERT_TRUE(conn.ok());
+  // The handler gives up after 300 ms; the client stays for the answer.
+  StatusOr<TestResponse> r = (*conn)->Request("GET", "/until-hangup?ms=300");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "done");
+  EXPECT_FALSE(hangup_seen_.HasBeenNotified());
 }
 
 TEST_F(HttpServerTest, ObserverSeesRouteAndStatus) {

@@ -1,0 +1,294 @@
+// The query API's pieces on their own: parameter parsing, JSON encoding,
+// the concurrency gate, and the handlers over a real DB. The comparison
+// with a live Prometheus is tests/e2e/query_api_test.cc.
+#include "server/query_api.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "server/api_params.h"
+#include "server/query_gate.h"
+#include "server/query_json.h"
+#include "server/url_params.h"
+#include "strata/appender.h"
+#include "strata/db.h"
+
+namespace strata::server {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int64_t kT0 = 1795620000000;
+
+// Collects a streamed body.
+class StringWriter : public BodyWriter {
+ public:
+  Status Write(std::string_view data) override {
+    body.append(data);
+    return Status::OK();
+  }
+  Status Flush() override { return Status::OK(); }
+  std::string body;
+};
+
+std::string BodyOf(const Response& r) {
+  if (!r.stream) return r.body;
+  StringWriter w;
+  EXPECT_TRUE(r.stream(&w).ok());
+  return w.body;
+}
+
+Request Get(const std::string& path, const std::string& query = "") {
+  Request r;
+  r.method = "GET";
+  r.path = path;
+  r.raw_query = query;
+  r.params_status = ParseQueryString(query, &r.params);
+  return r;
+}
+
+TEST(ApiParamsTest, TimesAsPrometheusParsesThem) {
+  EXPECT_EQ(ParseApiTime("1435781451.781").value(), 1435781451781);
+  EXPECT_EQ(ParseApiTime("1.0006").value(), 1001);
+  EXPECT_EQ(ParseApiTime("-1.5").value(), -1500);
+  EXPECT_EQ(ParseApiTime("2015-07-01T20:10:51.781Z").value(), 1435781451781);
+  EXPECT_EQ(ParseApiTime("2015-07-01T22:10:51+02:00").value(), 1435781451000);
+  EXPECT_EQ(ParseApiTime("-292273086-05-16T16:47:06Z").value(), kApiMinTimeMs);
+  EXPECT_EQ(ParseApiTime("292277025-08-18T07:12:54.999999999Z").value(),
+            kApiMaxTimeMs);
+  EXPECT_EQ(ParseApiTime("x").status().message(),
+            "cannot parse \"x\" to a valid timestamp");
+  EXPECT_FALSE(ParseApiTime("").ok());
+}
+
+TEST(ApiParamsTest, DurationsAsPrometheusParsesThem) {
+  EXPECT_EQ(ParseApiDuration("15").value(), 15'000'000'000);
+  EXPECT_EQ(ParseApiDuration("0.5").value(), 500'000'000);
+  EXPECT_EQ(ParseApiDuration("1m30s").value(), 90'000'000'000);
+  EXPECT_EQ(ParseApiDuration("1e30").status().message(),
+            "cannot parse \"1e30\" to a valid duration. It overflows int64");
+  EXPECT_EQ(ParseApiDuration("soon").status().message(),
+            "cannot parse \"soon\" to a valid duration");
+}
+
+TEST(ApiParamsTest, MatchersNeedOneNonEmptyMatcher) {
+  Request r = Get("/api/v1/series", "match[]=up&match[]={job=~\"a|b\"}");
+  auto sets = MatchersParam(r);
+  ASSERT_TRUE(sets.ok()) << sets.status().ToString();
+  EXPECT_EQ(sets->size(), 2u);
+  EXPECT_EQ(MatchersParam(Get("/", "match[]={a=~\".*\"}")).status().message(),
+            "match[] must contain at least one non-empty matcher");
+  EXPECT_FALSE(MatchersParam(Get("/", "match[]=up{")).ok());
+}
+
+TEST(QueryJsonTest, TimestampsAndValuesAsPrometheusWritesThem) {
+  std::string out;
+  AppendJsonTimestamp(&out, 1435781451781);
+  out += ' ';
+  AppendJsonTimestamp(&out, 1500);
+  out += ' ';
+  AppendJsonTimestamp(&out, -1005);
+  out += ' ';
+  AppendJsonTimestamp(&out, 7);
+  out += ' ';
+  AppendJsonTimestamp(&out, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(out, "1435781451.781 1.500 -1.005 0.007 -9223372036854775.808");
+  out.clear();
+  for (double v :
+       {1.0, 0.1 + 0.2, 1e21, -0.0, std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    AppendJsonSampleValue(&out, v);
+    out += ' ';
+  }
+  EXPECT_EQ(out,
+            "\"1\" \"0.30000000000000004\" \"1000000000000000000000\" \"-0\" "
+            "\"+Inf\" \"-Inf\" \"NaN\" ");
+}
+
+TEST(QueryJsonTest, EncodesEveryResultType) {
+  promql::Result vector;
+  vector.type = promql::ValueType::kVector;
+  vector.vector.push_back(
+      {Labels::Of({{"__name__", "up"}, {"job", "a<b"}}), 1500, 1});
+  promql::Result matrix;
+  matrix.type = promql::ValueType::kMatrix;
+  matrix.matrix.push_back({Labels::Of({{"x", "1"}}), {{1000, 0.5}, {2000, 2}}});
+  promql::Result scalar;
+  scalar.type = promql::ValueType::kScalar;
+  scalar.t = 1500;
+  scalar.scalar = 3;
+  promql::Result string;
+  string.type = promql::ValueType::kString;
+  string.t = 2000;
+  string.string = "s\"";
+  const std::pair<const promql::Result*, std::string> cases[] = {
+      {&vector,
+       R"({"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a\u003cb"},"value":[1.500,"1"]}]})"},
+      {&matrix,
+       R"({"resultType":"matrix","result":[{"metric":{"x":"1"},"values":[[1,"0.5"],[2,"2"]]}]})"},
+      {&scalar, R"({"resultType":"scalar","result":[1.5,"3"]})"},
+      {&string, R"({"resultType":"string","result":[2,"s\""]})"},
+  };
+  for (const auto& [result, want] : cases) {
+    StringWriter w;
+    // A tiny threshold exercises the piecewise flushing.
+    StreamBuffer out(&w, 8);
+    ASSERT_TRUE(WriteQueryData(*result, &out).ok());
+    ASSERT_TRUE(out.Finish().ok());
+    EXPECT_EQ(w.body, want);
+  }
+}
+
+TEST(QueryGateTest, BoundsConcurrencyWithTimeoutAndCancel) {
+  QueryGate gate(1);
+  ASSERT_TRUE(gate.Acquire(std::nullopt, nullptr).ok());
+  const auto start = std::chrono::steady_clock::now();
+  Status timed_out = gate.Acquire(
+      std::chrono::steady_clock::now() + milliseconds(50), nullptr);
+  EXPECT_EQ(timed_out.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(50));
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(30));
+    cancel = true;
+  });
+  EXPECT_EQ(gate.Acquire(std::nullopt, &cancel).code(), StatusCode::kCancelled);
+  canceller.join();
+  // A released slot goes to a waiter.
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(milliseconds(30));
+    gate.Release();
+  });
+  EXPECT_TRUE(
+      gate.Acquire(std::chrono::steady_clock::now() + milliseconds(5000),
+                   nullptr)
+          .ok());
+  releaser.join();
+  EXPECT_EQ(gate.active(), 1);
+  gate.Release();
+}
+
+class QueryApiHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/strata_query_api_test_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Options options;
+    options.background_compaction = false;
+    auto db = DB::Open(options, dir_ + "/data");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    std::unique_ptr<Appender> app = db_->NewAppender();
+    for (int i = 0; i < 3; ++i) {
+      Labels labels = Labels::Of({{"__name__", "http_requests_total"},
+                                  {"job", "api"},
+                                  {"instance", "host" + std::to_string(i)}});
+      for (int s = 0; s <= 40; ++s) {
+        ASSERT_TRUE(app->Append(labels, kT0 + s * 15000, s * (i + 1)).ok());
+      }
+    }
+    ASSERT_TRUE(
+        app->Append(Labels::Of({{"__name__", "up"}, {"job", "node"}}), kT0, 1)
+            .ok());
+    ASSERT_TRUE(app->Commit().ok());
+    QueryApiOptions options_api;
+    options_api.now_ms = [] { return kT0 + 60000; };
+    options_api.flags = {{"query.timeout", "2m"}, {"a.flag", "x"}};
+    options_api.engine.max_samples = 100;
+    api_ = std::make_unique<QueryApi>(std::move(options_api));
+    api_->SetDB(db_.get());
+  }
+  void TearDown() override {
+    api_.reset();
+    if (db_) (void)db_->Close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string dir_;
+  std::unique_ptr<DB> db_;
+  std::unique_ptr<QueryApi> api_;
+};
+
+TEST_F(QueryApiHandlerTest, InstantQueryDefaultsToNow) {
+  Response r = api_->Query(Get("/api/v1/query", "query=sum(up)"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(
+      BodyOf(r),
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1795620060,"1"]}]}})");
+}
+
+TEST_F(QueryApiHandlerTest, RangeQueryReturnsMatrix) {
+  Response r = api_->QueryRange(
+      Get("/api/v1/query_range",
+          "query=sum(rate(http_requests_total[1m]))&start=1795620300&end="
+          "1795620360&step=60"));
+  EXPECT_EQ(r.status, 200);
+  // Counters rising by 1, 2 and 3 per 15 s: 6/15 per second in total.
+  EXPECT_EQ(
+      BodyOf(r),
+      R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795620300,"0.4"],[1795620360,"0.4"]]}]}})");
+}
+
+TEST_F(QueryApiHandlerTest, SampleLimitFailsWithExecutionError) {
+  Response r = api_->Query(
+      Get("/api/v1/query", "query=http_requests_total[10m]&time=1795620600"));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(BodyOf(r).find(R"("errorType":"execution")"), std::string::npos);
+}
+
+TEST_F(QueryApiHandlerTest, CancelledQueryStops) {
+  auto gone = std::make_shared<std::atomic<bool>>(true);
+  Request req = Get("/api/v1/query", "query=up");
+  req.client_gone = gone;
+  Response r = api_->Query(req);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(BodyOf(r).find(R"("errorType":"canceled")"), std::string::npos);
+}
+
+TEST_F(QueryApiHandlerTest, SeriesLabelsAndValues) {
+  EXPECT_EQ(BodyOf(api_->Series(Get("/api/v1/series", "match[]=up"))),
+            R"({"status":"success","data":[{"__name__":"up","job":"node"}]})");
+  EXPECT_EQ(BodyOf(api_->LabelNames(Get("/api/v1/labels"))),
+            R"({"status":"success","data":["__name__","instance","job"]})");
+  Request values = Get("/api/v1/label/job/values");
+  values.path_params.Add("name", "job");
+  EXPECT_EQ(BodyOf(api_->LabelValues(values)),
+            R"({"status":"success","data":["api","node"]})");
+  Request limited = Get("/api/v1/label/instance/values", "limit=2");
+  limited.path_params.Add("name", "instance");
+  EXPECT_EQ(
+      BodyOf(api_->LabelValues(limited)),
+      R"({"status":"success","data":["host0","host1"],"warnings":["results truncated due to limit"]})");
+}
+
+TEST_F(QueryApiHandlerTest, TsdbStatusCountsTheHead) {
+  const std::string body = BodyOf(api_->TsdbStatus(Get("/api/v1/status/tsdb")));
+  EXPECT_NE(body.find(R"("numSeries":4)"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("numLabelPairs":7)"), std::string::npos) << body;
+  EXPECT_NE(
+      body.find(
+          R"("seriesCountByMetricName":[{"name":"http_requests_total","value":3},{"name":"up","value":1}])"),
+      std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"({"name":"job=api","value":3})"), std::string::npos)
+      << body;
+}
+
+TEST_F(QueryApiHandlerTest, FlagsAndFormatQuery) {
+  EXPECT_EQ(
+      BodyOf(api_->Flags(Get("/api/v1/status/flags"))),
+      R"({"status":"success","data":{"a.flag":"x","query.timeout":"2m"}})");
+  EXPECT_EQ(BodyOf(api_->FormatQuery(
+                Get("/api/v1/format_query", "query=sum(x)by(y)"))),
+            R"json({"status":"success","data":"sum by (y) (x)"})json");
+}
+
+}  // namespace
+}  // namespace strata::server
