@@ -10,7 +10,8 @@
 //     of two overlapping 2 h blocks (every chunk decoded, merged and
 //     re-encoded); items = samples written.
 //   - BM_Select: 10k series x 2 h selected from a block through BlockQuerier,
-//     every sample decoded; items = samples.
+//     every sample decoded, by 1, 2 and 4 concurrent readers; items =
+//     samples (summed over readers).
 //   - BM_ReadBatch/{io_uring,pread}: every chunk of that block read with
 //     ChunkFileReader::ReadBatch in batches of 1024, cold page cache not
 //     forced; items = chunks.
@@ -273,7 +274,12 @@ void BM_Select(benchmark::State& state) {
   state.SetItemsProcessed(samples);
   state.counters["samples_per_query"] = static_cast<double>(f.samples_2h);
 }
-BENCHMARK(BM_Select)->Unit(benchmark::kMillisecond)->UseRealTime();
+// 1, 2 and 4 concurrent readers of the same block, each with its own
+// querier; items/s is the total over the readers.
+BENCHMARK(BM_Select)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ThreadRange(1, 4);
 
 void BM_ReadBatch(benchmark::State& state) {
   Fixture& f = GetFixture();
