@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   RegisterImport(app, g, cmd);
   RegisterVerify(app, g, cmd);
   RegisterExport(app, g, cmd);
-  // RegisterBackup(app, g, cmd);
+  RegisterBackup(app, g, cmd);
   RegisterDelete(app, g, cmd);
   // RegisterAnalyze(app, g, cmd);
   try {
