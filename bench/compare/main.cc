@@ -122,7 +122,10 @@ bool ResolveCpus(const std::string& spec, bool server, std::vector<int>* cpus,
 
 std::string Join(int argc, char** argv) {
   std::string s;
-  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) s += ' ';
+    s += argv[i];
+  }
   return s;
 }
 

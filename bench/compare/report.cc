@@ -194,7 +194,7 @@ std::string Header(const RunInfo& info, const ServerReport* s,
                    const ServerReport* p, const char* bullet) {
   std::string out;
   auto line = [&](const std::string& k, const std::string& v) {
-    out += std::string(bullet) + k + ": " + v + "\n";
+    out.append(bullet).append(k).append(": ").append(v).append("\n");
   };
   line("date", info.date_utc);
   line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
@@ -325,11 +325,12 @@ std::string TextReport(const RunInfo& info, const ServerReport* strata,
                        const ServerReport* prometheus) {
   std::string out = "\n== strata-server vs prometheus: side-by-side ==\n";
   out += Header(info, strata, prometheus, "  ");
-  out += "\n" + TextTable(SummaryTable(strata, prometheus));
+  out += '\n';
+  out += TextTable(SummaryTable(strata, prometheus));
   std::vector<std::vector<std::string>> q = {kQueryHeader};
   for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
-  out += "\nDashboard range queries (latency, ms; n/a = endpoint missing):\n" +
-         TextTable(q);
+  out += "\nDashboard range queries (latency, ms; n/a = endpoint missing):\n";
+  out += TextTable(q);
   return out;
 }
 
@@ -337,16 +338,17 @@ std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
                            const ServerReport* prometheus) {
   std::string out =
       "\n## Side-by-side: strata-server vs Prometheus 2.42 (`bench/compare`, "
-      "SCALE=" +
-      info.scale + ", " + info.date_utc + ")\n\n";
+      "SCALE=";
+  out.append(info.scale).append(", ").append(info.date_utc).append(")\n\n");
   out += Header(info, strata, prometheus, "- ");
-  out += "\n" + MarkdownTable(SummaryTable(strata, prometheus));
+  out += '\n';
+  out += MarkdownTable(SummaryTable(strata, prometheus));
   std::vector<std::vector<std::string>> q = {kQueryHeader};
   for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
   out +=
       "\nDashboard range queries, about 240 points each, latency in ms "
-      "(n/a = endpoint missing):\n\n" +
-      MarkdownTable(q);
+      "(n/a = endpoint missing):\n\n";
+  out += MarkdownTable(q);
   return out;
 }
 

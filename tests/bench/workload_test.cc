@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "metrics_text.h"
 #include "prometheus/remote.pb.h"
+#include "scrape.h"
 #include "snappy.h"
 
 namespace strata::bench {
@@ -155,6 +156,39 @@ TEST(DatasetTest, ParsesSampleLinesAndTypes) {
   EXPECT_TRUE(IsCounterSeries("reqs_total", types));
   EXPECT_TRUE(IsCounterSeries("unknown_family_total", {}));
   EXPECT_FALSE(IsCounterSeries("unknown_family", {}));
+}
+
+TEST(ScrapeTest, ScrapesBecomeTypedSeriesOfTheirJob) {
+  const std::string text =
+      "# HELP reqs_total Requests.\n"
+      "# TYPE reqs_total counter\n"
+      "reqs_total{code=\"200\",instance=\"x\"} 10\n"
+      "# TYPE temp gauge\n"
+      "temp 21.5\n";
+  TypeMap types;
+  std::map<std::string, RecordedSeries> series;
+  AddScrape(text, "node", "127.0.0.1:9100", &types, &series);
+  AddScrape(std::string(text).replace(text.find(" 10\n"), 4, " 12\n"), "node",
+            "127.0.0.1:9100", &types, &series);
+  ASSERT_EQ(series.size(), 2u);
+  for (const auto& [key, s] : series) {
+    ASSERT_EQ(s.values.size(), 2u) << key;
+    ASSERT_EQ(s.jitter_ms.size(), 2u);
+    int instances = 0;
+    for (const auto& [n, v] : s.labels) {
+      if (n == "instance") {
+        EXPECT_EQ(v, "127.0.0.1:9100");  // The scraper's, not the exposed one.
+        ++instances;
+      }
+      if (n == "job") {
+        EXPECT_EQ(v, "node");
+      }
+    }
+    EXPECT_EQ(instances, 1);
+    const bool counter = s.labels[0].second == "reqs_total";
+    EXPECT_EQ(IsCounterSeries(s.labels[0].second, types), counter);
+    EXPECT_EQ(s.values[1], counter ? 12 : 21.5);
+  }
 }
 
 TEST(MetricsTextTest, SumsEverySeriesOfTheFirstPresentName) {
