@@ -585,5 +585,63 @@ TEST_F(StrataTsdbTest, OfflineBackupIsIncrementalAndRestores) {
       << bad.err;
 }
 
+TEST_F(StrataTsdbTest, AnalyzeCardinalityChurnFullnessAndBytes) {
+  MakeData();
+  // One more block with a new series and one series fewer, for churn.
+  const std::string om = (root_ / "extra.om").string();
+  {
+    std::ofstream out(om);
+    for (int i = 1; i <= kSeriesPerMetric; ++i) {  // i=0 gone, i=10 new.
+      for (int j = 0; j < 240; ++j) {
+        out << "test_metric{i=\"" << i << "\"} " << j << " "
+            << (kT0 - 7200000) / 1000 + j * 30 << "\n";
+      }
+    }
+  }
+  ASSERT_EQ(Tsdb(data_, "import openmetrics " + om).code, 0);
+  RunResult r = Tsdb(data_, "--json analyze --limit 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  // The newest block by time is the one MakeData persisted.
+  EXPECT_EQ(j["series"], 2 * kSeriesPerMetric);
+  EXPECT_EQ(j["samples"], 2 * kSeriesPerMetric * 480);
+  ASSERT_EQ(j["metrics"].size(), 2u);
+  EXPECT_EQ(j["metrics"][0]["count"], kSeriesPerMetric);
+  EXPECT_EQ(j["labelNamesByValues"][0]["name"], "i");
+  EXPECT_EQ(j["labelNamesByValues"][0]["count"], kSeriesPerMetric);
+  EXPECT_EQ(j["labelPairs"].size(), 3u);
+  EXPECT_EQ(j["labelPairs"][0]["count"], kSeriesPerMetric);
+  EXPECT_EQ(j["labelValuesBySeries"]["i"].size(), 3u);
+  EXPECT_EQ(j["labelValuesBySeries"]["i"][0]["count"], 2);
+  int64_t full = 0;
+  for (const auto& b : j["chunkFullness"]) full += b["chunks"].get<int64_t>();
+  EXPECT_EQ(full, j["chunks"].get<int64_t>());
+  EXPECT_GT(j["indexBytesPerSample"].get<double>(), 0);
+  EXPECT_GT(j["chunkBytesPerSample"].get<double>(), 0);
+  EXPECT_LT(j["chunkBytesPerSample"].get<double>(), 4);
+  // Churn: the imported (older) block first, then MakeData's.
+  ASSERT_EQ(j["churn"].size(), 2u);
+  EXPECT_EQ(j["churn"][0]["created"], kSeriesPerMetric);
+  EXPECT_EQ(j["churn"][1]["created"], kSeriesPerMetric + 1);  // i=0, others.
+  EXPECT_EQ(j["churn"][1]["removed"], 1);                     // i=10.
+  // --match and --block.
+  const std::string newest = j["churn"][1]["block"];
+  r = Tsdb(data_, "--json analyze --match other_metric --block " + newest);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["block"], newest);
+  EXPECT_EQ(j["metrics"].size(), 1u);
+  r = Tsdb(data_, "--json analyze --block head");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["series"], 2 * kSeriesPerMetric);
+  EXPECT_NE(Tsdb(data_, "analyze --block 01ARZ3NDEKTSV4RRFFQ69G5FAV").code, 0);
+  // Text output has every section.
+  r = Tsdb(data_, "analyze");
+  for (const char* s : {"Highest cardinality metric names", "label pairs",
+                        "Churn", "Chunk fullness", "Bytes per sample"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+}
+
 }  // namespace
 }  // namespace strata

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   RegisterExport(app, g, cmd);
   RegisterBackup(app, g, cmd);
   RegisterDelete(app, g, cmd);
-  // RegisterAnalyze(app, g, cmd);
+  RegisterAnalyze(app, g, cmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
