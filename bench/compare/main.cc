@@ -192,9 +192,6 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "bad CPU list\n");
     return 2;
   }
-  // Before any thread starts, so every driver thread inherits it.
-  if (!PinCurrentThread(driver_cpus)) std::perror("sched_setaffinity");
-
   const auto t0 = std::chrono::steady_clock::now();
   RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
   info.command = f.command;
@@ -242,9 +239,9 @@ int Main(int argc, char** argv) {
   wo.instances = f.instances;
   wo.rounds = f.rounds;
   wo.samples_per_request = f.samples_per_request;
-  wo.threads = std::max<int>(
-      1, static_cast<int>(driver_cpus.empty() ? sysconf(_SC_NPROCESSORS_ONLN)
-                                              : driver_cpus.size()));
+  // Generation runs before any server starts, on every CPU.
+  wo.threads =
+      std::max<int>(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
@@ -281,6 +278,10 @@ int Main(int argc, char** argv) {
   std::printf("workload: %s\n", info.workload.c_str());
   std::printf("pinning: %s\n", info.pinning.c_str());
   std::fflush(stdout);
+
+  // From here on the driver stays on its CPUs: the ingest and query threads
+  // are created later by this thread and inherit its affinity.
+  if (!PinCurrentThread(driver_cpus)) std::perror("sched_setaffinity");
 
   BenchOptions bo;
   bo.work_dir = work_dir;

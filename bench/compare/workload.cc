@@ -139,6 +139,9 @@ ShardResult BuildShard(const std::vector<Target>& targets, size_t begin,
     req.SerializeToString(&raw);
     std::string compressed;
     snappy::Compress(raw.data(), raw.size(), &compressed);
+    // Compress sizes the string for the worst case (more than the raw
+    // size); only the compressed bytes should stay in memory.
+    compressed.shrink_to_fit();
     r.raw += static_cast<double>(raw.size());
     r.compressed += static_cast<double>(compressed.size());
     out->push_back(std::move(compressed));
