@@ -28,7 +28,7 @@ std::string Fmt(const char* format, double v) {
 // Thousands separators for big numbers, fixed decimals for small ones.
 std::string Num(double v) {
   if (v < 0 || std::isnan(v)) return "n/a";
-  if (v >= 1e5) {
+  if (v >= 1e4) {
     std::string digits = Fmt("%.0f", v);
     std::string out;
     for (size_t i = 0; i < digits.size(); ++i) {
