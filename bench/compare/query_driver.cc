@@ -62,9 +62,10 @@ std::vector<QueryWindow> WindowsFor(int64_t span_ms) {
   return out;
 }
 
-std::vector<QueryLatency> RunDashboard(int port,
+std::vector<QueryLatency> RunDashboard(const ServerProcess& server,
                                        const std::vector<QueryWindow>& windows,
                                        int64_t end_ms, int repetitions) {
+  const int port = server.port();
   std::vector<QueryLatency> out;
   auto conn = std::make_unique<Connection>(port);
   for (const DashboardQuery& q : DashboardQueries()) {
@@ -78,6 +79,8 @@ std::vector<QueryLatency> RunDashboard(int port,
           "/api/v1/query_range?query=" + UrlEncode(q.expr) +
           "&start=" + Seconds(end_ms - w.ms) + "&end=" + Seconds(end_ms) +
           "&step=" + Seconds(step);
+      const bool track_peak = server.ResetPeakRss();
+      const int64_t rss_before = server.RssBytes();
       for (int i = 0; i <= repetitions; ++i) {  // Run 0 warms up.
         if (!conn->ok()) conn = std::make_unique<Connection>(port);
         std::string body;
@@ -98,6 +101,10 @@ std::vector<QueryLatency> RunDashboard(int port,
         }
         r.result_series = series;
         if (i > 0) r.latencies_ms.push_back(ms);
+      }
+      if (track_peak && r.supported) {
+        r.peak_rss_above =
+            std::max<int64_t>(0, server.PeakRssBytes() - rss_before);
       }
       std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
       out.push_back(std::move(r));

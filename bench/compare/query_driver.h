@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "server_process.h"
+
 namespace strata::bench {
 
 struct DashboardQuery {
@@ -39,12 +41,16 @@ struct QueryLatency {
   std::string error;                 // First failed answer, if any.
   std::vector<double> latencies_ms;  // Successful runs, sorted.
   int64_t result_series = -1;        // Series in the answer.
+  // Peak RSS of the server while the query ran, above its RSS just before
+  // (bytes; -1 when the peak can't be reset). A garbage-collected server
+  // may reuse free heap without growing RSS: a lower bound there.
+  int64_t peak_rss_above = -1;
 };
 
 // Runs every dashboard query over every window ending at `end_ms`, one
 // unmeasured warm-up then `repetitions` timed runs each, over one
-// keep-alive connection.
-std::vector<QueryLatency> RunDashboard(int port,
+// keep-alive connection to `server`, recording its peak RSS per query.
+std::vector<QueryLatency> RunDashboard(const ServerProcess& server,
                                        const std::vector<QueryWindow>& windows,
                                        int64_t end_ms, int repetitions);
 

@@ -159,6 +159,12 @@ const QueryLatency* Find(const ServerReport* r, const QueryLatency& q) {
   return nullptr;
 }
 
+// The server's RSS peak during a query, above its RSS before, in MiB.
+std::string PeakMiB(const QueryLatency* q) {
+  if (q == nullptr || !q->supported || q->peak_rss_above < 0) return "n/a";
+  return Fmt("%.1f", static_cast<double>(q->peak_rss_above) / kMiB);
+}
+
 double Q(const QueryLatency* q, double quantile) {
   if (q == nullptr || !q->supported || q->latencies_ms.empty()) return -1;
   return Quantile(q->latencies_ms, quantile);
@@ -181,14 +187,17 @@ std::vector<std::vector<std::string>> QueryRows(const ServerReport* s,
     rows.push_back(
         {q.query, q.window, Num(Q(sq, 0.5)), Num(Q(sq, 0.99)), Num(Q(pq, 0.5)),
          Num(Q(pq, 0.99)), Ratio(Q(sq, 0.5), Q(pq, 0.5)),
-         Ratio(Q(sq, 0.99), Q(pq, 0.99)), series(sq) + " / " + series(pq)});
+         Ratio(Q(sq, 0.99), Q(pq, 0.99)), PeakMiB(sq) + " / " + PeakMiB(pq),
+         series(sq) + " / " + series(pq)});
   }
   return rows;
 }
 
 const std::vector<std::string> kQueryHeader = {
-    "query",       "window",    "strata p50 ms", "strata p99 ms", "prom p50 ms",
-    "prom p99 ms", "p50 ratio", "p99 ratio",     "series s / p"};
+    "query",         "window",      "strata p50 ms",
+    "strata p99 ms", "prom p50 ms", "prom p99 ms",
+    "p50 ratio",     "p99 ratio",   "peak RSS MiB s / p",
+    "series s / p"};
 
 std::string Header(const RunInfo& info, const ServerReport* s,
                    const ServerReport* p, const char* bullet) {
@@ -329,7 +338,9 @@ std::string TextReport(const RunInfo& info, const ServerReport* strata,
   out += TextTable(SummaryTable(strata, prometheus));
   std::vector<std::vector<std::string>> q = {kQueryHeader};
   for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
-  out += "\nDashboard range queries (latency, ms; n/a = endpoint missing):\n";
+  out +=
+      "\nDashboard range queries (latency, ms; peak RSS above the RSS before "
+      "the query; n/a = endpoint missing):\n";
   out += TextTable(q);
   return out;
 }
@@ -346,8 +357,10 @@ std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
   std::vector<std::vector<std::string>> q = {kQueryHeader};
   for (auto& row : QueryRows(strata, prometheus)) q.push_back(std::move(row));
   out +=
-      "\nDashboard range queries, about 240 points each, latency in ms "
-      "(n/a = endpoint missing):\n\n";
+      "\nDashboard range queries, about 240 points each, latency in ms; peak "
+      "RSS = the server's VmHWM during the query's runs above its RSS before "
+      "them (a lower bound for a garbage-collected heap); n/a = endpoint "
+      "missing:\n\n";
   out += MarkdownTable(q);
   return out;
 }

@@ -145,7 +145,7 @@ ServerReport RunServerBench(const ServerConfig& config,
       CountSamples(server->port(), workload.metric_names, span + 1000,
                    workload.max_t, &r.query_api_status);
 
-  r.queries = RunDashboard(server->port(), WindowsFor(span), workload.max_t + 1,
+  r.queries = RunDashboard(*server, WindowsFor(span), workload.max_t + 1,
                            options.query_repetitions);
 
   // Persist through the same path on both: the snapshot API writes the head

@@ -143,6 +143,13 @@ int64_t ServerProcess::StatusField(const char* field) const {
 int64_t ServerProcess::RssBytes() const { return StatusField("VmRSS"); }
 int64_t ServerProcess::PeakRssBytes() const { return StatusField("VmHWM"); }
 
+bool ServerProcess::ResetPeakRss() const {
+  std::ofstream out("/proc/" + std::to_string(pid_) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
 bool ServerProcess::Stop(double timeout_s) {
   if (pid_ <= 0) return false;
   kill(pid_, SIGTERM);

@@ -49,6 +49,9 @@ class ServerProcess {
   // Resident set size now, and its peak so far (VmRSS, VmHWM), in bytes.
   int64_t RssBytes() const;
   int64_t PeakRssBytes() const;
+  // Resets VmHWM to the current RSS (writes 5 to /proc/<pid>/clear_refs,
+  // Linux 4.0+), so PeakRssBytes() then tells the peak of what follows.
+  bool ResetPeakRss() const;
 
   // SIGTERM, then waits up to `timeout_s` (SIGKILL after). True when the
   // child exited by itself with status 0.

@@ -114,6 +114,7 @@ TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
     EXPECT_EQ(prom.queries[i].error, "");
     EXPECT_GE(prom.queries[i].result_series, 0);
     EXPECT_EQ(prom.queries[i].latencies_ms.size(), 1u);
+    EXPECT_GE(prom.queries[i].peak_rss_above, 0);
     if (strat.queries[i].supported) {
       EXPECT_EQ(strat.queries[i].error, "");
       EXPECT_EQ(strat.queries[i].result_series, prom.queries[i].result_series);
