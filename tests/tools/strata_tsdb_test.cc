@@ -299,6 +299,7 @@ TEST_F(StrataTsdbTest, ImportOpenMetricsAddsLabelsAndReportsErrors) {
   RunResult r = Tsdb(data_, "--json import openmetrics --label env=prod " + om);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["samples"], 2);
+  EXPECT_EQ(r.err, "");  // No WAL here: nothing to warn about.
   EXPECT_EQ(SortedLines(Dump(data_)),
             (std::vector<std::string>{
                 "{__name__=\"a\", env=\"prod\", x=\"1\"} 1.5 1700000000250",
@@ -307,6 +308,22 @@ TEST_F(StrataTsdbTest, ImportOpenMetricsAddsLabelsAndReportsErrors) {
   RunResult bad = Tsdb(data_, "import openmetrics " + om);
   EXPECT_NE(bad.code, 0);
   EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+}
+
+TEST_F(StrataTsdbTest, ImportAboveTheHeadBoundaryWarns) {
+  MakeData();
+  const std::string om = (root_ / "late.om").string();
+  std::ofstream(om) << "late 1 " << (kT0 + 12 * 3600000) / 1000 << "\n";
+  RunResult r = Tsdb(data_, "import openmetrics " + om);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: the newest block now ends at"),
+            std::string::npos)
+      << r.err;
+  // Backfill older than the head does not warn.
+  std::ofstream(om) << "early 1 " << (kT0 - 24 * 3600000) / 1000 << "\n";
+  r = Tsdb(data_, "import openmetrics " + om);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
 }
 
 TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {

@@ -6,6 +6,7 @@
 
 #include "block_copy.h"
 #include "cli.h"
+#include "data_dir.h"
 #include "http_client.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
@@ -109,7 +110,9 @@ Status RunRestore(const GlobalOptions& g, const std::string& src) {
     return lock.status().WithContext(
         "restore needs the server stopped (data directory lock)");
   }
+  const int64_t previous_end = NewestBlockEnd(g.data_dir);
   STRATA_ASSIGN_OR_RETURN(CopyReport r, CopyBlocks(src, g.data_dir));
+  WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
   PrintCopy(g, "restored", r, "");
   return Status::OK();
 }

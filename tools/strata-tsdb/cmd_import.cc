@@ -80,6 +80,7 @@ Status RunImportOpenMetrics(const GlobalOptions& g, const ImportFlags& f) {
     if (in == nullptr) return Status::FromErrno(errno, "open " + f.input);
   }
   const auto start = std::chrono::steady_clock::now();
+  const int64_t previous_end = NewestBlockEnd(g.data_dir);
   OpenMetricsReader reader(in, std::move(ro));
   BlockBuilderOptions bo;
   bo.block_range_ms = f.block_range_ms;
@@ -109,6 +110,7 @@ Status RunImportOpenMetrics(const GlobalOptions& g, const ImportFlags& f) {
   Status fin = builder.Finish();
   STRATA_RETURN_IF_ERROR(st.WithContext(f.input == "-" ? "stdin" : f.input));
   STRATA_RETURN_IF_ERROR(fin);
+  WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
   PrintImportReport(
       g, builder.stats(), 0,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -118,6 +120,7 @@ Status RunImportOpenMetrics(const GlobalOptions& g, const ImportFlags& f) {
 
 Status RunImportPrometheus(const GlobalOptions& g, const ImportFlags& f) {
   const auto start = std::chrono::steady_clock::now();
+  const int64_t previous_end = NewestBlockEnd(g.data_dir);
   // Blocks: copied as they are (same ULIDs), verified.
   STRATA_ASSIGN_OR_RETURN(CopyReport copied, CopyBlocks(f.input, g.data_dir));
   // The head: what its WAL holds beyond its blocks, written as new blocks.
@@ -139,6 +142,7 @@ Status RunImportPrometheus(const GlobalOptions& g, const ImportFlags& f) {
         q, all, [&](const Series& s) { return builder.AddSeries(s); }));
   }
   STRATA_RETURN_IF_ERROR(builder.Finish());
+  WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
   BlockBuilderStats stats = builder.stats();
   if (!g.json) {
     std::printf("copied %lld blocks (%s), %lld already present\n",

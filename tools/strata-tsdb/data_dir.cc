@@ -1,5 +1,7 @@
 #include "data_dir.h"
 
+#include <cstdio>
+
 #include "absl/container/flat_hash_map.h"
 #include "block/block_dir.h"
 #include "query/block_querier.h"
@@ -157,6 +159,41 @@ std::vector<std::shared_ptr<const BlockReader>> DataDir::Readers() const {
 
 std::unique_ptr<Querier> DataDir::NewQuerier(int64_t mint, int64_t maxt) const {
   return std::make_unique<BlockQuerier>(Readers(), mint, maxt);
+}
+
+int64_t NewestBlockEnd(const std::string& dir) {
+  FileSystem* fs = FileSystem::Default();
+  int64_t end = kMinTime;
+  StatusOr<std::vector<std::string>> names = ListBlockDirs(fs, dir);
+  if (!names.ok()) return end;
+  for (const std::string& n : *names) {
+    StatusOr<BlockMeta> m = ReadBlockMeta(fs, JoinPath(dir, n));
+    if (m.ok()) end = std::max(end, m->max_time);
+  }
+  return end;
+}
+
+void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end) {
+  const int64_t end = NewestBlockEnd(dir);
+  if (end <= previous_end) return;
+  FileSystem* fs = FileSystem::Default();
+  const std::string wal_dir = JoinPath(dir, kWalDirName);
+  StatusOr<std::vector<wal::SegmentRef>> segs = wal::ListSegments(fs, wal_dir);
+  int64_t bytes = 0;
+  if (segs.ok()) {
+    for (const wal::SegmentRef& s : *segs) {
+      StatusOr<int64_t> n = fs->FileSize(JoinPath(wal_dir, s.name));
+      if (n.ok()) bytes += *n;
+    }
+  }
+  StatusOr<std::string> cp = wal::LatestCheckpoint(fs, wal_dir);
+  if (bytes == 0 && (!cp.ok() || cp->empty())) return;
+  std::fprintf(stderr,
+               "warning: the newest block now ends at %lld; on the next open, "
+               "WAL samples older than that are taken as persisted and not "
+               "replayed into the head. Backfill data older than the head "
+               "(check with `list`).\n",
+               static_cast<long long>(end));
 }
 
 }  // namespace strata::tsdb

@@ -87,6 +87,16 @@ class DataDir {
   Status wal_error_;
 };
 
+// End (exclusive) of the newest block in `dir` by meta.json alone (cheap);
+// kMinTime if none.
+int64_t NewestBlockEnd(const std::string& dir);
+
+// New blocks ending after `previous_end` move the boundary below which WAL
+// replay skips samples as already persisted: if the WAL of `dir` holds
+// data, warns on stderr that samples in it older than the new boundary will
+// not come back into the head.
+void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end);
+
 }  // namespace strata::tsdb
 
 #endif  // STRATA_TOOLS_TSDB_DATA_DIR_H_
