@@ -6,7 +6,9 @@
 // WAL into a fresh head.
 //
 // Usage: wal_replay_bench [series=1000000] [samples_per_series=480] [dir]
-// 1M series x 480 samples is 2 h of 15 s scrapes.
+//                         [replay-only]
+// 1M series x 480 samples is 2 h of 15 s scrapes. With a 4th argument the
+// WAL already in `dir` is replayed without writing (e.g. under perf).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,7 +49,8 @@ int main(int argc, char** argv) {
     dir = mkdtemp(tmpl.data());
   }
   strata::Options options;
-  {
+  const bool replay_only = argc > 4;
+  if (!replay_only) {
     auto db = strata::DB::Open(options, dir);
     if (!db.ok()) {
       std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());

@@ -52,6 +52,15 @@ class XorChunk {
   // be used at a time, and the chunk must outlive it and not move.
   std::optional<XorAppender> NewAppender();
 
+  // A cache-prefetch hint for the bytes the next Append reads and writes:
+  // the sample count at the start and the last byte.
+  void PrefetchTail() const {
+    const std::string_view b = Bytes();
+    if (b.empty()) return;
+    __builtin_prefetch(b.data(), 1);
+    __builtin_prefetch(b.data() + b.size() - 1, 1);
+  }
+
  private:
   friend class XorAppender;
 

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "db/replay_shards.h"
 #include "query/block_querier.h"
 #include "util/log.h"
 #include "wal/checkpoint.h"
@@ -99,7 +100,38 @@ Status DBImpl::Init() {
 Status DBImpl::ReplayWal() {
   const auto start = std::chrono::steady_clock::now();
   // WAL series refs map to head ids; they are equal unless labels repeat.
-  absl::flat_hash_map<uint64_t, MemSeries*> by_ref;
+  // Refs are dense (Strata and Prometheus count them up from 1), so a
+  // vector indexed by ref holds them; refs far beyond the series seen go to
+  // a hash map instead.
+  // Each entry keeps the head id beside the series so that routing a
+  // sample to its worker needs no load of the series itself.
+  struct RefTarget {
+    MemSeries* series = nullptr;
+    SeriesId id = 0;
+  };
+  std::vector<RefTarget> by_ref_dense;
+  absl::flat_hash_map<uint64_t, RefTarget> by_ref_sparse;
+  auto set_ref = [&](uint64_t ref, MemSeries* ms) {
+    const RefTarget target{ms, ms->id()};
+    if (ref < by_ref_dense.size() + (uint64_t{1} << 20)) {
+      if (ref >= by_ref_dense.size()) {
+        by_ref_dense.resize(std::max<size_t>(ref + 1, by_ref_dense.size() * 2));
+      }
+      by_ref_dense[ref] = target;
+    } else {
+      by_ref_sparse[ref] = target;
+    }
+  };
+  auto find_ref = [&](uint64_t ref) -> RefTarget {
+    if (ref < by_ref_dense.size() && by_ref_dense[ref].series != nullptr) {
+      return by_ref_dense[ref];
+    }
+    if (by_ref_sparse.empty()) return {};
+    auto it = by_ref_sparse.find(ref);
+    return it == by_ref_sparse.end() ? RefTarget{} : it->second;
+  };
+  // Samples are appended on one worker per core, routed by series.
+  ReplayShards appenders(head_.get(), ReplayShards::DefaultWorkers());
   std::vector<wal::RefSeries> series;
   std::vector<wal::RefSample> samples;
   Status decode_error;
@@ -114,7 +146,7 @@ Status DBImpl::ReplayWal() {
           MemSeries* ms = head_->GetOrCreateWithId(static_cast<SeriesId>(s.ref),
                                                    s.labels, &created);
           ms->set_wal_logged();
-          by_ref[s.ref] = ms;
+          set_ref(s.ref, ms);
           if (created) ++report_.series;
           if (ms->id() != s.ref) {
             STRATA_LOG(kWarn, "replay: WAL ref maps to another head id",
@@ -133,18 +165,12 @@ Status DBImpl::ReplayWal() {
         const int64_t min_valid = head_->MinValidTime();
         for (const wal::RefSample& s : samples) {
           if (s.t < min_valid) continue;  // Already in a block.
-          auto it = by_ref.find(s.ref);
-          if (it == by_ref.end()) {
+          const RefTarget target = find_ref(s.ref);
+          if (target.series == nullptr) {
             ++report_.samples_rejected;
             continue;
           }
-          AppendOutcome outcome = head_->AppendSample(it->second, s.t, s.v);
-          if (outcome == AppendOutcome::kAppended ||
-              outcome == AppendOutcome::kDuplicate) {
-            ++report_.samples;
-          } else {
-            ++report_.samples_rejected;
-          }
+          appenders.Add(target.series, target.id, s.t, s.v);
         }
         return Status::OK();
       }
@@ -152,10 +178,10 @@ Status DBImpl::ReplayWal() {
         std::vector<wal::Stone> stones;
         STRATA_RETURN_IF_ERROR(wal::DecodeTombstones(rec, &stones));
         for (const wal::Stone& st : stones) {
-          auto it = by_ref.find(st.ref);
-          if (it == by_ref.end()) continue;
+          const RefTarget target = find_ref(st.ref);
+          if (target.series == nullptr) continue;
           for (const wal::Interval& iv : st.intervals) {
-            head_->AddTombstone(it->second->id(), Interval{iv.mint, iv.maxt});
+            head_->AddTombstone(target.id, Interval{iv.mint, iv.maxt});
           }
         }
         return Status::OK();
@@ -191,6 +217,9 @@ Status DBImpl::ReplayWal() {
   }
   wal::ReplayResult result;
   STRATA_RETURN_IF_ERROR(wal::ReplayWal(fs_, wal_dir, on_record, &result));
+  appenders.Finish();
+  report_.samples += appenders.appended();
+  report_.samples_rejected += appenders.rejected();
   report_.segments = result.first_segment < 0
                          ? 0
                          : result.last_segment - result.first_segment + 1;

@@ -1,0 +1,120 @@
+#include "db/replay_shards.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace strata {
+namespace {
+
+// Samples handed to a worker at once.
+constexpr size_t kBatchSamples = 8192;
+// Most batches queued per worker before the producer waits, bounding the
+// memory a fast reader can pile up.
+constexpr size_t kMaxQueuedBatches = 16;
+// Prefetch distance, in samples, per stage.
+constexpr size_t kAhead = 8;
+
+}  // namespace
+
+int ReplayShards::DefaultWorkers() {
+  if (const char* env = std::getenv("STRATA_REPLAY_WORKERS")) {
+    return std::max(0, std::atoi(env));
+  }
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {
+  for (int i = 0; i < workers; ++i) {
+    auto shard = std::make_unique<Shard>();
+    shard->filling.reserve(kBatchSamples);
+    Shard* raw = shard.get();
+    shard->thread = std::thread([this, raw] { Work(raw); });
+    shards_.push_back(std::move(shard));
+  }
+  if (workers == 0) inline_batch_.reserve(kBatchSamples);
+}
+
+ReplayShards::~ReplayShards() { Finish(); }
+
+void ReplayShards::Add(MemSeries* series, SeriesId id, int64_t t, double v) {
+  if (shards_.empty()) {
+    inline_batch_.push_back({series, t, v});
+    if (inline_batch_.size() >= kBatchSamples) {
+      AppendBatch(inline_batch_, &appended_, &rejected_);
+      inline_batch_.clear();
+    }
+    return;
+  }
+  Shard* shard = shards_[id % shards_.size()].get();
+  shard->filling.push_back({series, t, v});
+  if (shard->filling.size() >= kBatchSamples) Push(shard);
+}
+
+void ReplayShards::Push(Shard* shard) {
+  std::vector<Sample> batch;
+  batch.reserve(kBatchSamples);
+  batch.swap(shard->filling);
+  absl::MutexLock lock(&shard->mu);
+  auto has_room = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
+    return shard->batches.size() < kMaxQueuedBatches;
+  };
+  shard->mu.Await(absl::Condition(&has_room));
+  shard->batches.push_back(std::move(batch));
+}
+
+void ReplayShards::Work(Shard* shard) {
+  for (;;) {
+    std::vector<Sample> batch;
+    {
+      absl::MutexLock lock(&shard->mu);
+      auto ready = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
+        return !shard->batches.empty() || shard->closed;
+      };
+      shard->mu.Await(absl::Condition(&ready));
+      if (shard->batches.empty()) return;  // Closed and drained.
+      batch = std::move(shard->batches.front());
+      shard->batches.pop_front();
+    }
+    AppendBatch(batch, &shard->appended, &shard->rejected);
+  }
+}
+
+void ReplayShards::AppendBatch(const std::vector<Sample>& batch,
+                               int64_t* appended, int64_t* rejected) {
+  const size_t n = batch.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 3 * kAhead < n) batch[i + 3 * kAhead].series->PrefetchSelf();
+    if (i + 2 * kAhead < n) batch[i + 2 * kAhead].series->PrefetchOpenChunk();
+    if (i + kAhead < n) batch[i + kAhead].series->PrefetchOpenChunkTail();
+    const Sample& s = batch[i];
+    const AppendOutcome outcome = head_->AppendSample(s.series, s.t, s.v);
+    if (outcome == AppendOutcome::kAppended ||
+        outcome == AppendOutcome::kDuplicate) {
+      ++*appended;
+    } else {
+      ++*rejected;
+    }
+  }
+}
+
+void ReplayShards::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (shards_.empty()) {
+    AppendBatch(inline_batch_, &appended_, &rejected_);
+    inline_batch_.clear();
+    return;
+  }
+  for (auto& shard : shards_) {
+    if (!shard->filling.empty()) Push(shard.get());
+    absl::MutexLock lock(&shard->mu);
+    shard->closed = true;
+  }
+  for (auto& shard : shards_) {
+    shard->thread.join();
+    appended_ += shard->appended;
+    rejected_ += shard->rejected;
+  }
+}
+
+}  // namespace strata
