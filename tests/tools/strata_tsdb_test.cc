@@ -361,6 +361,31 @@ TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {
   EXPECT_EQ(SortedLines(Dump(direct)), want);
 }
 
+TEST_F(StrataTsdbTest, ImportOfARealPrometheusWalMatchesPromtoolDump) {
+  if (!HavePromtool() || Sh("prometheus --version").code != 0) {
+    GTEST_SKIP() << "prometheus not installed";
+  }
+  // Prometheus 2.42 scraping itself every 200ms for 9s: a head in its WAL.
+  const int port = 20000 + getpid() % 20000;
+  const std::string cfg = (root_ / "prom.yml").string();
+  std::ofstream(cfg) << "global:\n  scrape_interval: 200ms\n"
+                        "scrape_configs:\n  - job_name: self\n"
+                        "    static_configs:\n      - targets: ['127.0.0.1:"
+                     << port << "']\n";
+  const std::string prom = (root_ / "prom").string();
+  Sh("timeout -s INT 9 prometheus --config.file=" + cfg +
+     " --storage.tsdb.path=" + prom +
+     " --web.listen-address=127.0.0.1:" + std::to_string(port) + " >/dev/null");
+  RunResult pd = Sh("promtool tsdb dump " + prom);
+  ASSERT_EQ(pd.code, 0) << pd.err;
+  const auto want = SortedLines(pd.out);
+  ASSERT_GT(want.size(), 100u);
+  RunResult r = Tsdb(data_, "import prometheus " + prom);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(SortedLines(Dump(data_)), want);
+  EXPECT_EQ(Tsdb(prom, "verify").code, 0);
+}
+
 TEST_F(StrataTsdbTest, ImportPrometheusReadsItsWal) {
   MakeData();  // Strata's WAL is Prometheus's format: use it as a source.
   RunResult r = Tsdb((root_ / "dst").string(), "import prometheus " + data_);
