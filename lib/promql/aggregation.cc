@@ -76,6 +76,9 @@ struct Group {
 struct SeriesGroup {
   std::string key;
   const Labels* labels = nullptr;
+  // Dense number of the group `key` names, shared by the series with the
+  // same key; lets each step find a series' group without hashing.
+  size_t ordinal = 0;
 };
 
 Labels GroupLabels(const Labels& metric,
@@ -112,13 +115,21 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
 
   LabelsPool pool;
   std::vector<SeriesGroup> series_groups;
+  absl::flat_hash_map<std::string, size_t> ordinal_of_key;
   auto prep = [&](size_t arg, size_t series, const Labels& labels) {
     if (arg != 1 || op == ItemType::kCountValues) return;
     if (series_groups.size() <= series) series_groups.resize(series + 1);
     SeriesGroup& g = series_groups[series];
     AppendSignature(&g.key, labels, grouping, /*on=*/!without);
     g.labels = pool.Intern(GroupLabels(labels, grouping, without));
+    g.ordinal =
+        ordinal_of_key.try_emplace(g.key, ordinal_of_key.size()).first->second;
   };
+  // Per step: the index in `groups` of each group ordinal seen so far in
+  // the step (kNoGroup otherwise), and the ordinals to reset afterwards.
+  constexpr size_t kNoGroup = ~size_t{0};
+  std::vector<size_t> group_of_ordinal;
+  std::vector<size_t> touched_ordinals;
 
   // count_values groups by the value label too.
   std::vector<std::string> count_values_grouping = grouping;
@@ -148,10 +159,16 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
     }
     index.clear();
     groups.clear();
+    if (group_of_ordinal.size() < ordinal_of_key.size()) {
+      group_of_ordinal.resize(ordinal_of_key.size(), kNoGroup);
+    }
+    for (size_t o : touched_ordinals) group_of_ordinal[o] = kNoGroup;
+    touched_ordinals.clear();
     std::string key;
     for (const StepSample& s : vec) {
       const Labels* group_labels;
-      const std::string* group_key;
+      size_t group_index;
+      bool inserted;
       if (op == ItemType::kCountValues) {
         std::vector<Label> with_value;
         for (const Label& l : *s.metric) {
@@ -162,18 +179,25 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
             pool.Intern(Labels::FromUnchecked(std::move(with_value)));
         key.clear();
         AppendSignature(&key, *metric, count_values_grouping, !without);
-        group_key = &key;
         auto it = index.find(key);
         group_labels = it != index.end()
                            ? nullptr
                            : pool.Intern(GroupLabels(
                                  *metric, count_values_grouping, without));
+        auto [pos, added] = index.try_emplace(key, groups.size());
+        group_index = pos->second;
+        inserted = added;
       } else {
-        const SeriesGroup& g = series_groups[s.series];
-        group_key = &g.key;
-        group_labels = g.labels;
+        const SeriesGroup& sg = series_groups[s.series];
+        group_labels = sg.labels;
+        size_t& slot = group_of_ordinal[sg.ordinal];
+        inserted = slot == kNoGroup;
+        if (inserted) {
+          slot = groups.size();
+          touched_ordinals.push_back(sg.ordinal);
+        }
+        group_index = slot;
       }
-      auto [it, inserted] = index.try_emplace(*group_key, groups.size());
       if (inserted) {
         Group g;
         g.labels = group_labels;
@@ -201,7 +225,7 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
         groups.push_back(std::move(g));
         continue;
       }
-      Group& g = groups[it->second];
+      Group& g = groups[group_index];
       switch (op) {
         case ItemType::kSum:
           g.value += s.v;

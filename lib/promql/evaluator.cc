@@ -359,6 +359,8 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
         Series series{labels, {}};
+        // Most series have a point at most steps: allocate once.
+        series.points.reserve(static_cast<size_t>(steps));
         bool have_prev = false, have_next = it.Seek(first_ref - lookback);
         Point prev, next;
         if (have_next) next = {it.t(), it.v()};
