@@ -517,6 +517,26 @@ TEST_F(StrataTsdbTest, RepairKeepsEveryReadableSeriesAndTheQuarantine) {
   EXPECT_TRUE(DB::Open(o, data_).ok());
 }
 
+TEST_F(StrataTsdbTest, RepairOfMetaOrTombstonesKeepsEverySample) {
+  MakeData();
+  const std::string dump = Dump(data_);
+  const std::string name = fs::path(FirstBlock(data_)).filename();
+  for (const char* file : {"meta.json", "tombstones"}) {
+    SCOPED_TRACE(file);
+    const std::string dir = (root_ / "r").string();
+    fs::remove_all(dir);
+    fs::copy(data_, dir, fs::copy_options::recursive);
+    FlipByte(dir + "/" + name + "/" + file,
+             std::string(file) == "meta.json" ? 0 : 5);
+    ASSERT_EQ(Tsdb(dir, "verify").code, 1);
+    RunResult r = Tsdb(dir, "verify --repair");
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_TRUE(fs::exists(dir + "/quarantine/" + name + "/" + file));
+    EXPECT_FALSE(fs::exists(dir + "/" + name));
+    EXPECT_EQ(SortedLines(Dump(dir)), SortedLines(dump));
+  }
+}
+
 TEST_F(StrataTsdbTest, RepairOfAWalSegmentKeepsTheRecordsAfterTheDamage) {
   MakeData();
   const auto before = BySeries(Dump(data_));
