@@ -351,34 +351,9 @@ Response QueryApi::Series(const Request& request) {
 }
 
 Response QueryApi::LabelNames(const Request& request) {
-  StatusOr<int64_t> start = TimeParam(request, "start", kApiMinTimeMs);
-  if (!start.ok()) return BadData(start.status());
-  StatusOr<int64_t> end = TimeParam(request, "end", kApiMaxTimeMs);
-  if (!end.ok()) return BadData(end.status());
-  StatusOr<std::vector<std::vector<Matcher>>> sets = MatchersParam(request);
-  if (!sets.ok()) return BadData(sets.status());
-  StatusOr<int64_t> limit = LimitParam(request);
-  if (!limit.ok()) return BadData(limit.status());
-
-  StatusOr<std::unique_ptr<Querier>> querier = db()->NewQuerier(*start, *end);
-  if (!querier.ok()) {
-    return ApiError(ApiErrorType::kExecution, querier.status().message());
-  }
-  std::vector<std::string> names;
-  if (sets->empty()) sets->emplace_back();
-  for (const std::vector<Matcher>& matchers : *sets) {
-    StatusOr<std::vector<std::string>> part = (*querier)->LabelNames(matchers);
-    if (!part.ok()) {
-      return ApiError(ApiErrorType::kExecution, part.status().message());
-    }
-    names.insert(names.end(), part->begin(), part->end());
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  size_t keep = 0;
-  std::vector<std::string> warnings = ApplyLimit(*limit, names.size(), &keep);
-  names.resize(keep);
-  return StringListSuccess(std::move(names), std::move(warnings));
+  return LabelLookup(request, [](Querier& q, const std::vector<Matcher>& m) {
+    return q.LabelNames(m);
+  });
 }
 
 Response QueryApi::LabelValues(const Request& request) {
@@ -388,6 +363,14 @@ Response QueryApi::LabelValues(const Request& request) {
     AppendJsonString(&message, name);
     return ApiError(ApiErrorType::kBadData, message);
   }
+  return LabelLookup(request,
+                     [&name](Querier& q, const std::vector<Matcher>& m) {
+                       return q.LabelValues(name, m);
+                     });
+}
+
+Response QueryApi::LabelLookup(const Request& request,
+                               const LabelLookupFunc& lookup) {
   StatusOr<int64_t> start = TimeParam(request, "start", kApiMinTimeMs);
   if (!start.ok()) return BadData(start.status());
   StatusOr<int64_t> end = TimeParam(request, "end", kApiMaxTimeMs);
@@ -401,22 +384,22 @@ Response QueryApi::LabelValues(const Request& request) {
   if (!querier.ok()) {
     return ApiError(ApiErrorType::kExecution, querier.status().message());
   }
-  std::vector<std::string> values;
+  // No match[]: every series; several: the union.
   if (sets->empty()) sets->emplace_back();
+  std::vector<std::string> out;
   for (const std::vector<Matcher>& matchers : *sets) {
-    StatusOr<std::vector<std::string>> part =
-        (*querier)->LabelValues(name, matchers);
+    StatusOr<std::vector<std::string>> part = lookup(**querier, matchers);
     if (!part.ok()) {
       return ApiError(ApiErrorType::kExecution, part.status().message());
     }
-    values.insert(values.end(), part->begin(), part->end());
+    out.insert(out.end(), part->begin(), part->end());
   }
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   size_t keep = 0;
-  std::vector<std::string> warnings = ApplyLimit(*limit, values.size(), &keep);
-  values.resize(keep);
-  return StringListSuccess(std::move(values), std::move(warnings));
+  std::vector<std::string> warnings = ApplyLimit(*limit, out.size(), &keep);
+  out.resize(keep);
+  return StringListSuccess(std::move(out), std::move(warnings));
 }
 
 Response QueryApi::QueryExemplars(const Request& request) {

@@ -35,6 +35,7 @@
 #include "server/query_gate.h"
 #include "server/router.h"
 #include "strata/db.h"
+#include "strata/querier.h"
 
 namespace strata::server {
 
@@ -74,6 +75,11 @@ class QueryApi {
   Response RunQuery(const Request& request, const promql::Expr& expr,
                     int64_t start_ms, int64_t end_ms, int64_t step_ms,
                     bool range, int64_t timeout_ms);
+  // The shared part of /labels and /label/<name>/values: start, end,
+  // match[] and limit, one lookup per matcher set, the sorted union.
+  using LabelLookupFunc = std::function<StatusOr<std::vector<std::string>>(
+      Querier&, const std::vector<Matcher>&)>;
+  Response LabelLookup(const Request& request, const LabelLookupFunc& lookup);
   DB* db() const { return db_.load(std::memory_order_acquire); }
   int64_t Now() const;
   Handler Wrap(Response (QueryApi::*method)(const Request&));
