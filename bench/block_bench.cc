@@ -57,7 +57,7 @@ class TempDir {
 std::string SourceDir() {
   const char* env = std::getenv("STRATA_SOURCE_DIR");
   if (env != nullptr) return env;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().string();
+  return STRATA_BENCH_SOURCE_DIR;
 }
 
 std::shared_ptr<const Block> OpenOrDie(const std::string& dir) {

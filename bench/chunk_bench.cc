@@ -57,9 +57,8 @@ std::vector<std::string> LoadRecordedChunks() {
   namespace fs = std::filesystem;
   // $STRATA_SOURCE_DIR, else the source tree this file was compiled from.
   const char* src = std::getenv("STRATA_SOURCE_DIR");
-  const fs::path root = src != nullptr
-                            ? fs::path(src)
-                            : fs::path(__FILE__).parent_path().parent_path();
+  const fs::path root =
+      src != nullptr ? fs::path(src) : fs::path(STRATA_BENCH_SOURCE_DIR);
   const fs::path archive = root / ".." / "shared" / "datasets" /
                            "recorded-15s" / "prometheus-blocks.tar.zst";
   std::vector<std::string> chunks;
