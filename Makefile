@@ -13,7 +13,7 @@ export CCACHE_NOHASHDIR := 1
 
 # Debian packages the build, the tests and the benchmarks need.
 DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
-  libabsl-dev libzstd-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
+  libabsl-dev libzstd-dev zlib1g-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
   nlohmann-json3-dev python3 python3-dev prometheus prometheus-node-exporter \

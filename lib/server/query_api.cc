@@ -12,6 +12,7 @@
 #include "promql/parser.h"
 #include "server/api_envelope.h"
 #include "server/api_params.h"
+#include "server/gzip_body_writer.h"
 #include "server/json.h"
 #include "server/query_json.h"
 #include "server/stream_buffer.h"
@@ -169,6 +170,17 @@ Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&)) {
       return ApiError(ApiErrorType::kUnavailable, "TSDB not ready");
     }
     Response response = (this->*method)(request);
+    // Large results go out gzipped to clients that accept it, as
+    // Prometheus's API does.
+    if (response.stream &&
+        AcceptsGzip(request.headers.Get("Accept-Encoding"))) {
+      response.headers.Set("Content-Encoding", "gzip");
+      response.stream = [plain = std::move(response.stream)](BodyWriter* w) {
+        GzipBodyWriter gzip(w);
+        STRATA_RETURN_IF_ERROR(plain(&gzip));
+        return gzip.Finish();
+      };
+    }
     // Prometheus's default CORS policy (--web.cors.origin=.*).
     if (request.headers.Has("Origin")) {
       response.headers.Set("Access-Control-Allow-Headers",

@@ -3,6 +3,8 @@
 // with a live Prometheus is tests/e2e/query_api_test.cc.
 #include "server/query_api.h"
 
+#include <zlib.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -13,6 +15,7 @@
 
 #include "gtest/gtest.h"
 #include "server/api_params.h"
+#include "server/gzip_body_writer.h"
 #include "server/query_gate.h"
 #include "server/query_json.h"
 #include "server/url_params.h"
@@ -144,6 +147,52 @@ TEST(QueryJsonTest, EncodesEveryResultType) {
     ASSERT_TRUE(out.Finish().ok());
     EXPECT_EQ(w.body, want);
   }
+}
+
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  std::string out;
+  char buf[4096];
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof(buf);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - z.avail_out);
+  } while (rc == Z_OK);
+  EXPECT_EQ(rc, Z_STREAM_END);
+  inflateEnd(&z);
+  return out;
+}
+
+TEST(GzipBodyWriterTest, RoundTripsAcrossWritesAndFlushes) {
+  StringWriter raw;
+  GzipBodyWriter gz(&raw);
+  std::string want;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string piece = "{\"metric\":" + std::to_string(i * 7919) + "},";
+    want += piece;
+    ASSERT_TRUE(gz.Write(piece).ok());
+    if (i % 5000 == 0) {
+      ASSERT_TRUE(gz.Flush().ok());
+    }
+  }
+  ASSERT_TRUE(gz.Finish().ok());
+  EXPECT_LT(raw.body.size(), want.size() / 3);
+  EXPECT_EQ(Gunzip(raw.body), want);
+}
+
+TEST(GzipBodyWriterTest, AcceptEncodingNegotiation) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=0.8"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("xgzip"));
 }
 
 TEST(QueryGateTest, BoundsConcurrencyWithTimeoutAndCancel) {
