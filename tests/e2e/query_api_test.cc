@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_env.h"
+#include "url_encode.h"
 
 namespace strata::e2e {
 namespace {
@@ -34,27 +35,9 @@ constexpr int64_t kMaxT = 1795624064634;
 // Both servers' --query.max-samples.
 constexpr const char* kMaxSamples = "2000000";
 
-std::string UrlEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using strata::testing::UrlEncode;
 
-std::string Seconds(int64_t ms) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%lld.%03lld",
-                static_cast<long long>(ms / 1000),
-                static_cast<long long>(ms % 1000));
-  return buf;
-}
+std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 
 // "path?k=v&..." with the values URL-encoded.
 std::string Target(const std::string& path,

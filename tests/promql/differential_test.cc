@@ -31,6 +31,7 @@
 #include "promql/engine.h"
 #include "promql/format.h"
 #include "strata/db.h"
+#include "url_encode.h"
 #include "util/log.h"
 
 namespace strata::promql {
@@ -478,7 +479,7 @@ class PrometheusServer {
     for (size_t i = 0; i < params.size(); ++i) {
       const size_t eq = params[i].find('=');
       target += (i == 0 ? "?" : "&") + params[i].substr(0, eq + 1) +
-                UrlEncode(params[i].substr(eq + 1));
+                strata::testing::UrlEncode(params[i].substr(eq + 1));
     }
     std::optional<std::string> body = HttpGet(target);
     if (!body) return std::nullopt;
@@ -486,20 +487,6 @@ class PrometheusServer {
   }
 
  private:
-  static std::string UrlEncode(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        char buf[4];
-        std::snprintf(buf, sizeof(buf), "%%%02X", c);
-        out += buf;
-      }
-    }
-    return out;
-  }
-
   // The body of a 200 response to GET `target`, over HTTP/1.0.
   std::optional<std::string> HttpGet(const std::string& target) const {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -538,13 +525,7 @@ class PrometheusServer {
   int port_ = 0;
 };
 
-std::string Seconds(int64_t ms) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%lld.%03lld",
-                static_cast<long long>(ms / 1000),
-                static_cast<long long>(ms % 1000));
-  return buf;
-}
+std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 
 struct Case {
   const char* query;
