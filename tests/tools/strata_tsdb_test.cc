@@ -1,6 +1,9 @@
 // strata-tsdb end to end: the binary run as a user runs it, on data dirs the
 // tests create, checked against the real promtool 2.42 where it applies.
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -361,21 +364,44 @@ TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {
   EXPECT_EQ(SortedLines(Dump(direct)), want);
 }
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0,
+// then released), or 0.
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
 TEST_F(StrataTsdbTest, ImportOfARealPrometheusWalMatchesPromtoolDump) {
   if (!HavePromtool() || Sh("prometheus --version").code != 0) {
     GTEST_SKIP() << "prometheus not installed";
   }
   // Prometheus 2.42 scraping itself every 200ms for 9s: a head in its WAL.
-  const int port = 20000 + getpid() % 20000;
-  const std::string cfg = (root_ / "prom.yml").string();
-  std::ofstream(cfg) << "global:\n  scrape_interval: 200ms\n"
-                        "scrape_configs:\n  - job_name: self\n"
-                        "    static_configs:\n      - targets: ['127.0.0.1:"
-                     << port << "']\n";
+  // Another test may take the port between our check and Prometheus's
+  // bind; then Prometheus exits at once, and we try another port.
   const std::string prom = (root_ / "prom").string();
-  Sh("timeout -s INT 9 prometheus --config.file=" + cfg +
-     " --storage.tsdb.path=" + prom +
-     " --web.listen-address=127.0.0.1:" + std::to_string(port) + " >/dev/null");
+  for (int attempt = 0; attempt < 3 && !fs::exists(prom + "/wal"); ++attempt) {
+    const int port = FreeLoopbackPort();
+    ASSERT_GT(port, 0);
+    const std::string cfg = (root_ / "prom.yml").string();
+    std::ofstream(cfg) << "global:\n  scrape_interval: 200ms\n"
+                          "scrape_configs:\n  - job_name: self\n"
+                          "    static_configs:\n      - targets: ['127.0.0.1:"
+                       << port << "']\n";
+    Sh("timeout -s INT 9 prometheus --config.file=" + cfg +
+       " --storage.tsdb.path=" + prom + " --web.listen-address=127.0.0.1:" +
+       std::to_string(port) + " >/dev/null 2>&1");
+  }
   RunResult pd = Sh("promtool tsdb dump " + prom);
   ASSERT_EQ(pd.code, 0) << pd.err;
   const auto want = SortedLines(pd.out);
