@@ -7,6 +7,7 @@
 #include "block/tombstones.h"
 #include "db/db_impl.h"
 #include "index/postings_for_matchers.h"
+#include "util/copy_tree.h"
 #include "util/log.h"
 #include "wal/record.h"
 
@@ -25,45 +26,6 @@ Status LinkTree(FileSystem* fs, const std::string& from,
       STRATA_RETURN_IF_ERROR(LinkTree(fs, src, dst));
     } else {
       STRATA_RETURN_IF_ERROR(fs->Link(src, dst));
-    }
-  }
-  return fs->SyncDir(to);
-}
-
-// Copies a file in 1 MiB pieces and fdatasyncs the copy.
-Status CopyFile(FileSystem* fs, const std::string& from, const std::string& to,
-                int64_t* bytes) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> in,
-                          fs->NewRandomAccessFile(from));
-  STRATA_ASSIGN_OR_RETURN(int64_t size, in->Size());
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out,
-                          fs->NewWritableFile(to));
-  std::string scratch(1 << 20, '\0');
-  for (int64_t off = 0; off < size;) {
-    std::string_view piece;
-    STRATA_RETURN_IF_ERROR(
-        in->Read(off, scratch.size(), &piece, scratch.data()));
-    if (piece.empty()) return Status::IOError("short read of " + from);
-    STRATA_RETURN_IF_ERROR(out->Append(piece));
-    off += static_cast<int64_t>(piece.size());
-  }
-  STRATA_RETURN_IF_ERROR(out->Sync());
-  STRATA_RETURN_IF_ERROR(out->Close());
-  *bytes += size;
-  return Status::OK();
-}
-
-Status CopyTree(FileSystem* fs, const std::string& from, const std::string& to,
-                int64_t* bytes) {
-  STRATA_RETURN_IF_ERROR(fs->CreateDirs(to));
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(from));
-  for (const std::string& n : names) {
-    const std::string src = JoinPath(from, n);
-    const std::string dst = JoinPath(to, n);
-    if (fs->IsDirectory(src)) {
-      STRATA_RETURN_IF_ERROR(CopyTree(fs, src, dst, bytes));
-    } else {
-      STRATA_RETURN_IF_ERROR(CopyFile(fs, src, dst, bytes));
     }
   }
   return fs->SyncDir(to);
@@ -91,8 +53,9 @@ StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
       continue;
     }
     const std::string tmp = target + std::string(kTmpForCreationSuffix);
-    STRATA_RETURN_IF_ERROR(CopyTree(fs_, b->dir(), tmp, &report.bytes_copied)
-                               .WithContext("backup " + name));
+    STRATA_RETURN_IF_ERROR(
+        CopyTreeSynced(fs_, b->dir(), tmp, &report.bytes_copied)
+            .WithContext("backup " + name));
     // The copy must read back intact before it becomes a block.
     {
       STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> copy,

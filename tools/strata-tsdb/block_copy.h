@@ -30,10 +30,6 @@ struct CopyReport {
 StatusOr<CopyReport> CopyBlocks(const std::string& src_dir,
                                 const std::string& dst_dir);
 
-// Copies one file with fdatasync; returns the bytes copied.
-StatusOr<int64_t> CopyFileSynced(const std::string& from,
-                                 const std::string& to);
-
 }  // namespace strata::tsdb
 
 #endif  // STRATA_TOOLS_TSDB_BLOCK_COPY_H_

@@ -13,6 +13,7 @@
 #include "chunk/xor_iterator.h"
 #include "data_dir.h"
 #include "index/index_file_reader.h"
+#include "util/copy_tree.h"
 #include "util/crc32c.h"
 #include "wal/compression.h"
 #include "wal/log_format.h"
@@ -213,7 +214,7 @@ Status RepairWal(FileSystem* fs, const std::string& data_dir,
     std::string_view data = (*map)->data();
     if (s.index >= first_bad) {
       STRATA_RETURN_IF_ERROR(
-          CopyFileSynced(path, JoinPath(originals, s.name)).status());
+          CopyFileSynced(fs, path, JoinPath(originals, s.name)).status());
       report->quarantined.push_back(JoinPath(originals, s.name));
     }
     wal::SegmentReader reader(data);
