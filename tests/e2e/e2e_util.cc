@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "chunk/xor_iterator.h"
+#include "free_port.h"
 #include "http_test_client.h"
 #include "prometheus/remote.pb.h"
 #include "snappy.h"
@@ -24,17 +25,7 @@
 
 namespace strata::e2e {
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.h"
 #include "gtest/gtest.h"
 #include "promql/engine.h"
 #include "promql/format.h"
@@ -97,18 +98,7 @@ std::optional<std::string> RunCommand(const std::vector<std::string>& argv) {
   return out;
 }
 
-int FreePort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(s);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 // --- A minimal JSON reader for Prometheus's API responses. ---
 

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.h"
 #include "gtest/gtest.h"
 #include "http_test_client.h"
 #include "strata/db.h"
@@ -42,17 +43,7 @@ std::string BinaryPath() {
   return self.parent_path().parent_path().parent_path().string() + kRelative;
 }
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

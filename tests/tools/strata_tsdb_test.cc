@@ -1,7 +1,5 @@
 // strata-tsdb end to end: the binary run as a user runs it, on data dirs the
 // tests create, checked against the real promtool 2.42 where it applies.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "free_port.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
@@ -364,24 +363,6 @@ TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {
   EXPECT_EQ(SortedLines(Dump(direct)), want);
 }
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0,
-// then released), or 0.
-int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 TEST_F(StrataTsdbTest, ImportOfARealPrometheusWalMatchesPromtoolDump) {
   if (!HavePromtool() || Sh("prometheus --version").code != 0) {
     GTEST_SKIP() << "prometheus not installed";
@@ -391,7 +372,7 @@ TEST_F(StrataTsdbTest, ImportOfARealPrometheusWalMatchesPromtoolDump) {
   // bind; then Prometheus exits at once, and we try another port.
   const std::string prom = (root_ / "prom").string();
   for (int attempt = 0; attempt < 3 && !fs::exists(prom + "/wal"); ++attempt) {
-    const int port = FreeLoopbackPort();
+    const int port = strata::testing::FreeLoopbackPort();
     ASSERT_GT(port, 0);
     const std::string cfg = (root_ / "prom.yml").string();
     std::ofstream(cfg) << "global:\n  scrape_interval: 200ms\n"
