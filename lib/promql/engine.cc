@@ -177,15 +177,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   ctx.query_end = end;
   ctx.default_subquery_step_ms = options_.default_subquery_step_ms;
   ctx.cancel = options.cancel;
-  int64_t timeout_ms = options_.timeout_ms;
-  if (options.timeout_ms > 0 &&
-      (timeout_ms <= 0 || options.timeout_ms < timeout_ms)) {
-    timeout_ms = options.timeout_ms;
-  }
-  if (timeout_ms > 0) {
-    ctx.deadline = std::chrono::steady_clock::now() +
-                   std::chrono::milliseconds(timeout_ms);
-  }
+  ctx.deadline = options.deadline ? options.deadline : Deadline(0);
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupted());
 
   std::unique_ptr<Querier> querier;
@@ -200,6 +192,14 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   STRATA_ASSIGN_OR_RETURN(r.matrix, ev.Eval(expr));
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupted());
   return r;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Engine::Deadline(
+    int64_t timeout_ms) const {
+  int64_t limit = options_.timeout_ms;
+  if (timeout_ms > 0 && (limit <= 0 || timeout_ms < limit)) limit = timeout_ms;
+  if (limit <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(limit);
 }
 
 std::string_view ErrorType(const Status& status) {

@@ -18,7 +18,9 @@
 #define STRATA_PROMQL_ENGINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,9 +50,11 @@ struct QueryOptions {
   // Polled during evaluation; when it becomes true the query stops with
   // Cancelled. Not owned; may be null.
   const std::atomic<bool>* cancel = nullptr;
-  // A tighter limit than EngineOptions::timeout_ms for this query (the API's
-  // `timeout` parameter); 0 keeps the engine's. The smaller one applies.
-  int64_t timeout_ms = 0;
+  // When the query must have finished (the API's `timeout` parameter, or
+  // a deadline that also covers time spent waiting for a slot); unset
+  // means EngineOptions::timeout_ms from the start of evaluation. See
+  // Engine::Deadline.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 // A query's value. Exactly the member matching `type` is meaningful.
@@ -87,6 +91,12 @@ class Engine {
   StatusOr<Result> RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
                              int64_t end_ms, int64_t step_ms,
                              const QueryOptions& options = {}) const;
+
+  // The deadline for a query starting now whose own limit is `timeout_ms`
+  // (0: none): the tighter of that and EngineOptions::timeout_ms; unset if
+  // neither limits it.
+  std::optional<std::chrono::steady_clock::time_point> Deadline(
+      int64_t timeout_ms) const;
 
   const EngineOptions& options() const { return options_; }
 

@@ -288,19 +288,12 @@ Response QueryApi::QueryRange(const Request& request) {
 Response QueryApi::RunQuery(const Request& request, const promql::Expr& expr,
                             int64_t start_ms, int64_t end_ms, int64_t step_ms,
                             bool range, int64_t timeout_ms) {
+  // One budget for waiting in line and evaluating, as in Prometheus.
   promql::QueryOptions query_options;
   query_options.cancel = request.client_gone.get();
-  query_options.timeout_ms = timeout_ms;
-  int64_t budget_ms = options_.engine.timeout_ms;
-  if (timeout_ms > 0 && (budget_ms <= 0 || timeout_ms < budget_ms)) {
-    budget_ms = timeout_ms;
-  }
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (budget_ms > 0) {
-    deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
-  }
-  if (Status st = gate_.Acquire(deadline, query_options.cancel); !st.ok()) {
+  query_options.deadline = engine_.Deadline(timeout_ms);
+  if (Status st = gate_.Acquire(query_options.deadline, query_options.cancel);
+      !st.ok()) {
     return ApiError(ErrorTypeOf(st), st.message());
   }
   QueryGateSlot slot(&gate_);
