@@ -90,6 +90,21 @@ class BitReader {
   // overrun()).
   size_t bits_consumed() const { return pos_ * 8 - static_cast<size_t>(n_); }
 
+  // The raw state, for a decoder that keeps it in registers over a loop and
+  // hands it back with Restore() (XorIterator::NextBatch). Invariant: the
+  // top buffered() bits of window() are the stream bits that start at bit
+  // bits_consumed(), and any bits below them are zero or the stream bits
+  // that follow (zeros past the end).
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t pos() const { return pos_; }
+  void Restore(size_t pos, uint64_t buf, int n) {
+    assert(n >= 0 && n < 64);
+    pos_ = pos;
+    buf_ = buf;
+    n_ = n;
+  }
+
  private:
   void RefillSlow() {
     while (n_ < kMinRefillBits) {

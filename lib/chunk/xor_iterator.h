@@ -114,6 +114,9 @@ class XorIterator {
     trailing_ = s.trailing;
   }
 
+  // NextBatch after the second sample: decodes `count` samples (fewer on
+  // error) with the state in registers.
+  size_t DecodeDeltas(int64_t* ts, double* vs, size_t count);
   bool NextSlow();
   bool NextDelta();
   bool ReadFirst();
