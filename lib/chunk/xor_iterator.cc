@@ -8,21 +8,174 @@ namespace strata::chunk {
 
 namespace {
 
-// Go's encoding/binary.ReadUvarint over the bit stream: at most 10 bytes,
-// and the 10th may only hold the top bit of a uint64.
-bool ReadUvarint(BitReader* r, uint64_t* v) {
+enum class VarintResult { kOk, kTruncated, kOverlong };
+
+// Go's encoding/binary.Uvarint over data[*pos, size): at most 10 bytes, and
+// the 10th may only hold the top bit of a uint64. The varints of a chunk
+// start on byte boundaries, so they are read as bytes.
+VarintResult ParseUvarint(const uint8_t* data, size_t size, size_t* pos,
+                          uint64_t* v) {
   constexpr int kMaxBytes = 10;
   uint64_t x = 0;
   for (int i = 0, shift = 0; i < kMaxBytes; ++i, shift += 7) {
-    const auto b = static_cast<uint8_t>(r->ReadBits(8));
+    if (*pos >= size) return VarintResult::kTruncated;
+    const uint8_t b = data[(*pos)++];
     if (b < 0x80) {
-      if (i == kMaxBytes - 1 && b > 1) return false;
+      if (i == kMaxBytes - 1 && b > 1) return VarintResult::kOverlong;
       *v = x | uint64_t{b} << shift;
-      return true;
+      return VarintResult::kOk;
     }
     x |= uint64_t{b & 0x7fu} << shift;
   }
-  return false;
+  return VarintResult::kOverlong;
+}
+
+// The delta decoder's state, kept in registers by DecodeDeltaLoop.
+struct DeltaRegs {
+  const uint8_t* p;  // Next byte to load.
+  uint64_t buf;      // Left-aligned; the top nb bits are the next ones.
+  int nb;            // 0..63.
+  int64_t t;
+  uint64_t t_delta;
+  uint64_t v_bits;
+  int sig;       // Value window width: 64 - leading - trailing.
+  int trailing;  // Value window trailing zeros.
+};
+
+enum class DeltaStop { kCount, kSafeEnd, kTruncated, kWideWindow };
+
+// A sample has at most 4 + 64 + 13 + 64 = 145 bits. Started at or before
+// load position p, its loads stay below p + 34 (every load reads 8 bytes at
+// most (consumed + 63) / 8).
+constexpr size_t kSampleLoadBytes = 34;
+// The tail copy holds fewer than kSampleLoadBytes bytes; a sample starts
+// only before the end of the input, so at load position <= 34 + 8, and
+// its loads stay below 42 + 34 bytes.
+constexpr size_t kTailBytes = 96;
+
+[[gnu::always_inline]] inline void Refill(DeltaRegs& r) {
+  uint64_t w;
+  std::memcpy(&w, r.p, 8);
+  // Bits below the nb valid ones are zero or the same stream bits.
+  r.buf |= __builtin_bswap64(w) >> r.nb;
+  r.p += static_cast<unsigned>(63 - r.nb) >> 3;
+  r.nb |= 56;
+}
+
+[[gnu::always_inline]] inline void Consume(DeltaRegs& r, int n) {
+  r.buf <<= n;
+  r.nb -= n;
+}
+
+// Decodes samples after the second into *out and *vs until out == out_end,
+// or a stop condition. Without kTail, only samples that start at load
+// position <= `stop` (all of whose loads are then in bounds); with kTail,
+// loads are from a zero-padded buffer `origin` and a sample that would end
+// past bit `end_bits` of it is a truncation.
+template <bool kTail>
+[[gnu::always_inline]] inline DeltaStop DecodeDeltaLoop(
+    DeltaRegs& r, int64_t*& out, double*& vs, int64_t* const out_end,
+    const uint8_t* const stop, const uint8_t* const origin,
+    const int64_t end_bits) {
+  auto consumed = [&]() {
+    return static_cast<int64_t>(r.p - origin) * 8 - r.nb;
+  };
+  while (out != out_end) {
+    if constexpr (!kTail) {
+      if (r.p > stop) [[unlikely]]
+        return DeltaStop::kSafeEnd;
+    }
+    Refill(r);
+    if ((r.buf >> 62) == 0) {
+      // A run of '00' samples: dod 0 and the value unchanged, the commonest
+      // pattern of scraped data (constant series at a steady interval).
+      const int zeros = std::min(std::countl_zero(r.buf), r.nb);
+      ptrdiff_t k = std::min<ptrdiff_t>(zeros >> 1, out_end - out);
+      if constexpr (kTail) {
+        const int64_t left = end_bits - consumed();
+        if (2 * k > left) {
+          k = left / 2;
+          if (k <= 0) return DeltaStop::kTruncated;
+        }
+      }
+      const double v = std::bit_cast<double>(r.v_bits);
+      int64_t t = r.t;
+      for (ptrdiff_t j = 0; j < k; ++j) {
+        t = static_cast<int64_t>(static_cast<uint64_t>(t) + r.t_delta);
+        out[j] = t;
+        vs[j] = v;
+      }
+      r.t = t;
+      out += k;
+      vs += k;
+      Consume(r, static_cast<int>(2 * k));
+      continue;
+    }
+    // Timestamp: nb >= 56 covers the largest bucket (24 bits).
+    if ((r.buf >> 63) == 0) {
+      Consume(r, 1);
+    } else {
+      const int ones = std::countl_one(r.buf);
+      if (ones < 4) [[likely]] {
+        // Bucket widths in closed form (checked in xor_iterator.h).
+        const int value_bits = 11 + 3 * ones;
+        uint64_t raw = (r.buf << (ones + 1)) >> (64 - value_bits);
+        const uint64_t half = uint64_t{1} << (value_bits - 1);
+        if (raw > half) raw -= half << 1;
+        r.t_delta += raw;
+        Consume(r, ones + 1 + value_bits);
+      } else {
+        // '1111' and a 64-bit dod, in two halves.
+        Consume(r, 4);
+        const uint64_t hi = r.buf >> 32;
+        Consume(r, 32);
+        Refill(r);
+        const uint64_t lo = r.buf >> 32;
+        Consume(r, 32);
+        r.t_delta += (hi << 32) | lo;
+        Refill(r);
+      }
+    }
+    r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
+    // Value: nb >= 32 covers a window header (13 bits).
+    if ((r.buf >> 63) != 0) {
+      if ((r.buf >> 62) == 0b11) {
+        const int lead = static_cast<int>((r.buf >> 57) & 31);
+        int sig = static_cast<int>((r.buf >> 51) & 63);
+        if (sig == 0) sig = 64;
+        if (lead + sig > 64) [[unlikely]]
+          return DeltaStop::kWideWindow;
+        r.sig = sig;
+        r.trailing = 64 - lead - sig;
+        Consume(r, 13);
+      } else {
+        Consume(r, 2);
+      }
+      if (r.sig > r.nb) Refill(r);
+      uint64_t x;
+      if (r.sig <= r.nb) [[likely]] {
+        // sig <= nb <= 63, so both shifts are in range.
+        x = r.buf >> (64 - r.sig);
+        Consume(r, r.sig);
+      } else {
+        x = r.buf >> 32;
+        Consume(r, 32);
+        Refill(r);
+        const int lo = r.sig - 32;
+        x = (x << lo) | (r.buf >> (64 - lo));
+        Consume(r, lo);
+      }
+      r.v_bits ^= x << r.trailing;
+    } else {
+      Consume(r, 1);
+    }
+    if constexpr (kTail) {
+      if (consumed() > end_bits) return DeltaStop::kTruncated;
+    }
+    *out++ = r.t;
+    *vs++ = std::bit_cast<double>(r.v_bits);
+  }
+  return DeltaStop::kCount;
 }
 
 }  // namespace
@@ -47,6 +200,9 @@ void XorIterator::Reset(std::string_view chunk) {
   leading_ = 0;
   trailing_ = 0;
   error_ = nullptr;
+  buf_pos_ = 0;
+  buf_len_ = 0;
+  pending_error_ = nullptr;
   const int n = XorNumSamples(chunk);
   if (n < 0) {
     num_total_ = 0;
@@ -61,32 +217,60 @@ void XorIterator::Reset(std::string_view chunk) {
 }
 
 bool XorIterator::NextSlow() {
+  // The buffer is empty.
+  if (pending_error_ != nullptr) return Fail(pending_error_);
   if (num_read_ >= limit_) return false;
   if (num_read_ == 0) return ReadFirst();
   if (num_read_ == 1) return ReadSecond();
-  return NextDelta();
+  const char* err;
+  const size_t n = DecodeDeltas(
+      buf_t_, buf_v_, std::min(kBufferSamples, limit_ - num_read_), &err);
+  if (n == 0) return Fail(err);
+  pending_error_ = err;
+  buf_len_ = static_cast<int>(n);
+  t_ = buf_t_[0];
+  v_bits_ = std::bit_cast<uint64_t>(buf_v_[0]);
+  buf_pos_ = 1;
+  return true;
 }
 
 bool XorIterator::ReadFirst() {
+  // The reader is at the start of the stream, byte-aligned.
+  const uint8_t* const data = reader_.data();
+  const size_t size = reader_.size();
+  size_t pos = reader_.pos();
   uint64_t zigzag;
-  if (!ReadUvarint(&reader_, &zigzag)) {
-    return Fail(reader_.overrun() ? "truncated XOR chunk"
-                                  : "bad first timestamp varint");
+  switch (ParseUvarint(data, size, &pos, &zigzag)) {
+    case VarintResult::kOk:
+      break;
+    case VarintResult::kTruncated:
+      return Fail("truncated XOR chunk");
+    case VarintResult::kOverlong:
+      return Fail("bad first timestamp varint");
   }
-  const uint64_t v = reader_.ReadBits(64);
-  if (reader_.overrun()) return Fail("truncated XOR chunk");
+  if (size - pos < 8) return Fail("truncated XOR chunk");
+  uint64_t v;
+  std::memcpy(&v, data + pos, 8);
+  reader_.Restore(pos + 8, 0, 0);
   t_ = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
-  v_bits_ = v;
+  v_bits_ = __builtin_bswap64(v);
   ++num_read_;
   return true;
 }
 
 bool XorIterator::ReadSecond() {
+  // ReadFirst left the reader byte-aligned with nothing buffered.
+  size_t pos = reader_.pos();
   uint64_t delta;
-  if (!ReadUvarint(&reader_, &delta)) {
-    return Fail(reader_.overrun() ? "truncated XOR chunk"
-                                  : "bad timestamp delta varint");
+  switch (ParseUvarint(reader_.data(), reader_.size(), &pos, &delta)) {
+    case VarintResult::kOk:
+      break;
+    case VarintResult::kTruncated:
+      return Fail("truncated XOR chunk");
+    case VarintResult::kOverlong:
+      return Fail("bad timestamp delta varint");
   }
+  reader_.Restore(pos, 0, 0);
   DeltaState s = delta_state();
   s.t_delta = delta;
   s.t = static_cast<int64_t>(static_cast<uint64_t>(s.t) + delta);
@@ -100,6 +284,21 @@ bool XorIterator::ReadSecond() {
 size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
                               size_t max) {
   size_t n = 0;
+  if (buf_pos_ < buf_len_) {
+    // Samples Next() buffered come first.
+    const size_t k = std::min(max, static_cast<size_t>(buf_len_ - buf_pos_));
+    std::memcpy(ts, buf_t_ + buf_pos_, k * sizeof(int64_t));
+    std::memcpy(vs, buf_v_ + buf_pos_, k * sizeof(double));
+    buf_pos_ += static_cast<int>(k);
+    t_ = ts[k - 1];
+    v_bits_ = std::bit_cast<uint64_t>(vs[k - 1]);
+    n = k;
+    if (buf_pos_ < buf_len_) return n;
+  }
+  if (pending_error_ != nullptr) {
+    if (n < max) Fail(pending_error_);
+    return n;
+  }
   while (n < max && num_read_ < 2) {
     if (!Next()) return n;
     ts[n] = t_;
@@ -107,176 +306,64 @@ size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
     ++n;
   }
   if (n < max && num_read_ < limit_) {
+    const char* err;
     n += DecodeDeltas(
         ts + n, vs + n,
-        std::min(max - n, static_cast<size_t>(limit_ - num_read_)));
+        std::min(max - n, static_cast<size_t>(limit_ - num_read_)), &err);
+    if (err != nullptr) Fail(err);
   }
   return n;
 }
 
 size_t XorIterator::DecodeDeltas(int64_t* __restrict ts, double* __restrict vs,
-                                 const size_t count) {
-  // The reader's state lives in locals (registers) for the whole loop and
-  // goes back into reader_ at the end. Bytes are loaded 8 at a time from the
-  // chunk while 8 remain, then from `tail`, a zero-padded copy of the last
-  // bytes, so that the loop needs no byte-by-byte path; bits past the end
-  // read as zeros, as in BitReader, and a sample that ends past the last
-  // input bit is a truncation error.
-  const uint8_t* data = reader_.data();
-  size_t load_end = reader_.size();  // Loads need pos + 8 <= load_end.
-  const size_t total_bits = reader_.size() * 8;
-  size_t base = 0;  // Chunk offset of data[0].
+                                 const size_t count, const char** err) {
+  DeltaRegs r;
+  const uint8_t* const data = reader_.data();
+  const size_t size = reader_.size();
   size_t pos = reader_.pos();
-  uint64_t buf = reader_.window();
-  int nb = reader_.buffered();
-  // Large enough that loads stay inside it for a whole sample (at most 145
-  // bits) started at or before the end of the input (see the check at the
-  // end of each sample); past it, refills supply zero bits.
-  uint8_t tail[64];
-  auto refill = [&]() {
-    if (pos + 8 > load_end) [[unlikely]] {
-      if (data != tail) {
-        std::memset(tail, 0, sizeof(tail));
-        if (pos < load_end) std::memcpy(tail, data + pos, load_end - pos);
-        base += pos;
-        data = tail;
-        load_end = sizeof(tail);
-        pos = 0;
-      } else {
-        pos += static_cast<size_t>(63 - nb) >> 3;
-        nb |= 56;
-        return;
-      }
-    }
-    uint64_t w;
-    std::memcpy(&w, data + pos, 8);
-    buf |= __builtin_bswap64(w) >> nb;
-    pos += static_cast<size_t>(63 - nb) >> 3;
-    nb |= 56;
-  };
-  auto consumed = [&]() { return (base + pos) * 8 - static_cast<size_t>(nb); };
-
-  int64_t t = t_;
-  uint64_t t_delta = t_delta_;
-  uint64_t v_bits = v_bits_;
-  int leading = leading_;
-  int trailing = trailing_;
-  const char* err = nullptr;
-  size_t i = 0;
-  while (i < count) {
-    refill();
-    if ((buf >> 62) == 0) {
-      // A run of '00' samples: dod 0 and the value unchanged, the commonest
-      // pattern of scraped data (constant series at a steady interval).
-      const int zeros = std::min(std::countl_zero(buf), nb);
-      size_t k = std::min(static_cast<size_t>(zeros >> 1), count - i);
-      const size_t at = consumed();
-      if (at + 2 * k > total_bits) [[unlikely]] {
-        k = (total_bits - at) / 2;
-        if (k == 0) {
-          err = "truncated XOR chunk";
-          break;
-        }
-      }
-      const double v = std::bit_cast<double>(v_bits);
-      for (size_t j = 0; j < k; ++j) {
-        t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
-        ts[i + j] = t;
-        vs[i + j] = v;
-      }
-      i += k;
-      buf <<= 2 * k;
-      nb -= static_cast<int>(2 * k);
-      continue;
-    }
-    // Timestamp: nb >= 56 covers the largest bucket (24 bits).
-    if ((buf >> 63) == 0) {
-      buf <<= 1;
-      nb -= 1;
-    } else {
-      const int ones = std::countl_one(buf);
-      if (ones < 4) [[likely]] {
-        // Bucket widths in closed form (checked in xor_iterator.h).
-        const int value_bits = 11 + 3 * ones;
-        uint64_t raw = (buf << (ones + 1)) >> (64 - value_bits);
-        const uint64_t half = uint64_t{1} << (value_bits - 1);
-        if (raw > half) raw -= half << 1;
-        t_delta += raw;
-        buf <<= ones + 1 + value_bits;
-        nb -= ones + 1 + value_bits;
-      } else {
-        // '1111' and a 64-bit dod, in two halves.
-        buf <<= 4;
-        const uint64_t hi = buf >> 32;
-        buf <<= 32;
-        nb -= 36;
-        refill();
-        const uint64_t lo = buf >> 32;
-        buf <<= 32;
-        nb -= 32;
-        t_delta += (hi << 32) | lo;
-        refill();
-      }
-    }
-    t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
-    // Value: nb >= 32 covers a window header (13 bits).
-    if ((buf >> 63) != 0) {
-      if ((buf >> 62) == 0b11) {
-        const int lead = static_cast<int>((buf >> 57) & 31);
-        int sig = static_cast<int>((buf >> 51) & 63);
-        if (sig == 0) sig = 64;
-        if (lead + sig > 64) [[unlikely]] {
-          err = "XOR window wider than 64 bits";
-          break;
-        }
-        leading = lead;
-        trailing = 64 - lead - sig;
-        buf <<= 13;
-        nb -= 13;
-      } else {
-        buf <<= 2;
-        nb -= 2;
-      }
-      const int sig = 64 - leading - trailing;
-      if (sig > nb) refill();
-      uint64_t x;
-      if (sig <= nb) [[likely]] {
-        // sig <= nb <= 63, so both shifts are in range.
-        x = buf >> (64 - sig);
-        buf <<= sig;
-        nb -= sig;
-      } else {
-        x = buf >> 32;
-        buf <<= 32;
-        nb -= 32;
-        refill();
-        const int lo = sig - 32;
-        x = (x << lo) | (buf >> (64 - lo));
-        buf <<= lo;
-        nb -= lo;
-      }
-      v_bits ^= x << trailing;
-    } else {
-      buf <<= 1;
-      nb -= 1;
-    }
-    if (consumed() > total_bits) [[unlikely]] {
-      err = "truncated XOR chunk";
-      break;
-    }
-    ts[i] = t;
-    vs[i] = std::bit_cast<double>(v_bits);
-    ++i;
+  r.buf = reader_.window();
+  r.nb = reader_.buffered();
+  r.t = t_;
+  r.t_delta = t_delta_;
+  r.v_bits = v_bits_;
+  r.sig = 64 - leading_ - trailing_;
+  r.trailing = trailing_;
+  int64_t* out = ts;
+  double* vout = vs;
+  int64_t* const out_end = ts + count;
+  DeltaStop stop = DeltaStop::kSafeEnd;
+  // Bytes from the chunk itself while a whole sample's loads stay inside
+  // it, then from `tail`, a zero-padded copy of the rest.
+  if (size >= kSampleLoadBytes && pos <= size - kSampleLoadBytes) {
+    r.p = data + pos;
+    stop = DecodeDeltaLoop<false>(r, out, vout, out_end,
+                                  data + size - kSampleLoadBytes, nullptr, 0);
+    pos = static_cast<size_t>(r.p - data);
   }
-  reader_.Restore(base + pos, buf, nb);
-  t_ = t;
-  t_delta_ = t_delta;
-  v_bits_ = v_bits;
-  leading_ = static_cast<uint8_t>(leading);
-  trailing_ = static_cast<uint8_t>(trailing);
-  num_read_ += static_cast<int>(i);
-  if (err != nullptr) Fail(err);
-  return i;
+  if (stop == DeltaStop::kSafeEnd) {
+    // Fewer than kSampleLoadBytes bytes from pos to the end (pos may be past
+    // the end after BitReader supplied zeros).
+    uint8_t tail[kTailBytes] = {};
+    if (pos < size) std::memcpy(tail, data + pos, size - pos);
+    r.p = tail;
+    const int64_t end_bits =
+        (static_cast<int64_t>(size) - static_cast<int64_t>(pos)) * 8;
+    stop =
+        DecodeDeltaLoop<true>(r, out, vout, out_end, nullptr, tail, end_bits);
+    pos += static_cast<size_t>(r.p - tail);
+  }
+  reader_.Restore(pos, r.buf, r.nb);
+  t_ = r.t;
+  t_delta_ = r.t_delta;
+  v_bits_ = r.v_bits;
+  leading_ = static_cast<uint8_t>(64 - r.sig - r.trailing);
+  trailing_ = static_cast<uint8_t>(r.trailing);
+  *err = stop == DeltaStop::kTruncated    ? "truncated XOR chunk"
+         : stop == DeltaStop::kWideWindow ? "XOR window wider than 64 bits"
+                                          : nullptr;
+  const size_t n = static_cast<size_t>(out - ts);
+  num_read_ += static_cast<int>(n);
+  return n;
 }
 
 }  // namespace strata::chunk

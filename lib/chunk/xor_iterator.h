@@ -45,11 +45,19 @@ class XorIterator {
   void Reset(std::string_view chunk);
 
   // Advances to the next sample. False at the end or on error.
+  //
+  // Samples after the second are decoded kBufferSamples at a time into a
+  // buffer in the iterator, by the same loop as NextBatch, so most calls
+  // only copy a sample out. An error is reported (Next() returns false and
+  // error() turns true) only after the samples before it.
   bool Next() {
-    if (num_read_ < 2 || num_read_ >= limit_) [[unlikely]] {
-      return NextSlow();
+    if (buf_pos_ < buf_len_) [[likely]] {
+      t_ = buf_t_[buf_pos_];
+      v_bits_ = std::bit_cast<uint64_t>(buf_v_[buf_pos_]);
+      ++buf_pos_;
+      return true;
     }
-    return NextDelta();
+    return NextSlow();
   }
 
   // Decodes up to `max` further samples into ts[i] and vs[i] and returns how
@@ -65,7 +73,7 @@ class XorIterator {
   // no such sample exists or on error.
   bool Seek(int64_t t) {
     if (error_ != nullptr) return false;
-    while (num_read_ == 0 || t > t_) {
+    while (num_read() == 0 || t > t_) {
       if (!Next()) return false;
     }
     return true;
@@ -78,7 +86,7 @@ class XorIterator {
 
   // Sample count from the header, and samples decoded so far.
   int num_samples() const { return num_total_; }
-  int num_read() const { return num_read_; }
+  int num_read() const { return num_read_ - (buf_len_ - buf_pos_); }
 
   bool error() const { return error_ != nullptr; }
   // Empty when there is no error.
@@ -98,10 +106,8 @@ class XorIterator {
     uint8_t leading;
     uint8_t trailing;
   };
-  // Decodes one sample after the second into `s`. Returns null, or the
-  // error message. Inline so that query loops decode without a call per
-  // sample.
-  static const char* DecodeDelta(BitReader& r, DeltaState& s);
+  // Decodes the value of the second sample into `s`. Returns null, or the
+  // error message.
   static const char* DecodeValue(BitReader& r, DeltaState& s);
   DeltaState delta_state() const {
     return {t_, t_delta_, v_bits_, leading_, trailing_};
@@ -115,10 +121,10 @@ class XorIterator {
   }
 
   // NextBatch after the second sample: decodes `count` samples (fewer on
-  // error) with the state in registers.
-  size_t DecodeDeltas(int64_t* ts, double* vs, size_t count);
+  // error, then *err is the message, else null) with the state in
+  // registers. Advances num_read_ but does not call Fail().
+  size_t DecodeDeltas(int64_t* ts, double* vs, size_t count, const char** err);
   bool NextSlow();
-  bool NextDelta();
   bool ReadFirst();
   bool ReadSecond();
   bool Fail(const char* msg) {
@@ -127,10 +133,18 @@ class XorIterator {
     return false;
   }
 
+  // Samples per buffer refill of Next(): enough to amortize the decode
+  // loop's entry and exit, small enough to keep the iterator compact.
+  static constexpr int kBufferSamples = 16;
+
+  // Decoder state. After the second sample, t_ and v_bits_ are the current
+  // sample, and the decoder resumes from them once the buffer is empty; the
+  // other fields run ahead while buffered samples remain (they are the
+  // last decoded sample's).
   BitReader reader_;
   int num_total_ = 0;
-  int num_read_ = 0;
-  int limit_ = 0;  // num_total_, or num_read_ after an error.
+  int num_read_ = 0;  // Samples decoded, including buffered ones.
+  int limit_ = 0;     // num_total_, or num_read_ after an error.
 
   int64_t t_ = INT64_MIN;
   uint64_t v_bits_ = 0;
@@ -139,52 +153,16 @@ class XorIterator {
   uint8_t trailing_ = 0;
 
   const char* error_ = nullptr;  // Static string; null when OK.
+
+  // Decoded samples not yet returned by Next(): buf_t_/buf_v_[buf_pos_,
+  // buf_len_). `pending_error_` is the error that ended the last refill,
+  // reported once they are used up.
+  int buf_pos_ = 0;
+  int buf_len_ = 0;
+  const char* pending_error_ = nullptr;
+  int64_t buf_t_[kBufferSamples];
+  double buf_v_[kBufferSamples];
 };
-
-inline bool XorIterator::NextDelta() {
-  DeltaState s = delta_state();
-  const char* err = DecodeDelta(reader_, s);
-  set_delta_state(s);
-  if (err != nullptr) [[unlikely]] {
-    return Fail(err);
-  }
-  ++num_read_;
-  return true;
-}
-
-inline const char* XorIterator::DecodeDelta(BitReader& r, DeltaState& s) {
-  // Enough for the largest bucketed dod (24 bits) and a window header.
-  if (r.buffered() < 24 + 13) r.Refill();
-  const uint64_t w = r.window();
-  int64_t dod = 0;
-  if ((w >> 63) != 0) {
-    // The number of leading one bits picks the bucket: 1, 2 or 3 ones for
-    // kDodBuckets[ones - 1], whose widths follow a formula (checked below)
-    // that avoids a table load on the decoder's critical path; 4 ones for
-    // the 64-bit fallback.
-    const int ones = std::countl_one(w);
-    if (ones < 4) [[likely]] {
-      const int prefix_bits = ones + 1;
-      const int value_bits = 11 + 3 * ones;
-      uint64_t raw = (w << prefix_bits) >> (64 - value_bits);
-      r.Skip(prefix_bits + value_bits);
-      // Sign rule of Prometheus's bitRange (see xor_format.h).
-      const uint64_t half = uint64_t{1} << (value_bits - 1);
-      if (raw > half) raw -= half << 1;
-      dod = static_cast<int64_t>(raw);
-    } else {
-      r.Skip(xor_format::kDodFallback.prefix_bits);
-      dod =
-          static_cast<int64_t>(r.ReadBits(xor_format::kDodFallback.value_bits));
-    }
-  } else {
-    r.Skip(1);
-  }
-  // Wrapping arithmetic, as Go's.
-  s.t_delta += static_cast<uint64_t>(dod);
-  s.t = static_cast<int64_t>(static_cast<uint64_t>(s.t) + s.t_delta);
-  return DecodeValue(r, s);
-}
 
 inline const char* XorIterator::DecodeValue(BitReader& r, DeltaState& s) {
   constexpr int kWindowHeaderBits =
@@ -222,7 +200,8 @@ inline const char* XorIterator::DecodeValue(BitReader& r, DeltaState& s) {
   return nullptr;
 }
 
-// The closed form DecodeDelta uses for the bucket widths.
+// The closed form the delta decoder (xor_iterator.cc) uses for the bucket
+// widths.
 static_assert([] {
   for (int i = 0; i < 3; ++i) {
     const xor_format::DodBucket& b = xor_format::kDodBuckets[i];
