@@ -9,10 +9,6 @@ namespace strata::chunk {
 
 namespace {
 
-// Prometheus starts chunks with this capacity; most 120-sample chunks of
-// scraped data fit.
-constexpr size_t kInitialCapacity = 128;
-
 // True if x fits the bucket of `nbits` bits: Prometheus's bitRange, whose
 // range is -(2^(n-1) - 1) .. 2^(n-1).
 constexpr bool BitRange(int64_t x, int nbits) {
@@ -28,22 +24,25 @@ void WriteUvarint(BitWriter* w, uint64_t v) {
   w->WriteByte(static_cast<uint8_t>(v));
 }
 
-void SetNumSamples(BitWriter* w, int n) {
-  char* p = w->mutable_data();
-  p[0] = static_cast<char>(n >> 8);
-  p[1] = static_cast<char>(n);
-}
-
 }  // namespace
 
-XorChunk::XorChunk() {
-  std::string bytes;
-  bytes.reserve(kInitialCapacity);
-  bytes.assign(xor_format::kHeaderSize, '\0');
-  writer_ = BitWriter(std::move(bytes), 0);
-}
+XorChunk::XorChunk()
+    : writer_(std::string_view("\0\0", xor_format::kHeaderSize), 0) {}
 
-XorChunk::XorChunk(std::string bytes) : writer_(std::move(bytes), 0) {}
+XorChunk::XorChunk(std::string_view bytes)
+    : writer_(bytes, 0),
+      num_(static_cast<uint16_t>(std::max(0, XorNumSamples(bytes)))),
+      appendable_(false) {}
+
+std::string_view XorChunk::Bytes() const {
+  // The header is 2 whole bytes, so it is written once it exists.
+  if (writer_.bit_size() >= 8 * xor_format::kHeaderSize) {
+    uint8_t* p = writer_.mutable_data();
+    p[0] = static_cast<uint8_t>(num_ >> 8);
+    p[1] = static_cast<uint8_t>(num_);
+  }
+  return writer_.bytes();
+}
 
 std::optional<XorAppender> XorChunk::NewAppender() {
   XorIterator it(Bytes());
@@ -58,34 +57,34 @@ std::optional<XorAppender> XorChunk::NewAppender() {
   const size_t end_bits =
       xor_format::kHeaderSize * 8 + it.reader_.bits_consumed();
   const size_t end_bytes = (end_bits + 7) / 8;
-  std::string bytes = std::move(writer_).Release();
+  const std::string_view bytes = Bytes();
   int free_bits = static_cast<int>(end_bytes * 8 - end_bits);
+  size_t keep = end_bytes;
   if (free_bits == 0 && it.num_total_ > 0 && bytes.size() > end_bytes &&
       bytes[end_bytes] == 0) {
-    bytes.resize(end_bytes + 1);
+    keep = end_bytes + 1;
     free_bits = 8;
-  } else {
-    bytes.resize(end_bytes);
   }
-  writer_ = BitWriter(std::move(bytes), free_bits);
+  writer_ = BitWriter(bytes.substr(0, keep), free_bits);
 
-  XorAppender app(this);
-  app.num_ = it.num_total_;
-  app.t_ = it.t_;
-  app.v_bits_ = it.v_bits_;
-  app.t_delta_ = it.t_delta_;
+  num_ = static_cast<uint16_t>(it.num_total_);
+  t_ = it.t_;
+  v_bits_ = it.v_bits_;
+  t_delta_ = it.t_delta_;
   // Prometheus resumes with the decoder's window, which is 0/0 when no
   // value window was ever written; only an empty chunk starts windowless.
-  app.leading_ = it.leading_;
-  app.trailing_ = it.trailing_;
-  if (it.num_total_ == 0) app.leading_ = xor_format::kNoWindow;
-  return app;
+  leading_ = it.leading_;
+  trailing_ = it.trailing_;
+  if (it.num_total_ == 0) leading_ = xor_format::kNoWindow;
+  appendable_ = true;
+  return XorAppender(this);
 }
 
-void XorAppender::Append(int64_t t, double v) {
-  BitWriter* w = &chunk_->writer_;
+void XorChunk::Append(int64_t t, double v) {
+  BitWriter* w = &writer_;
   const int num = num_;
   assert(num < xor_format::kMaxSamples);
+  assert(appendable_);
   const uint64_t v_bits = std::bit_cast<uint64_t>(v);
   // Go's uint64(t - a.t): wrapping subtraction.
   const uint64_t t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
@@ -118,12 +117,11 @@ void XorAppender::Append(int64_t t, double v) {
   t_ = t;
   v_bits_ = v_bits;
   t_delta_ = num == 0 ? 0 : t_delta;
-  num_ = num + 1;
-  SetNumSamples(w, num_);
+  num_ = static_cast<uint16_t>(num + 1);
 }
 
-void XorAppender::WriteValueXor(uint64_t v_bits) {
-  BitWriter* w = &chunk_->writer_;
+void XorChunk::WriteValueXor(uint64_t v_bits) {
+  BitWriter* w = &writer_;
   const uint64_t delta = v_bits ^ v_bits_;
   if (delta == 0) {
     w->WriteBit(false);

@@ -26,12 +26,13 @@ class XorAppender;
 
 class XorChunk {
  public:
-  // An empty chunk: just the zero sample count.
+  // An empty chunk: just the zero sample count. Ready for Append().
   XorChunk();
   // Adopts chunk data as stored on disk (header and bit stream, without the
   // encoding byte). It is not validated here; iterators report corruption,
-  // and NewAppender() refuses a corrupt chunk.
-  explicit XorChunk(std::string bytes);
+  // and NewAppender() refuses a corrupt chunk. Append() needs NewAppender()
+  // first, to rebuild the encoder's state.
+  explicit XorChunk(std::string_view bytes);
 
   XorChunk(XorChunk&&) = default;
   XorChunk& operator=(XorChunk&&) = default;
@@ -40,11 +41,23 @@ class XorChunk {
 
   static constexpr Encoding encoding() { return Encoding::kXor; }
 
-  // From the header; 0 if the data is shorter than the header.
-  int NumSamples() const { return std::max(0, XorNumSamples(Bytes())); }
-  bool Full() const { return NumSamples() >= xor_format::kMaxSamples; }
-  std::string_view Bytes() const { return writer_.bytes(); }
+  int NumSamples() const { return num_; }
+  bool Full() const { return num_ >= xor_format::kMaxSamples; }
+  // The chunk bytes. Appends keep the sample count of the header only in
+  // this object (so that an append touches just the end of the bytes);
+  // Bytes() writes it into the header first. The view is valid until the
+  // next Append or until the chunk is destroyed or moved.
+  std::string_view Bytes() const;
   XorIterator Iterator() const { return XorIterator(Bytes()); }
+
+  // Appends a sample. The caller keeps timestamps increasing (the codec
+  // itself accepts any int64 sequence) and must not append to a Full()
+  // chunk, nor to an adopted one before NewAppender().
+  void Append(int64_t t, double v);
+  // The newest sample; valid if NumSamples() > 0 and the encoder state is
+  // known (a chunk built by Append, or after NewAppender()).
+  int64_t last_t() const { return t_; }
+  uint64_t last_v_bits() const { return v_bits_; }
 
   // Returns an appender that continues after the last sample. Like
   // Prometheus, it first decodes the whole chunk to rebuild the encoder's
@@ -52,41 +65,39 @@ class XorChunk {
   // be used at a time, and the chunk must outlive it and not move.
   std::optional<XorAppender> NewAppender();
 
-  // A cache-prefetch hint for the bytes the next Append reads and writes:
-  // the sample count at the start and the last byte.
-  void PrefetchTail() const {
-    const std::string_view b = Bytes();
-    if (b.empty()) return;
-    __builtin_prefetch(b.data(), 1);
-    __builtin_prefetch(b.data() + b.size() - 1, 1);
-  }
+  // A cache-prefetch hint for the bytes the next Append writes.
+  void PrefetchTail() const { writer_.PrefetchTail(); }
+  // Heap bytes held.
+  size_t AllocatedBytes() const { return writer_.capacity(); }
 
  private:
-  friend class XorAppender;
+  void WriteValueXor(uint64_t v_bits);
 
+  // Laid out so that the whole object is 48 bytes.
   BitWriter writer_;
+  int64_t t_ = 0;
+  uint64_t v_bits_ = 0;
+  uint64_t t_delta_ = 0;
+  uint16_t num_ = 0;  // Samples in the chunk (the header may lag, see Bytes).
+  uint8_t leading_ = xor_format::kNoWindow;
+  uint8_t trailing_ = 0;
+  // False for adopted bytes until NewAppender() rebuilt the state.
+  bool appendable_ = true;
 };
 
+// The head keeps an open chunk with its lock and cut time in one cache line.
+static_assert(sizeof(XorChunk) == 48);
+
+// A handle that appends to a chunk; see XorChunk::NewAppender.
 class XorAppender {
  public:
-  // Appends a sample. The caller keeps timestamps increasing (the codec
-  // itself accepts any int64 sequence) and must not append to a Full()
-  // chunk.
-  void Append(int64_t t, double v);
+  void Append(int64_t t, double v) { chunk_->Append(t, v); }
 
  private:
   friend class XorChunk;
   explicit XorAppender(XorChunk* chunk) : chunk_(chunk) {}
 
-  void WriteValueXor(uint64_t v_bits);
-
   XorChunk* chunk_;  // Not owned.
-  int num_ = 0;      // Samples in the chunk (mirrors its header).
-  int64_t t_ = 0;
-  uint64_t v_bits_ = 0;
-  uint64_t t_delta_ = 0;
-  uint8_t leading_ = xor_format::kNoWindow;
-  uint8_t trailing_ = 0;
 };
 
 }  // namespace strata::chunk

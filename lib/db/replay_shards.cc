@@ -11,8 +11,6 @@ constexpr size_t kBatchSamples = 8192;
 // Most batches queued per worker before the producer waits, bounding the
 // memory a fast reader can pile up.
 constexpr size_t kMaxQueuedBatches = 16;
-// Prefetch distance, in samples, per stage.
-constexpr size_t kAhead = 8;
 
 }  // namespace
 
@@ -51,7 +49,7 @@ void ReplayShards::Add(MemSeries* series, SeriesId id, int64_t t, double v) {
 }
 
 void ReplayShards::Push(Shard* shard) {
-  std::vector<Sample> batch;
+  std::vector<HeadSample> batch;
   batch.reserve(kBatchSamples);
   batch.swap(shard->filling);
   absl::MutexLock lock(&shard->mu);
@@ -64,7 +62,7 @@ void ReplayShards::Push(Shard* shard) {
 
 void ReplayShards::Work(Shard* shard) {
   for (;;) {
-    std::vector<Sample> batch;
+    std::vector<HeadSample> batch;
     {
       absl::MutexLock lock(&shard->mu);
       auto ready = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
@@ -79,22 +77,12 @@ void ReplayShards::Work(Shard* shard) {
   }
 }
 
-void ReplayShards::AppendBatch(const std::vector<Sample>& batch,
+void ReplayShards::AppendBatch(const std::vector<HeadSample>& batch,
                                int64_t* appended, int64_t* rejected) {
-  const size_t n = batch.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i + 3 * kAhead < n) batch[i + 3 * kAhead].series->PrefetchSelf();
-    if (i + 2 * kAhead < n) batch[i + 2 * kAhead].series->PrefetchOpenChunk();
-    if (i + kAhead < n) batch[i + kAhead].series->PrefetchOpenChunkTail();
-    const Sample& s = batch[i];
-    const AppendOutcome outcome = head_->AppendSample(s.series, s.t, s.v);
-    if (outcome == AppendOutcome::kAppended ||
-        outcome == AppendOutcome::kDuplicate) {
-      ++*appended;
-    } else {
-      ++*rejected;
-    }
-  }
+  const AppendBatchResult result = head_->AppendBatch(batch);
+  // Replay counts a duplicate as appended: it was acknowledged once.
+  *appended += result.appended + result.duplicates;
+  *rejected += result.out_of_order + result.conflicts;
 }
 
 void ReplayShards::Finish() {

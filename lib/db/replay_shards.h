@@ -4,9 +4,8 @@
 // caller (the single thread reading the WAL) resolves series and hands
 // samples over in batches.
 //
-// Each worker prefetches a few samples ahead (series, open chunk, chunk
-// bytes): consecutive samples of a WAL record belong to different series,
-// so without it every append waits on memory.
+// Workers append with Head::AppendBatch, which prefetches a few samples
+// ahead: consecutive samples of a WAL record belong to different series.
 //
 // Thread-safety: Add and Finish are called by one producer thread.
 // Workers touch only their own queue and the head (whose series have their
@@ -28,12 +27,6 @@ namespace strata {
 
 class ReplayShards {
  public:
-  struct Sample {
-    MemSeries* series;
-    int64_t t;
-    double v;
-  };
-
   // `workers` threads; 0 appends on the calling thread in Add.
   ReplayShards(Head* head, int workers);
   // Finishes if the owner did not.
@@ -61,23 +54,23 @@ class ReplayShards {
   // One worker's inbox.
   struct Shard {
     absl::Mutex mu;
-    std::deque<std::vector<Sample>> batches ABSL_GUARDED_BY(mu);
+    std::deque<std::vector<HeadSample>> batches ABSL_GUARDED_BY(mu);
     bool closed ABSL_GUARDED_BY(mu) = false;
-    std::vector<Sample> filling;  // Producer only.
-    int64_t appended = 0;         // Worker only until joined.
+    std::vector<HeadSample> filling;  // Producer only.
+    int64_t appended = 0;             // Worker only until joined.
     int64_t rejected = 0;
     std::thread thread;
   };
 
   void Push(Shard* shard);
   void Work(Shard* shard);
-  // Appends `batch` with prefetching; adds to the counters.
-  void AppendBatch(const std::vector<Sample>& batch, int64_t* appended,
+  // Appends `batch`; adds to the counters.
+  void AppendBatch(const std::vector<HeadSample>& batch, int64_t* appended,
                    int64_t* rejected);
 
   Head* const head_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::vector<Sample> inline_batch_;
+  std::vector<HeadSample> inline_batch_;
   bool finished_ = false;
   int64_t appended_ = 0;
   int64_t rejected_ = 0;

@@ -157,24 +157,65 @@ MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
   return s;
 }
 
-AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
-  bool new_chunk = false;
-  AppendOutcome outcome = s->Append(t, v, options_.chunk_range_ms, &new_chunk);
-  if (new_chunk)
-    counters_.chunks_created.fetch_add(1, std::memory_order_relaxed);
-  if (outcome == AppendOutcome::kAppended) {
-    UpdateTimeRange(t);
-    counters_.samples_appended.fetch_add(1, std::memory_order_relaxed);
+AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
+  // Prefetch distance, in samples, per stage: the series' hot lines first,
+  // then the end of its open chunk's bytes (whose address is in them).
+  constexpr size_t kAhead = 8;
+  AppendBatchResult result;
+  int64_t chunks_created = 0;
+  int64_t min_t = kMaxTime;
+  int64_t max_t = kMinTime;
+  const size_t n = samples.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 2 * kAhead < n) samples[i + 2 * kAhead].series->PrefetchSelf();
+    if (i + kAhead < n) samples[i + kAhead].series->PrefetchOpenChunkTail();
+    const HeadSample& s = samples[i];
+    bool new_chunk = false;
+    switch (s.series->Append(s.t, s.v, options_.chunk_range_ms, &new_chunk)) {
+      case AppendOutcome::kAppended:
+        ++result.appended;
+        min_t = std::min(min_t, s.t);
+        max_t = std::max(max_t, s.t);
+        break;
+      case AppendOutcome::kDuplicate:
+        ++result.duplicates;
+        break;
+      case AppendOutcome::kOutOfOrder:
+        ++result.out_of_order;
+        break;
+      case AppendOutcome::kConflict:
+        ++result.conflicts;
+        break;
+    }
+    chunks_created += new_chunk ? 1 : 0;
   }
-  return outcome;
+  if (result.appended > 0) {
+    UpdateTimeRange(min_t, max_t);
+    counters_.samples_appended.fetch_add(result.appended,
+                                         std::memory_order_relaxed);
+  }
+  if (chunks_created > 0) {
+    counters_.chunks_created.fetch_add(chunks_created,
+                                       std::memory_order_relaxed);
+  }
+  return result;
 }
 
-void Head::UpdateTimeRange(int64_t t) {
+AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
+  const HeadSample one{s, t, v};
+  const AppendBatchResult r = AppendBatch({&one, 1});
+  if (r.appended > 0) return AppendOutcome::kAppended;
+  if (r.duplicates > 0) return AppendOutcome::kDuplicate;
+  if (r.out_of_order > 0) return AppendOutcome::kOutOfOrder;
+  return AppendOutcome::kConflict;
+}
+
+void Head::UpdateTimeRange(int64_t min_t, int64_t max_t) {
   int64_t cur = min_time_.load(std::memory_order_relaxed);
-  while (t < cur && !min_time_.compare_exchange_weak(cur, t)) {
+  while (min_t < cur && !min_time_.compare_exchange_weak(cur, min_t)) {
   }
   cur = max_time_.load(std::memory_order_relaxed);
-  while (t > cur && !max_time_.compare_exchange_weak(cur, t)) {
+  while (max_t > cur && !max_time_.compare_exchange_weak(cur, max_t)) {
   }
 }
 

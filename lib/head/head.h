@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "head/mem_postings.h"
@@ -35,6 +36,21 @@ struct HeadCounters {
   std::atomic<int64_t> duplicates{0};
 };
 
+// One committed sample for Head::AppendBatch.
+struct HeadSample {
+  MemSeries* series;
+  int64_t t;
+  double v;
+};
+
+// What Head::AppendBatch did with each sample of a batch.
+struct AppendBatchResult {
+  int64_t appended = 0;
+  int64_t duplicates = 0;    // Same timestamp and value: no-ops.
+  int64_t out_of_order = 0;  // Older than the series' newest sample.
+  int64_t conflicts = 0;     // Same timestamp, another value.
+};
+
 class Head : public BlockReader {
  public:
   explicit Head(const HeadOptions& options);
@@ -48,7 +64,15 @@ class Head : public BlockReader {
                                bool* created);
   MemSeries* GetById(SeriesId id) const { return series_.GetById(id); }
 
-  // Appends one committed sample; updates the head's time range.
+  // Appends committed samples in order, as AppendSample would one by one,
+  // and updates the head's time range and counters once for the batch.
+  // Consecutive samples usually belong to different series, so it loads
+  // the series a few samples ahead (see MemSeries::Prefetch*).
+  // Callers must not append to the same series concurrently from another
+  // thread unless each of them holds a pin on it (MemSeries locks anyway;
+  // the prefetch reads are hints only).
+  AppendBatchResult AppendBatch(std::span<const HeadSample> samples);
+  // One sample: AppendBatch of one, for callers without batches (tools).
   AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
 
   // Samples older than this are out of bounds for new appenders:
@@ -98,7 +122,8 @@ class Head : public BlockReader {
   class HeadTombstones;
 
   MemSeries* Create(SeriesId id, const Labels& labels, bool* created);
-  void UpdateTimeRange(int64_t t);
+  // Widens the head's time range to include [min_t, max_t].
+  void UpdateTimeRange(int64_t min_t, int64_t max_t);
 
   const HeadOptions options_;
   SymbolTable symbols_;

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "util/coding.h"
-#include "wal/record.h"
 
 namespace strata {
 
@@ -95,11 +94,11 @@ Status HeadAppender::Commit() {
         wal::EncodeSeries(series, &records_.emplace_back());
       }
     }
-    std::vector<wal::RefSample> samples;
-    samples.reserve(samples_.size());
-    for (const Pending& p : samples_)
-      samples.push_back({p.series->id(), p.t, p.v});
-    wal::EncodeSamples(samples, &records_.emplace_back());
+    wal_samples_.clear();
+    wal_samples_.reserve(samples_.size());
+    for (const HeadSample& p : samples_)
+      wal_samples_.push_back({p.series->id(), p.t, p.v});
+    wal::EncodeSamples(wal_samples_, &records_.emplace_back());
     Status st = log_->Log(records_);
     if (!st.ok()) {
       Reset();
@@ -107,15 +106,16 @@ Status HeadAppender::Commit() {
     }
     for (MemSeries* s : new_series_) s->set_wal_logged();
   }
-  for (const Pending& p : samples_) {
-    AppendOutcome outcome = head_->AppendSample(p.series, p.t, p.v);
-    // Another appender may have raced ahead on the same series; Prometheus
-    // counts such samples as out of order at commit.
-    if (outcome == AppendOutcome::kOutOfOrder) {
-      head_->counters().out_of_order.fetch_add(1, std::memory_order_relaxed);
-    } else if (outcome == AppendOutcome::kConflict) {
-      head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
-    }
+  const AppendBatchResult result = head_->AppendBatch(samples_);
+  // Another appender may have raced ahead on the same series; Prometheus
+  // counts such samples as out of order at commit.
+  if (result.out_of_order > 0) {
+    head_->counters().out_of_order.fetch_add(result.out_of_order,
+                                             std::memory_order_relaxed);
+  }
+  if (result.conflicts > 0) {
+    head_->counters().duplicates.fetch_add(result.conflicts,
+                                           std::memory_order_relaxed);
   }
   Reset();
   return Status::OK();

@@ -14,6 +14,7 @@
 
 #include "head/head.h"
 #include "strata/appender.h"
+#include "wal/record.h"
 
 namespace strata {
 
@@ -40,12 +41,6 @@ class HeadAppender : public Appender {
   size_t pending() const override { return samples_.size(); }
 
  private:
-  struct Pending {
-    MemSeries* series;
-    int64_t t;
-    double v;
-  };
-
   // NotFound if `s` was removed by head truncation meanwhile.
   StatusOr<SeriesRef> AppendTo(MemSeries* s, int64_t t, double v);
   void Reset();
@@ -53,7 +48,7 @@ class HeadAppender : public Appender {
   Head* const head_;
   CommitLog* const log_;
   int64_t min_valid_time_;
-  std::vector<Pending> samples_;
+  std::vector<HeadSample> samples_;
   std::vector<MemSeries*> new_series_;
   // Series pinned against head truncation until Commit/Rollback.
   std::vector<MemSeries*> pinned_;
@@ -61,6 +56,7 @@ class HeadAppender : public Appender {
   // batch across all appenders.
   uint64_t token_;
   std::vector<std::string> records_;  // Reused buffers.
+  std::vector<wal::RefSample> wal_samples_;
 };
 
 }  // namespace strata

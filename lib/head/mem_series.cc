@@ -34,13 +34,17 @@ AppendOutcome MemSeries::Check(int64_t t, double v) const {
 }
 
 AppendOutcome MemSeries::CheckLocked(int64_t t, double v) const {
-  // max_time_ only changes under mu_, so here it is exact; it survives the
-  // open chunk being truncated away.
-  const int64_t last = max_time_.load(std::memory_order_relaxed);
+  // With an open chunk its newest sample is the series' newest; without
+  // one, max_time_ (which only changes under mu_, so it is exact here)
+  // survives the chunks being truncated away.
+  const bool open = open_.NumSamples() > 0;
+  const int64_t last =
+      open ? open_.last_t() : max_time_.load(std::memory_order_relaxed);
   if (last == kMinTime || t > last) return AppendOutcome::kAppended;
   if (t < last) return AppendOutcome::kOutOfOrder;
-  return DoubleBits(v) == last_value_bits_ ? AppendOutcome::kDuplicate
-                                           : AppendOutcome::kConflict;
+  const uint64_t last_bits = open ? open_.last_v_bits() : last_value_bits_;
+  return DoubleBits(v) == last_bits ? AppendOutcome::kDuplicate
+                                    : AppendOutcome::kConflict;
 }
 
 AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
@@ -50,38 +54,32 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
   if (AppendOutcome o = CheckLocked(t, v); o != AppendOutcome::kAppended) {
     return o;
   }
-  if (open_) {
-    if (open_->Full() ||
-        chunk::ShouldCut(&cut_, open_->NumSamples(), open_mint_, open_maxt_, t,
-                         chunk_range)) {
-      CutChunk(t, chunk_range);
-      *new_chunk = true;
-    }
-  } else {
+  const int n = open_.NumSamples();
+  // The cut rule reads the chunk's first timestamp only at one sample
+  // count; passing it only then keeps a second cache line off this path.
+  if (n == 0 || open_.Full() ||
+      chunk::ShouldCut(&cut_, n,
+                       n == chunk::kSamplesPerChunk / 4 ? open_mint_ : 0,
+                       open_.last_t(), t, chunk_range)) {
     CutChunk(t, chunk_range);
     *new_chunk = true;
   }
-  appender_->Append(t, v);
-  if (open_->NumSamples() == 1) open_mint_ = t;
-  open_maxt_ = t;
-  last_value_bits_ = DoubleBits(v);
+  open_.Append(t, v);
   max_time_.store(t, std::memory_order_release);
   return AppendOutcome::kAppended;
 }
 
 void MemSeries::CutChunk(int64_t t, int64_t chunk_range) {
-  if (open_ && open_->NumSamples() > 0) {
-    std::string_view bytes = open_->Bytes();
+  if (open_.NumSamples() > 0) {
+    std::string_view bytes = open_.Bytes();
     ClosedChunk closed{std::make_unique<char[]>(bytes.size()),
                        static_cast<uint32_t>(bytes.size()), open_mint_,
-                       open_maxt_};
+                       open_.last_t()};
     std::memcpy(closed.data.get(), bytes.data(), bytes.size());
     closed_.push_back(std::move(closed));
+    open_ = chunk::XorChunk();
   }
-  open_ = std::make_unique<chunk::XorChunk>();
-  appender_ = open_->NewAppender();
   open_mint_ = t;
-  open_maxt_ = t;
   chunk::OnChunkStarted(&cut_, t, chunk_range);
 }
 
@@ -95,11 +93,10 @@ void MemSeries::ChunkMetas(int64_t mint, int64_t maxt,
                       c.mint, c.maxt});
     }
   }
-  if (open_ && open_->NumSamples() > 0 && open_mint_ <= maxt &&
-      mint <= open_maxt_) {
+  if (open_.NumSamples() > 0 && open_mint_ <= maxt && mint <= open_.last_t()) {
     out->push_back(
         {ChunkRef(id_, first_seq_ + static_cast<uint32_t>(closed_.size())),
-         open_mint_, open_maxt_});
+         open_mint_, open_.last_t()});
   }
 }
 
@@ -111,8 +108,8 @@ StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq) const {
     const size_t idx = seq - first_seq_;
     if (idx < closed_.size()) {
       copy->assign(closed_[idx].data.get(), closed_[idx].size);
-    } else if (idx == closed_.size() && open_) {
-      copy->assign(open_->Bytes());
+    } else if (idx == closed_.size() && open_.NumSamples() > 0) {
+      copy->assign(open_.Bytes());
     } else {
       return Status::NotFound("head chunk not found");
     }
@@ -133,32 +130,32 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
                   closed_.begin() + static_cast<ptrdiff_t>(drop));
     first_seq_ += static_cast<uint32_t>(drop);
   }
-  if (closed_.empty() && open_ && open_maxt_ < mint) {
+  if (closed_.empty() && open_.NumSamples() > 0 && open_.last_t() < mint) {
     // The open chunk is wholly old too: the series has nothing left, but
-    // keeps its newest timestamp so order checks still hold.
-    open_.reset();
-    appender_.reset();
+    // keeps its newest sample so order and duplicate checks still hold.
+    last_value_bits_ = open_.last_v_bits();
+    open_ = chunk::XorChunk();
     first_seq_ += 1;
   }
-  return closed_.size() + (open_ ? 1 : 0);
+  return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
 }
 
 bool MemSeries::MarkDeadIfEmpty() {
   absl::MutexLock lock(&mu_);
-  if (!closed_.empty() || open_) return false;
+  if (!closed_.empty() || open_.NumSamples() > 0) return false;
   return MarkDead();
 }
 
 int64_t MemSeries::MinTime() const {
   absl::MutexLock lock(&mu_);
   if (!closed_.empty()) return closed_.front().mint;
-  if (open_) return open_mint_;
+  if (open_.NumSamples() > 0) return open_mint_;
   return kMaxTime;
 }
 
 size_t MemSeries::NumChunks() const {
   absl::MutexLock lock(&mu_);
-  return closed_.size() + (open_ ? 1 : 0);
+  return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
 }
 
 size_t MemSeries::MemoryBytes() const {
@@ -166,7 +163,7 @@ size_t MemSeries::MemoryBytes() const {
   size_t bytes = sizeof(*this) + labels_.capacity() * sizeof(labels_[0]) +
                  closed_.capacity() * sizeof(ClosedChunk);
   for (const auto& c : closed_) bytes += c.size;
-  if (open_) bytes += sizeof(chunk::XorChunk) + open_->Bytes().size() + 64;
+  bytes += open_.AllocatedBytes();
   return bytes;
 }
 

@@ -5,13 +5,19 @@
 // state is guarded by mu_. max_time_hint() may be read without the lock; it
 // is only a hint for early rejection, the check that counts happens under
 // mu_.
+//
+// Layout: appends are bound by memory latency (a batch touches a different
+// series with each sample), so the fields are grouped by cache line. Line 0
+// holds everything a committed append reads and writes (lock, open chunk
+// and encoder state, cut time), line 1 what an appender checks before
+// commit (time hint, pending sample, pin), the rest is cold. An append then
+// touches line 0, a store to line 1 and the end of the chunk bytes.
 #ifndef STRATA_HEAD_MEM_SERIES_H_
 #define STRATA_HEAD_MEM_SERIES_H_
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -30,7 +36,7 @@ enum class AppendOutcome : uint8_t {
   kConflict,    // Same timestamp as the newest, another value.
 };
 
-class MemSeries {
+class alignas(64) MemSeries {
  public:
   MemSeries(SeriesId id, uint64_t hash, std::vector<MemPostings::Pair> labels);
   MemSeries(const MemSeries&) = delete;
@@ -112,32 +118,24 @@ class MemSeries {
     return (pins_.load(std::memory_order_acquire) & kDead) != 0;
   }
 
-  // Cache-prefetch hints for a batch of appends to many series (WAL
-  // replay), issued a few samples ahead so the memory loads overlap:
-  // stage 1 fetches this object, stage 2 the open chunk object, stage 3 the
-  // end of its byte buffer. Stages 2 and 3 read the open chunk pointer
-  // without the lock, so they are only for WAL replay, where the thread
-  // calling them is the only one appending to (or reading) the series;
-  // they never write.
+  // Cache-prefetch hints for a batch of appends to many series, issued a
+  // few samples ahead so the memory loads overlap: stage 1 fetches the two
+  // hot lines of this object, stage 2 the end of the open chunk's bytes.
+  // Stage 2 reads the chunk's buffer pointer without the lock: a racing
+  // append may make it stale, which only makes the hint useless (prefetch
+  // never faults), so it is safe as a hint.
   void PrefetchSelf() const {
-    __builtin_prefetch(this);
-    __builtin_prefetch(reinterpret_cast<const char*>(this) + 64);
-    __builtin_prefetch(reinterpret_cast<const char*>(this) + 128);
-  }
-  void PrefetchOpenChunk() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (open_) __builtin_prefetch(open_.get());
+    __builtin_prefetch(this, 1);
+    __builtin_prefetch(reinterpret_cast<const char*>(this) + 64, 1);
   }
   void PrefetchOpenChunkTail() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (open_) open_->PrefetchTail();
+    open_.PrefetchTail();
   }
 
   // Drops chunks that end before `mint`. Returns the chunks left.
   size_t TruncateChunksBefore(int64_t mint) ABSL_LOCKS_EXCLUDED(mu_);
   // Oldest sample time, kMaxTime if none.
   int64_t MinTime() const ABSL_LOCKS_EXCLUDED(mu_);
-
-  // Next series in the same hash bucket; guarded by the owning stripe lock.
-  MemSeries* next_in_bucket = nullptr;
 
   static uint64_t ChunkRef(SeriesId id, uint32_t seq) {
     return (uint64_t{id} << 32) | seq;
@@ -162,31 +160,39 @@ class MemSeries {
   AppendOutcome CheckLocked(int64_t t, double v) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Constant after construction.
-  const SeriesId id_;
-  const uint64_t hash_;
-  const std::vector<MemPostings::Pair> labels_;
+  // Line 0: the committed-append path.
+  mutable absl::Mutex mu_;
+  // The open chunk, which has samples, or is empty when the series has no
+  // open chunk (before its first sample, or after truncation dropped it).
+  chunk::XorChunk open_ ABSL_GUARDED_BY(mu_);
+  // Prometheus's nextAt: when the open chunk is cut.
+  chunk::ChunkCutState cut_ ABSL_GUARDED_BY(mu_);
 
-  std::atomic<int64_t> max_time_{kMinTime};
-  std::atomic<bool> wal_logged_{false};
-  static constexpr int32_t kDead = 1 << 30;
-  std::atomic<int32_t> pins_{0};
+  // Line 1: the appender's checks before commit.
+  alignas(64) std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<uint64_t> pending_token_{0};
   std::atomic<int64_t> pending_t_{0};
   std::atomic<uint64_t> pending_bits_{0};
+  static constexpr int32_t kDead = 1 << 30;
+  std::atomic<int32_t> pins_{0};
+  std::atomic<bool> wal_logged_{false};
+  // First sample of the open chunk; read once per chunk, by the cut rule.
+  int64_t open_mint_ ABSL_GUARDED_BY(mu_) = 0;
+  // Value of the newest sample when there is no open chunk (otherwise the
+  // chunk's last_v_bits()), for the duplicate check.
+  uint64_t last_value_bits_ ABSL_GUARDED_BY(mu_) = 0;
 
-  mutable absl::Mutex mu_;
+  // Cold. Constant after construction:
+  const SeriesId id_;
+  const uint64_t hash_;
+  const std::vector<MemPostings::Pair> labels_;
   std::vector<ClosedChunk> closed_ ABSL_GUARDED_BY(mu_);
   // Sequence number of closed_[0]; the open chunk is first_seq_ +
   // closed_.size().
   uint32_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  std::unique_ptr<chunk::XorChunk> open_ ABSL_GUARDED_BY(mu_);
-  std::optional<chunk::XorAppender> appender_ ABSL_GUARDED_BY(mu_);
-  int64_t open_mint_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t open_maxt_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t last_value_bits_ ABSL_GUARDED_BY(mu_) = 0;
-  // Prometheus's nextAt: when the open chunk is cut.
-  chunk::ChunkCutState cut_ ABSL_GUARDED_BY(mu_);
+  // Next series in the same hash bucket; guarded by SeriesMap's stripe lock.
+  friend class SeriesMap;
+  MemSeries* next_in_bucket = nullptr;
 };
 
 }  // namespace strata
