@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 
 namespace strata {
 namespace {
@@ -19,13 +19,13 @@ class UringFileReader final : public BatchFileReader {
                   unsigned depth)
       : paths_(std::move(paths)), fds_(std::move(fds)), depth_(depth) {}
   ~UringFileReader() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (ring_ok_) io_uring_queue_exit(&ring_);
     for (int fd : fds_) ::close(fd);
   }
 
   Status Init() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     const int err = io_uring_queue_init(depth_, &ring_, 0);
     if (err < 0) {
       return Status::NotSupported(std::string("io_uring_queue_init: ") +
@@ -42,7 +42,7 @@ class UringFileReader final : public BatchFileReader {
       }
       r.bytes_read = 0;
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (broken_) return PreadAll(requests);
     Status s = RingRead(requests);
     if (!s.ok() && broken_) {
@@ -140,7 +140,7 @@ class UringFileReader final : public BatchFileReader {
   const std::vector<int> fds_;
   const unsigned depth_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   mutable bool ring_ok_ ABSL_GUARDED_BY(mu_) = false;
   mutable io_uring ring_ ABSL_GUARDED_BY(mu_);
   mutable bool broken_ ABSL_GUARDED_BY(mu_) = false;

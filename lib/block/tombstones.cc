@@ -8,23 +8,23 @@
 namespace strata {
 
 void MemTombstones::Add(SeriesId id, Interval iv) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   AddInterval(&stones_[id], iv);
 }
 
 Intervals MemTombstones::Get(SeriesId id) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = stones_.find(id);
   return it == stones_.end() ? Intervals() : it->second;
 }
 
 bool MemTombstones::Empty() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return stones_.empty();
 }
 
 uint64_t MemTombstones::Total() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   uint64_t n = 0;
   for (const auto& [id, ivs] : stones_) n += ivs.size();
   return n;
@@ -32,7 +32,7 @@ uint64_t MemTombstones::Total() const {
 
 void MemTombstones::ForEach(
     const std::function<void(SeriesId, const Intervals&)>& fn) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [id, ivs] : stones_) fn(id, ivs);
 }
 

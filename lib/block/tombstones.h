@@ -17,10 +17,10 @@
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "index/intervals.h"
 #include "index/reader.h"
 #include "util/file_system.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -56,7 +56,7 @@ class MemTombstones : public TombstoneReader {
                                                          std::string_view name);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<SeriesId, Intervals> stones_ ABSL_GUARDED_BY(mu_);
 };
 

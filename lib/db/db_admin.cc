@@ -36,12 +36,12 @@ Status LinkTree(FileSystem* fs, const std::string& from,
 StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
                                           bool with_head) {
   if (closed_.load()) return Status::Unavailable("db is closed");
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(dir));
   STRATA_RETURN_IF_ERROR(RemoveTmpBlockDirs(fs_, dir).status());
   std::vector<std::shared_ptr<const Block>> blocks;
   {
-    absl::MutexLock l(&blocks_mu_);
+    MutexLock l(&blocks_mu_);
     blocks = blocks_;
   }
   BackupReport report;
@@ -91,11 +91,11 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
   if (closed_.load()) return Status::Unavailable("db is closed");
   // Holding compact_mu_ keeps every listed block's files in place while
   // they are linked; appends go on meanwhile.
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(dir));
   std::vector<std::shared_ptr<const Block>> blocks;
   {
-    absl::MutexLock l(&blocks_mu_);
+    MutexLock l(&blocks_mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {
@@ -135,7 +135,7 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
   if (closed_.load()) return Status::Unavailable("db is closed");
   if (matchers.empty()) return Status::InvalidArgument("no matchers");
   if (mint > maxt) return Status::InvalidArgument("mint > maxt");
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   const Interval iv{mint, maxt};
   // Head: logged to the WAL first, so the deletion survives a crash.
   STRATA_ASSIGN_OR_RETURN(Postings head_ids,
@@ -152,7 +152,7 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
   // Blocks: the tombstones file is replaced atomically.
   std::vector<std::shared_ptr<const Block>> blocks;
   {
-    absl::MutexLock l(&blocks_mu_);
+    MutexLock l(&blocks_mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {
@@ -181,10 +181,10 @@ Status DBImpl::DeleteSeries(const std::vector<Matcher>& matchers, int64_t mint,
 
 Status DBImpl::CleanTombstones() {
   if (closed_.load()) return Status::Unavailable("db is closed");
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   std::vector<std::shared_ptr<const Block>> blocks;
   {
-    absl::MutexLock l(&blocks_mu_);
+    MutexLock l(&blocks_mu_);
     blocks = blocks_;
   }
   BlockWriterOptions writer_options;

@@ -81,13 +81,13 @@ Status DBImpl::LoadBlocks() {
   std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) {
     return a->MinTime() < b->MinTime();
   });
-  absl::MutexLock lock(&blocks_mu_);
+  MutexLock lock(&blocks_mu_);
   blocks_ = std::move(live);
   return Status::OK();
 }
 
 int64_t DBImpl::BlocksMaxTime() {
-  absl::MutexLock lock(&blocks_mu_);
+  MutexLock lock(&blocks_mu_);
   int64_t max_t = kMinTime;
   for (const auto& b : blocks_) max_t = std::max(max_t, b->meta().max_time);
   return max_t;
@@ -97,7 +97,7 @@ std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(
     int64_t mint, int64_t maxt) {
   std::vector<std::shared_ptr<const BlockReader>> out;
   {
-    absl::MutexLock lock(&blocks_mu_);
+    MutexLock lock(&blocks_mu_);
     for (const auto& b : blocks_) {
       if (b->MinTime() <= maxt && mint <= b->MaxTime()) out.push_back(b);
     }
@@ -109,7 +109,7 @@ std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(
 void DBImpl::ReplaceBlocks(
     const std::vector<std::shared_ptr<const Block>>& removed,
     std::vector<std::shared_ptr<const Block>> added) {
-  absl::MutexLock lock(&blocks_mu_);
+  MutexLock lock(&blocks_mu_);
   std::erase_if(blocks_, [&](const std::shared_ptr<const Block>& b) {
     return std::find(removed.begin(), removed.end(), b) != removed.end();
   });
@@ -208,7 +208,7 @@ Status DBImpl::CompactBlocks() {
   while (true) {
     std::vector<std::shared_ptr<const Block>> blocks;
     {
-      absl::MutexLock lock(&blocks_mu_);
+      MutexLock lock(&blocks_mu_);
       blocks = blocks_;
     }
     std::vector<BlockMeta> metas;
@@ -263,7 +263,7 @@ Status DBImpl::CompactBlocks() {
 Status DBImpl::ApplyRetention() {
   std::vector<std::shared_ptr<const Block>> blocks;
   {
-    absl::MutexLock lock(&blocks_mu_);
+    MutexLock lock(&blocks_mu_);
     blocks = blocks_;
   }
   if (blocks.empty()) return Status::OK();
@@ -305,7 +305,7 @@ Status DBImpl::ApplyRetention() {
 
 Status DBImpl::Compact() {
   if (closed_.load()) return Status::Unavailable("db is closed");
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   STRATA_RETURN_IF_ERROR(PersistHead());
   STRATA_RETURN_IF_ERROR(CompactBlocks());
   STRATA_RETURN_IF_ERROR(ApplyRetention());
@@ -316,7 +316,7 @@ Status DBImpl::Compact() {
 void DBImpl::BackgroundLoop() {
   while (true) {
     {
-      absl::MutexLock lock(&bg_mu_);
+      MutexLock lock(&bg_mu_);
       const absl::Time deadline =
           absl::Now() + absl::Milliseconds(options_.compaction_interval_ms);
       while (!bg_stop_ && absl::Now() < deadline) {

@@ -65,7 +65,7 @@ DBImpl::~DBImpl() {
 }
 
 Status DBImpl::Init() {
-  // Debian's Abseil is built without NDEBUG, which turns on absl::Mutex's
+  // Debian's Abseil is built without NDEBUG, which turns on Mutex's
   // deadlock detector: a global graph lookup on every lock that costs more
   // than the rest of an append. Strata's lock order is fixed by design.
   static const bool detector_off = [] {
@@ -262,7 +262,7 @@ DBStats DBImpl::Stats() const {
   s.head_series = static_cast<int64_t>(head_->NumSeries());
   s.head_chunks = static_cast<int64_t>(head_->NumChunks());
   {
-    absl::MutexLock lock(const_cast<absl::Mutex*>(&blocks_mu_));
+    MutexLock lock(const_cast<Mutex*>(&blocks_mu_));
     s.blocks = static_cast<int64_t>(blocks_.size());
     for (const auto& b : blocks_) s.blocks_bytes += b->Size();
   }
@@ -289,11 +289,11 @@ DBStats DBImpl::Stats() const {
 }
 
 Status DBImpl::Close() {
-  absl::MutexLock lock(&close_mu_);
+  MutexLock lock(&close_mu_);
   if (closed_.exchange(true)) return Status::OK();
   if (background_.joinable()) {
     {
-      absl::MutexLock bg(&bg_mu_);
+      MutexLock bg(&bg_mu_);
       bg_stop_ = true;
       bg_cv_.SignalAll();
     }

@@ -12,13 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "block/block.h"
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "strata/db.h"
 #include "util/dir_lock.h"
 #include "util/file_system.h"
+#include "util/mutex.h"
 #include "wal/wal.h"
 
 namespace strata {
@@ -85,8 +85,8 @@ class DBImpl : public DB {
 
   // Serializes structural changes: persistence, compaction, retention,
   // deletion, snapshots.
-  absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(blocks_mu_);
-  absl::Mutex blocks_mu_;
+  Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(blocks_mu_);
+  Mutex blocks_mu_;
   // Sorted by min time.
   std::vector<std::shared_ptr<const Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
   // Removed from blocks_; their dirs go once the last reader lets go.
@@ -97,12 +97,12 @@ class DBImpl : public DB {
   std::atomic<int64_t> corrupt_blocks_{0};
 
   std::thread background_;
-  absl::Mutex bg_mu_;
-  absl::CondVar bg_cv_;
+  Mutex bg_mu_;
+  CondVar bg_cv_;
   bool bg_stop_ ABSL_GUARDED_BY(bg_mu_) = false;
 
   std::atomic<bool> closed_{false};
-  absl::Mutex close_mu_;
+  Mutex close_mu_;
 };
 
 }  // namespace strata

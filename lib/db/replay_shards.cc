@@ -52,7 +52,7 @@ void ReplayShards::Push(Shard* shard) {
   std::vector<HeadSample> batch;
   batch.reserve(kBatchSamples);
   batch.swap(shard->filling);
-  absl::MutexLock lock(&shard->mu);
+  MutexLock lock(&shard->mu);
   auto has_room = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
     return shard->batches.size() < kMaxQueuedBatches;
   };
@@ -64,7 +64,7 @@ void ReplayShards::Work(Shard* shard) {
   for (;;) {
     std::vector<HeadSample> batch;
     {
-      absl::MutexLock lock(&shard->mu);
+      MutexLock lock(&shard->mu);
       auto ready = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
         return !shard->batches.empty() || shard->closed;
       };
@@ -95,7 +95,7 @@ void ReplayShards::Finish() {
   }
   for (auto& shard : shards_) {
     if (!shard->filling.empty()) Push(shard.get());
-    absl::MutexLock lock(&shard->mu);
+    MutexLock lock(&shard->mu);
     shard->closed = true;
   }
   for (auto& shard : shards_) {

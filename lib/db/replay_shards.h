@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "head/head.h"
 #include "head/mem_series.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -53,7 +53,7 @@ class ReplayShards {
  private:
   // One worker's inbox.
   struct Shard {
-    absl::Mutex mu;
+    Mutex mu;
     std::deque<std::vector<HeadSample>> batches ABSL_GUARDED_BY(mu);
     bool closed ABSL_GUARDED_BY(mu) = false;
     std::vector<HeadSample> filling;  // Producer only.

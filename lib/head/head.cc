@@ -69,21 +69,21 @@ class Head::HeadChunkReader : public ChunkReader {
 class Head::HeadTombstones : public TombstoneReader {
  public:
   Intervals Get(SeriesId id) const override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = stones_.find(id);
     return it == stones_.end() ? Intervals() : it->second;
   }
   bool Empty() const override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return stones_.empty();
   }
   void Add(SeriesId id, Interval iv) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     AddInterval(&stones_[id], iv);
   }
   // Forgets intervals wholly before mint, and series no longer present.
   void Truncate(int64_t mint, const SeriesMap& series) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (auto it = stones_.begin(); it != stones_.end();) {
       std::erase_if(it->second,
                     [&](const Interval& i) { return i.maxt < mint; });
@@ -96,7 +96,7 @@ class Head::HeadTombstones : public TombstoneReader {
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<SeriesId, Intervals> stones_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -220,7 +220,7 @@ void Head::UpdateTimeRange(int64_t min_t, int64_t max_t) {
 }
 
 Head::TruncateStats Head::Truncate(int64_t mint) {
-  absl::MutexLock lock(&truncate_mu_);
+  MutexLock lock(&truncate_mu_);
   graveyard_.clear();
   int64_t bound = min_valid_time_.load();
   while (bound < mint && !min_valid_time_.compare_exchange_weak(bound, mint)) {

@@ -135,7 +135,7 @@ class Head : public BlockReader {
   std::atomic<int64_t> min_time_{kMaxTime};
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<int64_t> min_valid_time_{kMinTime};
-  absl::Mutex truncate_mu_;
+  Mutex truncate_mu_;
   std::vector<std::unique_ptr<MemSeries>> graveyard_
       ABSL_GUARDED_BY(truncate_mu_);
   std::unique_ptr<HeadIndexReader> index_;

@@ -5,13 +5,13 @@
 namespace strata {
 
 void MemPostings::Add(SeriesId id, const std::vector<Pair>& labels) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const Pair& p : labels) by_name_[p.name][p.value].add(id);
   all_.add(id);
 }
 
 void MemPostings::Delete(SeriesId id, const std::vector<Pair>& labels) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const Pair& p : labels) {
     auto name_it = by_name_.find(p.name);
     if (name_it == by_name_.end()) continue;
@@ -27,7 +27,7 @@ void MemPostings::Delete(SeriesId id, const std::vector<Pair>& labels) {
 std::vector<std::string> MemPostings::LabelNames() const {
   std::vector<std::string> out;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     out.reserve(by_name_.size());
     for (const auto& [name, values] : by_name_) out.push_back(*name);
   }
@@ -38,7 +38,7 @@ std::vector<std::string> MemPostings::LabelNames() const {
 std::vector<std::string> MemPostings::LabelValues(Symbol name) const {
   std::vector<std::string> out;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = by_name_.find(name);
     if (it == by_name_.end()) return out;
     out.reserve(it->second.size());
@@ -50,7 +50,7 @@ std::vector<std::string> MemPostings::LabelValues(Symbol name) const {
 
 Postings MemPostings::Get(Symbol name,
                           const std::vector<Symbol>& values) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return Postings();
   std::vector<const Postings*> found;
@@ -65,7 +65,7 @@ Postings MemPostings::Get(Symbol name,
 }
 
 Postings MemPostings::All() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return all_;
 }
 

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "head/symbol_table.h"
 #include "index/reader.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -36,7 +36,7 @@ class MemPostings {
 
  private:
   using ValueMap = absl::flat_hash_map<Symbol, Postings>;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<Symbol, ValueMap> by_name_ ABSL_GUARDED_BY(mu_);
   Postings all_ ABSL_GUARDED_BY(mu_);
 };

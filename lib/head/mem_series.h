@@ -20,12 +20,12 @@
 #include <memory>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "chunk/cut_policy.h"
 #include "chunk/xor_chunk.h"
 #include "head/mem_postings.h"
 #include "index/reader.h"
 #include "strata/labels.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -161,7 +161,7 @@ class alignas(64) MemSeries {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Line 0: the committed-append path.
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   // The open chunk, which has samples, or is empty when the series has no
   // open chunk (before its first sample, or after truncation dropped it).
   chunk::XorChunk open_ ABSL_GUARDED_BY(mu_);

@@ -27,7 +27,7 @@ void SeriesMap::SetById(SeriesId id, MemSeries* s) {
   std::atomic<Segment*>& top = segments_[id >> kSegmentBits];
   Segment* seg = top.load(std::memory_order_acquire);
   if (seg == nullptr) {
-    absl::MutexLock lock(&segment_alloc_mu_);
+    MutexLock lock(&segment_alloc_mu_);
     seg = top.load(std::memory_order_acquire);
     if (seg == nullptr) {
       seg = new Segment();
@@ -39,7 +39,7 @@ void SeriesMap::SetById(SeriesId id, MemSeries* s) {
 
 MemSeries* SeriesMap::GetByLabels(uint64_t hash, const Labels& labels) const {
   const Stripe& stripe = stripes_[hash % kStripes];
-  absl::MutexLock lock(&stripe.mu);
+  MutexLock lock(&stripe.mu);
   auto it = stripe.by_hash.find(hash);
   if (it == stripe.by_hash.end()) return nullptr;
   for (MemSeries* s = it->second; s != nullptr; s = s->next_in_bucket) {
@@ -53,7 +53,7 @@ MemSeries* SeriesMap::GetOrCreate(
     const std::function<std::unique_ptr<MemSeries>(SeriesId)>& make,
     bool* created) {
   Stripe& stripe = stripes_[hash % kStripes];
-  absl::MutexLock lock(&stripe.mu);
+  MutexLock lock(&stripe.mu);
   MemSeries*& head = stripe.by_hash[hash];
   for (MemSeries* s = head; s != nullptr; s = s->next_in_bucket) {
     if (!s->dead() && s->LabelsEqual(labels)) {
@@ -74,7 +74,7 @@ MemSeries* SeriesMap::GetOrCreate(
 std::unique_ptr<MemSeries> SeriesMap::Remove(MemSeries* s) {
   Stripe& stripe = stripes_[s->hash() % kStripes];
   {
-    absl::MutexLock lock(&stripe.mu);
+    MutexLock lock(&stripe.mu);
     auto it = stripe.by_hash.find(s->hash());
     if (it == stripe.by_hash.end()) return nullptr;
     MemSeries** link = &it->second;

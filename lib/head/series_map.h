@@ -13,8 +13,8 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "head/mem_series.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -54,14 +54,14 @@ class SeriesMap {
     std::array<std::atomic<MemSeries*>, kSegmentSize> slots{};
   };
   struct Stripe {
-    mutable absl::Mutex mu;
+    mutable Mutex mu;
     absl::flat_hash_map<uint64_t, MemSeries*> by_hash ABSL_GUARDED_BY(mu);
   };
 
   void SetById(SeriesId id, MemSeries* s);
 
   std::unique_ptr<std::atomic<Segment*>[]> segments_;
-  absl::Mutex segment_alloc_mu_;
+  Mutex segment_alloc_mu_;
   std::unique_ptr<Stripe[]> stripes_;
   std::atomic<size_t> size_{0};
 };

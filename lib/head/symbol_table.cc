@@ -4,11 +4,11 @@ namespace strata {
 
 Symbol SymbolTable::Intern(std::string_view s) {
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = index_.find(s);
     if (it != index_.end()) return *it;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = index_.find(s);
   if (it != index_.end()) return *it;
   Symbol sym = &storage_.emplace_back(s);
@@ -18,18 +18,18 @@ Symbol SymbolTable::Intern(std::string_view s) {
 }
 
 Symbol SymbolTable::Find(std::string_view s) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   auto it = index_.find(s);
   return it == index_.end() ? nullptr : *it;
 }
 
 size_t SymbolTable::size() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return index_.size();
 }
 
 size_t SymbolTable::bytes() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return bytes_;
 }
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -45,7 +45,7 @@ class SymbolTable {
     }
   };
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<std::string> storage_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<Symbol, Hash, Eq> index_ ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;

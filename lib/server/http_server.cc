@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "boost/asio/bind_executor.hpp"
 #include "boost/asio/dispatch.hpp"
@@ -30,6 +29,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "util/log.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 namespace {
@@ -170,7 +170,7 @@ class ServerCore {
 
   // Declared before ioc_: sessions still queued in ioc_ unregister
   // themselves while it is destroyed.
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
       ABSL_GUARDED_BY(mu_);
   // Set while at max_connections with no accept outstanding.
@@ -718,7 +718,7 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   auto session = std::make_shared<Session>(this, std::move(socket));
   bool pause = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     sessions_[session.get()] = session;
     if (options_.max_connections > 0 &&
         static_cast<int>(sessions_.size()) >= options_.max_connections) {
@@ -733,7 +733,7 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
 void ServerCore::Unregister(Session* session) {
   bool resume = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     sessions_.erase(session);
     if (accept_paused_ &&
         static_cast<int>(sessions_.size()) < options_.max_connections) {
@@ -747,13 +747,13 @@ void ServerCore::Unregister(Session* session) {
 }
 
 int64_t ServerCore::active_connections() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return static_cast<int64_t>(sessions_.size());
 }
 
 std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
   std::vector<std::shared_ptr<Session>> live;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [ptr, weak] : sessions_) {
     if (auto session = weak.lock()) live.push_back(std::move(session));
   }
@@ -788,7 +788,7 @@ bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
   };
   bool drained;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     drained = mu_.AwaitWithTimeout(absl::Condition(&all_closed),
                                    absl::FromChrono(grace));
   }
@@ -801,7 +801,7 @@ bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
   // Handlers still running see their connection closed and return.
   handler_pool_->join();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&all_closed),
                          absl::FromChrono(kForceCloseWait));
   }

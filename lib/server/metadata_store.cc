@@ -30,8 +30,8 @@ MetadataStore::MetadataStore(FileSystem* fs, std::string path)
 
 Status MetadataStore::Load() {
   if (path_.empty()) return Status::OK();
-  absl::MutexLock flush_lock(&flush_mu_);
-  absl::MutexLock lock(&mu_);
+  MutexLock flush_lock(&flush_mu_);
+  MutexLock lock(&mu_);
   metrics_.clear();
   if (!fs_->Exists(path_)) return Status::OK();
   STRATA_ASSIGN_OR_RETURN(std::string data, fs_->ReadFile(path_));
@@ -84,14 +84,14 @@ bool MetadataStore::Update(std::string_view metric, std::string_view type,
   };
   {
     // The common case: nothing new.
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = metrics_.find(absl::string_view(metric.data(), metric.size()));
     if (it != metrics_.end() && !it->second.empty() &&
         same(it->second.front())) {
       return false;
     }
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = metrics_.find(absl::string_view(metric.data(), metric.size()));
   if (it == metrics_.end()) {
     if (metrics_.size() >= kMaxMetrics) {
@@ -140,11 +140,11 @@ std::string MetadataStore::Encode() const {
 
 Status MetadataStore::Flush() {
   if (path_.empty()) return Status::OK();
-  absl::MutexLock flush_lock(&flush_mu_);
+  MutexLock flush_lock(&flush_mu_);
   std::string data;
   uint64_t version;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (version_ == written_version_) return Status::OK();
     version = version_;
     data = Encode();
@@ -167,7 +167,7 @@ Status MetadataStore::Flush() {
 Status MetadataStore::MaybeFlush(
     std::chrono::steady_clock::duration min_interval) {
   {
-    absl::MutexLock flush_lock(&flush_mu_);
+    MutexLock flush_lock(&flush_mu_);
     if (std::chrono::steady_clock::now() - last_flush_ < min_interval) {
       return Status::OK();
     }
@@ -180,7 +180,7 @@ MetadataStore::List(std::string_view metric, int64_t limit,
                     int64_t limit_per_metric) const {
   std::vector<std::pair<std::string, std::vector<MetadataEntry>>> out;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (!metric.empty()) {
       auto it = metrics_.find(absl::string_view(metric.data(), metric.size()));
       if (it != metrics_.end()) out.emplace_back(it->first, it->second);
@@ -207,12 +207,12 @@ MetadataStore::List(std::string_view metric, int64_t limit,
 }
 
 size_t MetadataStore::size() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return metrics_.size();
 }
 
 int64_t MetadataStore::dropped() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return dropped_;
 }
 

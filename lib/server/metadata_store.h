@@ -19,8 +19,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "strata/status.h"
+#include "util/mutex.h"
 
 namespace strata {
 class FileSystem;
@@ -82,7 +82,7 @@ class MetadataStore {
   FileSystem* const fs_;
   const std::string path_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, std::vector<MetadataEntry>> metrics_
       ABSL_GUARDED_BY(mu_);
   // Bumped by every change; the file holds version written_version_.
@@ -90,7 +90,7 @@ class MetadataStore {
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Serializes writers of the file; taken before mu_.
-  absl::Mutex flush_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  Mutex flush_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t written_version_ ABSL_GUARDED_BY(flush_mu_) = 0;
   std::chrono::steady_clock::time_point last_flush_ ABSL_GUARDED_BY(flush_mu_);
 };

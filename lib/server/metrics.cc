@@ -347,7 +347,7 @@ void MetricsRegistry::Reserve(const std::string& name, MetricType type,
 
 CounterFamily* MetricsRegistry::AddCounterFamily(
     std::string name, std::string help, std::vector<std::string> label_names) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Reserve(name, MetricType::kCounter, label_names);
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
@@ -362,7 +362,7 @@ CounterFamily* MetricsRegistry::AddCounterFamily(
 
 GaugeFamily* MetricsRegistry::AddGaugeFamily(
     std::string name, std::string help, std::vector<std::string> label_names) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Reserve(name, MetricType::kGauge, label_names);
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
@@ -383,7 +383,7 @@ HistogramFamily* MetricsRegistry::AddHistogramFamily(
     RegistrationError("histogram buckets not strictly increasing", name);
   }
   if (!buckets.empty() && std::isinf(buckets.back())) buckets.pop_back();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Reserve(name, MetricType::kHistogram, label_names);
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
@@ -416,7 +416,7 @@ Histogram* MetricsRegistry::AddHistogram(std::string name, std::string help,
 
 void MetricsRegistry::AddGaugeFunc(std::string name, std::string help,
                                    std::function<double()> fn) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Reserve(name, MetricType::kGauge, {});
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
@@ -428,7 +428,7 @@ void MetricsRegistry::AddGaugeFunc(std::string name, std::string help,
 
 void MetricsRegistry::AddCounterFunc(std::string name, std::string help,
                                      std::function<double()> fn) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Reserve(name, MetricType::kCounter, {});
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
@@ -440,7 +440,7 @@ void MetricsRegistry::AddCounterFunc(std::string name, std::string help,
 
 void MetricsRegistry::AddCollector(std::vector<std::string> names,
                                    Collector collector) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const std::string& name : names) {
     Reserve(name, MetricType::kUntyped, {});
   }
@@ -454,7 +454,7 @@ std::vector<MetricFamily> MetricsRegistry::Gather() const {
   // released; collectors and funcs then run without holding it.
   std::vector<const Entry*> entries;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& entry : entries_) entries.push_back(entry.get());
   }
   std::vector<MetricFamily> families;

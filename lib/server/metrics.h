@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -143,7 +143,7 @@ class Family {
   // the family locked (so `fn` must not call back into this family).
   template <typename Fn>
   void ForEach(Fn fn) const {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& [values, metric] : children_) fn(values, *metric);
   }
 
@@ -155,7 +155,7 @@ class Family {
 
   const std::vector<std::string> label_names_;
   const Factory factory_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_
       ABSL_GUARDED_BY(mu_);
 };
@@ -210,7 +210,7 @@ class MetricsRegistry {
                const std::vector<std::string>& label_names)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> names_ ABSL_GUARDED_BY(mu_);
 };
@@ -224,7 +224,7 @@ Metric* Family<Metric>::WithLabelValues(
     // Programming error; see the file comment.
     std::abort();
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = children_.find(values);
   if (it == children_.end()) {
     it = children_.emplace(values, factory_()).first;

@@ -15,7 +15,7 @@ constexpr absl::Duration kCancelPoll = absl::Milliseconds(20);
 Status QueryGate::Acquire(
     std::optional<std::chrono::steady_clock::time_point> deadline,
     const std::atomic<bool>* cancel) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (;;) {
     if (max_ <= 0 || active_ < max_) {
       ++active_;
@@ -39,12 +39,12 @@ Status QueryGate::Acquire(
 bool QueryGate::HasFreeSlot() const { return active_ < max_; }
 
 void QueryGate::Release() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   --active_;
 }
 
 int QueryGate::active() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return active_;
 }
 

@@ -11,8 +11,8 @@
 #include <chrono>
 #include <optional>
 
-#include "absl/synchronization/mutex.h"
 #include "strata/status.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -34,7 +34,7 @@ class QueryGate {
   bool HasFreeSlot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int max_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int active_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

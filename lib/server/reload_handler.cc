@@ -44,7 +44,7 @@ void ReloadHandler::RegisterRoutes(Router* router) {
 }
 
 Status ReloadHandler::Reload() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const auto start = std::chrono::steady_clock::now();
   Status st = reload_ ? reload_() : Status::OK();
   const double seconds =

@@ -16,11 +16,11 @@
 
 #include <functional>
 
-#include "absl/synchronization/mutex.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "strata/status.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -41,7 +41,7 @@ class ReloadHandler {
   // Constant after construction.
   const std::function<Status()> reload_;
 
-  absl::Mutex mu_;  // Serializes reloads.
+  Mutex mu_;  // Serializes reloads.
   Gauge* last_successful_;
   Gauge* last_success_time_;
 };

@@ -179,14 +179,14 @@ class RemoteReadHandler::Slot {
  public:
   explicit Slot(RemoteReadHandler* handler) : handler_(handler) {
     if (handler_->options_.concurrent_limit <= 0) return;
-    absl::MutexLock lock(&handler_->mu_);
+    MutexLock lock(&handler_->mu_);
     handler_->mu_.Await(
         absl::Condition(handler_, &RemoteReadHandler::SlotFree));
     ++handler_->active_;
   }
   ~Slot() {
     if (handler_->options_.concurrent_limit <= 0) return;
-    absl::MutexLock lock(&handler_->mu_);
+    MutexLock lock(&handler_->mu_);
     --handler_->active_;
   }
   Slot(const Slot&) = delete;

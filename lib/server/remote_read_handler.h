@@ -29,11 +29,11 @@
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "strata/db.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -88,7 +88,7 @@ class RemoteReadHandler {
   Metrics metrics_;
 
   std::atomic<DB*> db_{nullptr};
-  absl::Mutex mu_;
+  Mutex mu_;
   int active_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

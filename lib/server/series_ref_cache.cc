@@ -36,7 +36,7 @@ SeriesRefCache::Key SeriesRefCache::KeyOf(std::string_view key_bytes) {
 }
 
 void SeriesRefCache::GetMany(std::span<const Key> keys, SeriesRef* refs) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   for (size_t i = 0; i < std::min(kPrefetchDistance, keys.size()); ++i) {
     map_.prefetch(keys[i].lo);
   }
@@ -64,7 +64,7 @@ void SeriesRefCache::Put(const Key& key, SeriesRef ref) {
 void SeriesRefCache::PutMany(
     std::span<const std::pair<Key, SeriesRef>> entries) {
   if (entries.empty()) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [key, ref] : entries) {
     if (map_.size() >= max_entries_) map_.clear();
     // A key colliding in its low half replaces the older entry; GetMany
@@ -75,7 +75,7 @@ void SeriesRefCache::PutMany(
 }
 
 void SeriesRefCache::Clear() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   map_.clear();
   size_.store(0, std::memory_order_relaxed);
 }

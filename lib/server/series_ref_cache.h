@@ -32,9 +32,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "server/remote_write_decoder.h"
 #include "strata/appender.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -79,7 +79,7 @@ class SeriesRefCache {
   // Constant after construction.
   const size_t max_entries_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<uint64_t, Value> map_ ABSL_GUARDED_BY(mu_);
   std::atomic<size_t> size_{0};
 };

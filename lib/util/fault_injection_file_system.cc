@@ -119,45 +119,45 @@ FaultInjectionFileSystem::FaultInjectionFileSystem(FileSystem* base)
 FaultInjectionFileSystem::~FaultInjectionFileSystem() = default;
 
 int FaultInjectionFileSystem::Arm(const Fault& fault) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int id = next_id_++;
   faults_.push_back(ArmedFault{id, fault});
   return id;
 }
 
 void FaultInjectionFileSystem::Disarm(int id) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::erase_if(faults_, [id](const ArmedFault& f) { return f.id == id; });
 }
 
 void FaultInjectionFileSystem::DisarmAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   faults_.clear();
 }
 
 int64_t FaultInjectionFileSystem::injected() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return injected_;
 }
 
 void FaultInjectionFileSystem::SetSyncDelayMicros(int64_t micros) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   sync_delay_micros_ = micros;
 }
 
 int64_t FaultInjectionFileSystem::sync_delay_micros() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return sync_delay_micros_;
 }
 
 int64_t FaultInjectionFileSystem::calls(FaultOp op) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return calls_[static_cast<int>(op)];
 }
 
 Status FaultInjectionFileSystem::MaybeFail(FaultOp op, const std::string& path,
                                            int64_t* partial_bytes) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ++calls_[static_cast<int>(op)];
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     const Fault& f = it->fault;
@@ -182,14 +182,14 @@ Status FaultInjectionFileSystem::MaybeFail(FaultOp op, const std::string& path,
 
 void FaultInjectionFileSystem::RecordSynced(const std::string& path,
                                             int64_t size) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   synced_[path] = size;
 }
 
 void FaultInjectionFileSystem::RecordTruncated(const std::string& path,
                                                int64_t size) {
   // Truncation counts as durable at once, so the synced length only shrinks.
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = synced_.find(path);
   if (it != synced_.end()) it->second = std::min(it->second, size);
 }
@@ -197,7 +197,7 @@ void FaultInjectionFileSystem::RecordTruncated(const std::string& path,
 Status FaultInjectionFileSystem::DropUnsyncedData() {
   std::map<std::string, int64_t> files;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     files = synced_;
   }
   for (const auto& [path, synced] : files) {
@@ -215,7 +215,7 @@ FaultInjectionFileSystem::NewWritableFile(const std::string& path) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base,
                           base_->NewWritableFile(path));
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     synced_[path] = 0;
   }
   return std::unique_ptr<WritableFile>(
@@ -229,7 +229,7 @@ FaultInjectionFileSystem::NewAppendableFile(const std::string& path) {
                           base_->NewAppendableFile(path));
   {
     // What existed before is taken as durable.
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = synced_.find(path);
     if (it == synced_.end()) synced_[path] = base->Size();
   }
@@ -280,7 +280,7 @@ Status FaultInjectionFileSystem::CreateDirs(const std::string& path) {
 Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
   STRATA_RETURN_IF_ERROR(MaybeFail(FaultOp::kRemove, path));
   STRATA_RETURN_IF_ERROR(base_->RemoveFile(path));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   synced_.erase(path);
   return Status::OK();
 }
@@ -288,7 +288,7 @@ Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
 Status FaultInjectionFileSystem::RemoveAll(const std::string& path) {
   STRATA_RETURN_IF_ERROR(MaybeFail(FaultOp::kRemove, path));
   STRATA_RETURN_IF_ERROR(base_->RemoveAll(path));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const std::string prefix = path + "/";
   std::erase_if(synced_, [&](const auto& kv) {
     return kv.first == path || kv.first.starts_with(prefix);
@@ -300,7 +300,7 @@ Status FaultInjectionFileSystem::Rename(const std::string& from,
                                         const std::string& to) {
   STRATA_RETURN_IF_ERROR(MaybeFail(FaultOp::kRename, from));
   STRATA_RETURN_IF_ERROR(base_->Rename(from, to));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = synced_.find(from);
   if (it != synced_.end()) {
     const int64_t synced = it->second;
@@ -316,7 +316,7 @@ Status FaultInjectionFileSystem::Link(const std::string& from,
                                       const std::string& to) {
   STRATA_RETURN_IF_ERROR(MaybeFail(FaultOp::kLink, from));
   STRATA_RETURN_IF_ERROR(base_->Link(from, to));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = synced_.find(from);
   if (it != synced_.end()) synced_[to] = it->second;
   return Status::OK();

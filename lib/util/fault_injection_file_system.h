@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "util/file_system.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -152,7 +152,7 @@ class FaultInjectionFileSystem final : public FileSystem {
 
   FileSystem* const base_;  // Constant after construction.
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::vector<ArmedFault> faults_ ABSL_GUARDED_BY(mu_);
   int64_t injected_ ABSL_GUARDED_BY(mu_) = 0;

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 
 namespace strata {
 namespace {
@@ -60,7 +60,7 @@ int64_t NowMs() {
 class Generator {
  public:
   Ulid Next(int64_t time_ms) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     uint64_t t = static_cast<uint64_t>(time_ms) & Ulid::kMaxTimeMs;
     const uint64_t last_t = static_cast<uint64_t>(last_ >> 80);
     U128 v;
@@ -80,7 +80,7 @@ class Generator {
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_){std::random_device{}()};
   U128 last_ ABSL_GUARDED_BY(mu_) = 0;
   bool have_last_ ABSL_GUARDED_BY(mu_) = false;

@@ -62,7 +62,7 @@ StatusOr<std::unique_ptr<Wal>> Wal::Open(const std::string& dir, FileSystem* fs,
   }
   std::unique_ptr<Wal> wal(new Wal(dir, fs, options, range.last + 1));
   {
-    absl::MutexLock lock(&wal->mu_);
+    MutexLock lock(&wal->mu_);
     Status s = wal->EnsureSegmentLocked();
     if (!s.ok()) {
       wal->closed_ = true;
@@ -111,7 +111,7 @@ Status Wal::Log(std::span<const std::string_view> records) {
     p.data = p.flags != 0 ? std::string_view(p.storage) : records[i];
   }
 
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return Status::FailedPrecondition("wal is closed");
   ++calls_in_progress_;
   const uint64_t begin = written_seq_;
@@ -359,7 +359,7 @@ void Wal::EndCallLocked() {
 }
 
 Status Wal::Sync() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return Status::OK();  // Close made everything durable.
   ++calls_in_progress_;
   Status s = AwaitSyncLocked(synced_seq_, written_seq_);
@@ -373,7 +373,7 @@ Status Wal::Sync() {
 }
 
 StatusOr<int> Wal::NextSegment() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return Status::FailedPrecondition("wal is closed");
   ++calls_in_progress_;
   Status s = EnsureSegmentLocked();
@@ -387,14 +387,14 @@ StatusOr<int> Wal::NextSegment() {
 
 Status Wal::Close() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return Status::OK();
     stop_bg_ = true;
     stop_bg_cv_.SignalAll();
   }
   if (bg_thread_.joinable()) bg_thread_.join();
 
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return Status::OK();
   while (sync_in_flight_) sync_done_.Wait(&mu_);
   Status s;
@@ -406,14 +406,14 @@ Status Wal::Close() {
 }
 
 WalStats Wal::stats() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   WalStats s = stats_;
   s.unsynced_bytes = static_cast<int64_t>(written_seq_ - synced_seq_);
   return s;
 }
 
 void Wal::BackgroundSync() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   while (!stop_bg_) {
     const absl::Time deadline =
         absl::Now() + absl::Milliseconds(options_.sync_interval_ms);

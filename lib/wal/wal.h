@@ -46,10 +46,10 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "strata/options.h"
 #include "strata/status.h"
 #include "util/file_system.h"
+#include "util/mutex.h"
 #include "wal/compression.h"
 #include "wal/log_format.h"
 
@@ -167,11 +167,11 @@ class Wal {
   FileSystem* const fs_;
   const WalOptions options_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   // Signalled when an fdatasync finishes or the segment changes.
-  absl::CondVar sync_done_;
+  CondVar sync_done_;
   // Signalled to stop the background thread.
-  absl::CondVar stop_bg_cv_;
+  CondVar stop_bg_cv_;
 
   ActiveSegment active_ ABSL_GUARDED_BY(mu_);
   int next_index_ ABSL_GUARDED_BY(mu_);

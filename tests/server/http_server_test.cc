@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "http_test_client.h"
 #include "server/router.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 namespace {
@@ -92,7 +92,7 @@ class HttpServerTest : public ::testing::Test {
     if (options.io_threads == 0) options.io_threads = 2;
     server_ = std::make_unique<HttpServer>(
         options, &router_, [this](const RequestRecord& record) {
-          absl::MutexLock lock(&records_mu_);
+          strata::MutexLock lock(&records_mu_);
           records_.push_back(std::string(record.method) + " " +
                              std::string(record.route) + " " +
                              std::to_string(record.status));
@@ -118,7 +118,7 @@ class HttpServerTest : public ::testing::Test {
   absl::Notification slow_started_;
   absl::Notification hangup_seen_;
   milliseconds slow_duration_{300};
-  absl::Mutex records_mu_;
+  strata::Mutex records_mu_;
   std::vector<std::string> records_ ABSL_GUARDED_BY(records_mu_);
 };
 
@@ -398,7 +398,7 @@ TEST_F(HttpServerTest, ObserverSeesRouteAndStatus) {
   std::vector<std::string> records;
   for (int i = 0; i < 200; ++i) {
     {
-      absl::MutexLock lock(&records_mu_);
+      strata::MutexLock lock(&records_mu_);
       records = records_;
     }
     if (records.size() >= 2) break;
