@@ -33,6 +33,7 @@ VarintResult ParseUvarint(const uint8_t* data, size_t size, size_t* pos,
 // The delta decoder's state, kept in registers by DecodeDeltaLoop.
 struct DeltaRegs {
   const uint8_t* p;  // Next byte to load.
+  uint64_t next;     // The 8 bytes at p, big-endian, loaded ahead.
   uint64_t buf;      // Left-aligned; the top nb bits are the next ones.
   int nb;            // 0..63.
   int64_t t;
@@ -48,18 +49,26 @@ enum class DeltaStop { kCount, kSafeEnd, kTruncated, kWideWindow };
 // load position p, its loads stay below p + 34 (every load reads 8 bytes at
 // most (consumed + 63) / 8).
 constexpr size_t kSampleLoadBytes = 34;
-// The tail copy holds fewer than kSampleLoadBytes bytes; a sample starts
-// only before the end of the input, so at load position <= 34 + 8, and
-// its loads stay below 42 + 34 bytes.
+// The tail copy holds the last kSampleLoadBytes bytes (or fewer) and zeros;
+// a sample starts only before the end of the input, so at load position
+// <= 34 + 8, and its loads stay below 42 + 34 bytes.
 constexpr size_t kTailBytes = 96;
 
-[[gnu::always_inline]] inline void Refill(DeltaRegs& r) {
+[[gnu::always_inline]] inline uint64_t LoadBE64(const uint8_t* p) {
   uint64_t w;
-  std::memcpy(&w, r.p, 8);
+  std::memcpy(&w, p, 8);
+  return __builtin_bswap64(w);
+}
+
+// Tops the buffer up to at least 56 bits. The bytes were loaded by the
+// previous refill, so the load's latency stays off the chain from one
+// sample's bit count to the next sample's bits.
+[[gnu::always_inline]] inline void Refill(DeltaRegs& r) {
   // Bits below the nb valid ones are zero or the same stream bits.
-  r.buf |= __builtin_bswap64(w) >> r.nb;
+  r.buf |= r.next >> r.nb;
   r.p += static_cast<unsigned>(63 - r.nb) >> 3;
   r.nb |= 56;
+  r.next = LoadBE64(r.p);
 }
 
 [[gnu::always_inline]] inline void Consume(DeltaRegs& r, int n) {
@@ -80,6 +89,7 @@ template <bool kTail>
   auto consumed = [&]() {
     return static_cast<int64_t>(r.p - origin) * 8 - r.nb;
   };
+  r.next = LoadBE64(r.p);
   while (out != out_end) {
     if constexpr (!kTail) {
       if (r.p > stop) [[unlikely]]
@@ -200,8 +210,7 @@ void XorIterator::Reset(std::string_view chunk) {
   leading_ = 0;
   trailing_ = 0;
   error_ = nullptr;
-  buf_pos_ = 0;
-  buf_len_ = 0;
+  SetCurrentToDecoded();
   pending_error_ = nullptr;
   const int n = XorNumSamples(chunk);
   if (n < 0) {
@@ -228,8 +237,6 @@ bool XorIterator::NextSlow() {
   if (n == 0) return Fail(err);
   pending_error_ = err;
   buf_len_ = static_cast<int>(n);
-  t_ = buf_t_[0];
-  v_bits_ = std::bit_cast<uint64_t>(buf_v_[0]);
   buf_pos_ = 1;
   return true;
 }
@@ -255,6 +262,7 @@ bool XorIterator::ReadFirst() {
   t_ = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
   v_bits_ = __builtin_bswap64(v);
   ++num_read_;
+  SetCurrentToDecoded();
   return true;
 }
 
@@ -278,6 +286,7 @@ bool XorIterator::ReadSecond() {
   set_delta_state(s);
   if (err != nullptr) return Fail(err);
   ++num_read_;
+  SetCurrentToDecoded();
   return true;
 }
 
@@ -290,8 +299,6 @@ size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
     std::memcpy(ts, buf_t_ + buf_pos_, k * sizeof(int64_t));
     std::memcpy(vs, buf_v_ + buf_pos_, k * sizeof(double));
     buf_pos_ += static_cast<int>(k);
-    t_ = ts[k - 1];
-    v_bits_ = std::bit_cast<uint64_t>(vs[k - 1]);
     n = k;
     if (buf_pos_ < buf_len_) return n;
   }
@@ -301,15 +308,22 @@ size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
   }
   while (n < max && num_read_ < 2) {
     if (!Next()) return n;
-    ts[n] = t_;
+    ts[n] = t();
     vs[n] = v();
     ++n;
   }
   if (n < max && num_read_ < limit_) {
     const char* err;
-    n += DecodeDeltas(
+    const size_t k = DecodeDeltas(
         ts + n, vs + n,
         std::min(max - n, static_cast<size_t>(limit_ - num_read_)), &err);
+    n += k;
+    if (k > 0) {
+      buf_t_[0] = ts[n - 1];
+      buf_v_[0] = vs[n - 1];
+      buf_pos_ = 1;
+      buf_len_ = 1;
+    }
     if (err != nullptr) Fail(err);
   }
   return n;
@@ -342,15 +356,23 @@ size_t XorIterator::DecodeDeltas(int64_t* __restrict ts, double* __restrict vs,
   }
   if (stop == DeltaStop::kSafeEnd) {
     // Fewer than kSampleLoadBytes bytes from pos to the end (pos may be past
-    // the end after BitReader supplied zeros).
-    uint8_t tail[kTailBytes] = {};
-    if (pos < size) std::memcpy(tail, data + pos, size - pos);
-    r.p = tail;
-    const int64_t end_bits =
-        (static_cast<int64_t>(size) - static_cast<int64_t>(pos)) * 8;
+    // the end after BitReader supplied zeros). The copy starts at `from`, a
+    // fixed distance before the end, so that it takes a few fixed-size moves.
+    uint8_t tail[kTailBytes];
+    size_t from = 0;
+    if (size >= kSampleLoadBytes) {
+      from = size - kSampleLoadBytes;
+      std::memcpy(tail, data + from, kSampleLoadBytes);
+      std::memset(tail + kSampleLoadBytes, 0, kTailBytes - kSampleLoadBytes);
+    } else {
+      std::memset(tail, 0, kTailBytes);
+      if (size > 0) std::memcpy(tail, data, size);
+    }
+    r.p = tail + (pos - from);
+    const auto end_bits = static_cast<int64_t>(size - from) * 8;
     stop =
         DecodeDeltaLoop<true>(r, out, vout, out_end, nullptr, tail, end_bits);
-    pos += static_cast<size_t>(r.p - tail);
+    pos = from + static_cast<size_t>(r.p - tail);
   }
   reader_.Restore(pos, r.buf, r.nb);
   t_ = r.t;

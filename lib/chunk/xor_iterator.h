@@ -37,7 +37,7 @@ bool XorTimeRange(std::string_view chunk, int64_t* min_time, int64_t* max_time);
 class XorIterator {
  public:
   // An exhausted iterator over no samples.
-  XorIterator() = default;
+  XorIterator() { SetCurrentToDecoded(); }
   // `chunk` is the chunk data: the 2-byte header and the bit stream, without
   // the encoding byte.
   explicit XorIterator(std::string_view chunk) { Reset(chunk); }
@@ -52,8 +52,6 @@ class XorIterator {
   // error() turns true) only after the samples before it.
   bool Next() {
     if (buf_pos_ < buf_len_) [[likely]] {
-      t_ = buf_t_[buf_pos_];
-      v_bits_ = std::bit_cast<uint64_t>(buf_v_[buf_pos_]);
       ++buf_pos_;
       return true;
     }
@@ -73,16 +71,16 @@ class XorIterator {
   // no such sample exists or on error.
   bool Seek(int64_t t) {
     if (error_ != nullptr) return false;
-    while (num_read() == 0 || t > t_) {
+    while (num_read() == 0 || t > this->t()) {
       if (!Next()) return false;
     }
     return true;
   }
 
   // The current sample; valid after Next() or Seek() returned true.
-  int64_t t() const { return t_; }
-  double v() const { return std::bit_cast<double>(v_bits_); }
-  uint64_t v_bits() const { return v_bits_; }
+  int64_t t() const { return buf_t_[buf_pos_ - 1]; }
+  double v() const { return buf_v_[buf_pos_ - 1]; }
+  uint64_t v_bits() const { return std::bit_cast<uint64_t>(v()); }
 
   // Sample count from the header, and samples decoded so far.
   int num_samples() const { return num_total_; }
@@ -125,6 +123,14 @@ class XorIterator {
   // registers. Advances num_read_ but does not call Fail().
   size_t DecodeDeltas(int64_t* ts, double* vs, size_t count, const char** err);
   bool NextSlow();
+  // Makes the last decoded sample (t_, v_bits_) the current one, with
+  // nothing buffered after it.
+  void SetCurrentToDecoded() {
+    buf_t_[0] = t_;
+    buf_v_[0] = std::bit_cast<double>(v_bits_);
+    buf_pos_ = 1;
+    buf_len_ = 1;
+  }
   bool ReadFirst();
   bool ReadSecond();
   bool Fail(const char* msg) {
@@ -135,12 +141,11 @@ class XorIterator {
 
   // Samples per buffer refill of Next(): enough to amortize the decode
   // loop's entry and exit, small enough to keep the iterator compact.
-  static constexpr int kBufferSamples = 16;
+  static constexpr int kBufferSamples = 32;
 
-  // Decoder state. After the second sample, t_ and v_bits_ are the current
-  // sample, and the decoder resumes from them once the buffer is empty; the
-  // other fields run ahead while buffered samples remain (they are the
-  // last decoded sample's).
+  // Decoder state: the reader and the last decoded sample (t_, v_bits_)
+  // with the deltas to continue from. Once the buffer is used up, it is the
+  // current sample's (XorChunk::NewAppender relies on this at the end).
   BitReader reader_;
   int num_total_ = 0;
   int num_read_ = 0;  // Samples decoded, including buffered ones.
@@ -154,12 +159,16 @@ class XorIterator {
 
   const char* error_ = nullptr;  // Static string; null when OK.
 
-  // Decoded samples not yet returned by Next(): buf_t_/buf_v_[buf_pos_,
-  // buf_len_). `pending_error_` is the error that ended the last refill,
-  // reported once they are used up.
-  int buf_pos_ = 0;
-  int buf_len_ = 0;
+  // Decoded samples: buf_*_[buf_pos_ - 1] is the current one (INT64_MIN
+  // and 0 before the first), and [buf_pos_, buf_len_) are the ones Next()
+  // has not returned yet; 1 <= buf_pos_ <= buf_len_. t() and v() read the
+  // buffer so that Next() only moves buf_pos_. `pending_error_` is the
+  // error that ended the last refill, reported after those samples.
+  int buf_pos_ = 1;
+  int buf_len_ = 1;
   const char* pending_error_ = nullptr;
+  // Not value-initialized: zeroing them would cost more than decoding a
+  // small chunk's samples.
   int64_t buf_t_[kBufferSamples];
   double buf_v_[kBufferSamples];
 };
