@@ -93,8 +93,11 @@ class BitWriter {
   size_t capacity() const {
     return buf_ == nullptr ? 0 : size_t{1} << cap_log2_;
   }
-  // A cache-prefetch hint for the bytes the next write touches.
-  void PrefetchTail() const {
+  // A cache-prefetch hint for the bytes the next write touches. Callers may
+  // issue it without holding the writer's lock (a stale address only wastes
+  // the hint; prefetches never fault), so ThreadSanitizer is told to skip
+  // this deliberate racy read.
+  __attribute__((no_sanitize("thread"))) void PrefetchTail() const {
     if (buf_ != nullptr) __builtin_prefetch(buf_ + bits_ / 8, 1);
   }
   std::string Release() &&;

@@ -65,8 +65,11 @@ class XorChunk {
   // be used at a time, and the chunk must outlive it and not move.
   std::optional<XorAppender> NewAppender();
 
-  // A cache-prefetch hint for the bytes the next Append writes.
-  void PrefetchTail() const { writer_.PrefetchTail(); }
+  // A cache-prefetch hint for the bytes the next Append writes; may be
+  // issued without the chunk's lock (see BitWriter::PrefetchTail).
+  __attribute__((no_sanitize("thread"))) void PrefetchTail() const {
+    writer_.PrefetchTail();
+  }
   // Heap bytes held.
   size_t AllocatedBytes() const { return writer_.capacity(); }
 

@@ -262,7 +262,7 @@ DBStats DBImpl::Stats() const {
   s.head_series = static_cast<int64_t>(head_->NumSeries());
   s.head_chunks = static_cast<int64_t>(head_->NumChunks());
   {
-    MutexLock lock(const_cast<Mutex*>(&blocks_mu_));
+    MutexLock lock(&blocks_mu_);
     s.blocks = static_cast<int64_t>(blocks_.size());
     for (const auto& b : blocks_) s.blocks_bytes += b->Size();
   }

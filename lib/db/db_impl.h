@@ -86,7 +86,7 @@ class DBImpl : public DB {
   // Serializes structural changes: persistence, compaction, retention,
   // deletion, snapshots.
   Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(blocks_mu_);
-  Mutex blocks_mu_;
+  mutable Mutex blocks_mu_;
   // Sorted by min time.
   std::vector<std::shared_ptr<const Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
   // Removed from blocks_; their dirs go once the last reader lets go.

@@ -128,7 +128,8 @@ class alignas(64) MemSeries {
     __builtin_prefetch(this, 1);
     __builtin_prefetch(reinterpret_cast<const char*>(this) + 64, 1);
   }
-  void PrefetchOpenChunkTail() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  __attribute__((no_sanitize("thread"))) void PrefetchOpenChunkTail() const
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
     open_.PrefetchTail();
   }
 
