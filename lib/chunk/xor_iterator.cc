@@ -45,9 +45,9 @@ struct DeltaRegs {
 
 enum class DeltaStop { kCount, kSafeEnd, kTruncated, kWideWindow };
 
-// A sample has at most 4 + 64 + 13 + 64 = 145 bits. Started at or before
-// load position p, its loads stay below p + 34 (every load reads 8 bytes at
-// most (consumed + 63) / 8).
+// A sample has at most 4 + 64 + 13 + 64 = 145 bits. Started at load
+// position p (so at most 8p bits consumed), its loads stay below p + 34:
+// each reads 8 bytes at (consumed + nb) / 8 <= (8p + 145 + 63) / 8.
 constexpr size_t kSampleLoadBytes = 34;
 // The tail copy holds the last kSampleLoadBytes bytes (or fewer) and zeros;
 // a sample starts only before the end of the input, so at load position

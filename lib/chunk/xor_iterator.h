@@ -46,10 +46,12 @@ class XorIterator {
 
   // Advances to the next sample. False at the end or on error.
   //
-  // Samples after the second are decoded kBufferSamples at a time into a
-  // buffer in the iterator, by the same loop as NextBatch, so most calls
-  // only copy a sample out. An error is reported (Next() returns false and
-  // error() turns true) only after the samples before it.
+  // Samples after the second are decoded up to kBufferSamples at a time
+  // into a buffer in the iterator, by the same loop as NextBatch, so most
+  // calls only move an index. An error is reported (Next() returns false
+  // and error() turns true) only after the samples before it. Code that
+  // wants a whole chunk is faster with NextBatch, which decodes straight
+  // into its arrays.
   bool Next() {
     if (buf_pos_ < buf_len_) [[likely]] {
       ++buf_pos_;
@@ -95,8 +97,7 @@ class XorIterator {
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
 
-  // Per-sample state after the second sample, so that the decoding steps
-  // are functions of (reader, state) that the compiler keeps in registers.
+  // The state the second sample's value decoding updates.
   struct DeltaState {
     int64_t t;
     uint64_t t_delta;
@@ -135,12 +136,14 @@ class XorIterator {
   bool ReadSecond();
   bool Fail(const char* msg) {
     error_ = msg;
-    limit_ = num_read_;  // Keeps Next() off the fast path from now on.
+    limit_ = num_read_;  // NextSlow() and NextBatch() decode no further.
     return false;
   }
 
   // Samples per buffer refill of Next(): enough to amortize the decode
-  // loop's entry and exit, small enough to keep the iterator compact.
+  // loop's entry and exit (16: -10 % on real data, 64: +6 %), few enough
+  // that a Seek() decodes little past its target and the iterator stays
+  // near 600 bytes.
   static constexpr int kBufferSamples = 32;
 
   // Decoder state: the reader and the last decoded sample (t_, v_bits_)
