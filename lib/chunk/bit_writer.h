@@ -59,7 +59,13 @@ class BitWriter {
 
   // Writes the low `nbits` (0..64) bits of `u`, most significant first.
   // Higher bits of `u` are ignored.
-  void WriteBits(uint64_t u, int nbits) {
+  void WriteBits(uint64_t u, int nbits) { WriteFields(u, nbits, nbits); }
+
+  // Writes several fields at once: the low `nbits` (0..64) bits of `u`
+  // hold them back to back, the last one `last_field_bits` wide. The
+  // result equals WriteBits of each field in turn (bstream's trailing free
+  // byte depends only on the last write), at the cost of one write.
+  void WriteFields(uint64_t u, int nbits, int last_field_bits) {
     assert(nbits >= 0 && nbits <= 64);
     if (nbits == 0) return;
     Reserve(static_cast<size_t>(nbits));
@@ -72,7 +78,7 @@ class BitWriter {
     }
     // bstream writes whole bytes with writeByte and the rest bit by bit;
     // only the former leaves the trailing free byte.
-    extra_byte_ = nbits % 8 == 0 && bits_ % 8 == 0;
+    extra_byte_ = last_field_bits % 8 == 0 && bits_ % 8 == 0;
   }
 
   void WriteByte(uint8_t b) { WriteBits(b, 8); }

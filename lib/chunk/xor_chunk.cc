@@ -95,23 +95,32 @@ void XorChunk::Append(int64_t t, double v) {
     w->WriteBits(v_bits, 64);
   } else if (num == 1) {
     WriteUvarint(w, t_delta);
-    WriteValueXor(v_bits);
+    WriteValueXor(v_bits, 0, 0);
   } else {
+    // The timestamp's bits are handed to WriteValueXor, which writes them
+    // with the value's in as few writes as the widths allow.
     const auto dod = static_cast<int64_t>(t_delta - t_delta_);
-    if (dod == 0) {
-      w->WriteBit(false);
-    } else {
-      xor_format::DodBucket bucket = xor_format::kDodFallback;
+    uint64_t pending = 0;
+    int pending_bits = 1;  // '0': dod == 0.
+    if (dod != 0) {
+      pending_bits = 0;
       for (const xor_format::DodBucket& b : xor_format::kDodBuckets) {
         if (BitRange(dod, b.value_bits)) {
-          bucket = b;
+          const uint64_t mask = (uint64_t{1} << b.value_bits) - 1;
+          pending = (uint64_t{b.prefix} << b.value_bits) |
+                    (static_cast<uint64_t>(dod) & mask);
+          pending_bits = b.prefix_bits + b.value_bits;
           break;
         }
       }
-      w->WriteBits(bucket.prefix, bucket.prefix_bits);
-      w->WriteBits(static_cast<uint64_t>(dod), bucket.value_bits);
+      if (pending_bits == 0) {
+        w->WriteBits(xor_format::kDodFallback.prefix,
+                     xor_format::kDodFallback.prefix_bits);
+        w->WriteBits(static_cast<uint64_t>(dod),
+                     xor_format::kDodFallback.value_bits);
+      }
     }
-    WriteValueXor(v_bits);
+    WriteValueXor(v_bits, pending, pending_bits);
   }
 
   t_ = t;
@@ -120,36 +129,52 @@ void XorChunk::Append(int64_t t, double v) {
   num_ = static_cast<uint16_t>(num + 1);
 }
 
-void XorChunk::WriteValueXor(uint64_t v_bits) {
+void XorChunk::WriteValueXor(uint64_t v_bits, uint64_t pending,
+                             int pending_bits) {
   BitWriter* w = &writer_;
   const uint64_t delta = v_bits ^ v_bits_;
   if (delta == 0) {
-    w->WriteBit(false);
+    // '0': the same value.
+    w->WriteFields(pending << 1, pending_bits + 1, 1);
     return;
   }
-  w->WriteBit(true);
 
   auto leading = static_cast<uint8_t>(std::countl_zero(delta));
   const auto trailing = static_cast<uint8_t>(std::countr_zero(delta));
   // The leading-zero field has 5 bits.
   if (leading > xor_format::kMaxLeading) leading = xor_format::kMaxLeading;
 
+  int sig;
+  int control_last_bits;  // Width of the last control field.
   if (leading_ != xor_format::kNoWindow && leading >= leading_ &&
       trailing >= trailing_) {
-    // The value fits the previous window.
-    w->WriteBit(false);
-    w->WriteBits(delta >> trailing_, 64 - leading_ - trailing_);
-    return;
+    // '10': the value fits the previous window.
+    pending = (pending << 2) | 0b10;
+    pending_bits += 2;
+    control_last_bits = 1;
+    sig = 64 - leading_ - trailing_;
+  } else {
+    // '11', the leading-zero count and the significant-bit count. 64
+    // significant bits do not fit 6 bits and are written as 0; 0 itself
+    // never occurs since delta != 0.
+    leading_ = leading;
+    trailing_ = trailing;
+    sig = 64 - leading - trailing;
+    constexpr int kHeaderBits =
+        2 + xor_format::kLeadingBits + xor_format::kSigBits;
+    pending = (pending << kHeaderBits) | (uint64_t{0b11} << (kHeaderBits - 2)) |
+              (uint64_t{leading} << xor_format::kSigBits) |
+              (static_cast<uint64_t>(sig) & ((1u << xor_format::kSigBits) - 1));
+    pending_bits += kHeaderBits;
+    control_last_bits = xor_format::kSigBits;
   }
-  leading_ = leading;
-  trailing_ = trailing;
-  w->WriteBit(true);
-  w->WriteBits(leading, xor_format::kLeadingBits);
-  // 64 significant bits do not fit 6 bits and are written as 0; 0 itself
-  // never occurs since delta != 0.
-  const int sig = 64 - leading - trailing;
-  w->WriteBits(static_cast<uint64_t>(sig), xor_format::kSigBits);
-  w->WriteBits(delta >> trailing, sig);
+  const uint64_t significant = delta >> trailing_;
+  if (pending_bits + sig <= 64) {
+    w->WriteFields((pending << sig) | significant, pending_bits + sig, sig);
+  } else {
+    w->WriteFields(pending, pending_bits, control_last_bits);
+    w->WriteBits(significant, sig);
+  }
 }
 
 }  // namespace strata::chunk

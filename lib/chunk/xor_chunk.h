@@ -74,7 +74,9 @@ class XorChunk {
   size_t AllocatedBytes() const { return writer_.capacity(); }
 
  private:
-  void WriteValueXor(uint64_t v_bits);
+  // Writes the value's XOR fields after `pending_bits` (0..24) bits of
+  // `pending` (the timestamp's fields), together where they fit.
+  void WriteValueXor(uint64_t v_bits, uint64_t pending, int pending_bits);
 
   // Laid out so that the whole object is 48 bytes.
   BitWriter writer_;
