@@ -298,6 +298,157 @@ TEST_F(QueryApiTest, RangeQueriesMatchPrometheus) {
   EXPECT_GT(with_data, total * 3 / 4);
 }
 
+// A wider sweep: every aggregation, operator family and function kind,
+// over the recorded node_exporter, Prometheus, Alertmanager and prom-client
+// series; each at two instants and as one range query.
+const QueryCase kSweep[] = {
+    {"sum without (instance) (rate(node_network_receive_bytes_total[5m]))"},
+    {"avg by (job) (go_goroutines)"},
+    {"min by (job) (process_open_fds)"},
+    {"max without (instance, job) (go_memstats_heap_alloc_bytes)"},
+    {"count by (job) (up)"},
+    {"stddev by (job) (go_goroutines)"},
+    {"stdvar(go_goroutines)"},
+    {"group by (job) (go_info)"},
+    {"quantile by (job) (0.75, go_memstats_alloc_bytes)"},
+    {"quantile(1.5, go_goroutines)"},
+    {"bottomk(2, go_goroutines)", true, false},
+    {"topk by (job) (1, rate(go_memstats_alloc_bytes_total[5m]))", false,
+     false},
+    {"count_values by (job) (\"v\", go_threads)"},
+    {"go_goroutines > 20"},
+    {"go_goroutines > bool 20"},
+    {"20 < go_goroutines"},
+    {"go_goroutines == on (instance, job) go_threads"},
+    {"go_goroutines / on (instance, job) go_threads"},
+    {"go_goroutines / ignoring (job) group_left go_threads"},
+    {"rate(http_requests_total[5m]) / ignoring (status, method) group_left "
+     "sum without (status, method) (rate(http_requests_total[5m]))"},
+    {"up * on (instance) group_right (job) go_info"},
+    {"go_info and on (job) up"},
+    {"go_info or up"},
+    {"up unless on (job) go_info"},
+    {"process_open_fds % 7"},
+    {"process_open_fds ^ 0.5"},
+    {"2 ^ 3 ^ 2"},
+    {"-process_open_fds"},
+    {"process_open_fds atan2 process_max_fds"},
+    {"node_load1 / 0"},
+    {"(node_load1 - node_load1) / 0"},
+    {"abs(-node_load5)"},
+    {"ceil(node_load1)"},
+    {"floor(node_load15)"},
+    {"round(node_load1, 0.1)"},
+    {"exp(node_load1)"},
+    {"ln(node_memory_MemTotal_bytes)"},
+    {"log2(node_memory_MemTotal_bytes)"},
+    {"log10(node_memory_MemTotal_bytes)"},
+    {"sqrt(node_memory_MemFree_bytes)"},
+    {"sgn(deriv(node_memory_MemFree_bytes[5m]))"},
+    {"clamp(go_goroutines, 10, 30)"},
+    {"clamp_min(go_goroutines, 25)"},
+    {"clamp_max(go_goroutines, 25)"},
+    {"sin(node_load1) + cos(node_load1) + tan(node_load1)"},
+    {"asin(node_load1 / 100) + acos(node_load1 / 100) + atan(node_load1)"},
+    {"sinh(node_load1) - cosh(node_load1) + tanh(node_load1)"},
+    {"asinh(node_load1) + acosh(node_load1 + 1) + atanh(node_load1 / 100)"},
+    {"deg(node_load1) + rad(node_load1) + pi()"},
+    {"changes(process_open_fds[10m])"},
+    {"resets(go_memstats_frees_total[30m])"},
+    {"delta(go_goroutines[10m])"},
+    {"idelta(go_goroutines[5m])"},
+    {"irate(node_cpu_seconds_total{mode=\"idle\"}[1m])"},
+    {"rate(node_cpu_seconds_total{mode!=\"idle\"}[3m])"},
+    {"increase(prometheus_http_requests_total[2m])"},
+    {"holt_winters(go_memstats_heap_alloc_bytes[10m], 0.5, 0.5)"},
+    {"predict_linear(go_memstats_heap_alloc_bytes[15m], 600)"},
+    {"min_over_time(go_goroutines[5m])"},
+    {"max_over_time(go_goroutines[5m])"},
+    {"sum_over_time(go_goroutines[5m])"},
+    {"count_over_time(go_goroutines[5m])"},
+    {"quantile_over_time(0.9, go_goroutines[10m])"},
+    {"stddev_over_time(go_goroutines[10m])"},
+    {"stdvar_over_time(go_goroutines[10m])"},
+    {"last_over_time(go_goroutines[5m])"},
+    {"present_over_time(go_goroutines[5m])"},
+    {"absent_over_time(nonexistent_metric[5m])"},
+    {"absent(up{job=\"nonexistent\"})"},
+    {"timestamp(go_goroutines)"},
+    {"minute(node_boot_time_seconds) + hour() + day_of_week() + "
+     "day_of_month() + days_in_month() + month() + year()"},
+    {"vector(1) + vector(time())"},
+    {"sort(go_goroutines)", true, false},
+    {"label_join(up, \"both\", \"-\", \"job\", \"instance\")"},
+    {"label_replace(go_info, \"v\", \"$1\", \"version\", \"go(.*)\")"},
+    {"histogram_quantile(0.5, rate(http_request_duration_seconds_bucket[5m]))"},
+    {"histogram_quantile(0.99, sum by (le, route) "
+     "(rate(http_request_duration_seconds_bucket[5m])))"},
+    {"histogram_quantile(0.9, rate(alertmanager_http_request_duration_"
+     "seconds_bucket[10m]))"},
+    {"rate(http_request_duration_seconds_sum[5m]) / "
+     "rate(http_request_duration_seconds_count[5m])"},
+    {"go_gc_duration_seconds{quantile=\"0.5\"}"},
+    {"avg_over_time(go_goroutines[10m:30s])"},
+    {"max_over_time(deriv(process_resident_memory_bytes[5m])[15m:1m])"},
+    {"rate(process_cpu_seconds_total[5m] offset -2m)"},
+    {"go_goroutines @ start()"},
+    {"go_goroutines @ end() offset 5m"},
+    {"sum(rate(node_disk_read_bytes_total[5m])) by (device)"},
+    {"{job=\"node\", __name__=~\"node_load.*\"}"},
+    {"{__name__=~\"node_(load1|load5)\", instance!~\"x.*\"}"},
+    {"node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\", "
+     "mountpoint=~\"/.*\"}"},
+    {"up{job=\"\"}"},
+    {"1 + 2 * 3 / 4 - 5 % 3"},
+    {"scalar(go_goroutines)"},
+    {"sum(go_goroutines) / count(go_goroutines)"},
+    {"rate(dataspace_consents_total[5m])"},
+    {"nodejs_gc_duration_seconds_count"},
+    {"sum by (kind) (rate(nodejs_gc_duration_seconds_sum[5m]))"},
+    {"go_goroutines[2m]", false, false},
+    {"go_goroutines[5m:1m]", false, false},
+    {"rate(go_goroutines)"},
+    {"sum(go_goroutines"},
+    {"label_replace(up, \"x\", \"$1\", \"job\", \"(\")"},
+    {"time() - node_boot_time_seconds"},
+    {"-go_goroutines offset 1m"},
+    {"{__name__=~\"go_goroutines|up\"}"},
+    {"sort_desc(sum by (job) (rate(process_cpu_seconds_total[5m])))", true,
+     false},
+    {"topk(2, sum by (mode) (rate(node_cpu_seconds_total[5m])))", true, false},
+    {"max(rate(prometheus_http_requests_total[5m])) by (handler) > 0"},
+    {"histogram_quantile(0.5, sum by (le) (rate(prometheus_http_response_"
+     "size_bytes_bucket[5m])))"},
+    {"count(count by (job) (up))"},
+    {"avg(avg_over_time(up[10m]))"},
+    {"sum(rate(alertmanager_http_requests_in_flight[5m]))"},
+    {"quantile_over_time(0.5, rate(go_memstats_alloc_bytes_total[1m])[10m:])"},
+    {"deriv(go_memstats_heap_alloc_bytes[5m]) > 0 or vector(0)"},
+    {"up == bool on (job) group_left max by (job) (up)"},
+    {"group_left_missing_metric or on () vector(1)"},
+};
+
+TEST_F(QueryApiTest, SweepMatchesPrometheus) {
+  int with_data = 0, total = 0;
+  for (const QueryCase& c : kSweep) {
+    for (int64_t t : {kMinT + 31 * 60000 + 777, kMaxT - 4321}) {
+      ++total;
+      with_data += ExpectSameQueryResult(
+          Target("/api/v1/query", {{"query", c.query}, {"time", Seconds(t)}}),
+          c.ordered);
+    }
+    if (!c.range) continue;
+    ++total;
+    with_data += ExpectSameQueryResult(
+        Target("/api/v1/query_range", {{"query", c.query},
+                                       {"start", Seconds(kMinT + 300000)},
+                                       {"end", Seconds(kMaxT + 120000)},
+                                       {"step", "47s"}}),
+        false);
+  }
+  EXPECT_GT(with_data, total * 3 / 4);
+}
+
 TEST_F(QueryApiTest, PostFormQueriesMatchPrometheus) {
   const std::string form =
       "query=" + UrlEncode("sum(up) by (job)") + "&time=" + Seconds(kMaxT);
