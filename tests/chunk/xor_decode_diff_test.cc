@@ -1,5 +1,6 @@
 // Differential test of the XOR decoder: Next(), NextBatch (whole, in random
-// slices, mixed with Next()) and Seek() against a bit-by-bit reference
+// slices, mixed with Next()) and Seek(), with both builds of the decode
+// loop, against a bit-by-bit reference
 // decoder written here from FORMAT.md, on adversarial inputs: bit streams
 // built token by token (long '00' runs, every dod bucket and its bounds,
 // 64-bit dods, every window shape, windows wider than 64 bits), chunks from
@@ -250,9 +251,7 @@ struct ExactCopy {
   std::string_view view;
 };
 
-void CheckDecoders(std::string_view bytes, std::mt19937_64& rng,
-                   const std::string& what) {
-  SCOPED_TRACE(what);
+void CheckDecodersOnce(std::string_view bytes, std::mt19937_64& rng) {
   const Decoded want = ReferenceDecode(bytes);
   const ExactCopy copy(bytes);
   {
@@ -330,6 +329,20 @@ void CheckDecoders(std::string_view bytes, std::mt19937_64& rng,
       EXPECT_EQ(it.v_bits(), want.samples[target].bits);
       EXPECT_EQ(it.num_read(), static_cast<int>(target + 1));
     }
+  }
+}
+
+// Both builds of the decode loop (baseline x86-64, and LZCNT/BMI2 where the
+// CPU has them).
+void CheckDecoders(std::string_view bytes, std::mt19937_64& rng,
+                   const std::string& what) {
+  SCOPED_TRACE(what);
+  for (const bool baseline : {true, false}) {
+    SCOPED_TRACE(baseline ? "baseline decoder" : "default decoder");
+    XorIterator::UseBaselineDecoderForTesting(baseline);
+    CheckDecodersOnce(bytes, rng);
+    XorIterator::UseBaselineDecoderForTesting(false);
+    if (::testing::Test::HasFatalFailure()) return;
   }
 }
 
