@@ -5,6 +5,10 @@
 #include <bit>
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
+
 namespace strata::chunk {
 
 namespace {
@@ -257,11 +261,15 @@ __attribute__((target("lzcnt,bmi,bmi2"))) DeltaStop DecodeRangeBmi2(
 
 DecodeRangeFn PickDecodeRange(bool allow_bmi2) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  if (allow_bmi2 && __builtin_cpu_supports("lzcnt") &&
-      __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) {
-    return DecodeRangeBmi2;
-  }
+  // CPUID: LZCNT is leaf 0x80000001 ECX bit 5; BMI1 and BMI2 are leaf 7
+  // EBX bits 3 and 8. (<cpuid.h> works with GCC and Clang, whose
+  // __builtin_cpu_supports names differ.)
+  unsigned a, b, c, d;
+  const bool lzcnt =
+      __get_cpuid(0x80000001, &a, &b, &c, &d) != 0 && (c & (1u << 5)) != 0;
+  const bool bmi = __get_cpuid_count(7, 0, &a, &b, &c, &d) != 0 &&
+                   (b & (1u << 3)) != 0 && (b & (1u << 8)) != 0;
+  if (allow_bmi2 && lzcnt && bmi) return DecodeRangeBmi2;
 #endif
   return DecodeRangeGeneric;
 }
