@@ -1,10 +1,35 @@
 #include "head/mem_series.h"
 
+#include <cassert>
 #include <cstring>
 
 #include "util/coding.h"
+#include "util/huge_page_pool.h"
 
 namespace strata {
+
+namespace {
+
+// Never destroyed: series may outlive static destruction order.
+HugePagePool& SeriesPool() {
+  static auto* pool = new HugePagePool(sizeof(MemSeries));
+  return *pool;
+}
+
+}  // namespace
+
+void* MemSeries::operator new(size_t size) {
+  assert(size == sizeof(MemSeries));
+  (void)size;
+  return SeriesPool().Allocate();
+}
+void* MemSeries::operator new(size_t size, std::align_val_t) {
+  return operator new(size);
+}
+void MemSeries::operator delete(void* p) { SeriesPool().Free(p); }
+void MemSeries::operator delete(void* p, std::align_val_t) {
+  SeriesPool().Free(p);
+}
 
 MemSeries::MemSeries(SeriesId id, uint64_t hash,
                      std::vector<MemPostings::Pair> labels)

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "chunk/cut_policy.h"
@@ -41,6 +42,13 @@ class alignas(64) MemSeries {
   MemSeries(SeriesId id, uint64_t hash, std::vector<MemPostings::Pair> labels);
   MemSeries(const MemSeries&) = delete;
   MemSeries& operator=(const MemSeries&) = delete;
+
+  // Series live in a HugePagePool (util/huge_page_pool.h): appends and
+  // replay touch them at random, and huge pages spare a TLB miss each.
+  static void* operator new(size_t size);
+  static void* operator new(size_t size, std::align_val_t);
+  static void operator delete(void* p);
+  static void operator delete(void* p, std::align_val_t);
 
   SeriesId id() const { return id_; }
   uint64_t hash() const { return hash_; }
