@@ -3,13 +3,12 @@
 #include <chrono>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "db/replay_shards.h"
+#include "db/wal_head_loader.h"
 #include "query/block_querier.h"
 #include "util/log.h"
 #include "wal/checkpoint.h"
-#include "wal/record.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
 
@@ -99,97 +98,9 @@ Status DBImpl::Init() {
 
 Status DBImpl::ReplayWal() {
   const auto start = std::chrono::steady_clock::now();
-  // WAL series refs map to head ids; they are equal unless labels repeat.
-  // Refs are dense (Strata and Prometheus count them up from 1), so a
-  // vector indexed by ref holds them; refs far beyond the series seen go to
-  // a hash map instead.
-  // Each entry keeps the head id beside the series so that routing a
-  // sample to its worker needs no load of the series itself.
-  struct RefTarget {
-    MemSeries* series = nullptr;
-    SeriesId id = 0;
-  };
-  std::vector<RefTarget> by_ref_dense;
-  absl::flat_hash_map<uint64_t, RefTarget> by_ref_sparse;
-  auto set_ref = [&](uint64_t ref, MemSeries* ms) {
-    const RefTarget target{ms, ms->id()};
-    if (ref < by_ref_dense.size() + (uint64_t{1} << 20)) {
-      if (ref >= by_ref_dense.size()) {
-        by_ref_dense.resize(std::max<size_t>(ref + 1, by_ref_dense.size() * 2));
-      }
-      by_ref_dense[ref] = target;
-    } else {
-      by_ref_sparse[ref] = target;
-    }
-  };
-  auto find_ref = [&](uint64_t ref) -> RefTarget {
-    if (ref < by_ref_dense.size() && by_ref_dense[ref].series != nullptr) {
-      return by_ref_dense[ref];
-    }
-    if (by_ref_sparse.empty()) return {};
-    auto it = by_ref_sparse.find(ref);
-    return it == by_ref_sparse.end() ? RefTarget{} : it->second;
-  };
-  // Samples are appended on one worker per core, routed by series.
-  ReplayShards appenders(head_.get(), ReplayShards::DefaultWorkers());
-  std::vector<wal::RefSeries> series;
-  std::vector<wal::RefSample> samples;
-  Status decode_error;
-  auto on_record = [&](std::string_view rec) -> Status {
-    ++report_.records;
-    switch (wal::GetRecordType(rec)) {
-      case wal::RecordType::kSeries: {
-        series.clear();
-        STRATA_RETURN_IF_ERROR(wal::DecodeSeries(rec, &series));
-        for (wal::RefSeries& s : series) {
-          bool created = false;
-          MemSeries* ms = head_->GetOrCreateWithId(static_cast<SeriesId>(s.ref),
-                                                   s.labels, &created);
-          ms->set_wal_logged();
-          set_ref(s.ref, ms);
-          if (created) ++report_.series;
-          if (ms->id() != s.ref) {
-            STRATA_LOG(kWarn, "replay: WAL ref maps to another head id",
-                       {{"ref", absl::StrCat(s.ref)},
-                        {"id", absl::StrCat(ms->id())},
-                        {"labels", s.labels.ToString()}});
-          }
-        }
-        return Status::OK();
-      }
-      case wal::RecordType::kSamples: {
-        samples.clear();
-        STRATA_RETURN_IF_ERROR(wal::DecodeSamples(rec, &samples));
-        // Only what blocks already hold is skipped; never the head-relative
-        // bound, which would drop acknowledged samples on replay.
-        const int64_t min_valid = head_->MinValidTime();
-        for (const wal::RefSample& s : samples) {
-          if (s.t < min_valid) continue;  // Already in a block.
-          const RefTarget target = find_ref(s.ref);
-          if (target.series == nullptr) {
-            ++report_.samples_rejected;
-            continue;
-          }
-          appenders.Add(target.series, target.id, s.t, s.v);
-        }
-        return Status::OK();
-      }
-      case wal::RecordType::kTombstones: {
-        std::vector<wal::Stone> stones;
-        STRATA_RETURN_IF_ERROR(wal::DecodeTombstones(rec, &stones));
-        for (const wal::Stone& st : stones) {
-          const RefTarget target = find_ref(st.ref);
-          if (target.series == nullptr) continue;
-          for (const wal::Interval& iv : st.intervals) {
-            head_->AddTombstone(target.id, Interval{iv.mint, iv.maxt});
-          }
-        }
-        return Status::OK();
-      }
-      default:
-        return Status::OK();  // Exemplars, metadata, histograms: not yet.
-    }
-  };
+  WalHeadLoader loader(head_.get(), head_->MinValidTime(),
+                       ReplayShards::DefaultWorkers());
+  auto on_record = [&](std::string_view rec) { return loader.OnRecord(rec); };
   // The newest checkpoint holds what older, deleted segments held.
   const std::string wal_dir = JoinPath(dir_, kWalDir);
   // Checkpoints a crash left half-written are redone later.
@@ -217,9 +128,13 @@ Status DBImpl::ReplayWal() {
   }
   wal::ReplayResult result;
   STRATA_RETURN_IF_ERROR(wal::ReplayWal(fs_, wal_dir, on_record, &result));
-  appenders.Finish();
-  report_.samples += appenders.appended();
-  report_.samples_rejected += appenders.rejected();
+  loader.Finish();
+  const WalHeadLoader::Counts& counts = loader.counts();
+  report_.records = counts.records;
+  report_.series = counts.series_created;
+  report_.samples = counts.samples;
+  report_.samples_rejected =
+      counts.samples_rejected + counts.samples_unknown_series;
   report_.segments = result.first_segment < 0
                          ? 0
                          : result.last_segment - result.first_segment + 1;

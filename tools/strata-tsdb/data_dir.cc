@@ -2,11 +2,11 @@
 
 #include <cstdio>
 
-#include "absl/container/flat_hash_map.h"
 #include "block/block_dir.h"
+#include "db/replay_shards.h"
+#include "db/wal_head_loader.h"
 #include "query/block_querier.h"
 #include "wal/checkpoint.h"
-#include "wal/record.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
 
@@ -56,58 +56,23 @@ Status DataDir::LoadWal(const DataDirOptions& options) {
   HeadOptions head_options;
   head_options.chunk_range_ms = options.block_range_ms;
   head_ = std::make_shared<Head>(head_options);
-  // As DB replay does: what blocks hold is skipped.
-  const int64_t min_valid = BlocksMaxTime();
-  absl::flat_hash_map<uint64_t, MemSeries*> by_ref;
-  std::vector<wal::RefSeries> series;
-  std::vector<wal::RefSample> samples;
-  std::vector<wal::Stone> stones;
-  auto on_record = [&](std::string_view rec) -> Status {
-    ++wal_.records;
-    switch (wal::GetRecordType(rec)) {
-      case wal::RecordType::kSeries: {
-        series.clear();
-        STRATA_RETURN_IF_ERROR(wal::DecodeSeries(rec, &series));
-        for (wal::RefSeries& s : series) {
-          bool created = false;
-          by_ref[s.ref] = head_->GetOrCreate(s.labels, &created);
-          if (created) ++wal_.series;
-        }
-        return Status::OK();
-      }
-      case wal::RecordType::kSamples: {
-        samples.clear();
-        STRATA_RETURN_IF_ERROR(wal::DecodeSamples(rec, &samples));
-        for (const wal::RefSample& s : samples) {
-          if (s.t < min_valid) {
-            ++wal_.samples_in_blocks;
-            continue;
-          }
-          auto it = by_ref.find(s.ref);
-          if (it == by_ref.end()) continue;
-          if (head_->AppendSample(it->second, s.t, s.v) ==
-              AppendOutcome::kAppended) {
-            ++wal_.samples;
-          }
-        }
-        return Status::OK();
-      }
-      case wal::RecordType::kTombstones: {
-        stones.clear();
-        STRATA_RETURN_IF_ERROR(wal::DecodeTombstones(rec, &stones));
-        for (const wal::Stone& st : stones) {
-          auto it = by_ref.find(st.ref);
-          if (it == by_ref.end()) continue;
-          for (const wal::Interval& iv : st.intervals) {
-            head_->AddTombstone(it->second->id(), Interval{iv.mint, iv.maxt});
-          }
-        }
-        return Status::OK();
-      }
-      default:
-        return Status::OK();  // Exemplars, metadata, histograms.
+  // As DB replay does (the same loader): what blocks hold is skipped.
+  WalHeadLoader loader(head_.get(), BlocksMaxTime(),
+                       ReplayShards::DefaultWorkers());
+  // Counts are taken whenever this returns, after the appends finished.
+  struct TakeCounts {
+    WalHeadLoader* loader;
+    WalInfo* wal;
+    ~TakeCounts() {
+      loader->Finish();
+      const WalHeadLoader::Counts& c = loader->counts();
+      wal->records = c.records;
+      wal->series = c.series_created;
+      wal->samples = c.samples;
+      wal->samples_in_blocks = c.samples_before_min_valid;
     }
-  };
+  } take_counts{&loader, &wal_};
+  auto on_record = [&](std::string_view rec) { return loader.OnRecord(rec); };
   int first = 0;
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           wal::LatestCheckpoint(fs_, wal_dir));

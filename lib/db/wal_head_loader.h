@@ -1,0 +1,88 @@
+// WalHeadLoader: rebuilds a head from WAL records. DB::Open's replay and
+// strata-tsdb's read-only view of a data directory both use it; they differ
+// only in how they read the log (replay repairs a torn tail, the tool never
+// writes).
+//
+// Feed it every record in log order (a checkpoint's records first), then
+// call Finish():
+//   - series records create the series, keeping the WAL ref as the head id
+//     where that id is free (refs and ids then agree);
+//   - samples older than `min_valid_time` are skipped, since blocks hold
+//     them; the rest are appended on ReplayShards workers (one per core);
+//   - tombstones are added to the head.
+// Exemplar, metadata and histogram records are ignored.
+//
+// Thread-safety: one thread calls OnRecord and Finish.
+#ifndef STRATA_DB_WAL_HEAD_LOADER_H_
+#define STRATA_DB_WAL_HEAD_LOADER_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "db/replay_shards.h"
+#include "head/head.h"
+#include "strata/status.h"
+#include "wal/record.h"
+
+namespace strata {
+
+class WalHeadLoader {
+ public:
+  struct Counts {
+    int64_t records = 0;
+    int64_t series_created = 0;
+    // Appended (a duplicate of an appended sample counts: it was
+    // acknowledged once).
+    int64_t samples = 0;
+    // Out of order or conflicting with an appended sample.
+    int64_t samples_rejected = 0;
+    // For a ref no series record introduced.
+    int64_t samples_unknown_series = 0;
+    int64_t samples_before_min_valid = 0;
+    // Series whose WAL ref was taken by another head id (labels repeated
+    // under two refs).
+    int64_t ref_id_mismatches = 0;
+  };
+
+  // `workers`: ReplayShards workers (0 appends on the calling thread).
+  WalHeadLoader(Head* head, int64_t min_valid_time, int workers);
+  WalHeadLoader(const WalHeadLoader&) = delete;
+  WalHeadLoader& operator=(const WalHeadLoader&) = delete;
+
+  // Applies one record. Fails only on a record that does not decode.
+  Status OnRecord(std::string_view record);
+  // Waits until every sample is appended; counts() is final afterwards.
+  void Finish();
+  const Counts& counts() const { return counts_; }
+
+ private:
+  // A WAL ref's series, with its head id beside it so that routing a
+  // sample to its worker needs no load of the series itself.
+  struct RefTarget {
+    MemSeries* series = nullptr;
+    SeriesId id = 0;
+  };
+  void SetRef(uint64_t ref, MemSeries* series);
+  RefTarget FindRef(uint64_t ref) const;
+
+  Head* const head_;
+  const int64_t min_valid_time_;
+  ReplayShards appenders_;
+  // Refs are dense (Strata and Prometheus count them up from 1), so a
+  // vector indexed by ref holds them; refs far beyond the series seen go
+  // to the map.
+  std::vector<RefTarget> by_ref_dense_;
+  absl::flat_hash_map<uint64_t, RefTarget> by_ref_sparse_;
+  // Reused decode buffers.
+  std::vector<wal::RefSeries> series_;
+  std::vector<wal::RefSample> samples_;
+  std::vector<wal::Stone> stones_;
+  Counts counts_;
+  bool finished_ = false;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_DB_WAL_HEAD_LOADER_H_
