@@ -36,7 +36,14 @@ class ReplayShards {
 
   // `id` is the series' head id (series->id()), passed so that routing
   // needs no load of the series.
-  void Add(MemSeries* series, SeriesId id, int64_t t, double v);
+  void Add(MemSeries* series, SeriesId id, int64_t t, double v) {
+    if (shards_.empty()) return AddInline(series, t, v);
+    Shard* shard =
+        shards_[shard_mask_ != kNoMask ? id & shard_mask_ : id % shards_.size()]
+            .get();
+    shard->filling.push_back({series, t, v});
+    if (shard->filling.size() >= kBatchSamples) Push(shard);
+  }
   // Hands over what is buffered and waits until every sample is appended.
   void Finish();
 
@@ -62,6 +69,11 @@ class ReplayShards {
     std::thread thread;
   };
 
+  // Samples handed to a worker at once.
+  static constexpr size_t kBatchSamples = 8192;
+  static constexpr uint32_t kNoMask = ~uint32_t{0};
+
+  void AddInline(MemSeries* series, int64_t t, double v);
   void Push(Shard* shard);
   void Work(Shard* shard);
   // Appends `batch`; adds to the counters.
@@ -71,6 +83,8 @@ class ReplayShards {
   Head* const head_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<HeadSample> inline_batch_;
+  // workers - 1 when the worker count is a power of two, else kNoMask.
+  uint32_t shard_mask_ = kNoMask;
   bool finished_ = false;
   int64_t appended_ = 0;
   int64_t rejected_ = 0;
