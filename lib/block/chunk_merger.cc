@@ -42,12 +42,24 @@ Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
   const int64_t lo = std::max(mint_, c.meta.mint);
   const int64_t hi = std::min(maxt_, c.meta.maxt);
   chunk::XorIterator it(bytes.data);
-  while (it.Next()) {
-    const int64_t t = it.t();
-    if (t < lo) continue;
-    if (t > hi) break;
-    if (IsDeleted(c.deleted, t)) continue;
-    samples_.push_back({t, it.v_bits(), c.source});
+  // Whole chunks decode fastest in batches.
+  constexpr size_t kBatch = 128;
+  int64_t ts[kBatch];
+  double vs[kBatch];
+  bool past_end = false;
+  while (!past_end) {
+    const size_t n = it.NextBatch(ts, vs, kBatch);
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t t = ts[i];
+      if (t < lo) continue;
+      if (t > hi) {
+        past_end = true;
+        break;
+      }
+      if (IsDeleted(c.deleted, t)) continue;
+      samples_.push_back({t, DoubleBits(vs[i]), c.source});
+    }
+    if (n < kBatch) break;
   }
   if (it.error()) {
     return Status::Corruption("chunk " + std::to_string(c.meta.ref) + ": " +
