@@ -126,30 +126,26 @@ MemSeries* Head::GetOrCreateWithId(SeriesId id, const Labels& labels,
 MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
                         bool* created) {
   const uint64_t hash = labels.Hash();
-  if (MemSeries* s = series_.GetByLabels(hash, labels); s && !s->dead()) {
-    *created = false;
-    return s;
-  }
-  SeriesId id = wanted_id;
-  if (id == 0 || series_.GetById(id) != nullptr) {
-    id = next_id_.fetch_add(1);
-  } else {
-    // Keep later ids above replayed ones.
-    SeriesId next = next_id_.load();
-    while (next <= id && !next_id_.compare_exchange_weak(next, id + 1)) {
-    }
-  }
   std::vector<MemPostings::Pair> pairs;
-  pairs.reserve(labels.size());
-  for (const Label& l : labels) {
-    pairs.push_back({symbols_.Intern(l.name), symbols_.Intern(l.value)});
-  }
-  MemSeries* s = series_.GetOrCreate(
-      hash, labels, id,
-      [&](SeriesId new_id) {
-        return std::make_unique<MemSeries>(new_id, hash, pairs);
-      },
-      created);
+  // Runs only for a new series, under its stripe lock: the lookup and the
+  // creation are one step.
+  auto make = [&]() {
+    SeriesId id = wanted_id;
+    if (id == 0 || series_.GetById(id) != nullptr) {
+      id = next_id_.fetch_add(1);
+    } else {
+      // Keep later ids above replayed ones.
+      SeriesId next = next_id_.load();
+      while (next <= id && !next_id_.compare_exchange_weak(next, id + 1)) {
+      }
+    }
+    pairs.reserve(labels.size());
+    for (const Label& l : labels) {
+      pairs.push_back({symbols_.Intern(l.name), symbols_.Intern(l.value)});
+    }
+    return std::make_unique<MemSeries>(id, hash, pairs);
+  };
+  MemSeries* s = series_.GetOrCreate(hash, labels, make, created);
   if (*created) {
     postings_.Add(s->id(), pairs);
     counters_.series_created.fetch_add(1, std::memory_order_relaxed);

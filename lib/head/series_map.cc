@@ -49,9 +49,8 @@ MemSeries* SeriesMap::GetByLabels(uint64_t hash, const Labels& labels) const {
 }
 
 MemSeries* SeriesMap::GetOrCreate(
-    uint64_t hash, const Labels& labels, SeriesId id_if_new,
-    const std::function<std::unique_ptr<MemSeries>(SeriesId)>& make,
-    bool* created) {
+    uint64_t hash, const Labels& labels,
+    const std::function<std::unique_ptr<MemSeries>()>& make, bool* created) {
   Stripe& stripe = stripes_[hash % kStripes];
   MutexLock lock(&stripe.mu);
   MemSeries*& head = stripe.by_hash[hash];
@@ -61,7 +60,7 @@ MemSeries* SeriesMap::GetOrCreate(
       return s;
     }
   }
-  std::unique_ptr<MemSeries> fresh = make(id_if_new);
+  std::unique_ptr<MemSeries> fresh = make();
   MemSeries* s = fresh.release();
   s->next_in_bucket = head;
   head = s;

@@ -29,13 +29,13 @@ class SeriesMap {
   MemSeries* GetById(SeriesId id) const;
   MemSeries* GetByLabels(uint64_t hash, const Labels& labels) const;
 
-  // Returns the series with these labels, calling `make` to build one (with
-  // the id it is given) if there is none. `created` tells which happened.
-  // `make` runs under the stripe lock.
+  // Returns the series with these labels, calling `make` to build one if
+  // there is none: one lookup under the stripe lock, which `make` runs
+  // under too (it may take locks ordered after it, such as the symbol
+  // table's). `created` tells which happened.
   MemSeries* GetOrCreate(
-      uint64_t hash, const Labels& labels, SeriesId id_if_new,
-      const std::function<std::unique_ptr<MemSeries>(SeriesId)>& make,
-      bool* created);
+      uint64_t hash, const Labels& labels,
+      const std::function<std::unique_ptr<MemSeries>()>& make, bool* created);
 
   // Unlinks `s` from both lookups and hands over its ownership.
   std::unique_ptr<MemSeries> Remove(MemSeries* s);
