@@ -1,4 +1,5 @@
-// A TCP port on 127.0.0.1 for a server a test starts.
+// A TCP port on 127.0.0.1 for a server a test or a benchmark harness
+// (bench/compare) starts.
 #ifndef STRATA_TESTS_FREE_PORT_H_
 #define STRATA_TESTS_FREE_PORT_H_
 
@@ -13,7 +14,7 @@ namespace strata::testing {
 // Another process may take it before the caller binds: callers that start
 // a server should retry if it fails to bind.
 inline int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "free_port.h"
 #include "http_client.h"
 
 namespace strata::bench {
@@ -45,20 +46,7 @@ bool PinCurrentThread(const std::vector<int>& cpus) {
   return sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
+int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(
     std::vector<std::string> argv, const std::string& log_path,

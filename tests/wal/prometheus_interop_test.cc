@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.h"
 #include "gtest/gtest.h"
 #include "wal/record.h"
 #include "wal/replay.h"
@@ -39,21 +40,7 @@ bool HavePrometheus() {
   return std::system("prometheus --version >/dev/null 2>&1") == 0;
 }
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 // GET http://127.0.0.1:port/path; returns the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
