@@ -59,20 +59,19 @@ Status DataDir::LoadWal(const DataDirOptions& options) {
   // As DB replay does (the same loader): what blocks hold is skipped.
   WalHeadLoader loader(head_.get(), BlocksMaxTime(),
                        ReplayShards::DefaultWorkers());
-  // Counts are taken whenever this returns, after the appends finished.
-  struct TakeCounts {
-    WalHeadLoader* loader;
-    WalInfo* wal;
-    ~TakeCounts() {
-      loader->Finish();
-      const WalHeadLoader::Counts& c = loader->counts();
-      wal->records = c.records;
-      wal->series = c.series_created;
-      wal->samples = c.samples;
-      wal->samples_in_blocks = c.samples_before_min_valid;
-    }
-  } take_counts{&loader, &wal_};
-  auto on_record = [&](std::string_view rec) { return loader.OnRecord(rec); };
+  const Status st = ReadWal(
+      wal_dir, [&](std::string_view rec) { return loader.OnRecord(rec); });
+  loader.Finish();
+  const WalHeadLoader::Counts& c = loader.counts();
+  wal_.records = c.records;
+  wal_.series = c.series_created;
+  wal_.samples = c.samples;
+  wal_.samples_in_blocks = c.samples_before_min_valid;
+  return st;
+}
+
+Status DataDir::ReadWal(const std::string& wal_dir,
+                        const wal::RecordCallback& on_record) {
   int first = 0;
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           wal::LatestCheckpoint(fs_, wal_dir));

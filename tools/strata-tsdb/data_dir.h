@@ -21,6 +21,7 @@
 #include "strata/querier.h"
 #include "strata/status.h"
 #include "util/file_system.h"
+#include "wal/replay.h"
 
 namespace strata::tsdb {
 
@@ -78,6 +79,11 @@ class DataDir {
   DataDir(std::string dir, FileSystem* fs) : dir_(std::move(dir)), fs_(fs) {}
   Status LoadBlocks();
   Status LoadWal(const DataDirOptions& options);
+  // Reads the checkpoint and the segments after it into `on_record`,
+  // filling wal_'s file figures; a damaged log ends reading and is kept
+  // in wal_error_.
+  Status ReadWal(const std::string& wal_dir,
+                 const wal::RecordCallback& on_record);
 
   const std::string dir_;
   FileSystem* const fs_;
