@@ -74,12 +74,4 @@ void BitWriter::Grow(size_t min_capacity) {
   cap_log2_ = static_cast<uint8_t>(log2);
 }
 
-std::string BitWriter::Release() && {
-  std::string out(bytes());
-  Free();
-  bits_ = 0;
-  extra_byte_ = false;
-  return out;
-}
-
 }  // namespace strata::chunk

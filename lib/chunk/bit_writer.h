@@ -106,7 +106,6 @@ class BitWriter {
   __attribute__((no_sanitize("thread"))) void PrefetchTail() const {
     if (buf_ != nullptr) __builtin_prefetch(buf_ + bits_ / 8, 1);
   }
-  std::string Release() &&;
 
  private:
   // Smallest buffer, as Prometheus's chunks start with 128 bytes.
