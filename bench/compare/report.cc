@@ -348,7 +348,7 @@ std::string TextReport(const RunInfo& info, const ServerReport* strata,
 std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
                            const ServerReport* prometheus) {
   std::string out =
-      "\n## Side-by-side: strata-server vs Prometheus 2.42 (`bench/compare`, "
+      "\n### Side-by-side: strata-server vs Prometheus 2.42 (`bench/compare`, "
       "SCALE=";
   out.append(info.scale).append(", ").append(info.date_utc).append(")\n\n");
   out += Header(info, strata, prometheus, "- ");
