@@ -16,7 +16,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libabsl-dev libzstd-dev zlib1g-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
-  nlohmann-json3-dev python3 python3-dev prometheus prometheus-node-exporter \
+  nlohmann-json3-dev python3 prometheus prometheus-node-exporter \
   prometheus-alertmanager
 
 .PHONY: all deps configure build test run tsan soak bench bench-compare clean format

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "strata/appender.h"
@@ -60,9 +59,11 @@ struct DBStats {
 
 class DB {
  public:
-  // Opens or creates the data directory `dir`, replaying its WAL.
+  // Opens or creates the data directory `dir`, replaying its WAL. Paths
+  // here are `const std::string&`, as in FileSystem, since they end up as
+  // NUL-terminated OS paths.
   static StatusOr<std::unique_ptr<DB>> Open(const Options& options,
-                                            std::string_view dir);
+                                            const std::string& dir);
 
   virtual ~DB() = default;
 

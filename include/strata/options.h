@@ -6,8 +6,8 @@
 
 namespace strata {
 
-// Defined in lib/util/file_system.h. Only tests and embedders that need
-// fault injection or an in-memory file system set it.
+// Defined in strata/file_system.h. Only tests and embedders that need
+// fault injection or their own storage set Options::file_system.
 class FileSystem;
 
 // When Appender::Commit's samples become durable.

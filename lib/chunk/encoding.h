@@ -4,7 +4,6 @@
 #define STRATA_CHUNK_ENCODING_H_
 
 #include <cstdint>
-#include <string_view>
 
 namespace strata::chunk {
 
@@ -19,16 +18,6 @@ enum class Encoding : uint8_t {
 // True for the encodings this module can decode.
 inline constexpr bool IsSupportedEncoding(uint8_t e) {
   return e == static_cast<uint8_t>(Encoding::kXor);
-}
-
-inline constexpr std::string_view EncodingName(Encoding e) {
-  switch (e) {
-    case Encoding::kNone:
-      return "none";
-    case Encoding::kXor:
-      return "XOR";
-  }
-  return "<unknown>";
 }
 
 }  // namespace strata::chunk

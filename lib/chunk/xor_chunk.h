@@ -70,8 +70,6 @@ class XorChunk {
   __attribute__((no_sanitize("thread"))) void PrefetchTail() const {
     writer_.PrefetchTail();
   }
-  // Heap bytes held.
-  size_t AllocatedBytes() const { return writer_.capacity(); }
 
  private:
   // Writes the value's XOR fields after `pending_bits` (0..24) bits of

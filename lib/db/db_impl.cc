@@ -45,8 +45,8 @@ class DBImpl::WalCommitLog : public CommitLog {
 };
 
 StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options,
-                                       std::string_view dir) {
-  auto db = std::make_unique<DBImpl>(options, std::string(dir));
+                                       const std::string& dir) {
+  auto db = std::make_unique<DBImpl>(options, dir);
   STRATA_RETURN_IF_ERROR(db->Init());
   return std::unique_ptr<DB>(std::move(db));
 }

@@ -1,5 +1,5 @@
-// DBImpl: the facade behind strata::DB. Owns the head, the WAL and (later)
-// the persisted blocks; wires appenders to the WAL and queriers to every
+// DBImpl: the facade behind strata::DB. Owns the head, the WAL and the
+// persisted blocks; wires appenders to the WAL and queriers to every
 // block.
 //
 // Thread-safety: all public methods are safe to call concurrently.

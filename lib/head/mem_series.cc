@@ -183,13 +183,4 @@ size_t MemSeries::NumChunks() const {
   return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
 }
 
-size_t MemSeries::MemoryBytes() const {
-  MutexLock lock(&mu_);
-  size_t bytes = sizeof(*this) + labels_.capacity() * sizeof(labels_[0]) +
-                 closed_.capacity() * sizeof(ClosedChunk);
-  for (const auto& c : closed_) bytes += c.size;
-  bytes += open_.AllocatedBytes();
-  return bytes;
-}
-
 }  // namespace strata

@@ -75,8 +75,6 @@ class alignas(64) MemSeries {
   // A copy of the chunk with sequence number `seq`.
   StatusOr<ChunkBytes> ChunkCopy(uint32_t seq) const ABSL_LOCKS_EXCLUDED(mu_);
   size_t NumChunks() const ABSL_LOCKS_EXCLUDED(mu_);
-  // Approximate heap bytes held by this series (labels excluded: shared).
-  size_t MemoryBytes() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether a WAL series record for this series has been written.
   bool wal_logged() const {

@@ -27,7 +27,6 @@ class SeriesMap {
 
   // nullptr if absent.
   MemSeries* GetById(SeriesId id) const;
-  MemSeries* GetByLabels(uint64_t hash, const Labels& labels) const;
 
   // Returns the series with these labels, calling `make` to build one if
   // there is none: one lookup under the stripe lock, which `make` runs

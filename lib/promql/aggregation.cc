@@ -94,14 +94,294 @@ Labels GroupLabels(const Labels& metric,
   return Labels::FromUnchecked(std::move(out));
 }
 
+// A group's state after its first sample.
+Group StartGroup(ItemType op, const Labels* labels, const StepSample& s) {
+  Group g;
+  g.labels = labels;
+  g.value = s.v;
+  g.mean = s.v;
+  g.count = 1;
+  switch (op) {
+    case ItemType::kStdvar:
+    case ItemType::kStddev:
+      g.value = 0;
+      break;
+    case ItemType::kTopk:
+    case ItemType::kBottomk:
+      g.heap.push_back(s);
+      break;
+    case ItemType::kQuantile:
+      g.values.push_back(s.v);
+      break;
+    case ItemType::kGroup:
+      g.value = 1;
+      break;
+    default:
+      break;
+  }
+  return g;
+}
+
+// topk/bottomk: keeps the k samples that `less` orders last, with the
+// first of them at heap[0] (never empty: a group starts with one sample).
+template <typename Less>
+void KeepK(StepVector& heap, const StepSample& s, int64_t k, Less less) {
+  if (static_cast<int64_t>(heap.size()) >= k && !less(heap[0], s)) return;
+  if (static_cast<int64_t>(heap.size()) == k) {
+    if (k == 1) {
+      heap[0] = s;
+      return;
+    }
+    HeapPop(heap, less);
+  }
+  HeapPush(heap, s, less);
+}
+
+// Avg's running mean, as Prometheus's incremental mean.
+void AddToMean(Group& g, double v) {
+  ++g.count;
+  if (std::isinf(g.mean)) {
+    // Inf + finite stays Inf; the formula below would make NaN.
+    if (std::isinf(v) && (g.mean > 0) == (v > 0)) return;
+    if (!std::isinf(v) && !std::isnan(v)) return;
+  }
+  // Dividing first avoids overflowing with huge values.
+  const auto n = static_cast<double>(g.count);
+  g.mean += v / n - g.mean / n;
+}
+
+// Folds a further sample of the group into it. `k`: topk/bottomk's
+// parameter.
+Status Accumulate(ItemType op, int64_t k, const StepSample& s, Group& g) {
+  switch (op) {
+    case ItemType::kSum:
+      g.value += s.v;
+      break;
+    case ItemType::kAvg:
+      AddToMean(g, s.v);
+      break;
+    case ItemType::kGroup:
+      break;
+    case ItemType::kMax:
+      if (g.value < s.v || std::isnan(g.value)) g.value = s.v;
+      break;
+    case ItemType::kMin:
+      if (g.value > s.v || std::isnan(g.value)) g.value = s.v;
+      break;
+    case ItemType::kCount:
+    case ItemType::kCountValues:
+      ++g.count;
+      break;
+    case ItemType::kStdvar:
+    case ItemType::kStddev: {
+      ++g.count;
+      const double delta = s.v - g.mean;
+      g.mean += delta / static_cast<double>(g.count);
+      g.value += delta * (s.v - g.mean);
+      break;
+    }
+    case ItemType::kTopk:
+      KeepK(g.heap, s, k, ByValue);
+      break;
+    case ItemType::kBottomk:
+      KeepK(g.heap, s, k, ByReverseValue);
+      break;
+    case ItemType::kQuantile:
+      g.values.push_back(s.v);
+      break;
+    default:
+      return Status::Internal("unknown aggregation operator");
+  }
+  return Status::OK();
+}
+
+// Appends the group's result to `out`: one sample, or topk/bottomk's kept
+// samples. `param`: quantile's parameter.
+void EmitGroup(ItemType op, double param, Group& g, StepVector* out) {
+  double value = g.value;
+  switch (op) {
+    case ItemType::kAvg:
+      value = g.mean;
+      break;
+    case ItemType::kCount:
+    case ItemType::kCountValues:
+      value = static_cast<double>(g.count);
+      break;
+    case ItemType::kStdvar:
+      value = g.value / static_cast<double>(g.count);
+      break;
+    case ItemType::kStddev:
+      value = std::sqrt(g.value / static_cast<double>(g.count));
+      break;
+    case ItemType::kTopk:
+    case ItemType::kBottomk: {
+      // Highest first for topk, lowest first for bottomk; NaN last.
+      const bool top = op == ItemType::kTopk;
+      std::stable_sort(g.heap.begin(), g.heap.end(),
+                       [top](const StepSample& a, const StepSample& b) {
+                         if (std::isnan(b.v)) return !std::isnan(a.v);
+                         if (std::isnan(a.v)) return false;
+                         return top ? b.v < a.v : a.v < b.v;
+                       });
+      for (const StepSample& s : g.heap) out->push_back({s.metric, s.v, -1});
+      return;
+    }
+    case ItemType::kQuantile:
+      value = Quantile(param, g.values);
+      break;
+    default:
+      break;
+  }
+  out->push_back({g.labels, value, -1});
+}
+
+// One aggregation over all its steps: which group each input series falls
+// in (worked out once, before the steps), and the groups of the step being
+// evaluated. Interned labels live as long as this object.
+class Aggregation {
+ public:
+  // `value_label`: count_values's parameter, else empty.
+  Aggregation(const AggregateExpr& agg, std::string value_label)
+      : op_(agg.op),
+        grouping_(agg.grouping),
+        without_(agg.without),
+        value_label_(std::move(value_label)) {
+    std::sort(grouping_.begin(), grouping_.end());
+    // count_values groups by the value label too.
+    count_values_grouping_ = grouping_;
+    if (op_ == ItemType::kCountValues && !without_) {
+      count_values_grouping_.push_back(value_label_);
+      std::sort(count_values_grouping_.begin(), count_values_grouping_.end());
+    }
+  }
+
+  // Before the steps: records the group of input series number `series`.
+  void PrepareSeries(size_t series, const Labels& labels) {
+    if (op_ == ItemType::kCountValues) return;
+    if (series_groups_.size() <= series) series_groups_.resize(series + 1);
+    SeriesGroup& g = series_groups_[series];
+    AppendSignature(&g.key, labels, grouping_, /*on=*/!without_);
+    g.labels = pool_.Intern(GroupLabels(labels, grouping_, without_));
+    g.ordinal = ordinal_of_key_.try_emplace(g.key, ordinal_of_key_.size())
+                    .first->second;
+  }
+
+  // Aggregates one step's samples into `out`. `param`: the operator's
+  // numeric parameter (topk's k, quantile's q), else 0.
+  Status Step(double param, const StepVector& vec, StepVector* out) {
+    int64_t k = 0;
+    if (op_ == ItemType::kTopk || op_ == ItemType::kBottomk) {
+      if (!(param <= kMaxInt64 && param >= kMinInt64)) {
+        return ExecError(
+            Cat("Scalar value ", FormatFloatG(param), " overflows int64"));
+      }
+      k = static_cast<int64_t>(param);
+      if (k < 1) return Status::OK();
+    }
+    if (op_ == ItemType::kCountValues && !IsValidLabelName(value_label_)) {
+      return ExecError(Cat("invalid label name ", QuoteString(value_label_)));
+    }
+    ResetGroups();
+    for (const StepSample& s : vec) {
+      const GroupSlot slot = op_ == ItemType::kCountValues
+                                 ? CountValuesGroupOf(s)
+                                 : SeriesGroupOf(s);
+      if (slot.inserted) {
+        groups_.push_back(StartGroup(op_, slot.labels, s));
+      } else {
+        STRATA_RETURN_IF_ERROR(Accumulate(op_, k, s, groups_[slot.index]));
+      }
+    }
+    for (Group& g : groups_) EmitGroup(op_, param, g, out);
+    return Status::OK();
+  }
+
+ private:
+  // Where a sample's group is in groups_. When `inserted`, the sample
+  // starts a group that goes at `index` with `labels`.
+  struct GroupSlot {
+    size_t index = 0;
+    bool inserted = false;
+    const Labels* labels = nullptr;
+  };
+
+  static constexpr size_t kNoGroup = ~size_t{0};
+
+  void ResetGroups() {
+    count_values_index_.clear();
+    groups_.clear();
+    if (group_of_ordinal_.size() < ordinal_of_key_.size()) {
+      group_of_ordinal_.resize(ordinal_of_key_.size(), kNoGroup);
+    }
+    for (size_t o : touched_ordinals_) group_of_ordinal_[o] = kNoGroup;
+    touched_ordinals_.clear();
+  }
+
+  // count_values: the group follows from the sample's value, so it is
+  // looked up by signature at each step.
+  GroupSlot CountValuesGroupOf(const StepSample& s) {
+    std::vector<Label> with_value;
+    for (const Label& l : *s.metric) {
+      if (l.name != value_label_) with_value.push_back(l);
+    }
+    with_value.push_back({value_label_, FormatFloat(s.v)});
+    const Labels* metric =
+        pool_.Intern(Labels::FromUnchecked(std::move(with_value)));
+    key_.clear();
+    AppendSignature(&key_, *metric, count_values_grouping_, !without_);
+    GroupSlot slot;
+    auto it = count_values_index_.find(key_);
+    slot.labels = it != count_values_index_.end()
+                      ? nullptr
+                      : pool_.Intern(GroupLabels(
+                            *metric, count_values_grouping_, without_));
+    auto [pos, added] = count_values_index_.try_emplace(key_, groups_.size());
+    slot.index = pos->second;
+    slot.inserted = added;
+    return slot;
+  }
+
+  // Every other operator: the group of the sample's input series, found
+  // without hashing through its ordinal.
+  GroupSlot SeriesGroupOf(const StepSample& s) {
+    const SeriesGroup& sg = series_groups_[s.series];
+    GroupSlot slot;
+    slot.labels = sg.labels;
+    size_t& index = group_of_ordinal_[sg.ordinal];
+    slot.inserted = index == kNoGroup;
+    if (slot.inserted) {
+      index = groups_.size();
+      touched_ordinals_.push_back(sg.ordinal);
+    }
+    slot.index = index;
+    return slot;
+  }
+
+  // Constant after construction.
+  const ItemType op_;
+  std::vector<std::string> grouping_;  // Sorted.
+  const bool without_;
+  const std::string value_label_;
+  std::vector<std::string> count_values_grouping_;  // Sorted.
+
+  LabelsPool pool_;
+  // Set by PrepareSeries.
+  std::vector<SeriesGroup> series_groups_;
+  absl::flat_hash_map<std::string, size_t> ordinal_of_key_;
+
+  // Per step: the index in groups_ of each group ordinal seen so far in
+  // the step (kNoGroup otherwise), and the ordinals to reset afterwards.
+  std::vector<size_t> group_of_ordinal_;
+  std::vector<size_t> touched_ordinals_;
+  // count_values's groups of this step by signature.
+  absl::flat_hash_map<std::string, size_t> count_values_index_;
+  std::vector<Group> groups_;
+  std::string key_;  // Scratch.
+};
+
 }  // namespace
 
 StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
-  const ItemType op = agg.op;
-  std::vector<std::string> grouping = agg.grouping;
-  std::sort(grouping.begin(), grouping.end());
-  const bool without = agg.without;
-
   const Expr* param_expr = nullptr;
   std::string value_label;
   if (agg.param) {
@@ -112,228 +392,14 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
       param_expr = agg.param.get();
     }
   }
-
-  LabelsPool pool;
-  std::vector<SeriesGroup> series_groups;
-  absl::flat_hash_map<std::string, size_t> ordinal_of_key;
+  Aggregation aggregation(agg, std::move(value_label));
   auto prep = [&](size_t arg, size_t series, const Labels& labels) {
-    if (arg != 1 || op == ItemType::kCountValues) return;
-    if (series_groups.size() <= series) series_groups.resize(series + 1);
-    SeriesGroup& g = series_groups[series];
-    AppendSignature(&g.key, labels, grouping, /*on=*/!without);
-    g.labels = pool.Intern(GroupLabels(labels, grouping, without));
-    g.ordinal =
-        ordinal_of_key.try_emplace(g.key, ordinal_of_key.size()).first->second;
+    if (arg == 1) aggregation.PrepareSeries(series, labels);
   };
-  // Per step: the index in `groups` of each group ordinal seen so far in
-  // the step (kNoGroup otherwise), and the ordinals to reset afterwards.
-  constexpr size_t kNoGroup = ~size_t{0};
-  std::vector<size_t> group_of_ordinal;
-  std::vector<size_t> touched_ordinals;
-
-  // count_values groups by the value label too.
-  std::vector<std::string> count_values_grouping = grouping;
-  if (op == ItemType::kCountValues && !without) {
-    count_values_grouping.push_back(value_label);
-    std::sort(count_values_grouping.begin(), count_values_grouping.end());
-  }
-
-  absl::flat_hash_map<std::string, size_t> index;
-  std::vector<Group> groups;
-
   auto step = [&](int64_t, std::vector<StepVector>& args,
                   StepVector* out) -> Status {
     const double param = param_expr != nullptr ? args[0][0].v : 0;
-    const StepVector& vec = args[1];
-    int64_t k = 0;
-    if (op == ItemType::kTopk || op == ItemType::kBottomk) {
-      if (!(param <= kMaxInt64 && param >= kMinInt64)) {
-        return ExecError(
-            Cat("Scalar value ", FormatFloatG(param), " overflows int64"));
-      }
-      k = static_cast<int64_t>(param);
-      if (k < 1) return Status::OK();
-    }
-    if (op == ItemType::kCountValues && !IsValidLabelName(value_label)) {
-      return ExecError(Cat("invalid label name ", QuoteString(value_label)));
-    }
-    index.clear();
-    groups.clear();
-    if (group_of_ordinal.size() < ordinal_of_key.size()) {
-      group_of_ordinal.resize(ordinal_of_key.size(), kNoGroup);
-    }
-    for (size_t o : touched_ordinals) group_of_ordinal[o] = kNoGroup;
-    touched_ordinals.clear();
-    std::string key;
-    for (const StepSample& s : vec) {
-      const Labels* group_labels;
-      size_t group_index;
-      bool inserted;
-      if (op == ItemType::kCountValues) {
-        std::vector<Label> with_value;
-        for (const Label& l : *s.metric) {
-          if (l.name != value_label) with_value.push_back(l);
-        }
-        with_value.push_back({value_label, FormatFloat(s.v)});
-        const Labels* metric =
-            pool.Intern(Labels::FromUnchecked(std::move(with_value)));
-        key.clear();
-        AppendSignature(&key, *metric, count_values_grouping, !without);
-        auto it = index.find(key);
-        group_labels = it != index.end()
-                           ? nullptr
-                           : pool.Intern(GroupLabels(
-                                 *metric, count_values_grouping, without));
-        auto [pos, added] = index.try_emplace(key, groups.size());
-        group_index = pos->second;
-        inserted = added;
-      } else {
-        const SeriesGroup& sg = series_groups[s.series];
-        group_labels = sg.labels;
-        size_t& slot = group_of_ordinal[sg.ordinal];
-        inserted = slot == kNoGroup;
-        if (inserted) {
-          slot = groups.size();
-          touched_ordinals.push_back(sg.ordinal);
-        }
-        group_index = slot;
-      }
-      if (inserted) {
-        Group g;
-        g.labels = group_labels;
-        g.value = s.v;
-        g.mean = s.v;
-        g.count = 1;
-        switch (op) {
-          case ItemType::kStdvar:
-          case ItemType::kStddev:
-            g.value = 0;
-            break;
-          case ItemType::kTopk:
-          case ItemType::kBottomk:
-            g.heap.push_back(s);
-            break;
-          case ItemType::kQuantile:
-            g.values.push_back(s.v);
-            break;
-          case ItemType::kGroup:
-            g.value = 1;
-            break;
-          default:
-            break;
-        }
-        groups.push_back(std::move(g));
-        continue;
-      }
-      Group& g = groups[group_index];
-      switch (op) {
-        case ItemType::kSum:
-          g.value += s.v;
-          break;
-        case ItemType::kAvg: {
-          ++g.count;
-          if (std::isinf(g.mean)) {
-            // Inf + finite stays Inf; the formula below would make NaN.
-            if (std::isinf(s.v) && (g.mean > 0) == (s.v > 0)) break;
-            if (!std::isinf(s.v) && !std::isnan(s.v)) break;
-          }
-          // Dividing first avoids overflowing with huge values.
-          const auto n = static_cast<double>(g.count);
-          g.mean += s.v / n - g.mean / n;
-          break;
-        }
-        case ItemType::kGroup:
-          break;
-        case ItemType::kMax:
-          if (g.value < s.v || std::isnan(g.value)) g.value = s.v;
-          break;
-        case ItemType::kMin:
-          if (g.value > s.v || std::isnan(g.value)) g.value = s.v;
-          break;
-        case ItemType::kCount:
-        case ItemType::kCountValues:
-          ++g.count;
-          break;
-        case ItemType::kStdvar:
-        case ItemType::kStddev: {
-          ++g.count;
-          const double delta = s.v - g.mean;
-          g.mean += delta / static_cast<double>(g.count);
-          g.value += delta * (s.v - g.mean);
-          break;
-        }
-        case ItemType::kTopk:
-          if (static_cast<int64_t>(g.heap.size()) < k || g.heap[0].v < s.v ||
-              std::isnan(g.heap[0].v)) {
-            if (static_cast<int64_t>(g.heap.size()) == k) {
-              if (k == 1) {
-                g.heap[0] = s;
-                break;
-              }
-              HeapPop(g.heap, ByValue);
-            }
-            HeapPush(g.heap, s, ByValue);
-          }
-          break;
-        case ItemType::kBottomk:
-          if (static_cast<int64_t>(g.heap.size()) < k || g.heap[0].v > s.v ||
-              std::isnan(g.heap[0].v)) {
-            if (static_cast<int64_t>(g.heap.size()) == k) {
-              if (k == 1) {
-                g.heap[0] = s;
-                break;
-              }
-              HeapPop(g.heap, ByReverseValue);
-            }
-            HeapPush(g.heap, s, ByReverseValue);
-          }
-          break;
-        case ItemType::kQuantile:
-          g.values.push_back(s.v);
-          break;
-        default:
-          return Status::Internal("unknown aggregation operator");
-      }
-    }
-    for (Group& g : groups) {
-      double value = g.value;
-      switch (op) {
-        case ItemType::kAvg:
-          value = g.mean;
-          break;
-        case ItemType::kCount:
-        case ItemType::kCountValues:
-          value = static_cast<double>(g.count);
-          break;
-        case ItemType::kStdvar:
-          value = g.value / static_cast<double>(g.count);
-          break;
-        case ItemType::kStddev:
-          value = std::sqrt(g.value / static_cast<double>(g.count));
-          break;
-        case ItemType::kTopk:
-        case ItemType::kBottomk: {
-          // Highest first for topk, lowest first for bottomk; NaN last.
-          const bool top = op == ItemType::kTopk;
-          std::stable_sort(g.heap.begin(), g.heap.end(),
-                           [top](const StepSample& a, const StepSample& b) {
-                             if (std::isnan(b.v)) return !std::isnan(a.v);
-                             if (std::isnan(a.v)) return false;
-                             return top ? b.v < a.v : a.v < b.v;
-                           });
-          for (const StepSample& s : g.heap)
-            out->push_back({s.metric, s.v, -1});
-          continue;
-        }
-        case ItemType::kQuantile:
-          value = Quantile(param, g.values);
-          break;
-        default:
-          break;
-      }
-      out->push_back({g.labels, value, -1});
-    }
-    return Status::OK();
+    return aggregation.Step(param, args[1], out);
   };
   return RangeEval({param_expr, agg.expr.get()}, step, prep);
 }

@@ -32,9 +32,9 @@ Response ApiSuccess(std::string_view data_json);
 Response ApiError(ApiErrorType type, std::string_view message);
 
 // The error type for a storage Status: InvalidArgument -> bad_data,
-// NotFound -> not_found, Unavailable and NotSupported -> unavailable (the
-// feature may come later; retrying may help), Cancelled -> canceled,
-// DeadlineExceeded -> timeout, anything else -> internal.
+// NotFound -> not_found, Unavailable and NotSupported -> unavailable,
+// Cancelled -> canceled, DeadlineExceeded -> timeout, anything else ->
+// internal.
 ApiErrorType ApiErrorTypeFor(const Status& status);
 
 }  // namespace strata::server

@@ -3,6 +3,10 @@
 #include <array>
 #include <cmath>
 #include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "server/build_info.h"
@@ -130,6 +134,180 @@ std::vector<std::pair<std::string, std::string>> FlagValues(
   return values;
 }
 
+// Flags given as text and interpreted after parsing, with their defaults.
+struct FlagText {
+  std::string retention_time;
+  std::string retention_size;
+  std::string min_block_duration = "2h";
+  std::string read_timeout = "5m";
+  std::string log_level = "info";
+  std::string query_timeout = "2m";
+  std::string lookback_delta = "5m";
+};
+
+// The order in which flags are added is the order of --help and of
+// /api/v1/status/flags.
+void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--storage.tsdb.path", flags->data_dir,
+                 "Base path for metrics storage.")
+      ->capture_default_str();
+  app.add_option("--storage.tsdb.retention.time", text->retention_time,
+                 "How long to retain samples in storage. If neither this "
+                 "flag nor --storage.tsdb.retention.size is set, the "
+                 "retention time defaults to 15d. Units supported: y, w, d, "
+                 "h, m, s, ms.");
+  app.add_option("--storage.tsdb.retention.size", text->retention_size,
+                 "Maximum number of bytes that can be stored for blocks. A "
+                 "unit is required, supported units: B, KB, MB, GB, TB, PB, "
+                 "EB. Ex: \"512MB\". Based on powers-of-2, so 1KB is 1024B.");
+  app.add_option("--storage.tsdb.min-block-duration", text->min_block_duration,
+                 "Minimum duration of a data block before being persisted.")
+      ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.wal-compression,!--no-storage.tsdb.wal-"
+         "compression",
+         flags->wal_compression, "Compress the tsdb WAL.")
+      ->capture_default_str();
+}
+
+void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--web.listen-address", flags->listen_address,
+                 "Address to listen on for UI, API, and telemetry.")
+      ->capture_default_str();
+  app.add_option("--web.max-connections", flags->max_connections,
+                 "Maximum number of simultaneous connections.")
+      ->capture_default_str();
+  app.add_option("--web.read-timeout", text->read_timeout,
+                 "Maximum duration before timing out read of the request, "
+                 "and closing idle connections.")
+      ->capture_default_str();
+  app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
+               "Enable API endpoints for admin control actions.");
+}
+
+void AddConfigAndLogFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--config.file", flags->config_file,
+                 "Optional configuration file (YAML).");
+  app.add_option("--log.level", text->log_level,
+                 "Only log messages with the given severity or above. One "
+                 "of: [debug, info, warn, error]")
+      ->capture_default_str();
+  app.add_option("--log.format", flags->log_format,
+                 "Output format of log messages. One of: [logfmt]")
+      ->capture_default_str();
+}
+
+void AddQueryFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--query.max-samples", flags->query_max_samples,
+                 "Maximum number of samples a single query can load into "
+                 "memory. Note that queries will fail if they try to load "
+                 "more samples than this into memory, so this also limits "
+                 "the number of samples a query can return.")
+      ->capture_default_str();
+  app.add_option("--query.timeout", text->query_timeout,
+                 "Maximum time a query may take before being aborted.")
+      ->capture_default_str();
+  app.add_option("--query.max-concurrency", flags->query_max_concurrency,
+                 "Maximum number of queries executed concurrently.")
+      ->capture_default_str();
+  app.add_option("--query.lookback-delta", text->lookback_delta,
+                 "The maximum lookback duration for retrieving metrics "
+                 "during expression evaluations and federation.")
+      ->capture_default_str();
+}
+
+// The errors below are usage errors: their message is what the user sees.
+
+Status ApplyRetention(const FlagText& text, ServerFlags* flags) {
+  if (!text.retention_time.empty()) {
+    StatusOr<int64_t> ms = ParseDuration(text.retention_time);
+    if (!ms.ok()) {
+      return Status::InvalidArgument("--storage.tsdb.retention.time: " +
+                                     std::string(ms.status().message()));
+    }
+    flags->retention_ms = *ms;
+    flags->retention_defaulted = false;
+    if (flags->retention_ms > kMaxRetentionMs) {
+      flags->retention_ms = kMaxRetentionMs;
+      flags->retention_capped = true;
+    }
+  }
+  if (!text.retention_size.empty()) {
+    StatusOr<int64_t> bytes = ParseBase2Bytes(text.retention_size);
+    if (!bytes.ok()) {
+      return Status::InvalidArgument("--storage.tsdb.retention.size: " +
+                                     std::string(bytes.status().message()));
+    }
+    flags->retention_bytes = *bytes;
+    // Only a size limit given: Prometheus then keeps no time limit.
+    if (text.retention_time.empty() && *bytes > 0) {
+      flags->retention_ms = 0;
+      flags->retention_defaulted = false;
+    }
+  }
+  return Status::OK();
+}
+
+// The milliseconds of duration flag `name`; `positive` refuses 0.
+StatusOr<int64_t> DurationFlag(std::string_view name, const std::string& text,
+                               bool positive) {
+  StatusOr<int64_t> ms = ParseDuration(text);
+  if (!ms.ok() || (positive && *ms <= 0)) {
+    return Status::InvalidArgument(std::string(name) + ": invalid duration \"" +
+                                   text + "\"");
+  }
+  return ms;
+}
+
+Status ApplyLogFlags(const FlagText& text, ServerFlags* flags) {
+  if (!ParseLogLevel(text.log_level, &flags->log_level)) {
+    return Status::InvalidArgument("--log.level: unrecognized log level \"" +
+                                   text.log_level + "\"");
+  }
+  if (flags->log_format != "logfmt") {
+    return Status::InvalidArgument("--log.format: unsupported log format \"" +
+                                   flags->log_format + "\" (only logfmt)");
+  }
+  return Status::OK();
+}
+
+Status CheckListenFlags(const ServerFlags& flags) {
+  std::string host;
+  int port = 0;
+  Status address = SplitHostPort(flags.listen_address, &host, &port);
+  if (!address.ok()) {
+    return Status::InvalidArgument("--web.listen-address: " +
+                                   std::string(address.message()));
+  }
+  if (flags.max_connections < 0) {
+    return Status::InvalidArgument("--web.max-connections must be >= 0");
+  }
+  return Status::OK();
+}
+
+// Interprets the flags given as text, in a fixed order: the first problem
+// is the one reported.
+Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
+  STRATA_RETURN_IF_ERROR(ApplyRetention(text, flags));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->block_duration_ms,
+      DurationFlag("--storage.tsdb.min-block-duration", text.min_block_duration,
+                   /*positive=*/true));
+  STRATA_ASSIGN_OR_RETURN(
+      const int64_t read_ms,
+      DurationFlag("--web.read-timeout", text.read_timeout, true));
+  flags->read_timeout = std::chrono::milliseconds(read_ms);
+  STRATA_RETURN_IF_ERROR(ApplyLogFlags(text, flags));
+  STRATA_RETURN_IF_ERROR(CheckListenFlags(*flags));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->query_timeout_ms,
+      DurationFlag("--query.timeout", text.query_timeout, /*positive=*/false));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->query_lookback_delta_ms,
+      DurationFlag("--query.lookback-delta", text.lookback_delta, true));
+  return Status::OK();
+}
+
 }  // namespace
 
 StatusOr<int64_t> ParseBase2Bytes(std::string_view text) {
@@ -155,68 +333,11 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       "strata-server"};
   app.set_version_flag("--version", "strata-server, version " + build.version +
                                         " (revision: " + build.revision + ")");
-  std::string retention_time, retention_size,
-      min_block_duration = "2h", read_timeout = "5m", log_level = "info",
-      query_timeout = "2m", lookback_delta = "5m";
-  app.add_option("--storage.tsdb.path", flags->data_dir,
-                 "Base path for metrics storage.")
-      ->capture_default_str();
-  app.add_option("--storage.tsdb.retention.time", retention_time,
-                 "How long to retain samples in storage. If neither this "
-                 "flag nor --storage.tsdb.retention.size is set, the "
-                 "retention time defaults to 15d. Units supported: y, w, d, "
-                 "h, m, s, ms.");
-  app.add_option("--storage.tsdb.retention.size", retention_size,
-                 "Maximum number of bytes that can be stored for blocks. A "
-                 "unit is required, supported units: B, KB, MB, GB, TB, PB, "
-                 "EB. Ex: \"512MB\". Based on powers-of-2, so 1KB is 1024B.");
-  app.add_option("--storage.tsdb.min-block-duration", min_block_duration,
-                 "Minimum duration of a data block before being persisted.")
-      ->capture_default_str();
-  app.add_flag(
-         "--storage.tsdb.wal-compression,!--no-storage.tsdb.wal-"
-         "compression",
-         flags->wal_compression, "Compress the tsdb WAL.")
-      ->capture_default_str();
-  app.add_option("--web.listen-address", flags->listen_address,
-                 "Address to listen on for UI, API, and telemetry.")
-      ->capture_default_str();
-  app.add_option("--web.max-connections", flags->max_connections,
-                 "Maximum number of simultaneous connections.")
-      ->capture_default_str();
-  app.add_option("--web.read-timeout", read_timeout,
-                 "Maximum duration before timing out read of the request, "
-                 "and closing idle connections.")
-      ->capture_default_str();
-  app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
-               "Enable API endpoints for admin control actions.");
-  app.add_option("--config.file", flags->config_file,
-                 "Optional configuration file (YAML).");
-  app.add_option("--log.level", log_level,
-                 "Only log messages with the given severity or above. One "
-                 "of: [debug, info, warn, error]")
-      ->capture_default_str();
-  app.add_option("--log.format", flags->log_format,
-                 "Output format of log messages. One of: [logfmt]")
-      ->capture_default_str();
-
-  app.add_option("--query.max-samples", flags->query_max_samples,
-                 "Maximum number of samples a single query can load into "
-                 "memory. Note that queries will fail if they try to load "
-                 "more samples than this into memory, so this also limits "
-                 "the number of samples a query can return.")
-      ->capture_default_str();
-  app.add_option("--query.timeout", query_timeout,
-                 "Maximum time a query may take before being aborted.")
-      ->capture_default_str();
-  app.add_option("--query.max-concurrency", flags->query_max_concurrency,
-                 "Maximum number of queries executed concurrently.")
-      ->capture_default_str();
-  app.add_option("--query.lookback-delta", lookback_delta,
-                 "The maximum lookback duration for retrieving metrics "
-                 "during expression evaluations and federation.")
-      ->capture_default_str();
-
+  FlagText text;
+  AddStorageFlags(app, flags, &text);
+  AddWebFlags(app, flags, &text);
+  AddConfigAndLogFlags(app, flags, &text);
+  AddQueryFlags(app, flags, &text);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -227,75 +348,9 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
     result.output = out.str() + err.str();
     return result;
   }
-
-  if (!retention_time.empty()) {
-    StatusOr<int64_t> ms = ParseDuration(retention_time);
-    if (!ms.ok()) {
-      return UsageError("--storage.tsdb.retention.time: " +
-                        std::string(ms.status().message()));
-    }
-    flags->retention_ms = *ms;
-    flags->retention_defaulted = false;
-    if (flags->retention_ms > kMaxRetentionMs) {
-      flags->retention_ms = kMaxRetentionMs;
-      flags->retention_capped = true;
-    }
+  if (Status st = ApplyFlagText(text, flags); !st.ok()) {
+    return UsageError(std::string(st.message()));
   }
-  if (!retention_size.empty()) {
-    StatusOr<int64_t> bytes = ParseBase2Bytes(retention_size);
-    if (!bytes.ok()) {
-      return UsageError("--storage.tsdb.retention.size: " +
-                        std::string(bytes.status().message()));
-    }
-    flags->retention_bytes = *bytes;
-    // Only a size limit given: Prometheus then keeps no time limit.
-    if (retention_time.empty() && *bytes > 0) {
-      flags->retention_ms = 0;
-      flags->retention_defaulted = false;
-    }
-  }
-  StatusOr<int64_t> block = ParseDuration(min_block_duration);
-  if (!block.ok() || *block <= 0) {
-    return UsageError("--storage.tsdb.min-block-duration: invalid duration \"" +
-                      min_block_duration + "\"");
-  }
-  flags->block_duration_ms = *block;
-  StatusOr<int64_t> read_ms = ParseDuration(read_timeout);
-  if (!read_ms.ok() || *read_ms <= 0) {
-    return UsageError("--web.read-timeout: invalid duration \"" + read_timeout +
-                      "\"");
-  }
-  flags->read_timeout = std::chrono::milliseconds(*read_ms);
-  if (!ParseLogLevel(log_level, &flags->log_level)) {
-    return UsageError("--log.level: unrecognized log level \"" + log_level +
-                      "\"");
-  }
-  if (flags->log_format != "logfmt") {
-    return UsageError("--log.format: unsupported log format \"" +
-                      flags->log_format + "\" (only logfmt)");
-  }
-  std::string host;
-  int port = 0;
-  Status address = SplitHostPort(flags->listen_address, &host, &port);
-  if (!address.ok()) {
-    return UsageError("--web.listen-address: " +
-                      std::string(address.message()));
-  }
-  if (flags->max_connections < 0) {
-    return UsageError("--web.max-connections must be >= 0");
-  }
-  StatusOr<int64_t> query_timeout_ms = ParseDuration(query_timeout);
-  if (!query_timeout_ms.ok()) {
-    return UsageError("--query.timeout: invalid duration \"" + query_timeout +
-                      "\"");
-  }
-  flags->query_timeout_ms = *query_timeout_ms;
-  StatusOr<int64_t> lookback_ms = ParseDuration(lookback_delta);
-  if (!lookback_ms.ok() || *lookback_ms <= 0) {
-    return UsageError("--query.lookback-delta: invalid duration \"" +
-                      lookback_delta + "\"");
-  }
-  flags->query_lookback_delta_ms = *lookback_ms;
   flags->values = FlagValues(app);
   // CLI11 keeps no default text for boolean flags: report their outcome.
   for (auto& [name, value] : flags->values) {

@@ -245,25 +245,6 @@ void AppendTextFormat(const MetricFamily& family, std::string* out) {
   }
 }
 
-std::string RenderTextFormat(std::vector<MetricFamily> families) {
-  std::sort(families.begin(), families.end(),
-            [](const MetricFamily& a, const MetricFamily& b) {
-              return a.name < b.name;
-            });
-  std::string out;
-  for (MetricFamily& family : families) {
-    for (MetricPoint& point : family.points) {
-      std::sort(point.labels.begin(), point.labels.end());
-    }
-    std::stable_sort(family.points.begin(), family.points.end(),
-                     [](const MetricPoint& a, const MetricPoint& b) {
-                       return a.labels < b.labels;
-                     });
-    AppendTextFormat(family, &out);
-  }
-  return out;
-}
-
 Histogram::Histogram(std::vector<double> upper_bounds)
     : upper_bounds_(std::move(upper_bounds)),
       counts_(new std::atomic<uint64_t>[upper_bounds_.size() + 1]) {
@@ -422,18 +403,6 @@ void MetricsRegistry::AddGaugeFunc(std::string name, std::string help,
   entry->name = std::move(name);
   entry->help = std::move(help);
   entry->type = MetricType::kGauge;
-  entry->func = std::move(fn);
-  entries_.push_back(std::move(entry));
-}
-
-void MetricsRegistry::AddCounterFunc(std::string name, std::string help,
-                                     std::function<double()> fn) {
-  MutexLock lock(&mu_);
-  Reserve(name, MetricType::kCounter, {});
-  auto entry = std::make_unique<Entry>();
-  entry->name = std::move(name);
-  entry->help = std::move(help);
-  entry->type = MetricType::kCounter;
   entry->func = std::move(fn);
   entries_.push_back(std::move(entry));
 }

@@ -77,8 +77,6 @@ struct MetricFamily {
 
 // Appends one family; points are written in the given order.
 void AppendTextFormat(const MetricFamily& family, std::string* out);
-// Sorts families by name and each family's points by labels, then renders.
-std::string RenderTextFormat(std::vector<MetricFamily> families);
 
 inline constexpr std::string_view kTextFormatContentType =
     "text/plain; version=0.0.4; charset=utf-8";
@@ -98,9 +96,6 @@ class Counter {
 class Gauge {
  public:
   void Set(double v) { value_.store(v, std::memory_order_relaxed); }
-  void Add(double delta) { value_.fetch_add(delta, std::memory_order_relaxed); }
-  void Inc() { Add(1); }
-  void Dec() { Add(-1); }
   double value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -191,8 +186,6 @@ class MetricsRegistry {
   // Values read at scrape time; `fn` must be thread-safe.
   void AddGaugeFunc(std::string name, std::string help,
                     std::function<double()> fn);
-  void AddCounterFunc(std::string name, std::string help,
-                      std::function<double()> fn);
 
   // `names` are the families the collector emits, reserved against clashes.
   void AddCollector(std::vector<std::string> names, Collector collector);

@@ -3,6 +3,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -83,6 +85,244 @@ std::optional<RejectReason> ReasonFor(const Status& st) {
   }
 }
 
+// Scratch space, kept per thread between requests.
+struct IngestScratch {
+  std::vector<SeriesRefCache::Key> keys;  // By series index.
+  std::vector<SeriesRef> cached;          // By series index; 0 if missing.
+  std::vector<std::pair<SeriesRefCache::Key, SeriesRef>> puts;
+  std::vector<WireLabel> deferred;
+  std::string key_bytes;
+};
+
+IngestScratch& ThreadScratch() {
+  thread_local IngestScratch scratch;
+  return scratch;
+}
+
+// A series' labels, decoded from label_bytes on first use if the decoder
+// deferred them. Deferred labels live in `deferred` until the next series'.
+class SeriesLabels {
+ public:
+  SeriesLabels(const WriteBatch& batch, const WireSeries& series,
+               std::vector<WireLabel>* deferred)
+      : series_(series),
+        deferred_(deferred),
+        labels_(batch.LabelsOf(series)),
+        ready_(!series.labels_deferred) {}
+
+  std::span<const WireLabel> Get() {
+    if (!ready_) {
+      ready_ = true;
+      deferred_->clear();
+      status_ = DecodeLabelFields(series_.label_bytes, deferred_);
+      labels_ = *deferred_;
+    }
+    return labels_;
+  }
+  // Whether decoding failed; valid after Get().
+  const Status& status() const { return status_; }
+
+ private:
+  const WireSeries& series_;
+  std::vector<WireLabel>* const deferred_;
+  std::span<const WireLabel> labels_;
+  bool ready_;
+  Status status_;
+};
+
+// Where a series' samples go: its cached ref, or (when 0) its labels.
+struct AppendTarget {
+  SeriesRef ref = 0;
+  std::optional<Labels> labels;
+};
+
+// One call of Ingest: the batch, its result, and the steps.
+class BatchIngest {
+ public:
+  BatchIngest(const WriteBatch& batch, SeriesRefCache* cache,
+              MetadataStore* metadata, const IngestOptions& options,
+              int64_t now_ms, IngestResult* result)
+      : batch_(batch),
+        cache_(cache),
+        metadata_(metadata),
+        options_(options),
+        max_t_(options.max_future_ms > 0 ? now_ms + options.max_future_ms
+                                         : std::numeric_limits<int64_t>::max()),
+        result_(result),
+        scratch_(ThreadScratch()) {}
+
+  // Stores the batch's per-family metadata (remote write 1.0).
+  void UpdateFamilyMetadata() {
+    if (metadata_ == nullptr) return;
+    for (const WireMetadata& m : batch_.metadata) {
+      if (m.metric_family_name.empty()) continue;
+      result_->metadata_updates += metadata_->Update(
+          m.metric_family_name, MetricTypeName(m.type), m.help, m.unit);
+    }
+  }
+
+  // Finds the cached refs of every series with samples, searching the
+  // cache for the whole batch at once.
+  void LookUpCachedRefs() {
+    const size_t n = batch_.series.size();
+    scratch_.keys.resize(n);
+    scratch_.cached.resize(n);
+    scratch_.puts.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const WireSeries& s = batch_.series[i];
+      scratch_.keys[i] = {};
+      if (s.invalid != nullptr || s.num_samples == 0) continue;
+      scratch_.keys[i] = SeriesRefCache::KeyOf(
+          SeriesRefCache::KeyBytes(s, batch_.LabelsOf(s), &scratch_.key_bytes));
+    }
+    cache_->GetMany(scratch_.keys, scratch_.cached.data());
+  }
+
+  // Appends series number `i`'s samples, rejecting those that cannot be
+  // stored. A non-OK status is fatal for the whole batch.
+  Status AppendSeries(size_t i, Appender& app) {
+    const WireSeries& s = batch_.series[i];
+    ++result_->series;
+    result_->histograms_dropped += s.num_histograms;
+    SeriesLabels labels(batch_, s, &scratch_.deferred);
+    if (s.invalid != nullptr) {
+      Reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
+        return Cat(FormatWireLabels(labels.Get()), ": ", s.invalid);
+      });
+      return Status::OK();
+    }
+    result_->exemplars_accepted += s.num_exemplars;
+    UpdateSeriesMetadata(s, labels);
+    const std::span<const WireSample> samples = batch_.SamplesOf(s);
+    if (samples.empty()) return Status::OK();
+
+    AppendTarget target;
+    target.ref = scratch_.cached[i];
+    if (target.ref == 0) {
+      ++result_->series_cache_misses;
+      if (!ValidateLabels(s, labels, &target.labels)) return Status::OK();
+    }
+    for (const WireSample& sample : samples) {
+      STRATA_RETURN_IF_ERROR(
+          AppendSample(sample, scratch_.keys[i], labels, target, app));
+    }
+    return Status::OK();
+  }
+
+  // Caches the refs of the series this batch created.
+  void CacheNewRefs() { cache_->PutMany(scratch_.puts); }
+
+ private:
+  // Counts `n` rejected samples and describes the first few.
+  template <typename Describe>
+  void Reject(RejectReason reason, int64_t n, Describe describe) {
+    result_->rejected[static_cast<size_t>(reason)] += n;
+    if (static_cast<int>(result_->rejections.size()) <
+        options_.max_described_rejections) {
+      result_->rejections.push_back(
+          Cat(RejectReasonName(reason), ": ", describe()));
+    }
+  }
+
+  // Stores a series' own metadata (remote write 2.0).
+  void UpdateSeriesMetadata(const WireSeries& s, SeriesLabels& labels) {
+    if (!s.has_metadata || metadata_ == nullptr) return;
+    const WireMetadata& m = s.metadata;
+    const std::string_view name = MetricNameOf(labels.Get());
+    if (!name.empty() && (m.type != WireMetricType::kUnknown ||
+                          !m.help.empty() || !m.unit.empty())) {
+      result_->metadata_updates +=
+          metadata_->Update(name, MetricTypeName(m.type), m.help, m.unit);
+    }
+  }
+
+  // For a series not in the cache: checks its labels and builds them into
+  // *built, or rejects all its samples and returns false.
+  bool ValidateLabels(const WireSeries& s, SeriesLabels& labels,
+                      std::optional<Labels>* built) {
+    const std::span<const WireLabel> wire = labels.Get();
+    if (!labels.status().ok()) {
+      Reject(RejectReason::kInvalidSeries, s.num_samples,
+             [&] { return std::string(labels.status().message()); });
+      return false;
+    }
+    Status invalid;
+    if (const char* problem = CheckLabelOrder(wire)) {
+      invalid = Status::InvalidArgument(problem);
+    } else {
+      StatusOr<Labels> parsed = Labels::FromPairs(ToLabelVector(wire));
+      if (parsed.ok()) {
+        *built = std::move(*parsed);
+      } else {
+        invalid = parsed.status();
+      }
+    }
+    if (!invalid.ok()) {
+      Reject(RejectReason::kInvalidLabels, s.num_samples, [&] {
+        return Cat(FormatWireLabels(wire), ": ", invalid.message());
+      });
+      return false;
+    }
+    return true;
+  }
+
+  // Appends one sample or rejects it. A non-OK status is fatal for the
+  // whole batch.
+  Status AppendSample(const WireSample& sample, const SeriesRefCache::Key& key,
+                      SeriesLabels& labels, AppendTarget& target,
+                      Appender& app) {
+    const auto describe = [&](std::string_view why) {
+      return [&labels, &sample, why] {
+        return Cat(FormatWireLabels(labels.Get()), " t=", sample.timestamp,
+                   ": ", why);
+      };
+    };
+    if (sample.timestamp < 0) {
+      Reject(RejectReason::kOutOfBounds, 1,
+             describe("timestamp before the Unix epoch"));
+      return Status::OK();
+    }
+    if (sample.timestamp > max_t_) {
+      Reject(RejectReason::kTooFarInFuture, 1,
+             describe("timestamp too far in the future"));
+      return Status::OK();
+    }
+    StatusOr<SeriesRef> appended =
+        target.ref != 0
+            ? app.Append(target.ref, sample.timestamp, sample.value)
+            : app.Append(*target.labels, sample.timestamp, sample.value);
+    if (!appended.ok() && target.ref != 0 && appended.status().IsNotFound()) {
+      // The head garbage collected the series; go by its labels, which
+      // were valid when the ref was cached.
+      if (!target.labels) {
+        target.labels = Labels::FromUnchecked(ToLabelVector(labels.Get()));
+      }
+      target.ref = 0;
+      appended = app.Append(*target.labels, sample.timestamp, sample.value);
+    }
+    if (appended.ok()) {
+      ++result_->samples_written;
+      if (target.ref == 0) {
+        target.ref = *appended;
+        scratch_.puts.emplace_back(key, target.ref);
+      }
+      return Status::OK();
+    }
+    const std::optional<RejectReason> reason = ReasonFor(appended.status());
+    if (!reason) return appended.status();
+    Reject(*reason, 1, describe(appended.status().message()));
+    return Status::OK();
+  }
+
+  const WriteBatch& batch_;
+  SeriesRefCache* const cache_;
+  MetadataStore* const metadata_;
+  const IngestOptions& options_;
+  const int64_t max_t_;  // Newest timestamp accepted.
+  IngestResult* const result_;
+  IngestScratch& scratch_;
+};
+
 }  // namespace
 
 std::string_view RejectReasonName(RejectReason reason) {
@@ -135,161 +375,21 @@ RemoteWriteIngester::RemoteWriteIngester(DB* db, SeriesRefCache* cache,
 IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
                                          int64_t now_ms) {
   IngestResult result;
-  const int64_t max_t = options_.max_future_ms > 0
-                            ? now_ms + options_.max_future_ms
-                            : std::numeric_limits<int64_t>::max();
-  const auto reject = [&](RejectReason reason, int64_t n, auto describe) {
-    result.rejected[static_cast<size_t>(reason)] += n;
-    if (static_cast<int>(result.rejections.size()) <
-        options_.max_described_rejections) {
-      result.rejections.push_back(
-          Cat(RejectReasonName(reason), ": ", describe()));
-    }
-  };
-
-  if (metadata_ != nullptr) {
-    for (const WireMetadata& m : batch.metadata) {
-      if (m.metric_family_name.empty()) continue;
-      result.metadata_updates += metadata_->Update(
-          m.metric_family_name, MetricTypeName(m.type), m.help, m.unit);
-    }
-  }
-
-  // Scratch space, kept per thread between requests.
-  thread_local std::vector<SeriesRefCache::Key> keys;
-  thread_local std::vector<SeriesRef> cached;
-  thread_local std::vector<std::pair<SeriesRefCache::Key, SeriesRef>> puts;
-  thread_local std::vector<WireLabel> deferred;
-  thread_local std::string key_scratch;
-  const size_t n = batch.series.size();
-  keys.resize(n);
-  cached.resize(n);
-  puts.clear();
-
-  // First the cache keys of every series with samples, so that the cache
-  // is searched for the whole batch at once.
-  for (size_t i = 0; i < n; ++i) {
-    const WireSeries& s = batch.series[i];
-    keys[i] = {};
-    if (s.invalid != nullptr || s.num_samples == 0) continue;
-    keys[i] = SeriesRefCache::KeyOf(
-        SeriesRefCache::KeyBytes(s, batch.LabelsOf(s), &key_scratch));
-  }
-  cache_->GetMany(keys, cached.data());
-
+  BatchIngest ingest(batch, cache_, metadata_, options_, now_ms, &result);
+  ingest.UpdateFamilyMetadata();
+  ingest.LookUpCachedRefs();
   std::unique_ptr<Appender> app = db_->NewAppender();
-  for (size_t i = 0; i < n; ++i) {
-    const WireSeries& s = batch.series[i];
-    ++result.series;
-    result.histograms_dropped += s.num_histograms;
-    const std::span<const WireSample> samples = batch.SamplesOf(s);
-    // The labels, decoded from label_bytes on first use if deferred.
-    std::span<const WireLabel> labels = batch.LabelsOf(s);
-    Status labels_status;
-    bool labels_ready = !s.labels_deferred;
-    const auto get_labels = [&]() -> std::span<const WireLabel> {
-      if (!labels_ready) {
-        labels_ready = true;
-        deferred.clear();
-        labels_status = DecodeLabelFields(s.label_bytes, &deferred);
-        labels = deferred;
-      }
-      return labels;
-    };
-    if (s.invalid != nullptr) {
-      reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
-        return Cat(FormatWireLabels(get_labels()), ": ", s.invalid);
-      });
-      continue;
-    }
-    result.exemplars_accepted += s.num_exemplars;
-    if (s.has_metadata && metadata_ != nullptr) {
-      const WireMetadata& m = s.metadata;
-      const std::string_view name = MetricNameOf(get_labels());
-      if (!name.empty() && (m.type != WireMetricType::kUnknown ||
-                            !m.help.empty() || !m.unit.empty())) {
-        result.metadata_updates +=
-            metadata_->Update(name, MetricTypeName(m.type), m.help, m.unit);
-      }
-    }
-    if (samples.empty()) continue;
-
-    SeriesRef ref = cached[i];
-    std::optional<Labels> built;
-    if (ref == 0) {
-      ++result.series_cache_misses;
-      get_labels();
-      Status invalid = labels_status;
-      if (!invalid.ok()) {
-        reject(RejectReason::kInvalidSeries, s.num_samples,
-               [&] { return std::string(invalid.message()); });
-        continue;
-      }
-      if (const char* problem = CheckLabelOrder(labels)) {
-        invalid = Status::InvalidArgument(problem);
-      } else {
-        StatusOr<Labels> parsed = Labels::FromPairs(ToLabelVector(labels));
-        if (parsed.ok()) {
-          built = std::move(*parsed);
-        } else {
-          invalid = parsed.status();
-        }
-      }
-      if (!invalid.ok()) {
-        reject(RejectReason::kInvalidLabels, s.num_samples, [&] {
-          return Cat(FormatWireLabels(labels), ": ", invalid.message());
-        });
-        continue;
-      }
-    }
-
-    for (const WireSample& sample : samples) {
-      const auto describe = [&](std::string_view why) {
-        return [&get_labels, &sample, why] {
-          return Cat(FormatWireLabels(get_labels()), " t=", sample.timestamp,
-                     ": ", why);
-        };
-      };
-      if (sample.timestamp < 0) {
-        reject(RejectReason::kOutOfBounds, 1,
-               describe("timestamp before the Unix epoch"));
-        continue;
-      }
-      if (sample.timestamp > max_t) {
-        reject(RejectReason::kTooFarInFuture, 1,
-               describe("timestamp too far in the future"));
-        continue;
-      }
-      StatusOr<SeriesRef> appended =
-          ref != 0 ? app->Append(ref, sample.timestamp, sample.value)
-                   : app->Append(*built, sample.timestamp, sample.value);
-      if (!appended.ok() && ref != 0 && appended.status().IsNotFound()) {
-        // The head garbage collected the series; go by its labels, which
-        // were valid when the ref was cached.
-        if (!built) built = Labels::FromUnchecked(ToLabelVector(get_labels()));
-        ref = 0;
-        appended = app->Append(*built, sample.timestamp, sample.value);
-      }
-      if (appended.ok()) {
-        ++result.samples_written;
-        if (ref == 0) {
-          ref = *appended;
-          puts.emplace_back(keys[i], ref);
-        }
-        continue;
-      }
-      const std::optional<RejectReason> reason = ReasonFor(appended.status());
-      if (!reason) {
-        app->Rollback();
-        result.samples_written = 0;
-        result.exemplars_accepted = 0;
-        result.fatal = appended.status();
-        return result;
-      }
-      reject(*reason, 1, describe(appended.status().message()));
+  for (size_t i = 0; i < batch.series.size(); ++i) {
+    Status fatal = ingest.AppendSeries(i, *app);
+    if (!fatal.ok()) {
+      app->Rollback();
+      result.samples_written = 0;
+      result.exemplars_accepted = 0;
+      result.fatal = std::move(fatal);
+      return result;
     }
   }
-  cache_->PutMany(puts);
+  ingest.CacheNewRefs();
   Status committed = app->Commit();
   if (!committed.ok()) {
     result.samples_written = 0;

@@ -16,10 +16,6 @@ namespace strata {
 
 inline constexpr int kMaxVarintBytes = 10;
 
-inline void PutBE16(std::string* dst, uint16_t v) {
-  char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
-  dst->append(b, 2);
-}
 inline void PutBE32(std::string* dst, uint32_t v) {
   char b[4];
   for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (24 - 8 * i));
@@ -32,9 +28,6 @@ inline void PutBE64(std::string* dst, uint64_t v) {
 }
 inline void EncodeBE32(char* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (24 - 8 * i));
-}
-inline void EncodeBE64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
 }
 inline uint16_t DecodeBE16(const char* p) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);
@@ -101,12 +94,6 @@ inline bool GetVarint(std::string_view* in, int64_t* v) {
   uint64_t u;
   if (!GetUvarint(in, &u)) return false;
   *v = ZigZagDecode(u);
-  return true;
-}
-inline bool GetBE16(std::string_view* in, uint16_t* v) {
-  if (in->size() < 2) return false;
-  *v = DecodeBE16(in->data());
-  in->remove_prefix(2);
   return true;
 }
 inline bool GetBE32(std::string_view* in, uint32_t* v) {

@@ -12,7 +12,6 @@ namespace strata {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
-std::atomic<LogSink> g_sink{nullptr};
 
 std::string_view LevelName(LogLevel level) {
   switch (level) {
@@ -85,8 +84,6 @@ bool ParseLogLevel(std::string_view text, LogLevel* level) {
   return false;
 }
 
-void SetLogSink(LogSink sink) { g_sink = sink; }
-
 void Log(LogLevel level, const char* file, int line, std::string_view msg,
          std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < g_level.load()) return;
@@ -110,10 +107,6 @@ void Log(LogLevel level, const char* file, int line, std::string_view msg,
     AppendValue(&out, value);
   }
   out.push_back('\n');
-  if (LogSink sink = g_sink.load()) {
-    sink(out);
-    return;
-  }
   ssize_t ignored = ::write(STDERR_FILENO, out.data(), out.size());
   (void)ignored;
 }

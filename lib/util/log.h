@@ -28,10 +28,6 @@ using LogField = std::pair<std::string_view, std::string>;
 void Log(LogLevel level, const char* file, int line, std::string_view msg,
          std::initializer_list<LogField> fields = {});
 
-// Routes lines to `sink` instead of stderr (tests); nullptr restores stderr.
-using LogSink = void (*)(std::string_view line);
-void SetLogSink(LogSink sink);
-
 }  // namespace strata
 
 #define STRATA_LOG(level, msg, ...)                                     \

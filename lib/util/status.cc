@@ -1,5 +1,7 @@
 #include "strata/status.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace strata {
@@ -68,5 +70,16 @@ Status Status::WithContext(std::string_view prefix) const {
   msg += message();
   return Status(code(), msg);
 }
+
+namespace internal {
+
+void DieOnValueOfError(const Status& status) {
+  const std::string text = status.ToString();
+  std::fprintf(stderr, "StatusOr value accessed on error: %s\n", text.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace strata

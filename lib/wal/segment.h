@@ -1,5 +1,5 @@
 // The files of a WAL directory: numbered segments, abandon markers and
-// (later) checkpoint directories. See FORMAT.md.
+// checkpoint directories. See FORMAT.md.
 //
 //   <dir>/00000000, 00000001, ...   segments, 8-digit zero-padded index
 //   <dir>/00000003.abandoned        marker: the writer gave up on segment 3

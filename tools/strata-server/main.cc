@@ -11,9 +11,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "server/admin_handler.h"
 #include "server/build_info.h"
@@ -86,10 +88,9 @@ void LimitMallocArenas() {
   mallopt(M_ARENA_MAX, static_cast<int>(cores == 0 ? 2 : cores));
 }
 
-int Run(int argc, char** argv) {
-  LimitMallocArenas();
-  // Block the shutdown and reload signals before any thread starts, so
-  // every thread inherits the mask and only sigwait below receives them.
+// Blocks the shutdown and reload signals; call before any thread starts, so
+// that every thread inherits the mask and only sigwait receives them.
+sigset_t BlockHandledSignals() {
   sigset_t handled_signals;
   sigemptyset(&handled_signals);
   sigaddset(&handled_signals, SIGINT);
@@ -97,15 +98,10 @@ int Run(int argc, char** argv) {
   sigaddset(&handled_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &handled_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  return handled_signals;
+}
 
-  ServerFlags flags;
-  const FlagParseResult parsed = ParseServerFlags(argc, argv, &flags);
-  if (parsed.exit) {
-    std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
-    return parsed.exit_code;
-  }
-  SetLogLevel(flags.log_level);
-
+void LogStartup(const ServerFlags& flags) {
   const BuildInfo& build = GetBuildInfo();
   if (flags.retention_defaulted) {
     STRATA_LOG(kInfo,
@@ -121,80 +117,147 @@ int Run(int argc, char** argv) {
               {"revision", build.revision},
               {"listen_address", flags.listen_address},
               {"data_dir", flags.data_dir}});
+}
 
-  if (Status loaded = LoadConfig(flags.config_file); !loaded.ok()) {
-    STRATA_LOG(kError, "Error loading config",
-               {{"file", flags.config_file}, {"err", loaded.ToString()}});
-    return kExitUsage;
-  }
+WebOptions WebOptionsFor(const ServerFlags& flags) {
+  WebOptions options;
+  options.enable_admin_api = flags.enable_admin_api;
+  return options;
+}
 
-  WebOptions web_options;
-  web_options.enable_admin_api = flags.enable_admin_api;
-  WebHandler web(web_options);
-  Router router;
-  web.RegisterRoutes(&router);
-  AddStorageCollector(web.registry(), flags.data_dir);
+QueryApiOptions QueryOptions(const ServerFlags& flags,
+                             std::function<bool()> ready) {
+  QueryApiOptions options;
+  options.engine.max_samples = flags.query_max_samples;
+  options.engine.timeout_ms = flags.query_timeout_ms;
+  options.engine.lookback_delta_ms = flags.query_lookback_delta_ms;
+  options.max_concurrency = flags.query_max_concurrency;
+  options.flags = flags.values;
+  options.ready = std::move(ready);
+  return options;
+}
 
-  // Metric metadata from remote write, persisted in the data directory.
-  MetadataStore metadata(nullptr,
-                         JoinPath(flags.data_dir, MetadataStore::kFileName));
-  if (Status st = metadata.Load(); !st.ok()) {
-    STRATA_LOG(kWarn, "Ignoring unreadable metric metadata file",
-               {{"err", st.ToString()}});
-  }
-  RemoteWriteHandler remote_write(RemoteWriteOptions{}, web.registry(),
-                                  &metadata);
-  remote_write.RegisterRoutes(&router);
-  RemoteReadHandler remote_read(RemoteReadOptions{}, web.registry());
-  remote_read.RegisterRoutes(&router);
-  RegisterMetadataApi(&router, &metadata, [&web] { return web.ready(); });
-  QueryApiOptions query_options;
-  query_options.engine.max_samples = flags.query_max_samples;
-  query_options.engine.timeout_ms = flags.query_timeout_ms;
-  query_options.engine.lookback_delta_ms = flags.query_lookback_delta_ms;
-  query_options.max_concurrency = flags.query_max_concurrency;
-  query_options.flags = flags.values;
-  query_options.ready = [&web] { return web.ready(); };
-  QueryApi query_api(std::move(query_options));
-  query_api.RegisterRoutes(&router);
-  AdminHandler admin(AdminOptions{flags.enable_admin_api, flags.data_dir});
-  admin.RegisterRoutes(&router);
-  ReloadHandler reload([&flags] { return LoadConfig(flags.config_file); },
-                       web.registry());
-  reload.RegisterRoutes(&router);
-
-  HttpServerOptions http_options;
+HttpServerOptions HttpOptions(const ServerFlags& flags,
+                              int remote_write_inflight) {
+  HttpServerOptions options;
   // Room for every remote write the in-flight budget admits plus other
   // requests, so that writes past the budget get a prompt 429.
-  http_options.handler_threads =
-      remote_write.max_inflight_requests() + flags.query_max_concurrency + 4;
-  http_options.listen_address = flags.listen_address;
-  http_options.max_connections = flags.max_connections;
-  http_options.idle_timeout = flags.read_timeout;
-  http_options.body_timeout = flags.read_timeout;
-  HttpServer http(http_options, &router, web.request_observer());
-  Status started = http.Start();
-  if (!started.ok()) {
-    STRATA_LOG(
-        kError, "Unable to start web listener",
-        {{"address", flags.listen_address}, {"err", started.ToString()}});
-    return kExitFailure;
-  }
-  STRATA_LOG(kInfo, "Start listening for connections",
-             {{"address", flags.listen_address},
-              {"port", std::to_string(http.port())}});
+  options.handler_threads =
+      remote_write_inflight + flags.query_max_concurrency + 4;
+  options.listen_address = flags.listen_address;
+  options.max_connections = flags.max_connections;
+  options.idle_timeout = flags.read_timeout;
+  options.body_timeout = flags.read_timeout;
+  return options;
+}
 
+// Every HTTP handler, routed, and the listener serving them. Until Serve
+// hands it the DB, /-/healthy answers and /-/ready says 503.
+class Server {
+ public:
+  explicit Server(const ServerFlags& flags)
+      : flags_(flags),
+        web_(WebOptionsFor(flags)),
+        // Metric metadata from remote write, persisted in the data
+        // directory.
+        metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
+        remote_write_(RemoteWriteOptions{}, web_.registry(), &metadata_),
+        remote_read_(RemoteReadOptions{}, web_.registry()),
+        query_api_(QueryOptions(flags, [this] { return web_.ready(); })),
+        admin_(AdminOptions{flags.enable_admin_api, flags.data_dir}),
+        reload_([this] { return LoadConfig(flags_.config_file); },
+                web_.registry()),
+        http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
+              &router_, web_.request_observer()) {
+    web_.RegisterRoutes(&router_);
+    AddStorageCollector(web_.registry(), flags.data_dir);
+    if (Status st = metadata_.Load(); !st.ok()) {
+      STRATA_LOG(kWarn, "Ignoring unreadable metric metadata file",
+                 {{"err", st.ToString()}});
+    }
+    remote_write_.RegisterRoutes(&router_);
+    remote_read_.RegisterRoutes(&router_);
+    RegisterMetadataApi(&router_, &metadata_, [this] { return web_.ready(); });
+    query_api_.RegisterRoutes(&router_);
+    admin_.RegisterRoutes(&router_);
+    reload_.RegisterRoutes(&router_);
+  }
+
+  // Starts listening. Logs the outcome.
+  Status Start() {
+    Status started = http_.Start();
+    if (!started.ok()) {
+      STRATA_LOG(
+          kError, "Unable to start web listener",
+          {{"address", flags_.listen_address}, {"err", started.ToString()}});
+      return started;
+    }
+    STRATA_LOG(kInfo, "Start listening for connections",
+               {{"address", flags_.listen_address},
+                {"port", std::to_string(http_.port())}});
+    return Status::OK();
+  }
+
+  // Serves `db` (not owned; must stay open until Stop) and reports ready.
+  void Serve(DB* db) {
+    SetDB(db);
+    web_.SetReady(true);
+    STRATA_LOG(kInfo, "Server is ready to receive web requests.");
+  }
+
+  // Reports not ready, stops accepting, lets in-flight requests finish
+  // (for at most `grace`), lets go of the DB and persists the metadata.
+  void Stop(std::chrono::milliseconds grace) {
+    web_.SetReady(false);
+    if (!http_.Shutdown(grace)) {
+      STRATA_LOG(kWarn, "Some HTTP requests did not finish before shutdown");
+    }
+    STRATA_LOG(kInfo, "Web server stopped");
+    SetDB(nullptr);
+    if (Status st = metadata_.Flush(); !st.ok()) {
+      STRATA_LOG(kError, "Error persisting metric metadata",
+                 {{"err", st.ToString()}});
+    }
+  }
+
+  // Stops the listener before a DB was served.
+  void Abort() { http_.Shutdown(std::chrono::seconds(1)); }
+
+  // Re-reads --config.file; logs its outcome.
+  void Reload() { (void)reload_.Reload(); }
+
+ private:
+  void SetDB(DB* db) {
+    web_.SetDB(db);
+    remote_write_.SetDB(db);
+    remote_read_.SetDB(db);
+    admin_.SetDB(db);
+    query_api_.SetDB(db);
+  }
+
+  const ServerFlags& flags_;
+  WebHandler web_;
+  Router router_;
+  MetadataStore metadata_;
+  RemoteWriteHandler remote_write_;
+  RemoteReadHandler remote_read_;
+  QueryApi query_api_;
+  AdminHandler admin_;
+  ReloadHandler reload_;
+  HttpServer http_;
+};
+
+// Opens the data directory, replaying its WAL; logs the outcome.
+StatusOr<std::unique_ptr<DB>> OpenDB(const ServerFlags& flags) {
   STRATA_LOG(kInfo, "Opening TSDB", {{"dir", flags.data_dir}});
   StatusOr<std::unique_ptr<DB>> opened =
       DB::Open(flags.ToDBOptions(), flags.data_dir);
   if (!opened.ok()) {
     STRATA_LOG(kError, "Opening storage failed",
                {{"dir", flags.data_dir}, {"err", opened.status().ToString()}});
-    http.Shutdown(std::chrono::seconds(1));
-    return kExitFailure;
+    return opened;
   }
-  std::unique_ptr<DB> db = std::move(*opened);
-  const ReplayReport& replay = db->replay_report();
+  const ReplayReport& replay = (*opened)->replay_report();
   STRATA_LOG(kInfo, "TSDB started",
              {{"segments", std::to_string(replay.segments)},
               {"records", std::to_string(replay.records)},
@@ -206,40 +269,53 @@ int Run(int argc, char** argv) {
                {{"err", replay.corruption.ToString()},
                 {"quarantine_dir", replay.quarantine_dir}});
   }
-  web.SetDB(db.get());
-  remote_write.SetDB(db.get());
-  remote_read.SetDB(db.get());
-  admin.SetDB(db.get());
-  query_api.SetDB(db.get());
-  web.SetReady(true);
-  STRATA_LOG(kInfo, "Server is ready to receive web requests.");
+  return opened;
+}
 
+// Waits for SIGINT or SIGTERM, reloading the configuration on each SIGHUP
+// meanwhile. Returns the signal.
+int WaitForShutdownSignal(const sigset_t& handled_signals, Server& server) {
   int sig = 0;
   for (;;) {
     sigwait(&handled_signals, &sig);
-    if (sig != SIGHUP) break;
-    (void)reload.Reload();  // Logs its outcome.
+    if (sig != SIGHUP) return sig;
+    server.Reload();
   }
+}
+
+int Run(int argc, char** argv) {
+  LimitMallocArenas();
+  const sigset_t handled_signals = BlockHandledSignals();
+
+  ServerFlags flags;
+  const FlagParseResult parsed = ParseServerFlags(argc, argv, &flags);
+  if (parsed.exit) {
+    std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  SetLogLevel(flags.log_level);
+  LogStartup(flags);
+  if (Status loaded = LoadConfig(flags.config_file); !loaded.ok()) {
+    STRATA_LOG(kError, "Error loading config",
+               {{"file", flags.config_file}, {"err", loaded.ToString()}});
+    return kExitUsage;
+  }
+
+  Server server(flags);
+  if (!server.Start().ok()) return kExitFailure;
+  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags);
+  if (!db.ok()) {
+    server.Abort();
+    return kExitFailure;
+  }
+  server.Serve(db->get());
+
+  const int sig = WaitForShutdownSignal(handled_signals, server);
   STRATA_LOG(kWarn, "Received signal, exiting gracefully...",
              {{"signal", SignalName(sig)}});
-  web.SetReady(false);
-  const bool drained = http.Shutdown(
+  server.Stop(
       std::chrono::duration_cast<std::chrono::milliseconds>(kShutdownGrace));
-  if (!drained) {
-    STRATA_LOG(kWarn, "Some HTTP requests did not finish before shutdown");
-  }
-  STRATA_LOG(kInfo, "Web server stopped");
-  web.SetDB(nullptr);
-  remote_write.SetDB(nullptr);
-  remote_read.SetDB(nullptr);
-  admin.SetDB(nullptr);
-  query_api.SetDB(nullptr);
-  if (Status st = metadata.Flush(); !st.ok()) {
-    STRATA_LOG(kError, "Error persisting metric metadata",
-               {{"err", st.ToString()}});
-  }
-  Status closed = db->Close();
-  if (!closed.ok()) {
+  if (Status closed = (*db)->Close(); !closed.ok()) {
     STRATA_LOG(kError, "Error stopping storage", {{"err", closed.ToString()}});
     return kExitFailure;
   }
