@@ -31,6 +31,7 @@
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "query/block_querier.h"
+#include "temp_dir.h"
 
 namespace strata {
 namespace {
@@ -39,20 +40,7 @@ constexpr int64_t kHour = 3600 * 1000;
 constexpr int kSeries = 10000;
 constexpr int64_t kStep = 15000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-bench-XXXXXX")
-            .string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 std::string SourceDir() {
   const char* env = std::getenv("STRATA_SOURCE_DIR");

@@ -20,6 +20,7 @@
 
 #include "chunk/xor_chunk.h"
 #include "chunk/xor_iterator.h"
+#include "temp_dir.h"
 #include "util/coding.h"
 
 namespace strata::chunk {
@@ -63,9 +64,9 @@ std::vector<std::string> LoadRecordedChunks() {
                            "recorded-15s" / "prometheus-blocks.tar.zst";
   std::vector<std::string> chunks;
   if (!fs::exists(archive)) return chunks;
-  std::string dir =
-      (fs::temp_directory_path() / "strata-bench-XXXXXX").string();
-  if (mkdtemp(dir.data()) == nullptr) return chunks;
+  const strata::testing::TempDir tmp("strata-bench");
+  if (!tmp.ok()) return chunks;
+  const std::string& dir = tmp.path();
   const std::string cmd =
       "zstd -dc '" + archive.string() + "' | tar -x -C '" + dir + "'";
   if (std::system(cmd.c_str()) == 0) {
@@ -84,7 +85,6 @@ std::vector<std::string> LoadRecordedChunks() {
       ParseSegment(data.str(), &chunks);
     }
   }
-  fs::remove_all(dir);
   return chunks;
 }
 

@@ -11,14 +11,9 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace {
-
-std::string TempDir() {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "strata-bench-XXXXXX").string();
-  return mkdtemp(tmpl.data());
-}
 
 // Args: series, samples per commit, compression.
 void BM_AppendKnownRef(benchmark::State& state) {
@@ -26,8 +21,8 @@ void BM_AppendKnownRef(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(1));
   strata::Options options;
   options.wal_compression = state.range(2) != 0;
-  const std::string dir = TempDir();
-  auto db = strata::DB::Open(options, dir);
+  const strata::testing::TempDir tmp("strata-bench");
+  auto db = strata::DB::Open(options, tmp.path());
   if (!db.ok()) {
     state.SkipWithError(db.status().ToString().c_str());
     return;
@@ -63,7 +58,6 @@ void BM_AppendKnownRef(benchmark::State& state) {
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples),
                                                    benchmark::Counter::kIsRate);
   (void)(*db)->Close();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_AppendKnownRef)
     ->Args({10000, 2000, 1})

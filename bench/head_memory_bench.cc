@@ -17,6 +17,7 @@
 #include <string>
 
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -66,9 +67,8 @@ strata::Labels SeriesLabels(int64_t i, size_t* bytes) {
 
 int main(int argc, char** argv) {
   const int64_t n = argc > 1 ? std::atoll(argv[1]) : 1000000;
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "strata-mem-XXXXXX").string();
-  const std::string dir = mkdtemp(tmpl.data());
+  const strata::testing::TempDir tmp("strata-mem");
+  const std::string& dir = tmp.path();
   strata::Options options;
   auto db_or = strata::DB::Open(options, dir);
   if (!db_or.ok()) {
@@ -118,6 +118,5 @@ int main(int argc, char** argv) {
       "RSS per series, 120 samples: %.0f bytes (one full XOR chunk each)\n",
       static_cast<double>(rss2 - rss0) / n);
   (void)db->Close();
-  std::filesystem::remove_all(dir);
   return 0;
 }

@@ -20,6 +20,7 @@
 #include "index/index_file_reader.h"
 #include "index/index_writer.h"
 #include "index/postings_for_matchers.h"
+#include "temp_dir.h"
 
 namespace strata {
 namespace {
@@ -72,15 +73,11 @@ std::unique_ptr<Dataset> MakeDataset(size_t n) {
   return d;
 }
 
-std::string TempDir() {
-  static const std::string dir = [] {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-index-bench-XXXXXX")
-            .string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    return tmpl;
-  }();
-  return dir;
+// One directory for the whole run, removed at exit.
+const std::string& BenchDir() {
+  static const testing::TempDir dir("strata-index-bench");
+  if (!dir.ok()) std::abort();
+  return dir.path();
 }
 
 Status WriteIndex(const Dataset& d, const std::string& path) {
@@ -107,7 +104,7 @@ Fixture& Get(size_t n) {
   Fixture& f = fixtures[n];
   if (f.reader == nullptr) {
     f.data = MakeDataset(n);
-    f.path = TempDir() + "/index-" + std::to_string(n);
+    f.path = BenchDir() + "/index-" + std::to_string(n);
     Status s = WriteIndex(*f.data, f.path);
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());
@@ -121,7 +118,7 @@ Fixture& Get(size_t n) {
 void BM_Write(benchmark::State& state) {
   const size_t n = state.range(0);
   std::unique_ptr<Dataset> d = MakeDataset(n);
-  const std::string path = TempDir() + "/write-" + std::to_string(n);
+  const std::string path = BenchDir() + "/write-" + std::to_string(n);
   using Clock = std::chrono::steady_clock;
   Clock::duration symbols{}, series{}, finish{};
   for (auto _ : state) {

@@ -22,6 +22,7 @@
 #include "promql/engine.h"
 #include "promql/parser.h"
 #include "strata/db.h"
+#include "temp_dir.h"
 #include "util/log.h"
 
 namespace strata::promql {
@@ -34,13 +35,11 @@ class Fixture {
  public:
   Fixture() {
     SetLogLevel(LogLevel::kWarn);
-    char tmpl[] = "/tmp/strata-promql-bench-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     Options options;
     options.block_duration_ms = 100LL * 365 * kMillisPerDay;
     options.retention_ms = 0;
     options.wal_compression = false;
-    db_ = *DB::Open(options, dir_);
+    db_ = *DB::Open(options, dir_.path());
     const char* les[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
                          "0.25",  "0.5",  "1",     "2.5",  "+Inf"};
     std::vector<Labels> counters, buckets;
@@ -70,14 +69,11 @@ class Fixture {
       (void)app->Commit();
     }
   }
-  ~Fixture() {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ~Fixture() { db_.reset(); }
   DB& db() { return *db_; }
 
  private:
-  std::string dir_;
+  testing::TempDir dir_{"strata-promql-bench"};
   std::unique_ptr<DB> db_;
 };
 

@@ -30,6 +30,7 @@
 #include "report.h"
 #include "server_bench.h"
 #include "server_process.h"
+#include "temp_dir.h"
 #include "workload.h"
 
 namespace {
@@ -168,8 +169,8 @@ int main(int argc, char** argv) {
   std::printf("machine: %u cores; %d connections\n",
               std::thread::hardware_concurrency(), flags.connections);
 
-  char tmpl[] = "/tmp/strata_rw_bench_XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
+  const strata::testing::TempDir tmp("strata-rw-bench");
+  const std::string& dir = tmp.path();
   double s_cpu = 0, s_wall = 0, p_cpu = 0, p_wall = 0;
   if (flags.only.empty() || flags.only == "strata") {
     RunOne(ServerKind::kStrata, "strata", flags.strata, dir, workload, flags,
@@ -185,6 +186,5 @@ int main(int argc, char** argv) {
         "throughput\n",
         s_cpu / p_cpu, s_wall / p_wall);
   }
-  std::filesystem::remove_all(dir);
   return 0;
 }

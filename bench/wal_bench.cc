@@ -19,20 +19,13 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "temp_dir.h"
 #include "util/file_system.h"
 #include "wal/record.h"
 #include "wal/wal.h"
 
 namespace strata::wal {
 namespace {
-
-std::string MakeTempDir() {
-  const char* tmp = getenv("TMPDIR");
-  std::string templ =
-      std::string(tmp && *tmp ? tmp : "/tmp") + "/strata_wal_bench_XXXXXX";
-  if (mkdtemp(templ.data()) == nullptr) std::abort();
-  return templ;
-}
 
 // A realistic Samples record: consecutive series refs, one scrape time,
 // counter-like values.
@@ -58,7 +51,8 @@ std::vector<std::string> Records(int samples_per_record) {
 }
 
 void BM_LogInterval(benchmark::State& state) {
-  const std::string dir = MakeTempDir();
+  const strata::testing::TempDir tmp("strata-wal-bench");
+  const std::string& dir = tmp.path();
   WalOptions o;
   o.sync = WalSyncPolicy::kInterval;
   o.compression = state.range(1) ? Compression::kZstd : Compression::kNone;
@@ -83,7 +77,6 @@ void BM_LogInterval(benchmark::State& state) {
       static_cast<double>(st.bytes_written) /
       static_cast<double>(std::max<int64_t>(1, st.records));
   (void)(*wal)->Close();
-  (void)FileSystem::Default()->RemoveAll(dir);
 }
 BENCHMARK(BM_LogInterval)
     ->ArgsProduct({{1, 100, 1000}, {0, 1}})
@@ -91,14 +84,14 @@ BENCHMARK(BM_LogInterval)
     ->UseRealTime();
 
 std::unique_ptr<Wal> g_wal;
-std::string g_dir;
+std::unique_ptr<strata::testing::TempDir> g_dir;
 
 void BM_LogAlways(benchmark::State& state) {
   if (state.thread_index() == 0) {
-    g_dir = MakeTempDir();
+    g_dir = std::make_unique<strata::testing::TempDir>("strata-wal-bench");
     WalOptions o;
     o.sync = WalSyncPolicy::kAlways;
-    auto wal = Wal::Open(g_dir, FileSystem::Default(), o);
+    auto wal = Wal::Open(g_dir->path(), FileSystem::Default(), o);
     if (!wal.ok()) std::abort();
     g_wal = std::move(*wal);
   }
@@ -123,7 +116,7 @@ void BM_LogAlways(benchmark::State& state) {
                   : 0;
     (void)g_wal->Close();
     g_wal.reset();
-    (void)FileSystem::Default()->RemoveAll(g_dir);
+    g_dir.reset();
   }
 }
 BENCHMARK(BM_LogAlways)

@@ -7,18 +7,21 @@
 #include <mutex>
 #include <thread>
 
-#include "http_client.h"
+#include "http_client/http_client.h"
 
 namespace strata::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view kHeaders =
-    "Content-Type: application/x-protobuf\r\n"
-    "Content-Encoding: snappy\r\n"
-    "User-Agent: strata-bench-compare\r\n"
-    "X-Prometheus-Remote-Write-Version: 0.1.0\r\n";
+const http_client::Headers& RemoteWriteHeaders() {
+  static const http_client::Headers headers = {
+      {"Content-Type", "application/x-protobuf"},
+      {"Content-Encoding", "snappy"},
+      {"User-Agent", "strata-bench-compare"},
+      {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  return headers;
+}
 
 // Tracks each connection's completed rounds so none runs too far ahead.
 class Pacer {
@@ -58,21 +61,24 @@ struct ConnectionStats {
 void RunConnection(int c, const Workload& workload, int port,
                    const IngestOptions& options, Pacer* pacer,
                    ConnectionStats* stats) {
-  auto conn = std::make_unique<Connection>(port);
+  http_client::Connection conn("127.0.0.1", port);
+  http_client::Request request;
+  request.method = "POST";
+  request.target = "/api/v1/write";
+  request.headers = RemoteWriteHeaders();
   const size_t k = static_cast<size_t>(options.connections);
   for (int round = 0; round < workload.rounds; ++round) {
     pacer->WaitToStart(round);
     for (size_t shard = static_cast<size_t>(c);
          shard < workload.requests.size(); shard += k) {
-      const std::string& body =
-          workload.requests[shard][static_cast<size_t>(round)];
+      request.body = workload.requests[shard][static_cast<size_t>(round)];
       const auto start = Clock::now();
       int status = 0;
       std::string answer;
       for (int attempt = 0;; ++attempt) {
-        if (!conn->ok()) conn = std::make_unique<Connection>(port);
-        status =
-            conn->Request("POST", "/api/v1/write", kHeaders, body, &answer);
+        StatusOr<http_client::Response> r = conn.Send(request);
+        status = r.ok() ? r->status : 0;
+        answer = r.ok() ? std::move(r->body) : r.status().ToString();
         const bool retry = status == 0 || status == 429 || status >= 500;
         if (!retry || attempt >= options.max_retries) break;
         ++stats->retries;

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "dataset.h"
-#include "http_client.h"
+#include "http_client/http_client.h"
 
 namespace strata::bench {
 
@@ -37,9 +37,9 @@ double SumMetric(std::string_view text,
 }
 
 double ScrapeMetric(int port, std::initializer_list<std::string_view> names) {
-  std::string body;
-  if (HttpGet(port, "/metrics", &body) != 200) return -1;
-  return SumMetric(body, names);
+  StatusOr<http_client::Response> r = http_client::Get(port, "/metrics");
+  if (!r.ok() || r->status != 200) return -1;
+  return SumMetric(r->body, names);
 }
 
 }  // namespace strata::bench

@@ -4,8 +4,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "http_client.h"
+#include "http_client/http_client.h"
 #include "nlohmann/json.hpp"
+#include "url_encode.h"
 
 namespace strata::bench {
 namespace {
@@ -67,7 +68,7 @@ std::vector<QueryLatency> RunDashboard(const ServerProcess& server,
                                        int64_t end_ms, int repetitions) {
   const int port = server.port();
   std::vector<QueryLatency> out;
-  auto conn = std::make_unique<Connection>(port);
+  http_client::Connection conn("127.0.0.1", port);
   for (const DashboardQuery& q : DashboardQueries()) {
     for (const QueryWindow& w : windows) {
       QueryLatency r;
@@ -75,17 +76,19 @@ std::vector<QueryLatency> RunDashboard(const ServerProcess& server,
       r.window = w.label;
       const int64_t step = std::max(
           kMinStepMs, w.ms / kPointsPerPanel / kMinStepMs * kMinStepMs);
-      const std::string target =
-          "/api/v1/query_range?query=" + UrlEncode(q.expr) +
+      http_client::Request request;
+      request.target =
+          "/api/v1/query_range?query=" + testing::UrlEncode(q.expr) +
           "&start=" + Seconds(end_ms - w.ms) + "&end=" + Seconds(end_ms) +
           "&step=" + Seconds(step);
       const bool track_peak = server.ResetPeakRss();
       const int64_t rss_before = server.RssBytes();
       for (int i = 0; i <= repetitions; ++i) {  // Run 0 warms up.
-        if (!conn->ok()) conn = std::make_unique<Connection>(port);
-        std::string body;
         const auto t0 = std::chrono::steady_clock::now();
-        const int status = conn->Request("GET", target, "", "", &body);
+        StatusOr<http_client::Response> response = conn.Send(request);
+        const int status = response.ok() ? response->status : 0;
+        const std::string body = response.ok() ? std::move(response->body)
+                                               : response.status().ToString();
         const double ms = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - t0)
                               .count();
@@ -115,11 +118,11 @@ std::vector<QueryLatency> RunDashboard(const ServerProcess& server,
 
 double InstantScalar(int port, const std::string& expr, int64_t time_ms,
                      int* http_status) {
-  std::string body;
-  const int status = HttpGet(
-      port,
-      "/api/v1/query?query=" + UrlEncode(expr) + "&time=" + Seconds(time_ms),
-      &body);
+  StatusOr<http_client::Response> response =
+      http_client::Get(port, "/api/v1/query?query=" + testing::UrlEncode(expr) +
+                                 "&time=" + Seconds(time_ms));
+  const int status = response.ok() ? response->status : 0;
+  const std::string body = response.ok() ? std::move(response->body) : "";
   if (http_status != nullptr) *http_status = status;
   if (status != 200) return -1;
   const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);

@@ -8,7 +8,7 @@
 #include <thread>
 
 #define XXH_STATIC_LINKING_ONLY
-#include "http_client.h"
+#include "http_client/http_client.h"
 #include "server_process.h"
 #include "workload.h"
 #include "xxhash.h"
@@ -80,9 +80,9 @@ bool ScrapeLive(const ScrapeOptions& options, Dataset* out,
     if (i > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
     for (const auto& [port, job] :
          {std::pair{node_port, "node"}, std::pair{prom_port, "prometheus"}}) {
-      std::string body;
-      if (HttpGet(port, "/metrics", &body) == 200) {
-        AddScrape(body, job, "127.0.0.1:" + std::to_string(port), &types,
+      StatusOr<http_client::Response> r = http_client::Get(port, "/metrics");
+      if (r.ok() && r->status == 200) {
+        AddScrape(r->body, job, "127.0.0.1:" + std::to_string(port), &types,
                   &series);
       }
     }

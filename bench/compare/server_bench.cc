@@ -6,7 +6,7 @@
 #include <fstream>
 #include <thread>
 
-#include "http_client.h"
+#include "http_client/http_client.h"
 #include "metrics_text.h"
 #include "nlohmann/json.hpp"
 #include "server_process.h"
@@ -153,8 +153,13 @@ ServerReport RunServerBench(const ServerConfig& config,
   r.data_dir_bytes = DirBytes(fs::path(dir) / "data");
   std::string body;
   const auto snap0 = Clock::now();
-  const int status =
-      HttpPost(server->port(), "/api/v1/admin/tsdb/snapshot", "", &body);
+  http_client::Options snapshot_options;
+  snapshot_options.timeout = std::chrono::minutes(30);
+  StatusOr<http_client::Response> response =
+      http_client::Post(server->port(), "/api/v1/admin/tsdb/snapshot", "",
+                        "application/x-www-form-urlencoded", snapshot_options);
+  const int status = response.ok() ? response->status : 0;
+  if (response.ok()) body = std::move(response->body);
   r.snapshot_s = SecondsSince(snap0);
   const nlohmann::json snap = nlohmann::json::parse(body, nullptr, false);
   if (status == 200 && !snap.is_discarded() && snap.contains("data")) {

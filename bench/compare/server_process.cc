@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "free_port.h"
-#include "http_client.h"
+#include "http_client/http_client.h"
 
 namespace strata::bench {
 
@@ -86,7 +86,9 @@ bool ServerProcess::WaitReady(double timeout_s) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration<double>(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (HttpGet(port_, "/-/ready") == 200) return true;
+    StatusOr<http_client::Response> ready =
+        http_client::Get(port_, "/-/ready", {std::chrono::seconds(5)});
+    if (ready.ok() && ready->status == 200) return true;
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

@@ -188,20 +188,9 @@ StatusOr<BlockMeta> ReadBlockMeta(FileSystem* fs, const std::string& dir) {
 
 StatusOr<int64_t> WriteBlockMeta(FileSystem* fs, const std::string& dir,
                                  const BlockMeta& meta) {
-  const std::string path = JoinPath(dir, kMetaFileName);
-  const std::string tmp = path + ".tmp";
   const std::string text = meta.ToJson();
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f,
-                          fs->NewWritableFile(tmp));
-  Status s = f->Append(text);
-  if (s.ok()) s = f->Sync();
-  Status c = f->Close();
-  if (s.ok()) s = c;
-  if (!s.ok()) {
-    (void)fs->RemoveFile(tmp);
-    return s.WithContext(tmp);
-  }
-  STRATA_RETURN_IF_ERROR(fs->Rename(tmp, path));
+  STRATA_RETURN_IF_ERROR(
+      WriteFileAtomically(fs, JoinPath(dir, kMetaFileName), text));
   return static_cast<int64_t>(text.size());
 }
 

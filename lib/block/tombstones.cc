@@ -94,19 +94,8 @@ StatusOr<std::unique_ptr<MemTombstones>> MemTombstones::Decode(
 
 Status WriteTombstonesFile(FileSystem* fs, const std::string& dir,
                            const MemTombstones& stones) {
-  const std::string path = JoinPath(dir, tombstone_format::kFileName);
-  const std::string tmp = path + ".tmp";
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f,
-                          fs->NewWritableFile(tmp));
-  Status s = f->Append(stones.Encode());
-  if (s.ok()) s = f->Sync();
-  Status c = f->Close();
-  if (s.ok()) s = c;
-  if (!s.ok()) {
-    (void)fs->RemoveFile(tmp);
-    return s.WithContext(tmp);
-  }
-  return fs->Rename(tmp, path);
+  return WriteFileAtomically(fs, JoinPath(dir, tombstone_format::kFileName),
+                             stones.Encode());
 }
 
 StatusOr<std::unique_ptr<MemTombstones>> ReadTombstonesFile(

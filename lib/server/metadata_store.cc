@@ -16,13 +16,6 @@ constexpr std::string_view kMagic = "STRATAMD";
 constexpr uint8_t kFormatVersion = 1;
 constexpr size_t kCrcBytes = 4;
 
-std::string ParentDir(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
 MetadataStore::MetadataStore(FileSystem* fs, std::string path)
@@ -150,15 +143,7 @@ Status MetadataStore::Flush() {
     data = Encode();
   }
   last_flush_ = std::chrono::steady_clock::now();
-  const std::string tmp = path_ + ".tmp";
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
-                          fs_->NewWritableFile(tmp));
-  Status st = file->Append(data);
-  if (st.ok()) st = file->Sync();
-  Status closed = file->Close();
-  if (st.ok()) st = closed;
-  if (st.ok()) st = fs_->Rename(tmp, path_);
-  if (st.ok()) st = fs_->SyncDir(ParentDir(path_));
+  const Status st = WriteFileAtomically(fs_, path_, data);
   if (!st.ok()) return st.WithContext("writing metadata file");
   written_version_ = version;
   return Status::OK();

@@ -25,4 +25,28 @@ std::string JoinPath(std::string_view a, std::string_view b) {
   return out;
 }
 
+std::string ParentDir(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+Status WriteFileAtomically(FileSystem* fs, const std::string& path,
+                           std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  StatusOr<std::unique_ptr<WritableFile>> file = fs->NewWritableFile(tmp);
+  if (!file.ok()) return file.status().WithContext(tmp);
+  Status s = (*file)->Append(data);
+  if (s.ok()) s = (*file)->Sync();
+  const Status closed = (*file)->Close();
+  if (s.ok()) s = closed;
+  if (s.ok()) s = fs->Rename(tmp, path);
+  if (!s.ok()) {
+    (void)fs->RemoveFile(tmp);
+    return s.WithContext(tmp);
+  }
+  return fs->SyncDir(ParentDir(path)).WithContext(path);
+}
+
 }  // namespace strata

@@ -14,6 +14,17 @@ namespace strata {
 // Joins path components with '/'.
 std::string JoinPath(std::string_view a, std::string_view b);
 
+// The directory part of `path` ("." when it has none).
+std::string ParentDir(std::string_view path);
+
+// Replaces `path` with `data` so that a crash at any point leaves either the
+// old file or the new one, never a mix: writes `path`.tmp, syncs it, renames
+// it over `path` and syncs the directory. On failure the temporary file is
+// removed (best effort) and `path` is as it was, unless only the final
+// directory sync failed (then the rename may or may not be durable).
+Status WriteFileAtomically(FileSystem* fs, const std::string& path,
+                           std::string_view data);
+
 }  // namespace strata
 
 #endif  // STRATA_UTIL_FILE_SYSTEM_H_

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "scrape.h"
 #include "server_bench.h"
+#include "temp_dir.h"
 #include "test_env.h"
 #include "workload.h"
 
@@ -22,14 +23,10 @@ namespace {
 
 class BenchCompareSmokeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/strata_bench_compare_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    work_dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(work_dir_); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
 
-  std::string work_dir_;
+  strata::testing::TempDir tmp_{"strata-bench-compare-test"};
+  const std::string work_dir_ = tmp_.path();
 };
 
 TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {

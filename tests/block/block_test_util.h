@@ -17,24 +17,10 @@
 #include <vector>
 
 #include "strata/labels.h"
+#include "temp_dir.h"
 #include "util/coding.h"
 
 namespace strata::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-block-XXXXXX")
-            .string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline std::string SourceDir() {
   const char* env = std::getenv("STRATA_SOURCE_DIR");

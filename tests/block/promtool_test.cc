@@ -12,6 +12,7 @@
 #include "block/block_dir.h"
 #include "block/block_writer.h"
 #include "promtool_util.h"
+#include "test_env.h"
 
 namespace strata {
 namespace {
@@ -34,7 +35,7 @@ std::string ReadFile(const std::string& path) {
 class PromtoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HavePromtool()) GTEST_SKIP() << "promtool not installed";
+    if (!testing::HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
   }
 };
 

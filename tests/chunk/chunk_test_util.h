@@ -18,31 +18,6 @@
 
 namespace strata::chunk::testing {
 
-// A fresh directory under $TMPDIR, removed with its contents on destruction.
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-chunk-test-XXXXXX")
-            .string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScopedTempDir() {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-
-  bool ok() const { return !path_.empty(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Runs `cmd` with /bin/sh; true if it exited with status 0.
 inline bool RunCommand(const std::string& cmd) {
   return std::system(cmd.c_str()) == 0;

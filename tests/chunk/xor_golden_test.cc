@@ -22,17 +22,19 @@
 #include "chunk/xor_iterator.h"
 #include "chunk_test_util.h"
 #include "gtest/gtest.h"
+#include "temp_dir.h"
+#include "test_env.h"
 #include "util/crc32c.h"
 
 namespace strata::chunk {
 namespace {
 
+using strata::testing::TempDir;
 using testing::ChunkSegmentFiles;
 using testing::ParseChunkSegment;
 using testing::RawChunk;
 using testing::ReadWholeFile;
 using testing::RunCommand;
-using testing::ScopedTempDir;
 
 struct Sample {
   int64_t t;
@@ -131,9 +133,10 @@ bool ReadOpenMetricsSamples(const std::string& path, std::vector<Sample>* out) {
 
 TEST(XorGoldenTest, RecordedPrometheusBlock) {
   const auto shared = testing::SharedDir();
-  if (!shared) GTEST_SKIP() << "no ../shared next to the source tree";
+  if (!shared)
+    STRATA_SKIP_OR_FAIL_IF_MISSING("../shared next to the source tree");
   const std::filesystem::path dataset = *shared / "datasets" / "recorded-15s";
-  ScopedTempDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(tmp.ok());
   ASSERT_TRUE(RunCommand(
       "zstd -dc " + Quote((dataset / "prometheus-blocks.tar.zst").string()) +
@@ -333,9 +336,9 @@ std::vector<Series> MakeTrickySeries() {
 TEST(XorGoldenTest, FreshPromtoolBlocks) {
   const char* promtool = "/usr/bin/promtool";
   if (!std::filesystem::exists(promtool)) {
-    GTEST_SKIP() << "promtool (Prometheus 2.42) is not installed";
+    STRATA_SKIP_OR_FAIL_IF_MISSING("promtool (Prometheus 2.42)");
   }
-  ScopedTempDir tmp;
+  TempDir tmp;
   ASSERT_TRUE(tmp.ok());
   const std::vector<Series> series = MakeTrickySeries();
   const std::string input = tmp.path() + "/in.om";

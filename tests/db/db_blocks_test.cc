@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "db_test_util.h"
 #include "strata/db.h"
+#include "test_env.h"
 
 namespace strata {
 namespace {
@@ -273,7 +274,7 @@ TEST(DBBlocksTest, IncrementalBackupCopiesOnlyMissingBlocks) {
 
 TEST(DBBlocksTest, PromtoolReadsStrataBlocks) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
-    GTEST_SKIP() << "promtool missing";
+    STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
   TempDir dir;
   {
     auto db = DB::Open(ManualOptions(), dir.path());

@@ -9,27 +9,9 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace strata::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-test-XXXXXX")
-            .string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  // STRATA_KEEP_TEST_DIRS=1 keeps them for post-mortems.
-  ~TempDir() {
-    if (std::getenv("STRATA_KEEP_TEST_DIRS") == nullptr)
-      std::filesystem::remove_all(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct TV {
   int64_t t;

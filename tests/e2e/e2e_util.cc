@@ -16,12 +16,12 @@
 
 #include "chunk/xor_iterator.h"
 #include "free_port.h"
-#include "http_test_client.h"
 #include "prometheus/remote.pb.h"
 #include "snappy.h"
 #include "strata/appender.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "wait_for.h"
 
 namespace strata::e2e {
 
@@ -114,33 +114,26 @@ std::string StrataServerPath() {
   return self.parent_path().parent_path().parent_path().string() + kRelative;
 }
 
-std::string HttpResult::Header(const std::string& name) const {
-  for (const auto& [k, v] : headers) {
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  }
-  return "";
-}
-
-HttpResult Http(int port, const std::string& method, const std::string& target,
-                const std::string& body, const std::string& extra_headers) {
-  HttpResult result;
-  StatusOr<server::testing::TestResponse> r =
-      server::testing::HttpRequest(port, method, target, body, extra_headers);
-  if (!r.ok()) return result;
-  result.status = r->status;
-  result.body = std::move(r->body);
-  result.headers = std::move(r->headers);
-  return result;
+http_client::Response Http(int port, const std::string& method,
+                           const std::string& target, const std::string& body,
+                           const http_client::Headers& headers) {
+  http_client::Request request;
+  request.method = method;
+  request.target = target;
+  request.body = body;
+  request.headers = headers;
+  StatusOr<http_client::Response> r =
+      http_client::Fetch("127.0.0.1", port, request);
+  if (r.ok()) return *std::move(r);
+  http_client::Response failed;
+  failed.body = r.status().ToString();
+  return failed;
 }
 
 bool WaitForOk(int port, const std::string& path, int timeout_ms) {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (Http(port, "GET", path).status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return strata::testing::WaitFor(
+      [&] { return Http(port, "GET", path).status == 200; },
+      std::chrono::milliseconds(timeout_ms), std::chrono::milliseconds(50));
 }
 
 namespace {
@@ -182,10 +175,11 @@ StatusOr<std::string> PostRead(int port, int64_t mint, int64_t maxt,
   const std::string raw = read.SerializeAsString();
   std::string body;
   snappy::Compress(raw.data(), raw.size(), &body);
-  HttpResult r = Http(port, "POST", "/api/v1/read", body,
-                      "Content-Type: application/x-protobuf\r\n"
-                      "Content-Encoding: snappy\r\n"
-                      "X-Prometheus-Remote-Read-Version: 0.1.0\r\n");
+  http_client::Response r =
+      Http(port, "POST", "/api/v1/read", body,
+           {{"Content-Type", "application/x-protobuf"},
+            {"Content-Encoding", "snappy"},
+            {"X-Prometheus-Remote-Read-Version", "0.1.0"}});
   if (r.status != 200) {
     return Status::Internal("remote read answered " + std::to_string(r.status) +
                             ": " + r.body);

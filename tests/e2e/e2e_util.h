@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "http_client/http_client.h"
 #include "strata/status.h"
 
 namespace strata::e2e {
@@ -48,17 +49,12 @@ class Process {
 // test's own path in the build tree.
 std::string StrataServerPath();
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string Header(const std::string& name) const;
-};
-
-// One request on a fresh connection; status 0 if the connection failed.
-HttpResult Http(int port, const std::string& method, const std::string& target,
-                const std::string& body = "",
-                const std::string& extra_headers = "");
+// One request to 127.0.0.1:`port` on a fresh connection; status 0 (and the
+// error in the body) if it failed.
+http_client::Response Http(int port, const std::string& method,
+                           const std::string& target,
+                           const std::string& body = "",
+                           const http_client::Headers& headers = {});
 
 // Polls GET `path` until it answers 200 or `timeout_ms` passes.
 bool WaitForOk(int port, const std::string& path, int timeout_ms);

@@ -19,11 +19,13 @@
 
 #include "e2e_util.h"
 #include "gtest/gtest.h"
-#include "http_test_client.h"
 #include "prometheus/remote.pb.h"
+#include "server/http_test_client.h"
 #include "server/url_params.h"
 #include "snappy.h"
 #include "strata/appender.h"
+#include "temp_dir.h"
+#include "test_env.h"
 
 namespace strata::e2e {
 namespace {
@@ -42,14 +44,12 @@ class RemoteStorageTest : public ::testing::Test {
   void SetUp() override {
     if (!std::filesystem::exists(kPrometheus) ||
         !std::filesystem::exists(kNodeExporter)) {
-      GTEST_SKIP() << "needs the prometheus and prometheus-node-exporter "
-                      "Debian packages";
+      STRATA_SKIP_OR_FAIL_IF_MISSING(
+          "the prometheus and prometheus-node-exporter Debian packages");
     }
     ASSERT_TRUE(std::filesystem::exists(StrataServerPath()))
         << StrataServerPath();
-    char tmpl[] = "/tmp/strata_e2e_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
     strata_port_ = FreePort();
     node_port_ = FreePort();
     prom_port_ = FreePort();
@@ -86,7 +86,7 @@ class RemoteStorageTest : public ::testing::Test {
     prom_.reset();
     node_.reset();
     strata_.reset();
-    if (!root_.empty() && !HasFailure()) std::filesystem::remove_all(root_);
+    if (HasFailure()) tmp_.Keep();
   }
 
   void StartStrata() {
@@ -178,7 +178,8 @@ class RemoteStorageTest : public ::testing::Test {
     return std::stod(line.substr(line.rfind(' ') + 1));
   }
 
-  std::string root_;
+  strata::testing::TempDir tmp_{"strata-e2e"};
+  const std::string root_ = tmp_.path();
   int strata_port_ = 0;
   int node_port_ = 0;
   int prom_port_ = 0;
@@ -271,8 +272,8 @@ TEST_F(RemoteStorageTest, SecondPrometheusReadsBackTheSameAnswers) {
   for (const std::string& q : instant) {
     const std::string target =
         "/api/v1/query?query=" + server::QueryEscape(q) + "&time=" + eval;
-    HttpResult want = Http(prom_port_, "GET", target);
-    HttpResult got = Http(prom2_port, "GET", target);
+    http_client::Response want = Http(prom_port_, "GET", target);
+    http_client::Response got = Http(prom2_port, "GET", target);
     ASSERT_EQ(want.status, 200) << q << want.body;
     EXPECT_EQ(got.status, 200) << q << got.body;
     EXPECT_NE(want.body.find("\"result\":[{"), std::string::npos)
@@ -284,8 +285,8 @@ TEST_F(RemoteStorageTest, SecondPrometheusReadsBackTheSameAnswers) {
       "/api/v1/query_range?query=" +
       server::QueryEscape("rate(prometheus_http_requests_total[2s])") +
       "&start=" + start + "&end=" + eval + "&step=1";
-  HttpResult want = Http(prom_port_, "GET", range_target);
-  HttpResult got = Http(prom2_port, "GET", range_target);
+  http_client::Response want = Http(prom_port_, "GET", range_target);
+  http_client::Response got = Http(prom2_port, "GET", range_target);
   ASSERT_EQ(want.status, 200) << want.body;
   EXPECT_EQ(got.body, want.body);
   ++compared;
@@ -356,10 +357,10 @@ std::string Snappy(const std::string& raw) {
   return out;
 }
 
-constexpr char kWriteHeaders[] =
-    "Content-Type: application/x-protobuf\r\n"
-    "Content-Encoding: snappy\r\n"
-    "X-Prometheus-Remote-Write-Version: 0.1.0\r\n";
+const http_client::Headers kWriteHeaders = {
+    {"Content-Type", "application/x-protobuf"},
+    {"Content-Encoding", "snappy"},
+    {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
 
 prometheus::TimeSeries* Series(
     prometheus::WriteRequest* req,
@@ -379,16 +380,16 @@ prometheus::TimeSeries* Series(
 
 TEST(StrataServerBadInputTest, RightStatusCodesAndKeepsServing) {
   ASSERT_TRUE(std::filesystem::exists(StrataServerPath()));
-  char tmpl[] = "/tmp/strata_e2e_bad_XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string root = tmpl;
+  strata::testing::TempDir tmp("strata-e2e-bad");
+  ASSERT_TRUE(tmp.ok());
+  const std::string& root = tmp.path();
   const int port = FreePort();
   Process strata({StrataServerPath(), "--storage.tsdb.path=" + root + "/data",
                   "--web.listen-address=127.0.0.1:" + std::to_string(port)},
                  root + "/strata.log");
   ASSERT_TRUE(WaitForOk(port, "/-/ready", 20000)) << strata.log();
   const auto write = [&](const std::string& body,
-                         const std::string& headers = kWriteHeaders) {
+                         const http_client::Headers& headers = kWriteHeaders) {
     return Http(port, "POST", "/api/v1/write", body, headers);
   };
   const int64_t now = NowMillis();
@@ -400,15 +401,15 @@ TEST(StrataServerBadInputTest, RightStatusCodesAndKeepsServing) {
   // Garbage and wrong content types or encodings.
   EXPECT_EQ(write("this is not snappy").status, 400);
   EXPECT_EQ(write(Snappy("not a protobuf \xff\xff")).status, 400);
-  EXPECT_EQ(write(good_body, "Content-Type: text/plain\r\n").status, 415);
-  EXPECT_EQ(write(good_body, "Content-Type: application/json\r\n").status, 415);
+  EXPECT_EQ(write(good_body, {{"Content-Type", "text/plain"}}).status, 415);
+  EXPECT_EQ(write(good_body, {{"Content-Type", "application/json"}}).status,
+            415);
   EXPECT_EQ(
-      write(good_body, "Content-Type: application/x-protobuf;proto=nope\r\n")
+      write(good_body, {{"Content-Type", "application/x-protobuf;proto=nope"}})
           .status,
       415);
-  EXPECT_EQ(write(good_body,
-                  "Content-Type: application/x-protobuf\r\n"
-                  "Content-Encoding: gzip\r\n")
+  EXPECT_EQ(write(good_body, {{"Content-Type", "application/x-protobuf"},
+                              {"Content-Encoding", "gzip"}})
                 .status,
             415);
   // Truncated snappy and absurd declared lengths.
@@ -425,7 +426,7 @@ TEST(StrataServerBadInputTest, RightStatusCodesAndKeepsServing) {
          now - 1000, 1);
   Series(&labels, {{"__name__", "dup"}, {"a", "1"}, {"a", "2"}}, now - 1000, 1);
   Series(&labels, {{"__name__", "valid"}}, now - 1000, 42);
-  HttpResult r = write(Snappy(labels.SerializeAsString()));
+  http_client::Response r = write(Snappy(labels.SerializeAsString()));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Samples-Written"), "1");
   EXPECT_NE(r.body.find("invalid_labels: 3"), std::string::npos) << r.body;
@@ -476,7 +477,6 @@ TEST(StrataServerBadInputTest, RightStatusCodesAndKeepsServing) {
   EXPECT_TRUE(strata.running());
   strata.Signal(SIGTERM);
   EXPECT_EQ(strata.Wait(20000), 0) << strata.log();
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "e2e_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "temp_dir.h"
 #include "test_env.h"
 #include "url_encode.h"
 
@@ -128,8 +129,8 @@ class QueryApiTest : public ::testing::Test {
                              "datasets/recorded-15s/prometheus-blocks.tar.zst";
     const std::string prometheus = "/usr/bin/prometheus";
     if (!fs::exists(archive) || !fs::exists(prometheus)) return;
-    char tmpl[] = "/tmp/strata-query-api-XXXXXX";
-    root_ = new fs::path(mkdtemp(tmpl));
+    tmp_ = new strata::testing::TempDir("strata-query-api");
+    root_ = new fs::path(tmp_->path());
     for (const char* name : {"prometheus", "strata"}) {
       const fs::path dir = *root_ / name;
       fs::create_directories(dir);
@@ -163,20 +164,22 @@ class QueryApiTest : public ::testing::Test {
     delete prom_;
     delete strata_;
     prom_ = strata_ = nullptr;
-    if (root_ != nullptr) fs::remove_all(*root_);
     delete root_;
     root_ = nullptr;
+    delete tmp_;
+    tmp_ = nullptr;
   }
 
   void SetUp() override {
-    if (root_ == nullptr) GTEST_SKIP() << "prometheus or dataset missing";
+    if (root_ == nullptr)
+      STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus or the ../shared dataset");
     ASSERT_TRUE(ready_) << "servers did not get ready:\n"
                         << prom_->log() << "\n"
                         << strata_->log();
   }
 
   struct Pair {
-    HttpResult prom, strata;
+    http_client::Response prom, strata;
     Json prom_json, strata_json;
   };
 
@@ -184,9 +187,10 @@ class QueryApiTest : public ::testing::Test {
   Pair Both(const std::string& target, const std::string& method = "GET",
             const std::string& form = "") {
     Pair p;
-    const std::string headers =
-        form.empty() ? ""
-                     : "Content-Type: application/x-www-form-urlencoded\r\n";
+    http_client::Headers headers;
+    if (!form.empty()) {
+      headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    }
     p.prom = Http(prom_port_, method, target, form, headers);
     p.strata = Http(strata_port_, method, target, form, headers);
     p.prom_json = Json::parse(p.prom.body, nullptr, false);
@@ -215,13 +219,15 @@ class QueryApiTest : public ::testing::Test {
     return !result.is_array() || !result.empty();
   }
 
-  static fs::path* root_;
+  static strata::testing::TempDir* tmp_;
+  static fs::path* root_;  // tmp_'s path.
   static Process* prom_;
   static Process* strata_;
   static int prom_port_, strata_port_;
   static bool ready_;
 };
 
+strata::testing::TempDir* QueryApiTest::tmp_ = nullptr;
 fs::path* QueryApiTest::root_ = nullptr;
 Process* QueryApiTest::prom_ = nullptr;
 Process* QueryApiTest::strata_ = nullptr;
@@ -564,7 +570,7 @@ TEST_F(QueryApiTest, BadRequestsGetPrometheusErrors) {
 }
 
 TEST_F(QueryApiTest, TimeoutParameterFailsCleanly) {
-  HttpResult r = Http(
+  http_client::Response r = Http(
       strata_port_, "GET",
       Target("/api/v1/query",
              {{"query", "count(max_over_time({__name__=~\".+\"}[1h:10s]))"},

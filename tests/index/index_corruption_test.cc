@@ -7,6 +7,7 @@
 #include "index/index_file_reader.h"
 #include "index/index_format.h"
 #include "index_test_util.h"
+#include "temp_dir.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 
@@ -15,9 +16,9 @@ namespace {
 
 using index_testing::MakeSeries;
 using index_testing::ReadWholeFile;
-using index_testing::ScopedTempDir;
 using index_testing::TestSeries;
 using index_testing::WriteIndex;
+using strata::testing::TempDir;
 
 // The section (as Corrupt() names it) that holds byte `offset`.
 std::string SectionOf(const index_format::Toc& toc, uint64_t size,
@@ -87,7 +88,7 @@ class IndexCorruptionTest : public ::testing::Test {
         original_.size() - index_format::Toc::kEncodedSize)));
     ASSERT_TRUE(OpenAndVerify(FileSystem::Default(), good).ok());
   }
-  ScopedTempDir dir_;
+  TempDir dir_;
   std::string path_ = dir_.Join("index");
   std::string original_;
   index_format::Toc toc_;

@@ -10,16 +10,17 @@
 #include "gtest/gtest.h"
 #include "index/postings_for_matchers.h"
 #include "index_test_util.h"
+#include "temp_dir.h"
 
 namespace strata {
 namespace {
 
 using index_testing::MakeSeries;
-using index_testing::ScopedTempDir;
 using index_testing::SymbolsOf;
 using index_testing::TestSeries;
 using index_testing::ToVector;
 using index_testing::WriteIndex;
+using strata::testing::TempDir;
 
 // What the written series say every lookup must return.
 struct Expected {
@@ -109,7 +110,7 @@ void CheckEverything(const IndexFileReader& r,
 class IndexFileReaderTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(dir_.ok()); }
-  ScopedTempDir dir_;
+  TempDir dir_;
   std::string path_ = dir_.Join("index");
 };
 

@@ -19,6 +19,8 @@
 #include "index/index_file_reader.h"
 #include "index/index_writer.h"
 #include "index_test_util.h"
+#include "temp_dir.h"
+#include "test_env.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 
@@ -26,8 +28,8 @@ namespace strata {
 namespace {
 
 using index_testing::ReadWholeFile;
-using index_testing::ScopedTempDir;
 using index_testing::WriteWholeFile;
+using strata::testing::TempDir;
 
 constexpr char kPromtool[] = "/usr/bin/promtool";
 
@@ -153,12 +155,14 @@ class PrometheusBlockTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << "no promtool";
+    if (!std::filesystem::exists(kPromtool))
+      STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
     auto shared = SharedDir();
-    if (!shared) GTEST_SKIP() << "no ../shared";
+    if (!shared) STRATA_SKIP_OR_FAIL_IF_MISSING("../shared");
     const auto tar =
         *shared / "datasets/recorded-15s/prometheus-blocks.tar.zst";
-    if (!std::filesystem::exists(tar)) GTEST_SKIP() << "no " << tar;
+    if (!std::filesystem::exists(tar))
+      STRATA_SKIP_OR_FAIL_IF_MISSING(tar.string());
     ASSERT_TRUE(RunCommand("zstd -dc '" + tar.string() + "' | tar -x -C '" +
                            dir_.path() + "'"));
     // promtool opens the directory as a DB, which needs a WAL directory.
@@ -172,7 +176,7 @@ class PrometheusBlockTest : public ::testing::Test {
     reader_ = std::move(*r);
   }
 
-  ScopedTempDir dir_;
+  TempDir dir_;
   std::filesystem::path block_;
   std::unique_ptr<IndexFileReader> reader_;
 };
@@ -418,8 +422,9 @@ void WriteBlock(const std::string& dir, const std::string& ulid,
 }
 
 TEST(StrataBlockTest, PromtoolDumpsAndAnalyzesWhatWasWritten) {
-  if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << "no promtool";
-  ScopedTempDir dir;
+  if (!std::filesystem::exists(kPromtool))
+    STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
+  TempDir dir;
   ASSERT_TRUE(dir.ok());
   const std::string ulid = "01HGZ8E1XJ7K3M2Q4R5S6T7V8W";
   const std::vector<SyntheticSeries> series = MakeSyntheticSeries();

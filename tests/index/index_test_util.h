@@ -25,32 +25,6 @@
 
 namespace strata::index_testing {
 
-// A fresh directory under $TMPDIR, removed with its contents on destruction.
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-index-test-XXXXXX")
-            .string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScopedTempDir() {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-
-  bool ok() const { return !path_.empty(); }
-  const std::string& path() const { return path_; }
-  std::string Join(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
 struct TestSeries {
   Labels labels;
   std::vector<ChunkMeta> chunks;

@@ -8,6 +8,7 @@
 #include "index/index_format.h"
 #include "index/series_encoding.h"
 #include "index_test_util.h"
+#include "temp_dir.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 
@@ -16,9 +17,9 @@ namespace {
 
 using index_testing::MakeSeries;
 using index_testing::ReadWholeFile;
-using index_testing::ScopedTempDir;
 using index_testing::TestSeries;
 using index_testing::WriteIndex;
+using strata::testing::TempDir;
 
 class IndexWriterTest : public ::testing::Test {
  protected:
@@ -28,7 +29,7 @@ class IndexWriterTest : public ::testing::Test {
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     return std::move(*w);
   }
-  ScopedTempDir dir_;
+  TempDir dir_;
   std::string path_ = dir_.Join("index");
 };
 

@@ -20,6 +20,8 @@
 #include "promql/engine.h"
 #include "promql/parser.h"
 #include "strata/db.h"
+#include "temp_dir.h"
+#include "test_env.h"
 #include "test_script.h"
 #include "util/log.h"
 
@@ -55,20 +57,7 @@ std::optional<std::filesystem::path> ConformanceDir() {
   return dir;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "strata-promql-XXXXXX")
-            .string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using strata::testing::TempDir;
 
 // Prometheus's almostEqual: relative tolerance 1e-6, NaN equals NaN.
 bool AlmostEqual(double a, double b) {
@@ -442,7 +431,8 @@ eval instant at 10m m{a="x"} * NaN
 class ConformanceTest : public ::testing::TestWithParam<FileFloor> {};
 
 TEST_P(ConformanceTest, File) {
-  if (!ConformanceDir()) GTEST_SKIP() << "../shared/conformance not found";
+  if (!ConformanceDir())
+    STRATA_SKIP_OR_FAIL_IF_MISSING("../shared/conformance");
   const FileResult& r = ResultFor(GetParam().file);
   Report(GetParam().file, r);
   EXPECT_GE(r.passed, GetParam().min_passed) << GetParam().file;
@@ -457,7 +447,8 @@ INSTANTIATE_TEST_SUITE_P(Prometheus242, ConformanceTest,
                          });
 
 TEST(ConformanceTotal, AllFiles) {
-  if (!ConformanceDir()) GTEST_SKIP() << "../shared/conformance not found";
+  if (!ConformanceDir())
+    STRATA_SKIP_OR_FAIL_IF_MISSING("../shared/conformance");
   int passed = 0, failed = 0;
   for (const FileFloor& f : kFiles) {
     const FileResult& r = ResultFor(f.file);

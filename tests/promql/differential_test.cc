@@ -6,12 +6,9 @@
 // missing. The server listens on 127.0.0.1 only and is stopped at the end.
 // STRATA_DIFF_VERBOSE=1 lists the instant queries whose values differ in the
 // last bits (Go's trigonometric functions are not glibc's).
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,11 +26,15 @@
 
 #include "free_port.h"
 #include "gtest/gtest.h"
+#include "http_client/http_client.h"
 #include "promql/engine.h"
 #include "promql/format.h"
 #include "strata/db.h"
+#include "temp_dir.h"
+#include "test_env.h"
 #include "url_encode.h"
 #include "util/log.h"
+#include "wait_for.h"
 
 namespace strata::promql {
 namespace {
@@ -456,11 +457,9 @@ class PrometheusServer {
              static_cast<char*>(nullptr));
       _exit(127);
     }
-    for (int i = 0; i < 300; ++i) {
-      if (HttpGet("/-/ready").has_value()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+    return strata::testing::WaitFor(
+        [&] { return HttpGet("/-/ready").has_value(); },
+        std::chrono::seconds(30), std::chrono::milliseconds(100));
   }
 
   std::optional<Json> Query(const std::string& path,
@@ -477,39 +476,13 @@ class PrometheusServer {
   }
 
  private:
-  // The body of a 200 response to GET `target`, over HTTP/1.0.
+  // The body of the response to GET `target`; Prometheus answers query
+  // errors with 4xx/5xx and a JSON body. Readiness wants a 200.
   std::optional<std::string> HttpGet(const std::string& target) const {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return std::nullopt;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      close(fd);
-      return std::nullopt;
-    }
-    const std::string req =
-        "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
-      close(fd);
-      return std::nullopt;
-    }
-    std::string resp;
-    char buf[65536];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0) resp.append(buf, n);
-    close(fd);
-    const size_t header_end = resp.find("\r\n\r\n");
-    if (header_end == std::string::npos) return std::nullopt;
-    // Prometheus answers query errors with 4xx/5xx and a JSON body.
-    if (resp.compare(0, 9, "HTTP/1.0 ") != 0 &&
-        resp.compare(0, 9, "HTTP/1.1 ") != 0) {
-      return std::nullopt;
-    }
-    if (target == "/-/ready" && resp.compare(9, 3, "200") != 0)
-      return std::nullopt;
-    return resp.substr(header_end + 4);
+    StatusOr<http_client::Response> r = http_client::Get(port_, target);
+    if (!r.ok()) return std::nullopt;
+    if (target == "/-/ready" && r->status != 200) return std::nullopt;
+    return std::move(r->body);
   }
   pid_t pid_ = -1;
   int port_ = 0;
@@ -676,18 +649,15 @@ const Case kCases[] = {
 
 TEST(DifferentialTest, MatchesPrometheus242) {
   std::optional<fs::path> dataset = DatasetDir();
-  if (!dataset) GTEST_SKIP() << "dataset not found";
+  if (!dataset) STRATA_SKIP_OR_FAIL_IF_MISSING("the ../shared dataset");
   if (!HaveProgram("prometheus") || !HaveProgram("zstd") ||
       !HaveProgram("tar")) {
-    GTEST_SKIP() << "prometheus, zstd or tar not installed";
+    STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus, zstd or tar");
   }
   SetLogLevel(LogLevel::kWarn);
-  char tmpl[] = "/tmp/strata-promql-diff-XXXXXX";
-  fs::path root = mkdtemp(tmpl);
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() { fs::remove_all(p); }
-  } cleanup{root};
+  strata::testing::TempDir tmp("strata-promql-diff");
+  ASSERT_TRUE(tmp.ok());
+  const fs::path root = tmp.path();
   const fs::path prom_dir = root / "prometheus";
   const fs::path strata_dir = root / "strata";
   fs::create_directories(prom_dir);

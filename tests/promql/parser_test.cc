@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "test_env.h"
 #include "test_script.h"
 
 namespace strata::promql {
@@ -235,7 +236,7 @@ std::optional<std::filesystem::path> ConformanceDir() {
 // parses back to the same tree.
 TEST(ParserTest, PrinterRoundTripsConformanceExpressions) {
   auto dir = ConformanceDir();
-  if (!dir) GTEST_SKIP() << "../shared/conformance not found";
+  if (!dir) STRATA_SKIP_OR_FAIL_IF_MISSING("../shared/conformance");
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(*dir)) {
     if (entry.path().extension() != ".test") continue;

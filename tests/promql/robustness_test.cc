@@ -12,6 +12,8 @@
 #include "promql/engine.h"
 #include "promql/parser.h"
 #include "strata/db.h"
+#include "temp_dir.h"
+#include "test_env.h"
 #include "test_script.h"
 #include "util/log.h"
 
@@ -139,10 +141,10 @@ constexpr int kIterations = 10000;
 
 TEST(RobustnessTest, MutatedQueriesFailCleanlyOrEvaluate) {
   std::vector<std::string> exprs = ConformanceExpressions();
-  if (exprs.empty()) GTEST_SKIP() << "../shared/conformance not found";
+  if (exprs.empty()) STRATA_SKIP_OR_FAIL_IF_MISSING("../shared/conformance");
   SetLogLevel(LogLevel::kWarn);
-  char tmpl[] = "/tmp/strata-promql-robust-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  strata::testing::TempDir tmp("strata-promql-robust");
+  const std::string& dir = tmp.path();
   {
     Options options;
     options.block_duration_ms = 100LL * 365 * kMillisPerDay;
@@ -202,7 +204,6 @@ TEST(RobustnessTest, MutatedQueriesFailCleanlyOrEvaluate) {
                 kIterations, evaluated);
     EXPECT_GT(parsed, kIterations / 10);
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

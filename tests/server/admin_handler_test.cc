@@ -15,6 +15,7 @@
 #include "server/reload_handler.h"
 #include "server/router.h"
 #include "server/series_selector.h"
+#include "temp_dir.h"
 
 namespace strata::server {
 namespace {
@@ -285,9 +286,8 @@ TEST(MetadataStoreTest, KeepsDistinctEntriesNewestFirst) {
 }
 
 TEST(MetadataStoreTest, PersistsAndDetectsDamage) {
-  char tmpl[] = "/tmp/strata_metadata_XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  const std::string path = dir + "/remote_write_metadata";
+  strata::testing::TempDir dir("strata-metadata");
+  const std::string path = dir.Join("remote_write_metadata");
   {
     MetadataStore store(nullptr, path);
     ASSERT_TRUE(store.Load().ok());  // Missing file: empty.
@@ -320,7 +320,6 @@ TEST(MetadataStoreTest, PersistsAndDetectsDamage) {
     EXPECT_FALSE(store.Load().ok()) << "byte " << i;
     EXPECT_EQ(store.size(), 0u);
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(MetadataApiTest, AnswersInPrometheusShape) {

@@ -16,6 +16,7 @@
 #include "http_test_client.h"
 #include "server/router.h"
 #include "util/mutex.h"
+#include "wait_for.h"
 
 namespace strata::server {
 namespace {
@@ -57,6 +58,7 @@ class HttpServerTest : public ::testing::Test {
     router_.Get("/until-hangup", [this](Request& req) {
       // Waits (up to ?ms=, default 5 s) for the server to notice the client
       // went away.
+      until_hangup_running_ = true;
       const std::string ms(req.params.Get("ms"));
       const int polls = ms.empty() ? 500 : std::atoi(ms.c_str()) / 10;
       for (int i = 0; i < polls; ++i) {
@@ -105,18 +107,15 @@ class HttpServerTest : public ::testing::Test {
 
   // Waits until the server reports `n` open connections.
   bool WaitForConnections(int64_t n, milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (server_->active_connections() == n) return true;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    return server_->active_connections() == n;
+    return strata::testing::WaitFor(
+        [&] { return server_->active_connections() == n; }, timeout);
   }
 
   Router router_;
   std::unique_ptr<HttpServer> server_;
   absl::Notification slow_started_;
   absl::Notification hangup_seen_;
+  std::atomic<bool> until_hangup_running_{false};
   milliseconds slow_duration_{300};
   strata::Mutex records_mu_;
   std::vector<std::string> records_ ABSL_GUARDED_BY(records_mu_);
@@ -374,7 +373,8 @@ TEST_F(HttpServerTest, HandlerSeesClientHangUp) {
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE(
         (*conn)->Send("GET /until-hangup HTTP/1.1\r\nHost: x\r\n\r\n").ok());
-    std::this_thread::sleep_for(milliseconds(100));
+    ASSERT_TRUE(strata::testing::WaitFor(
+        [&] { return until_hangup_running_.load(); }, milliseconds(5000)));
   }  // Closes the connection while the handler runs.
   EXPECT_TRUE(hangup_seen_.WaitForNotificationWithTimeout(absl::Seconds(5)));
 }
@@ -394,16 +394,15 @@ TEST_F(HttpServerTest, ObserverSeesRouteAndStatus) {
   StartServer();
   ASSERT_TRUE(HttpRequest(port(), "GET", "/label/x/values").ok());
   ASSERT_TRUE(HttpRequest(port(), "GET", "/nothing").ok());
-  // The observer runs after the response is written; give it a moment.
+  // The observer runs after the response is written; wait for both calls.
   std::vector<std::string> records;
-  for (int i = 0; i < 200; ++i) {
-    {
-      strata::MutexLock lock(&records_mu_);
-      records = records_;
-    }
-    if (records.size() >= 2) break;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  strata::testing::WaitFor(
+      [&] {
+        strata::MutexLock lock(&records_mu_);
+        records = records_;
+        return records.size() >= 2;
+      },
+      milliseconds(5000));
   ASSERT_EQ(records.size(), 2u);
   // Each observer call runs after its response went out, so the two
   // records may arrive in either order.
@@ -458,7 +457,10 @@ TEST_F(HttpServerTest, MaxConnectionsQueuesTheRest) {
   // accepted until one of the first two goes away.
   auto c = TestConnection::Connect(port());
   ASSERT_TRUE(c.ok());
-  std::this_thread::sleep_for(milliseconds(100));
+  // Nothing to wait for: the server must not take it (a slow machine can
+  // only hide a bug here, never fail a correct server).
+  EXPECT_FALSE(strata::testing::WaitFor(
+      [&] { return server_->active_connections() > 2; }, milliseconds(100)));
   EXPECT_EQ(server_->active_connections(), 2);
   a->reset();
   StatusOr<TestResponse> r = (*c)->Request("GET", "/label/c/values");

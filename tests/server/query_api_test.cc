@@ -21,6 +21,7 @@
 #include "server/url_params.h"
 #include "strata/appender.h"
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace strata::server {
 namespace {
@@ -227,11 +228,9 @@ TEST(QueryGateTest, BoundsConcurrencyWithTimeoutAndCancel) {
 class QueryApiHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/strata_query_api_test_XXXXXX";
-    dir_ = mkdtemp(tmpl);
     Options options;
     options.background_compaction = false;
-    auto db = DB::Open(options, dir_ + "/data");
+    auto db = DB::Open(options, dir_.Join("data"));
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     std::unique_ptr<Appender> app = db_->NewAppender();
@@ -257,10 +256,9 @@ class QueryApiHandlerTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     if (db_) (void)db_->Close();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::string dir_;
+  strata::testing::TempDir dir_{"strata-query-api-test"};
   std::unique_ptr<DB> db_;
   std::unique_ptr<QueryApi> api_;
 };

@@ -22,6 +22,7 @@
 #include "server/http.h"
 #include "snappy.h"
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace strata::server::testing {
 
@@ -114,15 +115,10 @@ inline Request WriteRequestOf(
 // A DB in a fresh temporary directory, removed afterwards.
 class TempDB {
  public:
-  TempDB() {
-    char tmpl[] = "/tmp/strata_remote_test_XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    Reopen();
-  }
+  TempDB() { Reopen(); }
   ~TempDB() {
     if (db_) (void)db_->Close();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void Reopen() {
     if (db_) {
@@ -140,7 +136,8 @@ class TempDB {
   std::string data_dir() const { return dir_ + "/data"; }
 
  private:
-  std::string dir_;
+  strata::testing::TempDir tmp_{"strata-remote-test"};
+  const std::string dir_ = tmp_.path();
   std::unique_ptr<DB> db_;
 };
 

@@ -1,136 +1,75 @@
 // Runs the real strata-server binary: startup, health, readiness, metrics,
 // buildinfo, SIGTERM/SIGINT, and that the data directory reopens afterwards.
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "free_port.h"
+#include "e2e_util.h"
 #include "gtest/gtest.h"
+#include "http_client/http_client.h"
 #include "http_test_client.h"
 #include "strata/db.h"
+#include "temp_dir.h"
+#include "wait_for.h"
 
 namespace strata::server {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::HttpRequest;
-using testing::TestResponse;
 
-// $STRATA_BINARY_DIR/tools/strata-server/strata-server; without the
-// variable, found from this test's own path in the same build tree
-// (<build>/tests/server/server_e2e_test).
-std::string BinaryPath() {
-  constexpr const char* kRelative = "/tools/strata-server/strata-server";
-  if (const char* dir = std::getenv("STRATA_BINARY_DIR")) {
-    return std::string(dir) + kRelative;
-  }
-  std::error_code ec;
-  const std::filesystem::path self =
-      std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return std::string(".") + kRelative;
-  return self.parent_path().parent_path().parent_path().string() + kRelative;
-}
+using e2e::FreePort;
 
-int FreePort() { return strata::testing::FreeLoopbackPort(); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A strata-server child process with its stderr captured in a file.
-class ServerProcess {
+// strata-server run with `args`, its output in `log_path`; killed on
+// destruction if still running.
+class ServerProcess : public e2e::Process {
  public:
   ServerProcess(std::vector<std::string> args, std::string log_path)
-      : log_path_(std::move(log_path)) {
-    args.insert(args.begin(), BinaryPath());
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int log =
-          open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(log, STDERR_FILENO);
-      dup2(log, STDOUT_FILENO);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~ServerProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
+      : Process(WithBinary(std::move(args)), std::move(log_path)) {}
 
-  // Waits for exit; returns the exit code, or -1 on timeout or a signal.
+  // The exit code, 128+signal if killed, -1 on timeout.
   int Wait(milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return -1;
+    return Process::Wait(static_cast<int>(timeout.count()));
   }
-
-  void Signal(int sig) { kill(pid_, sig); }
-  std::string log() const { return ReadFile(log_path_); }
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::string log_path_;
+  static std::vector<std::string> WithBinary(std::vector<std::string> args) {
+    args.insert(args.begin(), e2e::StrataServerPath());
+    return args;
+  }
 };
 
 // Polls `target` until it answers `status`.
 bool WaitForStatus(int port, const std::string& target, int status,
                    milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    StatusOr<TestResponse> r = HttpRequest(port, "GET", target);
-    if (r.ok() && r->status == status) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return false;
+  return strata::testing::WaitFor(
+      [&] {
+        StatusOr<http_client::Response> r = http_client::Get(port, target);
+        return r.ok() && r->status == status;
+      },
+      timeout, milliseconds(20));
 }
 
 class StrataServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(BinaryPath())) << BinaryPath();
-    char tmpl[] = "/tmp/strata_server_e2e_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    data_dir_ = root_ + "/data";
+    ASSERT_TRUE(std::filesystem::exists(e2e::StrataServerPath()))
+        << e2e::StrataServerPath();
+    ASSERT_TRUE(tmp_.ok());
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
 
   std::vector<std::string> Args(int port) const {
     return {"--storage.tsdb.path=" + data_dir_,
             "--web.listen-address=127.0.0.1:" + std::to_string(port)};
   }
 
-  std::string root_;
-  std::string data_dir_;
+  strata::testing::TempDir tmp_{"strata-server-e2e"};
+  const std::string root_ = tmp_.path();
+  const std::string data_dir_ = tmp_.Join("data");
 };
 
 TEST_F(StrataServerTest, ServesThenStopsCleanlyOnSigterm) {
@@ -155,13 +94,14 @@ TEST_F(StrataServerTest, ServesThenStopsCleanlyOnSigterm) {
   ServerProcess server(Args(port), root_ + "/server.log");
   ASSERT_TRUE(WaitForStatus(port, "/-/healthy", 200, milliseconds(20000)))
       << server.log();
-  StatusOr<TestResponse> healthy = HttpRequest(port, "GET", "/-/healthy");
+  StatusOr<http_client::Response> healthy =
+      http_client::Get(port, "/-/healthy");
   ASSERT_TRUE(healthy.ok());
   EXPECT_EQ(healthy->body, "Prometheus Server is Healthy.\n");
   ASSERT_TRUE(WaitForStatus(port, "/-/ready", 200, milliseconds(20000)))
       << server.log();
 
-  StatusOr<TestResponse> metrics = HttpRequest(port, "GET", "/metrics");
+  StatusOr<http_client::Response> metrics = http_client::Get(port, "/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(metrics->status, 200);
   EXPECT_NE(metrics->body.find("\nstrata_head_series 3\n"), std::string::npos)
@@ -179,8 +119,8 @@ TEST_F(StrataServerTest, ServesThenStopsCleanlyOnSigterm) {
             0)
       << promtool_output;
 
-  StatusOr<TestResponse> build =
-      HttpRequest(port, "GET", "/api/v1/status/buildinfo");
+  StatusOr<http_client::Response> build =
+      http_client::Get(port, "/api/v1/status/buildinfo");
   ASSERT_TRUE(build.ok());
   EXPECT_EQ(build->status, 200);
   EXPECT_EQ(
@@ -214,7 +154,8 @@ TEST_F(StrataServerTest, ServesThenStopsCleanlyOnSigterm) {
 TEST_F(StrataServerTest, SigintAndRestartOnSameDirectory) {
   for (int run = 0; run < 2; ++run) {
     const int port = FreePort();
-    ServerProcess server(Args(port), root_ + "/server.log");
+    ServerProcess server(Args(port),
+                         root_ + "/server" + std::to_string(run) + ".log");
     ASSERT_TRUE(WaitForStatus(port, "/-/ready", 200, milliseconds(20000)))
         << server.log();
     server.Signal(run == 0 ? SIGINT : SIGTERM);

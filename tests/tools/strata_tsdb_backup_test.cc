@@ -15,7 +15,9 @@
 #include "gtest/gtest.h"
 #include "prometheus/remote.pb.h"
 #include "strata/db.h"
+#include "temp_dir.h"
 #include "test_env.h"
+#include "wait_for.h"
 
 namespace strata {
 namespace {
@@ -56,10 +58,9 @@ std::string WriteBody(int j) {
 }
 
 TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
-  const fs::path root = fs::temp_directory_path() /
-                        ("strata_tsdb_backup_" + std::to_string(getpid()));
-  fs::remove_all(root);
-  fs::create_directories(root);
+  testing::TempDir tmp("strata-tsdb-backup");
+  ASSERT_TRUE(tmp.ok());
+  const fs::path root = tmp.path();
   const std::string data = (root / "data").string();
   const int port = e2e::FreePort();
   e2e::Process server({e2e::StrataServerPath(), "--storage.tsdb.path=" + data,
@@ -73,10 +74,11 @@ TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
   std::atomic<int> failures{0};
   std::thread writer([&] {
     for (int j = 0; !stop.load() && j < 100000; ++j) {
-      e2e::HttpResult r =
+      const http_client::Response r =
           e2e::Http(port, "POST", "/api/v1/write", WriteBody(j),
-                    "Content-Type: application/x-protobuf\r\nContent-Encoding: "
-                    "snappy\r\nX-Prometheus-Remote-Write-Version: 0.1.0\r\n");
+                    {{"Content-Type", "application/x-protobuf"},
+                     {"Content-Encoding", "snappy"},
+                     {"X-Prometheus-Remote-Write-Version", "0.1.0"}});
       if (r.status != 204 && r.status != 200) {
         failures.fetch_add(1);
         return;
@@ -84,8 +86,16 @@ TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
       acked.store(j + 1);
     }
   });
-  while (acked.load() < 200)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const bool writing = testing::WaitFor(
+      [&] { return acked.load() >= 200 || failures.load() > 0; },
+      std::chrono::seconds(60));
+  if (!writing || failures.load() > 0) {
+    stop.store(true);
+    writer.join();
+    FAIL() << "remote writes did not get going: " << acked.load()
+           << " acknowledged, " << failures.load() << " failed\n"
+           << server.log();
+  }
   const int acked_before = acked.load();
   const std::string dest = (root / "backup").string();
   std::string out;
@@ -140,7 +150,6 @@ TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
   }
   EXPECT_EQ(series, kSeries);
   ASSERT_TRUE((*db)->Close().ok());
-  fs::remove_all(root);
 }
 
 }  // namespace

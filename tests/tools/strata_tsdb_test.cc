@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
+#include "temp_dir.h"
 #include "test_env.h"
 
 namespace strata {
@@ -100,15 +101,11 @@ bool HavePromtool() { return Sh("promtool --version").code == 0; }
 class StrataTsdbTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("strata_tsdb_test_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    ASSERT_TRUE(tmp_.ok());
     data_ = (root_ / "data").string();
   }
   void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root_);
+    if (HasFailure()) tmp_.Keep();
   }
 
   // Two metrics of kSeriesPerMetric series, kSamplesPerSeries each; blocks
@@ -176,7 +173,8 @@ class StrataTsdbTest : public ::testing::Test {
     f.put(static_cast<char>(c ^ 0x5a));
   }
 
-  fs::path root_;
+  strata::testing::TempDir tmp_{"strata-tsdb-test"};
+  const fs::path root_ = tmp_.path();
   std::string data_;
   std::vector<std::string> expected_;
 };
@@ -329,7 +327,7 @@ TEST_F(StrataTsdbTest, ImportAboveTheHeadBoundaryWarns) {
 }
 
 TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool not installed";
+  if (!HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
   const std::string om = (root_ / "in.om").string();
   {
     std::ofstream out(om);
@@ -365,7 +363,7 @@ TEST_F(StrataTsdbTest, ImportPromtoolCreatedDirMatchesPromtoolDump) {
 
 TEST_F(StrataTsdbTest, ImportOfARealPrometheusWalMatchesPromtoolDump) {
   if (!HavePromtool() || Sh("prometheus --version").code != 0) {
-    GTEST_SKIP() << "prometheus not installed";
+    STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus or promtool");
   }
   // Prometheus 2.42 scraping itself every 200ms for 9s: a head in its WAL.
   // Another test may take the port between our check and Prometheus's
@@ -401,7 +399,7 @@ TEST_F(StrataTsdbTest, ImportPrometheusReadsItsWal) {
 }
 
 TEST_F(StrataTsdbTest, ExportedBlocksOpenInPromtool) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool not installed";
+  if (!HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
   MakeData();
   const std::string out = (root_ / "export").string();
   RunResult r = Tsdb(data_, "export --format prometheus-blocks " + out);

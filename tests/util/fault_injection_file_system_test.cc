@@ -7,27 +7,20 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "temp_dir.h"
 
 namespace strata {
 namespace {
 
 class FaultInjectionFileSystemTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    base_ = FileSystem::Default();
-    dir_ = JoinPath(
-        ::testing::TempDir(),
-        "strata_fault_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(base_->RemoveAll(dir_).ok());
-    ASSERT_TRUE(base_->CreateDirs(dir_).ok());
-  }
-  void TearDown() override { EXPECT_TRUE(base_->RemoveAll(dir_).ok()); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
 
-  std::string Path(const std::string& name) { return JoinPath(dir_, name); }
+  std::string Path(const std::string& name) { return tmp_.Join(name); }
 
-  FileSystem* base_;
-  std::string dir_;
+  FileSystem* base_ = FileSystem::Default();
+  testing::TempDir tmp_{"strata-fault-test"};
+  const std::string& dir_ = tmp_.path();
   FaultInjectionFileSystem fs_{FileSystem::Default()};
 };
 

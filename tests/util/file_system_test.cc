@@ -1,31 +1,24 @@
 #include "util/file_system.h"
 
-#include <unistd.h>
-
+#include <cerrno>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "temp_dir.h"
+#include "util/fault_injection_file_system.h"
 
 namespace strata {
 namespace {
 
 class PosixFileSystemTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fs_ = FileSystem::Default();
-    dir_ = JoinPath(
-        ::testing::TempDir(),
-        "strata_fs_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(fs_->RemoveAll(dir_).ok());
-    ASSERT_TRUE(fs_->CreateDirs(dir_).ok());
-  }
-  void TearDown() override { EXPECT_TRUE(fs_->RemoveAll(dir_).ok()); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
 
-  std::string Path(const std::string& name) { return JoinPath(dir_, name); }
+  std::string Path(const std::string& name) { return tmp_.Join(name); }
 
-  FileSystem* fs_;
-  std::string dir_;
+  FileSystem* fs_ = FileSystem::Default();
+  testing::TempDir tmp_{"strata-fs-test"};
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST(JoinPathTest, Separators) {
@@ -35,6 +28,49 @@ TEST(JoinPathTest, Separators) {
   EXPECT_EQ(JoinPath("a/", "/b"), "a/b");
   EXPECT_EQ(JoinPath("", "b"), "b");
   EXPECT_EQ(JoinPath("a", ""), "a");
+}
+
+TEST(ParentDirTest, Forms) {
+  EXPECT_EQ(ParentDir("a/b/c"), "a/b");
+  EXPECT_EQ(ParentDir("/c"), "/");
+  EXPECT_EQ(ParentDir("c"), ".");
+}
+
+TEST_F(PosixFileSystemTest, WriteFileAtomicallyCreatesAndReplaces) {
+  const std::string path = Path("meta.json");
+  ASSERT_TRUE(WriteFileAtomically(fs_, path, "old").ok());
+  EXPECT_EQ(*fs_->ReadFile(path), "old");
+  ASSERT_TRUE(WriteFileAtomically(fs_, path, "new contents").ok());
+  EXPECT_EQ(*fs_->ReadFile(path), "new contents");
+  EXPECT_FALSE(fs_->Exists(path + ".tmp"));
+}
+
+// Every step before the rename may fail; each leaves the old file intact
+// and no temporary file behind.
+TEST_F(PosixFileSystemTest, WriteFileAtomicallyFailureKeepsOldFile) {
+  const std::string path = Path("tombstones");
+  ASSERT_TRUE(WriteFileAtomically(fs_, path, "old").ok());
+  for (FaultOp op : {FaultOp::kCreate, FaultOp::kAppend, FaultOp::kSync,
+                     FaultOp::kClose, FaultOp::kRename}) {
+    FaultInjectionFileSystem faulty(fs_);
+    faulty.Arm(Fault::On(op, ENOSPC).WithPartialWrite(2));
+    const Status s = WriteFileAtomically(&faulty, path, "new contents");
+    EXPECT_FALSE(s.ok()) << static_cast<int>(op);
+    EXPECT_EQ(faulty.injected(), 1) << static_cast<int>(op);
+    EXPECT_EQ(*fs_->ReadFile(path), "old") << static_cast<int>(op);
+    EXPECT_FALSE(fs_->Exists(path + ".tmp")) << static_cast<int>(op);
+  }
+}
+
+// The data is synced before the rename and the directory after it.
+TEST_F(PosixFileSystemTest, WriteFileAtomicallySyncsFileAndDirectory) {
+  FaultInjectionFileSystem faulty(fs_);
+  ASSERT_TRUE(WriteFileAtomically(&faulty, Path("f"), "data").ok());
+  EXPECT_EQ(faulty.calls(FaultOp::kSync), 1);
+  EXPECT_EQ(faulty.calls(FaultOp::kSyncDir), 1);
+  // A power loss right after keeps the new data.
+  ASSERT_TRUE(faulty.DropUnsyncedData().ok());
+  EXPECT_EQ(*fs_->ReadFile(Path("f")), "data");
 }
 
 TEST_F(PosixFileSystemTest, WriteAppendReadBack) {

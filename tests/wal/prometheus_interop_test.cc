@@ -5,11 +5,8 @@
 //     samples over its HTTP API.
 //   * Strata replays and decodes a WAL written by Prometheus while it
 //     scrapes itself.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +18,9 @@
 
 #include "free_port.h"
 #include "gtest/gtest.h"
+#include "http_client/http_client.h"
+#include "test_env.h"
+#include "wait_for.h"
 #include "wal/record.h"
 #include "wal/replay.h"
 #include "wal/wal.h"
@@ -44,31 +44,9 @@ int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 // GET http://127.0.0.1:port/path; returns the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return "";
-  }
-  const std::string req =
-      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return "";
-  }
-  std::string resp;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0)
-    resp.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  if (status != nullptr)
-    *status = resp.size() > 12 ? std::atoi(resp.c_str() + 9) : 0;
-  const size_t body = resp.find("\r\n\r\n");
-  return body == std::string::npos ? "" : resp.substr(body + 4);
+  StatusOr<http_client::Response> r = http_client::Get(port, path);
+  if (status != nullptr) *status = r.ok() ? r->status : 0;
+  return r.ok() ? std::move(r->body) : "";
 }
 
 // A Prometheus server on a loopback port, stopped (SIGTERM) on destruction.
@@ -105,15 +83,13 @@ class PrometheusProcess {
 
   // Waits until /-/ready answers 200.
   bool WaitReady() {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      HttpGet(port_, "/-/ready", &status);
-      if (status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+    return strata::testing::WaitFor(
+        [&] {
+          int status = 0;
+          HttpGet(port_, "/-/ready", &status);
+          return status == 200;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(100));
   }
 
   void Stop() {
@@ -142,7 +118,7 @@ class PrometheusInteropTest
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    if (!HavePrometheus()) GTEST_SKIP() << "prometheus is not installed";
+    if (!HavePrometheus()) STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
   }
 };
 
@@ -227,7 +203,7 @@ INSTANTIATE_TEST_SUITE_P(Compressions, PrometheusInteropTest,
 class PrometheusWalTest : public TempDirTest {};
 
 TEST_F(PrometheusWalTest, StrataReplaysAPrometheusWal) {
-  if (!HavePrometheus()) GTEST_SKIP() << "prometheus is not installed";
+  if (!HavePrometheus()) STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
   const std::string data = JoinPath(root_, "data");
   {
     PrometheusProcess prom(data,
@@ -236,15 +212,14 @@ TEST_F(PrometheusWalTest, StrataReplaysAPrometheusWal) {
                            "      - targets: ['127.0.0.1:PORT']\n",
                            root_);
     ASSERT_TRUE(prom.WaitReady()) << prom.log();
-    // Wait for a few scrapes to reach the WAL.
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string body = HttpGet(
-          prom.port(), "/api/v1/query?query=count_over_time(up%5B1m%5D)");
-      if (body.find("\"3\"]") != std::string::npos) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    // Wait for a few scrapes to reach the WAL (replay checks the rest).
+    strata::testing::WaitFor(
+        [&] {
+          return HttpGet(prom.port(),
+                         "/api/v1/query?query=count_over_time(up%5B1m%5D)")
+                     .find("\"3\"]") != std::string::npos;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(200));
   }
   std::vector<RefSeries> series;
   std::vector<RefSample> samples;

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "util/coding.h"
 #include "util/fault_injection_file_system.h"
+#include "wait_for.h"
 #include "wal/log_format.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
@@ -293,12 +294,9 @@ TEST_F(WalFaultDetailTest, IntervalPolicyReportsABackgroundSyncFailureOnce) {
   auto wal = std::move(*Wal::Open(dir_, &fs, o));
   fs.Arm(Fault::On(FaultOp::kSync, EIO));
   ASSERT_TRUE(wal->Log("x").ok());
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (wal->stats().sync_errors == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  strata::testing::WaitFor([&] { return wal->stats().sync_errors != 0; },
+                           std::chrono::seconds(5),
+                           std::chrono::milliseconds(2));
   ASSERT_EQ(wal->stats().sync_errors, 1);
   EXPECT_TRUE(wal->Sync().IsIOError());
   EXPECT_TRUE(wal->Sync().ok());

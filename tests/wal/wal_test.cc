@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "util/coding.h"
 #include "util/fault_injection_file_system.h"
+#include "wait_for.h"
 #include "wal/framing.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
@@ -299,12 +300,8 @@ TEST_F(WalTest, IntervalPolicySyncsInTheBackground) {
   o.sync_interval_ms = 20;
   auto wal = MustOpen(o, &fs);
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(wal->Log(MakeRecord(i, 64)).ok());
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (wal->stats().unsynced_bytes > 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  strata::testing::WaitFor([&] { return wal->stats().unsynced_bytes == 0; },
+                           std::chrono::seconds(10));
   EXPECT_EQ(wal->stats().unsynced_bytes, 0);
   EXPECT_GE(wal->stats().fsyncs, 1);
   // After the background sync, a power loss keeps the records.

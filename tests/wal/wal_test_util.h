@@ -2,49 +2,38 @@
 #ifndef STRATA_TESTS_WAL_WAL_TEST_UTIL_H_
 #define STRATA_TESTS_WAL_WAL_TEST_UTIL_H_
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "temp_dir.h"
 #include "util/file_system.h"
 #include "util/log.h"
 #include "wal/replay.h"
 
 namespace strata::wal {
 
-// A fresh directory per test, removed afterwards.
+// A fresh directory per test, removed afterwards unless the test failed.
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Torn tails and faults are expected here; keep the output readable.
     SetLogLevel(LogLevel::kError);
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name =
-        std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& c : name) {
-      if (c == '/') c = '_';
-    }
-    root_ = JoinPath(::testing::TempDir(),
-                     "strata_wal_" + std::to_string(::getpid()) + "_" + name);
-    ASSERT_TRUE(posix()->RemoveAll(root_).ok());
-    ASSERT_TRUE(posix()->CreateDirs(root_).ok());
+    ASSERT_TRUE(tmp_.ok());
     dir_ = JoinPath(root_, "wal");
   }
   void TearDown() override {
     // Keep the files of a failed test for inspection.
-    if (!HasFailure()) {
-      EXPECT_TRUE(posix()->RemoveAll(root_).ok());
-    }
+    if (HasFailure()) tmp_.Keep();
     SetLogLevel(LogLevel::kInfo);
   }
   static FileSystem* posix() { return FileSystem::Default(); }
 
-  std::string root_;  // Holds dir_ and any quarantine directory.
-  std::string dir_;   // The WAL directory.
+  strata::testing::TempDir tmp_{"strata-wal"};
+  const std::string root_ = tmp_.path();  // Holds dir_ and any quarantine.
+  std::string dir_;                       // The WAL directory.
 };
 
 // Deterministic pseudo-random record contents: the record's number in the

@@ -7,7 +7,7 @@
 #include "block_copy.h"
 #include "cli.h"
 #include "data_dir.h"
-#include "http_client.h"
+#include "http_client/http_client.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
 #include "util/dir_lock.h"
@@ -44,7 +44,17 @@ void PrintCopy(const GlobalOptions& g, const char* verb, const CopyReport& r,
 Status BackupOnline(const GlobalOptions& g, const BackupFlags& f) {
   const std::string path = std::string("/api/v1/admin/tsdb/snapshot") +
                            (f.skip_head ? "?skip_head=true" : "");
-  STRATA_ASSIGN_OR_RETURN(HttpResponse resp, HttpPost(f.server, path));
+  STRATA_ASSIGN_OR_RETURN(http_client::Url url,
+                          http_client::ParseUrl(f.server));
+  http_client::Request request;
+  request.method = "POST";
+  request.target = url.path_prefix + path;
+  request.headers = {{"User-Agent", "strata-tsdb"}};
+  http_client::Options options;
+  options.timeout = std::chrono::seconds(120);
+  STRATA_ASSIGN_OR_RETURN(
+      http_client::Response resp,
+      http_client::Fetch(url.host, url.port, request, options));
   if (resp.status != 200) {
     return Status::Unavailable(
         "snapshot request answered " + std::to_string(resp.status) + ": " +
