@@ -6,9 +6,8 @@
 #include <utility>
 
 #include "promql/evaluator.h"
-#include "promql/format.h"
 #include "promql/quantile.h"
-#include "promql/str_util.h"
+#include "util/go_format.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {
@@ -148,14 +147,15 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
     int64_t k = 0;
     if (op == ItemType::kTopk || op == ItemType::kBottomk) {
       if (!(param <= kMaxInt64 && param >= kMinInt64)) {
-        return ExecError(
-            Cat("Scalar value ", FormatFloatG(param), " overflows int64"));
+        return ExecError(Cat("Scalar value ",
+                             FormatGoFloat(param, GoFloatFormat::kShortest),
+                             " overflows int64"));
       }
       k = static_cast<int64_t>(param);
       if (k < 1) return Status::OK();
     }
     if (op == ItemType::kCountValues && !IsValidLabelName(value_label)) {
-      return ExecError(Cat("invalid label name ", QuoteString(value_label)));
+      return ExecError(Cat("invalid label name ", GoQuoted(value_label)));
     }
     index.clear();
     groups.clear();
@@ -174,7 +174,8 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
         for (const Label& l : *s.metric) {
           if (l.name != value_label) with_value.push_back(l);
         }
-        with_value.push_back({value_label, FormatFloat(s.v)});
+        with_value.push_back(
+            {value_label, FormatGoFloat(s.v, GoFloatFormat::kFixed)});
         const Labels* metric =
             pool.Intern(Labels::FromUnchecked(std::move(with_value)));
         key.clear();
