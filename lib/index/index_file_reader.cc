@@ -4,9 +4,9 @@
 #include <limits>
 #include <utility>
 
-#include "index/message.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/strings.h"
 
 namespace strata {
 
@@ -19,7 +19,6 @@ using index_format::kPostingsKeyCount;
 using index_format::kPostingsSampleInterval;
 using index_format::kSeriesAlignment;
 using index_format::Toc;
-using index_internal::Cat;
 
 }  // namespace
 

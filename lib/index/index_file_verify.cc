@@ -7,9 +7,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "index/index_file_reader.h"
-#include "index/message.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/strings.h"
 
 namespace strata {
 
@@ -23,7 +23,6 @@ using index_format::kListAlignment;
 using index_format::kSeriesAlignment;
 using index_format::LabelRef;
 using index_format::Toc;
-using index_internal::Cat;
 
 uint64_t AlignUp(uint64_t v, uint64_t alignment) {
   return (v + alignment - 1) / alignment * alignment;

@@ -4,9 +4,9 @@
 #include <limits>
 #include <utility>
 
-#include "index/message.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/strings.h"
 
 namespace strata {
 
@@ -16,7 +16,6 @@ using index_format::kCrcSize;
 using index_format::kLengthSize;
 using index_format::kListAlignment;
 using index_format::kSeriesAlignment;
-using index_internal::Cat;
 
 constexpr size_t kFlushThreshold = 1 << 20;
 constexpr uint64_t kMaxSectionLength = std::numeric_limits<uint32_t>::max();

@@ -6,9 +6,8 @@
 #include <utility>
 
 #include "promql/evaluator.h"
-#include "promql/format.h"
 #include "promql/quantile.h"
-#include "promql/str_util.h"
+#include "util/go_format.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {
@@ -273,13 +272,14 @@ class Aggregation {
     if (op_ == ItemType::kTopk || op_ == ItemType::kBottomk) {
       if (!(param <= kMaxInt64 && param >= kMinInt64)) {
         return ExecError(
-            Cat("Scalar value ", FormatFloatG(param), " overflows int64"));
+            Cat("Scalar value ", FormatGoFloat(param, GoFloatFormat::kShortest),
+                " overflows int64"));
       }
       k = static_cast<int64_t>(param);
       if (k < 1) return Status::OK();
     }
     if (op_ == ItemType::kCountValues && !IsValidLabelName(value_label_)) {
-      return ExecError(Cat("invalid label name ", QuoteString(value_label_)));
+      return ExecError(Cat("invalid label name ", GoQuoted(value_label_)));
     }
     ResetGroups();
     for (const StepSample& s : vec) {
@@ -324,7 +324,8 @@ class Aggregation {
     for (const Label& l : *s.metric) {
       if (l.name != value_label_) with_value.push_back(l);
     }
-    with_value.push_back({value_label_, FormatFloat(s.v)});
+    with_value.push_back(
+        {value_label_, FormatGoFloat(s.v, GoFloatFormat::kFixed)});
     const Labels* metric =
         pool_.Intern(Labels::FromUnchecked(std::move(with_value)));
     key_.clear();

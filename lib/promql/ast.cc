@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "promql/format.h"
-#include "promql/str_util.h"
 #include "util/duration.h"
+#include "util/go_format.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {
@@ -60,10 +60,12 @@ ExprPtr CloneOrNull(const ExprPtr& e) { return e ? e->Clone() : nullptr; }
 }  // namespace
 
 std::string MatcherString(const Matcher& m) {
-  return Cat(m.name(), MatchOp(m.type()), QuoteString(m.value()));
+  return Cat(m.name(), MatchOp(m.type()), GoQuoted(m.value()));
 }
 
-std::string NumberLiteral::String() const { return FormatFloatG(val); }
+std::string NumberLiteral::String() const {
+  return FormatGoFloat(val, GoFloatFormat::kShortest);
+}
 
 ExprPtr NumberLiteral::Clone() const {
   auto n = std::make_unique<NumberLiteral>();
@@ -72,7 +74,7 @@ ExprPtr NumberLiteral::Clone() const {
   return n;
 }
 
-std::string StringLiteral::String() const { return QuoteString(val); }
+std::string StringLiteral::String() const { return GoQuoted(val); }
 
 ExprPtr StringLiteral::Clone() const {
   auto n = std::make_unique<StringLiteral>();
@@ -167,11 +169,11 @@ std::string BinaryExpr::String() const {
                        absl::StrJoin(matching->matching_labels, ", "), ")");
     if (matching->card == VectorMatching::Card::kManyToOne ||
         matching->card == VectorMatching::Card::kOneToMany) {
-      Append(&matching_str,
-             matching->card == VectorMatching::Card::kManyToOne
-                 ? " group_left ("
-                 : " group_right (",
-             absl::StrJoin(matching->include, ", "), ")");
+      CatTo(&matching_str,
+            matching->card == VectorMatching::Card::kManyToOne
+                ? " group_left ("
+                : " group_right (",
+            absl::StrJoin(matching->include, ", "), ")");
     }
   }
   return Cat(lhs->String(), " ", ItemTypeString(op), return_bool ? " bool" : "",
@@ -205,15 +207,15 @@ ExprPtr Call::Clone() const {
 std::string AggregateExpr::String() const {
   std::string s = ItemTypeString(op);
   if (without) {
-    Append(&s, " without (", absl::StrJoin(grouping, ", "), ") ");
+    CatTo(&s, " without (", absl::StrJoin(grouping, ", "), ") ");
   } else if (!grouping.empty()) {
-    Append(&s, " by (", absl::StrJoin(grouping, ", "), ") ");
+    CatTo(&s, " by (", absl::StrJoin(grouping, ", "), ") ");
   }
   s.push_back('(');
   if (IsAggregatorWithParam(op) && param) {
-    Append(&s, param->String(), ", ");
+    CatTo(&s, param->String(), ", ");
   }
-  Append(&s, expr->String(), ")");
+  CatTo(&s, expr->String(), ")");
   return s;
 }
 

@@ -7,7 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "promql/evaluator.h"
 #include "promql/lexer.h"
-#include "promql/str_util.h"
+#include "util/strings.h"
 
 namespace strata::promql::internal {
 namespace {
@@ -265,7 +265,7 @@ std::string GoLabelsString(const Labels& l) {
   for (const Label& p : l) {
     if (!first) out.append(", ");
     first = false;
-    Append(&out, p.name, "=", QuoteString(p.value));
+    CatTo(&out, p.name, "=", GoQuoted(p.value));
   }
   out.push_back('}');
   return out;

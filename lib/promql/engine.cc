@@ -7,7 +7,7 @@
 
 #include "promql/evaluator.h"
 #include "promql/parser.h"
-#include "promql/str_util.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
-#include "promql/str_util.h"
+#include "util/strings.h"
 
 namespace strata::promql::internal {
 namespace {

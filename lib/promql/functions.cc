@@ -10,7 +10,6 @@
 #include "promql/evaluator.h"
 #include "promql/format.h"
 #include "promql/quantile.h"
-#include "promql/str_util.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "promql/str_util.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {
@@ -196,7 +196,7 @@ std::string Item::String() const {
   if (type == ItemType::kEOF) return "EOF";
   if (type == ItemType::kError) return std::string(val);
   if (type == ItemType::kIdentifier || type == ItemType::kMetricIdentifier) {
-    return QuoteString(val);
+    return GoQuoted(val);
   }
   if (IsKeyword(type)) return Cat("<", val, ">");
   if (IsOperator(type)) return Cat("<op:", val, ">");
@@ -210,9 +210,9 @@ std::string Item::String() const {
       DecodeRune(rest.substr(bytes), &w);
       bytes += w;
     }
-    return QuoteString(val.substr(0, bytes)) + "...";
+    return GoQuoted(val.substr(0, bytes)) + "...";
   }
-  return QuoteString(val);
+  return GoQuoted(val);
 }
 
 std::string Item::Desc() const {
@@ -242,7 +242,7 @@ std::string Item::Desc() const {
       desc = "duration";
       break;
     default:
-      desc = QuoteString(ItemTypeString(type));
+      desc = GoQuoted(ItemTypeString(type));
       break;
   }
   return Cat(desc, " ", String());
@@ -371,7 +371,7 @@ bool Lexer::LexStatements(Item* out) {
         NextRune();
         Emit(ItemType::kEqlc, out);
       } else if (t == '~') {
-        Errorf(out, "unexpected character after '=': " + QuoteRune(t));
+        Errorf(out, "unexpected character after '=': " + GoQuotedRune(t));
       } else {
         Emit(ItemType::kAssign, out);
       }
@@ -382,7 +382,7 @@ bool Lexer::LexStatements(Item* out) {
       if (t == '=') {
         Emit(ItemType::kNeq, out);
       } else {
-        Errorf(out, "unexpected character after '!': " + QuoteRune(t));
+        Errorf(out, "unexpected character after '!': " + GoQuotedRune(t));
       }
       return true;
     }
@@ -419,7 +419,7 @@ bool Lexer::LexStatements(Item* out) {
       Emit(ItemType::kRightParen, out);
       --paren_depth_;
       if (paren_depth_ < 0) {
-        Errorf(out, "unexpected right parenthesis " + QuoteRune(r));
+        Errorf(out, "unexpected right parenthesis " + GoQuotedRune(r));
       }
       return true;
     case '{':
@@ -429,7 +429,7 @@ bool Lexer::LexStatements(Item* out) {
       return true;
     case '[':
       if (bracket_open_) {
-        Errorf(out, "unexpected left bracket " + QuoteRune(r));
+        Errorf(out, "unexpected left bracket " + GoQuotedRune(r));
         return true;
       }
       got_colon_ = false;
@@ -441,7 +441,7 @@ bool Lexer::LexStatements(Item* out) {
       return true;
     case ']':
       if (!bracket_open_) {
-        Errorf(out, "unexpected right bracket " + QuoteRune(r));
+        Errorf(out, "unexpected right bracket " + GoQuotedRune(r));
         return true;
       }
       Emit(ItemType::kRightBracket, out);
@@ -470,14 +470,14 @@ bool Lexer::LexStatements(Item* out) {
       return true;
     }
     if (got_colon_) {
-      Errorf(out, "unexpected colon " + QuoteRune(r));
+      Errorf(out, "unexpected colon " + GoQuotedRune(r));
       return true;
     }
     Emit(ItemType::kColon, out);
     got_colon_ = true;
     return true;
   }
-  Errorf(out, "unexpected character: " + QuoteRune(r));
+  Errorf(out, "unexpected character: " + GoQuotedRune(r));
   return true;
 }
 
@@ -530,12 +530,12 @@ bool Lexer::LexInsideBraces(Item* out) {
         Emit(ItemType::kNeq, out);
       } else {
         Errorf(out, "unexpected character after '!' inside braces: " +
-                        QuoteRune(nr));
+                        GoQuotedRune(nr));
       }
       return true;
     }
     case '{':
-      Errorf(out, "unexpected left brace " + QuoteRune(r));
+      Errorf(out, "unexpected left brace " + GoQuotedRune(r));
       return true;
     case '}':
       Emit(ItemType::kRightBrace, out);
@@ -543,7 +543,7 @@ bool Lexer::LexInsideBraces(Item* out) {
       state_ = series_desc_ ? State::kValueSequence : State::kStatements;
       return true;
     default:
-      Errorf(out, "unexpected character inside braces: " + QuoteRune(r));
+      Errorf(out, "unexpected character inside braces: " + GoQuotedRune(r));
       return true;
   }
 }
@@ -586,7 +586,7 @@ bool Lexer::LexValueSequence(Item* out) {
     LexKeywordOrIdentifier(out);
     return true;
   }
-  Errorf(out, "unexpected character in series sequence: " + QuoteRune(r));
+  Errorf(out, "unexpected character in series sequence: " + GoQuotedRune(r));
   return true;
 }
 
@@ -598,7 +598,7 @@ void Lexer::LexDuration(Item* out) {
   }
   if (!AcceptRemainingDuration()) {
     Errorf(out, "bad duration syntax: " +
-                    QuoteString(input_.substr(start_, pos_ - start_)));
+                    GoQuoted(input_.substr(start_, pos_ - start_)));
     return;
   }
   Backup();
@@ -608,7 +608,7 @@ void Lexer::LexDuration(Item* out) {
 void Lexer::LexNumber(Item* out) {
   if (!ScanNumber()) {
     Errorf(out, "bad number syntax: " +
-                    QuoteString(input_.substr(start_, pos_ - start_)));
+                    GoQuoted(input_.substr(start_, pos_ - start_)));
     return;
   }
   Emit(ItemType::kNumber, out);
@@ -626,7 +626,7 @@ void Lexer::LexNumberOrDuration(Item* out) {
     return;
   }
   Errorf(out, "bad number or duration syntax: " +
-                  QuoteString(input_.substr(start_, pos_ - start_)));
+                  GoQuoted(input_.substr(start_, pos_ - start_)));
 }
 
 bool Lexer::AcceptRemainingDuration() {

@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_format.h"
 #include "promql/format.h"
-#include "promql/str_util.h"
 #include "util/duration.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {
@@ -190,8 +190,8 @@ class Parser {
     if (failed()) return;
     if (context.empty() && agg_depth_ > 0) context = "aggregation";
     std::string msg = Cat("unexpected ", cur_.Desc());
-    if (!context.empty()) Append(&msg, " in ", context);
-    if (!expected.empty()) Append(&msg, ", expected ", expected);
+    if (!context.empty()) CatTo(&msg, " in ", context);
+    if (!expected.empty()) CatTo(&msg, ", expected ", expected);
     Fail(cur_.pos, std::move(msg));
   }
 
@@ -231,7 +231,7 @@ class Parser {
   std::string UnquoteItem(const Item& it) {
     StatusOr<std::string> s = Unquote(it.val);
     if (!s.ok()) {
-      Fail(it.pos, Cat("error unquoting string ", QuoteString(it.val), ": ",
+      Fail(it.pos, Cat("error unquoting string ", GoQuoted(it.val), ": ",
                        s.status().message()));
       return "";
     }
@@ -692,7 +692,7 @@ class Parser {
     if (!ParseCallArgs(&call->args)) return nullptr;
     call->func = LookupFunction(name.val);
     if (call->func == nullptr) {
-      Fail(name.pos, Cat("unknown function with name ", QuoteString(name.val)));
+      Fail(name.pos, Cat("unknown function with name ", GoQuoted(name.val)));
       return nullptr;
     }
     call->pos = {name.pos, last_closing_};
@@ -777,7 +777,7 @@ class Parser {
           Fail(n.Range().start,
                Cat("unary expression only allowed on expressions of "
                    "type scalar or instant vector, got ",
-                   QuoteString(DocumentedType(t))));
+                   GoQuoted(DocumentedType(t))));
         }
         break;
       }
@@ -845,7 +845,7 @@ class Parser {
         for (const std::string& l2 : n.matching->include) {
           if (l1 == l2) {
             Fail(OperatorPos(n),
-                 Cat("label ", QuoteString(l1),
+                 Cat("label ", GoQuoted(l1),
                      " must not occur in ON and GROUP clause at once"));
           }
         }
@@ -880,9 +880,8 @@ class Parser {
     }
     if ((lt == ValueType::kScalar || rt == ValueType::kScalar) &&
         IsSetOperator(n.op)) {
-      Fail(n.Range().start,
-           Cat("set operator ", QuoteString(ItemTypeString(n.op)),
-               " not allowed in binary scalar expression"));
+      Fail(n.Range().start, Cat("set operator ", GoQuoted(ItemTypeString(n.op)),
+                                " not allowed in binary scalar expression"));
     }
   }
 
@@ -893,7 +892,7 @@ class Parser {
       if (nargs != got) {
         Fail(n.pos.start,
              absl::StrFormat("expected %d argument(s) in call to %s, got %d",
-                             nargs, QuoteString(n.func->name), got));
+                             nargs, GoQuoted(n.func->name), got));
       }
     } else {
       const int na = nargs - 1;
@@ -901,12 +900,12 @@ class Parser {
         Fail(n.pos.start,
              absl::StrFormat(
                  "expected at least %d argument(s) in call to %s, got %d", na,
-                 QuoteString(n.func->name), got));
+                 GoQuoted(n.func->name), got));
       } else if (n.func->variadic > 0 && na + n.func->variadic < got) {
         Fail(n.pos.start,
              absl::StrFormat(
                  "expected at most %d argument(s) in call to %s, got %d",
-                 na + n.func->variadic, QuoteString(n.func->name), got));
+                 na + n.func->variadic, GoQuoted(n.func->name), got));
       }
     }
     for (int i = 0; i < got; ++i) {
@@ -916,7 +915,7 @@ class Parser {
         ti = nargs - 1;
       }
       ExpectType(*n.args[i], n.func->arg_types[ti],
-                 Cat("call to function ", QuoteString(n.func->name)));
+                 Cat("call to function ", GoQuoted(n.func->name)));
     }
   }
 
@@ -925,8 +924,8 @@ class Parser {
       for (size_t i = 0; i + 1 < n.matchers.size(); ++i) {
         if (n.matchers[i].name() == kMetricNameLabel) {
           Fail(n.pos.start,
-               Cat("metric name must not be set twice: ", QuoteString(n.name),
-                   " or ", QuoteString(n.matchers[i].value())));
+               Cat("metric name must not be set twice: ", GoQuoted(n.name),
+                   " or ", GoQuoted(n.matchers[i].value())));
         }
       }
       return;

@@ -1,6 +1,7 @@
 #include "promql/quote.h"
 
 #include "absl/strings/str_format.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {
@@ -12,106 +13,7 @@ int DigitVal(int ch) {
   return 16;
 }
 
-// Appends the escaped form of rune r as Go's strconv.Quote does, for a
-// string quoted with `quote`.
-void AppendQuotedRune(std::string* out, int r, char quote) {
-  if (r == quote || r == '\\') {
-    out->push_back('\\');
-    out->push_back(static_cast<char>(r));
-    return;
-  }
-  switch (r) {
-    case '\a':
-      out->append("\\a");
-      return;
-    case '\b':
-      out->append("\\b");
-      return;
-    case '\f':
-      out->append("\\f");
-      return;
-    case '\n':
-      out->append("\\n");
-      return;
-    case '\r':
-      out->append("\\r");
-      return;
-    case '\t':
-      out->append("\\t");
-      return;
-    case '\v':
-      out->append("\\v");
-      return;
-    default:
-      break;
-  }
-  if (r < 0x20 || r == 0x7F) {
-    absl::StrAppendFormat(out, "\\x%02x", r);
-  } else {
-    AppendUtf8(out, r);
-  }
-}
-
 }  // namespace
-
-// Decodes one UTF-8 sequence; returns 0xFFFD with width 1 when invalid,
-// like Go's utf8.DecodeRuneInString.
-int DecodeRune(std::string_view s, int* width) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  if (b0 < 0x80) {
-    *width = 1;
-    return b0;
-  }
-  int n = 0;
-  int r = 0;
-  int min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, r = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, r = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, r = b0 & 0x07, min = 0x10000;
-  } else {
-    *width = 1;
-    return 0xFFFD;
-  }
-  if (static_cast<int>(s.size()) < n) {
-    *width = 1;
-    return 0xFFFD;
-  }
-  for (int i = 1; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) {
-      *width = 1;
-      return 0xFFFD;
-    }
-    r = (r << 6) | (b & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) {
-    *width = 1;
-    return 0xFFFD;
-  }
-  *width = n;
-  return r;
-}
-
-void AppendUtf8(std::string* out, int r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
 
 // Go's %#U: "U+0041 'A'".
 std::string FormatRuneU(int r) {
@@ -214,29 +116,6 @@ StatusOr<std::string> Unquote(std::string_view s) {
       AppendUtf8(&out, static_cast<int>(x));
     }
   }
-  return out;
-}
-
-std::string QuoteRune(int r) {
-  std::string out = "'";
-  AppendQuotedRune(&out, r, '\'');
-  out.push_back('\'');
-  return out;
-}
-
-std::string QuoteString(std::string_view s) {
-  std::string out = "\"";
-  while (!s.empty()) {
-    int width = 1;
-    int r = DecodeRune(s, &width);
-    if (r == 0xFFFD && width == 1 && static_cast<unsigned char>(s[0]) >= 0x80) {
-      absl::StrAppendFormat(&out, "\\x%02x", static_cast<unsigned char>(s[0]));
-    } else {
-      AppendQuotedRune(&out, r, '"');
-    }
-    s.remove_prefix(width);
-  }
-  out.push_back('"');
   return out;
 }
 

@@ -7,8 +7,8 @@
 #include "promql/format.h"
 #include "promql/lexer.h"
 #include "promql/parser.h"
-#include "promql/str_util.h"
 #include "promql/value.h"
+#include "util/strings.h"
 
 namespace strata::promql {
 namespace {
@@ -86,8 +86,7 @@ class SeriesDescParser {
       StatusOr<std::string> value = Unquote(cur_.val);
       if (!value.ok()) {
         return Status::InvalidArgument(FormatParseError(
-            input_, cur_.pos,
-            "error unquoting string " + QuoteString(cur_.val)));
+            input_, cur_.pos, "error unquoting string " + GoQuoted(cur_.val)));
       }
       labels->push_back({std::move(name), *std::move(value)});
       Advance();

@@ -8,13 +8,12 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "promql/parser.h"
 #include "server/api_envelope.h"
 #include "server/api_params.h"
-#include "server/json.h"
-#include "server/series_selector.h"
-#include "server/str_join.h"
 #include "util/file_system.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -133,15 +132,17 @@ Response AdminHandler::DeleteSeries(Request& request) {
     // Parse every selector before deleting anything.
     std::vector<std::vector<Matcher>> selectors;
     for (const std::string& match : matches) {
-      StatusOr<std::vector<Matcher>> matchers = ParseSeriesSelector(match);
+      StatusOr<std::vector<Matcher>> matchers =
+          promql::ParseMetricSelector(match);
       if (!matchers.ok()) {
         return ApiError(ApiErrorType::kBadData,
-                        Cat("invalid parameter \"match[]\": ",
-                            matchers.status().message()));
+                        InvalidParam(matchers.status(), "match[]").message());
       }
       selectors.push_back(std::move(*matchers));
     }
     for (const std::vector<Matcher>& matchers : selectors) {
+      // As in Prometheus, `{}` selects no series, so deletes nothing.
+      if (matchers.empty()) continue;
       Status st = db->DeleteSeries(matchers, *start, *end);
       if (!st.ok()) {
         return ApiError(ApiErrorTypeFor(st), st.ToString());

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "server/json.h"
+#include "util/strings.h"
 
 namespace strata::server {
 

@@ -9,6 +9,7 @@
 #include "promql/parser.h"
 #include "promql/value.h"
 #include "util/duration.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -20,20 +21,10 @@ constexpr std::string_view kMinTimeFormatted = "-292273086-05-16T16:47:06Z";
 constexpr std::string_view kMaxTimeFormatted =
     "292277025-08-18T07:12:54.999999999Z";
 
-std::string Quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 }  // namespace
 
 Status InvalidParam(const Status& status, std::string_view name) {
-  return Status::InvalidArgument("invalid parameter " + Quoted(name) + ": " +
+  return Status::InvalidArgument("invalid parameter " + GoQuoted(name) + ": " +
                                  std::string(status.message()));
 }
 

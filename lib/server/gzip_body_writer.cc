@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "util/strings.h"
+
 namespace strata::server {
 namespace {
 

@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
-namespace strata::server {
+#include "util/strings.h"
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace strata::server {
 
 std::string_view Headers::Get(std::string_view name) const {
   for (const auto& [k, v] : fields_) {

@@ -36,9 +36,6 @@ inline constexpr std::string_view kContentTypeText =
     "text/plain; charset=utf-8";
 inline constexpr std::string_view kContentTypeJson = "application/json";
 
-// ASCII case-insensitive comparison, for header names and tokens.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 // Header fields in arrival order; lookups ignore case.
 class Headers {
  public:

@@ -30,6 +30,7 @@
 #include "boost/beast/http.hpp"
 #include "util/log.h"
 #include "util/mutex.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "server/api_envelope.h"
-#include "server/json.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "server/str_join.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 #include "util/file_system.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -5,104 +5,24 @@
 #include <cmath>
 #include <limits>
 
+#include "util/go_format.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace strata::server {
 
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return "0";  // Also -0, as client_golang prints it.
-
-  // Shortest round-trip digits and decimal exponent, e.g. "1.25e-03".
-  char buf[64];
-  const auto result =
-      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(result.ptr - buf));
-  const bool negative = sci.front() == '-';
-  if (negative) sci.remove_prefix(1);
-  const size_t e = sci.find('e');
-  std::string digits(1, sci[0]);
-  if (e > 1) digits.append(sci.substr(2, e - 2));  // Skip the '.'.
-  int exp10 = 0;
-  std::string_view exp_text = sci.substr(e + 1);
-  if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
-  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp10);
-
-  const int nd = static_cast<int>(digits.size());
-  const int dp = exp10 + 1;  // Position of the decimal point in `digits`.
-  std::string out;
-  if (negative) out.push_back('-');
-  // Go's 'g' with the shortest precision switches to %e below 1e-4 and at
-  // or above 1e+06 (it compares the exponent against a precision of 6).
-  constexpr int kExponentThreshold = 6;
-  if (exp10 < -4 || exp10 >= kExponentThreshold) {
-    out.push_back(digits[0]);
-    if (nd > 1) {
-      out.push_back('.');
-      out.append(digits, 1, std::string::npos);
-    }
-    out.push_back('e');
-    out.push_back(exp10 < 0 ? '-' : '+');
-    const int abs_exp = std::abs(exp10);
-    if (abs_exp < 10) out.push_back('0');
-    out.append(std::to_string(abs_exp));
-    return out;
-  }
-  if (dp > 0) {
-    out.append(digits, 0, static_cast<size_t>(std::min(dp, nd)));
-    if (dp > nd) out.append(static_cast<size_t>(dp - nd), '0');
-  } else {
-    out.push_back('0');
-  }
-  const int frac = std::max(nd - dp, 0);
-  if (frac > 0) {
-    out.push_back('.');
-    for (int i = 0; i < frac; ++i) {
-      const int idx = dp + i;
-      out.push_back(idx >= 0 && idx < nd ? digits[idx] : '0');
-    }
-  }
-  return out;
-}
-
-std::string EscapeLabelValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string EscapeHelp(std::string_view help) {
-  std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
-    if (c == '\\') {
-      out.append("\\\\");
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 namespace {
+
+// client_golang's writeFloat: Go's 'g' form, except that -0 prints as "0".
+void AppendExpositionFloat(std::string* out, double v) {
+  AppendGoFloat(out, v == 0 ? 0.0 : v, GoFloatFormat::kShortest);
+}
+
+std::string ExpositionFloat(double v) {
+  std::string out;
+  AppendExpositionFloat(&out, v);
+  return out;
+}
 
 bool IsNameChar(char c, bool first, bool allow_colon) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
@@ -150,9 +70,8 @@ void AppendSample(
       if (!first) out->push_back(',');
       first = false;
       out->append(label);
-      out->append("=\"");
-      out->append(EscapeLabelValue(label_value));
-      out->push_back('"');
+      out->push_back('=');
+      AppendQuoted(out, label_value);
     }
     if (!extra_name.empty()) {
       if (!first) out->push_back(',');
@@ -164,7 +83,7 @@ void AppendSample(
     out->push_back('}');
   }
   out->push_back(' ');
-  out->append(FormatFloat(value));
+  AppendExpositionFloat(out, value);
   out->push_back('\n');
 }
 
@@ -206,7 +125,7 @@ void AppendTextFormat(const MetricFamily& family, std::string* out) {
     out->append("# HELP ");
     out->append(family.name);
     out->push_back(' ');
-    out->append(EscapeHelp(family.help));
+    AppendExpositionEscaped(out, family.help, /*escape_quote=*/false);
     out->push_back('\n');
   }
   out->append("# TYPE ");
@@ -224,7 +143,7 @@ void AppendTextFormat(const MetricFamily& family, std::string* out) {
       case MetricType::kSummary:
         for (const auto& [quantile, value] : point.quantiles) {
           AppendSample(out, family.name, "", point.labels, "quantile",
-                       FormatFloat(quantile), value);
+                       ExpositionFloat(quantile), value);
         }
         AppendSample(out, family.name, "_sum", point.labels, "", "", point.sum);
         AppendSample(out, family.name, "_count", point.labels, "", "",
@@ -233,7 +152,7 @@ void AppendTextFormat(const MetricFamily& family, std::string* out) {
       case MetricType::kHistogram:
         for (const auto& [bound, count] : point.buckets) {
           AppendSample(out, family.name, "_bucket", point.labels, "le",
-                       FormatFloat(bound), static_cast<double>(count));
+                       ExpositionFloat(bound), static_cast<double>(count));
         }
         AppendSample(out, family.name, "_bucket", point.labels, "le", "+Inf",
                      static_cast<double>(point.count));

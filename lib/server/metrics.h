@@ -34,15 +34,6 @@
 
 namespace strata::server {
 
-// strconv.FormatFloat(v, 'g', -1, 64), plus the exposition format's
-// spellings "+Inf", "-Inf" and "NaN".
-std::string FormatFloat(double v);
-
-// Label values escaped for the text format: backslash, double quote and
-// newline. HELP text escapes only backslash and newline.
-std::string EscapeLabelValue(std::string_view value);
-std::string EscapeHelp(std::string_view help);
-
 bool IsValidMetricName(std::string_view name);
 bool IsValidLabelName(std::string_view name);
 

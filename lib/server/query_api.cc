@@ -13,9 +13,9 @@
 #include "server/api_envelope.h"
 #include "server/api_params.h"
 #include "server/gzip_body_writer.h"
-#include "server/json.h"
 #include "server/query_json.h"
 #include "server/stream_buffer.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -1,10 +1,26 @@
 #include "server/query_json.h"
 
-#include "promql/format.h"
-#include "server/json.h"
+#include <cmath>
+
+#include "util/go_format.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
+
+// jsoniter's float encoding, which Prometheus's point encoder copies: Go's
+// 'f' form unless the magnitude is below 1e-6 or at least 1e21.
+constexpr double kSmallestFixedMagnitude = 1e-6;
+constexpr double kLargestFixedMagnitude = 1e21;
+
+// Scalars go through promql.Scalar.MarshalJSON: always Go's 'f' form, so
+// a scalar 5.51e-07 prints as "0.000000551" where a sample prints
+// "5.51e-07".
+void AppendJsonScalarValue(std::string* out, double v) {
+  out->push_back('"');
+  AppendGoFloat(out, v, GoFloatFormat::kFixed);
+  out->push_back('"');
+}
 
 void AppendPoint(std::string* out, int64_t t_ms, double v) {
   out->push_back('[');
@@ -35,8 +51,13 @@ void AppendJsonTimestamp(std::string* out, int64_t t_ms) {
 }
 
 void AppendJsonSampleValue(std::string* out, double v) {
+  const double magnitude = std::fabs(v);
+  const bool exponent =
+      magnitude != 0 && (magnitude < kSmallestFixedMagnitude ||
+                         magnitude >= kLargestFixedMagnitude);
   out->push_back('"');
-  out->append(promql::FormatFloat(v));
+  AppendGoFloat(out, v,
+                exponent ? GoFloatFormat::kExponent : GoFloatFormat::kFixed);
   out->push_back('"');
 }
 
@@ -100,14 +121,16 @@ Status WriteQueryData(const promql::Result& result, StreamBuffer* out) {
       // Scalars and strings go through Go's encoding/json, whose float
       // form drops the trailing zeros points keep.
       text->push_back('[');
-      text->append(promql::FormatFloat(static_cast<double>(result.t) / 1000));
+      AppendGoFloat(text, static_cast<double>(result.t) / 1000,
+                    GoFloatFormat::kFixed);
       text->push_back(',');
-      AppendJsonSampleValue(text, result.scalar);
+      AppendJsonScalarValue(text, result.scalar);
       text->push_back(']');
       break;
     case promql::ValueType::kString:
       text->push_back('[');
-      text->append(promql::FormatFloat(static_cast<double>(result.t) / 1000));
+      AppendGoFloat(text, static_cast<double>(result.t) / 1000,
+                    GoFloatFormat::kFixed);
       text->push_back(',');
       AppendJsonString(text, result.string);
       text->push_back(']');

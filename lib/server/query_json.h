@@ -6,7 +6,9 @@
 // Timestamps are seconds: a vector's or matrix's points keep all three
 // millisecond digits (1.500), a scalar's or string's drop trailing zeros
 // (1.5), as Prometheus's two encoders do. Values are strings in Go's
-// shortest 'f' form, with NaN, +Inf and -Inf spelled so.
+// shortest form with NaN, +Inf and -Inf spelled so: a point's value in 'f'
+// form unless its magnitude is below 1e-6 or at least 1e21, then 'e'
+// ("5.51e-07", "1e+21"); a scalar's always in 'f' form ("0.000000551").
 //
 // Thread-safety: pure functions.
 #ifndef STRATA_SERVER_QUERY_JSON_H_
@@ -24,7 +26,8 @@ namespace strata::server {
 
 // Prometheus's jsonutil.MarshalTimestamp: milliseconds as decimal seconds.
 void AppendJsonTimestamp(std::string* out, int64_t t_ms);
-// A sample value as a JSON string: "1", "0.5", "NaN", "+Inf", "-Inf".
+// A point's value as a JSON string, as Prometheus's jsonutil.MarshalFloat
+// writes it: "1", "0.5", "5.51e-07", "1e+21", "NaN", "+Inf", "-Inf".
 void AppendJsonSampleValue(std::string* out, double v);
 // A label set as a JSON object in label order.
 void AppendJsonLabels(std::string* out, const Labels& labels);

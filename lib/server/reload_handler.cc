@@ -4,8 +4,8 @@
 #include <string>
 #include <utility>
 
-#include "server/str_join.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace strata::server {
 

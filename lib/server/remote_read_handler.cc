@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "prometheus/remote.pb.h"
-#include "server/str_join.h"
 #include "snappy.h"
 #include "strata/querier.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

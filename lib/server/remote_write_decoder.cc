@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "server/protowire.h"
-#include "server/str_join.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "server/remote_write_decoder.h"
-#include "server/str_join.h"
 #include "snappy.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

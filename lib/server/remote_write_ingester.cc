@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "server/str_join.h"
 #include "util/strings.h"
 
 namespace strata::server {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/http.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

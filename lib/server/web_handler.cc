@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "server/build_info.h"
-#include "server/json.h"
 #include "server/process_metrics.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "absl/strings/str_format.h"
+#include "util/strings.h"
 
 namespace strata {
 namespace {
@@ -25,41 +26,6 @@ std::string_view LevelName(LogLevel level) {
       return "error";
   }
   return "info";
-}
-
-bool NeedsQuoting(std::string_view v) {
-  if (v.empty()) return true;
-  for (char c : v) {
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
-  }
-  return false;
-}
-
-void AppendValue(std::string* out, std::string_view v) {
-  if (!NeedsQuoting(v)) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
-  out->push_back('"');
 }
 
 std::string_view BaseName(const char* path) {
@@ -99,12 +65,12 @@ void Log(LogLevel level, const char* file, int line, std::string_view msg,
       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
       tm.tm_sec, static_cast<int>(ms % 1000), BaseName(file), line,
       LevelName(level));
-  AppendValue(&out, msg);
+  AppendLogfmtValue(&out, msg);
   for (const auto& [key, value] : fields) {
     out.push_back(' ');
     out.append(key);
     out.push_back('=');
-    AppendValue(&out, value);
+    AppendLogfmtValue(&out, value);
   }
   out.push_back('\n');
   ssize_t ignored = ::write(STDERR_FILENO, out.data(), out.size());

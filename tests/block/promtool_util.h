@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "query_test_util.h"
+#include "util/strings.h"
 
 namespace strata::testing {
 
@@ -17,24 +18,6 @@ inline bool HavePromtool() {
   int code = 0;
   RunCommand("promtool --version 2>/dev/null", &code);
   return code == 0;
-}
-
-inline void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // Parses a Go-quoted string at the front of *in (starting at '"').
@@ -88,10 +71,10 @@ inline bool ParseGoQuoted(std::string_view* in, std::string* out) {
         out->push_back(static_cast<char>(hex(2)));
         break;
       case 'u':
-        AppendUtf8(out, static_cast<uint32_t>(hex(4)));
+        AppendUtf8(out, static_cast<int>(hex(4)));
         break;
       case 'U':
-        AppendUtf8(out, static_cast<uint32_t>(hex(8)));
+        AppendUtf8(out, static_cast<int>(hex(8)));
         break;
       default:
         return false;

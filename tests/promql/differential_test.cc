@@ -33,6 +33,7 @@
 #include "temp_dir.h"
 #include "test_env.h"
 #include "url_encode.h"
+#include "util/go_format.h"
 #include "util/log.h"
 #include "wait_for.h"
 
@@ -421,7 +422,8 @@ std::string Compare(const Answer& want, const Answer& got, bool ordered,
       tally->max_rel_diff = std::max(tally->max_rel_diff, rel);
       if (!(rel <= 1e-12)) {
         return wk + " at " + std::to_string(wp[k].first) + ": " +
-               FormatFloat(g) + ", want " + FormatFloat(w);
+               FormatGoFloat(g, GoFloatFormat::kFixed) + ", want " +
+               FormatGoFloat(w, GoFloatFormat::kFixed);
       }
     }
   }

@@ -7,42 +7,12 @@
 #include "promql/quote.h"
 #include "promql/series_desc.h"
 #include "promql/value.h"
+#include "util/go_format.h"
 
 namespace strata::promql {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-TEST(FormatFloatTest, MatchesGoFormatFloatF) {
-  EXPECT_EQ(FormatFloat(0), "0");
-  EXPECT_EQ(FormatFloat(-0.0), "-0");
-  EXPECT_EQ(FormatFloat(1), "1");
-  EXPECT_EQ(FormatFloat(-2.5), "-2.5");
-  EXPECT_EQ(FormatFloat(0.1), "0.1");
-  EXPECT_EQ(FormatFloat(1.0 / 3), "0.3333333333333333");
-  EXPECT_EQ(FormatFloat(1.5e-7), "0.00000015");
-  EXPECT_EQ(FormatFloat(123456789.125), "123456789.125");
-  EXPECT_EQ(FormatFloat(1e21), "1000000000000000000000");
-  EXPECT_EQ(FormatFloat(9.988465674311579e+307).size(), 308u);
-  EXPECT_EQ(FormatFloat(std::numeric_limits<double>::quiet_NaN()), "NaN");
-  EXPECT_EQ(FormatFloat(kInf), "+Inf");
-  EXPECT_EQ(FormatFloat(-kInf), "-Inf");
-  EXPECT_EQ(FormatFloat(StaleNaN()), "NaN");
-}
-
-TEST(FormatFloatTest, MatchesGoPercentV) {
-  EXPECT_EQ(FormatFloatG(0), "0");
-  EXPECT_EQ(FormatFloatG(3.14), "3.14");
-  EXPECT_EQ(FormatFloatG(123456), "123456");
-  EXPECT_EQ(FormatFloatG(1e6), "1e+06");
-  EXPECT_EQ(FormatFloatG(1234567), "1.234567e+06");
-  EXPECT_EQ(FormatFloatG(0.0001), "0.0001");
-  EXPECT_EQ(FormatFloatG(0.00001), "1e-05");
-  EXPECT_EQ(FormatFloatG(-1.5e-7), "-1.5e-07");
-  EXPECT_EQ(FormatFloatG(2.5e100), "2.5e+100");
-  EXPECT_EQ(FormatFloatG(kInf), "+Inf");
-  EXPECT_EQ(FormatFloatG(std::numeric_limits<double>::quiet_NaN()), "NaN");
-}
 
 TEST(ParseNumberTest, GoIntThenFloat) {
   EXPECT_EQ(*ParseNumber("0x1f"), 31);
@@ -66,14 +36,7 @@ TEST(ParseNumberTest, GoIntThenFloat) {
   EXPECT_FALSE(ParseNumber("").ok());
 }
 
-TEST(QuoteTest, GoQuoting) {
-  EXPECT_EQ(QuoteString("a\"b\\c\n\t\x01"), "\"a\\\"b\\\\c\\n\\t\\x01\"");
-  EXPECT_EQ(QuoteString("h\xc3\xa9"), "\"h\xc3\xa9\"");
-  EXPECT_EQ(QuoteString("\xff"), "\"\\xff\"");
-  EXPECT_EQ(QuoteRune('a'), "'a'");
-  EXPECT_EQ(QuoteRune('\''), "'\\''");
-  EXPECT_EQ(FormatRuneU('q'), "U+0071 'q'");
-}
+TEST(QuoteTest, GoRuneName) { EXPECT_EQ(FormatRuneU('q'), "U+0071 'q'"); }
 
 TEST(SeriesDescTest, ExpandsSequences) {
   StatusOr<SeriesDesc> d =
@@ -82,7 +45,8 @@ TEST(SeriesDescTest, ExpandsSequences) {
   EXPECT_EQ(d->labels.ToString(), "m{a=\"b\"}");
   std::vector<std::string> got;
   for (const SequenceValue& v : d->values) {
-    got.push_back(v.omitted ? "_" : FormatFloat(v.value));
+    got.push_back(v.omitted ? "_"
+                            : FormatGoFloat(v.value, GoFloatFormat::kFixed));
   }
   EXPECT_EQ(got, (std::vector<std::string>{"0", "10", "20", "5", "4", "3", "7",
                                            "7", "7", "_", "_", "_", "1"}));

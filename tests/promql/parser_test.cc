@@ -219,6 +219,51 @@ TEST(ParserTest, MetricSelector) {
   EXPECT_FALSE(ParseMetricSelector("rate(up[5m])").ok());
 }
 
+std::vector<std::string> Strings(const std::vector<Matcher>& ms) {
+  std::vector<std::string> out;
+  for (const Matcher& m : ms) out.push_back(m.ToString());
+  return out;
+}
+
+// The API's match[] selectors (series, labels, delete_series) and
+// strata-tsdb's --match, as Prometheus's parser.ParseMetricSelector takes
+// them.
+TEST(ParserTest, MetricSelectorSyntax) {
+  EXPECT_EQ(Strings(ParseMetricSelector("up").value()),
+            (std::vector<std::string>{"__name__=\"up\""}));
+  EXPECT_EQ(Strings(ParseMetricSelector(
+                        " node:cpu:rate5m { job = \"n\" , mode!~'idle|iowait',"
+                        " path=~`C:\\\\x`, a!=\"\\\"q\\u00e9\\x41\\101\\n\", }")
+                        .value()),
+            (std::vector<std::string>{"job=\"n\"", "mode!~\"idle|iowait\"",
+                                      "path=~\"C:\\\\\\\\x\"",
+                                      "a!=\"\\\"q\xc3\xa9"
+                                      "AA\\n\"",
+                                      "__name__=\"node:cpu:rate5m\""}));
+  EXPECT_EQ(ParseMetricSelector("{__name__=~\"x.*\"}").value().size(), 1u);
+  // Prometheus leaves rejecting these to the caller (the API does; see
+  // server/api_params.cc), or accepts them outright.
+  EXPECT_TRUE(ParseMetricSelector("{}").value().empty());
+  EXPECT_EQ(ParseMetricSelector("{job=~\".*\"}").value().size(), 1u);
+  EXPECT_EQ(ParseMetricSelector("up{__name__=\"x\"}").value().size(), 2u);
+}
+
+TEST(ParserTest, MetricSelectorErrors) {
+  for (const char* bad :
+       {"", "up{", "up{job}", "up{job=x}", "up{job=\"x\"",
+        "up{job=\"x\" a=\"b\"}", "up{job=\"\\q\"}", "up trailing",
+        "{job=\"unterminated}", "9up", "up{9a=\"x\"}", "up{a=~\"(\"}"}) {
+    EXPECT_FALSE(ParseMetricSelector(bad).ok()) << bad;
+  }
+  // Messages as Prometheus 2.42 returns them from /api/v1/series.
+  EXPECT_EQ(ParseMetricSelector("up{").status().message(),
+            "1:4: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(ParseMetricSelector("rate(up[5m])").status().message(),
+            "1:5: parse error: unexpected \"(\"");
+  EXPECT_EQ(ParseMetricSelector("up{a=\"\\q\"}").status().message(),
+            "1:6: parse error: unknown escape sequence U+0071 'q'");
+}
+
 std::optional<std::filesystem::path> ConformanceDir() {
   const char* src = std::getenv("STRATA_SOURCE_DIR");
 #ifdef STRATA_PROMQL_TEST_SOURCE_DIR

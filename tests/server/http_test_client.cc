@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "server/http.h"
+#include "util/strings.h"
 
 namespace strata::server::testing {
 

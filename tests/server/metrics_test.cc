@@ -13,56 +13,19 @@
 namespace strata::server {
 namespace {
 
-TEST(FormatFloatTest, MatchesGoStrconvG) {
-  const std::pair<double, const char*> cases[] = {
-      {0, "0"},
-      {-0.0, "0"},
-      {1, "1"},
-      {-1, "-1"},
-      {1.5, "1.5"},
-      {-0.25, "-0.25"},
-      {0.1, "0.1"},
-      {0.001, "0.001"},
-      {0.0001, "0.0001"},
-      {0.00001, "1e-05"},
-      {0.000123, "0.000123"},
-      {0.0000123, "1.23e-05"},
-      {100, "100"},
-      {20000, "20000"},
-      {999999, "999999"},
-      {1e6, "1e+06"},
-      {1234567, "1.234567e+06"},
-      {12345.678, "12345.678"},
-      {4.3237376e+07, "4.3237376e+07"},
-      {1.79562467428e+09, "1.79562467428e+09"},
-      {18446744073709551615.0, "1.8446744073709552e+19"},
-      {1e21, "1e+21"},
-      {1e100, "1e+100"},
-      {-2.5e-300, "-2.5e-300"},
-      {5e-324, "5e-324"},
-      {1.7976931348623157e308, "1.7976931348623157e+308"},
-      {0.005, "0.005"},
-      {2.5, "2.5"},
-      {1.0 / 3, "0.3333333333333333"},
-      {std::numeric_limits<double>::infinity(), "+Inf"},
-      {-std::numeric_limits<double>::infinity(), "-Inf"},
-      {std::nan(""), "NaN"},
-  };
-  for (const auto& [value, expected] : cases) {
-    EXPECT_EQ(FormatFloat(value), expected) << value;
-  }
-}
-
-TEST(FormatFloatTest, RoundTrips) {
-  for (double v : {3.141592653589793, 1e-7, 123456789.123, 9007199254740993.0,
-                   0.30000000000000004, 6.02214076e23}) {
-    EXPECT_EQ(std::stod(FormatFloat(v)), v) << FormatFloat(v);
-  }
-}
-
-TEST(EscapeTest, LabelValuesAndHelp) {
-  EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-  EXPECT_EQ(EscapeHelp("a\"b\\c\nd"), "a\"b\\\\c\\nd");
+// Values print as client_golang's writeFloat does: Go's 'g' form
+// (util/go_format_test.cc has the cases), except that -0 prints as "0".
+TEST(MetricsRegistryTest, ValuesInGoShortestForm) {
+  MetricsRegistry registry;
+  registry.AddGaugeFunc("a_negative_zero", "-0.", [] { return -0.0; });
+  registry.AddGaugeFunc("b_small", "Small.", [] { return 5.51e-07; });
+  registry.AddGaugeFunc("c_large", "Large.", [] { return 123456789.0; });
+  registry.AddGaugeFunc("d_nan", "NaN.", [] { return std::nan(""); });
+  const std::string text = registry.RenderText();
+  EXPECT_NE(text.find("\na_negative_zero 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nb_small 5.51e-07\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nc_large 1.23456789e+08\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nd_nan NaN\n"), std::string::npos) << text;
 }
 
 TEST(NamesTest, Validation) {

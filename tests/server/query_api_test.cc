@@ -104,15 +104,20 @@ TEST(QueryJsonTest, TimestampsAndValuesAsPrometheusWritesThem) {
   AppendJsonTimestamp(&out, std::numeric_limits<int64_t>::min());
   EXPECT_EQ(out, "1435781451.781 1.500 -1.005 0.007 -9223372036854775.808");
   out.clear();
-  for (double v :
-       {1.0, 0.1 + 0.2, 1e21, -0.0, std::numeric_limits<double>::infinity(),
-        -std::numeric_limits<double>::infinity(),
-        std::numeric_limits<double>::quiet_NaN()}) {
+  // What Prometheus 2.42 writes for vector(<v>): Go's 'f' form, 'e' below
+  // 1e-6 and from 1e21 on in magnitude.
+  for (double v : {1.0, 0.1 + 0.2, 1e21, 1e20, 5.51e-07, -5.51e-07, 1e-06,
+                   123456789.0, 1.5e300, 4.9406564584124654e-324, -0.0,
+                   std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(),
+                   std::numeric_limits<double>::quiet_NaN()}) {
     AppendJsonSampleValue(&out, v);
     out += ' ';
   }
   EXPECT_EQ(out,
-            "\"1\" \"0.30000000000000004\" \"1000000000000000000000\" \"-0\" "
+            "\"1\" \"0.30000000000000004\" \"1e+21\" "
+            "\"100000000000000000000\" \"5.51e-07\" \"-5.51e-07\" "
+            "\"0.000001\" \"123456789\" \"1.5e+300\" \"5e-324\" \"-0\" "
             "\"+Inf\" \"-Inf\" \"NaN\" ");
 }
 
@@ -269,6 +274,35 @@ TEST_F(QueryApiHandlerTest, InstantQueryDefaultsToNow) {
   EXPECT_EQ(
       BodyOf(r),
       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1795620060,"1"]}]}})");
+}
+
+// Prometheus 2.42 prints a point's value in Go's 'e' form below 1e-6 and
+// from 1e21 on, but a scalar always in 'f' form (checked against a live
+// Prometheus: vector(5.51e-07) gives "5.51e-07", 5.51e-07 gives
+// "0.000000551").
+TEST_F(QueryApiHandlerTest, SmallAndLargeValuesAsPrometheusPrintsThem) {
+  std::unique_ptr<Appender> app = db_->NewAppender();
+  ASSERT_TRUE(
+      app->Append(Labels::Of({{"__name__", "tiny"}}), kT0, 5.51e-07).ok());
+  ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "huge"}}), kT0, 1e21).ok());
+  ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "big"}}), kT0, 1e20).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  const std::pair<std::string, std::string> cases[] = {
+      {"tiny",
+       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"tiny"},"value":[1795620000,"5.51e-07"]}]}})"},
+      {"huge",
+       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"huge"},"value":[1795620000,"1e+21"]}]}})"},
+      {"big",
+       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"big"},"value":[1795620000,"100000000000000000000"]}]}})"},
+      {"scalar(tiny)",
+       R"({"status":"success","data":{"resultType":"scalar","result":[1795620000,"0.000000551"]}})"},
+  };
+  for (const auto& [query, want] : cases) {
+    Response r = api_->Query(Get(
+        "/api/v1/query", "query=" + QueryEscape(query) + "&time=1795620000"));
+    EXPECT_EQ(r.status, 200) << query;
+    EXPECT_EQ(BodyOf(r), want) << query;
+  }
 }
 
 TEST_F(QueryApiHandlerTest, RangeQueryReturnsMatrix) {

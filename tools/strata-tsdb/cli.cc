@@ -8,7 +8,7 @@
 
 #include "absl/time/time.h"
 #include "index/reader.h"
-#include "server/series_selector.h"
+#include "promql/parser.h"
 
 namespace strata::tsdb {
 
@@ -54,10 +54,17 @@ StatusOr<std::vector<std::vector<Matcher>>> ParseSelectors(
     const std::vector<std::string>& selectors) {
   std::vector<std::vector<Matcher>> out;
   for (const std::string& s : selectors) {
-    StatusOr<std::vector<Matcher>> m = server::ParseSeriesSelector(s);
+    StatusOr<std::vector<Matcher>> m = promql::ParseMetricSelector(s);
     if (!m.ok()) {
       return Status::InvalidArgument("bad selector " + s + ": " +
                                      std::string(m.status().message()));
+    }
+    bool selective = false;
+    for (const Matcher& matcher : *m) selective |= !matcher.Matches("");
+    if (!selective) {
+      return Status::InvalidArgument(
+          "bad selector " + s +
+          ": vector selector must contain at least one non-empty matcher");
     }
     out.push_back(std::move(m).value());
   }

@@ -5,65 +5,15 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/go_format.h"
 #include "util/strings.h"
 
 namespace strata::tsdb {
 namespace {
 
 constexpr int64_t kMillisPerSecond = 1000;
-// Go's %g switches to exponent form at 10^6 when printing shortest digits.
-constexpr int kGoShortestExponentPrecision = 6;
 // More integer-second digits than this cannot be a millisecond int64.
 constexpr size_t kMaxSecondDigits = 15;
-
-void AppendGoQuoted(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out->append("\\x");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-void AppendOpenMetricsQuoted(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '\\') {
-      out->append("\\\\");
-    } else if (c == '"') {
-      out->append("\\\"");
-    } else if (c == '\n') {
-      out->append("\\n");
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
 
 bool IsNameStart(char c, bool metric) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
@@ -75,52 +25,6 @@ bool IsNameChar(char c, bool metric) {
 
 }  // namespace
 
-std::string FormatGoFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  // Shortest round-trip digits in scientific form: "d[.ddd]e[+-]XX".
-  auto res = std::to_chars(buf, buf + sizeof(buf), std::fabs(v),
-                           std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
-  const size_t e_pos = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e_pos)) {
-    if (c != '.') digits.push_back(c);
-  }
-  const int exp = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
-  std::string out;
-  if (std::signbit(v)) out.push_back('-');
-  const int nd = static_cast<int>(digits.size());
-  if (exp < -4 || exp >= kGoShortestExponentPrecision) {
-    out.push_back(digits[0]);
-    if (nd > 1) {
-      out.push_back('.');
-      out.append(digits, 1);
-    }
-    out.push_back('e');
-    out.push_back(exp < 0 ? '-' : '+');
-    const int a = exp < 0 ? -exp : exp;
-    if (a < 10) out.push_back('0');
-    out.append(std::to_string(a));
-    return out;
-  }
-  const int dp = exp + 1;  // Digits before the decimal point.
-  if (dp <= 0) {
-    out.append("0.");
-    out.append(static_cast<size_t>(-dp), '0');
-    out.append(digits);
-  } else if (dp >= nd) {
-    out.append(digits);
-    out.append(static_cast<size_t>(dp - nd), '0');
-  } else {
-    out.append(digits, 0, static_cast<size_t>(dp));
-    out.push_back('.');
-    out.append(digits, static_cast<size_t>(dp));
-  }
-  return out;
-}
-
 std::string PromtoolLabels(const Labels& labels) {
   std::string out = "{";
   bool first = true;
@@ -129,7 +33,7 @@ std::string PromtoolLabels(const Labels& labels) {
     first = false;
     out.append(l.name);
     out.push_back('=');
-    AppendGoQuoted(l.value, &out);
+    AppendGoQuoted(&out, l.value);
   }
   out.push_back('}');
   return out;
@@ -138,7 +42,7 @@ std::string PromtoolLabels(const Labels& labels) {
 std::string PromtoolDumpLine(const Labels& labels, int64_t t, double v) {
   std::string out = PromtoolLabels(labels);
   out.push_back(' ');
-  out.append(FormatGoFloat(v));
+  AppendGoFloat(&out, v, GoFloatFormat::kShortest);
   out.push_back(' ');
   out.append(std::to_string(t));
   return out;
@@ -153,7 +57,7 @@ std::string OpenMetricsSeries(const Labels& labels) {
     first = false;
     out.append(l.name);
     out.push_back('=');
-    AppendOpenMetricsQuoted(l.value, &out);
+    AppendQuoted(&out, l.value);
   }
   if (!first) {
     out.push_back('}');

@@ -25,10 +25,6 @@
 
 namespace strata::tsdb {
 
-// Go's strconv.FormatFloat(v, 'g', -1, 64) as fmt's %g prints it: "1e+06",
-// "0.0001", "1.5", "NaN", "+Inf", "-Inf".
-std::string FormatGoFloat(double v);
-
 // `{__name__="up", job="x"}`: Prometheus's labels.String(), as promtool
 // tsdb dump prints series.
 std::string PromtoolLabels(const Labels& labels);

@@ -2,6 +2,7 @@
 
 #include "exposition.h"
 #include "nlohmann/json.hpp"
+#include "util/go_format.h"
 
 namespace strata::tsdb {
 namespace {
@@ -36,7 +37,7 @@ Status SampleWriter::WriteSeries(const Series& series) {
       const std::string prefix = PromtoolLabels(labels) + " ";
       while (it->Next()) {
         buf_.append(prefix);
-        buf_.append(FormatGoFloat(it->v()));
+        AppendGoFloat(&buf_, it->v(), GoFloatFormat::kShortest);
         buf_.push_back(' ');
         buf_.append(std::to_string(it->t()));
         buf_.push_back('\n');
@@ -49,7 +50,7 @@ Status SampleWriter::WriteSeries(const Series& series) {
       const std::string prefix = OpenMetricsSeries(labels) + " ";
       while (it->Next()) {
         buf_.append(prefix);
-        buf_.append(FormatGoFloat(it->v()));
+        AppendGoFloat(&buf_, it->v(), GoFloatFormat::kShortest);
         buf_.push_back(' ');
         buf_.append(OpenMetricsTimestamp(it->t()));
         buf_.push_back('\n');
@@ -64,7 +65,8 @@ Status SampleWriter::WriteSeries(const Series& series) {
       for (const Label& l : labels) j["labels"][l.name] = l.value;
       j["samples"] = nlohmann::json::array();
       while (it->Next()) {
-        j["samples"].push_back({it->t(), FormatGoFloat(it->v())});
+        j["samples"].push_back(
+            {it->t(), FormatGoFloat(it->v(), GoFloatFormat::kShortest)});
         ++samples_;
       }
       buf_.append(j.dump());
