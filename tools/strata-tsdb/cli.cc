@@ -8,7 +8,7 @@
 
 #include "absl/time/time.h"
 #include "index/reader.h"
-#include "server/series_selector.h"
+#include "server/api/series_selector.h"
 
 namespace strata::tsdb {
 
