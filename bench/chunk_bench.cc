@@ -1,4 +1,4 @@
-// bench-deps: strata_chunk
+// bench-deps: strata_chunk strata_util
 //
 // XOR chunk encode/decode throughput in samples per second on
 //   - real 15 s scrape data: every chunk of the shared Prometheus 2.42 block

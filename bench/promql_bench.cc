@@ -1,4 +1,4 @@
-// bench-deps: strata_promql strata_db
+// bench-deps: strata_promql strata_db strata_util
 //
 // PromQL engine over a DB of 1,000 series x 2 h at 15 s (480k samples):
 // 100 instances x 10 routes of a counter, plus a 10-bucket histogram per

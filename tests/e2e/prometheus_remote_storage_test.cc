@@ -21,7 +21,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/remote.pb.h"
 #include "server/http_test_client.h"
-#include "server/url_params.h"
+#include "server/http/url_params.h"
 #include "snappy.h"
 #include "strata/appender.h"
 #include "temp_dir.h"

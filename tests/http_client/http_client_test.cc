@@ -8,8 +8,8 @@
 #include "absl/synchronization/notification.h"
 #include "free_port.h"
 #include "gtest/gtest.h"
-#include "server/http_server.h"
-#include "server/router.h"
+#include "server/http/http_server.h"
+#include "server/http/router.h"
 
 namespace strata::http_client {
 namespace {

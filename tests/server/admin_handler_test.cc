@@ -1,6 +1,6 @@
 // Admin API and API time parsing, /-/reload, and the
 // /api/v1/metadata endpoint with its store.
-#include "server/admin_handler.h"
+#include "server/api/admin_handler.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,12 +8,12 @@
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
-#include "server/api_params.h"
-#include "server/metadata_api.h"
-#include "server/metadata_store.h"
-#include "server/metrics.h"
-#include "server/reload_handler.h"
-#include "server/router.h"
+#include "server/api/api_params.h"
+#include "server/remote/metadata_api.h"
+#include "server/remote/metadata_store.h"
+#include "server/metrics/metrics.h"
+#include "server/api/reload_handler.h"
+#include "server/http/router.h"
 #include "temp_dir.h"
 
 namespace strata::server {

@@ -1,5 +1,5 @@
 // The HTTP layer against real sockets on 127.0.0.1.
-#include "server/http_server.h"
+#include "server/http/http_server.h"
 
 #include <sys/resource.h>
 
@@ -14,7 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "http_test_client.h"
-#include "server/router.h"
+#include "server/http/router.h"
 #include "util/mutex.h"
 #include "wait_for.h"
 

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "server/http.h"
+#include "server/http/http.h"
 #include "util/strings.h"
 
 namespace strata::server::testing {

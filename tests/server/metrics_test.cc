@@ -1,4 +1,4 @@
-#include "server/metrics.h"
+#include "server/metrics/metrics.h"
 
 #include <cmath>
 #include <limits>
@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "http_test_client.h"
-#include "server/process_metrics.h"
+#include "server/metrics/process_metrics.h"
 
 namespace strata::server {
 namespace {

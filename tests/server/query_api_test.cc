@@ -1,7 +1,7 @@
 // The query API's pieces on their own: parameter parsing, JSON encoding,
 // the concurrency gate, and the handlers over a real DB. The comparison
 // with a live Prometheus is tests/e2e/query_api_test.cc.
-#include "server/query_api.h"
+#include "server/api/query_api.h"
 
 #include <zlib.h>
 
@@ -14,11 +14,11 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "server/api_params.h"
-#include "server/gzip_body_writer.h"
-#include "server/query_gate.h"
-#include "server/query_json.h"
-#include "server/url_params.h"
+#include "server/api/api_params.h"
+#include "server/http/gzip_body_writer.h"
+#include "server/api/query_gate.h"
+#include "server/api/query_json.h"
+#include "server/http/url_params.h"
 #include "strata/appender.h"
 #include "strata/db.h"
 #include "temp_dir.h"

@@ -1,14 +1,14 @@
 // RemoteReadHandler over a real DB: SAMPLES and STREAMED_XOR_CHUNKS
 // answers, response type negotiation, Prometheus's framing (uvarint size,
 // CRC32C, size limit), sorted series, chunk pass-through, errors.
-#include "server/remote_read_handler.h"
+#include "server/remote/remote_read_handler.h"
 
 #include <cmath>
 
 #include "chunk/xor_iterator.h"
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
-#include "server/metrics.h"
+#include "server/metrics/metrics.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 

@@ -19,7 +19,7 @@
 #include "gtest/gtest.h"
 #include "io/prometheus/write/v2/types.pb.h"
 #include "prometheus/remote.pb.h"
-#include "server/http.h"
+#include "server/http/http.h"
 #include "snappy.h"
 #include "strata/db.h"
 #include "temp_dir.h"

@@ -1,14 +1,14 @@
 // The hand-written remote write decoder against messages encoded by the
 // protobuf library itself, for both protocol versions, plus truncated and
 // damaged input.
-#include "server/remote_write_decoder.h"
+#include "server/remote/remote_write_decoder.h"
 
 #include <random>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
-#include "server/protowire.h"
+#include "server/remote/protowire.h"
 
 namespace strata::server {
 namespace {

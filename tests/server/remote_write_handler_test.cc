@@ -1,7 +1,7 @@
 // RemoteWriteHandler and RemoteWriteIngester over a real DB: status codes,
 // partial writes, label validation, timestamps, content negotiation,
 // overload, commit failures, metadata, and the series ref cache.
-#include "server/remote_write_handler.h"
+#include "server/remote/remote_write_handler.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -10,8 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
-#include "server/metadata_store.h"
-#include "server/metrics.h"
+#include "server/remote/metadata_store.h"
+#include "server/metrics/metrics.h"
 
 namespace strata::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/url_params.h"
+#include "server/http/url_params.h"
 
 #include <string>
 #include <vector>

@@ -17,20 +17,20 @@
 #include <thread>
 #include <utility>
 
-#include "server/admin_handler.h"
-#include "server/build_info.h"
-#include "server/config_file.h"
-#include "server/flags.h"
-#include "server/http_server.h"
-#include "server/metadata_api.h"
-#include "server/metadata_store.h"
-#include "server/query_api.h"
-#include "server/reload_handler.h"
-#include "server/remote_read_handler.h"
-#include "server/remote_write_handler.h"
-#include "server/router.h"
-#include "server/storage_metrics.h"
-#include "server/web_handler.h"
+#include "server/api/admin_handler.h"
+#include "build_info.h"
+#include "config_file.h"
+#include "flags.h"
+#include "server/http/http_server.h"
+#include "server/remote/metadata_api.h"
+#include "server/remote/metadata_store.h"
+#include "server/api/query_api.h"
+#include "server/api/reload_handler.h"
+#include "server/remote/remote_read_handler.h"
+#include "server/remote/remote_write_handler.h"
+#include "server/http/router.h"
+#include "server/metrics/storage_metrics.h"
+#include "server/api/web_handler.h"
 #include "strata/db.h"
 #include "util/duration.h"
 #include "util/file_system.h"
@@ -122,6 +122,7 @@ void LogStartup(const ServerFlags& flags) {
 WebOptions WebOptionsFor(const ServerFlags& flags) {
   WebOptions options;
   options.enable_admin_api = flags.enable_admin_api;
+  options.build = GetBuildInfo();
   return options;
 }
 

@@ -1,0 +1,71 @@
+// AdminHandler: Prometheus's TSDB admin API, off unless enabled
+// (--web.enable-admin-api), at Prometheus's paths, POST or PUT:
+//
+//   /api/v1/admin/tsdb/snapshot?skip_head=<bool>
+//       200 {"status":"success","data":{"name":"<UTC time>-<16 hex>"}};
+//       the snapshot is <data dir>/snapshots/<name>, written by
+//       DB::Snapshot (with the head unless skip_head).
+//   /api/v1/admin/tsdb/delete_series?match[]=<selector>&start=..&end=..
+//       204; DB::DeleteSeries for every match[] (start/end as the query
+//       API: Unix seconds or RFC 3339, default: all time).
+//   /api/v1/admin/tsdb/clean_tombstones
+//       204; DB::CleanTombstones.
+//
+// Errors use the API's JSON envelope: disabled -> 503 "unavailable"
+// ("admin APIs disabled"), bad parameters -> 400 "bad_data", a DB that
+// does not support the operation yet (NotSupported) -> 503 "unavailable",
+// any other DB error -> 500 "internal". Before a DB is attached every path
+// answers 503 "Service Unavailable", as all of /api/v1 does until ready.
+//
+// Thread-safety: RegisterRoutes once before serving; the rest is safe to
+// call concurrently. An attached DB must stay open until detached and
+// in-flight requests have finished.
+#ifndef STRATA_SERVER_API_ADMIN_HANDLER_H_
+#define STRATA_SERVER_API_ADMIN_HANDLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/http/http.h"
+#include "server/http/router.h"
+#include "strata/db.h"
+#include "strata/status.h"
+
+namespace strata::server {
+
+struct AdminOptions {
+  bool enabled = false;
+  // The data directory; snapshots go to its snapshots/ subdirectory.
+  std::string data_dir;
+};
+
+class AdminHandler {
+ public:
+  explicit AdminHandler(AdminOptions options);
+  AdminHandler(const AdminHandler&) = delete;
+  AdminHandler& operator=(const AdminHandler&) = delete;
+
+  void RegisterRoutes(Router* router);
+  void SetDB(DB* db) { db_.store(db, std::memory_order_release); }
+
+  Response Snapshot(Request& request);
+  Response DeleteSeries(Request& request);
+  Response CleanTombstones(Request& request);
+
+ private:
+  // Runs `fn(db)` if a DB is attached and the API is enabled; otherwise
+  // the matching refusal.
+  template <typename Fn>
+  Response WithDB(Fn fn);
+
+  // Constant after construction.
+  const AdminOptions options_;
+
+  std::atomic<DB*> db_{nullptr};
+};
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_API_ADMIN_HANDLER_H_

@@ -1,0 +1,95 @@
+// QueryApi: Prometheus 2.42's query endpoints of the HTTP API, served from
+// a strata::DB through the PromQL engine and the public Querier:
+//   /api/v1/query, /api/v1/query_range          (GET and POST form)
+//   /api/v1/series, /api/v1/labels              (GET and POST form)
+//   /api/v1/label/<name>/values
+//   /api/v1/query_exemplars                     (no exemplars are stored yet)
+//   /api/v1/format_query
+//   /api/v1/status/tsdb, /api/v1/status/flags
+//   /api/v1/rules, /api/v1/alerts, /api/v1/targets, /api/v1/alertmanagers,
+//   /api/v1/targets/metadata                    (empty: no rules or scraping)
+// Parameters, JSON shapes, error types and status codes follow Prometheus;
+// see api_params.h and query_json.h. Query results are streamed to the
+// client as they are encoded.
+//
+// Limits: at most `max_concurrency` queries evaluate at once (the rest
+// wait, bounded by their timeout); `engine.timeout_ms` and the request's
+// `timeout` bound each query, and `engine.max_samples` bounds its memory.
+// A query whose client disconnects is cancelled.
+//
+// Thread-safety: handlers run concurrently. SetDB may be called at any
+// time; requests see either the old or the new DB. The owner detaches the
+// DB (SetDB(nullptr)) only after in-flight requests finished.
+#ifndef STRATA_SERVER_API_QUERY_API_H_
+#define STRATA_SERVER_API_QUERY_API_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "promql/engine.h"
+#include "server/http/http.h"
+#include "server/api/query_gate.h"
+#include "server/http/router.h"
+#include "strata/db.h"
+#include "strata/querier.h"
+
+namespace strata::server {
+
+struct QueryApiOptions {
+  promql::EngineOptions engine;
+  // --query.max-concurrency; <= 0 means no limit.
+  int max_concurrency = 20;
+  // The server's flags as /api/v1/status/flags reports them.
+  std::vector<std::pair<std::string, std::string>> flags;
+  // The current time in milliseconds; the default reads the clock.
+  std::function<int64_t()> now_ms;
+  // False while the server is starting: endpoints answer 503.
+  std::function<bool()> ready;
+};
+
+class QueryApi {
+ public:
+  explicit QueryApi(QueryApiOptions options);
+
+  void SetDB(DB* db) { db_.store(db, std::memory_order_release); }
+  void RegisterRoutes(Router* router);
+
+  // The endpoints, public for tests.
+  Response Query(const Request& request);
+  Response QueryRange(const Request& request);
+  Response Series(const Request& request);
+  Response LabelNames(const Request& request);
+  Response LabelValues(const Request& request);
+  Response QueryExemplars(const Request& request);
+  Response FormatQuery(const Request& request);
+  Response TsdbStatus(const Request& request);
+  Response Flags(const Request& request);
+
+ private:
+  // Evaluates under the concurrency gate with the request's cancellation
+  // and timeout, then streams the result.
+  Response RunQuery(const Request& request, const promql::Expr& expr,
+                    int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                    bool range, int64_t timeout_ms);
+  // The shared part of /labels and /label/<name>/values: start, end,
+  // match[] and limit, one lookup per matcher set, the sorted union.
+  using LabelLookupFunc = std::function<StatusOr<std::vector<std::string>>(
+      Querier&, const std::vector<Matcher>&)>;
+  Response LabelLookup(const Request& request, const LabelLookupFunc& lookup);
+  DB* db() const { return db_.load(std::memory_order_acquire); }
+  int64_t Now() const;
+  Handler Wrap(Response (QueryApi::*method)(const Request&));
+
+  const QueryApiOptions options_;
+  const promql::Engine engine_;
+  QueryGate gate_;
+  std::atomic<DB*> db_{nullptr};
+};
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_API_QUERY_API_H_

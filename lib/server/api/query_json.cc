@@ -1,0 +1,146 @@
+#include "server/api/query_json.h"
+
+#include <cmath>
+
+#include "util/go_format.h"
+#include "util/strings.h"
+
+namespace strata::server {
+namespace {
+
+// jsoniter's float encoding, which Prometheus's point encoder copies: Go's
+// 'f' form unless the magnitude is below 1e-6 or at least 1e21.
+constexpr double kSmallestFixedMagnitude = 1e-6;
+constexpr double kLargestFixedMagnitude = 1e21;
+
+// Scalars go through promql.Scalar.MarshalJSON: always Go's 'f' form, so
+// a scalar 5.51e-07 prints as "0.000000551" where a sample prints
+// "5.51e-07".
+void AppendJsonScalarValue(std::string* out, double v) {
+  out->push_back('"');
+  AppendGoFloat(out, v, GoFloatFormat::kFixed);
+  out->push_back('"');
+}
+
+void AppendPoint(std::string* out, int64_t t_ms, double v) {
+  out->push_back('[');
+  AppendJsonTimestamp(out, t_ms);
+  out->push_back(',');
+  AppendJsonSampleValue(out, v);
+  out->push_back(']');
+}
+
+}  // namespace
+
+void AppendJsonTimestamp(std::string* out, int64_t t_ms) {
+  // Negative times print their magnitude after a '-'; the unsigned
+  // magnitude keeps INT64_MIN representable.
+  uint64_t magnitude = static_cast<uint64_t>(t_ms);
+  if (t_ms < 0) {
+    out->push_back('-');
+    magnitude = ~magnitude + 1;
+  }
+  out->append(std::to_string(magnitude / 1000));
+  const uint64_t fraction = magnitude % 1000;
+  if (fraction != 0) {
+    out->push_back('.');
+    if (fraction < 100) out->push_back('0');
+    if (fraction < 10) out->push_back('0');
+    out->append(std::to_string(fraction));
+  }
+}
+
+void AppendJsonSampleValue(std::string* out, double v) {
+  const double magnitude = std::fabs(v);
+  const bool exponent =
+      magnitude != 0 && (magnitude < kSmallestFixedMagnitude ||
+                         magnitude >= kLargestFixedMagnitude);
+  out->push_back('"');
+  AppendGoFloat(out, v,
+                exponent ? GoFloatFormat::kExponent : GoFloatFormat::kFixed);
+  out->push_back('"');
+}
+
+void AppendJsonLabels(std::string* out, const Labels& labels) {
+  out->push_back('{');
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, l.name);
+    out->push_back(':');
+    AppendJsonString(out, l.value);
+  }
+  out->push_back('}');
+}
+
+Status WriteQueryData(const promql::Result& result, StreamBuffer* out) {
+  std::string* text = out->text();
+  text->append(R"({"resultType":")");
+  text->append(promql::ValueTypeName(result.type));
+  text->append(R"(","result":)");
+  switch (result.type) {
+    case promql::ValueType::kVector: {
+      text->push_back('[');
+      bool first = true;
+      for (const promql::Sample& s : result.vector) {
+        if (!first) text->push_back(',');
+        first = false;
+        text->append(R"({"metric":)");
+        AppendJsonLabels(text, s.metric);
+        text->append(R"(,"value":)");
+        AppendPoint(text, s.t, s.v);
+        text->push_back('}');
+        STRATA_RETURN_IF_ERROR(out->MaybeFlush());
+      }
+      text->push_back(']');
+      break;
+    }
+    case promql::ValueType::kMatrix: {
+      text->push_back('[');
+      bool first_series = true;
+      for (const promql::Series& s : result.matrix) {
+        if (!first_series) text->push_back(',');
+        first_series = false;
+        text->append(R"({"metric":)");
+        AppendJsonLabels(text, s.metric);
+        text->append(R"(,"values":[)");
+        bool first_point = true;
+        for (const promql::Point& p : s.points) {
+          if (!first_point) text->push_back(',');
+          first_point = false;
+          AppendPoint(text, p.t, p.v);
+          STRATA_RETURN_IF_ERROR(out->MaybeFlush());
+        }
+        text->append("]}");
+      }
+      text->push_back(']');
+      break;
+    }
+    case promql::ValueType::kScalar:
+      // Scalars and strings go through Go's encoding/json, whose float
+      // form drops the trailing zeros points keep.
+      text->push_back('[');
+      AppendGoFloat(text, static_cast<double>(result.t) / 1000,
+                    GoFloatFormat::kFixed);
+      text->push_back(',');
+      AppendJsonScalarValue(text, result.scalar);
+      text->push_back(']');
+      break;
+    case promql::ValueType::kString:
+      text->push_back('[');
+      AppendGoFloat(text, static_cast<double>(result.t) / 1000,
+                    GoFloatFormat::kFixed);
+      text->push_back(',');
+      AppendJsonString(text, result.string);
+      text->push_back(']');
+      break;
+    case promql::ValueType::kNone:
+      text->append("null");
+      break;
+  }
+  text->push_back('}');
+  return out->MaybeFlush();
+}
+
+}  // namespace strata::server

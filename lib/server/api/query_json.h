@@ -1,0 +1,40 @@
+// JSON encoding of PromQL results the way Prometheus 2.42's HTTP API
+// writes them (jsoniter with its custom point encoder):
+//   vector: [{"metric":{"__name__":"up"},"value":[1435781451.781,"1"]}, ...]
+//   matrix: [{"metric":{...},"values":[[1435781430.781,"1"], ...]}, ...]
+//   scalar: [1435781451.781,"1"]      string: [1435781451.781,"text"]
+// Timestamps are seconds: a vector's or matrix's points keep all three
+// millisecond digits (1.500), a scalar's or string's drop trailing zeros
+// (1.5), as Prometheus's two encoders do. Values are strings in Go's
+// shortest form with NaN, +Inf and -Inf spelled so: a point's value in 'f'
+// form unless its magnitude is below 1e-6 or at least 1e21, then 'e'
+// ("5.51e-07", "1e+21"); a scalar's always in 'f' form ("0.000000551").
+//
+// Thread-safety: pure functions.
+#ifndef STRATA_SERVER_API_QUERY_JSON_H_
+#define STRATA_SERVER_API_QUERY_JSON_H_
+
+#include <cstdint>
+#include <string>
+
+#include "promql/engine.h"
+#include "server/http/stream_buffer.h"
+#include "strata/labels.h"
+#include "strata/status.h"
+
+namespace strata::server {
+
+// Prometheus's jsonutil.MarshalTimestamp: milliseconds as decimal seconds.
+void AppendJsonTimestamp(std::string* out, int64_t t_ms);
+// A point's value as a JSON string, as Prometheus's jsonutil.MarshalFloat
+// writes it: "1", "0.5", "5.51e-07", "1e+21", "NaN", "+Inf", "-Inf".
+void AppendJsonSampleValue(std::string* out, double v);
+// A label set as a JSON object in label order.
+void AppendJsonLabels(std::string* out, const Labels& labels);
+
+// Streams {"resultType":...,"result":...} for `result` into `out`.
+Status WriteQueryData(const promql::Result& result, StreamBuffer* out);
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_API_QUERY_JSON_H_

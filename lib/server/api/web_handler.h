@@ -1,0 +1,89 @@
+// WebHandler: Strata's own HTTP endpoints and the server's metrics, the
+// counterpart of Prometheus's web.Handler.
+//
+//   GET /-/healthy                 200 "<app> is Healthy.\n", always.
+//   GET /-/ready                   200 "<app> is Ready.\n" once SetReady(true),
+//                                  503 "Service Unavailable" before.
+//   GET /metrics                   Text format 0.0.4: process_*, strata_http_*,
+//                                  strata_build_info, strata_ready and, once a
+//                                  DB is attached, strata_* from DB::Stats().
+//   GET /api/v1/status/buildinfo   Prometheus's JSON shape; 503 until ready,
+//                                  like all of Prometheus's /api/v1.
+//
+// HEAD works wherever GET does (see Router).
+//
+// Thread-safety: RegisterRoutes is called once before serving; everything
+// else is safe to call concurrently. An attached DB must stay open until it
+// is detached with SetDB(nullptr) and in-flight requests have finished
+// (i.e. after HttpServer::Shutdown).
+#ifndef STRATA_SERVER_API_WEB_HANDLER_H_
+#define STRATA_SERVER_API_WEB_HANDLER_H_
+
+#include <atomic>
+#include <string>
+
+#include "server/api/build_info.h"
+#include "server/http/http.h"
+#include "server/http/http_server.h"
+#include "server/metrics/metrics.h"
+#include "server/http/router.h"
+#include "strata/db.h"
+
+namespace strata::server {
+
+struct WebOptions {
+  // Prefix of the health and readiness texts. Prometheus's, so that probes
+  // written for Prometheus match byte for byte.
+  std::string app_name = "Prometheus Server";
+  bool enable_admin_api = false;
+  // Served by /api/v1/status/buildinfo and strata_build_info.
+  BuildInfo build;
+};
+
+class WebHandler {
+ public:
+  explicit WebHandler(WebOptions options);
+  WebHandler(const WebHandler&) = delete;
+  WebHandler& operator=(const WebHandler&) = delete;
+
+  void RegisterRoutes(Router* router);
+
+  // Records strata_http_* metrics for every answered request; pass it to
+  // the HttpServer.
+  RequestObserver request_observer();
+
+  // Attaches the DB whose stats /metrics reports (nullptr detaches). Not
+  // owned.
+  void SetDB(DB* db);
+  // Ready once the DB is open and its WAL replayed.
+  void SetReady(bool ready);
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+
+  // Wraps `handler` to answer 503 "Service Unavailable" until ready.
+  Handler RequireReady(Handler handler) const;
+
+  MetricsRegistry* registry() { return &registry_; }
+
+ private:
+  Response Healthy() const;
+  Response Ready() const;
+  Response Metrics() const;
+  Response BuildInfoJson() const;
+  void AddDBCollector();
+
+  // Constant after construction.
+  const WebOptions options_;
+
+  MetricsRegistry registry_;
+  std::atomic<DB*> db_{nullptr};
+  std::atomic<bool> ready_{false};
+  // Owned by registry_.
+  Gauge* ready_gauge_;
+  CounterFamily* requests_total_;
+  HistogramFamily* request_duration_;
+  HistogramFamily* response_size_;
+};
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_API_WEB_HANDLER_H_

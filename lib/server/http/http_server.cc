@@ -1,0 +1,873 @@
+#include "server/http/http_server.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <ctime>
+#include <exception>
+#include <future>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "boost/asio/bind_executor.hpp"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/asio/thread_pool.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "util/log.h"
+#include "util/mutex.h"
+#include "util/strings.h"
+
+namespace strata::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Bytes requested per read while waiting for a request to start.
+constexpr size_t kReadChunkBytes = 16 << 10;
+// A streamed response is sent in chunks of at least this many bytes.
+constexpr size_t kStreamFlushBytes = 64 << 10;
+// After refusing a request whose body we did not read, keep draining the
+// socket this long before closing, so the client sees our response instead
+// of a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+// Pause before accepting again after accept failed (e.g. out of fds).
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// After the grace period, how long Shutdown waits for force-closed
+// connections to finish unwinding before stopping the threads.
+constexpr auto kForceCloseWait = std::chrono::seconds(2);
+
+constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+int Cores() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+// RFC 7231 IMF-fixdate, e.g. "Wed, 25 Nov 2026 16:37:58 GMT".
+std::string HttpDate() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&now, &tm);
+  char buf[64];
+  const size_t n =
+      std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
+std::string EndpointString(const tcp::endpoint& ep) {
+  const net::ip::address addr = ep.address();
+  if (addr.is_v6()) {
+    return "[" + addr.to_string() + "]:" + std::to_string(ep.port());
+  }
+  return addr.to_string() + ":" + std::to_string(ep.port());
+}
+
+bool IsFramingHeader(std::string_view name) {
+  return EqualsIgnoreCase(name, "Content-Length") ||
+         EqualsIgnoreCase(name, "Transfer-Encoding") ||
+         EqualsIgnoreCase(name, "Connection");
+}
+
+// Builds the plain Request from Beast's message. InvalidArgument if the
+// request target cannot be decoded.
+Status BuildRequest(http::request<http::string_body>& msg,
+                    const std::string& remote, Request* req) {
+  req->method = std::string(msg.method_string());
+  req->target = std::string(msg.target());
+  req->http_version = msg.version();
+  std::string_view target = req->target;
+  // Absolute form ("http://host/path") is legal in requests; keep the path.
+  if (!target.empty() && target.front() != '/' && target != "*") {
+    const size_t scheme = target.find("://");
+    if (scheme == std::string_view::npos) {
+      return Status::InvalidArgument("bad request target");
+    }
+    const size_t slash = target.find('/', scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view("/")
+                                             : target.substr(slash);
+  }
+  const size_t question = target.find('?');
+  std::string_view raw_path = target.substr(0, question);
+  if (question != std::string_view::npos) {
+    req->raw_query = std::string(target.substr(question + 1));
+  }
+  StatusOr<std::string> path = PercentDecode(raw_path, false);
+  if (!path.ok()) return path.status();
+  req->path = std::move(*path);
+
+  for (const auto& field : msg) {
+    req->headers.Add(std::string(field.name_string()),
+                     std::string(field.value()));
+  }
+  req->body = std::move(msg.body());
+  req->remote_address = remote;
+
+  Params query;
+  Status query_status = ParseQueryString(req->raw_query, &query);
+  const bool form_method =
+      req->method == "POST" || req->method == "PUT" || req->method == "PATCH";
+  if (form_method && IsFormContentType(req->headers.Get("Content-Type"))) {
+    Status form_status = ParseQueryString(req->body, &req->params);
+    req->params.Append(query);
+    req->params_status = form_status.ok() ? query_status : form_status;
+  } else {
+    req->params = std::move(query);
+    req->params_status = query_status;
+  }
+  return Status::OK();
+}
+
+class Session;
+
+// The server proper; HttpServer::Impl is this under the header's name.
+class ServerCore {
+ public:
+  ServerCore(HttpServerOptions options, const Router* router,
+             RequestObserver observer);
+  ~ServerCore();
+
+  Status Start();
+  bool Shutdown(std::chrono::milliseconds grace);
+  int port() const { return port_; }
+  int64_t active_connections() const;
+
+  // For sessions.
+  const HttpServerOptions& options() const { return options_; }
+  const Router& router() const { return *router_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  net::thread_pool& handler_pool() { return *handler_pool_; }
+  void Observe(const RequestRecord& record) const {
+    if (observer_) observer_(record);
+  }
+  void Unregister(Session* session);
+
+ private:
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  std::vector<std::shared_ptr<Session>> LiveSessions();
+
+  // Constant after construction.
+  const HttpServerOptions options_;
+  const Router* const router_;
+  const RequestObserver observer_;
+
+  // Declared before ioc_: sessions still queued in ioc_ unregister
+  // themselves while it is destroyed.
+  mutable Mutex mu_;
+  absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
+      ABSL_GUARDED_BY(mu_);
+  // Set while at max_connections with no accept outstanding.
+  bool accept_paused_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::atomic<bool> stopping_{false};
+  // Owner thread only.
+  bool started_ = false;
+  bool shut_down_ = false;
+  int port_ = 0;
+
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  // The acceptor and its retry timer live on one strand.
+  tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_timer_;
+  std::unique_ptr<net::thread_pool> handler_pool_;
+  std::vector<std::thread> io_threads_;
+};
+
+// One connection. Every method except the ones marked "handler thread" runs
+// on the connection's strand (the stream's executor), so the members need
+// no lock. Handlers run on the handler pool and come back to the strand by
+// posting; while a handler runs, no other operation is pending on the
+// socket, which is what lets a streaming handler drive writes itself.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerCore* server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = EndpointString(peer);
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Session() { server_->Unregister(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Posted by Shutdown: finish the current request, if any, then close.
+  void PostServerStopping() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->close_after_response_ = true;
+      if (self->state_ == State::kIdle) self->Close();
+    });
+  }
+
+  // Posted by Shutdown after the grace period.
+  void PostForceClose() {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  class StreamWriter;
+  enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
+
+  void WaitForRequest() {
+    state_ = State::kIdle;
+    if (server_->stopping() || close_after_response_) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // Pipelined request.
+    stream_.expires_after(server_->options().idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunkBytes),
+        beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, size_t n) {
+    if (ec) return Close();
+    buffer_.commit(n);
+    ReadHeader();
+  }
+
+  void ReadHeader() {
+    state_ = State::kReading;
+    method_.clear();
+    started_ = Clock::time_point();
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<uint32_t>(server_->options().max_header_bytes));
+    parser_->body_limit(server_->options().max_body_bytes);
+    stream_.expires_after(server_->options().header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    started_ = Clock::now();
+    const auto& header = parser_->get();
+    if (EqualsIgnoreCase(header[http::field::expect], "100-continue") &&
+        !parser_->is_done()) {
+      stream_.expires_after(server_->options().write_timeout);
+      net::async_write(
+          stream_,
+          net::buffer(kContinueResponse.data(), kContinueResponse.size()),
+          [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec) return self->Close();
+            self->ReadBody();
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(server_->options().body_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    Dispatch();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return RefuseAndClose(kHttpPayloadTooLarge, "request body too large\n");
+    }
+    if (ec == http::error::header_limit) {
+      return RefuseAndClose(kHttpHeaderFieldsTooLarge,
+                            "431 Request Header Fields Too Large\n");
+    }
+    // Any other parser error is a malformed request; transport errors
+    // (reset, timeout, end of stream) just end the connection.
+    if (ec.category() ==
+            http::make_error_code(http::error::end_of_stream).category() &&
+        ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return RefuseAndClose(kHttpBadRequest, "400 Bad Request");
+    }
+    Close();
+  }
+
+  void Dispatch() {
+    state_ = State::kHandling;
+    http::request<http::string_body> msg = parser_->release();
+    parser_.reset();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    head_ = msg.method() == http::verb::head;
+    Request request;
+    Status built = BuildRequest(msg, remote_, &request);
+    method_ = request.method;
+    if (!built.ok()) {
+      return RefuseAndClose(kHttpBadRequest,
+                            "400 Bad Request: " + std::string(built.message()));
+    }
+    request_bytes_ = static_cast<int64_t>(request.body.size());
+    client_gone_ = std::make_shared<std::atomic<bool>>(false);
+    request.client_gone = client_gone_;
+    WatchForHangup();
+    net::post(server_->handler_pool(),
+              [self = shared_from_this(), req = std::move(request)]() mutable {
+                self->RunHandler(std::move(req));
+              });
+  }
+
+  // While a handler runs, waits for the socket to become readable: end of
+  // stream or an error then means the client went away (Go's net/http
+  // cancels the request context the same way), and the handler sees
+  // Request::client_gone. Bytes of a pipelined next request end the
+  // watch; they stay unread for the next ReadHeader.
+  void WatchForHangup() {
+    stream_.socket().async_wait(
+        tcp::socket::wait_read,
+        net::bind_executor(stream_.get_executor(), [self = shared_from_this(),
+                                                    gone = client_gone_](
+                                                       beast::error_code ec) {
+          if (ec || gone != self->client_gone_) return;  // Stale.
+          if (self->state_ != State::kHandling &&
+              self->state_ != State::kWriting) {
+            return;
+          }
+          char byte;
+          const ssize_t n = ::recv(self->stream_.socket().native_handle(),
+                                   &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                         errno != EINTR)) {
+            gone->store(true, std::memory_order_relaxed);
+          } else if (n < 0) {
+            self->WatchForHangup();  // Spurious wake-up.
+          }
+        }));
+  }
+
+  // Handler thread.
+  void RunHandler(Request request) {
+    std::string route;
+    Response response;
+    try {
+      response = server_->router().Dispatch(request, &route);
+    } catch (const std::exception& e) {
+      // Handlers report errors as responses; this is only a safety net.
+      STRATA_LOG(kError, "HTTP handler threw",
+                 {{"path", request.path}, {"err", e.what()}});
+      response =
+          Response::Text(kHttpInternalServerError, "internal server error\n");
+    }
+    if (response.stream && !head_) {
+      StreamResponse(std::move(response), std::move(route));
+      return;
+    }
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), response = std::move(response),
+               route = std::move(route)]() mutable {
+                self->WriteResponse(std::move(response), std::move(route));
+              });
+  }
+
+  bool KeepAliveAfterResponse() const {
+    return keep_alive_ && !close_after_response_ && !server_->stopping();
+  }
+
+  template <typename Message>
+  void SetHeaders(const Response& response, Message* msg) {
+    for (const auto& [name, value] : response.headers.fields()) {
+      if (IsFramingHeader(name)) continue;
+      msg->insert(name, value);
+    }
+    if (msg->find(http::field::date) == msg->end()) {
+      msg->set(http::field::date, HttpDate());
+    }
+  }
+
+  void WriteResponse(Response response, std::string route) {
+    state_ = State::kWriting;
+    auto msg = std::make_shared<http::response<http::string_body>>();
+    msg->version(version_);
+    msg->result(static_cast<unsigned>(response.status));
+    SetHeaders(response, msg.get());
+    const bool keep = KeepAliveAfterResponse();
+    msg->keep_alive(keep);
+    const int64_t body_bytes = static_cast<int64_t>(response.body.size());
+    msg->body() = std::move(response.body);
+    msg->prepare_payload();
+    const bool bodiless_status = response.status < 200 ||
+                                 response.status == 204 ||
+                                 response.status == 304;
+    if (head_ && !bodiless_status) {
+      msg->body().clear();
+      msg->content_length(static_cast<uint64_t>(body_bytes));
+    }
+    stream_.expires_after(server_->options().write_timeout);
+    http::async_write(
+        stream_, *msg,
+        [self = shared_from_this(), msg, keep, status = response.status,
+         route = std::move(route), body_bytes](beast::error_code ec, size_t) {
+          self->Finish(ec, keep, status, route, self->head_ ? 0 : body_bytes);
+        });
+  }
+
+  void Finish(beast::error_code ec, bool keep, int status,
+              const std::string& route, int64_t body_bytes) {
+    RequestRecord record;
+    record.method = method_;
+    record.route = route;
+    record.status = status;
+    record.seconds =
+        std::chrono::duration<double>(Clock::now() - started_).count();
+    record.request_body_bytes = request_bytes_;
+    record.response_body_bytes = body_bytes;
+    server_->Observe(record);
+    if (ec || !keep) return Close();
+    WaitForRequest();
+  }
+
+  // Handler thread: runs `op` on the strand, passing it a completion to call
+  // with the outcome, and waits for that. Only handler threads may block
+  // like this; the strand is then otherwise idle.
+  beast::error_code RunOnStrand(
+      const std::function<void(std::function<void(beast::error_code)>)>& op) {
+    std::promise<beast::error_code> done;
+    std::future<beast::error_code> result = done.get_future();
+    net::post(stream_.get_executor(), [&op, &done] {
+      op([&done](beast::error_code ec) { done.set_value(ec); });
+    });
+    return result.get();
+  }
+
+  // Handler thread.
+  void StreamResponse(Response response, std::string route);
+
+  // Sends a short error response, then drains what the client still sends
+  // for a while before closing.
+  void RefuseAndClose(int status, std::string text) {
+    state_ = State::kWriting;
+    if (parser_ && parser_->is_header_done()) {
+      if (method_.empty())
+        method_ = std::string(parser_->get().method_string());
+      version_ = parser_->get().version();
+    }
+    if (started_ == Clock::time_point()) started_ = Clock::now();
+    auto msg = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(status), version_);
+    msg->set(http::field::content_type, kContentTypeText);
+    msg->set(http::field::date, HttpDate());
+    msg->keep_alive(false);
+    msg->body() = std::move(text);
+    msg->prepare_payload();
+    stream_.expires_after(server_->options().write_timeout);
+    http::async_write(
+        stream_, *msg,
+        [self = shared_from_this(), msg, status](beast::error_code ec, size_t) {
+          RequestRecord record;
+          record.method = self->method_;
+          record.status = status;
+          record.seconds =
+              std::chrono::duration<double>(Clock::now() - self->started_)
+                  .count();
+          record.response_body_bytes = static_cast<int64_t>(msg->body().size());
+          self->server_->Observe(record);
+          if (ec) return self->Close();
+          self->Linger();
+        });
+  }
+
+  void Linger() {
+    state_ = State::kClosed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLingerTime);
+    DrainSome();
+  }
+
+  void DrainSome() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunkBytes),
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          self->DrainSome();
+        });
+  }
+
+  void Close() {
+    state_ = State::kClosed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  ServerCore* const server_;
+  beast::tcp_stream stream_;
+  std::string remote_;
+  // Set when the client of the request being handled hung up.
+  std::shared_ptr<std::atomic<bool>> client_gone_;
+
+  // Guarded by the strand, except that the fields describing the current
+  // request are set before the handler is posted and only read afterwards.
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  State state_ = State::kIdle;
+  bool close_after_response_ = false;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  unsigned version_ = 11;
+  std::string method_;
+  int64_t request_bytes_ = 0;
+  Clock::time_point started_;
+};
+
+// Handler thread: buffers the body and hands full chunks to the strand.
+class Session::StreamWriter : public BodyWriter {
+ public:
+  StreamWriter(Session* session, bool chunked)
+      : session_(session), chunked_(chunked) {}
+
+  Status Write(std::string_view data) override {
+    if (!status_.ok()) return status_;
+    buffer_.append(data);
+    if (buffer_.size() >= kStreamFlushBytes) return Flush();
+    return Status::OK();
+  }
+
+  Status Flush() override {
+    if (!status_.ok() || buffer_.empty()) return status_;
+    auto data = std::make_shared<std::string>(std::move(buffer_));
+    buffer_.clear();
+    bytes_ += static_cast<int64_t>(data->size());
+    Session* s = session_;
+    const bool chunked = chunked_;
+    beast::error_code ec = s->RunOnStrand([s, data, chunked](auto done) {
+      s->stream_.expires_after(s->server_->options().write_timeout);
+      auto on_written = [data, done](beast::error_code ec, size_t) {
+        done(ec);
+      };
+      if (chunked) {
+        net::async_write(s->stream_, http::make_chunk(net::buffer(*data)),
+                         on_written);
+      } else {
+        net::async_write(s->stream_, net::buffer(*data), on_written);
+      }
+    });
+    if (ec) status_ = Status::IOError("writing response: " + ec.message());
+    return status_;
+  }
+
+  // Flushes and ends the body.
+  Status Finish() {
+    STRATA_RETURN_IF_ERROR(Flush());
+    if (!chunked_) return Status::OK();
+    Session* s = session_;
+    beast::error_code ec = s->RunOnStrand([s](auto done) {
+      s->stream_.expires_after(s->server_->options().write_timeout);
+      net::async_write(s->stream_, http::make_chunk_last(),
+                       [done](beast::error_code ec, size_t) { done(ec); });
+    });
+    if (ec) status_ = Status::IOError("writing response: " + ec.message());
+    return status_;
+  }
+
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  Session* const session_;
+  const bool chunked_;
+  std::string buffer_;
+  Status status_;
+  int64_t bytes_ = 0;
+};
+
+void Session::StreamResponse(Response response, std::string route) {
+  // HTTP/1.0 has no chunked encoding: the body then ends when we close.
+  const bool chunked = version_ >= 11;
+  auto header = std::make_shared<http::response<http::empty_body>>();
+  header->version(version_);
+  header->result(static_cast<unsigned>(response.status));
+  SetHeaders(response, header.get());
+  bool keep = false;
+  beast::error_code ec = RunOnStrand([&](auto done) {
+    state_ = State::kWriting;
+    keep = chunked && KeepAliveAfterResponse();
+    header->keep_alive(keep);
+    if (chunked) header->chunked(true);
+    auto sr =
+        std::make_shared<http::response_serializer<http::empty_body>>(*header);
+    stream_.expires_after(server_->options().write_timeout);
+    http::async_write_header(
+        stream_, *sr,
+        [header, sr, done](beast::error_code ec, size_t) { done(ec); });
+  });
+  StreamWriter writer(this, chunked);
+  Status status =
+      ec ? Status::IOError("writing response header: " + ec.message())
+         : response.stream(&writer);
+  if (status.ok()) status = writer.Finish();
+  if (!status.ok() && !ec) {
+    STRATA_LOG(kDebug, "streamed response aborted",
+               {{"route", route}, {"err", status.ToString()}});
+  }
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), ok = status.ok(), keep,
+             code = response.status, route = std::move(route),
+             bytes = writer.bytes()] {
+              self->Finish(ok ? beast::error_code()
+                              : beast::error_code(net::error::broken_pipe),
+                           keep, code, route, bytes);
+            });
+}
+
+ServerCore::ServerCore(HttpServerOptions options, const Router* router,
+                       RequestObserver observer)
+    : options_(std::move(options)),
+      router_(router),
+      observer_(std::move(observer)),
+      acceptor_(net::make_strand(ioc_)),
+      accept_retry_timer_(acceptor_.get_executor()) {}
+
+ServerCore::~ServerCore() {
+  if (started_ && !shut_down_) Shutdown(std::chrono::milliseconds(0));
+}
+
+Status ServerCore::Start() {
+  if (started_) return Status::FailedPrecondition("server already started");
+  std::string host;
+  int port = 0;
+  STRATA_RETURN_IF_ERROR(SplitHostPort(options_.listen_address, &host, &port));
+  if (host.empty()) host = "0.0.0.0";
+
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, static_cast<unsigned short>(port));
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) {
+      return Status::InvalidArgument("cannot resolve listen address \"" +
+                                     options_.listen_address +
+                                     "\": " + ec.message());
+    }
+    endpoint = results.begin()->endpoint();
+  }
+
+  const std::string where = "listen tcp " + options_.listen_address;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return Status::IOError(where + ": " + ec.message());
+  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor_.bind(endpoint, ec);
+  if (ec) return Status::IOError(where + ": " + ec.message());
+  acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError(where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+
+  const int io_threads =
+      options_.io_threads > 0 ? options_.io_threads : Cores();
+  const int handler_threads = options_.handler_threads > 0
+                                  ? options_.handler_threads
+                                  : std::max(4, 2 * Cores());
+  work_.emplace(ioc_.get_executor());
+  handler_pool_ = std::make_unique<net::thread_pool>(handler_threads);
+  for (int i = 0; i < io_threads; ++i) {
+    io_threads_.emplace_back([this] { ioc_.run(); });
+  }
+  started_ = true;
+  net::post(acceptor_.get_executor(), [this] { DoAccept(); });
+  return Status::OK();
+}
+
+void ServerCore::DoAccept() {
+  if (stopping()) return;
+  acceptor_.async_accept(
+      net::make_strand(ioc_),
+      beast::bind_front_handler(&ServerCore::OnAccept, this));
+}
+
+void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Typically EMFILE: back off instead of spinning.
+    STRATA_LOG(kWarn, "accept failed", {{"err", ec.message()}});
+    accept_retry_timer_.expires_after(kAcceptRetryDelay);
+    accept_retry_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) DoAccept();
+    });
+    return;
+  }
+  auto session = std::make_shared<Session>(this, std::move(socket));
+  bool pause = false;
+  {
+    MutexLock lock(&mu_);
+    sessions_[session.get()] = session;
+    if (options_.max_connections > 0 &&
+        static_cast<int>(sessions_.size()) >= options_.max_connections) {
+      accept_paused_ = true;
+      pause = true;
+    }
+  }
+  session->Start();
+  if (!pause) DoAccept();
+}
+
+void ServerCore::Unregister(Session* session) {
+  bool resume = false;
+  {
+    MutexLock lock(&mu_);
+    sessions_.erase(session);
+    if (accept_paused_ &&
+        static_cast<int>(sessions_.size()) < options_.max_connections) {
+      accept_paused_ = false;
+      resume = true;
+    }
+  }
+  if (resume && !stopping()) {
+    net::post(acceptor_.get_executor(), [this] { DoAccept(); });
+  }
+}
+
+int64_t ServerCore::active_connections() const {
+  MutexLock lock(&mu_);
+  return static_cast<int64_t>(sessions_.size());
+}
+
+std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
+  std::vector<std::shared_ptr<Session>> live;
+  MutexLock lock(&mu_);
+  for (const auto& [ptr, weak] : sessions_) {
+    if (auto session = weak.lock()) live.push_back(std::move(session));
+  }
+  return live;
+}
+
+bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
+  if (!started_ || shut_down_) {
+    shut_down_ = true;
+    return true;
+  }
+  shut_down_ = true;
+  stopping_.store(true, std::memory_order_release);
+
+  std::promise<void> acceptor_closed;
+  net::post(acceptor_.get_executor(), [this, &acceptor_closed] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+    accept_retry_timer_.cancel();
+    acceptor_closed.set_value();
+  });
+  acceptor_closed.get_future().wait();
+
+  // Shared pointers are released outside mu_: dropping the last one runs
+  // ~Session, which takes mu_.
+  {
+    std::vector<std::shared_ptr<Session>> live = LiveSessions();
+    for (const auto& session : live) session->PostServerStopping();
+  }
+  auto all_closed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return sessions_.empty();
+  };
+  bool drained;
+  {
+    MutexLock lock(&mu_);
+    drained = mu_.AwaitWithTimeout(absl::Condition(&all_closed),
+                                   absl::FromChrono(grace));
+  }
+  if (!drained) {
+    std::vector<std::shared_ptr<Session>> live = LiveSessions();
+    STRATA_LOG(kWarn, "closing HTTP connections still busy after grace period",
+               {{"connections", std::to_string(live.size())}});
+    for (const auto& session : live) session->PostForceClose();
+  }
+  // Handlers still running see their connection closed and return.
+  handler_pool_->join();
+  {
+    MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&all_closed),
+                         absl::FromChrono(kForceCloseWait));
+  }
+  work_.reset();
+  ioc_.stop();
+  for (std::thread& t : io_threads_) t.join();
+  io_threads_.clear();
+  return drained;
+}
+
+}  // namespace
+
+class HttpServer::Impl : public ServerCore {
+ public:
+  using ServerCore::ServerCore;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, const Router* router,
+                       RequestObserver observer)
+    : impl_(std::make_unique<Impl>(std::move(options), router,
+                                   std::move(observer))) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Start() { return impl_->Start(); }
+int HttpServer::port() const { return impl_->port(); }
+bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
+  return impl_->Shutdown(grace);
+}
+int64_t HttpServer::active_connections() const {
+  return impl_->active_connections();
+}
+
+Status SplitHostPort(std::string_view address, std::string* host, int* port) {
+  auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("address " + std::string(address) + ": " +
+                                   std::string(why));
+  };
+  std::string_view port_text;
+  if (!address.empty() && address.front() == '[') {
+    const size_t close = address.find(']');
+    if (close == std::string_view::npos) return bad("missing ']' in address");
+    if (close + 1 >= address.size() || address[close + 1] != ':') {
+      return bad("missing port in address");
+    }
+    *host = std::string(address.substr(1, close - 1));
+    port_text = address.substr(close + 2);
+  } else {
+    const size_t colon = address.rfind(':');
+    if (colon == std::string_view::npos) return bad("missing port in address");
+    if (address.substr(0, colon).find(':') != std::string_view::npos) {
+      return bad("too many colons in address");
+    }
+    *host = std::string(address.substr(0, colon));
+    port_text = address.substr(colon + 1);
+  }
+  int value = 0;
+  const char* end = port_text.data() + port_text.size();
+  const auto parsed = std::from_chars(port_text.data(), end, value);
+  if (port_text.empty() || port_text.size() > 5 || parsed.ptr != end ||
+      parsed.ec != std::errc() || port_text.front() == '-' || value > 65535) {
+    return bad("invalid port");
+  }
+  *port = value;
+  return Status::OK();
+}
+
+}  // namespace strata::server

@@ -1,0 +1,108 @@
+// HttpServer: an HTTP/1.1 server for Strata's endpoints.
+//
+// Network I/O (accept, reading requests, writing responses) runs on an
+// io_context driven by `io_threads` threads; handlers run on a separate
+// pool of `handler_threads`, so a slow query never stalls reading other
+// connections. Connections are kept alive between requests. Limits: request
+// headers (431 past `max_header_bytes`), body (413 past `max_body_bytes`,
+// checked against Content-Length before the body is read), the time to wait
+// for the next request on an idle connection, to read the headers once the
+// first byte arrived, to read the body, and to complete each write.
+//
+// Boost.Beast stays inside http_server.cc; this header exposes plain types.
+//
+// Thread-safety: Start and Shutdown are called by the owner, once each, from
+// one thread. The Router must not change once Start was called and must
+// outlive the server.
+#ifndef STRATA_SERVER_HTTP_HTTP_SERVER_H_
+#define STRATA_SERVER_HTTP_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/http/http.h"
+#include "server/http/router.h"
+#include "strata/status.h"
+
+namespace strata::server {
+
+struct HttpServerOptions {
+  // "host:port"; "[::1]:port" for IPv6; ":port" listens on every interface.
+  // Port 0 picks a free port (see HttpServer::port()).
+  std::string listen_address = "127.0.0.1:9201";
+  // Threads for network I/O. 0 means one per core.
+  int io_threads = 0;
+  // Threads running handlers. 0 means max(4, 2 * cores).
+  int handler_threads = 0;
+  // Connections beyond this wait in the listen backlog. 0: no limit.
+  int max_connections = 0;
+  size_t max_header_bytes = 1 << 20;
+  size_t max_body_bytes = 32 << 20;
+  // Waiting for the first byte of the next request on an open connection.
+  std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
+  // From the first byte of a request to the end of its headers.
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(30);
+  // Reading the body, once the headers are in.
+  std::chrono::milliseconds body_timeout = std::chrono::minutes(5);
+  // Each write of a response (a streamed response's every chunk).
+  std::chrono::milliseconds write_timeout = std::chrono::minutes(5);
+};
+
+// What the server reports about each request it answered.
+struct RequestRecord {
+  std::string_view method;
+  // The matched route pattern, or "" if none matched (404, 405, or a
+  // request the server refused itself such as 413).
+  std::string_view route;
+  int status = 0;
+  double seconds = 0;  // From the end of the headers to the last byte sent.
+  int64_t request_body_bytes = 0;
+  int64_t response_body_bytes = 0;
+};
+
+// Called on a server thread after each response; must be thread-safe.
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, const Router* router,
+             RequestObserver observer = nullptr);
+  // Calls Shutdown with no grace period if the owner did not.
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the threads. InvalidArgument for a malformed
+  // address, IOError if binding fails.
+  Status Start();
+
+  // The bound port (useful with port 0). Valid after Start succeeded.
+  int port() const;
+
+  // Stops accepting and closes idle connections at once; requests in flight
+  // finish and their connections then close. After `grace`, the remaining
+  // connections are closed too. Then waits for running handlers to return
+  // (a streamed response fails fast once its connection is closed) and
+  // stops the threads. Returns true if everything drained within `grace`.
+  bool Shutdown(std::chrono::milliseconds grace);
+
+  // Open connections right now.
+  int64_t active_connections() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" as Go's net.SplitHostPort does ("[::1]:80" gives "::1").
+Status SplitHostPort(std::string_view address, std::string* host, int* port);
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_HTTP_HTTP_SERVER_H_

@@ -1,0 +1,328 @@
+#include "server/remote/remote_write_handler.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "server/remote/remote_write_decoder.h"
+#include "snappy.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace strata::server {
+namespace {
+
+constexpr int kHttpUnsupportedMediaType = 415;
+constexpr int kHttpTooManyRequests = 429;
+
+constexpr std::string_view kProtobufMediaType = "application/x-protobuf";
+constexpr std::string_view kProtoV1 = "prometheus.WriteRequest";
+constexpr std::string_view kProtoV2 = "io.prometheus.write.v2.Request";
+constexpr std::string_view kSnappyEncoding = "snappy";
+
+constexpr std::string_view kSamplesWrittenHeader =
+    "X-Prometheus-Remote-Write-Samples-Written";
+constexpr std::string_view kHistogramsWrittenHeader =
+    "X-Prometheus-Remote-Write-Histograms-Written";
+constexpr std::string_view kExemplarsWrittenHeader =
+    "X-Prometheus-Remote-Write-Exemplars-Written";
+
+// Per-thread buffers keep their capacity between requests; past this they
+// are released so one huge request does not pin memory in every thread.
+constexpr size_t kMaxRetainedBuffer = 4 << 20;
+
+// Picks the version from a Content-Type value: "" (absent) and
+// application/x-protobuf mean 1.0 unless a proto parameter says 2.0.
+// Returns false if unsupported, with `why` set.
+bool NegotiateVersion(std::string_view content_type,
+                      RemoteWriteVersion* version, std::string* why) {
+  *version = RemoteWriteVersion::kV1;
+  content_type = TrimSpace(content_type);
+  if (content_type.empty()) return true;  // Older senders set none.
+  const size_t semi = content_type.find(';');
+  const std::string_view media = TrimSpace(content_type.substr(0, semi));
+  if (!EqualsIgnoreCase(media, kProtobufMediaType)) {
+    *why = Cat("unsupported Content-Type \"", content_type, "\"; expected ",
+               kProtobufMediaType);
+    return false;
+  }
+  std::string_view params =
+      semi == std::string_view::npos ? "" : content_type.substr(semi + 1);
+  while (!params.empty()) {
+    const size_t next = params.find(';');
+    std::string_view param = TrimSpace(params.substr(0, next));
+    params = next == std::string_view::npos ? "" : params.substr(next + 1);
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view key = TrimSpace(param.substr(0, eq));
+    std::string_view value = TrimSpace(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (!EqualsIgnoreCase(key, "proto")) continue;
+    if (value == kProtoV1) {
+      *version = RemoteWriteVersion::kV1;
+    } else if (value == kProtoV2) {
+      *version = RemoteWriteVersion::kV2;
+    } else {
+      *why = Cat("unsupported proto \"", value, "\"; expected ", kProtoV1,
+                 " or ", kProtoV2);
+      return false;
+    }
+  }
+  return true;
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SetWrittenHeaders(const IngestResult& result, Response* response) {
+  response->headers.Set(std::string(kSamplesWrittenHeader),
+                        std::to_string(result.samples_written));
+  response->headers.Set(std::string(kHistogramsWrittenHeader),
+                        std::to_string(result.histograms_written));
+  response->headers.Set(std::string(kExemplarsWrittenHeader),
+                        std::to_string(result.exemplars_accepted));
+}
+
+}  // namespace
+
+class RemoteWriteHandler::BudgetGuard {
+ public:
+  BudgetGuard(RemoteWriteHandler* handler, int64_t bytes)
+      : handler_(handler), bytes_(bytes) {
+    const int requests = handler_->inflight_requests_.fetch_add(1) + 1;
+    const int64_t total = handler_->inflight_bytes_.fetch_add(bytes) + bytes;
+    // The first request in flight always fits, however large.
+    acquired_ =
+        requests <= handler_->max_inflight_requests_ &&
+        (requests == 1 || total <= handler_->options_.max_inflight_bytes);
+  }
+  ~BudgetGuard() {
+    handler_->inflight_requests_.fetch_sub(1);
+    handler_->inflight_bytes_.fetch_sub(bytes_);
+  }
+  bool acquired() const { return acquired_; }
+
+ private:
+  RemoteWriteHandler* handler_;
+  int64_t bytes_;
+  bool acquired_;
+};
+
+RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
+                                       MetricsRegistry* registry,
+                                       MetadataStore* metadata)
+    : options_(std::move(options)),
+      max_inflight_requests_(
+          options_.max_inflight_requests > 0
+              ? options_.max_inflight_requests
+              : std::max(64, 8 * static_cast<int>(
+                                     std::thread::hardware_concurrency()))),
+      metadata_(metadata),
+      cache_(options_.series_cache_entries) {
+  CounterFamily* requests = registry->AddCounterFamily(
+      "strata_remote_write_requests_total",
+      "Remote write requests received, by protocol version.", {"version"});
+  requests_v1_ = requests->WithLabelValues({"1.0"});
+  requests_v2_ = requests->WithLabelValues({"2.0"});
+  refused_ = registry->AddCounterFamily(
+      "strata_remote_write_requests_refused_total",
+      "Remote write requests refused as a whole, by reason.", {"reason"});
+  samples_written_ =
+      registry->AddCounter("strata_remote_write_samples_written_total",
+                           "Samples stored from remote write requests.");
+  samples_rejected_ = registry->AddCounterFamily(
+      "strata_remote_write_samples_rejected_total",
+      "Samples of remote write requests not stored, by reason.", {"reason"});
+  for (size_t i = 0; i < kNumRejectReasons; ++i) {
+    samples_rejected_->WithLabelValues(
+        {RejectReasonName(static_cast<RejectReason>(i))});
+  }
+  exemplars_ = registry->AddCounter(
+      "strata_remote_write_exemplars_accepted_total",
+      "Exemplars accepted from remote write requests (not stored).");
+  histograms_dropped_ = registry->AddCounter(
+      "strata_remote_write_histograms_dropped_total",
+      "Native histogram samples received but not stored (unsupported).");
+  series_received_ =
+      registry->AddCounter("strata_remote_write_series_received_total",
+                           "Series entries in remote write requests.");
+  series_cache_misses_ = registry->AddCounter(
+      "strata_remote_write_series_cache_misses_total",
+      "Series entries whose labels were not in the series ref cache.");
+  metadata_updates_ = registry->AddCounter(
+      "strata_remote_write_metadata_updates_total",
+      "Changes to stored metric metadata from remote write requests.");
+  start_timestamps_ = registry->AddCounter(
+      "strata_remote_write_start_timestamps_total",
+      "Series that carried a created/start timestamp (ignored).");
+  ingest_duration_ = registry->AddHistogram(
+      "strata_remote_write_ingest_duration_seconds",
+      "Time to decompress, decode, append and commit one remote write "
+      "request.");
+  registry->AddGaugeFunc("strata_remote_write_inflight_requests",
+                         "Remote write requests being processed.",
+                         [this] { return inflight_requests_.load(); });
+  registry->AddGaugeFunc(
+      "strata_remote_write_inflight_bytes",
+      "Decompressed bytes of the remote write requests being processed.",
+      [this] { return static_cast<double>(inflight_bytes_.load()); });
+  registry->AddGaugeFunc("strata_remote_write_series_cache_entries",
+                         "Label sets in the remote write series ref cache.",
+                         [this] { return static_cast<double>(cache_.size()); });
+}
+
+void RemoteWriteHandler::RegisterRoutes(Router* router) {
+  router->Post(kRemoteWritePath,
+               [this](Request& request) { return Handle(request); });
+}
+
+void RemoteWriteHandler::SetDB(DB* db) {
+  DB* old = db_.exchange(db, std::memory_order_acq_rel);
+  if (old != db) cache_.Clear();
+}
+
+Response RemoteWriteHandler::Refuse(int status, std::string_view reason,
+                                    std::string message) {
+  refused_->WithLabelValues({reason})->Inc();
+  message += '\n';
+  return Response::Text(status, std::move(message));
+}
+
+Response RemoteWriteHandler::Handle(Request& request) {
+  const auto start = std::chrono::steady_clock::now();
+  DB* db = db_.load(std::memory_order_acquire);
+  if (db == nullptr) {
+    return Refuse(kHttpServiceUnavailable, "unavailable",
+                  "Service Unavailable");
+  }
+  RemoteWriteVersion version;
+  std::string why;
+  if (!NegotiateVersion(request.headers.Get("Content-Type"), &version, &why)) {
+    return Refuse(kHttpUnsupportedMediaType, "unsupported_media_type", why);
+  }
+  (version == RemoteWriteVersion::kV1 ? requests_v1_ : requests_v2_)->Inc();
+  const std::string_view encoding =
+      TrimSpace(request.headers.Get("Content-Encoding"));
+  if (!encoding.empty() && !EqualsIgnoreCase(encoding, kSnappyEncoding)) {
+    return Refuse(kHttpUnsupportedMediaType, "unsupported_media_type",
+                  Cat("unsupported Content-Encoding \"", encoding,
+                      "\"; expected snappy"));
+  }
+
+  const std::string& body = request.body;
+  size_t decoded_size = 0;
+  if (!snappy::GetUncompressedLength(body.data(), body.size(), &decoded_size)) {
+    return Refuse(kHttpBadRequest, "malformed",
+                  "snappy: corrupt input (bad length header)");
+  }
+  if (decoded_size > options_.max_decoded_bytes) {
+    return Refuse(
+        kHttpBadRequest, "too_large",
+        Cat("snappy: decoded length ", decoded_size, " exceeds the limit of ",
+            options_.max_decoded_bytes, " bytes"));
+  }
+  BudgetGuard budget(this, static_cast<int64_t>(decoded_size));
+  if (!budget.acquired()) {
+    Response r = Refuse(kHttpTooManyRequests, "overloaded",
+                        "too many remote write requests in flight; retry "
+                        "later");
+    r.headers.Set("Retry-After", std::to_string(options_.retry_after_seconds));
+    return r;
+  }
+
+  thread_local std::string decoded;
+  thread_local WriteBatch batch;
+  decoded.resize(decoded_size);
+  const bool uncompressed =
+      snappy::RawUncompress(body.data(), body.size(), decoded.data());
+  if (!uncompressed) {
+    return Refuse(kHttpBadRequest, "malformed",
+                  "snappy: corrupt or truncated input");
+  }
+  batch.defer_labels = true;  // Decoded only for series not in the cache.
+  Status decode_status = DecodeWriteRequest(version, decoded, &batch);
+  if (!decode_status.ok()) {
+    return Refuse(kHttpBadRequest, "malformed",
+                  std::string(decode_status.message()));
+  }
+
+  RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
+  const IngestResult result = ingester.Ingest(batch, NowMillis());
+  start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));
+  if (decoded.capacity() > kMaxRetainedBuffer) {
+    std::string().swap(decoded);
+    batch = WriteBatch();
+  }
+  RecordResult(result, std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count());
+  if (metadata_ != nullptr && result.metadata_updates > 0) {
+    Status flushed = metadata_->MaybeFlush(options_.metadata_flush_interval);
+    if (!flushed.ok()) {
+      STRATA_LOG(kWarn, "Error persisting metric metadata",
+                 {{"err", flushed.ToString()}});
+    }
+  }
+
+  if (!result.fatal.ok()) {
+    const bool unavailable = result.fatal.Is(StatusCode::kUnavailable);
+    STRATA_LOG(kError, "Error appending remote write",
+               {{"err", result.fatal.ToString()}});
+    return Refuse(
+        unavailable ? kHttpServiceUnavailable : kHttpInternalServerError,
+        unavailable ? "unavailable" : "commit_failed",
+        Cat("storing the samples failed, retry: ", result.fatal.ToString()));
+  }
+  Response response;
+  if (result.total_rejected() > 0) {
+    std::string summary = result.RejectionSummary();
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              start.time_since_epoch())
+                              .count();
+    int64_t last = last_logged_.load(std::memory_order_relaxed);
+    if (now_s > last && last_logged_.compare_exchange_strong(last, now_s)) {
+      STRATA_LOG(kWarn, "Remote write samples rejected",
+                 {{"remote", request.remote_address}, {"err", summary}});
+    }
+    summary += '\n';
+    response = Response::Text(kHttpBadRequest, std::move(summary));
+  } else {
+    response.status = kHttpNoContent;
+  }
+  SetWrittenHeaders(result, &response);
+  return response;
+}
+
+void RemoteWriteHandler::RecordResult(const IngestResult& result,
+                                      double seconds) {
+  ingest_duration_->Observe(seconds);
+  if (result.samples_written > 0) {
+    samples_written_->Inc(static_cast<double>(result.samples_written));
+  }
+  for (size_t i = 0; i < kNumRejectReasons; ++i) {
+    if (result.rejected[i] == 0) continue;
+    samples_rejected_
+        ->WithLabelValues({RejectReasonName(static_cast<RejectReason>(i))})
+        ->Inc(static_cast<double>(result.rejected[i]));
+  }
+  if (result.exemplars_accepted > 0) {
+    exemplars_->Inc(static_cast<double>(result.exemplars_accepted));
+  }
+  if (result.histograms_dropped > 0) {
+    histograms_dropped_->Inc(static_cast<double>(result.histograms_dropped));
+  }
+  series_received_->Inc(static_cast<double>(result.series));
+  series_cache_misses_->Inc(static_cast<double>(result.series_cache_misses));
+  if (result.metadata_updates > 0) {
+    metadata_updates_->Inc(static_cast<double>(result.metadata_updates));
+  }
+}
+
+}  // namespace strata::server

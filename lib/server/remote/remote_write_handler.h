@@ -1,0 +1,123 @@
+// RemoteWriteHandler: POST /api/v1/write, Prometheus's remote write
+// receiver, versions 1.0 and 2.0 (wire details: proto/FORMAT.md).
+//
+//   Content-Type                                              version
+//   (absent), application/x-protobuf,
+//   application/x-protobuf;proto=prometheus.WriteRequest      1.0
+//   application/x-protobuf;proto=io.prometheus.write.v2.Request 2.0
+//   anything else                                             415
+//   Content-Encoding: (absent) or snappy (block format); else 415
+//
+// Answers, chosen so that a sender retries exactly what may succeed later:
+//   204  everything stored;
+//   400  malformed body, or some samples rejected (the rest are stored);
+//        the body names the rejections;
+//   415  unsupported content type or encoding;
+//   429  too much ingest in flight (Retry-After says when to come back);
+//   500  the commit failed (e.g. an I/O error); retry the batch;
+//   503  not ready yet, or shutting down.
+// 204 and 400 carry X-Prometheus-Remote-Write-{Samples,Histograms,
+// Exemplars}-Written.
+//
+// Thread-safety: RegisterRoutes once before serving; everything else is
+// safe to call concurrently. An attached DB must stay open until detached
+// (SetDB(nullptr)) and the server has drained in-flight requests.
+#ifndef STRATA_SERVER_REMOTE_REMOTE_WRITE_HANDLER_H_
+#define STRATA_SERVER_REMOTE_REMOTE_WRITE_HANDLER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/http/http.h"
+#include "server/remote/metadata_store.h"
+#include "server/metrics/metrics.h"
+#include "server/remote/remote_write_ingester.h"
+#include "server/http/router.h"
+#include "server/remote/series_ref_cache.h"
+#include "strata/db.h"
+
+namespace strata::server {
+
+inline constexpr std::string_view kRemoteWritePath = "/api/v1/write";
+
+struct RemoteWriteOptions {
+  IngestOptions ingest;
+  // Largest decompressed request accepted (the snappy header declares it,
+  // so larger ones are refused before any allocation).
+  size_t max_decoded_bytes = 64 << 20;
+  // The in-flight budget: requests being decoded or appended at once, and
+  // their decompressed bytes together. Past either, 429. 0 requests means
+  // 8 x cores, at least 64: generous, because Prometheus 2.42 drops a batch
+  // answered 429 unless queue_config.retry_on_http_429 is set, and it runs
+  // up to max_shards (200) senders when it has a backlog. A single request
+  // always fits the byte budget.
+  int max_inflight_requests = 0;
+  int64_t max_inflight_bytes = 512 << 20;
+  // Retry-After of a 429, in seconds.
+  int retry_after_seconds = 1;
+  // Entries of the label-set -> SeriesRef cache.
+  size_t series_cache_entries = 1 << 21;
+  // Metadata changes are written to disk at most this often (and at
+  // FlushMetadata, e.g. on shutdown).
+  std::chrono::milliseconds metadata_flush_interval = std::chrono::seconds(5);
+};
+
+class RemoteWriteHandler {
+ public:
+  // `registry` receives the strata_remote_write_* metrics; `metadata` (may
+  // be null) stores metric metadata. Neither is owned.
+  RemoteWriteHandler(RemoteWriteOptions options, MetricsRegistry* registry,
+                     MetadataStore* metadata);
+  RemoteWriteHandler(const RemoteWriteHandler&) = delete;
+  RemoteWriteHandler& operator=(const RemoteWriteHandler&) = delete;
+
+  void RegisterRoutes(Router* router);
+
+  // Attaches the DB to write to (nullptr detaches: 503 until attached).
+  // Not owned. Attaching another DB forgets cached series refs.
+  void SetDB(DB* db);
+
+  Response Handle(Request& request);
+
+  int max_inflight_requests() const { return max_inflight_requests_; }
+
+ private:
+  // Holds a share of the in-flight budget while a request is processed.
+  class BudgetGuard;
+
+  Response Refuse(int status, std::string_view reason, std::string message);
+  void RecordResult(const IngestResult& result, double seconds);
+
+  // Constant after construction.
+  const RemoteWriteOptions options_;
+  const int max_inflight_requests_;
+  MetadataStore* const metadata_;
+
+  std::atomic<DB*> db_{nullptr};
+  SeriesRefCache cache_;
+  std::atomic<int> inflight_requests_{0};
+  std::atomic<int64_t> inflight_bytes_{0};
+  // Steady-clock seconds of the last rejection logged (rate limit).
+  std::atomic<int64_t> last_logged_{0};
+
+  // Owned by the registry.
+  Counter* requests_v1_;
+  Counter* requests_v2_;
+  CounterFamily* refused_;
+  Counter* samples_written_;
+  CounterFamily* samples_rejected_;
+  Counter* exemplars_;
+  Counter* histograms_dropped_;
+  Counter* series_received_;
+  Counter* series_cache_misses_;
+  Counter* metadata_updates_;
+  Counter* start_timestamps_;
+  Histogram* ingest_duration_;
+};
+
+}  // namespace strata::server
+
+#endif  // STRATA_SERVER_REMOTE_REMOTE_WRITE_HANDLER_H_

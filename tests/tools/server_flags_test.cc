@@ -1,0 +1,166 @@
+#include "flags.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace strata::server {
+namespace {
+
+constexpr int64_t kHour = 3600 * 1000;
+
+FlagParseResult Parse(std::vector<std::string> args, ServerFlags* flags) {
+  args.insert(args.begin(), "strata-server");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  return ParseServerFlags(static_cast<int>(argv.size()), argv.data(), flags);
+}
+
+TEST(FlagsTest, DefaultsMatchPrometheus) {
+  ServerFlags flags;
+  FlagParseResult result = Parse({}, &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.data_dir, "./data");
+  EXPECT_EQ(flags.retention_ms, 15 * 24 * kHour);
+  EXPECT_TRUE(flags.retention_defaulted);
+  EXPECT_EQ(flags.retention_bytes, 0);
+  EXPECT_EQ(flags.block_duration_ms, 2 * kHour);
+  EXPECT_TRUE(flags.wal_compression);
+  EXPECT_EQ(flags.listen_address, "127.0.0.1:9201");
+  EXPECT_EQ(flags.max_connections, 512);
+  EXPECT_FALSE(flags.enable_admin_api);
+  EXPECT_EQ(flags.config_file, "");
+  EXPECT_EQ(flags.log_level, LogLevel::kInfo);
+  EXPECT_EQ(flags.log_format, "logfmt");
+  const Options options = flags.ToDBOptions();
+  EXPECT_EQ(options.retention_ms, 15 * 24 * kHour);
+  EXPECT_EQ(options.block_duration_ms, 2 * kHour);
+  EXPECT_TRUE(options.wal_compression);
+}
+
+TEST(FlagsTest, ParsesEveryFlag) {
+  ServerFlags flags;
+  FlagParseResult result =
+      Parse({"--storage.tsdb.path=/var/strata", "--storage.tsdb.retention.time",
+             "2h30m", "--storage.tsdb.retention.size=512MB",
+             "--storage.tsdb.min-block-duration=1h",
+             "--no-storage.tsdb.wal-compression", "--web.listen-address=:9090",
+             "--web.enable-admin-api", "--config.file=/etc/strata.yml",
+             "--log.level=debug", "--log.format=logfmt",
+             "--web.max-connections=1000", "--web.read-timeout=30s"},
+            &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.data_dir, "/var/strata");
+  EXPECT_EQ(flags.retention_ms, 2 * kHour + 30 * 60 * 1000);
+  EXPECT_FALSE(flags.retention_defaulted);
+  EXPECT_EQ(flags.retention_bytes, int64_t{512} << 20);
+  EXPECT_EQ(flags.block_duration_ms, kHour);
+  EXPECT_FALSE(flags.wal_compression);
+  EXPECT_EQ(flags.listen_address, ":9090");
+  EXPECT_TRUE(flags.enable_admin_api);
+  EXPECT_EQ(flags.config_file, "/etc/strata.yml");
+  EXPECT_EQ(flags.log_level, LogLevel::kDebug);
+  EXPECT_EQ(flags.max_connections, 1000);
+  EXPECT_EQ(flags.read_timeout, std::chrono::seconds(30));
+  const Options options = flags.ToDBOptions();
+  EXPECT_EQ(options.retention_bytes, int64_t{512} << 20);
+  EXPECT_FALSE(options.wal_compression);
+}
+
+TEST(FlagsTest, BooleanFlagAcceptsExplicitValue) {
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({"--storage.tsdb.wal-compression=false"}, &flags).exit);
+  EXPECT_FALSE(flags.wal_compression);
+  ServerFlags again;
+  ASSERT_FALSE(Parse({"--storage.tsdb.wal-compression"}, &again).exit);
+  EXPECT_TRUE(again.wal_compression);
+}
+
+TEST(FlagsTest, SizeRetentionAloneDisablesTimeRetention) {
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({"--storage.tsdb.retention.size=1GB"}, &flags).exit);
+  EXPECT_EQ(flags.retention_bytes, int64_t{1} << 30);
+  EXPECT_EQ(flags.retention_ms, 0);
+  EXPECT_FALSE(flags.retention_defaulted);
+}
+
+TEST(FlagsTest, TimeRetentionIsCappedAt100Years) {
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({"--storage.tsdb.retention.time=200y"}, &flags).exit);
+  EXPECT_EQ(flags.retention_ms, kMaxRetentionMs);
+  EXPECT_TRUE(flags.retention_capped);
+}
+
+TEST(FlagsTest, RejectsBadValues) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--storage.tsdb.retention.time=15"},
+      {"--storage.tsdb.retention.time=1.5d"},
+      {"--storage.tsdb.retention.size=512"},
+      {"--storage.tsdb.retention.size=12XB"},
+      {"--storage.tsdb.min-block-duration=0"},
+      {"--log.level=verbose"},
+      {"--log.format=json"},
+      {"--web.listen-address=9201"},
+      {"--web.max-connections=many"},
+      {"--no-such-flag"},
+      {"positional"},
+  };
+  for (const auto& args : bad) {
+    ServerFlags flags;
+    FlagParseResult result = Parse(args, &flags);
+    EXPECT_TRUE(result.exit) << args[0];
+    EXPECT_EQ(result.exit_code, 2) << args[0];
+    EXPECT_FALSE(result.output.empty()) << args[0];
+  }
+  ServerFlags flags;
+  FlagParseResult result =
+      Parse({"--storage.tsdb.retention.time=forever"}, &flags);
+  EXPECT_NE(result.output.find("--storage.tsdb.retention.time"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(FlagsTest, HelpAndVersionExitZero) {
+  ServerFlags flags;
+  FlagParseResult help = Parse({"--help"}, &flags);
+  EXPECT_TRUE(help.exit);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--storage.tsdb.retention.time"),
+            std::string::npos);
+  EXPECT_NE(help.output.find("--web.listen-address"), std::string::npos);
+  FlagParseResult version = Parse({"--version"}, &flags);
+  EXPECT_TRUE(version.exit);
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("strata-server, version"), std::string::npos);
+}
+
+TEST(ParseBase2BytesTest, PowersOf1024) {
+  const std::pair<const char*, int64_t> good[] = {
+      {"0", 0},
+      {"0B", 0},
+      {"100B", 100},
+      {"1KB", 1024},
+      {"1KiB", 1024},
+      {"1.5KB", 1536},
+      {"512MB", int64_t{512} << 20},
+      {"1GB", int64_t{1} << 30},
+      {"2TB", int64_t{2} << 40},
+      {"1PB", int64_t{1} << 50},
+      {"1EB", int64_t{1} << 60},
+      {"1GB512MB", (int64_t{1} << 30) + (int64_t{512} << 20)},
+      {".5GiB", int64_t{1} << 29},
+  };
+  for (const auto& [text, bytes] : good) {
+    StatusOr<int64_t> parsed = ParseBase2Bytes(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    EXPECT_EQ(*parsed, bytes) << text;
+  }
+  for (const char* bad : {"", "1", "MB", "1kB", "1 MB", "-1MB", "1XB",
+                          "1GiB512MB", "8EB", "1KBiB", "1.MB.", "."}) {
+    EXPECT_FALSE(ParseBase2Bytes(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace strata::server

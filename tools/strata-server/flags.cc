@@ -1,0 +1,366 @@
+#include "flags.h"
+
+#include <array>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "build_info.h"
+#include "server/http/http_server.h"
+#include "util/duration.h"
+
+namespace strata::server {
+namespace {
+
+struct ByteUnit {
+  std::string_view prefix;  // "" for plain bytes.
+  double multiplier;
+};
+
+constexpr std::array<ByteUnit, 7> kByteUnits = {{
+    {"", 1.0},
+    {"K", 1024.0},
+    {"M", 1024.0 * 1024},
+    {"G", 1024.0 * 1024 * 1024},
+    {"T", 1024.0 * 1024 * 1024 * 1024},
+    {"P", 1024.0 * 1024 * 1024 * 1024 * 1024},
+    {"E", 1024.0 * 1024 * 1024 * 1024 * 1024 * 1024},
+}};
+
+// One spelling family at a time, as units.ParseBase2Bytes tries "KiB" style
+// then "KB" style: `suffix` is "iB" or "B" for the prefixed units.
+bool LookupUnit(std::string_view unit, std::string_view suffix,
+                double* multiplier) {
+  for (const ByteUnit& u : kByteUnits) {
+    const bool match = u.prefix.empty()
+                           ? unit == "B"
+                           : unit.size() == u.prefix.size() + suffix.size() &&
+                                 unit.substr(0, u.prefix.size()) == u.prefix &&
+                                 unit.substr(u.prefix.size()) == suffix;
+    if (match) {
+      *multiplier = u.multiplier;
+      return true;
+    }
+  }
+  return false;
+}
+
+StatusOr<int64_t> ParseBytesWith(std::string_view text,
+                                 std::string_view suffix) {
+  auto invalid = [&] {
+    return Status::InvalidArgument("invalid size \"" + std::string(text) +
+                                   "\"");
+  };
+  std::string_view s = text;
+  if (s == "0") return int64_t{0};
+  if (s.empty()) return invalid();
+  double total = 0;
+  while (!s.empty()) {
+    size_t i = 0;
+    double value = 0;
+    bool digits = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      value = value * 10 + (s[i] - '0');
+      digits = true;
+      ++i;
+    }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      double scale = 0.1;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        value += (s[i] - '0') * scale;
+        scale /= 10;
+        digits = true;
+        ++i;
+      }
+    }
+    if (!digits) return invalid();
+    size_t j = i;
+    while (j < s.size() && s[j] != '.' && (s[j] < '0' || s[j] > '9')) ++j;
+    double multiplier = 0;
+    if (!LookupUnit(s.substr(i, j - i), suffix, &multiplier)) {
+      return invalid();
+    }
+    total += value * multiplier;
+    s.remove_prefix(j);
+  }
+  if (!(total < 0x1p63)) {
+    return Status::InvalidArgument("size out of range \"" + std::string(text) +
+                                   "\"");
+  }
+  return static_cast<int64_t>(total);
+}
+
+FlagParseResult UsageError(std::string message) {
+  FlagParseResult result;
+  result.exit = true;
+  result.exit_code = 2;
+  result.output = "strata-server: error: " + message + "\n";
+  return result;
+}
+
+// Each option's long name and its value as given, else its default; a
+// boolean flag reads "true" or "false".
+std::vector<std::pair<std::string, std::string>> FlagValues(
+    const CLI::App& app) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_lnames().empty()) continue;
+    const std::string& name = opt->get_lnames().front();
+    if (name == "help" || name == "version") continue;
+    std::string value;
+    if (opt->get_expected_min() == 0) {  // A flag.
+      bool on = false;
+      if (opt->count() > 0) {
+        on = opt->as<bool>();
+      } else {
+        const std::string& d = opt->get_default_str();
+        on = d == "true" || d == "1";
+      }
+      value = on ? "true" : "false";
+    } else if (opt->count() > 0) {
+      for (const std::string& r : opt->results()) {
+        value += (value.empty() ? "" : ",") + r;
+      }
+    } else {
+      value = opt->get_default_str();
+    }
+    values.emplace_back(name, value);
+  }
+  return values;
+}
+
+// Flags given as text and interpreted after parsing, with their defaults.
+struct FlagText {
+  std::string retention_time;
+  std::string retention_size;
+  std::string min_block_duration = "2h";
+  std::string read_timeout = "5m";
+  std::string log_level = "info";
+  std::string query_timeout = "2m";
+  std::string lookback_delta = "5m";
+};
+
+// The order in which flags are added is the order of --help and of
+// /api/v1/status/flags.
+void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--storage.tsdb.path", flags->data_dir,
+                 "Base path for metrics storage.")
+      ->capture_default_str();
+  app.add_option("--storage.tsdb.retention.time", text->retention_time,
+                 "How long to retain samples in storage. If neither this "
+                 "flag nor --storage.tsdb.retention.size is set, the "
+                 "retention time defaults to 15d. Units supported: y, w, d, "
+                 "h, m, s, ms.");
+  app.add_option("--storage.tsdb.retention.size", text->retention_size,
+                 "Maximum number of bytes that can be stored for blocks. A "
+                 "unit is required, supported units: B, KB, MB, GB, TB, PB, "
+                 "EB. Ex: \"512MB\". Based on powers-of-2, so 1KB is 1024B.");
+  app.add_option("--storage.tsdb.min-block-duration", text->min_block_duration,
+                 "Minimum duration of a data block before being persisted.")
+      ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.wal-compression,!--no-storage.tsdb.wal-"
+         "compression",
+         flags->wal_compression, "Compress the tsdb WAL.")
+      ->capture_default_str();
+}
+
+void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--web.listen-address", flags->listen_address,
+                 "Address to listen on for UI, API, and telemetry.")
+      ->capture_default_str();
+  app.add_option("--web.max-connections", flags->max_connections,
+                 "Maximum number of simultaneous connections.")
+      ->capture_default_str();
+  app.add_option("--web.read-timeout", text->read_timeout,
+                 "Maximum duration before timing out read of the request, "
+                 "and closing idle connections.")
+      ->capture_default_str();
+  app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
+               "Enable API endpoints for admin control actions.");
+}
+
+void AddConfigAndLogFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--config.file", flags->config_file,
+                 "Optional configuration file (YAML).");
+  app.add_option("--log.level", text->log_level,
+                 "Only log messages with the given severity or above. One "
+                 "of: [debug, info, warn, error]")
+      ->capture_default_str();
+  app.add_option("--log.format", flags->log_format,
+                 "Output format of log messages. One of: [logfmt]")
+      ->capture_default_str();
+}
+
+void AddQueryFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--query.max-samples", flags->query_max_samples,
+                 "Maximum number of samples a single query can load into "
+                 "memory. Note that queries will fail if they try to load "
+                 "more samples than this into memory, so this also limits "
+                 "the number of samples a query can return.")
+      ->capture_default_str();
+  app.add_option("--query.timeout", text->query_timeout,
+                 "Maximum time a query may take before being aborted.")
+      ->capture_default_str();
+  app.add_option("--query.max-concurrency", flags->query_max_concurrency,
+                 "Maximum number of queries executed concurrently.")
+      ->capture_default_str();
+  app.add_option("--query.lookback-delta", text->lookback_delta,
+                 "The maximum lookback duration for retrieving metrics "
+                 "during expression evaluations and federation.")
+      ->capture_default_str();
+}
+
+// The errors below are usage errors: their message is what the user sees.
+
+Status ApplyRetention(const FlagText& text, ServerFlags* flags) {
+  if (!text.retention_time.empty()) {
+    StatusOr<int64_t> ms = ParseDuration(text.retention_time);
+    if (!ms.ok()) {
+      return Status::InvalidArgument("--storage.tsdb.retention.time: " +
+                                     std::string(ms.status().message()));
+    }
+    flags->retention_ms = *ms;
+    flags->retention_defaulted = false;
+    if (flags->retention_ms > kMaxRetentionMs) {
+      flags->retention_ms = kMaxRetentionMs;
+      flags->retention_capped = true;
+    }
+  }
+  if (!text.retention_size.empty()) {
+    StatusOr<int64_t> bytes = ParseBase2Bytes(text.retention_size);
+    if (!bytes.ok()) {
+      return Status::InvalidArgument("--storage.tsdb.retention.size: " +
+                                     std::string(bytes.status().message()));
+    }
+    flags->retention_bytes = *bytes;
+    // Only a size limit given: Prometheus then keeps no time limit.
+    if (text.retention_time.empty() && *bytes > 0) {
+      flags->retention_ms = 0;
+      flags->retention_defaulted = false;
+    }
+  }
+  return Status::OK();
+}
+
+// The milliseconds of duration flag `name`; `positive` refuses 0.
+StatusOr<int64_t> DurationFlag(std::string_view name, const std::string& text,
+                               bool positive) {
+  StatusOr<int64_t> ms = ParseDuration(text);
+  if (!ms.ok() || (positive && *ms <= 0)) {
+    return Status::InvalidArgument(std::string(name) + ": invalid duration \"" +
+                                   text + "\"");
+  }
+  return ms;
+}
+
+Status ApplyLogFlags(const FlagText& text, ServerFlags* flags) {
+  if (!ParseLogLevel(text.log_level, &flags->log_level)) {
+    return Status::InvalidArgument("--log.level: unrecognized log level \"" +
+                                   text.log_level + "\"");
+  }
+  if (flags->log_format != "logfmt") {
+    return Status::InvalidArgument("--log.format: unsupported log format \"" +
+                                   flags->log_format + "\" (only logfmt)");
+  }
+  return Status::OK();
+}
+
+Status CheckListenFlags(const ServerFlags& flags) {
+  std::string host;
+  int port = 0;
+  Status address = SplitHostPort(flags.listen_address, &host, &port);
+  if (!address.ok()) {
+    return Status::InvalidArgument("--web.listen-address: " +
+                                   std::string(address.message()));
+  }
+  if (flags.max_connections < 0) {
+    return Status::InvalidArgument("--web.max-connections must be >= 0");
+  }
+  return Status::OK();
+}
+
+// Interprets the flags given as text, in a fixed order: the first problem
+// is the one reported.
+Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
+  STRATA_RETURN_IF_ERROR(ApplyRetention(text, flags));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->block_duration_ms,
+      DurationFlag("--storage.tsdb.min-block-duration", text.min_block_duration,
+                   /*positive=*/true));
+  STRATA_ASSIGN_OR_RETURN(
+      const int64_t read_ms,
+      DurationFlag("--web.read-timeout", text.read_timeout, true));
+  flags->read_timeout = std::chrono::milliseconds(read_ms);
+  STRATA_RETURN_IF_ERROR(ApplyLogFlags(text, flags));
+  STRATA_RETURN_IF_ERROR(CheckListenFlags(*flags));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->query_timeout_ms,
+      DurationFlag("--query.timeout", text.query_timeout, /*positive=*/false));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->query_lookback_delta_ms,
+      DurationFlag("--query.lookback-delta", text.lookback_delta, true));
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<int64_t> ParseBase2Bytes(std::string_view text) {
+  StatusOr<int64_t> bytes = ParseBytesWith(text, "iB");
+  if (!bytes.ok()) bytes = ParseBytesWith(text, "B");
+  return bytes;
+}
+
+Options ServerFlags::ToDBOptions() const {
+  Options options;
+  options.wal_compression = wal_compression;
+  options.block_duration_ms = block_duration_ms;
+  options.retention_ms = retention_ms;
+  options.retention_bytes = retention_bytes;
+  return options;
+}
+
+FlagParseResult ParseServerFlags(int argc, const char* const* argv,
+                                 ServerFlags* flags) {
+  const BuildInfo& build = GetBuildInfo();
+  CLI::App app{
+      "Strata, a time-series storage server compatible with Prometheus 2.42.",
+      "strata-server"};
+  app.set_version_flag("--version", "strata-server, version " + build.version +
+                                        " (revision: " + build.revision + ")");
+  FlagText text;
+  AddStorageFlags(app, flags, &text);
+  AddWebFlags(app, flags, &text);
+  AddConfigAndLogFlags(app, flags, &text);
+  AddQueryFlags(app, flags, &text);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    FlagParseResult result;
+    result.exit = true;
+    result.exit_code = app.exit(e, out, err) == 0 ? 0 : 2;
+    result.output = out.str() + err.str();
+    return result;
+  }
+  if (Status st = ApplyFlagText(text, flags); !st.ok()) {
+    return UsageError(std::string(st.message()));
+  }
+  flags->values = FlagValues(app);
+  // CLI11 keeps no default text for boolean flags: report their outcome.
+  for (auto& [name, value] : flags->values) {
+    if (name == "storage.tsdb.wal-compression") {
+      value = flags->wal_compression ? "true" : "false";
+    } else if (name == "web.enable-admin-api") {
+      value = flags->enable_admin_api ? "true" : "false";
+    }
+  }
+  return FlagParseResult{};
+}
+
+}  // namespace strata::server
