@@ -49,14 +49,12 @@ inline bool InCi() {
 //   if (!HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
 // Not for skips about anything else (a kernel feature, say).
 #define STRATA_SKIP_OR_FAIL_IF_MISSING(what)              \
-  switch (0)                                              \
-  case 0:                                                 \
-  default:                                                \
+  do {                                                    \
     if (::strata::testing::InCi()) {                      \
       GTEST_FAIL() << "missing, and CI=true: " << (what); \
-    } else                                                \
-      GTEST_SKIP() << "missing: " << (what)
-
-namespace strata::testing {}  // namespace strata::testing
+    } else {                                              \
+      GTEST_SKIP() << "missing: " << (what);              \
+    }                                                     \
+  } while (0)
 
 #endif  // STRATA_TESTS_TEST_ENV_H_

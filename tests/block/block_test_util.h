@@ -18,16 +18,13 @@
 
 #include "strata/labels.h"
 #include "temp_dir.h"
+#include "test_env.h"
 #include "util/coding.h"
 
 namespace strata::testing {
 
-inline std::string SourceDir() {
-  const char* env = std::getenv("STRATA_SOURCE_DIR");
-  return env != nullptr ? env : STRATA_BLOCK_TEST_SOURCE_DIR;
-}
 inline std::string DatasetDir() {
-  return SourceDir() + "/../shared/datasets/recorded-15s";
+  return SharedDir() + "/datasets/recorded-15s";
 }
 
 // A sample; values compare by bits so NaNs (staleness markers) match.
