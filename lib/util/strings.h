@@ -32,7 +32,7 @@ requires(!std::same_as<T, char> &&
 // Appends strings, chars and integers (decimal) to *out. Floats are not
 // accepted: say which Go format they need (util/go_format.h).
 template <typename... Parts>
-void CatTo(std::string* out, const Parts&... parts) {
+void CatTo([[maybe_unused]] std::string* out, const Parts&... parts) {
   (strings_internal::AppendPiece(out, parts), ...);
 }
 

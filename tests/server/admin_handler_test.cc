@@ -166,7 +166,9 @@ TEST_F(AdminHandlerTest, DeleteSeriesValidatesThenDeletes) {
   Request everything = Post("/api/v1/admin/tsdb/delete_series",
                             "match[]=%7B%7D&match[]=m%7Bjob%3D%22x%22%7D");
   Response r3 = admin->DeleteSeries(everything);
-  if (r3.status != 503) EXPECT_EQ(r3.status, 204) << r3.body;
+  if (r3.status != 503) {
+    EXPECT_EQ(r3.status, 204) << r3.body;
+  }
   Request bad_time =
       Post("/api/v1/admin/tsdb/delete_series", "match[]=m&start=yesterday");
   EXPECT_EQ(admin->DeleteSeries(bad_time).status, 400);

@@ -46,7 +46,7 @@ StatusOr<int64_t> ParseApiTime(std::string_view text) {
   }
   if (text == kMinTimeFormatted) return kApiMinTimeMs;
   if (text == kMaxTimeFormatted) return kApiMaxTimeMs;
-  return Status::InvalidArgument("cannot parse " + Quoted(text) +
+  return Status::InvalidArgument("cannot parse " + GoQuoted(text) +
                                  " to a valid timestamp");
 }
 
@@ -54,7 +54,7 @@ StatusOr<int64_t> ParseApiDuration(std::string_view text) {
   if (StatusOr<double> seconds = promql::ParseFloat(text); seconds.ok()) {
     const double ns = *seconds * 1e9;
     if (!(ns <= 9223372036854775807.0 && ns >= -9223372036854775808.0)) {
-      return Status::InvalidArgument("cannot parse " + Quoted(text) +
+      return Status::InvalidArgument("cannot parse " + GoQuoted(text) +
                                      " to a valid duration. It overflows "
                                      "int64");
     }
@@ -63,7 +63,7 @@ StatusOr<int64_t> ParseApiDuration(std::string_view text) {
   if (StatusOr<int64_t> ms = ParseDuration(text); ms.ok()) {
     return *ms * 1000000;
   }
-  return Status::InvalidArgument("cannot parse " + Quoted(text) +
+  return Status::InvalidArgument("cannot parse " + GoQuoted(text) +
                                  " to a valid duration");
 }
 
