@@ -1,9 +1,9 @@
-#include "sample_writer.h"
+#include "inspect/sample_writer.h"
 
-#include "exposition.h"
+#include "inspect/exposition.h"
 #include "nlohmann/json.hpp"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 constexpr size_t kFlushBytes = 1 << 20;
 }  // namespace
@@ -84,4 +84,4 @@ Status SampleWriter::Finish() {
   return Status::OK();
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

@@ -1,4 +1,4 @@
-#include "exposition.h"
+#include "inspect/exposition.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 
 TEST(FormatGoFloat, MatchesGoPercentG) {
@@ -119,4 +119,4 @@ TEST(OpenMetricsReader, ErrorsNameTheLine) {
 }
 
 }  // namespace
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
