@@ -13,8 +13,10 @@ using strata::testing::TempDir;
 
 constexpr int64_t kHourMs = 3600 * 1000;
 
-Labels Series(const std::string& name, const std::string& job) {
-  return Labels::FromPairs({{kMetricNameLabel, name}, {"job", job}}).value();
+Labels UpLabels(const std::string& name, const std::string& job) {
+  return Labels::FromPairs(
+             {Label{std::string(kMetricNameLabel), name}, Label{"job", job}})
+      .value();
 }
 
 // Two 2h blocks: `up` for jobs a and b in the first, `up` for b and c in
@@ -22,10 +24,10 @@ Labels Series(const std::string& name, const std::string& job) {
 void WriteTwoBlocks(const std::string& dir) {
   BlockBuilder b(dir);
   for (int64_t t = 0; t < 2 * kHourMs; t += 60'000) {
-    ASSERT_TRUE(b.Add(Series("up", "a"), t, 1).ok());
-    ASSERT_TRUE(b.Add(Series("up", "b"), t, 1).ok());
-    ASSERT_TRUE(b.Add(Series("up", "b"), t + 2 * kHourMs, 1).ok());
-    ASSERT_TRUE(b.Add(Series("up", "c"), t + 2 * kHourMs, 1).ok());
+    ASSERT_TRUE(b.Add(UpLabels("up", "a"), t, 1).ok());
+    ASSERT_TRUE(b.Add(UpLabels("up", "b"), t, 1).ok());
+    ASSERT_TRUE(b.Add(UpLabels("up", "b"), t + 2 * kHourMs, 1).ok());
+    ASSERT_TRUE(b.Add(UpLabels("up", "c"), t + 2 * kHourMs, 1).ok());
   }
   ASSERT_TRUE(b.Finish().ok());
   ASSERT_EQ(b.stats().blocks, 2);
