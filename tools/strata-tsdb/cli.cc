@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "index/reader.h"
+#include "inspect/data_dir.h"
 #include "promql/parser.h"
 
 namespace strata::tsdb {
@@ -97,5 +98,27 @@ StatusOr<std::pair<int64_t, int64_t>> TimeRangeFlags::Get() const {
 }
 
 bool StderrIsTty() { return isatty(STDERR_FILENO) == 1; }
+
+StatusOr<inspect::SeriesSelection> ParseSelection(
+    const std::vector<std::string>& selectors, const TimeRangeFlags& range) {
+  inspect::SeriesSelection s;
+  STRATA_ASSIGN_OR_RETURN(auto r, range.Get());
+  s.min_time = r.first;
+  s.max_time = r.second;
+  STRATA_ASSIGN_OR_RETURN(s.selectors, ParseSelectors(selectors));
+  return s;
+}
+
+void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end) {
+  const std::optional<int64_t> end =
+      inspect::MovedHeadBoundary(dir, previous_end);
+  if (!end) return;
+  std::fprintf(stderr,
+               "warning: the newest block now ends at %lld; on the next open, "
+               "WAL samples older than that are taken as persisted and not "
+               "replayed into the head. Backfill data older than the head "
+               "(check with `list`).\n",
+               static_cast<long long>(*end));
+}
 
 }  // namespace strata::tsdb

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "inspect/export.h"
 #include "strata/labels.h"
 #include "strata/status.h"
 
@@ -61,6 +62,15 @@ struct TimeRangeFlags {
 
 // True if stderr is a terminal (progress lines go there only then).
 bool StderrIsTty();
+
+// The series of `selectors` (ParseSelectors) in the range of `range`.
+StatusOr<inspect::SeriesSelection> ParseSelection(
+    const std::vector<std::string>& selectors, const TimeRangeFlags& range);
+
+// After writing blocks into `dir`, whose newest block ended at
+// `previous_end` before: warns on stderr if that moved the head's WAL
+// replay boundary (inspect::MovedHeadBoundary).
+void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end);
 
 }  // namespace strata::tsdb
 

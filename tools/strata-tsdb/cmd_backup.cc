@@ -4,10 +4,10 @@
 // is opened (its lock taken) and DB::Backup writes the head as a block too.
 #include <cstdio>
 
-#include "block_copy.h"
 #include "cli.h"
-#include "data_dir.h"
 #include "http_client/http_client.h"
+#include "inspect/block_copy.h"
+#include "inspect/data_dir.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
 #include "util/dir_lock.h"
@@ -15,6 +15,9 @@
 
 namespace strata::tsdb {
 namespace {
+
+using inspect::CopyBlocks;
+using inspect::CopyReport;
 
 struct BackupFlags {
   std::string dir;
@@ -120,7 +123,7 @@ Status RunRestore(const GlobalOptions& g, const std::string& src) {
     return lock.status().WithContext(
         "restore needs the server stopped (data directory lock)");
   }
-  const int64_t previous_end = NewestBlockEnd(g.data_dir);
+  const int64_t previous_end = inspect::NewestBlockEnd(g.data_dir);
   STRATA_ASSIGN_OR_RETURN(CopyReport r, CopyBlocks(src, g.data_dir));
   WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
   PrintCopy(g, "restored", r, "");

@@ -4,13 +4,16 @@
 #include <cstdio>
 
 #include "cli.h"
-#include "data_dir.h"
+#include "inspect/data_dir.h"
+#include "inspect/export.h"
 #include "nlohmann/json.hpp"
-#include "series_scan.h"
 #include "strata/db.h"
 
 namespace strata::tsdb {
 namespace {
+
+// Series listed by name in the output; the rest are counted.
+constexpr size_t kSeriesNamed = 20;
 
 struct DeleteFlags {
   std::vector<std::string> match;
@@ -20,23 +23,16 @@ struct DeleteFlags {
 };
 
 Status RunDelete(const GlobalOptions& g, const DeleteFlags& f) {
-  STRATA_ASSIGN_OR_RETURN(auto range, f.range.Get());
   if (f.match.empty()) return Status::InvalidArgument("--match is required");
-  STRATA_ASSIGN_OR_RETURN(auto selectors, ParseSelectors(f.match));
+  STRATA_ASSIGN_OR_RETURN(inspect::SeriesSelection selection,
+                          ParseSelection(f.match, f.range));
   // What would go: counted read-only, before anything changes.
-  int64_t series = 0, samples = 0;
-  std::vector<std::string> names;
+  inspect::SelectionCount count;
   {
-    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DataDir> d,
-                            DataDir::Open(g.data_dir));
-    std::unique_ptr<Querier> q = d->NewQuerier(range.first, range.second);
-    STRATA_RETURN_IF_ERROR(ScanSeries(*q, selectors, [&](const Series& s) {
-      ++series;
-      if (names.size() < 20) names.push_back(s.labels().ToString());
-      std::unique_ptr<SampleIterator> it = s.NewIterator();
-      while (it->Next()) ++samples;
-      return it->status();
-    }));
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<inspect::DataDir> d,
+                            inspect::DataDir::Open(g.data_dir));
+    STRATA_ASSIGN_OR_RETURN(
+        count, inspect::CountSelected(*d, selection, kSeriesNamed));
   }
   if (!f.dry_run) {
     Options o;
@@ -47,30 +43,33 @@ Status RunDelete(const GlobalOptions& g, const DeleteFlags& f) {
           "opening the data directory for writing (is a server running? "
           "stop it, or use its /api/v1/admin/tsdb/delete_series)");
     }
-    for (const auto& m : selectors) {
-      STRATA_RETURN_IF_ERROR((*db)->DeleteSeries(m, range.first, range.second));
+    for (const auto& m : selection.selectors) {
+      STRATA_RETURN_IF_ERROR(
+          (*db)->DeleteSeries(m, selection.min_time, selection.max_time));
     }
     if (f.clean) STRATA_RETURN_IF_ERROR((*db)->CleanTombstones());
     STRATA_RETURN_IF_ERROR((*db)->Close());
   }
   if (g.json) {
     nlohmann::json j = {
-        {"dryRun", f.dry_run},    {"series", series},
-        {"samples", samples},     {"cleaned", f.clean && !f.dry_run},
-        {"minTime", range.first}, {"maxTime", range.second}};
+        {"dryRun", f.dry_run},           {"series", count.series},
+        {"samples", count.samples},      {"cleaned", f.clean && !f.dry_run},
+        {"minTime", selection.min_time}, {"maxTime", selection.max_time}};
     std::printf("%s\n", j.dump(2).c_str());
     return Status::OK();
   }
   std::printf("%s %lld samples of %lld series%s\n",
-              f.dry_run ? "would delete" : "deleted", (long long)samples,
-              (long long)series,
+              f.dry_run ? "would delete" : "deleted", (long long)count.samples,
+              (long long)count.series,
               f.dry_run ? ""
               : f.clean ? " (blocks rewritten without them)"
                         : " (tombstones; run with --clean to free the disk)");
-  for (const std::string& n : names) std::printf("  %s\n", n.c_str());
-  if (series > static_cast<int64_t>(names.size())) {
-    std::printf("  ... and %lld more\n",
-                (long long)(series - static_cast<int64_t>(names.size())));
+  for (const std::string& n : count.first_series) {
+    std::printf("  %s\n", n.c_str());
+  }
+  const auto named = static_cast<int64_t>(count.first_series.size());
+  if (count.series > named) {
+    std::printf("  ... and %lld more\n", (long long)(count.series - named));
   }
   return Status::OK();
 }

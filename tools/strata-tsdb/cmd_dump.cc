@@ -4,11 +4,9 @@
 #include <cstdio>
 
 #include "cli.h"
-#include "data_dir.h"
-#include "exposition.h"
-#include "nlohmann/json.hpp"
-#include "sample_writer.h"
-#include "series_scan.h"
+#include "inspect/data_dir.h"
+#include "inspect/export.h"
+#include "inspect/sample_writer.h"
 
 namespace strata::tsdb {
 namespace {
@@ -20,26 +18,24 @@ struct DumpFlags {
 };
 
 Status RunDump(const GlobalOptions& g, const DumpFlags& f) {
-  STRATA_ASSIGN_OR_RETURN(auto range, f.range.Get());
-  STRATA_ASSIGN_OR_RETURN(auto selectors, ParseSelectors(f.match));
-  STRATA_ASSIGN_OR_RETURN(SampleFormat format, ParseSampleFormat(f.format));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DataDir> d,
-                          DataDir::Open(g.data_dir));
+  STRATA_ASSIGN_OR_RETURN(inspect::SeriesSelection selection,
+                          ParseSelection(f.match, f.range));
+  STRATA_ASSIGN_OR_RETURN(inspect::SampleFormat format,
+                          inspect::ParseSampleFormat(f.format));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<inspect::DataDir> d,
+                          inspect::DataDir::Open(g.data_dir));
   if (!d->wal_error().ok()) {
     std::fprintf(stderr, "warning: WAL read stopped early: %s\n",
                  d->wal_error().ToString().c_str());
   }
-  for (const BlockEntry& e : d->blocks()) {
+  for (const inspect::BlockEntry& e : d->blocks()) {
     if (!e.block) {
       std::fprintf(stderr, "warning: skipping unreadable block %s: %s\n",
                    e.name.c_str(), e.open_error.ToString().c_str());
     }
   }
-  std::unique_ptr<Querier> q = d->NewQuerier(range.first, range.second);
-  SampleWriter out(stdout, format);
-  STRATA_RETURN_IF_ERROR(ScanSeries(
-      *q, selectors, [&](const Series& s) { return out.WriteSeries(s); }));
-  return out.Finish();
+  inspect::SampleWriter out(stdout, format);
+  return inspect::WriteSamples(*d, selection, &out).status();
 }
 
 }  // namespace

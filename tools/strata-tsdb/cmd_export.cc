@@ -2,12 +2,11 @@
 // or as Prometheus 2.x blocks (for migration, Thanos or promtool).
 #include <cstdio>
 
-#include "block_builder.h"
 #include "cli.h"
-#include "data_dir.h"
+#include "inspect/data_dir.h"
+#include "inspect/export.h"
+#include "inspect/sample_writer.h"
 #include "nlohmann/json.hpp"
-#include "sample_writer.h"
-#include "series_scan.h"
 
 namespace strata::tsdb {
 namespace {
@@ -17,64 +16,52 @@ struct ExportFlags {
   std::string out;
   std::vector<std::string> match;
   TimeRangeFlags range;
-  int64_t block_range_ms = kDefaultBlockRangeMs;
+  int64_t block_range_ms = inspect::kDefaultBlockRangeMs;
 };
 
+// Writes OpenMetrics text to `path` ("-": stdout).
+StatusOr<inspect::ExportReport> ExportOpenMetrics(
+    const inspect::DataDir& d, const inspect::SeriesSelection& selection,
+    const std::string& path) {
+  std::FILE* out = stdout;
+  if (path != "-") {
+    out = std::fopen(path.c_str(), "w");
+    if (out == nullptr) return Status::FromErrno(errno, "create " + path);
+  }
+  inspect::SampleWriter w(out, inspect::SampleFormat::kOpenMetrics);
+  StatusOr<inspect::ExportReport> r = inspect::WriteSamples(d, selection, &w);
+  if (out != stdout && std::fclose(out) != 0 && r.ok()) {
+    return Status::IOError("closing " + path + " failed");
+  }
+  return r;
+}
+
 Status RunExport(const GlobalOptions& g, const ExportFlags& f) {
-  STRATA_ASSIGN_OR_RETURN(auto range, f.range.Get());
-  STRATA_ASSIGN_OR_RETURN(auto selectors, ParseSelectors(f.match));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DataDir> d,
-                          DataDir::Open(g.data_dir));
+  STRATA_ASSIGN_OR_RETURN(inspect::SeriesSelection selection,
+                          ParseSelection(f.match, f.range));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<inspect::DataDir> d,
+                          inspect::DataDir::Open(g.data_dir));
   if (!d->wal_error().ok()) {
     std::fprintf(stderr, "warning: WAL read stopped early: %s\n",
                  d->wal_error().ToString().c_str());
   }
-  std::unique_ptr<Querier> q = d->NewQuerier(range.first, range.second);
-  int64_t series = 0, samples = 0, blocks = 0;
-  if (f.format == "openmetrics") {
-    std::FILE* out = stdout;
-    if (f.out != "-") {
-      out = std::fopen(f.out.c_str(), "w");
-      if (out == nullptr) return Status::FromErrno(errno, "create " + f.out);
-    }
-    SampleWriter w(out, SampleFormat::kOpenMetrics);
-    Status st = ScanSeries(*q, selectors,
-                           [&](const Series& s) { return w.WriteSeries(s); });
-    if (st.ok()) st = w.Finish();
-    if (out != stdout && std::fclose(out) != 0 && st.ok()) {
-      st = Status::IOError("closing " + f.out + " failed");
-    }
-    STRATA_RETURN_IF_ERROR(st);
-    series = w.series();
-    samples = w.samples();
-  } else {
-    FileSystem* fs = FileSystem::Default();
-    if (fs->Exists(f.out) && !fs->IsDirectory(f.out)) {
-      return Status::InvalidArgument(f.out + " exists and is not a directory");
-    }
-    BlockBuilderOptions bo;
-    bo.block_range_ms = f.block_range_ms;
-    BlockBuilder b(f.out, bo);
-    STRATA_RETURN_IF_ERROR(ScanSeries(*q, selectors, [&](const Series& s) {
-      ++series;
-      return b.AddSeries(s);
-    }));
-    STRATA_RETURN_IF_ERROR(b.Finish());
-    samples = b.stats().samples;
-    blocks = b.stats().blocks;
-  }
+  STRATA_ASSIGN_OR_RETURN(
+      inspect::ExportReport r,
+      f.format == "openmetrics"
+          ? ExportOpenMetrics(*d, selection, f.out)
+          : inspect::ExportBlocks(*d, selection, f.out, f.block_range_ms));
   if (f.out == "-") return Status::OK();
   if (g.json) {
-    nlohmann::json j = {{"series", series},
-                        {"samples", samples},
-                        {"blocks", blocks},
+    nlohmann::json j = {{"series", r.series},
+                        {"samples", r.samples},
+                        {"blocks", r.blocks},
                         {"out", f.out}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::printf("exported %lld series, %lld samples to %s", (long long)series,
-                (long long)samples, f.out.c_str());
+    std::printf("exported %lld series, %lld samples to %s", (long long)r.series,
+                (long long)r.samples, f.out.c_str());
     if (f.format != "openmetrics")
-      std::printf(" (%lld blocks)", (long long)blocks);
+      std::printf(" (%lld blocks)", (long long)r.blocks);
     std::printf("\n");
   }
   return Status::OK();

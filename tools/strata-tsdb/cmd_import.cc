@@ -3,28 +3,24 @@
 #include <chrono>
 #include <cstdio>
 
-#include "block_builder.h"
-#include "block_copy.h"
 #include "cli.h"
-#include "data_dir.h"
-#include "exposition.h"
+#include "inspect/data_dir.h"
+#include "inspect/import.h"
 #include "nlohmann/json.hpp"
-#include "query/block_querier.h"
-#include "series_scan.h"
 
 namespace strata::tsdb {
 namespace {
 
-constexpr int64_t kProgressEverySamples = 1'000'000;
-
 struct ImportFlags {
   std::string input;
   std::vector<std::string> labels;
-  int64_t block_range_ms = kDefaultBlockRangeMs;
-  int64_t max_buffered_samples = 20'000'000;
+  int64_t block_range_ms = inspect::kDefaultBlockRangeMs;
+  int64_t max_buffered_samples =
+      inspect::BlockBuilderOptions{}.max_buffered_samples;
 };
 
-void PrintImportReport(const GlobalOptions& g, const BlockBuilderStats& s,
+void PrintImportReport(const GlobalOptions& g,
+                       const inspect::BlockBuilderStats& s,
                        int64_t extra_blocks, double seconds) {
   if (g.json) {
     nlohmann::json j;
@@ -35,12 +31,12 @@ void PrintImportReport(const GlobalOptions& g, const BlockBuilderStats& s,
     j["seconds"] = seconds;
     j["samplesPerSecond"] = seconds > 0 ? s.samples / seconds : 0;
     j["newBlocks"] = nlohmann::json::array();
-    for (const BlockMeta& m : s.metas) {
-      j["newBlocks"].push_back({{"ulid", m.ulid.ToString()},
-                                {"minTime", m.min_time},
-                                {"maxTime", m.max_time},
-                                {"numSamples", m.stats.num_samples},
-                                {"numSeries", m.stats.num_series}});
+    for (const inspect::BuiltBlock& b : s.written) {
+      j["newBlocks"].push_back({{"ulid", b.ulid},
+                                {"minTime", b.min_time},
+                                {"maxTime", b.max_time},
+                                {"numSamples", b.num_samples},
+                                {"numSeries", b.num_series}});
     }
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -56,63 +52,53 @@ void PrintImportReport(const GlobalOptions& g, const BlockBuilderStats& s,
                 static_cast<long long>(s.conflicts));
   }
   std::printf("\n");
-  for (const BlockMeta& m : s.metas) {
-    std::printf("  %s  %s .. %s  %llu series  %llu samples\n",
-                m.ulid.ToString().c_str(), FormatTime(m.min_time).c_str(),
-                FormatTime(m.max_time).c_str(),
-                static_cast<unsigned long long>(m.stats.num_series),
-                static_cast<unsigned long long>(m.stats.num_samples));
+  for (const inspect::BuiltBlock& b : s.written) {
+    std::printf("  %s  %s .. %s  %llu series  %llu samples\n", b.ulid.c_str(),
+                FormatTime(b.min_time).c_str(), FormatTime(b.max_time).c_str(),
+                static_cast<unsigned long long>(b.num_series),
+                static_cast<unsigned long long>(b.num_samples));
   }
 }
 
 Status RunImportOpenMetrics(const GlobalOptions& g, const ImportFlags& f) {
-  OpenMetricsReaderOptions ro;
+  inspect::OpenMetricsImportOptions o;
   for (const std::string& kv : f.labels) {
     const size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Status::InvalidArgument("--label wants name=value, got " + kv);
     }
-    ro.extra_labels.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    o.extra_labels.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
   }
+  o.blocks.block_range_ms = f.block_range_ms;
+  o.blocks.max_buffered_samples = f.max_buffered_samples;
+  o.input_name = f.input == "-" ? "stdin" : f.input;
   std::FILE* in = stdin;
   if (f.input != "-") {
     in = std::fopen(f.input.c_str(), "r");
     if (in == nullptr) return Status::FromErrno(errno, "open " + f.input);
   }
   const auto start = std::chrono::steady_clock::now();
-  const int64_t previous_end = NewestBlockEnd(g.data_dir);
-  OpenMetricsReader reader(in, std::move(ro));
-  BlockBuilderOptions bo;
-  bo.block_range_ms = f.block_range_ms;
-  bo.max_buffered_samples = f.max_buffered_samples;
-  BlockBuilder builder(g.data_dir, bo);
-  const bool progress = StderrIsTty();
-  TextSample s;
-  int64_t n = 0;
-  Status st;
-  while (reader.Next(&s)) {
-    st = builder.Add(s.labels, s.t, s.v, reader.same_series());
-    if (!st.ok()) break;
-    if (progress && ++n % kProgressEverySamples == 0) {
+  bool progress_shown = false;
+  if (StderrIsTty()) {
+    o.progress = [&](int64_t samples, int64_t bytes) {
       const double secs = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - start)
                               .count();
       std::fprintf(stderr, "\rread %lld samples (%s), %.0f samples/s ",
-                   static_cast<long long>(n),
-                   FormatBytes(reader.bytes_read()).c_str(), n / secs);
-    }
+                   static_cast<long long>(samples), FormatBytes(bytes).c_str(),
+                   samples / secs);
+      progress_shown = true;
+    };
   }
-  if (progress && n >= kProgressEverySamples) std::fprintf(stderr, "\n");
+  const int64_t previous_end = inspect::NewestBlockEnd(g.data_dir);
+  StatusOr<inspect::BlockBuilderStats> stats =
+      inspect::ImportOpenMetrics(in, g.data_dir, o);
+  if (progress_shown) std::fprintf(stderr, "\n");
   if (in != stdin) std::fclose(in);
-  if (st.ok()) st = reader.status();
-  // Blocks of what was read before an error are still written: they hold
-  // valid samples and a later import of the rest may follow.
-  Status fin = builder.Finish();
-  STRATA_RETURN_IF_ERROR(st.WithContext(f.input == "-" ? "stdin" : f.input));
-  STRATA_RETURN_IF_ERROR(fin);
+  STRATA_RETURN_IF_ERROR(stats.status());
   WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
   PrintImportReport(
-      g, builder.stats(), 0,
+      g, *stats, 0,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   return Status::OK();
@@ -120,38 +106,23 @@ Status RunImportOpenMetrics(const GlobalOptions& g, const ImportFlags& f) {
 
 Status RunImportPrometheus(const GlobalOptions& g, const ImportFlags& f) {
   const auto start = std::chrono::steady_clock::now();
-  const int64_t previous_end = NewestBlockEnd(g.data_dir);
-  // Blocks: copied as they are (same ULIDs), verified.
-  STRATA_ASSIGN_OR_RETURN(CopyReport copied, CopyBlocks(f.input, g.data_dir));
-  // The head: what its WAL holds beyond its blocks, written as new blocks.
-  DataDirOptions o;
-  o.block_range_ms = f.block_range_ms;
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DataDir> src,
-                          DataDir::Open(f.input, o));
-  if (!src->wal_error().ok()) {
+  const int64_t previous_end = inspect::NewestBlockEnd(g.data_dir);
+  STRATA_ASSIGN_OR_RETURN(
+      inspect::PrometheusImportReport r,
+      inspect::ImportPrometheus(f.input, g.data_dir, f.block_range_ms));
+  if (!r.source_wal_error.ok()) {
     std::fprintf(stderr, "warning: source WAL read stopped early: %s\n",
-                 src->wal_error().ToString().c_str());
+                 r.source_wal_error.ToString().c_str());
   }
-  BlockBuilderOptions bo;
-  bo.block_range_ms = f.block_range_ms;
-  BlockBuilder builder(g.data_dir, bo);
-  if (src->head() && src->head()->NumSeries() > 0) {
-    BlockQuerier q({src->head()}, kMinTime, kMaxTime);
-    STRATA_ASSIGN_OR_RETURN(auto all, ParseSelectors({}));
-    STRATA_RETURN_IF_ERROR(ScanSeries(
-        q, all, [&](const Series& s) { return builder.AddSeries(s); }));
-  }
-  STRATA_RETURN_IF_ERROR(builder.Finish());
   WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
-  BlockBuilderStats stats = builder.stats();
   if (!g.json) {
     std::printf("copied %lld blocks (%s), %lld already present\n",
-                static_cast<long long>(copied.blocks_copied),
-                FormatBytes(copied.bytes_copied).c_str(),
-                static_cast<long long>(copied.blocks_skipped));
+                static_cast<long long>(r.copied.blocks_copied),
+                FormatBytes(r.copied.bytes_copied).c_str(),
+                static_cast<long long>(r.copied.blocks_skipped));
   }
   PrintImportReport(
-      g, stats, copied.blocks_copied,
+      g, r.head, r.copied.blocks_copied,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   return Status::OK();

@@ -4,13 +4,17 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "inspect/repair.h"
+#include "inspect/verifier.h"
 #include "nlohmann/json.hpp"
-#include "repair.h"
 #include "util/dir_lock.h"
-#include "verifier.h"
 
 namespace strata::tsdb {
 namespace {
+
+using inspect::Problem;
+using inspect::RepairReport;
+using inspect::VerifyReport;
 
 struct VerifyFlags {
   bool repair = false;
@@ -47,8 +51,8 @@ Status RunVerify(const GlobalOptions& g, const VerifyFlags& f) {
     }
     lock = std::move(l).value();
   }
-  VerifyReport report;
-  STRATA_RETURN_IF_ERROR(VerifyDataDir(g.data_dir, &report));
+  STRATA_ASSIGN_OR_RETURN(VerifyReport report,
+                          inspect::VerifyDataDir(g.data_dir));
   nlohmann::json out;
   if (g.json) {
     out["blocks"] = report.blocks_checked;
@@ -70,10 +74,10 @@ Status RunVerify(const GlobalOptions& g, const VerifyFlags& f) {
   const bool repair = f.repair && (!report.damaged_blocks.empty() ||
                                    !report.damaged_segments.empty());
   if (repair) {
-    RepairReport rr;
-    STRATA_RETURN_IF_ERROR(RepairDataDir(g.data_dir, report, &rr));
-    VerifyReport after;
-    STRATA_RETURN_IF_ERROR(VerifyDataDir(g.data_dir, &after));
+    STRATA_ASSIGN_OR_RETURN(RepairReport rr,
+                            inspect::RepairDataDir(g.data_dir, report));
+    STRATA_ASSIGN_OR_RETURN(VerifyReport after,
+                            inspect::VerifyDataDir(g.data_dir));
     remaining = after.errors();
     if (g.json) {
       out["repair"] = {{"quarantined", rr.quarantined},

@@ -2,8 +2,8 @@
 // dump formats. OpenMetrics output ends with "# EOF" from Finish().
 //
 // Thread-safety: one thread.
-#ifndef STRATA_TOOLS_TSDB_SAMPLE_WRITER_H_
-#define STRATA_TOOLS_TSDB_SAMPLE_WRITER_H_
+#ifndef STRATA_INSPECT_SAMPLE_WRITER_H_
+#define STRATA_INSPECT_SAMPLE_WRITER_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -12,7 +12,7 @@
 #include "strata/querier.h"
 #include "strata/status.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 enum class SampleFormat { kText, kOpenMetrics, kJson };
 StatusOr<SampleFormat> ParseSampleFormat(const std::string& name);
@@ -36,6 +36,6 @@ class SampleWriter {
   int64_t samples_ = 0;
 };
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_SAMPLE_WRITER_H_
+#endif  // STRATA_INSPECT_SAMPLE_WRITER_H_

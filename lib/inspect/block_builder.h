@@ -12,8 +12,8 @@
 // promtool writes them), at compaction level 1.
 //
 // Thread-safety: one thread.
-#ifndef STRATA_TOOLS_TSDB_BLOCK_BUILDER_H_
-#define STRATA_TOOLS_TSDB_BLOCK_BUILDER_H_
+#ifndef STRATA_INSPECT_BLOCK_BUILDER_H_
+#define STRATA_INSPECT_BLOCK_BUILDER_H_
 
 #include <cstdint>
 #include <map>
@@ -21,19 +21,27 @@
 #include <string>
 #include <vector>
 
-#include "block/block_meta.h"
 #include "head/head.h"
 #include "strata/labels.h"
 #include "strata/querier.h"
 #include "strata/status.h"
 #include "util/file_system.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 struct BlockBuilderOptions {
   int64_t block_range_ms = 2 * 3600 * 1000;
   // Buffered samples over all ranges before every head is written out.
   int64_t max_buffered_samples = 20'000'000;
+};
+
+// A block BlockBuilder wrote.
+struct BuiltBlock {
+  std::string ulid;
+  int64_t min_time = 0;
+  int64_t max_time = 0;  // Exclusive.
+  uint64_t num_series = 0;
+  uint64_t num_samples = 0;
 };
 
 struct BlockBuilderStats {
@@ -42,7 +50,7 @@ struct BlockBuilderStats {
   int64_t conflicts = 0;   // Same timestamp, another value: dropped.
   int64_t blocks = 0;      // Written.
   int64_t flushes_for_order = 0;
-  std::vector<BlockMeta> metas;  // Of the blocks written.
+  std::vector<BuiltBlock> written;
 };
 
 class BlockBuilder {
@@ -82,6 +90,6 @@ class BlockBuilder {
   BlockBuilderStats stats_;
 };
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_BLOCK_BUILDER_H_
+#endif  // STRATA_INSPECT_BLOCK_BUILDER_H_

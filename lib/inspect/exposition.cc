@@ -1,4 +1,4 @@
-#include "exposition.h"
+#include "inspect/exposition.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "util/go_format.h"
 #include "util/strings.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 
 constexpr int64_t kMillisPerSecond = 1000;
@@ -314,4 +314,4 @@ Status OpenMetricsReader::ParseLine(std::string_view line, TextSample* out,
   return Status::OK();
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

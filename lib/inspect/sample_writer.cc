@@ -1,10 +1,10 @@
-#include "sample_writer.h"
+#include "inspect/sample_writer.h"
 
-#include "exposition.h"
+#include "inspect/exposition.h"
 #include "nlohmann/json.hpp"
 #include "util/go_format.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 constexpr size_t kFlushBytes = 1 << 20;
 }  // namespace
@@ -86,4 +86,4 @@ Status SampleWriter::Finish() {
   return Status::OK();
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

@@ -3,8 +3,8 @@
 // takes them) with samples in [mint, maxt].
 //
 // Thread-safety: one thread per call.
-#ifndef STRATA_TOOLS_TSDB_SERIES_SCAN_H_
-#define STRATA_TOOLS_TSDB_SERIES_SCAN_H_
+#ifndef STRATA_INSPECT_SERIES_SCAN_H_
+#define STRATA_INSPECT_SERIES_SCAN_H_
 
 #include <cstdint>
 #include <functional>
@@ -14,13 +14,13 @@
 #include "strata/querier.h"
 #include "strata/status.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 // `fn` gets each series; its error stops the scan and is returned.
 Status ScanSeries(Querier& querier,
                   const std::vector<std::vector<Matcher>>& selectors,
                   const std::function<Status(const Series&)>& fn);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_SERIES_SCAN_H_
+#endif  // STRATA_INSPECT_SERIES_SCAN_H_

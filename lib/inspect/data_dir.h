@@ -1,18 +1,19 @@
 // DataDir: a read-only view of a Strata (or Prometheus) data directory for
-// the offline tool: every block that opens, the blocks that do not (with
-// the reason), and the head rebuilt in memory from the WAL (checkpoint and
-// segments) without writing anything, so read-only commands also work
-// while a server owns the directory.
+// offline inspection (strata-tsdb): every block that opens, the blocks that do
+// not (with the reason), and the head rebuilt in memory from the WAL
+// (checkpoint and segments) without writing anything, so read-only commands
+// also work while a server owns the directory.
 //
 // A torn or damaged record stops reading the WAL at that point (what came
 // before is kept); the problem is reported in wal_error().
 //
 // Thread-safety: immutable after Open; queriers are per thread.
-#ifndef STRATA_TOOLS_TSDB_DATA_DIR_H_
-#define STRATA_TOOLS_TSDB_DATA_DIR_H_
+#ifndef STRATA_INSPECT_DATA_DIR_H_
+#define STRATA_INSPECT_DATA_DIR_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@
 #include "util/file_system.h"
 #include "wal/replay.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 inline constexpr char kWalDirName[] = "wal";
 inline constexpr char kQuarantineDirName[] = "quarantine";
@@ -98,11 +99,13 @@ class DataDir {
 int64_t NewestBlockEnd(const std::string& dir);
 
 // New blocks ending after `previous_end` move the boundary below which WAL
-// replay skips samples as already persisted: if the WAL of `dir` holds
-// data, warns on stderr that samples in it older than the new boundary will
-// not come back into the head.
-void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end);
+// replay skips samples as already persisted. Returns the new boundary when
+// it moved and the WAL of `dir` holds data (samples in it older than the
+// boundary will not come back into the head on the next open); nullopt
+// otherwise.
+std::optional<int64_t> MovedHeadBoundary(const std::string& dir,
+                                         int64_t previous_end);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_DATA_DIR_H_
+#endif  // STRATA_INSPECT_DATA_DIR_H_

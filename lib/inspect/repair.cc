@@ -1,4 +1,4 @@
-#include "repair.h"
+#include "inspect/repair.h"
 
 #include <ctime>
 
@@ -7,12 +7,12 @@
 #include "block/block_meta.h"
 #include "block/chunk_file_reader.h"
 #include "block/tombstones.h"
-#include "block_builder.h"
-#include "block_copy.h"
 #include "chunk/encoding.h"
 #include "chunk/xor_iterator.h"
-#include "data_dir.h"
 #include "index/index_file_reader.h"
+#include "inspect/block_builder.h"
+#include "inspect/block_copy.h"
+#include "inspect/data_dir.h"
 #include "util/copy_tree.h"
 #include "util/crc32c.h"
 #include "wal/compression.h"
@@ -23,7 +23,7 @@
 #include "wal/segment_reader.h"
 #include "wal/wal.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 
 // A path under `dir` named `name`, or `name-2`, `name-3`... if taken.
@@ -112,8 +112,8 @@ Status SalvageBlock(FileSystem* fs, const std::string& qdir,
     report->samples_kept += kept;
   }
   STRATA_RETURN_IF_ERROR(builder.Finish());
-  for (const BlockMeta& m : builder.stats().metas) {
-    report->rebuilt_blocks.push_back(m.ulid.ToString());
+  for (const BuiltBlock& b : builder.stats().written) {
+    report->rebuilt_blocks.push_back(b.ulid);
   }
   return Status::OK();
 }
@@ -277,9 +277,10 @@ Status RepairWal(FileSystem* fs, const std::string& data_dir,
 
 }  // namespace
 
-Status RepairDataDir(const std::string& data_dir, const VerifyReport& verify,
-                     RepairReport* report) {
+StatusOr<RepairReport> RepairDataDir(const std::string& data_dir,
+                                     const VerifyReport& verify) {
   FileSystem* fs = FileSystem::Default();
+  RepairReport report;
   const std::string qroot = JoinPath(data_dir, kQuarantineDirName);
   for (const std::string& name : verify.damaged_blocks) {
     STRATA_RETURN_IF_ERROR(fs->CreateDirs(qroot));
@@ -287,14 +288,14 @@ Status RepairDataDir(const std::string& data_dir, const VerifyReport& verify,
     STRATA_RETURN_IF_ERROR(fs->Rename(JoinPath(data_dir, name), q));
     STRATA_RETURN_IF_ERROR(fs->SyncDir(qroot));
     STRATA_RETURN_IF_ERROR(fs->SyncDir(data_dir));
-    report->quarantined.push_back(q);
-    STRATA_RETURN_IF_ERROR(SalvageBlock(fs, q, data_dir, report)
+    report.quarantined.push_back(q);
+    STRATA_RETURN_IF_ERROR(SalvageBlock(fs, q, data_dir, &report)
                                .WithContext("rebuilding " + name));
   }
   if (!verify.damaged_segments.empty()) {
-    STRATA_RETURN_IF_ERROR(RepairWal(fs, data_dir, verify, report));
+    STRATA_RETURN_IF_ERROR(RepairWal(fs, data_dir, verify, &report));
   }
-  return Status::OK();
+  return report;
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

@@ -1,4 +1,4 @@
-#include "exposition.h"
+#include "inspect/exposition.h"
 
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "util/go_format.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 
 std::string G(double v) { return FormatGoFloat(v, GoFloatFormat::kShortest); }
@@ -105,4 +105,4 @@ TEST(OpenMetricsReader, ErrorsNameTheLine) {
 }
 
 }  // namespace
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

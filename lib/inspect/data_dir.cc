@@ -1,6 +1,4 @@
-#include "data_dir.h"
-
-#include <cstdio>
+#include "inspect/data_dir.h"
 
 #include "block/block_dir.h"
 #include "db/replay_shards.h"
@@ -10,7 +8,7 @@
 #include "wal/replay.h"
 #include "wal/segment.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 StatusOr<std::unique_ptr<DataDir>> DataDir::Open(
     const std::string& dir, const DataDirOptions& options) {
@@ -137,9 +135,10 @@ int64_t NewestBlockEnd(const std::string& dir) {
   return end;
 }
 
-void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end) {
+std::optional<int64_t> MovedHeadBoundary(const std::string& dir,
+                                         int64_t previous_end) {
   const int64_t end = NewestBlockEnd(dir);
-  if (end <= previous_end) return;
+  if (end <= previous_end) return std::nullopt;
   FileSystem* fs = FileSystem::Default();
   const std::string wal_dir = JoinPath(dir, kWalDirName);
   StatusOr<std::vector<wal::SegmentRef>> segs = wal::ListSegments(fs, wal_dir);
@@ -151,13 +150,8 @@ void WarnIfHeadBoundaryMoved(const std::string& dir, int64_t previous_end) {
     }
   }
   StatusOr<std::string> cp = wal::LatestCheckpoint(fs, wal_dir);
-  if (bytes == 0 && (!cp.ok() || cp->empty())) return;
-  std::fprintf(stderr,
-               "warning: the newest block now ends at %lld; on the next open, "
-               "WAL samples older than that are taken as persisted and not "
-               "replayed into the head. Backfill data older than the head "
-               "(check with `list`).\n",
-               static_cast<long long>(end));
+  if (bytes == 0 && (!cp.ok() || cp->empty())) return std::nullopt;
+  return end;
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

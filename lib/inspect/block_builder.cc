@@ -1,9 +1,10 @@
-#include "block_builder.h"
+#include "inspect/block_builder.h"
 
+#include "block/block_meta.h"
 #include "block/block_writer.h"
 #include "compact/planner.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 BlockBuilder::BlockBuilder(std::string out_dir,
                            const BlockBuilderOptions& options)
@@ -87,7 +88,9 @@ Status BlockBuilder::FlushRange(int64_t start) {
       writer.Write(sources, r.head->MinTime(), r.head->MaxTime() + 1));
   if (meta.stats.num_samples > 0) {
     ++stats_.blocks;
-    stats_.metas.push_back(meta);
+    stats_.written.push_back({meta.ulid.ToString(), meta.min_time,
+                              meta.max_time, meta.stats.num_series,
+                              meta.stats.num_samples});
   }
   return Status::OK();
 }
@@ -101,4 +104,4 @@ Status BlockBuilder::FlushAll() {
 
 Status BlockBuilder::Finish() { return FlushAll(); }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

@@ -1,4 +1,4 @@
-#include "verifier.h"
+#include "inspect/verifier.h"
 
 #include <map>
 
@@ -9,14 +9,14 @@
 #include "block/tombstones.h"
 #include "chunk/encoding.h"
 #include "chunk/xor_iterator.h"
-#include "data_dir.h"
 #include "index/index_file_reader.h"
+#include "inspect/data_dir.h"
 #include "re2/re2.h"
 #include "wal/record.h"
 #include "wal/segment.h"
 #include "wal/segment_reader.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 namespace {
 
 class BlockVerifier {
@@ -318,26 +318,27 @@ int64_t OffsetFromMessage(std::string_view message) {
   return -1;
 }
 
-Status VerifyDataDir(const std::string& data_dir, VerifyReport* report) {
+StatusOr<VerifyReport> VerifyDataDir(const std::string& data_dir) {
   FileSystem* fs = FileSystem::Default();
+  VerifyReport report;
   if (!fs->IsDirectory(data_dir)) {
     return Status::NotFound("data directory " + data_dir + " does not exist");
   }
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names,
                           ListBlockDirs(fs, data_dir));
   for (const std::string& name : names) {
-    BlockVerifier(fs, JoinPath(data_dir, name), name, report).Run();
+    BlockVerifier(fs, JoinPath(data_dir, name), name, &report).Run();
   }
   const std::string wal_dir = JoinPath(data_dir, kWalDirName);
   if (fs->IsDirectory(wal_dir)) {
     STRATA_ASSIGN_OR_RETURN(std::vector<wal::CheckpointRef> cps,
                             wal::ListCheckpoints(fs, wal_dir));
     if (!cps.empty()) {
-      VerifySegments(fs, JoinPath(wal_dir, cps.back().name), false, report);
+      VerifySegments(fs, JoinPath(wal_dir, cps.back().name), false, &report);
     }
-    VerifySegments(fs, wal_dir, true, report);
+    VerifySegments(fs, wal_dir, true, &report);
   }
-  return Status::OK();
+  return report;
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

@@ -1,8 +1,8 @@
-#include "series_scan.h"
+#include "inspect/series_scan.h"
 
 #include <memory>
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 Status ScanSeries(Querier& querier,
                   const std::vector<std::vector<Matcher>>& selectors,
@@ -36,4 +36,4 @@ Status ScanSeries(Querier& querier,
   }
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

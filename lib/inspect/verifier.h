@@ -1,4 +1,4 @@
-// Verifier: the full offline check behind `strata-tsdb verify`. Unlike
+// Verifier: the full offline check (behind `strata-tsdb verify`). Unlike
 // Block::Verify, which stops at the first problem, it goes on and reports
 // every problem it can find, each with the file, the byte offset (when
 // known) and the affected series (when known):
@@ -15,8 +15,8 @@
 //              framing, CRCs, compression and record payloads.
 //
 // Thread-safety: one thread.
-#ifndef STRATA_TOOLS_TSDB_VERIFIER_H_
-#define STRATA_TOOLS_TSDB_VERIFIER_H_
+#ifndef STRATA_INSPECT_VERIFIER_H_
+#define STRATA_INSPECT_VERIFIER_H_
 
 #include <cstdint>
 #include <set>
@@ -25,7 +25,7 @@
 
 #include "strata/status.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 struct Problem {
   std::string file;     // Path of the damaged file.
@@ -52,13 +52,15 @@ struct VerifyReport {
   int errors() const;
 };
 
-// Checks every block and the WAL of `data_dir`.
-Status VerifyDataDir(const std::string& data_dir, VerifyReport* report);
+// Checks every block and the WAL of `data_dir`. The problems found are in
+// the report; the Status is about the check itself (NotFound for a missing
+// directory, an unlistable directory).
+StatusOr<VerifyReport> VerifyDataDir(const std::string& data_dir);
 
 // The byte offset a Corruption message names ("at byte N", "offset N"),
 // or -1.
 int64_t OffsetFromMessage(std::string_view message);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_VERIFIER_H_
+#endif  // STRATA_INSPECT_VERIFIER_H_

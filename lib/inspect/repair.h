@@ -1,4 +1,4 @@
-// Repair behind `strata-tsdb verify --repair`. It never deletes: damaged
+// Repair (behind `strata-tsdb verify --repair`). It never deletes: damaged
 // files are moved (blocks) or copied (WAL segments, before the WAL is cut
 // back to its valid prefix) into `<data>/quarantine/`, and what can still
 // be read is rebuilt next to the good data:
@@ -14,17 +14,17 @@
 //
 // Thread-safety: one thread; the server must be stopped (the caller holds
 // the directory lock).
-#ifndef STRATA_TOOLS_TSDB_REPAIR_H_
-#define STRATA_TOOLS_TSDB_REPAIR_H_
+#ifndef STRATA_INSPECT_REPAIR_H_
+#define STRATA_INSPECT_REPAIR_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "inspect/verifier.h"
 #include "strata/status.h"
-#include "verifier.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 struct RepairReport {
   std::vector<std::string> quarantined;  // Paths, as they are now.
@@ -37,9 +37,11 @@ struct RepairReport {
   std::vector<std::string> notes;
 };
 
-Status RepairDataDir(const std::string& data_dir, const VerifyReport& verify,
-                     RepairReport* report);
+// Quarantines and rebuilds what `verify` (VerifyDataDir of `data_dir`)
+// found damaged.
+StatusOr<RepairReport> RepairDataDir(const std::string& data_dir,
+                                     const VerifyReport& verify);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_REPAIR_H_
+#endif  // STRATA_INSPECT_REPAIR_H_

@@ -6,8 +6,8 @@
 // `import prometheus`, `restore` and `backup --server`.
 //
 // Thread-safety: one call at a time per destination.
-#ifndef STRATA_TOOLS_TSDB_BLOCK_COPY_H_
-#define STRATA_TOOLS_TSDB_BLOCK_COPY_H_
+#ifndef STRATA_INSPECT_BLOCK_COPY_H_
+#define STRATA_INSPECT_BLOCK_COPY_H_
 
 #include <cstdint>
 #include <string>
@@ -15,7 +15,7 @@
 
 #include "strata/status.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 struct CopyReport {
   int64_t blocks_copied = 0;
@@ -30,6 +30,6 @@ struct CopyReport {
 StatusOr<CopyReport> CopyBlocks(const std::string& src_dir,
                                 const std::string& dst_dir);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_BLOCK_COPY_H_
+#endif  // STRATA_INSPECT_BLOCK_COPY_H_

@@ -1,4 +1,4 @@
-#include "block_copy.h"
+#include "inspect/block_copy.h"
 
 #include <vector>
 
@@ -7,7 +7,7 @@
 #include "util/copy_tree.h"
 #include "util/file_system.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 StatusOr<CopyReport> CopyBlocks(const std::string& src_dir,
                                 const std::string& dst_dir) {
   FileSystem* fs = FileSystem::Default();
@@ -42,4 +42,4 @@ StatusOr<CopyReport> CopyBlocks(const std::string& src_dir,
   return report;
 }
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect

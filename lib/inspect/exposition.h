@@ -11,8 +11,8 @@
 //
 // Thread-safety: the free functions are pure; an OpenMetricsReader is for
 // one thread.
-#ifndef STRATA_TOOLS_TSDB_EXPOSITION_H_
-#define STRATA_TOOLS_TSDB_EXPOSITION_H_
+#ifndef STRATA_INSPECT_EXPOSITION_H_
+#define STRATA_INSPECT_EXPOSITION_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -23,7 +23,7 @@
 #include "strata/labels.h"
 #include "strata/status.h"
 
-namespace strata::tsdb {
+namespace strata::inspect {
 
 // `{__name__="up", job="x"}`: Prometheus's labels.String(), as promtool
 // tsdb dump prints series.
@@ -98,6 +98,6 @@ StatusOr<int64_t> ParseOpenMetricsTimestamp(std::string_view text);
 // Parses a sample value: Go float syntax plus NaN, +Inf, -Inf, Inf.
 StatusOr<double> ParseSampleValue(std::string_view text);
 
-}  // namespace strata::tsdb
+}  // namespace strata::inspect
 
-#endif  // STRATA_TOOLS_TSDB_EXPOSITION_H_
+#endif  // STRATA_INSPECT_EXPOSITION_H_
