@@ -271,9 +271,9 @@ class Aggregation {
     int64_t k = 0;
     if (op_ == ItemType::kTopk || op_ == ItemType::kBottomk) {
       if (!(param <= kMaxInt64 && param >= kMinInt64)) {
-        return ExecError(
-            Cat("Scalar value ", FormatGoFloat(param, GoFloatFormat::kShortest),
-                " overflows int64"));
+        return ExecError(Cat("Scalar value ",
+                             FormatGoFloat(param, GoFloatFormat::kShortest),
+                             " overflows int64"));
       }
       k = static_cast<int64_t>(param);
       if (k < 1) return Status::OK();

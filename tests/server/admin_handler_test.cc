@@ -9,11 +9,11 @@
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
 #include "server/api/api_params.h"
-#include "server/remote/metadata_api.h"
-#include "server/remote/metadata_store.h"
-#include "server/metrics/metrics.h"
 #include "server/api/reload_handler.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
+#include "server/remote/metadata_api.h"
+#include "server/remote/metadata_store.h"
 #include "temp_dir.h"
 
 namespace strata::server {

@@ -15,9 +15,9 @@
 
 #include "gtest/gtest.h"
 #include "server/api/api_params.h"
-#include "server/http/gzip_body_writer.h"
 #include "server/api/query_gate.h"
 #include "server/api/query_json.h"
+#include "server/http/gzip_body_writer.h"
 #include "server/http/url_params.h"
 #include "strata/appender.h"
 #include "strata/db.h"

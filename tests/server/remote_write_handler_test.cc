@@ -10,8 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
-#include "server/remote/metadata_store.h"
 #include "server/metrics/metrics.h"
+#include "server/remote/metadata_store.h"
 
 namespace strata::server {
 namespace {

@@ -98,10 +98,11 @@ TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {
   TestResponse r = Get("/api/v1/status/buildinfo");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("Content-Type"), "application/json");
-  EXPECT_EQ(r.body.rfind(
-                R"({"status":"success","data":{"version":"1.2.3","revision":"abc123",)",
-                0),
-            0u)
+  EXPECT_EQ(
+      r.body.rfind(
+          R"({"status":"success","data":{"version":"1.2.3","revision":"abc123",)",
+          0),
+      0u)
       << r.body;
   for (const char* key : {"\"revision\":", "\"branch\":", "\"buildUser\":",
                           "\"buildDate\":", "\"goVersion\":"}) {

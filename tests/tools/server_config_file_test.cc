@@ -1,9 +1,8 @@
-#include "config_file.h"
-
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "config_file.h"
 #include "gtest/gtest.h"
 
 namespace strata::server {

@@ -1,8 +1,7 @@
-#include "flags.h"
-
 #include <string>
 #include <vector>
 
+#include "flags.h"
 #include "gtest/gtest.h"
 
 namespace strata::server {

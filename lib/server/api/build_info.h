@@ -16,7 +16,8 @@ struct BuildInfo {
   std::string branch = "unknown";      // git branch
   std::string build_user = "unknown";  // user@host that configured the build
   std::string build_date = "unknown";  // "20261125-16:31:08" (UTC)
-  std::string compiler = "unknown";    // Reported where Prometheus says goVersion.
+  std::string compiler =
+      "unknown";  // Reported where Prometheus says goVersion.
 };
 
 }  // namespace strata::server

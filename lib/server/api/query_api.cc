@@ -10,10 +10,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "promql/parser.h"
-#include "server/http/api_envelope.h"
 #include "server/api/api_params.h"
-#include "server/http/gzip_body_writer.h"
 #include "server/api/query_json.h"
+#include "server/http/api_envelope.h"
+#include "server/http/gzip_body_writer.h"
 #include "server/http/stream_buffer.h"
 #include "util/strings.h"
 

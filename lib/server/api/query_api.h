@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "promql/engine.h"
-#include "server/http/http.h"
 #include "server/api/query_gate.h"
+#include "server/http/http.h"
 #include "server/http/router.h"
 #include "strata/db.h"
 #include "strata/querier.h"

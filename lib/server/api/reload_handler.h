@@ -17,8 +17,8 @@
 #include <functional>
 
 #include "server/http/http.h"
-#include "server/metrics/metrics.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
 #include "strata/status.h"
 #include "util/mutex.h"
 

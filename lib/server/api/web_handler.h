@@ -25,8 +25,8 @@
 #include "server/api/build_info.h"
 #include "server/http/http.h"
 #include "server/http/http_server.h"
-#include "server/metrics/metrics.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
 #include "strata/db.h"
 
 namespace strata::server {

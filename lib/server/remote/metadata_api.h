@@ -13,8 +13,8 @@
 #include <functional>
 
 #include "server/http/http.h"
-#include "server/remote/metadata_store.h"
 #include "server/http/router.h"
+#include "server/remote/metadata_store.h"
 
 namespace strata::server {
 

@@ -30,8 +30,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "server/http/http.h"
-#include "server/metrics/metrics.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
 #include "strata/db.h"
 #include "util/mutex.h"
 

@@ -32,10 +32,10 @@
 #include <string_view>
 
 #include "server/http/http.h"
-#include "server/remote/metadata_store.h"
-#include "server/metrics/metrics.h"
-#include "server/remote/remote_write_ingester.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
+#include "server/remote/metadata_store.h"
+#include "server/remote/remote_write_ingester.h"
 #include "server/remote/series_ref_cache.h"
 #include "strata/db.h"
 
