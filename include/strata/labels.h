@@ -106,6 +106,8 @@ class Matcher {
 
   // `name="value"`, `name=~"value"`, ... as PromQL prints it.
   std::string ToString() const;
+  // The operator as PromQL writes it: "=", "!=", "=~" or "!~".
+  static std::string_view OperatorString(Type type);
 
  private:
   struct Regex;  // Wraps RE2; hidden so no third-party type leaks.

@@ -26,20 +26,6 @@ std::string AtString(const std::optional<int64_t>& ts, AtPreprocessor pre) {
   return "";
 }
 
-std::string_view MatchOp(Matcher::Type t) {
-  switch (t) {
-    case Matcher::Type::kEqual:
-      return "=";
-    case Matcher::Type::kNotEqual:
-      return "!=";
-    case Matcher::Type::kRegexMatch:
-      return "=~";
-    case Matcher::Type::kRegexNoMatch:
-      return "!~";
-  }
-  return "=";
-}
-
 // The selector without @ and offset.
 std::string SelectorBody(const VectorSelector& vs) {
   std::vector<std::string> parts;
@@ -60,7 +46,7 @@ ExprPtr CloneOrNull(const ExprPtr& e) { return e ? e->Clone() : nullptr; }
 }  // namespace
 
 std::string MatcherString(const Matcher& m) {
-  return Cat(m.name(), MatchOp(m.type()), GoQuoted(m.value()));
+  return Cat(m.name(), Matcher::OperatorString(m.type()), GoQuoted(m.value()));
 }
 
 std::string NumberLiteral::String() const {

@@ -98,20 +98,6 @@ std::string FindLiteralPrefix(std::string_view pattern) {
   return prefix;
 }
 
-std::string_view TypeOperator(Matcher::Type type) {
-  switch (type) {
-    case Matcher::Type::kEqual:
-      return "=";
-    case Matcher::Type::kNotEqual:
-      return "!=";
-    case Matcher::Type::kRegexMatch:
-      return "=~";
-    case Matcher::Type::kRegexNoMatch:
-      return "!~";
-  }
-  return "=";
-}
-
 // Go's regexp/syntax wording for an RE2 error code, so that errors read as
 // Prometheus's do.
 std::string_view GoRegexpErrorText(RE2::ErrorCode code) {
@@ -204,9 +190,23 @@ std::string_view Matcher::LiteralPrefix() const {
   return regex_ ? std::string_view(regex_->literal_prefix) : std::string_view();
 }
 
+std::string_view Matcher::OperatorString(Type type) {
+  switch (type) {
+    case Type::kEqual:
+      return "=";
+    case Type::kNotEqual:
+      return "!=";
+    case Type::kRegexMatch:
+      return "=~";
+    case Type::kRegexNoMatch:
+      return "!~";
+  }
+  return "=";
+}
+
 std::string Matcher::ToString() const {
   std::string out = name_;
-  out.append(TypeOperator(type_));
+  out.append(OperatorString(type_));
   AppendQuoted(&out, value_);
   return out;
 }

@@ -14,17 +14,6 @@ namespace {
 // arbitrary paths cannot blow up the label cardinality.
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
-MetricFamily Single(const char* name, const char* help, MetricType type,
-                    double value) {
-  MetricFamily family;
-  family.name = name;
-  family.help = help;
-  family.type = type;
-  family.points.emplace_back();
-  family.points.back().value = value;
-  return family;
-}
-
 }  // namespace
 
 WebHandler::WebHandler(WebOptions options) : options_(std::move(options)) {
@@ -145,24 +134,26 @@ void WebHandler::AddDBCollector() {
         const DBStats s = db->Stats();
         const ReplayReport& replay = db->replay_report();
         const auto d = [](int64_t v) { return static_cast<double>(v); };
-        out->push_back(Single("strata_head_series",
-                              "Total number of series in the head block.",
-                              MetricType::kGauge, d(s.head_series)));
-        out->push_back(Single("strata_head_chunks",
-                              "Total number of chunks in the head block.",
-                              MetricType::kGauge, d(s.head_chunks)));
+        out->push_back(SingleValueFamily(
+            "strata_head_series", "Total number of series in the head block.",
+            MetricType::kGauge, d(s.head_series)));
+        out->push_back(SingleValueFamily(
+            "strata_head_chunks", "Total number of chunks in the head block.",
+            MetricType::kGauge, d(s.head_chunks)));
+        out->push_back(SingleValueFamily(
+            "strata_head_min_time",
+            "Minimum time bound of the head block, in milliseconds.",
+            MetricType::kGauge, d(s.head_min_time)));
+        out->push_back(SingleValueFamily(
+            "strata_head_max_time",
+            "Maximum timestamp of the head block, in milliseconds.",
+            MetricType::kGauge, d(s.head_max_time)));
+        out->push_back(SingleValueFamily("strata_head_samples_appended_total",
+                                         "Total number of appended samples.",
+                                         MetricType::kCounter,
+                                         d(s.samples_appended)));
         out->push_back(
-            Single("strata_head_min_time",
-                   "Minimum time bound of the head block, in milliseconds.",
-                   MetricType::kGauge, d(s.head_min_time)));
-        out->push_back(
-            Single("strata_head_max_time",
-                   "Maximum timestamp of the head block, in milliseconds.",
-                   MetricType::kGauge, d(s.head_max_time)));
-        out->push_back(Single("strata_head_samples_appended_total",
-                              "Total number of appended samples.",
-                              MetricType::kCounter, d(s.samples_appended)));
-        out->push_back(Single("strata_head_series_created_total",
+            SingleValueFamily("strata_head_series_created_total",
                               "Total number of series created in the head.",
                               MetricType::kCounter, d(s.series_created)));
         MetricFamily rejected;
@@ -180,15 +171,17 @@ void WebHandler::AddDBCollector() {
           rejected.points.push_back(std::move(point));
         }
         out->push_back(std::move(rejected));
-        out->push_back(Single(
+        out->push_back(SingleValueFamily(
             "strata_wal_written_bytes_total",
             "Total bytes written to the write-ahead log, framing included.",
             MetricType::kCounter, d(s.wal_bytes)));
-        out->push_back(Single("strata_wal_segments_created_total",
+        out->push_back(
+            SingleValueFamily("strata_wal_segments_created_total",
                               "Total number of write-ahead log segments "
                               "created.",
                               MetricType::kCounter, d(s.wal_segments)));
-        out->push_back(Single("strata_wal_fsyncs_total",
+        out->push_back(
+            SingleValueFamily("strata_wal_fsyncs_total",
                               "Total number of write-ahead log fsyncs.",
                               MetricType::kCounter, d(s.wal_fsyncs)));
         // Only the total time is tracked: a summary without quantiles.
@@ -200,17 +193,18 @@ void WebHandler::AddDBCollector() {
         fsync.points.back().sum = s.wal_fsync_seconds_total;
         fsync.points.back().count = static_cast<uint64_t>(s.wal_fsyncs);
         out->push_back(std::move(fsync));
-        out->push_back(Single("strata_wal_writes_failed_total",
+        out->push_back(
+            SingleValueFamily("strata_wal_writes_failed_total",
                               "Total number of failed write-ahead log writes.",
                               MetricType::kCounter, d(s.wal_write_errors)));
-        out->push_back(Single(
+        out->push_back(SingleValueFamily(
             "strata_wal_replay_duration_seconds",
             "Time the write-ahead log replay took when the DB was opened.",
             MetricType::kGauge, replay.seconds));
-        out->push_back(
-            Single("strata_wal_corruptions_total",
-                   "Total number of write-ahead log corruptions found at open.",
-                   MetricType::kCounter, replay.corruption.ok() ? 0 : 1));
+        out->push_back(SingleValueFamily(
+            "strata_wal_corruptions_total",
+            "Total number of write-ahead log corruptions found at open.",
+            MetricType::kCounter, replay.corruption.ok() ? 0 : 1));
       });
 }
 

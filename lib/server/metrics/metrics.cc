@@ -120,6 +120,17 @@ std::vector<double> ExponentialBuckets(double start, double factor, int count) {
   return buckets;
 }
 
+MetricFamily SingleValueFamily(std::string_view name, std::string_view help,
+                               MetricType type, double value) {
+  MetricFamily family;
+  family.name = std::string(name);
+  family.help = std::string(help);
+  family.type = type;
+  family.points.emplace_back();
+  family.points.back().value = value;
+  return family;
+}
+
 void AppendTextFormat(const MetricFamily& family, std::string* out) {
   if (!family.help.empty()) {
     out->append("# HELP ");

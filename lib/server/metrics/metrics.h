@@ -66,6 +66,10 @@ struct MetricFamily {
   std::vector<MetricPoint> points;
 };
 
+// A family of one unlabelled point (what most collectors report).
+MetricFamily SingleValueFamily(std::string_view name, std::string_view help,
+                               MetricType type, double value);
+
 // Appends one family; points are written in the given order.
 void AppendTextFormat(const MetricFamily& family, std::string* out);
 

@@ -136,13 +136,7 @@ void AddProcessCollector(MetricsRegistry* registry) {
         if (!stats.ok()) return;
         auto add = [out](const char* name, const char* help, MetricType type,
                          double value) {
-          MetricFamily family;
-          family.name = name;
-          family.help = help;
-          family.type = type;
-          family.points.emplace_back();
-          family.points.back().value = value;
-          out->push_back(std::move(family));
+          out->push_back(SingleValueFamily(name, help, type, value));
         };
         add("process_cpu_seconds_total",
             "Total user and system CPU time spent in seconds.",
