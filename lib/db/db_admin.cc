@@ -12,27 +12,6 @@
 #include "wal/record.h"
 
 namespace strata {
-namespace {
-
-// Hard-links every file of block directory `from` into `to`.
-Status LinkTree(FileSystem* fs, const std::string& from,
-                const std::string& to) {
-  STRATA_RETURN_IF_ERROR(fs->CreateDirs(to));
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(from));
-  for (const std::string& n : names) {
-    const std::string src = JoinPath(from, n);
-    const std::string dst = JoinPath(to, n);
-    if (fs->IsDirectory(src)) {
-      STRATA_RETURN_IF_ERROR(LinkTree(fs, src, dst));
-    } else {
-      STRATA_RETURN_IF_ERROR(fs->Link(src, dst));
-    }
-  }
-  return fs->SyncDir(to);
-}
-
-}  // namespace
-
 StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
                                           bool with_head) {
   if (closed_.load()) return Status::Unavailable("db is closed");
@@ -103,7 +82,7 @@ Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
     const std::string tmp =
         JoinPath(dir, name + std::string(kTmpForCreationSuffix));
     STRATA_RETURN_IF_ERROR(
-        LinkTree(fs_, b->dir(), tmp).WithContext("snapshot " + name));
+        LinkTreeSynced(fs_, b->dir(), tmp).WithContext("snapshot " + name));
     STRATA_RETURN_IF_ERROR(fs_->Rename(tmp, JoinPath(dir, name)));
   }
   if (with_head) {

@@ -9,6 +9,26 @@ namespace {
 
 constexpr size_t kCopyPieceBytes = 1 << 20;
 
+// Recreates directory `from` under `to`, placing each file with
+// `place_file(src, dst)`, and syncs every directory it creates.
+Status MirrorTree(FileSystem* fs, const std::string& from,
+                  const std::string& to,
+                  const std::function<Status(const std::string&,
+                                             const std::string&)>& place_file) {
+  STRATA_RETURN_IF_ERROR(fs->CreateDirs(to));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(from));
+  for (const std::string& n : names) {
+    const std::string src = JoinPath(from, n);
+    const std::string dst = JoinPath(to, n);
+    if (fs->IsDirectory(src)) {
+      STRATA_RETURN_IF_ERROR(MirrorTree(fs, src, dst, place_file));
+    } else {
+      STRATA_RETURN_IF_ERROR(place_file(src, dst));
+    }
+  }
+  return fs->SyncDir(to);
+}
+
 }  // namespace
 
 StatusOr<int64_t> CopyFileSynced(FileSystem* fs, const std::string& from,
@@ -34,19 +54,21 @@ StatusOr<int64_t> CopyFileSynced(FileSystem* fs, const std::string& from,
 
 Status CopyTreeSynced(FileSystem* fs, const std::string& from,
                       const std::string& to, int64_t* bytes) {
-  STRATA_RETURN_IF_ERROR(fs->CreateDirs(to));
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(from));
-  for (const std::string& n : names) {
-    const std::string src = JoinPath(from, n);
-    const std::string dst = JoinPath(to, n);
-    if (fs->IsDirectory(src)) {
-      STRATA_RETURN_IF_ERROR(CopyTreeSynced(fs, src, dst, bytes));
-    } else {
-      STRATA_ASSIGN_OR_RETURN(int64_t b, CopyFileSynced(fs, src, dst));
-      *bytes += b;
-    }
-  }
-  return fs->SyncDir(to);
+  return MirrorTree(
+      fs, from, to,
+      [fs, bytes](const std::string& src, const std::string& dst) -> Status {
+        STRATA_ASSIGN_OR_RETURN(int64_t copied, CopyFileSynced(fs, src, dst));
+        *bytes += copied;
+        return Status::OK();
+      });
+}
+
+Status LinkTreeSynced(FileSystem* fs, const std::string& from,
+                      const std::string& to) {
+  return MirrorTree(fs, from, to,
+                    [fs](const std::string& src, const std::string& dst) {
+                      return fs->Link(src, dst);
+                    });
 }
 
 }  // namespace strata
