@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "run_command.h"
 #include "strata/labels.h"
 #include "temp_dir.h"
 #include "test_env.h"
@@ -67,22 +68,6 @@ inline constexpr int64_t kCrashMinTime = 0;
 inline constexpr int64_t kCrashMaxTime = 2 * 3600 * 1000;
 inline SeriesSamples CrashTestSeries() {
   return MakeSeries(200, kCrashMinTime, kCrashMaxTime, 15000, 3);
-}
-
-// Runs a shell command; returns its stdout, sets *exit_code.
-inline std::string RunCommand(const std::string& cmd, int* exit_code) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *exit_code = -1;
-    return out;
-  }
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
 }
 
 }  // namespace strata::testing
