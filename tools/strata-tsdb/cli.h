@@ -24,9 +24,12 @@ struct GlobalOptions {
 };
 
 // A command sets `run` from its CLI11 callback; main() runs it and turns a
-// non-OK Status into a one-line error and exit code 1.
+// non-OK Status into a one-line error and exit code 1. A command whose exit
+// codes are part of its interface (check, as promtool's) sets `exit_code`,
+// which main() returns when `run` succeeds.
 struct Command {
   std::function<Status()> run;
+  int exit_code = 0;
 };
 
 void RegisterList(CLI::App& app, GlobalOptions& g, Command& cmd);
@@ -37,6 +40,7 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterBackup(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterDelete(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterAnalyze(CLI::App& app, GlobalOptions& g, Command& cmd);
+void RegisterCheck(CLI::App& app, GlobalOptions& g, Command& cmd);
 
 // Milliseconds since the epoch from an integer (ms), a float with a
 // fraction (seconds, as Prometheus's API takes) or RFC 3339.

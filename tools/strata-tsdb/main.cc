@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   RegisterBackup(app, g, cmd);
   RegisterDelete(app, g, cmd);
   RegisterAnalyze(app, g, cmd);
+  RegisterCheck(app, g, cmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,5 +53,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "strata-tsdb: %s\n", st.ToString().c_str());
     return 1;
   }
-  return 0;
+  return cmd.exit_code;
 }

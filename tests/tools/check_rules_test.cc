@@ -1,0 +1,127 @@
+// `strata-tsdb check rules` against the real `promtool check rules` 2.42 on
+// the same files: the same stdout, the same stderr and the same exit code.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "run_command.h"
+#include "temp_dir.h"
+#include "test_env.h"
+
+namespace strata::testing {
+namespace {
+
+struct ToolRun {
+  std::string out;
+  std::string err;
+  int code = 0;
+};
+
+ToolRun RunTool(const std::string& command, const std::string& args,
+                const TempDir& dir) {
+  ToolRun run;
+  const std::string err_path = dir.Join("stderr.txt");
+  run.out =
+      RunCommand(command + " " + args + " 2>'" + err_path + "'", &run.code);
+  std::ifstream err(err_path);
+  run.err.assign(std::istreambuf_iterator<char>(err),
+                 std::istreambuf_iterator<char>());
+  return run;
+}
+
+class CheckRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int code = 0;
+    RunCommand("promtool --version >/dev/null 2>&1", &code);
+    if (code != 0) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
+    ASSERT_TRUE(dir_.ok());
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.Join(name);
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Runs both tools with `args` and expects the same output and exit code
+  // (an error message that names the program names its own).
+  void ExpectSameAsPromtool(const std::string& args, int expected_code) {
+    const ToolRun ours = RunTool(
+        BinaryDir() + "/tools/strata-tsdb/strata-tsdb check rules", args, dir_);
+    const ToolRun theirs = RunTool("promtool check rules", args, dir_);
+    EXPECT_EQ(theirs.code, expected_code) << theirs.out << theirs.err;
+    EXPECT_EQ(ours.code, theirs.code) << ours.out << ours.err;
+    EXPECT_EQ(ours.out, theirs.out);
+    std::string expected_err = theirs.err;
+    if (expected_err.rfind("promtool: ", 0) == 0) {
+      expected_err.replace(0, 8, "strata-tsdb");
+    }
+    EXPECT_EQ(ours.err, expected_err);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CheckRulesTest, ValidFiles) {
+  const std::string a = Write("a.yml", R"(groups:
+  - name: g
+    interval: 30s
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up)
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        keep_firing_for: 1m
+        labels: {severity: page}
+        annotations: {summary: "down"}
+)");
+  const std::string empty = Write("empty.yml", "");
+  ExpectSameAsPromtool("'" + a + "' '" + empty + "'", 0);
+}
+
+TEST_F(CheckRulesTest, InvalidFileFailsWithPromtoolsMessages) {
+  const std::string good = Write("good.yml", R"(groups:
+  - name: g
+    rules:
+      - record: a
+        expr: up
+)");
+  const std::string bad = Write("bad.yml", R"(groups:
+  - name: g
+    rules:
+      - record: "bad name"
+        expr: rate(x[5m]
+  - name: g
+    rules: []
+)");
+  ExpectSameAsPromtool("'" + good + "' '" + bad + "'", 1);
+  ExpectSameAsPromtool("'" + dir_.Join("missing.yml") + "'", 1);
+}
+
+TEST_F(CheckRulesTest, DuplicateRulesAreALintFinding) {
+  const std::string dup = Write("dup.yml", R"(groups:
+  - name: g1
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up)
+        labels: {b: "2", a: "1"}
+  - name: g2
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up)
+        labels: {a: "1", b: "2"}
+      - alert: X
+        expr: up == 0
+      - alert: X
+        expr: up == 1
+)");
+  ExpectSameAsPromtool("'" + dup + "'", 0);
+  ExpectSameAsPromtool("--lint-fatal '" + dup + "'", 3);
+  ExpectSameAsPromtool("--lint=none --lint-fatal '" + dup + "'", 0);
+}
+
+}  // namespace
+}  // namespace strata::testing
