@@ -98,6 +98,10 @@ class Executor {
     At(node);
     if (v.is_nil()) {
       out_ += "<no value>";
+    } else if (v.kind() == Kind::kSample) {
+      // Go prints what a pointer points to: {map[...] 1}, not &{...}.
+      std::string s = GoValueString(v);
+      out_.append(s, 1);
     } else {
       AppendGoValue(&out_, v);
     }
@@ -341,6 +345,15 @@ class Executor {
           const Sample& s = receiver.AsSample();
           return name == "Labels" ? Value::StringMap(s.labels)
                                   : Value::Float(s.value);
+        }
+        break;
+      case Kind::kStruct:
+        if (const Value* field = receiver.StructField(name)) {
+          if (has_args) {
+            return Errorf(
+                Cat(name, " has arguments but cannot be invoked as function"));
+          }
+          return *field;
         }
         break;
       case Kind::kMap: {

@@ -23,12 +23,12 @@ StatusOr<std::string> Expand(std::string_view name, std::string_view text,
 }
 
 Value AlertTemplateValue(const AlertData& data) {
-  ValueMap m;
-  m.emplace("Labels", Value::StringMap(data.labels));
-  m.emplace("ExternalLabels", Value::StringMap(data.external_labels));
-  m.emplace("ExternalURL", Value::String(data.external_url));
-  m.emplace("Value", Value::Float(data.value));
-  return Value::Map(std::move(m));
+  return Value::Struct(
+      {{"Labels", Value::StringMap(data.labels)},
+       {"ExternalLabels", Value::StringMap(data.external_labels)},
+       {"ExternalURL", Value::String(data.external_url)},
+       {"Value", Value::Float(data.value)}},
+      std::string(kAlertDataType));
 }
 
 std::string ExpandAlertTemplate(std::string_view rule_name,

@@ -28,12 +28,18 @@ StatusOr<std::string> Expand(std::string_view name, std::string_view text,
 
 // What an alert's templates see as ".": template.AlertTemplateData.
 struct AlertData {
-  std::map<std::string, std::string> labels;  // Without __name__.
+  // The alert's sample labels, __name__ included when the series has one.
+  std::map<std::string, std::string> labels;
   std::map<std::string, std::string> external_labels;
   std::string external_url;
   double value = 0;
 };
+// A struct value, as Go's AlertTemplateData returns: a misspelled field
+// (.Lables) is an error, as in Prometheus.
 Value AlertTemplateValue(const AlertData& data);
+inline constexpr std::string_view kAlertDataType =
+    "struct { Labels map[string]string; ExternalLabels map[string]string; "
+    "ExternalURL string; Value float64 }";
 
 // The variables rules/alerting.go defines before each alert template.
 inline constexpr std::string_view kAlertTemplatePrefix =

@@ -35,20 +35,24 @@ void AppendBadVerb(std::string* out, char verb, const Value& v) {
   out->push_back(')');
 }
 
-// Pads `body` (sign included) to the width; zeros go after the sign.
+// How the '0' flag pads: numbers put the zeros after their sign, text
+// before everything, and Inf/NaN never take zeros.
+enum class ZeroPad { kNever, kText, kNumber };
+
+// Pads `body` to the width: spaces, or zeros with the '0' flag.
 void AppendPadded(std::string* out, const Spec& s, std::string body,
-                  bool zero_ok) {
+                  ZeroPad zero = ZeroPad::kText) {
   int pad = s.width - static_cast<int>(body.size());
   if (pad <= 0) {
     out->append(body);
   } else if (s.minus) {
     out->append(body);
     out->append(pad, ' ');
-  } else if (s.zero && zero_ok) {
-    size_t sign =
-        !body.empty() && (body[0] == '-' || body[0] == '+' || body[0] == ' ')
-            ? 1
-            : 0;
+  } else if (s.zero && zero != ZeroPad::kNever) {
+    size_t sign = zero == ZeroPad::kNumber && !body.empty() &&
+                          (body[0] == '-' || body[0] == '+' || body[0] == ' ')
+                      ? 1
+                      : 0;
     out->append(body.substr(0, sign));
     out->append(pad, '0');
     out->append(body.substr(sign));
@@ -96,7 +100,23 @@ void AppendInt(std::string* out, const Spec& s, int64_t v) {
     if (base == 2) digits.insert(0, "0b");
   }
   std::string sign = v < 0 ? "-" : s.plus ? "+" : s.space ? " " : "";
-  AppendPadded(out, s, sign + digits, s.precision < 0);
+  AppendPadded(out, s, sign + digits,
+               s.precision < 0 ? ZeroPad::kNumber : ZeroPad::kNever);
+}
+
+// Go's %x of a float ("0x1.cp+01"): C's %a with at least two exponent
+// digits.
+std::string HexFloat(double v, bool upper, int precision) {
+  char buf[64];
+  if (precision < 0) {
+    std::snprintf(buf, sizeof buf, upper ? "%A" : "%a", v);
+  } else {
+    std::snprintf(buf, sizeof buf, upper ? "%.*A" : "%.*a", precision, v);
+  }
+  std::string body = buf;
+  size_t p = body.find_first_of("pP");
+  if (p != std::string::npos && body.size() - p == 3) body.insert(p + 2, "0");
+  return body;
 }
 
 void AppendFloat(std::string* out, const Spec& s, double v) {
@@ -106,12 +126,14 @@ void AppendFloat(std::string* out, const Spec& s, double v) {
                                                   : "NaN")
                        : v > 0       ? (s.space && !s.plus ? " Inf" : "+Inf")
                                      : "-Inf";
-    AppendPadded(out, s, body, false);
+    AppendPadded(out, s, body, ZeroPad::kNever);
     return;
   }
   char verb = s.verb == 'v' ? 'g' : s.verb;
   std::string body;
-  if (s.precision < 0 && (verb == 'g' || verb == 'G')) {
+  if (verb == 'x' || verb == 'X') {
+    body = HexFloat(v, verb == 'X', s.precision);
+  } else if (s.precision < 0 && (verb == 'g' || verb == 'G')) {
     body = FormatGoFloat(v, GoFloatFormat::kShortest);
     if (verb == 'G') {
       for (char& c : body) c = c == 'e' ? 'E' : c;
@@ -127,7 +149,7 @@ void AppendFloat(std::string* out, const Spec& s, double v) {
     body.resize(n);
   }
   if (body[0] != '-') body.insert(0, s.plus ? "+" : s.space ? " " : "");
-  AppendPadded(out, s, body, true);
+  AppendPadded(out, s, body, ZeroPad::kNumber);
 }
 
 void AppendString(std::string* out, const Spec& s, const std::string& v) {
@@ -150,7 +172,7 @@ void AppendString(std::string* out, const Spec& s, const std::string& v) {
         body.resize(s.precision);
       }
   }
-  AppendPadded(out, s, body, false);
+  AppendPadded(out, s, body);
 }
 
 void AppendDirective(std::string* out, const Spec& s, const Value& v);
@@ -167,16 +189,16 @@ void AppendList(std::string* out, const Spec& s, const ValueList& items) {
 void AppendDirective(std::string* out, const Spec& s, const Value& v) {
   using Kind = Value::Kind;
   if (s.verb == 'T') {
-    AppendPadded(out, s, v.is_nil() ? "<nil>" : v.TypeName(), false);
+    AppendPadded(out, s, v.is_nil() ? "<nil>" : v.TypeName());
     return;
   }
   switch (v.kind()) {
     case Kind::kNil:
-      if (s.verb == 'v') return AppendPadded(out, s, "<nil>", false);
+      if (s.verb == 'v') return AppendPadded(out, s, "<nil>");
       break;
     case Kind::kBool:
       if (s.verb == 'v' || s.verb == 't') {
-        return AppendPadded(out, s, v.AsBool() ? "true" : "false", false);
+        return AppendPadded(out, s, v.AsBool() ? "true" : "false");
       }
       break;
     case Kind::kInt:
@@ -194,16 +216,16 @@ void AppendDirective(std::string* out, const Spec& s, const Value& v) {
         case 'c': {
           std::string r;
           AppendUtf8(&r, static_cast<int>(v.AsInt()));
-          return AppendPadded(out, s, r, false);
+          return AppendPadded(out, s, r);
         }
         case 'q':
-          return AppendPadded(out, s, GoQuotedRune(static_cast<int>(v.AsInt())),
-                              false);
+          return AppendPadded(out, s,
+                              GoQuotedRune(static_cast<int>(v.AsInt())));
         case 'U': {
           char buf[32];
           std::snprintf(buf, sizeof buf, "U+%04llX",
                         static_cast<unsigned long long>(v.AsInt()));
-          return AppendPadded(out, s, buf, false);
+          return AppendPadded(out, s, buf);
         }
         default:
           break;
@@ -218,6 +240,8 @@ void AppendDirective(std::string* out, const Spec& s, const Value& v) {
         case 'F':
         case 'g':
         case 'G':
+        case 'x':
+        case 'X':
           return AppendFloat(out, s, v.AsFloat());
         default:
           break;
@@ -244,10 +268,11 @@ void AppendDirective(std::string* out, const Spec& s, const Value& v) {
       break;
     case Kind::kMap:
     case Kind::kSample:
+    case Kind::kStruct:
       if (s.verb == 'v') {
         std::string body;
         AppendGoValue(&body, v);
-        return AppendPadded(out, s, body, false);
+        return AppendPadded(out, s, body);
       }
       break;
   }
@@ -372,6 +397,17 @@ void AppendGoValue(std::string* out, const Value& v) {
     case Kind::kTime:
       out->append(GoTimeString(v.AsTime()));
       return;
+    case Kind::kStruct: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [name, field] : v.AsStructFields()) {
+        if (!first) out->push_back(' ');
+        first = false;
+        AppendGoValue(out, field);
+      }
+      out->push_back('}');
+      return;
+    }
   }
 }
 

@@ -214,8 +214,9 @@ class Lexer {
         Emit(TokenType::kLeftParen, start);
       } else if (c == ')') {
         ++pos_;
-        if (--paren_depth < 0) return Error("unexpected right paren");
+        // Go emits the paren first, so the parser reports it in context.
         Emit(TokenType::kRightParen, start);
+        if (--paren_depth < 0) return Error("unexpected right paren");
       } else if (c == ',') {
         ++pos_;
         Emit(TokenType::kComma, start);
@@ -242,18 +243,47 @@ class Lexer {
     }
   }
 
+  bool Accept(std::string_view valid) {
+    if (pos_ < in_.size() && valid.find(in_[pos_]) != std::string_view::npos) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void AcceptRun(std::string_view valid) {
+    while (Accept(valid)) {
+    }
+  }
+
+  // Go's scanNumber: the digits of the base, a fraction, an exponent; a
+  // letter or digit right after is "bad number syntax".
   bool LexNumber() {
     size_t start = pos_;
-    if (Peek() == '+' || Peek() == '-') ++pos_;
-    while (pos_ < in_.size()) {
-      char c = in_[pos_];
-      bool exp_sign = (c == '+' || c == '-') && pos_ > start &&
-                      (in_[pos_ - 1] == 'e' || in_[pos_ - 1] == 'E' ||
-                       in_[pos_ - 1] == 'p' || in_[pos_ - 1] == 'P');
-      if (!IsAlnum(c) && c != '.' && !exp_sign) break;
-      ++pos_;
+    Accept("+-");
+    std::string_view digits = "0123456789_";
+    bool decimal = true, hex = false;
+    if (Accept("0")) {
+      if (Accept("xX")) {
+        digits = "0123456789abcdefABCDEF_";
+        decimal = false;
+        hex = true;
+      } else if (Accept("oO")) {
+        digits = "01234567_";
+        decimal = false;
+      } else if (Accept("bB")) {
+        digits = "01_";
+        decimal = false;
+      }
     }
-    if (pos_ == start + 1 && !IsDigit(in_[start])) {
+    AcceptRun(digits);
+    if (Accept(".")) AcceptRun(digits);
+    if ((decimal && Accept("eE")) || (hex && Accept("pP"))) {
+      Accept("+-");
+      AcceptRun("0123456789_");
+    }
+    Accept("i");
+    if (pos_ < in_.size() && IsAlnum(in_[pos_])) {
+      ++pos_;
       return Error("bad number syntax: \"" +
                    std::string(in_.substr(start, pos_ - start)) + "\"");
     }

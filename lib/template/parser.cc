@@ -321,7 +321,7 @@ class Parser {
     const char* context =
         keyword.text == "block" ? "block clause" : "template clause";
     const Token& name = NextNonSpace();
-    NodePtr n = NewNode(NodeType::kTemplate, keyword);
+    NodePtr n = NewNode(NodeType::kTemplate, name);  // Go's position.
     if ((name.type != TokenType::kString &&
          name.type != TokenType::kRawString) ||
         !Unquote(name.text, &n->text)) {
@@ -440,12 +440,18 @@ class Parser {
   NodePtr Operand() {
     NodePtr node = Term();
     if (!node || Peek().type != TokenType::kField) return node;
+    // Go builds a chain at the first trailing field, and the merged field
+    // or variable node takes the chain's position.
+    const Token& chain_start = Peek();
     std::vector<std::string> fields;
-    while (Peek().type == TokenType::kField)
+    while (Peek().type == TokenType::kField) {
       fields.push_back(Next().text.substr(1));
+    }
     switch (node->type) {
       case NodeType::kField:
       case NodeType::kVariable:
+        node->pos = chain_start.pos;
+        node->line = chain_start.line;
         for (auto& f : fields) node->idents.push_back(std::move(f));
         return node;
       case NodeType::kBool:
@@ -455,8 +461,8 @@ class Parser {
       case NodeType::kDot:
         return Fail(Cat("unexpected . after term ", GoQuoted(node->String())));
       default: {
-        NodePtr chain =
-            std::make_unique<Node>(NodeType::kChain, node->pos, node->line);
+        NodePtr chain = std::make_unique<Node>(
+            NodeType::kChain, chain_start.pos, chain_start.line);
         chain->children.push_back(std::move(node));
         chain->idents = std::move(fields);
         return chain;

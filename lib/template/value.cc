@@ -59,6 +59,21 @@ Value Value::FromTime(Time t) {
   return v;
 }
 
+Value Value::Struct(std::vector<std::pair<std::string, Value>> fields,
+                    std::string type_name) {
+  Value v;
+  v.rep_ = std::make_shared<const StructRep>(
+      StructRep{std::move(fields), std::move(type_name)});
+  return v;
+}
+
+const Value* Value::StructField(std::string_view name) const {
+  for (const auto& [field, value] : AsStructFields()) {
+    if (field == name) return &value;
+  }
+  return nullptr;
+}
+
 Value Value::MissingMapEntry() const {
   if (kind() == Kind::kMap && std::get<MapPtr>(rep_)->string_valued) {
     return String("");
@@ -87,6 +102,8 @@ std::string Value::TypeName() const {
       return "*template.sample";
     case Kind::kTime:
       return "*time.Time";
+    case Kind::kStruct:
+      return std::get<StructPtr>(rep_)->type_name;
   }
   return "";
 }
@@ -110,6 +127,8 @@ bool Value::IsTrue() const {
     case Kind::kSample:
     case Kind::kTime:
       return true;  // Non-nil pointers.
+    case Kind::kStruct:
+      return true;
   }
   return false;
 }

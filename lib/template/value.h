@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -44,7 +46,8 @@ class Value {
     kList,
     kMap,
     kSample,
-    kTime
+    kTime,
+    kStruct
   };
 
   // Go's nil (an invalid reflect.Value): prints as "<no value>".
@@ -64,6 +67,11 @@ class Value {
   // A query result (Prometheus's template.queryResult).
   static Value QueryResult(std::vector<Sample> samples);
   static Value FromTime(Time t);
+  // A Go struct: fields in declaration order, and its type as Go prints it
+  // ("struct { Labels map[string]string; Value float64 }"). Unlike a map,
+  // reading a field it lacks is an error.
+  static Value Struct(std::vector<std::pair<std::string, Value>> fields,
+                      std::string type_name);
 
   Kind kind() const { return static_cast<Kind>(rep_.index()); }
   bool is_nil() const { return kind() == Kind::kNil; }
@@ -75,6 +83,11 @@ class Value {
   const ValueMap& AsMap() const { return std::get<MapPtr>(rep_)->entries; }
   const Sample& AsSample() const { return *std::get<SamplePtr>(rep_); }
   Time AsTime() const { return std::get<Time>(rep_); }
+  const std::vector<std::pair<std::string, Value>>& AsStructFields() const {
+    return std::get<StructPtr>(rep_)->fields;
+  }
+  // The field's value, or null if the struct has no such field.
+  const Value* StructField(std::string_view name) const;
 
   // The zero value a missing key of this map reads as.
   Value MissingMapEntry() const;
@@ -94,10 +107,15 @@ class Value {
   };
   using ListPtr = std::shared_ptr<const ListRep>;
   using MapPtr = std::shared_ptr<const MapRep>;
+  struct StructRep {
+    std::vector<std::pair<std::string, Value>> fields;
+    std::string type_name;
+  };
   using SamplePtr = std::shared_ptr<const Sample>;
+  using StructPtr = std::shared_ptr<const StructRep>;
 
   std::variant<std::monostate, bool, int64_t, double, std::string, ListPtr,
-               MapPtr, SamplePtr, Time>
+               MapPtr, SamplePtr, Time, StructPtr>
       rep_;
 };
 

@@ -177,7 +177,7 @@ TEST(GoTemplateTest, DefineTemplateBlock) {
       "len: len of type int");
   EXPECT_EQ(
       Render("{{template \"nope\"}}"),
-      "ERROR: template: t:1:2: executing \"t\" at <{{template \"nope\"}}>: "
+      "ERROR: template: t:1:11: executing \"t\" at <{{template \"nope\"}}>: "
       "template \"nope\" not defined");
 }
 
@@ -207,7 +207,7 @@ TEST(GoTemplateTest, ParseErrors) {
 
 TEST(GoTemplateTest, ExecErrors) {
   EXPECT_EQ(Render("{{.s.b}}"),
-            "ERROR: template: t:1:2: executing \"t\" at <.s.b>: can't evaluate "
+            "ERROR: template: t:1:4: executing \"t\" at <.s.b>: can't evaluate "
             "field b in type string");
   EXPECT_EQ(Render("{{index .list 5}}"),
             "ERROR: template: t:1:2: executing \"t\" at <index .list 5>: error "
@@ -246,7 +246,7 @@ TEST(GoTemplateTest, MissingKeyError) {
       t->Execute(TestData(), {.missing_key_error = true});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(),
-            "template: t:1:2: executing \"t\" at <.m.zz>: map has no entry for "
+            "template: t:1:4: executing \"t\" at <.m.zz>: map has no entry for "
             "key \"zz\"");
 }
 
