@@ -266,9 +266,32 @@ void AppendDirective(std::string* out, const Spec& s, const Value& v) {
         return AppendString(out, s, GoTimeString(v.AsTime()));
       }
       break;
-    case Kind::kMap:
+    case Kind::kMap: {
+      // Go formats each key and element with the verb: %s of a map works.
+      out->append("map[");
+      bool first = true;
+      for (const auto& [key, elem] : v.AsMap()) {
+        if (!first) out->push_back(' ');
+        first = false;
+        AppendDirective(out, s, Value::String(key));
+        out->push_back(':');
+        AppendDirective(out, s, elem);
+      }
+      out->push_back(']');
+      return;
+    }
+    case Kind::kStruct: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [name, field] : v.AsStructFields()) {
+        if (!first) out->push_back(' ');
+        first = false;
+        AppendDirective(out, s, field);
+      }
+      out->push_back('}');
+      return;
+    }
     case Kind::kSample:
-    case Kind::kStruct:
       if (s.verb == 'v') {
         std::string body;
         AppendGoValue(&body, v);

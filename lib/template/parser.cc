@@ -259,11 +259,11 @@ class Parser {
   }
 
   NodePtr ElseAction(const Token& t) {
-    // {{else if ...}} and {{else with ...}} chain: the caller sees "else"
-    // and parses the keyword that follows as a nested control.
+    // {{else if ...}}: the caller sees "else" and parses the "if" that
+    // follows as a nested control. (Go 1.23's {{else with}} is newer than
+    // Prometheus 2.42's Go, which rejects it.)
     const Token& next = PeekNonSpace();
-    if (next.type == TokenType::kKeyword &&
-        (next.text == "if" || next.text == "with")) {
+    if (next.type == TokenType::kKeyword && next.text == "if") {
       NodePtr n = EndOrElse(t, "{{else}}");
       n->idents.push_back(next.text);
       return n;
@@ -291,21 +291,18 @@ class Parser {
     if (!list) return nullptr;
     n->list = std::move(list);
     if (next->text == "{{else}}") {
-      if (!next->idents.empty() && type != NodeType::kRange) {
-        // {{else if x}} is {{else}}{{if x}}...{{end}}: the nested control
-        // consumes the shared {{end}}.
+      if (!next->idents.empty()) {
+        // {{else if x}} is {{else}}{{if x}}...{{end}}: the nested if
+        // consumes the shared {{end}}. Go allows it after with and range too.
         const Token& kw = NextNonSpace();
         auto else_list = NewNode(NodeType::kList, kw);
-        NodePtr nested =
-            Control(kw.text == "if" ? NodeType::kIf : NodeType::kWith, kw,
-                    kw.text == "if" ? "if" : "with");
+        NodePtr nested = Control(NodeType::kIf, kw, "if");
         if (!nested) return nullptr;
         else_list->children.push_back(std::move(nested));
         n->else_list = std::move(else_list);
         vars_.resize(vars_mark);
         return n;
       }
-      if (!next->idents.empty()) return Fail("expected end; found {{else}}");
       auto [else_list, end] = ItemList();
       if (!else_list) return nullptr;
       if (end->text != "{{end}}") {

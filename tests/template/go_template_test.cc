@@ -65,6 +65,7 @@ TEST(GoTemplateTest, Range) {
   EXPECT_EQ(Render("{{range $v := .words}}{{$v}}{{end}}"), "ab");
   EXPECT_EQ(Render("{{range $k, $v := .m}}{{$k}}:{{$v}};{{end}}"), "a:1;b:2;");
   EXPECT_EQ(Render("{{range .empty}}x{{else}}empty{{end}}"), "empty");
+  EXPECT_EQ(Render("{{range .empty}}x{{else if .s}}{{.s}}{{end}}"), "str");
   EXPECT_EQ(Render("{{range .missing}}x{{else}}nil{{end}}"), "nil");
   EXPECT_EQ(Render("{{range .five}}{{if eq . 2}}{{continue}}{{end}}"
                    "{{if eq . 4}}{{break}}{{end}}{{.}}{{end}}"),

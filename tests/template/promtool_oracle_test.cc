@@ -161,6 +161,116 @@ TEST(PromtoolOracleTest, AnnotationsExpandAsPrometheus242) {
   }
 }
 
+// The Go text/template cases of go_template_test.cc that need no data,
+// run through promtool the same way.
+TEST(PromtoolOracleTest, GoSemanticsAsPrometheus242) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{{if 0}}a{{else if \"\"}}b{{else if 1}}c{{else}}d{{end}}", "c"},
+      {"{{$x := \"a\"}}{{with $y := \"b\"}}{{$x}}{{$y}}{{.}}{{end}}", "abb"},
+      {"{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}", "2"},
+      {"{{23 -}} < {{- 45}}|a  {{- /* comment */ -}}  b|x {{- 3 -}} y|x {{-3}} "
+       "y",
+       "23<45|ab|x3y|x -3 y"},
+      {"a\n  {{- if true }}\n  b\n  {{- end }}\n", "a\n  b\n"},
+      {"{{\"x\" | printf \"%s-%s\" \"a\"}}|{{0x1F}} {{1e3}} {{'a'}} {{-5}} "
+       "{{1_000}} {{1.5}}|{{`a\\nb`}}|{{\"a\\tb\"}}",
+       "a-x|31 1000 97 -5 1000 1.5|a\\nb|a\tb"},
+      {"{{and 1 0 \"x\"}} {{or 0 \"\" \"y\"}} {{and 1 \"z\"}}|{{not 0}} {{not "
+       "\"a\"}}|{{len \"héllo\"}}",
+       "0 y z|true false|6"},
+      {"{{eq 1 1}} {{ne \"a\" \"b\"}} {{lt 1 2}} {{le 2 2}} {{gt 1.5 2.5}} "
+       "{{ge \"b\" \"a\"}}|{{eq 1 2 3 1}}",
+       "true true true true false true|true"},
+      {"{{lt true false}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:114: executing \"__alert_A1\" at <lt true "
+       "false>: error calling lt: invalid type for comparison>"},
+      {"{{print 1 2 \"a\" 3}}|{{println 1 \"a\"}}|{{html \"<a "
+       "href=\\\"x\\\">&'\"}}|{{js \"it's <b>\\\"x\\\"=y\"}}|{{urlquery \"a "
+       "b&c/é\"}}",
+       "1 2a3|1 a\n|&lt;a href=&#34;x&#34;&gt;&amp;&#39;|it\\'s "
+       "\\u003Cb\\u003E\\\"x\\\"\\u003Dy|a+b%26c%2F%C3%A9"},
+      {"{{printf \"%5.2f|%-6d|%06.1f|%x|%X|%q|%v|%s|%g|%e\" 3.14159 42 -2.5 "
+       "255 \"hi\" \"a\\\"b\" 1.5 \"str\" 1e21 123456.789}}",
+       " 3.14|42    |-002.5|ff|6869|\"a\\\"b\"|1.5|str|1e+21|1.234568e+05"},
+      {"{{printf \"%d %s\" \"x\" 1}}|{{printf \"%d\"}}|{{printf \"a\" 1}}",
+       "%!d(string=x) %!s(int=1)|%!d(MISSING)|a%!(EXTRA int=1)"},
+      {"{{printf \"%.3g|%g|%v|%.0f\" 1234.5678 0.000012 100000000.0 2.5}}",
+       "1.23e+03|1.2e-05|1e+08|2"},
+      {"{{printf \"%t %5s|%-5s|%%\" true \"ab\" \"cd\"}}|{{printf \"%c%c %U "
+       "%q\" 72 105 65 66}}",
+       "true    ab|cd   |%|Hi U+0041 'B'"},
+      {"{{printf \"%+d % d %08.3f %x\" 5 7 3.14159 -255}}|{{printf \"%T %T "
+       "%T\" 1 1.0 \"s\"}}|{{printf \"%*d|%.*f\" 4 7 1 2.25}}",
+       "+5  7 0003.142 -ff|int float64 string|   7|2.2"},
+      {"{{define \"T\"}}<{{.}}>{{end}}{{template \"T\" \"x\"}}{{block \"B\" "
+       "1}}[{{.}}]{{end}}",
+       "<x>[1]"},
+      {"{{define \"U\"}}{{$}}{{end}}{{template \"U\"}}", "<no value>"},
+      {"{{define \"V\"}}{{len 3}}{{end}}{{template \"V\"}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:128: executing \"V\" at <len 3>: error calling "
+       "len: len of type int>"},
+      {"{{len}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:114: executing \"__alert_A1\" at <len>: wrong "
+       "number of args for len: want 1 got 0>"},
+      {"{{not 1 2}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:114: executing \"__alert_A1\" at <not>: wrong "
+       "number of args for not: want 1 got 2>"},
+      {"{{nil}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:114: executing \"__alert_A1\" at <nil>: nil is "
+       "not a command>"},
+      {"{{1 2}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:114: executing \"__alert_A1\" at <1>: can't "
+       "give argument to non-function 1>"},
+      {"{{printf 1}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:121: executing \"__alert_A1\" at <1>: expected "
+       "string; found 1>"},
+      {"{{ $labels.job 1 }}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:122: executing \"__alert_A1\" at <$labels.job>: "
+       "job is not a method but has arguments>"},
+      {"{{range 5}}x{{end}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:1:120: executing \"__alert_A1\" at <5>: range "
+       "can't iterate over 5>"},
+      {"x\n  {{index $labels 5}}",
+       "<error expanding template: error executing template __alert_A1: "
+       "template: __alert_A1:2:4: executing \"__alert_A1\" at <index $labels "
+       "5>: error calling index: value has type int; should be string>"},
+      {"{{ printf \"%v|%s|%d\" $labels (query \"up\" | first).Labels (len "
+       "(query \"up\")) }}",
+       "map[__name__:up instance:h:9100 job:node]|map[__name__:up "
+       "instance:h:9100 job:node]|1"},
+      {"{{ range $k, $v := $labels }}{{ if eq $k \"job\" }}{{ break }}{{ end "
+       "}}{{ $k }};{{ end }}",
+       "__name__;instance;"},
+      {"{{ printf \"%08.3f|%-8.2f|%+.1e|% .2f|%5.1g\" -3.14159 2.5 12345.0 1.0 "
+       "123.0 }}",
+       "-003.142|2.50    |+1.2e+04| 1.00|1e+02"},
+      {"{{ printf \"%6.2f%%\" 12.3456 }}|{{ printf \"%3d|%-3d|%03d\" 5 5 -5 "
+       "}}|{{ printf \"%.2s|%5.1s\" \"abc\" \"xyz\" }}",
+       " 12.35%|  5|5  |-05|ab|    x"},
+      {"{{ printf \"%v %v %v %v\" 1e-5 0.0001 123456789.0 -0.0 }}|{{ 1e100 "
+       "}}|{{ 0.1 }}",
+       "1e-05 0.0001 1.23456789e+08 -0|1e+100|0.1"},
+      {"{{ humanize 1e-30 }}|{{ humanize 999.99999 }}|{{ humanize1024 "
+       "1023.9999 }}|{{ humanizeDuration 59.99999 }}|{{ humanizeDuration "
+       "86399.9 }}",
+       "1e-06y|1000|1024|60s|23h 59m 59s"},
+  };
+  for (const auto& [text, want] : cases) {
+    EXPECT_EQ(ExpandAlertTemplate("A1", text, PromtoolAlert(), PromtoolQuery),
+              want)
+        << text;
+  }
+}
+
 TEST(PromtoolOracleTest, ParseErrorsAsPrometheus242) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"line1\n{{ if }}", "template: __alert_A1:2: missing value for if"},
@@ -187,6 +297,9 @@ TEST(PromtoolOracleTest, ParseErrorsAsPrometheus242) {
       {"{{ ) }}", "template: __alert_A1:1: unexpected \")\" in command"},
       {"{{ printf \"%d\" 1 2 3 ( }}",
        "template: __alert_A1:1: unclosed left paren"},
+      // {{else with}} arrived in Go 1.23; Prometheus 2.42's Go rejects it.
+      {"{{ with 1 }}x{{ else with 2 }}y{{ end }}",
+       "template: __alert_A1:1: unexpected <with> in else"},
   };
   for (const auto& [text, want] : cases) {
     EXPECT_EQ(ExpandAlertTemplate("A1", text, PromtoolAlert(), PromtoolQuery),
