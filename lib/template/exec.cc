@@ -7,6 +7,7 @@
 
 #include "template/builtins.h"
 #include "template/go_fmt.h"
+#include "template/go_time.h"
 #include "util/strings.h"
 
 namespace strata::tmpl {

@@ -4,14 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "template/go_time.h"
 #include "util/go_format.h"
 #include "util/strings.h"
 
 namespace strata::tmpl {
 namespace {
-
-constexpr int64_t kNanosPerSecond = 1000000000;
-constexpr int64_t kSecondsPerDay = 86400;
 
 // One parsed %-directive.
 struct Spec {
@@ -186,120 +184,124 @@ void AppendList(std::string* out, const Spec& s, const ValueList& items) {
   out->push_back(']');
 }
 
-void AppendDirective(std::string* out, const Spec& s, const Value& v) {
-  using Kind = Value::Kind;
-  if (s.verb == 'T') {
-    AppendPadded(out, s, v.is_nil() ? "<nil>" : v.TypeName());
-    return;
+// An int under `s`; false if the verb does not apply to ints.
+bool AppendIntVerb(std::string* out, const Spec& s, int64_t v) {
+  switch (s.verb) {
+    case 'v':
+    case 'd':
+    case 'b':
+    case 'o':
+    case 'x':
+    case 'X': {
+      Spec d = s;
+      if (d.verb == 'v') d.verb = 'd';
+      AppendInt(out, d, v);
+      return true;
+    }
+    case 'c': {
+      std::string r;
+      AppendUtf8(&r, static_cast<int>(v));
+      AppendPadded(out, s, r);
+      return true;
+    }
+    case 'q':
+      AppendPadded(out, s, GoQuotedRune(static_cast<int>(v)));
+      return true;
+    case 'U': {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "U+%04llX",
+                    static_cast<unsigned long long>(v));
+      AppendPadded(out, s, buf);
+      return true;
+    }
+    default:
+      return false;
   }
+}
+
+// Go formats each key and element of a map, and each field of a struct,
+// with the verb: %s of a map[string]string works.
+void AppendMap(std::string* out, const Spec& s, const ValueMap& m) {
+  out->append("map[");
+  bool first = true;
+  for (const auto& [key, elem] : m) {
+    if (!first) out->push_back(' ');
+    first = false;
+    AppendDirective(out, s, Value::String(key));
+    out->push_back(':');
+    AppendDirective(out, s, elem);
+  }
+  out->push_back(']');
+}
+
+void AppendStruct(std::string* out, const Spec& s, const Value& v) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [name, field] : v.AsStructFields()) {
+    if (!first) out->push_back(' ');
+    first = false;
+    AppendDirective(out, s, field);
+  }
+  out->push_back('}');
+}
+
+// One value under one directive; false if the verb does not apply.
+bool AppendVerb(std::string* out, const Spec& s, const Value& v) {
+  using Kind = Value::Kind;
+  const char verb = s.verb;
   switch (v.kind()) {
     case Kind::kNil:
-      if (s.verb == 'v') return AppendPadded(out, s, "<nil>");
-      break;
+      if (verb != 'v') return false;
+      AppendPadded(out, s, "<nil>");
+      return true;
     case Kind::kBool:
-      if (s.verb == 'v' || s.verb == 't') {
-        return AppendPadded(out, s, v.AsBool() ? "true" : "false");
-      }
-      break;
+      if (verb != 'v' && verb != 't') return false;
+      AppendPadded(out, s, v.AsBool() ? "true" : "false");
+      return true;
     case Kind::kInt:
-      switch (s.verb) {
-        case 'v':
-        case 'd':
-        case 'b':
-        case 'o':
-        case 'x':
-        case 'X': {
-          Spec d = s;
-          if (d.verb == 'v') d.verb = 'd';
-          return AppendInt(out, d, v.AsInt());
-        }
-        case 'c': {
-          std::string r;
-          AppendUtf8(&r, static_cast<int>(v.AsInt()));
-          return AppendPadded(out, s, r);
-        }
-        case 'q':
-          return AppendPadded(out, s,
-                              GoQuotedRune(static_cast<int>(v.AsInt())));
-        case 'U': {
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "U+%04llX",
-                        static_cast<unsigned long long>(v.AsInt()));
-          return AppendPadded(out, s, buf);
-        }
-        default:
-          break;
-      }
-      break;
+      return AppendIntVerb(out, s, v.AsInt());
     case Kind::kFloat:
-      switch (s.verb) {
-        case 'v':
-        case 'e':
-        case 'E':
-        case 'f':
-        case 'F':
-        case 'g':
-        case 'G':
-        case 'x':
-        case 'X':
-          return AppendFloat(out, s, v.AsFloat());
-        default:
-          break;
+      if (std::string_view("veEfFgGxX").find(verb) == std::string_view::npos) {
+        return false;
       }
-      break;
+      AppendFloat(out, s, v.AsFloat());
+      return true;
     case Kind::kString:
-      switch (s.verb) {
-        case 'v':
-        case 's':
-        case 'q':
-        case 'x':
-        case 'X':
-          return AppendString(out, s, v.AsString());
-        default:
-          break;
+      if (std::string_view("vsqxX").find(verb) == std::string_view::npos) {
+        return false;
       }
-      break;
+      AppendString(out, s, v.AsString());
+      return true;
     case Kind::kList:
-      return AppendList(out, s, v.AsList());
+      AppendList(out, s, v.AsList());
+      return true;
     case Kind::kTime:
-      if (s.verb == 'v' || s.verb == 's') {
-        return AppendString(out, s, GoTimeString(v.AsTime()));
-      }
-      break;
-    case Kind::kMap: {
-      // Go formats each key and element with the verb: %s of a map works.
-      out->append("map[");
-      bool first = true;
-      for (const auto& [key, elem] : v.AsMap()) {
-        if (!first) out->push_back(' ');
-        first = false;
-        AppendDirective(out, s, Value::String(key));
-        out->push_back(':');
-        AppendDirective(out, s, elem);
-      }
-      out->push_back(']');
-      return;
+      if (verb != 'v' && verb != 's') return false;
+      AppendString(out, s, GoTimeString(v.AsTime()));
+      return true;
+    case Kind::kMap:
+      AppendMap(out, s, v.AsMap());
+      return true;
+    case Kind::kStruct:
+      AppendStruct(out, s, v);
+      return true;
+    case Kind::kSample: {
+      if (verb != 'v') return false;
+      std::string body;
+      AppendGoValue(&body, v);
+      AppendPadded(out, s, body);
+      return true;
     }
-    case Kind::kStruct: {
-      out->push_back('{');
-      bool first = true;
-      for (const auto& [name, field] : v.AsStructFields()) {
-        if (!first) out->push_back(' ');
-        first = false;
-        AppendDirective(out, s, field);
-      }
-      out->push_back('}');
-      return;
-    }
-    case Kind::kSample:
-      if (s.verb == 'v') {
-        std::string body;
-        AppendGoValue(&body, v);
-        return AppendPadded(out, s, body);
-      }
-      break;
   }
-  AppendBadVerb(out, s.verb, v);
+  return false;
+}
+
+void AppendDirective(std::string* out, const Spec& s, const Value& v) {
+  if (s.verb == 'T') {
+    AppendPadded(out, s, v.is_nil() ? "<nil>" : v.TypeName());
+  } else if (!AppendVerb(out, s, v)) {
+    AppendBadVerb(out, s.verb, v);
+  }
 }
 
 // Reads a width or precision number, or '*' from the arguments.
@@ -320,54 +322,6 @@ int ReadCount(std::string_view f, size_t* i, std::span<const Value> args,
     n = (n < 0 ? 0 : n * 10) + (f[(*i)++] - '0');
   }
   return n;
-}
-
-// Go's two-digit-per-field civil date from days since the epoch.
-void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-struct Civil {
-  int64_t year;
-  int month, day, hour, minute, second, weekday;
-  int64_t nanos;
-};
-
-Civil ToCivil(Time t) {
-  int64_t secs = t.unix_nanos / kNanosPerSecond;
-  int64_t nanos = t.unix_nanos % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    --secs;
-  }
-  int64_t days = secs / kSecondsPerDay;
-  int64_t rem = secs % kSecondsPerDay;
-  if (rem < 0) {
-    rem += kSecondsPerDay;
-    --days;
-  }
-  Civil c{};
-  CivilFromDays(days, &c.year, &c.month, &c.day);
-  c.hour = static_cast<int>(rem / 3600);
-  c.minute = static_cast<int>(rem / 60 % 60);
-  c.second = static_cast<int>(rem % 60);
-  c.weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01: Thu.
-  c.nanos = nanos;
-  return c;
-}
-
-std::string Pad(int64_t v, int width, char fill = '0') {
-  std::string s = std::to_string(v);
-  if (static_cast<int>(s.size()) < width) s.insert(0, width - s.size(), fill);
-  return s;
 }
 
 }  // namespace
@@ -529,100 +483,6 @@ std::string GoSprintf(std::string_view f, std::span<const Value> args) {
       }
     }
     out.push_back(')');
-  }
-  return out;
-}
-
-std::string GoTimeString(Time t) {
-  return GoTimeFormat(t, "2006-01-02 15:04:05.999999999 -0700 MST");
-}
-
-std::string GoTimeFormat(Time t, std::string_view layout) {
-  static constexpr const char* kMonths[] = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
-  static constexpr const char* kDays[] = {"Sunday",    "Monday",   "Tuesday",
-                                          "Wednesday", "Thursday", "Friday",
-                                          "Saturday"};
-  const Civil c = ToCivil(t);
-  std::string out;
-  size_t i = 0;
-  auto take = [&](std::string_view token) {
-    if (layout.substr(i, token.size()) != token) return false;
-    i += token.size();
-    return true;
-  };
-  while (i < layout.size()) {
-    if (take("January"))
-      out += kMonths[c.month - 1];
-    else if (take("Jan"))
-      out += std::string(kMonths[c.month - 1], 3);
-    else if (take("Monday"))
-      out += kDays[c.weekday];
-    else if (take("Mon"))
-      out += std::string(kDays[c.weekday], 3);
-    else if (take("MST"))
-      out += "UTC";
-    else if (take("2006"))
-      out += Pad(c.year, 4);
-    else if (take("-07:00") || take("Z07:00"))
-      out += layout[i - 6] == 'Z' ? "Z" : "+00:00";
-    else if (take("-0700"))
-      out += "+0000";
-    else if (take("Z0700"))
-      out += "Z";
-    else if (take("01"))
-      out += Pad(c.month, 2);
-    else if (take("02"))
-      out += Pad(c.day, 2);
-    else if (take("_2"))
-      out += Pad(c.day, 2, ' ');
-    else if (take("06"))
-      out += Pad(c.year % 100, 2);
-    else if (take("15"))
-      out += Pad(c.hour, 2);
-    else if (take("03"))
-      out += Pad(c.hour % 12 == 0 ? 12 : c.hour % 12, 2);
-    else if (take("04"))
-      out += Pad(c.minute, 2);
-    else if (take("05"))
-      out += Pad(c.second, 2);
-    else if (take("PM"))
-      out += c.hour >= 12 ? "PM" : "AM";
-    else if (take("pm"))
-      out += c.hour >= 12 ? "pm" : "am";
-    else if ((layout.substr(i, 2) == ".0" || layout.substr(i, 2) == ".9" ||
-              layout.substr(i, 2) == ",0" || layout.substr(i, 2) == ",9")) {
-      char digit = layout[i + 1];
-      size_t n = 1;
-      while (i + 1 + n < layout.size() && layout[i + 1 + n] == digit) ++n;
-      bool followed_by_digit = i + 1 + n < layout.size() &&
-                               layout[i + 1 + n] >= '0' &&
-                               layout[i + 1 + n] <= '9';
-      if (followed_by_digit) {
-        out.push_back(layout[i++]);
-        continue;
-      }
-      i += 1 + n;
-      std::string frac = Pad(c.nanos, 9).substr(0, std::min<size_t>(n, 9));
-      if (digit == '9') {
-        while (!frac.empty() && frac.back() == '0') frac.pop_back();
-        if (!frac.empty()) out += layout[i - 1 - n] + frac;
-      } else {
-        out += layout[i - 1 - n] + frac;
-      }
-    } else if (take("1"))
-      out += std::to_string(c.month);
-    else if (take("2"))
-      out += std::to_string(c.day);
-    else if (take("3"))
-      out += std::to_string(c.hour % 12 == 0 ? 12 : c.hour % 12);
-    else if (take("4"))
-      out += std::to_string(c.minute);
-    else if (take("5"))
-      out += std::to_string(c.second);
-    else
-      out.push_back(layout[i++]);
   }
   return out;
 }

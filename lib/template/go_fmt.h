@@ -27,13 +27,6 @@ std::string GoSprint(std::span<const Value> args);
 // fmt.Sprintln: spaces between all operands and a trailing newline.
 std::string GoSprintln(std::span<const Value> args);
 std::string GoSprintf(std::string_view format, std::span<const Value> args);
-// time.Time.String(): "2015-06-23 13:19:44.128 +0000 UTC".
-std::string GoTimeString(Time t);
-// time.Time.Format with the layout elements 2006 06 01 1 Jan January 02 2
-// _2 15 03 3 04 4 05 5 PM pm Mon Monday MST -0700 -07:00 Z07:00 Z0700 and
-// fractional seconds (.000, .999); anything else is copied.
-std::string GoTimeFormat(Time t, std::string_view layout);
-
 }  // namespace strata::tmpl
 
 #endif  // STRATA_TEMPLATE_GO_FMT_H_

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "template/go_fmt.h"
+#include "template/go_time.h"
 #include "util/go_format.h"
 #include "util/strings.h"
 

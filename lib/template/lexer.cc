@@ -156,75 +156,81 @@ class Lexer {
         return true;
       }
       if (pos_ >= in_.size()) return Error("unclosed action");
-      size_t start = pos_;
-      char c = in_[pos_];
-      if (IsSpace(c)) {
-        while (pos_ < in_.size() && IsSpace(in_[pos_]) && !AtRightTrim()) {
-          ++pos_;
-        }
-        Emit(TokenType::kSpace, start);
-      } else if (c == '=') {
+      if (!LexToken(&paren_depth)) return false;
+    }
+  }
+
+  // One token inside an action; false after an error.
+  bool LexToken(int* paren_depth) {
+    size_t start = pos_;
+    char c = in_[pos_];
+    if (IsSpace(c)) {
+      while (pos_ < in_.size() && IsSpace(in_[pos_]) && !AtRightTrim()) {
         ++pos_;
-        Emit(TokenType::kAssign, start);
-      } else if (c == ':') {
-        if (Peek(1) != '=') return Error("expected :=");
-        pos_ += 2;
-        Emit(TokenType::kDeclare, start);
-      } else if (c == '|') {
-        ++pos_;
-        Emit(TokenType::kPipe, start);
-      } else if (c == '"') {
-        if (!LexQuote('"', "unterminated quoted string")) return false;
-        Emit(TokenType::kString, start);
-      } else if (c == '`') {
-        size_t end = in_.find('`', pos_ + 1);
-        if (end == std::string_view::npos) {
-          return Error("unterminated raw quoted string");
-        }
-        pos_ = end + 1;
-        Emit(TokenType::kRawString, start);
-      } else if (c == '\'') {
-        if (!LexQuote('\'', "unterminated character constant")) return false;
-        Emit(TokenType::kChar, start);
-      } else if (c == '$') {
-        ++pos_;
-        while (pos_ < in_.size() && IsAlnum(in_[pos_])) ++pos_;
-        Emit(TokenType::kVariable, start);
-      } else if (c == '.') {
-        if (IsDigit(Peek(1))) {
-          if (!LexNumber()) return false;
-          Emit(TokenType::kNumber, start);
-        } else {
-          ++pos_;
-          while (pos_ < in_.size() && IsAlnum(in_[pos_])) ++pos_;
-          Emit(pos_ - start == 1 ? TokenType::kDot : TokenType::kField, start);
-        }
-      } else if (c == '+' || c == '-' || IsDigit(c)) {
+      }
+      Emit(TokenType::kSpace, start);
+    } else if (c == '=') {
+      ++pos_;
+      Emit(TokenType::kAssign, start);
+    } else if (c == ':') {
+      if (Peek(1) != '=') return Error("expected :=");
+      pos_ += 2;
+      Emit(TokenType::kDeclare, start);
+    } else if (c == '|') {
+      ++pos_;
+      Emit(TokenType::kPipe, start);
+    } else if (c == '"') {
+      if (!LexQuote('"', "unterminated quoted string")) return false;
+      Emit(TokenType::kString, start);
+    } else if (c == '`') {
+      size_t end = in_.find('`', pos_ + 1);
+      if (end == std::string_view::npos) {
+        return Error("unterminated raw quoted string");
+      }
+      pos_ = end + 1;
+      Emit(TokenType::kRawString, start);
+    } else if (c == '\'') {
+      if (!LexQuote('\'', "unterminated character constant")) return false;
+      Emit(TokenType::kChar, start);
+    } else if (c == '$') {
+      ++pos_;
+      while (pos_ < in_.size() && IsAlnum(in_[pos_])) ++pos_;
+      Emit(TokenType::kVariable, start);
+    } else if (c == '.') {
+      if (IsDigit(Peek(1))) {
         if (!LexNumber()) return false;
         Emit(TokenType::kNumber, start);
-      } else if (static_cast<unsigned char>(c) >= 0x80 &&
-                 !IsLetterRune(in_.substr(pos_))) {
-        return Error("unrecognized character in action: " +
-                     DescribeRune(in_.substr(pos_)));
-      } else if (IsAlnum(c)) {
-        if (!LexIdentifier()) return false;
-      } else if (c == '(') {
-        ++pos_;
-        ++paren_depth;
-        Emit(TokenType::kLeftParen, start);
-      } else if (c == ')') {
-        ++pos_;
-        // Go emits the paren first, so the parser reports it in context.
-        Emit(TokenType::kRightParen, start);
-        if (--paren_depth < 0) return Error("unexpected right paren");
-      } else if (c == ',') {
-        ++pos_;
-        Emit(TokenType::kComma, start);
       } else {
-        return Error("unrecognized character in action: " +
-                     DescribeRune(in_.substr(pos_)));
+        ++pos_;
+        while (pos_ < in_.size() && IsAlnum(in_[pos_])) ++pos_;
+        Emit(pos_ - start == 1 ? TokenType::kDot : TokenType::kField, start);
       }
+    } else if (c == '+' || c == '-' || IsDigit(c)) {
+      if (!LexNumber()) return false;
+      Emit(TokenType::kNumber, start);
+    } else if (static_cast<unsigned char>(c) >= 0x80 &&
+               !IsLetterRune(in_.substr(pos_))) {
+      return Error("unrecognized character in action: " +
+                   DescribeRune(in_.substr(pos_)));
+    } else if (IsAlnum(c)) {
+      if (!LexIdentifier()) return false;
+    } else if (c == '(') {
+      ++pos_;
+      ++*paren_depth;
+      Emit(TokenType::kLeftParen, start);
+    } else if (c == ')') {
+      ++pos_;
+      // Go emits the paren first, so the parser reports it in context.
+      Emit(TokenType::kRightParen, start);
+      if (--*paren_depth < 0) return Error("unexpected right paren");
+    } else if (c == ',') {
+      ++pos_;
+      Emit(TokenType::kComma, start);
+    } else {
+      return Error("unrecognized character in action: " +
+                   DescribeRune(in_.substr(pos_)));
     }
+    return true;
   }
 
   bool LexQuote(char quote, const char* unterminated) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "template/go_fmt.h"
+#include "template/go_time.h"
 #include "template/template.h"
 #include "util/strings.h"
 

@@ -12,6 +12,7 @@
 
 #include "template/expander.h"
 #include "template/go_fmt.h"
+#include "template/go_time.h"
 #include "template/humanize.h"
 #include "template/prometheus_functions.h"
 
