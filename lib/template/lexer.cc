@@ -69,10 +69,17 @@ class Lexer {
   char Peek(size_t ahead = 0) const {
     return pos_ + ahead < in_.size() ? in_[pos_ + ahead] : '\0';
   }
-  int LineAt(size_t pos) const {
-    int line = 1;
-    for (size_t i = 0; i < pos && i < in_.size(); ++i) line += in_[i] == '\n';
-    return line;
+  // Tokens come in order, so count newlines on from the last position
+  // asked about (linear, not quadratic, in the template's length).
+  int LineAt(size_t pos) {
+    if (pos < line_pos_) {
+      line_pos_ = 0;
+      line_ = 1;
+    }
+    for (; line_pos_ < pos && line_pos_ < in_.size(); ++line_pos_) {
+      line_ += in_[line_pos_] == '\n';
+    }
+    return line_;
   }
   void Emit(TokenType type, size_t start) {
     tokens_.push_back({type, std::string(in_.substr(start, pos_ - start)),
@@ -322,7 +329,9 @@ class Lexer {
 
   std::string_view in_;
   size_t pos_ = 0;
-  size_t start_ = 0;  // Start of the pending text.
+  size_t start_ = 0;     // Start of the pending text.
+  size_t line_pos_ = 0;  // LineAt's cursor: line_ is the line at line_pos_.
+  int line_ = 1;
   std::vector<Token> tokens_;
 };
 

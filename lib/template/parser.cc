@@ -100,6 +100,11 @@ bool Unquote(std::string_view q, std::string* out) {
   return true;
 }
 
+// Go's stack grows; ours does not, so nesting ({{if}} in {{if}}, or
+// parentheses) is bounded. The message is go/parser's.
+constexpr int kMaxParseDepth = 1000;
+constexpr std::string_view kTooDeep = "max expression depth exceeded";
+
 class Parser {
  public:
   Parser(std::string_view name, std::string_view text,
@@ -130,6 +135,12 @@ class Parser {
   }
 
  private:
+  struct DepthGuard {
+    explicit DepthGuard(Parser* p) : parser(p) { ++parser->depth_; }
+    ~DepthGuard() { --parser->depth_; }
+    Parser* parser;
+  };
+
   // Stand-ins for {{end}} and {{else}} that end an item list.
   static bool IsEndOrElse(const Node& n) {
     return n.type == NodeType::kText && n.raw == "\x01";
@@ -281,6 +292,8 @@ class Parser {
   }
 
   NodePtr Control(NodeType type, const Token& keyword, const char* context) {
+    DepthGuard guard(this);
+    if (depth_ > kMaxParseDepth) return FailAt(keyword, kTooDeep);
     size_t vars_mark = vars_.size();
     NodePtr n = NewNode(type, keyword);
     n->pipe = Pipeline(context, TokenType::kRightDelim);
@@ -342,6 +355,8 @@ class Parser {
   }
 
   NodePtr Pipeline(const char* context, TokenType end) {
+    DepthGuard guard(this);
+    if (depth_ > kMaxParseDepth) return Fail(kTooDeep);
     NodePtr pipe = NewNode(NodeType::kPipe, PeekNonSpace());
     if (!Declarations(pipe.get(), context)) return nullptr;
     while (true) {
@@ -578,6 +593,7 @@ class Parser {
   size_t pos_ = 0;
   std::vector<std::string> vars_{"$"};
   int range_depth_ = 0;
+  int depth_ = 0;  // Nesting of controls and pipelines, bounded for the stack.
   Trees trees_;
   Status error_;
 };

@@ -207,6 +207,19 @@ TEST(GoTemplateTest, ParseErrors) {
             "ERROR: template: t:3: missing value for if");
 }
 
+TEST(GoTemplateTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep =
+      "{{" + std::string(100000, '(') + "1" + std::string(100000, ')') + "}}";
+  EXPECT_EQ(Render(deep),
+            "ERROR: template: t:1: max expression depth exceeded");
+  std::string ifs;
+  for (int i = 0; i < 5000; ++i) ifs += "{{if 1}}";
+  EXPECT_EQ(Render(ifs), "ERROR: template: t:1: max expression depth exceeded");
+  std::string ok =
+      "{{" + std::string(100, '(') + "1" + std::string(100, ')') + "}}";
+  EXPECT_EQ(Render(ok), "1");
+}
+
 TEST(GoTemplateTest, ExecErrors) {
   EXPECT_EQ(Render("{{.s.b}}"),
             "ERROR: template: t:1:4: executing \"t\" at <.s.b>: can't evaluate "
