@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "promql/parser.h"
+#include "rules/template_check.h"
 #include "util/duration.h"
 #include "util/strings.h"
 #include "yaml-cpp/yaml.h"
@@ -200,7 +201,6 @@ struct RulePositions {
 // rulefmt.RuleNode.Validate, in its order.
 void ValidateRule(const RuleGroupSpec& group, size_t index,
                   const RuleSpec& rule, const RulePositions& at,
-                  const TemplateChecker& check_template,
                   std::vector<std::string>* errors) {
   auto add = [&](std::string_view message, const Position* pos,
                  const Position* alt = nullptr) {
@@ -244,22 +244,22 @@ void ValidateRule(const RuleGroupSpec& group, size_t index,
       add(Cat("invalid annotation name: ", name), nullptr);
     }
   }
-  if (rule.alert.empty() || !check_template) return;
+  if (rule.alert.empty()) return;
   for (const auto& [name, text] : rule.labels) {
-    if (Status s = check_template(text); !s.ok()) {
+    if (Status s = CheckAlertTemplate(rule.alert, text); !s.ok()) {
       add(Cat("label ", GoQuoted(name), ": ", s.message()), nullptr);
     }
   }
   for (const auto& [name, text] : rule.annotations) {
-    if (Status s = check_template(text); !s.ok()) {
+    if (Status s = CheckAlertTemplate(rule.alert, text); !s.ok()) {
       add(Cat("annotation ", GoQuoted(name), ": ", s.message()), nullptr);
     }
   }
 }
 
 // rulefmt.RuleGroups.Validate: group names, then each rule.
-std::vector<std::string> Validate(const RuleFile& file, const YAML::Node& root,
-                                  const TemplateChecker& check_template) {
+std::vector<std::string> Validate(const RuleFile& file,
+                                  const YAML::Node& root) {
   std::vector<std::string> errors;
   std::set<std::string> names;
   const YAML::Node groups = root["groups"];
@@ -281,8 +281,7 @@ std::vector<std::string> Validate(const RuleFile& file, const YAML::Node& root,
       const RulePositions positions{PositionOf(rule_node["record"]),
                                     PositionOf(rule_node["alert"]),
                                     PositionOf(rule_node["expr"])};
-      ValidateRule(group, r, group.rules[r], positions, check_template,
-                   &errors);
+      ValidateRule(group, r, group.rules[r], positions, &errors);
     }
   }
   return errors;
@@ -290,8 +289,7 @@ std::vector<std::string> Validate(const RuleFile& file, const YAML::Node& root,
 
 }  // namespace
 
-ParsedRuleFile ParseRuleFile(std::string_view yaml,
-                             const TemplateChecker& check_template) {
+ParsedRuleFile ParseRuleFile(std::string_view yaml) {
   ParsedRuleFile parsed;
   // yaml-cpp reports errors by throwing; nothing escapes this function.
   try {
@@ -311,7 +309,7 @@ ParsedRuleFile ParseRuleFile(std::string_view yaml,
       return parsed;
     }
     if (root.IsMap()) {
-      parsed.errors = Validate(parsed.file, root, check_template);
+      parsed.errors = Validate(parsed.file, root);
     }
   } catch (const YAML::Exception& e) {
     parsed.errors.push_back(Cat("yaml: line ", e.mark.line + 1, ": ", e.msg));
@@ -319,8 +317,7 @@ ParsedRuleFile ParseRuleFile(std::string_view yaml,
   return parsed;
 }
 
-StatusOr<RuleFile> LoadRuleFile(const std::string& path,
-                                const TemplateChecker& check_template) {
+StatusOr<RuleFile> LoadRuleFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
     const int err = errno;
@@ -332,7 +329,7 @@ StatusOr<RuleFile> LoadRuleFile(const std::string& path,
   }
   std::ostringstream text;
   text << in.rdbuf();
-  ParsedRuleFile parsed = ParseRuleFile(text.str(), check_template);
+  ParsedRuleFile parsed = ParseRuleFile(text.str());
   if (parsed.errors.empty()) return std::move(parsed.file);
   std::string message;
   for (const std::string& error : parsed.errors) {

@@ -20,7 +20,6 @@
 #define STRATA_RULES_RULE_FILE_H_
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,11 +59,6 @@ struct RuleFile {
   std::vector<RuleGroupSpec> groups;
 };
 
-// Checks one label or annotation template of an alerting rule; returns the
-// parse error as Go's text/template words it. Optional: without one,
-// templates are not checked.
-using TemplateChecker = std::function<Status(std::string_view text)>;
-
 // The parsed file and every problem found, each worded as promtool 2.42
 // prints it after "<file>: " (for example `3:5: group "g", rule 1, "x":
 // invalid recording rule name: x`). The file is usable only when `errors`
@@ -74,13 +68,13 @@ struct ParsedRuleFile {
   std::vector<std::string> errors;
 };
 
-ParsedRuleFile ParseRuleFile(std::string_view yaml,
-                             const TemplateChecker& check_template = {});
+// Alerting rules' label and annotation templates are checked to parse as
+// Go text/templates with Prometheus's functions (rules/template_check.h).
+ParsedRuleFile ParseRuleFile(std::string_view yaml);
 
 // Reads and parses `path`. InvalidArgument carrying every error, one per
 // line, each prefixed with "<path>: " as promtool does.
-StatusOr<RuleFile> LoadRuleFile(const std::string& path,
-                                const TemplateChecker& check_template = {});
+StatusOr<RuleFile> LoadRuleFile(const std::string& path);
 
 }  // namespace strata::rules
 
