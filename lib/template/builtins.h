@@ -16,9 +16,6 @@ namespace strata::tmpl {
 
 const Functions& Builtins();
 
-// net/url.QueryEscape: the urlquery builtin and Prometheus's graph links.
-std::string GoQueryEscape(std::string_view s);
-
 }  // namespace strata::tmpl
 
 #endif  // STRATA_TEMPLATE_BUILTINS_H_

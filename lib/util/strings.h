@@ -80,6 +80,10 @@ void AppendQuoted(std::string* out, std::string_view s);
 // (\a \b \f \n \r \t \v, \xXX for other control bytes and invalid UTF-8).
 void AppendGoQuoted(std::string* out, std::string_view s);
 std::string GoQuoted(std::string_view s);
+
+// Go's net/url.QueryEscape: everything but unreserved characters
+// (A-Z a-z 0-9 - _ . ~) percent-encoded in upper-case hex, spaces as '+'.
+std::string GoQueryEscape(std::string_view s);
 // Go's strconv.QuoteRune (fmt's %q of a rune): 'a', '\n', '\x00'.
 std::string GoQuotedRune(int r);
 

@@ -26,6 +26,7 @@
 #include "strata/appender.h"
 #include "temp_dir.h"
 #include "test_env.h"
+#include "util/strings.h"
 
 namespace strata::e2e {
 namespace {
@@ -271,7 +272,7 @@ TEST_F(RemoteStorageTest, SecondPrometheusReadsBackTheSameAnswers) {
   int compared = 0;
   for (const std::string& q : instant) {
     const std::string target =
-        "/api/v1/query?query=" + server::QueryEscape(q) + "&time=" + eval;
+        "/api/v1/query?query=" + GoQueryEscape(q) + "&time=" + eval;
     http_client::Response want = Http(prom_port_, "GET", target);
     http_client::Response got = Http(prom2_port, "GET", target);
     ASSERT_EQ(want.status, 200) << q << want.body;
@@ -283,7 +284,7 @@ TEST_F(RemoteStorageTest, SecondPrometheusReadsBackTheSameAnswers) {
   }
   const std::string range_target =
       "/api/v1/query_range?query=" +
-      server::QueryEscape("rate(prometheus_http_requests_total[2s])") +
+      GoQueryEscape("rate(prometheus_http_requests_total[2s])") +
       "&start=" + start + "&end=" + eval + "&step=1";
   http_client::Response want = Http(prom_port_, "GET", range_target);
   http_client::Response got = Http(prom2_port, "GET", range_target);

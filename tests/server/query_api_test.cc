@@ -22,6 +22,7 @@
 #include "strata/appender.h"
 #include "strata/db.h"
 #include "temp_dir.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -299,7 +300,7 @@ TEST_F(QueryApiHandlerTest, SmallAndLargeValuesAsPrometheusPrintsThem) {
   };
   for (const auto& [query, want] : cases) {
     Response r = api_->Query(Get(
-        "/api/v1/query", "query=" + QueryEscape(query) + "&time=1795620000"));
+        "/api/v1/query", "query=" + GoQueryEscape(query) + "&time=1795620000"));
     EXPECT_EQ(r.status, 200) << query;
     EXPECT_EQ(BodyOf(r), want) << query;
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -63,9 +64,9 @@ TEST(UrlParamsTest, PercentDecodeModes) {
 
 TEST(UrlParamsTest, QueryEscapeRoundTrips) {
   const std::string raw = "sum by (job) (rate(x{a=\"b&c\"}[5m])) / 100% ~ok";
-  EXPECT_EQ(QueryEscape("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+  EXPECT_EQ(GoQueryEscape("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
   Params params;
-  ASSERT_TRUE(ParseQueryString("query=" + QueryEscape(raw), &params).ok());
+  ASSERT_TRUE(ParseQueryString("query=" + GoQueryEscape(raw), &params).ok());
   EXPECT_EQ(params.Get("query"), raw);
 }
 

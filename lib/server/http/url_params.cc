@@ -15,11 +15,6 @@ int HexValue(char c) {
   return -1;
 }
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
 }  // namespace
 
 std::string_view Params::Get(std::string_view key) const {
@@ -72,24 +67,6 @@ StatusOr<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
       out.push_back(' ');
     } else {
       out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string QueryEscape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (IsUnreserved(c)) {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
     }
   }
   return out;

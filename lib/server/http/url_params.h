@@ -45,10 +45,6 @@ class Params {
 // encoding; paths keep '+'). InvalidArgument on a malformed escape.
 StatusOr<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
-// Encodes everything but unreserved characters (A-Z a-z 0-9 - _ . ~); spaces
-// become '+'. The inverse of PercentDecode(.., true).
-std::string QueryEscape(std::string_view text);
-
 // Adds the pairs of `query` (without the leading '?') to `params`. Like Go,
 // a bad pair (malformed escape, or a key containing ';') is skipped and the
 // rest still parsed; the first such problem is returned as InvalidArgument.
