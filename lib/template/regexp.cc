@@ -5,45 +5,18 @@
 #include <memory>
 #include <vector>
 
+#include "util/go_regexp.h"
 #include "util/strings.h"
 
 namespace strata::tmpl {
 namespace {
 
-// Go's regexp/syntax ErrorCode text for RE2's codes.
-const char* GoErrorCode(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    case RE2::ErrorPatternTooLarge:
-      return "expression too large";
-    default:
-      return "regexp/syntax: internal error";
-  }
+// Go's regexp/syntax ErrorCode text for RE2's codes: util's table, plus
+// Go's wording for a pattern too large and for anything else.
+std::string_view GoErrorCode(RE2::ErrorCode code) {
+  if (code == RE2::ErrorPatternTooLarge) return "expression too large";
+  const std::string_view text = GoRegexpErrorText(code);
+  return text.empty() ? "regexp/syntax: internal error" : text;
 }
 
 StatusOr<std::unique_ptr<RE2>> Compile(std::string_view pattern) {

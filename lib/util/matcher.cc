@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "re2/re2.h"
 #include "strata/labels.h"
+#include "util/go_regexp.h"
 #include "util/strings.h"
 
 namespace strata {
@@ -96,41 +97,6 @@ std::string FindLiteralPrefix(std::string_view pattern) {
   // Multi-byte UTF-8 sequences could be split by pop_back; trim a partial.
   while (!prefix.empty() && !IsValidUtf8(prefix)) prefix.pop_back();
   return prefix;
-}
-
-// Go's regexp/syntax wording for an RE2 error code, so that errors read as
-// Prometheus's do.
-std::string_view GoRegexpErrorText(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    default:
-      return "";
-  }
 }
 
 }  // namespace
