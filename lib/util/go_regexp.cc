@@ -1,9 +1,11 @@
 #include "util/go_regexp.h"
 
+#include "re2/re2.h"
+
 namespace strata {
 
-std::string_view GoRegexpErrorText(RE2::ErrorCode code) {
-  switch (code) {
+std::string_view GoRegexpErrorText(int re2_error_code) {
+  switch (static_cast<RE2::ErrorCode>(re2_error_code)) {
     case RE2::ErrorBadEscape:
       return "invalid escape sequence";
     case RE2::ErrorBadCharClass:

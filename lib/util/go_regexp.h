@@ -7,13 +7,12 @@
 
 #include <string_view>
 
-#include "re2/re2.h"
-
 namespace strata {
 
-// Go's text for `code`, or "" for a code Go has no counterpart listed for
-// here (callers fall back to RE2's own text or their own wording).
-std::string_view GoRegexpErrorText(RE2::ErrorCode code);
+// Go's text for `re2_error_code` (an RE2::ErrorCode, passed as int so that
+// RE2's header stays out of util's), or "" for a code without a Go
+// counterpart here (callers fall back to RE2's text or their own wording).
+std::string_view GoRegexpErrorText(int re2_error_code);
 
 }  // namespace strata
 
