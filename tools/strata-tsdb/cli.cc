@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "index/reader.h"
 #include "inspect/data_dir.h"
+#include "inspect/export.h"
 #include "promql/parser.h"
 
 namespace strata::tsdb {
@@ -69,11 +70,7 @@ StatusOr<std::vector<std::vector<Matcher>>> ParseSelectors(
     }
     out.push_back(std::move(m).value());
   }
-  if (out.empty()) {
-    StatusOr<Matcher> all =
-        Matcher::Create(Matcher::Type::kRegexMatch, kMetricNameLabel, ".+");
-    out.push_back({std::move(all).value()});
-  }
+  if (out.empty()) out.push_back(inspect::EveryNamedSeries());
   return out;
 }
 
