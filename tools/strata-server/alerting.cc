@@ -117,7 +117,7 @@ notifier::Stats Alerting::NotifierStats() const {
   return notifier_->GetStats();
 }
 
-void Alerting::Notify(std::vector<rules::Notification> notifications) {
+void Alerting::Notify(std::vector<rules::Notification> notifications) const {
   std::vector<notifier::Alert> alerts;
   alerts.reserve(notifications.size());
   for (rules::Notification& n : notifications) {

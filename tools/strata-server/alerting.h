@@ -82,7 +82,7 @@ class Alerting {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   notifier::Options NotifierOptions(const ConfigFile& config) const;
   // Hands the rules' alerts to the notifier.
-  void Notify(std::vector<rules::Notification> notifications);
+  void Notify(std::vector<rules::Notification> notifications) const;
 
   // Constant after construction.
   const AlertingSettings settings_;
