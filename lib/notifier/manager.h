@@ -16,7 +16,6 @@
 // http_client has TLS).
 //
 // Thread-safety: every public method may be called from any thread.
-// Lock order: mu_ before stats_mu_ (see manager.cc).
 #ifndef STRATA_NOTIFIER_MANAGER_H_
 #define STRATA_NOTIFIER_MANAGER_H_
 
@@ -110,7 +109,8 @@ class Manager {
   // After Stop, alerts are dropped silently.
   void Send(std::vector<Alert> alerts);
 
-  // The URLs alerts are POSTed to, in configuration order, deduplicated:
+  // The URLs alerts are POSTed to, in configuration order, deduplicated
+  // within each alertmanagers entry (as Prometheus):
   // "http://127.0.0.1:9093/api/v2/alerts". For /api/v1/alertmanagers.
   std::vector<std::string> ActiveAlertmanagers() const;
 
