@@ -375,7 +375,11 @@ TEST_F(RulesAlertingTest, RulesAndAlertsApiMatchPrometheus) {
                 "    write_relabel_configs:\n"
                 "      - source_labels: [__name__]\n"
                 "        regex: 'ALERTS|ALERTS_FOR_STATE|job:.*'\n"
-                "        action: drop\n");
+                "        action: drop\n"
+                // Remote write adds the external labels; Prometheus's own
+                // rules see its series without them.
+                "      - regex: cluster\n"
+                "        action: labeldrop\n");
   prom_ = std::make_unique<Process>(
       std::vector<std::string>{
           kPrometheus, "--config.file=" + root_ + "/prometheus.yml",
