@@ -1,6 +1,6 @@
 #include "ruletest/go_text.h"
 
-#include <cstdlib>
+#include <cstdio>
 
 #include "util/go_format.h"
 #include "util/strings.h"
@@ -8,15 +8,16 @@
 namespace strata::ruletest {
 namespace {
 
-// "<whole>[.<fraction without trailing zeros>]" of `value` / 10^`digits`.
-std::string FixedPoint(uint64_t value, int digits) {
-  std::string whole = std::to_string(value);
-  if (digits == 0) return whole;
-  while (static_cast<int>(whole.size()) <= digits) whole.insert(0, "0");
-  std::string fraction = whole.substr(whole.size() - digits);
-  whole.resize(whole.size() - digits);
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  return fraction.empty() ? whole : Cat(whole, ".", fraction);
+// "<s>[.<fraction without trailing zeros>]s" of `ms` milliseconds.
+std::string Seconds(uint64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%llu.%03llu",
+                static_cast<unsigned long long>(ms / 1000),
+                static_cast<unsigned long long>(ms % 1000));
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s + "s";
 }
 
 }  // namespace
@@ -33,7 +34,7 @@ std::string GoDurationString(int64_t ms) {
   const uint64_t hours = u / 3600000;
   if (hours > 0) CatTo(&out, hours, "h");
   if (hours > 0 || minutes > 0) CatTo(&out, minutes, "m");
-  CatTo(&out, FixedPoint(seconds_ms, 3), "s");
+  out += Seconds(seconds_ms);
   return out;
 }
 
