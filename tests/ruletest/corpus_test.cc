@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,18 +18,6 @@
 
 namespace strata::testing {
 namespace {
-
-// Files that need rule evaluation (rules::RuleGroup, branch `eval`), which
-// is still a stub on this branch: they are compared and pass if equal, but
-// a difference is reported as a skip until evaluation lands. Empty this
-// list when it has.
-const std::set<std::string> kAwaitingRuleEvaluation = {
-    "alerting_fail.yml",      "alerting_for_keep_firing.yml",
-    "eval_error.yml",         "group_eval_order.yml",
-    "histogram_quantile.yml", "missing_alertname.yml",
-    "recording_counters.yml", "recording_counters_fail.yml",
-    "staleness.yml",
-};
 
 std::string CorpusDir() { return SourceDir() + "/tests/ruletest/corpus"; }
 
@@ -90,12 +77,6 @@ TEST_P(CorpusTest, SameAsPromtool) {
   EXPECT_EQ(theirs.code, should_fail ? 1 : 0) << theirs.out << theirs.err;
   const ToolRun ours = RunInCorpus(
       BinaryDir() + "/tools/strata-tsdb/strata-tsdb test rules", file, tmp_);
-  if (kAwaitingRuleEvaluation.count(file) != 0 &&
-      (ours.code != theirs.code || ours.out != theirs.out ||
-       ours.err != theirs.err)) {
-    GTEST_SKIP() << file << " differs until rule evaluation lands:\n"
-                 << ours.out << ours.err;
-  }
   EXPECT_EQ(ours.code, theirs.code) << ours.out << ours.err;
   EXPECT_EQ(ours.out, theirs.out);
   EXPECT_EQ(ours.err, theirs.err);
