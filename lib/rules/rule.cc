@@ -74,6 +74,24 @@ Labels PairsToLabels(const LabelPairs& pairs) {
   return Labels::FromUnchecked(std::move(labels));
 }
 
+Labels OverrideLabels(const Labels& base, const LabelPairs& overrides) {
+  std::vector<Label> labels = base.pairs();
+  for (const auto& [name, value] : overrides) {
+    auto it = std::lower_bound(
+        labels.begin(), labels.end(), name,
+        [](const Label& l, const std::string& n) { return l.name < n; });
+    const bool present = it != labels.end() && it->name == name;
+    if (value.empty()) {
+      if (present) labels.erase(it);
+    } else if (present) {
+      it->value = value;
+    } else {
+      labels.insert(it, Label{name, value});
+    }
+  }
+  return Labels::FromUnchecked(std::move(labels));
+}
+
 Rule::Rule(std::string name, promql::ExprPtr expr, LabelPairs labels)
     : name_(std::move(name)),
       expr_(std::move(expr)),

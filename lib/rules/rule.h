@@ -121,6 +121,15 @@ class Rule {
   std::optional<int64_t> last_evaluation_ms_ ABSL_GUARDED_BY(mu_);
 };
 
+// `base` with each pair of `overrides` set in order as Prometheus's
+// labels.Builder.Set does: an empty value removes the label.
+Labels OverrideLabels(const Labels& base, const LabelPairs& overrides);
+
+// For hash containers of Labels.
+struct LabelsHash {
+  size_t operator()(const Labels& labels) const { return labels.Hash(); }
+};
+
 // Sorts and converts a rule file's pairs.
 LabelPairs SortedPairs(std::vector<std::pair<std::string, std::string>> pairs);
 // The pairs as Labels (empty values dropped).

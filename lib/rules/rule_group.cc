@@ -140,7 +140,7 @@ int64_t RuleGroup::EvalRule(size_t i, int64_t ts_ms) {
             ts_ms, options_.resend_delay_ms, interval_ms_);
     if (!due.empty() && options_.notify) options_.notify(std::move(due));
   }
-  SeriesSet returned;
+  SeriesRefs returned;
   strata::Status commit = AppendOutput(rule, *vector, ts_ms,
                                        series_in_previous_eval_[i], &returned);
   if (!commit.ok()) {
@@ -163,15 +163,26 @@ int64_t RuleGroup::EvalRule(size_t i, int64_t ts_ms) {
 }
 
 strata::Status RuleGroup::AppendOutput(Rule& rule, const promql::Vector& vector,
-                                       int64_t ts_ms, const SeriesSet& previous,
-                                       SeriesSet* returned) {
+                                       int64_t ts_ms,
+                                       const SeriesRefs& previous,
+                                       SeriesRefs* returned) {
   std::unique_ptr<Appender> app = options_.db->NewAppender();
   int64_t out_of_order = 0, too_old = 0, duplicates = 0;
   returned->reserve(vector.size());
+  // By the reference of the previous evaluation when there is one; by
+  // labels if there is none or the series has been garbage collected.
+  auto append = [&app, &previous](const Labels& series, int64_t t,
+                                  double v) -> StatusOr<SeriesRef> {
+    if (auto it = previous.find(series); it != previous.end() && it->second) {
+      StatusOr<SeriesRef> ref = app->Append(it->second, t, v);
+      if (ref.ok() || !ref.status().IsNotFound()) return ref;
+    }
+    return app->Append(series, t, v);
+  };
   for (const promql::Sample& s : vector) {
-    StatusOr<SeriesRef> ref = app->Append(s.metric, s.t, s.v);
+    StatusOr<SeriesRef> ref = append(s.metric, s.t, s.v);
     if (ref.ok()) {
-      returned->insert(s.metric);
+      returned->emplace(s.metric, *ref);
       continue;
     }
     const strata::Status& err = ref.status();
@@ -204,11 +215,11 @@ strata::Status RuleGroup::AppendOutput(Rule& rule, const promql::Vector& vector,
                "value but same timestamp",
                {{"name", rule.name()}, {"numDropped", Cat(duplicates)}});
   }
-  for (const Labels& series : previous) {
+  for (const auto& [series, unused_ref] : previous) {
     if (returned->contains(series)) continue;
     // Series no longer returned: mark it stale. Failures other than the
     // expected ones (another rule may write the series) are logged.
-    StatusOr<SeriesRef> ref = app->Append(series, ts_ms, promql::StaleNaN());
+    StatusOr<SeriesRef> ref = append(series, ts_ms, promql::StaleNaN());
     if (!ref.ok() && !IsSampleError(ref.status())) {
       STRATA_LOG(kWarn, "Adding stale sample failed",
                  {{"name", rule.name()},
@@ -246,8 +257,8 @@ void RuleGroup::WriteStaleSeries(int64_t ts_ms) {
 }
 
 void RuleGroup::MarkAllSeriesStale(int64_t ts_ms) {
-  for (SeriesSet& set : series_in_previous_eval_) {
-    stale_series_.insert(stale_series_.end(), set.begin(), set.end());
+  for (SeriesRefs& set : series_in_previous_eval_) {
+    for (const auto& [series, ref] : set) stale_series_.push_back(series);
     set.clear();
   }
   WriteStaleSeries(ts_ms);
@@ -336,8 +347,9 @@ void RuleGroup::CopyStateFrom(const RuleGroup& from) {
   stale_series_ = from.stale_series_;
   for (size_t fi = 0; fi < from.rules_.size(); ++fi) {
     if (by_key[from.rules_[fi]->NameAndLabels()].empty()) continue;
-    const SeriesSet& set = from.series_in_previous_eval_[fi];
-    stale_series_.insert(stale_series_.end(), set.begin(), set.end());
+    for (const auto& [series, ref] : from.series_in_previous_eval_[fi]) {
+      stale_series_.push_back(series);
+    }
   }
 }
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "promql/engine.h"
 #include "rules/notification.h"
 #include "rules/rule.h"
@@ -122,10 +122,9 @@ class RuleGroup {
   int64_t limit() const { return limit_; }
 
  private:
-  struct LabelsHash {
-    size_t operator()(const Labels& l) const { return l.Hash(); }
-  };
-  using SeriesSet = absl::flat_hash_set<Labels, LabelsHash>;
+  // A rule's output series and their references in the DB (0 if not
+  // known), so the next evaluation appends by reference.
+  using SeriesRefs = absl::flat_hash_map<Labels, SeriesRef, LabelsHash>;
 
   RuleGroup(std::string file, const RuleGroupSpec& spec, GroupOptions options,
             std::vector<std::unique_ptr<Rule>> rules);
@@ -136,8 +135,8 @@ class RuleGroup {
   // Appends `vector`, then markers for series of `previous` not in it;
   // fills `returned` with the series appended.
   strata::Status AppendOutput(Rule& rule, const promql::Vector& vector,
-                              int64_t ts_ms, const SeriesSet& previous,
-                              SeriesSet* returned);
+                              int64_t ts_ms, const SeriesRefs& previous,
+                              SeriesRefs* returned);
   void WriteStaleSeries(int64_t ts_ms);
 
   // Constant after construction.
@@ -149,7 +148,7 @@ class RuleGroup {
   const std::vector<std::unique_ptr<Rule>> rules_;
 
   // Owned by the evaluating thread (see the class comment).
-  std::vector<SeriesSet> series_in_previous_eval_;  // one per rule
+  std::vector<SeriesRefs> series_in_previous_eval_;  // one per rule
   std::vector<Labels> stale_series_;  // of rules removed by a reload
 
   mutable Mutex mu_;
