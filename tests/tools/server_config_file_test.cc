@@ -55,8 +55,7 @@ rule_files:
   - /etc/strata/other.yml
 alerting:
   alert_relabel_configs:
-    - source_labels: [replica]
-      action: labeldrop
+    - action: labeldrop
       regex: replica
     - source_labels: [severity, team]
       separator: ","
@@ -87,7 +86,6 @@ alerting:
 
   ASSERT_EQ(config->alert_relabel_configs.size(), 2u);
   relabel::Config drop;
-  drop.source_labels = {"replica"};
   drop.action = relabel::Action::kLabelDrop;
   drop.regex = "replica";
   EXPECT_EQ(config->alert_relabel_configs[0], drop);
