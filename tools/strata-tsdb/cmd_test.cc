@@ -28,6 +28,9 @@ int TestRules(const std::vector<std::string>& files) {
       return kExitFailure;
     }
   }
+  // Go writes both streams unbuffered; so does this, so that a terminal or
+  // `2>&1` interleaves failures and blank lines as promtool's do.
+  std::setvbuf(stdout, nullptr, _IONBF, 0);
   bool failed = false;
   for (const std::string& path : files) {
     std::printf("Unit Testing:  %s\n", path.c_str());
