@@ -4,16 +4,24 @@
 
 #include <cstdio>
 
-#include "nlohmann/json.hpp"
+#include "util/strings.h"
 
 namespace strata::notifier {
 namespace {
 
-nlohmann::ordered_json LabelSet(const Labels& labels) {
-  // std::map order: Go's encoding/json sorts map keys the same way.
-  nlohmann::json set = nlohmann::json::object();
-  for (const Label& l : labels) set[l.name] = l.value;
-  return nlohmann::ordered_json(set);
+// A Go map[string]string as encoding/json writes it: keys sorted (Labels
+// are), HTML-safe escapes.
+void AppendLabelSet(std::string* out, const Labels& labels) {
+  out->push_back('{');
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, l.name);
+    out->push_back(':');
+    AppendJsonString(out, l.value);
+  }
+  out->push_back('}');
 }
 
 }  // namespace
@@ -36,21 +44,34 @@ std::string FormatRfc3339Millis(int64_t ms) {
 }
 
 std::string EncodePostableAlerts(std::span<const Alert> alerts) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const Alert& a : alerts) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    if (!a.annotations.empty()) j["annotations"] = LabelSet(a.annotations);
-    if (a.ends_at_ms != 0) j["endsAt"] = FormatRfc3339Millis(a.ends_at_ms);
-    if (a.starts_at_ms != 0) {
-      j["startsAt"] = FormatRfc3339Millis(a.starts_at_ms);
+  std::string out = "[";
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    const Alert& a = alerts[i];
+    if (i > 0) out.push_back(',');
+    out.push_back('{');
+    if (!a.annotations.empty()) {
+      out += "\"annotations\":";
+      AppendLabelSet(&out, a.annotations);
+      out.push_back(',');
     }
-    if (!a.generator_url.empty()) j["generatorURL"] = a.generator_url;
-    j["labels"] = LabelSet(a.labels);
-    out.push_back(std::move(j));
+    if (a.ends_at_ms != 0) {
+      CatTo(&out, "\"endsAt\":\"", FormatRfc3339Millis(a.ends_at_ms), "\",");
+    }
+    if (a.starts_at_ms != 0) {
+      CatTo(&out, "\"startsAt\":\"", FormatRfc3339Millis(a.starts_at_ms),
+            "\",");
+    }
+    if (!a.generator_url.empty()) {
+      out += "\"generatorURL\":";
+      AppendJsonString(&out, a.generator_url);
+      out.push_back(',');
+    }
+    out += "\"labels\":";
+    AppendLabelSet(&out, a.labels);
+    out.push_back('}');
   }
-  // Label values are valid UTF-8 (Labels guarantees it for validated sets);
-  // replace anything else rather than throw.
-  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out.push_back(']');
+  return out;
 }
 
 }  // namespace strata::notifier

@@ -48,7 +48,8 @@ struct Config {
   // Their values, joined with `separator`, are the input of the action.
   std::vector<std::string> source_labels;
   std::string separator = ";";
-  // As written in the configuration; anchored when compiled.
+  // As written in the configuration; anchored when compiled. A YAML null
+  // (`regex:` with no value) is "" in Prometheus, not the default.
   std::string regex = "(.*)";
   uint64_t modulus = 0;
   std::string target_label;

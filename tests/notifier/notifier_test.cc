@@ -39,22 +39,29 @@ TEST(NotifierAlertTest, Rfc3339MillisInUtc) {
 }
 
 TEST(NotifierAlertTest, PostableAlertsAsPrometheusMarshalsThem) {
+  // The body Prometheus 2.42 POSTed for this alert (captured from
+  // /usr/bin/prometheus with external_labels {cluster: c1}).
   Alert full;
-  full.labels = Labels::Of({{"alertname", "A"}, {"b", "x\"y"}});
-  full.annotations = Labels::Of({{"summary", "s"}});
-  full.starts_at_ms = 1672531200000;
-  full.ends_at_ms = 1672531260500;
-  full.generator_url = "http://h/graph?g0.expr=up&g0.tab=1";
+  full.labels = Labels::Of(
+      {{"alertname", "Always"}, {"cluster", "c1"}, {"severity", "page"}});
+  full.annotations = Labels::Of({{"summary", "a & b <x>"}});
+  full.starts_at_ms = 1796543569632;
+  full.ends_at_ms = 1796543579632;
+  full.generator_url = "http://vm:39124/graph?g0.expr=vector%281%29&g0.tab=1";
+  const std::string prometheus =
+      R"([{"annotations":{"summary":"a \u0026 b \u003cx\u003e"},)"
+      R"("endsAt":"2026-12-06T07:52:59.632Z",)"
+      R"("startsAt":"2026-12-06T07:52:49.632Z",)"
+      R"("generatorURL":"http://vm:39124/graph?g0.expr=vector%281%29\u0026g0.tab=1",)"
+      R"("labels":{"alertname":"Always","cluster":"c1","severity":"page"}}])";
+  EXPECT_EQ(EncodePostableAlerts({&full, 1}), prometheus);
+
   Alert bare;
-  bare.labels = Labels::Of({{"alertname", "B"}});
-  const std::vector<Alert> alerts = {full, bare};
-  EXPECT_EQ(EncodePostableAlerts(alerts),
-            R"([{"annotations":{"summary":"s"},)"
-            R"("endsAt":"2023-01-01T00:01:00.500Z",)"
-            R"("startsAt":"2023-01-01T00:00:00.000Z",)"
-            R"("generatorURL":"http://h/graph?g0.expr=up&g0.tab=1",)"
-            R"("labels":{"alertname":"A","b":"x\"y"}},)"
-            R"({"labels":{"alertname":"B"}}])");
+  bare.labels = Labels::Of({{"alertname", "B"}, {"q", "x\"y"}});
+  const std::vector<Alert> two = {bare, bare};
+  EXPECT_EQ(EncodePostableAlerts(two),
+            R"([{"labels":{"alertname":"B","q":"x\"y"}},)"
+            R"({"labels":{"alertname":"B","q":"x\"y"}}])");
   EXPECT_EQ(EncodePostableAlerts({}), "[]");
 }
 
