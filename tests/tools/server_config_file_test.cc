@@ -284,6 +284,7 @@ constexpr Case kInvalid[] = {
      "alerting:\n  alert_relabel_configs:\n  - source_labels: [0a]\n"},
     {"bad_modulus", "alerting:\n  alert_relabel_configs:\n  - modulus: x\n"},
     {"bad_regex", "alerting:\n  alert_relabel_configs:\n  - regex: '('\n"},
+    {"null_action", "alerting:\n  alert_relabel_configs:\n  - action:\n"},
     {"hashmod_without_modulus",
      "alerting:\n  alert_relabel_configs:\n"
      "  - {action: hashmod, source_labels: [a], target_label: b}\n"},
@@ -297,6 +298,15 @@ constexpr Case kValid[] = {
      "    static_configs:\n    - targets: ['a:1']\n"},
     {"null_api_version", "alerting:\n  alertmanagers:\n  - api_version:\n"},
     {"any_scheme", "alerting:\n  alertmanagers:\n  - scheme: https\n"},
+    {"null_regex",
+     "alerting:\n  alert_relabel_configs:\n  - regex:\n    action: keep\n"
+     "    source_labels: [a]\n"},
+    {"null_strings",
+     "alerting:\n  alert_relabel_configs:\n  - separator:\n"
+     "    replacement:\n    target_label: x\n"},
+    {"null_timeout_and_scheme",
+     "alerting:\n  alertmanagers:\n  - timeout:\n    scheme:\n"},
+    {"null_evaluation_interval", "global:\n  evaluation_interval:\n"},
     {"zero_interval", "global:\n  evaluation_interval: 0s\n"},
     {"full",
      "global:\n  scrape_interval: 15s\n  evaluation_interval: 30s\n"

@@ -239,10 +239,12 @@ class Decoder {
       } else if (key == "path_prefix") {
         am.path_prefix = Scalar(value, "string");
       } else if (key == "timeout") {
-        if (!IsAbsent(value)) am.timeout_ms = Duration(value);
+        am.timeout_ms = Duration(value);  // null: 0, as yaml.v2 zeroes it
       } else if (key == "api_version") {
-        if (IsAbsent(value)) continue;
+        // A null is yaml.v2's zero value, "", not checked by the
+        // version's own unmarshaller.
         am.api_version = Scalar(value, "string");
+        if (IsAbsent(value)) continue;
         if (!failed() && am.api_version != "v1" && am.api_version != "v2") {
           ValueError(
               Cat("expected Alertmanager api version to be one of "
@@ -305,6 +307,7 @@ class Decoder {
     relabel::Config config;
     if (!IsMap(node, "relabel.plain")) return config;
     const size_t errors_before = type_errors_.size();
+    bool empty_action = false;  // `action:` null, yaml.v2's "".
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
@@ -321,7 +324,7 @@ class Decoder {
       } else if (key == "separator") {
         config.separator = Scalar(value, "string");
       } else if (key == "regex") {
-        if (!IsAbsent(value)) config.regex = Scalar(value, "string");
+        config.regex = Scalar(value, "string");  // null: "", not the default
       } else if (key == "modulus") {
         config.modulus = Uint64(value);
       } else if (key == "target_label") {
@@ -329,7 +332,10 @@ class Decoder {
       } else if (key == "replacement") {
         config.replacement = Scalar(value, "string");
       } else if (key == "action") {
-        if (IsAbsent(value)) continue;
+        if (IsAbsent(value)) {
+          empty_action = true;
+          continue;
+        }
         const std::string text = Scalar(value, "string");
         StatusOr<relabel::Action> action = relabel::ParseAction(text);
         if (!action.ok()) {
@@ -342,6 +348,10 @@ class Decoder {
       }
     }
     if (failed() || type_errors_.size() != errors_before) return config;
+    if (empty_action) {
+      ValueError("relabel action cannot be empty");
+      return config;
+    }
     if (Status valid = relabel::Validate(config); !valid.ok()) {
       ValueError(std::string(valid.message()));
     }
