@@ -38,10 +38,6 @@ struct Alert {
 // of its POSTs).
 std::string EncodePostableAlerts(std::span<const Alert> alerts);
 
-// "2006-01-02T15:04:05.000Z" for `ms` since the epoch (UTC, strfmt's
-// RFC3339Millis).
-std::string FormatRfc3339Millis(int64_t ms);
-
 }  // namespace strata::notifier
 
 #endif  // STRATA_NOTIFIER_ALERT_H_

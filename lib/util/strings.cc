@@ -258,6 +258,19 @@ void AppendJsonString(std::string* out, std::string_view s) {
   AppendJsonEscaped(out, s, JsonEscaping::kEncodingJson);
 }
 
+void AppendJsonLabels(std::string* out, const Labels& labels) {
+  out->push_back('{');
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, l.name);
+    out->push_back(':');
+    AppendJsonString(out, l.value);
+  }
+  out->push_back('}');
+}
+
 std::string JsonString(std::string_view s) {
   std::string out;
   AppendJsonString(&out, s);

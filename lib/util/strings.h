@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "strata/labels.h"
+
 namespace strata {
 
 namespace strings_internal {
@@ -92,6 +94,9 @@ std::string GoQuotedRune(int r);
 // Bytes >= 0x80 pass through unchanged, so valid UTF-8 stays valid.
 void AppendJsonString(std::string* out, std::string_view s);
 std::string JsonString(std::string_view s);
+// A label set as a JSON object in label order (which is sorted), as
+// encoding/json writes a Go map[string]string.
+void AppendJsonLabels(std::string* out, const Labels& labels);
 
 // A logfmt value as go-kit/log writes it: bare unless it is empty or holds
 // a space, control character, '"', '=' or '\\'; then quoted with

@@ -21,6 +21,7 @@
 #include "temp_dir.h"
 #include "test_env.h"
 #include "util/strings.h"
+#include "util/time_format.h"
 #include "wait_for.h"
 
 namespace strata::notifier {

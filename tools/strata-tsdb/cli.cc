@@ -11,6 +11,7 @@
 #include "inspect/data_dir.h"
 #include "inspect/export.h"
 #include "promql/parser.h"
+#include "util/time_format.h"
 
 namespace strata::tsdb {
 
@@ -34,10 +35,7 @@ StatusOr<int64_t> ParseTime(const std::string& text) {
                                  "or RFC 3339");
 }
 
-std::string FormatTime(int64_t t_ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(t_ms),
-                          absl::UTCTimeZone());
-}
+std::string FormatTime(int64_t t_ms) { return FormatRfc3339Millis(t_ms); }
 
 std::string FormatBytes(int64_t bytes) {
   static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -78,19 +78,6 @@ void AppendJsonNumber(std::string* out, double v) {
   }
 }
 
-void AppendJsonLabels(std::string* out, const Labels& labels) {
-  out->push_back('{');
-  bool first = true;
-  for (const Label& l : labels) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendJsonString(out, l.name);
-    out->push_back(':');
-    AppendJsonString(out, l.value);
-  }
-  out->push_back('}');
-}
-
 Status WriteQueryData(const promql::Result& result, StreamBuffer* out) {
   std::string* text = out->text();
   text->append(R"({"resultType":")");

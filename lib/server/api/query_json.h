@@ -34,8 +34,6 @@ void AppendJsonSampleValue(std::string* out, double v);
 // least 1e21, then 'e' with a one-digit exponent kept short ("5e-7",
 // "1e+21"). Precondition: v is finite.
 void AppendJsonNumber(std::string* out, double v);
-// A label set as a JSON object in label order.
-void AppendJsonLabels(std::string* out, const Labels& labels);
 
 // Streams {"resultType":...,"result":...} for `result` into `out`.
 Status WriteQueryData(const promql::Result& result, StreamBuffer* out);

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/time/time.h"
 #include "server/api/query_json.h"
 #include "util/go_format.h"
 #include "util/strings.h"
+#include "util/time_format.h"
 
 namespace strata::server {
 namespace {
@@ -181,8 +181,7 @@ void SortGroups(std::vector<rules::GroupStatus>* groups) {
 
 std::string FormatRfc3339Nano(std::optional<int64_t> ms) {
   if (!ms.has_value()) return "0001-01-01T00:00:00Z";
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", absl::FromUnixMillis(*ms),
-                          absl::UTCTimeZone());
+  return strata::FormatRfc3339Nano(*ms);
 }
 
 std::string RulesJson(std::vector<rules::GroupStatus> groups,
