@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr double kStopTimeoutS = 120;
-constexpr double kSettleS = 5;  // After the history, before the baseline.
 
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -258,7 +257,8 @@ RulesReport RunRulesBench(const ServerConfig& config,
     }
     const int port = server->port();
     LiveWriter live(&fleet, port, first_round_ms);
-    std::this_thread::sleep_for(std::chrono::duration<double>(kSettleS));
+    std::this_thread::sleep_for(
+        std::chrono::duration<double>(options.settle_s));
 
     // Idle baseline: live writes and polls, no rules.
     std::map<std::string, double> last_eval;

@@ -38,6 +38,7 @@ struct RulesOptions {
   int history_rounds = 240;     // 15 s apart, written before the rules load.
   int64_t interval_ms = 15000;  // global.evaluation_interval.
   int rounds = 6;               // Evaluation intervals measured.
+  double settle_s = 5;          // After the history, before the baseline.
   double baseline_s = 30;       // Idle CPU window (no rules).
   double poll_s = 3;            // /metrics polls, in both windows.
   int samples_per_request = 2000;

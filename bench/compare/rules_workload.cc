@@ -273,19 +273,20 @@ Workload ApiFleet::History(int rounds, int64_t first_round_ms) {
 
 std::string RecordingRulesYaml(const FleetShape& shape) {
   std::string out = "groups:\n";
-  auto rule = [&out](const std::string& record, const std::string& expr,
-                     const char* quantile = nullptr) {
-    out += "      - record: " + record + "\n        expr: '" + expr + "'\n";
+  std::string slo;  // The current group's route, a label of every rule.
+  auto rule = [&out, &slo](const std::string& record, const std::string& expr,
+                           const char* quantile = nullptr) {
+    out += "      - record: " + record + "\n        expr: '" + expr +
+           "'\n        labels:\n          slo: \"" + slo + "\"\n";
     if (quantile != nullptr) {
-      out += "        labels:\n          quantile: \"" + std::string(quantile) +
-             "\"\n";
+      out += "          quantile: \"" + std::string(quantile) + "\"\n";
     }
   };
   for (int r = 0; r < shape.routes; ++r) {
     const std::string sel = "job=\"api\",method=\"" + RouteMethod(r) +
                             "\",route=\"" + RoutePath(r) + "\"";
-    out += "  - name: \"api " + RouteMethod(r) + " " + RoutePath(r) +
-           "\"\n    rules:\n";
+    slo = RouteMethod(r) + " " + RoutePath(r);
+    out += "  - name: \"api " + slo + "\"\n    rules:\n";
     for (const std::string& w : RuleWindows()) {
       const std::string by = "sum by (job, method, route) ";
       const std::string requests =

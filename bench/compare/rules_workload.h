@@ -21,8 +21,9 @@
 // per rate window (1m, 5m, 15m, 30m, 1h): request rate by status, error
 // ratio, p50/p90/p99 (histogram_quantile), mean latency, rate by instance,
 // bucket rate, apdex, p99 by instance. 20 routes x 5 windows x 10 = 1,000
-// rules, the shape SLO generators (Sloth, Pyrra) and the kube-prometheus
-// mixins produce.
+// rules, the shape SLO generators (Sloth, Pyrra) produce: every rule has
+// the label slo="<METHOD> <route>" (so no two rules are duplicates for
+// promtool's lint).
 //
 // Thread-safety: ApiFleet is not thread-safe; the free functions are pure.
 #ifndef STRATA_BENCH_COMPARE_RULES_WORKLOAD_H_
