@@ -401,6 +401,11 @@ std::string RulesHeader(const RunInfo& info, const RulesReport* s,
   line("harness wall time", Fmt("%.0f s", info.total_s));
   for (const RulesReport* r : {s, p}) {
     if (r != nullptr && !r->error.empty()) line(r->name + " ERROR", r->error);
+    if (r != nullptr && r->error.empty() && !r->group_metrics) {
+      line(r->name,
+           "no rule group metrics in /metrics: window started two intervals "
+           "after all rule output appeared; durations and iterations n/a");
+    }
   }
   return out;
 }

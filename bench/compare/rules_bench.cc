@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <string_view>
 #include <thread>
 
@@ -25,6 +26,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr double kStopTimeoutS = 120;
+// Every series the rules write (no input metric name has a colon).
+constexpr const char* kOutputCountQuery = "count({__name__=~\".+:.+\"})";
 
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -271,18 +274,31 @@ RulesReport RunRulesBench(const ServerConfig& config,
     r.baseline_cpu_s = server->CpuSeconds() - cpu0;
     r.baseline_s = SecondsSince(t0);
 
-    // Load the rules; wait until every group ran twice.
+    // Load the rules; wait until every group ran twice. A server without
+    // rule group metrics counts as warm two intervals after every output
+    // series of the rules appeared.
     std::ofstream(config_file, std::ios::trunc)
         << RulesConfigYaml(options.interval_ms, rule_file);
     kill(server->pid(), SIGHUP);
     const double warmup_limit_s = 3.0 * options.interval_ms / 1000 + 60;
     const auto w0 = Clock::now();
+    std::optional<Clock::time_point> all_output_since;
     RuleMetrics m0;
     for (;;) {
       m0 = ScrapeRuleMetrics(port);
       size_t ready = 0;
       for (const auto& [group, g] : m0.groups) ready += g.iterations >= 2;
       if (ready >= static_cast<size_t>(r.groups)) break;
+      if (m0.groups.empty() &&
+          InstantScalar(port, kOutputCountQuery, NowMs()) ==
+              static_cast<double>(r.expected_output_series)) {
+        if (!all_output_since) all_output_since = Clock::now();
+        if (SecondsSince(*all_output_since) >=
+            2.0 * options.interval_ms / 1000) {
+          r.group_metrics = false;
+          break;
+        }
+      }
       if (SecondsSince(w0) > warmup_limit_s) {
         char buf[256];
         std::snprintf(buf, sizeof(buf),
@@ -311,7 +327,7 @@ RulesReport RunRulesBench(const ServerConfig& config,
       r.window_cpu_s = server->CpuSeconds() - cpu0;
       r.window_s = SecondsSince(t0);
       const RuleMetrics m1 = ScrapeRuleMetrics(port);
-      if (m1.ok && !m1.groups.empty()) {
+      if (r.group_metrics && m1.ok && !m1.groups.empty()) {
         r.iterations = static_cast<int64_t>(SumIterations(m1, false) -
                                             SumIterations(m0, false));
         r.iterations_missed = static_cast<int64_t>(SumIterations(m1, true) -
@@ -319,8 +335,7 @@ RulesReport RunRulesBench(const ServerConfig& config,
         r.evaluation_failures = m1.failures;
       }
       r.rss_after = server->RssBytes();
-      r.output_series =
-          InstantScalar(port, "count({__name__=~\".+:.+\"})", NowMs());
+      r.output_series = InstantScalar(port, kOutputCountQuery, NowMs());
     }
     live.Stop();
     r.live_rounds = live.rounds();

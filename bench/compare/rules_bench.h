@@ -66,6 +66,10 @@ struct RulesReport {
   double window_cpu_s = 0;    // Server CPU in it, rules included.
   int rounds = 0;             // Evaluation intervals in the window.
 
+  // False when the server exports no rule group metrics: then the window
+  // starts two intervals after all the rules' output appeared, and the
+  // iteration and duration figures are n/a.
+  bool group_metrics = true;
   int64_t iterations = -1;  // Group iterations in the window (-1: n/a).
   int64_t iterations_missed = -1;
   double evaluation_failures = -1;  // Rule evaluation failures, whole run.
