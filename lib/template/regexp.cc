@@ -11,14 +11,6 @@
 namespace strata::tmpl {
 namespace {
 
-// Go's regexp/syntax ErrorCode text for RE2's codes: util's table, plus
-// Go's wording for a pattern too large and for anything else.
-std::string_view GoErrorCode(RE2::ErrorCode code) {
-  if (code == RE2::ErrorPatternTooLarge) return "expression too large";
-  const std::string_view text = GoRegexpErrorText(code);
-  return text.empty() ? "regexp/syntax: internal error" : text;
-}
-
 StatusOr<std::unique_ptr<RE2>> Compile(std::string_view pattern) {
   RE2::Options options;
   options.set_log_errors(false);
@@ -26,59 +18,21 @@ StatusOr<std::unique_ptr<RE2>> Compile(std::string_view pattern) {
       re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re->ok()) {
     return Status::InvalidArgument(
-        Cat("error parsing regexp: ", GoErrorCode(re->error_code()), ": `",
-            re->error_arg(), "`"));
+        GoRegexpCompileError(re->error_code(), re->error_arg()));
   }
   return re;
 }
 
-bool IsNameChar(char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Go's Regexp.expand: appends `tmpl` with $-references to `groups`.
+// Go's Regexp.expand of `tmpl` for one match.
 void Expand(const RE2& re, std::string_view tmpl,
             const std::vector<re2::StringPiece>& groups, std::string* out) {
-  while (!tmpl.empty()) {
-    size_t dollar = tmpl.find('$');
-    if (dollar == std::string_view::npos) break;
-    out->append(tmpl.substr(0, dollar));
-    tmpl.remove_prefix(dollar + 1);
-    if (!tmpl.empty() && tmpl[0] == '$') {
-      out->push_back('$');
-      tmpl.remove_prefix(1);
-      continue;
-    }
-    bool brace = !tmpl.empty() && tmpl[0] == '{';
-    std::string_view s = tmpl.substr(brace ? 1 : 0);
-    size_t i = 0;
-    while (i < s.size() && IsNameChar(s[i])) ++i;
-    if (i == 0 || (brace && (i >= s.size() || s[i] != '}'))) {
-      out->push_back('$');  // Malformed: the '$' is literal.
-      continue;
-    }
-    std::string_view name = s.substr(0, i);
-    tmpl = s.substr(i + (brace ? 1 : 0));
-    int num = 0;
-    for (char c : name) {
-      if (c < '0' || c > '9' || num >= 100000000) {
-        num = -1;
-        break;
-      }
-      num = num * 10 + (c - '0');
-    }
-    if (name.size() > 1 && name[0] == '0') num = -1;
-    if (num < 0) {
-      auto it = re.NamedCapturingGroups().find(std::string(name));
-      if (it != re.NamedCapturingGroups().end()) num = it->second;
-    }
-    if (num >= 0 && num < static_cast<int>(groups.size()) &&
-        groups[num].data() != nullptr) {
-      out->append(groups[num].data(), groups[num].size());
+  std::vector<std::string_view> texts(groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].data() != nullptr) {
+      texts[i] = std::string_view(groups[i].data(), groups[i].size());
     }
   }
-  out->append(tmpl);
+  GoRegexpExpand(tmpl, texts, re.NamedCapturingGroups(), out);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "flags.h"
@@ -132,6 +133,75 @@ TEST(FlagsTest, HelpAndVersionExitZero) {
   EXPECT_TRUE(version.exit);
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_NE(version.output.find("strata-server, version"), std::string::npos);
+}
+
+TEST(FlagsTest, RuleAndAlertmanagerFlags) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({"--web.listen-address=127.0.0.1:9999"}, &defaults).exit);
+  EXPECT_EQ(defaults.for_outage_tolerance_ms, kHour);
+  EXPECT_EQ(defaults.for_grace_period_ms, 10 * 60 * 1000);
+  EXPECT_EQ(defaults.resend_delay_ms, 60 * 1000);
+  EXPECT_EQ(defaults.notification_queue_capacity, 10000);
+  EXPECT_EQ(defaults.web_external_url, "");
+  EXPECT_EQ(defaults.external_url, "http://" + Hostname() + ":9999");
+
+  ServerFlags flags;
+  FlagParseResult result = Parse(
+      {"--rules.alert.for-outage-tolerance=2h",
+       "--rules.alert.for-grace-period=5m", "--rules.alert.resend-delay=30s",
+       "--alertmanager.notification-queue-capacity=50",
+       "--web.external-url=https://strata.example.com/prefix/"},
+      &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.for_outage_tolerance_ms, 2 * kHour);
+  EXPECT_EQ(flags.for_grace_period_ms, 5 * 60 * 1000);
+  EXPECT_EQ(flags.resend_delay_ms, 30 * 1000);
+  EXPECT_EQ(flags.notification_queue_capacity, 50);
+  EXPECT_EQ(flags.external_url, "https://strata.example.com/prefix");
+  bool listed = false;
+  for (const auto& [name, value] : flags.values) {
+    if (name == "rules.alert.resend-delay") {
+      EXPECT_EQ(value, "30s");
+      listed = true;
+    }
+  }
+  EXPECT_TRUE(listed);
+
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{
+           {"--rules.alert.for-grace-period=10"},
+           {"--rules.alert.resend-delay=x"},
+           {"--alertmanager.notification-queue-capacity=many"},
+           {"--web.external-url='http://x/'"}}) {
+    ServerFlags f;
+    FlagParseResult r = Parse(bad, &f);
+    EXPECT_TRUE(r.exit) << bad[0];
+    EXPECT_EQ(r.exit_code, 2) << bad[0];
+  }
+  ServerFlags quoted;
+  EXPECT_NE(Parse({"--web.external-url=\"http://x\""}, &quoted)
+                .output.find("parse external URL \"\\\"http://x\\\"\": URL "
+                             "must not begin or end with quotes"),
+            std::string::npos);
+}
+
+TEST(ComputeExternalUrlTest, AsPrometheus) {
+  const std::tuple<const char*, const char*, const char*> cases[] = {
+      {"", "0.0.0.0:9090", "http://host:9090"},
+      {"", ":9201", "http://host:9201"},
+      {"http://a:1/", "", "http://a:1"},
+      {"http://a:1//p//", "", "http://a:1//p"},
+      {"http://a/p?x=1#f", "", "http://a/p?x=1#f"},
+      {"http://a", "", "http://a"},
+      {"prefix/", "", "/prefix"},
+  };
+  for (const auto& [given, listen, want] : cases) {
+    StatusOr<std::string> url = ComputeExternalUrl(given, listen, "host");
+    ASSERT_TRUE(url.ok()) << given << ": " << url.status().ToString();
+    EXPECT_EQ(*url, want) << given;
+  }
+  EXPECT_FALSE(ComputeExternalUrl("", "nohostport", "host").ok());
+  EXPECT_FALSE(ComputeExternalUrl("'http://a'", "", "host").ok());
 }
 
 TEST(ParseBase2BytesTest, PowersOf1024) {

@@ -1,6 +1,10 @@
 #include "flags.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -12,6 +16,7 @@
 #include "build_info.h"
 #include "server/http/http_server.h"
 #include "util/duration.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -143,6 +148,9 @@ struct FlagText {
   std::string log_level = "info";
   std::string query_timeout = "2m";
   std::string lookback_delta = "5m";
+  std::string for_outage_tolerance = "1h";
+  std::string for_grace_period = "10m";
+  std::string resend_delay = "1m";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -183,6 +191,14 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
       ->capture_default_str();
   app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
                "Enable API endpoints for admin control actions.");
+  app.add_option(
+      "--web.external-url", flags->web_external_url,
+      "The URL under which Prometheus is externally reachable (for example, "
+      "if Prometheus is served via a reverse proxy). Used for generating "
+      "relative and absolute links back to Prometheus itself. If the URL has "
+      "a path portion, it will be used to prefix all HTTP endpoints served "
+      "by Prometheus. If omitted, relevant URL components will be derived "
+      "automatically.");
 }
 
 void AddConfigAndLogFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
@@ -213,6 +229,29 @@ void AddQueryFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
   app.add_option("--query.lookback-delta", text->lookback_delta,
                  "The maximum lookback duration for retrieving metrics "
                  "during expression evaluations and federation.")
+      ->capture_default_str();
+}
+
+void AddRuleAndAlertmanagerFlags(CLI::App& app, ServerFlags* flags,
+                                 FlagText* text) {
+  app.add_option("--rules.alert.for-outage-tolerance",
+                 text->for_outage_tolerance,
+                 "Max time to tolerate prometheus outage for restoring "
+                 "\"for\" state of alert.")
+      ->capture_default_str();
+  app.add_option("--rules.alert.for-grace-period", text->for_grace_period,
+                 "Minimum duration between alert and restored \"for\" state. "
+                 "This is maintained only for alerts with configured \"for\" "
+                 "time greater than grace period.")
+      ->capture_default_str();
+  app.add_option("--rules.alert.resend-delay", text->resend_delay,
+                 "Minimum amount of time to wait before resending an alert "
+                 "to Alertmanager.")
+      ->capture_default_str();
+  app.add_option("--alertmanager.notification-queue-capacity",
+                 flags->notification_queue_capacity,
+                 "The capacity of the queue for pending Alertmanager "
+                 "notifications.")
       ->capture_default_str();
 }
 
@@ -285,6 +324,34 @@ Status CheckListenFlags(const ServerFlags& flags) {
   return Status::OK();
 }
 
+Status ApplyRuleFlags(const FlagText& text, ServerFlags* flags) {
+  STRATA_ASSIGN_OR_RETURN(
+      flags->for_outage_tolerance_ms,
+      DurationFlag("--rules.alert.for-outage-tolerance",
+                   text.for_outage_tolerance, /*positive=*/false));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->for_grace_period_ms,
+      DurationFlag("--rules.alert.for-grace-period", text.for_grace_period,
+                   /*positive=*/false));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->resend_delay_ms,
+      DurationFlag("--rules.alert.resend-delay", text.resend_delay,
+                   /*positive=*/false));
+  if (flags->notification_queue_capacity < 0) {
+    return Status::InvalidArgument(
+        "--alertmanager.notification-queue-capacity must be >= 0");
+  }
+  StatusOr<std::string> url = ComputeExternalUrl(
+      flags->web_external_url, flags->listen_address, Hostname());
+  if (!url.ok()) {
+    return Status::InvalidArgument(Cat("parse external URL ",
+                                       GoQuoted(flags->web_external_url), ": ",
+                                       url.status().message()));
+  }
+  flags->external_url = *std::move(url);
+  return Status::OK();
+}
+
 // Interprets the flags given as text, in a fixed order: the first problem
 // is the one reported.
 Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
@@ -305,7 +372,7 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
   STRATA_ASSIGN_OR_RETURN(
       flags->query_lookback_delta_ms,
       DurationFlag("--query.lookback-delta", text.lookback_delta, true));
-  return Status::OK();
+  return ApplyRuleFlags(text, flags);
 }
 
 }  // namespace
@@ -314,6 +381,48 @@ StatusOr<int64_t> ParseBase2Bytes(std::string_view text) {
   StatusOr<int64_t> bytes = ParseBytesWith(text, "iB");
   if (!bytes.ok()) bytes = ParseBytesWith(text, "B");
   return bytes;
+}
+
+std::string Hostname() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
+  return name;
+}
+
+StatusOr<std::string> ComputeExternalUrl(std::string_view given,
+                                         std::string_view listen_address,
+                                         std::string_view hostname) {
+  std::string url(given);
+  if (url.empty()) {
+    std::string host;
+    int port = 0;
+    STRATA_RETURN_IF_ERROR(SplitHostPort(listen_address, &host, &port));
+    url = Cat("http://", hostname, ":", port, "/");
+  }
+  const auto quote = [](char c) { return c == '"' || c == '\''; };
+  if (quote(url.front()) || quote(url.back())) {
+    return Status::InvalidArgument("URL must not begin or end with quotes");
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(
+          "net/url: invalid control character in URL");
+    }
+  }
+  // url.Parse's split: [scheme://authority]path[?query][#fragment]; only
+  // the path changes.
+  const size_t path_end = std::min({url.find('?'), url.find('#'), url.size()});
+  size_t path_begin = 0;
+  if (const size_t scheme_end = url.find("://");
+      scheme_end != std::string::npos && scheme_end < path_end) {
+    path_begin = std::min(url.find('/', scheme_end + 3), path_end);
+  }
+  const std::string_view whole(url);
+  std::string_view path = whole.substr(path_begin, path_end - path_begin);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  std::string prefix(path);
+  if (!prefix.empty() && prefix.front() != '/') prefix.insert(0, "/");
+  return Cat(whole.substr(0, path_begin), prefix, whole.substr(path_end));
 }
 
 Options ServerFlags::ToDBOptions() const {
@@ -338,6 +447,7 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   AddWebFlags(app, flags, &text);
   AddConfigAndLogFlags(app, flags, &text);
   AddQueryFlags(app, flags, &text);
+  AddRuleAndAlertmanagerFlags(app, flags, &text);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -46,6 +46,18 @@ struct ServerFlags {
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t query_lookback_delta_ms = 5 * 60 * 1000;
+  // Rule evaluation and notification, as Prometheus's --rules.alert.* and
+  // --alertmanager.* flags.
+  int64_t for_outage_tolerance_ms = kMillisPerHour;
+  int64_t for_grace_period_ms = 10 * 60 * 1000;
+  int64_t resend_delay_ms = 60 * 1000;
+  int notification_queue_capacity = 10000;
+  // --web.external-url as given ("" if not).
+  std::string web_external_url;
+  // The URL under which the server is reachable, as Prometheus computes it
+  // (ComputeExternalUrl): for templates' externalURL and alerts'
+  // generatorURL. Never ends in '/'.
+  std::string external_url;
   // Every flag (without its leading dashes) and its value as given or
   // defaulted, for /api/v1/status/flags.
   std::vector<std::pair<std::string, std::string>> values;
@@ -71,6 +83,17 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
 // GB, TB, PB or EB (or KiB .. EiB), all powers of 1024; components may be
 // chained ("1GB512MB"). "0" alone is zero. Negative sizes are rejected.
 StatusOr<int64_t> ParseBase2Bytes(std::string_view text);
+
+// Prometheus's computeExternalURL: `given` (--web.external-url), or
+// "http://<hostname>:<port of listen_address>/" when empty, with its path's
+// trailing slashes removed and a leading one added ("http://h:9090/" gives
+// "http://h:9090", "http://h/prom/" gives "http://h/prom"). InvalidArgument
+// if it begins or ends with a quote, or if listen_address has no port.
+StatusOr<std::string> ComputeExternalUrl(std::string_view given,
+                                         std::string_view listen_address,
+                                         std::string_view hostname);
+// The host name as Go's os.Hostname reports it.
+std::string Hostname();
 
 }  // namespace strata::server
 

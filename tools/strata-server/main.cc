@@ -4,6 +4,9 @@
 // /-/ready says 503), open the DB and replay its WAL, then report ready.
 // SIGINT or SIGTERM: stop accepting, let in-flight requests finish (bounded),
 // close the DB, exit 0. SIGHUP (or POST /-/reload) re-reads --config.file.
+// Rules (the configuration's rule_files) start evaluating once the DB is
+// open and stop before it closes; their alerts go to the configured
+// Alertmanagers (alerting.h).
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,12 +20,15 @@
 #include <thread>
 #include <utility>
 
+#include "alerting.h"
 #include "build_info.h"
 #include "config_file.h"
 #include "flags.h"
 #include "server/api/admin_handler.h"
 #include "server/api/query_api.h"
 #include "server/api/reload_handler.h"
+#include "server/api/rules_api.h"
+#include "server/api/rules_metrics.h"
 #include "server/api/web_handler.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
@@ -35,6 +41,8 @@
 #include "util/duration.h"
 #include "util/file_system.h"
 #include "util/log.h"
+#include "util/mutex.h"
+#include "util/strings.h"
 
 namespace strata::server {
 namespace {
@@ -47,20 +55,23 @@ constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// Loads --config.file (if any) and logs what it holds. Nothing in it is
-// acted on yet; a file that does not parse is an error.
-Status LoadConfig(const std::string& path) {
-  if (path.empty()) return Status::OK();
+// Reads --config.file; no file is an empty configuration (Prometheus's
+// defaults). Warns about what Strata does not act on.
+StatusOr<ConfigFile> ReadConfig(const std::string& path) {
+  if (path.empty()) return ParseConfig("");
   STRATA_LOG(kInfo, "Loading configuration file", {{"filename", path}});
   StatusOr<ConfigFile> config = LoadConfigFile(path);
   if (!config.ok()) return config.status();
-  std::string sections;
-  for (const std::string& s : config->sections) {
-    sections += (sections.empty() ? "" : ",") + s;
+  if (!config->not_implemented.empty()) {
+    std::string names;
+    for (const std::string& name : config->not_implemented) {
+      names = Cat(names, names.empty() ? "" : ",", name);
+    }
+    STRATA_LOG(kWarn,
+               "Configuration sections not implemented by Strata are ignored",
+               {{"filename", path}, {"sections", names}});
   }
-  STRATA_LOG(kInfo, "Loaded configuration file",
-             {{"filename", path}, {"ignored_sections", sections}});
-  return Status::OK();
+  return config;
 }
 
 std::string SignalName(int sig) {
@@ -126,12 +137,30 @@ WebOptions WebOptionsFor(const ServerFlags& flags) {
   return options;
 }
 
+promql::EngineOptions EngineOptionsFor(const ServerFlags& flags) {
+  promql::EngineOptions options;
+  options.max_samples = flags.query_max_samples;
+  options.timeout_ms = flags.query_timeout_ms;
+  options.lookback_delta_ms = flags.query_lookback_delta_ms;
+  return options;
+}
+
+AlertingSettings AlertingSettingsFor(const ServerFlags& flags) {
+  AlertingSettings settings;
+  settings.external_url = flags.external_url;
+  settings.outage_tolerance_ms = flags.for_outage_tolerance_ms;
+  settings.for_grace_period_ms = flags.for_grace_period_ms;
+  settings.resend_delay_ms = flags.resend_delay_ms;
+  settings.queue_capacity =
+      static_cast<size_t>(flags.notification_queue_capacity);
+  settings.engine = EngineOptionsFor(flags);
+  return settings;
+}
+
 QueryApiOptions QueryOptions(const ServerFlags& flags,
                              std::function<bool()> ready) {
   QueryApiOptions options;
-  options.engine.max_samples = flags.query_max_samples;
-  options.engine.timeout_ms = flags.query_timeout_ms;
-  options.engine.lookback_delta_ms = flags.query_lookback_delta_ms;
+  options.engine = EngineOptionsFor(flags);
   options.max_concurrency = flags.query_max_concurrency;
   options.flags = flags.values;
   options.ready = std::move(ready);
@@ -156,8 +185,12 @@ HttpServerOptions HttpOptions(const ServerFlags& flags,
 // hands it the DB, /-/healthy answers and /-/ready says 503.
 class Server {
  public:
-  explicit Server(const ServerFlags& flags)
+  // `alerting` (not owned) has the configuration `config_text` describes
+  // applied.
+  Server(const ServerFlags& flags, Alerting* alerting, std::string config_text)
       : flags_(flags),
+        alerting_(alerting),
+        config_text_(std::move(config_text)),
         web_(WebOptionsFor(flags)),
         // Metric metadata from remote write, persisted in the data
         // directory.
@@ -166,8 +199,8 @@ class Server {
         remote_read_(RemoteReadOptions{}, web_.registry()),
         query_api_(QueryOptions(flags, [this] { return web_.ready(); })),
         admin_(AdminOptions{flags.enable_admin_api, flags.data_dir}),
-        reload_([this] { return LoadConfig(flags_.config_file); },
-                web_.registry()),
+        rules_api_(RulesApiFor(alerting)),
+        reload_([this] { return ReloadConfig(); }, web_.registry()),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
               &router_, web_.request_observer()) {
     web_.RegisterRoutes(&router_);
@@ -182,6 +215,10 @@ class Server {
     query_api_.RegisterRoutes(&router_);
     admin_.RegisterRoutes(&router_);
     reload_.RegisterRoutes(&router_);
+    rules_api_.RegisterRoutes(&router_);
+    AddRuleMetrics(web_.registry(), [alerting] { return alerting->Groups(); });
+    AddNotifierMetrics(web_.registry(),
+                       [alerting] { return alerting->NotifierStats(); });
   }
 
   // Starts listening. Logs the outcome.
@@ -202,6 +239,7 @@ class Server {
   // Serves `db` (not owned; must stay open until Stop) and reports ready.
   void Serve(DB* db) {
     SetDB(db);
+    alerting_->Start(db);
     web_.SetReady(true);
     STRATA_LOG(kInfo, "Server is ready to receive web requests.");
   }
@@ -214,6 +252,8 @@ class Server {
       STRATA_LOG(kWarn, "Some HTTP requests did not finish before shutdown");
     }
     STRATA_LOG(kInfo, "Web server stopped");
+    alerting_->Stop();
+    STRATA_LOG(kInfo, "Rule manager and notifier stopped");
     SetDB(nullptr);
     if (Status st = metadata_.Flush(); !st.ok()) {
       STRATA_LOG(kError, "Error persisting metric metadata",
@@ -228,6 +268,28 @@ class Server {
   void Reload() { (void)reload_.Reload(); }
 
  private:
+  RulesApiOptions RulesApiFor(Alerting* alerting) {
+    RulesApiOptions options;
+    options.groups = [alerting] { return alerting->Groups(); };
+    options.alertmanagers = [alerting] { return alerting->Alertmanagers(); };
+    options.config_yaml = [this] {
+      MutexLock lock(&config_mu_);
+      return config_text_;
+    };
+    options.ready = [this] { return web_.ready(); };
+    return options;
+  }
+
+  // The reload: the whole configuration, rule files included, or nothing.
+  Status ReloadConfig() {
+    StatusOr<ConfigFile> config = ReadConfig(flags_.config_file);
+    if (!config.ok()) return config.status();
+    if (Status st = alerting_->Apply(*config); !st.ok()) return st;
+    MutexLock lock(&config_mu_);
+    config_text_ = StatusConfigText(*config);
+    return Status::OK();
+  }
+
   void SetDB(DB* db) {
     web_.SetDB(db);
     remote_write_.SetDB(db);
@@ -237,6 +299,9 @@ class Server {
   }
 
   const ServerFlags& flags_;
+  Alerting* const alerting_;
+  Mutex config_mu_;
+  std::string config_text_ ABSL_GUARDED_BY(config_mu_);
   WebHandler web_;
   Router router_;
   MetadataStore metadata_;
@@ -244,6 +309,7 @@ class Server {
   RemoteReadHandler remote_read_;
   QueryApi query_api_;
   AdminHandler admin_;
+  RulesApi rules_api_;
   ReloadHandler reload_;
   HttpServer http_;
 };
@@ -296,13 +362,27 @@ int Run(int argc, char** argv) {
   }
   SetLogLevel(flags.log_level);
   LogStartup(flags);
-  if (Status loaded = LoadConfig(flags.config_file); !loaded.ok()) {
-    STRATA_LOG(kError, "Error loading config",
-               {{"file", flags.config_file}, {"err", loaded.ToString()}});
+  StatusOr<ConfigFile> config = ReadConfig(flags.config_file);
+  if (!config.ok()) {
+    STRATA_LOG(
+        kError, "Error loading config",
+        {{"file", flags.config_file}, {"err", config.status().ToString()}});
     return kExitUsage;
   }
+  StatusOr<std::unique_ptr<Alerting>> alerting =
+      Alerting::Create(AlertingSettingsFor(flags));
+  if (!alerting.ok()) {
+    STRATA_LOG(kError, "Error starting the notifier",
+               {{"err", alerting.status().ToString()}});
+    return kExitFailure;
+  }
+  if (Status applied = (*alerting)->Apply(*config); !applied.ok()) {
+    STRATA_LOG(kError, "Error loading config",
+               {{"file", flags.config_file}, {"err", applied.ToString()}});
+    return kExitFailure;
+  }
 
-  Server server(flags);
+  Server server(flags, alerting->get(), StatusConfigText(*config));
   if (!server.Start().ok()) return kExitFailure;
   StatusOr<std::unique_ptr<DB>> db = OpenDB(flags);
   if (!db.ok()) {

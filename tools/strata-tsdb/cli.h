@@ -41,6 +41,7 @@ void RegisterBackup(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterDelete(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterAnalyze(CLI::App& app, GlobalOptions& g, Command& cmd);
 void RegisterCheck(CLI::App& app, GlobalOptions& g, Command& cmd);
+void RegisterTest(CLI::App& app, GlobalOptions& g, Command& cmd);
 
 // Milliseconds since the epoch from an integer (ms), a float with a
 // fraction (seconds, as Prometheus's API takes) or RFC 3339.

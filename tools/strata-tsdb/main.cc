@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   RegisterDelete(app, g, cmd);
   RegisterAnalyze(app, g, cmd);
   RegisterCheck(app, g, cmd);
+  RegisterTest(app, g, cmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

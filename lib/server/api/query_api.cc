@@ -181,15 +181,7 @@ Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&)) {
         return gzip.Finish();
       };
     }
-    // Prometheus's default CORS policy (--web.cors.origin=.*).
-    if (request.headers.Has("Origin")) {
-      response.headers.Set("Access-Control-Allow-Headers",
-                           "Accept, Authorization, Content-Type, Origin");
-      response.headers.Set("Access-Control-Allow-Methods",
-                           "GET, POST, OPTIONS");
-      response.headers.Set("Access-Control-Expose-Headers", "Date");
-      response.headers.Set("Access-Control-Allow-Origin", "*");
-    }
+    SetApiCorsHeaders(request, &response);
     return response;
   };
 }
@@ -209,8 +201,9 @@ void QueryApi::RegisterRoutes(Router* router) {
   router->Get("/api/v1/status/tsdb", Wrap(&QueryApi::TsdbStatus));
   router->Get("/api/v1/status/flags", Wrap(&QueryApi::Flags));
 
-  // Strata evaluates no rules and scrapes no targets: these answer as an
-  // idle Prometheus does, so dashboards and Grafana's alerting UI work.
+  // Strata scrapes no targets: these answer as a Prometheus without
+  // scrape_configs does. /api/v1/rules, /alerts and /alertmanagers are
+  // RulesApi's.
   const auto fixed = [&](std::string_view path, std::string data) {
     router->Get(path, [this, data = std::move(data)](Request&) {
       if (options_.ready && !options_.ready()) {
@@ -219,12 +212,8 @@ void QueryApi::RegisterRoutes(Router* router) {
       return ApiSuccess(data);
     });
   };
-  fixed("/api/v1/rules", R"({"groups":[]})");
-  fixed("/api/v1/alerts", R"({"alerts":[]})");
   fixed("/api/v1/targets", R"({"activeTargets":[],"droppedTargets":[]})");
   fixed("/api/v1/targets/metadata", "[]");
-  fixed("/api/v1/alertmanagers",
-        R"({"activeAlertmanagers":[],"droppedAlertmanagers":[]})");
 }
 
 Response QueryApi::Query(const Request& request) {

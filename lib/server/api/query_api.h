@@ -6,8 +6,7 @@
 //   /api/v1/query_exemplars                     (no exemplars are stored yet)
 //   /api/v1/format_query
 //   /api/v1/status/tsdb, /api/v1/status/flags
-//   /api/v1/rules, /api/v1/alerts, /api/v1/targets, /api/v1/alertmanagers,
-//   /api/v1/targets/metadata                    (empty: no rules or scraping)
+//   /api/v1/targets, /api/v1/targets/metadata   (empty: no scraping)
 // Parameters, JSON shapes, error types and status codes follow Prometheus;
 // see api_params.h and query_json.h. Query results are streamed to the
 // client as they are encoded.

@@ -61,6 +61,23 @@ void AppendJsonSampleValue(std::string* out, double v) {
   out->push_back('"');
 }
 
+void AppendJsonNumber(std::string* out, double v) {
+  const double magnitude = std::fabs(v);
+  if (magnitude == 0 || (magnitude >= kSmallestFixedMagnitude &&
+                         magnitude < kLargestFixedMagnitude)) {
+    AppendGoFloat(out, v, GoFloatFormat::kFixed);
+    return;
+  }
+  AppendGoFloat(out, v, GoFloatFormat::kExponent);
+  // Go cleans "e-07" up to "e-7".
+  const size_t n = out->size();
+  if (n >= 4 && (*out)[n - 4] == 'e' && (*out)[n - 3] == '-' &&
+      (*out)[n - 2] == '0') {
+    (*out)[n - 2] = (*out)[n - 1];
+    out->pop_back();
+  }
+}
+
 void AppendJsonLabels(std::string* out, const Labels& labels) {
   out->push_back('{');
   bool first = true;

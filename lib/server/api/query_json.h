@@ -29,6 +29,11 @@ void AppendJsonTimestamp(std::string* out, int64_t t_ms);
 // A point's value as a JSON string, as Prometheus's jsonutil.MarshalFloat
 // writes it: "1", "0.5", "5.51e-07", "1e+21", "NaN", "+Inf", "-Inf".
 void AppendJsonSampleValue(std::string* out, double v);
+// A JSON number as Prometheus's API (jsoniter, like encoding/json) writes
+// a float64 field: Go's 'f' form unless the magnitude is below 1e-6 or at
+// least 1e21, then 'e' with a one-digit exponent kept short ("5e-7",
+// "1e+21"). Precondition: v is finite.
+void AppendJsonNumber(std::string* out, double v);
 // A label set as a JSON object in label order.
 void AppendJsonLabels(std::string* out, const Labels& labels);
 
