@@ -77,7 +77,7 @@ struct AlertmanagerStats {
   uint64_t errors_total = 0;
   // prometheus_notifications_latency_seconds: every POST's duration in
   // seconds from the start of its batch; quantiles 0.5, 0.9 and 0.99 over
-  // the last 10 minutes (util/summary.h).
+  // the last 8 to 10 minutes (util/summary.h).
   SummarySnapshot latency;
 };
 

@@ -101,12 +101,13 @@ void RuleGroup::Eval(int64_t ts_ms) {
   for (size_t i = 0; i < rules_.size(); ++i) {
     const auto rule_start = std::chrono::steady_clock::now();
     samples += EvalRule(i, ts_ms);
-    if (options_.summaries)
+    if (options_.summaries != nullptr) {
       options_.summaries->ObserveRule(SecondsSince(rule_start));
+    }
   }
   WriteStaleSeries(ts_ms);
   const double seconds = SecondsSince(start);
-  if (options_.summaries) options_.summaries->ObserveGroup(seconds);
+  if (options_.summaries != nullptr) options_.summaries->ObserveGroup(seconds);
   MutexLock lock(&mu_);
   last_evaluation_samples_ = samples;
   evaluation_seconds_ = seconds;
