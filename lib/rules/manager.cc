@@ -157,6 +157,7 @@ strata::Status Manager::Update(
       g.resend_delay_ms = options.resend_delay_ms;
       g.notify = options.notify;
       g.restore_for_state = !restored_;
+      g.summaries = &summaries_;
       StatusOr<std::unique_ptr<RuleGroup>> group =
           RuleGroup::Create(file, spec, std::move(g));
       if (!group.ok()) {
