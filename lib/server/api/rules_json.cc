@@ -18,37 +18,51 @@ double DurationSeconds(int64_t ms) {
          static_cast<double>((ms % 1000) * 1000000) / 1e9;
 }
 
-void AppendKey(std::string* out, std::string_view key) {
-  CatTo(out, "\"", key, "\":");
-}
+// Writes one JSON object field by field, in the order Prometheus's
+// encoding/json writes its struct: "{" at construction, a comma before
+// every field but the first, "}" on Close.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
 
-void AppendTime(std::string* out, std::optional<int64_t> ms) {
-  CatTo(out, "\"", FormatRfc3339Nano(ms), "\"");
-}
+  // Starts field `key`; the caller appends its value to the result.
+  std::string* Key(std::string_view key) {
+    if (!first_) out_->push_back(',');
+    first_ = false;
+    CatTo(out_, "\"", key, "\":");
+    return out_;
+  }
+  void String(std::string_view key, std::string_view value) {
+    AppendJsonString(Key(key), value);
+  }
+  void Number(std::string_view key, double value) {
+    AppendJsonNumber(Key(key), value);
+  }
+  void LabelSet(std::string_view key, const Labels& labels) {
+    AppendJsonLabels(Key(key), labels);
+  }
+  // A time.Time: RFC 3339 with nanoseconds, Go's zero time when unset.
+  void Time(std::string_view key, std::optional<int64_t> ms) {
+    CatTo(Key(key), "\"", FormatRfc3339Nano(ms), "\"");
+  }
+  void Close() { out_->push_back('}'); }
+
+ private:
+  std::string* const out_;
+  bool first_ = true;
+};
 
 void AppendAlert(std::string* out, const rules::Alert& alert) {
-  out->append("{");
-  AppendKey(out, "labels");
-  AppendJsonLabels(out, alert.labels);
-  out->append(",");
-  AppendKey(out, "annotations");
-  AppendJsonLabels(out, alert.annotations);
-  out->append(",");
-  AppendKey(out, "state");
-  AppendJsonString(out, rules::AlertStateName(alert.state));
-  out->append(",");
-  AppendKey(out, "activeAt");
-  AppendTime(out, alert.active_at_ms);
+  ObjectWriter o(out);
+  o.LabelSet("labels", alert.labels);
+  o.LabelSet("annotations", alert.annotations);
+  o.String("state", rules::AlertStateName(alert.state));
+  o.Time("activeAt", alert.active_at_ms);
   if (alert.keep_firing_since_ms.has_value()) {
-    out->append(",");
-    AppendKey(out, "keepFiringSince");
-    AppendTime(out, alert.keep_firing_since_ms);
+    o.Time("keepFiringSince", alert.keep_firing_since_ms);
   }
-  out->append(",");
-  AppendKey(out, "value");
-  out->append("\"");
-  AppendGoFloat(out, alert.value, GoFloatFormat::kExponent);
-  out->append("\"}");
+  o.String("value", FormatGoFloat(alert.value, GoFloatFormat::kExponent));
+  o.Close();
 }
 
 void AppendAlerts(std::string* out, const std::vector<rules::Alert>& alerts) {
@@ -62,85 +76,42 @@ void AppendAlerts(std::string* out, const std::vector<rules::Alert>& alerts) {
 
 // The fields every rule ends with: health, lastError, evaluationTime,
 // lastEvaluation and type.
-void AppendRuleTail(std::string* out, const rules::RuleStatus& rule,
+void AppendRuleTail(ObjectWriter* o, const rules::RuleStatus& rule,
                     std::string_view type) {
-  AppendKey(out, "health");
-  AppendJsonString(out, rules::RuleHealthName(rule.health));
-  if (!rule.last_error.empty()) {
-    out->append(",");
-    AppendKey(out, "lastError");
-    AppendJsonString(out, rule.last_error);
-  }
-  out->append(",");
-  AppendKey(out, "evaluationTime");
-  AppendJsonNumber(out, rule.evaluation_seconds);
-  out->append(",");
-  AppendKey(out, "lastEvaluation");
-  AppendTime(out, rule.last_evaluation_ms);
-  out->append(",");
-  AppendKey(out, "type");
-  AppendJsonString(out, type);
-  out->append("}");
+  o->String("health", rules::RuleHealthName(rule.health));
+  if (!rule.last_error.empty()) o->String("lastError", rule.last_error);
+  o->Number("evaluationTime", rule.evaluation_seconds);
+  o->Time("lastEvaluation", rule.last_evaluation_ms);
+  o->String("type", type);
+  o->Close();
 }
 
 void AppendAlertingRule(std::string* out, const rules::RuleStatus& rule) {
-  out->append("{");
-  AppendKey(out, "state");
-  AppendJsonString(out, rules::AlertStateName(rule.state));
-  out->append(",");
-  AppendKey(out, "name");
-  AppendJsonString(out, rule.name);
-  out->append(",");
-  AppendKey(out, "query");
-  AppendJsonString(out, rule.query);
-  out->append(",");
-  AppendKey(out, "duration");
-  AppendJsonNumber(out, DurationSeconds(rule.for_ms));
-  out->append(",");
-  AppendKey(out, "keepFiringFor");
-  AppendJsonNumber(out, DurationSeconds(rule.keep_firing_for_ms));
-  out->append(",");
-  AppendKey(out, "labels");
-  AppendJsonLabels(out, rule.labels);
-  out->append(",");
-  AppendKey(out, "annotations");
-  AppendJsonLabels(out, rule.annotations);
-  out->append(",");
-  AppendKey(out, "alerts");
-  AppendAlerts(out, rule.alerts);
-  out->append(",");
-  AppendRuleTail(out, rule, "alerting");
+  ObjectWriter o(out);
+  o.String("state", rules::AlertStateName(rule.state));
+  o.String("name", rule.name);
+  o.String("query", rule.query);
+  o.Number("duration", DurationSeconds(rule.for_ms));
+  o.Number("keepFiringFor", DurationSeconds(rule.keep_firing_for_ms));
+  o.LabelSet("labels", rule.labels);
+  o.LabelSet("annotations", rule.annotations);
+  AppendAlerts(o.Key("alerts"), rule.alerts);
+  AppendRuleTail(&o, rule, "alerting");
 }
 
 void AppendRecordingRule(std::string* out, const rules::RuleStatus& rule) {
-  out->append("{");
-  AppendKey(out, "name");
-  AppendJsonString(out, rule.name);
-  out->append(",");
-  AppendKey(out, "query");
-  AppendJsonString(out, rule.query);
-  out->append(",");
-  if (!rule.labels.empty()) {
-    AppendKey(out, "labels");
-    AppendJsonLabels(out, rule.labels);
-    out->append(",");
-  }
-  AppendRuleTail(out, rule, "recording");
+  ObjectWriter o(out);
+  o.String("name", rule.name);
+  o.String("query", rule.query);
+  if (!rule.labels.empty()) o.LabelSet("labels", rule.labels);
+  AppendRuleTail(&o, rule, "recording");
 }
 
-void AppendGroup(std::string* out, const rules::GroupStatus& group,
+void AppendRules(std::string* out, const std::vector<rules::RuleStatus>& rules,
                  RuleTypeFilter filter) {
-  out->append("{");
-  AppendKey(out, "name");
-  AppendJsonString(out, group.name);
-  out->append(",");
-  AppendKey(out, "file");
-  AppendJsonString(out, group.file);
-  out->append(",");
-  AppendKey(out, "rules");
   out->append("[");
   bool first = true;
-  for (const rules::RuleStatus& rule : group.rules) {
+  for (const rules::RuleStatus& rule : rules) {
     const bool wanted = rule.is_alerting ? filter != RuleTypeFilter::kRecord
                                          : filter != RuleTypeFilter::kAlert;
     if (!wanted) continue;
@@ -152,19 +123,20 @@ void AppendGroup(std::string* out, const rules::GroupStatus& group,
       AppendRecordingRule(out, rule);
     }
   }
-  out->append("],");
-  AppendKey(out, "interval");
-  AppendJsonNumber(out, DurationSeconds(group.interval_ms));
-  out->append(",");
-  AppendKey(out, "limit");
-  CatTo(out, group.limit);
-  out->append(",");
-  AppendKey(out, "evaluationTime");
-  AppendJsonNumber(out, group.evaluation_seconds);
-  out->append(",");
-  AppendKey(out, "lastEvaluation");
-  AppendTime(out, group.last_evaluation_ms);
-  out->append("}");
+  out->append("]");
+}
+
+void AppendGroup(std::string* out, const rules::GroupStatus& group,
+                 RuleTypeFilter filter) {
+  ObjectWriter o(out);
+  o.String("name", group.name);
+  o.String("file", group.file);
+  AppendRules(o.Key("rules"), group.rules, filter);
+  o.Number("interval", DurationSeconds(group.interval_ms));
+  CatTo(o.Key("limit"), group.limit);
+  o.Number("evaluationTime", group.evaluation_seconds);
+  o.Time("lastEvaluation", group.last_evaluation_ms);
+  o.Close();
 }
 
 // Prometheus's Manager.RuleGroups order.
