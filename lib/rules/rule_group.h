@@ -73,7 +73,9 @@ class RuleGroup {
  public:
   // InvalidArgument if an expression does not parse (the spec comes from
   // ParseRuleFile, so normally fine) or an option is missing. The group's
-  // interval is spec.interval_ms, or options.interval_ms when that is 0.
+  // interval is spec.interval_ms, or options.interval_ms when that is 0
+  // (and may be 0 itself: the Manager refuses that, promtool's unit tests
+  // evaluate such a group).
   static StatusOr<std::unique_ptr<RuleGroup>> Create(std::string file,
                                                      const RuleGroupSpec& spec,
                                                      GroupOptions options);
