@@ -121,6 +121,15 @@ TEST_F(CheckRulesTest, DuplicateRulesAreALintFinding) {
   ExpectSameAsPromtool("'" + dup + "'", 0);
   ExpectSameAsPromtool("--lint-fatal '" + dup + "'", 3);
   ExpectSameAsPromtool("--lint=none --lint-fatal '" + dup + "'", 0);
+  // --lint is a comma-separated list; an unknown item is only a warning.
+  ExpectSameAsPromtool("--lint=bogus,none --lint-fatal '" + dup + "'", 0);
+  ExpectSameAsPromtool("--lint=none,all --lint-fatal '" + dup + "'", 3);
+  ExpectSameAsPromtool("--extended '" + dup + "'", 0);
+}
+
+TEST_F(CheckRulesTest, MissingArgumentIsAUsageErrorWithExitCode1) {
+  ExpectSameAsPromtool("", 1);
+  ExpectSameAsPromtool("--lint-fatal", 1);
 }
 
 }  // namespace
