@@ -55,6 +55,7 @@ StatusOr<std::unique_ptr<Rule>> NewRule(const std::string& file,
   o.annotations = SortedPairs(spec.annotations);
   o.external_labels = options.external_labels;
   o.external_url = options.external_url;
+  o.manager_external_url_unset = options.manager_external_url_unset;
   o.restored = !options.restore_for_state;
   return std::unique_ptr<Rule>(std::make_unique<AlertingRule>(
       spec.alert, std::move(*expr), std::move(o)));

@@ -58,6 +58,9 @@ struct GroupOptions {
   int64_t interval_ms = 60000;             // the group's, or the global default
   Labels external_labels;                  // for templates ($externalLabels)
   std::string external_url;                // for templates and generatorURL
+  // As promtool's unit tests: $externalURL is external_url but the
+  // externalURL and pathPrefix functions fail (a nil manager URL).
+  bool manager_external_url_unset = false;
   int64_t outage_tolerance_ms = 3600000;
   int64_t for_grace_period_ms = 600000;
   int64_t resend_delay_ms = 60000;
