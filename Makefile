@@ -72,16 +72,17 @@ bench:
 # strata-server against Prometheus 2.42, same workload, same CPUs, one run
 # (bench/compare/README.md). Builds only what it runs, in Release (tests
 # off: not needed to measure); prints the table and appends it to
-# $(RESULTS). SCALE=tiny|small|large.
+# $(RESULTS). SCALE=tiny|small|large; SCENARIO=all|ingest|rules.
 SCALE ?= small
+SCENARIO ?= all
 RESULTS ?= bench/RESULTS.md
 bench-compare:
 	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release \
 	  CMAKE_FLAGS="-DSTRATA_BUILD_TESTS=OFF $(CMAKE_FLAGS)"
 	cmake --build build-release -j $(JOBS) --target strata-server bench_compare
-	./build-release/bench/compare/bench_compare --scale=$(SCALE) \
+	./build-release/bench/compare/bench_compare --scale=$(SCALE) --scenario=$(SCENARIO) \
 	  --strata=build-release/tools/strata-server/strata-server \
-	  --results=$(RESULTS) --command="make bench-compare SCALE=$(SCALE)"
+	  --results=$(RESULTS) --command="make bench-compare SCALE=$(SCALE) SCENARIO=$(SCENARIO)"
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

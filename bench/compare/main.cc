@@ -7,6 +7,7 @@
 //       [--results=bench/RESULTS.md]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,8 @@
 
 #include "dataset.h"
 #include "report.h"
+#include "rules_bench.h"
+#include "rules_workload.h"
 #include "scrape.h"
 #include "server_bench.h"
 #include "server_process.h"
@@ -50,21 +53,37 @@ struct Flags {
   int connections = -1;
   int query_repetitions = -1;
   double settle_s = -1;
+  // Which scenarios: "all", "ingest" (ingest, queries, disk, restart) or
+  // "rules" (rule evaluation CPU).
+  std::string scenario = "all";
+  // The rules scenario; -1 = from the scale preset.
+  int rules_instances = -1;
+  int rules_routes = -1;
+  int rules_history = -1;
+  int rules_rounds = -1;
+  double rules_interval_s = 15;
+  double rules_baseline_s = -1;
 };
 
 struct Preset {
   int instances, rounds, connections, query_repetitions;
   double settle_s;
   const char* what;
+  // The rules scenario: fleet instances and routes (20 routes = 1,000
+  // rules), history rounds, measured evaluation rounds, idle baseline.
+  int rules_instances, rules_routes, rules_history, rules_rounds;
+  double rules_baseline_s;
 };
 
 // tiny: the smoke test's size. small: about 10k series x 6 h (about 3 min
-// on 2 cores). large: 1M active series (1,467 x 682), 10 minutes of data.
+// on 2 cores); rules: 9,906 series, 1 h of history, 1,000 rules, 6 rounds
+// (about 6 min). large: 1M active series (1,467 x 682), 10 minutes of
+// data; rules over 99k series.
 bool PresetFor(const std::string& scale, Preset* p) {
   static constexpr Preset kPresets[] = {
-      {1, 20, 2, 2, 1, "tiny"},
-      {7, 1440, 4, 20, 5, "small"},
-      {682, 40, 8, 5, 10, "large"},
+      {1, 20, 2, 2, 1, "tiny", 2, 2, 20, 2, 5},
+      {7, 1440, 4, 20, 5, "small", 26, 20, 240, 6, 30},
+      {682, 40, 8, 5, 10, "large", 260, 20, 240, 4, 30},
   };
   for (const Preset& preset : kPresets) {
     if (scale == preset.what) {
@@ -91,7 +110,12 @@ void Usage() {
       "  [--connections=K] [--query-repetitions=N] [--settle=SECONDS]\n"
       "  [--server-cpus=LIST|auto|none] [--driver-cpus=LIST|auto|none]\n"
       "  [--results=FILE.md] [--command=TEXT] [--work-dir=DIR] "
-      "[--keep-data]\n");
+      "[--keep-data]\n"
+      "  [--scenario=all|ingest|rules] [--rules-instances=N] "
+      "[--rules-routes=N]\n"
+      "  [--rules-history=ROUNDS] [--rules-rounds=N] "
+      "[--rules-interval=SECONDS]\n"
+      "  [--rules-baseline=SECONDS]\n");
 }
 
 std::string DefaultDatasetDir() {
@@ -129,86 +153,22 @@ std::string Join(int argc, char** argv) {
   return s;
 }
 
-int Main(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string v;
-    if (Parse(argv[i], "--scale", &f.scale) ||
-        Parse(argv[i], "--strata", &f.strata) ||
-        Parse(argv[i], "--prometheus", &f.prometheus) ||
-        Parse(argv[i], "--node-exporter", &f.node_exporter) ||
-        Parse(argv[i], "--dataset-dir", &f.dataset_dir) ||
-        Parse(argv[i], "--only", &f.only) ||
-        Parse(argv[i], "--results", &f.results) ||
-        Parse(argv[i], "--command", &f.command) ||
-        Parse(argv[i], "--work-dir", &f.work_dir) ||
-        Parse(argv[i], "--server-cpus", &f.server_cpus) ||
-        Parse(argv[i], "--driver-cpus", &f.driver_cpus)) {
-      continue;
-    }
-    if (std::strcmp(argv[i], "--keep-data") == 0) {
-      f.keep_data = true;
-    } else if (Parse(argv[i], "--instances", &v)) {
-      f.instances = std::atoi(v.c_str());
-    } else if (Parse(argv[i], "--rounds", &v)) {
-      f.rounds = std::atoi(v.c_str());
-    } else if (Parse(argv[i], "--samples-per-request", &v)) {
-      f.samples_per_request = std::atoi(v.c_str());
-    } else if (Parse(argv[i], "--connections", &v)) {
-      f.connections = std::atoi(v.c_str());
-    } else if (Parse(argv[i], "--query-repetitions", &v)) {
-      f.query_repetitions = std::atoi(v.c_str());
-    } else if (Parse(argv[i], "--settle", &v)) {
-      f.settle_s = std::atof(v.c_str());
-    } else {
-      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
-      Usage();
-      return 2;
-    }
-  }
-  Preset preset;
-  if (!PresetFor(f.scale, &preset)) {
-    std::fprintf(stderr, "--scale must be tiny, small or large\n");
-    return 2;
-  }
-  if (f.instances < 0) f.instances = preset.instances;
-  if (f.rounds < 0) f.rounds = preset.rounds;
-  if (f.connections < 0) f.connections = preset.connections;
-  if (f.query_repetitions < 0) f.query_repetitions = preset.query_repetitions;
-  if (f.settle_s < 0) f.settle_s = preset.settle_s;
-  const bool run_strata = f.only.empty() || f.only == "strata";
-  const bool run_prom = f.only.empty() || f.only == "prometheus";
-  if (run_strata && f.strata.empty()) {
-    std::fprintf(stderr, "--strata=<path to strata-server> is required\n");
-    Usage();
-    return 2;
-  }
-  if (f.command.empty()) f.command = Join(argc, argv);
-
+struct Context {
+  bool run_strata = true, run_prom = true;
+  std::string work_dir;
   std::vector<int> server_cpus, driver_cpus;
-  std::string server_pin, driver_pin;
-  if (!ResolveCpus(f.server_cpus, true, &server_cpus, &server_pin) ||
-      !ResolveCpus(f.driver_cpus, false, &driver_cpus, &driver_pin)) {
-    std::fprintf(stderr, "bad CPU list\n");
-    return 2;
-  }
+  std::string pinning;  // For the reports.
+};
+
+// Ingest, queries, on-disk size and restart (server_bench.h), from the
+// recorded dataset.
+int IngestScenario(const Flags& f, const Context& c) {
   const auto t0 = std::chrono::steady_clock::now();
   RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
   info.command = f.command;
   info.scale = f.scale;
-  info.pinning = "both servers " + server_pin +
-                 " (one at a time); load generator " + driver_pin;
-
-  std::string work_dir = f.work_dir;
-  if (work_dir.empty()) {
-    char tmpl[] = "/tmp/strata_bench_compare_XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) {
-      std::perror("mkdtemp");
-      return 1;
-    }
-    work_dir = tmpl;
-  }
-  std::filesystem::create_directories(work_dir);
+  info.pinning = c.pinning;
+  const std::string& work_dir = c.work_dir;
 
   // The seed: the recording, else live scrapes.
   Dataset dataset;
@@ -281,7 +241,7 @@ int Main(int argc, char** argv) {
 
   // From here on the driver stays on its CPUs: the ingest and query threads
   // are created later by this thread and inherit its affinity.
-  if (!PinCurrentThread(driver_cpus)) std::perror("sched_setaffinity");
+  if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
 
   BenchOptions bo;
   bo.work_dir = work_dir;
@@ -292,34 +252,33 @@ int Main(int argc, char** argv) {
 
   ServerReport strata, prom;
   // Prometheus first, then strata-server, each on its own fresh data dir.
-  if (run_prom) {
+  if (c.run_prom) {
     std::printf("running prometheus (%s)...\n", f.prometheus.c_str());
     std::fflush(stdout);
     prom = RunServerBench(
-        {ServerKind::kPrometheus, "prometheus", f.prometheus, server_cpus},
+        {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus},
         workload, bo);
   }
-  if (run_strata) {
+  if (c.run_strata) {
     std::printf("running strata-server (%s)...\n", f.strata.c_str());
     std::fflush(stdout);
     strata = RunServerBench(
-        {ServerKind::kStrata, "strata-server", f.strata, server_cpus}, workload,
-        bo);
+        {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus},
+        workload, bo);
   }
   info.load_after = LoadAverage();
   info.total_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
           .count();
 
-  const ServerReport* sp = run_strata ? &strata : nullptr;
-  const ServerReport* pp = run_prom ? &prom : nullptr;
+  const ServerReport* sp = c.run_strata ? &strata : nullptr;
+  const ServerReport* pp = c.run_prom ? &prom : nullptr;
   std::fputs(TextReport(info, sp, pp).c_str(), stdout);
   if (!f.results.empty()) {
     std::ofstream out(f.results, std::ios::app);
     out << MarkdownReport(info, sp, pp);
     std::printf("\nappended to %s\n", f.results.c_str());
   }
-  if (!f.keep_data && f.work_dir.empty()) std::filesystem::remove_all(work_dir);
 
   // Failure when a server failed a step or did not take every sample.
   int rc = 0;
@@ -333,6 +292,207 @@ int Main(int argc, char** argv) {
                    r->name.c_str());
       rc = 1;
     }
+  }
+  return rc;
+}
+
+// Rule evaluation CPU (rules_bench.h), from the generated API fleet.
+int RulesScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
+  info.command = f.command;
+  info.scale = f.scale;
+  info.pinning = c.pinning;
+  if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
+
+  RulesOptions ro;
+  ro.work_dir = c.work_dir;
+  ro.shape.instances = f.rules_instances;
+  ro.shape.routes = f.rules_routes;
+  ro.history_rounds = f.rules_history;
+  ro.rounds = f.rules_rounds;
+  ro.interval_ms = static_cast<int64_t>(f.rules_interval_s * 1000);
+  ro.baseline_s = f.rules_baseline_s;
+  ro.poll_s = std::min(3.0, f.rules_interval_s / 3);
+  ro.samples_per_request = f.samples_per_request;
+  ro.ingest.connections = f.connections;
+  ro.keep_data = f.keep_data;
+  {
+    ApiFleet fleet(ro.shape, ro.samples_per_request);
+    char buf[1024];
+    std::snprintf(
+        buf, sizeof(buf),
+        "%zu series (%d instances x %d routes x (5 http_requests_total + 12 "
+        "buckets + _sum + _count) + up), remote-written: %d rounds 15 s "
+        "apart (%.1f h) as fast as accepted, then one round every 15 s; "
+        "%d recording rules in %d groups (sum by, rate, histogram_quantile "
+        "over 1m..1h windows), global.evaluation_interval %.0f s, loaded by "
+        "SIGHUP after a %.0f s idle baseline; %d evaluation rounds measured, "
+        "/metrics polled every %.1f s in both windows",
+        fleet.series(), ro.shape.instances, ro.shape.routes, ro.history_rounds,
+        ro.history_rounds * 15.0 / 3600, RuleCount(ro.shape), ro.shape.routes,
+        f.rules_interval_s, ro.baseline_s, ro.rounds, ro.poll_s);
+    info.workload = buf;
+  }
+  std::printf("rules workload: %s\n", info.workload.c_str());
+  std::fflush(stdout);
+
+  RulesReport strata, prom;
+  if (c.run_prom) {
+    std::printf("rules: running prometheus (%s)...\n", f.prometheus.c_str());
+    std::fflush(stdout);
+    prom = RunRulesBench(
+        {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus},
+        ro);
+  }
+  if (c.run_strata) {
+    std::printf("rules: running strata-server (%s)...\n", f.strata.c_str());
+    std::fflush(stdout);
+    strata = RunRulesBench(
+        {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus}, ro);
+  }
+  info.load_after = LoadAverage();
+  info.total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  const RulesReport* sp = c.run_strata ? &strata : nullptr;
+  const RulesReport* pp = c.run_prom ? &prom : nullptr;
+  std::fputs(RulesTextReport(info, sp, pp).c_str(), stdout);
+  if (!f.results.empty()) {
+    std::ofstream out(f.results, std::ios::app);
+    out << RulesMarkdownReport(info, sp, pp);
+    std::printf("\nappended to %s\n", f.results.c_str());
+  }
+  int rc = 0;
+  for (const RulesReport* r : {sp, pp}) {
+    if (r == nullptr) continue;
+    if (!r->error.empty() || r->evaluation_failures != 0 ||
+        r->output_series != static_cast<double>(r->expected_output_series)) {
+      std::fprintf(stderr,
+                   "%s: a rules step failed, a rule failed, or the rules' "
+                   "output is not what was expected\n",
+                   r->name.c_str());
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+int Main(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string v;
+    if (Parse(argv[i], "--scale", &f.scale) ||
+        Parse(argv[i], "--strata", &f.strata) ||
+        Parse(argv[i], "--prometheus", &f.prometheus) ||
+        Parse(argv[i], "--node-exporter", &f.node_exporter) ||
+        Parse(argv[i], "--dataset-dir", &f.dataset_dir) ||
+        Parse(argv[i], "--only", &f.only) ||
+        Parse(argv[i], "--results", &f.results) ||
+        Parse(argv[i], "--command", &f.command) ||
+        Parse(argv[i], "--work-dir", &f.work_dir) ||
+        Parse(argv[i], "--server-cpus", &f.server_cpus) ||
+        Parse(argv[i], "--driver-cpus", &f.driver_cpus) ||
+        Parse(argv[i], "--scenario", &f.scenario)) {
+      continue;
+    }
+    if (std::strcmp(argv[i], "--keep-data") == 0) {
+      f.keep_data = true;
+    } else if (Parse(argv[i], "--instances", &v)) {
+      f.instances = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rounds", &v)) {
+      f.rounds = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--samples-per-request", &v)) {
+      f.samples_per_request = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--connections", &v)) {
+      f.connections = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--query-repetitions", &v)) {
+      f.query_repetitions = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--settle", &v)) {
+      f.settle_s = std::atof(v.c_str());
+    } else if (Parse(argv[i], "--rules-instances", &v)) {
+      f.rules_instances = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rules-routes", &v)) {
+      f.rules_routes = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rules-history", &v)) {
+      f.rules_history = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rules-rounds", &v)) {
+      f.rules_rounds = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--rules-interval", &v)) {
+      f.rules_interval_s = std::atof(v.c_str());
+    } else if (Parse(argv[i], "--rules-baseline", &v)) {
+      f.rules_baseline_s = std::atof(v.c_str());
+    } else {
+      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
+      Usage();
+      return 2;
+    }
+  }
+  Preset preset;
+  if (!PresetFor(f.scale, &preset)) {
+    std::fprintf(stderr, "--scale must be tiny, small or large\n");
+    return 2;
+  }
+  if (f.instances < 0) f.instances = preset.instances;
+  if (f.rounds < 0) f.rounds = preset.rounds;
+  if (f.connections < 0) f.connections = preset.connections;
+  if (f.query_repetitions < 0) f.query_repetitions = preset.query_repetitions;
+  if (f.settle_s < 0) f.settle_s = preset.settle_s;
+  if (f.rules_instances < 0) f.rules_instances = preset.rules_instances;
+  if (f.rules_routes < 0) f.rules_routes = preset.rules_routes;
+  if (f.rules_history < 0) f.rules_history = preset.rules_history;
+  if (f.rules_rounds < 0) f.rules_rounds = preset.rules_rounds;
+  if (f.rules_baseline_s < 0) f.rules_baseline_s = preset.rules_baseline_s;
+  if (f.scenario != "all" && f.scenario != "ingest" && f.scenario != "rules") {
+    std::fprintf(stderr, "--scenario must be all, ingest or rules\n");
+    return 2;
+  }
+  if (f.rules_interval_s < 1 || f.rules_rounds < 1 || f.rules_routes < 1 ||
+      f.rules_instances < 1 || f.rules_history < 1) {
+    std::fprintf(stderr,
+                 "--rules-interval must be >= 1 s; the other --rules-* "
+                 "counts >= 1\n");
+    return 2;
+  }
+  const bool run_strata = f.only.empty() || f.only == "strata";
+  const bool run_prom = f.only.empty() || f.only == "prometheus";
+  if (run_strata && f.strata.empty()) {
+    std::fprintf(stderr, "--strata=<path to strata-server> is required\n");
+    Usage();
+    return 2;
+  }
+  if (f.command.empty()) f.command = Join(argc, argv);
+
+  std::vector<int> server_cpus, driver_cpus;
+  std::string server_pin, driver_pin;
+  if (!ResolveCpus(f.server_cpus, true, &server_cpus, &server_pin) ||
+      !ResolveCpus(f.driver_cpus, false, &driver_cpus, &driver_pin)) {
+    std::fprintf(stderr, "bad CPU list\n");
+    return 2;
+  }
+  Context c;
+  c.run_strata = run_strata;
+  c.run_prom = run_prom;
+  c.work_dir = f.work_dir;
+  if (c.work_dir.empty()) {
+    char tmpl[] = "/tmp/strata_bench_compare_XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+      std::perror("mkdtemp");
+      return 1;
+    }
+    c.work_dir = tmpl;
+  }
+  std::filesystem::create_directories(c.work_dir);
+  c.pinning = "both servers " + server_pin +
+              " (one at a time); load generator " + driver_pin;
+  c.server_cpus = server_cpus;
+  c.driver_cpus = driver_cpus;
+
+  int rc = 0;
+  if (f.scenario == "all" || f.scenario == "ingest") rc |= IngestScenario(f, c);
+  if (f.scenario == "all" || f.scenario == "rules") rc |= RulesScenario(f, c);
+  if (!f.keep_data && f.work_dir.empty()) {
+    std::filesystem::remove_all(c.work_dir);
   }
   return rc;
 }

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -289,6 +290,126 @@ std::vector<std::vector<std::string>> SummaryTable(const ServerReport* s,
   return t;
 }
 
+using RulesGetter = std::function<double(const RulesReport&)>;
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  return Quantile(v, 0.5);
+}
+
+std::vector<std::vector<std::string>> RulesTable(const RulesReport* s,
+                                                 const RulesReport* p) {
+  std::vector<std::vector<std::string>> t = {
+      {"figure", "strata-server", "prometheus 2.42", "strata / prometheus"}};
+  const RulesReport* base = s != nullptr ? s : p;
+  if (base == nullptr) return t;
+  auto add = [&](const std::string& label, const RulesGetter& get,
+                 bool ratio = true) {
+    const double sv = s != nullptr ? get(*s) : -1;
+    const double pv = p != nullptr ? get(*p) : -1;
+    t.push_back({label, Num(sv), Num(pv), ratio ? Ratio(sv, pv) : ""});
+  };
+  auto text = [&](const std::string& label,
+                  const std::function<std::string(const RulesReport&)>& get) {
+    t.push_back({label, s != nullptr ? get(*s) : "n/a",
+                 p != nullptr ? get(*p) : "n/a", ""});
+  };
+  const double interval_s = static_cast<double>(base->interval_ms) / 1000;
+  add("rule evaluation CPU-s per round (window minus idle baseline; lower "
+      "is better)",
+      [](const RulesReport& r) { return r.RuleCpuPerRound(); });
+  add("rule evaluation CPU-s per evaluation minute", [&](const RulesReport& r) {
+    const double c = r.RuleCpuPerRound();
+    return c < 0 ? -1 : c * 60 / interval_s;
+  });
+  add("rule evaluation CPU, % of one core", [&](const RulesReport& r) {
+    const double c = r.RuleCpuPerRound();
+    return c < 0 ? -1 : 100 * c / interval_s;
+  });
+  add("evaluation time per round, s (mean group duration x groups)",
+      [](const RulesReport& r) { return r.EvalSecondsPerRound(); });
+  add("group evaluation time, median, s",
+      [](const RulesReport& r) { return Median(r.group_durations_s); });
+  add("group evaluation time, max, s", [](const RulesReport& r) {
+    return r.group_durations_s.empty()
+               ? -1
+               : *std::max_element(r.group_durations_s.begin(),
+                                   r.group_durations_s.end());
+  });
+  text("server CPU-s in the window / window length, s",
+       [](const RulesReport& r) {
+         return Num(r.window_cpu_s) + " / " + Num(r.window_s);
+       });
+  text("idle baseline CPU-s / length, s (live writes, polls, no rules)",
+       [](const RulesReport& r) {
+         return Num(r.baseline_cpu_s) + " / " + Num(r.baseline_s);
+       });
+  text("group iterations in the window (expected " +
+           std::to_string(base->groups * base->rounds) + ") / missed",
+       [](const RulesReport& r) {
+         return (r.iterations < 0 ? std::string("n/a")
+                                  : std::to_string(r.iterations)) +
+                " / " +
+                (r.iterations_missed < 0 ? std::string("n/a")
+                                         : std::to_string(r.iterations_missed));
+       });
+  text("group evaluations seen by the polls", [](const RulesReport& r) {
+    return std::to_string(r.group_durations_s.size());
+  });
+  add(
+      "rule evaluation failures",
+      [](const RulesReport& r) { return r.evaluation_failures; }, false);
+  add(
+      "rule output series, count({__name__=~\".+:.+\"}) (expected " +
+          Num(static_cast<double>(base->expected_output_series)) + ")",
+      [](const RulesReport& r) { return r.output_series; }, false);
+  text("history ingest: requests failed / server CPU-s / wall s",
+       [](const RulesReport& r) {
+         return std::to_string(r.history.failed) + " / " +
+                Num(r.history.cpu_s) + " / " + Num(r.history.wall_s);
+       });
+  text("live rounds written / requests failed", [](const RulesReport& r) {
+    return std::to_string(r.live_rounds) + " / " +
+           std::to_string(r.live_failed);
+  });
+  add("RSS after the window, MiB", [](const RulesReport& r) {
+    return r.rss_after > 0 ? r.rss_after / kMiB : -1;
+  });
+  return t;
+}
+
+std::string RulesHeader(const RunInfo& info, const RulesReport* s,
+                        const RulesReport* p, const char* bullet) {
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& v) {
+    out.append(bullet).append(k).append(": ").append(v).append("\n");
+  };
+  line("date", info.date_utc);
+  line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
+                      info.cpu_model + ", Linux " + info.kernel);
+  line("versions", std::string(s ? s->version : "strata-server not run") +
+                       "; " + (p ? p->version : "prometheus not run") +
+                       "; source " + info.strata_commit);
+  line("command", info.command);
+  line("scale", info.scale);
+  line("workload", info.workload);
+  line("CPU pinning", info.pinning);
+  line("CPU", "utime + stime of the server from /proc/<pid>/stat");
+  line("load average before / after",
+       info.load_before + " / " + info.load_after);
+  line("harness wall time", Fmt("%.0f s", info.total_s));
+  for (const RulesReport* r : {s, p}) {
+    if (r != nullptr && !r->error.empty()) line(r->name + " ERROR", r->error);
+    if (r != nullptr && r->error.empty() && !r->group_metrics) {
+      line(r->name,
+           "no rule group metrics in /metrics: window started two intervals "
+           "after all rule output appeared; durations and iterations n/a");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string LoadAverage() {
@@ -362,6 +483,28 @@ std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
       "them (a lower bound for a garbage-collected heap); n/a = endpoint "
       "missing:\n\n";
   out += MarkdownTable(q);
+  return out;
+}
+
+std::string RulesTextReport(const RunInfo& info, const RulesReport* strata,
+                            const RulesReport* prometheus) {
+  std::string out =
+      "\n== strata-server vs prometheus: rule evaluation, side-by-side ==\n";
+  out += RulesHeader(info, strata, prometheus, "  ");
+  out += '\n';
+  out += TextTable(RulesTable(strata, prometheus));
+  return out;
+}
+
+std::string RulesMarkdownReport(const RunInfo& info, const RulesReport* strata,
+                                const RulesReport* prometheus) {
+  std::string out =
+      "\n### Rule evaluation: strata-server vs Prometheus 2.42 "
+      "(`bench/compare --scenario=rules`, SCALE=";
+  out.append(info.scale).append(", ").append(info.date_utc).append(")\n\n");
+  out += RulesHeader(info, strata, prometheus, "- ");
+  out += '\n';
+  out += MarkdownTable(RulesTable(strata, prometheus));
   return out;
 }
 

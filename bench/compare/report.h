@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rules_bench.h"
 #include "server_bench.h"
 #include "workload.h"
 
@@ -37,6 +38,13 @@ std::string TextReport(const RunInfo& info, const ServerReport* strata,
                        const ServerReport* prometheus);
 std::string MarkdownReport(const RunInfo& info, const ServerReport* strata,
                            const ServerReport* prometheus);
+
+// The rule-evaluation scenario (rules_bench.h): `info.workload` describes
+// the series and rules.
+std::string RulesTextReport(const RunInfo& info, const RulesReport* strata,
+                            const RulesReport* prometheus);
+std::string RulesMarkdownReport(const RunInfo& info, const RulesReport* strata,
+                                const RulesReport* prometheus);
 
 }  // namespace strata::bench
 

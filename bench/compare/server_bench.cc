@@ -62,6 +62,8 @@ void MeasureSnapshot(const fs::path& dir, ServerReport* r) {
   }
 }
 
+}  // namespace
+
 std::unique_ptr<ServerProcess> StartServer(const ServerConfig& config,
                                            const std::string& dir,
                                            const std::string& log,
@@ -80,8 +82,6 @@ std::unique_ptr<ServerProcess> StartServer(const ServerConfig& config,
   return server;
 }
 
-}  // namespace
-
 std::vector<std::string> ServerArgs(const ServerConfig& config,
                                     const std::string& dir, int port) {
   const std::string listen =
@@ -95,7 +95,8 @@ std::vector<std::string> ServerArgs(const ServerConfig& config,
             "--web.enable-remote-write-receiver",
             "--web.enable-admin-api"};
   }
-  return {config.binary, data, listen, "--web.enable-admin-api"};
+  return {config.binary, "--config.file=" + dir + "/prometheus.yml", data,
+          listen, "--web.enable-admin-api"};
 }
 
 std::string VersionOf(const std::string& binary) {
@@ -122,9 +123,7 @@ ServerReport RunServerBench(const ServerConfig& config,
   std::error_code ec;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
-  if (config.kind == ServerKind::kPrometheus) {
-    std::ofstream(dir + "/prometheus.yml") << "global: {}\n";
-  }
+  std::ofstream(dir + "/prometheus.yml") << "global: {}\n";
   r.log_path = dir + "/server.log";
 
   auto server =

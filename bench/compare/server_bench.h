@@ -8,11 +8,13 @@
 #define STRATA_BENCH_COMPARE_SERVER_BENCH_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ingest_driver.h"
 #include "query_driver.h"
+#include "server_process.h"
 #include "workload.h"
 
 namespace strata::bench {
@@ -69,9 +71,18 @@ struct ServerReport {
   double series_after_restart = -1;
 };
 
-// The command line a server is started with.
+// The command line a server is started with; both read
+// <dir>/prometheus.yml as --config.file.
 std::vector<std::string> ServerArgs(const ServerConfig& config,
                                     const std::string& dir, int port);
+
+// Starts `config`'s server on a free port with its data in `dir` and waits
+// for /-/ready (`ready_s`: how long that took). Null with `error` (the end
+// of the log included) when it did not become ready.
+std::unique_ptr<ServerProcess> StartServer(const ServerConfig& config,
+                                           const std::string& dir,
+                                           const std::string& log,
+                                           double* ready_s, std::string* error);
 
 // Runs the sequence above. Never throws; failures land in `error`.
 ServerReport RunServerBench(const ServerConfig& config,

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <deque>
-#include <limits>
 #include <map>
 #include <thread>
 
@@ -12,17 +10,20 @@
 #include "util/log.h"
 #include "util/mutex.h"
 #include "util/strings.h"
+#include "util/summary.h"
 
 namespace strata::notifier {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Prometheus's summary window for the latency quantiles.
-constexpr auto kLatencyWindow = std::chrono::minutes(10);
-// Bound on the observations kept for the quantiles of one URL.
-constexpr size_t kMaxLatencySamples = 10000;
-constexpr double kLatencyQuantiles[] = {0.5, 0.9, 0.99};
+// Prometheus's notifier latency summary (newAlertMetrics): objectives
+// 0.5, 0.9 and 0.99, client_golang's default window.
+SummaryOptions LatencySummaryOptions() {
+  SummaryOptions options;
+  options.quantiles = {0.5, 0.9, 0.99};
+  return options;
+}
 
 // Go's path.Clean of an absolute path: no empty or "." elements, ".."
 // removes the element before it.
@@ -98,21 +99,12 @@ StatusOr<std::shared_ptr<EndpointSet>> NewEndpointSet(
   return set;
 }
 
-// Counters of one URL (AlertmanagerStats plus the recent latencies).
+// Counters of one URL (what AlertmanagerStats reports).
 struct UrlStats {
   uint64_t sent_total = 0;
   uint64_t errors_total = 0;
-  uint64_t latency_count = 0;
-  double latency_sum_seconds = 0;
-  std::deque<std::pair<Clock::time_point, double>> recent;
+  Summary latency{LatencySummaryOptions()};
 };
-
-// Nearest-rank quantile of `sorted` (non-empty).
-double Quantile(const std::vector<double>& sorted, double q) {
-  size_t rank = static_cast<size_t>(std::ceil(q * sorted.size()));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
 
 }  // namespace
 
@@ -216,8 +208,8 @@ bool Manager::State::SendOne(Endpoint* endpoint, const std::string& payload,
     status = Status::Unavailable(Cat("bad response status ", response->status,
                                      ": ", response->body.substr(0, 256)));
   }
-  const Clock::time_point end = Clock::now();
-  const double seconds = std::chrono::duration<double>(end - begin).count();
+  const double seconds =
+      std::chrono::duration<double>(Clock::now() - begin).count();
   if (!status.ok()) {
     STRATA_LOG(kError, "Error sending alert",
                {{"alertmanager", endpoint->url},
@@ -228,13 +220,7 @@ bool Manager::State::SendOne(Endpoint* endpoint, const std::string& payload,
   UrlStats& s = url_stats[endpoint->url];
   s.sent_total += count;
   if (!status.ok()) ++s.errors_total;
-  ++s.latency_count;
-  s.latency_sum_seconds += seconds;
-  s.recent.emplace_back(end, seconds);
-  while (!s.recent.empty() && (s.recent.size() > kMaxLatencySamples ||
-                               s.recent.front().first < end - kLatencyWindow)) {
-    s.recent.pop_front();
-  }
+  s.latency.Observe(seconds);
   return status.ok();
 }
 
@@ -324,24 +310,12 @@ Stats Manager::GetStats() const {
   out.alertmanagers_discovered = s.endpoints->endpoints.size();
   MutexLock sl(&s.stats_mu);
   out.dropped_total = s.dropped_total;
-  const Clock::time_point cutoff = Clock::now() - kLatencyWindow;
   for (const auto& [url, u] : s.url_stats) {
     AlertmanagerStats a;
     a.url = url;
     a.sent_total = u.sent_total;
     a.errors_total = u.errors_total;
-    a.latency_count = u.latency_count;
-    a.latency_sum_seconds = u.latency_sum_seconds;
-    std::vector<double> recent;
-    for (const auto& [when, seconds] : u.recent) {
-      if (when >= cutoff) recent.push_back(seconds);
-    }
-    std::sort(recent.begin(), recent.end());
-    for (double q : kLatencyQuantiles) {
-      a.latency_quantiles.emplace_back(
-          q, recent.empty() ? std::numeric_limits<double>::quiet_NaN()
-                            : Quantile(recent, q));
-    }
+    a.latency = u.latency.Snapshot();
     out.alertmanagers.push_back(std::move(a));
   }
   return out;

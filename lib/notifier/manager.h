@@ -30,6 +30,7 @@
 #include "relabel/relabel.h"
 #include "strata/labels.h"
 #include "strata/status.h"
+#include "util/summary.h"
 
 namespace strata::notifier {
 
@@ -74,13 +75,10 @@ struct AlertmanagerStats {
   uint64_t sent_total = 0;
   // POSTs that failed (transport error, timeout, non-2xx status).
   uint64_t errors_total = 0;
-  // prometheus_notifications_latency_seconds (a summary): every POST's
-  // duration, in seconds from the start of its batch.
-  uint64_t latency_count = 0;
-  double latency_sum_seconds = 0;
-  // {quantile, seconds} for 0.5, 0.9 and 0.99 over the POSTs of the last
-  // 10 minutes (Prometheus's summary window); NaN when there were none.
-  std::vector<std::pair<double, double>> latency_quantiles;
+  // prometheus_notifications_latency_seconds: every POST's duration in
+  // seconds from the start of its batch; quantiles 0.5, 0.9 and 0.99 over
+  // the last 8 to 10 minutes (util/summary.h).
+  SummarySnapshot latency;
 };
 
 struct Stats {

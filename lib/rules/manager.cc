@@ -157,6 +157,7 @@ strata::Status Manager::Update(
       g.resend_delay_ms = options.resend_delay_ms;
       g.notify = options.notify;
       g.restore_for_state = !restored_;
+      g.summaries = &summaries_;
       // Only a ticker needs a positive interval: promtool's unit tests
       // evaluate a group of interval 0 (a test without `interval`).
       StatusOr<std::unique_ptr<RuleGroup>> group =

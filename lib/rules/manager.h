@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "promql/engine.h"
+#include "rules/evaluation_durations.h"
 #include "rules/notification.h"
 #include "rules/rule_file.h"
 #include "rules/rule_group.h"
@@ -64,6 +65,11 @@ class Manager {
   // Prometheus's RuleGroups, which the HTTP API lists).
   std::vector<GroupStatus> Groups() const;
 
+  // Prometheus's two summaries over every group this manager has run, for
+  // strata_rule_evaluation_duration_seconds and
+  // strata_rule_group_duration_seconds.
+  EvaluationDurations Durations() const { return summaries_.Snapshot(); }
+
   // Stops every group's thread (an evaluation in progress finishes first)
   // and drops pending staleness markers of removed groups, as Prometheus
   // does on shutdown. Idempotent.
@@ -72,6 +78,10 @@ class Manager {
  private:
   class GroupRunner;  // One group's thread.
   class StaleMarker;  // A removed group's delayed staleness markers.
+
+  // Thread-safe; observed into by every group's thread, so declared before
+  // (destroyed after) groups_.
+  EvaluationSummaries summaries_;
 
   mutable Mutex mu_;
   ManagerOptions options_ ABSL_GUARDED_BY(mu_);

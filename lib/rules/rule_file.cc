@@ -2,29 +2,31 @@
 
 #include <cerrno>
 #include <fstream>
-#include <initializer_list>
 #include <set>
 #include <sstream>
 
+#include "goyaml/decoder.h"
 #include "promql/parser.h"
 #include "rules/template_check.h"
-#include "util/duration.h"
 #include "util/strings.h"
 #include "yaml-cpp/yaml.h"
 
 namespace strata::rules {
 namespace {
 
-// A position as Go's yaml.v3 reports it: 1-based, and 0:0 for a field the
-// file does not have.
-struct Position {
-  int line = 0;
-  int column = 0;
-};
+using goyaml::IsAbsent;
+using goyaml::Position;
+using goyaml::PositionOf;
 
-Position PositionOf(const YAML::Node& node) {
-  if (!node.IsDefined() || node.Mark().is_null()) return {};
-  return {node.Mark().line + 1, node.Mark().column + 1};
+// go-yaml v3 drops a null item of a sequence of structs (a null group or
+// rule is not there at all); the validation pass sees the same items.
+std::vector<YAML::Node> StructItems(const YAML::Node& sequence) {
+  std::vector<YAML::Node> out;
+  if (!sequence.IsSequence()) return out;
+  for (const YAML::Node& item : sequence) {
+    if (!IsAbsent(item)) out.push_back(item);
+  }
+  return out;
 }
 
 // First pass: the shape of the file, strictly, as yaml.v3's decoder with
@@ -34,47 +36,32 @@ class Decoder {
  public:
   RuleFile Decode(const YAML::Node& root) {
     RuleFile file;
-    if (!root.IsDefined() || root.IsNull()) return file;
-    if (!root.IsMap()) {
-      TypeError(root, "rulefmt.RuleGroups");
-      return file;
-    }
-    CheckFields(root, {"groups"}, "rulefmt.RuleGroups");
+    if (!yaml_.IsMap(root, "rulefmt.RuleGroups")) return file;
+    yaml_.CheckFields(root, {"groups"}, "rulefmt.RuleGroups");
     const YAML::Node groups = root["groups"];
-    if (!groups.IsDefined() || groups.IsNull()) return file;
-    if (!groups.IsSequence()) {
-      TypeError(groups, "[]rulefmt.RuleGroup");
-      return file;
-    }
-    for (const YAML::Node& group : groups) {
+    if (!yaml_.IsSequence(groups, "[]rulefmt.RuleGroup")) return file;
+    for (const YAML::Node& group : StructItems(groups)) {
       file.groups.push_back(DecodeGroup(group));
     }
     return file;
   }
 
-  const std::vector<std::string>& unmarshal_errors() const { return lines_; }
-  const std::string& value_error() const { return value_error_; }
+  // The value error, else the "yaml: unmarshal errors:" text, else "".
+  std::string ErrorText() const { return yaml_.ErrorText(); }
 
  private:
   RuleGroupSpec DecodeGroup(const YAML::Node& node) {
     RuleGroupSpec group;
-    if (!node.IsMap()) {
-      TypeError(node, "rulefmt.RuleGroup");
-      return group;
-    }
-    CheckFields(node, {"name", "interval", "limit", "rules"},
-                "rulefmt.RuleGroup");
-    group.name = ScalarText(node["name"], "string");
-    group.interval_ms = DurationValue(node["interval"]);
-    group.limit = IntValue(node["limit"]);
+    if (!yaml_.IsMap(node, "rulefmt.RuleGroup")) return group;
+    yaml_.CheckFields(node, {"name", "interval", "limit", "rules"},
+                      "rulefmt.RuleGroup");
+    group.name = yaml_.String(node["name"]);
+    group.interval_ms = yaml_.Duration(node["interval"]);
+    group.limit = yaml_.Int(node["limit"]);
     const YAML::Node rules = node["rules"];
-    if (rules.IsDefined() && !rules.IsNull()) {
-      if (!rules.IsSequence()) {
-        TypeError(rules, "[]rulefmt.RuleNode");
-      } else {
-        for (const YAML::Node& rule : rules) {
-          group.rules.push_back(DecodeRule(rule));
-        }
+    if (yaml_.IsSequence(rules, "[]rulefmt.RuleNode")) {
+      for (const YAML::Node& rule : StructItems(rules)) {
+        group.rules.push_back(DecodeRule(rule));
       }
     }
     return group;
@@ -85,100 +72,22 @@ class Decoder {
     const Position at = PositionOf(node);
     rule.line = at.line;
     rule.column = at.column;
-    if (!node.IsMap()) {
-      TypeError(node, "rulefmt.RuleNode");
-      return rule;
-    }
-    CheckFields(node,
-                {"record", "alert", "expr", "for", "keep_firing_for", "labels",
-                 "annotations"},
-                "rulefmt.RuleNode");
-    rule.record = ScalarText(node["record"], "string");
-    rule.alert = ScalarText(node["alert"], "string");
-    rule.expr = ScalarText(node["expr"], "string");
-    rule.for_ms = DurationValue(node["for"]);
-    rule.keep_firing_for_ms = DurationValue(node["keep_firing_for"]);
-    rule.labels = StringMap(node["labels"]);
-    rule.annotations = StringMap(node["annotations"]);
+    if (!yaml_.IsMap(node, "rulefmt.RuleNode")) return rule;
+    yaml_.CheckFields(node,
+                      {"record", "alert", "expr", "for", "keep_firing_for",
+                       "labels", "annotations"},
+                      "rulefmt.RuleNode");
+    rule.record = yaml_.String(node["record"]);
+    rule.alert = yaml_.String(node["alert"]);
+    rule.expr = yaml_.String(node["expr"]);
+    rule.for_ms = yaml_.Duration(node["for"]);
+    rule.keep_firing_for_ms = yaml_.Duration(node["keep_firing_for"]);
+    rule.labels = yaml_.StringMap(node["labels"]);
+    rule.annotations = yaml_.StringMap(node["annotations"]);
     return rule;
   }
 
-  void CheckFields(const YAML::Node& map,
-                   std::initializer_list<std::string_view> known,
-                   std::string_view type) {
-    for (const auto& entry : map) {
-      const std::string key = entry.first.Scalar();
-      bool found = false;
-      for (std::string_view k : known) found = found || k == key;
-      if (!found) {
-        lines_.push_back(Cat("line ", PositionOf(entry.first).line, ": field ",
-                             key, " not found in type ", type));
-      }
-    }
-  }
-
-  void TypeError(const YAML::Node& node, std::string_view type) {
-    lines_.push_back(Cat("line ", PositionOf(node).line, ": cannot unmarshal ",
-                         KindTag(node), " into ", type));
-  }
-
-  static std::string_view KindTag(const YAML::Node& node) {
-    if (node.IsSequence()) return "!!seq";
-    if (node.IsMap()) return "!!map";
-    return "!!str";
-  }
-
-  std::string ScalarText(const YAML::Node& node, std::string_view type) {
-    if (!node.IsDefined() || node.IsNull()) return "";
-    if (!node.IsScalar()) {
-      TypeError(node, type);
-      return "";
-    }
-    return node.Scalar();
-  }
-
-  int64_t IntValue(const YAML::Node& node) {
-    const std::string text = ScalarText(node, "int");
-    if (text.empty()) return 0;
-    int64_t value = 0;
-    if (!YAML::convert<int64_t>::decode(node, value)) {
-      lines_.push_back(Cat("line ", PositionOf(node).line,
-                           ": cannot unmarshal !!str `", text, "` into int"));
-    }
-    return value;
-  }
-
-  // model.Duration's own unmarshaller: its error ends decoding as is.
-  int64_t DurationValue(const YAML::Node& node) {
-    const std::string text = ScalarText(node, "model.Duration");
-    if (text.empty()) return 0;
-    StatusOr<int64_t> ms = ParseDuration(text);
-    if (!ms.ok()) {
-      if (value_error_.empty()) {
-        value_error_ = Cat("not a valid duration string: ", GoQuoted(text));
-      }
-      return 0;
-    }
-    return *ms;
-  }
-
-  std::vector<std::pair<std::string, std::string>> StringMap(
-      const YAML::Node& node) {
-    std::vector<std::pair<std::string, std::string>> out;
-    if (!node.IsDefined() || node.IsNull()) return out;
-    if (!node.IsMap()) {
-      TypeError(node, "map[string]string");
-      return out;
-    }
-    for (const auto& entry : node) {
-      out.emplace_back(entry.first.Scalar(),
-                       ScalarText(entry.second, "string"));
-    }
-    return out;
-  }
-
-  std::vector<std::string> lines_;
-  std::string value_error_;
+  goyaml::Decoder yaml_{goyaml::Version::kV3};
 };
 
 // A rule's problem, worded as rulefmt.Error prints it.
@@ -262,10 +171,10 @@ std::vector<std::string> Validate(const RuleFile& file,
                                   const YAML::Node& root) {
   std::vector<std::string> errors;
   std::set<std::string> names;
-  const YAML::Node groups = root["groups"];
+  const std::vector<YAML::Node> groups = StructItems(root["groups"]);
   for (size_t g = 0; g < file.groups.size(); ++g) {
     const RuleGroupSpec& group = file.groups[g];
-    const YAML::Node group_node = groups[g];
+    const YAML::Node& group_node = groups[g];
     const Position at = PositionOf(group_node);
     if (group.name.empty()) {
       errors.push_back(
@@ -275,9 +184,9 @@ std::vector<std::string> Validate(const RuleFile& file,
       errors.push_back(Cat(at.line, ":", at.column, ": groupname: \"",
                            group.name, "\" is repeated in the same file"));
     }
-    const YAML::Node rules = group_node["rules"];
+    const std::vector<YAML::Node> rules = StructItems(group_node["rules"]);
     for (size_t r = 0; r < group.rules.size(); ++r) {
-      const YAML::Node rule_node = rules[r];
+      const YAML::Node& rule_node = rules[r];
       const RulePositions positions{PositionOf(rule_node["record"]),
                                     PositionOf(rule_node["alert"]),
                                     PositionOf(rule_node["expr"])};
@@ -293,26 +202,20 @@ ParsedRuleFile ParseRuleFile(std::string_view yaml) {
   ParsedRuleFile parsed;
   // yaml-cpp reports errors by throwing; nothing escapes this function.
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    StatusOr<YAML::Node> root = goyaml::Load(yaml);
+    if (!root.ok()) {
+      parsed.errors.emplace_back(root.status().message());
+      return parsed;
+    }
     Decoder decoder;
-    parsed.file = decoder.Decode(root);
-    if (!decoder.value_error().empty()) {
-      parsed.errors.push_back(decoder.value_error());
+    parsed.file = decoder.Decode(*root);
+    if (std::string error = decoder.ErrorText(); !error.empty()) {
+      parsed.errors.push_back(std::move(error));
       return parsed;
     }
-    if (!decoder.unmarshal_errors().empty()) {
-      std::string message = "yaml: unmarshal errors:";
-      for (const std::string& line : decoder.unmarshal_errors()) {
-        CatTo(&message, "\n  ", line);
-      }
-      parsed.errors.push_back(std::move(message));
-      return parsed;
-    }
-    if (root.IsMap()) {
-      parsed.errors = Validate(parsed.file, root);
-    }
+    if (root->IsMap()) parsed.errors = Validate(parsed.file, *root);
   } catch (const YAML::Exception& e) {
-    parsed.errors.push_back(Cat("yaml: line ", e.mark.line + 1, ": ", e.msg));
+    parsed.errors.emplace_back(goyaml::SyntaxError(e).message());
   }
   return parsed;
 }

@@ -97,11 +97,19 @@ void RuleGroup::Eval(int64_t ts_ms) {
   const int64_t start_wall_ms = WallNowMs();
   const auto start = std::chrono::steady_clock::now();
   int64_t samples = 0;
-  for (size_t i = 0; i < rules_.size(); ++i) samples += EvalRule(i, ts_ms);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const auto rule_start = std::chrono::steady_clock::now();
+    samples += EvalRule(i, ts_ms);
+    if (options_.summaries != nullptr) {
+      options_.summaries->ObserveRule(SecondsSince(rule_start));
+    }
+  }
   WriteStaleSeries(ts_ms);
+  const double seconds = SecondsSince(start);
+  if (options_.summaries != nullptr) options_.summaries->ObserveGroup(seconds);
   MutexLock lock(&mu_);
   last_evaluation_samples_ = samples;
-  evaluation_seconds_ = SecondsSince(start);
+  evaluation_seconds_ = seconds;
   last_evaluation_ms_ = start_wall_ms;
 }
 

@@ -25,6 +25,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "promql/engine.h"
+#include "rules/evaluation_durations.h"
 #include "rules/notification.h"
 #include "rules/rule.h"
 #include "rules/rule_file.h"
@@ -70,6 +71,9 @@ struct GroupOptions {
   // default, as for promtool's unit tests and groups added by a reload):
   // they write them from the first evaluation.
   bool restore_for_state = false;
+  // Where each rule evaluation's and each Eval's duration is observed (the
+  // Manager's, shared by its groups); not owned, may be null.
+  EvaluationSummaries* summaries = nullptr;
 };
 
 class RuleGroup {

@@ -1,6 +1,6 @@
 // The Go text forms promtool's unit-test messages are made of, where the
-// tree has no shared implementation: time.Duration.String(), its
-// indentLines, strconv.FormatFloat(v, 'E', -1, 64).
+// tree has no shared implementation: its indentLines, strconv.FormatFloat(v,
+// 'E', -1, 64).
 //
 // Thread-safety: pure functions.
 #ifndef STRATA_RULETEST_GO_TEXT_H_
@@ -11,10 +11,6 @@
 #include <string_view>
 
 namespace strata::ruletest {
-
-// Go's time.Duration(ms * 1e6).String(): "0s", "500ms", "1.5s", "1m0s",
-// "2h30m0s".
-std::string GoDurationString(int64_t ms);
 
 // promtool's indentLines: `indent` before every line but the first.
 std::string IndentLines(std::string_view lines, std::string_view indent);

@@ -241,8 +241,9 @@ bool GroupRun::EvalAt(InputLoader& input, int64_t ts) {
     group->Eval(ts);
     for (const rules::RuleStatus& rule : group->Status().rules) {
       if (rule.last_error.empty()) continue;
-      errors_.push_back(Cat("    rule: ", rule.name, ", time: ",
-                            GoDurationString(ts), ", err: ", rule.last_error));
+      errors_.push_back(Cat("    rule: ", rule.name,
+                            ", time: ", FormatGoDuration(ts * 1000000),
+                            ", err: ", rule.last_error));
       ok = false;
     }
   }

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <limits>
+#include <string>
+
+#include "util/strings.h"
 
 namespace strata {
 namespace {
@@ -91,6 +94,49 @@ std::string FormatDuration(int64_t ms) {
     ms -= n * unit.ms;
   }
   return out;
+}
+
+namespace {
+
+// Go's fmtFrac: v / 10^prec, and its fraction as ".ddd" without trailing
+// zeros ("" when it is zero) in *fraction.
+uint64_t SplitGoFraction(uint64_t v, int prec, std::string* fraction) {
+  bool significant = false;
+  for (int i = 0; i < prec; ++i) {
+    const char digit = static_cast<char>('0' + v % 10);
+    significant = significant || digit != '0';
+    if (significant) fraction->insert(fraction->begin(), digit);
+    v /= 10;
+  }
+  if (significant) fraction->insert(fraction->begin(), '.');
+  return v;
+}
+
+}  // namespace
+
+std::string FormatGoDuration(int64_t ns) {
+  if (ns == 0) return "0s";
+  const bool negative = ns < 0;
+  const uint64_t u =
+      negative ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  std::string fraction;
+  std::string out;
+  if (u < 1000000000) {
+    // Below a second Go switches to the largest unit that fits.
+    const int prec = u < 1000 ? 0 : u < 1000000 ? 3 : 6;
+    const char* unit = u < 1000 ? "ns" : u < 1000000 ? "\u00b5s" : "ms";
+    const uint64_t whole = SplitGoFraction(u, prec, &fraction);
+    out = Cat(whole, fraction, unit);
+  } else {
+    const uint64_t seconds = SplitGoFraction(u, 9, &fraction);
+    out = Cat(seconds % 60, fraction, "s");
+    const uint64_t minutes = seconds / 60;
+    if (minutes > 0) {
+      out = Cat(minutes % 60, "m", out);
+      if (minutes / 60 > 0) out = Cat(minutes / 60, "h", out);
+    }
+  }
+  return negative ? Cat("-", out) : out;
 }
 
 }  // namespace strata

@@ -26,6 +26,11 @@ StatusOr<int64_t> ParseDuration(std::string_view text);
 // "366d", "2h30m"), "0s" for zero. Precondition: ms >= 0.
 std::string FormatDuration(int64_t ms);
 
+// Go's time.Duration.String() of `ns` nanoseconds: "0s", "42ns", "1.5µs",
+// "1.717929ms", "1.5s", "1m0s", "2h30m0.25s", "-1m1s" (what promtool's
+// messages and Prometheus's logs print).
+std::string FormatGoDuration(int64_t ns);
+
 }  // namespace strata
 
 #endif  // STRATA_UTIL_DURATION_H_

@@ -24,6 +24,10 @@ inline void AppendPiece(std::string* out, std::string_view s) {
   out->append(s);
 }
 inline void AppendPiece(std::string* out, char c) { out->push_back(c); }
+// Would otherwise convert silently to char: say which Go format a float
+// needs (util/go_format.h).
+template <std::floating_point T>
+void AppendPiece(std::string* out, T v) = delete;
 template <std::integral T>
 requires(!std::same_as<T, char> &&
          !std::same_as<T, bool>) void AppendPiece(std::string* out, T v) {

@@ -272,6 +272,9 @@ TEST_F(RulesAlertingTest, AgentWritesStrataAlertsAlertmanager) {
             0u)
       << in_am.dump();
   EXPECT_EQ(in_am["status"].value("state", ""), "active");
+  // Prometheus's two rule summaries are exported and count evaluations.
+  EXPECT_GT(MetricValue("strata_rule_evaluation_duration_seconds_count "), 0);
+  EXPECT_GT(MetricValue("strata_rule_group_duration_seconds_count "), 0);
 
   // Restart while firing: the `for` state comes back from
   // ALERTS_FOR_STATE, so the alert fires again at once, not 12 s later,

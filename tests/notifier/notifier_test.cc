@@ -115,7 +115,7 @@ TEST(NotifierManagerTest, UrlsJoinPathPrefixAsGoPathJoin) {
   EXPECT_EQ(stats.alertmanagers_discovered, 4u);
   ASSERT_EQ(stats.alertmanagers.size(), 4u);  // counters created at 0
   EXPECT_EQ(stats.alertmanagers[0].sent_total, 0u);
-  EXPECT_TRUE(std::isnan(stats.alertmanagers[0].latency_quantiles[0].second));
+  EXPECT_TRUE(std::isnan(stats.alertmanagers[0].latency.quantiles[0].second));
   // A failed reload changes nothing.
   Options bad = options;
   bad.alertmanagers[0].api_version = "v3";
@@ -317,8 +317,8 @@ TEST_F(NotifierAlertmanagerTest, AlertAppearsWithLabelsAndResolves) {
   ASSERT_EQ(s.alertmanagers.size(), 1u);
   EXPECT_EQ(s.alertmanagers[0].sent_total, 1u);
   EXPECT_EQ(s.alertmanagers[0].errors_total, 0u);
-  EXPECT_EQ(s.alertmanagers[0].latency_count, 1u);
-  EXPECT_FALSE(std::isnan(s.alertmanagers[0].latency_quantiles[2].second));
+  EXPECT_EQ(s.alertmanagers[0].latency.count, 1u);
+  EXPECT_FALSE(std::isnan(s.alertmanagers[0].latency.quantiles[2].second));
   EXPECT_EQ(s.dropped_total, 0u);
   EXPECT_EQ(s.alertmanagers_discovered, 1u);
 }
@@ -400,7 +400,7 @@ TEST_F(NotifierAlertmanagerTest, BatchesOf64ToEveryAlertmanager) {
   ASSERT_EQ(s.alertmanagers.size(), 2u);
   for (const AlertmanagerStats& a : s.alertmanagers) {
     EXPECT_EQ(a.sent_total, 150u) << a.url;
-    EXPECT_EQ(a.latency_count, 3u) << a.url;  // 64 + 64 + 22
+    EXPECT_EQ(a.latency.count, 3u) << a.url;  // 64 + 64 + 22
     EXPECT_EQ(a.errors_total, 0u) << a.url;
   }
 }

@@ -87,6 +87,19 @@ TEST_F(ManagerTest, GroupsTickAndReport) {
   EXPECT_FALSE(Query("up:copy", NowMs()).empty());
   m.Stop();
   m.Stop();  // Idempotent.
+  // The process-wide summaries saw every rule and group evaluation.
+  uint64_t rule_evaluations = 0, group_evaluations = 0;
+  for (const GroupStatus& g : m.Groups()) {
+    rule_evaluations += g.evaluations_total;
+    group_evaluations += g.iterations_total - g.iterations_missed_total;
+  }
+  const EvaluationDurations durations = m.Durations();
+  EXPECT_EQ(durations.rule.count, rule_evaluations);
+  EXPECT_EQ(durations.group.count, group_evaluations);
+  EXPECT_GE(durations.group.count, 6u);
+  EXPECT_GT(durations.group.sum, 0);
+  ASSERT_EQ(durations.group.quantiles.size(), 5u);
+  EXPECT_GT(durations.group.quantiles[4].second, 0);
 }
 
 // Prometheus writes no ALERTS before for-state is restored, which happens

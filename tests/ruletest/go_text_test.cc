@@ -8,17 +8,6 @@
 namespace strata::ruletest {
 namespace {
 
-TEST(GoTextTest, DurationAsGoPrintsIt) {
-  EXPECT_EQ(GoDurationString(0), "0s");
-  EXPECT_EQ(GoDurationString(500), "500ms");
-  EXPECT_EQ(GoDurationString(1500), "1.5s");
-  EXPECT_EQ(GoDurationString(60000), "1m0s");
-  EXPECT_EQ(GoDurationString(90000), "1m30s");
-  EXPECT_EQ(GoDurationString(3600000), "1h0m0s");
-  EXPECT_EQ(GoDurationString(9000250), "2h30m0.25s");
-  EXPECT_EQ(GoDurationString(-61000), "-1m1s");
-}
-
 TEST(GoTextTest, IndentLinesSkipsTheFirstLine) {
   EXPECT_EQ(IndentLines("a", "  "), "a");
   EXPECT_EQ(IndentLines("a\nb\nc", "  "), "a\n  b\n  c");

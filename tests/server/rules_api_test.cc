@@ -348,12 +348,73 @@ TEST(RuleMetricsTest, NoGroupsNoFamilies) {
   never.file = "f";
   never.name = "g";
   const std::vector<MetricFamily> families = RuleMetricFamilies({never});
-  ASSERT_EQ(families.size(), 9u);
+  ASSERT_EQ(families.size(), 11u);
   for (const MetricFamily& f : families) {
+    if (f.type == MetricType::kSummary) {
+      EXPECT_TRUE(f.points.empty()) << f.name;  // no durations given
+      continue;
+    }
     ASSERT_EQ(f.points.size(), 1u) << f.name;
     if (f.name == "strata_rule_group_last_evaluation_timestamp_seconds") {
       EXPECT_EQ(f.points[0].value, 0);
     }
+  }
+}
+
+// Prometheus registers its two summaries at start: before any evaluation
+// they are there, unlabelled, with NaN quantiles.
+TEST(RuleMetricsTest, EmptyDurationSummariesAsClientGolangRendersThem) {
+  MetricsRegistry registry;
+  AddRuleMetrics(
+      &registry, [] { return std::vector<rules::GroupStatus>{}; },
+      [] { return rules::EvaluationSummaries().Snapshot(); });
+  EXPECT_EQ(registry.RenderText(),
+            "# HELP strata_rule_evaluation_duration_seconds The duration for "
+            "a rule to execute.\n"
+            "# TYPE strata_rule_evaluation_duration_seconds summary\n"
+            "strata_rule_evaluation_duration_seconds{quantile=\"0.5\"} NaN\n"
+            "strata_rule_evaluation_duration_seconds{quantile=\"0.9\"} NaN\n"
+            "strata_rule_evaluation_duration_seconds{quantile=\"0.99\"} NaN\n"
+            "strata_rule_evaluation_duration_seconds_sum 0\n"
+            "strata_rule_evaluation_duration_seconds_count 0\n"
+            "# HELP strata_rule_group_duration_seconds The duration of rule "
+            "group evaluations.\n"
+            "# TYPE strata_rule_group_duration_seconds summary\n"
+            "strata_rule_group_duration_seconds{quantile=\"0.01\"} NaN\n"
+            "strata_rule_group_duration_seconds{quantile=\"0.05\"} NaN\n"
+            "strata_rule_group_duration_seconds{quantile=\"0.5\"} NaN\n"
+            "strata_rule_group_duration_seconds{quantile=\"0.9\"} NaN\n"
+            "strata_rule_group_duration_seconds{quantile=\"0.99\"} NaN\n"
+            "strata_rule_group_duration_seconds_sum 0\n"
+            "strata_rule_group_duration_seconds_count 0\n");
+}
+
+TEST(RuleMetricsTest, DurationSummariesFromObservations) {
+  rules::EvaluationSummaries summaries;
+  for (int i = 1; i <= 10; ++i) summaries.ObserveRule(i / 8.0);
+  summaries.ObserveGroup(0.25);
+  summaries.ObserveGroup(0.5);
+  MetricsRegistry registry;
+  AddRuleMetrics(
+      &registry,
+      [] { return std::vector<rules::GroupStatus>{Group("/r/a.yml", "g")}; },
+      [&summaries] { return summaries.Snapshot(); });
+  const std::string text = registry.RenderText();
+  for (const std::string& line : std::vector<std::string>{
+           "strata_rule_evaluation_duration_seconds{quantile=\"0.5\"} 0.625",
+           "strata_rule_evaluation_duration_seconds{quantile=\"0.9\"} 1.125",
+           "strata_rule_evaluation_duration_seconds{quantile=\"0.99\"} 1.25",
+           "strata_rule_evaluation_duration_seconds_sum 6.875",
+           "strata_rule_evaluation_duration_seconds_count 10",
+           "strata_rule_group_duration_seconds{quantile=\"0.01\"} 0.25",
+           "strata_rule_group_duration_seconds{quantile=\"0.5\"} 0.25",
+           "strata_rule_group_duration_seconds{quantile=\"0.99\"} 0.5",
+           "strata_rule_group_duration_seconds_sum 0.75",
+           "strata_rule_group_duration_seconds_count 2",
+           "strata_rule_evaluations_total{rule_group=\"/r/a.yml;g\"} 0",
+       }) {
+    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n"
+                                                         << text;
   }
 }
 
@@ -363,9 +424,9 @@ TEST(NotifierMetricsTest, PerAlertmanagerAndGlobal) {
   am.url = "http://a:9093/api/v2/alerts";
   am.sent_total = 64;
   am.errors_total = 1;
-  am.latency_count = 2;
-  am.latency_sum_seconds = 0.5;
-  am.latency_quantiles = {{0.5, 0.2}, {0.9, 0.3}, {0.99, 0.3}};
+  am.latency.count = 2;
+  am.latency.sum = 0.5;
+  am.latency.quantiles = {{0.5, 0.2}, {0.9, 0.3}, {0.99, 0.3}};
   stats.alertmanagers = {am};
   stats.dropped_total = 3;
   stats.queue_length = 4;

@@ -101,6 +101,37 @@ TEST_F(CheckRulesTest, InvalidFileFailsWithPromtoolsMessages) {
   ExpectSameAsPromtool("'" + dir_.Join("missing.yml") + "'", 1);
 }
 
+// go-yaml v3's decoding: type errors name the resolved tag and the value
+// (cut past 10 bytes), a float is truncated into an int, null groups and
+// rules are dropped, an empty duration is its own error.
+TEST_F(CheckRulesTest, DecodesAsGoYamlV3) {
+  const std::string types = Write("types.yml", R"(groups:
+  - name: a
+    limit: true
+    rules:
+      - record: r
+        expr: up
+        labels: {a: [1]}
+  - name: b
+    interval: [1]
+    limit: abcdefghijklmnop
+    rules: ~
+)");
+  ExpectSameAsPromtool("'" + types + "'", 1);
+  const std::string nulls = Write("nulls.yml", R"(groups:
+  - ~
+  - name: a
+    limit: 1.5
+    rules: [~, {record: r, expr: up}]
+)");
+  ExpectSameAsPromtool("'" + nulls + "'", 0);
+  const std::string empty_for = Write("empty_for.yml", R"(groups:
+  - name: a
+    rules: [{alert: A, expr: up, for: ""}]
+)");
+  ExpectSameAsPromtool("'" + empty_for + "'", 1);
+}
+
 TEST_F(CheckRulesTest, DuplicateRulesAreALintFinding) {
   const std::string dup = Write("dup.yml", R"(groups:
   - name: g1

@@ -285,6 +285,15 @@ constexpr Case kInvalid[] = {
     {"bad_modulus", "alerting:\n  alert_relabel_configs:\n  - modulus: x\n"},
     {"bad_regex", "alerting:\n  alert_relabel_configs:\n  - regex: '('\n"},
     {"null_action", "alerting:\n  alert_relabel_configs:\n  - action:\n"},
+    // go-yaml's scalar tags and value truncation in type errors.
+    {"long_value_truncated", "rule_files: abcdefghijklmnop\n"},
+    {"tags",
+     "global:\n  scrape_interval: [1]\n  query_log_file: {a: b}\n"
+     "rule_files: 0b101\nalerting:\n  alert_relabel_configs:\n"
+     "  - modulus: -1\n    separator: [a]\n"},
+    {"underscore_int", "rule_files: 1_000\n"},
+    {"bool_v2", "rule_files: yes\n"},
+    {"empty_duration", "global:\n  scrape_interval: \"\"\n"},
     {"hashmod_without_modulus",
      "alerting:\n  alert_relabel_configs:\n"
      "  - {action: hashmod, source_labels: [a], target_label: b}\n"},

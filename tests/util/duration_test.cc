@@ -83,4 +83,20 @@ TEST(DurationTest, FormatThenParseRoundTrips) {
 }
 
 }  // namespace
+TEST(FormatGoDurationTest, AsGoTimeDurationString) {
+  constexpr int64_t kMs = 1000000;
+  EXPECT_EQ(FormatGoDuration(0), "0s");
+  EXPECT_EQ(FormatGoDuration(42), "42ns");
+  EXPECT_EQ(FormatGoDuration(1500), "1.5\u00b5s");
+  EXPECT_EQ(FormatGoDuration(1717929), "1.717929ms");
+  EXPECT_EQ(FormatGoDuration(500 * kMs), "500ms");
+  EXPECT_EQ(FormatGoDuration(1500 * kMs), "1.5s");
+  EXPECT_EQ(FormatGoDuration(60000 * kMs), "1m0s");
+  EXPECT_EQ(FormatGoDuration(90000 * kMs), "1m30s");
+  EXPECT_EQ(FormatGoDuration(3600000 * kMs), "1h0m0s");
+  EXPECT_EQ(FormatGoDuration(9000250 * kMs), "2h30m0.25s");
+  EXPECT_EQ(FormatGoDuration(-61000 * kMs), "-1m1s");
+  EXPECT_EQ(FormatGoDuration(1000000001), "1.000000001s");
+}
+
 }  // namespace strata

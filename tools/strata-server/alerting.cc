@@ -109,6 +109,12 @@ std::vector<rules::GroupStatus> Alerting::Groups() const {
   return rules_->Groups();
 }
 
+rules::EvaluationDurations Alerting::Durations() const {
+  MutexLock lock(&mu_);
+  if (rules_ == nullptr) return rules::EvaluationSummaries().Snapshot();
+  return rules_->Durations();
+}
+
 std::vector<std::string> Alerting::Alertmanagers() const {
   return notifier_->ActiveAlertmanagers();
 }

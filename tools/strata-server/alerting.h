@@ -66,6 +66,8 @@ class Alerting {
 
   // For the HTTP API and the metrics.
   std::vector<rules::GroupStatus> Groups() const;
+  // Empty summaries until Start.
+  rules::EvaluationDurations Durations() const;
   std::vector<std::string> Alertmanagers() const;
   notifier::Stats NotifierStats() const;
 

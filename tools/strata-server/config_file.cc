@@ -8,7 +8,7 @@
 #include <sstream>
 #include <utility>
 
-#include "util/duration.h"
+#include "goyaml/decoder.h"
 #include "util/file_system.h"
 #include "util/strings.h"
 #include "yaml-cpp/yaml.h"
@@ -38,30 +38,7 @@ bool OneOf(std::string_view key, const std::string_view (&set)[N]) {
   return false;
 }
 
-int LineOf(const YAML::Node& node) {
-  if (!node.IsDefined() || node.Mark().is_null()) return 0;
-  return node.Mark().line + 1;
-}
-
-// Absent or null: Go leaves the field at its default.
-bool IsAbsent(const YAML::Node& node) {
-  return !node.IsDefined() || node.IsNull();
-}
-
-// The tag yaml.v2 resolves a plain scalar to, for its error messages.
-std::string_view ScalarTag(const YAML::Node& node) {
-  if (node.Tag() == "!") return "!!str";  // Quoted.
-  const std::string& text = node.Scalar();
-  int64_t i = 0;
-  double d = 0;
-  bool b = false;
-  if (YAML::convert<int64_t>::decode(node, i)) return "!!int";
-  if (YAML::convert<bool>::decode(node, b)) return "!!bool";
-  if (!text.empty() && YAML::convert<double>::decode(node, d)) {
-    return "!!float";
-  }
-  return "!!str";
-}
+using goyaml::IsAbsent;
 
 // Prometheus's config.JoinDir: `path` unless empty or absolute, else
 // filepath.Join(dir, path).
@@ -82,53 +59,46 @@ class Decoder {
   explicit Decoder(std::string_view dir) : dir_(dir) {}
 
   Status Decode(const YAML::Node& root, ConfigFile* config) {
-    if (!IsAbsent(root)) DecodeTop(root, config);
-    if (!value_error_.empty()) return Status::InvalidArgument(value_error_);
-    if (!type_errors_.empty()) {
-      std::string message = "yaml: unmarshal errors:";
-      for (const std::string& line : type_errors_) {
-        CatTo(&message, "\n  ", line);
-      }
-      return Status::InvalidArgument(message);
-    }
-    return Status::OK();
+    DecodeTop(root, config);
+    return yaml_.Result();
   }
 
  private:
   void DecodeTop(const YAML::Node& root, ConfigFile* config) {
-    if (!IsMap(root, "config.plain")) return;
-    const size_t errors_before = type_errors_.size();
+    if (!yaml_.IsMap(root, "config.plain")) return;
+    const size_t errors_before = yaml_.type_error_count();
     for (const auto& entry : root) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
-      if (failed()) return;
+      if (yaml_.failed()) return;
       const std::string key = key_node.Scalar();
       config->sections.push_back(key);
       if (key == "global") {
         DecodeGlobal(value, config);
       } else if (key == "rule_files") {
-        config->rule_files = StringList(value);
+        config->rule_files = yaml_.StringList(value);
       } else if (key == "alerting") {
         DecodeAlerting(value, config);
       } else if (OneOf(key, kIgnoredSections)) {
         config->not_implemented.push_back(key);
       } else {
-        UnknownField(key_node, "config.plain");
+        yaml_.UnknownField(key_node, "config.plain");
       }
     }
-    if (failed() || type_errors_.size() != errors_before) return;
+    if (yaml_.failed() || yaml_.type_error_count() != errors_before) return;
     // Config.UnmarshalYAML's checks after decoding, then SetDirectory.
     for (std::string& pattern : config->rule_files) {
       if (!IsValidRulePath(pattern)) {
-        return ValueError(Cat("invalid rule file path ", GoQuoted(pattern)));
+        return yaml_.ValueError(
+            Cat("invalid rule file path ", GoQuoted(pattern)));
       }
       pattern = JoinDir(dir_, pattern);
     }
   }
 
   void DecodeGlobal(const YAML::Node& node, ConfigFile* config) {
-    if (IsAbsent(node) || !IsMap(node, "config.plain")) return;
-    const size_t errors_before = type_errors_.size();
+    if (!yaml_.IsMap(node, "config.plain")) return;
+    const size_t errors_before = yaml_.type_error_count();
     GlobalConfig global;
     global.scrape_interval_ms = 0;
     global.scrape_timeout_ms = 0;
@@ -136,31 +106,32 @@ class Decoder {
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
-      if (failed()) return;
+      if (yaml_.failed()) return;
       const std::string key = key_node.Scalar();
       if (key == "scrape_interval") {
-        global.scrape_interval_ms = Duration(value);
+        global.scrape_interval_ms = yaml_.Duration(value);
       } else if (key == "scrape_timeout") {
-        global.scrape_timeout_ms = Duration(value);
+        global.scrape_timeout_ms = yaml_.Duration(value);
       } else if (key == "evaluation_interval") {
-        global.evaluation_interval_ms = Duration(value);
+        global.evaluation_interval_ms = yaml_.Duration(value);
       } else if (key == "external_labels") {
         global.external_labels = ExternalLabels(value);
       } else if (key == "query_log_file") {
-        (void)Scalar(value, "string");
+        (void)yaml_.String(value);
         config->not_implemented.push_back("global.query_log_file");
       } else {
-        UnknownField(key_node, "config.plain");
+        yaml_.UnknownField(key_node, "config.plain");
       }
     }
-    if (failed() || type_errors_.size() != errors_before) return;
+    if (yaml_.failed() || yaml_.type_error_count() != errors_before) return;
     // GlobalConfig.UnmarshalYAML's defaults and checks.
     const GlobalConfig defaults;
     if (global.scrape_interval_ms == 0) {
       global.scrape_interval_ms = defaults.scrape_interval_ms;
     }
     if (global.scrape_timeout_ms > global.scrape_interval_ms) {
-      return ValueError("global scrape timeout greater than scrape interval");
+      return yaml_.ValueError(
+          "global scrape timeout greater than scrape interval");
     }
     if (global.scrape_timeout_ms == 0) {
       global.scrape_timeout_ms =
@@ -174,13 +145,13 @@ class Decoder {
 
   Labels ExternalLabels(const YAML::Node& node) {
     std::vector<Label> labels;
-    for (const auto& [name, value] : StringMap(node)) {
+    for (const auto& [name, value] : yaml_.StringMap(node)) {
       if (!IsValidLabelName(name)) {
-        ValueError(Cat(GoQuoted(name), " is not a valid label name"));
+        yaml_.ValueError(Cat(GoQuoted(name), " is not a valid label name"));
         return {};
       }
       if (!IsValidUtf8(value)) {
-        ValueError(Cat(GoQuoted(value), " is not a valid label value"));
+        yaml_.ValueError(Cat(GoQuoted(value), " is not a valid label value"));
         return {};
       }
       labels.push_back({name, value});
@@ -189,30 +160,30 @@ class Decoder {
   }
 
   void DecodeAlerting(const YAML::Node& node, ConfigFile* config) {
-    if (IsAbsent(node) || !IsMap(node, "config.plain")) return;
+    if (!yaml_.IsMap(node, "config.plain")) return;
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
-      if (failed()) return;
+      if (yaml_.failed()) return;
       const std::string key = key_node.Scalar();
       if (key == "alert_relabel_configs") {
-        if (!IsSequence(value, "[]*relabel.Config")) continue;
+        if (!yaml_.IsSequence(value, "[]*relabel.Config")) continue;
         for (const YAML::Node& entry : value) {
-          if (failed()) return;
+          if (yaml_.failed()) return;
           if (IsAbsent(entry)) {
-            return ValueError("empty or null alert relabeling rule");
+            return yaml_.ValueError("empty or null alert relabeling rule");
           }
           config->alert_relabel_configs.push_back(RelabelConfig(entry));
         }
       } else if (key == "alertmanagers") {
-        if (!IsSequence(value, "config.AlertmanagerConfigs")) continue;
+        if (!yaml_.IsSequence(value, "config.AlertmanagerConfigs")) continue;
         for (const YAML::Node& entry : value) {
-          if (failed()) return;
+          if (yaml_.failed()) return;
           config->alertmanagers.push_back(
               Alertmanager(entry, config->alertmanagers.size(), config));
         }
       } else {
-        UnknownField(key_node, "config.plain");
+        yaml_.UnknownField(key_node, "config.plain");
       }
     }
   }
@@ -220,33 +191,35 @@ class Decoder {
   notifier::AlertmanagerConfig Alertmanager(const YAML::Node& node,
                                             size_t index, ConfigFile* config) {
     notifier::AlertmanagerConfig am;
-    if (IsAbsent(node) || !IsMap(node, "config.AlertmanagerConfig")) return am;
-    const size_t errors_before = type_errors_.size();
+    if (!yaml_.IsMap(node, "config.AlertmanagerConfig")) return am;
+    const size_t errors_before = yaml_.type_error_count();
     const auto unsupported = [&](std::string_view key) {
-      ValueError(Cat("alerting.alertmanagers[", index, "].", key,
-                     " is not supported by Strata (only static_configs, "
-                     "scheme, path_prefix, timeout and api_version are)"));
+      yaml_.ValueError(
+          Cat("alerting.alertmanagers[", index, "].", key,
+              " is not supported by Strata (only static_configs, "
+              "scheme, path_prefix, timeout and api_version are)"));
     };
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
-      if (failed()) return am;
+      if (yaml_.failed()) return am;
       const std::string key = key_node.Scalar();
       if (key == "static_configs") {
         StaticTargets(value, &am.targets);
       } else if (key == "scheme") {
-        am.scheme = Scalar(value, "string");
+        am.scheme = yaml_.String(value);
       } else if (key == "path_prefix") {
-        am.path_prefix = Scalar(value, "string");
+        am.path_prefix = yaml_.String(value);
       } else if (key == "timeout") {
-        am.timeout_ms = Duration(value);  // null: 0, as yaml.v2 zeroes it
+        am.timeout_ms = yaml_.Duration(value);  // null: 0, as yaml.v2 zeroes it
       } else if (key == "api_version") {
         // A null is yaml.v2's zero value, "", not checked by the
         // version's own unmarshaller.
-        am.api_version = Scalar(value, "string");
+        am.api_version = yaml_.String(value);
         if (IsAbsent(value)) continue;
-        if (!failed() && am.api_version != "v1" && am.api_version != "v2") {
-          ValueError(
+        if (!yaml_.failed() && am.api_version != "v1" &&
+            am.api_version != "v2") {
+          yaml_.ValueError(
               Cat("expected Alertmanager api version to be one of "
                   "[v1 v2] but got ",
                   am.api_version));
@@ -258,14 +231,14 @@ class Decoder {
                  OneOf(key, kUnsupportedClientFields)) {
         unsupported(key);
       } else {
-        UnknownField(key_node, "config.AlertmanagerConfig");
+        yaml_.UnknownField(key_node, "config.AlertmanagerConfig");
       }
     }
-    if (failed() || type_errors_.size() != errors_before) return am;
+    if (yaml_.failed() || yaml_.type_error_count() != errors_before) return am;
     // checkStaticTargets: a URL where a host:port belongs.
     for (const std::string& target : am.targets) {
       if (target.find('/') != std::string::npos) {
-        ValueError(Cat(GoQuoted(target), " is not a valid hostname"));
+        yaml_.ValueError(Cat(GoQuoted(target), " is not a valid hostname"));
         break;
       }
     }
@@ -276,28 +249,29 @@ class Decoder {
   // matter to Alertmanager relabelling, which Strata does not do; they are
   // validated and dropped.
   void StaticTargets(const YAML::Node& node, std::vector<std::string>* out) {
-    if (IsAbsent(node) || !IsSequence(node, "[]*targetgroup.Group")) return;
+    if (!yaml_.IsSequence(node, "[]*targetgroup.Group")) return;
     constexpr std::string_view kGroupType =
         "struct { Targets []string \"yaml:\\\"targets\\\"\"; Labels "
         "model.LabelSet \"yaml:\\\"labels\\\"\" }";
     for (const YAML::Node& group : node) {
-      if (failed()) return;
-      if (IsAbsent(group) || !IsMap(group, kGroupType)) continue;
+      if (yaml_.failed()) return;
+      if (!yaml_.IsMap(group, kGroupType)) continue;
       for (const auto& entry : group) {
         const YAML::Node& key_node = entry.first;
         const YAML::Node& value = entry.second;
         const std::string key = key_node.Scalar();
         if (key == "targets") {
-          for (std::string& t : StringList(value)) out->push_back(std::move(t));
+          for (std::string& t : yaml_.StringList(value))
+            out->push_back(std::move(t));
         } else if (key == "labels") {
-          for (const auto& label : StringMap(value)) {
+          for (const auto& label : yaml_.StringMap(value)) {
             if (!IsValidLabelName(label.first)) {
-              return ValueError(
+              return yaml_.ValueError(
                   Cat(GoQuoted(label.first), " is not a valid label name"));
             }
           }
         } else {
-          UnknownField(key_node, kGroupType);
+          yaml_.UnknownField(key_node, kGroupType);
         }
       }
     }
@@ -305,150 +279,59 @@ class Decoder {
 
   relabel::Config RelabelConfig(const YAML::Node& node) {
     relabel::Config config;
-    if (!IsMap(node, "relabel.plain")) return config;
-    const size_t errors_before = type_errors_.size();
+    if (!yaml_.IsMap(node, "relabel.plain")) return config;
+    const size_t errors_before = yaml_.type_error_count();
     bool empty_action = false;  // `action:` null, yaml.v2's "".
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
       const YAML::Node& value = entry.second;
-      if (failed()) return config;
+      if (yaml_.failed()) return config;
       const std::string key = key_node.Scalar();
       if (key == "source_labels") {
-        config.source_labels = StringList(value);
+        config.source_labels = yaml_.StringList(value);
         for (const std::string& name : config.source_labels) {
           if (!IsValidLabelName(name)) {
-            ValueError(Cat(GoQuoted(name), " is not a valid label name"));
+            yaml_.ValueError(Cat(GoQuoted(name), " is not a valid label name"));
             return config;
           }
         }
       } else if (key == "separator") {
-        config.separator = Scalar(value, "string");
+        config.separator = yaml_.String(value);
       } else if (key == "regex") {
-        config.regex = Scalar(value, "string");  // null: "", not the default
+        config.regex = yaml_.String(value);  // null: "", not the default
       } else if (key == "modulus") {
-        config.modulus = Uint64(value);
+        config.modulus = yaml_.Uint64(value);
       } else if (key == "target_label") {
-        config.target_label = Scalar(value, "string");
+        config.target_label = yaml_.String(value);
       } else if (key == "replacement") {
-        config.replacement = Scalar(value, "string");
+        config.replacement = yaml_.String(value);
       } else if (key == "action") {
         if (IsAbsent(value)) {
           empty_action = true;
           continue;
         }
-        const std::string text = Scalar(value, "string");
+        const std::string text = yaml_.String(value);
         StatusOr<relabel::Action> action = relabel::ParseAction(text);
         if (!action.ok()) {
-          ValueError(std::string(action.status().message()));
+          yaml_.ValueError(std::string(action.status().message()));
           return config;
         }
         config.action = *action;
       } else {
-        UnknownField(key_node, "relabel.plain");
+        yaml_.UnknownField(key_node, "relabel.plain");
       }
     }
-    if (failed() || type_errors_.size() != errors_before) return config;
+    if (yaml_.failed() || yaml_.type_error_count() != errors_before)
+      return config;
     if (empty_action) {
-      ValueError("relabel action cannot be empty");
+      yaml_.ValueError("relabel action cannot be empty");
       return config;
     }
     if (Status valid = relabel::Validate(config); !valid.ok()) {
-      ValueError(std::string(valid.message()));
+      yaml_.ValueError(std::string(valid.message()));
     }
     return config;
   }
-
-  // ---- Values ----
-
-  std::string Scalar(const YAML::Node& node, std::string_view type) {
-    if (IsAbsent(node)) return "";
-    if (!node.IsScalar()) {
-      TypeError(node, type);
-      return "";
-    }
-    return node.Scalar();
-  }
-
-  // model.Duration: a string, then its own parse, whose error is a value
-  // error.
-  int64_t Duration(const YAML::Node& node) {
-    if (IsAbsent(node)) return 0;
-    const std::string text = Scalar(node, "string");
-    if (!node.IsScalar()) return 0;
-    StatusOr<int64_t> ms = ParseDuration(text);
-    if (!ms.ok()) {
-      ValueError(Cat("not a valid duration string: ", GoQuoted(text)));
-      return 0;
-    }
-    return *ms;
-  }
-
-  uint64_t Uint64(const YAML::Node& node) {
-    if (IsAbsent(node)) return 0;
-    uint64_t value = 0;
-    if (!node.IsScalar() || !YAML::convert<uint64_t>::decode(node, value)) {
-      TypeError(node, "uint64");
-      return 0;
-    }
-    return value;
-  }
-
-  std::vector<std::string> StringList(const YAML::Node& node) {
-    std::vector<std::string> out;
-    if (IsAbsent(node) || !IsSequence(node, "[]string")) return out;
-    for (const YAML::Node& item : node) out.push_back(Scalar(item, "string"));
-    return out;
-  }
-
-  std::vector<std::pair<std::string, std::string>> StringMap(
-      const YAML::Node& node) {
-    std::vector<std::pair<std::string, std::string>> out;
-    if (IsAbsent(node) || !IsMap(node, "map[string]string")) return out;
-    for (const auto& entry : node) {
-      const YAML::Node& key = entry.first;
-      const YAML::Node& value = entry.second;
-      out.emplace_back(Scalar(key, "string"), Scalar(value, "string"));
-    }
-    return out;
-  }
-
-  // ---- Errors ----
-
-  bool IsMap(const YAML::Node& node, std::string_view type) {
-    if (node.IsMap()) return true;
-    TypeError(node, type);
-    return false;
-  }
-
-  bool IsSequence(const YAML::Node& node, std::string_view type) {
-    if (IsAbsent(node)) return false;
-    if (node.IsSequence()) return true;
-    TypeError(node, type);
-    return false;
-  }
-
-  void TypeError(const YAML::Node& node, std::string_view type) {
-    if (node.IsScalar()) {
-      type_errors_.push_back(Cat("line ", LineOf(node), ": cannot unmarshal ",
-                                 ScalarTag(node), " `", node.Scalar(),
-                                 "` into ", type));
-    } else {
-      type_errors_.push_back(Cat("line ", LineOf(node), ": cannot unmarshal ",
-                                 node.IsSequence() ? "!!seq" : "!!map",
-                                 " into ", type));
-    }
-  }
-
-  void UnknownField(const YAML::Node& key, std::string_view type) {
-    type_errors_.push_back(Cat("line ", LineOf(key), ": field ", key.Scalar(),
-                               " not found in type ", type));
-  }
-
-  void ValueError(std::string message) {
-    if (value_error_.empty()) value_error_ = std::move(message);
-  }
-
-  bool failed() const { return !value_error_.empty(); }
 
   // Prometheus's patRulePath, ^[^*]*(\*[^/]*)?$: at most one '*', and no
   // directory after it.
@@ -459,8 +342,7 @@ class Decoder {
   }
 
   const std::string dir_;
-  std::vector<std::string> type_errors_;
-  std::string value_error_;
+  goyaml::Decoder yaml_{goyaml::Version::kV2};
 };
 
 }  // namespace
@@ -502,8 +384,7 @@ StatusOr<ConfigFile> ParseConfig(std::string_view yaml, std::string_view dir) {
     Decoder decoder(dir);
     STRATA_RETURN_IF_ERROR(decoder.Decode(root, &config));
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(
-        Cat("yaml: line ", e.mark.line + 1, ": ", e.msg));
+    return goyaml::SyntaxError(e);
   }
   return config;
 }

@@ -216,7 +216,9 @@ class Server {
     admin_.RegisterRoutes(&router_);
     reload_.RegisterRoutes(&router_);
     rules_api_.RegisterRoutes(&router_);
-    AddRuleMetrics(web_.registry(), [alerting] { return alerting->Groups(); });
+    AddRuleMetrics(
+        web_.registry(), [alerting] { return alerting->Groups(); },
+        [alerting] { return alerting->Durations(); });
     AddNotifierMetrics(web_.registry(),
                        [alerting] { return alerting->NotifierStats(); });
   }

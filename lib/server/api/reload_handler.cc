@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "util/duration.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -47,8 +48,9 @@ Status ReloadHandler::Reload() {
   MutexLock lock(&mu_);
   const auto start = std::chrono::steady_clock::now();
   Status st = reload_ ? reload_() : Status::OK();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+  const int64_t elapsed_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now() - start)
           .count();
   if (!st.ok()) {
     last_successful_->Set(0);
@@ -61,7 +63,7 @@ Status ReloadHandler::Reload() {
           std::chrono::system_clock::now().time_since_epoch())
           .count());
   STRATA_LOG(kInfo, "Completed loading of configuration file",
-             {{"totalDuration", Cat(seconds * 1000, "ms")}});
+             {{"totalDuration", FormatGoDuration(elapsed_ns)}});
   return Status::OK();
 }
 

@@ -1,5 +1,6 @@
 #include "server/api/rules_metrics.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -14,8 +15,10 @@ struct FamilySpec {
   MetricType type;
 };
 
-// Prometheus 2.42's NewGroupMetrics, without the two summaries.
+// Prometheus 2.42's NewGroupMetrics.
 enum RuleFamily : size_t {
+  kEvaluationDuration,
+  kGroupDuration,
   kEvaluations,
   kEvaluationFailures,
   kIterations,
@@ -29,6 +32,10 @@ enum RuleFamily : size_t {
 };
 
 constexpr FamilySpec kRuleFamilies[kRuleFamilyCount] = {
+    {"strata_rule_evaluation_duration_seconds",
+     "The duration for a rule to execute.", MetricType::kSummary},
+    {"strata_rule_group_duration_seconds",
+     "The duration of rule group evaluations.", MetricType::kSummary},
     {"strata_rule_evaluations_total", "The total number of rule evaluations.",
      MetricType::kCounter},
     {"strata_rule_evaluation_failures_total",
@@ -113,6 +120,14 @@ void AddPoint(MetricFamily* family, std::string_view label_name,
   family->points.push_back(std::move(point));
 }
 
+MetricPoint SummaryPoint(const SummarySnapshot& summary) {
+  MetricPoint point;
+  point.count = summary.count;
+  point.sum = summary.sum;
+  point.quantiles = summary.quantiles;
+  return point;
+}
+
 // Moves the families that have points to `out`, as client_golang leaves
 // empty vectors out.
 void EmitNonEmpty(std::vector<MetricFamily> families,
@@ -125,8 +140,14 @@ void EmitNonEmpty(std::vector<MetricFamily> families,
 }  // namespace
 
 std::vector<MetricFamily> RuleMetricFamilies(
-    const std::vector<rules::GroupStatus>& groups) {
+    const std::vector<rules::GroupStatus>& groups,
+    const rules::EvaluationDurations* durations) {
   std::vector<MetricFamily> families = EmptyFamilies(kRuleFamilies);
+  if (durations != nullptr) {
+    families[kEvaluationDuration].points.push_back(
+        SummaryPoint(durations->rule));
+    families[kGroupDuration].points.push_back(SummaryPoint(durations->group));
+  }
   for (const rules::GroupStatus& group : groups) {
     // Prometheus's GroupKey.
     const std::string key = Cat(group.file, ";", group.name);
@@ -154,11 +175,8 @@ std::vector<MetricFamily> RuleMetricFamilies(
 std::vector<MetricFamily> NotifierMetricFamilies(const notifier::Stats& stats) {
   std::vector<MetricFamily> families = EmptyFamilies(kNotifierFamilies);
   for (const notifier::AlertmanagerStats& am : stats.alertmanagers) {
-    MetricPoint latency;
+    MetricPoint latency = SummaryPoint(am.latency);
     latency.labels.emplace_back("alertmanager", am.url);
-    latency.count = am.latency_count;
-    latency.sum = am.latency_sum_seconds;
-    latency.quantiles = am.latency_quantiles;
     families[kLatency].points.push_back(std::move(latency));
     AddPoint(&families[kErrors], "alertmanager", am.url,
              static_cast<double>(am.errors_total));
@@ -179,12 +197,18 @@ std::vector<MetricFamily> NotifierMetricFamilies(const notifier::Stats& stats) {
 }
 
 void AddRuleMetrics(MetricsRegistry* registry,
-                    std::function<std::vector<rules::GroupStatus>()> groups) {
+                    std::function<std::vector<rules::GroupStatus>()> groups,
+                    std::function<rules::EvaluationDurations()> durations) {
   registry->AddCollector(
       Names(kRuleFamilies),
-      [groups = std::move(groups)](std::vector<MetricFamily>* out) {
-        if (!groups) return;
-        EmitNonEmpty(RuleMetricFamilies(groups()), out);
+      [groups = std::move(groups),
+       durations = std::move(durations)](std::vector<MetricFamily>* out) {
+        std::optional<rules::EvaluationDurations> d;
+        if (durations) d = durations();
+        EmitNonEmpty(RuleMetricFamilies(
+                         groups ? groups() : std::vector<rules::GroupStatus>{},
+                         d.has_value() ? &*d : nullptr),
+                     out);
       });
 }
 

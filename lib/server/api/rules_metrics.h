@@ -11,9 +11,10 @@
 //   strata_rule_group_last_duration_seconds,
 //   strata_rule_group_last_evaluation_timestamp_seconds (0 before the first
 //   evaluation), strata_rule_group_last_evaluation_samples     (gauges)
-// Prometheus's two summaries (strata_rule_evaluation_duration_seconds,
-// strata_rule_group_duration_seconds) are not exported: GroupStatus keeps
-// the last durations only.
+// and, process-wide (unlabelled, present before any group has run, as
+// Prometheus registers them at start):
+//   strata_rule_evaluation_duration_seconds (every rule evaluation),
+//   strata_rule_group_duration_seconds (every group evaluation) (summaries)
 //
 // Per Alertmanager URL, labelled alertmanager="<url>":
 //   strata_notifications_sent_total, strata_notifications_errors_total
@@ -30,15 +31,20 @@
 #include <vector>
 
 #include "notifier/manager.h"
+#include "rules/evaluation_durations.h"
 #include "rules/rule_group.h"
 #include "server/metrics/metrics.h"
 
 namespace strata::server {
 
 // `groups` is rules::Manager::Groups (or an empty list while there is no
-// manager). `registry` is not owned.
-void AddRuleMetrics(MetricsRegistry* registry,
-                    std::function<std::vector<rules::GroupStatus>()> groups);
+// manager); `durations` is rules::Manager::Durations (or
+// rules::EvaluationSummaries().Snapshot() while there is none); unset, the
+// two summaries are left out. `registry` is not owned.
+void AddRuleMetrics(
+    MetricsRegistry* registry,
+    std::function<std::vector<rules::GroupStatus>()> groups,
+    std::function<rules::EvaluationDurations()> durations = nullptr);
 
 // `stats` is notifier::Manager::GetStats.
 void AddNotifierMetrics(MetricsRegistry* registry,
@@ -46,8 +52,10 @@ void AddNotifierMetrics(MetricsRegistry* registry,
 
 // What the collectors emit, for tests: every family, including those
 // without points.
+// `durations` null: the two summaries without points.
 std::vector<MetricFamily> RuleMetricFamilies(
-    const std::vector<rules::GroupStatus>& groups);
+    const std::vector<rules::GroupStatus>& groups,
+    const rules::EvaluationDurations* durations = nullptr);
 std::vector<MetricFamily> NotifierMetricFamilies(const notifier::Stats& stats);
 
 }  // namespace strata::server
