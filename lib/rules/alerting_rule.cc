@@ -92,6 +92,7 @@ StatusOr<std::vector<AlertingRule::Pending>> AlertingRule::BuildAlerts(
     data.labels = LabelsToMap(sample.metric);
     data.external_labels = LabelsToMap(options_.external_labels);
     data.external_url = options_.external_url;
+    data.manager_external_url_unset = options_.manager_external_url_unset;
     data.value = sample.v;
     auto expand = [&](const std::string& text) -> std::string {
       // Text without an action expands to itself; skip the engine.

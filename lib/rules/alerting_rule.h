@@ -37,6 +37,9 @@ struct AlertingRuleOptions {
   LabelPairs annotations;  // templates
   Labels external_labels;
   std::string external_url;
+  // promtool's unit tests: the externalURL and pathPrefix template
+  // functions fail (tmpl::AlertData::manager_external_url_unset).
+  bool manager_external_url_unset = false;
   // False until RestoreForState has run: no ALERTS samples before.
   bool restored = true;
 };

@@ -158,8 +158,12 @@ strata::Status Manager::Update(
       g.notify = options.notify;
       g.restore_for_state = !restored_;
       g.summaries = &summaries_;
+      // Only a ticker needs a positive interval: promtool's unit tests
+      // evaluate a group of interval 0 (a test without `interval`).
       StatusOr<std::unique_ptr<RuleGroup>> group =
-          RuleGroup::Create(file, spec, std::move(g));
+          spec.interval_ms == 0 && g.interval_ms <= 0
+              ? Status::InvalidArgument("rule group interval must be positive")
+              : RuleGroup::Create(file, spec, std::move(g));
       if (!group.ok()) {
         STRATA_LOG(kError, "loading groups failed",
                    {{"err", std::string(group.status().message())}});

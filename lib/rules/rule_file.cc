@@ -32,6 +32,13 @@ std::vector<YAML::Node> StructItems(const YAML::Node& sequence) {
 // First pass: the shape of the file, strictly, as yaml.v3's decoder with
 // KnownFields(true) checks it. Problems are collected as its "unmarshal
 // errors" lines; a file with any of them is not validated further.
+// record, alert and expr are yaml.Node fields in rulefmt.RuleNode: any node
+// decodes, and the rule sees its Value, "" unless a scalar. (A null scalar's
+// Value is its text, "~" or "null", in Go; here "".)
+std::string NodeValue(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : "";
+}
+
 class Decoder {
  public:
   RuleFile Decode(const YAML::Node& root) {
@@ -77,9 +84,9 @@ class Decoder {
                       {"record", "alert", "expr", "for", "keep_firing_for",
                        "labels", "annotations"},
                       "rulefmt.RuleNode");
-    rule.record = yaml_.String(node["record"]);
-    rule.alert = yaml_.String(node["alert"]);
-    rule.expr = yaml_.String(node["expr"]);
+    rule.record = NodeValue(node["record"]);
+    rule.alert = NodeValue(node["alert"]);
+    rule.expr = NodeValue(node["expr"]);
     rule.for_ms = yaml_.Duration(node["for"]);
     rule.keep_firing_for_ms = yaml_.Duration(node["keep_firing_for"]);
     rule.labels = yaml_.StringMap(node["labels"]);
@@ -196,6 +203,19 @@ std::vector<std::string> Validate(const RuleFile& file,
   return errors;
 }
 
+// rulefmt.Parse decodes the file twice: strictly into RuleGroups (Decoder
+// above), then with yaml.Unmarshal into ruleGroups{Groups []yaml.Node} for
+// the positions. The second fails only on the document's or `groups`'
+// shape (and on a syntax error, which both report), with its own types.
+std::string NodePassError(const YAML::Node& root) {
+  goyaml::Decoder yaml(goyaml::Version::kV3);
+  if (yaml.IsMap(root, "rulefmt.ruleGroups")) {
+    const YAML::Node& const_root = root;
+    yaml.IsSequence(const_root["groups"], "[]yaml.Node");
+  }
+  return yaml.ErrorText();
+}
+
 }  // namespace
 
 ParsedRuleFile ParseRuleFile(std::string_view yaml) {
@@ -204,18 +224,20 @@ ParsedRuleFile ParseRuleFile(std::string_view yaml) {
   try {
     StatusOr<YAML::Node> root = goyaml::Load(yaml);
     if (!root.ok()) {
-      parsed.errors.emplace_back(root.status().message());
+      // Both of rulefmt.Parse's passes report it.
+      parsed.errors.assign(2, std::string(root.status().message()));
       return parsed;
     }
     Decoder decoder;
     parsed.file = decoder.Decode(*root);
-    if (std::string error = decoder.ErrorText(); !error.empty()) {
-      parsed.errors.push_back(std::move(error));
-      return parsed;
-    }
+    std::string error = decoder.ErrorText();
+    std::string node_error = NodePassError(*root);
+    if (!error.empty()) parsed.errors.push_back(std::move(error));
+    if (!node_error.empty()) parsed.errors.push_back(std::move(node_error));
+    if (!parsed.errors.empty()) return parsed;
     if (root->IsMap()) parsed.errors = Validate(parsed.file, *root);
   } catch (const YAML::Exception& e) {
-    parsed.errors.emplace_back(goyaml::SyntaxError(e).message());
+    parsed.errors.assign(2, std::string(goyaml::SyntaxError(e).message()));
   }
   return parsed;
 }

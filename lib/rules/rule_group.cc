@@ -1,5 +1,6 @@
 #include "rules/rule_group.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -54,6 +55,7 @@ StatusOr<std::unique_ptr<Rule>> NewRule(const std::string& file,
   o.annotations = SortedPairs(spec.annotations);
   o.external_labels = options.external_labels;
   o.external_url = options.external_url;
+  o.manager_external_url_unset = options.manager_external_url_unset;
   o.restored = !options.restore_for_state;
   return std::unique_ptr<Rule>(std::make_unique<AlertingRule>(
       spec.alert, std::move(*expr), std::move(o)));
@@ -65,9 +67,6 @@ StatusOr<std::unique_ptr<RuleGroup>> RuleGroup::Create(
     std::string file, const RuleGroupSpec& spec, GroupOptions options) {
   if (options.db == nullptr || options.engine == nullptr) {
     return Status::InvalidArgument("rule group needs a DB and an engine");
-  }
-  if (spec.interval_ms == 0 && options.interval_ms <= 0) {
-    return Status::InvalidArgument("rule group interval must be positive");
   }
   std::vector<std::unique_ptr<Rule>> rules;
   rules.reserve(spec.rules.size());
@@ -366,7 +365,7 @@ int64_t RuleGroup::EvalTimestampNs(int64_t now_ns) const {
   // labels.Labels.Hash does (xxhash64 of name, 0xff, value, 0xff, ...).
   const std::string key = Cat("file\xff", file_, "\xffname\xff", name_, "\xff");
   const uint64_t hash = XXH64(key.data(), key.size(), 0);
-  const int64_t interval_ns = interval_ms_ * 1000000;
+  const int64_t interval_ns = std::max<int64_t>(interval_ms_, 1) * 1000000;
   const int64_t offset =
       static_cast<int64_t>(hash % static_cast<uint64_t>(interval_ns));
   const int64_t adjusted = now_ns - offset;

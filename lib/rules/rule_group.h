@@ -59,6 +59,9 @@ struct GroupOptions {
   int64_t interval_ms = 60000;             // the group's, or the global default
   Labels external_labels;                  // for templates ($externalLabels)
   std::string external_url;                // for templates and generatorURL
+  // As promtool's unit tests: $externalURL is external_url but the
+  // externalURL and pathPrefix functions fail (a nil manager URL).
+  bool manager_external_url_unset = false;
   int64_t outage_tolerance_ms = 3600000;
   int64_t for_grace_period_ms = 600000;
   int64_t resend_delay_ms = 60000;
@@ -77,7 +80,9 @@ class RuleGroup {
  public:
   // InvalidArgument if an expression does not parse (the spec comes from
   // ParseRuleFile, so normally fine) or an option is missing. The group's
-  // interval is spec.interval_ms, or options.interval_ms when that is 0.
+  // interval is spec.interval_ms, or options.interval_ms when that is 0
+  // (and may be 0 itself: the Manager refuses that, promtool's unit tests
+  // evaluate such a group).
   static StatusOr<std::unique_ptr<RuleGroup>> Create(std::string file,
                                                      const RuleGroupSpec& spec,
                                                      GroupOptions options);

@@ -26,7 +26,12 @@ StatusOr<InputLoader> InputLoader::Create(
     series.labels = desc->labels;
     int64_t t = 0;
     for (const promql::SequenceValue& v : desc->values) {
-      if (!v.omitted) series.samples.push_back({t, v.value});
+      // A test without `interval` loads every value at t=0; Prometheus's
+      // head keeps the first sample of a timestamp and drops the others.
+      if (!v.omitted &&
+          (series.samples.empty() || series.samples.back().t < t)) {
+        series.samples.push_back({t, v.value});
+      }
       t += interval_ms;
     }
     auto [it, inserted] = index.emplace(series.labels, loader.series_.size());

@@ -378,6 +378,7 @@ std::vector<std::string> RunTestGroup(const TestGroup& tg,
   options.engine = &engine;
   options.external_labels = tg.external_labels;
   options.external_url = tg.external_url;
+  options.manager_external_url_unset = true;
   std::vector<std::string> errors;
   StatusOr<Groups> groups = LoadGroups(context, tg, options, &errors);
   if (!groups.ok()) return errors;

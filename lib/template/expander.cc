@@ -1,5 +1,6 @@
 #include "template/expander.h"
 
+#include <optional>
 #include <utility>
 
 #include "util/strings.h"
@@ -38,7 +39,10 @@ std::string ExpandAlertTemplate(std::string_view rule_name,
   std::string full = Cat(kAlertTemplatePrefix, text);
   StatusOr<std::string> out =
       Expand(name, full, AlertTemplateValue(data),
-             PrometheusFunctions(std::move(query), data.external_url));
+             PrometheusFunctions(std::move(query),
+                                 data.manager_external_url_unset
+                                     ? std::nullopt
+                                     : std::optional(data.external_url)));
   if (!out.ok()) {
     return Cat("<error expanding template: ", out.status().message(), ">");
   }

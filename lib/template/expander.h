@@ -33,6 +33,10 @@ struct AlertData {
   std::map<std::string, std::string> external_labels;
   std::string external_url;
   double value = 0;
+  // The externalURL and pathPrefix functions use the rule manager's URL,
+  // not the rule's above; promtool's unit tests have none (nil), and
+  // there those functions fail.
+  bool manager_external_url_unset = false;
 };
 // A struct value, as Go's AlertTemplateData returns: a misspelled field
 // (.Lables) is an error, as in Prometheus.

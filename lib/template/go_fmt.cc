@@ -1,8 +1,10 @@
 #include "template/go_fmt.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "template/go_time.h"
 #include "util/go_format.h"
@@ -104,7 +106,12 @@ void AppendInt(std::string* out, const Spec& s, int64_t v) {
 
 // Go's %x of a float ("0x1.cp+01"): C's %a with at least two exponent
 // digits.
+// Go normalizes subnormals ("0x1p-1074") where C prints "0x0.0...1p-1022":
+// scaled into the normal range, printed, and the exponent put back.
 std::string HexFloat(double v, bool upper, int precision) {
+  constexpr int kSubnormalScale = 64;
+  const bool subnormal = std::fpclassify(v) == FP_SUBNORMAL;
+  if (subnormal) v = std::ldexp(v, kSubnormalScale);
   char buf[64];
   if (precision < 0) {
     std::snprintf(buf, sizeof buf, upper ? "%A" : "%a", v);
@@ -113,8 +120,38 @@ std::string HexFloat(double v, bool upper, int precision) {
   }
   std::string body = buf;
   size_t p = body.find_first_of("pP");
-  if (p != std::string::npos && body.size() - p == 3) body.insert(p + 2, "0");
+  if (p == std::string::npos) return body;
+  int exp = std::atoi(body.c_str() + p + 1);
+  if (subnormal) exp -= kSubnormalScale;
+  // Rounding to a precision may carry into "0x2.000p-01"; Go prints
+  // "0x1.000p+00".
+  const size_t lead = body.find_first_of("xX") + 1;
+  if (body[lead] == '2') {
+    body[lead] = '1';
+    ++exp;
+  }
+  body.resize(p + 1);
+  body += exp < 0 ? "-" : "+";
+  if (std::abs(exp) < 10) body += "0";
+  body += std::to_string(std::abs(exp));
   return body;
+}
+
+// Go's %b of a float: the decimal mantissa and binary exponent
+// ("4503599627370496p-52"), as strconv.FormatFloat(v, 'b', -1, 64).
+std::string BinaryFloat(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const bool negative = (bits >> 63) != 0;
+  int exp = static_cast<int>((bits >> 52) & 0x7ff);
+  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+  if (exp == 0) {
+    ++exp;  // subnormal
+  } else {
+    mant |= uint64_t{1} << 52;
+  }
+  exp += -1023 - 52;
+  return Cat(negative ? "-" : "", mant, "p", exp >= 0 ? "+" : "", exp);
 }
 
 void AppendFloat(std::string* out, const Spec& s, double v) {
@@ -131,6 +168,8 @@ void AppendFloat(std::string* out, const Spec& s, double v) {
   std::string body;
   if (verb == 'x' || verb == 'X') {
     body = HexFloat(v, verb == 'X', s.precision);
+  } else if (verb == 'b') {
+    body = BinaryFloat(v);
   } else if (s.precision < 0 && (verb == 'g' || verb == 'G')) {
     body = FormatGoFloat(v, GoFloatFormat::kShortest);
     if (verb == 'G') {
@@ -261,7 +300,7 @@ bool AppendVerb(std::string* out, const Spec& s, const Value& v) {
     case Kind::kInt:
       return AppendIntVerb(out, s, v.AsInt());
     case Kind::kFloat:
-      if (std::string_view("veEfFgGxX").find(verb) == std::string_view::npos) {
+      if (std::string_view("bveEfFgGxX").find(verb) == std::string_view::npos) {
         return false;
       }
       AppendFloat(out, s, v.AsFloat());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -581,7 +582,9 @@ class Parser {
       }
       return n;
     }
-    if (*end != '\0' || errno != 0) {
+    // strconv.ParseFloat fails on overflow only; an underflow is 0 or a
+    // subnormal.
+    if (*end != '\0' || (errno == ERANGE && std::isinf(n->float_value))) {
       return FailAt(t, Cat("illegal number syntax: ", GoQuoted(t.text)));
     }
     return n;

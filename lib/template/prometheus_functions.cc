@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "template/builtins.h"
@@ -226,7 +227,7 @@ void AddStringFunctions(Functions* f) {
   (*f)["stripDomain"] = OneString([](std::string s) { return StripDomain(s); });
 }
 
-void AddNumberFunctions(std::string external_url, Functions* f) {
+void AddNumberFunctions(std::optional<std::string> external_url, Functions* f) {
   (*f)["humanize"] = OnFloat(
       [](double v) -> StatusOr<Value> { return Value::String(Humanize(v)); });
   (*f)["humanize1024"] = OnFloat([](double v) -> StatusOr<Value> {
@@ -249,13 +250,20 @@ void AddNumberFunctions(std::string external_url, Functions* f) {
     STRATA_ASSIGN_OR_RETURN(Time t, FloatToTime(v));
     return Value::FromTime(t);
   });
-  std::string path = UrlPath(external_url);
-  (*f)["pathPrefix"] = {{}, false, [path](Args) -> StatusOr<Value> {
-                          return Value::String(path);
-                        }};
-  (*f)["externalURL"] = {{}, false, [external_url](Args) -> StatusOr<Value> {
-                           return Value::String(external_url);
-                         }};
+  std::optional<std::string> path;
+  if (external_url) path = UrlPath(*external_url);
+  auto url_function = [](std::optional<std::string> text) -> Function {
+    return {{}, false, [text](Args) -> StatusOr<Value> {
+              if (!text) {
+                return Status::InvalidArgument(
+                    "runtime error: invalid memory address or nil pointer "
+                    "dereference");
+              }
+              return Value::String(*text);
+            }};
+  };
+  (*f)["pathPrefix"] = url_function(std::move(path));
+  (*f)["externalURL"] = url_function(std::move(external_url));
   (*f)["parseDuration"] = {
       {kString}, false, [](Args a) -> StatusOr<Value> {
         STRATA_ASSIGN_OR_RETURN(int64_t ms, ParseDuration(a[0].AsString()));
@@ -279,7 +287,8 @@ StatusOr<double> ConvertToFloat(const Value& v) {
   }
 }
 
-Functions PrometheusFunctions(QueryFunc query, std::string external_url) {
+Functions PrometheusFunctions(QueryFunc query,
+                              std::optional<std::string> external_url) {
   Functions f;
   AddSampleFunctions(std::move(query), &f);
   AddStringFunctions(&f);

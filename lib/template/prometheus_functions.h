@@ -13,6 +13,7 @@
 #define STRATA_TEMPLATE_PROMETHEUS_FUNCTIONS_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,11 @@ using QueryFunc =
     std::function<StatusOr<std::vector<Sample>>(std::string_view query)>;
 
 // `external_url` is Prometheus's --web.external-url ("" when unset):
-// externalURL returns it, pathPrefix its path.
-Functions PrometheusFunctions(QueryFunc query, std::string external_url);
+// externalURL returns it, pathPrefix its path. Without one (promtool's unit
+// tests, whose rule manager has a nil URL) both fail as Go's nil pointer
+// dereference does.
+Functions PrometheusFunctions(QueryFunc query,
+                              std::optional<std::string> external_url);
 
 // Prometheus's convertToFloat: a float, an int, or a string parsed as
 // strconv.ParseFloat does; the error text is Go's.

@@ -134,6 +134,10 @@ TEST(PromtoolOracleTest, AnnotationsExpandAsPrometheus242) {
        "0node0|empty"},
       {"{{ printf \"%x %X %x %5.1x\" 1.0 -0.1 0.0 3.0 }}",
        "0x1p+00 -0X1.999999999999AP-04 0x0p+00 0x1.8p+01"},
+      {"{{ printf \"%b %b %x %.3x %b %b\" 1.0 0.0 5e-324 0.999999 -1e-05 "
+       "1e15 }} {{ 1e-400 }} {{ 2.5e-310 }}",
+       "4503599627370496p-52 0p-1074 0x1p-1074 0x1.000p+00 "
+       "-5902958103587057p-69 8000000000000000p-3 0 2.5e-310"},
       {"{{ $x := 1 }}{{ range $labels }}{{ $x = 2 }}{{ end }}{{ $x }}|{{ "
        ".Value | humanizePercentage }}|{{ printf \"%.1f\" .Value }}",
        "2|0%|0.0"},

@@ -132,6 +132,28 @@ TEST_F(CheckRulesTest, DecodesAsGoYamlV3) {
   ExpectSameAsPromtool("'" + empty_for + "'", 1);
 }
 
+// rulefmt.Parse decodes twice (strictly, then into yaml.Nodes): a document
+// or `groups` of the wrong shape is reported by both passes, each naming
+// its own types; record, alert and expr are yaml.Nodes, so a map or a
+// sequence there is no type error but an empty value.
+TEST_F(CheckRulesTest, ShapeErrorsAsRulefmtsTwoPasses) {
+  ExpectSameAsPromtool("'" + Write("seq.yml", "- a\n- b\n") + "'", 1);
+  ExpectSameAsPromtool("'" + Write("scalar.yml", "hello\n") + "'", 1);
+  ExpectSameAsPromtool("'" + Write("int.yml", "groups: 5\n") + "'", 1);
+  ExpectSameAsPromtool("'" + Write("map.yml", "groups: {a: b}\n") + "'", 1);
+  const std::string nodes = Write("nodes.yml", R"(groups:
+- name: a
+  rules:
+  - record: [x]
+    expr: {a: 1}
+  - alert: {b: 1}
+    expr: [up]
+  - record: 5
+    expr: 7
+)");
+  ExpectSameAsPromtool("'" + nodes + "'", 1);
+}
+
 TEST_F(CheckRulesTest, DuplicateRulesAreALintFinding) {
   const std::string dup = Write("dup.yml", R"(groups:
   - name: g1
@@ -152,6 +174,15 @@ TEST_F(CheckRulesTest, DuplicateRulesAreALintFinding) {
   ExpectSameAsPromtool("'" + dup + "'", 0);
   ExpectSameAsPromtool("--lint-fatal '" + dup + "'", 3);
   ExpectSameAsPromtool("--lint=none --lint-fatal '" + dup + "'", 0);
+  // --lint is a comma-separated list; an unknown item is only a warning.
+  ExpectSameAsPromtool("--lint=bogus,none --lint-fatal '" + dup + "'", 0);
+  ExpectSameAsPromtool("--lint=none,all --lint-fatal '" + dup + "'", 3);
+  ExpectSameAsPromtool("--extended '" + dup + "'", 0);
+}
+
+TEST_F(CheckRulesTest, MissingArgumentIsAUsageErrorWithExitCode1) {
+  ExpectSameAsPromtool("", 1);
+  ExpectSameAsPromtool("--lint-fatal", 1);
 }
 
 }  // namespace

@@ -24,7 +24,27 @@ struct CheckRulesFlags {
   std::vector<std::string> files;
   std::string lint = "duplicate-rules";
   bool lint_fatal = false;
+  bool extended = false;  // promtool's `check --extended`: for metrics only
 };
+
+// promtool's newLintConfig: --lint is a comma-separated list; an unknown
+// item is a warning on stdout, not an error.
+bool LintDuplicateRules(const std::string& lint) {
+  bool duplicates = false;
+  size_t begin = 0;
+  while (true) {
+    const size_t end = std::min(lint.find(',', begin), lint.size());
+    const std::string item = lint.substr(begin, end - begin);
+    if (item == "all" || item == "duplicate-rules") {
+      duplicates = true;
+    } else if (item != "none") {
+      std::printf("WARNING: unknown lint option %s\n", item.c_str());
+    }
+    if (end == lint.size()) break;
+    begin = end + 1;
+  }
+  return duplicates;
+}
 
 // A rule as promtool's duplicate lint compares them: its metric (record or
 // alert name) and its labels, sorted.
@@ -71,7 +91,7 @@ struct FileVerdict {
   bool has_errors = false;
 };
 
-FileVerdict CheckOneFile(const std::string& path, const CheckRulesFlags& f) {
+FileVerdict CheckOneFile(const std::string& path, bool lint_duplicates) {
   std::printf("Checking %s\n", path.c_str());
   std::fflush(stdout);
   FileVerdict verdict;
@@ -85,7 +105,7 @@ FileVerdict CheckOneFile(const std::string& path, const CheckRulesFlags& f) {
     for (const rules::RuleGroupSpec& g : file->groups) {
       num_rules += g.rules.size();
     }
-    if (f.lint == "duplicate-rules" || f.lint == "all") {
+    if (lint_duplicates) {
       std::vector<RuleKey> duplicates = DuplicateRules(*file);
       if (!duplicates.empty()) errors.push_back(DuplicatesMessage(duplicates));
     }
@@ -113,10 +133,11 @@ int CheckRules(const CheckRulesFlags& f) {
       return kExitFailure;
     }
   }
+  const bool lint_duplicates = LintDuplicateRules(f.lint);
   bool failed = false;
   bool has_errors = false;
   for (const std::string& path : f.files) {
-    const FileVerdict v = CheckOneFile(path, f);
+    const FileVerdict v = CheckOneFile(path, lint_duplicates);
     failed = failed || v.failed;
     has_errors = has_errors || v.has_errors;
   }
@@ -135,14 +156,20 @@ void RegisterCheck(CLI::App& app, GlobalOptions& /*g*/, Command& cmd) {
   auto f = std::make_shared<CheckRulesFlags>();
   CLI::App* rules = check->add_subcommand(
       "rules", "Check that rule files are valid (promtool check rules).");
-  rules->add_option("files", f->files, "The rule files to check.")->required();
+  rules->add_option("rule-files", f->files, "The rule files to check.")
+      ->required();
   rules
       ->add_option("--lint", f->lint,
-                   "Linting checks to apply: all, duplicate-rules or none.")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"all", "duplicate-rules", "none"}));
+                   "Linting checks to apply, comma-separated: all, "
+                   "duplicate-rules, none.")
+      ->capture_default_str();
   rules->add_flag("--lint-fatal", f->lint_fatal,
                   "Make lint errors exit with exit code 3.");
+  // promtool's `check --extended` is accepted before or after `rules`.
+  check->add_flag("--extended", f->extended,
+                  "Accepted for promtool compatibility (metrics only).");
+  rules->add_flag("--extended", f->extended,
+                  "Accepted for promtool compatibility (metrics only).");
   rules->callback([f, &cmd] {
     cmd.run = [f, &cmd] {
       // promtool's exit codes (1 and 3) are part of the interface.

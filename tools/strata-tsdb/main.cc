@@ -1,6 +1,8 @@
 // strata-tsdb: the offline tool to inspect, verify, repair, import, export
 // and back up a Strata data directory. See README.md in this directory.
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "absl/synchronization/mutex.h"
 #include "cli.h"
@@ -40,8 +42,25 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help.
-    std::fprintf(stderr, "strata-tsdb: %s\n", e.what());
-    return 2;
+    // `check` and `test` word a missing argument and exit as promtool's
+    // argument parser (kingpin) does.
+    const bool promtool_command =
+        app.got_subcommand("check") || app.got_subcommand("test");
+    const std::string what = e.what();  // CLI11: "rule-files is required"
+    const std::string_view required = " is required";
+    const std::string argument =
+        what.ends_with(required) ? what.substr(0, what.size() - required.size())
+                                 : "";
+    if (promtool_command && !argument.empty() &&
+        argument.find(' ') == std::string::npos) {
+      std::fprintf(stderr,
+                   "strata-tsdb: error: required argument '%s' not "
+                   "provided, try --help\n",
+                   argument.c_str());
+    } else {
+      std::fprintf(stderr, "strata-tsdb: %s\n", e.what());
+    }
+    return promtool_command ? 1 : 2;
   }
   strata::LogLevel level;
   if (strata::ParseLogLevel(log_level, &level)) strata::SetLogLevel(level);
