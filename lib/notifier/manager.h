@@ -12,8 +12,9 @@
 // Alertmanagers; it is not retried (the rules resend firing alerts).
 //
 // Only API v2 over plain http for now: ApplyConfig rejects api_version v1
-// (Alertmanager 0.25 no longer serves it) and scheme https (until
-// http_client has TLS).
+// (deprecated; Prometheus 2.42 still speaks it, Alertmanager 0.25 still serves
+// it, but v2 is what both default to) and scheme https (until http_client has
+// TLS).
 //
 // Thread-safety: every public method may be called from any thread.
 #ifndef STRATA_NOTIFIER_MANAGER_H_
