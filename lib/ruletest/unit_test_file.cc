@@ -1,6 +1,5 @@
 #include "ruletest/unit_test_file.h"
 
-
 #include "goyaml/decoder.h"
 #include "yaml-cpp/yaml.h"
 
