@@ -200,20 +200,39 @@ const std::vector<std::string> kQueryHeader = {
     "p50 ratio",     "p99 ratio",   "peak RSS MiB s / p",
     "series s / p"};
 
-std::string Header(const RunInfo& info, const ServerReport* s,
-                   const ServerReport* p, const char* bullet) {
+// "<bullet><key>: <value>\n".
+void AppendHeaderLine(std::string* out, const char* bullet,
+                      const std::string& key, const std::string& value) {
+  out->append(bullet).append(key).append(": ").append(value).append("\n");
+}
+
+// The header lines every scenario's report starts with: date, machine,
+// versions (empty: that server did not run), command, scale.
+std::string RunFacts(const RunInfo& info, const std::string& strata_version,
+                     const std::string& prom_version, const char* bullet) {
   std::string out;
   auto line = [&](const std::string& k, const std::string& v) {
-    out.append(bullet).append(k).append(": ").append(v).append("\n");
+    AppendHeaderLine(&out, bullet, k, v);
   };
   line("date", info.date_utc);
   line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
                       info.cpu_model + ", Linux " + info.kernel);
-  line("versions", std::string(s ? s->version : "strata-server not run") +
-                       "; " + (p ? p->version : "prometheus not run") +
-                       "; source " + info.strata_commit);
+  line("versions",
+       (strata_version.empty() ? "strata-server not run" : strata_version) +
+           "; " + (prom_version.empty() ? "prometheus not run" : prom_version) +
+           "; source " + info.strata_commit);
   line("command", info.command);
   line("scale", info.scale);
+  return out;
+}
+
+std::string Header(const RunInfo& info, const ServerReport* s,
+                   const ServerReport* p, const char* bullet) {
+  std::string out =
+      RunFacts(info, s ? s->version : "", p ? p->version : "", bullet);
+  auto line = [&](const std::string& k, const std::string& v) {
+    AppendHeaderLine(&out, bullet, k, v);
+  };
   line("dataset", info.dataset);
   line("workload", info.workload);
   line("CPU pinning", info.pinning);
@@ -381,18 +400,11 @@ std::vector<std::vector<std::string>> RulesTable(const RulesReport* s,
 
 std::string RulesHeader(const RunInfo& info, const RulesReport* s,
                         const RulesReport* p, const char* bullet) {
-  std::string out;
+  std::string out =
+      RunFacts(info, s ? s->version : "", p ? p->version : "", bullet);
   auto line = [&](const std::string& k, const std::string& v) {
-    out.append(bullet).append(k).append(": ").append(v).append("\n");
+    AppendHeaderLine(&out, bullet, k, v);
   };
-  line("date", info.date_utc);
-  line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
-                      info.cpu_model + ", Linux " + info.kernel);
-  line("versions", std::string(s ? s->version : "strata-server not run") +
-                       "; " + (p ? p->version : "prometheus not run") +
-                       "; source " + info.strata_commit);
-  line("command", info.command);
-  line("scale", info.scale);
   line("workload", info.workload);
   line("CPU pinning", info.pinning);
   line("CPU", "utime + stime of the server from /proc/<pid>/stat");
