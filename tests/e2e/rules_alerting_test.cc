@@ -162,23 +162,29 @@ class RulesAlertingTest : public ::testing::Test {
     ASSERT_TRUE(WaitForOk(strata_port_, "/-/ready", 20000)) << strata_->log();
   }
 
+  // The scrape of Prometheus itself as job "agent" and the remote write
+  // to Strata, as Prometheus configuration.
+  std::string ScrapeSelfAndRemoteWrite() const {
+    return "scrape_configs:\n"
+           "  - job_name: agent\n"
+           "    static_configs: [{targets: ['127.0.0.1:" +
+           Port(prom_port_) +
+           "']}]\n"
+           "remote_write:\n"
+           "  - url: http://127.0.0.1:" +
+           Port(strata_port_) +
+           "/api/v1/write\n"
+           "    queue_config: {batch_send_deadline: 200ms, "
+           "min_backoff: 50ms, max_backoff: 500ms}\n";
+  }
+
   // A Prometheus 2.42 agent scraping itself every second as job "agent"
   // and remote-writing to Strata.
   void StartAgent() {
     WriteFile(root_ + "/agent.yml",
               "global:\n"
-              "  scrape_interval: 1s\n"
-              "scrape_configs:\n"
-              "  - job_name: agent\n"
-              "    static_configs: [{targets: ['127.0.0.1:" +
-                  Port(prom_port_) +
-                  "']}]\n"
-                  "remote_write:\n"
-                  "  - url: http://127.0.0.1:" +
-                  Port(strata_port_) +
-                  "/api/v1/write\n"
-                  "    queue_config: {batch_send_deadline: 200ms, "
-                  "min_backoff: 50ms, max_backoff: 500ms}\n");
+              "  scrape_interval: 1s\n" +
+                  ScrapeSelfAndRemoteWrite());
     prom_ = std::make_unique<Process>(
         std::vector<std::string>{
             kPrometheus, "--enable-feature=agent",
@@ -363,18 +369,7 @@ TEST_F(RulesAlertingTest, RulesAndAlertsApiMatchPrometheus) {
             "  evaluation_interval: 1s\n"
             "  external_labels: {cluster: e2e}\n"
             "rule_files: ['" +
-                root_ +
-                "/rules/up.yml']\n"
-                "scrape_configs:\n"
-                "  - job_name: agent\n"
-                "    static_configs: [{targets: ['127.0.0.1:" +
-                Port(prom_port_) +
-                "']}]\n"
-                "remote_write:\n"
-                "  - url: http://127.0.0.1:" +
-                Port(strata_port_) +
-                "/api/v1/write\n"
-                "    queue_config: {batch_send_deadline: 200ms}\n"
+                root_ + "/rules/up.yml']\n" + ScrapeSelfAndRemoteWrite() +
                 "    write_relabel_configs:\n"
                 "      - source_labels: [__name__]\n"
                 "        regex: 'ALERTS|ALERTS_FOR_STATE|job:.*'\n"
