@@ -33,7 +33,17 @@ struct ReplayReport {
   double seconds = 0;
 };
 
-// Point-in-time figures for monitoring.
+// A histogram of durations as a scrape reports it: cumulative counts per
+// upper bound (seconds, ascending; the +Inf bucket is `count`).
+struct DurationHistogram {
+  std::vector<double> upper_bounds;
+  std::vector<uint64_t> cumulative_counts;  // One per upper bound.
+  uint64_t count = 0;
+  double sum = 0;
+};
+
+// Point-in-time figures for monitoring. Counters (`*_total` in the
+// server's /metrics) only go up while the DB is open.
 struct DBStats {
   int64_t head_series = 0;
   int64_t head_chunks = 0;
@@ -51,10 +61,31 @@ struct DBStats {
   int64_t wal_write_errors = 0;
   int64_t blocks = 0;
   int64_t blocks_bytes = 0;
+  // Blocks written by compaction runs, as Prometheus counts them: the
+  // head persisted into a block and leveled compactions of blocks.
   int64_t compactions = 0;
   int64_t compaction_failures = 0;
+  // How long each of those block writes took, failed ones included.
+  DurationHistogram compaction_duration;
   // Blocks that failed to open and are not served (left on disk).
   int64_t corrupt_blocks = 0;
+  // Blocks deleted by retention and their bytes, by reason: older than
+  // the time retention, or the oldest past the size retention (a block
+  // past both counts as time).
+  int64_t retention_time_blocks = 0;
+  int64_t retention_time_bytes = 0;
+  int64_t retention_size_blocks = 0;
+  int64_t retention_size_bytes = 0;
+  // Head truncation after persisting: the WAL is checkpointed, then the
+  // segments the checkpoint replaces are deleted (truncated).
+  int64_t wal_checkpoints = 0;  // Attempted.
+  int64_t wal_checkpoint_failures = 0;
+  int64_t wal_truncations = 0;  // Attempted (after a checkpoint).
+  int64_t wal_truncation_failures = 0;
+  // Head churn.
+  int64_t head_series_removed = 0;
+  int64_t head_chunks_created = 0;
+  int64_t head_chunks_removed = 0;
 };
 
 class DB {

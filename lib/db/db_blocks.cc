@@ -18,6 +18,11 @@ namespace {
 
 std::string UlidText(const Ulid& u) { return u.ToString(); }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 // Bytes of all files under `path`.
 int64_t DirBytes(FileSystem* fs, const std::string& path) {
   StatusOr<std::vector<std::string>> names = fs->ListDir(path);
@@ -154,11 +159,9 @@ Status DBImpl::PersistHead() {
     const int64_t maxt = mint + range;
     const BlockReader* sources[] = {head_.get()};
     const auto start = std::chrono::steady_clock::now();
-    StatusOr<BlockMeta> meta = writer.Write(sources, mint, maxt);
-    if (!meta.ok()) {
-      ++compaction_failures_;
-      return meta.status().WithContext("persisting head block");
-    }
+    StatusOr<BlockMeta> meta =
+        WriteCompactedBlock(writer, sources, mint, maxt, nullptr);
+    if (!meta.ok()) return meta.status().WithContext("persisting head block");
     if (meta->stats.num_samples > 0) {
       const std::string block_dir = JoinPath(dir_, meta->ulid.ToString());
       STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
@@ -169,34 +172,68 @@ Status DBImpl::PersistHead() {
                   {"maxt", absl::StrCat(maxt)},
                   {"ulid", block->Name()},
                   {"samples", absl::StrCat(meta->stats.num_samples)},
-                  {"duration",
-                   absl::StrCat(std::chrono::duration<double>(
-                                    std::chrono::steady_clock::now() - start)
-                                    .count(),
-                                "s")}});
+                  {"duration", absl::StrCat(SecondsSince(start), "s")}});
     }
     // The block (or nothing) now covers [mint, maxt): drop it from the
     // head and the WAL.
     head_->SetMinValidTime(maxt);
     Head::TruncateStats ts = head_->Truncate(maxt);
-    STRATA_ASSIGN_OR_RETURN(int next, wal_->NextSegment());
-    wal::CheckpointStats cs;
-    Status st = wal::Checkpoint(
-        fs_, JoinPath(dir_, "wal"), next - 1,
+    STRATA_LOG(kInfo, "head truncated",
+               {{"mint", absl::StrCat(maxt)},
+                {"series_removed", absl::StrCat(ts.series_removed)},
+                {"chunks_removed", absl::StrCat(ts.chunks_removed)}});
+    CheckpointWal(maxt);
+  }
+}
+
+void DBImpl::CheckpointWal(int64_t mint) {
+  wal::CheckpointStats cs;
+  StatusOr<int> next = wal_->NextSegment();
+  Status st = next.status();
+  if (next.ok()) {
+    st = wal::Checkpoint(
+        fs_, JoinPath(dir_, "wal"), *next - 1,
         [this](uint64_t ref) {
           return ref <= UINT32_MAX &&
                  head_->GetById(static_cast<SeriesId>(ref)) != nullptr;
         },
-        maxt, wal::WalOptions::FromOptions(options_), &cs);
-    if (!st.ok()) {
-      // The WAL still has everything; retry at the next compaction.
-      STRATA_LOG(kWarn, "WAL checkpoint failed", {{"err", st.ToString()}});
-    }
-    STRATA_LOG(kInfo, "head truncated",
-               {{"mint", absl::StrCat(maxt)},
-                {"series_removed", absl::StrCat(ts.series_removed)},
-                {"wal_segments_removed", absl::StrCat(cs.segments_removed)}});
+        mint, wal::WalOptions::FromOptions(options_), &cs);
   }
+  {
+    MutexLock lock(&stats_mu_);
+    // A failure before the checkpoint could start counts as a failed one.
+    if (cs.attempted || !st.ok()) ++counters_.wal_checkpoints;
+    if (!cs.created && !st.ok()) ++counters_.wal_checkpoint_failures;
+    if (cs.created) ++counters_.wal_truncations;
+    if (cs.created && !cs.truncated) ++counters_.wal_truncation_failures;
+  }
+  if (!st.ok()) {
+    // The WAL still has everything; retry at the next compaction.
+    STRATA_LOG(kWarn, "WAL checkpoint failed", {{"err", st.ToString()}});
+    return;
+  }
+  if (cs.attempted) {
+    STRATA_LOG(kInfo, "WAL checkpoint complete",
+               {{"mint", absl::StrCat(mint)},
+                {"segments_removed", absl::StrCat(cs.segments_removed)}});
+  }
+}
+
+StatusOr<BlockMeta> DBImpl::WriteCompactedBlock(
+    BlockWriter& writer, std::span<const BlockReader* const> sources,
+    int64_t mint, int64_t maxt, const BlockCompaction* compaction) {
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<BlockMeta> meta = writer.Write(sources, mint, maxt, compaction);
+  const double seconds = SecondsSince(start);
+  MutexLock lock(&stats_mu_);
+  // As Prometheus's compactor: every run counts, failed ones too.
+  ++counters_.compactions;
+  if (!meta.ok()) ++counters_.compaction_failures;
+  const auto bucket = std::lower_bound(kCompactionBuckets.begin(),
+                                       kCompactionBuckets.end(), seconds);
+  ++counters_.compaction_buckets[bucket - kCompactionBuckets.begin()];
+  counters_.compaction_seconds += seconds;
+  return meta;
 }
 
 Status DBImpl::CompactBlocks() {
@@ -228,11 +265,9 @@ Status DBImpl::CompactBlocks() {
     }
     const BlockCompaction compaction = CompactionFromParents(parent_metas);
     const auto start = std::chrono::steady_clock::now();
-    StatusOr<BlockMeta> meta = writer.Write(sources, mint, maxt, &compaction);
-    if (!meta.ok()) {
-      ++compaction_failures_;
-      return meta.status().WithContext("compaction");
-    }
+    StatusOr<BlockMeta> meta =
+        WriteCompactedBlock(writer, sources, mint, maxt, &compaction);
+    if (!meta.ok()) return meta.status().WithContext("compaction");
     std::vector<std::shared_ptr<const Block>> added;
     if (meta->stats.num_samples > 0) {
       STRATA_ASSIGN_OR_RETURN(
@@ -245,17 +280,12 @@ Status DBImpl::CompactBlocks() {
     parents.clear();
     sources.clear();
     blocks.clear();  // Our references would keep the parents alive.
-    ++compactions_;
-    STRATA_LOG(
-        kInfo, "compact blocks",
-        {{"count", absl::StrCat(plan.size())},
-         {"mint", absl::StrCat(mint)},
-         {"maxt", absl::StrCat(maxt)},
-         {"ulid", meta->ulid.ToString()},
-         {"duration", absl::StrCat(std::chrono::duration<double>(
-                                       std::chrono::steady_clock::now() - start)
-                                       .count(),
-                                   "s")}});
+    STRATA_LOG(kInfo, "compact blocks",
+               {{"count", absl::StrCat(plan.size())},
+                {"mint", absl::StrCat(mint)},
+                {"maxt", absl::StrCat(maxt)},
+                {"ulid", meta->ulid.ToString()},
+                {"duration", absl::StrCat(SecondsSince(start), "s")}});
     DeleteUnreferencedBlocks();
   }
 }
@@ -277,6 +307,7 @@ Status DBImpl::ApplyRetention() {
         drop.push_back(b);
     }
   }
+  const size_t dropped_for_time = drop.size();
   // Size: blocks plus the WAL, dropping the oldest blocks first.
   if (options_.retention_bytes > 0) {
     int64_t total = DirBytes(fs_, JoinPath(dir_, "wal"));
@@ -289,11 +320,19 @@ Status DBImpl::ApplyRetention() {
     }
   }
   if (drop.empty()) return Status::OK();
-  for (const auto& b : drop) {
+  for (size_t i = 0; i < drop.size(); ++i) {
+    const auto& b = drop[i];
+    const bool for_time = i < dropped_for_time;
     STRATA_LOG(kInfo, "deleting block beyond retention",
                {{"block", b->Name()},
+                {"reason", for_time ? "time" : "size"},
                 {"maxt", absl::StrCat(b->meta().max_time)},
                 {"bytes", absl::StrCat(b->Size())}});
+    MutexLock lock(&stats_mu_);
+    ++(for_time ? counters_.retention_time_blocks
+                : counters_.retention_size_blocks);
+    (for_time ? counters_.retention_time_bytes
+              : counters_.retention_size_bytes) += b->Size();
   }
   ReplaceBlocks(drop, {});
   for (auto& b : drop) doomed_.push_back(std::move(b));

@@ -54,7 +54,10 @@ StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options,
 DBImpl::DBImpl(const Options& options, std::string dir)
     : options_(options),
       dir_(std::move(dir)),
-      fs_(options.file_system ? options.file_system : FileSystem::Default()) {}
+      fs_(options.file_system ? options.file_system : FileSystem::Default()) {
+  MutexLock lock(&stats_mu_);
+  counters_.compaction_buckets.assign(kCompactionBuckets.size() + 1, 0);
+}
 
 DBImpl::~DBImpl() {
   Status st = Close();
@@ -181,9 +184,29 @@ DBStats DBImpl::Stats() const {
     s.blocks = static_cast<int64_t>(blocks_.size());
     for (const auto& b : blocks_) s.blocks_bytes += b->Size();
   }
-  s.compactions = compactions_.load();
-  s.compaction_failures = compaction_failures_.load();
   s.corrupt_blocks = corrupt_blocks_.load();
+  {
+    MutexLock lock(&stats_mu_);
+    const Counters& c = counters_;
+    s.compactions = c.compactions;
+    s.compaction_failures = c.compaction_failures;
+    DurationHistogram& h = s.compaction_duration;
+    h.upper_bounds.assign(kCompactionBuckets.begin(), kCompactionBuckets.end());
+    for (size_t i = 0; i < kCompactionBuckets.size(); ++i) {
+      h.count += c.compaction_buckets[i];
+      h.cumulative_counts.push_back(h.count);
+    }
+    h.count += c.compaction_buckets.back();
+    h.sum = c.compaction_seconds;
+    s.retention_time_blocks = c.retention_time_blocks;
+    s.retention_time_bytes = c.retention_time_bytes;
+    s.retention_size_blocks = c.retention_size_blocks;
+    s.retention_size_bytes = c.retention_size_bytes;
+    s.wal_checkpoints = c.wal_checkpoints;
+    s.wal_checkpoint_failures = c.wal_checkpoint_failures;
+    s.wal_truncations = c.wal_truncations;
+    s.wal_truncation_failures = c.wal_truncation_failures;
+  }
   s.head_min_time = head_->MinTime();
   s.head_max_time = head_->MaxTime();
   const HeadCounters& c = head_->counters();
@@ -192,6 +215,9 @@ DBStats DBImpl::Stats() const {
   s.samples_out_of_order = c.out_of_order.load();
   s.samples_out_of_bounds = c.out_of_bounds.load();
   s.samples_duplicate = c.duplicates.load();
+  s.head_series_removed = c.series_removed.load();
+  s.head_chunks_created = c.chunks_created.load();
+  s.head_chunks_removed = c.chunks_removed.load();
   if (wal_) {
     wal::WalStats w = wal_->stats();
     s.wal_bytes = w.bytes_written;

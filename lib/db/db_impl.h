@@ -6,13 +6,16 @@
 #ifndef STRATA_DB_DB_IMPL_H_
 #define STRATA_DB_DB_IMPL_H_
 
+#include <array>
 #include <atomic>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "block/block.h"
+#include "block/block_writer.h"
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "strata/db.h"
@@ -72,6 +75,21 @@ class DBImpl : public DB {
   void DeleteUnreferencedBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   void BackgroundLoop();
   int64_t BlocksMaxTime();
+  // Writes a block from `sources` as a compaction (head persistence or
+  // leveled), counting it and its duration in the stats.
+  StatusOr<BlockMeta> WriteCompactedBlock(
+      BlockWriter& writer, std::span<const BlockReader* const> sources,
+      int64_t mint, int64_t maxt, const BlockCompaction* compaction)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // Checkpoints the WAL up to the segment before the active one, dropping
+  // what the head no longer holds before `mint`; counts the outcome.
+  void CheckpointWal(int64_t mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+
+  // Upper bounds of the compaction duration histogram, in seconds:
+  // Prometheus's prometheus_tsdb_compaction_duration_seconds buckets
+  // (ExponentialBuckets(1, 2, 14)).
+  static constexpr std::array<double, 14> kCompactionBuckets = {
+      1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
 
   // Constant after Init.
   const Options options_;
@@ -92,9 +110,27 @@ class DBImpl : public DB {
   // Removed from blocks_; their dirs go once the last reader lets go.
   std::vector<std::shared_ptr<const Block>> doomed_
       ABSL_GUARDED_BY(compact_mu_);
-  std::atomic<int64_t> compactions_{0};
-  std::atomic<int64_t> compaction_failures_{0};
   std::atomic<int64_t> corrupt_blocks_{0};
+
+  // Monitoring counters for DBStats; written under compact_mu_, read by
+  // Stats() under stats_mu_.
+  mutable Mutex stats_mu_ ABSL_ACQUIRED_AFTER(compact_mu_);
+  struct Counters {
+    int64_t compactions = 0;
+    int64_t compaction_failures = 0;
+    // Per bucket of kCompactionBuckets, +Inf last; not cumulative.
+    std::vector<uint64_t> compaction_buckets;
+    double compaction_seconds = 0;
+    int64_t retention_time_blocks = 0;
+    int64_t retention_time_bytes = 0;
+    int64_t retention_size_blocks = 0;
+    int64_t retention_size_bytes = 0;
+    int64_t wal_checkpoints = 0;
+    int64_t wal_checkpoint_failures = 0;
+    int64_t wal_truncations = 0;
+    int64_t wal_truncation_failures = 0;
+  };
+  Counters counters_ ABSL_GUARDED_BY(stats_mu_);
 
   std::thread background_;
   Mutex bg_mu_;

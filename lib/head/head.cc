@@ -245,6 +245,10 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
     }
   }
   tombstones_->Truncate(mint, series_);
+  counters_.chunks_removed.fetch_add(stats.chunks_removed,
+                                     std::memory_order_relaxed);
+  counters_.series_removed.fetch_add(stats.series_removed,
+                                     std::memory_order_relaxed);
   min_time_.store(new_min);
   if (new_min == kMaxTime) max_time_.store(kMinTime);
   return stats;
@@ -259,7 +263,10 @@ int64_t Head::AppendableMinValidTime() const {
 }
 
 size_t Head::NumChunks() const {
-  return static_cast<size_t>(counters_.chunks_created.load());
+  // Removed first: a chunk is counted created before it can be removed,
+  // so the difference never goes negative.
+  const int64_t removed = counters_.chunks_removed.load();
+  return static_cast<size_t>(counters_.chunks_created.load() - removed);
 }
 
 }  // namespace strata

@@ -31,6 +31,9 @@ struct HeadCounters {
   std::atomic<int64_t> samples_appended{0};
   std::atomic<int64_t> series_created{0};
   std::atomic<int64_t> chunks_created{0};
+  // By Truncate.
+  std::atomic<int64_t> chunks_removed{0};
+  std::atomic<int64_t> series_removed{0};
   std::atomic<int64_t> out_of_order{0};
   std::atomic<int64_t> out_of_bounds{0};
   std::atomic<int64_t> duplicates{0};
@@ -97,7 +100,7 @@ class Head : public BlockReader {
   void AddTombstone(SeriesId id, Interval iv);
 
   size_t NumSeries() const { return series_.size(); }
-  // Chunks ever started (none are removed until head truncation lands).
+  // Chunks held: started minus removed by Truncate.
   size_t NumChunks() const;
   HeadCounters& counters() { return counters_; }
   const HeadCounters& counters() const { return counters_; }

@@ -75,6 +75,11 @@ bool FindMinMaxTime(const Expr& expr, int64_t start, int64_t end,
 
 namespace {
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 EngineOptions WithDefaults(EngineOptions o) {
   // As Prometheus: a zero lookback delta means the default.
   if (o.lookback_delta_ms <= 0)
@@ -115,6 +120,7 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
   // Prometheus runs an instant query as a range query with one step.
   STRATA_ASSIGN_OR_RETURN(Result r, Run(db, expr, t_ms, t_ms, 1, options));
   Result out;
+  out.stats = std::move(r.stats);
   out.type = expr.Type();
   switch (out.type) {
     case ValueType::kVector:
@@ -159,10 +165,13 @@ StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
   }
   STRATA_ASSIGN_OR_RETURN(Result r,
                           Run(db, expr, start_ms, end_ms, step_ms, options));
+  const auto sort_start = std::chrono::steady_clock::now();
   std::sort(r.matrix.begin(), r.matrix.end(),
             [](const Series& a, const Series& b) {
               return Compare(a.metric, b.metric) < 0;
             });
+  r.stats.result_sort = SecondsSince(sort_start);
+  r.stats.eval_total += r.stats.result_sort;
   r.type = ValueType::kMatrix;
   return r;
 }
@@ -180,6 +189,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   ctx.deadline = options.deadline ? options.deadline : Deadline(0);
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupted());
 
+  const auto start_time = std::chrono::steady_clock::now();
   std::unique_ptr<Querier> querier;
   int64_t mint, maxt;
   if (FindMinMaxTime(expr, start, end, options_.lookback_delta_ms, &mint,
@@ -187,10 +197,20 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
     STRATA_ASSIGN_OR_RETURN(querier, db.NewQuerier(mint, maxt));
     ctx.querier = querier.get();
   }
-  Evaluator ev(&ctx, start, end, interval);
   Result r;
+  r.stats.query_preparation = SecondsSince(start_time);
+  const auto eval_start = std::chrono::steady_clock::now();
+  Evaluator ev(&ctx, start, end, interval);
+  if (options.per_step_stats) ev.TrackSamplesPerStep();
   STRATA_ASSIGN_OR_RETURN(r.matrix, ev.Eval(expr));
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupted());
+  r.stats.inner_eval = SecondsSince(eval_start);
+  r.stats.eval_total = SecondsSince(start_time);
+  r.stats.total_samples = ev.sample_counts().total;
+  r.stats.peak_samples = ctx.peak_samples;
+  r.stats.samples_per_step = ev.sample_counts().per_step;
+  r.stats.start_ms = start;
+  r.stats.step_ms = interval;
   return r;
 }
 

@@ -55,6 +55,29 @@ struct QueryOptions {
   // means EngineOptions::timeout_ms from the start of evaluation. See
   // Engine::Deadline.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Count the samples read per evaluation step too (the API's stats=all).
+  bool per_step_stats = false;
+};
+
+// What Prometheus's API reports for `stats` (util/stats.BuiltinStats):
+// where the time went and how many samples the query touched.
+struct QueryStats {
+  // Seconds. eval_total covers preparation, inner evaluation and sorting.
+  double eval_total = 0;
+  double query_preparation = 0;  // Opening the querier.
+  double inner_eval = 0;
+  double result_sort = 0;
+  // Samples read from storage, counted as Prometheus counts them: each
+  // step's sample of an instant selector, each step's window of a range
+  // selector, a subquery's samples at its last step.
+  int64_t total_samples = 0;
+  // The most samples held in memory at once (what max_samples bounds).
+  int64_t peak_samples = 0;
+  // total_samples by step, for step i at start_ms + i * step_ms; empty
+  // unless QueryOptions::per_step_stats.
+  std::vector<int64_t> samples_per_step;
+  int64_t start_ms = 0;
+  int64_t step_ms = 0;
 };
 
 // A query's value. Exactly the member matching `type` is meaningful.
@@ -69,6 +92,7 @@ struct Result {
   double scalar = 0;
   std::string string;
   int64_t t = 0;
+  QueryStats stats;
 };
 
 class Engine {

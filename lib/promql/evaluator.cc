@@ -189,6 +189,20 @@ Evaluator::Evaluator(QueryContext* query, int64_t start, int64_t end,
                      int64_t interval)
     : query_(query), start_(start), end_(end), interval_(interval) {}
 
+void Evaluator::TrackSamplesPerStep() {
+  // The API allows 11,000 steps; this only guards the engine's other users.
+  constexpr int64_t kMaxTrackedSteps = 1 << 20;
+  const int64_t steps = Steps();
+  if (steps <= kMaxTrackedSteps) counts_.per_step.assign(steps, 0);
+}
+
+void Evaluator::CountSamples(int64_t step, int64_t n) {
+  counts_.total += n;
+  if (step >= 0 && step < static_cast<int64_t>(counts_.per_step.size())) {
+    counts_.per_step[step] += n;
+  }
+}
+
 int64_t Evaluator::Steps() const {
   if (end_ < start_) return 0;
   // Unsigned, so that a range spanning most of int64 cannot overflow.
@@ -266,6 +280,7 @@ StatusOr<Matrix> Evaluator::RangeEval(const std::vector<const Expr*>& exprs,
   }
   StatusOr<Matrix> out = RangeEvalInputs(std::move(inputs), fn, prep);
   if (out.ok()) query_->current_samples = original + TotalPoints(*out);
+  query_->UpdatePeak();
   return out;
 }
 
@@ -312,6 +327,7 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
     }
     query_->current_samples += static_cast<int64_t>(result.size());
     temp_samples += static_cast<int64_t>(result.size());
+    query_->UpdatePeak();
     if (query_->current_samples > max) return query_->TooManySamples();
     if (start_ == end_) {
       // An instant evaluation keeps the order the function produced.
@@ -385,6 +401,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
             return query_->TooManySamples();
           }
           ++query_->current_samples;
+          CountSamples(step, 1);
           series.points.push_back({ts, sample_timestamps
                                            ? static_cast<double>(prev.t) / 1000
                                            : prev.v});
@@ -393,6 +410,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
         if (!series.points.empty()) out.push_back(std::move(series));
         return Status::OK();
       }));
+  query_->UpdatePeak();
   return out;
 }
 
@@ -413,9 +431,12 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
           ++query_->current_samples;
           series.points.push_back({it.t(), it.v()});
         }
+        // As Prometheus, at the first step.
+        CountSamples(0, static_cast<int64_t>(series.points.size()));
         if (!series.points.empty()) out.push_back(std::move(series));
         return Status::OK();
       }));
+  query_->UpdatePeak();
   return out;
 }
 
@@ -432,7 +453,10 @@ StatusOr<Matrix> Evaluator::EvalSubquery(const SubqueryExpr& sq,
   int64_t inner_start = step * (first / step);
   if (inner_start < first) inner_start += step;
   Evaluator inner(query_, inner_start, last, step);
-  return inner.Eval(*sq.expr);
+  StatusOr<Matrix> out = inner.Eval(*sq.expr);
+  // Prometheus counts a subquery's samples at the enclosing last step.
+  CountSamples(Steps() - 1, inner.sample_counts().total);
+  return out;
 }
 
 StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
@@ -457,6 +481,7 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
           },
           nullptr);
       if (out.ok()) query_->current_samples = original + TotalPoints(*out);
+      query_->UpdatePeak();
       return out;
     }
   }
@@ -543,10 +568,12 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       const auto n = static_cast<int64_t>(hi - lo);
       query_->current_samples += n - window_samples;
       window_samples = n;
+      query_->UpdatePeak();
       if (query_->current_samples > query_->max_samples) {
         return query_->TooManySamples();
       }
       if (n == 0) continue;
+      CountSamples(step, n);
       RangeCall c;
       c.points = std::span<const Point>(samples.data() + lo, hi - lo);
       c.ts = ts;
@@ -563,6 +590,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         return query_->TooManySamples();
       }
       query_->current_samples += n;
+      query_->UpdatePeak();
       out.push_back(std::move(series));
     }
     return Status::OK();

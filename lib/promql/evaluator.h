@@ -12,6 +12,7 @@
 #ifndef STRATA_PROMQL_EVALUATOR_H_
 #define STRATA_PROMQL_EVALUATOR_H_
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -39,8 +40,10 @@ struct QueryContext {
   Querier* querier = nullptr;  // Null when the query selects no series.
   int64_t lookback_ms = 5 * 60 * 1000;
   int64_t max_samples = 50000000;
-  // Samples currently held in memory, counted as Prometheus counts them.
+  // Samples currently held in memory, counted as Prometheus counts them,
+  // and the most held at once (for the query's stats).
   int64_t current_samples = 0;
+  int64_t peak_samples = 0;
   // Resolve `@ start()` and `@ end()`.
   int64_t query_start = 0;
   int64_t query_end = 0;
@@ -51,6 +54,14 @@ struct QueryContext {
   // DeadlineExceeded / Cancelled once the query must stop.
   Status CheckInterrupted() const;
   Status TooManySamples() const;
+  void UpdatePeak() { peak_samples = std::max(peak_samples, current_samples); }
+};
+
+// Samples one evaluator read from storage (Prometheus's
+// stats.QuerySamples.TotalSamples and TotalSamplesPerStep).
+struct SampleCounts {
+  int64_t total = 0;
+  std::vector<int64_t> per_step;  // Empty unless tracked.
 };
 
 // One sample of an instant vector during a single evaluation step. Labels
@@ -133,6 +144,11 @@ class Evaluator {
 
   StatusOr<Matrix> Eval(const Expr& e);
 
+  // Counts samples per step as well as in total from now on (not for
+  // more than kMaxTrackedSteps steps).
+  void TrackSamplesPerStep();
+  const SampleCounts& sample_counts() const { return counts_; }
+
   int64_t start() const { return start_; }
   int64_t end() const { return end_; }
   int64_t interval() const { return interval_; }
@@ -180,10 +196,14 @@ class Evaluator {
       const std::vector<Matcher>& matchers,
       const std::function<Status(const Labels&, SampleIterator&)>& fn);
 
+  // `n` samples read from storage for step `step`.
+  void CountSamples(int64_t step, int64_t n);
+
   QueryContext* query_;
   const int64_t start_;
   const int64_t end_;
   const int64_t interval_;
+  SampleCounts counts_;
 };
 
 // Prometheus's errors during evaluation.

@@ -83,6 +83,7 @@ Status Checkpoint(FileSystem* fs, const std::string& dir, int last,
                   CheckpointStats* stats) {
   STRATA_ASSIGN_OR_RETURN(SegmentRange range, GetSegmentRange(fs, dir));
   if (range.first < 0 || last < range.first) return Status::OK();
+  stats->attempted = true;
   if (last > range.last) last = range.last;
   STRATA_ASSIGN_OR_RETURN(std::vector<CheckpointRef> old_cps,
                           ListCheckpoints(fs, dir));
@@ -133,10 +134,12 @@ Status Checkpoint(FileSystem* fs, const std::string& dir, int last,
   STRATA_RETURN_IF_ERROR(fs->SyncDir(tmp_dir));
   STRATA_RETURN_IF_ERROR(fs->Rename(tmp_dir, final_dir));
   STRATA_RETURN_IF_ERROR(fs->SyncDir(dir));
+  stats->created = true;
 
   // Only now is it safe to drop what the checkpoint replaces.
   STRATA_RETURN_IF_ERROR(RemoveSegmentsBefore(fs, dir, last + 1));
   stats->segments_removed = last - range.first + 1;
+  stats->truncated = true;
   for (const CheckpointRef& cp : old_cps) {
     if (cp.index < last) {
       Status st = fs->RemoveAll(JoinPath(dir, cp.name));

@@ -30,6 +30,12 @@ struct CheckpointStats {
   int64_t samples_dropped = 0;
   int64_t tombstones_kept = 0;
   int segments_removed = 0;
+  // For the DB's counters: whether there were segments to checkpoint, and
+  // how far it got (the checkpoint in place; the segments it replaces
+  // deleted).
+  bool attempted = false;
+  bool created = false;
+  bool truncated = false;
 };
 
 // Checkpoints segments [first existing, last] of `dir` (the WAL dir), then

@@ -14,11 +14,14 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "server/api/api_params.h"
 #include "server/api/query_gate.h"
 #include "server/api/query_json.h"
 #include "server/http/gzip_body_writer.h"
+#include "server/http/router.h"
 #include "server/http/url_params.h"
+#include "server/metrics/metrics.h"
 #include "strata/appender.h"
 #include "strata/db.h"
 #include "temp_dir.h"
@@ -231,6 +234,27 @@ TEST(QueryGateTest, BoundsConcurrencyWithTimeoutAndCancel) {
   gate.Release();
 }
 
+TEST(QueryGateTest, CountsQueuedWaiters) {
+  QueryGate gate(1);
+  EXPECT_EQ(gate.limit(), 1);
+  ASSERT_TRUE(gate.Acquire(std::nullopt, nullptr).ok());
+  EXPECT_EQ(gate.queued(), 0);
+  std::thread waiter([&] {
+    EXPECT_TRUE(gate.Acquire(std::nullopt, nullptr).ok());
+    gate.Release();
+  });
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+  while (gate.queued() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(gate.queued(), 1);
+  EXPECT_EQ(gate.active(), 1);
+  gate.Release();
+  waiter.join();
+  EXPECT_EQ(gate.queued(), 0);
+  EXPECT_EQ(gate.active(), 0);
+}
+
 class QueryApiHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -370,6 +394,106 @@ TEST_F(QueryApiHandlerTest, FlagsAndFormatQuery) {
   EXPECT_EQ(BodyOf(api_->FormatQuery(
                 Get("/api/v1/format_query", "query=sum(x)by(y)"))),
             R"json({"status":"success","data":"sum by (y) (x)"})json");
+}
+
+// Prometheus's `stats` object: timings and samples; per step with
+// stats=all.
+TEST_F(QueryApiHandlerTest, StatsAllReportsTimingsAndSamples) {
+  const std::string body = BodyOf(api_->QueryRange(
+      Get("/api/v1/query_range",
+          "query=sum(rate(http_requests_total[1m]))&start=1795620300&end="
+          "1795620360&step=60&stats=all")));
+  const nlohmann::json json = nlohmann::json::parse(body);
+  ASSERT_EQ(json["status"], "success") << body;
+  const nlohmann::json& stats = json["data"]["stats"];
+  ASSERT_TRUE(stats.is_object()) << body;
+  for (const char* timing :
+       {"evalTotalTime", "resultSortTime", "queryPreparationTime",
+        "innerEvalTime", "execQueueTime", "execTotalTime"}) {
+    ASSERT_TRUE(stats["timings"][timing].is_number()) << timing;
+    EXPECT_GE(stats["timings"][timing].get<double>(), 0) << timing;
+  }
+  EXPECT_GE(stats["timings"]["execTotalTime"].get<double>(),
+            stats["timings"]["execQueueTime"].get<double>());
+  const nlohmann::json& samples = stats["samples"];
+  const int64_t total = samples["totalQueryableSamples"].get<int64_t>();
+  EXPECT_GT(total, 0) << body;
+  EXPECT_GT(samples["peakSamples"].get<int64_t>(), 0) << body;
+  // One [t, n] per step; together the total.
+  const nlohmann::json& per_step = samples["totalQueryableSamplesPerStep"];
+  ASSERT_EQ(per_step.size(), 2u) << body;
+  EXPECT_EQ(per_step[0][0].get<double>(), 1795620300);
+  EXPECT_EQ(per_step[1][0].get<double>(), 1795620360);
+  EXPECT_GT(per_step[0][1].get<int64_t>(), 0);
+  EXPECT_EQ(per_step[0][1].get<int64_t>() + per_step[1][1].get<int64_t>(),
+            total);
+  // The result is unchanged, the stats follow it.
+  EXPECT_NE(body.find(R"("result":[{"metric":{},"values":[[1795620300,"0.4"],)"
+                      R"([1795620360,"0.4"]]}],"stats":{"timings":{)"),
+            std::string::npos)
+      << body;
+}
+
+TEST_F(QueryApiHandlerTest, StatsCountSelectedSamples) {
+  // Any value but "all": no per-step figures.
+  const std::string body = BodyOf(api_->Query(Get(
+      "/api/v1/query", "query=http_requests_total&time=1795620300&stats=1")));
+  const nlohmann::json json = nlohmann::json::parse(body);
+  const nlohmann::json& samples = json["data"]["stats"]["samples"];
+  EXPECT_EQ(samples["totalQueryableSamples"], 3) << body;
+  EXPECT_EQ(samples["peakSamples"], 3) << body;
+  EXPECT_FALSE(samples.contains("totalQueryableSamplesPerStep")) << body;
+  // No stats parameter: no stats.
+  EXPECT_EQ(
+      BodyOf(api_->Query(Get("/api/v1/query", "query=up"))).find("\"stats\""),
+      std::string::npos);
+}
+
+// strata_query_* through the routes, as strata-server serves them.
+TEST(QueryApiMetricsTest, DurationsTimeoutsAndGateGauges) {
+  strata::testing::TempDir dir("strata-query-metrics-test");
+  Options options;
+  options.background_compaction = false;
+  auto db = DB::Open(options, dir.Join("data"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  MetricsRegistry registry;
+  QueryApiOptions api_options;
+  api_options.max_concurrency = 3;
+  api_options.registry = &registry;
+  QueryApi api(std::move(api_options));
+  api.SetDB(db->get());
+  Router router;
+  api.RegisterRoutes(&router);
+  const auto serve = [&](const std::string& path, const std::string& query) {
+    Request request = Get(path, query);
+    std::string route;
+    Response response = router.Dispatch(request, &route);
+    return std::make_pair(response.status, BodyOf(response));
+  };
+  EXPECT_EQ(serve("/api/v1/query", "query=vector(1)").first, 200);
+  EXPECT_EQ(serve("/api/v1/labels", "").first, 200);
+  // Far more steps than a millisecond allows.
+  auto [status, body] = serve(
+      "/api/v1/query", "query=count_over_time(vector(1)[1h:1ms])&timeout=1ms");
+  EXPECT_EQ(status, 503) << body;
+  EXPECT_NE(body.find(R"("errorType":"timeout")"), std::string::npos) << body;
+
+  const std::string text = registry.RenderText();
+  for (const char* line : {
+           "strata_query_concurrency_limit 3\n",
+           "strata_query_inflight 0\n",
+           "strata_query_queued 0\n",
+           "strata_query_duration_seconds_count{endpoint=\"query\"} 2\n",
+           "strata_query_duration_seconds_count{endpoint=\"labels\"} 1\n",
+           "strata_query_duration_seconds_count{endpoint=\"query_range\"} 0\n",
+           "strata_query_duration_seconds_count{endpoint=\"remote_read\"} 0\n",
+           "strata_query_timeouts_total{endpoint=\"query\"} 1\n",
+           "strata_query_timeouts_total{endpoint=\"query_range\"} 0\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+  api.SetDB(nullptr);
+  ASSERT_TRUE((*db)->Close().ok());
 }
 
 }  // namespace

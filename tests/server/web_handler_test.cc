@@ -50,6 +50,7 @@ class WebHandlerTest : public ::testing::Test {
     WebOptions web_options;
     web_options.build.version = "1.2.3";
     web_options.build.revision = "abc123";
+    web_options.storage_retention = "15d or 512MiB";
     web_ = std::make_unique<WebHandler>(web_options);
     web_->RegisterRoutes(&router_);
     HttpServerOptions options;
@@ -93,6 +94,8 @@ TEST_F(WebHandlerTest, HealthyAlwaysReadyOnlyWhenSet) {
   EXPECT_EQ(head.Header("Content-Length"), "28");
 }
 
+// Grafana enables its Prometheus features by `version`: a Prometheus
+// release; Strata's own version is in `strataVersion`.
 TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {
   web_->SetReady(true);
   TestResponse r = Get("/api/v1/status/buildinfo");
@@ -100,7 +103,7 @@ TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {
   EXPECT_EQ(r.Header("Content-Type"), "application/json");
   EXPECT_EQ(
       r.body.rfind(
-          R"({"status":"success","data":{"version":"1.2.3","revision":"abc123",)",
+          R"({"status":"success","data":{"version":"2.42.0","strataVersion":"1.2.3","revision":"abc123",)",
           0),
       0u)
       << r.body;
@@ -111,6 +114,32 @@ TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {
   EXPECT_EQ(r.body.substr(r.body.size() - 2), "}}");
 }
 
+TEST_F(WebHandlerTest, RuntimeInfoHasPrometheusFields) {
+  EXPECT_EQ(Get("/api/v1/status/runtimeinfo").status, 503);
+  web_->SetReady(true);
+  TestResponse r = Get("/api/v1/status/runtimeinfo");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"), "application/json");
+  // Prometheus 2.42's fields in its order; no reload handler here, so the
+  // reload figures are unset, as in a Prometheus without those metrics.
+  const std::string prefix = R"({"status":"success","data":{"startTime":")";
+  ASSERT_EQ(r.body.rfind(prefix, 0), 0u) << r.body;
+  size_t at = prefix.size();
+  for (const char* key : {"\"CWD\":", "\"reloadConfigSuccess\":false,",
+                          "\"lastConfigTime\":\"1970-01-01T00:00:00Z\",",
+                          "\"corruptionCount\":0,", "\"goroutineCount\":",
+                          "\"GOMAXPROCS\":", "\"GOGC\":\"\",\"GODEBUG\":\"\",",
+                          "\"storageRetention\":\"15d or 512MiB\"}}"}) {
+    const size_t found = r.body.find(key, at);
+    ASSERT_NE(found, std::string::npos) << key << " in " << r.body;
+    at = found;
+  }
+  // The start time is now-ish, UTC, RFC 3339.
+  EXPECT_EQ(r.body.substr(prefix.size(), 2), "20");
+  EXPECT_NE(r.body.find("Z\",\"CWD\""), std::string::npos);
+  EXPECT_EQ(r.body.find("\"goroutineCount\":0,"), std::string::npos);
+}
+
 TEST_F(WebHandlerTest, MetricsExportProcessHttpAndDBFigures) {
   FixedStatsDB db;
   db.stats_.head_series = 42;
@@ -119,6 +148,23 @@ TEST_F(WebHandlerTest, MetricsExportProcessHttpAndDBFigures) {
   db.stats_.wal_fsyncs = 8;
   db.stats_.wal_fsync_seconds_total = 0.25;
   db.report_.seconds = 1.5;
+  db.stats_.compactions = 5;
+  db.stats_.compaction_failures = 1;
+  db.stats_.compaction_duration.upper_bounds = {1, 2};
+  db.stats_.compaction_duration.cumulative_counts = {3, 4};
+  db.stats_.compaction_duration.count = 5;
+  db.stats_.compaction_duration.sum = 7.5;
+  db.stats_.retention_time_blocks = 2;
+  db.stats_.retention_time_bytes = 2048;
+  db.stats_.retention_size_blocks = 1;
+  db.stats_.retention_size_bytes = 512;
+  db.stats_.wal_checkpoints = 6;
+  db.stats_.wal_checkpoint_failures = 2;
+  db.stats_.wal_truncations = 4;
+  db.stats_.wal_truncation_failures = 1;
+  db.stats_.head_series_removed = 11;
+  db.stats_.head_chunks_created = 30;
+  db.stats_.head_chunks_removed = 20;
   Get("/-/healthy");
   Get("/nope");
 
@@ -139,6 +185,25 @@ TEST_F(WebHandlerTest, MetricsExportProcessHttpAndDBFigures) {
            "strata_wal_fsync_duration_seconds_sum 0.25\n",
            "strata_wal_fsync_duration_seconds_count 8\n",
            "strata_wal_replay_duration_seconds 1.5\n",
+           "strata_compactions_total 5\n",
+           "strata_compactions_failed_total 1\n",
+           "# TYPE strata_compaction_duration_seconds histogram\n",
+           "strata_compaction_duration_seconds_bucket{le=\"1\"} 3\n",
+           "strata_compaction_duration_seconds_bucket{le=\"2\"} 4\n",
+           "strata_compaction_duration_seconds_bucket{le=\"+Inf\"} 5\n",
+           "strata_compaction_duration_seconds_sum 7.5\n",
+           "strata_compaction_duration_seconds_count 5\n",
+           "strata_retention_blocks_removed_total{reason=\"time\"} 2\n",
+           "strata_retention_blocks_removed_total{reason=\"size\"} 1\n",
+           "strata_retention_bytes_removed_total{reason=\"time\"} 2048\n",
+           "strata_retention_bytes_removed_total{reason=\"size\"} 512\n",
+           "strata_wal_checkpoint_creations_total 6\n",
+           "strata_wal_checkpoint_creations_failed_total 2\n",
+           "strata_wal_truncations_total 4\n",
+           "strata_wal_truncations_failed_total 1\n",
+           "strata_head_series_removed_total 11\n",
+           "strata_head_chunks_created_total 30\n",
+           "strata_head_chunks_removed_total 20\n",
            "strata_ready 1\n",
            "strata_http_requests_total{code=\"200\",handler=\"/-/healthy\"} "
            "1\n",

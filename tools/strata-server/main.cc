@@ -130,10 +130,35 @@ void LogStartup(const ServerFlags& flags) {
               {"data_dir", flags.data_dir}});
 }
 
+// Bytes as Go's units.Base2Bytes prints them: "512MiB", "1GiB512MiB", "0B".
+std::string FormatBase2Bytes(int64_t bytes) {
+  static constexpr const char* kPrefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+  std::string out;
+  for (int i = 0; i < 7 && (bytes != 0 || i == 0); ++i, bytes /= 1024) {
+    if (bytes % 1024 != 0 || (i == 0 && bytes == 0)) {
+      out = Cat(bytes % 1024, kPrefixes[i], i == 0 ? "B" : "iB", out);
+    }
+  }
+  return out;
+}
+
+// The retention as Prometheus's runtimeinfo reports it: "15d",
+// "512MiB", "15d or 512MiB".
+std::string StorageRetentionText(const ServerFlags& flags) {
+  std::string text;
+  if (flags.retention_ms != 0) text = FormatDuration(flags.retention_ms);
+  if (flags.retention_bytes != 0) {
+    text = Cat(text, text.empty() ? "" : " or ",
+               FormatBase2Bytes(flags.retention_bytes));
+  }
+  return text;
+}
+
 WebOptions WebOptionsFor(const ServerFlags& flags) {
   WebOptions options;
   options.enable_admin_api = flags.enable_admin_api;
   options.build = GetBuildInfo();
+  options.storage_retention = StorageRetentionText(flags);
   return options;
 }
 
@@ -158,8 +183,10 @@ AlertingSettings AlertingSettingsFor(const ServerFlags& flags) {
 }
 
 QueryApiOptions QueryOptions(const ServerFlags& flags,
-                             std::function<bool()> ready) {
+                             std::function<bool()> ready,
+                             MetricsRegistry* registry) {
   QueryApiOptions options;
+  options.registry = registry;
   options.engine = EngineOptionsFor(flags);
   options.max_concurrency = flags.query_max_concurrency;
   options.flags = flags.values;
@@ -197,12 +224,13 @@ class Server {
         metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
         remote_write_(RemoteWriteOptions{}, web_.registry(), &metadata_),
         remote_read_(RemoteReadOptions{}, web_.registry()),
-        query_api_(QueryOptions(flags, [this] { return web_.ready(); })),
+        query_api_(QueryOptions(
+            flags, [this] { return web_.ready(); }, web_.registry())),
         admin_(AdminOptions{flags.enable_admin_api, flags.data_dir}),
         rules_api_(RulesApiFor(alerting)),
         reload_([this] { return ReloadConfig(); }, web_.registry()),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
-              &router_, web_.request_observer()) {
+              &router_, ObserveRequests()) {
     web_.RegisterRoutes(&router_);
     AddStorageCollector(web_.registry(), flags.data_dir);
     if (Status st = metadata_.Load(); !st.ok()) {
@@ -270,6 +298,17 @@ class Server {
   void Reload() { (void)reload_.Reload(); }
 
  private:
+  // strata_http_* for every request; a remote read is a query too.
+  RequestObserver ObserveRequests() {
+    return [this, web = web_.request_observer()](const RequestRecord& r) {
+      web(r);
+      if (r.route == kRemoteReadPath && query_api_.metrics() != nullptr) {
+        query_api_.metrics()->ObserveDuration(kQueryEndpointRemoteRead,
+                                              r.seconds);
+      }
+    };
+  }
+
   RulesApiOptions RulesApiFor(Alerting* alerting) {
     RulesApiOptions options;
     options.groups = [alerting] { return alerting->Groups(); };

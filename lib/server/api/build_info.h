@@ -10,6 +10,11 @@
 
 namespace strata::server {
 
+// What /api/v1/status/buildinfo reports as `version`: the Prometheus
+// release whose API Strata serves. Grafana reads it to decide which
+// Prometheus features to use; Strata's own version is `strataVersion`.
+inline constexpr char kPrometheusCompatibleVersion[] = "2.42.0";
+
 struct BuildInfo {
   std::string version = "unknown";     // e.g. "0.1.0"
   std::string revision = "unknown";    // git commit

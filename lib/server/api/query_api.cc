@@ -40,8 +40,9 @@ Response BadData(const Status& status) {
   return ApiError(ApiErrorType::kBadData, status.message());
 }
 
-// Prometheus's label name syntax: [a-zA-Z_][a-zA-Z0-9_]*.
-bool IsValidLabelName(std::string_view name) {
+// Prometheus's label name syntax: [a-zA-Z_][a-zA-Z0-9_]* (reserved "__"
+// names included, unlike an exported metric's labels).
+bool IsValidQueryLabelName(std::string_view name) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
@@ -152,7 +153,27 @@ void AppendStatList(std::string* out, std::string_view key,
 QueryApi::QueryApi(QueryApiOptions options)
     : options_(std::move(options)),
       engine_(options_.engine),
-      gate_(options_.max_concurrency) {}
+      gate_(options_.max_concurrency) {
+  if (options_.registry != nullptr) {
+    metrics_ = std::make_unique<QueryMetrics>(options_.registry);
+    AddGateMetrics(options_.registry);
+  }
+}
+
+void QueryApi::AddGateMetrics(MetricsRegistry* registry) {
+  registry->AddGaugeFunc(
+      "strata_query_inflight", "Number of queries being evaluated.",
+      [this] { return static_cast<double>(gate_.active()); });
+  registry->AddGaugeFunc(
+      "strata_query_queued",
+      "Number of queries waiting for a slot of the concurrency limit.",
+      [this] { return static_cast<double>(gate_.queued()); });
+  registry->AddGaugeFunc(
+      "strata_query_concurrency_limit",
+      "Most queries evaluated at once (--query.max-concurrency; 0: no "
+      "limit).",
+      [this] { return static_cast<double>(std::max(gate_.limit(), 0)); });
+}
 
 int64_t QueryApi::Now() const {
   if (options_.now_ms) return options_.now_ms();
@@ -161,14 +182,16 @@ int64_t QueryApi::Now() const {
       .count();
 }
 
-Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&)) {
-  return [this, method](Request& request) {
+Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&),
+                       std::string_view endpoint) {
+  return [this, method, endpoint](Request& request) {
     if (options_.ready && !options_.ready()) {
       return Response::Text(kHttpServiceUnavailable, "Service Unavailable");
     }
     if (db() == nullptr) {
       return ApiError(ApiErrorType::kUnavailable, "TSDB not ready");
     }
+    const auto start = std::chrono::steady_clock::now();
     Response response = (this->*method)(request);
     // Large results go out gzipped to clients that accept it, as
     // Prometheus's API does.
@@ -181,8 +204,32 @@ Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&)) {
         return gzip.Finish();
       };
     }
+    ObserveWhenSent(endpoint, start, &response);
     SetApiCorsHeaders(request, &response);
     return response;
+  };
+}
+
+void QueryApi::ObserveWhenSent(std::string_view endpoint,
+                               std::chrono::steady_clock::time_point start,
+                               Response* response) {
+  if (metrics_ == nullptr || endpoint.empty()) return;
+  QueryMetrics* metrics = metrics_.get();
+  const auto observe = [metrics, endpoint, start] {
+    metrics->ObserveDuration(
+        endpoint,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  };
+  if (!response->stream) {
+    observe();
+    return;
+  }
+  response->stream = [plain = std::move(response->stream),
+                      observe](BodyWriter* w) {
+    Status st = plain(w);
+    observe();
+    return st;
   };
 }
 
@@ -191,11 +238,14 @@ void QueryApi::RegisterRoutes(Router* router) {
     router->Get(path, handler);
     router->Post(path, std::move(handler));
   };
-  get_and_post("/api/v1/query", Wrap(&QueryApi::Query));
-  get_and_post("/api/v1/query_range", Wrap(&QueryApi::QueryRange));
-  get_and_post("/api/v1/series", Wrap(&QueryApi::Series));
-  get_and_post("/api/v1/labels", Wrap(&QueryApi::LabelNames));
-  router->Get("/api/v1/label/:name/values", Wrap(&QueryApi::LabelValues));
+  get_and_post("/api/v1/query", Wrap(&QueryApi::Query, kQueryEndpointQuery));
+  get_and_post("/api/v1/query_range",
+               Wrap(&QueryApi::QueryRange, kQueryEndpointQueryRange));
+  get_and_post("/api/v1/series", Wrap(&QueryApi::Series, kQueryEndpointSeries));
+  get_and_post("/api/v1/labels",
+               Wrap(&QueryApi::LabelNames, kQueryEndpointLabels));
+  router->Get("/api/v1/label/:name/values",
+              Wrap(&QueryApi::LabelValues, kQueryEndpointLabelValues));
   get_and_post("/api/v1/query_exemplars", Wrap(&QueryApi::QueryExemplars));
   get_and_post("/api/v1/format_query", Wrap(&QueryApi::FormatQuery));
   router->Get("/api/v1/status/tsdb", Wrap(&QueryApi::TsdbStatus));
@@ -277,25 +327,47 @@ Response QueryApi::QueryRange(const Request& request) {
 Response QueryApi::RunQuery(const Request& request, const promql::Expr& expr,
                             int64_t start_ms, int64_t end_ms, int64_t step_ms,
                             bool range, int64_t timeout_ms) {
+  // As Prometheus: any `stats` value reports them, "all" per step too.
+  const std::string_view stats_param = request.params.Get("stats");
+  const auto exec_start = std::chrono::steady_clock::now();
   // One budget for waiting in line and evaluating, as in Prometheus.
   promql::QueryOptions query_options;
   query_options.cancel = request.client_gone.get();
   query_options.deadline = engine_.Deadline(timeout_ms);
+  query_options.per_step_stats = stats_param == "all";
+  const auto fail = [&](const Status& st) {
+    if (metrics_ != nullptr && st.code() == StatusCode::kDeadlineExceeded) {
+      metrics_->CountTimeout(range ? kQueryEndpointQueryRange
+                                   : kQueryEndpointQuery);
+    }
+    return ApiError(ErrorTypeOf(st), st.message());
+  };
   if (Status st = gate_.Acquire(query_options.deadline, query_options.cancel);
       !st.ok()) {
-    return ApiError(ErrorTypeOf(st), st.message());
+    return fail(st);
   }
-  QueryGateSlot slot(&gate_);
-  StatusOr<promql::Result> result =
-      range ? engine_.RangeExpr(*db(), expr, start_ms, end_ms, step_ms,
-                                query_options)
-            : engine_.InstantExpr(*db(), expr, start_ms, query_options);
-  if (!result.ok()) {
-    return ApiError(ErrorTypeOf(result.status()), result.status().message());
-  }
+  const auto queue_end = std::chrono::steady_clock::now();
+  StatusOr<promql::Result> result = [&] {
+    QueryGateSlot slot(&gate_);
+    return range ? engine_.RangeExpr(*db(), expr, start_ms, end_ms, step_ms,
+                                     query_options)
+                 : engine_.InstantExpr(*db(), expr, start_ms, query_options);
+  }();
+  if (!result.ok()) return fail(result.status());
   auto shared = std::make_shared<promql::Result>(std::move(*result));
-  return StreamSuccess(
-      [shared](StreamBuffer* out) { return WriteQueryData(*shared, out); });
+  auto stats_json = std::make_shared<std::string>();
+  if (!stats_param.empty()) {
+    ExecTimings exec;
+    exec.queue_seconds =
+        std::chrono::duration<double>(queue_end - exec_start).count();
+    exec.total_seconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - exec_start)
+                             .count();
+    AppendQueryStatsJson(stats_json.get(), shared->stats, exec);
+  }
+  return StreamSuccess([shared, stats_json](StreamBuffer* out) {
+    return WriteQueryData(*shared, out, *stats_json);
+  });
 }
 
 Response QueryApi::Series(const Request& request) {
@@ -352,7 +424,7 @@ Response QueryApi::LabelNames(const Request& request) {
 
 Response QueryApi::LabelValues(const Request& request) {
   const std::string name(request.path_params.Get("name"));
-  if (!IsValidLabelName(name)) {
+  if (!IsValidQueryLabelName(name)) {
     std::string message = "invalid label name: ";
     AppendJsonString(&message, name);
     return ApiError(ApiErrorType::kBadData, message);

@@ -11,6 +11,9 @@
 // see api_params.h and query_json.h. Query results are streamed to the
 // client as they are encoded.
 //
+// `stats=<anything>` on /query and /query_range adds Prometheus's "stats"
+// object (timings and samples); `stats=all` adds the samples per step.
+//
 // Limits: at most `max_concurrency` queries evaluate at once (the rest
 // wait, bounded by their timeout); `engine.timeout_ms` and the request's
 // `timeout` bound each query, and `engine.max_samples` bounds its memory.
@@ -23,9 +26,12 @@
 #define STRATA_SERVER_API_QUERY_API_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +39,8 @@
 #include "server/api/query_gate.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
+#include "server/metrics/metrics.h"
+#include "server/metrics/query_metrics.h"
 #include "strata/db.h"
 #include "strata/querier.h"
 
@@ -48,6 +56,10 @@ struct QueryApiOptions {
   std::function<int64_t()> now_ms;
   // False while the server is starting: endpoints answer 503.
   std::function<bool()> ready;
+  // Receives strata_query_inflight, strata_query_queued,
+  // strata_query_concurrency_limit and QueryMetrics' families; not owned.
+  // Null: no metrics.
+  MetricsRegistry* registry = nullptr;
 };
 
 class QueryApi {
@@ -56,6 +68,9 @@ class QueryApi {
 
   void SetDB(DB* db) { db_.store(db, std::memory_order_release); }
   void RegisterRoutes(Router* router);
+  // Null without QueryApiOptions::registry. Other query endpoints (remote
+  // read) report through it too.
+  QueryMetrics* metrics() { return metrics_.get(); }
 
   // The endpoints, public for tests.
   Response Query(const Request& request);
@@ -81,11 +96,20 @@ class QueryApi {
   Response LabelLookup(const Request& request, const LabelLookupFunc& lookup);
   DB* db() const { return db_.load(std::memory_order_acquire); }
   int64_t Now() const;
-  Handler Wrap(Response (QueryApi::*method)(const Request&));
+  // `endpoint`: the label of strata_query_duration_seconds, or "" for
+  // endpoints that are not queries.
+  Handler Wrap(Response (QueryApi::*method)(const Request&),
+               std::string_view endpoint = {});
+  void AddGateMetrics(MetricsRegistry* registry);
+  // Observes the duration of `endpoint` (if any) once `response` is sent.
+  void ObserveWhenSent(std::string_view endpoint,
+                       std::chrono::steady_clock::time_point start,
+                       Response* response);
 
   const QueryApiOptions options_;
   const promql::Engine engine_;
   QueryGate gate_;
+  std::unique_ptr<QueryMetrics> metrics_;
   std::atomic<DB*> db_{nullptr};
 };
 

@@ -16,11 +16,22 @@ Status QueryGate::Acquire(
     std::optional<std::chrono::steady_clock::time_point> deadline,
     const std::atomic<bool>* cancel) {
   MutexLock lock(&mu_);
+  if (max_ <= 0 || active_ < max_) {
+    ++active_;
+    return Status::OK();
+  }
+  ++queued_;
+  Status st = WaitForSlot(deadline, cancel);
+  --queued_;
+  if (st.ok()) ++active_;
+  return st;
+}
+
+Status QueryGate::WaitForSlot(
+    std::optional<std::chrono::steady_clock::time_point> deadline,
+    const std::atomic<bool>* cancel) {
   for (;;) {
-    if (max_ <= 0 || active_ < max_) {
-      ++active_;
-      return Status::OK();
-    }
+    if (active_ < max_) return Status::OK();
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       return Status::Cancelled("query was canceled in query queue");
     }
@@ -46,6 +57,11 @@ void QueryGate::Release() {
 int QueryGate::active() const {
   MutexLock lock(&mu_);
   return active_;
+}
+
+int QueryGate::queued() const {
+  MutexLock lock(&mu_);
+  return queued_;
 }
 
 }  // namespace strata::server

@@ -28,14 +28,23 @@ class QueryGate {
   // Returns a slot taken by a successful Acquire.
   void Release();
 
+  // Queries holding a slot, and waiting for one.
   int active() const;
+  int queued() const;
+  // The bound; <= 0 means none.
+  int limit() const { return max_; }
 
  private:
   bool HasFreeSlot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits until a slot is free (without taking it).
+  Status WaitForSlot(
+      std::optional<std::chrono::steady_clock::time_point> deadline,
+      const std::atomic<bool>* cancel) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int max_;
   mutable Mutex mu_;
   int active_ ABSL_GUARDED_BY(mu_) = 0;
+  int queued_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Releases a QueryGate slot when it goes out of scope.

@@ -78,7 +78,51 @@ void AppendJsonNumber(std::string* out, double v) {
   }
 }
 
-Status WriteQueryData(const promql::Result& result, StreamBuffer* out) {
+void AppendQueryStatsJson(std::string* out, const promql::QueryStats& stats,
+                          const ExecTimings& exec) {
+  const auto field = [out](std::string_view name, double seconds) {
+    out->push_back('"');
+    out->append(name);
+    out->append("\":");
+    AppendJsonNumber(out, seconds);
+  };
+  out->append(R"({"timings":{)");
+  field("evalTotalTime", stats.eval_total);
+  out->push_back(',');
+  field("resultSortTime", stats.result_sort);
+  out->push_back(',');
+  field("queryPreparationTime", stats.query_preparation);
+  out->push_back(',');
+  field("innerEvalTime", stats.inner_eval);
+  out->push_back(',');
+  field("execQueueTime", exec.queue_seconds);
+  out->push_back(',');
+  field("execTotalTime", exec.total_seconds);
+  out->append(R"(},"samples":{)");
+  if (!stats.samples_per_step.empty()) {
+    out->append(R"("totalQueryableSamplesPerStep":[)");
+    for (size_t i = 0; i < stats.samples_per_step.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      const int64_t t_ms =
+          stats.start_ms + static_cast<int64_t>(i) * stats.step_ms;
+      // Go: json.Marshal(float64(T) / 1000).
+      out->push_back('[');
+      AppendJsonNumber(out, static_cast<double>(t_ms) / 1000);
+      out->push_back(',');
+      out->append(std::to_string(stats.samples_per_step[i]));
+      out->push_back(']');
+    }
+    out->append("],");
+  }
+  out->append(R"("totalQueryableSamples":)");
+  out->append(std::to_string(stats.total_samples));
+  out->append(R"(,"peakSamples":)");
+  out->append(std::to_string(stats.peak_samples));
+  out->append("}}");
+}
+
+Status WriteQueryData(const promql::Result& result, StreamBuffer* out,
+                      std::string_view stats_json) {
   std::string* text = out->text();
   text->append(R"({"resultType":")");
   text->append(promql::ValueTypeName(result.type));
@@ -142,6 +186,10 @@ Status WriteQueryData(const promql::Result& result, StreamBuffer* out) {
     case promql::ValueType::kNone:
       text->append("null");
       break;
+  }
+  if (!stats_json.empty()) {
+    text->append(R"(,"stats":)");
+    text->append(stats_json);
   }
   text->push_back('}');
   return out->MaybeFlush();

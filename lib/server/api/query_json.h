@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "promql/engine.h"
 #include "server/http/stream_buffer.h"
@@ -35,8 +36,26 @@ void AppendJsonSampleValue(std::string* out, double v);
 // "1e+21"). Precondition: v is finite.
 void AppendJsonNumber(std::string* out, double v);
 
-// Streams {"resultType":...,"result":...} for `result` into `out`.
-Status WriteQueryData(const promql::Result& result, StreamBuffer* out);
+// What the API measured around the engine: waiting for a slot, and all
+// of it (waiting and evaluation).
+struct ExecTimings {
+  double queue_seconds = 0;
+  double total_seconds = 0;
+};
+
+// Prometheus's `stats` object (util/stats.BuiltinStats):
+//   {"timings":{"evalTotalTime":..,"resultSortTime":..,
+//    "queryPreparationTime":..,"innerEvalTime":..,"execQueueTime":..,
+//    "execTotalTime":..},"samples":{["totalQueryableSamplesPerStep":
+//    [[<t seconds>,<n>],...],]"totalQueryableSamples":N,"peakSamples":N}}
+// The per-step list only when `stats` has it (stats=all).
+void AppendQueryStatsJson(std::string* out, const promql::QueryStats& stats,
+                          const ExecTimings& exec);
+
+// Streams {"resultType":...,"result":...} for `result` into `out`, with
+// `"stats":<stats_json>` after the result unless `stats_json` is empty.
+Status WriteQueryData(const promql::Result& result, StreamBuffer* out,
+                      std::string_view stats_json = {});
 
 }  // namespace strata::server
 

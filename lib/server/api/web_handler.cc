@@ -1,11 +1,19 @@
 #include "server/api/web_handler.h"
 
+#include <limits.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "server/metrics/db_metrics.h"
 #include "server/metrics/process_metrics.h"
+#include "util/file_system.h"
 #include "util/strings.h"
+#include "util/time_format.h"
 
 namespace strata::server {
 namespace {
@@ -14,9 +22,41 @@ namespace {
 // arbitrary paths cannot blow up the label cardinality.
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string CurrentDir() {
+  char buf[PATH_MAX];
+  return getcwd(buf, sizeof(buf)) != nullptr ? std::string(buf) : "";
+}
+
+// The process's threads (what Prometheus reports as goroutines).
+int64_t ThreadCount() {
+  StatusOr<std::vector<std::string>> tasks =
+      FileSystem::Default()->ListDir("/proc/self/task");
+  return tasks.ok() ? static_cast<int64_t>(tasks->size()) : 0;
+}
+
+// The value of the first point of family `name` in `families`, or 0.
+double GatheredValue(const std::vector<MetricFamily>& families,
+                     std::string_view name) {
+  for (const MetricFamily& family : families) {
+    if (family.name == name && !family.points.empty()) {
+      return family.points.front().value;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
-WebHandler::WebHandler(WebOptions options) : options_(std::move(options)) {
+WebHandler::WebHandler(WebOptions options)
+    : options_(std::move(options)),
+      start_time_ms_(NowMs()),
+      cwd_(CurrentDir()) {
   AddProcessCollector(&registry_);
   const BuildInfo& build = options_.build;
   registry_
@@ -42,7 +82,8 @@ WebHandler::WebHandler(WebOptions options) : options_(std::move(options)) {
       "strata_http_response_size_bytes",
       "Histogram of response size for HTTP requests.", {"handler"},
       ExponentialBuckets(100, 10, 8));
-  AddDBCollector();
+  AddDBCollector(&registry_,
+                 [this] { return db_.load(std::memory_order_acquire); });
 }
 
 void WebHandler::RegisterRoutes(Router* router) {
@@ -51,6 +92,8 @@ void WebHandler::RegisterRoutes(Router* router) {
   router->Get("/metrics", [this](Request&) { return Metrics(); });
   router->Get("/api/v1/status/buildinfo",
               RequireReady([this](Request&) { return BuildInfoJson(); }));
+  router->Get("/api/v1/status/runtimeinfo",
+              RequireReady([this](Request&) { return RuntimeInfoJson(); }));
 }
 
 RequestObserver WebHandler::request_observer() {
@@ -104,6 +147,8 @@ Response WebHandler::Metrics() const {
 Response WebHandler::BuildInfoJson() const {
   const BuildInfo& build = options_.build;
   std::string body = R"({"status":"success","data":{"version":)";
+  AppendJsonString(&body, kPrometheusCompatibleVersion);
+  body += R"(,"strataVersion":)";
   AppendJsonString(&body, build.version);
   body += R"(,"revision":)";
   AppendJsonString(&body, build.revision);
@@ -119,93 +164,30 @@ Response WebHandler::BuildInfoJson() const {
   return Response::Json(kHttpOk, std::move(body));
 }
 
-void WebHandler::AddDBCollector() {
-  registry_.AddCollector(
-      {"strata_head_series", "strata_head_chunks", "strata_head_min_time",
-       "strata_head_max_time", "strata_head_samples_appended_total",
-       "strata_head_series_created_total", "strata_head_samples_rejected_total",
-       "strata_wal_written_bytes_total", "strata_wal_segments_created_total",
-       "strata_wal_fsyncs_total", "strata_wal_fsync_duration_seconds",
-       "strata_wal_writes_failed_total", "strata_wal_replay_duration_seconds",
-       "strata_wal_corruptions_total"},
-      [this](std::vector<MetricFamily>* out) {
-        DB* db = db_.load(std::memory_order_acquire);
-        if (db == nullptr) return;
-        const DBStats s = db->Stats();
-        const ReplayReport& replay = db->replay_report();
-        const auto d = [](int64_t v) { return static_cast<double>(v); };
-        out->push_back(SingleValueFamily(
-            "strata_head_series", "Total number of series in the head block.",
-            MetricType::kGauge, d(s.head_series)));
-        out->push_back(SingleValueFamily(
-            "strata_head_chunks", "Total number of chunks in the head block.",
-            MetricType::kGauge, d(s.head_chunks)));
-        out->push_back(SingleValueFamily(
-            "strata_head_min_time",
-            "Minimum time bound of the head block, in milliseconds.",
-            MetricType::kGauge, d(s.head_min_time)));
-        out->push_back(SingleValueFamily(
-            "strata_head_max_time",
-            "Maximum timestamp of the head block, in milliseconds.",
-            MetricType::kGauge, d(s.head_max_time)));
-        out->push_back(SingleValueFamily("strata_head_samples_appended_total",
-                                         "Total number of appended samples.",
-                                         MetricType::kCounter,
-                                         d(s.samples_appended)));
-        out->push_back(
-            SingleValueFamily("strata_head_series_created_total",
-                              "Total number of series created in the head.",
-                              MetricType::kCounter, d(s.series_created)));
-        MetricFamily rejected;
-        rejected.name = "strata_head_samples_rejected_total";
-        rejected.help =
-            "Total number of samples refused by the head, by reason.";
-        rejected.type = MetricType::kCounter;
-        for (const auto& [reason, value] :
-             {std::pair<const char*, int64_t>{"duplicate", s.samples_duplicate},
-              {"out_of_bounds", s.samples_out_of_bounds},
-              {"out_of_order", s.samples_out_of_order}}) {
-          MetricPoint point;
-          point.labels.emplace_back("reason", reason);
-          point.value = d(value);
-          rejected.points.push_back(std::move(point));
-        }
-        out->push_back(std::move(rejected));
-        out->push_back(SingleValueFamily(
-            "strata_wal_written_bytes_total",
-            "Total bytes written to the write-ahead log, framing included.",
-            MetricType::kCounter, d(s.wal_bytes)));
-        out->push_back(
-            SingleValueFamily("strata_wal_segments_created_total",
-                              "Total number of write-ahead log segments "
-                              "created.",
-                              MetricType::kCounter, d(s.wal_segments)));
-        out->push_back(
-            SingleValueFamily("strata_wal_fsyncs_total",
-                              "Total number of write-ahead log fsyncs.",
-                              MetricType::kCounter, d(s.wal_fsyncs)));
-        // Only the total time is tracked: a summary without quantiles.
-        MetricFamily fsync;
-        fsync.name = "strata_wal_fsync_duration_seconds";
-        fsync.help = "Duration of write-ahead log fsyncs.";
-        fsync.type = MetricType::kSummary;
-        fsync.points.emplace_back();
-        fsync.points.back().sum = s.wal_fsync_seconds_total;
-        fsync.points.back().count = static_cast<uint64_t>(s.wal_fsyncs);
-        out->push_back(std::move(fsync));
-        out->push_back(
-            SingleValueFamily("strata_wal_writes_failed_total",
-                              "Total number of failed write-ahead log writes.",
-                              MetricType::kCounter, d(s.wal_write_errors)));
-        out->push_back(SingleValueFamily(
-            "strata_wal_replay_duration_seconds",
-            "Time the write-ahead log replay took when the DB was opened.",
-            MetricType::kGauge, replay.seconds));
-        out->push_back(SingleValueFamily(
-            "strata_wal_corruptions_total",
-            "Total number of write-ahead log corruptions found at open.",
-            MetricType::kCounter, replay.corruption.ok() ? 0 : 1));
-      });
+Response WebHandler::RuntimeInfoJson() const {
+  // As Prometheus, the reload and corruption figures come from the metrics.
+  const std::vector<MetricFamily> families = registry_.Gather();
+  const bool reload_ok =
+      GatheredValue(families, "strata_config_last_reload_successful") != 0;
+  const auto last_config_s = static_cast<int64_t>(GatheredValue(
+      families, "strata_config_last_reload_success_timestamp_seconds"));
+  const auto corruptions = static_cast<int64_t>(
+      GatheredValue(families, "strata_wal_corruptions_total"));
+  std::string body = R"({"status":"success","data":{"startTime":)";
+  AppendJsonString(&body, FormatRfc3339Nano(start_time_ms_));
+  body += R"(,"CWD":)";
+  AppendJsonString(&body, cwd_);
+  body += R"(,"reloadConfigSuccess":)";
+  body += reload_ok ? "true" : "false";
+  body += R"(,"lastConfigTime":)";
+  AppendJsonString(&body, FormatRfc3339Nano(last_config_s * 1000));
+  body += Cat(R"(,"corruptionCount":)", corruptions, R"(,"goroutineCount":)",
+              ThreadCount(), R"(,"GOMAXPROCS":)",
+              std::thread::hardware_concurrency(),
+              R"(,"GOGC":"","GODEBUG":"","storageRetention":)");
+  AppendJsonString(&body, options_.storage_retention);
+  body += "}}";
+  return Response::Json(kHttpOk, std::move(body));
 }
 
 }  // namespace strata::server

@@ -6,9 +6,18 @@
 //                                  503 "Service Unavailable" before.
 //   GET /metrics                   Text format 0.0.4: process_*, strata_http_*,
 //                                  strata_build_info, strata_ready and, once a
-//                                  DB is attached, strata_* from DB::Stats().
+//                                  DB is attached, strata_* from DB::Stats()
+//                                  (server/metrics/db_metrics.h).
 //   GET /api/v1/status/buildinfo   Prometheus's JSON shape; 503 until ready,
 //                                  like all of Prometheus's /api/v1.
+//                                  `version` is kPrometheusCompatibleVersion,
+//                                  Strata's own in `strataVersion`.
+//   GET /api/v1/status/runtimeinfo Prometheus 2.42's fields: startTime, CWD,
+//                                  reloadConfigSuccess, lastConfigTime,
+//                                  corruptionCount (from the metrics, as
+//                                  Prometheus), goroutineCount (threads),
+//                                  GOMAXPROCS (hardware threads), GOGC and
+//                                  GODEBUG (""), storageRetention.
 //
 // HEAD works wherever GET does (see Router).
 //
@@ -38,6 +47,9 @@ struct WebOptions {
   bool enable_admin_api = false;
   // Served by /api/v1/status/buildinfo and strata_build_info.
   BuildInfo build;
+  // /api/v1/status/runtimeinfo's storageRetention, as Prometheus prints
+  // it: "15d", "512MiB", "15d or 512MiB".
+  std::string storage_retention;
 };
 
 class WebHandler {
@@ -69,10 +81,12 @@ class WebHandler {
   Response Ready() const;
   Response Metrics() const;
   Response BuildInfoJson() const;
-  void AddDBCollector();
+  Response RuntimeInfoJson() const;
 
   // Constant after construction.
   const WebOptions options_;
+  const int64_t start_time_ms_;
+  const std::string cwd_;
 
   MetricsRegistry registry_;
   std::atomic<DB*> db_{nullptr};

@@ -1,5 +1,7 @@
 #include "server/metrics/storage_metrics.h"
 
+#include <sys/statvfs.h>
+
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -37,12 +39,32 @@ int64_t TreeBytes(FileSystem* fs, const std::string& path, int depth) {
   return total;
 }
 
+// Free and total bytes of the file system holding `dir`, as `df` reports
+// them (free: what an unprivileged writer may still use); nothing if
+// statvfs fails.
+void AppendFileSystemSpace(const std::string& dir,
+                           std::vector<MetricFamily>* out) {
+  struct statvfs fs;
+  if (statvfs(dir.c_str(), &fs) != 0) return;
+  const double unit = static_cast<double>(fs.f_frsize);
+  out->push_back(SingleValueFamily(
+      "strata_storage_free_bytes",
+      "Bytes available to Strata on the file system of the data directory.",
+      MetricType::kGauge, static_cast<double>(fs.f_bavail) * unit));
+  out->push_back(SingleValueFamily(
+      "strata_storage_capacity_bytes",
+      "Size in bytes of the file system of the data directory.",
+      MetricType::kGauge, static_cast<double>(fs.f_blocks) * unit));
+}
+
 }  // namespace
 
 void AddStorageCollector(MetricsRegistry* registry, std::string data_dir) {
   registry->AddCollector(
-      {"strata_storage_disk_bytes", "strata_blocks_loaded"},
+      {"strata_storage_disk_bytes", "strata_blocks_loaded",
+       "strata_storage_free_bytes", "strata_storage_capacity_bytes"},
       [dir = std::move(data_dir)](std::vector<MetricFamily>* out) {
+        AppendFileSystemSpace(dir, out);
         FileSystem* fs = FileSystem::Default();
         StatusOr<std::vector<std::string>> names = fs->ListDir(dir);
         if (!names.ok()) return;
