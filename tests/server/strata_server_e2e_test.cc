@@ -15,6 +15,7 @@
 #include "http_test_client.h"
 #include "strata/db.h"
 #include "temp_dir.h"
+#include "test_env.h"
 #include "wait_for.h"
 
 namespace strata::server {
@@ -149,6 +150,122 @@ TEST_F(StrataServerTest, ServesThenStopsCleanlyOnSigterm) {
   EXPECT_TRUE(set->status().ok());
   EXPECT_EQ(series, 3);
   EXPECT_TRUE((*db)->Close().ok());
+}
+
+// The value of the unlabelled sample `name` in an exposition, or -1.
+double ExposedValue(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name.size() + 2));
+}
+
+// Self-monitoring on a live server: after ingest, a compaction (the
+// background one, a minute after start) and queries, every strata_* family
+// of the monitoring stack is exported and promtool finds nothing to lint.
+TEST_F(StrataServerTest, SelfMonitoringMetricsAreCompleteAndLintClean) {
+  std::string version;
+  if (testing::RunWithInput("promtool --version", "", &version) != 0) {
+    STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
+  }
+  // Ingest: 5h of samples in the WAL, more than 1.5 block ranges, so the
+  // server's first background compaction persists [0, 2h).
+  {
+    StatusOr<std::unique_ptr<DB>> db = DB::Open(Options{}, data_dir_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    std::unique_ptr<Appender> app = (*db)->NewAppender();
+    for (int64_t t = 0; t < 5 * kMillisPerHour; t += 60000) {
+      for (int s = 0; s < 3; ++s) {
+        ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "ingested"},
+                                            {"s", std::to_string(s)}}),
+                                t, static_cast<double>(t))
+                        .ok());
+      }
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  const int port = FreePort();
+  ServerProcess server(Args(port), root_ + "/selfmon.log");
+  ASSERT_TRUE(WaitForStatus(port, "/-/ready", 200, milliseconds(20000)))
+      << server.log();
+  std::string metrics;
+  ASSERT_TRUE(strata::testing::WaitFor(
+      [&] {
+        StatusOr<http_client::Response> r = http_client::Get(port, "/metrics");
+        if (!r.ok()) return false;
+        metrics = r->body;
+        return ExposedValue(metrics, "strata_compactions_total") >= 1;
+      },
+      milliseconds(100000), milliseconds(500)))
+      << metrics << server.log();
+  StatusOr<http_client::Response> query = http_client::Get(
+      port,
+      "/api/v1/query_range?query=sum(rate(ingested[5m]))&start=3600&end=14400"
+      "&step=60&stats=all");
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->status, 200) << query->body;
+  EXPECT_NE(query->body.find("\"totalQueryableSamplesPerStep\":[[3600,"),
+            std::string::npos)
+      << query->body.substr(0, 300);
+  StatusOr<http_client::Response> labels =
+      http_client::Get(port, "/api/v1/labels");
+  ASSERT_TRUE(labels.ok());
+  StatusOr<http_client::Response> scraped = http_client::Get(port, "/metrics");
+  ASSERT_TRUE(scraped.ok());
+  metrics = scraped->body;
+
+  EXPECT_GE(ExposedValue(metrics, "strata_wal_checkpoint_creations_total"), 1);
+  EXPECT_GE(ExposedValue(metrics, "strata_wal_truncations_total"), 1);
+  EXPECT_GE(ExposedValue(metrics, "strata_head_chunks_removed_total"), 1);
+  EXPECT_EQ(ExposedValue(metrics, "strata_compactions_failed_total"), 0);
+  EXPECT_GT(ExposedValue(metrics, "strata_storage_free_bytes"), 0);
+  EXPECT_GT(ExposedValue(metrics, "strata_storage_capacity_bytes"), 0);
+  for (const char* line : {
+           "\nstrata_compaction_duration_seconds_count 1\n",
+           "\nstrata_query_duration_seconds_count{endpoint=\"query_range\"} "
+           "1\n",
+           "\nstrata_query_duration_seconds_count{endpoint=\"labels\"} 1\n",
+           "\nstrata_query_timeouts_total{endpoint=\"query\"} 0\n",
+           "\nstrata_query_inflight 0\n",
+           "\nstrata_query_queued 0\n",
+           "\nstrata_query_concurrency_limit 20\n",
+           "\nstrata_retention_blocks_removed_total{reason=\"time\"} 0\n",
+           "\nstrata_retention_bytes_removed_total{reason=\"size\"} 0\n",
+           "\nstrata_wal_checkpoint_creations_failed_total 0\n",
+           "\nstrata_wal_truncations_failed_total 0\n",
+           "\nstrata_head_series_removed_total 0\n",
+           "\nstrata_head_chunks_created_total ",
+           "\nstrata_build_info{",
+       }) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << metrics;
+  }
+
+  StatusOr<http_client::Response> build =
+      http_client::Get(port, "/api/v1/status/buildinfo");
+  ASSERT_TRUE(build.ok());
+  EXPECT_EQ(
+      build->body.rfind(
+          R"({"status":"success","data":{"version":"2.42.0","strataVersion":)",
+          0),
+      0u)
+      << build->body;
+  StatusOr<http_client::Response> runtime =
+      http_client::Get(port, "/api/v1/status/runtimeinfo");
+  ASSERT_TRUE(runtime.ok());
+  EXPECT_EQ(runtime->status, 200);
+  EXPECT_NE(runtime->body.find(R"("reloadConfigSuccess":true,)"),
+            std::string::npos)
+      << runtime->body;
+  EXPECT_NE(runtime->body.find(R"("storageRetention":"15d"})"),
+            std::string::npos)
+      << runtime->body;
+
+  std::string lint;
+  EXPECT_EQ(testing::RunWithInput("promtool check metrics", metrics, &lint), 0)
+      << lint;
+  EXPECT_EQ(lint, "");
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(milliseconds(20000)), 0) << server.log();
 }
 
 TEST_F(StrataServerTest, SigintAndRestartOnSameDirectory) {
