@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -96,12 +97,14 @@ std::string RemoteWriteEntries(const std::string& config) {
   EXPECT_NE(at, std::string::npos) << config;
   if (at == std::string::npos) return "";
   std::string entries = config.substr(at + key.size());
-  EXPECT_EQ(entries.find("\n", entries.size() - 1), entries.size() - 1);
-  for (size_t line = 0; line < entries.size();
-       line = entries.find('\n', line) + 1) {
+  size_t line = 0;
+  while (line < entries.size()) {
     EXPECT_TRUE(entries[line] == ' ' || entries[line] == '#')
         << "remote_write is not the last section:\n"
         << entries;
+    const size_t end = entries.find('\n', line);
+    if (end == std::string::npos) return entries + "\n";
+    line = end + 1;
   }
   return entries;
 }
@@ -191,6 +194,18 @@ Answer Get(int port, const std::string& target) {
     for (const Json& w : json["warnings"]) a.warnings.push_back(w);
   }
   return a;
+}
+
+// The first few differences between two answers' data, as JSON patch
+// operations that turn `want` into `got`; "" if equal.
+std::string Difference(const Json& want, const Json& got) {
+  if (want == got) return "";
+  const Json patch = Json::diff(want, got);
+  std::string out;
+  for (size_t i = 0; i < patch.size() && i < 5; ++i) {
+    out += patch[i].dump().substr(0, 300) + "\n";
+  }
+  return out + std::to_string(patch.size()) + " differences";
 }
 
 std::string QueryTarget(const std::string& expr, int64_t t_ms) {
@@ -411,7 +426,7 @@ class ReplicatedAndShardedTest : public TopologiesTest {
       ASSERT_FALSE(want.data.is_null()) << target << want.body;
       EXPECT_FALSE(want.data["result"].empty()) << target << want.body;
       EXPECT_EQ(got.status, 200) << what << ": " << target << got.body;
-      EXPECT_EQ(got.data, want.data) << what << ": " << target;
+      EXPECT_EQ(Difference(want.data, got.data), "") << what << ": " << target;
       EXPECT_EQ(!got.warnings.empty(), with_warnings)
           << what << ": " << target << got.body;
       if (with_warnings && compared == 0 && !got.warnings.empty()) {
@@ -529,7 +544,7 @@ TEST_F(TopologiesTest, ServerReadsBackFromStrataAfterLosingItsTsdb) {
       got = Get(prom_port, targets[i]);
       return got.data == want[i].data;
     });
-    EXPECT_EQ(got.data, want[i].data) << targets[i];
+    EXPECT_EQ(Difference(want[i].data, got.data), "") << targets[i];
     EXPECT_TRUE(got.warnings.empty()) << got.body;
   }
 }
