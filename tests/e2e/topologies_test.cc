@@ -126,12 +126,13 @@ std::unique_ptr<Process> StartPrometheus(const std::string& root,
   WriteFile(root + "/" + name + ".yml", config);
   std::vector<std::string> argv = {
       kPrometheus, "--config.file=" + root + "/" + name + ".yml",
-      "--web.listen-address=" + Addr(port), kLookbackFlag};
+      "--web.listen-address=" + Addr(port)};
   if (agent) {
     argv.push_back("--enable-feature=agent");
     argv.push_back("--storage.agent.path=" + root + "/" + name + "-data");
   } else {
     argv.push_back("--storage.tsdb.path=" + root + "/" + name + "-data");
+    argv.push_back(kLookbackFlag);  // A server-only flag.
   }
   return std::make_unique<Process>(std::move(argv), root + "/" + name + ".log");
 }
