@@ -184,7 +184,9 @@ Answer Get(int port, const std::string& target) {
   const Json json = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object() || json.value("status", "") != "success") return a;
   a.data = json["data"];
-  if (a.data.contains("result") && a.data["result"].is_array()) {
+  const std::string type =
+      a.data.is_object() ? a.data.value("resultType", "") : "";
+  if (type == "vector" || type == "matrix") {
     std::sort(a.data["result"].begin(), a.data["result"].end(),
               [](const Json& x, const Json& y) {
                 return x.value("metric", Json::object()).dump() <
