@@ -393,6 +393,7 @@ class ReplicatedAndShardedTest : public TopologiesTest {
     if (!want.ok()) return "writer: " + want.status().ToString();
     if (want->size() < 500u) return "only " + std::to_string(want->size());
     SeriesSamples shards;
+    std::string shard_sizes;
     for (const Store& s : stores_) {
       const bool shard = s.name.starts_with("shard-");
       if (!shard &&
@@ -407,6 +408,7 @@ class ReplicatedAndShardedTest : public TopologiesTest {
         continue;
       }
       if (got->empty()) return s.name + " holds nothing";
+      shard_sizes += " " + std::to_string(got->size());
       for (auto& [series, samples] : *got) {
         if (!shards.emplace(series, std::move(samples)).second) {
           return "in two shards: " + series;
@@ -414,7 +416,11 @@ class ReplicatedAndShardedTest : public TopologiesTest {
       }
     }
     const std::string d = DescribeDifference(*want, shards);
-    return d.empty() ? "" : "shards: " + d;
+    if (!d.empty()) return "shards: " + d;
+    std::cout << "in sync over " << (t_ms - start_ms_)
+              << " ms: " << want->size() << " series, " << CountSamples(*want)
+              << " samples; series per shard:" << shard_sizes << "\n";
+    return "";
   }
 
   // Every query answered by the query layer at `query_port` as by the
