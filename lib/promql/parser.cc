@@ -1,10 +1,12 @@
 #include "promql/parser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "promql/format.h"
 #include "util/duration.h"
@@ -180,6 +182,42 @@ class Parser {
 
   bool failed() const { return error_.has_value(); }
 
+  // Counts the nesting of ParseExpression calls for one call's lifetime.
+  class NestingGuard {
+   public:
+    explicit NestingGuard(Parser* p) : p_(p) { ++p_->depth_; }
+    ~NestingGuard() { --p_->depth_; }
+    NestingGuard(const NestingGuard&) = delete;
+    NestingGuard& operator=(const NestingGuard&) = delete;
+
+   private:
+    Parser* const p_;
+  };
+
+  void TooDeep(Pos pos) {
+    Fail(pos,
+         absl::StrFormat("expression nests too deeply (more than %d levels)",
+                         kMaxExprDepth));
+  }
+
+  int HeightOf(const Expr* node) const {
+    auto it = heights_.find(node);
+    return it == heights_.end() ? 1 : it->second;
+  }
+
+  // Records the height of `node`, whose children are all built; fails
+  // (reporting `pos`) and returns false if it exceeds kMaxExprDepth.
+  bool Built(const Expr& node, Pos pos) {
+    int height = 1;
+    for (const Expr* child : Children(node)) {
+      height = std::max(height, HeightOf(child) + 1);
+    }
+    heights_[&node] = height;
+    if (height <= kMaxExprDepth) return true;
+    TooDeep(pos);
+    return false;
+  }
+
   void Fail(Pos pos, std::string msg) {
     if (!error_.has_value()) error_ = Error{pos, std::move(msg)};
   }
@@ -239,12 +277,20 @@ class Parser {
   }
 
   ExprPtr ParseExpression(int min_prec) {
+    // Every nested construct (parentheses, operands of unary and
+    // right-associative operators, call and aggregation arguments) comes
+    // through here, so this bounds the parser's own recursion.
+    NestingGuard nesting(this);
+    if (depth_ > kMaxExprDepth) {
+      TooDeep(cur_.pos);
+      return nullptr;
+    }
     ExprPtr lhs = ParseUnary();
     while (!failed()) {
       const ItemType op = cur_.type;
       const int prec = BinaryPrecedence(op);
       if (prec == 0 || prec < min_prec) break;
-      Consume();
+      const Pos op_pos = Consume().pos;
       auto bin = std::make_unique<BinaryExpr>();
       bin->op = op;
       if (!ParseBinaryModifiers(bin.get())) return nullptr;
@@ -254,6 +300,8 @@ class Parser {
       bin->lhs = std::move(lhs);
       bin->rhs = std::move(rhs);
       lhs = std::move(bin);
+      // A left-associative chain grows the tree without recursing here.
+      if (!Built(*lhs, op_pos)) return nullptr;
     }
     return failed() ? nullptr : std::move(lhs);
   }
@@ -299,6 +347,7 @@ class Parser {
       u->op = op.type;
       u->expr = std::move(operand);
       u->start_pos = op.pos;
+      if (!Built(*u, op.pos)) return nullptr;
       return u;
     }
     ExprPtr e = ParsePrimary();
@@ -315,6 +364,7 @@ class Parser {
         auto n = std::make_unique<NumberLiteral>();
         n->val = *v;
         n->pos = {it.pos, it.pos + static_cast<Pos>(it.val.size())};
+        Built(*n, it.pos);
         return n;
       }
       case ItemType::kString: {
@@ -322,6 +372,7 @@ class Parser {
         auto s = std::make_unique<StringLiteral>();
         s->val = UnquoteItem(it);
         s->pos = {it.pos, it.pos + static_cast<Pos>(it.val.size())};
+        Built(*s, it.pos);
         return failed() ? nullptr : std::move(s);
       }
       case ItemType::kLeftParen: {
@@ -332,6 +383,7 @@ class Parser {
         auto p = std::make_unique<ParenExpr>();
         p->expr = std::move(inner);
         p->pos = {open.pos, last_closing_};
+        if (!Built(*p, open.pos)) return nullptr;
         return p;
       }
       case ItemType::kLeftBrace:
@@ -399,6 +451,7 @@ class Parser {
       m->vector_selector = std::move(e);
       m->range_ms = *range;
       m->end_pos = close.pos + 1;
+      if (!Built(*m, open.pos)) return nullptr;
       return m;
     }
     if (cur_.type != ItemType::kColon) {
@@ -425,6 +478,8 @@ class Parser {
     sq->range_ms = *range;
     sq->step_ms = step;
     sq->end_pos = close.pos + 1;
+    // Subqueries of subqueries chain without recursing.
+    if (!Built(*sq, open.pos)) return nullptr;
     return sq;
   }
 
@@ -561,6 +616,7 @@ class Parser {
     if (name.has_value()) {
       vs->matchers.push_back(Matcher::Equal(kMetricNameLabel, vs->name));
     }
+    Built(*vs, vs->pos.start);
     return vs;
   }
 
@@ -696,6 +752,7 @@ class Parser {
       return nullptr;
     }
     call->pos = {name.pos, last_closing_};
+    if (!Built(*call, name.pos)) return nullptr;
     return call;
   }
 
@@ -742,12 +799,25 @@ class Parser {
     }
     if (desired == 2) agg->param = std::move(args[0]);
     agg->expr = std::move(args[desired - 1]);
+    if (!Built(*agg, op.pos)) return nullptr;
     return agg;
   }
 
   // Type checks as Prometheus's checkAST, recording the first error.
+  // Returns the node's type, computed from its children's (Expr::Type of a
+  // binary, unary or parenthesized expression walks the whole subtree,
+  // which would make this quadratic in the length of an operator chain).
   ValueType CheckAST(Expr& node) {
-    const ValueType type = node.Type();
+    ValueType type = ValueType::kNone;
+    switch (node.kind()) {
+      case NodeKind::kBinary:
+      case NodeKind::kParen:
+      case NodeKind::kUnary:
+        break;
+      default:
+        type = node.Type();
+        break;
+    }
     switch (node.kind()) {
       case NodeKind::kAggregate: {
         auto& n = node.As<AggregateExpr>();
@@ -762,17 +832,18 @@ class Parser {
         break;
       }
       case NodeKind::kBinary:
-        CheckBinary(node.As<BinaryExpr>());
+        type = CheckBinary(node.As<BinaryExpr>());
         break;
       case NodeKind::kCall:
         CheckCall(node.As<Call>());
         break;
       case NodeKind::kParen:
-        CheckAST(*node.As<ParenExpr>().expr);
+        type = CheckAST(*node.As<ParenExpr>().expr);
         break;
       case NodeKind::kUnary: {
         auto& n = node.As<UnaryExpr>();
         ValueType t = CheckAST(*n.expr);
+        type = t;
         if (t != ValueType::kScalar && t != ValueType::kVector) {
           Fail(n.Range().start,
                Cat("unary expression only allowed on expressions of "
@@ -824,7 +895,8 @@ class Parser {
     return p;
   }
 
-  void CheckBinary(BinaryExpr& n) {
+  // Returns the expression's type (BinaryExpr::Type).
+  ValueType CheckBinary(BinaryExpr& n) {
     const ValueType lt = CheckAST(*n.lhs);
     const ValueType rt = CheckAST(*n.rhs);
     if (n.return_bool && !IsComparisonOperator(n.op)) {
@@ -883,6 +955,9 @@ class Parser {
       Fail(n.Range().start, Cat("set operator ", GoQuoted(ItemTypeString(n.op)),
                                 " not allowed in binary scalar expression"));
     }
+    return lt == ValueType::kScalar && rt == ValueType::kScalar
+               ? ValueType::kScalar
+               : ValueType::kVector;
   }
 
   void CheckCall(Call& n) {
@@ -943,6 +1018,10 @@ class Parser {
   std::optional<Item> next_;
   Pos last_closing_ = 0;
   int agg_depth_ = 0;
+  // Current nesting of ParseExpression; at most kMaxExprDepth + 1.
+  int depth_ = 0;
+  // The height of every node built (a leaf is 1), at most kMaxExprDepth.
+  absl::flat_hash_map<const Expr*, int> heights_;
   std::optional<Error> error_;
 };
 

@@ -18,6 +18,20 @@
 
 namespace strata::promql {
 
+// How deep a syntax tree may nest: a number, string or selector is one
+// level; every parenthesis, unary or binary operator, function call,
+// aggregation, range or subquery around it adds one. A flat chain such as
+// `a + b + c` nests once per operator (its tree leans left), so this also
+// bounds the length of operator chains. Prometheus has no such limit (Go's
+// goroutine stacks grow); here every walk over the tree (type checks,
+// printing, cloning, evaluation, destruction) recurses, and this bound
+// keeps it within a thread's stack. Deeper queries fail to parse with
+// "<line>:<col>: parse error: expression nests too deeply (more than 1000
+// levels)".
+inline constexpr int kMaxExprDepth = 1000;
+
+// Parses and type-checks `query`. InvalidArgument with Prometheus's message
+// if it is not valid PromQL or nests deeper than kMaxExprDepth.
 StatusOr<ExprPtr> ParseExpr(std::string_view query);
 
 // A series selector as in the API's match[] parameter: `up`,

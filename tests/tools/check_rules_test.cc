@@ -187,3 +187,42 @@ TEST_F(CheckRulesTest, MissingArgumentIsAUsageErrorWithExitCode1) {
 
 }  // namespace
 }  // namespace strata::testing
+
+namespace strata::testing {
+namespace {
+
+// Rule files go through the same PromQL parser as queries: an expression
+// nested past its limit is a rule error for `check rules` and `test rules`,
+// not a stack overflow (issue 15). promtool accepts such files (Go's stack
+// grows), so this is not compared with it.
+TEST_F(CheckRulesTest, DeeplyNestedExpressionIsAnErrorNotACrash) {
+  const std::string deep =
+      std::string(20000, '(') + "up" + std::string(20000, ')');
+  const std::string rules = Write("deep.yml",
+                                  "groups:\n  - name: g\n"
+                                  "    rules:\n"
+                                  "      - record: r\n"
+                                  "        expr: '" +
+                                      deep + "'\n");
+  const ToolRun check =
+      RunTool(BinaryDir() + "/tools/strata-tsdb/strata-tsdb check rules",
+              "'" + rules + "'", dir_);
+  EXPECT_EQ(check.code, 1) << check.out << check.err;
+  EXPECT_NE((check.out + check.err).find("expression nests too deeply"),
+            std::string::npos)
+      << check.out << check.err;
+
+  const std::string test = Write(
+      "test.yml", "rule_files: ['" + rules +
+                      "']\ntests:\n  - interval: 1m\n    input_series: []\n");
+  const ToolRun run =
+      RunTool(BinaryDir() + "/tools/strata-tsdb/strata-tsdb test rules",
+              "'" + test + "'", dir_);
+  EXPECT_EQ(run.code, 1) << run.out << run.err;
+  EXPECT_NE((run.out + run.err).find("expression nests too deeply"),
+            std::string::npos)
+      << run.out << run.err;
+}
+
+}  // namespace
+}  // namespace strata::testing

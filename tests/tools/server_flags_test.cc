@@ -233,3 +233,37 @@ TEST(ParseBase2BytesTest, PowersOf1024) {
 
 }  // namespace
 }  // namespace strata::server
+
+namespace strata::server {
+namespace {
+
+TEST(ServerFlagsTest, RemoteWriteLimits) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({}, &defaults).exit);
+  EXPECT_EQ(defaults.remote_write_max_label_names_per_series, 128);
+  EXPECT_EQ(defaults.remote_write_max_length_label_name, 1024);
+  EXPECT_EQ(defaults.remote_write_max_length_label_value, 16384);
+  EXPECT_EQ(defaults.remote_write_max_series_per_request, 100000);
+
+  ServerFlags flags;
+  FlagParseResult result =
+      Parse({"--remote-write.max-label-names-per-series=30",
+             "--remote-write.max-length-label-name=0",
+             "--remote-write.max-length-label-value=2048",
+             "--remote-write.max-series-per-request=500"},
+            &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.remote_write_max_label_names_per_series, 30);
+  EXPECT_EQ(flags.remote_write_max_length_label_name, 0);
+  EXPECT_EQ(flags.remote_write_max_length_label_value, 2048);
+  EXPECT_EQ(flags.remote_write_max_series_per_request, 500);
+
+  ServerFlags negative;
+  FlagParseResult bad =
+      Parse({"--remote-write.max-series-per-request=-1"}, &negative);
+  EXPECT_TRUE(bad.exit);
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace strata::server

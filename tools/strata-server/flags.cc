@@ -232,6 +232,34 @@ void AddQueryFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
       ->capture_default_str();
 }
 
+void AddRemoteWriteFlags(CLI::App& app, ServerFlags* flags) {
+  app.add_option("--remote-write.max-label-names-per-series",
+                 flags->remote_write_max_label_names_per_series,
+                 "Maximum number of labels (including __name__) of a series "
+                 "received by remote write; its samples are rejected past "
+                 "it. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--remote-write.max-length-label-name",
+                 flags->remote_write_max_length_label_name,
+                 "Maximum length in bytes of a label name received by "
+                 "remote write. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--remote-write.max-length-label-value",
+                 flags->remote_write_max_length_label_value,
+                 "Maximum length in bytes of a label value received by "
+                 "remote write. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--remote-write.max-series-per-request",
+                 flags->remote_write_max_series_per_request,
+                 "Maximum number of series in one remote write request; "
+                 "larger requests are refused with 400. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
 void AddRuleAndAlertmanagerFlags(CLI::App& app, ServerFlags* flags,
                                  FlagText* text) {
   app.add_option("--rules.alert.for-outage-tolerance",
@@ -447,6 +475,7 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   AddWebFlags(app, flags, &text);
   AddConfigAndLogFlags(app, flags, &text);
   AddQueryFlags(app, flags, &text);
+  AddRemoteWriteFlags(app, flags);
   AddRuleAndAlertmanagerFlags(app, flags, &text);
   try {
     app.parse(argc, argv);

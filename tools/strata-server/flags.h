@@ -46,6 +46,12 @@ struct ServerFlags {
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t query_lookback_delta_ms = 5 * 60 * 1000;
+  // Remote write limits (--remote-write.*, named after Mimir's
+  // -validation.* flags); 0 disables one.
+  int remote_write_max_label_names_per_series = 128;
+  int remote_write_max_length_label_name = 1024;
+  int remote_write_max_length_label_value = 16384;
+  int64_t remote_write_max_series_per_request = 100000;
   // Rule evaluation and notification, as Prometheus's --rules.alert.* and
   // --alertmanager.* flags.
   int64_t for_outage_tolerance_ms = kMillisPerHour;

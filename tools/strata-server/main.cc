@@ -194,6 +194,18 @@ QueryApiOptions QueryOptions(const ServerFlags& flags,
   return options;
 }
 
+RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
+  RemoteWriteOptions options;
+  LabelLimits& limits = options.ingest.label_limits;
+  limits.max_label_names_per_series =
+      flags.remote_write_max_label_names_per_series;
+  limits.max_label_name_length = flags.remote_write_max_length_label_name;
+  limits.max_label_value_length = flags.remote_write_max_length_label_value;
+  options.max_series_per_request =
+      static_cast<size_t>(flags.remote_write_max_series_per_request);
+  return options;
+}
+
 HttpServerOptions HttpOptions(const ServerFlags& flags,
                               int remote_write_inflight) {
   HttpServerOptions options;
@@ -222,7 +234,8 @@ class Server {
         // Metric metadata from remote write, persisted in the data
         // directory.
         metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
-        remote_write_(RemoteWriteOptions{}, web_.registry(), &metadata_),
+        remote_write_(RemoteWriteOptionsFor(flags), web_.registry(),
+                      &metadata_),
         remote_read_(RemoteReadOptions{}, web_.registry()),
         query_api_(QueryOptions(
             flags, [this] { return web_.ready(); }, web_.registry())),

@@ -8,6 +8,11 @@
 //   /api/v1/admin/tsdb/delete_series?match[]=<selector>&start=..&end=..
 //       204; DB::DeleteSeries for every match[] (start/end as the query
 //       API: Unix seconds or RFC 3339, default: all time).
+//       Bounds: an absent start/end means Prometheus's minimum/maximum
+//       time, as in Prometheus (its users script deletions that way); a
+//       given one must lie within that range (ParseApiTime), else 400.
+//       Prometheus lets such values overflow: start=1e20 wraps to the
+//       minimum time and deletes everything the selector matches.
 //   /api/v1/admin/tsdb/clean_tombstones
 //       204; DB::CleanTombstones.
 //

@@ -29,6 +29,10 @@ Status InvalidParam(const Status& status, std::string_view name) {
 }
 
 StatusOr<int64_t> ParseApiTime(std::string_view text) {
+  const auto invalid = [text] {
+    return Status::InvalidArgument("cannot parse " + GoQuoted(text) +
+                                   " to a valid timestamp");
+  };
   // Unlike Go, NaN and infinities are refused: they name no time.
   if (StatusOr<double> seconds = promql::ParseFloat(text);
       seconds.ok() && std::isfinite(*seconds)) {
@@ -36,18 +40,30 @@ StatusOr<int64_t> ParseApiTime(std::string_view text) {
     // Prometheus's parseTime does with math.Modf.
     double whole = 0;
     const double fraction = std::modf(*seconds, &whole);
-    const int64_t ms = static_cast<int64_t>(std::round(fraction * 1000));
-    return promql::GoInt64(whole) * 1000 + ms;
+    // Outside the API's range the milliseconds would overflow int64 (Go
+    // wraps them silently: 9.3e15 becomes a date in 1677, 1e20 the
+    // minimum time, so a delete_series meant for the future deletes
+    // everything).
+    if (!(whole >= static_cast<double>(kApiMinTimeMs / 1000) &&
+          whole <= static_cast<double>(kApiMaxTimeMs / 1000))) {
+      return invalid();
+    }
+    const int64_t ms = static_cast<int64_t>(whole) * 1000 +
+                       static_cast<int64_t>(std::round(fraction * 1000));
+    if (ms < kApiMinTimeMs || ms > kApiMaxTimeMs) return invalid();
+    return ms;
   }
   absl::Time t;
   std::string error;
   if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &error)) {
-    return absl::ToUnixMillis(t);
+    // Rounds down; saturates far outside int64's range.
+    const int64_t ms = absl::ToUnixMillis(t);
+    if (ms < kApiMinTimeMs || ms > kApiMaxTimeMs) return invalid();
+    return ms;
   }
   if (text == kMinTimeFormatted) return kApiMinTimeMs;
   if (text == kMaxTimeFormatted) return kApiMaxTimeMs;
-  return Status::InvalidArgument("cannot parse " + GoQuoted(text) +
-                                 " to a valid timestamp");
+  return invalid();
 }
 
 StatusOr<int64_t> ParseApiDuration(std::string_view text) {

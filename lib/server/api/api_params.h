@@ -32,7 +32,12 @@ inline constexpr int64_t kApiMaxTimeMs =
     (INT64_MAX / 1000 - 62135596801) * 1000 + 999;
 
 // A timestamp in milliseconds. Fractions of a millisecond round to the
-// nearest millisecond, as Prometheus does.
+// nearest millisecond, as Prometheus does. Times outside
+// [kApiMinTimeMs, kApiMaxTimeMs] (Prometheus's minTime and maxTime, the
+// range whose milliseconds fit in int64) are refused with Prometheus's
+// message for an unparsable time, `cannot parse "<text>" to a valid
+// timestamp`: Prometheus itself accepts them and lets the milliseconds
+// overflow, which no caller can want.
 StatusOr<int64_t> ParseApiTime(std::string_view text);
 
 // A duration in nanoseconds (Go's time.Duration).

@@ -9,7 +9,9 @@
 #include <ctime>
 #include <exception>
 #include <future>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -135,6 +137,42 @@ Status BuildRequest(http::request<http::string_body>& msg,
   return Status::OK();
 }
 
+// Beast keeps a field's name and value lengths in 16 bits and throws
+// std::length_error ("field value too large") from inside the parser for a
+// longer one. This parser refuses such a field (header or trailer) as
+// header_limit instead, answered 431 like any oversized header.
+class RequestParser final : public http::request_parser<http::string_body> {
+ private:
+  // Beast's own bound: a name or value plus 2 must fit in uint16_t.
+  static constexpr size_t kMaxFieldBytes =
+      std::numeric_limits<uint16_t>::max() - 2;
+
+  void on_field_impl(http::field name, beast::string_view name_string,
+                     beast::string_view value, beast::error_code& ec) override {
+    if (name_string.size() >= kMaxFieldBytes ||
+        value.size() >= kMaxFieldBytes) {
+      ec = http::error::header_limit;
+      return;
+    }
+    try {
+      get().insert(name, name_string, value);
+    } catch (const std::length_error&) {
+      ec = http::error::header_limit;
+    }
+  }
+};
+
+// The message of the exception being handled, for logs.
+std::string CurrentExceptionText() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "exception of unknown type";
+  }
+}
+
 class Session;
 
 // The server proper; HttpServer::Impl is this under the header's name.
@@ -160,6 +198,9 @@ class ServerCore {
   void Unregister(Session* session);
 
  private:
+  // Runs the io_context on an I/O thread until it is stopped, containing
+  // exceptions from completion handlers.
+  void RunIoLoop();
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
@@ -369,10 +410,11 @@ class Session : public std::enable_shared_from_this<Session> {
     Response response;
     try {
       response = server_->router().Dispatch(request, &route);
-    } catch (const std::exception& e) {
-      // Handlers report errors as responses; this is only a safety net.
+    } catch (...) {
+      // Handlers report errors as responses; this is only a safety net
+      // (an exception escaping a pool thread would end the process).
       STRATA_LOG(kError, "HTTP handler threw",
-                 {{"path", request.path}, {"err", e.what()}});
+                 {{"path", request.path}, {"err", CurrentExceptionText()}});
       response =
           Response::Text(kHttpInternalServerError, "internal server error\n");
     }
@@ -528,7 +570,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Guarded by the strand, except that the fields describing the current
   // request are set before the handler is posted and only read afterwards.
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   State state_ = State::kIdle;
   bool close_after_response_ = false;
   bool keep_alive_ = false;
@@ -620,9 +662,19 @@ void Session::StreamResponse(Response response, std::string route) {
         [header, sr, done](beast::error_code ec, size_t) { done(ec); });
   });
   StreamWriter writer(this, chunked);
-  Status status =
-      ec ? Status::IOError("writing response header: " + ec.message())
-         : response.stream(&writer);
+  Status status;
+  if (ec) {
+    status = Status::IOError("writing response header: " + ec.message());
+  } else {
+    try {
+      status = response.stream(&writer);
+    } catch (...) {
+      // The header is out: all we can do is cut the response short.
+      STRATA_LOG(kError, "HTTP streaming handler threw",
+                 {{"route", route}, {"err", CurrentExceptionText()}});
+      status = Status::Internal("streaming handler threw");
+    }
+  }
   if (status.ok()) status = writer.Finish();
   if (!status.ok() && !ec) {
     STRATA_LOG(kDebug, "streamed response aborted",
@@ -691,11 +743,26 @@ Status ServerCore::Start() {
   work_.emplace(ioc_.get_executor());
   handler_pool_ = std::make_unique<net::thread_pool>(handler_threads);
   for (int i = 0; i < io_threads; ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
+    io_threads_.emplace_back([this] { RunIoLoop(); });
   }
   started_ = true;
   net::post(acceptor_.get_executor(), [this] { DoAccept(); });
   return Status::OK();
+}
+
+void ServerCore::RunIoLoop() {
+  while (true) {
+    try {
+      ioc_.run();
+      return;  // Stopped.
+    } catch (...) {
+      // A completion handler threw: the operation it belonged to is gone
+      // (its connection closes once nothing refers to it), everything
+      // else carries on. io_context::run may be called again as is.
+      STRATA_LOG(kError, "HTTP I/O handler threw; its connection is dropped",
+                 {{"err", CurrentExceptionText()}});
+    }
+  }
 }
 
 void ServerCore::DoAccept() {

@@ -4,10 +4,16 @@
 // io_context driven by `io_threads` threads; handlers run on a separate
 // pool of `handler_threads`, so a slow query never stalls reading other
 // connections. Connections are kept alive between requests. Limits: request
-// headers (431 past `max_header_bytes`), body (413 past `max_body_bytes`,
+// headers (431 past `max_header_bytes`, or for any one header or trailer
+// field of 64 KiB or more), body (413 past `max_body_bytes`,
 // checked against Content-Length before the body is read), the time to wait
 // for the next request on an idle connection, to read the headers once the
 // first byte arrived, to read the body, and to complete each write.
+//
+// No input terminates the process: an exception from a handler is a 500,
+// one from a streaming body cuts that response short, and one escaping a
+// completion handler on an I/O thread (e.g. from the RequestObserver) is
+// logged and drops only the connection it belonged to.
 //
 // Boost.Beast stays inside http_server.cc; this header exposes plain types.
 //

@@ -222,6 +222,14 @@ Status DecodeMetadataV1(std::string_view data, WriteBatch* batch) {
   return Status::OK();
 }
 
+// ResourceExhausted once a request has more series than the caller allows.
+Status TooManySeries(const WriteBatch& batch) {
+  return Status::ResourceExhausted(
+      Cat("too many series in one request: more than the limit of ",
+          batch.max_series,
+          " (--remote-write.max-series-per-request); send smaller batches"));
+}
+
 Status DecodeV1(std::string_view data, WriteBatch* batch) {
   WireReader r(data);
   size_t index = 0;
@@ -229,6 +237,9 @@ Status DecodeV1(std::string_view data, WriteBatch* batch) {
     std::string_view sub;
     if (r.field() == v1::kRequestTimeseries) {
       if (!r.Bytes(&sub)) break;
+      if (batch->max_series > 0 && index >= batch->max_series) {
+        return TooManySeries(*batch);
+      }
       STRATA_RETURN_IF_ERROR(DecodeSeriesV1(sub, index++, batch));
     } else if (r.field() == v1::kRequestMetadata) {
       if (!r.Bytes(&sub)) break;
@@ -259,6 +270,10 @@ class V2Decoder {
         batch_->symbols.push_back(sub);
       } else if (r.field() == v2::kRequestTimeseries) {
         if (!r.Bytes(&sub)) break;
+        if (batch_->max_series > 0 &&
+            series_data.size() >= batch_->max_series) {
+          return TooManySeries(*batch_);
+        }
         series_data.push_back(sub);
       } else if (r.field() <= 3) {
         return Status::InvalidArgument(
@@ -269,6 +284,18 @@ class V2Decoder {
     }
     if (r.error() != nullptr) {
       return Malformed("io.prometheus.write.v2.Request", r, "request");
+    }
+    // The spec: "symbols[0] MUST be an empty string". A sender that gets
+    // this wrong numbers its references differently from us, so every
+    // label it sends would be misread.
+    if (!batch_->symbols.empty() && !batch_->symbols[0].empty()) {
+      constexpr size_t kShown = 64;
+      const std::string_view first = batch_->symbols[0];
+      return Status::InvalidArgument(
+          Cat("malformed io.prometheus.write.v2.Request: symbols[0] must be "
+              "the empty string, got ",
+              GoQuoted(first.substr(0, kShown)),
+              first.size() > kShown ? " (truncated)" : ""));
     }
     for (size_t i = 0; i < series_data.size(); ++i) {
       STRATA_RETURN_IF_ERROR(DecodeSeries(series_data[i], i));

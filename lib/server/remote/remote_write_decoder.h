@@ -100,6 +100,10 @@ struct WriteBatch {
   // undecoded (see WireSeries::labels_deferred). Their framing is then
   // checked only by DecodeLabelFields.
   bool defer_labels = false;
+  // Set by the caller before decoding: a request with more series than
+  // this fails with ResourceExhausted as soon as the decoder sees one too
+  // many. 0: no limit.
+  size_t max_series = 0;
 
   // Scratch space of the 2.0 decoder.
   std::vector<std::string_view> symbols;
@@ -121,8 +125,10 @@ Status DecodeLabelFields(std::string_view label_bytes,
                          std::vector<WireLabel>* out);
 
 // Decode `data` (the decompressed body) into `batch`, which is cleared
-// first (except for defer_labels). InvalidArgument, naming the problem and its
-// byte offset, if the message is malformed; `batch` is then unspecified.
+// first (except for defer_labels and max_series). InvalidArgument, naming
+// the problem and its byte offset, if the message is malformed (2.0: also
+// if symbols[0] is not ""); ResourceExhausted past batch->max_series;
+// `batch` is then unspecified.
 Status DecodeWriteRequest(RemoteWriteVersion version, std::string_view data,
                           WriteBatch* batch);
 

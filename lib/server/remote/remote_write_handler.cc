@@ -247,9 +247,11 @@ Response RemoteWriteHandler::Handle(Request& request) {
                   "snappy: corrupt or truncated input");
   }
   batch.defer_labels = true;  // Decoded only for series not in the cache.
+  batch.max_series = options_.max_series_per_request;
   Status decode_status = DecodeWriteRequest(version, decoded, &batch);
   if (!decode_status.ok()) {
-    return Refuse(kHttpBadRequest, "malformed",
+    const bool too_many = decode_status.Is(StatusCode::kResourceExhausted);
+    return Refuse(kHttpBadRequest, too_many ? "too_many_series" : "malformed",
                   std::string(decode_status.message()));
   }
 

@@ -48,6 +48,11 @@ struct RemoteWriteOptions {
   // Largest decompressed request accepted (the snappy header declares it,
   // so larger ones are refused before any allocation).
   size_t max_decoded_bytes = 64 << 20;
+  // --remote-write.max-series-per-request: a request with more series is
+  // refused whole with 400 (reason "too_many_series"). Prometheus sends at
+  // most max_samples_per_send (default 500) series per request. 0: no
+  // limit.
+  size_t max_series_per_request = 100000;
   // The in-flight budget: requests being decoded or appended at once, and
   // their decompressed bytes together. Past either, 429. 0 requests means
   // 8 x cores, at least 64: generous, because Prometheus 2.42 drops a batch

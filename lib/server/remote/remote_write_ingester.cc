@@ -48,6 +48,40 @@ const char* CheckLabelOrder(std::span<const WireLabel> labels) {
   return has_metric_name ? nullptr : "missing metric name (__name__ label)";
 }
 
+// Checks `labels` against `limits`: nullopt if within them, else the
+// reason and what exceeds which flag.
+std::optional<std::pair<RejectReason, std::string>> CheckLabelLimits(
+    std::span<const WireLabel> labels, const LabelLimits& limits) {
+  const auto over = [](size_t n, int limit) {
+    return limit > 0 && n > static_cast<size_t>(limit);
+  };
+  if (over(labels.size(), limits.max_label_names_per_series)) {
+    return std::pair(RejectReason::kMaxLabelNamesPerSeries,
+                     Cat(labels.size(), " labels, more than the limit of ",
+                         limits.max_label_names_per_series,
+                         " (--remote-write.max-label-names-per-series)"));
+  }
+  for (const WireLabel& l : labels) {
+    if (over(l.name.size(), limits.max_label_name_length)) {
+      return std::pair(
+          RejectReason::kLabelNameTooLong,
+          Cat("label name ", GoQuoted(l.name), " is ", l.name.size(),
+              " bytes long, more than the limit of ",
+              limits.max_label_name_length,
+              " (--remote-write.max-length-label-name)"));
+    }
+    if (over(l.value.size(), limits.max_label_value_length)) {
+      return std::pair(
+          RejectReason::kLabelValueTooLong,
+          Cat("the value of label ", GoQuoted(l.name), " is ", l.value.size(),
+              " bytes long, more than the limit of ",
+              limits.max_label_value_length,
+              " (--remote-write.max-length-label-value)"));
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<Label> ToLabelVector(std::span<const WireLabel> labels) {
   std::vector<Label> out;
   out.reserve(labels.size());
@@ -245,6 +279,11 @@ class BatchIngest {
              [&] { return std::string(labels.status().message()); });
       return false;
     }
+    if (auto broken = CheckLabelLimits(wire, options_.label_limits)) {
+      Reject(broken->first, s.num_samples,
+             [&] { return Cat(FormatWireLabels(wire), ": ", broken->second); });
+      return false;
+    }
     Status invalid;
     if (const char* problem = CheckLabelOrder(wire)) {
       invalid = Status::InvalidArgument(problem);
@@ -338,6 +377,12 @@ std::string_view RejectReasonName(RejectReason reason) {
       return "duplicate_sample";
     case RejectReason::kTooFarInFuture:
       return "too_far_in_future";
+    case RejectReason::kMaxLabelNamesPerSeries:
+      return "max_label_names_per_series";
+    case RejectReason::kLabelNameTooLong:
+      return "label_name_too_long";
+    case RejectReason::kLabelValueTooLong:
+      return "label_value_too_long";
     case RejectReason::kOther:
       break;
   }

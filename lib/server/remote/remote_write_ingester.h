@@ -43,9 +43,27 @@ enum class RejectReason : uint8_t {
   kDuplicate,       // Same timestamp as a stored sample, other value.
   kTooFarInFuture,  // Past now + max_future_ms.
   kOther,           // Any other per-sample refusal.
+  // Over a LabelLimits limit; named as Mimir's discarded-samples reasons.
+  kMaxLabelNamesPerSeries,
+  kLabelNameTooLong,
+  kLabelValueTooLong,
 };
-inline constexpr size_t kNumRejectReasons = 7;
+inline constexpr size_t kNumRejectReasons = 10;
 std::string_view RejectReasonName(RejectReason reason);
+
+// Limits on the labels of a series (as Mimir's -validation.* flags, with
+// more generous defaults); 0 disables one. Past a limit, every sample of
+// the series is rejected and the 400 names the series and the flag.
+// Checked when a series is not in the ref cache yet, i.e. before it is
+// created.
+struct LabelLimits {
+  // --remote-write.max-label-names-per-series, counting __name__.
+  int max_label_names_per_series = 128;
+  // --remote-write.max-length-label-name, in bytes.
+  int max_label_name_length = 1024;
+  // --remote-write.max-length-label-value, in bytes.
+  int max_label_value_length = 16384;
+};
 
 struct IngestOptions {
   // Samples newer than the receiver's clock plus this are refused: one such
@@ -54,6 +72,7 @@ struct IngestOptions {
   int64_t max_future_ms = 10 * 60 * 1000;
   // How many rejected samples a result describes in full.
   int max_described_rejections = 3;
+  LabelLimits label_limits;
 };
 
 struct IngestResult {
