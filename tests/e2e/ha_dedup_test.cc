@@ -13,10 +13,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "e2e_util.h"
@@ -203,6 +205,15 @@ TEST_F(HaDedupTest, OneReplicaStoredFailoverOnKillNoErrors) {
       milliseconds(40000), milliseconds(100)))
       << strata_->log() << agents_[0].process->log()
       << agents_[1].process->log();
+  const std::string flags =
+      Http(strata_port_, "GET", "/api/v1/status/flags").body;
+  EXPECT_NE(flags.find("\"ha.replica-label\":\"__replica__\""),
+            std::string::npos)
+      << flags;
+  EXPECT_NE(flags.find("\"ha.cluster-label\":\"cluster\""), std::string::npos)
+      << flags;
+  EXPECT_NE(flags.find("\"ha.failover-timeout\":\"3000ms\""), std::string::npos)
+      << flags;
   const int64_t steady_begin_ms = NowMillis();
   SleepMs(6000);
   const int64_t steady_end_ms = NowMillis();
@@ -291,6 +302,29 @@ TEST_F(HaDedupTest, OneReplicaStoredFailoverOnKillNoErrors) {
               static_cast<long long>(largest_gap),
               static_cast<long long>(kGapBoundMs),
               static_cast<long long>(kFailoverTimeoutMs));
+}
+
+// Bad HA flags are usage errors (exit 2, the flag named), as any flag.
+TEST(HaFlagsTest, BadValuesAreUsageErrors) {
+  ASSERT_TRUE(std::filesystem::exists(StrataServerPath()));
+  strata::testing::TempDir tmp("strata-e2e-ha-flags");
+  ASSERT_TRUE(tmp.ok());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--ha.failover-timeout=0s", "--ha.failover-timeout"},
+      {"--ha.failover-timeout=soon", "--ha.failover-timeout"},
+      {"--ha.cluster-label=__replica__", "must differ"},
+      {"--ha.cluster-label=bad-name", "--ha.cluster-label"},
+  };
+  for (const auto& [flag, message] : cases) {
+    Process server(
+        {StrataServerPath(), "--ha.replica-label=__replica__", flag,
+         "--storage.tsdb.path=" + tmp.path() + "/data",
+         "--web.listen-address=127.0.0.1:" + std::to_string(FreePort())},
+        tmp.path() + "/server.log");
+    EXPECT_EQ(server.Wait(10000), 2) << flag;
+    EXPECT_NE(server.log().find(message), std::string::npos)
+        << flag << ": " << server.log();
+  }
 }
 
 }  // namespace
