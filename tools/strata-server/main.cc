@@ -203,6 +203,10 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
   limits.max_label_value_length = flags.remote_write_max_length_label_value;
   options.max_series_per_request =
       static_cast<size_t>(flags.remote_write_max_series_per_request);
+  options.ha.replica_label = flags.ha_replica_label;
+  options.ha.cluster_label = flags.ha_cluster_label;
+  options.ha.failover_timeout =
+      std::chrono::milliseconds(flags.ha_failover_timeout_ms);
   return options;
 }
 
