@@ -11,7 +11,7 @@
 #
 # Environment (defaults in brackets):
 #   STRATA_SERVER            strata-server binary [build-release/tools/strata-server/strata-server]
-#   STACK_WORK_DIR           data, rendered configs, logs, pids [./stack-data]
+#   STACK_WORK_DIR           data, rendered configs, logs, pids [build-release/stack]
 #   STRATA_PORT [9201]  PROMETHEUS_A_PORT [9090]  PROMETHEUS_B_PORT [9091]
 #   NODE_EXPORTER_PORT [9100]  ALERTMANAGER_PORT [9093]  APP_PORT [3000]
 #   WEBHOOK_PORT [9096]
@@ -27,7 +27,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
 STRATA_SERVER="${STRATA_SERVER:-$repo/build-release/tools/strata-server/strata-server}"
-STACK_WORK_DIR="${STACK_WORK_DIR:-$PWD/stack-data}"
+STACK_WORK_DIR="${STACK_WORK_DIR:-$repo/build-release/stack}"
 STRATA_PORT="${STRATA_PORT:-9201}"
 PROMETHEUS_A_PORT="${PROMETHEUS_A_PORT:-9090}"
 PROMETHEUS_B_PORT="${PROMETHEUS_B_PORT:-9091}"
