@@ -25,7 +25,7 @@ TEST(GrafanaPanelsTest, RoundsIntervalsAsGrafana) {
   // The frontend compares with <.
   EXPECT_EQ(RoundIntervalFrontend(10), 10);
   EXPECT_EQ(RoundIntervalFrontend(1500), 2000);
-  EXPECT_EQ(RoundIntervalFrontend(3600), 2000);
+  EXPECT_EQ(RoundIntervalFrontend(3400), 2000);
   EXPECT_EQ(RoundIntervalFrontend(7400), 5000);
 }
 
@@ -102,7 +102,9 @@ TEST(GrafanaPanelsTest, ShortRangeAndMinIntervals) {
   in.max_data_points = 960;
   EXPECT_EQ(ComputeIntervals(range, in)->interval_ms, 100);
   EXPECT_EQ(ComputeIntervals(range, in)->rate_interval_ms, 60000);
-  EXPECT_FALSE(ComputeIntervals(range, IntervalInputs{"bogus"}).ok());
+  IntervalInputs bogus;
+  bogus.scrape_interval = "bogus";
+  EXPECT_FALSE(ComputeIntervals(range, bogus).ok());
 }
 
 TEST(GrafanaPanelsTest, AlignsToStep) {
@@ -111,14 +113,20 @@ TEST(GrafanaPanelsTest, AlignsToStep) {
   EXPECT_EQ(aligned.to_ms, 1120000);
 }
 
+Variable Named(const std::string& name) {
+  Variable v;
+  v.name = name;
+  return v;
+}
+
 TEST(GrafanaPanelsTest, FormatsVariablesAsThePrometheusDataSource) {
   EXPECT_EQ(PrometheusRegularEscape("it's a\\b"), "it\\\\'s a\\\\b");
   EXPECT_EQ(PrometheusSpecialRegexEscape("a.b|c\\d"), "a\\\\.b\\\\|c\\\\\\\\d");
-  Variable single{"instance"};
+  Variable single = Named("instance");
   single.options = {"127.0.0.1:9100"};
   single.selected = {"127.0.0.1:9100"};
   EXPECT_EQ(FormatVariable(single), "127.0.0.1:9100");
-  Variable multi{"route"};
+  Variable multi = Named("route");
   multi.multi = true;
   multi.include_all = true;
   multi.all_selected = true;
@@ -134,9 +142,9 @@ TEST(GrafanaPanelsTest, FormatsVariablesAsThePrometheusDataSource) {
 }
 
 TEST(GrafanaPanelsTest, SubstitutesVariables) {
-  Variable inst{"instance"};
+  Variable inst = Named("instance");
   inst.options = inst.selected = {"h:1"};
-  Variable inst_type{"instance_type"};
+  Variable inst_type = Named("instance_type");
   inst_type.options = inst_type.selected = {"big"};
   const StatusOr<std::string> out = SubstituteVariables(
       "up{instance=\"$instance\", a=\"${instance}\", b=\"[[instance]]\", "
@@ -166,82 +174,60 @@ TEST(GrafanaPanelsTest, ParsesLabelValuesQueries) {
 // A dashboard: a chained variable, a collapsed row with a nested panel, a
 // hidden target; the fetcher sees the earlier variable's value.
 TEST(GrafanaPanelsTest, ListsEveryPanelQueryOfADashboard) {
-  const json dashboard = json::parse(R"({
+  // clang-format off
+  const json dashboard = json::parse(R"json({
     "templating": {"list": [
       {"type": "datasource", "name": "datasource", "query": "prometheus"},
       {"type": "query", "name": "instance", "multi": false, "includeAll": false,
-       "sort": 1, "query": {"query": "label_values(up{job=\"app\"}, instance)"
-}
-},
+       "sort": 1, "query": {"query": "label_values(up{job=\"app\"}, instance)"}},
       {"type": "query", "name": "route", "multi": true, "includeAll": true,
        "query": "label_values(http_requests_total{instance=\"$instance\"}, route)"}
-    ]
-}
-, "panels" : [
-  {
-    "type" : "timeseries",
-    "title" : "Rate",
-    "gridPos" : {"w" : 12},
-    "targets" : [
-      {
-        "refId" : "A",
-        "expr" : "sum(rate(http_requests_total{instance=\"$instance\", "
-                 "route=~\"$route\"}[$__rate_interval]))"
-      },
-      {"refId" : "B", "expr" : "up", "hide" : true}
-    ]
-  },
-  {
-    "type" : "row",
-    "title" : "More",
-    "collapsed" : true,
-    "panels" : [ {
-      "type" : "stat",
-      "title" : "Total",
-      "maxDataPoints" : 100,
-      "interval" : "10s",
-      "targets" : [
-        {"refId" : "A", "expr" : "sum(increase(http_requests_total[$__range]))"}
-      ]
-    } ]
-  }
-]
-})");
+    ]},
+    "panels": [
+      {"type": "timeseries", "title": "Rate", "gridPos": {"w": 12},
+       "targets": [
+         {"refId": "A", "expr": "sum(rate(http_requests_total{instance=\"$instance\", route=~\"$route\"}[$__rate_interval]))"},
+         {"refId": "B", "expr": "up", "hide": true}]},
+      {"type": "row", "title": "More", "collapsed": true, "panels": [
+        {"type": "stat", "title": "Total", "maxDataPoints": 100, "interval": "10s",
+         "targets": [{"refId": "A", "expr": "sum(increase(http_requests_total[$__range]))"}]}]}
+    ]})json");
+  // clang-format on
   std::vector<std::string> asked;
-const LabelValuesFetcher fetch =
-    [&](const LabelValuesQuery& q,
-        const TimeRange&) -> StatusOr<std::vector<std::string>> {
-  asked.push_back(q.selector + " " + q.label);
-  if (q.label == "instance") {
-    return std::vector<std::string>{"h:2", "h:1"};
-  }
-  return std::vector<std::string>{"/a", "/b"};
-};
-DashboardOptions options;
-options.range = {1000999, 1000999 + 120000};
-options.scrape_interval = "2s";
-const StatusOr<std::vector<PanelQuery>> queries =
-    DashboardQueries(dashboard, options, fetch);
-ASSERT_TRUE(queries.ok()) << queries.status().ToString();
-ASSERT_EQ(asked.size(), 2u);
-EXPECT_EQ(asked[0], "up{job=\"app\"} instance");
-// Sorted, the first instance is selected.
-EXPECT_EQ(asked[1], "http_requests_total{instance=\"h:1\"} route");
-ASSERT_EQ(queries->size(), 2u);
-const PanelQuery& rate = (*queries)[0];
-EXPECT_EQ(rate.panel_title, "Rate");
-EXPECT_EQ(rate.expr,
-          "sum(rate(http_requests_total{instance=\"h:1\", "
-          "route=~\"(/a|/b)\"}[8s]))");
-EXPECT_EQ(rate.step_ms, 2000);
-EXPECT_EQ(rate.start_ms, 1000000);
-EXPECT_EQ(rate.end_ms, 1120000);
-const PanelQuery& total = (*queries)[1];
-EXPECT_EQ(total.panel_title, "Total");
-EXPECT_EQ(total.expr, "sum(increase(http_requests_total[120s]))");
-// 120 s / 100 points = 1.2 s -> 1 s, below the panel's 10 s floor.
-EXPECT_EQ(total.step_ms, 10000);
-EXPECT_EQ(total.start_ms, 1000000);
+  const LabelValuesFetcher fetch =
+      [&](const LabelValuesQuery& q,
+          const TimeRange&) -> StatusOr<std::vector<std::string>> {
+    asked.push_back(q.selector + " " + q.label);
+    if (q.label == "instance") {
+      return std::vector<std::string>{"h:2", "h:1"};
+    }
+    return std::vector<std::string>{"/a", "/b"};
+  };
+  DashboardOptions options;
+  options.range = {1000999, 1000999 + 120000};
+  options.scrape_interval = "2s";
+  const StatusOr<std::vector<PanelQuery>> queries =
+      DashboardQueries(dashboard, options, fetch);
+  ASSERT_TRUE(queries.ok()) << queries.status().ToString();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[0], "up{job=\"app\"} instance");
+  // Sorted, the first instance is selected.
+  EXPECT_EQ(asked[1], "http_requests_total{instance=\"h:1\"} route");
+  ASSERT_EQ(queries->size(), 2u);
+  const PanelQuery& rate = (*queries)[0];
+  EXPECT_EQ(rate.panel_title, "Rate");
+  EXPECT_EQ(rate.expr,
+            "sum(rate(http_requests_total{instance=\"h:1\", "
+            "route=~\"(/a|/b)\"}[8s]))");
+  EXPECT_EQ(rate.step_ms, 2000);
+  EXPECT_EQ(rate.start_ms, 1000000);
+  EXPECT_EQ(rate.end_ms, 1120000);
+  const PanelQuery& total = (*queries)[1];
+  EXPECT_EQ(total.panel_title, "Total");
+  EXPECT_EQ(total.expr, "sum(increase(http_requests_total[120s]))");
+  // 120 s / 100 points = 1.2 s -> 1 s, below the panel's 10 s floor.
+  EXPECT_EQ(total.step_ms, 10000);
+  EXPECT_EQ(total.start_ms, 1000000);
 }
 
 }  // namespace
