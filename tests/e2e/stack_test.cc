@@ -395,6 +395,10 @@ TEST_F(StackTest, RunsTheWholeStack) {
     std::cout << "[ awaited ] strata-server has no --ha.* flags (issue 14 "
                  "part B): failover gap and duplicate checks not run\n";
   } else {
+    // The survivor writes for a while after the failover.
+    while (NowMillis() < killed_ms + 30000) {
+      std::this_thread::sleep_for(seconds(1));
+    }
     // Raw samples of one series per job around the kill.
     const int64_t now_ms = NowMillis();
     const int64_t window_s = (now_ms - started_ms) / 1000;
