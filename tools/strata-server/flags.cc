@@ -151,6 +151,7 @@ struct FlagText {
   std::string for_outage_tolerance = "1h";
   std::string for_grace_period = "10m";
   std::string resend_delay = "1m";
+  std::string ha_failover_timeout = "30s";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -255,6 +256,25 @@ void AddRuleAndAlertmanagerFlags(CLI::App& app, ServerFlags* flags,
       ->capture_default_str();
 }
 
+void AddHaFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option(
+      "--ha.replica-label", flags->ha_replica_label,
+      "Deduplicate HA pairs of Prometheus servers (as Cortex/Mimir's HA "
+      "tracker): the external label naming each replica, e.g. __replica__. "
+      "Of the remote write requests carrying both this label and the "
+      "cluster label, only the elected replica's are stored, without this "
+      "label; the other replicas' are acknowledged (202) and dropped. Empty "
+      "turns HA tracking off.");
+  app.add_option("--ha.cluster-label", flags->ha_cluster_label,
+                 "The external label naming an HA pair (kept in storage); "
+                 "one replica is elected per value.")
+      ->capture_default_str();
+  app.add_option("--ha.failover-timeout", text->ha_failover_timeout,
+                 "How long the elected replica of an HA pair may send "
+                 "nothing before the next replica to write is elected.")
+      ->capture_default_str();
+}
+
 // The errors below are usage errors: their message is what the user sees.
 
 Status ApplyRetention(const FlagText& text, ServerFlags* flags) {
@@ -352,6 +372,29 @@ Status ApplyRuleFlags(const FlagText& text, ServerFlags* flags) {
   return Status::OK();
 }
 
+Status ApplyHaFlags(const FlagText& text, ServerFlags* flags) {
+  STRATA_ASSIGN_OR_RETURN(
+      flags->ha_failover_timeout_ms,
+      DurationFlag("--ha.failover-timeout", text.ha_failover_timeout,
+                   /*positive=*/true));
+  if (flags->ha_replica_label.empty()) return Status::OK();
+  const auto check_name = [](std::string_view flag, const std::string& name) {
+    return IsValidLabelName(name)
+               ? Status::OK()
+               : Status::InvalidArgument(
+                     Cat(flag, ": invalid label name ", GoQuoted(name)));
+  };
+  STRATA_RETURN_IF_ERROR(
+      check_name("--ha.replica-label", flags->ha_replica_label));
+  STRATA_RETURN_IF_ERROR(
+      check_name("--ha.cluster-label", flags->ha_cluster_label));
+  if (flags->ha_replica_label == flags->ha_cluster_label) {
+    return Status::InvalidArgument(
+        "--ha.replica-label and --ha.cluster-label must differ");
+  }
+  return Status::OK();
+}
+
 // Interprets the flags given as text, in a fixed order: the first problem
 // is the one reported.
 Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
@@ -372,7 +415,8 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
   STRATA_ASSIGN_OR_RETURN(
       flags->query_lookback_delta_ms,
       DurationFlag("--query.lookback-delta", text.lookback_delta, true));
-  return ApplyRuleFlags(text, flags);
+  STRATA_RETURN_IF_ERROR(ApplyRuleFlags(text, flags));
+  return ApplyHaFlags(text, flags);
 }
 
 }  // namespace
@@ -448,6 +492,7 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   AddConfigAndLogFlags(app, flags, &text);
   AddQueryFlags(app, flags, &text);
   AddRuleAndAlertmanagerFlags(app, flags, &text);
+  AddHaFlags(app, flags, &text);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -52,6 +52,11 @@ struct ServerFlags {
   int64_t for_grace_period_ms = 10 * 60 * 1000;
   int64_t resend_delay_ms = 60 * 1000;
   int notification_queue_capacity = 10000;
+  // HA pair deduplication (the Cortex/Mimir HA tracker): off while the
+  // replica label is "".
+  std::string ha_replica_label;
+  std::string ha_cluster_label = "cluster";
+  int64_t ha_failover_timeout_ms = 30 * 1000;
   // --web.external-url as given ("" if not).
   std::string web_external_url;
   // The URL under which the server is reachable, as Prometheus computes it

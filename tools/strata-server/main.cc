@@ -167,6 +167,15 @@ QueryApiOptions QueryOptions(const ServerFlags& flags,
   return options;
 }
 
+RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
+  RemoteWriteOptions options;
+  options.ha.replica_label = flags.ha_replica_label;
+  options.ha.cluster_label = flags.ha_cluster_label;
+  options.ha.failover_timeout =
+      std::chrono::milliseconds(flags.ha_failover_timeout_ms);
+  return options;
+}
+
 HttpServerOptions HttpOptions(const ServerFlags& flags,
                               int remote_write_inflight) {
   HttpServerOptions options;
@@ -195,7 +204,8 @@ class Server {
         // Metric metadata from remote write, persisted in the data
         // directory.
         metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
-        remote_write_(RemoteWriteOptions{}, web_.registry(), &metadata_),
+        remote_write_(RemoteWriteOptionsFor(flags), web_.registry(),
+                      &metadata_),
         remote_read_(RemoteReadOptions{}, web_.registry()),
         query_api_(QueryOptions(flags, [this] { return web_.ready(); })),
         admin_(AdminOptions{flags.enable_admin_api, flags.data_dir}),

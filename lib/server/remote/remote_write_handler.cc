@@ -14,6 +14,7 @@
 namespace strata::server {
 namespace {
 
+constexpr int kHttpAccepted = 202;
 constexpr int kHttpUnsupportedMediaType = 415;
 constexpr int kHttpTooManyRequests = 429;
 
@@ -81,13 +82,33 @@ int64_t NowMillis() {
       .count();
 }
 
-void SetWrittenHeaders(const IngestResult& result, Response* response) {
+void SetWrittenHeaders(int64_t samples, int64_t histograms, int64_t exemplars,
+                       Response* response) {
   response->headers.Set(std::string(kSamplesWrittenHeader),
-                        std::to_string(result.samples_written));
+                        std::to_string(samples));
   response->headers.Set(std::string(kHistogramsWrittenHeader),
-                        std::to_string(result.histograms_written));
+                        std::to_string(histograms));
   response->headers.Set(std::string(kExemplarsWrittenHeader),
-                        std::to_string(result.exemplars_accepted));
+                        std::to_string(exemplars));
+}
+
+bool IsOverlap(RejectReason reason) {
+  return reason == RejectReason::kOutOfOrder ||
+         reason == RejectReason::kDuplicate ||
+         reason == RejectReason::kOutOfBounds;
+}
+
+// The samples of `result` rejected for reasons an HA pair's overlap causes
+// (samples at or before what the other replica already stored), or -1 if
+// any sample was rejected for another reason.
+int64_t OverlapRejected(const IngestResult& result) {
+  int64_t overlap = 0;
+  for (size_t i = 0; i < kNumRejectReasons; ++i) {
+    if (result.rejected[i] == 0) continue;
+    if (!IsOverlap(static_cast<RejectReason>(i))) return -1;
+    overlap += result.rejected[i];
+  }
+  return overlap;
 }
 
 }  // namespace
@@ -125,6 +146,9 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
               : std::max(64, 8 * static_cast<int>(
                                      std::thread::hardware_concurrency()))),
       metadata_(metadata),
+      ha_(options_.ha.enabled()
+              ? std::make_unique<HaTracker>(options_.ha, registry)
+              : nullptr),
       cache_(options_.series_cache_entries) {
   CounterFamily* requests = registry->AddCounterFamily(
       "strata_remote_write_requests_total",
@@ -253,8 +277,12 @@ Response RemoteWriteHandler::Handle(Request& request) {
                   std::string(decode_status.message()));
   }
 
+  HaOutcome ha = ApplyHaTracking(batch);
+  if (ha.response) return *std::move(ha.response);
+
   RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
-  const IngestResult result = ingester.Ingest(batch, NowMillis());
+  const IngestResult result =
+      ingester.Ingest(batch, NowMillis(), ha.drop_label);
   start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));
   if (decoded.capacity() > kMaxRetainedBuffer) {
     std::string().swap(decoded);
@@ -280,8 +308,54 @@ Response RemoteWriteHandler::Handle(Request& request) {
         unavailable ? "unavailable" : "commit_failed",
         Cat("storing the samples failed, retry: ", result.fatal.ToString()));
   }
+  return Answer(request, result, ha.tolerate_overlap, start);
+}
+
+RemoteWriteHandler::HaOutcome RemoteWriteHandler::ApplyHaTracking(
+    const WriteBatch& batch) {
+  HaOutcome outcome;
+  if (ha_ == nullptr) return outcome;
+  thread_local std::vector<WireLabel> scratch;
+  const std::optional<HaLabels> labels =
+      FindHaLabels(batch, ha_->options(), &scratch);
+  if (!labels) return outcome;
+  const int64_t samples =
+      static_cast<int64_t>(batch.samples.size()) + batch.histograms;
+  switch (ha_->Admit(labels->cluster, labels->replica, samples)) {
+    case HaTracker::Decision::kAccept:
+      outcome.drop_label = ha_->options().replica_label;
+      outcome.tolerate_overlap = true;
+      break;
+    case HaTracker::Decision::kDeduplicate: {
+      Response response;
+      response.status = kHttpAccepted;
+      SetWrittenHeaders(static_cast<int64_t>(batch.samples.size()),
+                        batch.histograms, batch.exemplars, &response);
+      outcome.response = std::move(response);
+      break;
+    }
+    case HaTracker::Decision::kTooManyClusters:
+      outcome.response = Refuse(kHttpBadRequest, "ha_too_many_clusters",
+                                Cat("too many HA clusters (limit: ",
+                                    ha_->options().max_clusters, ")"));
+      break;
+  }
+  return outcome;
+}
+
+Response RemoteWriteHandler::Answer(
+    const Request& request, const IngestResult& result, bool tolerate_overlap,
+    std::chrono::steady_clock::time_point start) {
   Response response;
-  if (result.total_rejected() > 0) {
+  response.status = kHttpNoContent;
+  int64_t acknowledged = result.samples_written;
+  const int64_t overlap = tolerate_overlap ? OverlapRejected(result) : -1;
+  if (overlap >= 0) {
+    // Only overlap an HA replica is known to have: acknowledged (counted
+    // by reason, not logged), and reported as written like the samples of
+    // a deduplicated request.
+    acknowledged += overlap;
+  } else if (result.total_rejected() > 0) {
     std::string summary = result.RejectionSummary();
     const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                               start.time_since_epoch())
@@ -293,10 +367,9 @@ Response RemoteWriteHandler::Handle(Request& request) {
     }
     summary += '\n';
     response = Response::Text(kHttpBadRequest, std::move(summary));
-  } else {
-    response.status = kHttpNoContent;
   }
-  SetWrittenHeaders(result, &response);
+  SetWrittenHeaders(acknowledged, result.histograms_written,
+                    result.exemplars_accepted, &response);
   return response;
 }
 

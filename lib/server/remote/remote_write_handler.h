@@ -10,6 +10,7 @@
 //
 // Answers, chosen so that a sender retries exactly what may succeed later:
 //   204  everything stored;
+//   202  HA tracking: a non-elected replica's request, dropped (below);
 //   400  malformed body, or some samples rejected (the rest are stored);
 //        the body names the rejections;
 //   415  unsupported content type or encoding;
@@ -18,6 +19,22 @@
 //   503  not ready yet, or shutting down.
 // 204 and 400 carry X-Prometheus-Remote-Write-{Samples,Histograms,
 // Exemplars}-Written.
+//
+// HA pairs (options.ha, ha_tracker.h): a request carrying the cluster and
+// replica labels goes through the HaTracker. From a non-elected replica it
+// is answered 202 and nothing is stored; its Written headers count the
+// request's samples as acknowledged (the elected replica holds that data;
+// a 2.0 sender treats a 2xx with nothing written as a failure). From the
+// elected one it is stored without the replica label, and samples rejected
+// only because they overlap what is stored (out of order, duplicate
+// timestamp, out of bounds: the overlap of two replicas scraping at
+// different instants, after a failover or a restart) are dropped, counted
+// in strata_remote_write_samples_rejected_total, included in the Written
+// headers as acknowledged, and answered 204: a 400
+// would only make Prometheus drop the whole batch, whose other samples
+// are stored. Other rejections still answer 400. Without HA tracking, or
+// for requests without both labels, nothing changes (Prometheus's own
+// receiver answers 400 for overlap too).
 //
 // Thread-safety: RegisterRoutes once before serving; everything else is
 // safe to call concurrently. An attached DB must stay open until detached
@@ -29,11 +46,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
+#include "server/remote/ha_tracker.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_ingester.h"
 #include "server/remote/series_ref_cache.h"
@@ -63,6 +83,8 @@ struct RemoteWriteOptions {
   // Metadata changes are written to disk at most this often (and at
   // FlushMetadata, e.g. on shutdown).
   std::chrono::milliseconds metadata_flush_interval = std::chrono::seconds(5);
+  // HA pair deduplication; off unless ha.replica_label is set.
+  HaTrackerOptions ha;
 };
 
 class RemoteWriteHandler {
@@ -88,13 +110,30 @@ class RemoteWriteHandler {
   // Holds a share of the in-flight budget while a request is processed.
   class BudgetGuard;
 
+  // How a request's HA labels (if any) decided its fate.
+  struct HaOutcome {
+    // Set if the request is answered without being stored.
+    std::optional<Response> response;
+    // The label to remove before storage ("": none).
+    std::string_view drop_label;
+    // Whether overlap rejections are acknowledged (elected HA replica).
+    bool tolerate_overlap = false;
+  };
+
   Response Refuse(int status, std::string_view reason, std::string message);
+  HaOutcome ApplyHaTracking(const WriteBatch& batch);
+  // The answer to a request ingested with `result` (which is not fatal).
+  Response Answer(const Request& request, const IngestResult& result,
+                  bool tolerate_overlap,
+                  std::chrono::steady_clock::time_point start);
   void RecordResult(const IngestResult& result, double seconds);
 
   // Constant after construction.
   const RemoteWriteOptions options_;
   const int max_inflight_requests_;
   MetadataStore* const metadata_;
+  // Null without HA tracking.
+  const std::unique_ptr<HaTracker> ha_;
 
   std::atomic<DB*> db_{nullptr};
   SeriesRefCache cache_;

@@ -48,10 +48,13 @@ const char* CheckLabelOrder(std::span<const WireLabel> labels) {
   return has_metric_name ? nullptr : "missing metric name (__name__ label)";
 }
 
-std::vector<Label> ToLabelVector(std::span<const WireLabel> labels) {
+// The labels to store: all but `drop_label` ("": none).
+std::vector<Label> ToLabelVector(std::span<const WireLabel> labels,
+                                 std::string_view drop_label) {
   std::vector<Label> out;
   out.reserve(labels.size());
   for (const WireLabel& l : labels) {
+    if (!drop_label.empty() && l.name == drop_label) continue;
     out.push_back({std::string(l.name), std::string(l.value)});
   }
   return out;
@@ -140,13 +143,14 @@ class BatchIngest {
  public:
   BatchIngest(const WriteBatch& batch, SeriesRefCache* cache,
               MetadataStore* metadata, const IngestOptions& options,
-              int64_t now_ms, IngestResult* result)
+              int64_t now_ms, std::string_view drop_label, IngestResult* result)
       : batch_(batch),
         cache_(cache),
         metadata_(metadata),
         options_(options),
         max_t_(options.max_future_ms > 0 ? now_ms + options.max_future_ms
                                          : std::numeric_limits<int64_t>::max()),
+        drop_label_(drop_label),
         result_(result),
         scratch_(ThreadScratch()) {}
 
@@ -172,7 +176,8 @@ class BatchIngest {
       scratch_.keys[i] = {};
       if (s.invalid != nullptr || s.num_samples == 0) continue;
       scratch_.keys[i] = SeriesRefCache::KeyOf(
-          SeriesRefCache::KeyBytes(s, batch_.LabelsOf(s), &scratch_.key_bytes));
+          SeriesRefCache::KeyBytes(s, batch_.LabelsOf(s), &scratch_.key_bytes),
+          drop_label_.empty() ? 0 : SeriesRefCache::kDroppedLabelSeed);
     }
     cache_->GetMany(scratch_.keys, scratch_.cached.data());
   }
@@ -249,7 +254,8 @@ class BatchIngest {
     if (const char* problem = CheckLabelOrder(wire)) {
       invalid = Status::InvalidArgument(problem);
     } else {
-      StatusOr<Labels> parsed = Labels::FromPairs(ToLabelVector(wire));
+      StatusOr<Labels> parsed =
+          Labels::FromPairs(ToLabelVector(wire, drop_label_));
       if (parsed.ok()) {
         *built = std::move(*parsed);
       } else {
@@ -294,7 +300,8 @@ class BatchIngest {
       // The head garbage collected the series; go by its labels, which
       // were valid when the ref was cached.
       if (!target.labels) {
-        target.labels = Labels::FromUnchecked(ToLabelVector(labels.Get()));
+        target.labels =
+            Labels::FromUnchecked(ToLabelVector(labels.Get(), drop_label_));
       }
       target.ref = 0;
       appended = app.Append(*target.labels, sample.timestamp, sample.value);
@@ -317,7 +324,8 @@ class BatchIngest {
   SeriesRefCache* const cache_;
   MetadataStore* const metadata_;
   const IngestOptions& options_;
-  const int64_t max_t_;  // Newest timestamp accepted.
+  const int64_t max_t_;                // Newest timestamp accepted.
+  const std::string_view drop_label_;  // Not stored; "" if none.
   IngestResult* const result_;
   IngestScratch& scratch_;
 };
@@ -372,9 +380,11 @@ RemoteWriteIngester::RemoteWriteIngester(DB* db, SeriesRefCache* cache,
     : db_(db), cache_(cache), metadata_(metadata), options_(options) {}
 
 IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
-                                         int64_t now_ms) {
+                                         int64_t now_ms,
+                                         std::string_view drop_label) {
   IngestResult result;
-  BatchIngest ingest(batch, cache_, metadata_, options_, now_ms, &result);
+  BatchIngest ingest(batch, cache_, metadata_, options_, now_ms, drop_label,
+                     &result);
   ingest.UpdateFamilyMetadata();
   ingest.LookUpCachedRefs();
   std::unique_ptr<Appender> app = db_->NewAppender();

@@ -84,8 +84,12 @@ class RemoteWriteIngester {
                       IngestOptions options);
 
   // Appends `batch` in one Appender and commits it. `now_ms` is the
-  // receiver's wall clock (for the future-timestamp check).
-  IngestResult Ingest(const WriteBatch& batch, int64_t now_ms);
+  // receiver's wall clock (for the future-timestamp check). Every series is
+  // stored without its `drop_label` ("": none), e.g. the HA replica label;
+  // the series ref cache keys such series apart from the same labels
+  // stored as they came.
+  IngestResult Ingest(const WriteBatch& batch, int64_t now_ms,
+                      std::string_view drop_label = {});
 
  private:
   // Constant after construction.

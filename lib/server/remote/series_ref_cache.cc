@@ -30,8 +30,10 @@ std::string_view SeriesRefCache::KeyBytes(const WireSeries& series,
   return *scratch;
 }
 
-SeriesRefCache::Key SeriesRefCache::KeyOf(std::string_view key_bytes) {
-  const XXH128_hash_t h = XXH3_128bits(key_bytes.data(), key_bytes.size());
+SeriesRefCache::Key SeriesRefCache::KeyOf(std::string_view key_bytes,
+                                          uint64_t seed) {
+  const XXH128_hash_t h =
+      XXH3_128bits_withSeed(key_bytes.data(), key_bytes.size(), seed);
   return Key{h.low64, h.high64};
 }
 

@@ -58,7 +58,11 @@ class SeriesRefCache {
   static std::string_view KeyBytes(const WireSeries& series,
                                    std::span<const WireLabel> labels,
                                    std::string* scratch);
-  static Key KeyOf(std::string_view key_bytes);
+  // `seed` tells apart label transformations of the same bytes: a series
+  // stored without a label (e.g. the HA replica label, seed
+  // kDroppedLabelSeed) must not share the key of one stored as it came.
+  static Key KeyOf(std::string_view key_bytes, uint64_t seed = 0);
+  static constexpr uint64_t kDroppedLabelSeed = 1;
 
   // refs[i] = the cached ref of keys[i], or 0.
   void GetMany(std::span<const Key> keys, SeriesRef* refs) const;
