@@ -19,7 +19,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   nlohmann-json3-dev python3 prometheus prometheus-node-exporter \
   prometheus-alertmanager
 
-.PHONY: all deps configure build test run tsan soak bench bench-compare clean format
+.PHONY: all deps configure build test run stack tsan soak bench bench-compare clean format
 
 all: build
 
@@ -32,6 +32,14 @@ deps:
 	  echo "Installing missing packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# The stack's app needs Node.js and npm: Debian's, unless a node and an
+	@# npm (from NodeSource, say, whose nodejs conflicts with Debian's npm)
+	@# are already there.
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "Installing nodejs and npm"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
 
 configure: deps
@@ -47,6 +55,17 @@ run:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
 	./build-release/tools/strata-server/strata-server \
 	  --storage.tsdb.path=$(DATA_DIR) --web.listen-address=$(LISTEN)
+
+# The monitoring stack of examples/stack (README there): strata-server in
+# Release as for `make run`, the dataspace app (npm ci on first use), node_exporter,
+# two Prometheus agents, Alertmanager; Ctrl-C stops it all. Ports and
+# intervals from the environment (examples/stack/run.sh); e.g.
+# `make stack STACK_MEASURE_SECONDS=600` prints CPU/RSS per component.
+STACK_WORK_DIR ?= ./build-release/stack
+stack:
+	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
+	STRATA_SERVER=./build-release/tools/strata-server/strata-server \
+	  STACK_WORK_DIR=$(STACK_WORK_DIR) examples/stack/run.sh
 
 # ThreadSanitizer build of the multi-threaded suites (concurrent appenders
 # and readers, WAL group commit, compaction beside appends, the HTTP server
