@@ -105,14 +105,9 @@ done
 "$PROMTOOL" check rules "$conf"/rules/*.yml >"$logs/promtool.log" 2>&1 || { cat "$logs/promtool.log" >&2; die "rule files"; }
 "$PROMTOOL" check config --agent "$conf/prometheus-a.yml" >>"$logs/promtool.log" 2>&1 || { cat "$logs/promtool.log" >&2; die "agent configuration"; }
 
-# HA-pair dedup in strata-server, when this build has it.
-ha_flags=()
-if "$STRATA_SERVER" --help 2>&1 | grep -q -- '--ha.replica-label'; then
-  ha_flags=(--ha.replica-label=__replica__ --ha.cluster-label=cluster
-            "--ha.failover-timeout=$STACK_HA_FAILOVER_TIMEOUT")
-else
-  log "warning: this strata-server has no --ha.* flags: both replicas' samples are stored (series differ by __replica__)"
-fi
+# HA-pair dedup in strata-server: one replica's samples stored per cluster.
+ha_flags=(--ha.replica-label=__replica__ --ha.cluster-label=cluster
+          "--ha.failover-timeout=$STACK_HA_FAILOVER_TIMEOUT")
 
 # Children, in start order; stopped in reverse order.
 names=()
