@@ -1,7 +1,9 @@
 #include "server/api/snapshot_retention.h"
 
+#include <charconv>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "util/file_system.h"
 #include "util/log.h"
 
@@ -54,14 +56,26 @@ std::optional<absl::Time> SnapshotRetention::SnapshotTime(
   for (char c : name.substr(kTimeLength + 1)) {
     if (!IsHex(c)) return std::nullopt;
   }
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime("%Y%m%dT%H%M%SZ",
-                       std::string(name.substr(0, kTimeLength)),
-                       absl::UTCTimeZone(), &t, &err)) {
+  // Fixed-width fields (absl::ParseTime's %Y would take every digit).
+  int field[6];
+  const size_t offsets[6] = {0, 4, 6, 9, 11, 13};
+  const size_t widths[6] = {4, 2, 2, 2, 2, 2};
+  for (int i = 0; i < 6; ++i) {
+    const char* begin = name.data() + offsets[i];
+    const char* end = begin + widths[i];
+    auto [ptr, ec] = std::from_chars(begin, end, field[i]);
+    if (ec != std::errc() || ptr != end) return std::nullopt;
+  }
+  if (name[8] != 'T' || name[15] != 'Z') return std::nullopt;
+  const absl::CivilSecond civil(field[0], field[1], field[2], field[3],
+                                field[4], field[5]);
+  // CivilSecond normalizes out-of-range fields; a real name has none.
+  if (civil.month() != field[1] || civil.day() != field[2] ||
+      civil.hour() != field[3] || civil.minute() != field[4] ||
+      civil.second() != field[5]) {
     return std::nullopt;
   }
-  return t;
+  return absl::FromCivil(civil, absl::UTCTimeZone());
 }
 
 int SnapshotRetention::RemoveExpired(absl::Time now) {
