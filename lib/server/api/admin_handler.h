@@ -60,7 +60,8 @@ struct AdminOptions {
   int64_t snapshot_retention_check_ms = 0;
   // Copies what the server keeps beside the DB into backup directory `dir`
   // after the DB's part; returns the bytes copied. May be empty.
-  std::function<StatusOr<int64_t>(const std::string& dir)> backup_extras;
+  std::function<StatusOr<int64_t>(const std::string& dir)> backup_extras =
+      nullptr;
 };
 
 class AdminHandler {
