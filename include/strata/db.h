@@ -107,14 +107,25 @@ class DB {
   // goes on: persisted blocks as hard links, and with `with_head` the head
   // written as a block. Restore = open `dir` as a data directory.
   virtual Status Snapshot(const std::string& dir, bool with_head) = 0;
-  // Incremental backup into `dir` (any file system): copies only the
-  // persisted blocks `dir` lacks, verifies every copied block's checksums
-  // before making it visible, and with `with_head` adds the head as a
-  // block. Restore = open `dir` as a data directory.
+  // Incremental backup into `dir` (any file system), a data directory:
+  // copies the persisted blocks `dir` lacks, verifying each before making
+  // it visible, and with `with_head` the head's data as its WAL, of which
+  // only what `dir` lacks is copied (closed segments and the checkpoint
+  // once, the live segment's new records up to the last complete one;
+  // segments the source checkpointed away are deleted from `dir`). Every
+  // sample acknowledged before the call is in `dir` afterwards, while
+  // ingest goes on; compaction waits. Restore = open `dir` as a data
+  // directory (or `strata-tsdb restore`). See lib/db/db_backup.cc.
   struct BackupReport {
     int64_t blocks_copied = 0;
     int64_t blocks_skipped = 0;  // Already in `dir`.
+    // Bytes written to `dir`, all kinds; then by kind.
     int64_t bytes_copied = 0;
+    int64_t block_bytes = 0;
+    int64_t wal_segment_bytes = 0;
+    int64_t wal_checkpoint_bytes = 0;
+    int64_t wal_segments_copied = 0;   // Created or extended.
+    int64_t wal_segments_removed = 0;  // Checkpointed away at the source.
   };
   virtual StatusOr<BackupReport> Backup(const std::string& dir,
                                         bool with_head) = 0;

@@ -1,5 +1,6 @@
 // DBImpl's administrative operations: snapshots (and their restore, which
 // is opening the snapshot as a data dir), deletion and tombstone cleanup.
+// Backups: db_backup.cc.
 #include "absl/strings/str_cat.h"
 #include "block/block_dir.h"
 #include "block/block_meta.h"
@@ -12,60 +13,6 @@
 #include "wal/record.h"
 
 namespace strata {
-StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
-                                          bool with_head) {
-  if (closed_.load()) return Status::Unavailable("db is closed");
-  MutexLock lock(&compact_mu_);
-  STRATA_RETURN_IF_ERROR(fs_->CreateDirs(dir));
-  STRATA_RETURN_IF_ERROR(RemoveTmpBlockDirs(fs_, dir).status());
-  std::vector<std::shared_ptr<const Block>> blocks;
-  {
-    MutexLock l(&blocks_mu_);
-    blocks = blocks_;
-  }
-  BackupReport report;
-  for (const auto& b : blocks) {
-    const std::string name = b->meta().ulid.ToString();
-    const std::string target = JoinPath(dir, name);
-    if (fs_->Exists(JoinPath(target, kMetaFileName))) {
-      ++report.blocks_skipped;
-      continue;
-    }
-    const std::string tmp = target + std::string(kTmpForCreationSuffix);
-    STRATA_RETURN_IF_ERROR(
-        CopyTreeSynced(fs_, b->dir(), tmp, &report.bytes_copied)
-            .WithContext("backup " + name));
-    // The copy must read back intact before it becomes a block.
-    {
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> copy,
-                              Block::Open(fs_, tmp));
-      STRATA_RETURN_IF_ERROR(
-          copy->Verify().WithContext("verifying backup of " + name));
-    }
-    STRATA_RETURN_IF_ERROR(fs_->Rename(tmp, target));
-    ++report.blocks_copied;
-  }
-  blocks.clear();
-  if (with_head && head_->MinTime() != kMaxTime &&
-      head_->MaxTime() != kMinTime) {
-    BlockWriterOptions writer_options;
-    writer_options.chunk_range_ms = options_.block_duration_ms;
-    BlockWriter writer(fs_, dir, writer_options);
-    const BlockReader* sources[] = {head_.get()};
-    STRATA_RETURN_IF_ERROR(
-        writer.Write(sources, head_->MinTime(), head_->MaxTime() + 1)
-            .status()
-            .WithContext("backup head"));
-  }
-  STRATA_RETURN_IF_ERROR(fs_->SyncDir(dir));
-  STRATA_LOG(kInfo, "backup done",
-             {{"dir", dir},
-              {"copied", absl::StrCat(report.blocks_copied)},
-              {"skipped", absl::StrCat(report.blocks_skipped)},
-              {"bytes", absl::StrCat(report.bytes_copied)}});
-  return report;
-}
-
 Status DBImpl::Snapshot(const std::string& dir, bool with_head) {
   if (closed_.load()) return Status::Unavailable("db is closed");
   // Holding compact_mu_ keeps every listed block's files in place while

@@ -54,6 +54,11 @@ class DBImpl : public DB {
 
   Status ReplayWal();
 
+  // --- db_backup.cc. ---
+  // Copies the blocks `dir` lacks (and changed tombstones of those it has).
+  Status BackupBlocks(const std::string& dir, BackupReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+
   // --- db_blocks.cc: persisted blocks, compaction, retention. ---
   // Opens every complete block; a block that fails to open is reported by
   // name and left on disk untouched, the others serve.

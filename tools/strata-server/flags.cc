@@ -152,6 +152,7 @@ struct FlagText {
   std::string for_grace_period = "10m";
   std::string resend_delay = "1m";
   std::string ha_failover_timeout = "30s";
+  std::string snapshot_retention = "0s";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -176,6 +177,11 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
          "--storage.tsdb.wal-compression,!--no-storage.tsdb.wal-"
          "compression",
          flags->wal_compression, "Compress the tsdb WAL.")
+      ->capture_default_str();
+  app.add_option("--snapshot.retention", text->snapshot_retention,
+                 "Snapshots under <storage.tsdb.path>/snapshots older than "
+                 "this are removed, at each new snapshot and periodically. "
+                 "0 keeps all.")
       ->capture_default_str();
 }
 
@@ -435,6 +441,9 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
       const int64_t read_ms,
       DurationFlag("--web.read-timeout", text.read_timeout, true));
   flags->read_timeout = std::chrono::milliseconds(read_ms);
+  STRATA_ASSIGN_OR_RETURN(
+      flags->snapshot_retention_ms,
+      DurationFlag("--snapshot.retention", text.snapshot_retention, false));
   STRATA_RETURN_IF_ERROR(ApplyLogFlags(text, flags));
   STRATA_RETURN_IF_ERROR(CheckListenFlags(*flags));
   STRATA_ASSIGN_OR_RETURN(

@@ -34,6 +34,8 @@ struct ServerFlags {
   int64_t retention_bytes = 0;  // 0: no size retention.
   int64_t block_duration_ms = 2 * kMillisPerHour;
   bool wal_compression = true;
+  // Snapshots older than this are removed; 0 keeps all.
+  int64_t snapshot_retention_ms = 0;
   std::string listen_address = "127.0.0.1:9201";
   int max_connections = 512;
   std::chrono::milliseconds read_timeout = std::chrono::minutes(5);

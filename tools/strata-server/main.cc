@@ -243,7 +243,7 @@ class Server {
         remote_read_(RemoteReadOptions{}, web_.registry()),
         query_api_(QueryOptions(
             flags, [this] { return web_.ready(); }, web_.registry())),
-        admin_(AdminOptions{flags.enable_admin_api, flags.data_dir}),
+        admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
         reload_([this] { return ReloadConfig(); }, web_.registry()),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
@@ -324,6 +324,31 @@ class Server {
                                               r.seconds);
       }
     };
+  }
+
+  AdminOptions AdminOptionsFor(const ServerFlags& flags) {
+    AdminOptions options;
+    options.enabled = flags.enable_admin_api;
+    options.data_dir = flags.data_dir;
+    options.snapshot_retention_ms = flags.snapshot_retention_ms;
+    // Backups carry the metric metadata: flushed, then copied.
+    options.backup_extras =
+        [this](const std::string& dir) -> StatusOr<int64_t> {
+      STRATA_RETURN_IF_ERROR(metadata_.Flush());
+      FileSystem* fs = FileSystem::Default();
+      const std::string path =
+          JoinPath(flags_.data_dir, MetadataStore::kFileName);
+      if (!fs->Exists(path)) return int64_t{0};
+      STRATA_ASSIGN_OR_RETURN(std::string content, fs->ReadFile(path));
+      const std::string to = JoinPath(dir, MetadataStore::kFileName);
+      if (StatusOr<std::string> have = fs->ReadFile(to);
+          have.ok() && *have == content) {
+        return int64_t{0};
+      }
+      STRATA_RETURN_IF_ERROR(WriteFileAtomically(fs, to, content));
+      return static_cast<int64_t>(content.size());
+    };
+    return options;
   }
 
   RulesApiOptions RulesApiFor(Alerting* alerting) {

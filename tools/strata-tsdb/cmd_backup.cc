@@ -1,92 +1,117 @@
-// `strata-tsdb backup DEST` and `restore SRC`: incremental copies of the
-// blocks, each verified after the copy. Backup of a running server goes
-// through its admin snapshot (--server URL); otherwise the data directory
-// is opened (its lock taken) and DB::Backup writes the head as a block too.
+// `strata-tsdb backup DEST` and `restore SRC`. A backup is a data directory:
+// the blocks, the WAL (the head's data) and the server's metric metadata
+// file, each run copying only what DEST lacks (DB::Backup; the WAL's closed
+// segments and checkpoint once, the live segment's new records). Offline,
+// the data directory is opened (its lock taken) and backed up; with
+// --server URL the running server does it (POST /api/v1/admin/tsdb/backup,
+// DEST on the server's machine). Restore copies the blocks, the WAL (into
+// an empty data directory only) and the metadata back (inspect::Restore).
 #include <cstdio>
+#include <filesystem>
 
 #include "cli.h"
 #include "http_client/http_client.h"
-#include "inspect/block_copy.h"
 #include "inspect/data_dir.h"
+#include "inspect/restore.h"
 #include "nlohmann/json.hpp"
 #include "strata/db.h"
 #include "util/dir_lock.h"
 #include "util/file_system.h"
+#include "util/strings.h"
 
 namespace strata::tsdb {
 namespace {
 
-using inspect::CopyBlocks;
-using inspect::CopyReport;
+using inspect::RestoreReport;
 
 struct BackupFlags {
   std::string dir;
   std::string server;
   bool skip_head = false;
-  bool keep_snapshot = false;
+  bool keep_snapshot = false;  // Accepted for old scripts; no effect.
 };
 
-void PrintCopy(const GlobalOptions& g, const char* verb, const CopyReport& r,
-               const std::string& extra) {
+// What a backup or restore copied, by kind.
+struct CopiedBytes {
+  int64_t blocks_copied = 0;
+  int64_t blocks_skipped = 0;
+  int64_t block_bytes = 0;
+  int64_t wal_segment_bytes = 0;
+  int64_t wal_checkpoint_bytes = 0;
+  int64_t metadata_bytes = 0;
+  int64_t total() const {
+    return block_bytes + wal_segment_bytes + wal_checkpoint_bytes +
+           metadata_bytes;
+  }
+};
+
+void PrintCopy(const GlobalOptions& g, const char* verb, const CopiedBytes& c) {
   if (g.json) {
-    nlohmann::json j = {{"blocksCopied", r.blocks_copied},
-                        {"blocksSkipped", r.blocks_skipped},
-                        {"bytesCopied", r.bytes_copied},
-                        {"copied", r.copied}};
-    if (!extra.empty()) j["snapshot"] = extra;
+    nlohmann::json j = {{"blocksCopied", c.blocks_copied},
+                        {"blocksSkipped", c.blocks_skipped},
+                        {"bytesCopied", c.total()},
+                        {"bytesByKind",
+                         {{"blocks", c.block_bytes},
+                          {"walSegments", c.wal_segment_bytes},
+                          {"walCheckpoint", c.wal_checkpoint_bytes},
+                          {"metadata", c.metadata_bytes}}}};
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   std::printf(
-      "%s %lld blocks (%s), %lld already there, every copy verified%s\n", verb,
-      (long long)r.blocks_copied, FormatBytes(r.bytes_copied).c_str(),
-      (long long)r.blocks_skipped,
-      extra.empty() ? "" : (" (from snapshot " + extra + ")").c_str());
+      "%s %lld blocks (%s), %lld already there, every copy verified; WAL "
+      "segments %s, WAL checkpoint %s, metadata %s; %s in all\n",
+      verb, (long long)c.blocks_copied, FormatBytes(c.block_bytes).c_str(),
+      (long long)c.blocks_skipped, FormatBytes(c.wal_segment_bytes).c_str(),
+      FormatBytes(c.wal_checkpoint_bytes).c_str(),
+      FormatBytes(c.metadata_bytes).c_str(), FormatBytes(c.total()).c_str());
+}
+
+StatusOr<CopiedBytes> ParseOnlineReport(const std::string& body) {
+  try {
+    const nlohmann::json d = nlohmann::json::parse(body).at("data");
+    CopiedBytes c;
+    c.blocks_copied = d.at("blocksCopied").get<int64_t>();
+    c.blocks_skipped = d.at("blocksSkipped").get<int64_t>();
+    const nlohmann::json& k = d.at("bytesByKind");
+    c.block_bytes = k.at("blocks").get<int64_t>();
+    c.wal_segment_bytes = k.at("walSegments").get<int64_t>();
+    c.wal_checkpoint_bytes = k.at("walCheckpoint").get<int64_t>();
+    c.metadata_bytes = k.at("metadata").get<int64_t>();
+    return c;
+  } catch (const std::exception&) {
+    return Status::Internal("unexpected backup response: " + body);
+  }
 }
 
 Status BackupOnline(const GlobalOptions& g, const BackupFlags& f) {
-  const std::string path = std::string("/api/v1/admin/tsdb/snapshot") +
-                           (f.skip_head ? "?skip_head=true" : "");
+  std::error_code ec;
+  const std::string dest = std::filesystem::absolute(f.dir, ec).string();
+  if (ec) return Status::InvalidArgument("backup directory " + f.dir);
   STRATA_ASSIGN_OR_RETURN(http_client::Url url,
                           http_client::ParseUrl(f.server));
   http_client::Request request;
   request.method = "POST";
-  request.target = url.path_prefix + path;
-  request.headers = {{"User-Agent", "strata-tsdb"}};
+  request.target = url.path_prefix + "/api/v1/admin/tsdb/backup";
+  request.headers = {{"User-Agent", "strata-tsdb"},
+                     {"Content-Type", "application/x-www-form-urlencoded"}};
+  request.body =
+      Cat("dir=", GoQueryEscape(dest), f.skip_head ? "&skip_head=true" : "");
   http_client::Options options;
-  options.timeout = std::chrono::seconds(120);
+  options.timeout = std::chrono::hours(1);
   STRATA_ASSIGN_OR_RETURN(
       http_client::Response resp,
       http_client::Fetch(url.host, url.port, request, options));
   if (resp.status != 200) {
     return Status::Unavailable(
-        "snapshot request answered " + std::to_string(resp.status) + ": " +
-        resp.body.substr(0, 200) +
-        (resp.status == 404 || resp.status == 405
+        "backup request answered " + std::to_string(resp.status) + ": " +
+        resp.body.substr(0, 300) +
+        (resp.status == 404 || resp.status == 405 || resp.status == 503
              ? " (is the server run with --web.enable-admin-api?)"
              : ""));
   }
-  std::string name;
-  try {
-    name = nlohmann::json::parse(resp.body)["data"]["name"].get<std::string>();
-  } catch (const std::exception&) {
-    return Status::Internal("unexpected snapshot response: " + resp.body);
-  }
-  const std::string snap = JoinPath(JoinPath(g.data_dir, "snapshots"), name);
-  FileSystem* fs = FileSystem::Default();
-  if (!fs->IsDirectory(snap)) {
-    return Status::NotFound("snapshot " + snap +
-                            " not found: --data-dir must be the server's "
-                            "--storage.tsdb.path on this machine");
-  }
-  StatusOr<CopyReport> r = CopyBlocks(snap, f.dir);
-  if (r.ok() && !f.keep_snapshot) {
-    // The snapshot is this command's own temporary: hard links and the
-    // head block, now copied and verified.
-    STRATA_RETURN_IF_ERROR(fs->RemoveAll(snap));
-  }
-  STRATA_RETURN_IF_ERROR(r.status());
-  PrintCopy(g, "backed up", *r, name);
+  STRATA_ASSIGN_OR_RETURN(CopiedBytes c, ParseOnlineReport(resp.body));
+  PrintCopy(g, "backed up", c);
   return Status::OK();
 }
 
@@ -107,15 +132,20 @@ Status RunBackup(const GlobalOptions& g, const BackupFlags& f) {
   StatusOr<DB::BackupReport> r = (*db)->Backup(f.dir, !f.skip_head);
   STRATA_RETURN_IF_ERROR((*db)->Close());
   STRATA_RETURN_IF_ERROR(r.status());
-  CopyReport c;
+  CopiedBytes c;
   c.blocks_copied = r->blocks_copied;
   c.blocks_skipped = r->blocks_skipped;
-  c.bytes_copied = r->bytes_copied;
-  PrintCopy(g, "backed up", c, "");
+  c.block_bytes = r->block_bytes;
+  c.wal_segment_bytes = r->wal_segment_bytes;
+  c.wal_checkpoint_bytes = r->wal_checkpoint_bytes;
+  STRATA_ASSIGN_OR_RETURN(c.metadata_bytes,
+                          inspect::CopyMetadataFile(g.data_dir, f.dir));
+  PrintCopy(g, "backed up", c);
   return Status::OK();
 }
 
-Status RunRestore(const GlobalOptions& g, const std::string& src) {
+Status RunRestore(const GlobalOptions& g, const std::string& src,
+                  bool skip_head) {
   FileSystem* fs = FileSystem::Default();
   STRATA_RETURN_IF_ERROR(fs->CreateDirs(g.data_dir));
   StatusOr<std::unique_ptr<DirLock>> lock = DirLock::Acquire(g.data_dir);
@@ -124,9 +154,17 @@ Status RunRestore(const GlobalOptions& g, const std::string& src) {
         "restore needs the server stopped (data directory lock)");
   }
   const int64_t previous_end = inspect::NewestBlockEnd(g.data_dir);
-  STRATA_ASSIGN_OR_RETURN(CopyReport r, CopyBlocks(src, g.data_dir));
+  STRATA_ASSIGN_OR_RETURN(RestoreReport r,
+                          inspect::Restore(src, g.data_dir, !skip_head));
   WarnIfHeadBoundaryMoved(g.data_dir, previous_end);
-  PrintCopy(g, "restored", r, "");
+  CopiedBytes c;
+  c.blocks_copied = r.blocks.blocks_copied;
+  c.blocks_skipped = r.blocks.blocks_skipped;
+  c.block_bytes = r.blocks.bytes_copied;
+  c.wal_segment_bytes = r.wal_segment_bytes;
+  c.wal_checkpoint_bytes = r.wal_checkpoint_bytes;
+  c.metadata_bytes = r.metadata_bytes;
+  PrintCopy(g, "restored", c);
   return Status::OK();
 }
 
@@ -136,29 +174,36 @@ void RegisterBackup(CLI::App& app, GlobalOptions& g, Command& cmd) {
   auto f = std::make_shared<BackupFlags>();
   CLI::App* sub = app.add_subcommand(
       "backup",
-      "Incremental backup into DEST: only blocks DEST lacks are copied, each "
-      "verified. Restore with `restore DEST` or by opening DEST.");
+      "Incremental backup into DEST, itself a data directory: the blocks DEST "
+      "lacks (each verified), the WAL's new bytes (the head) and the metric "
+      "metadata. Restore with `restore DEST` or by opening a copy of DEST.");
   sub->add_option("dest", f->dir, "Backup directory.")->required();
   sub->add_option("--server", f->server,
                   "URL of a running strata-server (with "
-                  "--web.enable-admin-api) to take an online snapshot from, "
-                  "e.g. http://127.0.0.1:9201.");
+                  "--web.enable-admin-api) that writes the backup itself "
+                  "into DEST (a path on its machine), e.g. "
+                  "http://127.0.0.1:9201.");
   sub->add_flag("--skip-head", f->skip_head,
-                "Only persisted blocks, not the head.");
+                "Only persisted blocks and metadata, not the head (WAL).");
   sub->add_flag("--keep-snapshot", f->keep_snapshot,
-                "With --server: keep the snapshot in the data directory.");
+                "No effect (online backups no longer go through a snapshot).");
   sub->callback(
       [&g, &cmd, f] { cmd.run = [&g, f] { return RunBackup(g, *f); }; });
   auto src = std::make_shared<std::string>();
+  auto skip_head = std::make_shared<bool>(false);
   CLI::App* rsub = app.add_subcommand(
       "restore",
-      "Copy the blocks of a backup SRC that the data directory lacks, each "
-      "verified. The server must be stopped.");
+      "Copy what the data directory lacks from backup SRC: blocks (each "
+      "verified), the WAL (into a data directory without a WAL of its own) "
+      "and the metric metadata. The server must be stopped.");
   rsub->add_option("src", *src, "Backup directory.")
       ->required()
       ->check(CLI::ExistingDirectory);
-  rsub->callback(
-      [&g, &cmd, src] { cmd.run = [&g, src] { return RunRestore(g, *src); }; });
+  rsub->add_flag("--skip-head", *skip_head,
+                 "Only blocks and metadata, not the backed-up WAL.");
+  rsub->callback([&g, &cmd, src, skip_head] {
+    cmd.run = [&g, src, skip_head] { return RunRestore(g, *src, *skip_head); };
+  });
 }
 
 }  // namespace strata::tsdb

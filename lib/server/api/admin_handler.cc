@@ -1,7 +1,9 @@
 #include "server/api/admin_handler.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -48,16 +50,82 @@ std::string SnapshotName() {
   return name;
 }
 
+// skip_head-style boolean parameter `name` (absent: false), with
+// Prometheus's message for a bad value.
+StatusOr<bool> BoolParam(const Request& request, std::string_view name) {
+  bool value = false;
+  const std::string_view text = request.params.Get(name);
+  if (!text.empty() && !ParseBool(text, &value)) {
+    return Status::InvalidArgument(Cat("unable to parse boolean '", name,
+                                       "' argument: strconv."
+                                       "ParseBool: parsing \"",
+                                       text, "\": invalid syntax"));
+  }
+  return value;
+}
+
+// The backup directory parameter: absolute, and not the data directory or
+// inside it (a backup there would be copied into itself by the next one).
+StatusOr<std::string> BackupDir(std::string_view dir,
+                                const std::string& data_dir) {
+  if (dir.empty()) return Status::InvalidArgument("no dir parameter provided");
+  if (dir.front() != '/') {
+    return Status::InvalidArgument(
+        Cat("dir must be an absolute path on the server's machine: ", dir));
+  }
+  std::error_code ec;
+  const std::filesystem::path want =
+      std::filesystem::weakly_canonical(std::filesystem::path(dir), ec);
+  const std::filesystem::path data = std::filesystem::weakly_canonical(
+      std::filesystem::absolute(data_dir, ec), ec);
+  if (ec) return Status::InvalidArgument(Cat("dir ", dir, ": ", ec.message()));
+  auto [d, w] =
+      std::mismatch(data.begin(), data.end(), want.begin(), want.end());
+  if (d == data.end()) {
+    return Status::InvalidArgument(
+        Cat("dir must be outside the data directory: ", dir));
+  }
+  return want.string();
+}
+
+std::string BackupJson(const std::string& dir, const DB::BackupReport& r,
+                       int64_t extra_bytes) {
+  std::string data = R"({"dir":)";
+  AppendJsonString(&data, dir);
+  data +=
+      Cat(R"(,"blocksCopied":)", r.blocks_copied, R"(,"blocksSkipped":)",
+          r.blocks_skipped, R"(,"bytesCopied":)", r.bytes_copied + extra_bytes,
+          R"(,"bytesByKind":{"blocks":)", r.block_bytes, R"(,"walSegments":)",
+          r.wal_segment_bytes, R"(,"walCheckpoint":)", r.wal_checkpoint_bytes,
+          R"(,"metadata":)", extra_bytes, "}}");
+  return data;
+}
+
+// A tenth of the retention, between 1s and 10m.
+absl::Duration RetentionCheckInterval(const AdminOptions& o) {
+  if (o.snapshot_retention_check_ms > 0) {
+    return absl::Milliseconds(o.snapshot_retention_check_ms);
+  }
+  return std::clamp(absl::Milliseconds(o.snapshot_retention_ms) / 10,
+                    absl::Seconds(1), absl::Minutes(10));
+}
+
 }  // namespace
 
 AdminHandler::AdminHandler(AdminOptions options)
-    : options_(std::move(options)) {}
+    : options_(std::move(options)),
+      retention_(std::make_unique<SnapshotRetention>(
+          JoinPath(options_.data_dir, kSnapshotsDir),
+          absl::Milliseconds(options_.snapshot_retention_ms),
+          RetentionCheckInterval(options_))) {}
 
 void AdminHandler::RegisterRoutes(Router* router) {
   constexpr std::string_view kPrefix = "/api/v1/admin/tsdb/";
   for (const char* method : {"POST", "PUT"}) {
     router->Handle(method, Cat(kPrefix, "snapshot"),
                    [this](Request& r) { return Snapshot(r); });
+    router->Handle(method, Cat(kPrefix, "backup"),
+                   [this](Request& r) { return Backup(r); });
     router->Handle(method, Cat(kPrefix, "delete_series"),
                    [this](Request& r) { return DeleteSeries(r); });
     router->Handle(method, Cat(kPrefix, "clean_tombstones"),
@@ -79,21 +147,20 @@ Response AdminHandler::WithDB(Fn fn) {
 
 Response AdminHandler::Snapshot(Request& request) {
   return WithDB([&](DB* db) {
-    bool skip_head = false;
-    const std::string_view skip = request.params.Get("skip_head");
-    if (!skip.empty() && !ParseBool(skip, &skip_head)) {
-      return ApiError(
-          ApiErrorType::kBadData,
-          Cat("unable to parse boolean 'skip_head' argument: strconv."
-              "ParseBool: parsing \"",
-              skip, "\": invalid syntax"));
+    StatusOr<bool> skip = BoolParam(request, "skip_head");
+    if (!skip.ok()) {
+      return ApiError(ApiErrorType::kBadData, skip.status().message());
     }
+    const bool skip_head = *skip;
     FileSystem* fs = FileSystem::Default();
     const std::string name = SnapshotName();
     const std::string dir =
         JoinPath(JoinPath(options_.data_dir, kSnapshotsDir), name);
+    retention_->BeginWrite(name);
     Status st = fs->CreateDirs(dir);
     if (st.ok()) st = db->Snapshot(dir, !skip_head);
+    retention_->EndWrite(name);
+    retention_->RemoveExpired(absl::Now());
     if (!st.ok()) {
       // Leave no empty or partial snapshot behind.
       (void)fs->RemoveAll(dir);
@@ -107,6 +174,35 @@ Response AdminHandler::Snapshot(Request& request) {
     AppendJsonString(&data, name);
     data += '}';
     return ApiSuccess(data);
+  });
+}
+
+Response AdminHandler::Backup(Request& request) {
+  return WithDB([&](DB* db) {
+    if (!request.params_status.ok()) {
+      return ApiError(
+          ApiErrorType::kBadData,
+          Cat("error parsing form values: ", request.params_status.message()));
+    }
+    StatusOr<bool> skip_head = BoolParam(request, "skip_head");
+    if (!skip_head.ok()) {
+      return ApiError(ApiErrorType::kBadData, skip_head.status().message());
+    }
+    StatusOr<std::string> dir =
+        BackupDir(request.params.Get("dir"), options_.data_dir);
+    if (!dir.ok()) {
+      return ApiError(ApiErrorType::kBadData, dir.status().message());
+    }
+    StatusOr<DB::BackupReport> r = db->Backup(*dir, !*skip_head);
+    StatusOr<int64_t> extras = int64_t{0};
+    if (r.ok() && options_.backup_extras) extras = options_.backup_extras(*dir);
+    const Status st = r.ok() ? extras.status() : r.status();
+    if (!st.ok()) {
+      STRATA_LOG(kError, "Backup failed",
+                 {{"dir", *dir}, {"err", st.ToString()}});
+      return ApiError(ApiErrorTypeFor(st), Cat("backup: ", st.ToString()));
+    }
+    return ApiSuccess(BackupJson(*dir, *r, *extras));
   });
 }
 

@@ -5,6 +5,17 @@
 //       200 {"status":"success","data":{"name":"<UTC time>-<16 hex>"}};
 //       the snapshot is <data dir>/snapshots/<name>, written by
 //       DB::Snapshot (with the head unless skip_head).
+//       With AdminOptions::snapshot_retention, snapshots older than it are
+//       removed at each new snapshot and periodically (SnapshotRetention);
+//       never the one being written.
+//   /api/v1/admin/tsdb/backup?dir=<absolute path>&skip_head=<bool>
+//       Strata's own: an incremental backup into `dir` on the server's
+//       machine (DB::Backup: the blocks `dir` lacks and, unless skip_head,
+//       the WAL's new bytes), then AdminOptions::backup_extras (the metric
+//       metadata). 200 {"status":"success","data":{"dir":..,
+//       "blocksCopied":n,"blocksSkipped":n,"bytesCopied":n,"bytesByKind":
+//       {"blocks":n,"walSegments":n,"walCheckpoint":n,"metadata":n}}}.
+//       `dir` must be absolute and outside the data directory.
 //   /api/v1/admin/tsdb/delete_series?match[]=<selector>&start=..&end=..
 //       204; DB::DeleteSeries for every match[] (start/end as the query
 //       API: Unix seconds or RFC 3339, default: all time).
@@ -30,9 +41,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "server/api/snapshot_retention.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "strata/db.h"
@@ -44,6 +58,15 @@ struct AdminOptions {
   bool enabled = false;
   // The data directory; snapshots go to its snapshots/ subdirectory.
   std::string data_dir;
+  // Snapshots older than this are removed; 0 keeps all.
+  int64_t snapshot_retention_ms = 0;
+  // How often expired snapshots are looked for besides at each snapshot.
+  // 0: a tenth of the retention, between 1s and 10m.
+  int64_t snapshot_retention_check_ms = 0;
+  // Copies what the server keeps beside the DB into backup directory `dir`
+  // after the DB's part; returns the bytes copied. May be empty.
+  std::function<StatusOr<int64_t>(const std::string& dir)> backup_extras =
+      nullptr;
 };
 
 class AdminHandler {
@@ -56,6 +79,7 @@ class AdminHandler {
   void SetDB(DB* db) { db_.store(db, std::memory_order_release); }
 
   Response Snapshot(Request& request);
+  Response Backup(Request& request);
   Response DeleteSeries(Request& request);
   Response CleanTombstones(Request& request);
 
@@ -67,6 +91,7 @@ class AdminHandler {
 
   // Constant after construction.
   const AdminOptions options_;
+  std::unique_ptr<SnapshotRetention> retention_;
 
   std::atomic<DB*> db_{nullptr};
 };
