@@ -66,7 +66,9 @@ SalvagingReader::SalvagingReader(std::string_view data) : data_(data) {
 
 bool SalvagingReader::Next(std::string_view* record) {
   while (true) {
+    if (at_end_) return false;
     if (reader_->Next(record)) return true;
+    at_end_ = true;
     if (reader_->status().ok()) return false;
     const int64_t lost = reader_->record_offset();
     const int64_t resume =
@@ -75,6 +77,7 @@ bool SalvagingReader::Next(std::string_view* record) {
         resume < 0 ? static_cast<int64_t>(data_.size()) : resume;
     damaged_.push_back(DamagedRange{lost, end - lost, reader_->status()});
     if (resume < 0) return false;
+    at_end_ = false;
     reader_.emplace(data_, resume);
   }
 }

@@ -69,6 +69,7 @@ class SalvagingReader {
   const std::string_view data_;
   std::optional<SegmentReader> reader_;
   std::vector<DamagedRange> damaged_;
+  bool at_end_ = false;
 };
 
 // Where reading resumes after a SegmentReader failed on the record starting
