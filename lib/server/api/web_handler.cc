@@ -1,5 +1,6 @@
 #include "server/api/web_handler.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -127,7 +128,8 @@ void WebHandler::AddDBCollector() {
        "strata_wal_written_bytes_total", "strata_wal_segments_created_total",
        "strata_wal_fsyncs_total", "strata_wal_fsync_duration_seconds",
        "strata_wal_writes_failed_total", "strata_wal_replay_duration_seconds",
-       "strata_wal_corruptions_total"},
+       "strata_wal_corruptions_total",
+       "strata_wal_replay_records_skipped_total"},
       [this](std::vector<MetricFamily>* out) {
         DB* db = db_.load(std::memory_order_acquire);
         if (db == nullptr) return;
@@ -201,10 +203,19 @@ void WebHandler::AddDBCollector() {
             "strata_wal_replay_duration_seconds",
             "Time the write-ahead log replay took when the DB was opened.",
             MetricType::kGauge, replay.seconds));
+        // Each damaged range replay skipped; a gap in the segment numbers
+        // counts once.
+        const size_t corruptions =
+            std::max<size_t>(replay.skipped.size(), !replay.corruption.ok());
         out->push_back(SingleValueFamily(
             "strata_wal_corruptions_total",
             "Total number of write-ahead log corruptions found at open.",
-            MetricType::kCounter, replay.corruption.ok() ? 0 : 1));
+            MetricType::kCounter, static_cast<double>(corruptions)));
+        out->push_back(SingleValueFamily(
+            "strata_wal_replay_records_skipped_total",
+            "Write-ahead log records lost to corruption at open (at least "
+            "one per corruption; intact records after it are kept).",
+            MetricType::kCounter, d(replay.records_skipped)));
       });
 }
 
