@@ -26,10 +26,26 @@ struct ReplayReport {
   int64_t samples_rejected = 0;
   // A torn record at the end of the WAL was cut off.
   bool torn_tail_truncated = false;
-  // Non-OK if replay stopped at corruption; the damaged segments were moved
-  // (never deleted) to `quarantine_dir`.
+  // Non-OK if replay found corruption (the first one). Replay skips only
+  // the damaged records and keeps every intact one after them; each
+  // damaged segment is rewritten with those, its original moved (never
+  // deleted) to `quarantine_dir`.
   Status corruption;
   std::string quarantine_dir;
+  // What corruption cost, range by range (a torn tail is not counted).
+  struct SkippedRange {
+    int segment = -1;
+    int64_t offset = 0;  // Where the first record lost began.
+    int64_t bytes = 0;
+    Status reason;
+  };
+  std::vector<SkippedRange> skipped;
+  // Records lost: at least one per range (a damaged fragment header can
+  // hide how many records the rest of its page held); bytes are exact.
+  int64_t records_skipped = 0;
+  int64_t bytes_skipped = 0;
+  // Records kept from behind damage, which stopping there would have lost.
+  int64_t records_salvaged = 0;
   double seconds = 0;
 };
 

@@ -144,13 +144,26 @@ Status DBImpl::ReplayWal() {
   report_.torn_tail_truncated = !result.torn_tails.empty();
   report_.corruption = result.corruption;
   report_.quarantine_dir = result.quarantine_dir;
+  for (const wal::ReplayResult::SkippedRange& r : result.skipped) {
+    report_.skipped.push_back({r.segment, r.offset, r.bytes, r.reason});
+    ++report_.records_skipped;
+    report_.bytes_skipped += r.bytes;
+  }
+  report_.records_salvaged = result.records_salvaged;
   report_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   if (!report_.corruption.ok()) {
-    STRATA_LOG(kError, "WAL replay stopped at corruption",
-               {{"err", report_.corruption.ToString()},
-                {"quarantine", report_.quarantine_dir}});
+    STRATA_LOG(
+        kError, "WAL replay found corruption; kept every intact record",
+        {{"err", report_.corruption.ToString()},
+         {"damaged_ranges", absl::StrCat(report_.skipped.size())},
+         {"records_skipped_at_least", absl::StrCat(report_.records_skipped)},
+         {"bytes_skipped", absl::StrCat(report_.bytes_skipped)},
+         {"records_salvaged", absl::StrCat(report_.records_salvaged)},
+         {"samples_of_unknown_series",
+          absl::StrCat(counts.samples_unknown_series)},
+         {"quarantine", report_.quarantine_dir}});
   }
   STRATA_LOG(kInfo, "WAL replay completed",
              {{"segments", absl::StrCat(report_.segments)},

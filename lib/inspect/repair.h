@@ -6,11 +6,10 @@
 //             series whose index entry reads, with every chunk that passes
 //             its CRC and decodes, minus tombstoned samples, is written
 //             into new block(s) of the data directory;
-//   WAL    -> damaged segments (and, as replay requires, every later one)
-//             go to quarantine/wal-<time>/; the WAL is cut back to the
-//             valid prefix; the records still readable after the damage
-//             (from the next intact page on) are appended to the WAL again,
-//             so the head gets them back on the next open.
+//   WAL    -> what DB::Open's replay does (wal/replay.h, wal/salvage.h):
+//             each damaged segment is rewritten in place holding every
+//             intact record, also those after the damage, its original
+//             going to quarantine/wal-<time>/original/; a torn tail is cut.
 //
 // Thread-safety: one thread; the server must be stopped (the caller holds
 // the directory lock).
@@ -33,6 +32,7 @@ struct RepairReport {
   int64_t series_lost = 0;  // Index entry unreadable.
   int64_t samples_kept = 0;
   int64_t chunks_lost = 0;
+  // WAL records kept from behind damage in their segment.
   int64_t wal_records_salvaged = 0;
   std::vector<std::string> notes;
 };

@@ -3,23 +3,26 @@
 // read-only pass over a segment range (checkpointing, tools).
 //
 // What ReplayWal does with damage (see FORMAT.md, "Replay"):
-//   * Torn tail: the data of the LAST segment ends inside a record, or its
-//     final record is damaged and no valid fragment follows it; or an
-//     abandoned segment (one with an abandon marker) is damaged at or past
-//     its marker's valid length. That is what an interrupted write leaves.
-//     The segment is truncated at the start of the incomplete record, a
-//     warning is logged and the cut is reported in ReplayResult::torn_tails.
-//     Replay goes on with the next segment, if any.
-//   * Anything else (bad checksum or structure with valid data after it, a
-//     damaged non-final segment, a missing segment number, or a Corruption
-//     returned by the callback for a record it cannot decode) is
-//     corruption. Replay stops there: every record before it has been
-//     delivered, ReplayResult::corruption says where (segment and offset),
-//     and the damaged segment and all later ones are moved into a
-//     quarantine directory. The valid prefix of the damaged segment is first
-//     rewritten as a clean segment under its own name, so a Wal opened
-//     afterwards continues after only valid data. Nothing is deleted: the
-//     quarantine keeps the original bytes.
+//   * Damage costs only the records it touches: segments are read with a
+//     SalvagingReader (salvage.h), which resumes at the next intact record
+//     after a damaged one, and a record the callback rejects as Corruption
+//     is skipped the same way. Every intact record is delivered, in order,
+//     and replay goes on with the later segments.
+//   * Torn tail: damage that runs to the end of the LAST segment, or of an
+//     abandoned segment (one with an abandon marker) from at or past its
+//     marker's valid length, with no intact record after it. That is what
+//     an interrupted write leaves. The segment is truncated at the start of
+//     the incomplete record, a warning is logged and the cut is reported in
+//     ReplayResult::torn_tails.
+//   * Anything else is corruption: each skipped range is logged and
+//     reported in ReplayResult::skipped (the first one also in
+//     `corruption`). The damaged segment is rewritten as a clean segment
+//     under its own name holding exactly the records delivered (its valid
+//     prefix as is, the later records framed again), its original going to
+//     a quarantine directory, so the next replay and a Wal opened afterwards
+//     see only valid data. Nothing is deleted.
+//   * A missing segment number: replay stops there; that segment and all
+//     later ones are moved into the quarantine.
 //
 // `fs` null means FileSystem::Default().
 //
@@ -43,15 +46,16 @@ namespace strata::wal {
 using RecordCallback = std::function<Status(std::string_view record)>;
 
 struct ReplayOptions {
-  // false: never modify the directory; damage is returned as an error and
-  // torn tails are only reported.
+  // false: never modify the directory; torn tails are only reported, and
+  // corruption is returned as an error once the damaged segment has been
+  // read (its intact records delivered).
   bool repair = true;
   // Where damaged segments go. Default: "<dir>-quarantine-<unix seconds>"
   // beside the WAL directory, made unique with a "-N" suffix.
   std::string quarantine_dir;
   // A Corruption from the callback means "this record is damaged": it is
-  // handled as corruption at that record. When false it ends replay and is
-  // returned as is, like any other callback error.
+  // skipped as corruption. When false it ends replay and is returned as is,
+  // like any other callback error.
   bool quarantine_on_callback_corruption = true;
 };
 
@@ -69,8 +73,22 @@ struct ReplayResult {
   int64_t bytes = 0;    // Segment bytes read.
   std::vector<TornTail> torn_tails;
 
-  // Set when replay stopped at corruption: Corruption naming the segment
-  // and offset. OK otherwise.
+  // Damage replay skipped (not torn tails), in log order. Each range cost
+  // at least the record starting at `offset`; more only when a damaged
+  // fragment header hid where the records of the rest of its page began.
+  struct SkippedRange {
+    int segment = -1;
+    int64_t offset = 0;  // Start of the first record lost.
+    int64_t bytes = 0;   // Bytes skipped from there.
+    Status reason;       // What the reader or the callback found.
+  };
+  std::vector<SkippedRange> skipped;
+  // Records delivered from behind damage in their segment: what stopping
+  // at the first damage would have lost.
+  int64_t records_salvaged = 0;
+
+  // The first corruption (a skipped range or a missing segment):
+  // Corruption naming the segment and offset. OK if there was none.
   Status corruption;
   int corrupt_segment = -1;
   int64_t corrupt_offset = -1;

@@ -20,8 +20,9 @@ bool ValidTypeByte(uint8_t b) {
   return flags == 0 || flags == kSnappyFlag || flags == kZstdFlag;
 }
 
-// Whether a well-formed fragment with a matching CRC starts at `pos`.
-bool FragmentAt(std::string_view data, int64_t pos) {
+}  // namespace
+
+bool SegmentReader::IntactFragmentAt(std::string_view data, int64_t pos) {
   const int64_t size = static_cast<int64_t>(data.size());
   if (pos < 0 || pos + kHeaderSize > size) return false;
   if (kPageSize - pos % kPageSize < kHeaderSize) return false;
@@ -33,8 +34,6 @@ bool FragmentAt(std::string_view data, int64_t pos) {
   return crc32c::Value(data.substr(pos + kHeaderSize, len)) ==
          DecodeBE32(h + 3);
 }
-
-}  // namespace
 
 bool SegmentReader::Fail(Error error, int64_t offset, std::string_view what) {
   error_ = error;
@@ -127,6 +126,8 @@ bool SegmentReader::Next(std::string_view* record) {
       if (type != FragmentType::kLast) continue;
       whole = assembled_;
     }
+    stored_ = whole;
+    stored_flags_ = record_flags;
     if (record_flags == 0) {
       *record = whole;
       return true;
@@ -151,13 +152,13 @@ bool SegmentReader::ValidFragmentFollows(std::string_view data,
     const int64_t next = error_offset + kHeaderSize + len;
     if (len <= kPageSize - error_offset % kPageSize - kHeaderSize &&
         next / kPageSize == error_offset / kPageSize &&
-        FragmentAt(data, next)) {
+        IntactFragmentAt(data, next)) {
       return true;
     }
   }
   for (int64_t page = (error_offset / kPageSize + 1) * kPageSize; page < size;
        page += kPageSize) {
-    if (FragmentAt(data, page)) return true;
+    if (IntactFragmentAt(data, page)) return true;
   }
   return false;
 }

@@ -34,8 +34,10 @@ class SegmentReader {
     kCorrupt,
   };
 
-  // `data` must outlive the reader.
-  explicit SegmentReader(std::string_view data) : data_(data) {}
+  // `data` must outlive the reader. Reading starts at `start`, which must
+  // be 0 or where a fragment begins (salvage.h resumes there after damage).
+  explicit SegmentReader(std::string_view data, int64_t start = 0)
+      : data_(data), pos_(start), record_offset_(start) {}
 
   // Advances to the next record. Returns false at the end of the data or on
   // an error (see status()). *record stays valid until the next call.
@@ -54,12 +56,22 @@ class SegmentReader {
   int64_t error_offset() const { return error_offset_; }
   // Offset just past the record last returned.
   int64_t offset() const { return pos_; }
+  // The record last returned as the segment stores it (before
+  // decompression) and its compression flags (0, kSnappyFlag or kZstdFlag),
+  // so it can be framed again unchanged. Valid until the next call.
+  std::string_view stored_record() const { return stored_; }
+  uint8_t stored_flags() const { return stored_flags_; }
 
   // Whether a plausible fragment (valid type, fits its page, CRC matches)
   // starts after `error_offset`: right behind the bad fragment if its header
   // is readable, or at the start of any later page. Used to tell a torn
   // tail (nothing valid follows) from damage in the middle of a segment.
   static bool ValidFragmentFollows(std::string_view data, int64_t error_offset);
+
+  // Whether a fragment that passes every per-fragment check (valid type
+  // and flags, header and data inside its page and the data, CRC32C)
+  // starts at `pos`.
+  static bool IntactFragmentAt(std::string_view data, int64_t pos);
 
  private:
   bool Fail(Error error, int64_t offset, std::string_view what);
@@ -70,6 +82,8 @@ class SegmentReader {
   int64_t error_offset_ = -1;
   Error error_ = Error::kNone;
   Status status_;
+  std::string_view stored_;
+  uint8_t stored_flags_ = 0;
   std::string assembled_;     // Fragments of a multi-fragment record.
   std::string decompressed_;  // The current record, if it was compressed.
   Decompressor decompressor_;

@@ -188,7 +188,7 @@ TEST_F(ReplayTest, DamagedFinalRecordIsATornTail) {
   EXPECT_TRUE(QuarantineDir().empty());
 }
 
-TEST_F(ReplayTest, MidFileCorruptionQuarantinesAndKeepsThePrefix) {
+TEST_F(ReplayTest, MidFileCorruptionSkipsOnlyTheDamagedRecord) {
   std::vector<std::string> records;
   for (int i = 0; i < 300; ++i) records.push_back(MakeRecord(i, 1000 + i % 7));
   Write(records, 4 * kPageSize);
@@ -196,7 +196,7 @@ TEST_F(ReplayTest, MidFileCorruptionQuarantinesAndKeepsThePrefix) {
   ASSERT_GE(segments.size(), 3u);
   const int last = segments.back().index;
 
-  // Damage a record in the second page of segment 1.
+  // Damage the payload of a record in the second page of segment 1.
   const std::vector<int64_t> offsets0 = RecordOffsets(Seg(0));
   const std::vector<int64_t> offsets1 = RecordOffsets(Seg(1));
   const int64_t flip_at = kPageSize + 100;
@@ -212,9 +212,10 @@ TEST_F(ReplayTest, MidFileCorruptionQuarantinesAndKeepsThePrefix) {
 
   ReplayResult result;
   auto got = ReplayAll(posix(), dir_, &result);
-  const size_t want_n = offsets0.size() + damaged;
-  EXPECT_EQ(
-      got, std::vector<std::string>(records.begin(), records.begin() + want_n));
+  // Every record but the damaged one, bit for bit and in order.
+  std::vector<std::string> want = records;
+  want.erase(want.begin() + static_cast<int64_t>(offsets0.size() + damaged));
+  EXPECT_EQ(got, want);
   ASSERT_TRUE(result.corruption.IsCorruption());
   EXPECT_EQ(result.corrupt_segment, 1);
   EXPECT_EQ(result.corrupt_offset, damaged_start);
@@ -222,28 +223,35 @@ TEST_F(ReplayTest, MidFileCorruptionQuarantinesAndKeepsThePrefix) {
   EXPECT_NE(msg.find("00000001"), std::string::npos) << msg;
   EXPECT_NE(msg.find(std::to_string(damaged_start)), std::string::npos) << msg;
   EXPECT_TRUE(result.torn_tails.empty());
+  ASSERT_EQ(result.skipped.size(), 1u);
+  EXPECT_EQ(result.skipped[0].segment, 1);
+  EXPECT_EQ(result.skipped[0].offset, damaged_start);
+  EXPECT_EQ(result.skipped[0].bytes, offsets1[damaged + 1] - damaged_start);
+  EXPECT_EQ(result.records_salvaged,
+            static_cast<int64_t>(offsets1.size() - damaged - 1));
 
-  // Nothing deleted: the damaged original and the later segments are in
-  // the quarantine, byte for byte.
+  // Nothing deleted: the damaged original is in the quarantine, byte for
+  // byte; later segments stay where they are, untouched.
   const std::string q = QuarantineDir();
   ASSERT_FALSE(q.empty());
   EXPECT_EQ(result.quarantine_dir, q);
   EXPECT_EQ(Read(JoinPath(q, "00000001")), seg1);
-  for (int i = 2; i <= last; ++i) {
-    EXPECT_EQ(Read(JoinPath(q, SegmentName(i))), later_files[i - 2]);
-    EXPECT_FALSE(posix()->Exists(Seg(i)));
-  }
-  EXPECT_EQ(result.quarantined.size(), static_cast<size_t>(last));
-  // The WAL keeps segment 0 and the clean prefix of segment 1.
-  EXPECT_EQ(Read(Seg(1)), seg1.substr(0, damaged_start));
+  EXPECT_EQ(result.quarantined, std::vector<std::string>{"00000001"});
+  for (int i = 2; i <= last; ++i) EXPECT_EQ(Read(Seg(i)), later_files[i - 2]);
+  // Segment 1 is now clean: its prefix as it was, then the records after
+  // the damage.
+  EXPECT_EQ(Read(Seg(1)).substr(0, damaged_start),
+            seg1.substr(0, damaged_start));
+  EXPECT_TRUE(ReadSegments(posix(), dir_, -1, -1, [](std::string_view) {
+                return Status::OK();
+              }).ok());
 
   // Replaying again finds a consistent WAL, and new writes append after it.
   ReplayResult again;
-  EXPECT_EQ(ReplayAll(posix(), dir_, &again).size(), want_n);
+  EXPECT_EQ(ReplayAll(posix(), dir_, &again), want);
   EXPECT_TRUE(again.corruption.ok());
-  ReopenAppendAndCheck(
-      std::vector<std::string>(records.begin(), records.begin() + want_n),
-      {MakeRecord(1000, 10), MakeRecord(1001, 40000)});
+  EXPECT_TRUE(again.skipped.empty());
+  ReopenAppendAndCheck(want, {MakeRecord(1000, 10), MakeRecord(1001, 40000)});
 }
 
 TEST_F(ReplayTest, DamageWithValidDataAfterItInTheLastSegmentIsCorruption) {
@@ -254,13 +262,14 @@ TEST_F(ReplayTest, DamageWithValidDataAfterItInTheLastSegmentIsCorruption) {
   data[200] ^= 0x04;  // Inside the first record's payload.
   Overwrite(Seg(0), data);
   ReplayResult result;
-  EXPECT_TRUE(ReplayAll(posix(), dir_, &result).empty());
+  const std::vector<std::string> want(records.begin() + 1, records.end());
+  EXPECT_EQ(ReplayAll(posix(), dir_, &result), want);
   EXPECT_TRUE(result.corruption.IsCorruption());
   EXPECT_EQ(result.corrupt_offset, 0);
   EXPECT_TRUE(result.torn_tails.empty());
+  EXPECT_EQ(result.records_salvaged, 99);
   EXPECT_EQ(Read(JoinPath(QuarantineDir(), "00000000")), data);
-  EXPECT_EQ(*posix()->FileSize(Seg(0)), 0);
-  ReopenAppendAndCheck({}, {"fresh"});
+  ReopenAppendAndCheck(want, {"fresh"});
 }
 
 TEST_F(ReplayTest, MissingSegmentIsCorruption) {
@@ -285,7 +294,7 @@ TEST_F(ReplayTest, MissingSegmentIsCorruption) {
   ReopenAppendAndCheck({"r0", "r1"}, {"r5"});
 }
 
-TEST_F(ReplayTest, CallbackCorruptionQuarantinesFromThatRecord) {
+TEST_F(ReplayTest, CallbackCorruptionSkipsThatRecord) {
   std::vector<std::string> records;
   for (int i = 0; i < 10; ++i) records.push_back("rec" + std::to_string(i));
   Write(records);
@@ -300,14 +309,18 @@ TEST_F(ReplayTest, CallbackCorruptionQuarantinesFromThatRecord) {
                   },
                   &result)
                   .ok());
-  EXPECT_EQ(got,
-            std::vector<std::string>(records.begin(), records.begin() + 6));
-  EXPECT_EQ(result.records, 6);
+  std::vector<std::string> want = records;
+  want.erase(want.begin() + 6);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(result.records, 9);
+  EXPECT_EQ(result.records_salvaged, 3);
   EXPECT_TRUE(result.corruption.IsCorruption());
   EXPECT_NE(result.corruption.message().find("undecodable"),
             std::string_view::npos);
+  ASSERT_EQ(result.skipped.size(), 1u);
   ReplayResult again;
   EXPECT_EQ(ReplayAll(posix(), dir_, &again), got);
+  EXPECT_TRUE(again.corruption.ok());
 }
 
 TEST_F(ReplayTest, OtherCallbackErrorsStopReplayUnchanged) {

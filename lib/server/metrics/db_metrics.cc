@@ -1,5 +1,6 @@
 #include "server/metrics/db_metrics.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,10 +98,19 @@ void AppendWal(const DBStats& s, const ReplayReport& replay,
       "strata_wal_replay_duration_seconds",
       "Time the write-ahead log replay took when the DB was opened.",
       MetricType::kGauge, replay.seconds));
+  // Each damaged range replay skipped; a gap in the segment numbers counts
+  // once.
+  const size_t corruptions =
+      std::max<size_t>(replay.skipped.size(), !replay.corruption.ok());
   out->push_back(SingleValueFamily(
       "strata_wal_corruptions_total",
       "Total number of write-ahead log corruptions found at open.",
-      MetricType::kCounter, replay.corruption.ok() ? 0 : 1));
+      MetricType::kCounter, static_cast<double>(corruptions)));
+  out->push_back(SingleValueFamily(
+      "strata_wal_replay_records_skipped_total",
+      "Write-ahead log records lost to corruption at open (at least one per "
+      "corruption; intact records after it are kept).",
+      MetricType::kCounter, D(replay.records_skipped)));
   out->push_back(SingleValueFamily(
       "strata_wal_checkpoint_creations_total",
       "Total number of write-ahead log checkpoint creations attempted.",
@@ -173,6 +183,7 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                           "strata_wal_writes_failed_total",
                           "strata_wal_replay_duration_seconds",
                           "strata_wal_corruptions_total",
+                          "strata_wal_replay_records_skipped_total",
                           "strata_wal_checkpoint_creations_total",
                           "strata_wal_checkpoint_creations_failed_total",
                           "strata_wal_truncations_total",
