@@ -40,8 +40,9 @@ using strata::testing::WaitFor;
 
 constexpr int kScrapeSeconds = 4;
 constexpr char kScrapeInterval[] = "4s";
-// Below one scrape interval so that a failover costs less than one more.
-constexpr char kFailoverTimeout[] = "2s";
+// Above one scrape interval, so a healthy elected replica is never
+// replaced; the standby's buffered requests fill the failover gap.
+constexpr char kFailoverTimeout[] = "6s";
 
 bool Executable(const std::string& path) {
   return access(path.c_str(), X_OK) == 0;

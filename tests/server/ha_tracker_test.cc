@@ -2,12 +2,15 @@
 // cluster limit, metrics), FindHaLabels, and the remote write handler with
 // HA tracking on: the replica label is stripped, the cluster label kept,
 // non-elected replicas are answered 202 and dropped, requests without the
-// labels are unchanged, and overlap after a failover is acknowledged.
+// labels are unchanged, overlap after a failover is acknowledged, and the
+// standby buffer (bounds, replay order, the replay's samples stored).
 #include "server/remote/ha_tracker.h"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -125,6 +128,147 @@ TEST_F(HaTrackerTest, FailsOverOnlyAfterTheElectedReplicaWasSilentForTimeout) {
                         "strata_ha_elected_replica_changes_total{cluster="
                         "\"c1\"}"),
             "2");
+}
+
+StandbyRequest Body(std::string text) {
+  return StandbyRequest{RemoteWriteVersion::kV1, std::move(text)};
+}
+
+// The bodies of `requests`, in order.
+std::vector<std::string> BodiesOf(const std::vector<StandbyRequest>& requests) {
+  std::vector<std::string> out;
+  for (const StandbyRequest& r : requests) out.push_back(r.body);
+  return out;
+}
+
+TEST_F(HaTrackerTest, AFailoverHandsOutTheNewReplicasBufferedRequestsInOrder) {
+  HaTracker tracker(TrackerOptions(&clock_), &registry_);
+  ASSERT_EQ(tracker.Admit("c1", "a", 1), Decision::kAccept);
+  std::vector<StandbyRequest> replay;
+  for (const char* text : {"b1", "c1", "b2"}) {
+    StandbyRequest r = Body(text);
+    const std::string replica(1, text[0]);
+    ASSERT_EQ(tracker.Admit("c1", replica, 1, &r, &replay),
+              Decision::kDeduplicate);
+    clock_.Advance(seconds(10));
+  }
+  // Another cluster's standby is kept apart.
+  ASSERT_EQ(tracker.Admit("c2", "x", 1), Decision::kAccept);
+  StandbyRequest other = Body("y1");
+  ASSERT_EQ(tracker.Admit("c2", "y", 1, &other, &replay),
+            Decision::kDeduplicate);
+  EXPECT_GT(tracker.StandbyBufferBytes(), 0u);
+  EXPECT_EQ(MetricValue(registry_, "strata_ha_standby_buffer_bytes"),
+            std::to_string(tracker.StandbyBufferBytes()));
+  StandbyRequest current = Body("b3");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &current, &replay), Decision::kAccept);
+  EXPECT_EQ(BodiesOf(replay), (std::vector<std::string>{"b1", "b2"}));
+  EXPECT_EQ(current.body, "b3");  // Accepted requests are not buffered.
+  tracker.FinishReplay("c1", 7);
+  EXPECT_EQ(MetricValue(registry_,
+                        "strata_ha_samples_replayed_total{cluster=\"c1\"}"),
+            "7");
+  // At a failover to c: c's requests since (b's are gone with its
+  // election; "c1" is past the age bound by then).
+  replay.clear();
+  clock_.Advance(seconds(20));
+  StandbyRequest c2 = Body("c2");
+  ASSERT_EQ(tracker.Admit("c1", "c", 1, &c2, &replay), Decision::kDeduplicate);
+  clock_.Advance(seconds(30));
+  StandbyRequest c3 = Body("c3");
+  ASSERT_EQ(tracker.Admit("c1", "c", 1, &c3, &replay), Decision::kAccept);
+  EXPECT_EQ(BodiesOf(replay), (std::vector<std::string>{"c2"}));
+  tracker.FinishReplay("c1", 0);
+  EXPECT_EQ(MetricValue(registry_,
+                        "strata_ha_elected_replica_changes_total{cluster="
+                        "\"c1\"}"),
+            "2");
+}
+
+TEST_F(HaTrackerTest, TheStandbyBufferDropsRequestsOlderThanTimeoutPlusMargin) {
+  HaTrackerOptions options = TrackerOptions(&clock_);
+  options.standby_buffer_margin = seconds(5);
+  HaTracker tracker(options, &registry_);
+  ASSERT_EQ(tracker.Admit("c1", "a", 1), Decision::kAccept);
+  std::vector<StandbyRequest> replay;
+  StandbyRequest old = Body("old");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &old, &replay), Decision::kDeduplicate);
+  clock_.Advance(seconds(6));
+  StandbyRequest recent = Body("recent");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &recent, &replay),
+            Decision::kDeduplicate);
+  // "old" is 35 s + 1 ms old at the failover: past 30 s + 5 s.
+  clock_.Advance(milliseconds(29001));
+  StandbyRequest current = Body("now");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &current, &replay), Decision::kAccept);
+  EXPECT_EQ(BodiesOf(replay), (std::vector<std::string>{"recent"}));
+  tracker.FinishReplay("c1", 0);
+  EXPECT_EQ(tracker.StandbyBufferBytes(), 0u);
+}
+
+TEST_F(HaTrackerTest, TheStandbyBufferKeepsTheNewestWithinItsBytes) {
+  std::vector<StandbyRequest> replay;
+  size_t entry_bytes = 0;  // What one 100-byte body costs.
+  {
+    HaTracker probe(TrackerOptions(&clock_), nullptr);
+    probe.Admit("c1", "a", 1);
+    StandbyRequest r = Body(std::string(100, 'x'));
+    probe.Admit("c1", "b", 1, &r, &replay);
+    entry_bytes = probe.StandbyBufferBytes();
+  }
+  HaTrackerOptions options = TrackerOptions(&clock_);
+  options.standby_buffer_bytes = 2 * entry_bytes;
+  HaTracker tracker(options, &registry_);
+  ASSERT_EQ(tracker.Admit("c1", "a", 1), Decision::kAccept);
+  for (char c : {'1', '2', '3'}) {
+    StandbyRequest r = Body(std::string(100, c));
+    ASSERT_EQ(tracker.Admit("c1", "b", 1, &r, &replay), Decision::kDeduplicate);
+    EXPECT_LE(tracker.StandbyBufferBytes(), 2 * entry_bytes);
+  }
+  // Too large to fit at all: not kept, nothing evicted for it.
+  StandbyRequest huge = Body(std::string(3 * entry_bytes, 'h'));
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &huge, &replay),
+            Decision::kDeduplicate);
+  EXPECT_EQ(tracker.StandbyBufferBytes(), 2 * entry_bytes);
+  clock_.Advance(seconds(30));
+  StandbyRequest current = Body("now");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &current, &replay), Decision::kAccept);
+  EXPECT_EQ(
+      BodiesOf(replay),
+      (std::vector<std::string>{std::string(100, '2'), std::string(100, '3')}));
+  tracker.FinishReplay("c1", 0);
+
+  // 0 disables the buffer.
+  options.standby_buffer_bytes = 0;
+  HaTracker disabled(options, nullptr);
+  disabled.Admit("c1", "a", 1);
+  StandbyRequest r = Body("x");
+  disabled.Admit("c1", "b", 1, &r, &replay);
+  EXPECT_EQ(disabled.StandbyBufferBytes(), 0u);
+  EXPECT_EQ(r.body, "x");
+}
+
+TEST_F(HaTrackerTest, TheElectedReplicaWaitsForItsReplay) {
+  HaTracker tracker(TrackerOptions(&clock_), &registry_);
+  ASSERT_EQ(tracker.Admit("c1", "a", 1), Decision::kAccept);
+  std::vector<StandbyRequest> replay;
+  StandbyRequest r = Body("b1");
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, &r, &replay), Decision::kDeduplicate);
+  clock_.Advance(seconds(30));
+  ASSERT_EQ(tracker.Admit("c1", "b", 1, nullptr, &replay), Decision::kAccept);
+  ASSERT_EQ(replay.size(), 1u);
+  // The old replica is decided at once; the new one waits for the replay.
+  EXPECT_EQ(tracker.Admit("c1", "a", 1), Decision::kDeduplicate);
+  std::atomic<bool> admitted{false};
+  std::thread next([&] {
+    EXPECT_EQ(tracker.Admit("c1", "b", 1), Decision::kAccept);
+    admitted = true;
+  });
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_FALSE(admitted);
+  tracker.FinishReplay("c1", 1);
+  next.join();
+  EXPECT_TRUE(admitted);
 }
 
 TEST_F(HaTrackerTest, ClustersAreElectedIndependently) {
@@ -391,6 +535,40 @@ TEST_F(HaRemoteWriteTest, OverlapAfterAFailoverIsAcknowledged) {
                         "strata_ha_elected_replica_changes_total{cluster="
                         "\"c1\"}"),
             "1");
+}
+
+TEST_F(HaRemoteWriteTest, AFailoverStoresTheStandbysNewerBufferedSamples) {
+  ASSERT_EQ(WriteFrom("a", {{kT0, 1}, {kT0 + 2000, 3}}).status, 204);
+  // b's requests while a is still elected: dropped, acknowledged, kept.
+  clock_.Advance(seconds(5));
+  EXPECT_EQ(WriteFrom("b", {{kT0 + 1500, 2}, {kT0 + 2500, 4}}).status, 202);
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(WriteFrom("b", {{kT0 + 12500, 5}}).status, 202);
+  EXPECT_NE(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
+  clock_.Advance(seconds(25));  // 40 s since a's last request.
+  Response b = WriteFrom("b", {{kT0 + 40500, 6}});
+  EXPECT_EQ(b.status, 204) << b.body;
+  // b's samples newer than a's last one fill the gap; the older one is
+  // overlap, dropped.
+  const Samples want = {{kT0, Bits(1)},
+                        {kT0 + 2000, Bits(3)},
+                        {kT0 + 2500, Bits(4)},
+                        {kT0 + 12500, Bits(5)},
+                        {kT0 + 40500, Bits(6)}};
+  const SampleMap stored = Stored();
+  EXPECT_EQ(stored.at("up{cluster=\"c1\"}"), want);
+  EXPECT_EQ(stored.at("reqs{cluster=\"c1\", job=\"api\"}"), want);
+  EXPECT_EQ(MetricValue(registry_,
+                        "strata_ha_samples_replayed_total{cluster=\"c1\"}"),
+            "4");
+  EXPECT_EQ(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
+  EXPECT_EQ(MetricValue(registry_,
+                        "strata_remote_write_samples_rejected_total{reason="
+                        "\"out_of_order\"}"),
+            "2");
+  // a, now the standby, is buffered in turn.
+  EXPECT_EQ(WriteFrom("a", {{kT0 + 41000, 7}}).status, 202);
+  EXPECT_NE(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
 }
 
 TEST_F(HaRemoteWriteTest, OtherRejectionsOfTheElectedReplicaAre400) {

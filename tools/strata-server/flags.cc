@@ -153,6 +153,7 @@ struct FlagText {
   std::string resend_delay = "1m";
   std::string ha_failover_timeout = "30s";
   std::string snapshot_retention = "0s";
+  std::string ha_standby_buffer_bytes = "32MiB";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -307,6 +308,14 @@ void AddHaFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "How long the elected replica of an HA pair may send "
                  "nothing before the next replica to write is elected.")
       ->capture_default_str();
+  app.add_option(
+         "--ha.standby-buffer-bytes", text->ha_standby_buffer_bytes,
+         "Memory for the dropped requests of non-elected HA replicas (all "
+         "clusters together; e.g. 32MiB). When a failover elects a replica, "
+         "its requests of the last failover timeout (+10s) are stored first, "
+         "so that the failover leaves no gap. The oldest are dropped first; "
+         "0 disables the buffer.")
+      ->capture_default_str();
 }
 
 // The errors below are usage errors: their message is what the user sees.
@@ -411,6 +420,12 @@ Status ApplyHaFlags(const FlagText& text, ServerFlags* flags) {
       flags->ha_failover_timeout_ms,
       DurationFlag("--ha.failover-timeout", text.ha_failover_timeout,
                    /*positive=*/true));
+  StatusOr<int64_t> buffer = ParseBase2Bytes(text.ha_standby_buffer_bytes);
+  if (!buffer.ok()) {
+    return Status::InvalidArgument("--ha.standby-buffer-bytes: " +
+                                   std::string(buffer.status().message()));
+  }
+  flags->ha_standby_buffer_bytes = *buffer;
   if (flags->ha_replica_label.empty()) return Status::OK();
   const auto check_name = [](std::string_view flag, const std::string& name) {
     return IsValidLabelName(name)

@@ -65,6 +65,8 @@ struct ServerFlags {
   std::string ha_replica_label;
   std::string ha_cluster_label = "cluster";
   int64_t ha_failover_timeout_ms = 30 * 1000;
+  // --ha.standby-buffer-bytes: 0 disables the standby buffer.
+  int64_t ha_standby_buffer_bytes = 32 << 20;
   // --web.external-url as given ("" if not).
   std::string web_external_url;
   // The URL under which the server is reachable, as Prometheus computes it

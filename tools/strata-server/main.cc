@@ -207,6 +207,8 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
   options.ha.cluster_label = flags.ha_cluster_label;
   options.ha.failover_timeout =
       std::chrono::milliseconds(flags.ha_failover_timeout_ms);
+  options.ha.standby_buffer_bytes =
+      static_cast<size_t>(flags.ha_standby_buffer_bytes);
   return options;
 }
 

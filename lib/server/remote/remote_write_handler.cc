@@ -76,6 +76,23 @@ bool NegotiateVersion(std::string_view content_type,
   return true;
 }
 
+// Decompresses the snappy `body`, whose header declares `decoded_size`
+// bytes, into *decoded and decodes it as `version` into *batch (labels
+// deferred: decoded only for series not in the cache). The one decoding
+// path of both received and replayed (HA standby) requests.
+// ResourceExhausted past `max_series` series (0: no limit).
+Status DecodeBody(RemoteWriteVersion version, std::string_view body,
+                  size_t decoded_size, size_t max_series, std::string* decoded,
+                  WriteBatch* batch) {
+  decoded->resize(decoded_size);
+  if (!snappy::RawUncompress(body.data(), body.size(), decoded->data())) {
+    return Status::InvalidArgument("snappy: corrupt or truncated input");
+  }
+  batch->defer_labels = true;  // Decoded only for series not in the cache.
+  batch->max_series = max_series;
+  return DecodeWriteRequest(version, *decoded, batch);
+}
+
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -263,42 +280,28 @@ Response RemoteWriteHandler::Handle(Request& request) {
 
   thread_local std::string decoded;
   thread_local WriteBatch batch;
-  decoded.resize(decoded_size);
-  const bool uncompressed =
-      snappy::RawUncompress(body.data(), body.size(), decoded.data());
-  if (!uncompressed) {
-    return Refuse(kHttpBadRequest, "malformed",
-                  "snappy: corrupt or truncated input");
-  }
-  batch.defer_labels = true;  // Decoded only for series not in the cache.
-  batch.max_series = options_.max_series_per_request;
-  Status decode_status = DecodeWriteRequest(version, decoded, &batch);
+  Status decode_status =
+      DecodeBody(version, request.body, decoded_size,
+                 options_.max_series_per_request, &decoded, &batch);
   if (!decode_status.ok()) {
     const bool too_many = decode_status.Is(StatusCode::kResourceExhausted);
     return Refuse(kHttpBadRequest, too_many ? "too_many_series" : "malformed",
                   std::string(decode_status.message()));
   }
 
-  HaOutcome ha = ApplyHaTracking(batch);
+  // The request as received, for the HA standby buffer (which may keep
+  // it): the body is no longer needed here, `batch` points into `decoded`.
+  StandbyRequest standby{version, {}};
+  if (ha_ != nullptr && ha_->options().standby_buffer_bytes > 0) {
+    standby.body = std::move(request.body);
+  }
+  HaOutcome ha = ApplyHaTracking(batch, db, &standby);
   if (ha.response) return *std::move(ha.response);
 
-  RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
-  const IngestResult result =
-      ingester.Ingest(batch, NowMillis(), ha.drop_label);
-  start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));
+  const IngestResult result = Store(db, batch, ha.drop_label, start);
   if (decoded.capacity() > kMaxRetainedBuffer) {
     std::string().swap(decoded);
     batch = WriteBatch();
-  }
-  RecordResult(result, std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count());
-  if (metadata_ != nullptr && result.metadata_updates > 0) {
-    Status flushed = metadata_->MaybeFlush(options_.metadata_flush_interval);
-    if (!flushed.ok()) {
-      STRATA_LOG(kWarn, "Error persisting metric metadata",
-                 {{"err", flushed.ToString()}});
-    }
   }
 
   if (!result.fatal.ok()) {
@@ -313,8 +316,58 @@ Response RemoteWriteHandler::Handle(Request& request) {
   return Answer(request, result, ha.tolerate_overlap, start);
 }
 
+IngestResult RemoteWriteHandler::Store(
+    DB* db, const WriteBatch& batch, std::string_view drop_label,
+    std::chrono::steady_clock::time_point start) {
+  RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
+  const IngestResult result = ingester.Ingest(batch, NowMillis(), drop_label);
+  start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));
+  RecordResult(result, std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count());
+  if (metadata_ != nullptr && result.metadata_updates > 0) {
+    Status flushed = metadata_->MaybeFlush(options_.metadata_flush_interval);
+    if (!flushed.ok()) {
+      STRATA_LOG(kWarn, "Error persisting metric metadata",
+                 {{"err", flushed.ToString()}});
+    }
+  }
+  return result;
+}
+
+void RemoteWriteHandler::ReplayStandby(DB* db, std::string_view cluster,
+                                       std::vector<StandbyRequest>* replay) {
+  // Local buffers: the thread's own hold the request being handled.
+  std::string decoded;
+  WriteBatch batch;
+  int64_t stored = 0;
+  for (const StandbyRequest& r : *replay) {
+    const auto start = std::chrono::steady_clock::now();
+    size_t decoded_size = 0;
+    // These bodies were decoded once already, when they were received.
+    if (!snappy::GetUncompressedLength(r.body.data(), r.body.size(),
+                                       &decoded_size) ||
+        !DecodeBody(r.version, r.body, decoded_size,
+                    options_.max_series_per_request, &decoded, &batch)
+             .ok()) {
+      continue;
+    }
+    const IngestResult result =
+        Store(db, batch, ha_->options().replica_label, start);
+    stored += result.samples_written;
+    if (!result.fatal.ok()) {
+      // The rest would fail alike; the current request answers the error.
+      STRATA_LOG(kError, "Error replaying buffered HA requests",
+                 {{"cluster", std::string(cluster)},
+                  {"err", result.fatal.ToString()}});
+      break;
+    }
+  }
+  ha_->FinishReplay(cluster, stored);
+}
+
 RemoteWriteHandler::HaOutcome RemoteWriteHandler::ApplyHaTracking(
-    const WriteBatch& batch) {
+    const WriteBatch& batch, DB* db, StandbyRequest* standby) {
   HaOutcome outcome;
   if (ha_ == nullptr) return outcome;
   thread_local std::vector<WireLabel> scratch;
@@ -323,8 +376,13 @@ RemoteWriteHandler::HaOutcome RemoteWriteHandler::ApplyHaTracking(
   if (!labels) return outcome;
   const int64_t samples =
       static_cast<int64_t>(batch.samples.size()) + batch.histograms;
-  switch (ha_->Admit(labels->cluster, labels->replica, samples)) {
+  std::vector<StandbyRequest> replay;
+  switch (
+      ha_->Admit(labels->cluster, labels->replica, samples, standby, &replay)) {
     case HaTracker::Decision::kAccept:
+      // A failover: the new replica's requests dropped while it waited
+      // fill the gap, stored before this one (Admit's contract).
+      if (!replay.empty()) ReplayStandby(db, labels->cluster, &replay);
       outcome.drop_label = ha_->options().replica_label;
       outcome.tolerate_overlap = true;
       break;

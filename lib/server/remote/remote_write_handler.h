@@ -34,7 +34,12 @@
 // would only make Prometheus drop the whole batch, whose other samples
 // are stored. Other rejections still answer 400. Without HA tracking, or
 // for requests without both labels, nothing changes (Prometheus's own
-// receiver answers 400 for overlap too).
+// receiver answers 400 for overlap too). A deduplicated request's body is
+// kept in the tracker's standby buffer; when a failover elects its
+// replica, its buffered requests are decoded and stored (as the elected
+// replica's, in arrival order) before the request that elected it, so that
+// the failover timeout leaves no gap (ha_tracker.h). Replayed requests do
+// not count against the in-flight budget (the buffer bounds them).
 //
 // Thread-safety: RegisterRoutes once before serving; everything else is
 // safe to call concurrently. An attached DB must stay open until detached
@@ -49,6 +54,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "server/http/http.h"
 #include "server/http/router.h"
@@ -126,7 +132,20 @@ class RemoteWriteHandler {
   };
 
   Response Refuse(int status, std::string_view reason, std::string message);
-  HaOutcome ApplyHaTracking(const WriteBatch& batch);
+  // Decides about `batch` with the HaTracker; at a failover, first stores
+  // the newly elected replica's buffered requests into `db`. `standby`
+  // (the request as received) may be moved into the standby buffer.
+  HaOutcome ApplyHaTracking(const WriteBatch& batch, DB* db,
+                            StandbyRequest* standby);
+  // Stores `replay` (requests of the elected replica of `cluster`, oldest
+  // first) and ends the tracker's replay.
+  void ReplayStandby(DB* db, std::string_view cluster,
+                     std::vector<StandbyRequest>* replay);
+  // Appends `batch` to `db` without `drop_label` and records the result
+  // (metrics, metadata flush); `start` is when its handling began.
+  IngestResult Store(DB* db, const WriteBatch& batch,
+                     std::string_view drop_label,
+                     std::chrono::steady_clock::time_point start);
   // The answer to a request ingested with `result` (which is not fatal).
   Response Answer(const Request& request, const IngestResult& result,
                   bool tolerate_overlap,
