@@ -417,8 +417,11 @@ StatusOr<std::unique_ptr<DB>> OpenDB(const ServerFlags& flags) {
               {"samples", std::to_string(replay.samples)},
               {"duration", std::to_string(replay.seconds) + "s"}});
   if (!replay.corruption.ok()) {
-    STRATA_LOG(kWarn, "WAL replay stopped at corruption",
+    // Intact records after a damaged range were still replayed.
+    STRATA_LOG(kWarn, "WAL replay skipped damaged data",
                {{"err", replay.corruption.ToString()},
+                {"records_skipped", std::to_string(replay.records_skipped)},
+                {"bytes_skipped", std::to_string(replay.bytes_skipped)},
                 {"quarantine_dir", replay.quarantine_dir}});
   }
   return opened;
