@@ -88,7 +88,8 @@ TEST(SnapshotRetentionTest, AdminSnapshotAndTimerRemoveExpired) {
   AdminHandler admin(o);
   admin.SetDB(tmp.db());
   // The timer takes the old one within its interval.
-  EXPECT_TRUE(strata::testing::WaitFor([&] { return !fs::exists(snaps + "/" + old); },
+  EXPECT_TRUE(
+      strata::testing::WaitFor([&] { return !fs::exists(snaps + "/" + old); },
                                std::chrono::seconds(10)));
   Request req = Post("/api/v1/admin/tsdb/snapshot");
   Response resp = admin.Snapshot(req);
@@ -97,7 +98,8 @@ TEST(SnapshotRetentionTest, AdminSnapshotAndTimerRemoveExpired) {
       nlohmann::json::parse(resp.body)["data"]["name"].get<std::string>();
   EXPECT_TRUE(fs::is_directory(snaps + "/" + name));
   // Once older than 2s, the new one goes too; other directories stay.
-  EXPECT_TRUE(strata::testing::WaitFor([&] { return !fs::exists(snaps + "/" + name); },
+  EXPECT_TRUE(
+      strata::testing::WaitFor([&] { return !fs::exists(snaps + "/" + name); },
                                std::chrono::seconds(15)));
   EXPECT_TRUE(fs::exists(snaps + "/keep-me"));
   admin.SetDB(nullptr);
