@@ -2,7 +2,6 @@
 // remote-write load: the backup restores to a directory that opens and
 // holds every sample acknowledged before the backup began.
 #include <snappy.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include "e2e_util.h"
 #include "gtest/gtest.h"
 #include "prometheus/remote.pb.h"
+#include "run_command.h"
 #include "strata/db.h"
 #include "temp_dir.h"
 #include "test_env.h"
@@ -27,15 +27,6 @@ namespace fs = std::filesystem;
 constexpr int kSeries = 20;
 constexpr int64_t kT0 = 1700006400000;
 constexpr int64_t kStep = 15000;
-
-int Shell(const std::string& cmd, std::string* out) {
-  std::FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 // One remote-write request: every series, one sample at step `j`.
 std::string WriteBody(int j) {
@@ -98,12 +89,12 @@ TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
   }
   const int acked_before = acked.load();
   const std::string dest = (root / "backup").string();
-  std::string out;
-  const int code =
-      Shell(testing::BinaryDir() + "/tools/strata-tsdb/strata-tsdb -d " + data +
-                " backup --server http://127.0.0.1:" + std::to_string(port) +
-                " " + dest,
-            &out);
+  int code = 0;
+  std::string out = testing::RunCommand(
+      testing::BinaryDir() + "/tools/strata-tsdb/strata-tsdb -d " + data +
+          " backup --server http://127.0.0.1:" + std::to_string(port) + " " +
+          dest + " 2>&1",
+      &code);
   const int acked_after = acked.load();
   stop.store(true);
   writer.join();
@@ -122,12 +113,11 @@ TEST(StrataTsdbBackup, OnlineBackupHoldsEverySampleAckedBeforeIt) {
 
   // Restore into a fresh directory with the tool, then open it.
   const std::string restored = (root / "restored").string();
-  out.clear();
-  ASSERT_EQ(Shell(testing::BinaryDir() + "/tools/strata-tsdb/strata-tsdb -d " +
-                      restored + " restore " + dest,
-                  &out),
-            0)
-      << out;
+  out = testing::RunCommand(testing::BinaryDir() +
+                                "/tools/strata-tsdb/strata-tsdb -d " +
+                                restored + " restore " + dest + " 2>&1",
+                            &code);
+  ASSERT_EQ(code, 0) << out;
   Options o;
   o.background_compaction = false;
   auto db = DB::Open(o, restored);

@@ -5,7 +5,6 @@
 // query and the same /api/v1/metadata. Then the offline path on the
 // stopped server's directory.
 #include <snappy.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/remote.pb.h"
+#include "run_command.h"
 #include "temp_dir.h"
 
 namespace strata {
@@ -24,15 +24,6 @@ namespace fs = std::filesystem;
 constexpr int kSeries = 30;
 constexpr int64_t kT0 = 1700006400000;
 constexpr int64_t kStep = 15000;
-
-int Shell(const std::string& cmd, std::string* out) {
-  std::FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 std::string Tsdb() {
   return fs::path(e2e::StrataServerPath())
@@ -116,8 +107,9 @@ Answers Ask(int port) {
 }
 
 nlohmann::json RunJson(const std::string& args) {
-  std::string out;
-  const int code = Shell(Tsdb() + " --json " + args, &out);
+  int code = 0;
+  const std::string out =
+      testing::RunCommand(Tsdb() + " --json " + args + " 2>&1", &code);
   EXPECT_EQ(code, 0) << args << "\n" << out;
   try {
     return nlohmann::json::parse(out);
