@@ -14,12 +14,13 @@
 
 #include "inspect/block_copy.h"
 #include "strata/status.h"
+#include "util/data_dir_files.h"
 
 namespace strata::inspect {
 
-// strata-server's metric metadata file in a data directory (the server's
-// MetadataStore::kFileName; the tools do not link the server).
-inline constexpr char kMetadataFileName[] = "remote_write_metadata";
+// strata-server's metric metadata file in a data directory.
+inline constexpr std::string_view kMetadataFileName =
+    kRemoteWriteMetadataFileName;
 
 struct RestoreReport {
   CopyReport blocks;

@@ -20,6 +20,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "strata/status.h"
+#include "util/data_dir_files.h"
 #include "util/mutex.h"
 
 namespace strata {
@@ -42,7 +43,7 @@ class MetadataStore {
   // Beyond this many metric names, new names are ignored (and counted).
   static constexpr size_t kMaxMetrics = 200000;
   // The file's name inside the data directory.
-  static constexpr std::string_view kFileName = "remote_write_metadata";
+  static constexpr std::string_view kFileName = kRemoteWriteMetadataFileName;
 
   // `fs` is not owned; nullptr means the POSIX file system. `path` is the
   // file to load and persist; "" keeps everything in memory.

@@ -1,0 +1,18 @@
+// Names of files in a data directory that more than one module reads or
+// writes (the server writes them; backup and restore copy them).
+//
+// Thread-safety: constants.
+#ifndef STRATA_UTIL_DATA_DIR_FILES_H_
+#define STRATA_UTIL_DATA_DIR_FILES_H_
+
+#include <string_view>
+
+namespace strata {
+
+// strata-server's metric metadata from remote write (MetadataStore).
+inline constexpr std::string_view kRemoteWriteMetadataFileName =
+    "remote_write_metadata";
+
+}  // namespace strata
+
+#endif  // STRATA_UTIL_DATA_DIR_FILES_H_
