@@ -102,6 +102,34 @@ struct DBStats {
   int64_t head_series_removed = 0;
   int64_t head_chunks_created = 0;
   int64_t head_chunks_removed = 0;
+  // Damage found in persisted blocks by queries and scrubs, each damaged
+  // chunk or index entry counted once: chunks failing their CRC or not
+  // decoding, index sections or series entries failing theirs, and the
+  // rest of a block (meta.json, tombstones, stats; found by scrubs).
+  int64_t corruptions_chunk = 0;
+  int64_t corruptions_index = 0;
+  int64_t corruptions_block = 0;
+  // Scrubs run (DB::Scrub, background ones included), bytes they read,
+  // and damaged blocks moved to quarantine.
+  int64_t scrubs = 0;
+  int64_t scrub_bytes = 0;
+  int64_t blocks_quarantined = 0;
+};
+
+// What one DB::Scrub found and did.
+struct ScrubReport {
+  int64_t blocks_checked = 0;
+  int64_t series_checked = 0;
+  int64_t chunks_checked = 0;
+  int64_t bytes_read = 0;
+  // One line per problem: block, file, series, what.
+  std::vector<std::string> problems;
+  // Damaged blocks moved to <dir>/quarantine/ (paths, as they are now),
+  // and the blocks rebuilt from them (ULIDs).
+  std::vector<std::string> quarantined;
+  std::vector<std::string> rebuilt_blocks;
+  int64_t series_lost = 0;  // Index entry unreadable.
+  int64_t chunks_lost = 0;
 };
 
 class DB {
@@ -154,6 +182,14 @@ class DB {
   // Persists what the head holds of complete block ranges and runs due
   // compactions and retention now (normally a background task does this).
   virtual Status Compact() = 0;
+
+  // Reads every persisted block's index and chunks (rate-limited by
+  // Options::scrub_bytes_per_second), verifying every checksum, as
+  // strata-tsdb verify does. A damaged block is rebuilt with everything
+  // still intact (also the damaged series' intact chunks) and moved to
+  // <dir>/quarantine/<ULID>, never deleted; queries keep being served.
+  // The background scrub (Options::scrub_interval_ms) calls this.
+  virtual StatusOr<ScrubReport> Scrub() = 0;
 
   virtual const ReplayReport& replay_report() const = 0;
   virtual DBStats Stats() const = 0;

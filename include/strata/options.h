@@ -47,6 +47,14 @@ struct Options {
   bool background_compaction = true;
   int64_t compaction_interval_ms = 60 * 1000;
 
+  // Background scrub: every scrub_interval_ms (0: never) a low-priority
+  // thread reads every block's index and chunks, at most
+  // scrub_bytes_per_second, verifying every checksum (DB::Scrub). A
+  // damaged block is rebuilt without its damaged data and moved to
+  // <dir>/quarantine/<ULID> (as strata-tsdb verify --repair does).
+  int64_t scrub_interval_ms = 0;
+  int64_t scrub_bytes_per_second = 32 << 20;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

@@ -93,6 +93,14 @@ class Querier {
   virtual StatusOr<std::vector<std::string>> LabelValues(
       const std::string& name, const std::vector<Matcher>& matchers) = 0;
 
+  // What this querier's reads skipped so far because storage was damaged
+  // (a block's chunk or index series entry failing its checksum), one line
+  // each, naming the block and series; everything else was returned.
+  // Prometheus answers such queries with status "success" and these in
+  // its "warnings". The DB also logs and counts the damage
+  // (DBStats::corruptions_*).
+  virtual std::vector<std::string> Warnings() const { return {}; }
+
   int64_t mint() const { return mint_; }
   int64_t maxt() const { return maxt_; }
 

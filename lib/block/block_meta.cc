@@ -105,6 +105,13 @@ Status ParseCompaction(const Json& j, BlockCompaction* c) {
       c->parents.push_back(d);
     }
   }
+  if (auto it = j.find("hints"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return Status::InvalidArgument("hints not a list");
+    for (const Json& h : *it) {
+      if (!h.is_string()) return Status::InvalidArgument("hint not a string");
+      c->hints.push_back(h.get<std::string>());
+    }
+  }
   STRATA_RETURN_IF_ERROR(GetBool(j, "deletable", &c->deletable));
   STRATA_RETURN_IF_ERROR(GetBool(j, "failed", &c->failed));
   return Status::OK();
@@ -137,6 +144,7 @@ std::string BlockMeta::ToJson() const {
     c["parents"] = std::move(arr);
   }
   if (compaction.failed) c["failed"] = true;
+  if (!compaction.hints.empty()) c["hints"] = compaction.hints;
   j["compaction"] = std::move(c);
   j["version"] = version;
   return j.dump(1, '\t');

@@ -51,6 +51,9 @@ struct BlockCompaction {
   bool deletable = false;
   std::vector<BlockDesc> parents;
   bool failed = false;
+  // Free-form notes, as Prometheus's (e.g. "from-out-of-order");
+  // kHintSalvaged marks a block rebuilt from a damaged one (block_salvage.h).
+  std::vector<std::string> hints;
   friend bool operator==(const BlockCompaction&,
                          const BlockCompaction&) = default;
 };

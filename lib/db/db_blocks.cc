@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "block/block_dir.h"
+#include "block/block_salvage.h"
 #include "block/block_writer.h"
 #include "compact/planner.h"
 #include "db/db_impl.h"
@@ -69,8 +70,18 @@ Status DBImpl::LoadBlocks() {
     for (const BlockDesc& p : b->meta().compaction.parents)
       parents.insert(UlidText(p.ulid));
   }
+  std::set<std::string> salvaged_parents;
+  for (const auto& b : opened) {
+    if (!IsSalvagedBlock(b->meta())) continue;
+    for (const BlockDesc& p : b->meta().compaction.parents)
+      salvaged_parents.insert(UlidText(p.ulid));
+  }
   std::vector<std::shared_ptr<const Block>> live;
   for (auto& b : opened) {
+    if (salvaged_parents.count(UlidText(b->meta().ulid))) {
+      QuarantineSalvagedParent(*b);
+      continue;
+    }
     if (parents.count(UlidText(b->meta().ulid))) {
       STRATA_LOG(kInfo, "deleting block already compacted into another",
                  {{"block", b->Name()}});
@@ -89,6 +100,18 @@ Status DBImpl::LoadBlocks() {
   MutexLock lock(&blocks_mu_);
   blocks_ = std::move(live);
   return Status::OK();
+}
+
+void DBImpl::QuarantineSalvagedParent(const Block& parent) {
+  StatusOr<std::string> moved = QuarantineBlockDir(fs_, dir_, parent.Name());
+  if (!moved.ok()) {
+    // Served no more either way: the salvaged block has its intact data.
+    STRATA_LOG(kError, "moving a salvaged block's damaged parent aside",
+               {{"block", parent.Name()}, {"err", moved.status().ToString()}});
+    return;
+  }
+  STRATA_LOG(kWarn, "damaged block moved to quarantine (rebuilt before)",
+             {{"block", parent.Name()}, {"quarantine", *moved}});
 }
 
 int64_t DBImpl::BlocksMaxTime() {

@@ -96,6 +96,9 @@ Status DBImpl::Init() {
   if (options_.background_compaction) {
     background_ = std::thread([this] { BackgroundLoop(); });
   }
+  if (options_.scrub_interval_ms > 0) {
+    scrubber_ = std::thread([this] { ScrubLoop(); });
+  }
   return Status::OK();
 }
 
@@ -184,8 +187,8 @@ StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
   if (mint > maxt) return Status::InvalidArgument("mint > maxt");
   std::vector<std::shared_ptr<const BlockReader>> blocks =
       ReadersFor(mint, maxt);
-  return std::unique_ptr<Querier>(
-      std::make_unique<BlockQuerier>(std::move(blocks), mint, maxt));
+  return std::unique_ptr<Querier>(std::make_unique<BlockQuerier>(
+      std::move(blocks), mint, maxt, damage_log_));
 }
 
 DBStats DBImpl::Stats() const {
@@ -219,7 +222,13 @@ DBStats DBImpl::Stats() const {
     s.wal_checkpoint_failures = c.wal_checkpoint_failures;
     s.wal_truncations = c.wal_truncations;
     s.wal_truncation_failures = c.wal_truncation_failures;
+    s.scrubs = c.scrubs;
+    s.scrub_bytes = c.scrub_bytes;
+    s.blocks_quarantined = c.blocks_quarantined;
   }
+  s.corruptions_chunk = damage_log_->Count(CorruptionKind::kChunk);
+  s.corruptions_index = damage_log_->Count(CorruptionKind::kIndex);
+  s.corruptions_block = damage_log_->Count(CorruptionKind::kBlock);
   s.head_min_time = head_->MinTime();
   s.head_max_time = head_->MaxTime();
   const HeadCounters& c = head_->counters();
@@ -245,14 +254,14 @@ DBStats DBImpl::Stats() const {
 Status DBImpl::Close() {
   MutexLock lock(&close_mu_);
   if (closed_.exchange(true)) return Status::OK();
-  if (background_.joinable()) {
-    {
-      MutexLock bg(&bg_mu_);
-      bg_stop_ = true;
-      bg_cv_.SignalAll();
-    }
-    background_.join();
+  {
+    MutexLock bg(&bg_mu_);
+    bg_stop_ = true;
+    bg_cv_.SignalAll();
   }
+  if (background_.joinable()) background_.join();
+  // A running scrub sees closed_ and stops at its next read.
+  if (scrubber_.joinable()) scrubber_.join();
   Status st;
   if (wal_) st = wal_->Close();
   lock_.reset();

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "block/block.h"
+#include "block/block_check.h"
 #include "block/block_writer.h"
+#include "db/damage_log.h"
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "strata/db.h"
@@ -44,6 +46,7 @@ class DBImpl : public DB {
                       int64_t maxt) override;
   Status CleanTombstones() override;
   Status Compact() override;
+  StatusOr<ScrubReport> Scrub() override;
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override;
   const std::string& dir() const override { return dir_; }
@@ -80,6 +83,22 @@ class DBImpl : public DB {
   void DeleteUnreferencedBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   void BackgroundLoop();
   int64_t BlocksMaxTime();
+  // A salvaged block next to the damaged block it was rebuilt from (a
+  // crash before the move to quarantine): moves the damaged one there.
+  void QuarantineSalvagedParent(const Block& parent);
+
+  // --- db_scrub.cc: scrub and quarantine. ---
+  // Logs and counts what a scrub found in `block`, adding it to `report`.
+  void NoteScrubProblems(const Block& block,
+                         const std::vector<Problem>& problems,
+                         ScrubReport* report);
+  // Rebuilds `damaged` without its damaged data, serves the result instead
+  // and moves `damaged` to quarantine/.
+  Status QuarantineDamaged(const std::shared_ptr<const Block>& damaged,
+                           ScrubReport* report)
+      ABSL_LOCKS_EXCLUDED(compact_mu_);
+  // Runs Scrub every scrub_interval_ms at low priority until Close.
+  void ScrubLoop();
   // Writes a block from `sources` as a compaction (head persistence or
   // leveled), counting it and its duration in the stats.
   StatusOr<BlockMeta> WriteCompactedBlock(
@@ -105,6 +124,11 @@ class DBImpl : public DB {
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
   ReplayReport report_;
+  // Hears of damage from queriers (which may outlive the DB) and scrubs.
+  const std::shared_ptr<DamageLog> damage_log_ = std::make_shared<DamageLog>();
+
+  // One scrub at a time; a scrub takes compact_mu_ to quarantine.
+  Mutex scrub_mu_ ABSL_ACQUIRED_BEFORE(compact_mu_);
 
   // Serializes structural changes: persistence, compaction, retention,
   // deletion, snapshots.
@@ -134,10 +158,14 @@ class DBImpl : public DB {
     int64_t wal_checkpoint_failures = 0;
     int64_t wal_truncations = 0;
     int64_t wal_truncation_failures = 0;
+    int64_t scrubs = 0;
+    int64_t scrub_bytes = 0;
+    int64_t blocks_quarantined = 0;
   };
   Counters counters_ ABSL_GUARDED_BY(stats_mu_);
 
   std::thread background_;
+  std::thread scrubber_;  // Waits on bg_cv_ too.
   Mutex bg_mu_;
   CondVar bg_cv_;
   bool bg_stop_ ABSL_GUARDED_BY(bg_mu_) = false;

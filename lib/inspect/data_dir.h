@@ -21,13 +21,13 @@
 #include "head/head.h"
 #include "strata/querier.h"
 #include "strata/status.h"
+#include "util/data_dir_files.h"
 #include "util/file_system.h"
 #include "wal/replay.h"
 
 namespace strata::inspect {
 
 inline constexpr char kWalDirName[] = "wal";
-inline constexpr char kQuarantineDirName[] = "quarantine";
 inline constexpr int64_t kDefaultBlockRangeMs = 2 * 3600 * 1000;
 
 struct DataDirOptions {

@@ -5,7 +5,8 @@
 //   block  -> the whole block directory goes to quarantine/<ULID>/; every
 //             series whose index entry reads, with every chunk that passes
 //             its CRC and decodes, minus tombstoned samples, is written
-//             into new block(s) of the data directory;
+//             into a new block of the data directory (block/block_salvage.h,
+//             as the DB's scrub does);
 //   WAL    -> what DB::Open's replay does (wal/replay.h, wal/salvage.h):
 //             each damaged segment is rewritten in place holding every
 //             intact record, also those after the damage, its original

@@ -2,15 +2,8 @@
 // Block::Verify, which stops at the first problem, it goes on and reports
 // every problem it can find, each with the file, the byte offset (when
 // known) and the affected series (when known):
-//   meta.json  parses, names its own ULID, minTime < maxTime, stats equal
-//              what the files hold;
-//   index      header, TOC, symbols, postings offset table, every CRC,
-//              sort orders, postings sorted and agreeing with the series
-//              (IndexFileReader::Verify), every series entry readable;
-//   chunks     every chunk of every segment passes its CRC, every chunk a
-//              series references reads, decodes, has the time range the
-//              index says and lies inside the block's range;
-//   tombstones checksum and structure;
+//   blocks     meta.json, index, chunks and tombstones as CheckBlockDir
+//              (block/block_check.h) checks them, the DB's scrub too;
 //   WAL        every record of every segment and of the checkpoint: page
 //              framing, CRCs, compression and record payloads.
 //
@@ -23,18 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "block/block_check.h"
 #include "strata/status.h"
 
 namespace strata::inspect {
 
-struct Problem {
-  std::string file;     // Path of the damaged file.
-  int64_t offset = -1;  // Byte offset in it; -1 if unknown.
-  std::string series;   // Affected series, "" if unknown or none.
-  std::string what;
-  // A torn WAL tail: what an interrupted write leaves; replay cuts it.
-  bool warning = false;
-};
+// One problem found: file, offset, series, what (block/block_check.h).
+using ::strata::Problem;
 
 struct VerifyReport {
   int64_t blocks_checked = 0;
@@ -56,10 +44,6 @@ struct VerifyReport {
 // the report; the Status is about the check itself (NotFound for a missing
 // directory, an unlistable directory).
 StatusOr<VerifyReport> VerifyDataDir(const std::string& data_dir);
-
-// The byte offset a Corruption message names ("at byte N", "offset N"),
-// or -1.
-int64_t OffsetFromMessage(std::string_view message);
 
 }  // namespace strata::inspect
 

@@ -121,6 +121,7 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
   STRATA_ASSIGN_OR_RETURN(Result r, Run(db, expr, t_ms, t_ms, 1, options));
   Result out;
   out.stats = std::move(r.stats);
+  out.warnings = std::move(r.warnings);
   out.type = expr.Type();
   switch (out.type) {
     case ValueType::kVector:
@@ -211,6 +212,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   r.stats.samples_per_step = ev.sample_counts().per_step;
   r.stats.start_ms = start;
   r.stats.step_ms = interval;
+  if (querier) r.warnings = querier->Warnings();
   return r;
 }
 

@@ -93,6 +93,9 @@ struct Result {
   std::string string;
   int64_t t = 0;
   QueryStats stats;
+  // Storage warnings (Querier::Warnings: damaged data skipped), which the
+  // HTTP API returns in "warnings" with status "success", as Prometheus.
+  std::vector<std::string> warnings;
 };
 
 class Engine {

@@ -20,11 +20,12 @@ struct BlockSeries {
 class MergedSeries : public Series {
  public:
   MergedSeries(Labels labels, std::vector<BlockSeries> parts, int64_t mint,
-               int64_t maxt)
+               int64_t maxt, DamageRecorder* damage)
       : labels_(std::move(labels)),
         parts_(std::move(parts)),
         mint_(mint),
-        maxt_(maxt) {}
+        maxt_(maxt),
+        damage_(damage) {}
 
   const Labels& labels() const override { return labels_; }
   std::unique_ptr<SampleIterator> NewIterator() const override {
@@ -37,8 +38,8 @@ class MergedSeries : public Series {
   std::unique_ptr<ChunkIterator> NewChunkIterator() const override {
     if (parts_.size() == 1) {
       const BlockSeries& p = parts_[0];
-      return std::make_unique<BlockChunkIterator>(&p.block->Chunks(), p.chunks,
-                                                  mint_, maxt_, p.deleted);
+      return std::make_unique<BlockChunkIterator>(
+          &p.block->Chunks(), p.chunks, mint_, maxt_, p.deleted, Context(p));
     }
     // Overlapping blocks: merge and de-duplicate, then re-encode.
     return std::make_unique<EncodingChunkIterator>(NewIterator());
@@ -46,21 +47,28 @@ class MergedSeries : public Series {
 
  private:
   std::unique_ptr<SampleIterator> NewChain(const BlockSeries& p) const {
-    return std::make_unique<ChunkChainIterator>(&p.block->Chunks(), p.chunks,
-                                                mint_, maxt_, p.deleted);
+    return std::make_unique<ChunkChainIterator>(
+        &p.block->Chunks(), p.chunks, mint_, maxt_, p.deleted, Context(p));
+  }
+  DamageContext Context(const BlockSeries& p) const {
+    return {damage_, p.block, &labels_};
   }
 
   Labels labels_;
   std::vector<BlockSeries> parts_;
   int64_t mint_;
   int64_t maxt_;
+  DamageRecorder* damage_;  // Owned by the series set.
 };
 
 class VectorSeriesSet : public SeriesSet {
  public:
   VectorSeriesSet(std::vector<std::unique_ptr<MergedSeries>> series,
-                  std::vector<std::shared_ptr<const BlockReader>> pins)
-      : series_(std::move(series)), pins_(std::move(pins)) {}
+                  std::vector<std::shared_ptr<const BlockReader>> pins,
+                  std::shared_ptr<DamageRecorder> damage)
+      : series_(std::move(series)),
+        pins_(std::move(pins)),
+        damage_(std::move(damage)) {}
   bool Next() override {
     if (pos_ >= series_.size()) return false;
     ++pos_;
@@ -72,6 +80,7 @@ class VectorSeriesSet : public SeriesSet {
  private:
   std::vector<std::unique_ptr<MergedSeries>> series_;
   std::vector<std::shared_ptr<const BlockReader>> pins_;
+  std::shared_ptr<DamageRecorder> damage_;
   size_t pos_ = 0;
 };
 
@@ -99,13 +108,34 @@ std::unique_ptr<SeriesSet> ErrorSeriesSet(Status status) {
 
 BlockQuerier::BlockQuerier(
     std::vector<std::shared_ptr<const BlockReader>> blocks, int64_t mint,
-    int64_t maxt)
-    : Querier(mint, maxt) {
+    int64_t maxt, std::shared_ptr<DamageListener> listener)
+    : Querier(mint, maxt),
+      damage_(std::make_shared<DamageRecorder>(std::move(listener))) {
   for (auto& b : blocks) {
     if (b->MinTime() <= maxt && mint <= b->MaxTime()) {
       blocks_.push_back(std::move(b));
     }
   }
+}
+
+std::vector<std::string> BlockQuerier::Warnings() const {
+  return damage_->Warnings();
+}
+
+bool BlockQuerier::ReadSeries(const BlockReader& block, SeriesId id,
+                              Labels* labels, std::vector<ChunkMeta>* chunks,
+                              Status* status) {
+  Status st = block.Index().Series(id, labels, chunks);
+  if (st.ok()) return true;
+  if (st.IsNotFound()) return false;  // Removed from the head meanwhile.
+  if (!st.IsCorruption()) {
+    *status = st.WithContext(block.Name());
+    return false;
+  }
+  // Its labels are what is damaged: the id names it.
+  damage_->Record({CorruptionKind::kIndex, block.Name(),
+                   "series id " + std::to_string(id), st});
+  return false;
 }
 
 std::unique_ptr<SeriesSet> BlockQuerier::Select(
@@ -125,9 +155,11 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(
     for (SeriesId id : *postings) {
       Labels labels;
       metas.clear();
-      Status st = index.Series(id, &labels, &metas);
-      if (st.IsNotFound()) continue;  // Removed from the head meanwhile.
-      if (!st.ok()) return ErrorSeriesSet(st.WithContext(block->Name()));
+      Status st;
+      if (!ReadSeries(*block, id, &labels, &metas, &st)) {
+        if (!st.ok()) return ErrorSeriesSet(st);
+        continue;
+      }
       BlockSeries part{block.get(), {}, {}};
       for (const ChunkMeta& m : metas) {
         if (m.Overlaps(mint(), maxt())) part.chunks.push_back(m);
@@ -150,11 +182,12 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(
       parts.push_back(std::move(found[j].second));
       ++j;
     }
-    out.push_back(std::make_unique<MergedSeries>(
-        std::move(found[i].first), std::move(parts), mint(), maxt()));
+    out.push_back(std::make_unique<MergedSeries>(std::move(found[i].first),
+                                                 std::move(parts), mint(),
+                                                 maxt(), damage_.get()));
     i = j;
   }
-  return std::make_unique<VectorSeriesSet>(std::move(out), blocks_);
+  return std::make_unique<VectorSeriesSet>(std::move(out), blocks_, damage_);
 }
 
 StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(
@@ -171,9 +204,11 @@ StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(
                             PostingsForMatchers(index, matchers));
     for (SeriesId id : postings) {
       Labels labels;
-      Status st = index.Series(id, &labels, nullptr);
-      if (st.IsNotFound()) continue;
-      STRATA_RETURN_IF_ERROR(st);
+      Status st;
+      if (!ReadSeries(*block, id, &labels, nullptr, &st)) {
+        STRATA_RETURN_IF_ERROR(st);
+        continue;
+      }
       for (const Label& l : labels) names.insert(l.name);
     }
   }
@@ -195,9 +230,11 @@ StatusOr<std::vector<std::string>> BlockQuerier::LabelValues(
                             PostingsForMatchers(index, matchers));
     for (SeriesId id : postings) {
       Labels labels;
-      Status st = index.Series(id, &labels, nullptr);
-      if (st.IsNotFound()) continue;
-      STRATA_RETURN_IF_ERROR(st);
+      Status st;
+      if (!ReadSeries(*block, id, &labels, nullptr, &st)) {
+        STRATA_RETURN_IF_ERROR(st);
+        continue;
+      }
       std::string_view v = labels.Get(name);
       if (!v.empty()) values.emplace(v);
     }

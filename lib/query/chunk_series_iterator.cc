@@ -27,12 +27,13 @@ bool EncodeSamples(SampleIterator* it, bool* have_sample, int limit,
 BlockChunkIterator::BlockChunkIterator(const ChunkReader* reader,
                                        std::vector<ChunkMeta> chunks,
                                        int64_t mint, int64_t maxt,
-                                       Intervals deleted)
+                                       Intervals deleted, DamageContext damage)
     : reader_(reader),
       chunks_(std::move(chunks)),
       mint_(mint),
       maxt_(maxt),
-      deleted_(std::move(deleted)) {}
+      deleted_(std::move(deleted)),
+      damage_(damage) {}
 
 bool BlockChunkIterator::Untouched(const ChunkMeta& meta) const {
   if (meta.mint < mint_ || meta.maxt > maxt_) return false;
@@ -49,6 +50,7 @@ bool BlockChunkIterator::Next() {
     if (Untouched(meta)) {
       StatusOr<ChunkBytes> bytes = reader_->Chunk(meta);
       if (!bytes.ok()) {
+        if (damage_.Skip(CorruptionKind::kChunk, bytes.status())) continue;
         status_ = bytes.status();
         return false;
       }
@@ -57,7 +59,8 @@ bool BlockChunkIterator::Next() {
       return true;
     }
     // Clip or drop deleted samples: re-encode just this chunk.
-    ChunkChainIterator samples(reader_, {meta}, mint_, maxt_, deleted_);
+    ChunkChainIterator samples(reader_, {meta}, mint_, maxt_, deleted_,
+                               damage_);
     bool have = samples.Next();
     const bool any = EncodeSamples(
         &samples, &have, chunk::xor_format::kMaxSamples, &encoded_, &current_);

@@ -12,15 +12,18 @@
 
 #include "chunk/xor_chunk.h"
 #include "index/reader.h"
+#include "query/damage_recorder.h"
 #include "strata/querier.h"
 
 namespace strata {
 
-// One block's chunks of one series.
+// One block's chunks of one series; damaged chunks are skipped and
+// recorded when `damage` has a recorder (see ChunkChainIterator).
 class BlockChunkIterator : public ChunkIterator {
  public:
   BlockChunkIterator(const ChunkReader* reader, std::vector<ChunkMeta> chunks,
-                     int64_t mint, int64_t maxt, Intervals deleted);
+                     int64_t mint, int64_t maxt, Intervals deleted,
+                     DamageContext damage = {});
   bool Next() override;
   const RawChunk& At() const override { return current_; }
   Status status() const override { return status_; }
@@ -33,6 +36,7 @@ class BlockChunkIterator : public ChunkIterator {
   const int64_t mint_;
   const int64_t maxt_;
   Intervals deleted_;
+  const DamageContext damage_;
   size_t next_ = 0;
   ChunkBytes bytes_;
   chunk::XorChunk encoded_;

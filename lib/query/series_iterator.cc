@@ -8,12 +8,13 @@ namespace strata {
 ChunkChainIterator::ChunkChainIterator(const ChunkReader* reader,
                                        std::vector<ChunkMeta> chunks,
                                        int64_t mint, int64_t maxt,
-                                       Intervals deleted)
+                                       Intervals deleted, DamageContext damage)
     : reader_(reader),
       chunks_(std::move(chunks)),
       mint_(mint),
       maxt_(maxt),
-      deleted_(std::move(deleted)) {}
+      deleted_(std::move(deleted)),
+      damage_(damage) {}
 
 Status ChunkChainIterator::FetchAll() {
   fetched_ = true;
@@ -21,7 +22,25 @@ Status ChunkChainIterator::FetchAll() {
   // (io_uring for on-disk blocks).
   std::erase_if(chunks_,
                 [&](const ChunkMeta& m) { return !m.Overlaps(mint_, maxt_); });
-  return reader_->ReadBatch(chunks_, &bytes_);
+  Status st = reader_->ReadBatch(chunks_, &bytes_);
+  if (st.ok() || !st.IsCorruption() || damage_.recorder == nullptr) return st;
+  return FetchIntact();
+}
+
+Status ChunkChainIterator::FetchIntact() {
+  std::vector<ChunkMeta> intact;
+  bytes_.clear();
+  for (const ChunkMeta& m : chunks_) {
+    StatusOr<ChunkBytes> c = reader_->Chunk(m);
+    if (!c.ok()) {
+      if (damage_.Skip(CorruptionKind::kChunk, c.status())) continue;
+      return c.status();
+    }
+    intact.push_back(m);
+    bytes_.push_back(std::move(c).value());
+  }
+  chunks_ = std::move(intact);
+  return Status::OK();
 }
 
 bool ChunkChainIterator::OpenNextChunk() {
@@ -56,10 +75,13 @@ bool ChunkChainIterator::Settle(bool have_sample) {
   while (true) {
     if (!have_sample) {
       if (open_ && it_.error()) {
-        status_ = Status::Corruption("decoding chunk: " +
-                                     std::string(it_.error_message()));
-        done_ = true;
-        return false;
+        Status error = Status::Corruption("decoding chunk: " +
+                                          std::string(it_.error_message()));
+        if (!damage_.Skip(CorruptionKind::kChunk, error)) {
+          status_ = std::move(error);
+          done_ = true;
+          return false;
+        }
       }
       if (!OpenNextChunk()) {
         done_ = true;

@@ -2,6 +2,9 @@
 //
 // ChunkChainIterator walks one block's chunks of one series (time-ordered,
 // non-overlapping), clipped to [mint, maxt] and skipping deleted intervals.
+// With a DamageContext it skips damaged chunks (CRC mismatch, or decoding
+// fails part-way: the samples after the damage) and records them; without,
+// damage ends the iteration with Corruption.
 // MergingIterator interleaves several such iterators by timestamp, keeping
 // the first of identical timestamps, for a series present in several
 // (possibly overlapping) blocks.
@@ -15,6 +18,7 @@
 
 #include "chunk/xor_iterator.h"
 #include "index/reader.h"
+#include "query/damage_recorder.h"
 #include "strata/querier.h"
 
 namespace strata {
@@ -23,7 +27,8 @@ class ChunkChainIterator : public SampleIterator {
  public:
   // `chunks` sorted by mint; `reader` outlives the iterator.
   ChunkChainIterator(const ChunkReader* reader, std::vector<ChunkMeta> chunks,
-                     int64_t mint, int64_t maxt, Intervals deleted);
+                     int64_t mint, int64_t maxt, Intervals deleted,
+                     DamageContext damage = {});
 
   bool Next() override;
   bool Seek(int64_t t) override;
@@ -36,6 +41,9 @@ class ChunkChainIterator : public SampleIterator {
   bool OpenNextChunk();
   // Reads every chunk in range at once, on first use.
   Status FetchAll();
+  // After a batch read failed on damage: reads chunk by chunk, dropping
+  // (and recording) the damaged ones.
+  Status FetchIntact();
   bool IsDeleted(int64_t t);
   // Advances within chunks until a sample in range and not deleted.
   bool Settle(bool have_sample);
@@ -45,6 +53,7 @@ class ChunkChainIterator : public SampleIterator {
   const int64_t mint_;
   const int64_t maxt_;
   Intervals deleted_;
+  const DamageContext damage_;
   size_t deleted_pos_ = 0;
   size_t next_chunk_ = 0;
   bool fetched_ = false;

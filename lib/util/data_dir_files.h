@@ -13,6 +13,11 @@ namespace strata {
 inline constexpr std::string_view kRemoteWriteMetadataFileName =
     "remote_write_metadata";
 
+// Where damaged blocks and WAL segments are moved aside, never deleted:
+// `<data>/quarantine/<ULID>` (strata-tsdb verify --repair, the DB's
+// scrub), `<data>/quarantine/wal-<time>/` (repair).
+inline constexpr char kQuarantineDirName[] = "quarantine";
+
 }  // namespace strata
 
 #endif  // STRATA_UTIL_DATA_DIR_FILES_H_

@@ -32,6 +32,15 @@ std::string ParentDir(std::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
+std::string FreePath(FileSystem* fs, const std::string& dir,
+                     const std::string& name) {
+  std::string p = JoinPath(dir, name);
+  for (int i = 2; fs->Exists(p); ++i) {
+    p = JoinPath(dir, name + "-" + std::to_string(i));
+  }
+  return p;
+}
+
 Status WriteFileAtomically(FileSystem* fs, const std::string& path,
                            std::string_view data) {
   const std::string tmp = path + ".tmp";

@@ -17,6 +17,11 @@ std::string JoinPath(std::string_view a, std::string_view b);
 // The directory part of `path` ("." when it has none).
 std::string ParentDir(std::string_view path);
 
+// A path under `dir` named `name`, or `name-2`, `name-3`... if taken (for
+// moving things aside without overwriting what an earlier move left).
+std::string FreePath(FileSystem* fs, const std::string& dir,
+                     const std::string& name);
+
 // Replaces `path` with `data` so that a crash at any point leaves either the
 // old file or the new one, never a mix: writes `path`.tmp, syncs it, renames
 // it over `path` and syncs the directory. On failure the temporary file is

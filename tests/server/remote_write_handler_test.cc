@@ -70,6 +70,7 @@ class FaultyDB : public DB {
   }
   Status CleanTombstones() override { return base_->CleanTombstones(); }
   Status Compact() override { return base_->Compact(); }
+  StatusOr<ScrubReport> Scrub() override { return base_->Scrub(); }
   const ReplayReport& replay_report() const override {
     return base_->replay_report();
   }

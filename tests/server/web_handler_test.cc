@@ -34,6 +34,7 @@ class FixedStatsDB : public DB {
   }
   Status CleanTombstones() override { return Status::NotSupported("stand-in"); }
   Status Compact() override { return Status::OK(); }
+  StatusOr<ScrubReport> Scrub() override { return ScrubReport(); }
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override { return stats_; }
   const std::string& dir() const override { return dir_; }

@@ -144,6 +144,8 @@ struct FlagText {
   std::string retention_time;
   std::string retention_size;
   std::string min_block_duration = "2h";
+  std::string scrub_interval = "0s";
+  std::string scrub_rate = "32MB";
   std::string read_timeout = "5m";
   std::string log_level = "info";
   std::string query_timeout = "2m";
@@ -173,6 +175,16 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "EB. Ex: \"512MB\". Based on powers-of-2, so 1KB is 1024B.");
   app.add_option("--storage.tsdb.min-block-duration", text->min_block_duration,
                  "Minimum duration of a data block before being persisted.")
+      ->capture_default_str();
+  app.add_option("--storage.tsdb.scrub-interval", text->scrub_interval,
+                 "How often to read every block's index and chunks in the "
+                 "background, at low priority, verifying every checksum; a "
+                 "damaged block is rebuilt without its damaged data and "
+                 "moved to <storage.tsdb.path>/quarantine/. 0 disables.")
+      ->capture_default_str();
+  app.add_option("--storage.tsdb.scrub-rate", text->scrub_rate,
+                 "Most bytes per second the background scrub reads. Units: "
+                 "B, KB, MB, GB (powers of 2).")
       ->capture_default_str();
   app.add_flag(
          "--storage.tsdb.wal-compression,!--no-storage.tsdb.wal-"
@@ -361,6 +373,20 @@ StatusOr<int64_t> DurationFlag(std::string_view name, const std::string& text,
   return ms;
 }
 
+Status ApplyScrubFlags(const FlagText& text, ServerFlags* flags) {
+  STRATA_ASSIGN_OR_RETURN(
+      flags->scrub_interval_ms,
+      DurationFlag("--storage.tsdb.scrub-interval", text.scrub_interval,
+                   /*positive=*/false));
+  StatusOr<int64_t> rate = ParseBase2Bytes(text.scrub_rate);
+  if (!rate.ok() || *rate <= 0) {
+    return Status::InvalidArgument(
+        "--storage.tsdb.scrub-rate: invalid size \"" + text.scrub_rate + "\"");
+  }
+  flags->scrub_bytes_per_second = *rate;
+  return Status::OK();
+}
+
 Status ApplyLogFlags(const FlagText& text, ServerFlags* flags) {
   if (!ParseLogLevel(text.log_level, &flags->log_level)) {
     return Status::InvalidArgument("--log.level: unrecognized log level \"" +
@@ -452,6 +478,7 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
       flags->block_duration_ms,
       DurationFlag("--storage.tsdb.min-block-duration", text.min_block_duration,
                    /*positive=*/true));
+  STRATA_RETURN_IF_ERROR(ApplyScrubFlags(text, flags));
   STRATA_ASSIGN_OR_RETURN(
       const int64_t read_ms,
       DurationFlag("--web.read-timeout", text.read_timeout, true));
@@ -527,6 +554,8 @@ Options ServerFlags::ToDBOptions() const {
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
+  options.scrub_interval_ms = scrub_interval_ms;
+  options.scrub_bytes_per_second = scrub_bytes_per_second;
   return options;
 }
 

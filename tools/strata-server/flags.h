@@ -33,6 +33,10 @@ struct ServerFlags {
   bool retention_capped = false;
   int64_t retention_bytes = 0;  // 0: no size retention.
   int64_t block_duration_ms = 2 * kMillisPerHour;
+  // --storage.tsdb.scrub-interval (0: no background scrub) and
+  // --storage.tsdb.scrub-rate (bytes read per second).
+  int64_t scrub_interval_ms = 0;
+  int64_t scrub_bytes_per_second = 32 << 20;
   bool wal_compression = true;
   // Snapshots older than this are removed; 0 keeps all.
   int64_t snapshot_retention_ms = 0;

@@ -365,9 +365,12 @@ Response QueryApi::RunQuery(const Request& request, const promql::Expr& expr,
                              .count();
     AppendQueryStatsJson(stats_json.get(), shared->stats, exec);
   }
-  return StreamSuccess([shared, stats_json](StreamBuffer* out) {
-    return WriteQueryData(*shared, out, *stats_json);
-  });
+  std::vector<std::string> warnings = shared->warnings;
+  return StreamSuccess(
+      [shared, stats_json](StreamBuffer* out) {
+        return WriteQueryData(*shared, out, *stats_json);
+      },
+      std::move(warnings));
 }
 
 Response QueryApi::Series(const Request& request) {
@@ -400,7 +403,10 @@ Response QueryApi::Series(const Request& request) {
   std::sort(series->begin(), series->end());
   series->erase(std::unique(series->begin(), series->end()), series->end());
   size_t keep = 0;
-  std::vector<std::string> warnings = ApplyLimit(*limit, series->size(), &keep);
+  std::vector<std::string> warnings = (*querier)->Warnings();
+  for (std::string& w : ApplyLimit(*limit, series->size(), &keep)) {
+    warnings.push_back(std::move(w));
+  }
   series->resize(keep);
   return StreamSuccess(
       [series](StreamBuffer* out) {
@@ -463,7 +469,10 @@ Response QueryApi::LabelLookup(const Request& request,
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   size_t keep = 0;
-  std::vector<std::string> warnings = ApplyLimit(*limit, out.size(), &keep);
+  std::vector<std::string> warnings = (*querier)->Warnings();
+  for (std::string& w : ApplyLimit(*limit, out.size(), &keep)) {
+    warnings.push_back(std::move(w));
+  }
   out.resize(keep);
   return StringListSuccess(std::move(out), std::move(warnings));
 }

@@ -163,6 +163,29 @@ void AppendCompactionAndRetention(const DBStats& s,
       {{"size", s.retention_size_bytes}, {"time", s.retention_time_bytes}}));
 }
 
+void AppendStorageDamage(const DBStats& s, std::vector<MetricFamily>* out) {
+  out->push_back(ByLabel(
+      "strata_storage_corruptions_total",
+      "Damage found in persisted blocks by queries and scrubs, each damaged "
+      "series (or block file) counted once, by kind.",
+      "kind",
+      {{"block", s.corruptions_block},
+       {"chunk", s.corruptions_chunk},
+       {"index", s.corruptions_index}}));
+  out->push_back(
+      SingleValueFamily("strata_storage_scrubs_total",
+                        "Scrubs of every block's index and chunks run.",
+                        MetricType::kCounter, D(s.scrubs)));
+  out->push_back(SingleValueFamily("strata_storage_scrub_read_bytes_total",
+                                   "Bytes read by scrubs.",
+                                   MetricType::kCounter, D(s.scrub_bytes)));
+  out->push_back(SingleValueFamily(
+      "strata_storage_blocks_quarantined_total",
+      "Damaged blocks rebuilt without their damaged data and moved to "
+      "quarantine/.",
+      MetricType::kCounter, D(s.blocks_quarantined)));
+}
+
 }  // namespace
 
 void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
@@ -192,7 +215,11 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                           "strata_compactions_failed_total",
                           "strata_compaction_duration_seconds",
                           "strata_retention_blocks_removed_total",
-                          "strata_retention_bytes_removed_total"},
+                          "strata_retention_bytes_removed_total",
+                          "strata_storage_corruptions_total",
+                          "strata_storage_scrubs_total",
+                          "strata_storage_scrub_read_bytes_total",
+                          "strata_storage_blocks_quarantined_total"},
                          [db = std::move(db)](std::vector<MetricFamily>* out) {
                            DB* current = db();
                            if (current == nullptr) return;
@@ -200,6 +227,7 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                            AppendHead(s, out);
                            AppendWal(s, current->replay_report(), out);
                            AppendCompactionAndRetention(s, out);
+                           AppendStorageDamage(s, out);
                          });
 }
 

@@ -21,6 +21,10 @@
 //                strata_compaction_duration_seconds (histogram)
 //   retention:   strata_retention_blocks_removed_total{reason="time"|"size"},
 //                strata_retention_bytes_removed_total{reason}
+//   damage:      strata_storage_corruptions_total{kind="block"|"chunk"|
+//                "index"}, strata_storage_scrubs_total,
+//                strata_storage_scrub_read_bytes_total,
+//                strata_storage_blocks_quarantined_total
 // Nothing is reported while no DB is attached.
 //
 // Thread-safety: the collector is safe to call concurrently; `db` must be.
