@@ -265,5 +265,28 @@ TEST(ServerFlagsTest, RemoteWriteLimits) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+TEST(ServerFlagsTest, ScrubIsOffByDefaultAndReachesTheDB) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({}, &defaults).exit);
+  EXPECT_EQ(defaults.ToDBOptions().scrub_interval_ms, 0);
+  EXPECT_EQ(defaults.ToDBOptions().scrub_bytes_per_second, 32 << 20);
+
+  ServerFlags flags;
+  FlagParseResult result = Parse(
+      {"--storage.tsdb.scrub-interval=12h", "--storage.tsdb.scrub-rate=4MB"},
+      &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.ToDBOptions().scrub_interval_ms, 12 * kHour);
+  EXPECT_EQ(flags.ToDBOptions().scrub_bytes_per_second, 4 << 20);
+
+  for (const char* bad : {"--storage.tsdb.scrub-interval=often",
+                          "--storage.tsdb.scrub-rate=0MB"}) {
+    ServerFlags f;
+    FlagParseResult r = Parse({bad}, &f);
+    EXPECT_TRUE(r.exit) << bad;
+    EXPECT_EQ(r.exit_code, 2) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace strata::server
