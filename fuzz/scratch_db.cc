@@ -4,29 +4,21 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "strata/options.h"
 
 namespace strata::fuzz {
 
 ScratchDB::ScratchDB() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-      "/strata-fuzz-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) {
-    std::perror("mkdtemp");
+  if (!tmp_.ok()) {
+    std::perror("creating the scratch directory");
     std::abort();
   }
-  dir_ = pattern;
   Open();
 }
 
-ScratchDB::~ScratchDB() {
-  CloseAndRemove();
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
-}
+ScratchDB::~ScratchDB() { CloseAndRemove(); }
 
 void ScratchDB::Reset() {
   CloseAndRemove();
@@ -36,7 +28,7 @@ void ScratchDB::Reset() {
 void ScratchDB::Open() {
   Options options;
   options.background_compaction = false;
-  auto db = DB::Open(options, dir_ + "/data");
+  auto db = DB::Open(options, dir() + "/data");
   if (!db.ok()) {
     std::fprintf(stderr, "opening the scratch DB failed: %s\n",
                  db.status().ToString().c_str());
@@ -49,7 +41,7 @@ void ScratchDB::CloseAndRemove() {
   if (db_ != nullptr) (void)db_->Close();
   db_.reset();
   std::error_code ec;
-  std::filesystem::remove_all(dir_ + "/data", ec);
+  std::filesystem::remove_all(dir() + "/data", ec);
 }
 
 }  // namespace strata::fuzz

@@ -11,13 +11,14 @@
 #include <string>
 
 #include "strata/db.h"
+#include "temp_dir.h"
 
 namespace strata::fuzz {
 
 class ScratchDB {
  public:
-  // Creates the directory under $TMPDIR (or /tmp); aborts if the DB does
-  // not open: the target cannot run without it.
+  // Creates the directory under $TMPDIR (tests/temp_dir.h); aborts if the
+  // DB does not open: the target cannot run without it.
   ScratchDB();
   ~ScratchDB();
   ScratchDB(const ScratchDB&) = delete;
@@ -26,13 +27,13 @@ class ScratchDB {
   // Closes the DB, deletes its files and opens an empty one.
   void Reset();
   DB* db() const { return db_.get(); }
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return tmp_.path(); }
 
  private:
   void Open();
   void CloseAndRemove();
 
-  std::string dir_;
+  testing::TempDir tmp_{"strata-fuzz"};
   std::unique_ptr<DB> db_;
 };
 

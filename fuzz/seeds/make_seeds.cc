@@ -6,12 +6,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "seed_writer.h"
 #include "xxhash.h"
 
 namespace strata::fuzz {
+
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
 
 void SeedWriter::Add(std::string_view target, std::string_view bytes) {
   const std::filesystem::path dir = std::filesystem::path(out_dir_) / target;

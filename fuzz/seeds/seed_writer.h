@@ -6,6 +6,7 @@
 #ifndef STRATA_FUZZ_SEEDS_SEED_WRITER_H_
 #define STRATA_FUZZ_SEEDS_SEED_WRITER_H_
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ class SeedWriter {
   const std::string out_dir_;
   int count_ = 0;
 };
+
+// The bytes of a file ("" if it cannot be read).
+std::string ReadWholeFile(const std::filesystem::path& path);
 
 // The generators, by kind of input; each adds its seeds to `out`.
 // `source_dir` is the repository (for test fixtures and examples).

@@ -2,22 +2,21 @@
 // few series (and a deletion) gives WAL segments and records, and its
 // snapshot a block (index, chunk segment, meta.json); tombstones and a few
 // framed WAL records (snappy, multi-page) are encoded directly.
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "block/block_meta.h"
 #include "block/tombstones.h"
 #include "seed_writer.h"
 #include "strata/appender.h"
 #include "strata/db.h"
 #include "strata/labels.h"
 #include "strata/options.h"
+#include "temp_dir.h"
 #include "wal/compression.h"
 #include "wal/framing.h"
 #include "wal/record.h"
@@ -27,13 +26,6 @@ namespace strata::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void Check(const Status& st, const char* what) {
   if (st.ok()) return;
@@ -65,7 +57,7 @@ void FillDB(DB* db) {
 void AddWal(const fs::path& wal_dir, SeedWriter* out) {
   for (const fs::directory_entry& e : fs::directory_iterator(wal_dir)) {
     if (!e.is_regular_file()) continue;
-    const std::string segment = ReadFile(e.path());
+    const std::string segment = ReadWholeFile(e.path());
     out->Add("wal_segment_fuzzer", segment);
     wal::SegmentReader reader(segment);
     std::string_view record;
@@ -78,16 +70,17 @@ void AddBlock(const fs::path& snapshot, SeedWriter* out) {
     if (!e.is_directory()) continue;
     const fs::path block = e.path();
     if (fs::exists(block / "index")) {
-      out->Add("index_fuzzer", ReadFile(block / "index"));
+      out->Add("index_fuzzer", ReadWholeFile(block / "index"));
     }
     if (fs::exists(block / "chunks" / "000001")) {
-      out->Add("chunk_segment_fuzzer", ReadFile(block / "chunks" / "000001"));
+      out->Add("chunk_segment_fuzzer",
+               ReadWholeFile(block / "chunks" / "000001"));
     }
     if (fs::exists(block / "meta.json")) {
-      out->Add("block_meta_fuzzer", ReadFile(block / "meta.json"));
+      out->Add("block_meta_fuzzer", ReadWholeFile(block / "meta.json"));
     }
     if (fs::exists(block / "tombstones")) {
-      out->Add("tombstones_fuzzer", ReadFile(block / "tombstones"));
+      out->Add("tombstones_fuzzer", ReadWholeFile(block / "tombstones"));
     }
   }
 }
@@ -141,13 +134,12 @@ void AddTombstones(SeedWriter* out) {
 }  // namespace
 
 void AddStorageSeeds(SeedWriter* out) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string dir = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") +
-                    "/strata-fuzz-seeds-XXXXXX";
-  if (mkdtemp(dir.data()) == nullptr) {
-    std::perror("mkdtemp");
+  testing::TempDir tmp("strata-fuzz-seeds");
+  if (!tmp.ok()) {
+    std::perror("creating a temporary directory");
     std::abort();
   }
+  const std::string& dir = tmp.path();
   {
     Options options;
     options.background_compaction = false;
@@ -159,7 +151,6 @@ void AddStorageSeeds(SeedWriter* out) {
   }
   AddWal(fs::path(dir) / "data" / "wal", out);
   AddBlock(fs::path(dir) / "snapshot", out);
-  fs::remove_all(dir);
   AddEncodedRecords(out);
   AddTombstones(out);
 }

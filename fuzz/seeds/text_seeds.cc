@@ -2,7 +2,6 @@
 // conformance scripts), label matchers, OpenMetrics text, rule files (the
 // repository's test and example rule files) and meta.json.
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -14,13 +13,6 @@ namespace strata::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 constexpr std::string_view kQueries[] = {
     "up",
@@ -44,7 +36,7 @@ void AddConformanceQueries(const fs::path& dir, SeedWriter* out) {
   if (!fs::is_directory(dir)) return;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".test") continue;
-    std::istringstream lines(ReadFile(e.path()));
+    std::istringstream lines(ReadWholeFile(e.path()));
     for (std::string line; std::getline(lines, line);) {
       if (!line.starts_with("eval")) continue;
       const size_t at = line.find(" at ");
@@ -103,7 +95,7 @@ void AddRuleFiles(const fs::path& source, SeedWriter* out) {
     if (!fs::is_directory(source / dir)) continue;
     for (const fs::directory_entry& e : fs::directory_iterator(source / dir)) {
       if (e.path().extension() == ".yml" || e.path().extension() == ".yaml") {
-        out->Add("rule_file_fuzzer", ReadFile(e.path()));
+        out->Add("rule_file_fuzzer", ReadWholeFile(e.path()));
       }
     }
   }
