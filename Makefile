@@ -17,9 +17,9 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
   nlohmann-json3-dev python3 prometheus prometheus-node-exporter \
-  prometheus-alertmanager
+  prometheus-alertmanager clang libclang-rt-14-dev
 
-.PHONY: all deps configure build test run stack tsan soak bench bench-compare clean format
+.PHONY: all deps configure build test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
 
 all: build
 
@@ -48,8 +48,36 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The suite, then every fuzz target briefly (replay of its seeds and
+# regression inputs, then FUZZ_TEST_SECONDS of fuzzing; fuzz/README.md).
+test: build fuzz-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	cd $(FUZZ_BUILD_DIR) && FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) \
+	  ctest --output-on-failure -j $(JOBS) -L fuzz --timeout 900
+
+# libFuzzer targets (fuzz/README.md) in their own clang build with
+# ASan+UBSan. `make fuzz` runs each for FUZZ_SECONDS, one after another;
+# a crash stops it with the input saved under build-fuzz/fuzz/work/.
+FUZZ_BUILD_DIR := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 10
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSTRATA_FUZZ=ON \
+	  -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_BUILD_TOOLS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_all
+fuzz: fuzz-build
+	cd $(FUZZ_BUILD_DIR) && FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  ctest --output-on-failure -L fuzz --timeout $$(($(FUZZ_SECONDS) + 600))
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (gcc); any report fails its test.
+asan:
+	@$(MAKE) --no-print-directory configure BUILD_DIR=build-asan CMAKE_FLAGS="-DSTRATA_ASAN=ON -DSTRATA_BUILD_BENCH=OFF"
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800
 
 run:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release
@@ -69,15 +97,21 @@ stack:
 
 # ThreadSanitizer build of the multi-threaded suites (concurrent appenders
 # and readers, WAL group commit, compaction beside appends, the HTTP server
-# and its handlers); any report fails the target.
+# and its handlers) and of the end-to-end suites, which run the TSan-built
+# strata-server (TSAN_OPTIONS reaches it: a report aborts it, failing the
+# test); any report fails the target.
 TSAN_TESTS := head/head_concurrency_test block/block_block_concurrency_test \
   wal/wal_wal_test db/db_test db/db_blocks_test server/server_http_test \
-  server/server_unit_test server/server_remote_test server/server_query_test
+  server/server_unit_test server/server_remote_test server/server_query_test \
+  server/server_e2e_test e2e/e2e_prometheus_remote_storage_test \
+  e2e/e2e_query_api_test e2e/e2e_rules_alerting_test e2e/e2e_topologies_test \
+  e2e/e2e_ha_dedup_test e2e/e2e_stack_test
 tsan:
 	@$(MAKE) --no-print-directory configure BUILD_DIR=build-tsan CMAKE_FLAGS="-DSTRATA_TSAN=ON -DSTRATA_BUILD_BENCH=OFF"
-	cmake --build build-tsan -j $(JOBS) --target $(notdir $(TSAN_TESTS))
+	cmake --build build-tsan -j $(JOBS) --target strata-server $(notdir $(TSAN_TESTS))
 	@for t in $(TSAN_TESTS); do \
 	  echo "== $$t"; \
+	  STRATA_BINARY_DIR=$(CURDIR)/build-tsan \
 	  TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" ./build-tsan/tests/$$t --gtest_brief=1 || exit 1; \
 	done
 
@@ -107,4 +141,4 @@ format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-release build-tsan
+	rm -rf build build-release build-tsan build-asan build-fuzz

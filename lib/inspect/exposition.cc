@@ -213,6 +213,11 @@ Status OpenMetricsReader::ParseLine(std::string_view line, TextSample* out,
     return Status::InvalidArgument("expected a value after the series");
   }
   const std::string_view series = line.substr(0, series_end);
+  // Checked before the comparison: the text before the first series is
+  // empty too, and an empty series must not inherit the previous labels.
+  if (series.empty()) {
+    return Status::InvalidArgument("expected a metric name or labels");
+  }
   same_series_ = series == last_series_text_;
   if (!same_series_) {
     std::vector<Label> pairs;

@@ -6,6 +6,20 @@
 #include <cstdint>
 #include <new>
 
+// Under AddressSanitizer, LeakSanitizer must scan the regions: objects in
+// slots (the head's series) own heap memory, which would otherwise look
+// leaked, since LeakSanitizer scans only the heap, stacks and globals.
+#if defined(__SANITIZE_ADDRESS__)
+#define STRATA_SCAN_REGIONS_FOR_LEAKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STRATA_SCAN_REGIONS_FOR_LEAKS 1
+#endif
+#endif
+#ifdef STRATA_SCAN_REGIONS_FOR_LEAKS
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace strata {
 
 HugePagePool::HugePagePool(size_t slot_bytes) : slot_bytes_(slot_bytes) {
@@ -35,6 +49,9 @@ void* HugePagePool::Allocate() {
       munmap(reinterpret_cast<void*>(end), start + span - end);
     // Only advice: without transparent huge pages it fails harmlessly.
     madvise(reinterpret_cast<void*>(aligned), kRegionBytes, MADV_HUGEPAGE);
+#ifdef STRATA_SCAN_REGIONS_FOR_LEAKS
+    __lsan_register_root_region(reinterpret_cast<void*>(aligned), kRegionBytes);
+#endif
     next_ = reinterpret_cast<char*>(aligned);
     left_ = kRegionBytes;
     mapped_ += kRegionBytes;

@@ -17,10 +17,14 @@ bool IsLabelNameChar(char c) {
   return IsLabelNameStart(c) || (c >= '0' && c <= '9');
 }
 
+// Ties on the name (duplicate names, which only FromPairs rejects) are
+// ordered by value, so the result never depends on the input order: a
+// decoded WAL series record then reads the same after a round trip.
 void SortAndDropEmpty(std::vector<Label>* labels) {
   std::erase_if(*labels, [](const Label& l) { return l.value.empty(); });
-  std::sort(labels->begin(), labels->end(),
-            [](const Label& a, const Label& b) { return a.name < b.name; });
+  std::sort(labels->begin(), labels->end(), [](const Label& a, const Label& b) {
+    return a.name != b.name ? a.name < b.name : a.value < b.value;
+  });
 }
 
 }  // namespace

@@ -104,5 +104,19 @@ TEST(OpenMetricsReader, ErrorsNameTheLine) {
   }
 }
 
+// Found by fuzz/targets/openmetrics_fuzzer: a line starting with a space
+// has an empty series, which compared equal to the (empty) series text
+// before the first line, so it was read as a sample without labels; after
+// a sample it took that sample's labels.
+TEST(OpenMetricsReader, EmptySeriesIsAnError) {
+  for (const char* text : {" 1 1\n", "ok 1 1\n 2 2\n"}) {
+    Status st;
+    const auto got = ReadAll(text, &st);
+    EXPECT_FALSE(st.ok()) << text;
+    for (const TextSample& s : got) EXPECT_FALSE(s.labels.empty()) << text;
+    EXPECT_LE(got.size(), 1u) << text;
+  }
+}
+
 }  // namespace
 }  // namespace strata::inspect

@@ -1,0 +1,158 @@
+// Seeds of the storage targets, written by the engine itself: a DB with a
+// few series (and a deletion) gives WAL segments and records, and its
+// snapshot a block (index, chunk segment, meta.json); tombstones and a few
+// framed WAL records (snappy, multi-page) are encoded directly.
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "block/tombstones.h"
+#include "seed_writer.h"
+#include "strata/appender.h"
+#include "strata/db.h"
+#include "strata/labels.h"
+#include "strata/options.h"
+#include "temp_dir.h"
+#include "wal/compression.h"
+#include "wal/framing.h"
+#include "wal/record.h"
+#include "wal/segment_reader.h"
+
+namespace strata::fuzz {
+namespace {
+
+namespace fs = std::filesystem;
+
+void Check(const Status& st, const char* what) {
+  if (st.ok()) return;
+  std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
+  std::abort();
+}
+
+// Twelve series, 40 samples each (a NaN and a stale marker among them),
+// one series deleted in part.
+void FillDB(DB* db) {
+  auto app = db->NewAppender();
+  for (int i = 0; i < 12; ++i) {
+    const Labels labels = Labels::Of({{"__name__", i % 2 ? "up" : "req_total"},
+                                      {"instance", "host" + std::to_string(i)},
+                                      {"job", i < 6 ? "api" : "db"}});
+    for (int64_t t = 0; t < 40; ++t) {
+      double v = static_cast<double>(i * 100 + t * t) / 3;
+      if (t == 20 && i == 3) v = std::nan("");
+      if (t == 39 && i == 5) v = std::bit_cast<double>(0x7ff0000000000002ull);
+      Check(app->Append(labels, 1000 * 15 * t, v).status(), "append");
+    }
+    if (i == 5) Check(app->Commit(), "commit");
+  }
+  Check(app->Commit(), "commit");
+  Check(db->DeleteSeries({Matcher::Equal("instance", "host7")}, 0, 100000),
+        "delete");
+}
+
+void AddWal(const fs::path& wal_dir, SeedWriter* out) {
+  for (const fs::directory_entry& e : fs::directory_iterator(wal_dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string segment = ReadWholeFile(e.path());
+    out->Add("wal_segment_fuzzer", segment);
+    wal::SegmentReader reader(segment);
+    std::string_view record;
+    while (reader.Next(&record)) out->Add("wal_record_fuzzer", record);
+  }
+}
+
+void AddBlock(const fs::path& snapshot, SeedWriter* out) {
+  for (const fs::directory_entry& e : fs::directory_iterator(snapshot)) {
+    if (!e.is_directory()) continue;
+    const fs::path block = e.path();
+    if (fs::exists(block / "index")) {
+      out->Add("index_fuzzer", ReadWholeFile(block / "index"));
+    }
+    if (fs::exists(block / "chunks" / "000001")) {
+      out->Add("chunk_segment_fuzzer",
+               ReadWholeFile(block / "chunks" / "000001"));
+    }
+    if (fs::exists(block / "meta.json")) {
+      out->Add("block_meta_fuzzer", ReadWholeFile(block / "meta.json"));
+    }
+    if (fs::exists(block / "tombstones")) {
+      out->Add("tombstones_fuzzer", ReadWholeFile(block / "tombstones"));
+    }
+  }
+}
+
+void AddEncodedRecords(SeedWriter* out) {
+  std::string series;
+  wal::EncodeSeries(
+      std::vector<wal::RefSeries>{
+          {1, Labels::Of({{"__name__", "up"}, {"job", "a"}})},
+          {2, Labels::Of({{"__name__", "x"}, {"l", std::string(300, 'v')}})}},
+      &series);
+  std::string samples;
+  wal::EncodeSamples(
+      std::vector<wal::RefSample>{
+          {1, 1000, 1.5}, {2, 999, -2}, {1, 2000, std::nan("")}},
+      &samples);
+  std::string stones;
+  wal::EncodeTombstones(
+      std::vector<wal::Stone>{{1, {{0, 10}, {20, 30}}}, {2, {{-5, 5}}}},
+      &stones);
+  for (const std::string* r : {&series, &samples, &stones}) {
+    out->Add("wal_record_fuzzer", *r);
+  }
+  // A segment: a snappy record, a plain one, a record over two pages.
+  std::string segment;
+  std::string compressed;
+  uint8_t flag = wal::Compress(wal::Compression::kSnappy, series, &compressed);
+  int64_t offset =
+      wal::AppendFragments(0, flag ? compressed : series, flag, &segment);
+  offset = wal::AppendFragments(offset, samples, 0, &segment);
+  std::string big;
+  std::vector<wal::RefSeries> many;
+  for (uint64_t i = 0; i < 800; ++i) {
+    many.push_back(
+        {i, Labels::Of({{"__name__", "m"}, {"i", std::to_string(i * 7919)}})});
+  }
+  wal::EncodeSeries(many, &big);
+  wal::AppendFragments(offset, big, 0, &segment);
+  out->Add("wal_segment_fuzzer", segment);
+}
+
+void AddTombstones(SeedWriter* out) {
+  MemTombstones stones;
+  stones.Add(1, {0, 100});
+  stones.Add(1, {200, 300});
+  stones.Add(7, {-1000, 5});
+  stones.Add(4096, {1, 1});
+  out->Add("tombstones_fuzzer", stones.Encode());
+}
+
+}  // namespace
+
+void AddStorageSeeds(SeedWriter* out) {
+  testing::TempDir tmp("strata-fuzz-seeds");
+  if (!tmp.ok()) {
+    std::perror("creating a temporary directory");
+    std::abort();
+  }
+  const std::string& dir = tmp.path();
+  {
+    Options options;
+    options.background_compaction = false;
+    auto db = DB::Open(options, dir + "/data");
+    Check(db.status(), "open");
+    FillDB(db->get());
+    Check((*db)->Snapshot(dir + "/snapshot", /*with_head=*/true), "snapshot");
+    Check((*db)->Close(), "close");
+  }
+  AddWal(fs::path(dir) / "data" / "wal", out);
+  AddBlock(fs::path(dir) / "snapshot", out);
+  AddEncodedRecords(out);
+  AddTombstones(out);
+}
+
+}  // namespace strata::fuzz

@@ -1,0 +1,26 @@
+// PromQL lexer, parser, type checker and printer on arbitrary text.
+// Invariants: a query that parses prints (String()) to text that parses
+// again and prints the same; a clone prints the same.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "promql/ast.h"
+#include "promql/parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view query(reinterpret_cast<const char*>(data), size);
+  auto expr = strata::promql::ParseExpr(query);
+  if (!expr.ok()) return 0;
+  const std::string printed = (*expr)->String();
+  auto again = strata::promql::ParseExpr(printed);
+  FUZZ_CHECK(again.ok(), "printed query does not parse: " + printed + " -> " +
+                             again.status().ToString());
+  const std::string reprinted = (*again)->String();
+  FUZZ_CHECK(reprinted == printed,
+             "printing is not stable: " + printed + " vs " + reprinted);
+  FUZZ_CHECK((*expr)->Clone()->String() == printed, "clone prints differently");
+  return 0;
+}
