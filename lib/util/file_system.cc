@@ -1,5 +1,7 @@
 #include "util/file_system.h"
 
+#include <filesystem>
+
 namespace strata {
 
 // Defined in posix_file_system.cc; kept out of the header so that nothing
@@ -21,6 +23,61 @@ std::string JoinPath(std::string_view a, std::string_view b) {
   } else {
     out.push_back('/');
     out.append(b);
+  }
+  return out;
+}
+
+namespace {
+
+bool IsPathChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+         c == '/' || c == '~' || c == '+';
+}
+
+// Replaces the occurrences of directory `dir` (no trailing '/') that start
+// a path in `text`: "<dir>/x" by "x", a bare `dir` by "." if `bare`.
+std::string ReplaceDir(std::string_view text, std::string_view dir, bool bare) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at = text.find(dir); at != std::string_view::npos;
+       at = text.find(dir, at + 1)) {
+    const size_t end = at + dir.size();
+    if (at < from || (at > 0 && IsPathChar(text[at - 1]))) continue;
+    const bool child = end < text.size() && text[end] == '/';
+    if (!child && (!bare || (end < text.size() && IsPathChar(text[end])))) {
+      continue;
+    }
+    out.append(text.substr(from, at - from));
+    if (!child) out.push_back('.');
+    from = child ? end + 1 : end;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+std::string_view WithoutTrailingSlashes(std::string_view dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  return dir;
+}
+
+}  // namespace
+
+std::string RelativeToDir(std::string_view text, std::string_view dir) {
+  dir = WithoutTrailingSlashes(dir);
+  if (dir.empty() || dir == "." || dir == "/") return std::string(text);
+  std::error_code ec;
+  const std::string absolute =
+      std::filesystem::absolute(std::string(dir), ec).lexically_normal();
+  std::string out(text);
+  const std::string_view abs_dir = WithoutTrailingSlashes(absolute);
+  // The longer form first, so that neither eats part of the other.
+  if (!ec && abs_dir.size() > dir.size()) {
+    out = ReplaceDir(out, abs_dir, true);
+  }
+  out = ReplaceDir(out, dir, dir.front() == '/');
+  if (!ec && abs_dir.size() < dir.size()) {
+    out = ReplaceDir(out, abs_dir, true);
   }
   return out;
 }

@@ -22,6 +22,14 @@ std::string ParentDir(std::string_view path);
 std::string FreePath(FileSystem* fs, const std::string& dir,
                      const std::string& name);
 
+// `text` (e.g. an error message) with every path under `dir` made
+// relative to it ("/var/lib/strata/wal/00000012: ..." gives
+// "wal/00000012: ...") and `dir` itself, if absolute, written ".": for
+// messages that reach clients, who need not learn the server's file system
+// layout. Matches `dir` as given and as an absolute path, only where a
+// path starts (not inside a longer name).
+std::string RelativeToDir(std::string_view text, std::string_view dir);
+
 // Replaces `path` with `data` so that a crash at any point leaves either the
 // old file or the new one, never a mix: writes `path`.tmp, syncs it, renames
 // it over `path` and syncs the directory. On failure the temporary file is

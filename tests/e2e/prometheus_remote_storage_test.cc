@@ -95,7 +95,7 @@ class RemoteStorageTest : public ::testing::Test {
         std::vector<std::string>{
             StrataServerPath(), "--storage.tsdb.path=" + root_ + "/strata",
             "--web.listen-address=127.0.0.1:" + std::to_string(strata_port_),
-            "--web.enable-admin-api"},
+            "--web.enable-admin-api", "--web.enable-lifecycle"},
         root_ + "/strata.log");
   }
 

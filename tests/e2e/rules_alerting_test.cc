@@ -154,7 +154,7 @@ class RulesAlertingTest : public ::testing::Test {
         std::vector<std::string>{
             StrataServerPath(), "--storage.tsdb.path=" + root_ + "/strata",
             "--web.listen-address=127.0.0.1:" + Port(strata_port_),
-            "--config.file=" + root_ + "/strata.yml",
+            "--config.file=" + root_ + "/strata.yml", "--web.enable-lifecycle",
             "--web.external-url=http://strata.example:9090/",
             "--rules.alert.for-grace-period=1s",
             "--rules.alert.resend-delay=1s"},

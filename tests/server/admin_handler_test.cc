@@ -1,15 +1,18 @@
-// Admin API and API time parsing, /-/reload, and the
+// Admin API and API time parsing, /-/reload and /-/quit, and the
 // /api/v1/metadata endpoint with its store.
 #include "server/api/admin_handler.h"
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
 #include "server/api/api_params.h"
-#include "server/api/reload_handler.h"
+#include "server/api/lifecycle_handler.h"
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/metadata_api.h"
@@ -147,6 +150,22 @@ TEST_F(AdminHandlerTest, SnapshotIsAnOpenableCopy) {
   ASSERT_TRUE((*copy)->Close().ok());
 }
 
+// Issue 15: error messages carried the server's absolute paths.
+TEST_F(AdminHandlerTest, ErrorsCarryNoAbsolutePaths) {
+  auto admin = Make(true);
+  // A file where the snapshots directory belongs makes the snapshot fail.
+  { std::ofstream(tmp_.data_dir() + "/snapshots") << "not a directory"; }
+  Request r = Post("/api/v1/admin/tsdb/snapshot");
+  Response resp = admin->Snapshot(r);
+  EXPECT_EQ(resp.status, 500) << resp.body;
+  EXPECT_NE(resp.body.find("create snapshot: "), std::string::npos)
+      << resp.body;
+  EXPECT_NE(resp.body.find("snapshots"), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.body.find(tmp_.data_dir()), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.body.find("\"/"), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.body.find(" /"), std::string::npos) << resp.body;
+}
+
 TEST_F(AdminHandlerTest, DeleteSeriesValidatesThenDeletes) {
   auto admin = Make(true);
   Request none = Post("/api/v1/admin/tsdb/delete_series");
@@ -195,49 +214,158 @@ TEST_F(AdminHandlerTest, DeleteSeriesValidatesThenDeletes) {
   EXPECT_EQ(ReadAll(tmp_.db(), AllSeries()), after);
 }
 
-// ---- /-/reload ----
+// ---- /-/reload, /-/quit ----
 
-TEST(ReloadHandlerTest, ReloadsOnPostAndPutAndReportsFailures) {
-  MetricsRegistry registry;
-  int calls = 0;
-  Status next;
-  ReloadHandler reload(
-      [&] {
-        ++calls;
-        return next;
-      },
-      &registry);
-  Router router;
-  reload.RegisterRoutes(&router);
-  std::string route;
-  Request post = Post("/-/reload");
-  Response ok = router.Dispatch(post, &route);
+// A LifecycleHandler and its routes, counting reloads and quits.
+class LifecycleHandlerTest : public ::testing::Test {
+ protected:
+  void Make(bool enabled, std::string config_dir = "") {
+    LifecycleOptions options;
+    options.enabled = enabled;
+    options.config_dir = std::move(config_dir);
+    options.reload = [this] {
+      ++reloads_;
+      return next_reload_;
+    };
+    options.quit = [this] { ++quits_; };
+    handler_ =
+        std::make_unique<LifecycleHandler>(std::move(options), &registry_);
+    handler_->RegisterRoutes(&router_);
+  }
+
+  Response Call(
+      const std::string& method, const std::string& path,
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    Request r = Post(path);
+    r.method = method;
+    for (const auto& [name, value] : headers) r.headers.Add(name, value);
+    std::string route;
+    return router_.Dispatch(r, &route);
+  }
+
+  bool MetricsSay(std::string_view line) {
+    return registry_.RenderText().find(line) != std::string::npos;
+  }
+
+  MetricsRegistry registry_;
+  Router router_;
+  std::unique_ptr<LifecycleHandler> handler_;
+  int reloads_ = 0;
+  int quits_ = 0;
+  Status next_reload_;
+};
+
+TEST_F(LifecycleHandlerTest, ReloadsOnPostAndPutAndReportsFailures) {
+  Make(true);
+  Response ok = Call("POST", "/-/reload");
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body, "");
-  Request put = Post("/-/reload");
-  put.method = "PUT";
-  EXPECT_EQ(router.Dispatch(put, &route).status, 200);
-  Request get = Post("/-/reload");
-  get.method = "GET";
-  Response got = router.Dispatch(get, &route);
+  EXPECT_EQ(Call("PUT", "/-/reload").status, 200);
+  Response got = Call("GET", "/-/reload");
   EXPECT_EQ(got.status, 405);
   EXPECT_EQ(got.body, "Only POST or PUT requests allowed");
-  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(reloads_, 2);
 
-  next = Status::InvalidArgument("yaml: line 3: bad indentation");
-  Response failed = router.Dispatch(post, &route);
+  next_reload_ = Status::InvalidArgument("yaml: line 3: bad indentation");
+  Response failed = Call("POST", "/-/reload");
   EXPECT_EQ(failed.status, 500);
   EXPECT_EQ(failed.body,
             "failed to reload config: invalid_argument: yaml: line 3: bad "
             "indentation\n");
-  EXPECT_NE(
-      registry.RenderText().find("\nstrata_config_last_reload_successful 0\n"),
-      std::string::npos);
-  next = Status::OK();
-  EXPECT_TRUE(reload.Reload().ok());
-  EXPECT_NE(
-      registry.RenderText().find("\nstrata_config_last_reload_successful 1\n"),
-      std::string::npos);
+  EXPECT_TRUE(MetricsSay("\nstrata_config_last_reload_successful 0\n"));
+  next_reload_ = Status::OK();
+  EXPECT_TRUE(handler_->Reload().ok());
+  EXPECT_TRUE(MetricsSay("\nstrata_config_last_reload_successful 1\n"));
+}
+
+// Issue 15: error messages carried absolute paths.
+TEST_F(LifecycleHandlerTest, FailedReloadShowsPathsRelativeToTheConfigDir) {
+  Make(true, "/etc/strata");
+  next_reload_ = Status::InvalidArgument(
+      "/etc/strata/rules/a.yml: 3:5: group \"g\": no rules");
+  Response failed = Call("POST", "/-/reload");
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body,
+            "failed to reload config: invalid_argument: rules/a.yml: 3:5: "
+            "group \"g\": no rules\n");
+}
+
+// Issue 15: --web.enable-lifecycle did not exist; /-/reload was always on.
+TEST_F(LifecycleHandlerTest, DisabledByDefaultAsPrometheus) {
+  Make(LifecycleOptions().enabled);
+  for (const char* path : {"/-/reload", "/-/quit"}) {
+    for (const char* method : {"POST", "PUT"}) {
+      Response resp = Call(method, path);
+      EXPECT_EQ(resp.status, 403) << method << path;
+      EXPECT_EQ(resp.body, "Lifecycle API is not enabled.");
+    }
+    EXPECT_EQ(Call("GET", path).status, 405) << path;
+  }
+  EXPECT_EQ(reloads_, 0);
+  EXPECT_EQ(quits_, 0);
+  // SIGHUP still reloads.
+  EXPECT_TRUE(handler_->Reload().ok());
+  EXPECT_EQ(reloads_, 1);
+}
+
+TEST_F(LifecycleHandlerTest, QuitRequestsShutdownOnce) {
+  Make(true);
+  Response first = Call("POST", "/-/quit");
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body, "Requesting termination... Goodbye!");
+  Response again = Call("PUT", "/-/quit");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, "Termination already in progress.");
+  EXPECT_EQ(quits_, 1);
+}
+
+// Issue 15: a web page of any site could POST to /-/reload, /-/quit and
+// the admin API (a form POST needs no CORS preflight).
+TEST_F(LifecycleHandlerTest, CrossSiteRequestsAreRefused) {
+  Make(true);
+  const std::pair<std::string, std::string> host = {"Host", "127.0.0.1:9201"};
+  EXPECT_EQ(
+      Call("POST", "/-/quit", {host, {"Origin", "http://evil.example"}}).status,
+      403);
+  EXPECT_EQ(Call("POST", "/-/reload",
+                 {host,
+                  {"Origin", "http://127.0.0.1:9201"},
+                  {"Sec-Fetch-Site", "cross-site"}})
+                .status,
+            403);
+  EXPECT_EQ(quits_, 0);
+  EXPECT_EQ(reloads_, 0);
+  EXPECT_EQ(Call("POST", "/-/quit",
+                 {host,
+                  {"Origin", "http://127.0.0.1:9201"},
+                  {"Sec-Fetch-Site", "same-origin"}})
+                .status,
+            200);
+  EXPECT_EQ(quits_, 1);
+}
+
+TEST_F(AdminHandlerTest, CrossSiteRequestsAreRefused) {
+  auto admin = Make(true);
+  const auto before = ReadAll(tmp_.db(), AllSeries());
+  Router router;
+  admin->RegisterRoutes(&router);
+  std::string route;
+  Request form = Post("/api/v1/admin/tsdb/delete_series", "match[]=m");
+  form.headers.Add("Host", "127.0.0.1:9201");
+  form.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  form.headers.Add("Origin", "http://evil.example");
+  Response refused = router.Dispatch(form, &route);
+  EXPECT_EQ(refused.status, 403);
+  form.headers.Set("Origin", "null");
+  EXPECT_EQ(router.Dispatch(form, &route).status, 403);
+  Request fetched = Post("/api/v1/admin/tsdb/delete_series", "match[]=m");
+  fetched.headers.Add("Sec-Fetch-Site", "same-site");
+  EXPECT_EQ(router.Dispatch(fetched, &route).status, 403);
+  EXPECT_EQ(ReadAll(tmp_.db(), AllSeries()), before);
+  // curl, scripts, same-origin pages: served.
+  Request plain = Post("/api/v1/admin/tsdb/delete_series", "match[]=m");
+  EXPECT_EQ(router.Dispatch(plain, &route).status, 204);
+  EXPECT_NE(ReadAll(tmp_.db(), AllSeries()), before);
 }
 
 // ---- Metadata store and API ----

@@ -272,7 +272,7 @@ TEST_F(RemoteWriteHandlerTest, ContentNegotiation) {
   AddSeries(&req, {{"__name__", "v1"}}, {{kT0, 1}});
   const std::string raw = req.SerializeAsString();
   for (const char* ok :
-       {"", "application/x-protobuf",
+       {"application/x-protobuf",
         "application/x-protobuf;proto=prometheus.WriteRequest",
         "Application/X-Protobuf; proto=\"prometheus.WriteRequest\""}) {
     Request r = WriteRequestOf(raw, ok);
@@ -289,9 +289,31 @@ TEST_F(RemoteWriteHandlerTest, ContentNegotiation) {
   Request gzip = WriteRequestOf(raw);
   gzip.headers.Set("Content-Encoding", "gzip");
   EXPECT_EQ(handler_->Handle(gzip).status, 415);
+}
+
+// Issue 15: without both headers a web page's cross-site form POST (which
+// can set neither) could write data. Prometheus's receiver takes absent
+// headers as 1.0 and snappy; Strata answers 415.
+TEST_F(RemoteWriteHandlerTest, MissingContentTypeOrEncodingIs415) {
+  prometheus::WriteRequest req;
+  AddSeries(&req, {{"__name__", "v1"}}, {{kT0, 1}});
+  const std::string raw = req.SerializeAsString();
+  Request no_type = WriteRequestOf(raw, "");
+  Response resp = handler_->Handle(no_type);
+  EXPECT_EQ(resp.status, 415);
+  EXPECT_EQ(resp.body,
+            "missing Content-Type; expected application/x-protobuf\n");
   Request no_encoding = WriteRequestOf(raw);
   no_encoding.headers.Set("Content-Encoding", "");
-  EXPECT_EQ(handler_->Handle(no_encoding).status, 204);
+  resp = handler_->Handle(no_encoding);
+  EXPECT_EQ(resp.status, 415);
+  EXPECT_EQ(resp.body, "missing Content-Encoding; expected snappy\n");
+  // A form POST as a browser sends it cross-site without a preflight.
+  Request form = WriteRequestOf(raw, "application/x-www-form-urlencoded");
+  form.headers = Headers();
+  form.headers.Add("Content-Type", "text/plain");
+  EXPECT_EQ(handler_->Handle(form).status, 415);
+  EXPECT_TRUE(Stored().empty());
 }
 
 TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {

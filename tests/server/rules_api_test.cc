@@ -237,6 +237,7 @@ class RulesApiTest : public ::testing::Test {
     };
     options.config_yaml = [] { return std::string("rule_files: []\n"); };
     options.ready = [this] { return ready_; };
+    options.cross_origin = *CrossOriginPolicy::Create("http://grafana");
     api_ = std::make_unique<RulesApi>(std::move(options));
     api_->RegisterRoutes(&router_);
   }
@@ -292,7 +293,12 @@ TEST_F(RulesApiTest, UnavailableUntilReadyAndCorsLikeTheQueryApi) {
   request.headers.Add("Origin", "http://grafana");
   Response r = Dispatch(request);
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "http://grafana");
+  request.headers.Set("Origin", "http://evil");
+  r = Dispatch(request);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.headers.Has("Access-Control-Allow-Origin"));
+  EXPECT_EQ(r.headers.Get("Vary"), "Origin");
 }
 
 TEST(RulesApiDefaultsTest, UnsetProvidersMeanNothing) {

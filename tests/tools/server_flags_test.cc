@@ -30,6 +30,11 @@ TEST(FlagsTest, DefaultsMatchPrometheus) {
   EXPECT_EQ(flags.listen_address, "127.0.0.1:9201");
   EXPECT_EQ(flags.max_connections, 512);
   EXPECT_FALSE(flags.enable_admin_api);
+  EXPECT_FALSE(flags.enable_lifecycle);
+  // Unlike Prometheus (".*"): no cross-origin access by default.
+  EXPECT_EQ(flags.cors_origin, "");
+  EXPECT_FALSE(flags.cross_origin.AllowsOrigin("http://any.example"));
+  EXPECT_EQ(flags.idle_timeout, std::chrono::minutes(1));
   EXPECT_EQ(flags.config_file, "");
   EXPECT_EQ(flags.log_level, LogLevel::kInfo);
   EXPECT_EQ(flags.log_format, "logfmt");
@@ -48,7 +53,9 @@ TEST(FlagsTest, ParsesEveryFlag) {
              "--no-storage.tsdb.wal-compression", "--web.listen-address=:9090",
              "--web.enable-admin-api", "--config.file=/etc/strata.yml",
              "--log.level=debug", "--log.format=logfmt",
-             "--web.max-connections=1000", "--web.read-timeout=30s"},
+             "--web.max-connections=1000", "--web.read-timeout=30s",
+             "--web.idle-timeout=2m30s", "--web.enable-lifecycle",
+             R"(--web.cors.origin=https?://(a|b)\.example)"},
             &flags);
   ASSERT_FALSE(result.exit) << result.output;
   EXPECT_EQ(flags.data_dir, "/var/strata");
@@ -63,6 +70,10 @@ TEST(FlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(flags.log_level, LogLevel::kDebug);
   EXPECT_EQ(flags.max_connections, 1000);
   EXPECT_EQ(flags.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(flags.idle_timeout, std::chrono::seconds(150));
+  EXPECT_TRUE(flags.enable_lifecycle);
+  EXPECT_TRUE(flags.cross_origin.AllowsOrigin("https://b.example"));
+  EXPECT_FALSE(flags.cross_origin.AllowsOrigin("https://c.example"));
   const Options options = flags.ToDBOptions();
   EXPECT_EQ(options.retention_bytes, int64_t{512} << 20);
   EXPECT_FALSE(options.wal_compression);

@@ -1,6 +1,7 @@
 #include "util/file_system.h"
 
 #include <cerrno>
+#include <filesystem>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -34,6 +35,31 @@ TEST(ParentDirTest, Forms) {
   EXPECT_EQ(ParentDir("a/b/c"), "a/b");
   EXPECT_EQ(ParentDir("/c"), "/");
   EXPECT_EQ(ParentDir("c"), ".");
+}
+
+// Issue 15: error messages that reach clients carried absolute paths.
+TEST(RelativeToDirTest, PathsUnderTheDirBecomeRelative) {
+  EXPECT_EQ(RelativeToDir("open /var/lib/strata/wal/00000012: no space left",
+                          "/var/lib/strata"),
+            "open wal/00000012: no space left");
+  EXPECT_EQ(RelativeToDir("lock /var/lib/strata/: busy; /var/lib/strata",
+                          "/var/lib/strata/"),
+            "lock : busy; .");
+  EXPECT_EQ(
+      RelativeToDir("/var/lib/strata: permission denied", "/var/lib/strata"),
+      ".: permission denied");
+  // Not inside longer names.
+  EXPECT_EQ(RelativeToDir("/var/lib/strata2/x /x/var/lib/strata/y",
+                          "/var/lib/strata"),
+            "/var/lib/strata2/x /x/var/lib/strata/y");
+  // A relative dir, and its absolute form.
+  const std::string cwd = std::filesystem::current_path().string();
+  EXPECT_EQ(RelativeToDir("read ./data/01ABC/index and " + cwd +
+                              "/data/chunks: bad; no data",
+                          "./data"),
+            "read 01ABC/index and chunks: bad; no data");
+  EXPECT_EQ(RelativeToDir("metadata/x data/y", "data"), "metadata/x y");
+  EXPECT_EQ(RelativeToDir("nothing here", ""), "nothing here");
 }
 
 TEST_F(PosixFileSystemTest, WriteFileAtomicallyCreatesAndReplaces) {

@@ -147,6 +147,7 @@ struct FlagText {
   std::string scrub_interval = "0s";
   std::string scrub_rate = "32MB";
   std::string read_timeout = "5m";
+  std::string idle_timeout = "1m";
   std::string log_level = "info";
   std::string query_timeout = "2m";
   std::string lookback_delta = "5m";
@@ -206,11 +207,20 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "Maximum number of simultaneous connections.")
       ->capture_default_str();
   app.add_option("--web.read-timeout", text->read_timeout,
-                 "Maximum duration before timing out read of the request, "
-                 "and closing idle connections.")
+                 "Maximum duration before timing out read of the request.")
       ->capture_default_str();
+  app.add_option("--web.idle-timeout", text->idle_timeout,
+                 "Maximum duration a kept-alive connection may wait for its "
+                 "next request before it is closed.")
+      ->capture_default_str();
+  app.add_flag("--web.enable-lifecycle", flags->enable_lifecycle,
+               "Enable shutdown and reload via HTTP request.");
   app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
                "Enable API endpoints for admin control actions.");
+  app.add_option("--web.cors.origin", flags->cors_origin,
+                 "Regex for CORS origin. It is fully anchored. Example: "
+                 "'https?://(domain1|domain2)\\.com'. Unlike Prometheus "
+                 "(default '.*'), no cross-origin access by default.");
   app.add_option(
       "--web.external-url", flags->web_external_url,
       "The URL under which Prometheus is externally reachable (for example, "
@@ -413,6 +423,19 @@ Status CheckListenFlags(const ServerFlags& flags) {
   return Status::OK();
 }
 
+// As Prometheus: `could not compile CORS regex string "(": <err>`.
+Status ApplyCorsFlag(ServerFlags* flags) {
+  StatusOr<CrossOriginPolicy> policy =
+      CrossOriginPolicy::Create(flags->cors_origin);
+  if (!policy.ok()) {
+    return Status::InvalidArgument(Cat("could not compile CORS regex string ",
+                                       GoQuoted(flags->cors_origin), ": ",
+                                       policy.status().message()));
+  }
+  flags->cross_origin = *std::move(policy);
+  return Status::OK();
+}
+
 Status ApplyRuleFlags(const FlagText& text, ServerFlags* flags) {
   STRATA_ASSIGN_OR_RETURN(
       flags->for_outage_tolerance_ms,
@@ -484,10 +507,15 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
       DurationFlag("--web.read-timeout", text.read_timeout, true));
   flags->read_timeout = std::chrono::milliseconds(read_ms);
   STRATA_ASSIGN_OR_RETURN(
+      const int64_t idle_ms,
+      DurationFlag("--web.idle-timeout", text.idle_timeout, true));
+  flags->idle_timeout = std::chrono::milliseconds(idle_ms);
+  STRATA_ASSIGN_OR_RETURN(
       flags->snapshot_retention_ms,
       DurationFlag("--snapshot.retention", text.snapshot_retention, false));
   STRATA_RETURN_IF_ERROR(ApplyLogFlags(text, flags));
   STRATA_RETURN_IF_ERROR(CheckListenFlags(*flags));
+  STRATA_RETURN_IF_ERROR(ApplyCorsFlag(flags));
   STRATA_ASSIGN_OR_RETURN(
       flags->query_timeout_ms,
       DurationFlag("--query.timeout", text.query_timeout, /*positive=*/false));

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/http/cross_origin.h"
 #include "strata/options.h"
 #include "strata/status.h"
 #include "util/log.h"
@@ -43,7 +44,15 @@ struct ServerFlags {
   std::string listen_address = "127.0.0.1:9201";
   int max_connections = 512;
   std::chrono::milliseconds read_timeout = std::chrono::minutes(5);
+  // Go's http.Server.IdleTimeout: how long a kept-alive connection may wait
+  // for its next request.
+  std::chrono::milliseconds idle_timeout = std::chrono::minutes(1);
   bool enable_admin_api = false;
+  bool enable_lifecycle = false;
+  // --web.cors.origin as given, and compiled; "" allows no cross-origin
+  // access.
+  std::string cors_origin;
+  CrossOriginPolicy cross_origin{};
   std::string config_file;  // "" if not given.
   LogLevel log_level = LogLevel::kInfo;
   std::string log_format = "logfmt";

@@ -3,14 +3,19 @@
 // Lifecycle, as Prometheus: start listening at once (/-/healthy answers,
 // /-/ready says 503), open the DB and replay its WAL, then report ready.
 // SIGINT or SIGTERM: stop accepting, let in-flight requests finish (bounded),
-// close the DB, exit 0. SIGHUP (or POST /-/reload) re-reads --config.file.
+// close the DB, exit 0; POST /-/quit (with --web.enable-lifecycle) does the
+// same. SIGHUP (or, with --web.enable-lifecycle, POST /-/reload) re-reads
+// --config.file.
 // Rules (the configuration's rule_files) start evaluating once the DB is
 // open and stop before it closes; their alerts go to the configured
 // Alertmanagers (alerting.h).
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +30,8 @@
 #include "config_file.h"
 #include "flags.h"
 #include "server/api/admin_handler.h"
+#include "server/api/lifecycle_handler.h"
 #include "server/api/query_api.h"
-#include "server/api/reload_handler.h"
 #include "server/api/rules_api.h"
 #include "server/api/rules_metrics.h"
 #include "server/api/web_handler.h"
@@ -46,6 +51,10 @@
 
 namespace strata::server {
 namespace {
+
+// Connections past --web.max-connections that may still serve the health
+// and readiness probes (every other request on them gets 503).
+constexpr int kReservedProbeConnections = 16;
 
 // How long in-flight requests may take to finish at shutdown.
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
@@ -191,6 +200,7 @@ QueryApiOptions QueryOptions(const ServerFlags& flags,
   options.max_concurrency = flags.query_max_concurrency;
   options.flags = flags.values;
   options.ready = std::move(ready);
+  options.cross_origin = flags.cross_origin;
   return options;
 }
 
@@ -221,7 +231,12 @@ HttpServerOptions HttpOptions(const ServerFlags& flags,
       remote_write_inflight + flags.query_max_concurrency + 4;
   options.listen_address = flags.listen_address;
   options.max_connections = flags.max_connections;
-  options.idle_timeout = flags.read_timeout;
+  options.reserved_connections = kReservedProbeConnections;
+  options.reserved_paths = {"/-/healthy", "/-/ready"};
+  options.idle_timeout = flags.idle_timeout;
+  // Go's ReadTimeout bounds the headers and the body together; the header
+  // timeout stays short so half-sent requests cannot hold connections.
+  options.header_timeout = std::min(options.header_timeout, flags.read_timeout);
   options.body_timeout = flags.read_timeout;
   return options;
 }
@@ -247,7 +262,7 @@ class Server {
             flags, [this] { return web_.ready(); }, web_.registry())),
         admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
-        reload_([this] { return ReloadConfig(); }, web_.registry()),
+        lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
               &router_, ObserveRequests()) {
     web_.RegisterRoutes(&router_);
@@ -261,7 +276,7 @@ class Server {
     RegisterMetadataApi(&router_, &metadata_, [this] { return web_.ready(); });
     query_api_.RegisterRoutes(&router_);
     admin_.RegisterRoutes(&router_);
-    reload_.RegisterRoutes(&router_);
+    lifecycle_.RegisterRoutes(&router_);
     rules_api_.RegisterRoutes(&router_);
     AddRuleMetrics(
         web_.registry(), [alerting] { return alerting->Groups(); },
@@ -314,7 +329,12 @@ class Server {
   void Abort() { http_.Shutdown(std::chrono::seconds(1)); }
 
   // Re-reads --config.file; logs its outcome.
-  void Reload() { (void)reload_.Reload(); }
+  void Reload() { (void)lifecycle_.Reload(); }
+
+  // Whether the shutdown was asked for by POST /-/quit.
+  bool quit_requested() const {
+    return quit_requested_.load(std::memory_order_acquire);
+  }
 
  private:
   // strata_http_* for every request; a remote read is a query too.
@@ -328,9 +348,26 @@ class Server {
     };
   }
 
+  // /-/quit raises SIGTERM, which WaitForShutdownSignal receives.
+  LifecycleOptions LifecycleOptionsFor(const ServerFlags& flags) {
+    LifecycleOptions options;
+    options.enabled = flags.enable_lifecycle;
+    options.reload = [this] { return ReloadConfig(); };
+    options.quit = [this] {
+      quit_requested_.store(true, std::memory_order_release);
+      kill(getpid(), SIGTERM);
+    };
+    options.cross_origin = flags.cross_origin;
+    if (!flags.config_file.empty()) {
+      options.config_dir = ParentDir(flags.config_file);
+    }
+    return options;
+  }
+
   AdminOptions AdminOptionsFor(const ServerFlags& flags) {
     AdminOptions options;
     options.enabled = flags.enable_admin_api;
+    options.cross_origin = flags.cross_origin;
     options.data_dir = flags.data_dir;
     options.snapshot_retention_ms = flags.snapshot_retention_ms;
     // Backups carry the metric metadata: flushed, then copied.
@@ -362,6 +399,7 @@ class Server {
       return config_text_;
     };
     options.ready = [this] { return web_.ready(); };
+    options.cross_origin = flags_.cross_origin;
     return options;
   }
 
@@ -385,6 +423,7 @@ class Server {
 
   const ServerFlags& flags_;
   Alerting* const alerting_;
+  std::atomic<bool> quit_requested_{false};
   Mutex config_mu_;
   std::string config_text_ ABSL_GUARDED_BY(config_mu_);
   WebHandler web_;
@@ -395,7 +434,7 @@ class Server {
   QueryApi query_api_;
   AdminHandler admin_;
   RulesApi rules_api_;
-  ReloadHandler reload_;
+  LifecycleHandler lifecycle_;
   HttpServer http_;
 };
 
@@ -480,8 +519,14 @@ int Run(int argc, char** argv) {
   server.Serve(db->get());
 
   const int sig = WaitForShutdownSignal(handled_signals, server);
-  STRATA_LOG(kWarn, "Received signal, exiting gracefully...",
-             {{"signal", SignalName(sig)}});
+  if (server.quit_requested()) {
+    STRATA_LOG(kWarn,
+               "Received termination request via web service, exiting "
+               "gracefully...");
+  } else {
+    STRATA_LOG(kWarn, "Received signal, exiting gracefully...",
+               {{"signal", SignalName(sig)}});
+  }
   server.Stop(
       std::chrono::duration_cast<std::chrono::milliseconds>(kShutdownGrace));
   if (Status closed = (*db)->Close(); !closed.ok()) {

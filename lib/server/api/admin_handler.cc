@@ -101,6 +101,14 @@ std::string BackupJson(const std::string& dir, const DB::BackupReport& r,
   return data;
 }
 
+// The API error for a failed storage operation, its paths relative to the
+// data directory (the log has them in full).
+Response StorageError(std::string_view what, const Status& st,
+                      const std::string& data_dir) {
+  return ApiError(ApiErrorTypeFor(st),
+                  RelativeToDir(Cat(what, st.ToString()), data_dir));
+}
+
 // A tenth of the retention, between 1s and 10m.
 absl::Duration RetentionCheckInterval(const AdminOptions& o) {
   if (o.snapshot_retention_check_ms > 0) {
@@ -121,15 +129,18 @@ AdminHandler::AdminHandler(AdminOptions options)
 
 void AdminHandler::RegisterRoutes(Router* router) {
   constexpr std::string_view kPrefix = "/api/v1/admin/tsdb/";
+  const CrossOriginPolicy& policy = options_.cross_origin;
   for (const char* method : {"POST", "PUT"}) {
     router->Handle(method, Cat(kPrefix, "snapshot"),
-                   [this](Request& r) { return Snapshot(r); });
+                   policy.Protect([this](Request& r) { return Snapshot(r); }));
     router->Handle(method, Cat(kPrefix, "backup"),
-                   [this](Request& r) { return Backup(r); });
-    router->Handle(method, Cat(kPrefix, "delete_series"),
-                   [this](Request& r) { return DeleteSeries(r); });
-    router->Handle(method, Cat(kPrefix, "clean_tombstones"),
-                   [this](Request& r) { return CleanTombstones(r); });
+                   policy.Protect([this](Request& r) { return Backup(r); }));
+    router->Handle(
+        method, Cat(kPrefix, "delete_series"),
+        policy.Protect([this](Request& r) { return DeleteSeries(r); }));
+    router->Handle(
+        method, Cat(kPrefix, "clean_tombstones"),
+        policy.Protect([this](Request& r) { return CleanTombstones(r); }));
   }
 }
 
@@ -165,8 +176,7 @@ Response AdminHandler::Snapshot(Request& request) {
       // Leave no empty or partial snapshot behind.
       (void)fs->RemoveAll(dir);
       STRATA_LOG(kError, "Snapshot failed", {{"err", st.ToString()}});
-      return ApiError(ApiErrorTypeFor(st),
-                      Cat("create snapshot: ", st.ToString()));
+      return StorageError("create snapshot: ", st, options_.data_dir);
     }
     STRATA_LOG(kInfo, "Snapshot created",
                {{"dir", dir}, {"with_head", skip_head ? "false" : "true"}});
@@ -200,7 +210,7 @@ Response AdminHandler::Backup(Request& request) {
     if (!st.ok()) {
       STRATA_LOG(kError, "Backup failed",
                  {{"dir", *dir}, {"err", st.ToString()}});
-      return ApiError(ApiErrorTypeFor(st), Cat("backup: ", st.ToString()));
+      return StorageError("backup: ", st, options_.data_dir);
     }
     return ApiSuccess(BackupJson(*dir, *r, *extras));
   });
@@ -241,7 +251,8 @@ Response AdminHandler::DeleteSeries(Request& request) {
       if (matchers.empty()) continue;
       Status st = db->DeleteSeries(matchers, *start, *end);
       if (!st.ok()) {
-        return ApiError(ApiErrorTypeFor(st), st.ToString());
+        STRATA_LOG(kError, "Deleting series failed", {{"err", st.ToString()}});
+        return StorageError("", st, options_.data_dir);
       }
     }
     Response r;
@@ -253,7 +264,11 @@ Response AdminHandler::DeleteSeries(Request& request) {
 Response AdminHandler::CleanTombstones(Request& /*request*/) {
   return WithDB([&](DB* db) {
     Status st = db->CleanTombstones();
-    if (!st.ok()) return ApiError(ApiErrorTypeFor(st), st.ToString());
+    if (!st.ok()) {
+      STRATA_LOG(kError, "Cleaning tombstones failed",
+                 {{"err", st.ToString()}});
+      return StorageError("", st, options_.data_dir);
+    }
     Response r;
     r.status = kHttpNoContent;
     return r;

@@ -27,6 +27,10 @@
 //   /api/v1/admin/tsdb/clean_tombstones
 //       204; DB::CleanTombstones.
 //
+// A cross-site request (a web page's form POST, see CrossOriginPolicy) is
+// refused with 403 before anything else, unless AdminOptions::cross_origin
+// (--web.cors.origin) allows its Origin.
+//
 // Errors use the API's JSON envelope: disabled -> 503 "unavailable"
 // ("admin APIs disabled"), bad parameters -> 400 "bad_data", a DB that
 // does not support the operation yet (NotSupported) -> 503 "unavailable",
@@ -47,6 +51,7 @@
 #include <string_view>
 
 #include "server/api/snapshot_retention.h"
+#include "server/http/cross_origin.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "strata/db.h"
@@ -67,6 +72,8 @@ struct AdminOptions {
   // after the DB's part; returns the bytes copied. May be empty.
   std::function<StatusOr<int64_t>(const std::string& dir)> backup_extras =
       nullptr;
+  // Origins whose pages may call these endpoints (--web.cors.origin).
+  CrossOriginPolicy cross_origin{};
 };
 
 class AdminHandler {

@@ -15,6 +15,7 @@
 #include "server/http/api_envelope.h"
 #include "server/http/gzip_body_writer.h"
 #include "server/http/stream_buffer.h"
+#include "util/file_system.h"
 #include "util/strings.h"
 
 namespace strata::server {
@@ -205,9 +206,16 @@ Handler QueryApi::Wrap(Response (QueryApi::*method)(const Request&),
       };
     }
     ObserveWhenSent(endpoint, start, &response);
-    SetApiCorsHeaders(request, &response);
+    options_.cross_origin.SetCorsHeaders(request, &response);
     return response;
   };
+}
+
+Response QueryApi::StorageError(ApiErrorType type, const Status& st) const {
+  const DB* current = db();
+  return ApiError(type, current == nullptr
+                            ? std::string(st.message())
+                            : RelativeToDir(st.message(), current->dir()));
 }
 
 void QueryApi::ObserveWhenSent(std::string_view endpoint,
@@ -340,7 +348,7 @@ Response QueryApi::RunQuery(const Request& request, const promql::Expr& expr,
       metrics_->CountTimeout(range ? kQueryEndpointQueryRange
                                    : kQueryEndpointQuery);
     }
-    return ApiError(ErrorTypeOf(st), st.message());
+    return StorageError(ErrorTypeOf(st), st);
   };
   if (Status st = gate_.Acquire(query_options.deadline, query_options.cancel);
       !st.ok()) {
@@ -388,7 +396,7 @@ Response QueryApi::Series(const Request& request) {
 
   StatusOr<std::unique_ptr<Querier>> querier = db()->NewQuerier(*start, *end);
   if (!querier.ok()) {
-    return ApiError(ApiErrorType::kExecution, querier.status().message());
+    return StorageError(ApiErrorType::kExecution, querier.status());
   }
   auto series = std::make_shared<std::vector<Labels>>();
   SelectHints hints;
@@ -397,7 +405,7 @@ Response QueryApi::Series(const Request& request) {
     std::unique_ptr<SeriesSet> set = (*querier)->Select(matchers, hints);
     while (set->Next()) series->push_back(set->At().labels());
     if (!set->status().ok()) {
-      return ApiError(ApiErrorType::kExecution, set->status().message());
+      return StorageError(ApiErrorType::kExecution, set->status());
     }
   }
   std::sort(series->begin(), series->end());
@@ -454,7 +462,7 @@ Response QueryApi::LabelLookup(const Request& request,
 
   StatusOr<std::unique_ptr<Querier>> querier = db()->NewQuerier(*start, *end);
   if (!querier.ok()) {
-    return ApiError(ApiErrorType::kExecution, querier.status().message());
+    return StorageError(ApiErrorType::kExecution, querier.status());
   }
   // No match[]: every series; several: the union.
   if (sets->empty()) sets->emplace_back();
@@ -462,7 +470,7 @@ Response QueryApi::LabelLookup(const Request& request,
   for (const std::vector<Matcher>& matchers : *sets) {
     StatusOr<std::vector<std::string>> part = lookup(**querier, matchers);
     if (!part.ok()) {
-      return ApiError(ApiErrorType::kExecution, part.status().message());
+      return StorageError(ApiErrorType::kExecution, part.status());
     }
     out.insert(out.end(), part->begin(), part->end());
   }
@@ -532,7 +540,7 @@ Response QueryApi::TsdbStatus(const Request& request) {
     StatusOr<std::unique_ptr<Querier>> querier =
         db()->NewQuerier(stats.head_min_time, stats.head_max_time);
     if (!querier.ok()) {
-      return ApiError(ApiErrorType::kInternal, querier.status().message());
+      return StorageError(ApiErrorType::kInternal, querier.status());
     }
     std::unique_ptr<SeriesSet> set = (*querier)->Select(
         {Matcher::NotEqual(kMetricNameLabel, "")}, SelectHints{false});
@@ -545,7 +553,7 @@ Response QueryApi::TsdbStatus(const Request& request) {
       }
     }
     if (!set->status().ok()) {
-      return ApiError(ApiErrorType::kInternal, set->status().message());
+      return StorageError(ApiErrorType::kInternal, set->status());
     }
   }
   std::string data = R"({"headStats":{"numSeries":)";

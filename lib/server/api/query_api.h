@@ -37,6 +37,8 @@
 
 #include "promql/engine.h"
 #include "server/api/query_gate.h"
+#include "server/http/api_envelope.h"
+#include "server/http/cross_origin.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
@@ -60,6 +62,8 @@ struct QueryApiOptions {
   // strata_query_concurrency_limit and QueryMetrics' families; not owned.
   // Null: no metrics.
   MetricsRegistry* registry = nullptr;
+  // --web.cors.origin: the CORS headers of every endpoint's response.
+  CrossOriginPolicy cross_origin{};
 };
 
 class QueryApi {
@@ -95,6 +99,8 @@ class QueryApi {
       Querier&, const std::vector<Matcher>&)>;
   Response LabelLookup(const Request& request, const LabelLookupFunc& lookup);
   DB* db() const { return db_.load(std::memory_order_acquire); }
+  // The API error for `st`, with paths relative to the data directory.
+  Response StorageError(ApiErrorType type, const Status& st) const;
   int64_t Now() const;
   // `endpoint`: the label of strata_query_duration_seconds, or "" for
   // endpoints that are not queries.

@@ -19,7 +19,7 @@ void RulesApi::RegisterRoutes(Router* router) {
         return Response::Text(kHttpServiceUnavailable, "Service Unavailable");
       }
       Response response = (this->*method)(request);
-      SetApiCorsHeaders(request, &response);
+      options_.cross_origin.SetCorsHeaders(request, &response);
       return response;
     });
   };

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "rules/rule_group.h"
+#include "server/http/cross_origin.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
 
@@ -39,6 +40,8 @@ struct RulesApiOptions {
   std::function<std::string()> config_yaml;
   // False while the server is starting: endpoints answer 503.
   std::function<bool()> ready;
+  // --web.cors.origin: the CORS headers of every endpoint's response.
+  CrossOriginPolicy cross_origin{};
 };
 
 class RulesApi {

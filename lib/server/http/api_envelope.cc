@@ -78,13 +78,4 @@ ApiErrorType ApiErrorTypeFor(const Status& status) {
   }
 }
 
-void SetApiCorsHeaders(const Request& request, Response* response) {
-  if (!request.headers.Has("Origin")) return;
-  response->headers.Set("Access-Control-Allow-Headers",
-                        "Accept, Authorization, Content-Type, Origin");
-  response->headers.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-  response->headers.Set("Access-Control-Expose-Headers", "Date");
-  response->headers.Set("Access-Control-Allow-Origin", "*");
-}
-
 }  // namespace strata::server

@@ -37,10 +37,6 @@ Response ApiError(ApiErrorType type, std::string_view message);
 // internal.
 ApiErrorType ApiErrorTypeFor(const Status& status);
 
-// Prometheus's default CORS policy for the API (--web.cors.origin=.*):
-// when the request has an Origin header, allow any origin.
-void SetApiCorsHeaders(const Request& request, Response* response);
-
 }  // namespace strata::server
 
 #endif  // STRATA_SERVER_HTTP_API_ENVELOPE_H_

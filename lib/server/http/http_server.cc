@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <ctime>
 #include <exception>
 #include <future>
@@ -58,6 +57,20 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 constexpr auto kForceCloseWait = std::chrono::seconds(2);
 
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// A connection past max_connections has at most this long to send its
+// one request, and a refused request is told to come back after
+// kOverLimitRetryAfter seconds.
+constexpr auto kOverLimitHeaderTimeout = std::chrono::seconds(5);
+constexpr std::string_view kOverLimitRetryAfter = "5";
+
+// How a connection was admitted (see HttpServerOptions::max_connections).
+enum class Admission {
+  kFull,           // Within max_connections.
+  kReservedPaths,  // Within reserved_connections: reserved paths only.
+  kRefused,        // Past both: 503 for every request.
+};
+constexpr int kAdmissionKinds = 3;
 
 int Cores() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -191,6 +204,11 @@ class ServerCore {
   const HttpServerOptions& options() const { return options_; }
   const Router& router() const { return *router_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  bool IsReservedPath(std::string_view path) const {
+    return std::find(options_.reserved_paths.begin(),
+                     options_.reserved_paths.end(),
+                     path) != options_.reserved_paths.end();
+  }
   net::thread_pool& handler_pool() { return *handler_pool_; }
   void Observe(const RequestRecord& record) const {
     if (observer_) observer_(record);
@@ -204,6 +222,10 @@ class ServerCore {
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
+  // The admission of a connection accepted now.
+  Admission Admit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether accepting must pause: too many connections are being refused.
+  bool MustPauseAccept() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const HttpServerOptions options_;
@@ -213,9 +235,14 @@ class ServerCore {
   // Declared before ioc_: sessions still queued in ioc_ unregister
   // themselves while it is destroyed.
   mutable Mutex mu_;
-  absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
-      ABSL_GUARDED_BY(mu_);
-  // Set while at max_connections with no accept outstanding.
+  struct SessionEntry {
+    std::weak_ptr<Session> session;
+    Admission admission;
+  };
+  absl::flat_hash_map<Session*, SessionEntry> sessions_ ABSL_GUARDED_BY(mu_);
+  // Open connections by Admission.
+  int admitted_[kAdmissionKinds] ABSL_GUARDED_BY(mu_) = {};
+  // Set while MustPauseAccept, with no accept outstanding.
   bool accept_paused_ ABSL_GUARDED_BY(mu_) = false;
 
   std::atomic<bool> stopping_{false};
@@ -249,9 +276,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   ~Session() { server_->Unregister(this); }
 
-  void Start() {
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->WaitForRequest(); });
+  void Start(Admission admission) {
+    admission_ = admission;
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      // A new connection's wait for its first request is header time: one
+      // that sends nothing cannot hold its slot for the idle timeout.
+      self->stream_.expires_after(self->HeaderTimeout());
+      self->WaitForRequest();
+    });
   }
 
   // Posted by Shutdown: finish the current request, if any, then close.
@@ -276,7 +308,9 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kIdle;
     if (server_->stopping() || close_after_response_) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // Pipelined request.
-    stream_.expires_after(server_->options().idle_timeout);
+    if (requests_read_ > 0) {
+      stream_.expires_after(server_->options().idle_timeout);
+    }
     stream_.async_read_some(
         buffer_.prepare(kReadChunkBytes),
         beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
@@ -296,7 +330,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(
         static_cast<uint32_t>(server_->options().max_header_bytes));
     parser_->body_limit(server_->options().max_body_bytes);
-    stream_.expires_after(server_->options().header_timeout);
+    // The first request's deadline runs from the accept (Start).
+    if (requests_read_++ > 0) stream_.expires_after(HeaderTimeout());
     http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
@@ -306,6 +341,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     started_ = Clock::now();
     const auto& header = parser_->get();
+    if (admission_ != Admission::kFull) {
+      close_after_response_ = true;
+      const std::string_view target = header.target();
+      if (admission_ != Admission::kReservedPaths ||
+          !server_->IsReservedPath(target.substr(0, target.find('?')))) {
+        return RefuseAndClose(kHttpServiceUnavailable,
+                              "503 Service Unavailable: too many open "
+                              "connections, retry later\n",
+                              /*retry_later=*/true);
+      }
+    }
     if (EqualsIgnoreCase(header[http::field::expect], "100-continue") &&
         !parser_->is_done()) {
       stream_.expires_after(server_->options().write_timeout);
@@ -502,9 +548,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // Handler thread.
   void StreamResponse(Response response, std::string route);
 
-  // Sends a short error response, then drains what the client still sends
-  // for a while before closing.
-  void RefuseAndClose(int status, std::string text) {
+  std::chrono::milliseconds HeaderTimeout() const {
+    const std::chrono::milliseconds timeout = server_->options().header_timeout;
+    if (admission_ == Admission::kFull) return timeout;
+    return std::min<std::chrono::milliseconds>(timeout,
+                                               kOverLimitHeaderTimeout);
+  }
+
+  // Sends a short error response (with Retry-After if `retry_later`), then
+  // drains what the client still sends for a while before closing.
+  void RefuseAndClose(int status, std::string text, bool retry_later = false) {
     state_ = State::kWriting;
     if (parser_ && parser_->is_header_done()) {
       if (method_.empty())
@@ -517,6 +570,7 @@ class Session : public std::enable_shared_from_this<Session> {
     msg->set(http::field::content_type, kContentTypeText);
     msg->set(http::field::date, HttpDate());
     msg->keep_alive(false);
+    if (retry_later) msg->set(http::field::retry_after, kOverLimitRetryAfter);
     msg->body() = std::move(text);
     msg->prepare_payload();
     stream_.expires_after(server_->options().write_timeout);
@@ -572,6 +626,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   State state_ = State::kIdle;
+  Admission admission_ = Admission::kFull;
+  int64_t requests_read_ = 0;
   bool close_after_response_ = false;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -784,27 +840,49 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   auto session = std::make_shared<Session>(this, std::move(socket));
+  Admission admission;
   bool pause = false;
   {
     MutexLock lock(&mu_);
-    sessions_[session.get()] = session;
-    if (options_.max_connections > 0 &&
-        static_cast<int>(sessions_.size()) >= options_.max_connections) {
-      accept_paused_ = true;
-      pause = true;
-    }
+    admission = Admit();
+    sessions_[session.get()] = {session, admission};
+    ++admitted_[static_cast<int>(admission)];
+    pause = accept_paused_ = MustPauseAccept();
   }
-  session->Start();
+  session->Start(admission);
   if (!pause) DoAccept();
+}
+
+Admission ServerCore::Admit() const {
+  const int max = options_.max_connections;
+  if (max <= 0 || admitted_[static_cast<int>(Admission::kFull)] < max) {
+    return Admission::kFull;
+  }
+  if (admitted_[static_cast<int>(Admission::kReservedPaths)] <
+      options_.reserved_connections) {
+    return Admission::kReservedPaths;
+  }
+  return Admission::kRefused;
+}
+
+bool ServerCore::MustPauseAccept() const {
+  // Refused connections are short-lived; this only bounds their file
+  // descriptors under a flood.
+  return options_.max_connections > 0 &&
+         admitted_[static_cast<int>(Admission::kRefused)] >=
+             options_.max_connections;
 }
 
 void ServerCore::Unregister(Session* session) {
   bool resume = false;
   {
     MutexLock lock(&mu_);
-    sessions_.erase(session);
-    if (accept_paused_ &&
-        static_cast<int>(sessions_.size()) < options_.max_connections) {
+    auto it = sessions_.find(session);
+    if (it != sessions_.end()) {
+      --admitted_[static_cast<int>(it->second.admission)];
+      sessions_.erase(it);
+    }
+    if (accept_paused_ && !MustPauseAccept()) {
       accept_paused_ = false;
       resume = true;
     }
@@ -822,8 +900,8 @@ int64_t ServerCore::active_connections() const {
 std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
   std::vector<std::shared_ptr<Session>> live;
   MutexLock lock(&mu_);
-  for (const auto& [ptr, weak] : sessions_) {
-    if (auto session = weak.lock()) live.push_back(std::move(session));
+  for (const auto& [ptr, entry] : sessions_) {
+    if (auto session = entry.session.lock()) live.push_back(std::move(session));
   }
   return live;
 }
@@ -901,40 +979,6 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
 }
 int64_t HttpServer::active_connections() const {
   return impl_->active_connections();
-}
-
-Status SplitHostPort(std::string_view address, std::string* host, int* port) {
-  auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("address " + std::string(address) + ": " +
-                                   std::string(why));
-  };
-  std::string_view port_text;
-  if (!address.empty() && address.front() == '[') {
-    const size_t close = address.find(']');
-    if (close == std::string_view::npos) return bad("missing ']' in address");
-    if (close + 1 >= address.size() || address[close + 1] != ':') {
-      return bad("missing port in address");
-    }
-    *host = std::string(address.substr(1, close - 1));
-    port_text = address.substr(close + 2);
-  } else {
-    const size_t colon = address.rfind(':');
-    if (colon == std::string_view::npos) return bad("missing port in address");
-    if (address.substr(0, colon).find(':') != std::string_view::npos) {
-      return bad("too many colons in address");
-    }
-    *host = std::string(address.substr(0, colon));
-    port_text = address.substr(colon + 1);
-  }
-  int value = 0;
-  const char* end = port_text.data() + port_text.size();
-  const auto parsed = std::from_chars(port_text.data(), end, value);
-  if (port_text.empty() || port_text.size() > 5 || parsed.ptr != end ||
-      parsed.ec != std::errc() || port_text.front() == '-' || value > 65535) {
-    return bad("invalid port");
-  }
-  *port = value;
-  return Status::OK();
 }
 
 }  // namespace strata::server

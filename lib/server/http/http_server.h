@@ -7,8 +7,17 @@
 // headers (431 past `max_header_bytes`, or for any one header or trailer
 // field of 64 KiB or more), body (413 past `max_body_bytes`,
 // checked against Content-Length before the body is read), the time to wait
-// for the next request on an idle connection, to read the headers once the
-// first byte arrived, to read the body, and to complete each write.
+// for the next request on an idle connection, to read the headers (from
+// the first byte, or for a new connection from its accept), to read the
+// body, and to complete each write.
+//
+// Connections: up to `max_connections` are served in full. Past that,
+// connections are still accepted (never left waiting in the listen
+// backlog) and serve one request, then close: `reserved_connections` of
+// them serve requests for `reserved_paths` (health and readiness probes),
+// any other request gets 503 with Retry-After. Such a connection has
+// min(header_timeout, 5s) to send its request. Past max_connections +
+// reserved_connections + max_connections, accepting pauses.
 //
 // No input terminates the process: an exception from a handler is a 500,
 // one from a streaming body cuts that response short, and one escaping a
@@ -30,7 +39,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "server/http/host_port.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "strata/status.h"
@@ -45,8 +56,12 @@ struct HttpServerOptions {
   int io_threads = 0;
   // Threads running handlers. 0 means max(4, 2 * cores).
   int handler_threads = 0;
-  // Connections beyond this wait in the listen backlog. 0: no limit.
+  // Connections served in full; past it, see above. 0: no limit.
   int max_connections = 0;
+  // Connections past max_connections that may serve `reserved_paths`.
+  int reserved_connections = 0;
+  // Exact paths (no query) served on reserved connections.
+  std::vector<std::string> reserved_paths;
   size_t max_header_bytes = 1 << 20;
   size_t max_body_bytes = 32 << 20;
   // Waiting for the first byte of the next request on an open connection.
@@ -105,9 +120,6 @@ class HttpServer {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Splits "host:port" as Go's net.SplitHostPort does ("[::1]:80" gives "::1").
-Status SplitHostPort(std::string_view address, std::string* host, int* port);
 
 }  // namespace strata::server
 

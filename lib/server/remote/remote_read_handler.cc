@@ -10,6 +10,7 @@
 #include "strata/querier.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/file_system.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -87,6 +88,15 @@ int StatusToHttp(const Status& st) {
   return st.Is(StatusCode::kInvalidArgument) ? kHttpBadRequest
          : st.Is(StatusCode::kUnavailable)   ? kHttpServiceUnavailable
                                              : kHttpInternalServerError;
+}
+
+// The answer to a failed read of `db`, its paths relative to the data
+// directory (the log has them in full).
+Response StorageError(const Status& st, const DB* db) {
+  if (!st.Is(StatusCode::kInvalidArgument)) {
+    STRATA_LOG(kError, "Remote read failed", {{"err", st.ToString()}});
+  }
+  return Error(StatusToHttp(st), RelativeToDir(st.ToString(), db->dir()));
 }
 
 struct StreamCounters {
@@ -292,7 +302,7 @@ Response RemoteReadHandler::Handle(Request& request) {
       std::unique_ptr<Querier> querier;
       StatusOr<std::unique_ptr<SeriesSet>> set = Select(db, q, &querier);
       if (!set.ok()) {
-        return Error(StatusToHttp(set.status()), set.status().ToString());
+        return StorageError(set.status(), db);
       }
       if (*set == nullptr) continue;
       while ((*set)->Next()) {
@@ -310,13 +320,12 @@ Response RemoteReadHandler::Handle(Request& request) {
           }
         }
         if (!it->status().ok()) {
-          return Error(kHttpInternalServerError, it->status().ToString());
+          return StorageError(it->status(), db);
         }
         metrics_.series->Inc();
       }
       if (!(*set)->status().ok()) {
-        return Error(StatusToHttp((*set)->status()),
-                     (*set)->status().ToString());
+        return StorageError((*set)->status(), db);
       }
     }
     metrics_.samples->Inc(static_cast<double>(samples));
@@ -344,7 +353,7 @@ Response RemoteReadHandler::Handle(Request& request) {
     StatusOr<std::unique_ptr<SeriesSet>> set =
         Select(db, queries->front(), &state->querier);
     if (!set.ok()) {
-      return Error(StatusToHttp(set.status()), set.status().ToString());
+      return StorageError(set.status(), db);
     }
     state->first = std::move(*set);
   }

@@ -8,6 +8,7 @@
 
 #include "server/remote/remote_write_decoder.h"
 #include "snappy.h"
+#include "util/file_system.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -34,14 +35,19 @@ constexpr std::string_view kExemplarsWrittenHeader =
 // are released so one huge request does not pin memory in every thread.
 constexpr size_t kMaxRetainedBuffer = 4 << 20;
 
-// Picks the version from a Content-Type value: "" (absent) and
-// application/x-protobuf mean 1.0 unless a proto parameter says 2.0.
-// Returns false if unsupported, with `why` set.
+// Picks the version from a Content-Type value: application/x-protobuf
+// means 1.0 unless a proto parameter says 2.0. Returns false if absent or
+// unsupported, with `why` set. Prometheus's receiver takes an absent
+// Content-Type as 1.0; Strata requires it, so that a web page cannot write
+// with a cross-site "simple" request (which cannot set this type).
 bool NegotiateVersion(std::string_view content_type,
                       RemoteWriteVersion* version, std::string* why) {
   *version = RemoteWriteVersion::kV1;
   content_type = TrimSpace(content_type);
-  if (content_type.empty()) return true;  // Older senders set none.
+  if (content_type.empty()) {
+    *why = Cat("missing Content-Type; expected ", kProtobufMediaType);
+    return false;
+  }
   const size_t semi = content_type.find(';');
   const std::string_view media = TrimSpace(content_type.substr(0, semi));
   if (!EqualsIgnoreCase(media, kProtobufMediaType)) {
@@ -251,10 +257,12 @@ Response RemoteWriteHandler::Handle(Request& request) {
   (version == RemoteWriteVersion::kV1 ? requests_v1_ : requests_v2_)->Inc();
   const std::string_view encoding =
       TrimSpace(request.headers.Get("Content-Encoding"));
-  if (!encoding.empty() && !EqualsIgnoreCase(encoding, kSnappyEncoding)) {
+  if (!EqualsIgnoreCase(encoding, kSnappyEncoding)) {
     return Refuse(kHttpUnsupportedMediaType, "unsupported_media_type",
-                  Cat("unsupported Content-Encoding \"", encoding,
-                      "\"; expected snappy"));
+                  encoding.empty()
+                      ? std::string("missing Content-Encoding; expected snappy")
+                      : Cat("unsupported Content-Encoding \"", encoding,
+                            "\"; expected snappy"));
   }
 
   const std::string& body = request.body;
@@ -311,7 +319,9 @@ Response RemoteWriteHandler::Handle(Request& request) {
     return Refuse(
         unavailable ? kHttpServiceUnavailable : kHttpInternalServerError,
         unavailable ? "unavailable" : "commit_failed",
-        Cat("storing the samples failed, retry: ", result.fatal.ToString()));
+        RelativeToDir(
+            Cat("storing the samples failed, retry: ", result.fatal.ToString()),
+            db->dir()));
   }
   return Answer(request, result, ha.tolerate_overlap, start);
 }

@@ -2,11 +2,14 @@
 // receiver, versions 1.0 and 2.0 (wire details: proto/FORMAT.md).
 //
 //   Content-Type                                              version
-//   (absent), application/x-protobuf,
+//   application/x-protobuf,
 //   application/x-protobuf;proto=prometheus.WriteRequest      1.0
 //   application/x-protobuf;proto=io.prometheus.write.v2.Request 2.0
-//   anything else                                             415
-//   Content-Encoding: (absent) or snappy (block format); else 415
+//   (absent) or anything else                                 415
+//   Content-Encoding: snappy (block format); (absent) or else 415
+// Prometheus's receiver takes absent headers as 1.0 and snappy; Strata
+// requires both (every Prometheus sender sets them), so that a web page's
+// cross-site "simple" request, which can set neither, cannot write.
 //
 // Answers, chosen so that a sender retries exactly what may succeed later:
 //   204  everything stored;
