@@ -61,6 +61,26 @@ void FlipByte(const std::string& path, int64_t offset) {
   f.put(static_cast<char>(c ^ 0x5a));
 }
 
+// Every sample of the series matching `m`, read to the end, and the
+// querier's warnings then.
+std::map<std::string, std::vector<TV>> ReadWithWarnings(
+    DB& db, const std::vector<Matcher>& m, std::vector<std::string>* warnings) {
+  std::map<std::string, std::vector<TV>> out;
+  auto q = db.NewQuerier(kMinTime, kMaxTime);
+  EXPECT_TRUE(q.ok());
+  if (!q.ok()) return out;
+  auto set = (*q)->Select(m);
+  while (set->Next()) {
+    auto& v = out[set->At().labels().ToString()];
+    auto it = set->At().NewIterator();
+    while (it->Next()) v.push_back({it->t(), it->v()});
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  }
+  EXPECT_TRUE(set->status().ok()) << set->status().ToString();
+  *warnings = (*q)->Warnings();
+  return out;
+}
+
 class DBDamageTest : public ::testing::Test {
  protected:
   // Three series every 15 s over [0, 7h): blocks [0,2h) and [2h,4h), the
@@ -133,25 +153,16 @@ TEST_F(DBDamageTest, DamagedChunkIsSkippedWithAWarningLoggedAndCountedOnce) {
   auto db = DB::Open(ManualOptions(), dir_.path());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   ::testing::internal::CaptureStderr();
-  auto q = (*db)->NewQuerier(kMinTime, kMaxTime);
-  ASSERT_TRUE(q.ok());
-  std::map<std::string, std::vector<TV>> got;
-  auto set = (*q)->Select({Matcher::Equal("__name__", "blk")});
-  while (set->Next()) {
-    auto& v = got[set->At().labels().ToString()];
-    auto it = set->At().NewIterator();
-    while (it->Next()) v.push_back({it->t(), it->v()});
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
+  std::vector<std::string> warnings;
+  auto got =
+      ReadWithWarnings(**db, {Matcher::Equal("__name__", "blk")}, &warnings);
   const std::string log = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(set->status().ok()) << set->status().ToString();
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[SeriesName(0)], Expected(0));
   EXPECT_EQ(got[SeriesName(2)], Expected(2));
   // The damaged series keeps its intact chunks.
   EXPECT_EQ(got[SeriesName(1)], Expected(1, lost.mint, lost.maxt));
 
-  const std::vector<std::string> warnings = (*q)->Warnings();
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find(blocks_[0]), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[0].find(SeriesName(1)), std::string::npos) << warnings[0];
@@ -167,17 +178,10 @@ TEST_F(DBDamageTest, DamagedChunkIsSkippedWithAWarningLoggedAndCountedOnce) {
   EXPECT_EQ((*db)->Stats().corruptions_index, 0);
 
   // Read again: warned again, counted once.
-  auto again = (*db)->NewQuerier(kMinTime, kMaxTime);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "1")})[SeriesName(1)],
+  EXPECT_EQ(ReadWithWarnings(**db, {Matcher::Equal("s", "1")},
+                             &warnings)[SeriesName(1)],
             Expected(1, lost.mint, lost.maxt));
-  auto set2 = (*again)->Select({Matcher::Equal("s", "1")});
-  while (set2->Next()) {
-    auto it = set2->At().NewIterator();
-    while (it->Next()) {
-    }
-  }
-  EXPECT_EQ((*again)->Warnings().size(), 1u);
+  EXPECT_EQ(warnings.size(), 1u);
   EXPECT_EQ((*db)->Stats().corruptions_chunk, 1);
 }
 
@@ -185,30 +189,25 @@ TEST_F(DBDamageTest, DamagedIndexSeriesEntryIsSkippedWithAWarning) {
   const SeriesId id = DamageIndexEntry();
   auto db = DB::Open(ManualOptions(), dir_.path());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  auto q = (*db)->NewQuerier(kMinTime, kMaxTime);
-  ASSERT_TRUE(q.ok());
-  std::map<std::string, std::vector<TV>> got;
-  auto set = (*q)->Select({Matcher::Equal("__name__", "blk")});
-  while (set->Next()) {
-    auto& v = got[set->At().labels().ToString()];
-    auto it = set->At().NewIterator();
-    while (it->Next()) v.push_back({it->t(), it->v()});
-  }
-  ASSERT_TRUE(set->status().ok()) << set->status().ToString();
+  std::vector<std::string> warnings;
+  auto got =
+      ReadWithWarnings(**db, {Matcher::Equal("__name__", "blk")}, &warnings);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[SeriesName(0)], Expected(0));
   EXPECT_EQ(got[SeriesName(2)], Expected(2));
   // The first block's part of s=1 is unreadable; the rest serves.
   EXPECT_EQ(got[SeriesName(1)], Expected(1, 0, 2 * kH - 1));
-  const std::vector<std::string> warnings = (*q)->Warnings();
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find(blocks_[0]), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[0].find(absl::StrCat("series id ", id)), std::string::npos)
       << warnings[0];
   // Label lookups skip it too.
+  auto q = (*db)->NewQuerier(kMinTime, kMaxTime);
+  ASSERT_TRUE(q.ok());
   auto values = (*q)->LabelValues("s", {Matcher::Equal("__name__", "blk")});
   ASSERT_TRUE(values.ok()) << values.status().ToString();
   EXPECT_EQ(values->size(), 3u);
+  EXPECT_EQ((*q)->Warnings().size(), 1u);
   EXPECT_EQ((*db)->Stats().corruptions_index, 1);
   EXPECT_EQ((*db)->Stats().corruptions_chunk, 0);
 }
@@ -246,20 +245,14 @@ TEST_F(DBDamageTest, ScrubFindsDamageWithoutAQueryAndQuarantinesTheBlock) {
   // Intact data serves without warnings, the damaged series' other chunks
   // included.
   auto check = [&](DB& d) {
-    auto querier = d.NewQuerier(kMinTime, kMaxTime);
-    ASSERT_TRUE(querier.ok());
-    auto all = ReadAll(d, {Matcher::Equal("__name__", "blk")});
+    std::vector<std::string> warnings;
+    auto all =
+        ReadWithWarnings(d, {Matcher::Equal("__name__", "blk")}, &warnings);
     ASSERT_EQ(all.size(), 3u);
     EXPECT_EQ(all[SeriesName(0)], Expected(0));
     EXPECT_EQ(all[SeriesName(1)], Expected(1, lost.mint, lost.maxt));
     EXPECT_EQ(all[SeriesName(2)], Expected(2));
-    auto set = (*querier)->Select({Matcher::Equal("s", "1")});
-    while (set->Next()) {
-      auto it = set->At().NewIterator();
-      while (it->Next()) {
-      }
-    }
-    EXPECT_TRUE((*querier)->Warnings().empty());
+    EXPECT_TRUE(warnings.empty());
   };
   check(**db);
   auto second = (*db)->Scrub();

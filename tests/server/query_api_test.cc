@@ -24,6 +24,7 @@
 #include "server/metrics/metrics.h"
 #include "strata/appender.h"
 #include "strata/db.h"
+#include "streamed_body.h"
 #include "temp_dir.h"
 #include "util/strings.h"
 
@@ -33,24 +34,6 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr int64_t kT0 = 1795620000000;
-
-// Collects a streamed body.
-class StringWriter : public BodyWriter {
- public:
-  Status Write(std::string_view data) override {
-    body.append(data);
-    return Status::OK();
-  }
-  Status Flush() override { return Status::OK(); }
-  std::string body;
-};
-
-std::string BodyOf(const Response& r) {
-  if (!r.stream) return r.body;
-  StringWriter w;
-  EXPECT_TRUE(r.stream(&w).ok());
-  return w.body;
-}
 
 Request Get(const std::string& path, const std::string& query = "") {
   Request r;

@@ -14,6 +14,7 @@
 #include "server/metrics/db_metrics.h"
 #include "server/metrics/metrics.h"
 #include "strata/db.h"
+#include "streamed_body.h"
 #include "temp_dir.h"
 
 namespace strata::server {
@@ -21,23 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr int64_t kH = kMillisPerHour;
-
-class StringWriter : public BodyWriter {
- public:
-  Status Write(std::string_view data) override {
-    body.append(data);
-    return Status::OK();
-  }
-  Status Flush() override { return Status::OK(); }
-  std::string body;
-};
-
-std::string BodyOf(const Response& r) {
-  if (!r.stream) return r.body;
-  StringWriter w;
-  EXPECT_TRUE(r.stream(&w).ok());
-  return w.body;
-}
 
 Request Get(const std::string& path, const std::string& query) {
   Request r;
