@@ -432,6 +432,44 @@ TEST_F(QueryApiHandlerTest, StatsCountSelectedSamples) {
       std::string::npos);
 }
 
+// --web.cors.origin: the API used to answer every Origin with "*".
+TEST(QueryApiCorsTest, AllowsOnlyConfiguredOriginsAndAnswersPreflight) {
+  strata::testing::TempDir dir("strata-query-cors-test");
+  auto db = DB::Open(Options{}, dir.Join("data"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const auto serve = [&](const QueryApiOptions& options,
+                         const std::string& method, const std::string& path,
+                         const std::string& origin) {
+    QueryApi api(options);
+    api.SetDB(db->get());
+    Router router;
+    api.RegisterRoutes(&router);
+    Request request = Get(path, "query=1");
+    request.method = method;
+    request.headers.Add("Origin", origin);
+    std::string route;
+    return router.Dispatch(request, &route);
+  };
+  QueryApiOptions restrictive;
+  Response r = serve(restrictive, "GET", "/api/v1/query", "http://grafana");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.headers.Has("Access-Control-Allow-Origin"));
+
+  QueryApiOptions grafana;
+  grafana.cross_origin = *CrossOriginPolicy::Create("http://grafana");
+  r = serve(grafana, "GET", "/api/v1/query", "http://grafana");
+  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "http://grafana");
+  r = serve(grafana, "OPTIONS", "/api/v1/query_range", "http://grafana");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"success"})");
+  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "http://grafana");
+  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Methods"),
+            "GET, POST, OPTIONS");
+  r = serve(grafana, "OPTIONS", "/api/v1/query_range", "http://evil");
+  EXPECT_FALSE(r.headers.Has("Access-Control-Allow-Origin"));
+  ASSERT_TRUE((*db)->Close().ok());
+}
+
 // strata_query_* through the routes, as strata-server serves them.
 TEST(QueryApiMetricsTest, DurationsTimeoutsAndGateGauges) {
   strata::testing::TempDir dir("strata-query-metrics-test");

@@ -246,6 +246,12 @@ void QueryApi::RegisterRoutes(Router* router) {
     router->Get(path, handler);
     router->Post(path, std::move(handler));
   };
+  // CORS preflight for every API path, as Prometheus's API answers it.
+  router->Handle("OPTIONS", "/api/v1/*path", [this](Request& request) {
+    Response response = Response::Json(kHttpOk, R"({"status":"success"})");
+    options_.cross_origin.SetCorsHeaders(request, &response);
+    return response;
+  });
   get_and_post("/api/v1/query", Wrap(&QueryApi::Query, kQueryEndpointQuery));
   get_and_post("/api/v1/query_range",
                Wrap(&QueryApi::QueryRange, kQueryEndpointQueryRange));
