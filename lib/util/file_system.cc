@@ -1,5 +1,9 @@
 #include "util/file_system.h"
 
+#include <vector>
+
+#include "util/strings.h"
+
 namespace strata {
 
 // Defined in posix_file_system.cc; kept out of the header so that nothing
@@ -30,6 +34,43 @@ std::string ParentDir(std::string_view path) {
   if (slash == std::string_view::npos) return ".";
   if (slash == 0) return "/";
   return std::string(path.substr(0, slash));
+}
+
+std::string CleanPath(std::string_view path) {
+  const bool rooted = !path.empty() && path.front() == '/';
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!rooted) {
+        parts.push_back(part);
+      }
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  if (rooted) out.push_back('/');
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out.push_back('/');
+    out.append(parts[k]);
+  }
+  if (out.empty()) return std::string(".");
+  return out;
+}
+
+std::string JoinDir(std::string_view dir, std::string_view path) {
+  if (dir.empty() || path.empty() || path.front() == '/') {
+    return std::string(path);
+  }
+  return CleanPath(Cat(dir, "/", path));
 }
 
 Status WriteFileAtomically(FileSystem* fs, const std::string& path,

@@ -17,6 +17,15 @@ std::string JoinPath(std::string_view a, std::string_view b);
 // The directory part of `path` ("." when it has none).
 std::string ParentDir(std::string_view path);
 
+// Go's path/filepath.Clean, lexically: "a/./b/../c/" gives "a/c", "" gives
+// ".".
+std::string CleanPath(std::string_view path);
+
+// prometheus/common's config.JoinDir: `path` unless empty or absolute, else
+// CleanPath(dir + "/" + path). Relative paths in configuration files are
+// relative to the file's directory.
+std::string JoinDir(std::string_view dir, std::string_view path);
+
 // Replaces `path` with `data` so that a crash at any point leaves either the
 // old file or the new one, never a mix: writes `path`.tmp, syncs it, renames
 // it over `path` and syncs the directory. On failure the temporary file is

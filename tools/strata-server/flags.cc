@@ -197,6 +197,9 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "Maximum duration before timing out read of the request, "
                  "and closing idle connections.")
       ->capture_default_str();
+  app.add_option("--web.config.file", flags->web_config_file,
+                 "[EXPERIMENTAL] Path to configuration file that can enable "
+                 "TLS or authentication.");
   app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
                "Enable API endpoints for admin control actions.");
   app.add_option(

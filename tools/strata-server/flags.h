@@ -40,7 +40,8 @@ struct ServerFlags {
   int max_connections = 512;
   std::chrono::milliseconds read_timeout = std::chrono::minutes(5);
   bool enable_admin_api = false;
-  std::string config_file;  // "" if not given.
+  std::string config_file;      // "" if not given.
+  std::string web_config_file;  // --web.config.file; "" if not given.
   LogLevel log_level = LogLevel::kInfo;
   std::string log_format = "logfmt";
   // PromQL limits, as Prometheus's --query.* flags.
