@@ -52,13 +52,19 @@ Status LoadKeyPair(SSL_CTX* ctx, const TlsServerConfig& config) {
   if (SSL_CTX_use_certificate_chain_file(ctx, config.cert_file.c_str()) != 1) {
     return fail(OpenSslError(Cat("no certificate in ", config.cert_file)));
   }
+  constexpr std::string_view kMismatch =
+      "tls: private key does not match public key";
   if (SSL_CTX_use_PrivateKey_file(ctx, config.key_file.c_str(),
                                   SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      return fail(std::string(kMismatch));
+    }
     return fail(OpenSslError(Cat("no private key in ", config.key_file)));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
-    return fail("tls: private key does not match public key");
+    return fail(std::string(kMismatch));
   }
   return Status::OK();
 }
