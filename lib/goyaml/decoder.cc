@@ -138,6 +138,16 @@ uint64_t Decoder::Uint64(const YAML::Node& node) {
   return 0;
 }
 
+bool Decoder::Bool(const YAML::Node& node) {
+  if (IsAbsent(node)) return false;
+  if (node.IsScalar()) {
+    const Resolved r = Resolve(node, version_);
+    if (r.kind == Resolved::kBool) return r.bool_value;
+  }
+  TypeError(node, "bool");
+  return false;
+}
+
 double Decoder::Float(const YAML::Node& node) {
   if (IsAbsent(node)) return 0;
   if (node.IsScalar()) {

@@ -97,6 +97,10 @@ class Decoder {
   uint64_t Uint64(const YAML::Node& node);
   // Go float64: an !!int or !!float; a quoted scalar is a type error.
   double Float(const YAML::Node& node);
+  // Go bool: an !!bool (v2 also y/yes/on/off...); anything else is a type
+  // error. Null is false (go-yaml sets the zero value, also over a default
+  // the struct had; only an absent key keeps the default).
+  bool Bool(const YAML::Node& node);
   // model.Duration (prometheus/common): decoded as a string, then parsed;
   // a parse failure is a value error ("empty duration string", "not a valid
   // duration string: \"x\""). In milliseconds.

@@ -29,6 +29,14 @@ std::string FreePath(FileSystem* fs, const std::string& dir,
 // layout. Matches `dir` as given and as an absolute path, only where a
 // path starts (not inside a longer name).
 std::string RelativeToDir(std::string_view text, std::string_view dir);
+// Go's path/filepath.Clean, lexically: "a/./b/../c/" gives "a/c", "" gives
+// ".".
+std::string CleanPath(std::string_view path);
+
+// prometheus/common's config.JoinDir: `path` unless empty or absolute, else
+// CleanPath(dir + "/" + path). Relative paths in configuration files are
+// relative to the file's directory.
+std::string JoinDir(std::string_view dir, std::string_view path);
 
 // Replaces `path` with `data` so that a crash at any point leaves either the
 // old file or the new one, never a mix: writes `path`.tmp, syncs it, renames

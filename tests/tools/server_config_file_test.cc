@@ -13,6 +13,7 @@
 #include "run_command.h"
 #include "temp_dir.h"
 #include "test_env.h"
+#include "util/file_system.h"
 
 namespace strata::server {
 namespace {

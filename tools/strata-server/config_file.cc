@@ -40,15 +40,6 @@ bool OneOf(std::string_view key, const std::string_view (&set)[N]) {
 
 using goyaml::IsAbsent;
 
-// Prometheus's config.JoinDir: `path` unless empty or absolute, else
-// filepath.Join(dir, path).
-std::string JoinDir(std::string_view dir, std::string_view path) {
-  if (dir.empty() || path.empty() || path.front() == '/') {
-    return std::string(path);
-  }
-  return CleanPath(Cat(dir, "/", path));
-}
-
 // Decodes a configuration strictly, as yaml.v2's UnmarshalStrict with
 // Prometheus's UnmarshalYAML methods: type errors (unknown fields, wrong
 // kinds) are collected as "line N: ..." and decoding goes on; the first
@@ -346,34 +337,6 @@ class Decoder {
 };
 
 }  // namespace
-
-std::string CleanPath(std::string_view path) {
-  const bool rooted = !path.empty() && path.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    const std::string_view part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(part);
-      }
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    CatTo(&out, k == 0 ? "" : "/", parts[k]);
-  }
-  if (out.empty()) out = ".";
-  return out;
-}
 
 StatusOr<ConfigFile> ParseConfig(std::string_view yaml, std::string_view dir) {
   ConfigFile config;

@@ -91,10 +91,6 @@ StatusOr<std::vector<std::string>> ExpandRuleFiles(
 // comment naming what is not implemented (when anything is).
 std::string StatusConfigText(const ConfigFile& config);
 
-// Go's path/filepath.Clean, lexically: "a/./b/../c/" gives "a/c", "" gives
-// ".".
-std::string CleanPath(std::string_view path);
-
 }  // namespace strata::server
 
 #endif  // STRATA_SERVER_CONFIG_FILE_H_

@@ -215,6 +215,9 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
       ->capture_default_str();
   app.add_flag("--web.enable-lifecycle", flags->enable_lifecycle,
                "Enable shutdown and reload via HTTP request.");
+  app.add_option("--web.config.file", flags->web_config_file,
+                 "[EXPERIMENTAL] Path to configuration file that can enable "
+                 "TLS or authentication.");
   app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
                "Enable API endpoints for admin control actions.");
   app.add_option("--web.cors.origin", flags->cors_origin,

@@ -53,7 +53,8 @@ struct ServerFlags {
   // access.
   std::string cors_origin;
   CrossOriginPolicy cross_origin{};
-  std::string config_file;  // "" if not given.
+  std::string config_file;      // "" if not given.
+  std::string web_config_file;  // --web.config.file; "" if not given.
   LogLevel log_level = LogLevel::kInfo;
   std::string log_format = "logfmt";
   // PromQL limits, as Prometheus's --query.* flags.

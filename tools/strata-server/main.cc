@@ -37,6 +37,7 @@
 #include "server/api/web_handler.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
+#include "server/http/web_config_file.h"
 #include "server/metrics/storage_metrics.h"
 #include "server/remote/metadata_api.h"
 #include "server/remote/metadata_store.h"
@@ -223,8 +224,10 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
 }
 
 HttpServerOptions HttpOptions(const ServerFlags& flags,
-                              int remote_write_inflight) {
+                              int remote_write_inflight,
+                              std::shared_ptr<WebConfigFile> web_config) {
   HttpServerOptions options;
+  options.web_config = std::move(web_config);
   // Room for every remote write the in-flight budget admits plus other
   // requests, so that writes past the budget get a prompt 429.
   options.handler_threads =
@@ -246,8 +249,9 @@ HttpServerOptions HttpOptions(const ServerFlags& flags,
 class Server {
  public:
   // `alerting` (not owned) has the configuration `config_text` describes
-  // applied.
-  Server(const ServerFlags& flags, Alerting* alerting, std::string config_text)
+  // applied. `web_config` is the --web.config.file, or null.
+  Server(const ServerFlags& flags, Alerting* alerting, std::string config_text,
+         std::shared_ptr<WebConfigFile> web_config)
       : flags_(flags),
         alerting_(alerting),
         config_text_(std::move(config_text)),
@@ -263,7 +267,8 @@ class Server {
         admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
         lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
-        http_(HttpOptions(flags, remote_write_.max_inflight_requests()),
+        http_(HttpOptions(flags, remote_write_.max_inflight_requests(),
+                          std::move(web_config)),
               &router_, ObserveRequests()) {
     web_.RegisterRoutes(&router_);
     AddStorageCollector(web_.registry(), flags.data_dir);
@@ -509,7 +514,20 @@ int Run(int argc, char** argv) {
     return kExitFailure;
   }
 
-  Server server(flags, alerting->get(), StatusConfigText(*config));
+  // toolkit_web.Validate: the file, its hashes, certificate, key and CAs.
+  std::shared_ptr<WebConfigFile> web_config;
+  if (!flags.web_config_file.empty()) {
+    StatusOr<std::unique_ptr<WebConfigFile>> opened =
+        WebConfigFile::Open(flags.web_config_file);
+    if (!opened.ok()) {
+      STRATA_LOG(kError, "Unable to validate web configuration file",
+                 {{"err", std::string(opened.status().message())}});
+      return kExitFailure;
+    }
+    web_config = std::move(*opened);
+  }
+  Server server(flags, alerting->get(), StatusConfigText(*config),
+                std::move(web_config));
   if (!server.Start().ok()) return kExitFailure;
   StatusOr<std::unique_ptr<DB>> db = OpenDB(flags);
   if (!db.ok()) {

@@ -25,6 +25,7 @@ namespace strata::server {
 inline constexpr int kHttpOk = 200;
 inline constexpr int kHttpNoContent = 204;
 inline constexpr int kHttpBadRequest = 400;
+inline constexpr int kHttpUnauthorized = 401;
 inline constexpr int kHttpForbidden = 403;
 inline constexpr int kHttpNotFound = 404;
 inline constexpr int kHttpMethodNotAllowed = 405;
@@ -105,6 +106,16 @@ struct Response {
 };
 
 using Handler = std::function<Response(Request&)>;
+
+// Fills `path`, `raw_query`, `params` and `params_status` from `target`,
+// `method`, the Content-Type and `body`, as Go's net/http does (absolute-form
+// targets keep their path; a urlencoded form's pairs come first).
+// InvalidArgument if the target cannot be decoded.
+Status DecodeRequestTarget(Request* req);
+
+// The current time as RFC 7231's IMF-fixdate ("Wed, 25 Nov 2026 16:37:58
+// GMT"), for the Date header.
+std::string HttpDate();
 
 // The text and status Go's net/http uses for an unknown path.
 Response NotFoundResponse();

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,12 +24,18 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/read.hpp"
+#include "boost/asio/ssl.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
+#include "openssl/ssl.h"
+#include "server/http/tls_context.h"
+#include "server/http/web_config_file.h"
 #include "util/log.h"
 #include "util/mutex.h"
 #include "util/strings.h"
@@ -76,17 +83,6 @@ int Cores() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-// RFC 7231 IMF-fixdate, e.g. "Wed, 25 Nov 2026 16:37:58 GMT".
-std::string HttpDate() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  char buf[64];
-  const size_t n =
-      std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
-
 std::string EndpointString(const tcp::endpoint& ep) {
   const net::ip::address addr = ep.address();
   if (addr.is_v6()) {
@@ -108,26 +104,6 @@ Status BuildRequest(http::request<http::string_body>& msg,
   req->method = std::string(msg.method_string());
   req->target = std::string(msg.target());
   req->http_version = msg.version();
-  std::string_view target = req->target;
-  // Absolute form ("http://host/path") is legal in requests; keep the path.
-  if (!target.empty() && target.front() != '/' && target != "*") {
-    const size_t scheme = target.find("://");
-    if (scheme == std::string_view::npos) {
-      return Status::InvalidArgument("bad request target");
-    }
-    const size_t slash = target.find('/', scheme + 3);
-    target = slash == std::string_view::npos ? std::string_view("/")
-                                             : target.substr(slash);
-  }
-  const size_t question = target.find('?');
-  std::string_view raw_path = target.substr(0, question);
-  if (question != std::string_view::npos) {
-    req->raw_query = std::string(target.substr(question + 1));
-  }
-  StatusOr<std::string> path = PercentDecode(raw_path, false);
-  if (!path.ok()) return path.status();
-  req->path = std::move(*path);
-
   for (const auto& field : msg) {
     req->headers.Add(std::string(field.name_string()),
                      std::string(field.value()));
@@ -135,19 +111,7 @@ Status BuildRequest(http::request<http::string_body>& msg,
   req->body = std::move(msg.body());
   req->remote_address = remote;
 
-  Params query;
-  Status query_status = ParseQueryString(req->raw_query, &query);
-  const bool form_method =
-      req->method == "POST" || req->method == "PUT" || req->method == "PATCH";
-  if (form_method && IsFormContentType(req->headers.Get("Content-Type"))) {
-    Status form_status = ParseQueryString(req->body, &req->params);
-    req->params.Append(query);
-    req->params_status = form_status.ok() ? query_status : form_status;
-  } else {
-    req->params = std::move(query);
-    req->params_status = query_status;
-  }
-  return Status::OK();
+  return DecodeRequestTarget(req);
 }
 
 // Beast keeps a field's name and value lengths in 16 bits and throws
@@ -186,7 +150,21 @@ std::string CurrentExceptionText() {
   }
 }
 
-class Session;
+// What the server's registry of open connections needs of one, whatever
+// its transport.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Begins serving, once registered, as `admission` allows.
+  virtual void Start(Admission admission) = 0;
+  // Finish the current request, if any, then close.
+  virtual void PostServerStopping() = 0;
+  // Close now (after the grace period).
+  virtual void PostForceClose() = 0;
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // The server proper; HttpServer::Impl is this under the header's name.
 class ServerCore {
@@ -213,7 +191,10 @@ class ServerCore {
   void Observe(const RequestRecord& record) const {
     if (observer_) observer_(record);
   }
-  void Unregister(Session* session);
+  void Unregister(Connection* session);
+  // Handler thread: the router's response, behind the web configuration's
+  // basic auth and with its headers.
+  Response Serve(Request& request, std::string* route);
 
  private:
   // Runs the io_context on an I/O thread until it is stopped, containing
@@ -221,7 +202,12 @@ class ServerCore {
   void RunIoLoop();
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
-  std::vector<std::shared_ptr<Session>> LiveSessions();
+  // A session of the server's transport for an accepted socket.
+  std::shared_ptr<Connection> MakeSession(tcp::socket socket);
+  // The current TLS context (re-read if the web config changed) in Asio's
+  // wrapper. Acceptor strand only.
+  std::shared_ptr<net::ssl::context> SslContext();
+  std::vector<std::shared_ptr<Connection>> LiveSessions();
   // The admission of a connection accepted now.
   Admission Admit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether accepting must pause: too many connections are being refused.
@@ -236,10 +222,10 @@ class ServerCore {
   // themselves while it is destroyed.
   mutable Mutex mu_;
   struct SessionEntry {
-    std::weak_ptr<Session> session;
+    std::weak_ptr<Connection> session;
     Admission admission;
   };
-  absl::flat_hash_map<Session*, SessionEntry> sessions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Connection*, SessionEntry> sessions_ ABSL_GUARDED_BY(mu_);
   // Open connections by Admission.
   int admitted_[kAdmissionKinds] ABSL_GUARDED_BY(mu_) = {};
   // Set while MustPauseAccept, with no accept outstanding.
@@ -250,6 +236,12 @@ class ServerCore {
   bool started_ = false;
   bool shut_down_ = false;
   int port_ = 0;
+  // Set by Start before the threads start, constant afterwards.
+  bool tls_ = false;
+
+  // Acceptor strand only: the TLS context last wrapped for Asio.
+  std::shared_ptr<const TlsContext> ssl_source_;
+  std::shared_ptr<net::ssl::context> ssl_context_;
 
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
@@ -260,60 +252,118 @@ class ServerCore {
   std::vector<std::thread> io_threads_;
 };
 
-// One connection. Every method except the ones marked "handler thread" runs
-// on the connection's strand (the stream's executor), so the members need
-// no lock. Handlers run on the handler pool and come back to the strand by
-// posting; while a handler runs, no other operation is pending on the
-// socket, which is what lets a streaming handler drive writes itself.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection over `Stream`: PlainStream, or TlsStream (which starts
+// with the TLS handshake). Every method except the ones marked "handler
+// thread" runs on the connection's strand (the stream's executor), so the
+// members need no lock. Handlers run on the handler pool and come back to
+// the strand by posting; while a handler runs, no other operation is
+// pending on the stream, which is what lets a streaming handler drive
+// writes itself.
+template <typename Stream>
+class Session : public Connection,
+                public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(ServerCore* server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {
-    beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = EndpointString(peer);
-    stream_.socket().set_option(tcp::no_delay(true), ec);
-  }
-  ~Session() { server_->Unregister(this); }
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  void Start(Admission admission) {
+  // `tls` is the TLS context for a TlsStream, nothing for a PlainStream.
+  template <typename... TlsContext>
+  Session(ServerCore* server, tcp::socket socket, TlsContext&... tls)
+      : server_(server), stream_(std::move(socket), tls...) {
+    beast::error_code ec;
+    const tcp::endpoint peer = Socket().remote_endpoint(ec);
+    if (!ec) remote_ = EndpointString(peer);
+    Socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Session() override { server_->Unregister(this); }
+
+  void Start(Admission admission) override {
     admission_ = admission;
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      // A new connection's wait for its first request is header time: one
-      // that sends nothing cannot hold its slot for the idle timeout.
-      self->stream_.expires_after(self->HeaderTimeout());
-      self->WaitForRequest();
+    net::dispatch(stream_.get_executor(), [self = Self()] {
+      // A new connection's wait for its first request (and, over TLS, for
+      // its handshake) is header time: one that sends nothing cannot hold
+      // its slot for the idle timeout.
+      self->Tcp().expires_after(self->HeaderTimeout());
+      if constexpr (kTls) {
+        self->ReadTlsRecordHeader();
+      } else {
+        self->WaitForRequest();
+      }
     });
   }
 
-  // Posted by Shutdown: finish the current request, if any, then close.
-  void PostServerStopping() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+  void PostServerStopping() override {
+    net::post(stream_.get_executor(), [self = Self()] {
       self->close_after_response_ = true;
       if (self->state_ == State::kIdle) self->Close();
     });
   }
 
-  // Posted by Shutdown after the grace period.
-  void PostForceClose() {
-    net::post(stream_.get_executor(),
-              [self = shared_from_this()] { self->Close(); });
+  void PostForceClose() override {
+    net::post(stream_.get_executor(), [self = Self()] { self->Close(); });
   }
 
  private:
   class StreamWriter;
   enum class State { kIdle, kReading, kHandling, kWriting, kClosed };
 
+  std::shared_ptr<Session> Self() { return this->shared_from_this(); }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& Socket() { return Tcp().socket(); }
+
+  // TLS only (not instantiated for PlainStream): reads the first record
+  // header; a handshake goes on, plain HTTP gets Go's 400, anything else is
+  // closed.
+  void ReadTlsRecordHeader() {
+    state_ = State::kReading;
+    net::async_read(
+        Tcp(), buffer_.prepare(kReadChunkBytes),
+        net::transfer_at_least(kTlsRecordHeaderBytes),
+        beast::bind_front_handler(&Session::OnTlsRecordHeader, Self()));
+  }
+
+  void OnTlsRecordHeader(beast::error_code ec, size_t n) {
+    buffer_.commit(n);
+    if (ec || n < kTlsRecordHeaderBytes) return Close();
+    const std::string_view header(
+        static_cast<const char*>(buffer_.data().data()), kTlsRecordHeaderBytes);
+    if (static_cast<unsigned char>(header[0]) == kTlsHandshakeRecord) {
+      return stream_.async_handshake(
+          net::ssl::stream_base::server, buffer_.data(),
+          beast::bind_front_handler(&Session::OnHandshake, Self()));
+    }
+    if (!LooksLikeHttp(header)) return Close();
+    state_ = State::kWriting;
+    Tcp().expires_after(server_->options().write_timeout);
+    net::async_write(Tcp(),
+                     net::buffer(kPlainHttpToTlsResponse.data(),
+                                 kPlainHttpToTlsResponse.size()),
+                     [self = Self()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->Linger();
+                     });
+  }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
+    buffer_.consume(used);
+    if (ec) {
+      // Logged as Go's net/http logs it (Prometheus: at error level).
+      STRATA_LOG(kError, "http: TLS handshake error",
+                 {{"remote", remote_}, {"err", ec.message()}});
+      return Close();
+    }
+    WaitForRequest();
+  }
+
   void WaitForRequest() {
     state_ = State::kIdle;
     if (server_->stopping() || close_after_response_) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // Pipelined request.
     if (requests_read_ > 0) {
-      stream_.expires_after(server_->options().idle_timeout);
+      Tcp().expires_after(server_->options().idle_timeout);
     }
     stream_.async_read_some(
         buffer_.prepare(kReadChunkBytes),
-        beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+        beast::bind_front_handler(&Session::OnFirstBytes, Self()));
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
@@ -331,10 +381,10 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<uint32_t>(server_->options().max_header_bytes));
     parser_->body_limit(server_->options().max_body_bytes);
     // The first request's deadline runs from the accept (Start).
-    if (requests_read_++ > 0) stream_.expires_after(HeaderTimeout());
+    if (requests_read_++ > 0) Tcp().expires_after(HeaderTimeout());
     http::async_read_header(
         stream_, buffer_, *parser_,
-        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+        beast::bind_front_handler(&Session::OnHeader, Self()));
   }
 
   void OnHeader(beast::error_code ec, size_t /*bytes*/) {
@@ -354,11 +404,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (EqualsIgnoreCase(header[http::field::expect], "100-continue") &&
         !parser_->is_done()) {
-      stream_.expires_after(server_->options().write_timeout);
+      Tcp().expires_after(server_->options().write_timeout);
       net::async_write(
           stream_,
           net::buffer(kContinueResponse.data(), kContinueResponse.size()),
-          [self = shared_from_this()](beast::error_code ec, size_t) {
+          [self = Self()](beast::error_code ec, size_t) {
             if (ec) return self->Close();
             self->ReadBody();
           });
@@ -368,10 +418,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(server_->options().body_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    Tcp().expires_after(server_->options().body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnBody, Self()));
   }
 
   void OnBody(beast::error_code ec, size_t /*bytes*/) {
@@ -417,7 +466,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.client_gone = client_gone_;
     WatchForHangup();
     net::post(server_->handler_pool(),
-              [self = shared_from_this(), req = std::move(request)]() mutable {
+              [self = Self(), req = std::move(request)]() mutable {
                 self->RunHandler(std::move(req));
               });
   }
@@ -426,28 +475,31 @@ class Session : public std::enable_shared_from_this<Session> {
   // stream or an error then means the client went away (Go's net/http
   // cancels the request context the same way), and the handler sees
   // Request::client_gone. Bytes of a pipelined next request end the
-  // watch; they stay unread for the next ReadHeader.
+  // watch; they stay unread for the next ReadHeader. Over TLS, an alert
+  // record (the client's close_notify) also means it went away.
   void WatchForHangup() {
-    stream_.socket().async_wait(
+    Socket().async_wait(
         tcp::socket::wait_read,
-        net::bind_executor(stream_.get_executor(), [self = shared_from_this(),
-                                                    gone = client_gone_](
-                                                       beast::error_code ec) {
-          if (ec || gone != self->client_gone_) return;  // Stale.
-          if (self->state_ != State::kHandling &&
-              self->state_ != State::kWriting) {
-            return;
-          }
-          char byte;
-          const ssize_t n = ::recv(self->stream_.socket().native_handle(),
-                                   &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                         errno != EINTR)) {
-            gone->store(true, std::memory_order_relaxed);
-          } else if (n < 0) {
-            self->WatchForHangup();  // Spurious wake-up.
-          }
-        }));
+        net::bind_executor(
+            stream_.get_executor(),
+            [self = Self(), gone = client_gone_](beast::error_code ec) {
+              if (ec || gone != self->client_gone_) return;  // Stale.
+              if (self->state_ != State::kHandling &&
+                  self->state_ != State::kWriting) {
+                return;
+              }
+              unsigned char byte = 0;
+              const ssize_t n = ::recv(self->Socket().native_handle(), &byte, 1,
+                                       MSG_PEEK | MSG_DONTWAIT);
+              if (n == 0 ||
+                  (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                   errno != EINTR) ||
+                  (kTls && n == 1 && byte == kTlsAlertRecord)) {
+                gone->store(true, std::memory_order_relaxed);
+              } else if (n < 0) {
+                self->WatchForHangup();  // Spurious wake-up.
+              }
+            }));
   }
 
   // Handler thread.
@@ -455,7 +507,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string route;
     Response response;
     try {
-      response = server_->router().Dispatch(request, &route);
+      response = server_->Serve(request, &route);
     } catch (...) {
       // Handlers report errors as responses; this is only a safety net
       // (an exception escaping a pool thread would end the process).
@@ -469,7 +521,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     net::post(stream_.get_executor(),
-              [self = shared_from_this(), response = std::move(response),
+              [self = Self(), response = std::move(response),
                route = std::move(route)]() mutable {
                 self->WriteResponse(std::move(response), std::move(route));
               });
@@ -508,10 +560,10 @@ class Session : public std::enable_shared_from_this<Session> {
       msg->body().clear();
       msg->content_length(static_cast<uint64_t>(body_bytes));
     }
-    stream_.expires_after(server_->options().write_timeout);
+    Tcp().expires_after(server_->options().write_timeout);
     http::async_write(
         stream_, *msg,
-        [self = shared_from_this(), msg, keep, status = response.status,
+        [self = Self(), msg, keep, status = response.status,
          route = std::move(route), body_bytes](beast::error_code ec, size_t) {
           self->Finish(ec, keep, status, route, self->head_ ? 0 : body_bytes);
         });
@@ -573,10 +625,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (retry_later) msg->set(http::field::retry_after, kOverLimitRetryAfter);
     msg->body() = std::move(text);
     msg->prepare_payload();
-    stream_.expires_after(server_->options().write_timeout);
+    Tcp().expires_after(server_->options().write_timeout);
     http::async_write(
         stream_, *msg,
-        [self = shared_from_this(), msg, status](beast::error_code ec, size_t) {
+        [self = Self(), msg, status](beast::error_code ec, size_t) {
           RequestRecord record;
           record.method = self->method_;
           record.status = status;
@@ -593,30 +645,32 @@ class Session : public std::enable_shared_from_this<Session> {
   void Linger() {
     state_ = State::kClosed;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLingerTime);
+    Socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().expires_after(kLingerTime);
     DrainSome();
   }
 
+  // Reads and drops raw bytes (TLS records undecrypted).
   void DrainSome() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(
-        buffer_.prepare(kReadChunkBytes),
-        [self = shared_from_this()](beast::error_code ec, size_t) {
-          if (ec) return self->Close();
-          self->DrainSome();
-        });
+    Tcp().async_read_some(buffer_.prepare(kReadChunkBytes),
+                          [self = Self()](beast::error_code ec, size_t) {
+                            if (ec) return self->Close();
+                            self->DrainSome();
+                          });
   }
 
   void Close() {
     state_ = State::kClosed;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    // Over TLS without close_notify: every response is delimited by its
+    // length or chunking, and the peer may be gone already.
+    Socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
   }
 
   ServerCore* const server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::string remote_;
   // Set when the client of the request being handled hung up.
   std::shared_ptr<std::atomic<bool>> client_gone_;
@@ -638,7 +692,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 // Handler thread: buffers the body and hands full chunks to the strand.
-class Session::StreamWriter : public BodyWriter {
+template <typename Stream>
+class Session<Stream>::StreamWriter : public BodyWriter {
  public:
   StreamWriter(Session* session, bool chunked)
       : session_(session), chunked_(chunked) {}
@@ -658,7 +713,7 @@ class Session::StreamWriter : public BodyWriter {
     Session* s = session_;
     const bool chunked = chunked_;
     beast::error_code ec = s->RunOnStrand([s, data, chunked](auto done) {
-      s->stream_.expires_after(s->server_->options().write_timeout);
+      s->Tcp().expires_after(s->server_->options().write_timeout);
       auto on_written = [data, done](beast::error_code ec, size_t) {
         done(ec);
       };
@@ -679,7 +734,7 @@ class Session::StreamWriter : public BodyWriter {
     if (!chunked_) return Status::OK();
     Session* s = session_;
     beast::error_code ec = s->RunOnStrand([s](auto done) {
-      s->stream_.expires_after(s->server_->options().write_timeout);
+      s->Tcp().expires_after(s->server_->options().write_timeout);
       net::async_write(s->stream_, http::make_chunk_last(),
                        [done](beast::error_code ec, size_t) { done(ec); });
     });
@@ -697,7 +752,8 @@ class Session::StreamWriter : public BodyWriter {
   int64_t bytes_ = 0;
 };
 
-void Session::StreamResponse(Response response, std::string route) {
+template <typename Stream>
+void Session<Stream>::StreamResponse(Response response, std::string route) {
   // HTTP/1.0 has no chunked encoding: the body then ends when we close.
   const bool chunked = version_ >= 11;
   auto header = std::make_shared<http::response<http::empty_body>>();
@@ -712,7 +768,7 @@ void Session::StreamResponse(Response response, std::string route) {
     if (chunked) header->chunked(true);
     auto sr =
         std::make_shared<http::response_serializer<http::empty_body>>(*header);
-    stream_.expires_after(server_->options().write_timeout);
+    Tcp().expires_after(server_->options().write_timeout);
     http::async_write_header(
         stream_, *sr,
         [header, sr, done](beast::error_code ec, size_t) { done(ec); });
@@ -737,9 +793,8 @@ void Session::StreamResponse(Response response, std::string route) {
                {{"route", route}, {"err", status.ToString()}});
   }
   net::post(stream_.get_executor(),
-            [self = shared_from_this(), ok = status.ok(), keep,
-             code = response.status, route = std::move(route),
-             bytes = writer.bytes()] {
+            [self = Self(), ok = status.ok(), keep, code = response.status,
+             route = std::move(route), bytes = writer.bytes()] {
               self->Finish(ok ? beast::error_code()
                               : beast::error_code(net::error::broken_pipe),
                            keep, code, route, bytes);
@@ -790,6 +845,9 @@ Status ServerCore::Start() {
   acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError(where + ": " + ec.message());
   port_ = acceptor_.local_endpoint().port();
+  tls_ = options_.web_config != nullptr && options_.web_config->tls_enabled();
+  STRATA_LOG(kInfo, tls_ ? "TLS is enabled." : "TLS is disabled.",
+             {{"http2", "false"}, {"address", options_.listen_address}});
 
   const int io_threads =
       options_.io_threads > 0 ? options_.io_threads : Cores();
@@ -839,7 +897,7 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  auto session = std::make_shared<Session>(this, std::move(socket));
+  std::shared_ptr<Connection> session = MakeSession(std::move(socket));
   Admission admission;
   bool pause = false;
   {
@@ -873,7 +931,39 @@ bool ServerCore::MustPauseAccept() const {
              options_.max_connections;
 }
 
-void ServerCore::Unregister(Session* session) {
+std::shared_ptr<Connection> ServerCore::MakeSession(tcp::socket socket) {
+  if (!tls_) {
+    return std::make_shared<Session<PlainStream>>(this, std::move(socket));
+  }
+  std::shared_ptr<net::ssl::context> ssl = SslContext();
+  return std::make_shared<Session<TlsStream>>(this, std::move(socket), *ssl);
+}
+
+std::shared_ptr<net::ssl::context> ServerCore::SslContext() {
+  std::shared_ptr<const TlsContext> tls = options_.web_config->Current()->tls;
+  if (tls != ssl_source_) {
+    // Asio's wrapper frees the SSL_CTX it is given: give it a reference.
+    SSL_CTX_up_ref(tls->native());
+    ssl_context_ = std::make_shared<net::ssl::context>(tls->native());
+    ssl_source_ = std::move(tls);
+  }
+  return ssl_context_;
+}
+
+Response ServerCore::Serve(Request& request, std::string* route) {
+  if (options_.web_config == nullptr) {
+    return router_->Dispatch(request, route);
+  }
+  WebConfigFile& web = *options_.web_config;
+  const std::shared_ptr<const WebConfigFile::Snapshot> config = web.Current();
+  std::optional<Response> refused = web.Authorize(*config, request);
+  Response response =
+      refused ? std::move(*refused) : router_->Dispatch(request, route);
+  WebConfigFile::ApplyHeaders(*config, &response);
+  return response;
+}
+
+void ServerCore::Unregister(Connection* session) {
   bool resume = false;
   {
     MutexLock lock(&mu_);
@@ -897,8 +987,8 @@ int64_t ServerCore::active_connections() const {
   return static_cast<int64_t>(sessions_.size());
 }
 
-std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
-  std::vector<std::shared_ptr<Session>> live;
+std::vector<std::shared_ptr<Connection>> ServerCore::LiveSessions() {
+  std::vector<std::shared_ptr<Connection>> live;
   MutexLock lock(&mu_);
   for (const auto& [ptr, entry] : sessions_) {
     if (auto session = entry.session.lock()) live.push_back(std::move(session));
@@ -926,7 +1016,7 @@ bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
   // Shared pointers are released outside mu_: dropping the last one runs
   // ~Session, which takes mu_.
   {
-    std::vector<std::shared_ptr<Session>> live = LiveSessions();
+    std::vector<std::shared_ptr<Connection>> live = LiveSessions();
     for (const auto& session : live) session->PostServerStopping();
   }
   auto all_closed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -939,7 +1029,7 @@ bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
                                    absl::FromChrono(grace));
   }
   if (!drained) {
-    std::vector<std::shared_ptr<Session>> live = LiveSessions();
+    std::vector<std::shared_ptr<Connection>> live = LiveSessions();
     STRATA_LOG(kWarn, "closing HTTP connections still busy after grace period",
                {{"connections", std::to_string(live.size())}});
     for (const auto& session : live) session->PostForceClose();

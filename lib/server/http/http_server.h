@@ -24,7 +24,13 @@
 // completion handler on an I/O thread (e.g. from the RequestObserver) is
 // logged and drops only the connection it belonged to.
 //
-// Boost.Beast stays inside http_server.cc; this header exposes plain types.
+// With a web configuration (HttpServerOptions::web_config): TLS, where a
+// plain-HTTP request gets Go's "400 Client sent an HTTP request to an HTTPS
+// server." and the connection closes; basic auth (401) and extra headers
+// on every handler's response (web_config_file.h).
+//
+// Boost.Beast and OpenSSL stay inside the .cc files; this header exposes
+// plain types.
 //
 // Thread-safety: Start and Shutdown are called by the owner, once each, from
 // one thread. The Router must not change once Start was called and must
@@ -44,6 +50,7 @@
 #include "server/http/host_port.h"
 #include "server/http/http.h"
 #include "server/http/router.h"
+#include "server/http/web_config_file.h"
 #include "strata/status.h"
 
 namespace strata::server {
@@ -72,6 +79,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds body_timeout = std::chrono::minutes(5);
   // Each write of a response (a streamed response's every chunk).
   std::chrono::milliseconds write_timeout = std::chrono::minutes(5);
+  // The --web.config.file (TLS, basic auth, response headers), or null for
+  // plain HTTP with neither. Whether TLS is on is read once, at Start.
+  std::shared_ptr<WebConfigFile> web_config;
 };
 
 // What the server reports about each request it answered.
