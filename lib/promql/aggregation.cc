@@ -240,11 +240,13 @@ void EmitGroup(ItemType op, double param, Group& g, StepVector* out) {
 class Aggregation {
  public:
   // `value_label`: count_values's parameter, else empty.
-  Aggregation(const AggregateExpr& agg, std::string value_label)
+  Aggregation(const AggregateExpr& agg, std::string value_label,
+              QueryContext* query)
       : op_(agg.op),
         grouping_(agg.grouping),
         without_(agg.without),
-        value_label_(std::move(value_label)) {
+        value_label_(std::move(value_label)),
+        pool_(query) {
     std::sort(grouping_.begin(), grouping_.end());
     // count_values groups by the value label too.
     count_values_grouping_ = grouping_;
@@ -393,7 +395,7 @@ StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& agg) {
       param_expr = agg.param.get();
     }
   }
-  Aggregation aggregation(agg, std::move(value_label));
+  Aggregation aggregation(agg, std::move(value_label), query_);
   auto prep = [&](size_t arg, size_t series, const Labels& labels) {
     if (arg == 1) aggregation.PrepareSeries(series, labels);
   };

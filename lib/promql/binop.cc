@@ -96,6 +96,8 @@ Labels MatchLabels(const Labels& l, bool on,
 }
 
 struct BinopState {
+  explicit BinopState(QueryContext* query) : pool(query) {}
+
   LabelsPool pool;
   absl::flat_hash_map<std::pair<const Labels*, const Labels*>, const Labels*>
       result_metric;
@@ -296,7 +298,7 @@ StatusOr<Matrix> Evaluator::EvalBinary(const BinaryExpr& bin) {
       if (sigs[arg].size() <= series) sigs[arg].resize(series + 1);
       AppendSignature(&sigs[arg][series], labels, m.matching_labels, m.on);
     };
-    BinopState st;
+    BinopState st(query_);
     const bool return_bool = bin.return_bool;
     return RangeEval(
         exprs,
@@ -319,7 +321,7 @@ StatusOr<Matrix> Evaluator::EvalBinary(const BinaryExpr& bin) {
         prep);
   }
 
-  LabelsPool pool;
+  LabelsPool pool(query_);
   const bool scalar_left = lt == ValueType::kScalar;
   const bool return_bool = bin.return_bool;
   return RangeEval(

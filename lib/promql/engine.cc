@@ -120,11 +120,16 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
   // Prometheus runs an instant query as a range query with one step.
   STRATA_ASSIGN_OR_RETURN(Result r, Run(db, expr, t_ms, t_ms, 1, options));
   Result out;
+  out.memory = std::move(r.memory);
   out.stats = std::move(r.stats);
   out.warnings = std::move(r.warnings);
   out.type = expr.Type();
   switch (out.type) {
     case ValueType::kVector:
+      if (!out.memory->Add(
+              static_cast<int64_t>(r.matrix.size() * sizeof(Sample)))) {
+        return internal::MemoryExceededError(*out.memory);
+      }
       out.vector.reserve(r.matrix.size());
       for (Series& s : r.matrix) {
         out.vector.push_back(
@@ -180,7 +185,11 @@ StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
 StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
                              int64_t end, int64_t interval,
                              const QueryOptions& options) const {
+  Result r;
+  r.memory = std::make_unique<MemoryBudget>(options_.max_memory_bytes,
+                                            options_.memory_pool);
   QueryContext ctx;
+  ctx.memory = r.memory.get();
   ctx.lookback_ms = options_.lookback_delta_ms;
   ctx.max_samples = options_.max_samples;
   ctx.query_start = start;
@@ -198,7 +207,6 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
     STRATA_ASSIGN_OR_RETURN(querier, db.NewQuerier(mint, maxt));
     ctx.querier = querier.get();
   }
-  Result r;
   r.stats.query_preparation = SecondsSince(start_time);
   const auto eval_start = std::chrono::steady_clock::now();
   Evaluator ev(&ctx, start, end, interval);
@@ -209,6 +217,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   r.stats.eval_total = SecondsSince(start_time);
   r.stats.total_samples = ev.sample_counts().total;
   r.stats.peak_samples = ctx.peak_samples;
+  r.stats.peak_bytes = r.memory->peak();
   r.stats.samples_per_step = ev.sample_counts().per_step;
   r.stats.start_ms = start;
   r.stats.step_ms = interval;

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,8 +30,13 @@
 #include "promql/value.h"
 #include "strata/db.h"
 #include "strata/status.h"
+#include "util/memory_budget.h"
 
 namespace strata::promql {
+
+// --query.max-memory-bytes's default: 256 MiB, a sixteenth of a modest
+// 4 GiB machine, room for 16M points of a single series.
+inline constexpr int64_t kDefaultMaxQueryMemoryBytes = int64_t{256} << 20;
 
 struct EngineOptions {
   // How far back an instant vector selector looks for a sample
@@ -38,6 +44,14 @@ struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   // Most samples a query may hold in memory at once (--query.max-samples).
   int64_t max_samples = 50000000;
+  // Most bytes a query may hold at once (--query.max-memory-bytes): the
+  // points and label bytes of every series it holds (selected, intermediate,
+  // subquery and final results, until the result is released), the label
+  // sets functions and operators create, and scratch windows. 0: no limit.
+  int64_t max_memory_bytes = kDefaultMaxQueryMemoryBytes;
+  // Shared by every query evaluated with it (--query.max-total-memory-bytes):
+  // each query's bytes are reserved here too. Not owned; null: none.
+  MemoryPool* memory_pool = nullptr;
   // Queries running longer fail with DeadlineExceeded (--query.timeout);
   // 0 disables the limit.
   int64_t timeout_ms = 2 * 60 * 1000;
@@ -73,6 +87,8 @@ struct QueryStats {
   int64_t total_samples = 0;
   // The most samples held in memory at once (what max_samples bounds).
   int64_t peak_samples = 0;
+  // The most bytes held at once (what max_memory_bytes bounds).
+  int64_t peak_bytes = 0;
   // total_samples by step, for step i at start_ms + i * step_ms; empty
   // unless QueryOptions::per_step_stats.
   std::vector<int64_t> samples_per_step;
@@ -82,6 +98,10 @@ struct QueryStats {
 
 // A query's value. Exactly the member matching `type` is meaningful.
 struct Result {
+  // The query's memory account, still holding the result's bytes: they
+  // count against the limits until the Result is destroyed (after the API
+  // has sent it). Declared first, so destroyed after the values it counts.
+  std::unique_ptr<MemoryBudget> memory;
   ValueType type = ValueType::kNone;
   // kVector: in the order Prometheus returns them (evaluation order; sort
   // functions and topk decide it). Every sample's t is the query time.

@@ -25,28 +25,45 @@ std::string LabelsKey(const Labels& l) {
   return key;
 }
 
-// Collects the samples of each step into series keyed by their labels.
+// Bytes of a hash map entry with a LabelsKey (key, index, slot overhead).
+int64_t KeyEntryBytes(const Labels& l) {
+  return LabelsBytes(l) + static_cast<int64_t>(sizeof(std::string) + 16);
+}
+
+// Collects the samples of each step into series keyed by their labels,
+// charging `query`'s memory budget for what it allocates.
 class SeriesAssembler {
  public:
-  void Add(const Labels* metric, int64_t t, double v) {
+  explicit SeriesAssembler(QueryContext* query) : query_(query) {}
+
+  // False (nothing added) once the memory budget refused.
+  bool Add(const Labels* metric, int64_t t, double v) {
     size_t idx;
     auto it = by_ptr_.find(metric);
     if (it != by_ptr_.end()) {
       idx = it->second;
     } else {
-      auto [kit, inserted] =
-          by_key_.try_emplace(LabelsKey(*metric), out_.size());
-      if (inserted) out_.push_back(Series{*metric, {}});
+      auto kit = by_key_.find(LabelsKey(*metric));
+      if (kit == by_key_.end()) {
+        const int64_t bytes = static_cast<int64_t>(sizeof(Series)) +
+                              LabelsBytes(*metric) + KeyEntryBytes(*metric);
+        if (!query_->Charge(bytes)) return false;
+        kit = by_key_.emplace(LabelsKey(*metric), out_.size()).first;
+        out_.push_back(Series{*metric, {}});
+      }
       idx = kit->second;
       by_ptr_.emplace(metric, idx);
     }
+    if (!query_->ReservePoint(&out_[idx].points)) return false;
     out_[idx].points.push_back({t, v});
     ++points_;
+    return true;
   }
   Matrix Take() { return std::move(out_); }
   int64_t points() const { return points_; }
 
  private:
+  QueryContext* const query_;
   Matrix out_;
   absl::flat_hash_map<const Labels*, size_t> by_ptr_;
   absl::flat_hash_map<std::string, size_t> by_key_;
@@ -89,9 +106,81 @@ Labels AbsentLabels(const Expr& arg) {
   return Labels::FromUnchecked(std::move(set));
 }
 
+// Points a series is given room for before its first point, and how much
+// of its capacity may stay unused before it is trimmed to its size.
+constexpr size_t kMinPointsCapacity = 16;
+constexpr size_t kMaxReservedPoints = 1 << 14;
+
+// Gives back the unused capacity of a series that filled less than half of
+// what was reserved for it, and the bytes to the budget.
+void TrimPoints(QueryContext* query, std::vector<Point>* points) {
+  if (points->size() >= points->capacity() / 2) return;
+  const int64_t before = static_cast<int64_t>(points->capacity());
+  points->shrink_to_fit();
+  query->Charge(-(before - static_cast<int64_t>(points->capacity())) *
+                static_cast<int64_t>(sizeof(Point)));
+}
+
 }  // namespace
 
+int64_t LabelsBytes(const Labels& l) {
+  int64_t n = sizeof(Labels);
+  for (const Label& p : l) {
+    n += static_cast<int64_t>(sizeof(Label) + p.name.size() + p.value.size());
+  }
+  return n;
+}
+
+int64_t SeriesBytes(const Series& s) {
+  return static_cast<int64_t>(sizeof(Series)) + LabelsBytes(s.metric) +
+         static_cast<int64_t>(s.points.capacity() * sizeof(Point));
+}
+
+int64_t MatrixBytes(const Matrix& m) {
+  int64_t n = static_cast<int64_t>(m.capacity() * sizeof(Series));
+  for (const Series& s : m) n += SeriesBytes(s) - sizeof(Series);
+  return n;
+}
+
+bool QueryContext::ReservePoint(std::vector<Point>* points) {
+  if (points->size() < points->capacity()) return true;
+  const auto old_bytes =
+      static_cast<int64_t>(points->capacity() * sizeof(Point));
+  const size_t grow = std::max(points->capacity(), kMinPointsCapacity);
+  // While growing, the old buffer and the new one are both allocated.
+  if (!Charge(old_bytes + static_cast<int64_t>(grow * sizeof(Point)))) {
+    return false;
+  }
+  points->reserve(points->capacity() + grow);
+  Charge(-old_bytes);
+  return true;
+}
+
+Status QueryContext::SetHeld(int64_t bytes) {
+  if (!memory->Set(bytes)) return TooMuchMemory();
+  return Status::OK();
+}
+
+Status QueryContext::TooMuchMemory() const {
+  return MemoryExceededError(*memory);
+}
+
+Status MemoryExceededError(const MemoryBudget& budget) {
+  if (budget.exceeded_reason() == MemoryBudget::Exceeded::kPoolLimit) {
+    return Status::ResourceExhausted(
+        Cat("query processing would use too much memory in query "
+            "execution: the queries and remote reads running at once would "
+            "hold more than ",
+            budget.pool()->limit(), " bytes (--query.max-total-memory-bytes)"));
+  }
+  return Status::ResourceExhausted(
+      Cat("query processing would use too much memory in query execution: "
+          "more than ",
+          budget.limit(), " bytes (--query.max-memory-bytes)"));
+}
+
 Status QueryContext::CheckInterrupted() const {
+  if (memory != nullptr && memory->exceeded()) return TooMuchMemory();
   if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
     return Status::Cancelled("query was canceled in expression evaluation");
   }
@@ -115,6 +204,9 @@ const Labels* LabelsPool::Intern(Labels labels) {
   std::string key = LabelsKey(labels);
   auto it = by_key_.find(key);
   if (it != by_key_.end()) return it->second;
+  // A refusal is seen by the next CheckInterrupted; the labels are kept
+  // so the caller's step still finishes consistently.
+  query_->Charge(LabelsBytes(labels) + KeyEntryBytes(labels));
   store_.push_back(std::move(labels));
   const Labels* p = &store_.back();
   by_key_.emplace(std::move(key), p);
@@ -273,14 +365,17 @@ StatusOr<Matrix> Evaluator::RangeEval(const std::vector<const Expr*>& exprs,
                                       const StepFunc& fn,
                                       const PrepFunc& prep) {
   const int64_t original = query_->current_samples;
+  const int64_t original_bytes = query_->memory->used();
   std::vector<Matrix> inputs(exprs.size());
   for (size_t i = 0; i < exprs.size(); ++i) {
     if (exprs[i] == nullptr || exprs[i]->Type() == ValueType::kString) continue;
     STRATA_ASSIGN_OR_RETURN(inputs[i], Eval(*exprs[i]));
   }
   StatusOr<Matrix> out = RangeEvalInputs(std::move(inputs), fn, prep);
-  if (out.ok()) query_->current_samples = original + TotalPoints(*out);
   query_->UpdatePeak();
+  if (!out.ok()) return out;
+  query_->current_samples = original + TotalPoints(*out);
+  STRATA_RETURN_IF_ERROR(query_->SetHeld(original_bytes + MatrixBytes(*out)));
   return out;
 }
 
@@ -299,7 +394,7 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
     cursor[i].assign(inputs[i].size(), 0);
   std::vector<StepVector> args(inputs.size());
   StepVector result;
-  SeriesAssembler assembler;
+  SeriesAssembler assembler(query_);
   int64_t temp_samples = query_->current_samples;
   const int64_t max = query_->max_samples;
   const int64_t steps = Steps();
@@ -329,18 +424,28 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
     temp_samples += static_cast<int64_t>(result.size());
     query_->UpdatePeak();
     if (query_->current_samples > max) return query_->TooManySamples();
-    if (start_ == end_) {
-      // An instant evaluation keeps the order the function produced.
-      Matrix m;
-      m.reserve(result.size());
-      for (const StepSample& s : result) {
-        m.push_back(Series{*s.metric, {{ts, s.v}}});
-      }
-      return m;
+    if (start_ == end_) return InstantResult(ts, result);
+    for (const StepSample& s : result) {
+      if (!assembler.Add(s.metric, ts, s.v)) return query_->TooMuchMemory();
     }
-    for (const StepSample& s : result) assembler.Add(s.metric, ts, s.v);
   }
   return assembler.Take();
+}
+
+StatusOr<Matrix> Evaluator::InstantResult(int64_t ts,
+                                          const StepVector& result) {
+  // An instant evaluation keeps the order the function produced.
+  int64_t bytes = static_cast<int64_t>(result.size() * sizeof(Series));
+  for (const StepSample& s : result) {
+    bytes += LabelsBytes(*s.metric) + static_cast<int64_t>(sizeof(Point));
+  }
+  if (!query_->Charge(bytes)) return query_->TooMuchMemory();
+  Matrix m;
+  m.reserve(result.size());
+  for (const StepSample& s : result) {
+    m.push_back(Series{*s.metric, {{ts, s.v}}});
+  }
+  return m;
 }
 
 StatusOr<Matrix> Evaluator::EvalNumber(double v) {
@@ -371,12 +476,21 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
   const int64_t lookback = query_->lookback_ms;
   const int64_t first_ref = (at ? *at : start_) - offset;
   const int64_t steps = Steps();
+  const int64_t original_bytes = query_->memory->used();
+  // Most series have a point at most steps: allocate once (up to a bound;
+  // a subquery may have billions of steps).
+  const size_t reserve = static_cast<size_t>(
+      std::min<int64_t>(steps, static_cast<int64_t>(kMaxReservedPoints)));
   Matrix out;
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
+        if (!query_->Charge(
+                static_cast<int64_t>(sizeof(Series) + reserve * sizeof(Point)) +
+                LabelsBytes(labels))) {
+          return query_->TooMuchMemory();
+        }
         Series series{labels, {}};
-        // Most series have a point at most steps: allocate once.
-        series.points.reserve(static_cast<size_t>(steps));
+        series.points.reserve(reserve);
         bool have_prev = false, have_next = it.Seek(first_ref - lookback);
         Point prev, next;
         if (have_next) next = {it.t(), it.v()};
@@ -402,16 +516,36 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           }
           ++query_->current_samples;
           CountSamples(step, 1);
+          if (!query_->ReservePoint(&series.points)) {
+            return query_->TooMuchMemory();
+          }
           series.points.push_back({ts, sample_timestamps
                                            ? static_cast<double>(prev.t) / 1000
                                            : prev.v});
         }
         STRATA_RETURN_IF_ERROR(it.status());
-        if (!series.points.empty()) out.push_back(std::move(series));
-        return Status::OK();
+        return KeepSeries(std::move(series), &out);
       }));
   query_->UpdatePeak();
+  STRATA_RETURN_IF_ERROR(query_->SetHeld(original_bytes + MatrixBytes(out)));
   return out;
+}
+
+Status Evaluator::KeepSeries(Series series, Matrix* out) {
+  if (series.points.empty()) {
+    query_->Charge(-SeriesBytes(series));
+    return Status::OK();
+  }
+  TrimPoints(query_, &series.points);
+  if (out->size() == out->capacity()) {
+    const size_t grow = std::max<size_t>(out->capacity(), 4);
+    if (!query_->Charge(static_cast<int64_t>(grow * sizeof(Series)))) {
+      return query_->TooMuchMemory();
+    }
+    out->reserve(out->capacity() + grow);
+  }
+  out->push_back(std::move(series));
+  return Status::OK();
 }
 
 StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
@@ -419,9 +553,14 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   const std::optional<int64_t> at = AtTime(vs.timestamp_ms, vs.start_or_end);
   const int64_t maxt = (at ? *at : start_) - vs.original_offset_ms;
   const int64_t mint = maxt - ms.range_ms;
+  const int64_t original_bytes = query_->memory->used();
   Matrix out;
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
+        if (!query_->Charge(static_cast<int64_t>(sizeof(Series)) +
+                            LabelsBytes(labels))) {
+          return query_->TooMuchMemory();
+        }
         Series series{labels, {}};
         for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
           if (IsStaleNaN(it.v())) continue;
@@ -429,14 +568,17 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
             return query_->TooManySamples();
           }
           ++query_->current_samples;
+          if (!query_->ReservePoint(&series.points)) {
+            return query_->TooMuchMemory();
+          }
           series.points.push_back({it.t(), it.v()});
         }
         // As Prometheus, at the first step.
         CountSamples(0, static_cast<int64_t>(series.points.size()));
-        if (!series.points.empty()) out.push_back(std::move(series));
-        return Status::OK();
+        return KeepSeries(std::move(series), &out);
       }));
   query_->UpdatePeak();
+  STRATA_RETURN_IF_ERROR(query_->SetHeld(original_bytes + MatrixBytes(out)));
   return out;
 }
 
@@ -467,10 +609,11 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
     const Expr& arg = UnwrapParens(*call.args[0]);
     if (arg.kind() == NodeKind::kVectorSelector) {
       const int64_t original = query_->current_samples;
+      const int64_t original_bytes = query_->memory->used();
       std::vector<Matrix> inputs(1);
       STRATA_ASSIGN_OR_RETURN(
           inputs[0], EvalVectorSelector(arg.As<VectorSelector>(), true));
-      LabelsPool pool;
+      LabelsPool pool(query_);
       StatusOr<Matrix> out = RangeEvalInputs(
           std::move(inputs),
           [&pool](int64_t, std::vector<StepVector>& args, StepVector* out) {
@@ -480,8 +623,11 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
             return Status::OK();
           },
           nullptr);
-      if (out.ok()) query_->current_samples = original + TotalPoints(*out);
       query_->UpdatePeak();
+      if (!out.ok()) return out;
+      query_->current_samples = original + TotalPoints(*out);
+      STRATA_RETURN_IF_ERROR(
+          query_->SetHeld(original_bytes + MatrixBytes(*out)));
       return out;
     }
   }
@@ -495,7 +641,7 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
   if (fn == nullptr) return Status::Internal("function has no implementation");
   std::vector<const Expr*> exprs;
   for (const ExprPtr& a : call.args) exprs.push_back(a.get());
-  NodeState state;
+  NodeState state(query_);
   return RangeEval(
       exprs, [&](int64_t ts, std::vector<StepVector>& args, StepVector* out) {
         InstantCall c{call, ts, args, state, out};
@@ -509,6 +655,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   RangeFunction fn = LookupRangeFunction(id);
   if (fn == nullptr) return Status::Internal("function has no implementation");
   const int64_t original = query_->current_samples;
+  const int64_t original_bytes = query_->memory->used();
 
   // Scalar arguments, evaluated over all steps.
   std::vector<Matrix> others(call.args.size());
@@ -554,6 +701,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   auto process = [&](const Labels& labels,
                      const std::vector<Point>& samples) -> Status {
     Series series{keep_name ? labels : DropMetricName(labels), {}};
+    if (!query_->Charge(SeriesBytes(series))) return query_->TooMuchMemory();
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
     for (int64_t step = 0; step < steps; ++step, ts += interval_) {
@@ -582,7 +730,11 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       c.range_ms = range_ms;
       c.scalars = scalars;
       STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
-      if (v.has_value()) series.points.push_back({ts, *v});
+      if (!v.has_value()) continue;
+      if (!query_->ReservePoint(&series.points)) {
+        return query_->TooMuchMemory();
+      }
+      series.points.push_back({ts, *v});
     }
     if (!series.points.empty()) {
       const auto n = static_cast<int64_t>(series.points.size());
@@ -591,9 +743,8 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       }
       query_->current_samples += n;
       query_->UpdatePeak();
-      out.push_back(std::move(series));
     }
-    return Status::OK();
+    return KeepSeries(std::move(series), &out);
   };
 
   if (selector != nullptr) {
@@ -605,7 +756,9 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         [&](const Labels& labels, SampleIterator& it) -> Status {
           points.clear();
           for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
-            if (!IsStaleNaN(it.v())) points.push_back({it.t(), it.v()});
+            if (IsStaleNaN(it.v())) continue;
+            if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
+            points.push_back({it.t(), it.v()});
           }
           STRATA_RETURN_IF_ERROR(it.status());
           return process(labels, points);
@@ -615,7 +768,9 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
       points.clear();
       for (const Point& p : s.points) {
-        if (!IsStaleNaN(p.v)) points.push_back(p);
+        if (IsStaleNaN(p.v)) continue;
+        if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
+        points.push_back(p);
       }
       STRATA_RETURN_IF_ERROR(process(s.metric, points));
     }
@@ -643,12 +798,15 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       query_->current_samples += static_cast<int64_t>(absent.points.size());
       result.push_back(std::move(absent));
     }
+    STRATA_RETURN_IF_ERROR(
+        query_->SetHeld(original_bytes + MatrixBytes(result)));
     return result;
   }
   if (ContainsSameLabelset(out)) {
     return ExecError("vector cannot contain metrics with the same labelset");
   }
   query_->current_samples = original + TotalPoints(out);
+  STRATA_RETURN_IF_ERROR(query_->SetHeld(original_bytes + MatrixBytes(out)));
   return out;
 }
 

@@ -32,6 +32,7 @@
 #include "re2/re2.h"
 #include "strata/querier.h"
 #include "strata/status.h"
+#include "util/memory_budget.h"
 
 namespace strata::promql::internal {
 
@@ -50,12 +51,35 @@ struct QueryContext {
   int64_t default_subquery_step_ms = 60 * 1000;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   const std::atomic<bool>* cancel = nullptr;
+  // The query's byte account (see engine.h, max_memory_bytes). Evaluation
+  // charges what it is about to allocate and, when a node's result is
+  // complete, sets the count back to what was held before the node plus
+  // that result (its inputs and scratch are gone by then). Never null
+  // during evaluation.
+  MemoryBudget* memory = nullptr;
 
-  // DeadlineExceeded / Cancelled once the query must stop.
+  // DeadlineExceeded / Cancelled once the query must stop;
+  // ResourceExhausted once its memory budget refused something.
   Status CheckInterrupted() const;
   Status TooManySamples() const;
+  // The error for a refused memory budget, naming the limit hit.
+  Status TooMuchMemory() const;
   void UpdatePeak() { peak_samples = std::max(peak_samples, current_samples); }
+
+  // Counts `bytes` more held; false once over budget.
+  bool Charge(int64_t bytes) { return memory->Add(bytes); }
+  // Makes room for one more point, charging any growth of the capacity
+  // first; false (nothing allocated) once over budget.
+  bool ReservePoint(std::vector<Point>* points);
+  // Sets the bytes held to `bytes` (a node's result replacing its inputs).
+  Status SetHeld(int64_t bytes);
 };
+
+// Estimated heap bytes of values the evaluator holds, for QueryContext's
+// memory budget: vectors by capacity, strings by size.
+int64_t LabelsBytes(const Labels& l);
+int64_t SeriesBytes(const Series& s);
+int64_t MatrixBytes(const Matrix& m);
 
 // Samples one evaluator read from storage (Prometheus's
 // stats.QuerySamples.TotalSamples and TotalSamplesPerStep).
@@ -76,13 +100,19 @@ using StepVector = std::vector<StepSample>;
 
 // Owns label sets created while evaluating one node, deduplicated by value
 // so that equal label sets share one address.
+//
+// Each new label set is charged to `query`'s memory budget; a refusal shows
+// in QueryContext::CheckInterrupted.
 class LabelsPool {
  public:
+  explicit LabelsPool(QueryContext* query) : query_(query) {}
+
   const Labels* Intern(Labels labels);
   // The labels without __name__ (the same pointer if there is none).
   const Labels* DropMetricName(const Labels* labels);
 
  private:
+  QueryContext* const query_;
   std::deque<Labels> store_;
   absl::flat_hash_map<std::string, const Labels*> by_key_;
   absl::flat_hash_map<const Labels*, const Labels*> dropped_name_;
@@ -93,6 +123,9 @@ const Labels* EmptyLabels();
 // Per-node caches that live across the steps of one evaluation, like
 // Prometheus's EvalNodeHelper.
 struct NodeState {
+  explicit NodeState(QueryContext* query) : query(query), pool(query) {}
+
+  QueryContext* const query;
   LabelsPool pool;
   // For functions that rewrite labels: input labels -> output labels.
   absl::flat_hash_map<const Labels*, const Labels*> relabel;
@@ -169,6 +202,13 @@ class Evaluator {
   StatusOr<Matrix> RangeEvalInputs(std::vector<Matrix> inputs,
                                    const StepFunc& fn, const PrepFunc& prep);
 
+  // The single step of an instant evaluation as a matrix, in the order
+  // the step produced it.
+  StatusOr<Matrix> InstantResult(int64_t ts, const StepVector& result);
+  // Appends a series built with its bytes charged to `out`, trimming its
+  // unused capacity, or releases its bytes if it has no points.
+  Status KeepSeries(Series series, Matrix* out);
+
   StatusOr<Matrix> EvalVectorSelector(const VectorSelector& vs,
                                       bool sample_timestamps);
   StatusOr<Matrix> EvalMatrixSelector(const MatrixSelector& ms);
@@ -208,6 +248,9 @@ class Evaluator {
 
 // Prometheus's errors during evaluation.
 Status ExecError(std::string msg);
+// ResourceExhausted for a refused memory budget, naming the limit it hit
+// (the query's own or the one shared with other queries).
+Status MemoryExceededError(const MemoryBudget& budget);
 
 // Whether two or more samples have the same labels.
 bool ContainsSameLabelset(const StepVector& v);

@@ -206,10 +206,14 @@ Status FnAbsent(InstantCall& c) {
 }
 
 // Go's regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$.
-std::string ExpandTemplate(std::string_view tmpl, const RE2& re,
-                           const std::vector<re2::StringPiece>& groups) {
+// Returns nullopt, having stopped early, once the expansion would exceed
+// `max_size` bytes: `$1$1$1...` repeats can inflate a label enormously.
+std::optional<std::string> ExpandTemplate(
+    std::string_view tmpl, const RE2& re,
+    const std::vector<re2::StringPiece>& groups, size_t max_size) {
   std::string out;
   while (!tmpl.empty()) {
+    if (out.size() > max_size) return std::nullopt;
     const size_t dollar = tmpl.find('$');
     if (dollar == tmpl.npos) break;
     out.append(tmpl.substr(0, dollar));
@@ -253,9 +257,11 @@ std::string ExpandTemplate(std::string_view tmpl, const RE2& re,
     }
     if (num >= 0 && static_cast<size_t>(num) < groups.size() &&
         groups[num].data() != nullptr) {
+      if (out.size() + groups[num].size() > max_size) return std::nullopt;
       out.append(groups[num].data(), groups[num].size());
     }
   }
+  if (out.size() + tmpl.size() > max_size) return std::nullopt;
   out.append(tmpl);
   return out;
 }
@@ -289,12 +295,20 @@ Status FnLabelReplace(InstantCall& c) {
       if (re.Match(re2::StringPiece(src_val.data(), src_val.size()), 0,
                    src_val.size(), RE2::UNANCHORED, groups.data(),
                    static_cast<int>(groups.size()))) {
-        std::string res = ExpandTemplate(repl, re, groups);
+        // The new value must fit in what the query may still hold.
+        const auto max_size = static_cast<size_t>(std::min<int64_t>(
+            c.state.query->memory->Remaining(), INT64_MAX / 2));
+        std::optional<std::string> res =
+            ExpandTemplate(repl, re, groups, max_size);
+        if (!res.has_value()) {
+          c.state.query->Charge(static_cast<int64_t>(max_size) + 1);
+          return c.state.query->TooMuchMemory();
+        }
         std::vector<Label> b;
         for (const Label& l : *s.metric) {
           if (l.name != dst) b.push_back(l);
         }
-        if (!res.empty()) b.push_back({dst, std::move(res)});
+        if (!res->empty()) b.push_back({dst, std::move(*res)});
         out = c.state.pool.Intern(Labels::FromUnchecked(std::move(b)));
       }
       it = c.state.relabel.emplace(s.metric, out).first;
