@@ -99,58 +99,60 @@ std::string FreePath(FileSystem* fs, const std::string& dir,
     p = JoinPath(dir, name + "-" + std::to_string(i));
   }
   return p;
-  std::string CleanPath(std::string_view path) {
-    const bool rooted = !path.empty() && path.front() == '/';
-    std::vector<std::string_view> parts;
-    size_t i = 0;
-    while (i <= path.size()) {
-      size_t j = path.find('/', i);
-      if (j == std::string_view::npos) j = path.size();
-      const std::string_view part = path.substr(i, j - i);
-      i = j + 1;
-      if (part.empty() || part == ".") continue;
-      if (part == "..") {
-        if (!parts.empty() && parts.back() != "..") {
-          parts.pop_back();
-        } else if (!rooted) {
-          parts.push_back(part);
-        }
-        continue;
+}
+
+std::string CleanPath(std::string_view path) {
+  const bool rooted = !path.empty() && path.front() == '/';
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!rooted) {
+        parts.push_back(part);
       }
-      parts.push_back(part);
+      continue;
     }
-    std::string out;
-    if (rooted) out.push_back('/');
-    for (size_t k = 0; k < parts.size(); ++k) {
-      if (k > 0) out.push_back('/');
-      out.append(parts[k]);
-    }
-    if (out.empty()) return std::string(".");
-    return out;
+    parts.push_back(part);
   }
+  std::string out;
+  if (rooted) out.push_back('/');
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out.push_back('/');
+    out.append(parts[k]);
+  }
+  if (out.empty()) return std::string(".");
+  return out;
+}
 
-  std::string JoinDir(std::string_view dir, std::string_view path) {
-    if (dir.empty() || path.empty() || path.front() == '/') {
-      return std::string(path);
-    }
-    return CleanPath(Cat(dir, "/", path));
+std::string JoinDir(std::string_view dir, std::string_view path) {
+  if (dir.empty() || path.empty() || path.front() == '/') {
+    return std::string(path);
   }
+  return CleanPath(Cat(dir, "/", path));
+}
 
-  Status WriteFileAtomically(FileSystem * fs, const std::string& path,
-                             std::string_view data) {
-    const std::string tmp = path + ".tmp";
-    StatusOr<std::unique_ptr<WritableFile>> file = fs->NewWritableFile(tmp);
-    if (!file.ok()) return file.status().WithContext(tmp);
-    Status s = (*file)->Append(data);
-    if (s.ok()) s = (*file)->Sync();
-    const Status closed = (*file)->Close();
-    if (s.ok()) s = closed;
-    if (s.ok()) s = fs->Rename(tmp, path);
-    if (!s.ok()) {
-      (void)fs->RemoveFile(tmp);
-      return s.WithContext(tmp);
-    }
-    return fs->SyncDir(ParentDir(path)).WithContext(path);
+Status WriteFileAtomically(FileSystem* fs, const std::string& path,
+                           std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  StatusOr<std::unique_ptr<WritableFile>> file = fs->NewWritableFile(tmp);
+  if (!file.ok()) return file.status().WithContext(tmp);
+  Status s = (*file)->Append(data);
+  if (s.ok()) s = (*file)->Sync();
+  const Status closed = (*file)->Close();
+  if (s.ok()) s = closed;
+  if (s.ok()) s = fs->Rename(tmp, path);
+  if (!s.ok()) {
+    (void)fs->RemoveFile(tmp);
+    return s.WithContext(tmp);
   }
+  return fs->SyncDir(ParentDir(path)).WithContext(path);
+}
 
 }  // namespace strata
