@@ -15,7 +15,7 @@ export CCACHE_NOHASHDIR := 1
 DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libabsl-dev libzstd-dev zlib1g-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
-  libroaring-dev libboost-dev libssl-dev libyaml-cpp-dev libcli11-dev \
+  libroaring-dev libboost-dev libssl-dev libcrypt-dev libyaml-cpp-dev libcli11-dev \
   nlohmann-json3-dev python3 prometheus prometheus-node-exporter \
   prometheus-alertmanager clang libclang-rt-14-dev
 

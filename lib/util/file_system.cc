@@ -1,6 +1,9 @@
 #include "util/file_system.h"
 
+#include <cerrno>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include "util/strings.h"
@@ -129,6 +132,21 @@ std::string CleanPath(std::string_view path) {
   }
   if (out.empty()) return std::string(".");
   return out;
+}
+
+StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    const int err = errno;
+    if (err == ENOENT) {
+      return Status::NotFound(
+          Cat("open ", path, ": no such file or directory"));
+    }
+    return Status::FromErrno(err, Cat("open ", path));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::string JoinDir(std::string_view dir, std::string_view path) {

@@ -38,6 +38,11 @@ std::string CleanPath(std::string_view path);
 // relative to the file's directory.
 std::string JoinDir(std::string_view dir, std::string_view path);
 
+// The whole of a configuration file, with a failure worded as Go's
+// os.ReadFile words it ("open <path>: no such file or directory"; NotFound
+// then, IOError otherwise).
+StatusOr<std::string> ReadConfigFile(const std::string& path);
+
 // Replaces `path` with `data` so that a crash at any point leaves either the
 // old file or the new one, never a mix: writes `path`.tmp, syncs it, renames
 // it over `path` and syncs the directory. On failure the temporary file is

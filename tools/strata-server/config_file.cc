@@ -3,9 +3,6 @@
 #include <glob.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "goyaml/decoder.h"
@@ -353,18 +350,9 @@ StatusOr<ConfigFile> ParseConfig(std::string_view yaml, std::string_view dir) {
 }
 
 StatusOr<ConfigFile> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    const int err = errno;
-    if (err == ENOENT) {
-      return Status::NotFound(
-          Cat("open ", path, ": no such file or directory"));
-    }
-    return Status::FromErrno(err, Cat("open ", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  StatusOr<ConfigFile> config = ParseConfig(text.str(), ParentDir(path));
+  StatusOr<std::string> text = ReadConfigFile(path);
+  if (!text.ok()) return text.status();
+  StatusOr<ConfigFile> config = ParseConfig(*text, ParentDir(path));
   if (!config.ok()) {
     return Status::InvalidArgument(
         Cat("parsing YAML file ", path, ": ", config.status().message()));

@@ -1,9 +1,5 @@
 #include "server/http/web_config.h"
 
-#include <cerrno>
-#include <fstream>
-#include <sstream>
-
 #include "goyaml/decoder.h"
 #include "server/http/bcrypt.h"
 #include "util/file_system.h"
@@ -241,18 +237,9 @@ StatusOr<WebConfig> ParseWebConfig(std::string_view yaml,
 }
 
 StatusOr<WebConfig> ReadWebConfigFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    const int err = errno;
-    if (err == ENOENT) {
-      return Status::NotFound(
-          Cat("open ", path, ": no such file or directory"));
-    }
-    return Status::FromErrno(err, Cat("open ", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseWebConfig(text.str(), ParentDir(path));
+  StatusOr<std::string> text = ReadConfigFile(path);
+  if (!text.ok()) return text.status();
+  return ParseWebConfig(*text, ParentDir(path));
 }
 
 }  // namespace strata::server
