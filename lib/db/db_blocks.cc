@@ -172,41 +172,56 @@ Status DBImpl::PersistHead() {
   BlockWriterOptions writer_options;
   writer_options.chunk_range_ms = range;
   BlockWriter writer(fs_, dir_, writer_options);
+  // As Prometheus: the WAL is checkpointed once, after the last block, not
+  // after each one; a head far ahead of its last block (a compactor that
+  // fell behind) would otherwise rewrite the whole head into a checkpoint
+  // per block, quadratic in the backlog.
+  int64_t persisted_until = kMinTime;
+  Status st;
   while (true) {
-    const int64_t head_min = head_->MinTime();
-    const int64_t head_max = head_->MaxTime();
-    if (head_min == kMaxTime || head_max == kMinTime) return Status::OK();
-    // As Prometheus: persist once the head spans 1.5 block ranges.
-    if (head_max - head_min <= range / 2 * 3) return Status::OK();
-    const int64_t mint = AlignDown(head_min, range);
-    const int64_t maxt = mint + range;
-    const BlockReader* sources[] = {head_.get()};
-    const auto start = std::chrono::steady_clock::now();
-    StatusOr<BlockMeta> meta =
-        WriteCompactedBlock(writer, sources, mint, maxt, nullptr);
-    if (!meta.ok()) return meta.status().WithContext("persisting head block");
-    if (meta->stats.num_samples > 0) {
-      const std::string block_dir = JoinPath(dir_, meta->ulid.ToString());
-      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
-                              Block::Open(fs_, block_dir));
-      ReplaceBlocks({}, {block});
-      STRATA_LOG(kInfo, "write block",
-                 {{"mint", absl::StrCat(mint)},
-                  {"maxt", absl::StrCat(maxt)},
-                  {"ulid", block->Name()},
-                  {"samples", absl::StrCat(meta->stats.num_samples)},
-                  {"duration", absl::StrCat(SecondsSince(start), "s")}});
-    }
-    // The block (or nothing) now covers [mint, maxt): drop it from the
-    // head and the WAL.
-    head_->SetMinValidTime(maxt);
-    Head::TruncateStats ts = head_->Truncate(maxt);
-    STRATA_LOG(kInfo, "head truncated",
-               {{"mint", absl::StrCat(maxt)},
-                {"series_removed", absl::StrCat(ts.series_removed)},
-                {"chunks_removed", absl::StrCat(ts.chunks_removed)}});
-    CheckpointWal(maxt);
+    StatusOr<int64_t> maxt = PersistOldestHeadBlock(writer);
+    if (!maxt.ok()) st = maxt.status();
+    if (!maxt.ok() || *maxt == kMinTime) break;
+    persisted_until = *maxt;
   }
+  if (persisted_until != kMinTime) CheckpointWal(persisted_until);
+  return st;
+}
+
+StatusOr<int64_t> DBImpl::PersistOldestHeadBlock(BlockWriter& writer) {
+  const int64_t range = options_.block_duration_ms;
+  const int64_t head_min = head_->MinTime();
+  const int64_t head_max = head_->MaxTime();
+  if (head_min == kMaxTime || head_max == kMinTime) return kMinTime;
+  // As Prometheus: persist once the head spans 1.5 block ranges.
+  if (head_max - head_min <= range / 2 * 3) return kMinTime;
+  const int64_t mint = AlignDown(head_min, range);
+  const int64_t maxt = mint + range;
+  const BlockReader* sources[] = {head_.get()};
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<BlockMeta> meta =
+      WriteCompactedBlock(writer, sources, mint, maxt, nullptr);
+  if (!meta.ok()) return meta.status().WithContext("persisting head block");
+  if (meta->stats.num_samples > 0) {
+    const std::string block_dir = JoinPath(dir_, meta->ulid.ToString());
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
+                            Block::Open(fs_, block_dir));
+    ReplaceBlocks({}, {block});
+    STRATA_LOG(kInfo, "write block",
+               {{"mint", absl::StrCat(mint)},
+                {"maxt", absl::StrCat(maxt)},
+                {"ulid", block->Name()},
+                {"samples", absl::StrCat(meta->stats.num_samples)},
+                {"duration", absl::StrCat(SecondsSince(start), "s")}});
+  }
+  // The block (or nothing) now covers [mint, maxt): drop it from the head.
+  head_->SetMinValidTime(maxt);
+  Head::TruncateStats ts = head_->Truncate(maxt);
+  STRATA_LOG(kInfo, "head truncated",
+             {{"mint", absl::StrCat(maxt)},
+              {"series_removed", absl::StrCat(ts.series_removed)},
+              {"chunks_removed", absl::StrCat(ts.chunks_removed)}});
+  return maxt;
 }
 
 void DBImpl::CheckpointWal(int64_t mint) {

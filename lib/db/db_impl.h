@@ -69,8 +69,13 @@ class DBImpl : public DB {
   // The blocks for a querier over [mint, maxt] (plus the head).
   std::vector<std::shared_ptr<const BlockReader>> ReadersFor(int64_t mint,
                                                              int64_t maxt);
+  // Writes the head's oldest block-range to a block and truncates the head
+  // past it; returns its maxt, or kMinTime when the head is not yet long
+  // enough to persist.
+  StatusOr<int64_t> PersistOldestHeadBlock(BlockWriter& writer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   // Writes head ranges that are complete into blocks, then truncates the
-  // head and checkpoints the WAL.
+  // head and checkpoints the WAL once.
   Status PersistHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   // Runs the leveled planner until nothing is due.
   Status CompactBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
