@@ -43,6 +43,9 @@ class Decompressor {
   Status Decompress(uint8_t flag, std::string_view data, std::string* out);
 
  private:
+  // Decodes a zstd frame chunk by chunk (its size unknown or untrusted).
+  Status DecompressZstdStream(std::string_view data, std::string* out);
+
   struct ZstdState;
   std::unique_ptr<ZstdState> zstd_;
 };

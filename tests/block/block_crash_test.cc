@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -28,7 +29,27 @@ std::string WriterPath() {
          "/tests/block/block_crash_writer";
 }
 
-// Starts the writer, kills it after `delay_ms`; returns its stdout.
+// Reads what is available from non-blocking `fd` into *out until
+// `deadline`, or until `stop` (if set) returns true.
+void ReadUntil(int fd, std::chrono::steady_clock::time_point deadline,
+               const std::function<bool(const std::string&)>& stop,
+               std::string* out) {
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (stop && stop(*out)) return;
+    const ssize_t n = read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      out->append(buf, static_cast<size_t>(n));
+    } else {
+      usleep(500);
+    }
+  }
+}
+
+// Starts the writer, waits until it has acknowledged its first block (a
+// bounded wait: under a sanitizer or a loaded machine it may take seconds
+// to start), kills it `delay_ms` later; returns its stdout. Each round
+// thus tests something: at least one acknowledged block must be there.
 std::string RunAndKill(const std::string& dir, int delay_ms) {
   int fds[2];
   if (pipe(fds) != 0) return "";
@@ -44,21 +65,23 @@ std::string RunAndKill(const std::string& dir, int delay_ms) {
   close(fds[1]);
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
   std::string out;
-  char buf[4096];
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const ssize_t n = read(fds[0], buf, sizeof(buf));
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-    } else {
-      usleep(500);
-    }
-  }
+  constexpr auto kStartTimeout = std::chrono::seconds(60);
+  ReadUntil(
+      fds[0], std::chrono::steady_clock::now() + kStartTimeout,
+      [](const std::string& o) { return o.find('\n') != std::string::npos; },
+      &out);
+  EXPECT_NE(out.find('\n'), std::string::npos)
+      << "the writer acknowledged no block within " << kStartTimeout.count()
+      << " s";
+  ReadUntil(
+      fds[0],
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms),
+      nullptr, &out);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
   fcntl(fds[0], F_SETFL, 0);
+  char buf[4096];
   ssize_t n;
   while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
     out.append(buf, static_cast<size_t>(n));

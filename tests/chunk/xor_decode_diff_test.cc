@@ -397,6 +397,14 @@ TEST(XorDecodeDiffTest, RandomBytes) {
   }
 }
 
+// t + delta with two's complement wrap-around, as Go's int64 (and the codec)
+// wraps: the random walks below may run past INT64_MAX, which in C++ is
+// undefined behaviour (UBSan reports it in `make asan`).
+int64_t WrapAdd(int64_t t, int64_t delta) {
+  return static_cast<int64_t>(static_cast<uint64_t>(t) +
+                              static_cast<uint64_t>(delta));
+}
+
 TEST(XorDecodeDiffTest, AppenderChunks) {
   std::mt19937_64 rng(5);
   const uint64_t kStale = 0x7ff0000000000002ull;
@@ -413,13 +421,14 @@ TEST(XorDecodeDiffTest, AppenderChunks) {
     for (int i = 0; i < n; ++i) {
       switch (rng() % 20) {
         case 0:
-          t += static_cast<int64_t>(rng() >> 2);  // Huge dod.
+          t = WrapAdd(t, static_cast<int64_t>(rng() >> 2));  // Huge dod.
           break;
         case 1:
-          t -= static_cast<int64_t>(rng() % 100000);  // Backwards.
+          t = WrapAdd(t, -static_cast<int64_t>(rng() % 100000));  // Backwards.
           break;
         default:
-          t += 15000 + (kind == 0 ? 0 : static_cast<int64_t>(rng() % 5) - 2);
+          t = WrapAdd(
+              t, 15000 + (kind == 0 ? 0 : static_cast<int64_t>(rng() % 5) - 2));
       }
       switch (kind) {
         case 0:  // Constant with rare stale markers and NaNs.
@@ -464,7 +473,7 @@ TEST(XorDecodeDiffTest, ResumedAppendMatchesUninterrupted) {
     std::vector<Sample> s;
     int64_t t = 1700000000000;
     for (int i = 0; i < 130; ++i) {
-      t += 15000 + static_cast<int64_t>(rng() % 3) - 1;
+      t = WrapAdd(t, 15000 + static_cast<int64_t>(rng() % 3) - 1);
       const uint64_t bits =
           rng() % 3 == 0 ? rng() : std::bit_cast<uint64_t>(i / 10.0);
       s.push_back({t, bits});
