@@ -205,21 +205,19 @@ Status FnAbsent(InstantCall& c) {
   return Status::OK();
 }
 
-// Go's regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$.
-// Returns nullopt, having stopped early, once the expansion would exceed
-// `max_size` bytes: `$1$1$1...` repeats can inflate a label enormously.
-std::optional<std::string> ExpandTemplate(
-    std::string_view tmpl, const RE2& re,
-    const std::vector<re2::StringPiece>& groups, size_t max_size) {
-  std::string out;
+// Go's regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$. Calls
+// `emit` with each piece of the expansion in order.
+template <typename Emit>
+void ForEachExpandedPiece(std::string_view tmpl, const RE2& re,
+                          const std::vector<re2::StringPiece>& groups,
+                          Emit emit) {
   while (!tmpl.empty()) {
-    if (out.size() > max_size) return std::nullopt;
     const size_t dollar = tmpl.find('$');
     if (dollar == tmpl.npos) break;
-    out.append(tmpl.substr(0, dollar));
+    emit(tmpl.substr(0, dollar));
     tmpl.remove_prefix(dollar + 1);
     if (!tmpl.empty() && tmpl[0] == '$') {
-      out.push_back('$');
+      emit("$");
       tmpl.remove_prefix(1);
       continue;
     }
@@ -236,7 +234,7 @@ std::optional<std::string> ExpandTemplate(
       ++i;
     }
     if (i == 0 || (brace && (i >= str.size() || str[i] != '}'))) {
-      out.push_back('$');  // Malformed: the $ is literal text.
+      emit("$");  // Malformed: the $ is literal text.
       continue;
     }
     const std::string_view name = str.substr(0, i);
@@ -257,12 +255,27 @@ std::optional<std::string> ExpandTemplate(
     }
     if (num >= 0 && static_cast<size_t>(num) < groups.size() &&
         groups[num].data() != nullptr) {
-      if (out.size() + groups[num].size() > max_size) return std::nullopt;
-      out.append(groups[num].data(), groups[num].size());
+      emit(std::string_view(groups[num].data(), groups[num].size()));
     }
   }
-  if (out.size() + tmpl.size() > max_size) return std::nullopt;
-  out.append(tmpl);
+  emit(tmpl);
+}
+
+// The expansion of `tmpl`, or nullopt (having allocated nothing) if it
+// would be longer than `max_size` bytes: `$1$1$1...` repeats can inflate a
+// label enormously.
+std::optional<std::string> ExpandTemplate(
+    std::string_view tmpl, const RE2& re,
+    const std::vector<re2::StringPiece>& groups, size_t max_size) {
+  size_t size = 0;
+  ForEachExpandedPiece(tmpl, re, groups, [&size](std::string_view piece) {
+    size += piece.size();
+  });
+  if (size > max_size) return std::nullopt;
+  std::string out;
+  out.reserve(size);
+  ForEachExpandedPiece(tmpl, re, groups,
+                       [&out](std::string_view piece) { out.append(piece); });
   return out;
 }
 

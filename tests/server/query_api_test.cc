@@ -26,6 +26,7 @@
 #include "strata/db.h"
 #include "streamed_body.h"
 #include "temp_dir.h"
+#include "util/memory_budget.h"
 #include "util/strings.h"
 
 namespace strata::server {
@@ -515,6 +516,48 @@ TEST(QueryApiMetricsTest, DurationsTimeoutsAndGateGauges) {
   }
   api.SetDB(nullptr);
   ASSERT_TRUE((*db)->Close().ok());
+}
+
+// Issue 15: queries that held gigabytes are refused with Prometheus's
+// `execution` error (422) by the byte budget, per query and shared.
+TEST_F(QueryApiHandlerTest, MemoryBudgetRefusesWith422) {
+  MemoryPool pool(96 << 20);
+  QueryApiOptions options;
+  options.engine.max_memory_bytes = 64 << 20;
+  options.engine.memory_pool = &pool;
+  QueryApi api(std::move(options));
+  api.SetDB(db_.get());
+  const auto query = [&](const std::string& q) {
+    Response r = api.Query(
+        Get("/api/v1/query", "query=" + GoQueryEscape(q) + "&time=1795620600"));
+    return std::make_pair(r.status, BodyOf(r));
+  };
+  const std::string per_query =
+      R"json({"status":"error","errorType":"execution","error":"query processing would use too much memory in query execution: more than 67108864 bytes (--query.max-memory-bytes)"})json";
+  // One of these peaked at 1.1 GB.
+  EXPECT_EQ(query("max_over_time(vector(1)[1y:1ms])"),
+            std::make_pair(422, per_query));
+  // A 160 MB label: 400 * 400 copies of a 1,000-byte value.
+  const std::string x1000(1000, 'x');
+  std::string repeat;
+  for (int i = 0; i < 400; ++i) repeat += "$1";
+  EXPECT_EQ(query("label_replace(label_replace(label_replace(vector(1), "
+                  "\"a\", \"" +
+                  x1000 + "\", \"\", \"\"), \"b\", \"" + repeat +
+                  "\", \"a\", \"(.*)\"), \"c\", \"" + repeat +
+                  "\", \"b\", \"(.*)\")"),
+            std::make_pair(422, per_query));
+  // The pool mostly held by other queries.
+  ASSERT_TRUE(pool.TryReserve(80 << 20));
+  const auto [status, body] = query("max_over_time(vector(1)[10m:1ms])");
+  EXPECT_EQ(status, 422) << body;
+  EXPECT_EQ(
+      body,
+      R"json({"status":"error","errorType":"execution","error":"query processing would use too much memory in query execution: the queries and remote reads running at once would hold more than 100663296 bytes (--query.max-total-memory-bytes)"})json");
+  pool.Release(80 << 20);
+  EXPECT_EQ(query("max_over_time(vector(1)[10m:1ms])").first, 200);
+  EXPECT_EQ(query("sum(http_requests_total)").first, 200);
+  EXPECT_EQ(pool.used(), 0);  // Every answer sent and released.
 }
 
 }  // namespace

@@ -3,7 +3,11 @@
 // CRC32C, size limit), sorted series, chunk pass-through, errors.
 #include "server/remote/remote_read_handler.h"
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <memory>
+#include <thread>
 
 #include "chunk/xor_iterator.h"
 #include "gtest/gtest.h"
@@ -11,6 +15,8 @@
 #include "server/metrics/metrics.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/memory_budget.h"
+#include "wait_for.h"
 
 namespace strata::server {
 namespace {
@@ -33,6 +39,25 @@ class CollectingWriter : public BodyWriter {
   std::string out;
   int flushes = 0;
 };
+
+// The body of a response, produced by its stream if it has one.
+std::string BodyOf(Response& resp) {
+  if (!resp.stream) return resp.body;
+  CollectingWriter writer;
+  EXPECT_TRUE(resp.stream(&writer).ok());
+  return writer.out;
+}
+
+// The ReadResponse of a SAMPLES answer.
+prometheus::ReadResponse SamplesOf(Response& resp, std::string* raw_out) {
+  const std::string body = BodyOf(resp);
+  std::string raw;
+  EXPECT_TRUE(snappy::Uncompress(body.data(), body.size(), &raw));
+  prometheus::ReadResponse read;
+  EXPECT_TRUE(read.ParseFromString(raw));
+  if (raw_out != nullptr) *raw_out = raw;
+  return read;
+}
 
 struct Frame {
   prometheus::ChunkedReadResponse message;
@@ -132,9 +157,9 @@ TEST_F(RemoteReadHandlerTest, SamplesResponseHasEverySampleSorted) {
   EXPECT_EQ(resp.headers.Get("Content-Type"), "application/x-protobuf");
   EXPECT_EQ(resp.headers.Get("Content-Encoding"), "snappy");
   std::string raw;
-  ASSERT_TRUE(snappy::Uncompress(resp.body.data(), resp.body.size(), &raw));
-  prometheus::ReadResponse read;
-  ASSERT_TRUE(read.ParseFromString(raw));
+  const prometheus::ReadResponse read = SamplesOf(resp, &raw);
+  // Encoded without message objects, byte for byte as protobuf would.
+  EXPECT_EQ(read.SerializeAsString(), raw);
   ASSERT_EQ(read.results_size(), 1);
   const auto& series = read.results(0).timeseries();
   ASSERT_EQ(series.size(), 3);
@@ -262,7 +287,7 @@ TEST_F(RemoteReadHandlerTest, NegotiatesResponseType) {
   Request samples_first = ReadRequestOf(read);
   Response resp = handler_->Handle(samples_first);
   EXPECT_EQ(resp.status, 200);
-  EXPECT_FALSE(resp.stream);
+  EXPECT_EQ(resp.headers.Get("Content-Type"), "application/x-protobuf");
 
   prometheus::ReadRequest unknown = QueryM(kT0, kT0 + 1000);
   unknown.add_accepted_response_types(
@@ -317,11 +342,113 @@ TEST_F(RemoteReadHandlerTest, EmptyOrInvertedRangeGivesNoSeries) {
   Response resp = handler_->Handle(r);
   ASSERT_EQ(resp.status, 200);
   std::string raw;
-  ASSERT_TRUE(snappy::Uncompress(resp.body.data(), resp.body.size(), &raw));
-  prometheus::ReadResponse read;
-  ASSERT_TRUE(read.ParseFromString(raw));
+  const prometheus::ReadResponse read = SamplesOf(resp, &raw);
+  EXPECT_EQ(read.SerializeAsString(), raw);
   ASSERT_EQ(read.results_size(), 1);
   EXPECT_EQ(read.results(0).timeseries_size(), 0);
+}
+
+// Several queries, zero timestamps and values (which proto3 leaves out):
+// still what protobuf itself writes.
+TEST_F(RemoteReadHandlerTest, SamplesEncodingMatchesProtobufForEdgeValues) {
+  TempDB edge_db;
+  std::unique_ptr<Appender> app = edge_db.db()->NewAppender();
+  const Labels labels = Labels::Of({{"__name__", "edge"}, {"a", "b"}});
+  ASSERT_TRUE(app->Append(labels, -5000, 0.0).ok());
+  ASSERT_TRUE(app->Append(labels, 0, -0.0).ok());
+  ASSERT_TRUE(app->Append(labels, 1, 1e300).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  handler_->SetDB(edge_db.db());
+  prometheus::ReadRequest read = QueryM(kT0, kT0 + 499000);
+  prometheus::Query* q = read.add_queries();
+  q->set_start_timestamp_ms(-10000);
+  q->set_end_timestamp_ms(10);
+  auto* m = q->add_matchers();
+  m->set_type(prometheus::LabelMatcher::EQ);
+  m->set_name("__name__");
+  m->set_value("edge");
+  Request r = ReadRequestOf(read);
+  Response resp = handler_->Handle(r);
+  ASSERT_EQ(resp.status, 200);
+  std::string raw;
+  const prometheus::ReadResponse answer = SamplesOf(resp, &raw);
+  EXPECT_EQ(answer.SerializeAsString(), raw);
+  ASSERT_EQ(answer.results_size(), 2);
+  ASSERT_EQ(answer.results(1).timeseries_size(), 1);
+  EXPECT_EQ(answer.results(1).timeseries(0).samples_size(), 3);
+  handler_->SetDB(nullptr);
+}
+
+// Issue 15: a SAMPLES answer cost about 95 bytes a sample up to the 50M
+// sample limit. It is now refused with 422 past its byte budget...
+TEST_F(RemoteReadHandlerTest, SamplesOverMemoryBudgetAre422) {
+  options_.max_memory_bytes = 16 << 10;  // 1,500 samples need ~30 KB.
+  Remake();
+  Request r = ReadRequestOf(QueryM(kT0, kT0 + 499000));
+  Response resp = handler_->Handle(r);
+  EXPECT_EQ(resp.status, 422);
+  EXPECT_EQ(resp.body,
+            "remote read would use too much memory: the response would hold "
+            "more than 16384 bytes (--storage.remote.read-max-memory-bytes); "
+            "select fewer series or a shorter range, or use "
+            "STREAMED_XOR_CHUNKS\n");
+}
+
+// ... and holds about 20 bytes a sample, labels included.
+TEST_F(RemoteReadHandlerTest, SamplesHoldAbout20BytesPerSample) {
+  options_.max_memory_bytes = 1500 * 25 + 8192;
+  Remake();
+  Request r = ReadRequestOf(QueryM(kT0, kT0 + 499000));
+  Response resp = handler_->Handle(r);
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  EXPECT_EQ(SamplesOf(resp, nullptr).results(0).timeseries_size(), 3);
+}
+
+TEST_F(RemoteReadHandlerTest, SharedPoolExhaustedIs422) {
+  MemoryPool pool(64 << 10);
+  ASSERT_TRUE(pool.TryReserve(60 << 10));  // Held by running queries.
+  options_.memory_pool = &pool;
+  Remake();
+  Request r = ReadRequestOf(QueryM(kT0, kT0 + 499000));
+  Response resp = handler_->Handle(r);
+  EXPECT_EQ(resp.status, 422);
+  EXPECT_NE(resp.body.find("the queries and remote reads running at once "
+                           "would hold more than 65536 bytes "
+                           "(--query.max-total-memory-bytes)"),
+            std::string::npos)
+      << resp.body;
+  EXPECT_EQ(pool.used(), 60 << 10);
+  pool.Release(60 << 10);
+  Response ok = handler_->Handle(r);
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_GT(pool.used(), 0);  // Held until the answer is sent.
+  BodyOf(ok);
+  ok.stream = nullptr;
+  EXPECT_EQ(pool.used(), 0);
+}
+
+// --storage.remote.read-concurrent-limit: a read holds its slot until its
+// answer has been sent; the next one waits for it, as in Prometheus.
+TEST_F(RemoteReadHandlerTest, ConcurrencyLimitHoldsUntilTheAnswerIsSent) {
+  options_.concurrent_limit = 1;
+  Remake();
+  Request r = ReadRequestOf(QueryM(kT0, kT0 + 1000));
+  auto first = std::make_unique<Response>(handler_->Handle(r));
+  ASSERT_EQ(first->status, 200);
+  std::atomic<bool> done{false};
+  std::thread second([&] {
+    Request r2 = ReadRequestOf(QueryM(kT0, kT0 + 1000));
+    EXPECT_EQ(handler_->Handle(r2).status, 200);
+    done = true;
+  });
+  // Still waiting while the first answer is unsent.
+  EXPECT_FALSE(strata::testing::WaitFor([&] { return done.load(); },
+                                        std::chrono::milliseconds(200)));
+  BodyOf(*first);
+  first.reset();
+  EXPECT_TRUE(strata::testing::WaitFor([&] { return done.load(); },
+                                       std::chrono::seconds(10)));
+  second.join();
 }
 
 }  // namespace

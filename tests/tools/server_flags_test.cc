@@ -79,6 +79,39 @@ TEST(FlagsTest, ParsesEveryFlag) {
   EXPECT_FALSE(options.wal_compression);
 }
 
+// Issue 15: byte budgets for queries and remote read, and Prometheus's
+// remote read limits.
+TEST(FlagsTest, MemoryAndRemoteReadLimits) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({}, &defaults).exit);
+  EXPECT_EQ(defaults.query_max_memory_bytes, 256 << 20);
+  EXPECT_EQ(defaults.query_max_total_memory_bytes, 1 << 30);
+  EXPECT_EQ(defaults.remote_read_max_memory_bytes, 256 << 20);
+  EXPECT_EQ(defaults.remote_read_sample_limit, 50000000);
+  EXPECT_EQ(defaults.remote_read_concurrent_limit, 10);
+  EXPECT_EQ(defaults.remote_read_max_bytes_in_frame, 1048576);
+  ServerFlags flags;
+  FlagParseResult result = Parse(
+      {"--query.max-memory-bytes=64MB", "--query.max-total-memory-bytes=0",
+       "--storage.remote.read-max-memory-bytes=1GiB",
+       "--storage.remote.read-sample-limit=1000",
+       "--storage.remote.read-concurrent-limit=2",
+       "--storage.remote.read-max-bytes-in-frame=4096"},
+      &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.query_max_memory_bytes, 64 << 20);
+  EXPECT_EQ(flags.query_max_total_memory_bytes, 0);
+  EXPECT_EQ(flags.remote_read_max_memory_bytes, 1 << 30);
+  EXPECT_EQ(flags.remote_read_sample_limit, 1000);
+  EXPECT_EQ(flags.remote_read_concurrent_limit, 2);
+  EXPECT_EQ(flags.remote_read_max_bytes_in_frame, 4096);
+  ServerFlags bad;
+  FlagParseResult refused = Parse({"--query.max-memory-bytes=lots"}, &bad);
+  EXPECT_TRUE(refused.exit);
+  EXPECT_NE(refused.output.find("--query.max-memory-bytes"), std::string::npos)
+      << refused.output;
+}
+
 TEST(FlagsTest, BooleanFlagAcceptsExplicitValue) {
   ServerFlags flags;
   ASSERT_FALSE(Parse({"--storage.tsdb.wal-compression=false"}, &flags).exit);

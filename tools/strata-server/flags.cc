@@ -157,6 +157,9 @@ struct FlagText {
   std::string ha_failover_timeout = "30s";
   std::string snapshot_retention = "0s";
   std::string ha_standby_buffer_bytes = "32MiB";
+  std::string query_max_memory_bytes = "256MiB";
+  std::string query_max_total_memory_bytes = "1GiB";
+  std::string remote_read_max_memory_bytes = "256MiB";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -263,6 +266,51 @@ void AddQueryFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "The maximum lookback duration for retrieving metrics "
                  "during expression evaluations and federation.")
       ->capture_default_str();
+  app.add_option("--query.max-memory-bytes", text->query_max_memory_bytes,
+                 "Maximum memory a single query may hold: the points and "
+                 "label bytes of the series it loads, its intermediate and "
+                 "final results (until sent). A query over it fails with an "
+                 "execution error (422). 0 means no limit. Base-2 units: B, "
+                 "KB, MB, GB (or KiB, MiB, GiB).")
+      ->capture_default_str();
+  app.add_option("--query.max-total-memory-bytes",
+                 text->query_max_total_memory_bytes,
+                 "Maximum memory all API queries and remote reads running at "
+                 "once may hold together; the query that would pass it fails "
+                 "with an execution error (422). 0 means no limit.")
+      ->capture_default_str();
+}
+
+void AddRemoteReadFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--storage.remote.read-sample-limit",
+                 flags->remote_read_sample_limit,
+                 "Maximum overall number of samples to return via the remote "
+                 "read interface, in a single query. 0 means no limit. This "
+                 "limit is ignored for streamed response types.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--storage.remote.read-concurrent-limit",
+                 flags->remote_read_concurrent_limit,
+                 "Maximum number of concurrent remote read calls. 0 means no "
+                 "limit.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--storage.remote.read-max-bytes-in-frame",
+                 flags->remote_read_max_bytes_in_frame,
+                 "Maximum number of bytes in a single frame for streaming "
+                 "remote read response types before marshalling. Note that "
+                 "client might have limit on frame size as well. 1MB as "
+                 "recommended by protobuf by default.")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--storage.remote.read-max-memory-bytes",
+                 text->remote_read_max_memory_bytes,
+                 "Maximum memory a single remote read answered with SAMPLES "
+                 "may hold (its encoded series, labels included: about 20 "
+                 "bytes a sample); over it the read fails with 422. "
+                 "Counted in --query.max-total-memory-bytes too. 0 means no "
+                 "limit.")
+      ->capture_default_str();
 }
 
 void AddRemoteWriteFlags(CLI::App& app, ServerFlags* flags) {
@@ -345,6 +393,15 @@ void AddHaFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
 
 // The errors below are usage errors: their message is what the user sees.
 
+// The bytes of base-2 size flag `name` (e.g. 512MB).
+StatusOr<int64_t> ByteSizeFlag(std::string_view name, const std::string& text) {
+  StatusOr<int64_t> bytes = ParseBase2Bytes(text);
+  if (!bytes.ok()) {
+    return Status::InvalidArgument(Cat(name, ": ", bytes.status().message()));
+  }
+  return bytes;
+}
+
 Status ApplyRetention(const FlagText& text, ServerFlags* flags) {
   if (!text.retention_time.empty()) {
     StatusOr<int64_t> ms = ParseDuration(text.retention_time);
@@ -360,14 +417,12 @@ Status ApplyRetention(const FlagText& text, ServerFlags* flags) {
     }
   }
   if (!text.retention_size.empty()) {
-    StatusOr<int64_t> bytes = ParseBase2Bytes(text.retention_size);
-    if (!bytes.ok()) {
-      return Status::InvalidArgument("--storage.tsdb.retention.size: " +
-                                     std::string(bytes.status().message()));
-    }
-    flags->retention_bytes = *bytes;
+    STRATA_ASSIGN_OR_RETURN(
+        const int64_t bytes,
+        ByteSizeFlag("--storage.tsdb.retention.size", text.retention_size));
+    flags->retention_bytes = bytes;
     // Only a size limit given: Prometheus then keeps no time limit.
-    if (text.retention_time.empty() && *bytes > 0) {
+    if (text.retention_time.empty() && bytes > 0) {
       flags->retention_ms = 0;
       flags->retention_defaulted = false;
     }
@@ -472,12 +527,9 @@ Status ApplyHaFlags(const FlagText& text, ServerFlags* flags) {
       flags->ha_failover_timeout_ms,
       DurationFlag("--ha.failover-timeout", text.ha_failover_timeout,
                    /*positive=*/true));
-  StatusOr<int64_t> buffer = ParseBase2Bytes(text.ha_standby_buffer_bytes);
-  if (!buffer.ok()) {
-    return Status::InvalidArgument("--ha.standby-buffer-bytes: " +
-                                   std::string(buffer.status().message()));
-  }
-  flags->ha_standby_buffer_bytes = *buffer;
+  STRATA_ASSIGN_OR_RETURN(
+      flags->ha_standby_buffer_bytes,
+      ByteSizeFlag("--ha.standby-buffer-bytes", text.ha_standby_buffer_bytes));
   if (flags->ha_replica_label.empty()) return Status::OK();
   const auto check_name = [](std::string_view flag, const std::string& name) {
     return IsValidLabelName(name)
@@ -525,6 +577,15 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
   STRATA_ASSIGN_OR_RETURN(
       flags->query_lookback_delta_ms,
       DurationFlag("--query.lookback-delta", text.lookback_delta, true));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->query_max_memory_bytes,
+      ByteSizeFlag("--query.max-memory-bytes", text.query_max_memory_bytes));
+  STRATA_ASSIGN_OR_RETURN(flags->query_max_total_memory_bytes,
+                          ByteSizeFlag("--query.max-total-memory-bytes",
+                                       text.query_max_total_memory_bytes));
+  STRATA_ASSIGN_OR_RETURN(flags->remote_read_max_memory_bytes,
+                          ByteSizeFlag("--storage.remote.read-max-memory-bytes",
+                                       text.remote_read_max_memory_bytes));
   STRATA_RETURN_IF_ERROR(ApplyRuleFlags(text, flags));
   return ApplyHaFlags(text, flags);
 }
@@ -603,6 +664,7 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   AddWebFlags(app, flags, &text);
   AddConfigAndLogFlags(app, flags, &text);
   AddQueryFlags(app, flags, &text);
+  AddRemoteReadFlags(app, flags, &text);
   AddRemoteWriteFlags(app, flags);
   AddRuleAndAlertmanagerFlags(app, flags, &text);
   AddHaFlags(app, flags, &text);

@@ -62,6 +62,16 @@ struct ServerFlags {
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t query_lookback_delta_ms = 5 * 60 * 1000;
+  // Byte budgets (--query.max-memory-bytes, --query.max-total-memory-bytes
+  // shared by queries and remote reads); 0 disables one.
+  int64_t query_max_memory_bytes = int64_t{256} << 20;
+  int64_t query_max_total_memory_bytes = int64_t{1} << 30;
+  // Remote read, as Prometheus's --storage.remote.read-* flags, plus its
+  // byte budget (--storage.remote.read-max-memory-bytes).
+  int64_t remote_read_sample_limit = 50000000;
+  int remote_read_concurrent_limit = 10;
+  int64_t remote_read_max_bytes_in_frame = 1048576;
+  int64_t remote_read_max_memory_bytes = int64_t{256} << 20;
   // Remote write limits (--remote-write.*, named after Mimir's
   // -validation.* flags); 0 disables one.
   int remote_write_max_label_names_per_series = 128;

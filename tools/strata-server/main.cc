@@ -175,6 +175,7 @@ WebOptions WebOptionsFor(const ServerFlags& flags) {
 promql::EngineOptions EngineOptionsFor(const ServerFlags& flags) {
   promql::EngineOptions options;
   options.max_samples = flags.query_max_samples;
+  options.max_memory_bytes = flags.query_max_memory_bytes;
   options.timeout_ms = flags.query_timeout_ms;
   options.lookback_delta_ms = flags.query_lookback_delta_ms;
   return options;
@@ -192,12 +193,17 @@ AlertingSettings AlertingSettingsFor(const ServerFlags& flags) {
   return settings;
 }
 
+// `memory_pool`: shared by the API's queries and remote reads; rule
+// evaluations have only the per-query limit, so that a busy API cannot make
+// alerts fail.
 QueryApiOptions QueryOptions(const ServerFlags& flags,
                              std::function<bool()> ready,
-                             MetricsRegistry* registry) {
+                             MetricsRegistry* registry,
+                             MemoryPool* memory_pool) {
   QueryApiOptions options;
   options.registry = registry;
   options.engine = EngineOptionsFor(flags);
+  options.engine.memory_pool = memory_pool;
   options.max_concurrency = flags.query_max_concurrency;
   options.flags = flags.values;
   options.ready = std::move(ready);
@@ -220,6 +226,18 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
       std::chrono::milliseconds(flags.ha_failover_timeout_ms);
   options.ha.standby_buffer_bytes =
       static_cast<size_t>(flags.ha_standby_buffer_bytes);
+  return options;
+}
+
+RemoteReadOptions RemoteReadOptionsFor(const ServerFlags& flags,
+                                       MemoryPool* memory_pool) {
+  RemoteReadOptions options;
+  options.sample_limit = flags.remote_read_sample_limit;
+  options.concurrent_limit = flags.remote_read_concurrent_limit;
+  options.max_bytes_in_frame =
+      static_cast<size_t>(flags.remote_read_max_bytes_in_frame);
+  options.max_memory_bytes = flags.remote_read_max_memory_bytes;
+  options.memory_pool = memory_pool;
   return options;
 }
 
@@ -261,9 +279,12 @@ class Server {
         metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
         remote_write_(RemoteWriteOptionsFor(flags), web_.registry(),
                       &metadata_),
-        remote_read_(RemoteReadOptions{}, web_.registry()),
+        query_memory_(flags.query_max_total_memory_bytes),
+        remote_read_(RemoteReadOptionsFor(flags, &query_memory_),
+                     web_.registry()),
         query_api_(QueryOptions(
-            flags, [this] { return web_.ready(); }, web_.registry())),
+            flags, [this] { return web_.ready(); }, web_.registry(),
+            &query_memory_)),
         admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
         lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
@@ -278,6 +299,11 @@ class Server {
     }
     remote_write_.RegisterRoutes(&router_);
     remote_read_.RegisterRoutes(&router_);
+    web_.registry()->AddGaugeFunc(
+        "strata_query_memory_bytes",
+        "Bytes held by the queries and remote reads running now (bounded "
+        "by --query.max-total-memory-bytes).",
+        [this] { return static_cast<double>(query_memory_.used()); });
     RegisterMetadataApi(&router_, &metadata_, [this] { return web_.ready(); });
     query_api_.RegisterRoutes(&router_);
     admin_.RegisterRoutes(&router_);
@@ -435,6 +461,8 @@ class Server {
   Router router_;
   MetadataStore metadata_;
   RemoteWriteHandler remote_write_;
+  // Bytes held by queries and remote reads together.
+  MemoryPool query_memory_;
   RemoteReadHandler remote_read_;
   QueryApi query_api_;
   AdminHandler admin_;

@@ -30,6 +30,7 @@ inline constexpr int kHttpForbidden = 403;
 inline constexpr int kHttpNotFound = 404;
 inline constexpr int kHttpMethodNotAllowed = 405;
 inline constexpr int kHttpPayloadTooLarge = 413;
+inline constexpr int kHttpUnprocessableEntity = 422;
 inline constexpr int kHttpHeaderFieldsTooLarge = 431;
 inline constexpr int kHttpInternalServerError = 500;
 inline constexpr int kHttpServiceUnavailable = 503;

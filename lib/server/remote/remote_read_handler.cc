@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "prometheus/remote.pb.h"
+#include "server/remote/samples_response.h"
 #include "snappy.h"
 #include "strata/querier.h"
 #include "util/coding.h"
@@ -85,9 +86,10 @@ StatusOr<std::unique_ptr<SeriesSet>> Select(DB* db, const PreparedQuery& q,
 }
 
 int StatusToHttp(const Status& st) {
-  return st.Is(StatusCode::kInvalidArgument) ? kHttpBadRequest
-         : st.Is(StatusCode::kUnavailable)   ? kHttpServiceUnavailable
-                                             : kHttpInternalServerError;
+  return st.Is(StatusCode::kInvalidArgument)     ? kHttpBadRequest
+         : st.Is(StatusCode::kResourceExhausted) ? kHttpUnprocessableEntity
+         : st.Is(StatusCode::kUnavailable)       ? kHttpServiceUnavailable
+                                                 : kHttpInternalServerError;
 }
 
 // The answer to a failed read of `db`, its paths relative to the data
@@ -181,6 +183,55 @@ Status StreamChunks(DB* db, const std::vector<PreparedQuery>& queries,
     STRATA_RETURN_IF_ERROR(set->status());
   }
   return Status::OK();
+}
+
+struct SamplesCounters {
+  Counter* series;
+  Counter* samples;
+};
+
+// Answers SAMPLES: every query's series encoded before the first byte goes
+// out, so the sample limit and the memory budget can still be a status
+// code. `hold` (the concurrency slot) is kept until the answer is sent.
+Response AnswerSamples(DB* db, const std::vector<PreparedQuery>& queries,
+                       const RemoteReadOptions& options,
+                       const SamplesCounters& counters,
+                       std::shared_ptr<void> hold) {
+  // Destroyed after the answer (declared before it in the capture below).
+  auto budget = std::make_shared<MemoryBudget>(options.max_memory_bytes,
+                                               options.memory_pool);
+  auto answer =
+      std::make_shared<SamplesResponse>(budget.get(), options.sample_limit);
+  for (const PreparedQuery& q : queries) {
+    answer->BeginQuery();
+    std::unique_ptr<Querier> querier;
+    StatusOr<std::unique_ptr<SeriesSet>> set = Select(db, q, &querier);
+    if (!set.ok()) return StorageError(set.status(), db);
+    if (*set == nullptr) continue;
+    while ((*set)->Next()) {
+      const Series& series = (*set)->At();
+      std::unique_ptr<SampleIterator> it = series.NewIterator();
+      if (Status st = answer->AddSeries(series.labels(), *it); !st.ok()) {
+        // A limit or the budget is the client's; anything else the storage's.
+        const bool limit = st.Is(StatusCode::kInvalidArgument) ||
+                           st.Is(StatusCode::kResourceExhausted);
+        return limit ? Error(StatusToHttp(st), st.message())
+                     : StorageError(st, db);
+      }
+      counters.series->Inc();
+    }
+    if (!(*set)->status().ok()) return StorageError((*set)->status(), db);
+  }
+  counters.samples->Inc(static_cast<double>(answer->samples()));
+  Response out;
+  out.headers.Set("Content-Type", std::string(kSamplesContentType));
+  out.headers.Set("Content-Encoding", "snappy");
+  // The slot and the budget are held until the answer has been sent.
+  out.stream = [hold = std::move(hold), budget = std::move(budget),
+                answer = std::move(answer)](BodyWriter* writer) {
+    return answer->Write(writer);
+  };
+  return out;
 }
 
 }  // namespace
@@ -295,46 +346,8 @@ Response RemoteReadHandler::Handle(Request& request) {
 
   if (!streamed) {
     metrics_.samples_requests->Inc();
-    prometheus::ReadResponse response;
-    int64_t samples = 0;
-    for (const PreparedQuery& q : *queries) {
-      prometheus::QueryResult* result = response.add_results();
-      std::unique_ptr<Querier> querier;
-      StatusOr<std::unique_ptr<SeriesSet>> set = Select(db, q, &querier);
-      if (!set.ok()) {
-        return StorageError(set.status(), db);
-      }
-      if (*set == nullptr) continue;
-      while ((*set)->Next()) {
-        const Series& series = (*set)->At();
-        prometheus::TimeSeries* ts = result->add_timeseries();
-        SetLabels(series.labels(), ts->mutable_labels());
-        std::unique_ptr<SampleIterator> it = series.NewIterator();
-        while (it->Next()) {
-          prometheus::Sample* s = ts->add_samples();
-          s->set_timestamp(it->t());
-          s->set_value(it->v());
-          if (options_.sample_limit > 0 && ++samples > options_.sample_limit) {
-            return Error(kHttpBadRequest, Cat("exceeded sample limit (",
-                                              options_.sample_limit, ")"));
-          }
-        }
-        if (!it->status().ok()) {
-          return StorageError(it->status(), db);
-        }
-        metrics_.series->Inc();
-      }
-      if (!(*set)->status().ok()) {
-        return StorageError((*set)->status(), db);
-      }
-    }
-    metrics_.samples->Inc(static_cast<double>(samples));
-    std::string raw = response.SerializeAsString();
-    Response out;
-    out.headers.Set("Content-Type", std::string(kSamplesContentType));
-    out.headers.Set("Content-Encoding", "snappy");
-    snappy::Compress(raw.data(), raw.size(), &out.body);
-    return out;
+    return AnswerSamples(db, *queries, options_,
+                         {metrics_.series, metrics_.samples}, std::move(slot));
   }
 
   // Streamed: open the first query's series set before answering, so that

@@ -12,8 +12,14 @@
 //                        stored chunks are sent as they are.
 // Errors before the first byte of the answer: 400 for a malformed request,
 // unknown matchers, a response type list with nothing supported, or a
-// SAMPLES answer over sample_limit; 500 for storage errors; 503 until a DB
-// is attached. A storage error in the middle of a stream ends the
+// SAMPLES answer over sample_limit; 422 for a SAMPLES answer over its
+// memory budget (max_memory_bytes, or the pool shared with queries); 500
+// for storage errors; 503 until a DB is attached. A SAMPLES answer is
+// encoded whole before it is sent (samples_response.h: about 20 bytes a
+// sample, freed as it is compressed onto the wire); a streamed one holds
+// one frame at a time. At most concurrent_limit reads run at once, from
+// decoding the request until the answer is sent; more wait, as in
+// Prometheus. A storage error in the middle of a stream ends the
 // connection, so the client sees a truncated stream rather than a silently
 // short one.
 //
@@ -33,6 +39,7 @@
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
 #include "strata/db.h"
+#include "util/memory_budget.h"
 #include "util/mutex.h"
 
 namespace strata::server {
@@ -52,6 +59,13 @@ struct RemoteReadOptions {
   size_t max_bytes_in_frame = 1 << 20;
   // Largest decompressed request.
   size_t max_decoded_bytes = 32 << 20;
+  // Most bytes a SAMPLES answer may hold (its encoded series, labels
+  // included: about 20 bytes a sample); over it the read fails with 422
+  // (--storage.remote.read-max-memory-bytes). 0: no limit.
+  int64_t max_memory_bytes = int64_t{256} << 20;
+  // Shared with the PromQL queries (--query.max-total-memory-bytes). Not
+  // owned; null: none.
+  MemoryPool* memory_pool = nullptr;
 };
 
 class RemoteReadHandler {
