@@ -159,7 +159,7 @@ std::string LabelsKey(
 }
 
 StatusOr<std::string> PostRead(int port, int64_t mint, int64_t maxt,
-                               bool streamed) {
+                               bool streamed, const std::string& job_regex) {
   prometheus::ReadRequest read;
   prometheus::Query* q = read.add_queries();
   q->set_start_timestamp_ms(mint);
@@ -168,6 +168,12 @@ StatusOr<std::string> PostRead(int port, int64_t mint, int64_t maxt,
   m->set_type(prometheus::LabelMatcher::RE);
   m->set_name("__name__");
   m->set_value(".+");
+  if (!job_regex.empty()) {
+    prometheus::LabelMatcher* job = q->add_matchers();
+    job->set_type(prometheus::LabelMatcher::RE);
+    job->set_name("job");
+    job->set_value(job_regex);
+  }
   if (streamed) {
     read.add_accepted_response_types(
         prometheus::ReadRequest::STREAMED_XOR_CHUNKS);
@@ -189,9 +195,11 @@ StatusOr<std::string> PostRead(int port, int64_t mint, int64_t maxt,
 
 }  // namespace
 
-StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt) {
-  STRATA_ASSIGN_OR_RETURN(std::string body,
-                          PostRead(port, mint, maxt, /*streamed=*/false));
+StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt,
+                                      const std::string& job_regex) {
+  STRATA_ASSIGN_OR_RETURN(
+      std::string body,
+      PostRead(port, mint, maxt, /*streamed=*/false, job_regex));
   std::string raw;
   if (!snappy::Uncompress(body.data(), body.size(), &raw)) {
     return Status::Corruption("remote read answer is not snappy");
@@ -213,7 +221,7 @@ StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt) {
 StatusOr<SeriesSamples> RemoteReadStreamedAll(int port, int64_t mint,
                                               int64_t maxt) {
   STRATA_ASSIGN_OR_RETURN(std::string body,
-                          PostRead(port, mint, maxt, /*streamed=*/true));
+                          PostRead(port, mint, maxt, /*streamed=*/true, ""));
   std::string_view in = body;
   SeriesSamples out;
   std::string previous;
@@ -306,6 +314,45 @@ int64_t CountStaleMarkers(const SeriesSamples& s) {
     for (const auto& [t, bits] : samples) n += bits == kStaleNaNBits;
   }
   return n;
+}
+
+}  // namespace strata::e2e
+
+namespace strata::e2e {
+
+std::string WaitForSameSamples(int want_port, int got_port, int64_t mint,
+                               int64_t maxt, int timeout_ms,
+                               SeriesSamples* samples,
+                               const std::string& job_regex) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string diff = "never compared";
+  while (std::chrono::steady_clock::now() < deadline) {
+    StatusOr<SeriesSamples> want =
+        RemoteReadAll(want_port, mint, maxt, job_regex);
+    StatusOr<SeriesSamples> got =
+        RemoteReadAll(got_port, mint, maxt, job_regex);
+    if (!want.ok() || !got.ok()) {
+      diff = !want.ok() ? want.status().ToString() : got.status().ToString();
+    } else {
+      diff = DescribeDifference(*want, *got);
+      if (diff.empty()) {
+        *samples = std::move(*want);
+        return "";
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return diff;
+}
+
+double MetricValue(int port, const std::string& prefix) {
+  const std::string text = Http(port, "GET", "/metrics").body;
+  const size_t at = text.find("\n" + prefix);
+  if (at == std::string::npos) return -1;
+  const size_t end = text.find('\n', at + 1);
+  const size_t space = text.rfind(' ', end);
+  return std::stod(text.substr(space + 1, end - space - 1));
 }
 
 }  // namespace strata::e2e

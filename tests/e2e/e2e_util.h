@@ -64,8 +64,10 @@ bool WaitForOk(int port, const std::string& path, int timeout_ms);
 using SeriesSamples =
     std::map<std::string, std::vector<std::pair<int64_t, uint64_t>>>;
 
-// Remote read (SAMPLES) of every series with samples in [mint, maxt].
-StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt);
+// Remote read (SAMPLES) of every series with samples in [mint, maxt]; with
+// `job_regex`, only of the series whose job label matches it.
+StatusOr<SeriesSamples> RemoteReadAll(int port, int64_t mint, int64_t maxt,
+                                      const std::string& job_regex = "");
 // The same with STREAMED_XOR_CHUNKS, decoding the chunks (samples outside
 // [mint, maxt] dropped, as a client does).
 StatusOr<SeriesSamples> RemoteReadStreamedAll(int port, int64_t mint,
@@ -74,6 +76,20 @@ StatusOr<SeriesSamples> RemoteReadStreamedAll(int port, int64_t mint,
 // A readable account of how two sample sets differ ("" if equal).
 std::string DescribeDifference(const SeriesSamples& want,
                                const SeriesSamples& got);
+
+// Waits until the server on `got_port` holds exactly what the one on
+// `want_port` holds in [mint, maxt] (remote read of both; `job_regex` as
+// for RemoteReadAll), e.g. Strata against the Prometheus writing to it;
+// polls every 250 ms. "" and *samples set to what both hold, or the last
+// difference if they did not agree within `timeout_ms`.
+std::string WaitForSameSamples(int want_port, int got_port, int64_t mint,
+                               int64_t maxt, int timeout_ms,
+                               SeriesSamples* samples,
+                               const std::string& job_regex = "");
+
+// The value of the first sample line of `port`'s /metrics starting with
+// `prefix`; -1 if none.
+double MetricValue(int port, const std::string& prefix);
 
 int64_t CountSamples(const SeriesSamples& s);
 int64_t CountStaleMarkers(const SeriesSamples& s);

@@ -145,24 +145,8 @@ class RemoteStorageTest : public ::testing::Test {
   // does within `timeout_ms`.
   std::string WaitForSameSamples(int64_t mint, int64_t maxt, int timeout_ms,
                                  SeriesSamples* samples) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + milliseconds(timeout_ms);
-    std::string diff = "never compared";
-    while (std::chrono::steady_clock::now() < deadline) {
-      StatusOr<SeriesSamples> want = RemoteReadAll(prom_port_, mint, maxt);
-      StatusOr<SeriesSamples> got = RemoteReadAll(strata_port_, mint, maxt);
-      if (!want.ok() || !got.ok()) {
-        diff = !want.ok() ? want.status().ToString() : got.status().ToString();
-      } else {
-        diff = DescribeDifference(*want, *got);
-        if (diff.empty()) {
-          *samples = std::move(*want);
-          return "";
-        }
-      }
-      SleepMs(250);
-    }
-    return diff;
+    return e2e::WaitForSameSamples(prom_port_, strata_port_, mint, maxt,
+                                   timeout_ms, samples);
   }
 
   std::string MetricLine(int port, const std::string& prefix) {
@@ -170,13 +154,6 @@ class RemoteStorageTest : public ::testing::Test {
     const size_t at = text.find("\n" + prefix);
     if (at == std::string::npos) return "";
     return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
-  }
-
-  // The value of the first sample line starting with `prefix`; -1 if none.
-  double MetricValue(int port, const std::string& prefix) {
-    const std::string line = MetricLine(port, prefix);
-    if (line.empty()) return -1;
-    return std::stod(line.substr(line.rfind(' ') + 1));
   }
 
   strata::testing::TempDir tmp_{"strata-e2e"};

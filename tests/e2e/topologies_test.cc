@@ -146,17 +146,6 @@ std::unique_ptr<Process> StartNodeExporter(const std::string& root, int port) {
       root + "/node.log");
 }
 
-// The value of the first sample line of `port`'s /metrics starting with
-// `prefix`; -1 if none.
-double MetricValue(int port, const std::string& prefix) {
-  const std::string text = Http(port, "GET", "/metrics").body;
-  const size_t at = text.find("\n" + prefix);
-  if (at == std::string::npos) return -1;
-  const size_t end = text.find('\n', at + 1);
-  const size_t space = text.rfind(' ', end);
-  return std::stod(text.substr(space + 1, end - space - 1));
-}
-
 bool WaitUntil(int timeout_ms, const std::function<bool()>& done) {
   const auto deadline =
       std::chrono::steady_clock::now() + milliseconds(timeout_ms);

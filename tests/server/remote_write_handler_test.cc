@@ -12,6 +12,8 @@
 #include "remote_test_util.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/metadata_store.h"
+#include "snappy.h"
+#include "wait_for.h"
 
 namespace strata::server {
 namespace {
@@ -137,6 +139,17 @@ class RemoteWriteHandlerTest : public ::testing::Test {
   }
 
   SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
+
+  // Waits until `n` admitted requests wait for an ingest slot.
+  bool WaitForWaitingRequests(int n) {
+    return strata::testing::WaitFor(
+        [&] {
+          return MetricValue(*registry_,
+                             "strata_remote_write_ingest_waiting_requests") ==
+                 std::to_string(n);
+        },
+        std::chrono::seconds(10));
+  }
 
   TempDB tmp_;
   std::unique_ptr<MetricsRegistry> registry_;
@@ -480,6 +493,127 @@ TEST_F(RemoteWriteHandlerTest, OverloadIs429WithRetryAfter) {
                         "strata_remote_write_requests_refused_total{reason="
                         "\"overloaded\"}"),
             "1");
+}
+
+// Holds the commits of FaultyDB while in scope, and releases them after.
+class CommitBlocker {
+ public:
+  explicit CommitBlocker(FaultyDB* db) : db_(db) {
+    std::lock_guard<std::mutex> lock(db_->mu);
+    db_->block_commit = true;
+  }
+  ~CommitBlocker() {
+    std::lock_guard<std::mutex> lock(db_->mu);
+    db_->block_commit = false;
+    db_->cv.notify_all();
+  }
+  // Waits until `n` commits are blocked.
+  void WaitForCommitting(int n) {
+    std::unique_lock<std::mutex> lock(db_->mu);
+    db_->cv.wait(lock, [&] { return db_->committing == n; });
+  }
+
+ private:
+  FaultyDB* db_;
+};
+
+prometheus::WriteRequest OneSample(const std::string& name) {
+  prometheus::WriteRequest req;
+  AddSeries(&req, {{"__name__", name}}, {{kT0, 1}});
+  return req;
+}
+
+// The in-flight budget counts requests waiting for an ingest slot: past the
+// slots they wait (no 429), past the budget they are refused.
+TEST_F(RemoteWriteHandlerTest, AdmittedRequestsWaitForAnIngestSlot) {
+  RemoteWriteOptions options;
+  options.max_inflight_requests = 2;
+  options.ingest_concurrency = 1;
+  MakeHandler(options);
+  FaultyDB faulty(tmp_.db());
+  handler_->SetDB(&faulty);
+  std::thread first, second;
+  {
+    CommitBlocker blocker(&faulty);
+    first = std::thread([&] { EXPECT_EQ(Write(OneSample("a")).status, 204); });
+    blocker.WaitForCommitting(1);
+    second = std::thread([&] { EXPECT_EQ(Write(OneSample("b")).status, 204); });
+    ASSERT_TRUE(WaitForWaitingRequests(1));
+    const Response third = Write(OneSample("c"));
+    EXPECT_EQ(third.status, 429);
+    EXPECT_EQ(third.headers.Get("Retry-After"), "1");
+  }
+  first.join();
+  second.join();
+  EXPECT_EQ(Stored().size(), 2u);
+  EXPECT_EQ(MetricValue(*registry_,
+                        "strata_remote_write_requests_refused_total{reason="
+                        "\"overloaded\"}"),
+            "1");
+}
+
+// A request whose sender went away while it waited for a slot is not
+// stored (nothing was acknowledged; the sender retries it).
+TEST_F(RemoteWriteHandlerTest, WaitingRequestOfAGoneClientIsDropped) {
+  RemoteWriteOptions options;
+  options.ingest_concurrency = 1;
+  MakeHandler(options);
+  FaultyDB faulty(tmp_.db());
+  handler_->SetDB(&faulty);
+  std::thread first, second;
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  int second_status = 0;
+  {
+    CommitBlocker blocker(&faulty);
+    first = std::thread([&] { EXPECT_EQ(Write(OneSample("a")).status, 204); });
+    blocker.WaitForCommitting(1);
+    second = std::thread([&] {
+      Request r = WriteRequestOf(OneSample("b").SerializeAsString());
+      r.client_gone = gone;
+      second_status = handler_->Handle(r).status;
+    });
+    ASSERT_TRUE(WaitForWaitingRequests(1));
+    gone->store(true);
+    second.join();
+  }
+  first.join();
+  EXPECT_EQ(second_status, 503);
+  EXPECT_EQ(Stored().size(), 1u);
+  EXPECT_EQ(MetricValue(*registry_,
+                        "strata_remote_write_requests_refused_total{reason="
+                        "\"canceled\"}"),
+            "1");
+}
+
+// The byte budget counts what a request holds while ingested: its
+// compressed body, the decompressed body and the decoded batch (estimated
+// as large again), not the decompressed size alone.
+TEST_F(RemoteWriteHandlerTest, InflightBytesCountBodyAndDecodedBatch) {
+  prometheus::WriteRequest req;
+  for (int i = 0; i < 100; ++i) {
+    AddSeries(&req, {{"__name__", "m"}, {"i", std::to_string(i)}}, {{kT0, 1}});
+  }
+  const Request probe = WriteRequestOf(req.SerializeAsString());
+  size_t decoded = 0;
+  ASSERT_TRUE(snappy::GetUncompressedLength(probe.body.data(),
+                                            probe.body.size(), &decoded));
+  const int64_t one = static_cast<int64_t>(probe.body.size() + 2 * decoded);
+  RemoteWriteOptions options;
+  // Room for one request and a half: two decompressed bodies alone fit.
+  options.max_inflight_bytes = one + one / 2;
+  ASSERT_GE(options.max_inflight_bytes, static_cast<int64_t>(2 * decoded));
+  MakeHandler(options);
+  FaultyDB faulty(tmp_.db());
+  handler_->SetDB(&faulty);
+  std::thread first;
+  {
+    CommitBlocker blocker(&faulty);
+    first = std::thread([&] { EXPECT_EQ(Write(req).status, 204); });
+    blocker.WaitForCommitting(1);
+    EXPECT_EQ(Write(req).status, 429);
+  }
+  first.join();
+  EXPECT_EQ(Write(req).status, 204);
 }
 
 TEST_F(RemoteWriteHandlerTest, ConcurrentWritersToDistinctSeries) {

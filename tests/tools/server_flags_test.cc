@@ -332,5 +332,36 @@ TEST(ServerFlagsTest, ScrubIsOffByDefaultAndReachesTheDB) {
   }
 }
 
+TEST(ServerFlagsTest, RemoteWriteInflightBudget) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({}, &defaults).exit);
+  EXPECT_EQ(defaults.remote_write_max_inflight_requests, 0);  // Per core.
+  EXPECT_EQ(defaults.remote_write_max_inflight_bytes, int64_t{512} << 20);
+
+  ServerFlags flags;
+  FlagParseResult result = Parse({"--remote-write.max-inflight-requests=32",
+                                  "--remote-write.max-inflight-bytes=64MiB"},
+                                 &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.remote_write_max_inflight_requests, 32);
+  EXPECT_EQ(flags.remote_write_max_inflight_bytes, int64_t{64} << 20);
+
+  for (const char* bad_flag : {"--remote-write.max-inflight-requests=-1",
+                               "--remote-write.max-inflight-bytes=0",
+                               "--remote-write.max-inflight-bytes=lots"}) {
+    ServerFlags bad_flags;
+    FlagParseResult bad = Parse({bad_flag}, &bad_flags);
+    EXPECT_TRUE(bad.exit) << bad_flag;
+    EXPECT_EQ(bad.exit_code, 2) << bad_flag;
+  }
+  ServerFlags zero;
+  FlagParseResult zero_bytes =
+      Parse({"--remote-write.max-inflight-bytes=0"}, &zero);
+  EXPECT_NE(zero_bytes.output.find("--remote-write.max-inflight-bytes: must "
+                                   "be positive"),
+            std::string::npos)
+      << zero_bytes.output;
+}
+
 }  // namespace
 }  // namespace strata::server

@@ -160,6 +160,7 @@ struct FlagText {
   std::string query_max_memory_bytes = "256MiB";
   std::string query_max_total_memory_bytes = "1GiB";
   std::string remote_read_max_memory_bytes = "256MiB";
+  std::string remote_write_max_inflight_bytes = "512MiB";
 };
 
 // The order in which flags are added is the order of --help and of
@@ -313,7 +314,7 @@ void AddRemoteReadFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
       ->capture_default_str();
 }
 
-void AddRemoteWriteFlags(CLI::App& app, ServerFlags* flags) {
+void AddRemoteWriteFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
   app.add_option("--remote-write.max-label-names-per-series",
                  flags->remote_write_max_label_names_per_series,
                  "Maximum number of labels (including __name__) of a series "
@@ -339,6 +340,21 @@ void AddRemoteWriteFlags(CLI::App& app, ServerFlags* flags) {
                  "larger requests are refused with 400. 0 means no limit.")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--remote-write.max-inflight-requests",
+                 flags->remote_write_max_inflight_requests,
+                 "Maximum number of remote write requests being decoded and "
+                 "stored at once; past it, requests are answered 429 with "
+                 "Retry-After (senders need retry_on_http_429). 0 means "
+                 "max(64, 8 x cores).")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--remote-write.max-inflight-bytes",
+                 text->remote_write_max_inflight_bytes,
+                 "Maximum memory of the remote write requests being decoded "
+                 "and stored at once (compressed body, decompressed body and "
+                 "decoded batch; e.g. 512MiB); past it, requests are answered "
+                 "429 with Retry-After. A single request always fits.")
+      ->capture_default_str();
 }
 
 void AddRuleAndAlertmanagerFlags(CLI::App& app, ServerFlags* flags,
@@ -587,6 +603,15 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
                           ByteSizeFlag("--storage.remote.read-max-memory-bytes",
                                        text.remote_read_max_memory_bytes));
   STRATA_RETURN_IF_ERROR(ApplyRuleFlags(text, flags));
+  StatusOr<int64_t> inflight_bytes =
+      ParseBase2Bytes(text.remote_write_max_inflight_bytes);
+  if (!inflight_bytes.ok() || *inflight_bytes <= 0) {
+    return Status::InvalidArgument(
+        "--remote-write.max-inflight-bytes: " +
+        (inflight_bytes.ok() ? std::string("must be positive")
+                             : std::string(inflight_bytes.status().message())));
+  }
+  flags->remote_write_max_inflight_bytes = *inflight_bytes;
   return ApplyHaFlags(text, flags);
 }
 
@@ -665,7 +690,7 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   AddConfigAndLogFlags(app, flags, &text);
   AddQueryFlags(app, flags, &text);
   AddRemoteReadFlags(app, flags, &text);
-  AddRemoteWriteFlags(app, flags);
+  AddRemoteWriteFlags(app, flags, &text);
   AddRuleAndAlertmanagerFlags(app, flags, &text);
   AddHaFlags(app, flags, &text);
   try {

@@ -78,6 +78,11 @@ struct ServerFlags {
   int remote_write_max_length_label_name = 1024;
   int remote_write_max_length_label_value = 16384;
   int64_t remote_write_max_series_per_request = 100000;
+  // The remote write in-flight budget (Mimir's
+  // -distributor.instance-limits.max-inflight-push-requests[-bytes]): past
+  // it, 429 with Retry-After. 0 requests: max(64, 8 x cores).
+  int remote_write_max_inflight_requests = 0;
+  int64_t remote_write_max_inflight_bytes = 512 << 20;
   // Rule evaluation and notification, as Prometheus's --rules.alert.* and
   // --alertmanager.* flags.
   int64_t for_outage_tolerance_ms = kMillisPerHour;

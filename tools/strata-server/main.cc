@@ -220,6 +220,8 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
   limits.max_label_value_length = flags.remote_write_max_length_label_value;
   options.max_series_per_request =
       static_cast<size_t>(flags.remote_write_max_series_per_request);
+  options.max_inflight_requests = flags.remote_write_max_inflight_requests;
+  options.max_inflight_bytes = flags.remote_write_max_inflight_bytes;
   options.ha.replica_label = flags.ha_replica_label;
   options.ha.cluster_label = flags.ha_cluster_label;
   options.ha.failover_timeout =

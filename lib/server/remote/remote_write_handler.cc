@@ -99,6 +99,15 @@ Status DecodeBody(RemoteWriteVersion version, std::string_view body,
   return DecodeWriteRequest(version, *decoded, batch);
 }
 
+// The memory a request takes while it is ingested: its compressed body,
+// the decompressed body, and the decoded batch, whose entries (a
+// WireSample is 24 bytes, a WireSeries with its labels more than its wire
+// form) take about as much again.
+int64_t InflightBytes(size_t body_bytes, size_t decoded_bytes) {
+  return static_cast<int64_t>(body_bytes) +
+         2 * static_cast<int64_t>(decoded_bytes);
+}
+
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -172,7 +181,8 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
       ha_(options_.ha.enabled()
               ? std::make_unique<HaTracker>(options_.ha, registry)
               : nullptr),
-      cache_(options_.series_cache_entries) {
+      cache_(options_.series_cache_entries),
+      slots_(options_.ingest_concurrency) {
   CounterFamily* requests = registry->AddCounterFamily(
       "strata_remote_write_requests_total",
       "Remote write requests received, by protocol version.", {"version"});
@@ -181,6 +191,7 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
   refused_ = registry->AddCounterFamily(
       "strata_remote_write_requests_refused_total",
       "Remote write requests refused as a whole, by reason.", {"reason"});
+  refused_->WithLabelValues({"overloaded"});  // Exported from the start.
   samples_written_ =
       registry->AddCounter("strata_remote_write_samples_written_total",
                            "Samples stored from remote write requests.");
@@ -213,13 +224,20 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
       "strata_remote_write_ingest_duration_seconds",
       "Time to decompress, decode, append and commit one remote write "
       "request.");
-  registry->AddGaugeFunc("strata_remote_write_inflight_requests",
-                         "Remote write requests being processed.",
-                         [this] { return inflight_requests_.load(); });
+  registry->AddGaugeFunc(
+      "strata_remote_write_inflight_requests",
+      "Remote write requests admitted: waiting for an ingest slot or "
+      "being ingested.",
+      [this] { return inflight_requests_.load(); });
   registry->AddGaugeFunc(
       "strata_remote_write_inflight_bytes",
-      "Decompressed bytes of the remote write requests being processed.",
+      "Estimated memory of the remote write requests being processed "
+      "(compressed and decompressed body, decoded batch).",
       [this] { return static_cast<double>(inflight_bytes_.load()); });
+  registry->AddGaugeFunc(
+      "strata_remote_write_ingest_waiting_requests",
+      "Admitted remote write requests waiting for an ingest slot.",
+      [this] { return slots_.waiting(); });
   registry->AddGaugeFunc("strata_remote_write_series_cache_entries",
                          "Label sets in the remote write series ref cache.",
                          [this] { return static_cast<double>(cache_.size()); });
@@ -243,7 +261,6 @@ Response RemoteWriteHandler::Refuse(int status, std::string_view reason,
 }
 
 Response RemoteWriteHandler::Handle(Request& request) {
-  const auto start = std::chrono::steady_clock::now();
   DB* db = db_.load(std::memory_order_acquire);
   if (db == nullptr) {
     return Refuse(kHttpServiceUnavailable, "unavailable",
@@ -277,7 +294,7 @@ Response RemoteWriteHandler::Handle(Request& request) {
         Cat("snappy: decoded length ", decoded_size, " exceeds the limit of ",
             options_.max_decoded_bytes, " bytes"));
   }
-  BudgetGuard budget(this, static_cast<int64_t>(decoded_size));
+  BudgetGuard budget(this, InflightBytes(body.size(), decoded_size));
   if (!budget.acquired()) {
     Response r = Refuse(kHttpTooManyRequests, "overloaded",
                         "too many remote write requests in flight; retry "
@@ -285,9 +302,22 @@ Response RemoteWriteHandler::Handle(Request& request) {
     r.headers.Set("Retry-After", std::to_string(options_.retry_after_seconds));
     return r;
   }
+  return Ingest(request, version, decoded_size, db);
+}
 
-  thread_local std::string decoded;
-  thread_local WriteBatch batch;
+Response RemoteWriteHandler::Ingest(Request& request,
+                                    RemoteWriteVersion version,
+                                    size_t decoded_size, DB* db) {
+  std::optional<IngestSlots::Lease> slot =
+      slots_.Acquire(request.client_gone.get());
+  if (!slot) {
+    // Nobody reads this answer; the sender will retry the batch.
+    return Refuse(kHttpServiceUnavailable, "canceled",
+                  "client went away while the request waited");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::string& decoded = slot->buffers()->decoded;
+  WriteBatch& batch = slot->buffers()->batch;
   Status decode_status =
       DecodeBody(version, request.body, decoded_size,
                  options_.max_series_per_request, &decoded, &batch);
@@ -307,10 +337,6 @@ Response RemoteWriteHandler::Handle(Request& request) {
   if (ha.response) return *std::move(ha.response);
 
   const IngestResult result = Store(db, batch, ha.drop_label, start);
-  if (decoded.capacity() > kMaxRetainedBuffer) {
-    std::string().swap(decoded);
-    batch = WriteBatch();
-  }
 
   if (!result.fatal.ok()) {
     const bool unavailable = result.fatal.Is(StatusCode::kUnavailable);
@@ -347,7 +373,7 @@ IngestResult RemoteWriteHandler::Store(
 
 void RemoteWriteHandler::ReplayStandby(DB* db, std::string_view cluster,
                                        std::vector<StandbyRequest>* replay) {
-  // Local buffers: the thread's own hold the request being handled.
+  // Local buffers: the slot's hold the request being handled.
   std::string decoded;
   WriteBatch batch;
   int64_t stored = 0;

@@ -17,7 +17,7 @@
 //   400  malformed body, or some samples rejected (the rest are stored);
 //        the body names the rejections;
 //   415  unsupported content type or encoding;
-//   429  too much ingest in flight (Retry-After says when to come back);
+//   429  over the in-flight budget (below; Retry-After: when to retry);
 //   500  the commit failed (e.g. an I/O error); retry the batch;
 //   503  not ready yet, or shutting down.
 // 204 and 400 carry X-Prometheus-Remote-Write-{Samples,Histograms,
@@ -44,6 +44,23 @@
 // the failover timeout leaves no gap (ha_tracker.h). Replayed requests do
 // not count against the in-flight budget (the buffer bounds them).
 //
+// Overload. A request is admitted once its headers are checked and the
+// snappy header has told its decoded size, before anything is decompressed:
+// past the in-flight budget (max_inflight_requests requests, or
+// max_inflight_bytes of their estimated memory: compressed body +
+// decompressed body + decoded batch, estimated as large again) it is
+// answered 429 with Retry-After at once, counted in
+// strata_remote_write_requests_refused_total{reason="overloaded"}. An
+// admitted request waits for one of ingest_concurrency slots
+// (ingest_slots.h) and is decoded and stored there; one whose client goes
+// away while it waits is dropped unanswered (nothing was acknowledged).
+// So memory is bounded by the budget, and CPU goes to as many ingests as
+// there are cores while the remaining handler threads answer the excess
+// quickly. The HTTP server reads a body before the handler runs: bodies
+// being received are bounded by the connections and the body limit, not
+// here. Prometheus 2.42 retries a 429 (after Retry-After) only with
+// queue_config.retry_on_http_429: true, else it drops the batch.
+//
 // Thread-safety: RegisterRoutes once before serving; everything else is
 // safe to call concurrently. An attached DB must stay open until detached
 // (SetDB(nullptr)) and the server has drained in-flight requests.
@@ -63,7 +80,9 @@
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/ha_tracker.h"
+#include "server/remote/ingest_slots.h"
 #include "server/remote/metadata_store.h"
+#include "server/remote/remote_write_decoder.h"
 #include "server/remote/remote_write_ingester.h"
 #include "server/remote/series_ref_cache.h"
 #include "strata/db.h"
@@ -82,14 +101,18 @@ struct RemoteWriteOptions {
   // most max_samples_per_send (default 500) series per request. 0: no
   // limit.
   size_t max_series_per_request = 100000;
-  // The in-flight budget: requests being decoded or appended at once, and
-  // their decompressed bytes together. Past either, 429. 0 requests means
-  // 8 x cores, at least 64: generous, because Prometheus 2.42 drops a batch
-  // answered 429 unless queue_config.retry_on_http_429 is set, and it runs
-  // up to max_shards (200) senders when it has a backlog. A single request
+  // The in-flight budget (--remote-write.max-inflight-requests and
+  // --remote-write.max-inflight-bytes): requests admitted (waiting for an
+  // ingest slot or being ingested) at once, and their estimated memory
+  // (InflightBytes). Past either, 429. 0 requests means 8 x cores, at
+  // least 64: generous, because Prometheus 2.42 drops a batch answered 429
+  // unless queue_config.retry_on_http_429 is set, and it runs up to
+  // max_shards (200) senders when it has a backlog. A single request
   // always fits the byte budget.
   int max_inflight_requests = 0;
   int64_t max_inflight_bytes = 512 << 20;
+  // Admitted requests decoded and stored at once; 0: one per core.
+  int ingest_concurrency = 0;
   // Retry-After of a 429, in seconds.
   int retry_after_seconds = 1;
   // Entries of the label-set -> SeriesRef cache.
@@ -135,6 +158,10 @@ class RemoteWriteHandler {
   };
 
   Response Refuse(int status, std::string_view reason, std::string message);
+  // Decodes `request` (whose snappy body declares `decoded_size` bytes) in
+  // an ingest slot and stores it; the budget is held by the caller.
+  Response Ingest(Request& request, RemoteWriteVersion version,
+                  size_t decoded_size, DB* db);
   // Decides about `batch` with the HaTracker; at a failover, first stores
   // the newly elected replica's buffered requests into `db`. `standby`
   // (the request as received) may be moved into the standby buffer.
@@ -164,6 +191,7 @@ class RemoteWriteHandler {
 
   std::atomic<DB*> db_{nullptr};
   SeriesRefCache cache_;
+  IngestSlots slots_;
   std::atomic<int> inflight_requests_{0};
   std::atomic<int64_t> inflight_bytes_{0};
   // Steady-clock seconds of the last rejection logged (rate limit).
