@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "markdown.h"
 #include "run_command.h"
+#include "temp_dir.h"
 #include "test_env.h"
 
 namespace strata::docs {
@@ -117,15 +118,35 @@ std::set<std::string> ParserFieldNames(const std::string& source) {
   return names;
 }
 
-TEST(ConfigurationReferenceTest, FlagReferenceIsTheGeneratedOne) {
+// `flags_reference.py --check PAGE`: its exit code, and its output in *out.
+int CheckFlagReference(const std::string& page_path, std::string* out) {
   int code = 0;
-  const std::string out = testing::RunCommand(
+  *out = testing::RunCommand(
       "python3 '" + testing::SourceDir() +
           "/tools/docgen/flags_reference.py' --strata-server '" +
           Tool("strata-server") + "' --strata-tsdb '" + Tool("strata-tsdb") +
-          "' --check '" + DocsDir() + "/" + kPage + "' 2>&1",
+          "' --check '" + page_path + "' 2>&1",
       &code);
-  EXPECT_EQ(code, 0) << out;
+  return code;
+}
+
+TEST(ConfigurationReferenceTest, FlagReferenceIsTheGeneratedOne) {
+  std::string out;
+  EXPECT_EQ(CheckFlagReference(DocsDir() + "/" + kPage, &out), 0) << out;
+}
+
+TEST(ConfigurationReferenceTest, StaleFlagReferenceIsDetected) {
+  std::string page = ReadPage(kPage);
+  const std::string row = "| `--web.listen-address` |";
+  const size_t at = page.find(row);
+  ASSERT_NE(at, std::string::npos);
+  page.erase(at, page.find('\n', at) + 1 - at);  // A flag lacks its row.
+  testing::TempDir dir("strata-docs-stale");
+  ASSERT_TRUE(dir.ok());
+  std::ofstream(dir.Join(kPage)) << page;
+  std::string out;
+  EXPECT_EQ(CheckFlagReference(dir.Join(kPage), &out), 1) << out;
+  EXPECT_NE(out.find("+" + row), std::string::npos) << out;
 }
 
 TEST(ConfigurationReferenceTest, FlagsNamedInTheProseExist) {
