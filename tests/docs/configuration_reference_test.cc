@@ -5,7 +5,6 @@
 // - every configuration-file field its table documents is one the parser
 //   (tools/strata-server/config_file.cc) knows, and every field the parser
 //   knows is documented.
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -19,6 +18,7 @@
 #include "run_command.h"
 #include "temp_dir.h"
 #include "test_env.h"
+#include "text_file.h"
 
 namespace strata::docs {
 namespace {
@@ -30,13 +30,6 @@ constexpr std::string_view kGeneratedBegin =
 constexpr std::string_view kGeneratedEnd = "<!-- END GENERATED FLAG REFERENCE";
 // A field name no parser knows, for the probes' control case.
 constexpr const char* kUnknownField = "strata_docs_no_such_field";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::string Tool(const std::string& name) {
   return testing::BinaryDir() + "/tools/" + name + "/" + name;
@@ -143,7 +136,7 @@ TEST(ConfigurationReferenceTest, StaleFlagReferenceIsDetected) {
   page.erase(at, page.find('\n', at) + 1 - at);  // A flag lacks its row.
   testing::TempDir dir("strata-docs-stale");
   ASSERT_TRUE(dir.ok());
-  std::ofstream(dir.Join(kPage)) << page;
+  testing::WriteFile(dir.Join(kPage), page);
   std::string out;
   EXPECT_EQ(CheckFlagReference(dir.Join(kPage), &out), 1) << out;
   EXPECT_NE(out.find("+" + row), std::string::npos) << out;
@@ -203,8 +196,8 @@ TEST(ConfigurationReferenceTest, EveryFieldOfTheParserIsDocumented) {
   for (const std::string& path : DocumentedFields(ReadPage(kPage))) {
     documented.insert(Leaf(path));
   }
-  const std::set<std::string> names = ParserFieldNames(
-      ReadFile(testing::SourceDir() + "/tools/strata-server/config_file.cc"));
+  const std::set<std::string> names = ParserFieldNames(testing::ReadFileOrEmpty(
+      testing::SourceDir() + "/tools/strata-server/config_file.cc"));
   ASSERT_GE(names.size(), 20u);
   for (const std::string& name : names) {
     EXPECT_EQ(documented.count(name), 1u)

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "test_env.h"
+#include "text_file.h"
 
 namespace strata::docs {
 namespace {
@@ -82,10 +82,7 @@ std::vector<std::string> DocsPages() {
 }
 
 std::string ReadPage(const std::string& relative_path) {
-  std::ifstream in(DocsDir() + "/" + relative_path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return testing::ReadFileOrEmpty(DocsDir() + "/" + relative_path);
 }
 
 std::string PageTestName(const std::string& relative_path) {

@@ -3,7 +3,6 @@
 // and relative links between pages (and to the repository) resolve,
 // anchors included.
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "markdown.h"
 #include "run_command.h"
 #include "temp_dir.h"
+#include "text_file.h"
 
 namespace strata::docs {
 namespace {
@@ -55,7 +55,7 @@ TEST(DocsStructureTest, FencedBlocksAreClosedAndRunnableOnesParse) {
             << "`if command; then exit 1; fi`";
       }
       const std::string file = dir.Join("block.sh");
-      std::ofstream(file, std::ios::trunc) << block.body;
+      testing::WriteFile(file, block.body);
       int code = 0;
       const std::string err =
           testing::RunCommand("bash -n '" + file + "' 2>&1", &code);
@@ -86,9 +86,7 @@ TEST(DocsStructureTest, RelativeLinksResolve) {
         continue;
       }
       if (anchor.empty() || target.extension() != ".md") continue;
-      std::ifstream in(target);
-      const std::string target_text((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
+      const std::string target_text = testing::ReadFileOrEmpty(target);
       EXPECT_EQ(HeadingAnchors(target_text).count(anchor), 1u)
           << where << ": no heading for #" << anchor << " in " << file;
     }

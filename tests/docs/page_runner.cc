@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 #include <thread>
+
+#include "text_file.h"
 
 namespace strata::docs {
 namespace {
@@ -19,18 +20,6 @@ constexpr std::chrono::milliseconds kPoll{50};
 // How long the page's processes get to exit after SIGTERM, then SIGKILL.
 constexpr std::chrono::seconds kTermGrace{10};
 constexpr std::chrono::seconds kKillGrace{5};
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void WriteWholeFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 // Single quotes for bash.
 std::string ShellQuote(const std::string& s) {
@@ -127,8 +116,8 @@ PageRunResult RunPage(const std::vector<FencedBlock>& blocks,
   const std::string script_path = options.scratch_dir + "/page.sh";
   const std::string output_path = options.scratch_dir + "/output.txt";
   const std::string progress_path = options.scratch_dir + "/progress";
-  WriteWholeFile(script_path, PageScript(blocks, progress_path));
-  WriteWholeFile(progress_path, "-1\n");
+  testing::WriteFile(script_path, PageScript(blocks, progress_path));
+  testing::WriteFile(progress_path, "-1\n");
   // Background processes outlive bash; as their subreaper this process can
   // reap them once they are killed.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -159,8 +148,9 @@ PageRunResult RunPage(const std::vector<FencedBlock>& blocks,
     SignalGroupAndWait(pid, SIGKILL, kKillGrace, pid, &status, &exited);
   }
   result.exit_code = exited && !result.timed_out ? ExitCode(status) : -1;
-  result.output = ReadWholeFile(output_path);
-  result.last_block = std::atoi(ReadWholeFile(progress_path).c_str());
+  result.output = testing::ReadFileOrEmpty(output_path);
+  result.last_block =
+      std::atoi(testing::ReadFileOrEmpty(progress_path).c_str());
   return result;
 }
 

@@ -2,10 +2,11 @@
 
 #include <signal.h>
 
-#include <fstream>
+#include <cstdlib>
 
 #include "gtest/gtest.h"
 #include "temp_dir.h"
+#include "text_file.h"
 
 namespace strata::docs {
 namespace {
@@ -68,9 +69,8 @@ TEST_F(PageRunnerTest, UnsetVariableFails) {
 TEST_F(PageRunnerTest, BackgroundProcessesAreEndedAfterThePage) {
   const PageRunResult run = Run({"sleep 1000 & echo $! > pid\n"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  std::ifstream in(work_.Join("pid"));
-  pid_t pid = 0;
-  in >> pid;
+  const pid_t pid =
+      std::atoi(testing::ReadFileOrEmpty(work_.Join("pid")).c_str());
   ASSERT_GT(pid, 0);
   EXPECT_NE(kill(pid, 0), 0) << "the page's sleep is still running";
 }
