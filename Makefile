@@ -16,10 +16,10 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libabsl-dev libzstd-dev zlib1g-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libcrypt-dev libyaml-cpp-dev libcli11-dev \
-  nlohmann-json3-dev python3 prometheus prometheus-node-exporter \
+  nlohmann-json3-dev python3 jq prometheus prometheus-node-exporter \
   prometheus-alertmanager clang libclang-rt-14-dev
 
-.PHONY: all deps configure build test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
+.PHONY: all deps configure build docs test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
 
 all: build
 
@@ -47,6 +47,15 @@ configure: deps
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The flag reference of docs/configuration.md, regenerated from the
+# binaries' --help (tests/docs fails while it is stale; docs/README.md).
+docs: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target strata-server strata-tsdb
+	python3 tools/docgen/flags_reference.py \
+	  --strata-server $(BUILD_DIR)/tools/strata-server/strata-server \
+	  --strata-tsdb $(BUILD_DIR)/tools/strata-tsdb/strata-tsdb \
+	  --update docs/configuration.md
 
 # The suite, then every fuzz target briefly (replay of its seeds and
 # regression inputs, then FUZZ_TEST_SECONDS of fuzzing; fuzz/README.md).

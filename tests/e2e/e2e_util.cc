@@ -19,6 +19,7 @@
 #include "prometheus/remote.pb.h"
 #include "snappy.h"
 #include "strata/appender.h"
+#include "text_file.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 #include "wait_for.h"
@@ -28,15 +29,11 @@ namespace strata::e2e {
 int FreePort() { return strata::testing::FreeLoopbackPort(); }
 
 std::string ReadFileOrEmpty(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::ReadFileOrEmpty(path);
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
+  testing::WriteFile(path, text);
 }
 
 int64_t NowMillis() {
