@@ -496,6 +496,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
         if (have_next) next = {it.t(), it.v()};
         int64_t ts = start_;
         for (int64_t step = 0; step < steps; ++step, ts += interval_) {
+          STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
           const int64_t ref = (at ? *at : ts) - offset;
           if (have_next && next.t < ref - lookback) {
             have_prev = false;
@@ -563,6 +564,7 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
         }
         Series series{labels, {}};
         for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
+          STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
           if (IsStaleNaN(it.v())) continue;
           if (query_->current_samples >= query_->max_samples) {
             return query_->TooManySamples();
@@ -705,6 +707,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
     for (int64_t step = 0; step < steps; ++step, ts += interval_) {
+      STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
       for (size_t j = 0; j < others.size(); ++j) {
         if (!others[j].empty()) scalars[j] = others[j][0].points[step].v;
       }
@@ -756,6 +759,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         [&](const Labels& labels, SampleIterator& it) -> Status {
           points.clear();
           for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
+            STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
             if (IsStaleNaN(it.v())) continue;
             if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
             points.push_back({it.t(), it.v()});
@@ -768,6 +772,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
       points.clear();
       for (const Point& p : s.points) {
+        STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
         if (IsStaleNaN(p.v)) continue;
         if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
         points.push_back(p);
@@ -789,7 +794,12 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
     if (static_cast<int64_t>(found.size()) < steps) {
       int64_t ts = start_;
       for (int64_t step = 0; step < steps; ++step, ts += interval_) {
-        if (!found.contains(ts)) absent.points.push_back({ts, 1});
+        STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
+        if (found.contains(ts)) continue;
+        if (!query_->ReservePoint(&absent.points)) {
+          return query_->TooMuchMemory();
+        }
+        absent.points.push_back({ts, 1});
       }
     }
     query_->current_samples = original;

@@ -61,6 +61,18 @@ struct QueryContext {
   // DeadlineExceeded / Cancelled once the query must stop;
   // ResourceExhausted once its memory budget refused something.
   Status CheckInterrupted() const;
+  // CheckInterrupted on every kPollsPerCheck-th call, for loops whose
+  // iterations cost nanoseconds (a step of a selector, a sample of a
+  // window): a subquery may have billions of steps, so every loop over
+  // steps or samples polls, and the query stops within microseconds of its
+  // deadline without reading the clock at each iteration.
+  Status PollInterrupted() {
+    if (++polls_since_check < kPollsPerCheck) return Status::OK();
+    polls_since_check = 0;
+    return CheckInterrupted();
+  }
+  static constexpr int kPollsPerCheck = 1024;
+  int polls_since_check = 0;
   Status TooManySamples() const;
   // The error for a refused memory budget, naming the limit hit.
   Status TooMuchMemory() const;

@@ -14,7 +14,7 @@
 #include "promql/engine.h"
 #include "strata/db.h"
 #include "temp_dir.h"
-#include "util/log.h"
+#include "test_db.h"
 
 namespace strata::promql {
 namespace {
@@ -40,12 +40,8 @@ std::string Repeat(std::string_view s, int n) {
 class MemoryBudgetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    SetLogLevel(LogLevel::kWarn);
-    Options options;
-    options.retention_ms = 0;
-    auto db = DB::Open(options, dir_.path());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = *std::move(db);
+    db_ = OpenTestDb(dir_);
+    ASSERT_NE(db_, nullptr);
     auto app = db_->NewAppender();
     for (int i = 0; i < 20; ++i) {
       for (int64_t t = 0; t <= kHour; t += 15000) {

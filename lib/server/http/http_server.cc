@@ -16,8 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/time/time.h"
 #include "boost/asio/bind_executor.hpp"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/executor_work_guard.hpp"
@@ -34,10 +32,11 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "openssl/ssl.h"
+#include "server/http/connection_admission.h"
+#include "server/http/connection_registry.h"
 #include "server/http/tls_context.h"
 #include "server/http/web_config_file.h"
 #include "util/log.h"
-#include "util/mutex.h"
 #include "util/strings.h"
 
 namespace strata::server {
@@ -64,20 +63,6 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 constexpr auto kForceCloseWait = std::chrono::seconds(2);
 
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
-
-// A connection past max_connections has at most this long to send its
-// one request, and a refused request is told to come back after
-// kOverLimitRetryAfter seconds.
-constexpr auto kOverLimitHeaderTimeout = std::chrono::seconds(5);
-constexpr std::string_view kOverLimitRetryAfter = "5";
-
-// How a connection was admitted (see HttpServerOptions::max_connections).
-enum class Admission {
-  kFull,           // Within max_connections.
-  kReservedPaths,  // Within reserved_connections: reserved paths only.
-  kRefused,        // Past both: 503 for every request.
-};
-constexpr int kAdmissionKinds = 3;
 
 int Cores() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -150,19 +135,6 @@ std::string CurrentExceptionText() {
   }
 }
 
-// What the server's registry of open connections needs of one, whatever
-// its transport.
-class Connection {
- public:
-  virtual ~Connection() = default;
-  // Begins serving, once registered, as `admission` allows.
-  virtual void Start(Admission admission) = 0;
-  // Finish the current request, if any, then close.
-  virtual void PostServerStopping() = 0;
-  // Close now (after the grace period).
-  virtual void PostForceClose() = 0;
-};
-
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -182,11 +154,7 @@ class ServerCore {
   const HttpServerOptions& options() const { return options_; }
   const Router& router() const { return *router_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
-  bool IsReservedPath(std::string_view path) const {
-    return std::find(options_.reserved_paths.begin(),
-                     options_.reserved_paths.end(),
-                     path) != options_.reserved_paths.end();
-  }
+  const ConnectionAdmission& admission() const { return admission_; }
   net::thread_pool& handler_pool() { return *handler_pool_; }
   void Observe(const RequestRecord& record) const {
     if (observer_) observer_(record);
@@ -207,11 +175,6 @@ class ServerCore {
   // The current TLS context (re-read if the web config changed) in Asio's
   // wrapper. Acceptor strand only.
   std::shared_ptr<net::ssl::context> SslContext();
-  std::vector<std::shared_ptr<Connection>> LiveSessions();
-  // The admission of a connection accepted now.
-  Admission Admit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Whether accepting must pause: too many connections are being refused.
-  bool MustPauseAccept() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const HttpServerOptions options_;
@@ -220,16 +183,9 @@ class ServerCore {
 
   // Declared before ioc_: sessions still queued in ioc_ unregister
   // themselves while it is destroyed.
-  mutable Mutex mu_;
-  struct SessionEntry {
-    std::weak_ptr<Connection> session;
-    Admission admission;
-  };
-  absl::flat_hash_map<Connection*, SessionEntry> sessions_ ABSL_GUARDED_BY(mu_);
-  // Open connections by Admission.
-  int admitted_[kAdmissionKinds] ABSL_GUARDED_BY(mu_) = {};
-  // Set while MustPauseAccept, with no accept outstanding.
-  bool accept_paused_ ABSL_GUARDED_BY(mu_) = false;
+  // Counts connections by admission; decides when accepting pauses.
+  ConnectionAdmission admission_;
+  ConnectionRegistry sessions_;
 
   std::atomic<bool> stopping_{false};
   // Owner thread only.
@@ -391,16 +347,13 @@ class Session : public Connection,
     if (ec) return OnReadError(ec);
     started_ = Clock::now();
     const auto& header = parser_->get();
-    if (admission_ != Admission::kFull) {
+    if (ConnectionAdmission::OneRequestOnly(admission_)) {
       close_after_response_ = true;
-      const std::string_view target = header.target();
-      if (admission_ != Admission::kReservedPaths ||
-          !server_->IsReservedPath(target.substr(0, target.find('?')))) {
-        return RefuseAndClose(kHttpServiceUnavailable,
-                              "503 Service Unavailable: too many open "
-                              "connections, retry later\n",
-                              /*retry_later=*/true);
-      }
+    }
+    if (!server_->admission().MayServe(admission_, header.target())) {
+      return RefuseAndClose(kHttpServiceUnavailable,
+                            std::string(ConnectionAdmission::kRefusedBody),
+                            /*retry_later=*/true);
     }
     if (EqualsIgnoreCase(header[http::field::expect], "100-continue") &&
         !parser_->is_done()) {
@@ -601,10 +554,8 @@ class Session : public Connection,
   void StreamResponse(Response response, std::string route);
 
   std::chrono::milliseconds HeaderTimeout() const {
-    const std::chrono::milliseconds timeout = server_->options().header_timeout;
-    if (admission_ == Admission::kFull) return timeout;
-    return std::min<std::chrono::milliseconds>(timeout,
-                                               kOverLimitHeaderTimeout);
+    return ConnectionAdmission::HeaderTimeout(
+        admission_, server_->options().header_timeout);
   }
 
   // Sends a short error response (with Retry-After if `retry_later`), then
@@ -622,7 +573,10 @@ class Session : public Connection,
     msg->set(http::field::content_type, kContentTypeText);
     msg->set(http::field::date, HttpDate());
     msg->keep_alive(false);
-    if (retry_later) msg->set(http::field::retry_after, kOverLimitRetryAfter);
+    if (retry_later) {
+      msg->set(http::field::retry_after,
+               ConnectionAdmission::kRetryAfterSeconds);
+    }
     msg->body() = std::move(text);
     msg->prepare_payload();
     Tcp().expires_after(server_->options().write_timeout);
@@ -806,6 +760,8 @@ ServerCore::ServerCore(HttpServerOptions options, const Router* router,
     : options_(std::move(options)),
       router_(router),
       observer_(std::move(observer)),
+      admission_(options_.max_connections, options_.reserved_connections,
+                 options_.reserved_paths),
       acceptor_(net::make_strand(ioc_)),
       accept_retry_timer_(acceptor_.get_executor()) {}
 
@@ -898,37 +854,10 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   std::shared_ptr<Connection> session = MakeSession(std::move(socket));
-  Admission admission;
-  bool pause = false;
-  {
-    MutexLock lock(&mu_);
-    admission = Admit();
-    sessions_[session.get()] = {session, admission};
-    ++admitted_[static_cast<int>(admission)];
-    pause = accept_paused_ = MustPauseAccept();
-  }
-  session->Start(admission);
-  if (!pause) DoAccept();
-}
-
-Admission ServerCore::Admit() const {
-  const int max = options_.max_connections;
-  if (max <= 0 || admitted_[static_cast<int>(Admission::kFull)] < max) {
-    return Admission::kFull;
-  }
-  if (admitted_[static_cast<int>(Admission::kReservedPaths)] <
-      options_.reserved_connections) {
-    return Admission::kReservedPaths;
-  }
-  return Admission::kRefused;
-}
-
-bool ServerCore::MustPauseAccept() const {
-  // Refused connections are short-lived; this only bounds their file
-  // descriptors under a flood.
-  return options_.max_connections > 0 &&
-         admitted_[static_cast<int>(Admission::kRefused)] >=
-             options_.max_connections;
+  const ConnectionAdmission::Admitted admitted = admission_.Admit();
+  sessions_.Add(session, admitted.admission);
+  session->Start(admitted.admission);
+  if (!admitted.pause_accept) DoAccept();
 }
 
 std::shared_ptr<Connection> ServerCore::MakeSession(tcp::socket socket) {
@@ -964,37 +893,14 @@ Response ServerCore::Serve(Request& request, std::string* route) {
 }
 
 void ServerCore::Unregister(Connection* session) {
-  bool resume = false;
-  {
-    MutexLock lock(&mu_);
-    auto it = sessions_.find(session);
-    if (it != sessions_.end()) {
-      --admitted_[static_cast<int>(it->second.admission)];
-      sessions_.erase(it);
-    }
-    if (accept_paused_ && !MustPauseAccept()) {
-      accept_paused_ = false;
-      resume = true;
-    }
-  }
+  const std::optional<Admission> admission = sessions_.Remove(session);
+  const bool resume = admission.has_value() && admission_.Release(*admission);
   if (resume && !stopping()) {
     net::post(acceptor_.get_executor(), [this] { DoAccept(); });
   }
 }
 
-int64_t ServerCore::active_connections() const {
-  MutexLock lock(&mu_);
-  return static_cast<int64_t>(sessions_.size());
-}
-
-std::vector<std::shared_ptr<Connection>> ServerCore::LiveSessions() {
-  std::vector<std::shared_ptr<Connection>> live;
-  MutexLock lock(&mu_);
-  for (const auto& [ptr, entry] : sessions_) {
-    if (auto session = entry.session.lock()) live.push_back(std::move(session));
-  }
-  return live;
-}
+int64_t ServerCore::active_connections() const { return sessions_.size(); }
 
 bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
   if (!started_ || shut_down_) {
@@ -1013,34 +919,17 @@ bool ServerCore::Shutdown(std::chrono::milliseconds grace) {
   });
   acceptor_closed.get_future().wait();
 
-  // Shared pointers are released outside mu_: dropping the last one runs
-  // ~Session, which takes mu_.
-  {
-    std::vector<std::shared_ptr<Connection>> live = LiveSessions();
-    for (const auto& session : live) session->PostServerStopping();
-  }
-  auto all_closed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return sessions_.empty();
-  };
-  bool drained;
-  {
-    MutexLock lock(&mu_);
-    drained = mu_.AwaitWithTimeout(absl::Condition(&all_closed),
-                                   absl::FromChrono(grace));
-  }
+  for (const auto& session : sessions_.Live()) session->PostServerStopping();
+  const bool drained = sessions_.AwaitEmpty(grace);
   if (!drained) {
-    std::vector<std::shared_ptr<Connection>> live = LiveSessions();
+    std::vector<std::shared_ptr<Connection>> live = sessions_.Live();
     STRATA_LOG(kWarn, "closing HTTP connections still busy after grace period",
                {{"connections", std::to_string(live.size())}});
     for (const auto& session : live) session->PostForceClose();
   }
   // Handlers still running see their connection closed and return.
   handler_pool_->join();
-  {
-    MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&all_closed),
-                         absl::FromChrono(kForceCloseWait));
-  }
+  sessions_.AwaitEmpty(kForceCloseWait);
   work_.reset();
   ioc_.stop();
   for (std::thread& t : io_threads_) t.join();

@@ -17,7 +17,8 @@
 // them serve requests for `reserved_paths` (health and readiness probes),
 // any other request gets 503 with Retry-After. Such a connection has
 // min(header_timeout, 5s) to send its request. Past max_connections +
-// reserved_connections + max_connections, accepting pauses.
+// reserved_connections + max_connections, accepting pauses. The counting is
+// ConnectionAdmission's (connection_admission.h).
 //
 // No input terminates the process: an exception from a handler is a 500,
 // one from a streaming body cuts that response short, and one escaping a
