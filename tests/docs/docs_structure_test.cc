@@ -3,6 +3,7 @@
 // and relative links between pages (and to the repository) resolve,
 // anchors included.
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,6 +54,13 @@ TEST(DocsStructureTest, FencedBlocksAreClosedAndRunnableOnesParse) {
             << "docs/" << page << ":" << block.line + offset
             << ": `! command` does not fail the page under set -e; use "
             << "`if command; then exit 1; fi`";
+        // Under pipefail a reader that stops early (grep -q, head) kills
+        // its writer with SIGPIPE now and then: a flaky page.
+        EXPECT_FALSE(
+            std::regex_search(line, std::regex(R"(\|\s*(grep\s+-q|head)\b)")))
+            << "docs/" << page << ":" << block.line + offset
+            << ": `| grep -q` or `| head` can fail the page under pipefail "
+            << "(SIGPIPE); use `grep ... >/dev/null` or a file";
       }
       const std::string file = dir.Join("block.sh");
       testing::WriteFile(file, block.body);
