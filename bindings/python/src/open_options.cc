@@ -108,7 +108,13 @@ OpenOptions OpenOptionsFromKwargs(const py::kwargs& kwargs) {
       throw py::type_error("open() got an unexpected keyword argument '" +
                            name + "'");
     }
-    option->set(&out, value);
+    try {
+      option->set(&out, value);
+    } catch (const py::cast_error&) {
+      throw py::type_error(
+          "open() option '" + name + "' got a " +
+          std::string(py::str(value.get_type().attr("__name__"))));
+    }
   }
   return out;
 }

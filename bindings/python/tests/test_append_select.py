@@ -110,3 +110,9 @@ def test_stats_count_appended_samples(db):
     assert stats["samples_appended"] == 42
     assert stats["head_series"] == 1
     assert db.path.endswith("data")
+
+
+def test_empty_append_stores_nothing(db):
+    db.append({"__name__": "m"}, np.empty(0, np.int64), np.empty(0))
+    assert db.select("m") == []
+    assert db.stats()["samples_appended"] == 0

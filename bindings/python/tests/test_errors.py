@@ -64,5 +64,7 @@ def test_bad_arguments(db, tmp_path):
         db.append({"__name__": 3}, [1], [1.0])
     with pytest.raises(TypeError, match="no_such_option"):
         strata.open(str(tmp_path / "x"), no_such_option=1)
+    with pytest.raises(TypeError, match="retention_ms"):
+        strata.open(str(tmp_path / "z"), retention_ms="15d")
     with pytest.raises(strata.InvalidArgumentError, match="wal_sync"):
         strata.open(str(tmp_path / "y"), wal_sync="sometimes")
