@@ -16,7 +16,9 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libabsl-dev libzstd-dev zlib1g-dev libxxhash-dev liburing-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsnappy-dev libprotobuf-dev protobuf-compiler libre2-dev \
   libroaring-dev libboost-dev libssl-dev libcrypt-dev libyaml-cpp-dev libcli11-dev \
-  nlohmann-json3-dev python3 jq prometheus prometheus-node-exporter \
+  nlohmann-json3-dev python3 python3-dev python3-pybind11 python3-numpy python3-pytest \
+  python3-pip python3-venv python3-setuptools python3-wheel \
+  jq prometheus prometheus-node-exporter \
   prometheus-alertmanager clang libclang-rt-14-dev
 
 .PHONY: all deps configure build docs test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
