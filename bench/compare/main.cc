@@ -59,7 +59,7 @@ struct Flags {
   // ingest CPU over plain HTTP, TLS and TLS + basic auth).
   std::string scenario = "all";
   // The tls scenario: runs per transport, new connections per run.
-  int tls_runs = 5;
+  int tls_runs = 6;
   int tls_handshakes = 2000;
   // The rules scenario; -1 = from the scale preset.
   int rules_instances = -1;
@@ -166,6 +166,15 @@ struct Context {
   std::string server_pin, driver_pin;  // "taskset -c 1", "not pinned".
 };
 
+// The facts every scenario's report starts with (report.h).
+RunInfo ScenarioInfo(const Flags& f, const std::string& pinning) {
+  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
+  info.command = f.command;
+  info.scale = f.scale;
+  info.pinning = pinning;
+  return info;
+}
+
 // The ingest workload (workload.h) from the recorded dataset, else from
 // live scrapes; describes it in `info`. False (reported) on failure.
 bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
@@ -245,10 +254,7 @@ bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
 // recorded dataset.
 int IngestScenario(const Flags& f, const Context& c) {
   const auto t0 = std::chrono::steady_clock::now();
-  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
-  info.command = f.command;
-  info.scale = f.scale;
-  info.pinning = c.pinning;
+  RunInfo info = ScenarioInfo(f, c.pinning);
   const std::string& work_dir = c.work_dir;
   Workload workload;
   if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
@@ -313,10 +319,7 @@ int IngestScenario(const Flags& f, const Context& c) {
 // Rule evaluation CPU (rules_bench.h), from the generated API fleet.
 int RulesScenario(const Flags& f, const Context& c) {
   const auto t0 = std::chrono::steady_clock::now();
-  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
-  info.command = f.command;
-  info.scale = f.scale;
-  info.pinning = c.pinning;
+  RunInfo info = ScenarioInfo(f, c.pinning);
   if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
 
   RulesOptions ro;
@@ -396,11 +399,8 @@ int RulesScenario(const Flags& f, const Context& c) {
 // basic auth (tls_bench.h), on the ingest scenario's workload.
 int TlsScenario(const Flags& f, const Context& c) {
   const auto t0 = std::chrono::steady_clock::now();
-  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
-  info.command = f.command;
-  info.scale = f.scale;
-  info.pinning =
-      "strata-server " + c.server_pin + "; load generator " + c.driver_pin;
+  RunInfo info = ScenarioInfo(
+      f, "strata-server " + c.server_pin + "; load generator " + c.driver_pin);
   Workload workload;
   if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
   if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");

@@ -158,8 +158,12 @@ TlsReport RunTlsBench(const ServerConfig& strata, const Workload& workload,
                              TransportMode::kTlsBasicAuth}) {
     report.modes.push_back({mode, ModeName(mode), {}});
   }
+  // Round r starts with mode r % 3, so over 3 rounds each mode runs once in
+  // each position (first, second, third of its round).
+  const size_t n = report.modes.size();
   for (int r = 0; r < options.runs; ++r) {
-    for (TransportReport& m : report.modes) {
+    for (size_t i = 0; i < n; ++i) {
+      TransportReport& m = report.modes[(static_cast<size_t>(r) + i) % n];
       std::printf("tls: %s, run %d of %d...\n", m.name.c_str(), r + 1,
                   options.runs);
       std::fflush(stdout);

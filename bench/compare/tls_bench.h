@@ -1,8 +1,9 @@
 // What TLS and basic auth cost strata-server per remote-written sample
 // (issue 15): the same workload sent over plain HTTP, over TLS, and over
 // TLS with basic_auth_users (`--web.config.file`), each mode `runs` times,
-// the modes interleaved (plain, TLS, TLS + auth, plain, ...) so drift of
-// the machine spreads over all of them.
+// the modes interleaved and their order rotated from round to round
+// (plain, TLS, auth; TLS, auth, plain; auth, plain, TLS; ...) so neither
+// drift of the machine nor a run's position in its round favours a mode.
 //
 // Each run starts strata-server on a fresh data dir (pinned as the other
 // scenarios), ingests the whole workload over the same keep-alive
@@ -34,7 +35,7 @@ enum class TransportMode { kPlain, kTls, kTlsBasicAuth };
 struct TlsBenchOptions {
   std::string work_dir;  // Data dirs, logs, certificates: <work_dir>/tls/.
   IngestOptions ingest;
-  int runs = 5;           // Per mode.
+  int runs = 6;           // Per mode; a multiple of 3 rotates evenly.
   int handshakes = 2000;  // Fresh connections per run; 0 = skip.
   bool keep_data = false;
 };
