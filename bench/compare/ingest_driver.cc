@@ -58,14 +58,18 @@ struct ConnectionStats {
   std::string first_error;
 };
 
-void RunConnection(int c, const Workload& workload, int port,
+void RunConnection(int c, const Workload& workload, const ServerProcess& server,
                    const IngestOptions& options, Pacer* pacer,
                    ConnectionStats* stats) {
-  http_client::Connection conn("127.0.0.1", port);
+  http_client::Connection conn("127.0.0.1", server.port(),
+                               server.client().options);
   http_client::Request request;
   request.method = "POST";
   request.target = "/api/v1/write";
   request.headers = RemoteWriteHeaders();
+  for (const auto& header : server.client().headers) {
+    request.headers.push_back(header);
+  }
   const size_t k = static_cast<size_t>(options.connections);
   for (int round = 0; round < workload.rounds; ++round) {
     pacer->WaitToStart(round);
@@ -124,8 +128,8 @@ IngestResult RunIngest(const Workload& workload, const ServerProcess& server,
   const auto t0 = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < k; ++c) {
-    threads.emplace_back(RunConnection, c, std::cref(workload), server.port(),
-                         std::cref(opts), &pacer,
+    threads.emplace_back(RunConnection, c, std::cref(workload),
+                         std::cref(server), std::cref(opts), &pacer,
                          &stats[static_cast<size_t>(c)]);
   }
   for (std::thread& t : threads) t.join();

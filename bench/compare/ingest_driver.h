@@ -8,7 +8,8 @@
 // within the servers' appendable window (Prometheus rejects samples older
 // than half a block range behind the newest), as they do when real scrapes
 // pace the senders. 5xx and 429 answers are retried with backoff as
-// Prometheus retries them; other non-2xx answers count as failed.
+// Prometheus retries them; other non-2xx answers count as failed. The
+// connections are made through the server's ClientSetup (TLS, basic auth).
 #ifndef STRATA_BENCH_COMPARE_INGEST_DRIVER_H_
 #define STRATA_BENCH_COMPARE_INGEST_DRIVER_H_
 

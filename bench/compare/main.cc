@@ -24,6 +24,7 @@
 #include "scrape.h"
 #include "server_bench.h"
 #include "server_process.h"
+#include "tls_bench.h"
 #include "workload.h"
 
 #ifndef STRATA_SOURCE_DIR
@@ -53,9 +54,13 @@ struct Flags {
   int connections = -1;
   int query_repetitions = -1;
   double settle_s = -1;
-  // Which scenarios: "all", "ingest" (ingest, queries, disk, restart) or
-  // "rules" (rule evaluation CPU).
+  // Which scenarios: "all" (ingest and rules), "ingest" (ingest, queries,
+  // disk, restart), "rules" (rule evaluation CPU) or "tls" (strata-server's
+  // ingest CPU over plain HTTP, TLS and TLS + basic auth).
   std::string scenario = "all";
+  // The tls scenario: runs per transport, new connections per run.
+  int tls_runs = 6;
+  int tls_handshakes = 2000;
   // The rules scenario; -1 = from the scale preset.
   int rules_instances = -1;
   int rules_routes = -1;
@@ -111,11 +116,11 @@ void Usage() {
       "  [--server-cpus=LIST|auto|none] [--driver-cpus=LIST|auto|none]\n"
       "  [--results=FILE.md] [--command=TEXT] [--work-dir=DIR] "
       "[--keep-data]\n"
-      "  [--scenario=all|ingest|rules] [--rules-instances=N] "
+      "  [--scenario=all|ingest|rules|tls] [--rules-instances=N] "
       "[--rules-routes=N]\n"
       "  [--rules-history=ROUNDS] [--rules-rounds=N] "
       "[--rules-interval=SECONDS]\n"
-      "  [--rules-baseline=SECONDS]\n");
+      "  [--rules-baseline=SECONDS] [--tls-runs=N] [--tls-handshakes=N]\n");
 }
 
 std::string DefaultDatasetDir() {
@@ -157,19 +162,23 @@ struct Context {
   bool run_strata = true, run_prom = true;
   std::string work_dir;
   std::vector<int> server_cpus, driver_cpus;
-  std::string pinning;  // For the reports.
+  std::string pinning;                 // For the reports.
+  std::string server_pin, driver_pin;  // "taskset -c 1", "not pinned".
 };
 
-// Ingest, queries, on-disk size and restart (server_bench.h), from the
-// recorded dataset.
-int IngestScenario(const Flags& f, const Context& c) {
-  const auto t0 = std::chrono::steady_clock::now();
+// The facts every scenario's report starts with (report.h).
+RunInfo ScenarioInfo(const Flags& f, const std::string& pinning) {
   RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
   info.command = f.command;
   info.scale = f.scale;
-  info.pinning = c.pinning;
-  const std::string& work_dir = c.work_dir;
+  info.pinning = pinning;
+  return info;
+}
 
+// The ingest workload (workload.h) from the recorded dataset, else from
+// live scrapes; describes it in `info`. False (reported) on failure.
+bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
+                        RunInfo* info) {
   // The seed: the recording, else live scrapes.
   Dataset dataset;
   std::string error;
@@ -186,10 +195,10 @@ int IngestScenario(const Flags& f, const Context& c) {
     ScrapeOptions so;
     so.node_exporter = f.node_exporter;
     so.prometheus = f.prometheus;
-    so.work_dir = work_dir;
+    so.work_dir = c.work_dir;
     if (!ScrapeLive(so, &dataset, &error)) {
       std::fprintf(stderr, "no workload seed: %s\n", error.c_str());
-      return 1;
+      return false;
     }
   }
   size_t counters = 0;
@@ -209,11 +218,10 @@ int IngestScenario(const Flags& f, const Context& c) {
   // The newest round lands about a minute before now.
   wo.first_round_ms =
       (now_ms - 60000 - int64_t{f.rounds} * kStepMs) / kStepMs * kStepMs;
-  Workload workload;
   const auto g0 = std::chrono::steady_clock::now();
-  if (!BuildWorkload(dataset, wo, &workload, &error)) {
+  if (!BuildWorkload(dataset, wo, workload, &error)) {
     std::fprintf(stderr, "workload: %s\n", error.c_str());
-    return 1;
+    return false;
   }
   const double gen_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - g0)
@@ -225,19 +233,31 @@ int IngestScenario(const Flags& f, const Context& c) {
       "rounds 15 s apart (%.1f h of data); %zu requests of <= %d samples, "
       "%lld samples; %.0f bytes raw / %.0f snappy per request; %d "
       "keep-alive connections; generated in %.1f s before the servers start",
-      dataset.series.size(), counters, f.instances, workload.series, f.rounds,
-      f.rounds * 15.0 / 3600, workload.request_count(), f.samples_per_request,
-      static_cast<long long>(workload.samples),
-      workload.raw_bytes / static_cast<double>(workload.request_count()),
-      workload.compressed_bytes / static_cast<double>(workload.request_count()),
+      dataset.series.size(), counters, f.instances, workload->series, f.rounds,
+      f.rounds * 15.0 / 3600, workload->request_count(), f.samples_per_request,
+      static_cast<long long>(workload->samples),
+      workload->raw_bytes / static_cast<double>(workload->request_count()),
+      workload->compressed_bytes /
+          static_cast<double>(workload->request_count()),
       f.connections, gen_s);
-  info.workload = buf;
-  info.dataset = dataset.source + " (" + std::to_string(dataset.series.size()) +
-                 " series, " + std::to_string(dataset.recorded_samples) +
-                 " samples)";
-  std::printf("workload: %s\n", info.workload.c_str());
-  std::printf("pinning: %s\n", info.pinning.c_str());
+  info->workload = buf;
+  info->dataset = dataset.source + " (" +
+                  std::to_string(dataset.series.size()) + " series, " +
+                  std::to_string(dataset.recorded_samples) + " samples)";
+  std::printf("workload: %s\n", info->workload.c_str());
+  std::printf("pinning: %s\n", info->pinning.c_str());
   std::fflush(stdout);
+  return true;
+}
+
+// Ingest, queries, on-disk size and restart (server_bench.h), from the
+// recorded dataset.
+int IngestScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = ScenarioInfo(f, c.pinning);
+  const std::string& work_dir = c.work_dir;
+  Workload workload;
+  if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
 
   // From here on the driver stays on its CPUs: the ingest and query threads
   // are created later by this thread and inherit its affinity.
@@ -299,10 +319,7 @@ int IngestScenario(const Flags& f, const Context& c) {
 // Rule evaluation CPU (rules_bench.h), from the generated API fleet.
 int RulesScenario(const Flags& f, const Context& c) {
   const auto t0 = std::chrono::steady_clock::now();
-  RunInfo info = CollectRunInfo(STRATA_SOURCE_DIR);
-  info.command = f.command;
-  info.scale = f.scale;
-  info.pinning = c.pinning;
+  RunInfo info = ScenarioInfo(f, c.pinning);
   if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
 
   RulesOptions ro;
@@ -378,6 +395,43 @@ int RulesScenario(const Flags& f, const Context& c) {
   return rc;
 }
 
+// strata-server's ingest CPU per sample over plain HTTP, TLS and TLS +
+// basic auth (tls_bench.h), on the ingest scenario's workload.
+int TlsScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = ScenarioInfo(
+      f, "strata-server " + c.server_pin + "; load generator " + c.driver_pin);
+  Workload workload;
+  if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
+  if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
+
+  TlsBenchOptions to;
+  to.work_dir = c.work_dir;
+  to.ingest.connections = f.connections;
+  to.runs = f.tls_runs;
+  to.handshakes = f.tls_handshakes;
+  to.keep_data = f.keep_data;
+  const TlsReport report = RunTlsBench(
+      {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus}, workload,
+      to);
+  info.load_after = LoadAverage();
+  info.total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  std::fputs(TlsTextReport(info, report).c_str(), stdout);
+  if (!f.results.empty()) {
+    std::ofstream out(f.results, std::ios::app);
+    out << TlsMarkdownReport(info, report);
+    std::printf("\nappended to %s\n", f.results.c_str());
+  }
+  if (!TlsBenchSucceeded(report)) {
+    std::fprintf(stderr,
+                 "tls: a run failed, lost samples or failed connections\n");
+    return 1;
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -422,6 +476,10 @@ int Main(int argc, char** argv) {
       f.rules_interval_s = std::atof(v.c_str());
     } else if (Parse(argv[i], "--rules-baseline", &v)) {
       f.rules_baseline_s = std::atof(v.c_str());
+    } else if (Parse(argv[i], "--tls-runs", &v)) {
+      f.tls_runs = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--tls-handshakes", &v)) {
+      f.tls_handshakes = std::atoi(v.c_str());
     } else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       Usage();
@@ -443,8 +501,13 @@ int Main(int argc, char** argv) {
   if (f.rules_history < 0) f.rules_history = preset.rules_history;
   if (f.rules_rounds < 0) f.rules_rounds = preset.rules_rounds;
   if (f.rules_baseline_s < 0) f.rules_baseline_s = preset.rules_baseline_s;
-  if (f.scenario != "all" && f.scenario != "ingest" && f.scenario != "rules") {
-    std::fprintf(stderr, "--scenario must be all, ingest or rules\n");
+  if (f.scenario != "all" && f.scenario != "ingest" && f.scenario != "rules" &&
+      f.scenario != "tls") {
+    std::fprintf(stderr, "--scenario must be all, ingest, rules or tls\n");
+    return 2;
+  }
+  if (f.tls_runs < 1 || f.tls_handshakes < 0) {
+    std::fprintf(stderr, "--tls-runs must be >= 1, --tls-handshakes >= 0\n");
     return 2;
   }
   if (f.rules_interval_s < 1 || f.rules_rounds < 1 || f.rules_routes < 1 ||
@@ -454,7 +517,9 @@ int Main(int argc, char** argv) {
                  "counts >= 1\n");
     return 2;
   }
-  const bool run_strata = f.only.empty() || f.only == "strata";
+  // The tls scenario measures strata-server alone.
+  const bool run_strata =
+      f.only.empty() || f.only == "strata" || f.scenario == "tls";
   const bool run_prom = f.only.empty() || f.only == "prometheus";
   if (run_strata && f.strata.empty()) {
     std::fprintf(stderr, "--strata=<path to strata-server> is required\n");
@@ -485,12 +550,15 @@ int Main(int argc, char** argv) {
   std::filesystem::create_directories(c.work_dir);
   c.pinning = "both servers " + server_pin +
               " (one at a time); load generator " + driver_pin;
+  c.server_pin = server_pin;
+  c.driver_pin = driver_pin;
   c.server_cpus = server_cpus;
   c.driver_cpus = driver_cpus;
 
   int rc = 0;
   if (f.scenario == "all" || f.scenario == "ingest") rc |= IngestScenario(f, c);
   if (f.scenario == "all" || f.scenario == "rules") rc |= RulesScenario(f, c);
+  if (f.scenario == "tls") rc |= TlsScenario(f, c);
   if (!f.keep_data && f.work_dir.empty()) {
     std::filesystem::remove_all(c.work_dir);
   }

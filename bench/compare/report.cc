@@ -422,6 +422,137 @@ std::string RulesHeader(const RunInfo& info, const RulesReport* s,
   return out;
 }
 
+// "median (min–max)" of `v`, each through Num; "n/a" when empty.
+std::string MedianRange(std::vector<double> v) {
+  if (v.empty()) return "n/a";
+  std::sort(v.begin(), v.end());
+  if (v.size() == 1) return Num(v[0]);
+  return Num(Median(v)) + " (" + Num(v.front()) + "–" + Num(v.back()) + ")";
+}
+
+// One figure per run of `mode`; runs that failed give none.
+std::vector<double> PerRun(
+    const TransportReport& mode,
+    const std::function<double(const TransportRun&)>& get) {
+  std::vector<double> out;
+  for (const TransportRun& run : mode.runs) {
+    if (!run.error.empty()) continue;
+    const double v = get(run);
+    if (v >= 0 && !std::isnan(v) && !std::isinf(v)) out.push_back(v);
+  }
+  return out;
+}
+
+double CpuPerMillion(const TransportRun& r) {
+  return r.samples_appended > 0 ? r.ingest.cpu_s / r.samples_appended * 1e6
+                                : -1;
+}
+double SamplesPerSecond(const TransportRun& r) {
+  return r.ingest.wall_s > 0 ? r.samples_appended / r.ingest.wall_s : -1;
+}
+double MicrosPerConnection(const TransportRun& r) {
+  return r.handshakes_ok > 0
+             ? r.handshake_cpu_s / static_cast<double>(r.handshakes_ok) * 1e6
+             : -1;
+}
+double ConnectionsPerSecond(const TransportRun& r) {
+  return r.handshake_wall_s > 0
+             ? static_cast<double>(r.handshakes_ok) / r.handshake_wall_s
+             : -1;
+}
+
+// CPU per sample of each run of `mode` over plain HTTP's run of the same
+// round (adjacent in time, so slow drift of the machine cancels out).
+std::vector<double> RatiosToPlain(const TlsReport& r,
+                                  const TransportReport& mode) {
+  std::vector<double> out;
+  for (const TransportReport& plain : r.modes) {
+    if (plain.mode != TransportMode::kPlain) continue;
+    for (size_t i = 0; i < mode.runs.size() && i < plain.runs.size(); ++i) {
+      const double a = CpuPerMillion(mode.runs[i]);
+      const double b = CpuPerMillion(plain.runs[i]);
+      if (a > 0 && b > 0) out.push_back(a / b);
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> TlsSummaryTable(const TlsReport& r) {
+  std::vector<std::vector<std::string>> t = {
+      {"transport", "runs", "server CPU-s per 1M samples, median (min–max)",
+       "CPU vs plain, same round: median (min–max)",
+       "server CPU µs per request", "ingest samples/s, wall",
+       "server CPU µs per new connection", "new connections/s"}};
+  for (const TransportReport& m : r.modes) {
+    const double cpu = Median(PerRun(m, CpuPerMillion));
+    const double per_request =
+        r.requests > 0 ? cpu * static_cast<double>(r.expected_samples) / 1e6 /
+                             static_cast<double>(r.requests) * 1e6
+                       : -1;
+    t.push_back({m.name, std::to_string(PerRun(m, CpuPerMillion).size()),
+                 MedianRange(PerRun(m, CpuPerMillion)),
+                 MedianRange(RatiosToPlain(r, m)), Num(per_request),
+                 MedianRange(PerRun(m, SamplesPerSecond)),
+                 MedianRange(PerRun(m, MicrosPerConnection)),
+                 MedianRange(PerRun(m, ConnectionsPerSecond))});
+  }
+  return t;
+}
+
+std::vector<std::vector<std::string>> TlsRunTable(const TlsReport& r) {
+  std::vector<std::vector<std::string>> t = {
+      {"transport", "run", "ingest wall s", "server CPU s", "samples appended",
+       "failed / retried requests", "CPU-s per 1M samples", "connections ok",
+       "connections: wall s / server CPU s"}};
+  for (const TransportReport& m : r.modes) {
+    for (size_t i = 0; i < m.runs.size(); ++i) {
+      const TransportRun& run = m.runs[i];
+      t.push_back(
+          {m.name, std::to_string(i + 1), Num(run.ingest.wall_s),
+           Num(run.ingest.cpu_s), Num(run.samples_appended),
+           std::to_string(run.ingest.failed) + " / " +
+               std::to_string(run.ingest.retries),
+           Num(CpuPerMillion(run)), std::to_string(run.handshakes_ok),
+           Num(run.handshake_wall_s) + " / " + Num(run.handshake_cpu_s)});
+    }
+  }
+  return t;
+}
+
+std::string TlsHeader(const RunInfo& info, const TlsReport& r,
+                      const char* bullet) {
+  std::string out = RunFacts(info, r.version, "", bullet);
+  auto line = [&](const std::string& k, const std::string& v) {
+    AppendHeaderLine(&out, bullet, k, v);
+  };
+  line("workload", info.workload);
+  line("transports",
+       "plain HTTP (no --web.config.file); TLS (tls_server_config with the "
+       "tests' P-256 ECDSA certificate; OpenSSL client, TLS 1.3); TLS + "
+       "basic_auth_users (bcrypt cost 10; outcomes cached as "
+       "exporter-toolkit does); runs interleaved, the order rotated each "
+       "round, each on a fresh data dir");
+  line("new connections",
+       std::to_string(r.handshakes) +
+           " per run after the ingest, each GET /-/healthy with Connection: "
+           "close (a full handshake each, no session resumption)");
+  line("CPU pinning", info.pinning);
+  line("CPU", "utime + stime of the server from /proc/<pid>/stat");
+  line("load average before / after",
+       info.load_before + " / " + info.load_after);
+  line("harness wall time", Fmt("%.0f s", info.total_s));
+  if (!r.error.empty()) line("ERROR", r.error);
+  for (const TransportReport& m : r.modes) {
+    for (const TransportRun& run : m.runs) {
+      if (!run.error.empty()) line(m.name + " ERROR", run.error);
+      if (!run.ingest.first_error.empty()) {
+        line(m.name + " first failed request", run.ingest.first_error);
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string LoadAverage() {
@@ -517,6 +648,30 @@ std::string RulesMarkdownReport(const RunInfo& info, const RulesReport* strata,
   out += RulesHeader(info, strata, prometheus, "- ");
   out += '\n';
   out += MarkdownTable(RulesTable(strata, prometheus));
+  return out;
+}
+
+std::string TlsTextReport(const RunInfo& info, const TlsReport& report) {
+  std::string out =
+      "\n== strata-server: remote-write ingest CPU by transport ==\n";
+  out += TlsHeader(info, report, "  ");
+  out += '\n';
+  out += TextTable(TlsSummaryTable(report));
+  out += "\nRuns:\n";
+  out += TextTable(TlsRunTable(report));
+  return out;
+}
+
+std::string TlsMarkdownReport(const RunInfo& info, const TlsReport& report) {
+  std::string out =
+      "\n### Remote-write ingest CPU by transport: plain HTTP, TLS, TLS + "
+      "basic auth (`bench/compare --scenario=tls`, SCALE=";
+  out.append(info.scale).append(", ").append(info.date_utc).append(")\n\n");
+  out += TlsHeader(info, report, "- ");
+  out += '\n';
+  out += MarkdownTable(TlsSummaryTable(report));
+  out += "\nRuns:\n\n";
+  out += MarkdownTable(TlsRunTable(report));
   return out;
 }
 

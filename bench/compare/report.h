@@ -9,6 +9,7 @@
 
 #include "rules_bench.h"
 #include "server_bench.h"
+#include "tls_bench.h"
 #include "workload.h"
 
 namespace strata::bench {
@@ -45,6 +46,11 @@ std::string RulesTextReport(const RunInfo& info, const RulesReport* strata,
                             const RulesReport* prometheus);
 std::string RulesMarkdownReport(const RunInfo& info, const RulesReport* strata,
                                 const RulesReport* prometheus);
+
+// The transport scenario (tls_bench.h): one row per mode (median and range
+// over its runs), then one row per run.
+std::string TlsTextReport(const RunInfo& info, const TlsReport& report);
+std::string TlsMarkdownReport(const RunInfo& info, const TlsReport& report);
 
 }  // namespace strata::bench
 

@@ -82,12 +82,22 @@ ServerProcess::~ServerProcess() {
   }
 }
 
+StatusOr<http_client::Response> ServerProcess::Get(
+    const std::string& target, std::chrono::milliseconds timeout) const {
+  http_client::Request request;
+  request.target = target;
+  request.headers = client_.headers;
+  http_client::Options options = client_.options;
+  options.timeout = timeout;
+  return http_client::Fetch("127.0.0.1", port_, request, options);
+}
+
 bool ServerProcess::WaitReady(double timeout_s) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration<double>(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
     StatusOr<http_client::Response> ready =
-        http_client::Get(port_, "/-/ready", {std::chrono::seconds(5)});
+        Get("/-/ready", std::chrono::seconds(5));
     if (ready.ok() && ready->status == 200) return true;
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

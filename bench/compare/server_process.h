@@ -9,12 +9,22 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "http_client/http_client.h"
+
 namespace strata::bench {
+
+// How the harness reaches a server: plain HTTP by default, or HTTPS
+// (options.tls) and headers every request carries (basic auth).
+struct ClientSetup {
+  http_client::Options options;
+  http_client::Headers headers;
+};
 
 // A CPU list as taskset takes it ("1", "0-3", "0,2"); empty = no pinning.
 // Returns false on a malformed list.
@@ -38,10 +48,18 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
+  // Set before WaitReady; every request of the harness goes through it.
+  void set_client(ClientSetup client) { client_ = std::move(client); }
+  const ClientSetup& client() const { return client_; }
+
+  // GET `target` on a fresh connection through client().
+  StatusOr<http_client::Response> Get(
+      const std::string& target,
+      std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   const std::string& log_path() const { return log_path_; }
 
-  // Polls GET /-/ready every 10 ms until it answers 200 (true) or the child
-  // exits or `timeout_s` passes (false).
+  // Polls GET /-/ready (through client()) every 10 ms until it answers 200
+  // (true) or the child exits or `timeout_s` passes (false).
   bool WaitReady(double timeout_s);
 
   // utime + stime of the child so far, in seconds.
@@ -66,6 +84,7 @@ class ServerProcess {
   pid_t pid_;
   int port_;
   std::string log_path_;
+  ClientSetup client_;
 };
 
 // The last `max_bytes` of a file (a server log), for error messages.

@@ -1,13 +1,14 @@
-// A small blocking HTTP/1.1 client (plain http:// only) for the tests, the
-// benchmark harness and strata-tsdb: the one client in the tree, on
-// Boost.Beast. Boost stays inside http_client.cc; callers see plain structs
-// and Status.
+// A small blocking HTTP/1.1 client for the tests, the benchmark harness and
+// strata-tsdb: the one client in the tree, on Boost.Beast. Plain HTTP, or
+// HTTPS when Options::tls is set. Boost and OpenSSL stay inside
+// http_client.cc; callers see plain structs and Status.
 //
 // Every step is bounded by Options::timeout (connect, write and read each
 // get the full budget afresh). Transport failures come back as Unavailable
 // (cannot connect, peer closed, malformed response) or DeadlineExceeded
 // (timeout); any HTTP status, 4xx and 5xx included, is a successful
-// Response.
+// Response. A TLS setup or handshake failure (unreadable CA file, untrusted
+// or misnamed server certificate) is Unavailable too, with OpenSSL's reason.
 //
 // Thread-safety: a Connection is used by one thread at a time; the free
 // functions are safe to call concurrently.
@@ -16,6 +17,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,8 +48,20 @@ struct Response {
   std::string Header(std::string_view name) const;
 };
 
+// HTTPS: the server's certificate must chain to `ca_file` and name
+// `server_name` (a DNS name or an IP address). Every connection does a full
+// handshake (no session resumption, as Go's default http.Transport).
+struct TlsOptions {
+  std::string ca_file;      // PEM; empty = the system's default roots.
+  std::string server_name;  // Sent as SNI unless an IP; empty = the host.
+  // A client certificate and its key (PEM), both or neither.
+  std::string cert_file;
+  std::string key_file;
+};
+
 struct Options {
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
+  std::optional<TlsOptions> tls;  // Set: HTTPS.
 };
 
 // "http://host[:port][/prefix]", split.

@@ -4,7 +4,8 @@
 // sequence (ingest, RSS, queries, snapshot, restart). Both servers must
 // have received every sample: their own counters, their snapshot blocks
 // and, where the query API answers, count_over_time agree with what was
-// sent. Nothing is timed.
+// sent. The TLS scenario (tls_bench.h) takes every sample over plain HTTP,
+// TLS and TLS + basic auth. Nothing is timed.
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "server_bench.h"
 #include "temp_dir.h"
 #include "test_env.h"
+#include "tls_bench.h"
 #include "workload.h"
 
 namespace strata::bench {
@@ -25,46 +27,51 @@ class BenchCompareSmokeTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
 
+  // The recorded dataset when present, else the harness's live fallback,
+  // 8 rounds of one instance in requests of 500 samples.
+  void TinyWorkload(Workload* workload) {
+    Dataset dataset;
+    std::string error;
+    const std::string dir =
+        strata::testing::SharedDir() + "/datasets/recorded-15s";
+    if (!LoadRecorded(dir + "/data.om.zst", dir + "/metadata.json", &dataset,
+                      &error)) {
+      ScrapeOptions so;
+      so.work_dir = work_dir_;
+      so.scrapes = 3;
+      ASSERT_TRUE(ScrapeLive(so, &dataset, &error)) << error;
+    }
+    ASSERT_FALSE(dataset.series.empty());
+
+    WorkloadOptions wo;
+    wo.instances = 1;
+    wo.rounds = 8;
+    wo.samples_per_request = 500;  // Several shards over 2 connections.
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    wo.first_round_ms =
+        (now_ms - 60000 - wo.rounds * kStepMs) / kStepMs * kStepMs;
+    ASSERT_TRUE(BuildWorkload(dataset, wo, workload, &error)) << error;
+    ASSERT_EQ(workload->samples,
+              static_cast<int64_t>(dataset.series.size()) * wo.rounds);
+  }
+
+  const std::string strata_ =
+      strata::testing::BinaryDir() + "/tools/strata-server/strata-server";
   strata::testing::TempDir tmp_{"strata-bench-compare-test"};
   const std::string work_dir_ = tmp_.path();
 };
 
 TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
-  const std::string strata =
-      strata::testing::BinaryDir() + "/tools/strata-server/strata-server";
+  const std::string& strata = strata_;
   const std::string prometheus = "/usr/bin/prometheus";
   ASSERT_TRUE(std::filesystem::exists(strata)) << strata;
   ASSERT_TRUE(std::filesystem::exists(prometheus))
       << "install the prometheus package";
-
-  // The recorded dataset when present, else the harness's live fallback.
-  Dataset dataset;
-  std::string error;
-  const std::string dir =
-      strata::testing::SharedDir() + "/datasets/recorded-15s";
-  if (!LoadRecorded(dir + "/data.om.zst", dir + "/metadata.json", &dataset,
-                    &error)) {
-    ScrapeOptions so;
-    so.work_dir = work_dir_;
-    so.scrapes = 3;
-    ASSERT_TRUE(ScrapeLive(so, &dataset, &error)) << error;
-  }
-  ASSERT_FALSE(dataset.series.empty());
-
-  WorkloadOptions wo;
-  wo.instances = 1;
-  wo.rounds = 8;
-  wo.samples_per_request = 500;  // Several shards over 2 connections.
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  wo.first_round_ms =
-      (now_ms - 60000 - wo.rounds * kStepMs) / kStepMs * kStepMs;
   Workload workload;
-  ASSERT_TRUE(BuildWorkload(dataset, wo, &workload, &error)) << error;
-  ASSERT_EQ(workload.samples,
-            static_cast<int64_t>(dataset.series.size()) * wo.rounds);
+  ASSERT_NO_FATAL_FAILURE(TinyWorkload(&workload));
 
   BenchOptions bo;
   bo.work_dir = work_dir_;
@@ -117,6 +124,33 @@ TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
       EXPECT_EQ(strat.queries[i].result_series, prom.queries[i].result_series);
     }
   }
+}
+
+TEST_F(BenchCompareSmokeTest, TlsScenarioTakesEverySampleOverEachTransport) {
+  ASSERT_TRUE(std::filesystem::exists(strata_)) << strata_;
+  Workload workload;
+  ASSERT_NO_FATAL_FAILURE(TinyWorkload(&workload));
+  TlsBenchOptions options;
+  options.work_dir = work_dir_;
+  options.ingest.connections = 2;
+  options.runs = 1;
+  options.handshakes = 10;
+  const TlsReport report = RunTlsBench(
+      {ServerKind::kStrata, "strata-server", strata_, {}}, workload, options);
+  EXPECT_EQ(report.error, "");
+  ASSERT_EQ(report.modes.size(), 3u);
+  for (const TransportReport& mode : report.modes) {
+    SCOPED_TRACE(mode.name);
+    ASSERT_EQ(mode.runs.size(), 1u);
+    const TransportRun& run = mode.runs[0];
+    EXPECT_EQ(run.error, "");
+    EXPECT_EQ(run.ingest.failed, 0) << run.ingest.first_error;
+    EXPECT_EQ(run.ingest.requests,
+              static_cast<int64_t>(workload.request_count()));
+    EXPECT_EQ(run.samples_appended, static_cast<double>(workload.samples));
+    EXPECT_EQ(run.handshakes_ok, 10);
+  }
+  EXPECT_TRUE(TlsBenchSucceeded(report));
 }
 
 }  // namespace
