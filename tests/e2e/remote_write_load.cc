@@ -29,7 +29,8 @@ bool HasPositiveRetryAfter(const http_client::Response& r) {
 class LoadConnection {
  public:
   LoadConnection(const LoadOptions& options, int conn)
-      : options_(options), http_("127.0.0.1", options.port, {kRequestTimeout}) {
+      : options_(options),
+        http_("127.0.0.1", options.port, {.timeout = kRequestTimeout}) {
     for (int s = 0; s < options.series_per_request; ++s) {
       prometheus::TimeSeries* ts = write_.add_timeseries();
       AddLabel(ts, "__name__", "overload_load");
