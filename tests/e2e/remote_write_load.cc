@@ -17,6 +17,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::seconds kRequestTimeout{30};
 
+http_client::Options ClientOptions() {
+  http_client::Options options;
+  options.timeout = kRequestTimeout;
+  return options;
+}
+
 bool HasPositiveRetryAfter(const http_client::Response& r) {
   const std::string value = r.Header("Retry-After");
   if (value.empty()) return false;
@@ -29,8 +35,7 @@ bool HasPositiveRetryAfter(const http_client::Response& r) {
 class LoadConnection {
  public:
   LoadConnection(const LoadOptions& options, int conn)
-      : options_(options),
-        http_("127.0.0.1", options.port, {.timeout = kRequestTimeout}) {
+      : options_(options), http_("127.0.0.1", options.port, ClientOptions()) {
     for (int s = 0; s < options.series_per_request; ++s) {
       prometheus::TimeSeries* ts = write_.add_timeseries();
       AddLabel(ts, "__name__", "overload_load");
