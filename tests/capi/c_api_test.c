@@ -200,7 +200,15 @@ int main(void) {
   snprintf(data, sizeof(data), "%s/data", dir);
   CHECK(strlen(strata_version()) >= 5); /* "MAJOR.MINOR.PATCH" */
 
-  strata_db* db = Open(data);
+  /* Misuse is reported, not crashed on. */
+  strata_db* db = NULL;
+  CHECK(strata_open(NULL, NULL, &db) == STRATA_INVALID_ARGUMENT && !db);
+  CHECK(strcmp(strata_last_error(), "dir is NULL") == 0);
+  CHECK(strata_close(NULL) == STRATA_OK);
+  CHECK(strata_select(NULL, NULL, 0, 0, 1, NULL) == STRATA_INVALID_ARGUMENT);
+  CHECK(strcmp(strata_status_name(STRATA_INTERNAL), "internal") == 0);
+
+  db = Open(data);
   Append(db);
   CheckStats(db);
   CHECK(strata_close(db) == STRATA_OK);
