@@ -7,11 +7,11 @@
  * and stays valid until the next failing call on that thread.
  *
  * Ownership: a handle returned through an out-parameter (strata_db,
- * strata_appender, strata_series_set, strata_query_result) belongs to the
- * caller, who frees it with its own _free/close function; NULL is ignored
- * by each of them. Pointers into a handle (labels, sample arrays) are
- * borrowed and valid as stated at each function. Input strings and arrays
- * are copied when needed; the caller keeps them.
+ * strata_appender, strata_series_set, strata_string_list,
+ * strata_query_result) belongs to the caller, who frees it with its own
+ * _free/close function; NULL is ignored by each of them. Pointers into a handle
+ * (labels, sample arrays) are borrowed and valid as stated at each function.
+ * Input strings and arrays are copied when needed; the caller keeps them.
  *
  * Thread-safety: as the C++ API (include/strata/db.h). A strata_db is
  * shared by any number of threads; an appender, a series set and a query
@@ -168,6 +168,23 @@ size_t strata_series_samples(strata_series_set* set, int64_t* ts, double* vs,
 /* STRATA_OK unless selecting or reading samples failed. */
 strata_status_t strata_series_set_status(strata_series_set* set);
 void strata_series_set_free(strata_series_set* set);
+
+/* Sorted, unique label names, or values of label `name`, of the series
+ * matching every matcher (all series when n_matchers is 0) with samples in
+ * [mint, maxt]. */
+typedef struct strata_string_list strata_string_list;
+strata_status_t strata_label_names(strata_db* db,
+                                   const strata_matcher* matchers,
+                                   size_t n_matchers, int64_t mint,
+                                   int64_t maxt, strata_string_list** names);
+strata_status_t strata_label_values(strata_db* db, const char* name,
+                                    const strata_matcher* matchers,
+                                    size_t n_matchers, int64_t mint,
+                                    int64_t maxt, strata_string_list** values);
+size_t strata_string_list_size(const strata_string_list* list);
+/* The i-th string, valid until the list is freed; NULL past the end. */
+const char* strata_string_list_at(const strata_string_list* list, size_t i);
+void strata_string_list_free(strata_string_list* list);
 
 /* Marks the samples of matching series in [mint, maxt] deleted. */
 strata_status_t strata_delete_series(strata_db* db,

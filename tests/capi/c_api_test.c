@@ -1,6 +1,7 @@
 /* The C ABI (include/strata/c.h) exercised from C11: open with options,
- * append (single, by ref, batch), rollback, commit, reopen, select, PromQL
- * instant and range queries, stats, snapshot, backup, deletion, errors.
+ * append (single, by ref, batch), rollback, commit, reopen, select, label
+ * names and values, PromQL instant and range queries, stats, snapshot,
+ * backup, deletion, errors.
  * Built in the tree against libstrata.so (tests/capi/CMakeLists.txt) and
  * against an installed prefix with pkg-config (tests/install/). Prints
  * "c api: ok" and exits 0 when every check passes. */
@@ -132,6 +133,22 @@ static double QueryValue(strata_db* db, const char* promql, int64_t t_ms) {
   return value;
 }
 
+static void Labels(strata_db* db) {
+  strata_string_list* list = NULL;
+  CHECK(strata_label_names(db, NULL, 0, 0, 10000, &list) == STRATA_OK);
+  CHECK(strata_string_list_size(list) == 2);
+  CHECK(strcmp(strata_string_list_at(list, 0), "__name__") == 0);
+  CHECK(strcmp(strata_string_list_at(list, 1), "job") == 0);
+  CHECK(strata_string_list_at(list, 2) == NULL);
+  strata_string_list_free(list);
+  strata_matcher not_c = {STRATA_MATCH_NOT_EQUAL, "job", "c"};
+  CHECK(strata_label_values(db, "job", &not_c, 1, 0, 10000, &list) ==
+        STRATA_OK);
+  CHECK(strata_string_list_size(list) == 1);
+  CHECK(strcmp(strata_string_list_at(list, 0), "d") == 0);
+  strata_string_list_free(list);
+}
+
 static void Query(strata_db* db) {
   strata_query_result* r = NULL;
   CHECK(strata_query(db, "sum by (__name__) (c_metric)", 2000, &r) ==
@@ -216,6 +233,7 @@ int main(void) {
   db = Open(data); /* from the WAL */
   CHECK(Select(db, 0, 10000) == 2);
   CHECK(Select(db, 3000, 4000) == 0);
+  Labels(db);
   Query(db);
   CopyAndCheck(db, dir);
   strata_matcher d = {STRATA_MATCH_EQUAL, "job", "d"};

@@ -51,6 +51,8 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
   echo "FAIL: pkg-config --modversion strata: $(pkg-config --modversion strata)"
   exit 1
 }
+# Static linking's dependencies (Requires.private) resolve too.
+pkg-config --static --libs strata >/dev/null
 # shellcheck disable=SC2046  # pkg-config's flags are separate words
 cc -std=c11 -Wall -Werror -o "$tmp/c_consumer" "$src/tests/capi/c_api_test.c" \
   $(pkg-config --cflags --libs strata) -Wl,-rpath,"$libdir"
