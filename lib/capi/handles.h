@@ -61,6 +61,15 @@ StatusOr<Labels> LabelsFromC(const strata_label* labels, size_t n);
 StatusOr<std::vector<Matcher>> MatchersFromC(const strata_matcher* matchers,
                                              size_t n);
 
+// A querier over [mint, maxt] with the matchers converted from C: what
+// selecting series and reading label names/values start with (select.cc).
+struct Selection {
+  std::unique_ptr<Querier> querier;
+  std::vector<Matcher> matchers;
+};
+StatusOr<Selection> OpenSelection(strata_db* db, const strata_matcher* matchers,
+                                  size_t n, int64_t mint, int64_t maxt);
+
 // C views of `labels`' names and values, pointing into `labels`.
 std::vector<strata_label> LabelViews(const Labels& labels);
 

@@ -21,13 +21,12 @@ template <typename Read>
 strata_status_t ReadStrings(strata_db* db, const strata_matcher* matchers,
                             size_t n_matchers, int64_t mint, int64_t maxt,
                             strata_string_list** out, Read&& read) {
-  if (strata_status_t s = RequireNonNull(db, "db")) return s;
   if (strata_status_t s = RequireNonNull(out, "list")) return s;
-  auto ms = strata::capi::MatchersFromC(matchers, n_matchers);
-  if (!ms.ok()) return Fail(ms.status());
-  auto q = db->db->NewQuerier(mint, maxt);
-  if (!q.ok()) return Fail(q.status());
-  strata::StatusOr<std::vector<std::string>> strings = read(**q, *ms);
+  auto selection =
+      strata::capi::OpenSelection(db, matchers, n_matchers, mint, maxt);
+  if (!selection.ok()) return Fail(selection.status());
+  strata::StatusOr<std::vector<std::string>> strings =
+      read(*selection->querier, selection->matchers);
   if (!strings.ok()) return Fail(strings.status());
   *out = new strata_string_list{std::move(strings).value()};
   return STRATA_OK;

@@ -31,21 +31,32 @@ void FinishSamples(strata_series_set* set) {
 
 }  // namespace
 
+namespace strata::capi {
+
+StatusOr<Selection> OpenSelection(strata_db* db, const strata_matcher* matchers,
+                                  size_t n, int64_t mint, int64_t maxt) {
+  if (db == nullptr) return Status::InvalidArgument("db is NULL");
+  Selection selection;
+  STRATA_ASSIGN_OR_RETURN(selection.matchers, MatchersFromC(matchers, n));
+  STRATA_ASSIGN_OR_RETURN(selection.querier, db->db->NewQuerier(mint, maxt));
+  return selection;
+}
+
+}  // namespace strata::capi
+
 extern "C" {
 
 strata_status_t strata_select(strata_db* db, const strata_matcher* matchers,
                               size_t n_matchers, int64_t mint, int64_t maxt,
                               strata_series_set** out) {
   return Guarded([&] {
-    if (strata_status_t s = RequireNonNull(db, "db")) return s;
     if (strata_status_t s = RequireNonNull(out, "set")) return s;
-    auto ms = strata::capi::MatchersFromC(matchers, n_matchers);
-    if (!ms.ok()) return Fail(ms.status());
-    auto q = db->db->NewQuerier(mint, maxt);
-    if (!q.ok()) return Fail(q.status());
+    auto selection =
+        strata::capi::OpenSelection(db, matchers, n_matchers, mint, maxt);
+    if (!selection.ok()) return Fail(selection.status());
     auto set = std::make_unique<strata_series_set>();
-    set->querier = std::move(q).value();
-    set->set = set->querier->Select(*ms);
+    set->querier = std::move(selection->querier);
+    set->set = set->querier->Select(selection->matchers);
     if (!set->set->status().ok()) return Fail(set->set->status());
     *out = set.release();
     return STRATA_OK;
