@@ -7,15 +7,21 @@
 // is sent again, unchanged, at the connection's next slot, ignoring
 // Retry-After; only an accepted request (2xx) moves the connection on to
 // its next batch. So the offered rate stays what was asked however much is
-// refused, and the generator spends CPU on building requests only at the
-// accepted rate (the server it measures shares the cores).
+// refused. Like any HTTP/1.1 sender without pipelining, a connection sends
+// its next request only once the previous one is answered.
+//
+// Cheap per offered sample, because it shares the cores with the server it
+// measures: each batch is encoded once, as the complete HTTP request, and
+// resent as it is while refused (so CPU goes to encoding only at the
+// accepted rate); `threads` threads drive all the connections, waiting on
+// their sockets together (poll), over plain POSIX sockets.
 //
 // Sample timestamps are `start_ms` plus a per-connection sequence (each
 // batch `samples_per_series` milliseconds later), so every accepted sample
 // is in order and its connection's samples can be counted back.
 //
 // Thread-safety: RunRemoteWriteLoad runs its own threads and returns when
-// they are done.
+// they are done (every request sent was answered or timed out).
 #ifndef STRATA_TESTS_E2E_REMOTE_WRITE_LOAD_H_
 #define STRATA_TESTS_E2E_REMOTE_WRITE_LOAD_H_
 
@@ -31,6 +37,8 @@ struct LoadOptions {
   // The value of the `phase` label, so phases write distinct series.
   std::string phase = "load";
   int connections = 1;
+  // Threads sharing the connections (connection c goes to c % threads).
+  int threads = 2;
   int series_per_request = 500;
   int samples_per_series = 2;
   // Requests per second of each connection; 0 sends back to back.
