@@ -49,8 +49,8 @@ constexpr int kCalibrationConnections = 4;
 constexpr milliseconds kCalibration{3000};
 constexpr double kOverloadFactor = 10;
 constexpr int kDefaultOverloadSeconds = 15;
-// Large requests, as vmagent or a Mimir client send (20,000 samples, about
-// 20 KB of snappy), so that the refused ones cost little per sample on
+// Large requests, as vmagent or a Mimir client send (20,000 samples, 25 KB
+// of snappy), so that the refused ones cost little per sample on
 // both sides and one machine can offer ten times what its server stores.
 constexpr int kSeriesPerRequest = 1000;
 constexpr int kSamplesPerSeries = 20;
