@@ -1,6 +1,8 @@
 // Seeds of the text-parsing targets: PromQL (every expression of the
 // conformance scripts), label matchers, OpenMetrics text, rule files (the
-// repository's test and example rule files) and meta.json.
+// repository's test and example rule files), meta.json and web configs
+// (the string literals of the web config tests).
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -122,6 +124,110 @@ void AddBlockMetas(SeedWriter* out) {
            "\t},\n\t\"version\": 1\n}\n");
 }
 
+// The position after the token at `i` of C++ source `code` that is not a
+// string literal: a comment, a character literal or one character.
+size_t SkipToken(std::string_view code, size_t i) {
+  if (code.substr(i, 2) == "//")
+    return std::min(code.find('\n', i), code.size());
+  if (code.substr(i, 2) == "/*") {
+    const size_t end = code.find("*/", i + 2);
+    return end == std::string_view::npos ? code.size() : end + 2;
+  }
+  if (code[i] != '\'') return i + 1;
+  for (++i; i < code.size() && code[i] != '\''; ++i) {
+    if (code[i] == '\\') ++i;
+  }
+  return i + 1;
+}
+
+// The string literals of C++ source `code`, adjacent ones joined as the
+// compiler joins them: plain literals with their simple escapes (\n, \t,
+// \", \\, \') and raw literals R"(...)".
+std::vector<std::string> StringLiterals(std::string_view code) {
+  std::vector<std::string> literals;
+  bool joining = false;  // Only whitespace since the last literal.
+  for (size_t i = 0; i < code.size();) {
+    const char c = code[i];
+    if (c == ' ' || c == '\n' || c == '\t') {
+      ++i;
+      continue;
+    }
+    std::string literal;
+    if (code.substr(i, 3) == "R\"(") {
+      const size_t end = code.find(")\"", i + 3);
+      if (end == std::string_view::npos) break;
+      literal = code.substr(i + 3, end - i - 3);
+      i = end + 2;
+    } else if (c == '"') {
+      for (++i; i < code.size() && code[i] != '"'; ++i) {
+        if (code[i] != '\\' || i + 1 == code.size()) {
+          literal.push_back(code[i]);
+          continue;
+        }
+        const char e = code[++i];
+        literal.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+      }
+      ++i;
+    } else {
+      joining = false;
+      i = SkipToken(code, i);
+      continue;
+    }
+    if (joining) {
+      literals.back() += literal;
+    } else {
+      literals.push_back(std::move(literal));
+    }
+    joining = true;
+  }
+  return literals;
+}
+
+// Web configs, Authorization headers and bcrypt hashes: the literals of
+// the web config tests that are one of them, and a complete file.
+void AddWebConfigs(const fs::path& source, SeedWriter* out) {
+  constexpr std::string_view kMarkers[] = {"tls_server_config",
+                                           "http_server_config",
+                                           "basic_auth_users",
+                                           "Basic ",
+                                           "basic ",
+                                           "$2"};
+  for (const char* test :
+       {"tests/server/web_config_test.cc", "tests/e2e/tls_auth_test.cc"}) {
+    for (const std::string& literal :
+         StringLiterals(ReadWholeFile(source / test))) {
+      for (std::string_view marker : kMarkers) {
+        if (literal.find(marker) == std::string::npos) continue;
+        out->Add("web_config_fuzzer", literal);
+        break;
+      }
+    }
+  }
+  out->Add(
+      "web_config_fuzzer",
+      "tls_server_config:\n"
+      "  cert_file: tls/server.crt\n"
+      "  key_file: /abs/server.key\n"
+      "  client_auth_type: RequireAndVerifyClientCert\n"
+      "  client_ca_file: ../ca.crt\n"
+      "  min_version: TLS12\n"
+      "  max_version: TLS13\n"
+      "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]\n"
+      "  curve_preferences: [X25519, CurveP256, CurveP384, CurveP521]\n"
+      "  prefer_server_cipher_suites: false\n"
+      "http_server_config:\n"
+      "  http2: false\n"
+      "  headers:\n"
+      "    X-Frame-Options: deny\n"
+      "    X-Content-Type-Options: nosniff\n"
+      "    Strict-Transport-Security: max-age=31536000\n"
+      "basic_auth_users:\n"
+      "  alice: $2b$10$v2iHkQ60SWKgyZK/fZGbh./0D9jzwJa3ifif9MJzfQOC1dEmO8sy.\n"
+      "  bob: "
+      "'$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi'\n");
+}
+
 }  // namespace
 
 void AddTextSeeds(const std::string& source_dir, SeedWriter* out) {
@@ -133,6 +239,7 @@ void AddTextSeeds(const std::string& source_dir, SeedWriter* out) {
   AddOpenMetrics(out);
   AddRuleFiles(source, out);
   AddBlockMetas(out);
+  AddWebConfigs(source, out);
 }
 
 }  // namespace strata::fuzz
