@@ -15,6 +15,7 @@
 #include "server/api/query_api.h"
 #include "server/http/router.h"
 #include "server/http/url_params.h"
+#include "streamed_body.h"
 
 namespace strata::server {
 namespace {
@@ -24,17 +25,6 @@ using testing::ReadAll;
 using testing::TempDB;
 
 constexpr int64_t kT0 = 1795620000000;
-
-// Collects a streamed body.
-class StringWriter : public BodyWriter {
- public:
-  Status Write(std::string_view data) override {
-    body.append(data);
-    return Status::OK();
-  }
-  Status Flush() override { return Status::OK(); }
-  std::string body;
-};
 
 std::string Repeat(std::string_view s, int n) {
   std::string out;
@@ -91,13 +81,7 @@ class ApiHardeningTest : public ::testing::Test {
     r.params_status = ParseQueryString(query, &r.params);
     std::string route;
     Response resp = router_.Dispatch(r, &route);
-    std::string body = resp.body;
-    if (resp.stream) {
-      StringWriter w;
-      EXPECT_TRUE(resp.stream(&w).ok());
-      body = w.body;
-    }
-    return {resp.status, body};
+    return {resp.status, BodyOf(resp)};
   }
 
   TempDB tmp_;
