@@ -24,4 +24,11 @@ void AddInterval(Intervals* in, Interval n) {
   in->erase(lo + 1, hi);
 }
 
+bool CoveredBy(const Intervals& intervals, Interval range) {
+  return std::any_of(
+      intervals.begin(), intervals.end(), [&](const Interval& iv) {
+        return iv.Contains(range.mint) && iv.Contains(range.maxt);
+      });
+}
+
 }  // namespace strata

@@ -12,6 +12,10 @@ namespace strata {
 // become [1,4]), as Prometheus's Intervals.Add.
 void AddInterval(Intervals* intervals, Interval iv);
 
+// True if one of `intervals` contains all of `range` (both ends), as
+// Prometheus's Interval.IsSubrange: a chunk so covered has no sample left.
+bool CoveredBy(const Intervals& intervals, Interval range);
+
 }  // namespace strata
 
 #endif  // STRATA_INDEX_INTERVALS_H_

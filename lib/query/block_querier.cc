@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "index/intervals.h"
 #include "index/postings_for_matchers.h"
 #include "query/chunk_series_iterator.h"
 #include "query/series_iterator.h"
@@ -161,11 +162,16 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(
         continue;
       }
       BlockSeries part{block.get(), {}, {}};
+      if (!stones.Empty()) part.deleted = stones.Get(id);
+      // As Prometheus, a series whose chunks in range are all deleted is
+      // not selected at all.
       for (const ChunkMeta& m : metas) {
-        if (m.Overlaps(mint(), maxt())) part.chunks.push_back(m);
+        if (m.Overlaps(mint(), maxt()) &&
+            !CoveredBy(part.deleted, {m.mint, m.maxt})) {
+          part.chunks.push_back(m);
+        }
       }
       if (part.chunks.empty()) continue;
-      if (!stones.Empty()) part.deleted = stones.Get(id);
       found.emplace_back(std::move(labels), std::move(part));
     }
   }

@@ -223,6 +223,25 @@ TEST(DBBlocksTest, DeleteThenCleanTombstones) {
   EXPECT_NE(dump.find("s=\"0\""), std::string::npos);
 }
 
+// As Prometheus 2.42 (tsdb/querier.go), a series deleted over all its
+// samples is not selected at all, in blocks and in the head alike.
+TEST(DBBlocksTest, FullyDeletedSeriesIsNotSelected) {
+  TempDir dir;
+  auto db = DB::Open(ManualOptions(), dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 3, 0, 5 * kH);
+  ASSERT_TRUE((*db)->Compact().ok());  // Block [0,2h); head [2h,5h).
+  ASSERT_TRUE((*db)->DeleteSeries({Matcher::Equal("s", "1")}, 0, 5 * kH).ok());
+  auto all = ReadAll(**db, {Matcher::Equal("__name__", "blk")});
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_EQ(all.count("blk{s=\"1\"}"), 0u);
+  // Deleted only in the block: still selected over the whole range, not
+  // over the block's range alone.
+  ASSERT_TRUE((*db)->DeleteSeries({Matcher::Equal("s", "2")}, 0, 2 * kH).ok());
+  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "2")}).size(), 1u);
+  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("s", "2")}, 0, kH).size(), 0u);
+}
+
 TEST(DBBlocksTest, CorruptBlockIsReportedAndOthersServe) {
   TempDir dir;
   {
