@@ -409,11 +409,17 @@ void AddHaFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
 
 // The errors below are usage errors: their message is what the user sees.
 
+enum class SizeMayBeZero { kYes, kNo };
+
 // The bytes of base-2 size flag `name` (e.g. 512MB).
-StatusOr<int64_t> ByteSizeFlag(std::string_view name, const std::string& text) {
+StatusOr<int64_t> ByteSizeFlag(std::string_view name, const std::string& text,
+                               SizeMayBeZero zero = SizeMayBeZero::kYes) {
   StatusOr<int64_t> bytes = ParseBase2Bytes(text);
   if (!bytes.ok()) {
     return Status::InvalidArgument(Cat(name, ": ", bytes.status().message()));
+  }
+  if (zero == SizeMayBeZero::kNo && *bytes <= 0) {
+    return Status::InvalidArgument(Cat(name, ": must be positive"));
   }
   return bytes;
 }
@@ -462,12 +468,9 @@ Status ApplyScrubFlags(const FlagText& text, ServerFlags* flags) {
       flags->scrub_interval_ms,
       DurationFlag("--storage.tsdb.scrub-interval", text.scrub_interval,
                    /*positive=*/false));
-  StatusOr<int64_t> rate = ParseBase2Bytes(text.scrub_rate);
-  if (!rate.ok() || *rate <= 0) {
-    return Status::InvalidArgument(
-        "--storage.tsdb.scrub-rate: invalid size \"" + text.scrub_rate + "\"");
-  }
-  flags->scrub_bytes_per_second = *rate;
+  STRATA_ASSIGN_OR_RETURN(flags->scrub_bytes_per_second,
+                          ByteSizeFlag("--storage.tsdb.scrub-rate",
+                                       text.scrub_rate, SizeMayBeZero::kNo));
   return Status::OK();
 }
 
@@ -603,15 +606,10 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
                           ByteSizeFlag("--storage.remote.read-max-memory-bytes",
                                        text.remote_read_max_memory_bytes));
   STRATA_RETURN_IF_ERROR(ApplyRuleFlags(text, flags));
-  StatusOr<int64_t> inflight_bytes =
-      ParseBase2Bytes(text.remote_write_max_inflight_bytes);
-  if (!inflight_bytes.ok() || *inflight_bytes <= 0) {
-    return Status::InvalidArgument(
-        "--remote-write.max-inflight-bytes: " +
-        (inflight_bytes.ok() ? std::string("must be positive")
-                             : std::string(inflight_bytes.status().message())));
-  }
-  flags->remote_write_max_inflight_bytes = *inflight_bytes;
+  STRATA_ASSIGN_OR_RETURN(
+      flags->remote_write_max_inflight_bytes,
+      ByteSizeFlag("--remote-write.max-inflight-bytes",
+                   text.remote_write_max_inflight_bytes, SizeMayBeZero::kNo));
   return ApplyHaFlags(text, flags);
 }
 
