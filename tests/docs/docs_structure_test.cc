@@ -1,11 +1,13 @@
 // The docs pages are well-formed: every fenced block is closed, a block
 // meant to run says exactly ```bash run (and parses as bash on its own),
-// and relative links between pages (and to the repository) resolve,
-// anchors included.
+// relative links between pages (and to the repository) resolve, anchors
+// included, and every `make <target>` they (and the README) name exists.
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "docs_pages.h"
@@ -100,6 +102,71 @@ TEST(DocsStructureTest, RelativeLinksResolve) {
     }
   }
   EXPECT_GT(checked, 0) << "no relative links found in docs/";
+}
+
+// The targets `path` (a Makefile) defines: "name:" at the start of a line.
+std::set<std::string> MakefileTargets(const fs::path& path) {
+  std::set<std::string> targets;
+  std::istringstream lines(testing::ReadFileOrEmpty(path));
+  const std::regex rule(R"(^([A-Za-z][A-Za-z0-9_-]*)\s*:([^=]|$))");
+  std::smatch m;
+  for (std::string line; std::getline(lines, line);) {
+    if (std::regex_search(line, m, rule)) targets.insert(m[1]);
+  }
+  return targets;
+}
+
+// The make targets `text` (a Markdown page) tells the reader to run: a code
+// span starting `make <target>` (not after "no ", as in "there is no
+// `make install`") and a line of a fenced block starting `make <target>`.
+std::vector<std::string> MakeTargetsNamed(const std::string& text) {
+  std::vector<std::string> named;
+  const std::string prose = ProseText(text);
+  const std::regex span(R"((no )?`make ([a-z][a-z0-9_-]*))");
+  for (auto it = std::sregex_iterator(prose.begin(), prose.end(), span);
+       it != std::sregex_iterator(); ++it) {
+    if (!(*it)[1].matched) named.push_back((*it)[2]);
+  }
+  const std::regex command(R"(^\s*(sudo\s+)?make ([a-z][a-z0-9_-]*))");
+  for (const FencedBlock& block : FencedBlocks(text)) {
+    std::istringstream lines(block.body);
+    std::smatch m;
+    for (std::string line; std::getline(lines, line);) {
+      if (std::regex_search(line, m, command)) named.push_back(m[2]);
+    }
+  }
+  return named;
+}
+
+// What a reader of a fresh clone runs first exists: every `make <target>`
+// of the pages and of the repository's README is a target of the Makefile.
+TEST(DocsStructureTest, MakeTargetsNamedExist) {
+  const fs::path repo = fs::path(DocsDir()).parent_path();
+  const std::set<std::string> targets = MakefileTargets(repo / "Makefile");
+  ASSERT_TRUE(targets.count("build") && targets.count("test"))
+      << "no build and test targets found in " << (repo / "Makefile");
+  std::vector<std::pair<std::string, std::string>> pages;  // name, text
+  pages.emplace_back("README.md", testing::ReadFileOrEmpty(repo / "README.md"));
+  for (const std::string& page : DocsPages()) {
+    pages.emplace_back("docs/" + page, ReadPage(page));
+  }
+  int checked = 0;
+  for (const auto& [name, text] : pages) {
+    for (const std::string& target : MakeTargetsNamed(text)) {
+      ++checked;
+      EXPECT_EQ(targets.count(target), 1u)
+          << name << " names `make " << target
+          << "`, which the Makefile does not define";
+    }
+  }
+  EXPECT_GT(checked, 0) << "no `make <target>` found in the pages";
+}
+
+TEST(DocsStructureTest, MakeTargetsNamedFindsSpansAndCommands) {
+  EXPECT_EQ(MakeTargetsNamed("Run `make run` (there is no `make install`)."
+                             "\n```bash\nsudo make deps\nmake build X=1\n"
+                             "```\nprose lines that make sense\n"),
+            (std::vector<std::string>{"run", "deps", "build"}));
 }
 
 }  // namespace
