@@ -50,10 +50,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS adduser)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
   "libabsl-dev, libre2-dev, libxxhash-dev, liburing-dev, libzstd-dev, libroaring-dev, libsnappy-dev, pkg-config")
-# shlibs for libstrata.so.0 and the ldconfig trigger.
+# shlibs for libstrata.so.0; packaging/debian/triggers runs ldconfig.
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-  ${strata_deb_dir}/conffiles ${strata_deb_dir}/postinst
+  ${strata_deb_dir}/conffiles ${strata_deb_dir}/triggers ${strata_deb_dir}/postinst
   ${strata_deb_dir}/prerm ${strata_deb_dir}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Binaries without their debug info (RelWithDebInfo's are 10 times larger);

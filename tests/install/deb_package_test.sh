@@ -67,6 +67,8 @@ dpkg-deb --control "$deb" "$tmp/control"
   fail "conffiles: $(cat "$tmp/control/conffiles")"
 grep -q "^libstrata ${version%%.*} strata" "$tmp/control/shlibs" ||
   fail "shlibs: $(cat "$tmp/control/shlibs")"
+grep -qx "activate-noawait ldconfig" "$tmp/control/triggers" ||
+  fail "no ldconfig trigger"
 for script in postinst prerm postrm; do
   [ -x "$tmp/control/$script" ] || fail "$script missing or not executable"
   sh -n "$tmp/control/$script" || fail "$script: syntax"
