@@ -1,20 +1,32 @@
 # The Debian package `strata` (`make deb`; packaging/debian/README.md):
 # CPack's DEB generator over the install components library and tools
-# (cmake/install.cmake, cmake/man.cmake) and service: the systemd unit and
-# /etc/default/strata-server. The service component installs to absolute
-# paths, so it is EXCLUDE_FROM_ALL: `cmake --install` leaves it out, and
-# only cpack, which names its components, installs it (into its staging
-# directory). tests/install/deb_package_test.sh checks the package.
+# (cmake/install.cmake, cmake/man.cmake) and debian: the systemd unit,
+# /etc/default/strata-server, and the copyright, changelog and lintian
+# overrides Debian asks of a package. The debian component installs to
+# absolute paths, so it is EXCLUDE_FROM_ALL: `cmake --install` leaves it
+# out, and only cpack, which names its components, installs it (into its
+# staging directory). tests/install/deb_package_test.sh checks the package.
 set(strata_deb_dir ${PROJECT_SOURCE_DIR}/packaging/debian)
-install(FILES ${strata_deb_dir}/strata-server.service
-  DESTINATION /lib/systemd/system COMPONENT service EXCLUDE_FROM_ALL)
-install(FILES ${strata_deb_dir}/strata-server.default
-  DESTINATION /etc/default RENAME strata-server
-  COMPONENT service EXCLUDE_FROM_ALL)
-
 set(STRATA_DEB_MAINTAINER
   "Strata maintainers <maintainers@users.noreply.b-seed-15eb56a3.example>"
   CACHE STRING "The Maintainer field of the Debian package")
+install(FILES ${strata_deb_dir}/strata-server.service
+  DESTINATION /lib/systemd/system COMPONENT debian EXCLUDE_FROM_ALL)
+install(FILES ${strata_deb_dir}/strata-server.default
+  DESTINATION /etc/default RENAME strata-server
+  COMPONENT debian EXCLUDE_FROM_ALL)
+# finish_staging.cmake compresses the changelog (changelog.Debian.gz).
+string(TIMESTAMP strata_deb_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
+configure_file(${strata_deb_dir}/changelog.in
+  ${PROJECT_BINARY_DIR}/debian/changelog.Debian @ONLY)
+install(FILES ${strata_deb_dir}/copyright
+  ${PROJECT_BINARY_DIR}/debian/changelog.Debian
+  DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/strata
+  COMPONENT debian EXCLUDE_FROM_ALL)
+install(FILES ${strata_deb_dir}/lintian-overrides
+  DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME strata
+  COMPONENT debian EXCLUDE_FROM_ALL)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME strata)
 set(CPACK_PACKAGE_VENDOR Strata)
@@ -37,7 +49,7 @@ ABI), a CMake package and strata.pc.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
-set(CPACK_COMPONENTS_ALL library tools service)
+set(CPACK_COMPONENTS_ALL library tools debian)
 set(CPACK_DEBIAN_PACKAGE_NAME strata)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -57,7 +69,8 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${strata_deb_dir}/prerm ${strata_deb_dir}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Binaries without their debug info (RelWithDebInfo's are 10 times larger);
-# finish_staging.cmake strips libstrata.a too and compresses the man pages.
+# finish_staging.cmake strips libstrata.a too and compresses the man pages
+# and the changelog.
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PRE_BUILD_SCRIPTS ${strata_deb_dir}/finish_staging.cmake)
 set(CPACK_STRATA_STRIP ${CMAKE_STRIP})

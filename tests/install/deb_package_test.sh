@@ -2,7 +2,7 @@
 # The Debian package (cmake/package.cmake, packaging/debian/), made with
 # cpack from the built tree into a temporary directory as `make deb` does:
 # its control fields (Depends from dpkg-shlibdeps), conffiles and
-# maintainer scripts, the files at their paths; then, extracted with
+# maintainer scripts, lintian's verdict, the files at their paths; then, extracted with
 # dpkg -x into a temporary root, its binaries run --version, strata-server
 # started with the ARGS of its /etc/default/strata-server (data directory
 # and port swapped for temporary ones) answers /-/ready, and its systemd
@@ -31,7 +31,7 @@ missing() {
   echo "SKIP: missing: $1"
   exit 77
 }
-for tool in cpack dpkg-deb dpkg-shlibdeps curl python3 systemd-analyze; do
+for tool in cpack dpkg-deb dpkg-shlibdeps lintian curl python3 systemd-analyze; do
   command -v "$tool" >/dev/null 2>&1 || missing "$tool"
 done
 for f in tools/strata-server/strata-server tools/strata-tsdb/strata-tsdb \
@@ -76,6 +76,14 @@ done
 tr '\\\n' '  ' <"$tmp/control/postinst" | grep -q "adduser [^;]*--system [^;]* strata " ||
   fail "postinst does not create the user strata"
 
+step "lintian"
+# Errors and warnings fail; packaging/debian/lintian-overrides lists the
+# accepted ones (one package rather than libstrata0 + libstrata-dev).
+if ! lintian --fail-on error,warning "$deb" >"$tmp/lintian.log" 2>&1; then
+  cat "$tmp/lintian.log"
+  fail "lintian"
+fi
+
 step "dpkg-deb --contents"
 dpkg-deb --contents "$deb" | awk '{ print $1, $6 }' >"$tmp/contents"
 cat "$tmp/contents"
@@ -85,7 +93,8 @@ for path in ./usr/bin/strata-server ./usr/bin/strata-tsdb \
   ./usr/lib/libstrata.so.$version ./usr/lib/cmake/strata/strataConfig.cmake \
   ./usr/lib/cmake/strata/strataConfigVersion.cmake ./usr/lib/pkgconfig/strata.pc \
   ./usr/share/man/man1/strata-server.1.gz ./usr/share/man/man1/strata-tsdb.1.gz \
-  ./lib/systemd/system/strata-server.service ./etc/default/strata-server; do
+  ./lib/systemd/system/strata-server.service ./etc/default/strata-server \
+  ./usr/share/doc/strata/copyright ./usr/share/doc/strata/changelog.Debian.gz; do
   grep -q " $path\$" "$tmp/contents" || fail "$path not in the package"
 done
 grep -q "^-rwxr-xr-x ./usr/bin/strata-server$" "$tmp/contents" ||
