@@ -18,6 +18,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libroaring-dev libboost-dev libssl-dev libcrypt-dev libyaml-cpp-dev libcli11-dev \
   nlohmann-json3-dev python3 python3-dev python3-pybind11 python3-numpy python3-pytest \
   python3-pip python3-venv python3-setuptools python3-wheel \
+  python3-protobuf python3-snappy \
   jq prometheus prometheus-node-exporter \
   prometheus-alertmanager clang libclang-rt-14-dev \
   dpkg-dev lintian help2man groff-base man-db systemd
