@@ -35,7 +35,8 @@ for tool in cpack dpkg-deb dpkg-shlibdeps lintian curl python3 systemd-analyze; 
   command -v "$tool" >/dev/null 2>&1 || missing "$tool"
 done
 for f in tools/strata-server/strata-server tools/strata-tsdb/strata-tsdb \
-  libstrata.a man/strata-server.1 man/strata-tsdb.1; do
+  libstrata.a "lib/capi/libstrata.so.$version" man/strata-server.1 \
+  man/strata-tsdb.1; do
   # `make test` builds them all; a partial build may lack some.
   [ -e "$build/$f" ] || missing "$build/$f (not built)"
 done

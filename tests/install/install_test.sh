@@ -70,6 +70,7 @@ if [ "$tools" = ON ]; then
     cmake --install "$build" --prefix "$prefix" --component tools >/dev/null
     "$prefix/bin/strata-server" --version | grep "version $version"
     "$prefix/bin/strata-tsdb" --help >/dev/null
+    "$prefix/bin/strata-tsdb" --version | grep "^strata-tsdb, version $version$"
     if [ -d "$build/man" ]; then  # help2man was there (cmake/man.cmake)
       for page in strata-server.1 strata-tsdb.1; do
         [ -f "$prefix/share/man/man1/$page" ] || {
