@@ -168,4 +168,13 @@ for key in Type=simple Restart=on-failure User=strata StateDirectory=strata \
   EnvironmentFile=-/etc/default/strata-server; do
   grep -q "^$key" "$tmp/unit/strata-server.service" || fail "unit lacks $key"
 done
+# The unit's hardening as systemd scores it (0 = most, 10 = least
+# exposed); 3.0 when written: a hardening option dropped shows here.
+exposure=$(systemd-analyze security --offline=true --no-pager \
+  "$tmp/unit/strata-server.service" 2>&1 |
+  sed -n 's/.*Overall exposure level for strata-server.service: \([0-9.]*\).*/\1/p')
+echo "systemd-analyze security: exposure $exposure"
+[ -n "$exposure" ] || fail "systemd-analyze security printed no exposure level"
+awk -v e="$exposure" 'BEGIN { exit !(e <= 3.5) }' ||
+  fail "exposure $exposure above 3.5: hardening lost?"
 echo "deb package: ok ($(du -k "$deb" | cut -f1) KiB)"
