@@ -18,10 +18,12 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   libroaring-dev libboost-dev libssl-dev libcrypt-dev libyaml-cpp-dev libcli11-dev \
   nlohmann-json3-dev python3 python3-dev python3-pybind11 python3-numpy python3-pytest \
   python3-pip python3-venv python3-setuptools python3-wheel \
+  python3-protobuf python3-snappy \
   jq prometheus prometheus-node-exporter \
-  prometheus-alertmanager clang libclang-rt-14-dev
+  prometheus-alertmanager clang libclang-rt-14-dev \
+  dpkg-dev lintian help2man groff-base man-db systemd
 
-.PHONY: all deps configure build docs test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
+.PHONY: all deps configure build docs test deb run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
 
 all: build
 
@@ -92,6 +94,17 @@ asan:
 	ulimit -s 65536 && cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1800
+
+# The Debian package strata_<version>-1_<arch>.deb in build-release/
+# (packaging/debian/README.md): Release binaries, the library, headers,
+# man pages, the systemd unit strata-server.service. Builds only what it
+# packs; cpack runs dpkg-shlibdeps for Depends.
+deb:
+	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release
+	cmake --build build-release -j $(JOBS) --target strata-server strata-tsdb \
+	  strata_archive strata_shared strata_man
+	cd build-release && cpack -G DEB
+	@ls -l build-release/strata_*.deb
 
 run:
 	@$(MAKE) --no-print-directory build BUILD_TYPE=Release BUILD_DIR=build-release

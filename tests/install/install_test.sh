@@ -5,7 +5,7 @@
 # and the C ABI test (tests/capi/c_api_test.c) with cc -std=c11 and
 # pkg-config. Also checks the installed libstrata.so's exports, and, when
 # the tree builds the tools (<tools> ON), that the tools component installs
-# bin/strata-server and bin/strata-tsdb and they run.
+# bin/strata-server and bin/strata-tsdb (and their man pages) and they run.
 # Usage: install_test.sh <build dir> <source dir> <version> <tools>
 set -eu
 build=$1
@@ -70,6 +70,15 @@ if [ "$tools" = ON ]; then
     cmake --install "$build" --prefix "$prefix" --component tools >/dev/null
     "$prefix/bin/strata-server" --version | grep "version $version"
     "$prefix/bin/strata-tsdb" --help >/dev/null
+    "$prefix/bin/strata-tsdb" --version | grep "^strata-tsdb, version $version$"
+    if [ -d "$build/man" ]; then  # help2man was there (cmake/man.cmake)
+      for page in strata-server.1 strata-tsdb.1; do
+        [ -f "$prefix/share/man/man1/$page" ] || {
+          echo "FAIL: share/man/man1/$page not installed"
+          exit 1
+        }
+      done
+    fi
   fi
 fi
 echo "install: ok"

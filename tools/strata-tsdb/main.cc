@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   app.name("strata-tsdb");
   app.fallthrough();
   app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("strata-tsdb, version ") + STRATA_VERSION);
   GlobalOptions g;
   Command cmd;
   app.add_option("-d,--data-dir,--storage.tsdb.path", g.data_dir,
