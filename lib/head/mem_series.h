@@ -134,6 +134,11 @@ class alignas(64) MemSeries {
     __builtin_prefetch(this, 1);
     __builtin_prefetch(reinterpret_cast<const char*>(this) + 64, 1);
   }
+  // The line an appender checks before commit (line 1), for
+  // Appender::AppendBatch.
+  void PrefetchAppenderLine() const {
+    __builtin_prefetch(reinterpret_cast<const char*>(this) + 64, 1);
+  }
   __attribute__((no_sanitize("thread"))) void PrefetchOpenChunkTail() const
       ABSL_NO_THREAD_SAFETY_ANALYSIS {
     open_.PrefetchTail();
