@@ -146,7 +146,10 @@ Status HeadAppender::Commit() {
     return Status::OK();
   }
   if (log_ != nullptr) {
-    records_.clear();
+    // records_[0] the series record (if any), records_[1] the samples;
+    // cleared, not freed, so their buffers serve the next commits.
+    records_.resize(2);
+    size_t first = 1;
     if (!new_series_.empty()) {
       std::vector<wal::RefSeries> series;
       series.reserve(new_series_.size());
@@ -154,11 +157,15 @@ Status HeadAppender::Commit() {
         if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
       }
       if (!series.empty()) {
-        wal::EncodeSeries(series, &records_.emplace_back());
+        records_[0].clear();
+        wal::EncodeSeries(series, &records_[0]);
+        first = 0;
       }
     }
-    wal::EncodeSamples(wal_samples_, &records_.emplace_back());
-    Status st = log_->Log(records_);
+    records_[1].clear();
+    wal::EncodeSamples(wal_samples_, &records_[1]);
+    Status st =
+        log_->Log(std::span<const std::string>(records_).subspan(first));
     if (!st.ok()) {
       Reset();
       return st.WithContext("commit");
