@@ -48,70 +48,45 @@ bool OpenBenchDB(benchmark::State& state, int series, bool compression,
   return true;
 }
 
-// Args: series, samples per commit, compression.
-void BM_AppendKnownRef(benchmark::State& state) {
-  const int series = static_cast<int>(state.range(0));
-  const int batch = static_cast<int>(state.range(1));
-  BenchDB b;
-  if (!OpenBenchDB(state, series, state.range(2) != 0, &b)) return;
-  auto app = b.db->NewAppender();
-  int64_t t = 0;
-  int64_t samples = 0;
-  double value = 0;
-  int s = 0;
-  for (auto _ : state) {
-    for (int i = 0; i < batch; ++i) {
-      if (s == series) {
-        s = 0;
-        t += 15000;
-      }
-      value += 0.25;
-      benchmark::DoNotOptimize(app->Append(b.refs[s++], t + 15000, value));
+// The samples both benchmarks append: every series in turn, 15 s apart,
+// values rising by 0.25.
+class SampleStream {
+ public:
+  explicit SampleStream(const std::vector<strata::SeriesRef>& refs)
+      : refs_(refs) {}
+  void Next(strata::SeriesRef* ref, int64_t* t, double* v) {
+    if (s_ == refs_.size()) {
+      s_ = 0;
+      t_ += 15000;
     }
-    if (!app->Commit().ok()) state.SkipWithError("commit failed");
-    samples += batch;
+    value_ += 0.25;
+    *ref = refs_[s_++];
+    *t = t_ + 15000;
+    *v = value_;
   }
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples),
-                                                   benchmark::Counter::kIsRate);
-  app.reset();
-  (void)b.db->Close();
-}
-BENCHMARK(BM_AppendKnownRef)
-    ->Args({10000, 2000, 1})
-    ->Args({10000, 2000, 0})
-    ->Args({100000, 10000, 1})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
 
-// The same samples as BM_AppendKnownRef, each commit's in one AppendBatch
-// (filling its three arrays is timed too).
-void BM_AppendBatchKnownRef(benchmark::State& state) {
+ private:
+  const std::vector<strata::SeriesRef>& refs_;
+  size_t s_ = 0;
+  int64_t t_ = 0;
+  double value_ = 0;
+};
+
+// Args: series, samples per commit, compression. `append_and_commit`
+// appends the next `batch` samples of a SampleStream and commits them,
+// returning false on failure.
+template <typename AppendAndCommit>
+void RunAppendBenchmark(benchmark::State& state,
+                        AppendAndCommit append_and_commit) {
   const int series = static_cast<int>(state.range(0));
   const int batch = static_cast<int>(state.range(1));
   BenchDB b;
   if (!OpenBenchDB(state, series, state.range(2) != 0, &b)) return;
   auto app = b.db->NewAppender();
-  std::vector<strata::SeriesRef> refs(batch);
-  std::vector<int64_t> ts(batch);
-  std::vector<double> values(batch);
-  strata::AppendBatchReport report;
-  int64_t t = 0;
+  SampleStream stream(b.refs);
   int64_t samples = 0;
-  double value = 0;
-  int s = 0;
   for (auto _ : state) {
-    for (int i = 0; i < batch; ++i) {
-      if (s == series) {
-        s = 0;
-        t += 15000;
-      }
-      value += 0.25;
-      refs[i] = b.refs[s++];
-      ts[i] = t + 15000;
-      values[i] = value;
-    }
-    if (!app->AppendBatch(refs, ts, values, &report).ok() ||
-        !report.errors.empty() || !app->Commit().ok()) {
+    if (!append_and_commit(*app, stream, batch)) {
       state.SkipWithError("append or commit failed");
     }
     samples += batch;
@@ -120,6 +95,46 @@ void BM_AppendBatchKnownRef(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
   app.reset();
   (void)b.db->Close();
+}
+
+// One Append(ref, t, v) call per sample.
+void BM_AppendKnownRef(benchmark::State& state) {
+  RunAppendBenchmark(
+      state, [](strata::Appender& app, SampleStream& stream, int batch) {
+        strata::SeriesRef ref;
+        int64_t t;
+        double v;
+        for (int i = 0; i < batch; ++i) {
+          stream.Next(&ref, &t, &v);
+          benchmark::DoNotOptimize(app.Append(ref, t, v));
+        }
+        return app.Commit().ok();
+      });
+}
+BENCHMARK(BM_AppendKnownRef)
+    ->Args({10000, 2000, 1})
+    ->Args({10000, 2000, 0})
+    ->Args({100000, 10000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The same samples, each commit's in one AppendBatch (filling its three
+// arrays is timed too).
+void BM_AppendBatchKnownRef(benchmark::State& state) {
+  std::vector<strata::SeriesRef> refs;
+  std::vector<int64_t> ts;
+  std::vector<double> values;
+  strata::AppendBatchReport report;
+  RunAppendBenchmark(
+      state, [&](strata::Appender& app, SampleStream& stream, int batch) {
+        refs.resize(batch);
+        ts.resize(batch);
+        values.resize(batch);
+        for (int i = 0; i < batch; ++i)
+          stream.Next(&refs[i], &ts[i], &values[i]);
+        return app.AppendBatch(refs, ts, values, &report).ok() &&
+               report.errors.empty() && app.Commit().ok();
+      });
 }
 BENCHMARK(BM_AppendBatchKnownRef)
     ->Args({10000, 2000, 1})
