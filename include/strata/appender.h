@@ -5,7 +5,10 @@
 #ifndef STRATA_APPENDER_H_
 #define STRATA_APPENDER_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "strata/labels.h"
 #include "strata/status.h"
@@ -19,6 +22,33 @@ using SeriesRef = uint64_t;
 // Prometheus's staleness marker: a NaN with this exact bit pattern ends a
 // series for PromQL. Stored like any other value.
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+
+// Why one sample of an AppendBatch was not added.
+struct SampleError {
+  size_t index = 0;  // Position of the sample in the batch's spans.
+  // kOutOfOrder, kOutOfBounds, kDuplicateSample or kNotFound (unknown or
+  // garbage-collected ref: retry that sample by labels), as Append(ref, ...)
+  // would have returned for it; StatusCodeName(code) names it.
+  StatusCode code = StatusCode::kOk;
+
+  // The Status Append(ref, ...) returns for this refusal.
+  Status ToStatus() const;
+
+  friend bool operator==(const SampleError&, const SampleError&) = default;
+};
+
+// The per-sample outcome of an AppendBatch, like Prometheus's per-sample
+// errors: every sample not listed in `errors` was added to the pending
+// batch (an exact duplicate counts as added: it is a no-op).
+struct AppendBatchReport {
+  size_t appended = 0;
+  std::vector<SampleError> errors;  // In index order.
+
+  void Clear() {
+    appended = 0;
+    errors.clear();
+  }
+};
 
 class Appender {
  public:
@@ -36,6 +66,20 @@ class Appender {
   virtual StatusOr<SeriesRef> Append(SeriesRef ref, int64_t t_ms,
                                      double value) = 0;
 
+  // Adds refs.size() samples (refs[i], t_ms[i], values[i]) in order, with
+  // the same semantics and errors as calling Append(ref, t, v) for each,
+  // but faster: the series of later samples are loaded ahead while earlier
+  // ones are checked. Refused samples are listed in *report (cleared
+  // first) and leave the batch usable; the others are pending until
+  // Commit writes them to the WAL, together with anything appended
+  // before, as one record. Returns InvalidArgument, adding nothing, if the
+  // spans differ in length, and any error that is not a per-sample refusal
+  // (e.g. Unavailable: the DB is closed) as Append would.
+  virtual Status AppendBatch(std::span<const SeriesRef> refs,
+                             std::span<const int64_t> t_ms,
+                             std::span<const double> values,
+                             AppendBatchReport* report);
+
   // Writes the batch to the WAL, then makes it visible to queries. When this
   // returns OK, the samples are durable per Options::wal_sync. On error the
   // batch may or may not be durable (e.g. a failed fsync); its samples are
@@ -48,6 +92,50 @@ class Appender {
   // Samples buffered since the last Commit/Rollback.
   virtual size_t pending() const = 0;
 };
+
+inline Status SampleError::ToStatus() const {
+  switch (code) {
+    case StatusCode::kOutOfOrder:
+      return Status::OutOfOrder("out of order sample");
+    case StatusCode::kOutOfBounds:
+      return Status::OutOfBounds("out of bounds");
+    case StatusCode::kDuplicateSample:
+      return Status::DuplicateSample("duplicate sample for timestamp");
+    case StatusCode::kNotFound:
+      return Status::NotFound("unknown series ref");
+    default:
+      return Status(code, StatusCodeName(code));
+  }
+}
+
+// The default AppendBatch: Append(ref, ...) one sample at a time.
+inline Status Appender::AppendBatch(std::span<const SeriesRef> refs,
+                                    std::span<const int64_t> t_ms,
+                                    std::span<const double> values,
+                                    AppendBatchReport* report) {
+  report->Clear();
+  if (refs.size() != t_ms.size() || refs.size() != values.size()) {
+    return Status::InvalidArgument("append batch: spans differ in length");
+  }
+  for (size_t i = 0; i < refs.size(); ++i) {
+    StatusOr<SeriesRef> r = Append(refs[i], t_ms[i], values[i]);
+    if (r.ok()) {
+      ++report->appended;
+      continue;
+    }
+    switch (r.status().code()) {
+      case StatusCode::kOutOfOrder:
+      case StatusCode::kOutOfBounds:
+      case StatusCode::kDuplicateSample:
+      case StatusCode::kNotFound:
+        report->errors.push_back({i, r.status().code()});
+        break;
+      default:
+        return r.status();
+    }
+  }
+  return Status::OK();
+}
 
 }  // namespace strata
 

@@ -136,6 +136,26 @@ strata_status_t strata_append_batch(strata_appender* app,
                                     const strata_label* labels, size_t n_labels,
                                     const int64_t* ts, const double* vs,
                                     size_t n, size_t* n_appended);
+/* One sample strata_append_refs refused. */
+typedef struct {
+  size_t index;           /* Its position in the call's arrays. */
+  strata_status_t status; /* STRATA_OUT_OF_ORDER, STRATA_OUT_OF_BOUNDS,
+                             STRATA_DUPLICATE_SAMPLE or STRATA_NOT_FOUND
+                             (unknown ref: append that one by labels). */
+} strata_sample_error;
+/* Appends n samples (refs[i], ts[i], vs[i]), of any series, as n calls of
+ * strata_append_ref would, but faster: the series of later samples are
+ * loaded while earlier ones are checked. A refused sample does not stop
+ * the call: the first errors_cap refusals are written to errors (NULL
+ * allowed when errors_cap is 0) in index order, *n_errors (may be NULL)
+ * receives how many there were, and every other sample is pending.
+ * Returns STRATA_OK unless the call failed as a whole (then nothing was
+ * appended by it): STRATA_INVALID_ARGUMENT for a NULL array with n > 0,
+ * STRATA_UNAVAILABLE if the DB is closed. */
+strata_status_t strata_append_refs(strata_appender* app, const uint64_t* refs,
+                                   const int64_t* ts, const double* vs,
+                                   size_t n, strata_sample_error* errors,
+                                   size_t errors_cap, size_t* n_errors);
 /* Writes the batch to the WAL and makes it visible; durable per the sync
  * option when STRATA_OK. The appender is empty and reusable either way. */
 strata_status_t strata_commit(strata_appender* app);

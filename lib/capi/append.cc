@@ -1,5 +1,7 @@
 // Appenders of the C ABI: single samples by labels or ref, batches of one
-// series, commit and rollback.
+// series by labels, batches by ref (Appender::AppendBatch), commit and
+// rollback.
+#include <algorithm>
 #include <new>
 
 #include "capi/handles.h"
@@ -67,6 +69,36 @@ strata_status_t strata_append_batch(strata_appender* app,
     return STRATA_OK;
   });
   if (n_appended != nullptr) *n_appended = done;
+  return status;
+}
+
+strata_status_t strata_append_refs(strata_appender* app, const uint64_t* refs,
+                                   const int64_t* ts, const double* vs,
+                                   size_t n, strata_sample_error* errors,
+                                   size_t errors_cap, size_t* n_errors) {
+  size_t refused = 0;
+  strata_status_t status = Guarded([&] {
+    if (strata_status_t s = RequireNonNull(app, "appender")) return s;
+    if (n == 0) return STRATA_OK;
+    if (refs == nullptr || ts == nullptr || vs == nullptr) {
+      return Fail(STRATA_INVALID_ARGUMENT, "refs, ts or vs is NULL");
+    }
+    if (errors == nullptr && errors_cap > 0) {
+      return Fail(STRATA_INVALID_ARGUMENT, "errors is NULL");
+    }
+    strata::AppendBatchReport report;
+    strata::Status st =
+        app->app->AppendBatch({refs, n}, {ts, n}, {vs, n}, &report);
+    if (!st.ok()) return Fail(st);
+    refused = report.errors.size();
+    for (size_t i = 0; i < std::min(refused, errors_cap); ++i) {
+      errors[i].index = report.errors[i].index;
+      // The codes mirror StatusCode's order (errors.cc).
+      errors[i].status = static_cast<strata_status_t>(report.errors[i].code);
+    }
+    return STRATA_OK;
+  });
+  if (n_errors != nullptr) *n_errors = refused;
   return status;
 }
 

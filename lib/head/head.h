@@ -66,6 +66,8 @@ class Head : public BlockReader {
   MemSeries* GetOrCreateWithId(SeriesId id, const Labels& labels,
                                bool* created);
   MemSeries* GetById(SeriesId id) const { return series_.GetById(id); }
+  // A cache-prefetch hint for a later GetById(id); any id is safe.
+  void PrefetchId(SeriesId id) const { series_.PrefetchId(id); }
 
   // Appends committed samples in order, as AppendSample would one by one,
   // and updates the head's time range and counters once for the batch.

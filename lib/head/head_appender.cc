@@ -1,5 +1,7 @@
 #include "head/head_appender.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "util/coding.h"
 
@@ -29,17 +31,31 @@ StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
 }
 
 StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
-  if (ref == 0 || ref > UINT32_MAX)
-    return Status::NotFound("unknown series ref");
-  MemSeries* s = head_->GetById(static_cast<SeriesId>(ref));
+  MemSeries* s = Resolve(ref);
   if (s == nullptr) return Status::NotFound("unknown series ref");
   return AppendTo(s, t, v);
 }
 
+MemSeries* HeadAppender::Resolve(SeriesRef ref) const {
+  if (ref == 0 || ref > UINT32_MAX) return nullptr;
+  return head_->GetById(static_cast<SeriesId>(ref));
+}
+
 StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
+  const SeriesId id = s->id();
+  const StatusCode code = AppendChecked(s, id, t, v);
+  if (code == StatusCode::kOk) return SeriesRef{id};
+  if (code == StatusCode::kNotFound) {
+    return Status::NotFound("series was truncated");
+  }
+  return SampleError{0, code}.ToStatus();
+}
+
+StatusCode HeadAppender::AppendChecked(MemSeries* s, SeriesId id, int64_t t,
+                                       double v) {
   if (t < min_valid_time_) {
     head_->counters().out_of_bounds.fetch_add(1, std::memory_order_relaxed);
-    return Status::OutOfBounds("out of bounds");
+    return StatusCode::kOutOfBounds;
   }
   const uint64_t bits = DoubleBits(v);
   AppendOutcome outcome;
@@ -59,22 +75,69 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
     case AppendOutcome::kAppended:
       break;
     case AppendOutcome::kDuplicate:
-      return SeriesRef{s->id()};
+      return StatusCode::kOk;
     case AppendOutcome::kOutOfOrder:
       head_->counters().out_of_order.fetch_add(1, std::memory_order_relaxed);
-      return Status::OutOfOrder("out of order sample");
+      return StatusCode::kOutOfOrder;
     case AppendOutcome::kConflict:
       head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
-      return Status::DuplicateSample("duplicate sample for timestamp");
+      return StatusCode::kDuplicateSample;
   }
   if (!in_batch) {
-    if (!s->PinForCommit()) return Status::NotFound("series was truncated");
+    if (!s->PinForCommit()) return StatusCode::kNotFound;
     pinned_.push_back(s);
     if (!s->wal_logged()) new_series_.push_back(s);
   }
   s->SetPending(token_, t, bits);
   samples_.push_back({s, t, v});
-  return SeriesRef{s->id()};
+  if (log_ != nullptr) wal_samples_.push_back({id, t, v});
+  return StatusCode::kOk;
+}
+
+Status HeadAppender::AppendBatch(std::span<const SeriesRef> refs,
+                                 std::span<const int64_t> t_ms,
+                                 std::span<const double> values,
+                                 AppendBatchReport* report) {
+  report->Clear();
+  const size_t n = refs.size();
+  if (t_ms.size() != n || values.size() != n) {
+    return Status::InvalidArgument("append batch: spans differ in length");
+  }
+  // Prefetch distances in samples: the id slot of sample i + 2 * kAhead,
+  // the appender line of the series of sample i + kAhead, resolved into a
+  // ring of the series between the two stages.
+  constexpr size_t kAhead = 8;
+  constexpr size_t kRing = 16;  // A power of two > kAhead.
+  static_assert(kRing > kAhead && (kRing & (kRing - 1)) == 0);
+  MemSeries* ring[kRing];
+  const auto resolve_ahead = [&](size_t j) {
+    MemSeries* s = Resolve(refs[j]);
+    if (s != nullptr) s->PrefetchAppenderLine();
+    ring[j & (kRing - 1)] = s;
+  };
+  for (size_t j = 0; j < std::min(n, 2 * kAhead); ++j) {
+    head_->PrefetchId(static_cast<SeriesId>(refs[j]));
+  }
+  for (size_t j = 0; j < std::min(n, kAhead); ++j) resolve_ahead(j);
+  samples_.reserve(samples_.size() + n);
+  if (log_ != nullptr) wal_samples_.reserve(wal_samples_.size() + n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 2 * kAhead < n) {
+      head_->PrefetchId(static_cast<SeriesId>(refs[i + 2 * kAhead]));
+    }
+    if (i + kAhead < n) resolve_ahead(i + kAhead);
+    MemSeries* s = ring[i & (kRing - 1)];
+    const StatusCode code =
+        s == nullptr ? StatusCode::kNotFound
+                     : AppendChecked(s, static_cast<SeriesId>(refs[i]), t_ms[i],
+                                     values[i]);
+    if (code == StatusCode::kOk) {
+      ++report->appended;
+    } else {
+      report->errors.push_back({i, code});
+    }
+  }
+  return Status::OK();
 }
 
 Status HeadAppender::Commit() {
@@ -83,7 +146,10 @@ Status HeadAppender::Commit() {
     return Status::OK();
   }
   if (log_ != nullptr) {
-    records_.clear();
+    // records_[0] the series record (if any), records_[1] the samples;
+    // cleared, not freed, so their buffers serve the next commits.
+    records_.resize(2);
+    size_t first = 1;
     if (!new_series_.empty()) {
       std::vector<wal::RefSeries> series;
       series.reserve(new_series_.size());
@@ -91,15 +157,15 @@ Status HeadAppender::Commit() {
         if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
       }
       if (!series.empty()) {
-        wal::EncodeSeries(series, &records_.emplace_back());
+        records_[0].clear();
+        wal::EncodeSeries(series, &records_[0]);
+        first = 0;
       }
     }
-    wal_samples_.clear();
-    wal_samples_.reserve(samples_.size());
-    for (const HeadSample& p : samples_)
-      wal_samples_.push_back({p.series->id(), p.t, p.v});
-    wal::EncodeSamples(wal_samples_, &records_.emplace_back());
-    Status st = log_->Log(records_);
+    records_[1].clear();
+    wal::EncodeSamples(wal_samples_, &records_[1]);
+    Status st =
+        log_->Log(std::span<const std::string>(records_).subspan(first));
     if (!st.ok()) {
       Reset();
       return st.WithContext("commit");
@@ -127,6 +193,7 @@ void HeadAppender::Reset() {
   for (MemSeries* s : pinned_) s->UnpinForCommit();
   pinned_.clear();
   samples_.clear();
+  wal_samples_.clear();
   new_series_.clear();
   token_ = g_next_batch_token.fetch_add(1);
   min_valid_time_ = head_->AppendableMinValidTime();

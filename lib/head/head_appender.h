@@ -36,6 +36,13 @@ class HeadAppender : public Appender {
                              double value) override;
   StatusOr<SeriesRef> Append(SeriesRef ref, int64_t t_ms,
                              double value) override;
+  // Three stages, a few samples apart: prefetch the id slot of a ref,
+  // resolve it and prefetch the series' appender line, then check and
+  // buffer the sample.
+  Status AppendBatch(std::span<const SeriesRef> refs,
+                     std::span<const int64_t> t_ms,
+                     std::span<const double> values,
+                     AppendBatchReport* report) override;
   Status Commit() override;
   void Rollback() override;
   size_t pending() const override { return samples_.size(); }
@@ -43,6 +50,12 @@ class HeadAppender : public Appender {
  private:
   // NotFound if `s` was removed by head truncation meanwhile.
   StatusOr<SeriesRef> AppendTo(MemSeries* s, int64_t t, double v);
+  // AppendTo without building a Status: kOk or the refusal's code
+  // (counted in the head's counters). `id` is s->id(), which the caller
+  // knows, so the series' cold line stays untouched.
+  StatusCode AppendChecked(MemSeries* s, SeriesId id, int64_t t, double v);
+  // The series of a ref, nullptr if unknown.
+  MemSeries* Resolve(SeriesRef ref) const;
   void Reset();
 
   Head* const head_;
@@ -55,8 +68,10 @@ class HeadAppender : public Appender {
   // Identifies the current batch in MemSeries::SetPending; unique per
   // batch across all appenders.
   uint64_t token_;
-  std::vector<std::string> records_;  // Reused buffers.
+  // The WAL's copy of samples_, filled as samples are appended (only with
+  // a log), so Commit encodes without touching each series again.
   std::vector<wal::RefSample> wal_samples_;
+  std::vector<std::string> records_;  // Reused buffers.
 };
 
 }  // namespace strata

@@ -54,7 +54,7 @@ bool MemSeries::LabelsEqual(const Labels& other) const {
 }
 
 AppendOutcome MemSeries::Check(int64_t t, double v) const {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   return CheckLocked(t, v);
 }
 
@@ -74,7 +74,7 @@ AppendOutcome MemSeries::CheckLocked(int64_t t, double v) const {
 
 AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
                                 bool* new_chunk) {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   *new_chunk = false;
   if (AppendOutcome o = CheckLocked(t, v); o != AppendOutcome::kAppended) {
     return o;
@@ -110,7 +110,7 @@ void MemSeries::CutChunk(int64_t t, int64_t chunk_range) {
 
 void MemSeries::ChunkMetas(int64_t mint, int64_t maxt,
                            std::vector<ChunkMeta>* out) const {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   for (size_t i = 0; i < closed_.size(); ++i) {
     const ClosedChunk& c = closed_[i];
     if (c.mint <= maxt && mint <= c.maxt) {
@@ -128,7 +128,7 @@ void MemSeries::ChunkMetas(int64_t mint, int64_t maxt,
 StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq) const {
   auto copy = std::make_shared<std::string>();
   {
-    MutexLock lock(&mu_);
+    SpinLockHolder lock(&mu_);
     if (seq < first_seq_) return Status::NotFound("head chunk truncated");
     const size_t idx = seq - first_seq_;
     if (idx < closed_.size()) {
@@ -147,7 +147,7 @@ StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq) const {
 }
 
 size_t MemSeries::TruncateChunksBefore(int64_t mint) {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   size_t drop = 0;
   while (drop < closed_.size() && closed_[drop].maxt < mint) ++drop;
   if (drop > 0) {
@@ -166,20 +166,20 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
 }
 
 bool MemSeries::MarkDeadIfEmpty() {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   if (!closed_.empty() || open_.NumSamples() > 0) return false;
   return MarkDead();
 }
 
 int64_t MemSeries::MinTime() const {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   if (!closed_.empty()) return closed_.front().mint;
   if (open_.NumSamples() > 0) return open_mint_;
   return kMaxTime;
 }
 
 size_t MemSeries::NumChunks() const {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
 }
 

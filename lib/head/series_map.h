@@ -27,6 +27,13 @@ class SeriesMap {
 
   // nullptr if absent.
   MemSeries* GetById(SeriesId id) const;
+  // A cache-prefetch hint for the slot GetById(id) will read.
+  void PrefetchId(SeriesId id) const {
+    Segment* seg =
+        segments_[id >> kSegmentBits].load(std::memory_order_relaxed);
+    if (seg != nullptr)
+      __builtin_prefetch(&seg->slots[id & (kSegmentSize - 1)]);
+  }
 
   // Returns the series with these labels, calling `make` to build one if
   // there is none: one lookup under the stripe lock, which `make` runs

@@ -10,7 +10,7 @@ namespace strata::wal {
 namespace {
 
 // Fast levels: the WAL is on the write path, and most records are small.
-constexpr int kZstdLevel = 1;
+constexpr int kZstdLevel = -1;
 // A record can never be this large; a frame claiming more is corrupt.
 constexpr uint64_t kMaxRecordBytes = uint64_t{1} << 32;
 // The most bytes one byte of compressed data can decode to, by the formats:

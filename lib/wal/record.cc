@@ -73,6 +73,8 @@ Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out) {
 void EncodeSamples(std::span<const RefSample> samples, std::string* dst) {
   dst->push_back(static_cast<char>(RecordType::kSamples));
   if (samples.empty()) return;
+  // Typically 2 + 2 + 8 bytes per sample; more only grows the string.
+  dst->reserve(dst->size() + 16 + samples.size() * 12);
   const RefSample& first = samples.front();
   PutBE64(dst, first.ref);
   PutBE64(dst, static_cast<uint64_t>(first.t));

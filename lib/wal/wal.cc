@@ -95,14 +95,23 @@ Status Wal::Log(std::string_view record) {
 }
 
 Status Wal::Log(std::span<const std::string> records) {
+  // Appenders log one or two records (series, samples): no allocation.
+  constexpr size_t kInline = 4;
+  if (records.size() <= kInline) {
+    std::string_view views[kInline];
+    std::copy(records.begin(), records.end(), views);
+    return Log(std::span<const std::string_view>(views, records.size()));
+  }
   std::vector<std::string_view> views(records.begin(), records.end());
   return Log(std::span<const std::string_view>(views));
 }
 
 Status Wal::Log(std::span<const std::string_view> records) {
   if (records.empty()) return Status::OK();
-  // Compression is the expensive part of encoding; it needs no lock.
-  std::vector<PreparedRecord> prepared(records.size());
+  // Compression is the expensive part of encoding; it needs no lock. The
+  // compressed copies go to buffers kept per thread between calls.
+  thread_local std::vector<PreparedRecord> prepared;
+  prepared.resize(records.size());
   int64_t raw_bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     PreparedRecord& p = prepared[i];
@@ -124,6 +133,10 @@ Status Wal::Log(std::span<const std::string_view> records) {
     }
   }
   EndCallLocked();
+  for (PreparedRecord& p : prepared) {
+    if (p.storage.capacity() > kMaxRetainedFrameBuffer)
+      std::string().swap(p.storage);
+  }
   return s;
 }
 

@@ -73,6 +73,40 @@ static void Append(strata_db* db) {
   strata_appender_free(app);
 }
 
+/* strata_append_refs over series c and d as Append left them: every
+ * refusal reported by index (the first errors_cap of them), nothing stored. */
+static void AppendRefs(strata_db* db) {
+  strata_appender* app = strata_appender_new(db);
+  CHECK(app != NULL);
+  uint64_t c = 0, d = 0;
+  CHECK(strata_append(app, kSeriesC, 2, 2000, 2.5, &c) == STRATA_OK);
+  CHECK(strata_append(app, kSeriesD, 2, 1099, 1099, &d) == STRATA_OK);
+  uint64_t refs[] = {c, c, d, 424242, d};
+  int64_t ts[] = {1000, 2000, 1050, 1, 999};
+  double vs[] = {1.5, 7, 1050, 0, 5};
+  strata_sample_error errors[3];
+  size_t n_errors = 0;
+  CHECK(strata_append_refs(app, refs, ts, vs, 5, errors, 3, &n_errors) ==
+        STRATA_OK);
+  CHECK(n_errors == 5);
+  CHECK(errors[0].index == 0 && errors[0].status == STRATA_OUT_OF_ORDER);
+  CHECK(errors[1].index == 1 && errors[1].status == STRATA_DUPLICATE_SAMPLE);
+  CHECK(errors[2].index == 2 && errors[2].status == STRATA_OUT_OF_ORDER);
+  CHECK(strata_appender_pending(app) == 0);
+  /* Newer samples are pending until the rollback. */
+  int64_t newer[] = {3000, 3000};
+  uint64_t both[] = {c, d};
+  CHECK(strata_append_refs(app, both, newer, vs, 2, NULL, 0, &n_errors) ==
+        STRATA_OK);
+  CHECK(n_errors == 0);
+  CHECK(strata_appender_pending(app) == 2);
+  strata_rollback(app);
+  CHECK(strata_append_refs(app, NULL, ts, vs, 1, NULL, 0, NULL) ==
+        STRATA_INVALID_ARGUMENT);
+  CHECK(strata_append_refs(app, refs, ts, vs, 0, NULL, 0, NULL) == STRATA_OK);
+  strata_appender_free(app);
+}
+
 static void CheckStats(strata_db* db) {
   strata_stats stats;
   memset(&stats, 0, sizeof(stats));
@@ -227,6 +261,7 @@ int main(void) {
 
   db = Open(data);
   Append(db);
+  AppendRefs(db);
   CheckStats(db);
   CHECK(strata_close(db) == STRATA_OK);
 

@@ -10,6 +10,7 @@
 // Batch b of thread k holds, at t = b * STEP_MS, the samples
 //   crash{thread="k", s="i"} = b * 100 + i   for i in [0, kSeries)
 // and every 10th batch one new series crash_new{thread="k", b="<b>"} = b.
+// Thread 0 appends by labels, thread 1 with Appender::AppendBatch by ref.
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "strata/db.h"
 
@@ -33,21 +35,56 @@ void Emit(int thread, int64_t batch) {
   if (::write(STDOUT_FILENO, line, n) != n) std::_Exit(3);
 }
 
+strata::Labels SeriesLabels(const std::string& k, int i) {
+  return strata::Labels::Of(
+      {{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
+}
+
+// Appends batch b's kSeries samples one at a time by labels.
+void AppendByLabels(strata::Appender& app, const std::string& k, int64_t b) {
+  const int64_t t = b * g_step_ms;
+  for (int i = 0; i < kSeries; ++i) {
+    if (!app.Append(SeriesLabels(k, i), t, static_cast<double>(b * 100 + i))
+             .ok())
+      std::_Exit(4);
+  }
+}
+
+// Appends batch b's kSeries samples with Appender::AppendBatch by ref; a
+// ref that is unknown (0 at first, or garbage collected) is resolved by
+// labels and kept for the next batch.
+void AppendByRefBatch(strata::Appender& app, const std::string& k, int64_t b,
+                      std::vector<strata::SeriesRef>* refs) {
+  std::vector<int64_t> ts(kSeries, b * g_step_ms);
+  std::vector<double> vs(kSeries);
+  for (int i = 0; i < kSeries; ++i) vs[i] = static_cast<double>(b * 100 + i);
+  strata::AppendBatchReport report;
+  if (!app.AppendBatch(*refs, ts, vs, &report).ok()) std::_Exit(4);
+  for (const strata::SampleError& e : report.errors) {
+    if (e.code != strata::StatusCode::kNotFound) std::_Exit(4);
+    const int i = static_cast<int>(e.index);
+    auto ref = app.Append(SeriesLabels(k, i), ts[i], vs[i]);
+    if (!ref.ok()) std::_Exit(4);
+    (*refs)[i] = *ref;
+  }
+}
+
+// Thread 0 appends by labels, thread 1 by ref batches.
 void Run(strata::DB* db, int thread, int64_t first_batch) {
   auto app = db->NewAppender();
   const std::string k = std::to_string(thread);
+  std::vector<strata::SeriesRef> refs(kSeries, 0);
   for (int64_t b = first_batch;; ++b) {
-    const int64_t t = b * g_step_ms;
-    for (int i = 0; i < kSeries; ++i) {
-      auto l = strata::Labels::Of(
-          {{"__name__", "crash"}, {"thread", k}, {"s", std::to_string(i)}});
-      if (!app->Append(l, t, static_cast<double>(b * 100 + i)).ok())
-        std::_Exit(4);
+    if (thread == 1) {
+      AppendByRefBatch(*app, k, b, &refs);
+    } else {
+      AppendByLabels(*app, k, b);
     }
     if (b % 10 == 0) {
       auto l = strata::Labels::Of(
           {{"__name__", "crash_new"}, {"thread", k}, {"b", std::to_string(b)}});
-      if (!app->Append(l, t, static_cast<double>(b)).ok()) std::_Exit(5);
+      if (!app->Append(l, b * g_step_ms, static_cast<double>(b)).ok())
+        std::_Exit(5);
     }
     if (!app->Commit().ok()) std::_Exit(6);
     Emit(thread, b);

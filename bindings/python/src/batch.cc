@@ -1,21 +1,44 @@
 #include "batch.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace strata::python {
 
+namespace {
+
+// Rolls the pending batch back and returns `refusal` naming sample i.
+Status Refuse(Appender& appender, const Status& refusal, size_t i,
+              std::span<const int64_t> t) {
+  appender.Rollback();
+  return refusal.WithContext("sample " + std::to_string(i) +
+                             " (t=" + std::to_string(t[i]) + ")");
+}
+
+}  // namespace
+
 Status AppendSeries(Appender& appender, const Labels& labels,
                     std::span<const int64_t> t, std::span<const double> v) {
-  SeriesRef ref = 0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    StatusOr<SeriesRef> added = ref == 0 ? appender.Append(labels, t[i], v[i])
-                                         : appender.Append(ref, t[i], v[i]);
-    if (!added.ok()) {
-      appender.Rollback();
-      return added.status().WithContext("sample " + std::to_string(i) +
-                                        " (t=" + std::to_string(t[i]) + ")");
+  if (t.empty()) return Status::OK();
+  StatusOr<SeriesRef> ref = appender.Append(labels, t[0], v[0]);
+  if (!ref.ok()) return Refuse(appender, ref.status(), 0, t);
+  // The rest by ref, in AppendBatch calls of at most kChunk samples. A
+  // refusal rolls everything back, so samples added after the first
+  // refused one in the same call do not matter.
+  constexpr size_t kChunk = 4096;
+  const std::vector<SeriesRef> refs(std::min(kChunk, t.size() - 1), *ref);
+  AppendBatchReport report;
+  for (size_t begin = 1; begin < t.size(); begin += kChunk) {
+    const size_t n = std::min(kChunk, t.size() - begin);
+    Status st =
+        appender.AppendBatch(std::span(refs).first(n), t.subspan(begin, n),
+                             v.subspan(begin, n), &report);
+    if (!st.ok()) return Refuse(appender, st, begin, t);
+    if (!report.errors.empty()) {
+      const SampleError& e = report.errors.front();
+      return Refuse(appender, e.ToStatus(), begin + e.index, t);
     }
-    ref = *added;
   }
   return Status::OK();
 }

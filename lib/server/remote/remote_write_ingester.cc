@@ -128,6 +128,13 @@ struct IngestScratch {
   std::vector<std::pair<SeriesRefCache::Key, SeriesRef>> puts;
   std::vector<WireLabel> deferred;
   std::string key_bytes;
+  // Samples of series with a known ref, for one Appender::AppendBatch;
+  // queued_series[k] is the series index of sample k.
+  std::vector<SeriesRef> queued_refs;
+  std::vector<int64_t> queued_ts;
+  std::vector<double> queued_values;
+  std::vector<uint32_t> queued_series;
+  AppendBatchReport report;
 };
 
 IngestScratch& ThreadScratch() {
@@ -241,8 +248,56 @@ class BatchIngest {
       if (!ValidateLabels(s, labels, &target.labels)) return Status::OK();
     }
     for (const WireSample& sample : samples) {
+      if (!CheckTimestamp(sample, labels)) continue;
+      if (target.ref != 0) {
+        Queue(i, target.ref, sample);
+        continue;
+      }
       STRATA_RETURN_IF_ERROR(
-          AppendSample(sample, scratch_.keys[i], labels, target, app));
+          AppendByLabels(sample, scratch_.keys[i], labels, target, app));
+    }
+    return Status::OK();
+  }
+
+  // Forgets the samples queued by an earlier request on this thread.
+  void ClearQueue() {
+    scratch_.queued_refs.clear();
+    scratch_.queued_ts.clear();
+    scratch_.queued_values.clear();
+    scratch_.queued_series.clear();
+  }
+
+  // Appends the samples AppendSeries queued (those of series with a known
+  // ref) in one AppendBatch, then rejects or retries the refused ones. A
+  // non-OK status is fatal for the whole batch.
+  Status AppendQueued(Appender& app) {
+    if (scratch_.queued_refs.empty()) return Status::OK();
+    AppendBatchReport& report = scratch_.report;
+    STRATA_RETURN_IF_ERROR(app.AppendBatch(scratch_.queued_refs,
+                                           scratch_.queued_ts,
+                                           scratch_.queued_values, &report));
+    result_->samples_written += static_cast<int64_t>(report.appended);
+    // A series garbage collected since its ref was cached: its samples are
+    // retried by labels, once resolved per series (errors come in index
+    // order, and a series' samples are consecutive).
+    size_t retried_series = SIZE_MAX;
+    AppendTarget retry;
+    for (const SampleError& e : report.errors) {
+      const size_t i = scratch_.queued_series[e.index];
+      const WireSeries& s = batch_.series[i];
+      SeriesLabels labels(batch_, s, &scratch_.deferred);
+      const WireSample sample{scratch_.queued_ts[e.index],
+                              scratch_.queued_values[e.index]};
+      if (e.code == StatusCode::kNotFound) {
+        if (retried_series != i) {
+          retried_series = i;
+          retry = AppendTarget{};
+        }
+        STRATA_RETURN_IF_ERROR(
+            AppendByLabels(sample, scratch_.keys[i], labels, retry, app));
+        continue;
+      }
+      STRATA_RETURN_IF_ERROR(RejectRefused(e.ToStatus(), sample, labels));
     }
     return Status::OK();
   }
@@ -310,52 +365,80 @@ class BatchIngest {
     return true;
   }
 
-  // Appends one sample or rejects it. A non-OK status is fatal for the
-  // whole batch.
-  Status AppendSample(const WireSample& sample, const SeriesRefCache::Key& key,
-                      SeriesLabels& labels, AppendTarget& target,
-                      Appender& app) {
-    const auto describe = [&](std::string_view why) {
-      return [&labels, &sample, why] {
-        return Cat(FormatWireLabels(labels.Get()), " t=", sample.timestamp,
-                   ": ", why);
-      };
+  // A description of `sample` of the series with `labels` for a
+  // rejection message.
+  static auto Describe(SeriesLabels& labels, const WireSample& sample,
+                       std::string_view why) {
+    return [&labels, &sample, why] {
+      return Cat(FormatWireLabels(labels.Get()), " t=", sample.timestamp, ": ",
+                 why);
     };
+  }
+
+  // Whether `sample`'s timestamp may be stored; rejects it if not.
+  bool CheckTimestamp(const WireSample& sample, SeriesLabels& labels) {
     if (sample.timestamp < 0) {
       Reject(RejectReason::kOutOfBounds, 1,
-             describe("timestamp before the Unix epoch"));
-      return Status::OK();
+             Describe(labels, sample, "timestamp before the Unix epoch"));
+      return false;
     }
     if (sample.timestamp > max_t_) {
       Reject(RejectReason::kTooFarInFuture, 1,
-             describe("timestamp too far in the future"));
-      return Status::OK();
+             Describe(labels, sample, "timestamp too far in the future"));
+      return false;
+    }
+    return true;
+  }
+
+  // Queues a sample of series `i`, whose ref is known, for AppendQueued.
+  void Queue(size_t i, SeriesRef ref, const WireSample& sample) {
+    scratch_.queued_refs.push_back(ref);
+    scratch_.queued_ts.push_back(sample.timestamp);
+    scratch_.queued_values.push_back(sample.value);
+    scratch_.queued_series.push_back(static_cast<uint32_t>(i));
+  }
+
+  // Appends one sample by its series' labels (target.labels, built from
+  // `labels` if unset) or by target.ref once a first sample resolved it,
+  // or rejects it. A non-OK status is fatal for the whole batch.
+  Status AppendByLabels(const WireSample& sample,
+                        const SeriesRefCache::Key& key, SeriesLabels& labels,
+                        AppendTarget& target, Appender& app) {
+    if (target.ref != 0) {
+      StatusOr<SeriesRef> by_ref =
+          app.Append(target.ref, sample.timestamp, sample.value);
+      if (by_ref.ok()) {
+        ++result_->samples_written;
+        return Status::OK();
+      }
+      if (!by_ref.status().IsNotFound()) {
+        return RejectRefused(by_ref.status(), sample, labels);
+      }
+      target.ref = 0;  // Garbage collected by the head since it was cached.
+    }
+    if (!target.labels) {
+      // Valid: checked before the series was cached or just now.
+      target.labels =
+          Labels::FromUnchecked(ToLabelVector(labels.Get(), drop_label_));
     }
     StatusOr<SeriesRef> appended =
-        target.ref != 0
-            ? app.Append(target.ref, sample.timestamp, sample.value)
-            : app.Append(*target.labels, sample.timestamp, sample.value);
-    if (!appended.ok() && target.ref != 0 && appended.status().IsNotFound()) {
-      // The head garbage collected the series; go by its labels, which
-      // were valid when the ref was cached.
-      if (!target.labels) {
-        target.labels =
-            Labels::FromUnchecked(ToLabelVector(labels.Get(), drop_label_));
-      }
-      target.ref = 0;
-      appended = app.Append(*target.labels, sample.timestamp, sample.value);
-    }
+        app.Append(*target.labels, sample.timestamp, sample.value);
     if (appended.ok()) {
       ++result_->samples_written;
-      if (target.ref == 0) {
-        target.ref = *appended;
-        scratch_.puts.emplace_back(key, target.ref);
-      }
+      target.ref = *appended;
+      scratch_.puts.emplace_back(key, target.ref);
       return Status::OK();
     }
-    const std::optional<RejectReason> reason = ReasonFor(appended.status());
-    if (!reason) return appended.status();
-    Reject(*reason, 1, describe(appended.status().message()));
+    return RejectRefused(appended.status(), sample, labels);
+  }
+
+  // Rejects a sample the appender refused with `refusal`; a refusal that
+  // is not per sample is returned, fatal for the whole batch.
+  Status RejectRefused(const Status& refusal, const WireSample& sample,
+                       SeriesLabels& labels) {
+    const std::optional<RejectReason> reason = ReasonFor(refusal);
+    if (!reason) return refusal;
+    Reject(*reason, 1, Describe(labels, sample, refusal.message()));
     return Status::OK();
   }
 
@@ -433,8 +516,11 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
   ingest.UpdateFamilyMetadata();
   ingest.LookUpCachedRefs();
   std::unique_ptr<Appender> app = db_->NewAppender();
-  for (size_t i = 0; i < batch.series.size(); ++i) {
-    Status fatal = ingest.AppendSeries(i, *app);
+  ingest.ClearQueue();
+  for (size_t i = 0; i <= batch.series.size(); ++i) {
+    // Series by series, then the samples queued by ref in one batch.
+    Status fatal = i < batch.series.size() ? ingest.AppendSeries(i, *app)
+                                           : ingest.AppendQueued(*app);
     if (!fatal.ok()) {
       app->Rollback();
       result.samples_written = 0;

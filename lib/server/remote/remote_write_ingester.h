@@ -11,6 +11,11 @@
 // batch after a lost response gets 204. Only a failure to commit (or a DB
 // that is closing) makes the whole batch fail retryably.
 //
+// Samples of series whose ref is cached (or resolved by the series' first
+// sample) are appended after the others, in one Appender::AppendBatch, so
+// the DB loads their series ahead; per-sample refusals come back in its
+// report. The described rejections follow that order.
+//
 // Native histograms are counted but not stored (Strata stores float
 // samples only); exemplars are counted as accepted but not stored either.
 // Start/created timestamps are decoded and ignored, as Prometheus does
