@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -34,6 +35,7 @@
 #include "server/api/query_api.h"
 #include "server/api/rules_api.h"
 #include "server/api/rules_metrics.h"
+#include "server/api/ui_handler.h"
 #include "server/api/web_handler.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
@@ -44,6 +46,7 @@
 #include "server/remote/remote_read_handler.h"
 #include "server/remote/remote_write_handler.h"
 #include "strata/db.h"
+#include "ui_assets.h"
 #include "util/duration.h"
 #include "util/file_system.h"
 #include "util/log.h"
@@ -82,6 +85,17 @@ StatusOr<ConfigFile> ReadConfig(const std::string& path) {
                {{"filename", path}, {"sections", names}});
   }
   return config;
+}
+
+// The path of an external URL ("http://h/prom" gives "/prom", "http://h"
+// gives ""); ComputeExternalUrl leaves no trailing '/'.
+std::string ExternalPath(std::string_view external_url) {
+  const size_t scheme = external_url.find("://");
+  const size_t path =
+      external_url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return path == std::string_view::npos
+             ? ""
+             : std::string(external_url.substr(path));
 }
 
 std::string SignalName(int sig) {
@@ -290,6 +304,8 @@ class Server {
         admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
         lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
+        ui_(UiOptions{web::EmbeddedUiAssets(),
+                      ExternalPath(flags.external_url)}),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests(),
                           std::move(web_config)),
               &router_, ObserveRequests()) {
@@ -311,6 +327,7 @@ class Server {
     admin_.RegisterRoutes(&router_);
     lifecycle_.RegisterRoutes(&router_);
     rules_api_.RegisterRoutes(&router_);
+    ui_.RegisterRoutes(&router_);
     AddRuleMetrics(
         web_.registry(), [alerting] { return alerting->Groups(); },
         [alerting] { return alerting->Durations(); });
@@ -470,6 +487,7 @@ class Server {
   AdminHandler admin_;
   RulesApi rules_api_;
   LifecycleHandler lifecycle_;
+  UiHandler ui_;
   HttpServer http_;
 };
 
