@@ -161,6 +161,12 @@ try {
     out.cardinality.drillTotal = Number(await card.$eval('#total-series', (e) => e.textContent));
     await card.close();
 
+    // The UI root redirects to its graph page (under any URL prefix).
+    const root = await newPage();
+    await root.goto(`${base}/`);
+    out.rootRedirect = new URL(root.url()).pathname;
+    await root.close();
+
     // Status pages render without errors.
     out.pages = {};
     for (const [name, ready] of [['tsdb-status', '#head'], ['flags', '#flags'], ['status', '#runtime'], ['rules', 'main p, main section'], ['alerts', 'main p, main details']]) {

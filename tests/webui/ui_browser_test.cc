@@ -37,6 +37,9 @@ constexpr int64_t kEndSeconds = 1795624064;
 constexpr const char* kEndText = "2026-11-25 16:27:44";
 constexpr const char* kExpr = "node_cpu_seconds_total";
 constexpr int64_t kRangeSeconds = 3600;
+// Served under an external URL's path, as behind a reverse proxy: the UI's
+// links and API calls must stay under it.
+constexpr const char* kPrefix = "/strata";
 
 #ifdef STRATA_NODE
 constexpr const char* kNode = STRATA_NODE;
@@ -80,23 +83,26 @@ class UiBrowserTest : public ::testing::Test {
                                " | tar -x -C " + ShellQuote(data.string());
     if (std::system(unpack.c_str()) != 0) return;
     port_ = FreePort();
-    server_ =
-        new Process({StrataServerPath(), "--storage.tsdb.path=" + data.string(),
-                     "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                     "--storage.tsdb.retention.time=100y"},
-                    (fs::path(tmp_->path()) / "strata.log").string());
-    if (!WaitForOk(port_, "/-/ready", 60000)) return;
+    server_ = new Process(
+        {StrataServerPath(), "--storage.tsdb.path=" + data.string(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+         "--web.external-url=http://127.0.0.1:" + std::to_string(port_) +
+             kPrefix + "/",
+         "--storage.tsdb.retention.time=100y"},
+        (fs::path(tmp_->path()) / "strata.log").string());
+    if (!WaitForOk(port_, std::string(kPrefix) + "/-/ready", 60000)) return;
     const fs::path artifacts =
         fs::path(strata::testing::BinaryDir()) / "tests/webui/artifacts";
     fs::remove_all(artifacts);  // Only this run's screenshots.
-    const std::string cmd =
-        "timeout 150 " + ShellQuote(kNode) + " " +
-        ShellQuote(strata::testing::SourceDir() +
-                   "/tests/webui/ui_browser.mjs") +
-        " --url http://127.0.0.1:" + std::to_string(port_) + " --chromium " +
-        kChromium + " --node-modules " + ShellQuote(kNodeModules) +
-        " --artifacts " + ShellQuote(artifacts.string()) + " --end " +
-        ShellQuote(kEndText) + " --expr " + kExpr + " --complete node_lo";
+    const std::string cmd = "timeout 150 " + ShellQuote(kNode) + " " +
+                            ShellQuote(strata::testing::SourceDir() +
+                                       "/tests/webui/ui_browser.mjs") +
+                            " --url http://127.0.0.1:" + std::to_string(port_) +
+                            kPrefix + " --chromium " + kChromium +
+                            " --node-modules " + ShellQuote(kNodeModules) +
+                            " --artifacts " + ShellQuote(artifacts.string()) +
+                            " --end " + ShellQuote(kEndText) + " --expr " +
+                            kExpr + " --complete node_lo";
     int exit_code = 0;
     const std::string output =
         strata::testing::RunCommand(cmd + " 2>&1", &exit_code);
@@ -129,7 +135,7 @@ class UiBrowserTest : public ::testing::Test {
   // GET `target` on the server; the API's `data`.
   static Json ApiData(const std::string& target) {
     const Json body =
-        Json::parse(Http(port_, "GET", target).body, nullptr, false);
+        Json::parse(Http(port_, "GET", kPrefix + target).body, nullptr, false);
     EXPECT_EQ(body.value("status", ""), "success") << target;
     return body.is_discarded() ? Json() : body["data"];
   }
@@ -245,6 +251,7 @@ void UiBrowserTest::StatusPagesRenderWithoutErrors() {
     EXPECT_TRUE(got["errors"].empty()) << page << ": " << got.dump();
   }
   EXPECT_NE(report()["theme"]["before"], report()["theme"]["after"]);
+  EXPECT_EQ(report()["rootRedirect"], std::string(kPrefix) + "/graph");
 }
 
 void UiBrowserTest::NoConsoleErrors() {

@@ -22,7 +22,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -85,17 +84,6 @@ StatusOr<ConfigFile> ReadConfig(const std::string& path) {
                {{"filename", path}, {"sections", names}});
   }
   return config;
-}
-
-// The path of an external URL ("http://h/prom" gives "/prom", "http://h"
-// gives ""); ComputeExternalUrl leaves no trailing '/'.
-std::string ExternalPath(std::string_view external_url) {
-  const size_t scheme = external_url.find("://");
-  const size_t path =
-      external_url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
-  return path == std::string_view::npos
-             ? ""
-             : std::string(external_url.substr(path));
 }
 
 std::string SignalName(int sig) {
@@ -305,10 +293,11 @@ class Server {
         rules_api_(RulesApiFor(alerting)),
         lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
         ui_(UiOptions{web::EmbeddedUiAssets(),
-                      ExternalPath(flags.external_url)}),
+                      std::string(UrlPath(flags.external_url))}),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests(),
                           std::move(web_config)),
               &router_, ObserveRequests()) {
+    router_.SetRoutePrefix(flags.route_prefix);
     web_.RegisterRoutes(&router_);
     AddStorageCollector(web_.registry(), flags.data_dir);
     if (Status st = metadata_.Load(); !st.ok()) {
