@@ -19,7 +19,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   nlohmann-json3-dev python3 python3-dev python3-pybind11 python3-numpy python3-pytest \
   python3-pip python3-venv python3-setuptools python3-wheel \
   jq prometheus prometheus-node-exporter \
-  prometheus-alertmanager clang libclang-rt-14-dev
+  prometheus-alertmanager clang libclang-rt-14-dev chromium
 
 .PHONY: all deps configure build docs test run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format
 

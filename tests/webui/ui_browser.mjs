@@ -82,6 +82,8 @@ async function graphFigures(expression) {
       firstContentfulPaintMs: paint ? paint.startTime : null,
       graphDrawnMs: performance.now(),
       series: Number(chart.dataset.drawnSeries),
+      queryMs: Number(document.querySelector('.stats').dataset.fetchMs),
+      drawMs: Number(document.querySelector('.stats').dataset.drawMs),
     };
   });
   await shot(page, 'graph-figures');

@@ -190,9 +190,13 @@ class Panel {
           { query: expr, start: String(startS), end: String(endS), step: String(stepS), stats: '1' },
           abort.signal,
         );
-        this.showStats(data, performance.now() - started);
+        const fetched = performance.now();
+        this.showStats(data, fetched - started);
         if (data.resultType !== 'matrix') throw new Error(`expected a range vector result, got ${data.resultType}`);
         this.graph = drawGraph(data, { startS, endS, stepS }, this.state.stacked, this.result.clientWidth || 800);
+        // For bench/webui_figures.sh: the query (with JSON decoding) and the drawing.
+        this.stats.dataset.fetchMs = String(Math.round(fetched - started));
+        this.stats.dataset.drawMs = String(Math.round(performance.now() - fetched));
         this.result.replaceChildren(this.graph.element);
         this.result.append(h('p', { class: 'muted' }, `Range ${formatDuration(rangeS)} ending ${formatTime(endS * 1000)} UTC, resolution ${formatDuration(stepS)}`));
       }
