@@ -29,6 +29,7 @@ using strata::e2e::Http;
 using strata::e2e::Process;
 using strata::e2e::StrataServerPath;
 using strata::e2e::WaitForOk;
+using strata::testing::ShellQuote;
 using strata::testing::UrlEncode;
 
 constexpr const char* kChromium = "/usr/bin/chromium";
@@ -48,18 +49,6 @@ constexpr const char* kNodeModules = STRATA_WEB_UI_NODE_MODULES;
 constexpr const char* kNode = "";
 constexpr const char* kNodeModules = "";
 #endif
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
 
 class UiBrowserTest : public ::testing::Test {
  protected:

@@ -54,6 +54,24 @@ function encode(params: Record<string, string | string[] | undefined>): string {
   return parts.join('&');
 }
 
+// The `data` of an API answer, or ApiFailure with its error.
+async function decode<T>(response: Response): Promise<T> {
+  let body: { status?: string; data?: T; errorType?: string; error?: string } = {};
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: a proxy's error page, say.
+  }
+  if (body.status !== 'success') {
+    throw new ApiFailure({
+      errorType: body.errorType ?? 'http',
+      error: body.error ?? `HTTP ${response.status} ${response.statusText}`,
+      status: response.status,
+    });
+  }
+  return body.data as T;
+}
+
 // GETs ./api/v1/<path> and returns `data`, or throws ApiFailure.
 export async function api<T>(
   path: string,
@@ -65,24 +83,7 @@ export async function api<T>(
     signal,
     headers: { Accept: 'application/json' },
   });
-  let body: { status?: string; data?: T; errorType?: string; error?: string } = {};
-  try {
-    body = await response.json();
-  } catch {
-    throw new ApiFailure({
-      errorType: 'http',
-      error: `HTTP ${response.status} ${response.statusText}`,
-      status: response.status,
-    });
-  }
-  if (body.status !== 'success') {
-    throw new ApiFailure({
-      errorType: body.errorType ?? 'http',
-      error: body.error ?? `HTTP ${response.status}`,
-      status: response.status,
-    });
-  }
-  return body.data as T;
+  return decode<T>(response);
 }
 
 // POSTs a PromQL query as a form (long expressions fit).
@@ -97,15 +98,7 @@ export async function query(
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: encode(params),
   });
-  const body = await response.json().catch(() => ({}));
-  if (body.status !== 'success') {
-    throw new ApiFailure({
-      errorType: body.errorType ?? 'http',
-      error: body.error ?? `HTTP ${response.status}`,
-      status: response.status,
-    });
-  }
-  return body.data as QueryData;
+  return decode<QueryData>(response);
 }
 
 // The text of ./metrics (for the storage figures on the TSDB page).
