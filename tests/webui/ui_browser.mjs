@@ -115,6 +115,17 @@ try {
     out.graph.legendToggled = await page.$eval('.legend-item', (b) => b.getAttribute('aria-pressed'));
     await shot(page, 'graph');
 
+    // Stacked: the URL keeps it and the chart is drawn again.
+    await page.click('.controls input[type=checkbox]');
+    await page.waitForFunction(() => location.search.includes('g0.stacked=1') && document.querySelector('.chart[data-drawn-series] canvas'));
+    out.graph.stackedSeries = await page.$eval('.chart', (c) => Number(c.dataset.drawnSeries));
+    await shot(page, 'graph-stacked');
+    // A second panel.
+    await page.click('button.add-panel');
+    out.panels = await page.$$eval('.panel', (ps) => ps.length);
+    await page.click('.panel:nth-child(2) button[aria-label="Remove panel"]');
+    out.panelsAfterRemove = await page.$$eval('.panel', (ps) => ps.length);
+
     // Completion of a metric name.
     await selectAllAndType(page, prefix);
     await page.waitForSelector('.cm-tooltip-autocomplete li');

@@ -168,6 +168,9 @@ void UiBrowserTest::GraphSeriesCountMatchesQueryRange() {
             std::string::npos);
   // A click on the first legend entry hides its series.
   EXPECT_EQ(graph["legendToggled"], "false");
+  EXPECT_EQ(graph["stackedSeries"].get<size_t>(), data["result"].size());
+  EXPECT_EQ(report()["panels"], 2);
+  EXPECT_EQ(report()["panelsAfterRemove"], 1);
 }
 
 // The table view, opened from a shareable URL, shows the instant query's

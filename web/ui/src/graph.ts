@@ -73,12 +73,20 @@ export function drawGraph(
         label,
         stroke: PALETTE[i % PALETTE.length],
         width: 1.25,
-        fill: stacked ? PALETTE[i % PALETTE.length] + '55' : undefined,
+        // Stacked: the first series fills down to zero, the others down to
+        // the one below (the bands).
+        fill: stacked && i === 0 ? PALETTE[0] + '55' : undefined,
         spanGaps: false,
         points: { show: false },
       })),
     ],
   };
+  if (stacked) {
+    opts.bands = names.slice(1).map((_, i) => ({
+      series: [i + 2, i + 1] as [number, number],
+      fill: PALETTE[(i + 1) % PALETTE.length] + '55',
+    }));
+  }
   const plot = new uPlot(opts, [xs, ...shown] as uPlot.AlignedData, chart);
   chart.dataset.drawnSeries = String(plot.series.length - 1);
 

@@ -267,7 +267,7 @@ export function renderQueryPage(root: HTMLElement): void {
   root.replaceChildren(
     h('h1', { class: 'visually-hidden' }, 'Query'),
     list,
-    h('button', { type: 'button', class: 'secondary', onclick: () => add({ expr: '', tab: 1, range: '1h', end: '', moment: '', step: '', stacked: false }).focus() }, 'Add panel'),
+    h('button', { type: 'button', class: 'secondary add-panel', onclick: () => add({ expr: '', tab: 1, range: '1h', end: '', moment: '', step: '', stacked: false }).focus() }, 'Add panel'),
   );
   for (const state of readPanels(new URLSearchParams(location.search))) {
     const panel = add(state);
