@@ -189,6 +189,8 @@ try {
       out.pages[name] = await p.evaluate(() => ({
         title: document.querySelector('main h1')?.textContent,
         errors: [...document.querySelectorAll('.error')].map((e) => e.textContent),
+        // The TSDB page's first storage figure: blocks loaded.
+        blocksLoaded: document.querySelector('#storage tbody tr:first-child td:nth-child(2)')?.textContent,
       }));
       await shot(p, name);
       await p.close();

@@ -242,6 +242,8 @@ void UiBrowserTest::StatusPagesRenderWithoutErrors() {
     EXPECT_EQ(got["title"], title) << page;
     EXPECT_TRUE(got["errors"].empty()) << page << ": " << got.dump();
   }
+  // The recorded hour is one block.
+  EXPECT_EQ(report()["pages"]["tsdb-status"]["blocksLoaded"], "1");
   EXPECT_NE(report()["theme"]["before"], report()["theme"]["after"]);
   EXPECT_EQ(report()["rootRedirect"], std::string(kPrefix) + "/graph");
 }

@@ -16,6 +16,29 @@ function keyValues(data: Record<string, unknown>, id: string): HTMLElement {
   return table(['Name', 'Value'], Object.entries(data).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]), { class: 'data', id });
 }
 
+// "683574" -> "667.6 KiB".
+function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+// The samples of a text exposition: `name{labels}` -> value (histogram
+// buckets left out).
+function parseMetrics(text: string, prefix: RegExp): [string, number][] {
+  return text
+    .split('\n')
+    .filter((l) => prefix.test(l) && !l.includes('_bucket{'))
+    .map((l) => {
+      const i = l.lastIndexOf(' ');
+      return [l.slice(0, i), Number(l.slice(i + 1))];
+    });
+}
+
 export function renderTsdbStatus(root: HTMLElement): Promise<void> {
   return guarded(root, 'TSDB status', async () => {
     const [status, metrics] = await Promise.all([
@@ -25,25 +48,34 @@ export function renderTsdbStatus(root: HTMLElement): Promise<void> {
     const head = { ...status.headStats } as Record<string, unknown>;
     for (const k of ['minTime', 'maxTime']) {
       const v = Number(head[k]);
-      if (Number.isFinite(v) && Math.abs(v) < 1e15) head[k] = `${formatTime(v)} UTC (${v})`;
+      head[k] = status.headStats.numSeries > 0 ? `${formatTime(v)} UTC (${v})` : '–';
     }
-    // The storage figures of /metrics: blocks, WAL, head, compactions.
-    const storage = metrics
-      .split('\n')
-      .filter((l) => /^strata_(tsdb|wal|head|block|compaction|storage|retention)\w*/.test(l))
-      .map((l) => {
-        const i = l.lastIndexOf(' ');
-        return [l.slice(0, i), l.slice(i + 1)];
-      });
+    const storage = parseMetrics(metrics, /^strata_(tsdb|wal|head|block|compaction|storage|retention)\w*/);
+    const value = new Map(storage);
+    const get = (name: string) => value.get(name) ?? 0;
+    const summary: [string, string][] = [
+      ['Blocks loaded', String(get('strata_blocks_loaded'))],
+      ['Blocks on disk', humanBytes(get('strata_storage_disk_bytes{dir="blocks"}'))],
+      ['WAL on disk', humanBytes(get('strata_storage_disk_bytes{dir="wal"}'))],
+      ['Head chunks on disk', humanBytes(get('strata_storage_disk_bytes{dir="chunks_head"}'))],
+      ['WAL segments created', String(get('strata_wal_segments_created_total'))],
+      ['WAL replay at start', `${get('strata_wal_replay_duration_seconds').toFixed(3)} s`],
+      ['Compactions (failed)', `${get('strata_compactions_total')} (${get('strata_compactions_failed_total')})`],
+      ['Free space', humanBytes(get('strata_storage_free_bytes'))],
+    ];
     const lists = (['seriesCountByMetricName', 'labelValueCountByLabelName', 'memoryInBytesByLabelName', 'seriesCountByLabelValuePair'] as const).map((key) => {
       const stats = (status[key] as { name: string; value: number }[]) ?? [];
-      return h('section', { class: 'card' }, h('h2', {}, key), table(['Name', 'Count'], stats.map((s) => [s.name, String(s.value)]), { class: 'data' }));
+      return h('section', { class: 'card' }, h('h2', {}, key), stats.length ? table(['Name', 'Count'], stats.map((s) => [s.name, String(s.value)]), { class: 'data' }) : h('p', { class: 'muted' }, 'Empty head.'));
     });
     return [
-      h('h2', {}, 'Head'), keyValues(head, 'head'),
+      h('div', { class: 'grid' },
+        h('section', { class: 'card' }, h('h2', {}, 'Head'), keyValues(head, 'head')),
+        h('section', { class: 'card' }, h('h2', {}, 'Storage: blocks, WAL, compaction'), table(['Name', 'Value'], summary, { class: 'data', id: 'storage' })),
+      ),
       h('div', { class: 'grid' }, ...lists),
-      h('h2', {}, 'Storage metrics (blocks, WAL, compaction)'),
-      storage.length ? table(['Metric', 'Value'], storage, { class: 'data', id: 'storage-metrics' }) : h('p', { class: 'muted' }, 'No storage metrics.'),
+      h('details', { class: 'card' },
+        h('summary', {}, `Every storage metric of /metrics (${storage.length})`),
+        table(['Metric', 'Value'], storage.map(([k, v]) => [k, String(v)]), { class: 'data', id: 'storage-metrics' })),
     ];
   });
 }
