@@ -182,7 +182,7 @@ try {
 
     // Status pages render without errors.
     out.pages = {};
-    for (const [name, ready] of [['tsdb-status', '#head'], ['flags', '#flags'], ['status', '#runtime'], ['rules', 'main p, main section'], ['alerts', 'main p, main details']]) {
+    for (const [name, ready] of [['tsdb-status', '#head'], ['flags', '#flags'], ['status', '#runtime'], ['rules', 'main section'], ['alerts', 'main details']]) {
       const p = await newPage();
       await p.goto(`${base}/${name}`);
       await p.waitForSelector(ready);
@@ -191,6 +191,8 @@ try {
         errors: [...document.querySelectorAll('.error')].map((e) => e.textContent),
         // The TSDB page's first storage figure: blocks loaded.
         blocksLoaded: document.querySelector('#storage tbody tr:first-child td:nth-child(2)')?.textContent,
+        // The rules and alerts pages' group and alert headings.
+        headings: [...document.querySelectorAll('main section h2, main details summary')].map((e) => e.textContent),
       }));
       await shot(p, name);
       await p.close();

@@ -71,13 +71,28 @@ class UiBrowserTest : public ::testing::Test {
     const std::string unpack = "zstd -dc " + ShellQuote(archive.string()) +
                                " | tar -x -C " + ShellQuote(data.string());
     if (std::system(unpack.c_str()) != 0) return;
+    // One recording and one always-firing alerting rule for the rules and
+    // alerts pages.
+    const fs::path config = fs::path(tmp_->path()) / "strata.yml";
+    const fs::path rules = fs::path(tmp_->path()) / "rules.yml";
+    std::ofstream(config) << "global:\n  evaluation_interval: 1s\n"
+                             "rule_files: ['" +
+                                 rules.string() + "']\n";
+    std::ofstream(rules) << "groups:\n"
+                            "  - name: webui\n"
+                            "    rules:\n"
+                            "      - record: job:up:one\n"
+                            "        expr: vector(1)\n"
+                            "      - alert: AlwaysFiring\n"
+                            "        expr: vector(1) > 0\n";
     port_ = FreePort();
     server_ = new Process(
         {StrataServerPath(), "--storage.tsdb.path=" + data.string(),
          "--web.listen-address=127.0.0.1:" + std::to_string(port_),
          "--web.external-url=http://127.0.0.1:" + std::to_string(port_) +
              kPrefix + "/",
-         "--storage.tsdb.retention.time=100y"},
+         "--storage.tsdb.retention.time=100y",
+         "--config.file=" + config.string()},
         (fs::path(tmp_->path()) / "strata.log").string());
     if (!WaitForOk(port_, std::string(kPrefix) + "/-/ready", 60000)) return;
     const fs::path artifacts =
@@ -242,6 +257,10 @@ void UiBrowserTest::StatusPagesRenderWithoutErrors() {
     EXPECT_EQ(got["title"], title) << page;
     EXPECT_TRUE(got["errors"].empty()) << page << ": " << got.dump();
   }
+  const std::string rules = report()["pages"]["rules"]["headings"].dump();
+  EXPECT_NE(rules.find("webui"), std::string::npos) << rules;
+  const std::string alerts = report()["pages"]["alerts"]["headings"].dump();
+  EXPECT_NE(alerts.find("AlwaysFiring"), std::string::npos) << alerts;
   // The recorded hour is one block.
   EXPECT_EQ(report()["pages"]["tsdb-status"]["blocksLoaded"], "1");
   EXPECT_NE(report()["theme"]["before"], report()["theme"]["after"]);
