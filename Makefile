@@ -20,7 +20,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config git zstd curl \
   python3-pip python3-venv python3-setuptools python3-wheel \
   python3-protobuf python3-snappy \
   jq prometheus prometheus-node-exporter \
-  prometheus-alertmanager clang libclang-rt-14-dev \
+  prometheus-alertmanager clang libclang-rt-14-dev chromium \
   dpkg-dev lintian help2man groff-base man-db systemd
 
 .PHONY: all deps configure build docs test deb run stack tsan asan fuzz fuzz-build soak bench bench-compare clean format

@@ -12,6 +12,19 @@
 
 namespace strata::testing {
 
+// `s` in single quotes for /bin/sh, so that any text is one word.
+inline std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 // Runs `cmd` with /bin/sh; returns its stdout and sets *exit_code (-1 when
 // it could not run or did not exit normally).
 inline std::string RunCommand(const std::string& cmd, int* exit_code) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "run_command.h"
 #include "text_file.h"
 
 namespace strata::docs {
@@ -21,18 +22,7 @@ constexpr std::chrono::milliseconds kPoll{50};
 constexpr std::chrono::seconds kTermGrace{10};
 constexpr std::chrono::seconds kKillGrace{5};
 
-// Single quotes for bash.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
+using strata::testing::ShellQuote;
 
 // Reaps every exited child (the script, and the page's orphans that this
 // subreaper inherited); sets *script_status when `script` is among them.

@@ -28,6 +28,33 @@ Response Call(const Router& router, std::string method, std::string path,
   return response;
 }
 
+// --web.route-prefix: routes answer under the prefix only, handlers see
+// the path without it, "/" redirects to the prefix.
+TEST(RouterTest, RoutePrefix) {
+  Router router;
+  router.SetRoutePrefix("/prom/");
+  router.Get("/api/v1/query",
+             [](Request& req) { return Response::Text(kHttpOk, req.path); });
+  router.Get("/", Say("root"));
+  std::string route;
+  EXPECT_EQ(Call(router, "GET", "/prom/api/v1/query", &route).body,
+            "/api/v1/query");
+  EXPECT_EQ(route, "/api/v1/query");
+  EXPECT_EQ(Call(router, "GET", "/prom/").body, "root");
+  EXPECT_EQ(Call(router, "GET", "/prom").body, "root");
+  Response root = Call(router, "GET", "/");
+  EXPECT_EQ(root.status, kHttpFound);
+  EXPECT_EQ(root.headers.Get("Location"), "/prom");
+  EXPECT_EQ(Call(router, "GET", "/api/v1/query").status, kHttpNotFound);
+  EXPECT_EQ(Call(router, "GET", "/prometheus/api/v1/query").status,
+            kHttpNotFound);
+
+  Router plain;
+  plain.SetRoutePrefix("/");
+  plain.Get("/", Say("root"));
+  EXPECT_EQ(Call(plain, "GET", "/").body, "root");
+}
+
 TEST(RouterTest, ExactAndParameterRoutes) {
   Router router;
   router.Get("/api/v1/query", Say("query"));

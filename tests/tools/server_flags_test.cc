@@ -202,6 +202,14 @@ TEST(FlagsTest, RuleAndAlertmanagerFlags) {
   EXPECT_EQ(flags.resend_delay_ms, 30 * 1000);
   EXPECT_EQ(flags.notification_queue_capacity, 50);
   EXPECT_EQ(flags.external_url, "https://strata.example.com/prefix");
+  // Prometheus: the routes' prefix defaults to the external URL's path.
+  EXPECT_EQ(defaults.route_prefix, "/");
+  EXPECT_EQ(flags.route_prefix, "/prefix");
+  ServerFlags routed;
+  ASSERT_FALSE(
+      Parse({"--web.external-url=http://x/a", "--web.route-prefix=b/"}, &routed)
+          .exit);
+  EXPECT_EQ(routed.route_prefix, "/b");
   bool listed = false;
   for (const auto& [name, value] : flags.values) {
     if (name == "rules.alert.resend-delay") {

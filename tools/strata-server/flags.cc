@@ -236,6 +236,9 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
       "a path portion, it will be used to prefix all HTTP endpoints served "
       "by Prometheus. If omitted, relevant URL components will be derived "
       "automatically.");
+  app.add_option("--web.route-prefix", flags->web_route_prefix,
+                 "Prefix for the internal routes of web endpoints. Defaults "
+                 "to path of --web.external-url.");
 }
 
 void AddConfigAndLogFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
@@ -538,6 +541,14 @@ Status ApplyRuleFlags(const FlagText& text, ServerFlags* flags) {
                                        url.status().message()));
   }
   flags->external_url = *std::move(url);
+  // Prometheus's main.go: the external URL's path unless given, then
+  // "/" + the prefix trimmed of '/'.
+  std::string_view prefix = flags->web_route_prefix.empty()
+                                ? UrlPath(flags->external_url)
+                                : std::string_view(flags->web_route_prefix);
+  while (prefix.starts_with('/')) prefix.remove_prefix(1);
+  while (prefix.ends_with('/')) prefix.remove_suffix(1);
+  flags->route_prefix = Cat("/", prefix);
   return Status::OK();
 }
 
@@ -625,6 +636,13 @@ std::string Hostname() {
   char name[HOST_NAME_MAX + 1] = {};
   if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
   return name;
+}
+
+std::string_view UrlPath(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return path == std::string_view::npos ? std::string_view() : url.substr(path);
 }
 
 StatusOr<std::string> ComputeExternalUrl(std::string_view given,

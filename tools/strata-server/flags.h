@@ -102,6 +102,12 @@ struct ServerFlags {
   // (ComputeExternalUrl): for templates' externalURL and alerts'
   // generatorURL. Never ends in '/'.
   std::string external_url;
+  // --web.route-prefix as given ("" if not).
+  std::string web_route_prefix;
+  // Where every endpoint is served, as Prometheus computes it: the route
+  // prefix, else the external URL's path; "/" or "/prefix" (no trailing
+  // '/').
+  std::string route_prefix = "/";
   // Every flag (without its leading dashes) and its value as given or
   // defaulted, for /api/v1/status/flags.
   std::vector<std::pair<std::string, std::string>> values;
@@ -136,6 +142,9 @@ StatusOr<int64_t> ParseBase2Bytes(std::string_view text);
 StatusOr<std::string> ComputeExternalUrl(std::string_view given,
                                          std::string_view listen_address,
                                          std::string_view hostname);
+// The path of an absolute URL: "http://h/prom" gives "/prom", "http://h"
+// gives "".
+std::string_view UrlPath(std::string_view url);
 // The host name as Go's os.Hostname reports it.
 std::string Hostname();
 

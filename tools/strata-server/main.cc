@@ -34,6 +34,7 @@
 #include "server/api/query_api.h"
 #include "server/api/rules_api.h"
 #include "server/api/rules_metrics.h"
+#include "server/api/ui_handler.h"
 #include "server/api/web_handler.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
@@ -44,6 +45,7 @@
 #include "server/remote/remote_read_handler.h"
 #include "server/remote/remote_write_handler.h"
 #include "strata/db.h"
+#include "ui_assets.h"
 #include "util/duration.h"
 #include "util/file_system.h"
 #include "util/log.h"
@@ -290,9 +292,12 @@ class Server {
         admin_(AdminOptionsFor(flags)),
         rules_api_(RulesApiFor(alerting)),
         lifecycle_(LifecycleOptionsFor(flags), web_.registry()),
+        ui_(UiOptions{web::EmbeddedUiAssets(),
+                      std::string(UrlPath(flags.external_url))}),
         http_(HttpOptions(flags, remote_write_.max_inflight_requests(),
                           std::move(web_config)),
               &router_, ObserveRequests()) {
+    router_.SetRoutePrefix(flags.route_prefix);
     web_.RegisterRoutes(&router_);
     AddStorageCollector(web_.registry(), flags.data_dir);
     if (Status st = metadata_.Load(); !st.ok()) {
@@ -311,6 +316,7 @@ class Server {
     admin_.RegisterRoutes(&router_);
     lifecycle_.RegisterRoutes(&router_);
     rules_api_.RegisterRoutes(&router_);
+    ui_.RegisterRoutes(&router_);
     AddRuleMetrics(
         web_.registry(), [alerting] { return alerting->Groups(); },
         [alerting] { return alerting->Durations(); });
@@ -470,6 +476,7 @@ class Server {
   AdminHandler admin_;
   RulesApi rules_api_;
   LifecycleHandler lifecycle_;
+  UiHandler ui_;
   HttpServer http_;
 };
 

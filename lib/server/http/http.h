@@ -24,6 +24,8 @@ namespace strata::server {
 // Status codes the server itself produces, named for readability.
 inline constexpr int kHttpOk = 200;
 inline constexpr int kHttpNoContent = 204;
+inline constexpr int kHttpFound = 302;
+inline constexpr int kHttpNotModified = 304;
 inline constexpr int kHttpBadRequest = 400;
 inline constexpr int kHttpUnauthorized = 401;
 inline constexpr int kHttpForbidden = 403;

@@ -90,8 +90,31 @@ void Router::Capture(const Route& route,
   }
 }
 
+void Router::SetRoutePrefix(std::string_view prefix) {
+  while (prefix.ends_with('/')) prefix.remove_suffix(1);
+  prefix_ = prefix.empty() || prefix.starts_with('/')
+                ? std::string(prefix)
+                : "/" + std::string(prefix);
+}
+
 Response Router::Dispatch(Request& request, std::string* route_name) const {
   route_name->clear();
+  if (!prefix_.empty()) {
+    if (request.path == "/") {
+      Response response;
+      response.status = kHttpFound;
+      response.headers.Set("Location", prefix_);
+      return response;
+    }
+    const std::string_view path = request.path;
+    const bool under =
+        path.starts_with(prefix_) &&
+        (path.size() == prefix_.size() || path[prefix_.size()] == '/');
+    if (!under) return NotFoundResponse();
+    request.path = path.size() == prefix_.size()
+                       ? std::string("/")
+                       : std::string(path.substr(prefix_.size()));
+  }
   const std::vector<std::string_view> segments = SplitPath(request.path);
   const std::string_view method =
       request.method == "HEAD" ? std::string_view("GET") : request.method;

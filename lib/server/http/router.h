@@ -34,6 +34,12 @@ class Router {
     Handle("POST", pattern, std::move(handler));
   }
 
+  // Serves every route under `prefix` (Prometheus's --web.route-prefix,
+  // e.g. "/prom"; "" or "/" for none): /prom/api/v1/query dispatches as
+  // /api/v1/query, with request.path losing the prefix; "/" answers 302
+  // to the prefix; any other path outside it is 404. Call before serving.
+  void SetRoutePrefix(std::string_view prefix);
+
   // Runs the matching handler. `*route` receives the matched pattern (for
   // metrics labels; bounded cardinality), or "" when no route matched.
   Response Dispatch(Request& request, std::string* route) const;
@@ -55,6 +61,7 @@ class Router {
                       Params* path_params);
 
   std::vector<Route> routes_;
+  std::string prefix_;  // "" or "/prom": no trailing '/'.
 };
 
 }  // namespace strata::server
