@@ -146,14 +146,21 @@ TEST(DBSnapshotTest, SnapshotOlderThanTheCheckpointIsNotUsed) {
   WriteClosedDir(a.path());
   auto db = OpenOrDie(SnapshotOptions(), a.path());
   ASSERT_NE(db, nullptr);
+  const std::string name = SnapshotDirs(a.path()).at(0);
+  TempDir saved;
+  CopyDir(a.path() + "/" + name, saved.path());
   // Past 1.5 block ranges (2 h blocks): the head persists a block, is
-  // truncated and the WAL checkpointed.
+  // truncated and the WAL checkpointed, which removes the stale snapshot.
   AppendWorkload(*db, kSeries, 300, 700, 4);
   ASSERT_TRUE(db->Compact().ok());
   ASSERT_GT(db->Stats().blocks, 0);
   ASSERT_GT(db->Stats().wal_checkpoints, 0);
+  EXPECT_TRUE(SnapshotDirs(a.path()).empty());
+  // A crash between the checkpoint and that removal leaves it behind.
   TempDir crashed;
   CopyDir(a.path(), crashed.path());
+  std::filesystem::create_directory(crashed.path() + "/" + name);
+  CopyDir(saved.path(), crashed.path() + "/" + name);
   const auto want = Dump(*db);
 
   auto reopened = OpenOrDie(SnapshotOptions(), crashed.path());
