@@ -5,6 +5,7 @@
 #include "db/db_impl.h"
 #include "db/head_snapshot_loader.h"
 #include "db/head_snapshot_writer.h"
+#include "db/replay_shards.h"
 #include "util/log.h"
 #include "wal/segment.h"
 
@@ -22,7 +23,8 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
   }
   STRATA_ASSIGN_OR_RETURN(snapshot::LoadResult loaded,
                           snapshot::LoadNewestSnapshot(
-                              fs_, dir_, JoinPath(dir_, kWalDir), head_.get()));
+                              fs_, dir_, JoinPath(dir_, kWalDir), head_.get(),
+                              ReplayShards::DefaultWorkers()));
   report_.snapshot_discarded = loaded.discarded;
   if (!loaded.loaded) {
     if (loaded.head_dirty) ResetHead();

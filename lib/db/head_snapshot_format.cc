@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view kMagic = "strata-head-snapshot";
 
 Status Truncated(std::string_view what) {
-  return Status::Corruption(absl::StrCat("head snapshot: truncated ", std::string(what)));
+  return Status::Corruption(
+      absl::StrCat("head snapshot: truncated ", std::string(what)));
 }
 
 bool ParseDecimal(std::string_view s, int64_t* v) {

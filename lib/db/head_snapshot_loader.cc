@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "chunk/xor_iterator.h"
 #include "db/head_snapshot_writer.h"
+#include "db/series_restore_pool.h"
 #include "util/log.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
@@ -49,19 +49,16 @@ Status CheckWalFits(FileSystem* fs, const std::string& wal_dir,
   return Status::OK();
 }
 
-int64_t ChunkSamples(std::string_view bytes) {
-  return std::max(0, chunk::XorNumSamples(bytes));
-}
-
 // Reads the snapshot's records into `head`.
 class RecordLoader {
  public:
   RecordLoader(Head* head, const WalPosition& pos, std::string checkpoint,
-               LoadResult* result)
+               int workers, LoadResult* result)
       : head_(head),
         pos_(pos),
         checkpoint_(std::move(checkpoint)),
-        result_(result) {}
+        result_(result),
+        series_(head, workers) {}
 
   Status OnRecord(std::string_view record) {
     if (footer_seen_) {
@@ -86,7 +83,8 @@ class RecordLoader {
     }
   }
 
-  Status Finish() const {
+  Status Finish() {
+    STRATA_RETURN_IF_ERROR(series_.Finish());
     if (!footer_seen_) return Status::Corruption("head snapshot: no footer");
     return Status::OK();
   }
@@ -109,20 +107,7 @@ class RecordLoader {
   }
 
   Status OnSeries(std::string_view record) {
-    uint64_t id = 0;
-    STRATA_RETURN_IF_ERROR(DecodeSeries(record, &id, &labels_, &state_));
-    if (id == 0 || id > UINT32_MAX) {
-      return Status::Corruption(absl::StrCat("head snapshot: series id ", id));
-    }
-    STRATA_RETURN_IF_ERROR(
-        head_->RestoreSeries(static_cast<SeriesId>(id), labels_, state_)
-            .status());
-    ++result_->series;
-    result_->chunks +=
-        static_cast<int64_t>(state_.closed.size()) + (state_.has_open ? 1 : 0);
-    for (const SeriesChunkView& c : state_.closed)
-      result_->samples += ChunkSamples(c.bytes);
-    if (state_.has_open) result_->samples += ChunkSamples(state_.open.bytes);
+    series_.Add(record);
     return Status::OK();
   }
 
@@ -140,9 +125,14 @@ class RecordLoader {
     return Status::OK();
   }
 
-  Status OnFooter(std::string_view record) const {
+  Status OnFooter(std::string_view record) {
     Footer f;
     STRATA_RETURN_IF_ERROR(DecodeFooter(record, &f));
+    STRATA_RETURN_IF_ERROR(series_.Finish());
+    const SeriesRestorePool::Counts counts = series_.counts();
+    result_->series = counts.series;
+    result_->chunks = counts.chunks;
+    result_->samples = counts.samples;
     const Footer seen{static_cast<uint64_t>(result_->series),
                       static_cast<uint64_t>(result_->chunks),
                       static_cast<uint64_t>(result_->tombstone_records)};
@@ -161,19 +151,20 @@ class RecordLoader {
   LoadResult* const result_;
   bool header_seen_ = false;
   bool footer_seen_ = false;
-  Labels labels_;
-  SeriesStateView state_;
   std::vector<wal::Stone> stones_;
+  // Last: its destructor joins the workers before the rest goes.
+  SeriesRestorePool series_;
 };
 
 // Loads `name` into head; any failure says why it is unusable.
 Status LoadOne(FileSystem* fs, const std::string& db_dir,
                const std::string& wal_dir, const std::string& name,
-               const WalPosition& pos, Head* head, LoadResult* result) {
+               const WalPosition& pos, Head* head, int workers,
+               LoadResult* result) {
   STRATA_RETURN_IF_ERROR(CheckWalFits(fs, wal_dir, pos));
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           NewestCheckpointName(fs, wal_dir));
-  RecordLoader loader(head, pos, std::move(checkpoint), result);
+  RecordLoader loader(head, pos, std::move(checkpoint), workers, result);
   result->head_dirty = true;
   STRATA_RETURN_IF_ERROR(wal::ReadSegments(
       fs, JoinPath(db_dir, name), -1, -1,
@@ -185,8 +176,8 @@ Status LoadOne(FileSystem* fs, const std::string& db_dir,
 
 StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
                                         const std::string& db_dir,
-                                        const std::string& wal_dir,
-                                        Head* head) {
+                                        const std::string& wal_dir, Head* head,
+                                        int workers) {
   const auto start = std::chrono::steady_clock::now();
   LoadResult result;
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(db_dir));
@@ -206,7 +197,8 @@ StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
   }
   if (!newest.has_value()) return result;
   result.position = *newest;
-  Status st = LoadOne(fs, db_dir, wal_dir, result.name, *newest, head, &result);
+  Status st = LoadOne(fs, db_dir, wal_dir, result.name, *newest, head, workers,
+                      &result);
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -49,11 +49,13 @@ struct LoadResult {
 };
 
 // Loads the newest usable snapshot of `db_dir`, for the WAL in `wal_dir`,
-// into `head` (which holds no series yet). Fails only if `db_dir` cannot
-// be listed; a snapshot that cannot be used is reported in the result.
+// into `head` (which holds no series yet), restoring series on `workers`
+// threads (0: on the calling thread). Fails only if `db_dir` cannot be
+// listed; a snapshot that cannot be used is reported in the result.
 StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
                                         const std::string& db_dir,
-                                        const std::string& wal_dir, Head* head);
+                                        const std::string& wal_dir, Head* head,
+                                        int workers);
 
 }  // namespace strata::snapshot
 

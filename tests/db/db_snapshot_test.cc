@@ -179,7 +179,9 @@ enum class Damage {
   kUnknownVersion,
   kNoFooter,
   kBeyondWal,
-  kEmpty
+  kEmpty,
+  kDuplicateSeries,
+  kBadOpenChunkState,
 };
 
 class DBSnapshotDamageTest : public ::testing::TestWithParam<Damage> {};
@@ -253,6 +255,22 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
     case Damage::kEmpty:
       std::filesystem::resize_file(seg, 0);
       break;
+    case Damage::kDuplicateSeries:
+      // Well framed and checksummed, but one series twice.
+      records.insert(records.begin() + 2, records[1]);
+      Reframe(dir, records);
+      break;
+    case Damage::kBadOpenChunkState: {
+      // The last byte of a series record is its open chunk's free bits.
+      for (std::string& r : records) {
+        if (snapshot::GetRecordType(r) == snapshot::RecordType::kSeries) {
+          r.back() = 9;
+          break;
+        }
+      }
+      Reframe(dir, records);
+      break;
+    }
   }
 }
 
@@ -281,9 +299,9 @@ TEST_P(DBSnapshotDamageTest, FallsBackToFullReplay) {
 }
 
 std::string DamageName(const ::testing::TestParamInfo<Damage>& info) {
-  static const char* const kNames[] = {"FlipByte",       "Truncate",
-                                       "UnknownVersion", "NoFooter",
-                                       "BeyondWal",      "Empty"};
+  static const char* const kNames[] = {
+      "FlipByte",  "Truncate", "UnknownVersion",  "NoFooter",
+      "BeyondWal", "Empty",    "DuplicateSeries", "BadOpenChunkState"};
   return kNames[static_cast<int>(info.param)];
 }
 
@@ -291,7 +309,9 @@ INSTANTIATE_TEST_SUITE_P(Kinds, DBSnapshotDamageTest,
                          ::testing::Values(Damage::kFlipByte, Damage::kTruncate,
                                            Damage::kUnknownVersion,
                                            Damage::kNoFooter,
-                                           Damage::kBeyondWal, Damage::kEmpty),
+                                           Damage::kBeyondWal, Damage::kEmpty,
+                                           Damage::kDuplicateSeries,
+                                           Damage::kBadOpenChunkState),
                          DamageName);
 
 // A partial snapshot (a crash while writing it) is never loaded.
