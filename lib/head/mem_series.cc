@@ -169,7 +169,7 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
 void MemSeries::ViewState(
     SeriesStateView* scratch,
     const std::function<void(const SeriesStateView&)>& fn) const {
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   SeriesStateView& v = *scratch;
   v.closed.clear();
   for (const ClosedChunk& c : closed_) {
@@ -193,7 +193,7 @@ bool MemSeries::RestoreState(const SeriesStateView& state) {
     open = chunk::XorChunk::Resume(state.open.bytes, state.open_state);
     if (!open.has_value() || open->last_t() != state.open.maxt) return false;
   }
-  MutexLock lock(&mu_);
+  SpinLockHolder lock(&mu_);
   closed_.clear();
   closed_.reserve(state.closed.size());
   for (const SeriesChunkView& c : state.closed) {
