@@ -29,6 +29,26 @@ uint64_t LoadLE64(const char* p) {
   return w;
 }
 
+// Calls fn(i, value_i) for the n values of a block read by ReadIntBlock,
+// in loops specialized for constant, sparse, plain and zig-zag blocks so
+// that the compiler can unroll and vectorize them. fn must only store: a
+// sparse block's exceptions are visited a second time.
+template <typename Fn>
+inline void StoreEachValue(const IntBlockInfo& block, const uint64_t* residuals,
+                           int n, Fn&& fn) {
+  if (block.sparse) {
+    for (int i = 0; i < n; ++i) fn(i, block.base);
+    for (int k = 0; k < block.num_exceptions; ++k) {
+      const int i = block.exception_pos[k];
+      fn(i, IntBlockValue(block, residuals[i]));
+    }
+  } else if (block.zigzag) {
+    for (int i = 0; i < n; ++i) fn(i, IntBlockValue(block, residuals[i]));
+  } else {
+    for (int i = 0; i < n; ++i) fn(i, block.base + residuals[i]);
+  }
+}
+
 const char* DecodeTimestamps(std::string_view* in, std::span<int64_t> ts) {
   int64_t anchor;
   int64_t interval = 0;
@@ -36,29 +56,95 @@ const char* DecodeTimestamps(std::string_view* in, std::span<int64_t> ts) {
       (ts.size() >= 2 && !GetVarint(in, &interval))) {
     return "truncated dense chunk timestamps";
   }
-  // int64_t and uint64_t may alias: the offsets are unpacked in place.
-  auto* offsets = reinterpret_cast<uint64_t*>(ts.data());
-  if (const char* err = UnpackInts(in, ts.size(), offsets)) return err;
-  uint64_t grid = static_cast<uint64_t>(anchor);
   const auto step = static_cast<uint64_t>(interval);
-  for (size_t i = 0; i < ts.size(); ++i, grid += step) {
-    ts[i] = static_cast<int64_t>(grid + offsets[i]);
+  uint64_t grid = static_cast<uint64_t>(anchor);
+  std::array<uint64_t, kBlockValues> residuals;
+  for (size_t i = 0; i < ts.size(); i += kBlockValues) {
+    const int n =
+        static_cast<int>(std::min<size_t>(kBlockValues, ts.size() - i));
+    IntBlockInfo block;
+    if (const char* err = ReadIntBlock(in, n, residuals.data(), &block)) {
+      return err;
+    }
+    int64_t* out = ts.data() + i;
+    StoreEachValue(
+        block, residuals.data(), n, [out, grid, step](int j, uint64_t offset) {
+          out[j] = static_cast<int64_t>(grid + static_cast<uint64_t>(j) * step +
+                                        offset);
+        });
+    grid += static_cast<uint64_t>(n) * step;
   }
   return nullptr;
 }
 
-// vs[i] = DecimalValue(ints[i], e), with the division only when e > 0.
-void ToDoubles(const uint64_t* ints, size_t n, int e, double* vs) {
-  if (e == 0) {
-    for (size_t i = 0; i < n; ++i) {
-      vs[i] = static_cast<double>(static_cast<int64_t>(ints[i]));
+// DecimalValue(n, e) for e known to be 0 (no division) or not.
+template <bool kScaled>
+inline double ToDouble(uint64_t n, double scale) {
+  const double d = static_cast<double>(static_cast<int64_t>(n));
+  return kScaled ? d / scale : d;
+}
+
+// The decimals of a block, as they are (FOR) or as differences from the
+// one before (*sum is the last decimal and becomes this block's last).
+template <bool kScaled, bool kDelta>
+inline void DecimalBlock(const IntBlockInfo& block, const uint64_t* residuals,
+                         int n, double scale, uint64_t* sum, double* vs) {
+  if constexpr (kDelta) {
+    uint64_t s = *sum;
+    if (block.sparse) {
+      // Runs of the base difference between the exceptions.
+      int j = 0;
+      for (int k = 0; k <= block.num_exceptions; ++k) {
+        const int end = k < block.num_exceptions ? block.exception_pos[k] : n;
+        for (; j < end; ++j) {
+          s += block.base;
+          vs[j] = ToDouble<kScaled>(s, scale);
+        }
+        if (j < n) {
+          s += IntBlockValue(block, residuals[j]);
+          vs[j] = ToDouble<kScaled>(s, scale);
+          ++j;
+        }
+      }
+    } else {
+      for (int j = 0; j < n; ++j) {
+        s += IntBlockValue(block, residuals[j]);
+        vs[j] = ToDouble<kScaled>(s, scale);
+      }
     }
+    *sum = s;
   } else {
-    const double scale = dense_format::kPow10[e];
-    for (size_t i = 0; i < n; ++i) {
-      vs[i] = static_cast<double>(static_cast<int64_t>(ints[i])) / scale;
-    }
+    StoreEachValue(block, residuals, n, [vs, scale](int j, uint64_t x) {
+      vs[j] = ToDouble<kScaled>(x, scale);
+    });
   }
+}
+
+template <bool kScaled, bool kDelta>
+const char* DecodeDecimalBlocks(std::string_view* in, std::span<double> vs,
+                                int e) {
+  const double scale = dense_format::kPow10[e];
+  std::array<uint64_t, kBlockValues> residuals;
+  size_t i = 0;
+  uint64_t sum = 0;
+  if constexpr (kDelta) {
+    int64_t first;
+    if (!GetVarint(in, &first)) return "truncated dense chunk values";
+    sum = static_cast<uint64_t>(first);
+    vs[0] = ToDouble<kScaled>(sum, scale);
+    i = 1;
+  }
+  for (; i < vs.size(); i += kBlockValues) {
+    const int n =
+        static_cast<int>(std::min<size_t>(kBlockValues, vs.size() - i));
+    IntBlockInfo block;
+    if (const char* err = ReadIntBlock(in, n, residuals.data(), &block)) {
+      return err;
+    }
+    DecimalBlock<kScaled, kDelta>(block, residuals.data(), n, scale, &sum,
+                                  vs.data() + i);
+  }
+  return nullptr;
 }
 
 const char* DecodeDecimals(std::string_view* in, bool delta,
@@ -67,25 +153,15 @@ const char* DecodeDecimals(std::string_view* in, bool delta,
   if (!GetByte(in, &e)) return "truncated dense chunk values";
   if (e > dense_format::kMaxExponent) return "bad dense chunk exponent";
   const size_t n = vs.size();
-  std::array<uint64_t, kBlockValues> ints;
-  size_t i = 0;
-  uint64_t sum = 0;
-  if (delta) {
-    int64_t first;
-    if (!GetVarint(in, &first)) return "truncated dense chunk values";
-    sum = static_cast<uint64_t>(first);
-    ints[0] = sum;
-    ToDoubles(ints.data(), 1, e, vs.data());
-    i = 1;
+  const char* err;
+  if (e == 0) {
+    err = delta ? DecodeDecimalBlocks<false, true>(in, vs, e)
+                : DecodeDecimalBlocks<false, false>(in, vs, e);
+  } else {
+    err = delta ? DecodeDecimalBlocks<true, true>(in, vs, e)
+                : DecodeDecimalBlocks<true, false>(in, vs, e);
   }
-  for (; i < n; i += kBlockValues) {
-    const int block = static_cast<int>(std::min<size_t>(kBlockValues, n - i));
-    if (const char* err = UnpackIntBlock(in, block, ints.data())) return err;
-    if (delta) {
-      for (int j = 0; j < block; ++j) ints[j] = sum += ints[j];
-    }
-    ToDoubles(ints.data(), static_cast<size_t>(block), e, vs.data() + i);
-  }
+  if (err != nullptr) return err;
 
   uint64_t exceptions;
   if (!GetUvarint(in, &exceptions) || exceptions > n) {

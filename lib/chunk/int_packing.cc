@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #include "chunk/dense_format.h"
 #include "util/coding.h"
@@ -149,14 +150,64 @@ void UnpackBits(const uint8_t* p, int n, int width, uint64_t* out) {
   }
 }
 
+// UnpackBits for a width known at compile time: groups of 8 values span
+// exactly kWidth bytes, so within a group every shift is a constant and
+// the compiler unrolls the group into loads, shifts and masks.
+template <int kWidth>
+void UnpackFixed(const uint8_t* p, int n, uint64_t* out) {
+  constexpr uint64_t kMask = (uint64_t{1} << kWidth) - 1;
+  int i = 0;
+  for (; i + 8 <= n; i += 8, p += kWidth) {
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; ++k) {
+      out[i + k] =
+          (LoadLE64(p + (k * kWidth) / 8) >> ((k * kWidth) % 8)) & kMask;
+    }
+  }
+  UnpackBits<false>(p, n - i, kWidth, out + i);
+}
+
+using Unpacker = void (*)(const uint8_t*, int, uint64_t*);
+
+template <size_t... kWidths>
+constexpr std::array<Unpacker, sizeof...(kWidths)> MakeUnpackers(
+    std::index_sequence<kWidths...>) {
+  return {&UnpackFixed<static_cast<int>(kWidths)>...};
+}
+
+// kUnpackers[w] for widths 0..56 (width 0 blocks are sparse and never
+// unpacked, but the entry is harmless).
+constexpr int kMaxFixedWidth = 56;
+constexpr auto kUnpackers =
+    MakeUnpackers(std::make_index_sequence<kMaxFixedWidth + 1>());
+
 void UnpackAll(const uint8_t* p, int n, int width, uint64_t* out) {
-  if (width == 0) {
-    std::fill(out, out + n, uint64_t{0});
-  } else if (width <= 56) {
-    UnpackBits<false>(p, n, width, out);
+  if (width <= kMaxFixedWidth) {
+    kUnpackers[width](p, n, out);
   } else {
     UnpackBits<true>(p, n, width, out);
   }
+}
+
+// A width-0 block: only the exceptions carry residuals; they go to
+// residuals[pos] and their positions to block->exception_pos.
+const char* ReadSparseExceptions(std::string_view* in, int n,
+                                 uint64_t* residuals, IntBlockInfo* block) {
+  int previous = -1;
+  for (int k = 0; k < block->num_exceptions; ++k) {
+    uint8_t pos;
+    uint64_t high;
+    if (!GetByte(in, &pos) || !GetUvarint(in, &high)) {
+      return "truncated dense integer block exception";
+    }
+    if (pos <= previous || pos >= n || high == 0) {
+      return "bad dense integer block exception";
+    }
+    residuals[pos] = high;
+    block->exception_pos[k] = pos;
+    previous = pos;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -169,7 +220,8 @@ void PackInts(std::span<const uint64_t> values, std::string* out) {
   }
 }
 
-const char* UnpackIntBlock(std::string_view* in, int n, uint64_t* out) {
+const char* ReadIntBlock(std::string_view* in, int n, uint64_t* residuals,
+                         IntBlockInfo* block) {
   uint8_t header;
   int64_t base;
   uint64_t exceptions;
@@ -183,17 +235,24 @@ const char* UnpackIntBlock(std::string_view* in, int n, uint64_t* out) {
       (width == kMaxWidth && exceptions > 0)) {
     return "bad dense integer block exception count";
   }
+  block->base = static_cast<uint64_t>(base);
+  block->zigzag = (header & dense_format::kZigZagFlag) != 0;
+  block->constant = width == 0 && exceptions == 0;
+  block->sparse = width == 0;
+  block->num_exceptions = static_cast<int>(exceptions);
+  if (block->constant) return nullptr;
+
   const size_t packed = PackedBytes(n, width);
   if (in->size() < packed) return "truncated dense integer block";
-
+  if (block->sparse) return ReadSparseExceptions(in, n, residuals, block);
   const auto* p = reinterpret_cast<const uint8_t*>(in->data());
   if (in->size() >= packed + kReadSlack) {
-    UnpackAll(p, n, width, out);
+    UnpackAll(p, n, width, residuals);
   } else {
     // Near the end of the chunk: unpack from a copy with zero slack.
     std::array<uint8_t, kBlockValues * 8 + kReadSlack> copy{};
     std::memcpy(copy.data(), p, packed);
-    UnpackAll(copy.data(), n, width, out);
+    UnpackAll(copy.data(), n, width, residuals);
   }
   in->remove_prefix(packed);
 
@@ -208,17 +267,8 @@ const char* UnpackIntBlock(std::string_view* in, int n, uint64_t* out) {
         (width > 0 && (high >> (64 - width)) != 0)) {
       return "bad dense integer block exception";
     }
-    out[pos] |= high << width;
+    residuals[pos] |= high << width;
     previous = pos;
-  }
-
-  const auto ubase = static_cast<uint64_t>(base);
-  if ((header & dense_format::kZigZagFlag) != 0) {
-    for (int i = 0; i < n; ++i) {
-      out[i] = ubase + static_cast<uint64_t>(ZigZagDecode(out[i]));
-    }
-  } else {
-    for (int i = 0; i < n; ++i) out[i] += ubase;
   }
   return nullptr;
 }
@@ -226,7 +276,20 @@ const char* UnpackIntBlock(std::string_view* in, int n, uint64_t* out) {
 const char* UnpackInts(std::string_view* in, size_t n, uint64_t* out) {
   for (size_t i = 0; i < n; i += kBlockValues) {
     const int block = static_cast<int>(std::min<size_t>(kBlockValues, n - i));
-    if (const char* err = UnpackIntBlock(in, block, out + i)) return err;
+    IntBlockInfo info;
+    if (const char* err = ReadIntBlock(in, block, out + i, &info)) return err;
+    if (info.sparse) {
+      // Only the exceptions' residuals were written.
+      for (int j = 0; j < block; ++j) {
+        const bool patched = std::binary_search(
+            info.exception_pos.begin(),
+            info.exception_pos.begin() + info.num_exceptions, j);
+        out[i + j] = IntBlockValue(info, patched ? out[i + j] : 0);
+      }
+      continue;
+    }
+    for (int j = 0; j < block; ++j)
+      out[i + j] = IntBlockValue(info, out[i + j]);
   }
   return nullptr;
 }
