@@ -75,12 +75,23 @@ bool ToDecimal(double v, int e, int64_t* n) {
   return true;
 }
 
+// True for the values no exponent can represent: non-finite, -0.0 (its
+// decimal 0 gives +0.0) and magnitudes beyond kMaxScaled.
+bool NeverDecimal(double v) {
+  return !(std::fabs(v) < dense_format::kMaxScaled) ||
+         std::bit_cast<uint64_t>(v) == std::bit_cast<uint64_t>(-0.0);
+}
+
 // The smallest exponent that represents the most values exactly, or -1 if
-// none represents any.
+// none represents any. Stops at the first exponent that represents every
+// value that can be a decimal at all.
 int ChooseExponent(std::span<const double> vs) {
+  size_t possible = 0;
+  for (double v : vs) possible += !NeverDecimal(v);
   int best = -1;
   size_t best_hits = 0;
-  for (int e = 0; e <= dense_format::kMaxExponent; ++e) {
+  for (int e = 0; e <= dense_format::kMaxExponent && best_hits < possible;
+       ++e) {
     size_t hits = 0;
     int64_t n;
     for (double v : vs) hits += ToDecimal(v, e, &n);
@@ -88,7 +99,6 @@ int ChooseExponent(std::span<const double> vs) {
       best_hits = hits;
       best = e;
     }
-    if (hits == vs.size()) break;
   }
   return best;
 }

@@ -48,15 +48,26 @@ struct BlockPlan {
 
 // Picks the width that minimizes packed bytes plus exceptions for the
 // residuals r: an exception costs its position byte and the uvarint of
-// r >> width. Ties go to the wider width (fewer patches to decode).
+// r >> width. Only 0 and the bit widths present are tried (between two of
+// them the packed bits grow and the exceptions stay); ties go to the wider
+// width (fewer patches to decode).
 void ChooseWidth(std::span<const uint64_t> r, BlockPlan* plan) {
   std::array<int, kMaxWidth + 1> count_by_width{};
   for (uint64_t x : r) ++count_by_width[std::bit_width(x)];
+  std::array<int, kMaxWidth + 1> present;
+  int num_present = 0;
+  for (int w = 0; w <= kMaxWidth; ++w) {
+    if (count_by_width[w] > 0) present[num_present++] = w;
+  }
   const int n = static_cast<int>(r.size());
   size_t best = SIZE_MAX;
-  for (int width = kMaxWidth; width >= 0; --width) {
+  for (int c = num_present; c >= 0; --c) {
+    const int width = c == num_present ? present[num_present - 1]
+                      : c == 0         ? 0
+                                       : present[c - 1];
     size_t cost = PackedBytes(n, width);
-    for (int w = width + 1; w <= kMaxWidth; ++w) {
+    for (int k = num_present - 1; k >= 0 && present[k] > width; --k) {
+      const int w = present[k];
       cost +=
           static_cast<size_t>(count_by_width[w]) * (1 + (w - width + 6) / 7);
     }

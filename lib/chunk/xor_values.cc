@@ -7,6 +7,7 @@
 #include "chunk/bit_reader.h"
 #include "chunk/bit_writer.h"
 #include "chunk/xor_format.h"
+#include "chunk/xor_iterator.h"
 
 namespace strata::chunk {
 
@@ -55,27 +56,14 @@ void EncodeXorValues(std::span<const double> values, std::string* out) {
 const char* DecodeXorValues(std::string_view in, std::span<double> out,
                             size_t* bytes_used) {
   BitReader r(in);
-  uint64_t v = r.ReadBits(64);
-  out[0] = std::bit_cast<double>(v);
-  int leading = 0;
-  int trailing = 0;
-  bool have_window = false;  // The encoder writes one at the first change.
+  // The XOR chunk's value decoder; its window starts as (0, 0) where the
+  // encoder had none, which only a corrupt stream can use.
+  XorIterator::DeltaState state{};
+  state.v_bits = r.ReadBits(64);
+  out[0] = std::bit_cast<double>(state.v_bits);
   for (size_t i = 1; i < out.size(); ++i) {
-    if (r.ReadBit()) {
-      if (r.ReadBit()) {
-        leading = static_cast<int>(r.ReadBits(kLeadingBits));
-        int sig = static_cast<int>(r.ReadBits(kSigBits));
-        if (sig == 0) sig = 64;
-        if (leading + sig > 64) return "XOR window wider than 64 bits";
-        trailing = 64 - leading - sig;
-        have_window = true;
-      } else if (!have_window) {
-        return "XOR value reuses a window before the first";
-      }
-      v ^= r.ReadBits(64 - leading - trailing) << trailing;
-    }
-    if (r.overrun()) return "truncated XOR values";
-    out[i] = std::bit_cast<double>(v);
+    if (const char* err = XorIterator::DecodeValue(r, state)) return err;
+    out[i] = std::bit_cast<double>(state.v_bits);
   }
   if (r.overrun()) return "truncated XOR values";
   *bytes_used = (r.bits_consumed() + 7) / 8;

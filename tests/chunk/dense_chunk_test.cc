@@ -328,8 +328,11 @@ TEST(DenseChunkTest, CorruptedBytesNeverCrash) {
       ++total;
     }
   }
-  // Most damage is structural; a flipped bit inside packed values decodes.
-  EXPECT_GT(errors, total / 10);
+  // Damage to headers and lengths is reported; a flipped bit inside packed
+  // values or an XOR stream decodes to other values (the CRC's job). Under
+  // ASan (make asan) this test also checks the decoder stays in bounds.
+  EXPECT_GT(errors, 0);
+  EXPECT_LT(errors, total);
 }
 
 }  // namespace
