@@ -20,15 +20,6 @@ namespace {
 using dense_format::kBlockValues;
 using dense_format::ValueMode;
 
-uint64_t LoadLE64(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, sizeof(w));
-  if constexpr (std::endian::native == std::endian::big) {
-    w = __builtin_bswap64(w);
-  }
-  return w;
-}
-
 // Calls fn(i, value_i) for the n values of a block read by ReadIntBlock,
 // in loops specialized for constant, sparse, plain and zig-zag blocks so
 // that the compiler can unroll and vectorize them. fn must only store: a
@@ -175,7 +166,7 @@ const char* DecodeDecimals(std::string_view* in, bool delta,
     }
     if (in->size() < 8) return "truncated dense chunk exception";
     const uint64_t pos = next + gap;
-    vs[pos] = std::bit_cast<double>(LoadLE64(in->data()));
+    vs[pos] = std::bit_cast<double>(dense_format::DecodeLE64(in->data()));
     in->remove_prefix(8);
     next = pos + 1;
   }
@@ -185,7 +176,7 @@ const char* DecodeDecimals(std::string_view* in, bool delta,
 const char* DecodeRaw(std::string_view* in, std::span<double> vs) {
   if (in->size() / 8 < vs.size()) return "truncated dense chunk raw values";
   for (double& v : vs) {
-    v = std::bit_cast<double>(LoadLE64(in->data()));
+    v = std::bit_cast<double>(dense_format::DecodeLE64(in->data()));
     in->remove_prefix(8);
   }
   return nullptr;

@@ -144,10 +144,7 @@ std::string EncodeDecimal(std::span<const double> vs, int e, bool delta) {
   for (uint32_t pos : exceptions) {
     PutUvarint(&out, pos - next);
     next = pos + 1;
-    char raw[8];
-    const uint64_t bits = std::bit_cast<uint64_t>(vs[pos]);
-    for (int b = 0; b < 8; ++b) raw[b] = static_cast<char>(bits >> (8 * b));
-    out.append(raw, 8);
+    dense_format::PutLE64(&out, std::bit_cast<uint64_t>(vs[pos]));
   }
   return out;
 }
@@ -155,11 +152,7 @@ std::string EncodeDecimal(std::span<const double> vs, int e, bool delta) {
 std::string EncodeRaw(std::span<const double> vs) {
   std::string out;
   out.push_back(static_cast<char>(ValueMode::kRaw));
-  for (double v : vs) {
-    const uint64_t bits = std::bit_cast<uint64_t>(v);
-    for (int b = 0; b < 8; ++b)
-      out.push_back(static_cast<char>(bits >> (8 * b)));
-  }
+  for (double v : vs) dense_format::PutLE64(&out, std::bit_cast<uint64_t>(v));
   return out;
 }
 

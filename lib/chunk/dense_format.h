@@ -6,7 +6,10 @@
 #define STRATA_CHUNK_DENSE_FORMAT_H_
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 namespace strata::chunk::dense_format {
 
@@ -59,6 +62,21 @@ inline constexpr std::array<double, kMaxExponent + 1> kPow10 = [] {
 inline double DecimalValue(int64_t n, int e) {
   return static_cast<double>(n) / kPow10[e];
 }
+// Fixed-width fields (raw values) are little-endian.
+inline void PutLE64(std::string* dst, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  dst->append(b, 8);
+}
+inline uint64_t DecodeLE64(const void* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) {
+    v = __builtin_bswap64(v);
+  }
+  return v;
+}
+
 }  // namespace strata::chunk::dense_format
 
 #endif  // STRATA_CHUNK_DENSE_FORMAT_H_

@@ -20,15 +20,6 @@ using dense_format::kMaxWidth;
 // at the last value's byte, plus one byte for widths above 56.
 constexpr size_t kReadSlack = 16;
 
-uint64_t LoadLE64(const uint8_t* p) {
-  uint64_t w;
-  std::memcpy(&w, p, sizeof(w));
-  if constexpr (std::endian::native == std::endian::big) {
-    w = __builtin_bswap64(w);
-  }
-  return w;
-}
-
 uint64_t LowMask(int width) {
   return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
 }
@@ -153,7 +144,7 @@ void UnpackBits(const uint8_t* p, int n, int width, uint64_t* out) {
   for (int i = 0; i < n; ++i, bit += static_cast<size_t>(width)) {
     const size_t byte = bit >> 3;
     const int shift = static_cast<int>(bit & 7);
-    uint64_t w = LoadLE64(p + byte) >> shift;
+    uint64_t w = dense_format::DecodeLE64(p + byte) >> shift;
     if constexpr (kWide) {
       if (shift != 0) w |= uint64_t{p[byte + 8]} << (64 - shift);
     }
@@ -171,8 +162,9 @@ void UnpackFixed(const uint8_t* p, int n, uint64_t* out) {
   for (; i + 8 <= n; i += 8, p += kWidth) {
 #pragma GCC unroll 8
     for (int k = 0; k < 8; ++k) {
-      out[i + k] =
-          (LoadLE64(p + (k * kWidth) / 8) >> ((k * kWidth) % 8)) & kMask;
+      out[i + k] = (dense_format::DecodeLE64(p + (k * kWidth) / 8) >>
+                    ((k * kWidth) % 8)) &
+                   kMask;
     }
   }
   UnpackBits<false>(p, n - i, kWidth, out + i);
