@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "block/tombstones.h"
+#include "chunk/dense_chunk.h"
 #include "seed_writer.h"
 #include "strata/appender.h"
 #include "strata/db.h"
@@ -133,6 +134,29 @@ void AddTombstones(SeedWriter* out) {
 
 }  // namespace
 
+// Dense chunks of each value coding: a counter with scrape jitter and a
+// stale marker, decimals, binary fractions and random bits.
+void AddDenseChunks(SeedWriter* out) {
+  std::vector<int64_t> t;
+  std::vector<double> counter, decimals, fractions, random;
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < 130; ++i) {
+    t.push_back(1795620464632 + i * 15000 + (i % 17 == 3 ? 2 : 0));
+    counter.push_back(1000 + 3 * i + (i / 50) * 100);
+    decimals.push_back((i * 37 % 101) / 100.0);
+    fractions.push_back(1.0 / 3 + i / 7.0);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    random.push_back(std::bit_cast<double>(x));
+  }
+  counter.back() = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
+  for (const std::vector<double>* v :
+       {&counter, &decimals, &fractions, &random}) {
+    out->Add("dense_chunk_fuzzer", chunk::EncodeDenseChunk(t, *v));
+  }
+}
+
 void AddStorageSeeds(SeedWriter* out) {
   testing::TempDir tmp("strata-fuzz-seeds");
   if (!tmp.ok()) {
@@ -153,6 +177,7 @@ void AddStorageSeeds(SeedWriter* out) {
   AddBlock(fs::path(dir) / "snapshot", out);
   AddEncodedRecords(out);
   AddTombstones(out);
+  AddDenseChunks(out);
 }
 
 }  // namespace strata::fuzz

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "chunk/bit_reader.h"
@@ -101,6 +102,9 @@ class XorIterator {
 
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
+  // Dense chunks' XOR-coded values use DecodeValue (xor_values.h).
+  friend const char* DecodeXorValues(std::string_view in, std::span<double> out,
+                                     size_t* bytes_used);
 
   // The state the second sample's value decoding updates.
   struct DeltaState {

@@ -1,0 +1,239 @@
+// DecodeDenseChunk: the fast path of cold reads (dense_chunk.h, FORMAT.md
+// "Dense chunk"). Each section decodes in tight loops over whole blocks;
+// every length and index is checked against the bytes before use.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <vector>
+
+#include "chunk/dense_chunk.h"
+#include "chunk/dense_format.h"
+#include "chunk/int_packing.h"
+#include "chunk/xor_values.h"
+#include "util/coding.h"
+
+namespace strata::chunk {
+
+namespace {
+
+using dense_format::kBlockValues;
+using dense_format::ValueMode;
+
+// Calls fn(i, value_i) for the n values of a block read by ReadIntBlock,
+// in loops specialized for constant, sparse, plain and zig-zag blocks so
+// that the compiler can unroll and vectorize them. fn must only store: a
+// sparse block's exceptions are visited a second time.
+template <typename Fn>
+inline void StoreEachValue(const IntBlockInfo& block, const uint64_t* residuals,
+                           int n, Fn&& fn) {
+  if (block.sparse) {
+    for (int i = 0; i < n; ++i) fn(i, block.base);
+    for (int k = 0; k < block.num_exceptions; ++k) {
+      const int i = block.exception_pos[k];
+      fn(i, IntBlockValue(block, residuals[i]));
+    }
+  } else if (block.zigzag) {
+    for (int i = 0; i < n; ++i) fn(i, IntBlockValue(block, residuals[i]));
+  } else {
+    for (int i = 0; i < n; ++i) fn(i, block.base + residuals[i]);
+  }
+}
+
+const char* DecodeTimestamps(std::string_view* in, std::span<int64_t> ts) {
+  int64_t anchor;
+  int64_t interval = 0;
+  if (!GetVarint(in, &anchor) ||
+      (ts.size() >= 2 && !GetVarint(in, &interval))) {
+    return "truncated dense chunk timestamps";
+  }
+  const auto step = static_cast<uint64_t>(interval);
+  uint64_t grid = static_cast<uint64_t>(anchor);
+  std::array<uint64_t, kBlockValues> residuals;
+  for (size_t i = 0; i < ts.size(); i += kBlockValues) {
+    const int n =
+        static_cast<int>(std::min<size_t>(kBlockValues, ts.size() - i));
+    IntBlockInfo block;
+    if (const char* err = ReadIntBlock(in, n, residuals.data(), &block)) {
+      return err;
+    }
+    int64_t* out = ts.data() + i;
+    StoreEachValue(
+        block, residuals.data(), n, [out, grid, step](int j, uint64_t offset) {
+          out[j] = static_cast<int64_t>(grid + static_cast<uint64_t>(j) * step +
+                                        offset);
+        });
+    grid += static_cast<uint64_t>(n) * step;
+  }
+  return nullptr;
+}
+
+// DecimalValue(n, e) for e known to be 0 (no division) or not.
+template <bool kScaled>
+inline double ToDouble(uint64_t n, double scale) {
+  const double d = static_cast<double>(static_cast<int64_t>(n));
+  return kScaled ? d / scale : d;
+}
+
+// The decimals of a block, as they are (FOR) or as differences from the
+// one before (*sum is the last decimal and becomes this block's last).
+template <bool kScaled, bool kDelta>
+inline void DecimalBlock(const IntBlockInfo& block, const uint64_t* residuals,
+                         int n, double scale, uint64_t* sum, double* vs) {
+  if constexpr (kDelta) {
+    uint64_t s = *sum;
+    if (block.sparse) {
+      // Runs of the base difference between the exceptions.
+      int j = 0;
+      for (int k = 0; k <= block.num_exceptions; ++k) {
+        const int end = k < block.num_exceptions ? block.exception_pos[k] : n;
+        for (; j < end; ++j) {
+          s += block.base;
+          vs[j] = ToDouble<kScaled>(s, scale);
+        }
+        if (j < n) {
+          s += IntBlockValue(block, residuals[j]);
+          vs[j] = ToDouble<kScaled>(s, scale);
+          ++j;
+        }
+      }
+    } else {
+      for (int j = 0; j < n; ++j) {
+        s += IntBlockValue(block, residuals[j]);
+        vs[j] = ToDouble<kScaled>(s, scale);
+      }
+    }
+    *sum = s;
+  } else {
+    StoreEachValue(block, residuals, n, [vs, scale](int j, uint64_t x) {
+      vs[j] = ToDouble<kScaled>(x, scale);
+    });
+  }
+}
+
+template <bool kScaled, bool kDelta>
+const char* DecodeDecimalBlocks(std::string_view* in, std::span<double> vs,
+                                int e) {
+  const double scale = dense_format::kPow10[e];
+  std::array<uint64_t, kBlockValues> residuals;
+  size_t i = 0;
+  uint64_t sum = 0;
+  if constexpr (kDelta) {
+    int64_t first;
+    if (!GetVarint(in, &first)) return "truncated dense chunk values";
+    sum = static_cast<uint64_t>(first);
+    vs[0] = ToDouble<kScaled>(sum, scale);
+    i = 1;
+  }
+  for (; i < vs.size(); i += kBlockValues) {
+    const int n =
+        static_cast<int>(std::min<size_t>(kBlockValues, vs.size() - i));
+    IntBlockInfo block;
+    if (const char* err = ReadIntBlock(in, n, residuals.data(), &block)) {
+      return err;
+    }
+    DecimalBlock<kScaled, kDelta>(block, residuals.data(), n, scale, &sum,
+                                  vs.data() + i);
+  }
+  return nullptr;
+}
+
+const char* DecodeDecimals(std::string_view* in, bool delta,
+                           std::span<double> vs) {
+  uint8_t e;
+  if (!GetByte(in, &e)) return "truncated dense chunk values";
+  if (e > dense_format::kMaxExponent) return "bad dense chunk exponent";
+  const size_t n = vs.size();
+  const char* err;
+  if (e == 0) {
+    err = delta ? DecodeDecimalBlocks<false, true>(in, vs, e)
+                : DecodeDecimalBlocks<false, false>(in, vs, e);
+  } else {
+    err = delta ? DecodeDecimalBlocks<true, true>(in, vs, e)
+                : DecodeDecimalBlocks<true, false>(in, vs, e);
+  }
+  if (err != nullptr) return err;
+
+  uint64_t exceptions;
+  if (!GetUvarint(in, &exceptions) || exceptions > n) {
+    return "bad dense chunk exception count";
+  }
+  uint64_t next = 0;
+  for (uint64_t k = 0; k < exceptions; ++k) {
+    uint64_t gap;
+    if (!GetUvarint(in, &gap) || gap >= n - next) {
+      return "bad dense chunk exception position";
+    }
+    if (in->size() < 8) return "truncated dense chunk exception";
+    const uint64_t pos = next + gap;
+    vs[pos] = std::bit_cast<double>(dense_format::DecodeLE64(in->data()));
+    in->remove_prefix(8);
+    next = pos + 1;
+  }
+  return nullptr;
+}
+
+const char* DecodeRaw(std::string_view* in, std::span<double> vs) {
+  if (in->size() / 8 < vs.size()) return "truncated dense chunk raw values";
+  for (double& v : vs) {
+    v = std::bit_cast<double>(dense_format::DecodeLE64(in->data()));
+    in->remove_prefix(8);
+  }
+  return nullptr;
+}
+
+const char* DecodeValues(std::string_view* in, std::span<double> vs) {
+  uint8_t mode;
+  if (!GetByte(in, &mode)) return "truncated dense chunk values";
+  switch (static_cast<ValueMode>(mode)) {
+    case ValueMode::kDecimalFor:
+      return DecodeDecimals(in, false, vs);
+    case ValueMode::kDecimalDelta:
+      return DecodeDecimals(in, true, vs);
+    case ValueMode::kXor: {
+      size_t used = 0;
+      if (const char* err = DecodeXorValues(*in, vs, &used)) return err;
+      in->remove_prefix(used);
+      return nullptr;
+    }
+    case ValueMode::kRaw:
+      return DecodeRaw(in, vs);
+  }
+  return "unknown dense chunk value mode";
+}
+
+}  // namespace
+
+int DenseNumSamples(std::string_view chunk) {
+  uint64_t n;
+  if (!GetUvarint(&chunk, &n) || n > dense_format::kMaxSamples) return -1;
+  return static_cast<int>(n);
+}
+
+int DenseValueMode(std::string_view chunk) {
+  const int n = DenseNumSamples(chunk);
+  uint64_t count;
+  if (n <= 0 || !GetUvarint(&chunk, &count)) return -1;
+  std::vector<int64_t> ts(static_cast<size_t>(n));
+  if (DecodeTimestamps(&chunk, ts) != nullptr || chunk.empty()) return -1;
+  return static_cast<uint8_t>(chunk[0]);
+}
+
+const char* DecodeDenseChunk(std::string_view chunk, std::span<int64_t> ts,
+                             std::span<double> vs) {
+  uint64_t n;
+  if (!GetUvarint(&chunk, &n) || n > dense_format::kMaxSamples) {
+    return "bad dense chunk sample count";
+  }
+  if (ts.size() != n || vs.size() != n) {
+    return "dense chunk sample count differs from the output size";
+  }
+  if (n > 0) {
+    if (const char* err = DecodeTimestamps(&chunk, ts)) return err;
+    if (const char* err = DecodeValues(&chunk, vs)) return err;
+  }
+  if (!chunk.empty()) return "trailing bytes after dense chunk";
+  return nullptr;
+}
+
+}  // namespace strata::chunk
