@@ -1,14 +1,17 @@
 // bench-deps: strata_db
 //
-// WAL replay time. Writes N series x S samples (15 s apart, counter-like
-// values) through the public API with the default options (zstd WAL,
-// fsync interval), closes the DB, then times DB::Open, which replays the
-// WAL into a fresh head.
+// WAL replay and shutdown-snapshot restart times. Writes N series x S
+// samples (15 s apart, counter-like values) through the public API with the
+// default options (zstd WAL, fsync interval) and closes the DB without a
+// snapshot; then times DB::Open replaying the whole WAL, the Close that
+// writes the shutdown snapshot, and DB::Open from that snapshot.
 //
 // Usage: wal_replay_bench [series=1000000] [samples_per_series=480] [dir]
-//                         [replay-only]
+//                         [replay|snapshot]
 // 1M series x 480 samples is 2 h of 15 s scrapes. With a 4th argument the
-// WAL already in `dir` is replayed without writing (e.g. under perf).
+// data in `dir` is not written again: `replay` (or any other word) times
+// only the full WAL replay (e.g. under perf), `snapshot` only the snapshot
+// write (if `dir` has none) and the open from it.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +36,57 @@ int64_t DirBytes(const std::string& dir) {
   return total;
 }
 
+bool HasSnapshot(const std::string& dir) {
+  for (auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("head_snapshot.") && !name.ends_with(".tmp"))
+      return true;
+  }
+  return false;
+}
+
+// Times DB::Open and reports what it loaded; true if it holds `want`
+// samples. Closes the DB without timing (with a snapshot if the options
+// say so).
+bool TimeOpen(const strata::Options& options, const std::string& dir,
+              const char* what, int64_t want) {
+  auto start = std::chrono::steady_clock::now();
+  auto db = strata::DB::Open(options, dir);
+  const double seconds = Seconds(start);
+  if (!db.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, db.status().ToString().c_str());
+    return false;
+  }
+  const strata::ReplayReport& r = (*db)->replay_report();
+  std::printf(
+      "%s: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld WAL "
+      "segments%s\n",
+      what, seconds, static_cast<long>(r.series), static_cast<long>(r.samples),
+      r.samples / seconds / 1e6, static_cast<long>(r.segments),
+      r.from_snapshot ? ", from the snapshot" : "");
+  const bool ok = r.samples == want;
+  (void)(*db)->Close();
+  return ok;
+}
+
+// Opens `dir` (replaying the WAL) and times the Close that writes the
+// shutdown snapshot.
+bool WriteSnapshot(const strata::Options& options, const std::string& dir) {
+  auto db = strata::DB::Open(options, dir);
+  if (!db.ok()) return false;
+  auto start = std::chrono::steady_clock::now();
+  const strata::Status st = (*db)->Close();
+  const double seconds = Seconds(start);
+  int64_t bytes = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().starts_with("head_snapshot."))
+      bytes += DirBytes(e.path().string());
+  }
+  std::printf("close writing the snapshot: %.2f s, snapshot %.1f MiB\n",
+              seconds, bytes / 1048576.0);
+  return st.ok() && HasSnapshot(dir);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,8 +103,10 @@ int main(int argc, char** argv) {
     dir = mkdtemp(tmpl.data());
   }
   strata::Options options;
-  const bool replay_only = argc > 4;
-  if (!replay_only) {
+  options.snapshot_on_shutdown = false;
+  const std::string mode = argc > 4 ? argv[4] : "";
+  const bool write = mode.empty();
+  if (write) {
     auto db = strata::DB::Open(options, dir);
     if (!db.ok()) {
       std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
@@ -84,20 +140,14 @@ int main(int argc, char** argv) {
         series * samples / Seconds(start) / 1e6, DirBytes(dir) / 1048576.0);
     (void)(*db)->Close();
   }
-  auto start = std::chrono::steady_clock::now();
-  auto db = strata::DB::Open(options, dir);
-  const double replay = Seconds(start);
-  if (!db.ok()) {
-    std::fprintf(stderr, "reopen: %s\n", db.status().ToString().c_str());
-    return 1;
+  const int64_t want = series * samples;
+  bool ok = true;
+  if (mode != "snapshot") ok &= TimeOpen(options, dir, "replay", want);
+  if (write || mode == "snapshot") {
+    options.snapshot_on_shutdown = true;
+    if (!HasSnapshot(dir)) ok &= WriteSnapshot(options, dir);
+    ok &= TimeOpen(options, dir, "open from snapshot", want);
   }
-  const strata::ReplayReport& r = (*db)->replay_report();
-  std::printf(
-      "replay: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld "
-      "segments\n",
-      replay, static_cast<long>(r.series), static_cast<long>(r.samples),
-      r.samples / replay / 1e6, static_cast<long>(r.segments));
-  (void)(*db)->Close();
   if (argc <= 3) std::filesystem::remove_all(dir);
-  return r.samples == series * samples ? 0 : 1;
+  return ok ? 0 : 1;
 }

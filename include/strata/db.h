@@ -47,6 +47,15 @@ struct ReplayReport {
   // Records kept from behind damage, which stopping there would have lost.
   int64_t records_salvaged = 0;
   double seconds = 0;
+  // The head was loaded from a shutdown snapshot (Options::
+  // snapshot_on_shutdown), and only the WAL written after it replayed.
+  bool from_snapshot = false;
+  int64_t snapshot_series = 0;
+  int64_t snapshot_chunks = 0;
+  double snapshot_seconds = 0;
+  // Why a snapshot found was not used (damaged, stale); it was removed and
+  // the whole WAL replayed. Empty otherwise.
+  std::string snapshot_discarded;
 };
 
 // A histogram of durations as a scrape reports it: cumulative counts per

@@ -55,6 +55,14 @@ struct Options {
   int64_t scrub_interval_ms = 0;
   int64_t scrub_bytes_per_second = 32 << 20;
 
+  // On a clean Close, save the head (series, chunks, tombstones) to a
+  // checksummed snapshot in the data directory, so that the next Open
+  // loads it and replays only the WAL written after it, instead of the
+  // whole WAL. Open ignores (and removes) a damaged or stale snapshot and
+  // replays the WAL: nothing is lost either way. When off, Open neither
+  // loads nor keeps snapshots.
+  bool snapshot_on_shutdown = true;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

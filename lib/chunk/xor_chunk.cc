@@ -80,6 +80,43 @@ std::optional<XorAppender> XorChunk::NewAppender() {
   return XorAppender(this);
 }
 
+XorChunk::AppendState XorChunk::State() const {
+  AppendState s;
+  s.t = t_;
+  s.v_bits = v_bits_;
+  s.t_delta = t_delta_;
+  s.num = num_;
+  s.leading = leading_;
+  s.trailing = trailing_;
+  s.free_bits = static_cast<uint8_t>(writer_.free_bits());
+  return s;
+}
+
+std::optional<XorChunk> XorChunk::Resume(std::string_view bytes,
+                                         const AppendState& state) {
+  // The smallest non-empty chunk: header, a varint byte and 8 value bytes.
+  constexpr size_t kMinBytes = xor_format::kHeaderSize + 1 + 8;
+  if (state.num == 0 || bytes.size() < kMinBytes ||
+      XorNumSamples(bytes) != state.num || state.free_bits > 8 ||
+      state.trailing > 63 ||
+      (state.leading != xor_format::kNoWindow &&
+       state.leading > xor_format::kMaxLeading)) {
+    return std::nullopt;
+  }
+  // A trailing free byte (free_bits 8) must be the zero byte bstream keeps.
+  if (state.free_bits == 8 && bytes.back() != 0) return std::nullopt;
+  XorChunk c;
+  c.writer_ = BitWriter(bytes, state.free_bits);
+  c.t_ = state.t;
+  c.v_bits_ = state.v_bits;
+  c.t_delta_ = state.t_delta;
+  c.num_ = state.num;
+  c.leading_ = state.leading;
+  c.trailing_ = state.trailing;
+  c.appendable_ = true;
+  return c;
+}
+
 void XorChunk::Append(int64_t t, double v) {
   BitWriter* w = &writer_;
   const int num = num_;

@@ -65,6 +65,28 @@ class XorChunk {
   // be used at a time, and the chunk must outlive it and not move.
   std::optional<XorAppender> NewAppender();
 
+  // The encoder state after the last sample: with the bytes, all that is
+  // needed to continue appending without decoding the chunk (the head's
+  // shutdown snapshot saves open chunks this way).
+  struct AppendState {
+    int64_t t = 0;
+    uint64_t v_bits = 0;
+    uint64_t t_delta = 0;
+    uint16_t num = 0;
+    uint8_t leading = 0;
+    uint8_t trailing = 0;
+    // BitWriter::free_bits() of the bytes: unused low bits of the last byte.
+    uint8_t free_bits = 0;
+  };
+  // Valid for a chunk built by Append (or after NewAppender()).
+  AppendState State() const;
+  // A chunk continuing `bytes` (as Bytes() returned them) with `state` (as
+  // State() returned it for those bytes), appendable at once. Returns
+  // nullopt when the two cannot belong together (header sample count,
+  // field ranges, size); the bytes themselves are not decoded.
+  static std::optional<XorChunk> Resume(std::string_view bytes,
+                                        const AppendState& state);
+
   // A cache-prefetch hint for the bytes the next Append writes; may be
   // issued without the chunk's lock (see BitWriter::PrefetchTail).
   __attribute__((no_sanitize("thread"))) void PrefetchTail() const {

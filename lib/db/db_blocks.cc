@@ -11,6 +11,7 @@
 #include "block/block_writer.h"
 #include "compact/planner.h"
 #include "db/db_impl.h"
+#include "db/head_snapshot_writer.h"
 #include "util/log.h"
 #include "wal/checkpoint.h"
 
@@ -249,6 +250,15 @@ void DBImpl::CheckpointWal(int64_t mint) {
     // The WAL still has everything; retry at the next compaction.
     STRATA_LOG(kWarn, "WAL checkpoint failed", {{"err", st.ToString()}});
     return;
+  }
+  if (cs.created) {
+    // A shutdown snapshot from before the checkpoint is stale now (the
+    // loader would refuse it): free its space at once.
+    Status rm = snapshot::RemoveSnapshotsExcept(fs_, dir_, "");
+    if (!rm.ok()) {
+      STRATA_LOG(kWarn, "removing stale head snapshot",
+                 {{"err", rm.ToString()}});
+    }
   }
   if (cs.attempted) {
     STRATA_LOG(kInfo, "WAL checkpoint complete",

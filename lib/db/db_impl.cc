@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "db/replay_progress.h"
 #include "db/replay_shards.h"
 #include "db/wal_head_loader.h"
 #include "query/block_querier.h"
@@ -80,14 +81,10 @@ Status DBImpl::Init() {
   }
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(JoinPath(dir_, kWalDir)));
   STRATA_ASSIGN_OR_RETURN(lock_, DirLock::Acquire(dir_));
-  HeadOptions head_options;
-  head_options.chunk_range_ms = options_.block_duration_ms;
-  head_ = std::make_shared<Head>(head_options);
-
   STRATA_RETURN_IF_ERROR(LoadBlocks());
-  // What blocks hold is not taken into the head again.
-  head_->SetMinValidTime(BlocksMaxTime());
-  STRATA_RETURN_IF_ERROR(ReplayWal());
+  ResetHead();
+  STRATA_ASSIGN_OR_RETURN(const int first_segment, LoadHeadSnapshot());
+  STRATA_RETURN_IF_ERROR(ReplayWal(first_segment));
 
   STRATA_ASSIGN_OR_RETURN(
       wal_, wal::Wal::Open(JoinPath(dir_, kWalDir), fs_,
@@ -102,13 +99,34 @@ Status DBImpl::Init() {
   return Status::OK();
 }
 
-Status DBImpl::ReplayWal() {
+void DBImpl::ResetHead() {
+  HeadOptions head_options;
+  head_options.chunk_range_ms = options_.block_duration_ms;
+  head_ = std::make_shared<Head>(head_options);
+  // What blocks hold is not taken into the head again.
+  head_->SetMinValidTime(BlocksMaxTime());
+}
+
+Status DBImpl::ReplayWal(int first_segment) {
   const auto start = std::chrono::steady_clock::now();
   WalHeadLoader loader(head_.get(), head_->MinValidTime(),
                        ReplayShards::DefaultWorkers());
-  auto on_record = [&](std::string_view rec) { return loader.OnRecord(rec); };
-  // The newest checkpoint holds what older, deleted segments held.
+  if (first_segment >= 0) {
+    head_->ForEachSeries([&](MemSeries* s) { loader.AddKnownSeries(s); });
+  }
   const std::string wal_dir = JoinPath(dir_, kWalDir);
+  STRATA_ASSIGN_OR_RETURN(const WalExtent extent,
+                          MeasureWal(fs_, wal_dir, first_segment));
+  ReplayProgress progress(head_.get(), extent.segments, extent.bytes);
+  auto on_record = [&](std::string_view rec) {
+    progress.OnRecord();
+    return loader.OnRecord(rec);
+  };
+  wal::ReplayOptions replay_options;
+  replay_options.first_segment = first_segment;
+  replay_options.on_segment = [&](int, int64_t bytes) {
+    progress.OnSegment(bytes);
+  };
   // Checkpoints a crash left half-written are redone later.
   if (StatusOr<std::vector<std::string>> names = fs_->ListDir(wal_dir);
       names.ok()) {
@@ -121,9 +139,11 @@ Status DBImpl::ReplayWal() {
       }
     }
   }
+  // The newest checkpoint holds what older, deleted segments held (a
+  // snapshot holds all of it).
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           wal::LatestCheckpoint(fs_, wal_dir));
-  if (!checkpoint.empty()) {
+  if (!checkpoint.empty() && first_segment < 0) {
     STRATA_ASSIGN_OR_RETURN(wal::SegmentRange cp_range,
                             wal::GetSegmentRange(fs_, checkpoint));
     if (cp_range.first >= 0) {
@@ -133,12 +153,13 @@ Status DBImpl::ReplayWal() {
     }
   }
   wal::ReplayResult result;
-  STRATA_RETURN_IF_ERROR(wal::ReplayWal(fs_, wal_dir, on_record, &result));
+  STRATA_RETURN_IF_ERROR(
+      wal::ReplayWal(fs_, wal_dir, on_record, &result, replay_options));
   loader.Finish();
   const WalHeadLoader::Counts& counts = loader.counts();
   report_.records = counts.records;
-  report_.series = counts.series_created;
-  report_.samples = counts.samples;
+  report_.series += counts.series_created;
+  report_.samples += counts.samples;
   report_.samples_rejected =
       counts.samples_rejected + counts.samples_unknown_series;
   report_.segments = result.first_segment < 0
@@ -153,7 +174,7 @@ Status DBImpl::ReplayWal() {
     report_.bytes_skipped += r.bytes;
   }
   report_.records_salvaged = result.records_salvaged;
-  report_.seconds =
+  report_.seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   if (!report_.corruption.ok()) {
@@ -264,6 +285,11 @@ Status DBImpl::Close() {
   if (scrubber_.joinable()) scrubber_.join();
   Status st;
   if (wal_) st = wal_->Close();
+  // Only over a complete WAL: then the snapshot covers all of it. Its
+  // failure costs only the next open's speed, so Close still succeeds.
+  if (wal_ && st.ok() && options_.snapshot_on_shutdown) {
+    (void)WriteHeadSnapshot();
+  }
   lock_.reset();
   return st;
 }

@@ -55,7 +55,19 @@ class DBImpl : public DB {
  private:
   class WalCommitLog;
 
-  Status ReplayWal();
+  // Replays the WAL into the head: from segment `first_segment` when the
+  // head came from a snapshot, else (-1) the checkpoint and every segment.
+  Status ReplayWal(int first_segment);
+
+  // --- db_head_snapshot.cc: the shutdown snapshot. ---
+  // Loads the newest usable head snapshot (or removes snapshots when they
+  // are off); returns the first WAL segment left to replay, -1 for all.
+  StatusOr<int> LoadHeadSnapshot();
+  // After the WAL is closed: saves the head. A failure is logged and
+  // returned; the WAL still holds everything.
+  Status WriteHeadSnapshot();
+  // A fresh, empty head bounded by the blocks.
+  void ResetHead();
 
   // --- db_backup.cc. ---
   // Copies the blocks `dir` lacks (and changed tombstones of those it has).

@@ -51,6 +51,10 @@ class WalHeadLoader {
   WalHeadLoader(const WalHeadLoader&) = delete;
   WalHeadLoader& operator=(const WalHeadLoader&) = delete;
 
+  // A series the head already holds from a shutdown snapshot: later
+  // records refer to it by its id.
+  void AddKnownSeries(MemSeries* series) { SetRef(series->id(), series); }
+
   // Applies one record. Fails only on a record that does not decode.
   Status OnRecord(std::string_view record);
   // Waits until every sample is appended; counts() is final afterwards.

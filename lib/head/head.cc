@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "index/intervals.h"
 
 namespace strata {
@@ -81,6 +82,11 @@ class Head::HeadTombstones : public TombstoneReader {
     MutexLock lock(&mu_);
     AddInterval(&stones_[id], iv);
   }
+  void ForEach(
+      const std::function<void(SeriesId, const Intervals&)>& fn) const {
+    MutexLock lock(&mu_);
+    for (const auto& [id, ivs] : stones_) fn(id, ivs);
+  }
   // Forgets intervals wholly before mint, and series no longer present.
   void Truncate(int64_t mint, const SeriesMap& series) {
     MutexLock lock(&mu_);
@@ -101,6 +107,11 @@ class Head::HeadTombstones : public TombstoneReader {
 };
 
 void Head::AddTombstone(SeriesId id, Interval iv) { tombstones_->Add(id, iv); }
+
+void Head::ForEachTombstone(
+    const std::function<void(SeriesId, const Intervals&)>& fn) const {
+  tombstones_->ForEach(fn);
+}
 
 Head::Head(const HeadOptions& options)
     : options_(options),
@@ -149,6 +160,37 @@ MemSeries* Head::Create(SeriesId wanted_id, const Labels& labels,
   if (*created) {
     postings_.Add(s->id(), pairs);
     counters_.series_created.fetch_add(1, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+StatusOr<MemSeries*> Head::RestoreSeries(SeriesId id, const Labels& labels,
+                                         const SeriesStateView& state) {
+  if (id == 0 || series_.GetById(id) != nullptr) {
+    return Status::Corruption(
+        absl::StrCat("snapshot series id ", id, " is zero or taken"));
+  }
+  bool created = false;
+  MemSeries* s = Create(id, labels, &created);
+  if (!created || s->id() != id) {
+    return Status::Corruption(
+        absl::StrCat("snapshot series ", labels.ToString(), " appears twice"));
+  }
+  s->set_wal_logged();
+  if (!s->RestoreState(state)) {
+    return Status::Corruption(
+        absl::StrCat("snapshot series ", labels.ToString(),
+                     ": open chunk state does not fit its bytes"));
+  }
+  const int64_t chunks =
+      static_cast<int64_t>(state.closed.size()) + (state.has_open ? 1 : 0);
+  if (chunks > 0) {
+    counters_.chunks_created.fetch_add(chunks, std::memory_order_relaxed);
+    const int64_t mint =
+        state.closed.empty() ? state.open.mint : state.closed.front().mint;
+    const int64_t maxt =
+        state.has_open ? state.open.maxt : state.closed.back().maxt;
+    UpdateTimeRange(mint, maxt);
   }
   return s;
 }

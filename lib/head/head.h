@@ -69,6 +69,14 @@ class Head : public BlockReader {
   // A cache-prefetch hint for a later GetById(id); any id is safe.
   void PrefetchId(SeriesId id) const { series_.PrefetchId(id); }
 
+  // For loading a shutdown snapshot: creates series `id` with its saved
+  // chunks and append state, marked WAL-logged, and counts its chunks and
+  // time range. Corruption, creating nothing or leaving the series
+  // chunkless, if the labels or the id are taken or the state does not
+  // fit its bytes.
+  StatusOr<MemSeries*> RestoreSeries(SeriesId id, const Labels& labels,
+                                     const SeriesStateView& state);
+
   // Appends committed samples in order, as AppendSample would one by one,
   // and updates the head's time range and counters once for the batch.
   // Consecutive samples usually belong to different series, so it loads
@@ -100,6 +108,10 @@ class Head : public BlockReader {
   // Marks [iv.mint, iv.maxt] of series `id` deleted (after the caller has
   // logged it to the WAL). Queries stop returning those samples at once.
   void AddTombstone(SeriesId id, Interval iv);
+  // Calls fn for every series with deleted intervals (unordered), holding
+  // the tombstones' lock: fn must not add tombstones.
+  void ForEachTombstone(
+      const std::function<void(SeriesId, const Intervals&)>& fn) const;
 
   size_t NumSeries() const { return series_.size(); }
   // Chunks held: started minus removed by Truncate.

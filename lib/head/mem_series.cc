@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <optional>
 
 #include "util/coding.h"
 #include "util/huge_page_pool.h"
@@ -163,6 +164,51 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
     first_seq_ += 1;
   }
   return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
+}
+
+void MemSeries::ViewState(
+    SeriesStateView* scratch,
+    const std::function<void(const SeriesStateView&)>& fn) const {
+  SpinLockHolder lock(&mu_);
+  SeriesStateView& v = *scratch;
+  v.closed.clear();
+  for (const ClosedChunk& c : closed_) {
+    v.closed.push_back(
+        {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
+  }
+  v.has_open = open_.NumSamples() > 0;
+  if (v.has_open) {
+    v.open = {open_mint_, open_.last_t(), open_.Bytes()};
+    v.open_state = open_.State();
+  }
+  v.next_at = cut_.next_at;
+  v.max_time = max_time_.load(std::memory_order_relaxed);
+  v.last_value_bits = v.has_open ? open_.last_v_bits() : last_value_bits_;
+  fn(v);
+}
+
+bool MemSeries::RestoreState(const SeriesStateView& state) {
+  std::optional<chunk::XorChunk> open;
+  if (state.has_open) {
+    open = chunk::XorChunk::Resume(state.open.bytes, state.open_state);
+    if (!open.has_value() || open->last_t() != state.open.maxt) return false;
+  }
+  SpinLockHolder lock(&mu_);
+  closed_.clear();
+  closed_.reserve(state.closed.size());
+  for (const SeriesChunkView& c : state.closed) {
+    ClosedChunk closed{std::make_unique<char[]>(c.bytes.size()),
+                       static_cast<uint32_t>(c.bytes.size()), c.mint, c.maxt};
+    std::memcpy(closed.data.get(), c.bytes.data(), c.bytes.size());
+    closed_.push_back(std::move(closed));
+  }
+  first_seq_ = 0;
+  open_ = open.has_value() ? std::move(*open) : chunk::XorChunk();
+  open_mint_ = state.has_open ? state.open.mint : 0;
+  cut_.next_at = state.next_at;
+  last_value_bits_ = state.last_value_bits;
+  max_time_.store(state.max_time, std::memory_order_release);
+  return true;
 }
 
 bool MemSeries::MarkDeadIfEmpty() {

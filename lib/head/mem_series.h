@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <new>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "chunk/cut_policy.h"
 #include "chunk/xor_chunk.h"
 #include "head/mem_postings.h"
+#include "head/series_state.h"
 #include "index/reader.h"
 #include "strata/labels.h"
 #include "util/spin_lock.h"
@@ -143,6 +145,17 @@ class alignas(64) MemSeries {
       ABSL_NO_THREAD_SAFETY_ANALYSIS {
     open_.PrefetchTail();
   }
+
+  // Calls fn with a view of the chunks and append state, holding the
+  // series lock (fn must not touch this series). `scratch` is reused for
+  // the view's vector.
+  void ViewState(SeriesStateView* scratch,
+                 const std::function<void(const SeriesStateView&)>& fn) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Installs a saved state into a series that holds no chunk yet, copying
+  // the bytes. Returns false, changing nothing, if the open chunk's state
+  // does not fit its bytes.
+  bool RestoreState(const SeriesStateView& state) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Drops chunks that end before `mint`. Returns the chunks left.
   size_t TruncateChunksBefore(int64_t mint) ABSL_LOCKS_EXCLUDED(mu_);

@@ -254,6 +254,9 @@ Status ReplayWal(FileSystem* fs, const std::string& dir,
   if (options.repair) STRATA_RETURN_IF_ERROR(RemoveStaleRepairFiles(fs, dir));
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRef> segments,
                           ListSegments(fs, dir));
+  std::erase_if(segments, [&](const SegmentRef& seg) {
+    return seg.index < options.first_segment;
+  });
   STRATA_ASSIGN_OR_RETURN(auto markers, ReadAbandonMarkers(fs, dir));
 
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -277,6 +280,9 @@ Status ReplayWal(FileSystem* fs, const std::string& dir,
     const std::string path = JoinPath(dir, seg.name);
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> map, fs->MapFile(path));
     const std::string_view data = map->data();
+    if (options.on_segment) {
+      options.on_segment(seg.index, static_cast<int64_t>(data.size()));
+    }
     if (result->first_segment < 0) result->first_segment = seg.index;
     result->last_segment = seg.index;
     result->bytes += static_cast<int64_t>(data.size());

@@ -57,6 +57,12 @@ struct ReplayOptions {
   // skipped as corruption. When false it ends replay and is returned as is,
   // like any other callback error.
   bool quarantine_on_callback_corruption = true;
+  // Segments below this index are neither read nor checked (a head
+  // snapshot already holds their records). -1 reads every segment.
+  int first_segment = -1;
+  // Called before each segment is read, with its index and size (for
+  // progress reports).
+  std::function<void(int segment, int64_t bytes)> on_segment;
 };
 
 struct TornTail {

@@ -2,10 +2,13 @@
 // two threads and prints "<thread> <batch>" on stdout after each Commit
 // returns OK, until it is killed.
 //
-// Usage: crash_writer DIR [STEP_MS [COMPACT [RETENTION_MS]]]. With
-// COMPACT=1 a second thread persists the head, compacts, applies retention
-// (RETENTION_MS, default 0: none) and snapshots in a loop, so kills land
-// inside block writes, WAL checkpoints and snapshots too.
+// Usage: crash_writer DIR [STEP_MS [COMPACT [RETENTION_MS [CLOSE_EVERY]]]].
+// With COMPACT=1 a second thread persists the head, compacts, applies
+// retention (RETENTION_MS, default 0: none) and snapshots in a loop, so
+// kills land inside block writes, WAL checkpoints and snapshots too. With
+// CLOSE_EVERY=n > 0 one thread writes and closes the DB cleanly after every
+// n-th batch (writing the shutdown snapshot) and reopens it (loading it),
+// so kills land inside shutdown snapshot writes and loads.
 //
 // Batch b of thread k holds, at t = b * STEP_MS, the samples
 //   crash{thread="k", s="i"} = b * 100 + i   for i in [0, kSeries)
@@ -91,6 +94,42 @@ void Run(strata::DB* db, int thread, int64_t first_batch) {
   }
 }
 
+// One writer that closes and reopens the DB after every `close_every`
+// batches; never returns.
+[[noreturn]] void RunWithRestarts(const std::string& dir,
+                                  const strata::Options& options,
+                                  int64_t first_batch, int64_t close_every) {
+  for (int64_t b = first_batch;;) {
+    auto db = strata::DB::Open(options, dir);
+    if (!db.ok()) {
+      std::fprintf(stderr, "reopen: %s\n", db.status().ToString().c_str());
+      std::_Exit(9);
+    }
+    auto app = (*db)->NewAppender();
+    const int64_t end = (b / close_every + 1) * close_every;
+    for (; b < end; ++b) {
+      for (int i = 0; i < kSeries; ++i) {
+        auto l = strata::Labels::Of(
+            {{"__name__", "crash"}, {"thread", "0"}, {"s", std::to_string(i)}});
+        if (!app->Append(l, b * g_step_ms, static_cast<double>(b * 100 + i))
+                 .ok())
+          std::_Exit(4);
+      }
+      if (b % 10 == 0) {
+        auto l = strata::Labels::Of({{"__name__", "crash_new"},
+                                     {"thread", "0"},
+                                     {"b", std::to_string(b)}});
+        if (!app->Append(l, b * g_step_ms, static_cast<double>(b)).ok())
+          std::_Exit(5);
+      }
+      if (!app->Commit().ok()) std::_Exit(6);
+      Emit(0, b);
+    }
+    app.reset();
+    if (!(*db)->Close().ok()) std::_Exit(10);
+  }
+}
+
 }  // namespace
 
 void CompactLoop(strata::DB* db, const std::string& dir) {
@@ -123,6 +162,7 @@ int main(int argc, char** argv) {
   options.background_compaction = false;
   options.retention_ms = argc > 4 ? std::atoll(argv[4]) : 0;
   options.wal_segment_bytes = 256 * 1024;  // Exercise segment rollover.
+  const int64_t close_every = argc > 5 ? std::atoll(argv[5]) : 0;
   auto db = strata::DB::Open(options, argv[1]);
   if (!db.ok()) {
     std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
@@ -130,6 +170,10 @@ int main(int argc, char** argv) {
   }
   const int64_t max_t = (*db)->Stats().head_max_time;
   const int64_t first = max_t < 0 ? 1 : max_t / g_step_ms + 1;
+  if (close_every > 0) {
+    db->reset();
+    RunWithRestarts(argv[1], options, first, close_every);
+  }
   if (compact) {
     // Once before the first acknowledgement (the test kills only after
     // one): persistence, compaction and retention complete every round,

@@ -43,6 +43,9 @@ struct WriterRun {
   int64_t step_ms = 1000;
   bool compact = false;
   int64_t retention_ms = 0;  // 0: none.
+  // > 0: one writer closing and reopening the DB (shutdown snapshot)
+  // after every this many batches.
+  int64_t close_every = 0;
 };
 
 struct Round {
@@ -77,8 +80,10 @@ Round RunAndKill(const std::string& dir, const WriterRun& w, int min_acks,
     const std::string path = WriterPath();
     const std::string step = std::to_string(w.step_ms);
     const std::string retention = std::to_string(w.retention_ms);
+    const std::string close_every = std::to_string(w.close_every);
     execl(path.c_str(), path.c_str(), dir.c_str(), step.c_str(),
-          w.compact ? "1" : "0", retention.c_str(), nullptr);
+          w.compact ? "1" : "0", retention.c_str(), close_every.c_str(),
+          nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -154,7 +159,23 @@ struct Work {
   std::vector<int> truncation_rounds;  // Rounds after which head mint grew.
   int64_t max_wal_segments = 0;
   int64_t max_blocks = 0;
+  // Verifier opens that loaded a shutdown snapshot, and snapshots found
+  // unusable (e.g. stale after a checkpoint).
+  int snapshot_loads = 0;
+  int snapshots_discarded = 0;
+  // Kills that left a partially written shutdown snapshot.
+  int partial_snapshots = 0;
 };
+
+bool HasPartialSnapshot(const std::string& dir) {
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("head_snapshot.") && name.ends_with(".tmp")) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // Kills the writer `rounds` times; after each kill, every acknowledged
 // batch (within retention) must be readable with its exact values.
@@ -174,6 +195,7 @@ Work KillLoop(int rounds, const WriterRun& w) {
         << kAckTimeout.count() << " s";
     if (r.timed_out) return work;
     work.acked_batches += r.acks;
+    work.partial_snapshots += HasPartialSnapshot(dir.path()) ? 1 : 0;
     std::istringstream lines(r.out);
     int thread;
     int64_t batch;
@@ -202,6 +224,9 @@ Work KillLoop(int rounds, const WriterRun& w) {
     if (!db.ok()) return work;
     EXPECT_TRUE((*db)->replay_report().corruption.ok())
         << (*db)->replay_report().corruption.ToString();
+    work.snapshot_loads += (*db)->replay_report().from_snapshot ? 1 : 0;
+    work.snapshots_discarded +=
+        (*db)->replay_report().snapshot_discarded.empty() ? 0 : 1;
     CheckAcked(**db, acked, w.step_ms, round);
     if (::testing::Test::HasFatalFailure()) return work;
     const DBStats stats = (*db)->Stats();
@@ -223,11 +248,13 @@ Work KillLoop(int rounds, const WriterRun& w) {
   std::printf(
       "crash test: %d kill -9 rounds%s, %lld batches acknowledged, %zu "
       "verified at the end, %zu rounds truncated the head, at most %lld "
-      "blocks and %lld WAL segments\n",
+      "blocks and %lld WAL segments; %d opens from a shutdown snapshot, %d "
+      "snapshots discarded, %d kills inside a snapshot write\n",
       rounds, w.compact ? " during compaction and snapshots" : "",
       static_cast<long long>(work.acked_batches), acked.size(),
       work.truncation_rounds.size(), static_cast<long long>(work.max_blocks),
-      static_cast<long long>(work.max_wal_segments));
+      static_cast<long long>(work.max_wal_segments), work.snapshot_loads,
+      work.snapshots_discarded, work.partial_snapshots);
   return work;
 }
 
@@ -244,6 +271,21 @@ TEST(DBCrashTest, KillNineNeverLosesAcknowledgedSamples) {
   EXPECT_GE(work.acked_batches, rounds);  // Every round acknowledged some.
   // Not a segment or two per round (each open starts one).
   EXPECT_LE(work.max_wal_segments, 40);
+}
+
+// The writer closes and reopens the DB every few batches: kills land in
+// shutdown snapshot writes (a partial snapshot must never be loaded) and
+// loads, and most verifier opens start from the snapshot the previous
+// round's verifier or writer left, plus the WAL written after it.
+TEST(DBCrashTest, KillNineDuringShutdownSnapshots) {
+  const int rounds = Rounds(25);
+  WriterRun run{30 * 1000, false, 0};
+  run.close_every = 3;
+  const Work work = KillLoop(rounds, run);
+  EXPECT_GE(work.acked_batches, rounds);
+  EXPECT_GT(work.snapshot_loads, rounds / 2);
+  // Every open starts a WAL segment, and the writer opens every 3 batches:
+  // the WAL is not bounded by rounds here, only by head persistence.
 }
 
 // Batches 5 minutes apart make the head span several block ranges within

@@ -121,6 +121,21 @@ TEST(FlagsTest, BooleanFlagAcceptsExplicitValue) {
   EXPECT_TRUE(again.wal_compression);
 }
 
+TEST(FlagsTest, SnapshotOnShutdownIsOnByDefaultAndCanBeTurnedOff) {
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({}, &flags).exit);
+  EXPECT_TRUE(flags.snapshot_on_shutdown);
+  EXPECT_TRUE(flags.ToDBOptions().snapshot_on_shutdown);
+  ServerFlags off;
+  ASSERT_FALSE(Parse({"--no-storage.tsdb.snapshot-on-shutdown"}, &off).exit);
+  EXPECT_FALSE(off.snapshot_on_shutdown);
+  EXPECT_FALSE(off.ToDBOptions().snapshot_on_shutdown);
+  ServerFlags explicit_off;
+  ASSERT_FALSE(
+      Parse({"--storage.tsdb.snapshot-on-shutdown=false"}, &explicit_off).exit);
+  EXPECT_FALSE(explicit_off.snapshot_on_shutdown);
+}
+
 TEST(FlagsTest, SizeRetentionAloneDisablesTimeRetention) {
   ServerFlags flags;
   ASSERT_FALSE(Parse({"--storage.tsdb.retention.size=1GB"}, &flags).exit);

@@ -196,6 +196,16 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
          "compression",
          flags->wal_compression, "Compress the tsdb WAL.")
       ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.snapshot-on-shutdown,!--no-storage.tsdb.snapshot-"
+         "on-shutdown",
+         flags->snapshot_on_shutdown,
+         "On a clean shutdown, save the in-memory head (series, chunks, "
+         "tombstones) to a checksummed snapshot; the next start loads it and "
+         "replays only the WAL written after it. A damaged or stale snapshot "
+         "is ignored and the whole WAL replayed. On by default, unlike "
+         "Prometheus's --enable-feature=memory-snapshot-on-shutdown.")
+      ->capture_default_str();
   app.add_option("--snapshot.retention", text->snapshot_retention,
                  "Snapshots under <storage.tsdb.path>/snapshots older than "
                  "this are removed, at each new snapshot and periodically. "
@@ -684,6 +694,7 @@ StatusOr<std::string> ComputeExternalUrl(std::string_view given,
 Options ServerFlags::ToDBOptions() const {
   Options options;
   options.wal_compression = wal_compression;
+  options.snapshot_on_shutdown = snapshot_on_shutdown;
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
@@ -727,6 +738,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   for (auto& [name, value] : flags->values) {
     if (name == "storage.tsdb.wal-compression") {
       value = flags->wal_compression ? "true" : "false";
+    } else if (name == "storage.tsdb.snapshot-on-shutdown") {
+      value = flags->snapshot_on_shutdown ? "true" : "false";
     } else if (name == "web.enable-admin-api") {
       value = flags->enable_admin_api ? "true" : "false";
     }

@@ -39,6 +39,8 @@ struct ServerFlags {
   int64_t scrub_interval_ms = 0;
   int64_t scrub_bytes_per_second = 32 << 20;
   bool wal_compression = true;
+  // --storage.tsdb.snapshot-on-shutdown (Options::snapshot_on_shutdown).
+  bool snapshot_on_shutdown = true;
   // Snapshots older than this are removed; 0 keeps all.
   int64_t snapshot_retention_ms = 0;
   std::string listen_address = "127.0.0.1:9201";

@@ -1,0 +1,229 @@
+#include "db/head_snapshot_format.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "util/coding.h"
+#include "wal/checkpoint.h"
+
+namespace strata::snapshot {
+namespace {
+
+constexpr std::string_view kMagic = "strata-head-snapshot";
+
+Status Truncated(std::string_view what) {
+  return Status::Corruption(
+      absl::StrCat("head snapshot: truncated ", std::string(what)));
+}
+
+bool ParseDecimal(std::string_view s, int64_t* v) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && end == s.data() + s.size() && *v >= 0;
+}
+
+void PutChunk(const SeriesChunkView& c, std::string* dst) {
+  PutBE64(dst, static_cast<uint64_t>(c.mint));
+  PutBE64(dst, static_cast<uint64_t>(c.maxt));
+  PutLengthPrefixed(dst, c.bytes);
+}
+
+bool GetChunk(std::string_view* in, SeriesChunkView* c) {
+  uint64_t mint, maxt;
+  if (!GetBE64(in, &mint) || !GetBE64(in, &maxt) ||
+      !GetLengthPrefixed(in, &c->bytes)) {
+    return false;
+  }
+  c->mint = static_cast<int64_t>(mint);
+  c->maxt = static_cast<int64_t>(maxt);
+  return true;
+}
+
+}  // namespace
+
+std::string DirName(const WalPosition& pos) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s%08d.%010lld", kDirPrefix, pos.segment,
+                static_cast<long long>(pos.offset));
+  return buf;
+}
+
+std::optional<WalPosition> ParseDirName(std::string_view name) {
+  if (!name.starts_with(kDirPrefix)) return std::nullopt;
+  name.remove_prefix(std::string_view(kDirPrefix).size());
+  const size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  int64_t segment, offset;
+  if (!ParseDecimal(name.substr(0, dot), &segment) ||
+      !ParseDecimal(name.substr(dot + 1), &offset) || segment > INT32_MAX) {
+    return std::nullopt;
+  }
+  return WalPosition{static_cast<int>(segment), offset};
+}
+
+RecordType GetRecordType(std::string_view record) {
+  if (record.empty()) return RecordType::kUnknown;
+  switch (static_cast<RecordType>(record[0])) {
+    case RecordType::kSeries:
+    case RecordType::kTombstones:
+    case RecordType::kHeader:
+    case RecordType::kFooter:
+      return static_cast<RecordType>(record[0]);
+    default:
+      return RecordType::kUnknown;
+  }
+}
+
+StatusOr<std::string> NewestCheckpointName(FileSystem* fs,
+                                           const std::string& wal_dir) {
+  STRATA_ASSIGN_OR_RETURN(std::string path, wal::LatestCheckpoint(fs, wal_dir));
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+void EncodeHeader(const Header& h, std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kHeader));
+  dst->append(kMagic);
+  dst->push_back(static_cast<char>(h.version));
+  PutBE64(dst, static_cast<uint64_t>(static_cast<int64_t>(h.position.segment)));
+  PutBE64(dst, static_cast<uint64_t>(h.position.offset));
+  PutLengthPrefixed(dst, h.checkpoint);
+  PutBE64(dst, static_cast<uint64_t>(h.chunk_range_ms));
+}
+
+Status DecodeHeader(std::string_view in, Header* h) {
+  if (GetRecordType(in) != RecordType::kHeader)
+    return Status::Corruption("head snapshot: first record is not a header");
+  in.remove_prefix(1);
+  if (!in.starts_with(kMagic))
+    return Status::Corruption("head snapshot: bad magic");
+  in.remove_prefix(kMagic.size());
+  if (!GetByte(&in, &h->version)) return Truncated("header");
+  if (h->version != kVersion) {
+    return Status::Corruption(
+        absl::StrCat("head snapshot: unknown version ", h->version));
+  }
+  uint64_t segment, offset, range;
+  std::string_view checkpoint;
+  if (!GetBE64(&in, &segment) || !GetBE64(&in, &offset) ||
+      !GetLengthPrefixed(&in, &checkpoint) || !GetBE64(&in, &range)) {
+    return Truncated("header");
+  }
+  h->position = {static_cast<int>(static_cast<int64_t>(segment)),
+                 static_cast<int64_t>(offset)};
+  h->checkpoint = std::string(checkpoint);
+  h->chunk_range_ms = static_cast<int64_t>(range);
+  return Status::OK();
+}
+
+void EncodeSeries(uint64_t id, const Labels& labels,
+                  const SeriesStateView& state, std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kSeries));
+  PutBE64(dst, id);
+  PutUvarint(dst, labels.size());
+  for (const Label& l : labels) {
+    PutLengthPrefixed(dst, l.name);
+    PutLengthPrefixed(dst, l.value);
+  }
+  PutBE64(dst, static_cast<uint64_t>(state.max_time));
+  PutBE64(dst, state.last_value_bits);
+  PutBE64(dst, static_cast<uint64_t>(state.next_at));
+  PutUvarint(dst, state.closed.size());
+  for (const SeriesChunkView& c : state.closed) PutChunk(c, dst);
+  dst->push_back(state.has_open ? 1 : 0);
+  if (!state.has_open) return;
+  PutChunk(state.open, dst);
+  const chunk::XorChunk::AppendState& a = state.open_state;
+  PutBE64(dst, static_cast<uint64_t>(a.t));
+  PutBE64(dst, a.v_bits);
+  PutBE64(dst, a.t_delta);
+  PutUvarint(dst, a.num);
+  dst->push_back(static_cast<char>(a.leading));
+  dst->push_back(static_cast<char>(a.trailing));
+  dst->push_back(static_cast<char>(a.free_bits));
+}
+
+Status DecodeSeries(std::string_view in, uint64_t* id, Labels* labels,
+                    SeriesStateView* state) {
+  if (GetRecordType(in) != RecordType::kSeries)
+    return Status::Corruption("head snapshot: not a series record");
+  in.remove_prefix(1);
+  uint64_t n;
+  if (!GetBE64(&in, id) || !GetUvarint(&in, &n) || n > in.size())
+    return Truncated("series");
+  std::vector<Label> pairs;
+  pairs.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name, value;
+    if (!GetLengthPrefixed(&in, &name) || !GetLengthPrefixed(&in, &value))
+      return Truncated("series labels");
+    if (!pairs.empty() && !(pairs.back().name < name))
+      return Status::Corruption("head snapshot: series labels not sorted");
+    pairs.push_back({std::string(name), std::string(value)});
+  }
+  *labels = Labels::FromUnchecked(std::move(pairs));
+  uint64_t max_time, next_at, closed;
+  if (!GetBE64(&in, &max_time) || !GetBE64(&in, &state->last_value_bits) ||
+      !GetBE64(&in, &next_at) || !GetUvarint(&in, &closed) ||
+      closed > in.size()) {
+    return Truncated("series state");
+  }
+  state->max_time = static_cast<int64_t>(max_time);
+  state->next_at = static_cast<int64_t>(next_at);
+  state->closed.resize(closed);
+  for (SeriesChunkView& c : state->closed) {
+    if (!GetChunk(&in, &c)) return Truncated("series chunks");
+  }
+  uint8_t has_open;
+  if (!GetByte(&in, &has_open) || has_open > 1) return Truncated("series");
+  state->has_open = has_open == 1;
+  if (state->has_open) {
+    chunk::XorChunk::AppendState& a = state->open_state;
+    uint64_t t, num;
+    if (!GetChunk(&in, &state->open) || !GetBE64(&in, &t) ||
+        !GetBE64(&in, &a.v_bits) || !GetBE64(&in, &a.t_delta) ||
+        !GetUvarint(&in, &num) || num > UINT16_MAX ||
+        !GetByte(&in, &a.leading) || !GetByte(&in, &a.trailing) ||
+        !GetByte(&in, &a.free_bits)) {
+      return Truncated("open chunk");
+    }
+    a.t = static_cast<int64_t>(t);
+    a.num = static_cast<uint16_t>(num);
+  }
+  if (!in.empty())
+    return Status::Corruption("head snapshot: bytes after series record");
+  return Status::OK();
+}
+
+void EncodeTombstones(std::span<const wal::Stone> stones, std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kTombstones));
+  wal::EncodeTombstones(stones, dst);
+}
+
+Status DecodeTombstones(std::string_view record, std::vector<wal::Stone>* out) {
+  if (GetRecordType(record) != RecordType::kTombstones)
+    return Status::Corruption("head snapshot: not a tombstones record");
+  record.remove_prefix(1);
+  return wal::DecodeTombstones(record, out);
+}
+
+void EncodeFooter(const Footer& f, std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kFooter));
+  PutBE64(dst, f.series);
+  PutBE64(dst, f.chunks);
+  PutBE64(dst, f.tombstone_records);
+}
+
+Status DecodeFooter(std::string_view in, Footer* f) {
+  if (GetRecordType(in) != RecordType::kFooter)
+    return Status::Corruption("head snapshot: not a footer");
+  in.remove_prefix(1);
+  if (!GetBE64(&in, &f->series) || !GetBE64(&in, &f->chunks) ||
+      !GetBE64(&in, &f->tombstone_records) || !in.empty()) {
+    return Truncated("footer");
+  }
+  return Status::OK();
+}
+
+}  // namespace strata::snapshot

@@ -1,0 +1,42 @@
+// SeriesStateView: a series' chunks and append state as the head's shutdown
+// snapshot saves and restores them (MemSeries::ViewState, RestoreState).
+// The chunk bytes are views: into the series while MemSeries::ViewState's
+// callback runs, into the decoded record while restoring.
+//
+// Thread-safety: plain values.
+#ifndef STRATA_HEAD_SERIES_STATE_H_
+#define STRATA_HEAD_SERIES_STATE_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "chunk/xor_chunk.h"
+
+namespace strata {
+
+struct SeriesChunkView {
+  int64_t mint = 0;  // First and last sample of the chunk.
+  int64_t maxt = 0;
+  std::string_view bytes;  // XOR chunk bytes, without the encoding byte.
+};
+
+struct SeriesStateView {
+  // Completed chunks, oldest first.
+  std::vector<SeriesChunkView> closed;
+  // The chunk samples are appended to, and its encoder state.
+  bool has_open = false;
+  SeriesChunkView open;
+  chunk::XorChunk::AppendState open_state;
+  // When the open chunk is cut (chunk::ChunkCutState::next_at).
+  int64_t next_at = 0;
+  // Newest sample ever appended (kMinTime if none) and its value bits:
+  // they outlive the chunks truncation drops, for the order and duplicate
+  // checks of later appends.
+  int64_t max_time = 0;
+  uint64_t last_value_bits = 0;
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_SERIES_STATE_H_
