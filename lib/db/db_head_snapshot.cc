@@ -30,9 +30,6 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
     if (loaded.head_dirty) ResetHead();
     return -1;
   }
-  // Chunks a block already holds (a crash between persisting a block and
-  // checkpointing the WAL) leave the head, as a full replay skips them.
-  if (head_->MinValidTime() != kMinTime) head_->Truncate(head_->MinValidTime());
   report_.from_snapshot = true;
   report_.snapshot_series = loaded.series;
   report_.snapshot_chunks = loaded.chunks;
@@ -47,6 +44,11 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
               {"samples", absl::StrCat(loaded.samples)},
               {"duration", absl::StrCat(loaded.seconds, "s")}});
   return loaded.position.segment + 1;
+}
+
+void DBImpl::DropChunksBlocksHold() {
+  if (!report_.from_snapshot || head_->MinValidTime() == kMinTime) return;
+  head_->Truncate(head_->MinValidTime());
 }
 
 Status DBImpl::WriteHeadSnapshot() {

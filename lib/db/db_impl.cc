@@ -85,6 +85,7 @@ Status DBImpl::Init() {
   ResetHead();
   STRATA_ASSIGN_OR_RETURN(const int first_segment, LoadHeadSnapshot());
   STRATA_RETURN_IF_ERROR(ReplayWal(first_segment));
+  DropChunksBlocksHold();
 
   STRATA_ASSIGN_OR_RETURN(
       wal_, wal::Wal::Open(JoinPath(dir_, kWalDir), fs_,

@@ -63,6 +63,11 @@ class DBImpl : public DB {
   // Loads the newest usable head snapshot (or removes snapshots when they
   // are off); returns the first WAL segment left to replay, -1 for all.
   StatusOr<int> LoadHeadSnapshot();
+  // After the WAL replay on top of a snapshot: drops the snapshot's chunks
+  // that blocks already hold (a crash between persisting a block and
+  // checkpointing the WAL), as a full replay skips their samples. Not
+  // before the replay: it would drop series the later WAL still appends to.
+  void DropChunksBlocksHold();
   // After the WAL is closed: saves the head. A failure is logged and
   // returned; the WAL still holds everything.
   Status WriteHeadSnapshot();

@@ -139,6 +139,54 @@ TEST(DBSnapshotTest, LaterWalIsReplayedOnTopOfTheSnapshot) {
   EXPECT_EQ(Dump(*full), want);
 }
 
+// A crash after a block was persisted but before the WAL was checkpointed:
+// the snapshot still fits the WAL, and series whose snapshot chunks the
+// block now holds get their later samples from the WAL segments after the
+// snapshot (the head must not drop those series before the WAL replay).
+TEST(DBSnapshotTest, BlockPersistedAfterTheSnapshotKeepsLaterWalSamples) {
+  TempDir a;
+  WriteClosedDir(a.path());  // Samples in [0, 75 min): the first block range.
+  auto db = OpenOrDie(SnapshotOptions(), a.path());
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->replay_report().from_snapshot);
+  AppendWorkload(*db, kSeries, 300, 500, 5);  // On to 3 h 20 min.
+  TempDir crashed;
+  CopyDir(a.path(), crashed.path());
+  const auto want = Dump(*db);
+
+  // The block [0, 2 h) that a compaction of the same head writes, placed
+  // beside the WAL it was not yet checkpointed from.
+  TempDir compacted;
+  CopyDir(crashed.path(), compacted.path());
+  {
+    auto other = OpenOrDie(FullReplayOptions(), compacted.path());
+    ASSERT_NE(other, nullptr);
+    ASSERT_TRUE(other->Compact().ok());
+    ASSERT_GT(other->Stats().blocks, 0);
+    ASSERT_TRUE(other->Close().ok());
+  }
+  int blocks = 0;
+  for (const auto& e : std::filesystem::directory_iterator(compacted.path())) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() && name.size() == 26) {
+      CopyDir(e.path().string(), crashed.path() + "/" + name);
+      ++blocks;
+    }
+  }
+  ASSERT_GT(blocks, 0);
+
+  auto reopened = OpenOrDie(SnapshotOptions(), crashed.path());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_TRUE(reopened->replay_report().from_snapshot);
+  EXPECT_GT(reopened->Stats().blocks, 0);
+  const auto got = Dump(*reopened);
+  size_t got_samples = 0, want_samples = 0;
+  for (const auto& [series, samples] : got) got_samples += samples.size();
+  for (const auto& [series, samples] : want) want_samples += samples.size();
+  EXPECT_EQ(got_samples, want_samples);
+  EXPECT_TRUE(got == want);
+}
+
 // A checkpoint after the snapshot (head truncated, segments removed) makes
 // the snapshot stale: it must not be loaded after a crash.
 TEST(DBSnapshotTest, SnapshotOlderThanTheCheckpointIsNotUsed) {
