@@ -142,6 +142,12 @@ std::vector<Row> SummaryRows(const ServerReport* s, const ServerReport* p,
   add("snapshot time, s", [](const ServerReport& r) { return r.snapshot_s; });
   add("start to ready, empty data dir, s",
       [](const ServerReport& r) { return r.first_start_s; });
+  add("restart after kill -9: start to ready, s (lower is better)",
+      [](const ServerReport& r) { return r.crash_restart_s; });
+  add(
+      "head series after the kill -9 restart",
+      [](const ServerReport& r) { return r.series_after_crash_restart; },
+      false);
   add("stop (SIGTERM to exit), s",
       [](const ServerReport& r) { return r.stop_s; });
   add("restart: start to ready on the ingested data, s (lower is better)",

@@ -170,6 +170,20 @@ ServerReport RunServerBench(const ServerConfig& config,
         "snapshot: HTTP " + std::to_string(status) + " " + body.substr(0, 200);
   }
 
+  // A crash: no clean stop, so nothing but the WAL (and blocks) to start
+  // from.
+  server->Kill();
+  server.reset();
+  std::string crash_error;
+  server =
+      StartServer(config, dir, r.log_path, &r.crash_restart_s, &crash_error);
+  if (server == nullptr) {
+    r.crash_restart_s = -1;
+    if (r.error.empty()) r.error = "restart after kill -9: " + crash_error;
+    return r;
+  }
+  r.series_after_crash_restart = HeadSeries(server->port());
+
   const auto stop0 = Clock::now();
   r.clean_stop = server->Stop(kStopTimeoutS);
   r.stop_s = SecondsSince(stop0);

@@ -65,7 +65,12 @@ struct ServerReport {
   int snapshot_blocks = 0;
   double snapshot_s = 0;
 
-  double stop_s = 0;  // SIGTERM to exit.
+  // kill -9 after the snapshot, then start to ready on what it left (the
+  // WAL, no shutdown snapshot).
+  double crash_restart_s = -1;
+  double series_after_crash_restart = -1;
+
+  double stop_s = 0;  // SIGTERM to exit (of the server after the crash).
   bool clean_stop = false;
   double restart_s = -1;  // Start to ready on the ingested data dir.
   double series_after_restart = -1;

@@ -171,6 +171,14 @@ bool ServerProcess::Stop(double timeout_s) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 std::string TailOfFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), {});

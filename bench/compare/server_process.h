@@ -74,6 +74,8 @@ class ServerProcess {
   // SIGTERM, then waits up to `timeout_s` (SIGKILL after). True when the
   // child exited by itself with status 0.
   bool Stop(double timeout_s);
+  // SIGKILL (as a crash or the OOM killer would), then reaps the child.
+  void Kill();
   bool running() const { return pid_ > 0; }
 
  private:

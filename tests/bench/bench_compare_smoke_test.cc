@@ -1,9 +1,9 @@
 // bench/compare at a tiny scale, end to end: the same generated remote
 // write requests go to the real Prometheus 2.42 (Debian package) and to
 // strata-server, each on a fresh data dir, through the harness's full
-// sequence (ingest, RSS, queries, snapshot, restart). Both servers must
-// have received every sample: their own counters, their snapshot blocks
-// and, where the query API answers, count_over_time agree with what was
+// sequence (ingest, RSS, queries, snapshot, kill -9 restart, restart). Both
+// servers must have received every sample: their own counters, their snapshot
+// blocks and, where the query API answers, count_over_time agree with what was
 // sent. The TLS scenario (tls_bench.h) takes every sample over plain HTTP,
 // TLS and TLS + basic auth. Nothing is timed.
 #include <unistd.h>
@@ -97,6 +97,8 @@ TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
     EXPECT_EQ(r->snapshot_samples, workload.samples);
     EXPECT_GT(r->snapshot_bytes, 0);
     EXPECT_GE(r->snapshot_blocks, 1);
+    EXPECT_GT(r->crash_restart_s, 0);
+    EXPECT_EQ(r->series_after_crash_restart, series);
     EXPECT_TRUE(r->clean_stop);
     EXPECT_GT(r->restart_s, 0);
     EXPECT_EQ(r->series_after_restart, series);
