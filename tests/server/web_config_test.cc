@@ -158,6 +158,15 @@ TEST(WebConfigTest, BcryptHashesAreCheckedAsGoChecksThem) {
             "than current version '2'");
   EXPECT_EQ(users(hash.substr(0, 4) + "03" + hash.substr(6)),
             "crypto/bcrypt: cost 3 is outside allowed range (4,31)");
+  // The cost is read with Go's strconv.Atoi: a sign is allowed.
+  EXPECT_EQ(users(hash.substr(0, 4) + "-5" + hash.substr(6)),
+            "crypto/bcrypt: cost -5 is outside allowed range (4,31)");
+  EXPECT_EQ(users(hash.substr(0, 4) + "+a" + hash.substr(6)),
+            "strconv.Atoi: parsing \"+a\": invalid syntax");
+  EXPECT_EQ(*BcryptCost(hash.substr(0, 4) + "+5" + hash.substr(6)), 5);
+  // Accepted, but never matches: Go compares against the hash re-rendered
+  // with "05".
+  EXPECT_FALSE(BcryptMatches(hash.substr(0, 4) + "+5" + hash.substr(6), "x"));
   EXPECT_EQ(users(kSecretHash), "");
   EXPECT_EQ(*BcryptCost(kFakePasswordHash), 10);
 }

@@ -40,14 +40,22 @@ StatusOr<int> BcryptCost(std::string_view hash) {
   // "$2$" has no minor version, "$2a$" one letter.
   const size_t cost_at = hash[2] != '$' ? 4 : 3;
   const std::string_view cost_text = hash.substr(cost_at, 2);
+  // strconv.Atoi: an optional sign, then at least one digit.
+  std::string_view digits = cost_text;
+  const bool negative = !digits.empty() && digits[0] == '-';
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
+    digits.remove_prefix(1);
+  }
   int cost = 0;
-  for (char c : cost_text) {
-    if (c < '0' || c > '9') {
-      return Status::InvalidArgument(Cat(
-          "strconv.Atoi: parsing ", GoQuoted(cost_text), ": invalid syntax"));
-    }
+  for (char c : digits) {
+    if (c < '0' || c > '9') digits = {};
     cost = cost * 10 + (c - '0');
   }
+  if (digits.empty()) {
+    return Status::InvalidArgument(
+        Cat("strconv.Atoi: parsing ", GoQuoted(cost_text), ": invalid syntax"));
+  }
+  if (negative) cost = -cost;
   if (cost < kMinCost || cost > kMaxCost) {
     return Status::InvalidArgument(Cat("crypto/bcrypt: cost ", cost,
                                        " is outside allowed range (", kMinCost,
