@@ -274,6 +274,17 @@ class QueryApiHandlerTest : public ::testing::Test {
     if (db_) (void)db_->Close();
   }
 
+  // Persists the first two hours (all of SetUp's samples) into a block: a
+  // sample 5 h later makes that range complete.
+  void PersistFirstBlock() {
+    std::unique_ptr<Appender> app = db_->NewAppender();
+    ASSERT_TRUE(
+        app->Append(Labels::Of({{"__name__", "late"}}), kT0 + 5 * 3600000, 1)
+            .ok());
+    ASSERT_TRUE(app->Commit().ok());
+    ASSERT_TRUE(db_->Compact().ok());
+  }
+
   strata::testing::TempDir dir_{"strata-query-api-test"};
   std::unique_ptr<DB> db_;
   std::unique_ptr<QueryApi> api_;
@@ -446,14 +457,8 @@ TEST_F(QueryApiHandlerTest, TsdbStatusSelectionMatchesSeries) {
   ExpectSelectionMatchesSeries(*api_, "match[]=up&match[]={job=\"api\"}");
   ExpectSelectionMatchesSeries(
       *api_, "match[]={instance=\"host1\"}&start=1795620000&end=1795620060");
-  // Persist the first two hours into a block: a sample 5 h later makes
-  // that range complete. The selection then counts from the block.
-  std::unique_ptr<Appender> app = db_->NewAppender();
-  ASSERT_TRUE(
-      app->Append(Labels::Of({{"__name__", "late"}}), kT0 + 5 * 3600000, 1)
-          .ok());
-  ASSERT_TRUE(app->Commit().ok());
-  ASSERT_TRUE(db_->Compact().ok());
+  // The selection counts from the block once the data is persisted.
+  PersistFirstBlock();
   ASSERT_FALSE(db_->Blocks().empty());
   ExpectSelectionMatchesSeries(*api_, everything);
   ExpectSelectionMatchesSeries(*api_, everything + "&start=1795620000&end=" +
@@ -469,12 +474,7 @@ TEST_F(QueryApiHandlerTest, TsdbStatusSelectionMatchesSeries) {
 TEST_F(QueryApiHandlerTest, StatusBlocksListsPersistedBlocks) {
   EXPECT_EQ(BodyOf(api_->TsdbBlocks(Get("/api/v1/status/blocks"))),
             R"({"status":"success","data":[]})");
-  std::unique_ptr<Appender> app = db_->NewAppender();
-  ASSERT_TRUE(
-      app->Append(Labels::Of({{"__name__", "late"}}), kT0 + 5 * 3600000, 1)
-          .ok());
-  ASSERT_TRUE(app->Commit().ok());
-  ASSERT_TRUE(db_->Compact().ok());
+  PersistFirstBlock();
   const std::vector<BlockInfo> blocks = db_->Blocks();
   ASSERT_EQ(blocks.size(), 1u);
   const BlockInfo& b = blocks[0];

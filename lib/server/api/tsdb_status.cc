@@ -1,6 +1,7 @@
 #include "server/api/tsdb_status.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string_view>
 #include <utility>
 
@@ -40,11 +41,19 @@ void AppendStatList(std::string* out, std::string_view key,
   out->push_back(']');
 }
 
-void AppendMember(std::string* out, std::string_view key, int64_t value) {
-  out->push_back('"');
-  out->append(key);
-  out->append("\":");
-  out->append(std::to_string(value));
+// Appends `"key":value` members, comma-separated.
+void AppendMembers(
+    std::string* out,
+    std::initializer_list<std::pair<std::string_view, int64_t>> members) {
+  bool first = true;
+  for (const auto& [key, value] : members) {
+    if (!first) out->push_back(',');
+    first = false;
+    out->push_back('"');
+    out->append(key);
+    out->append("\":");
+    out->append(std::to_string(value));
+  }
 }
 
 }  // namespace
@@ -82,26 +91,21 @@ std::string BlocksJson(const std::vector<BlockInfo>& blocks) {
     out.append(R"({"ulid":)");
     AppendJsonString(&out, b.ulid);
     out.push_back(',');
-    AppendMember(&out, "minTime", b.min_time);
-    out.push_back(',');
-    AppendMember(&out, "maxTime", b.max_time);
+    AppendMembers(&out, {{"minTime", b.min_time}, {"maxTime", b.max_time}});
     out.append(R"(,"stats":{)");
-    AppendMember(&out, "numSamples", b.num_samples);
-    out.push_back(',');
-    AppendMember(&out, "numSeries", b.num_series);
-    out.push_back(',');
-    AppendMember(&out, "numChunks", b.num_chunks);
-    out.push_back(',');
-    AppendMember(&out, "numTombstones", b.num_tombstones);
+    AppendMembers(&out, {{"numSamples", b.num_samples},
+                         {"numSeries", b.num_series},
+                         {"numChunks", b.num_chunks},
+                         {"numTombstones", b.num_tombstones}});
     out.append(R"(},"compaction":{)");
-    AppendMember(&out, "level", b.level);
+    AppendMembers(&out, {{"level", b.level}});
     out.append(R"(,"sources":[)");
     for (size_t s = 0; s < b.sources.size(); ++s) {
       if (s > 0) out.push_back(',');
       AppendJsonString(&out, b.sources[s]);
     }
     out.append("]},");
-    AppendMember(&out, "sizeBytes", b.size_bytes);
+    AppendMembers(&out, {{"sizeBytes", b.size_bytes}});
     out.push_back('}');
   }
   out.push_back(']');
