@@ -278,6 +278,7 @@ TEST_F(StrataServerTest, WalReplayStatusDuringAndAfterStartup) {
     Options options;
     options.wal_compression = false;
     options.wal_segment_bytes = 64 * 1024;  // Several segments.
+    options.snapshot_on_shutdown = false;   // The server replays them all.
     StatusOr<std::unique_ptr<DB>> db = DB::Open(options, data_dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     std::unique_ptr<Appender> app = (*db)->NewAppender();
