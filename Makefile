@@ -156,7 +156,7 @@ bench:
 # strata-server alone, plain HTTP vs TLS vs TLS + basic auth; not in all).
 SCALE ?= small
 SCENARIO ?= all
-RESULTS ?= bench/RESULTS.md
+RESULTS ?= bench/results/compare.md
 bench-compare:
 	@$(MAKE) --no-print-directory configure BUILD_TYPE=Release BUILD_DIR=build-release \
 	  CMAKE_FLAGS="-DSTRATA_BUILD_TESTS=OFF $(CMAKE_FLAGS)"

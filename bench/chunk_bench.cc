@@ -1,4 +1,4 @@
-// bench-deps: strata_chunk strata_util
+// bench-deps: strata_chunk strata_block strata_util
 //
 // XOR chunk encode/decode throughput in samples per second on
 //   - real 15 s scrape data: every chunk of the shared Prometheus 2.42 block
@@ -11,25 +11,19 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "chunk/dataset_chunks.h"
+#include "chunk/encoding.h"
 #include "chunk/xor_chunk.h"
 #include "chunk/xor_iterator.h"
-#include "temp_dir.h"
-#include "util/coding.h"
 
 namespace strata::chunk {
 namespace {
 
-struct Series {
-  std::vector<int64_t> t;
-  std::vector<double> v;
-};
+using Series = testing::ChunkSamples;
 
 struct Corpus {
   std::string name;
@@ -39,50 +33,18 @@ struct Corpus {
   int64_t total_bytes = 0;
 };
 
-// Appends the XOR chunks of a block chunk segment file (see
-// tests/chunk/chunk_test_util.h for the layout).
-void ParseSegment(std::string_view file, std::vector<std::string>* out) {
-  uint32_t magic;
-  if (!GetBE32(&file, &magic) || magic != 0x85BD40DD || file.size() < 4) {
-    return;
-  }
-  file.remove_prefix(4);
-  uint64_t len;
-  while (GetUvarint(&file, &len) && file.size() >= len + 5) {
-    if (file[0] == 1) out->emplace_back(file.substr(1, len));
-    file.remove_prefix(len + 5);
-  }
-}
-
+// The XOR chunks of the shared recorded block (dataset_chunks.h); empty
+// without the dataset.
 std::vector<std::string> LoadRecordedChunks() {
-  namespace fs = std::filesystem;
   // $STRATA_SOURCE_DIR, else the source tree this file was compiled from.
   const char* src = std::getenv("STRATA_SOURCE_DIR");
-  const fs::path root =
-      src != nullptr ? fs::path(src) : fs::path(STRATA_BENCH_SOURCE_DIR);
-  const fs::path archive = root / ".." / "shared" / "datasets" /
-                           "recorded-15s" / "prometheus-blocks.tar.zst";
+  const std::string root = src != nullptr ? src : STRATA_BENCH_SOURCE_DIR;
+  testing::Dataset dataset;
   std::vector<std::string> chunks;
-  if (!fs::exists(archive)) return chunks;
-  const strata::testing::TempDir tmp("strata-bench");
-  if (!tmp.ok()) return chunks;
-  const std::string& dir = tmp.path();
-  const std::string cmd =
-      "zstd -dc '" + archive.string() + "' | tar -x -C '" + dir + "'";
-  if (std::system(cmd.c_str()) == 0) {
-    std::vector<fs::path> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      if (e.is_regular_file() &&
-          e.path().parent_path().filename() == "chunks") {
-        files.push_back(e.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::ostringstream data;
-      data << in.rdbuf();
-      ParseSegment(data.str(), &chunks);
+  if (!testing::LoadDataset(root + "/../shared", &dataset).ok()) return chunks;
+  for (testing::DatasetChunk& chunk : dataset.chunks) {
+    if (chunk.encoding == static_cast<uint8_t>(Encoding::kXor)) {
+      chunks.push_back(std::move(chunk.data));
     }
   }
   return chunks;
@@ -106,13 +68,7 @@ Corpus FromChunks(std::string name, std::vector<std::string> chunks) {
   c.name = std::move(name);
   c.chunks = std::move(chunks);
   for (const std::string& data : c.chunks) {
-    Series s;
-    XorIterator it(data);
-    while (it.Next()) {
-      s.t.push_back(it.t());
-      s.v.push_back(it.v());
-    }
-    c.samples.push_back(std::move(s));
+    c.samples.push_back(testing::DecodeXorSamples(data));
   }
   return c;
 }

@@ -29,16 +29,11 @@
 namespace strata::chunk {
 namespace {
 
-struct Series {
-  std::vector<int64_t> t;
-  std::vector<double> v;
-};
-
 struct Corpus {
   Status status;
   testing::Dataset dataset;
-  std::vector<Series> series;      // One per chunk.
-  std::vector<std::string> dense;  // The same chunks, dense.
+  std::vector<testing::ChunkSamples> series;  // One per chunk.
+  std::vector<std::string> dense;             // The same chunks, dense.
   int64_t samples = 0;
 };
 
@@ -49,12 +44,7 @@ const Corpus& GetCorpus() {
     const std::string root = src != nullptr ? src : STRATA_BENCH_SOURCE_DIR;
     c->status = testing::LoadDataset(root + "/../shared", &c->dataset);
     for (const testing::DatasetChunk& chunk : c->dataset.chunks) {
-      Series s;
-      XorIterator it(chunk.data);
-      while (it.Next()) {
-        s.t.push_back(it.t());
-        s.v.push_back(it.v());
-      }
+      testing::ChunkSamples s = testing::DecodeXorSamples(chunk.data);
       c->samples += static_cast<int64_t>(s.t.size());
       c->dense.push_back(EncodeDenseChunk(s.t, s.v));
       c->series.push_back(std::move(s));
@@ -171,7 +161,7 @@ void BM_XorEncode(benchmark::State& state) {
   const Corpus& c = GetCorpus();
   if (!Ready(state, c)) return;
   for (auto _ : state) {
-    for (const Series& s : c.series) {
+    for (const testing::ChunkSamples& s : c.series) {
       XorChunk chunk;
       for (size_t i = 0; i < s.t.size(); ++i) chunk.Append(s.t[i], s.v[i]);
       benchmark::DoNotOptimize(chunk.Bytes().size());
@@ -185,7 +175,7 @@ void BM_DenseEncode(benchmark::State& state) {
   const Corpus& c = GetCorpus();
   if (!Ready(state, c)) return;
   for (auto _ : state) {
-    for (const Series& s : c.series) {
+    for (const testing::ChunkSamples& s : c.series) {
       benchmark::DoNotOptimize(EncodeDenseChunk(s.t, s.v).size());
     }
   }

@@ -4,7 +4,7 @@
 //   make bench-compare SCALE=small
 //   build-release/bench/compare/bench_compare --scale=small
 //       --strata=build-release/tools/strata-server/strata-server
-//       [--results=bench/RESULTS.md]
+//       [--results=bench/results/compare.md]
 #include <unistd.h>
 
 #include <algorithm>

@@ -11,21 +11,18 @@
 //  - a cost that parses lies in bcrypt's range (4..31).
 // bcrypt itself (BcryptMatches) is not run: one verification costs
 // milliseconds by design, and it is libcrypt's code.
-#include <openssl/evp.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "basic_authorization.h"
 #include "fuzz_check.h"
 #include "server/http/basic_auth.h"
 #include "server/http/bcrypt.h"
 #include "server/http/web_config.h"
 
 namespace {
-
-using strata::server::BasicCredentials;
 
 constexpr std::string_view kDir = "/etc/strata";
 
@@ -48,24 +45,13 @@ void CheckWebConfig(std::string_view yaml) {
   }
 }
 
-// "Basic " + standard padded base64 of "user:password".
-std::string EncodeBasic(const BasicCredentials& credentials) {
-  const std::string plain = credentials.user + ":" + credentials.password;
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                      reinterpret_cast<const unsigned char*>(plain.data()),
-                      static_cast<int>(plain.size()));
-  encoded.resize(static_cast<size_t>(n));
-  return "Basic " + encoded;
-}
-
 void CheckAuthorization(std::string_view header) {
   auto credentials = strata::server::ParseBasicAuthorization(header);
   if (!credentials) return;
   FUZZ_CHECK(credentials->user.find(':') == std::string::npos,
              "user with a colon: " + credentials->user);
-  const std::string encoded = EncodeBasic(*credentials);
+  const std::string encoded = strata::testing::BasicAuthorization(
+      credentials->user, credentials->password);
   auto again = strata::server::ParseBasicAuthorization(encoded);
   FUZZ_CHECK(again.has_value(),
              "re-encoded credentials do not parse: " + encoded);

@@ -141,6 +141,23 @@ struct ScrubReport {
   int64_t chunks_lost = 0;
 };
 
+// One persisted block as DB::Blocks lists it: its meta.json's facts and
+// its size on disk.
+struct BlockInfo {
+  std::string ulid;
+  int64_t min_time = 0;  // Inclusive, milliseconds.
+  int64_t max_time = 0;  // Exclusive, as meta.json's maxTime.
+  int64_t num_series = 0;
+  int64_t num_samples = 0;
+  int64_t num_chunks = 0;
+  int64_t num_tombstones = 0;
+  // 1 for a block cut from the head; one more per compaction.
+  int level = 1;
+  // The level-1 blocks whose data this block holds (ULIDs).
+  std::vector<std::string> sources;
+  int64_t size_bytes = 0;  // Index, chunks, meta.json and tombstones.
+};
+
 class DB {
  public:
   // Opens or creates the data directory `dir`, replaying its WAL. Paths
@@ -202,6 +219,8 @@ class DB {
 
   virtual const ReplayReport& replay_report() const = 0;
   virtual DBStats Stats() const = 0;
+  // The persisted blocks being served, oldest first (by min_time).
+  virtual std::vector<BlockInfo> Blocks() const = 0;
   virtual const std::string& dir() const = 0;
 
   // Flushes and syncs the WAL and releases files. Idempotent; the

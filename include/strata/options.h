@@ -3,6 +3,7 @@
 #define STRATA_OPTIONS_H_
 
 #include <cstdint>
+#include <functional>
 
 namespace strata {
 
@@ -24,6 +25,16 @@ enum class WalSyncPolicy {
 
 inline constexpr int64_t kMillisPerHour = 3600 * 1000;
 inline constexpr int64_t kMillisPerDay = 24 * kMillisPerHour;
+
+// WAL replay progress, as Prometheus's WALReplayStatus: the segments
+// replayed are min..max; `current` is the last one read (min before the
+// first is done). All 0 until replay starts, and after it when the WAL
+// has no segments.
+struct WalReplayProgress {
+  int min = 0;
+  int max = 0;
+  int current = 0;
+};
 
 struct Options {
   WalSyncPolicy wal_sync = WalSyncPolicy::kInterval;
@@ -62,6 +73,10 @@ struct Options {
   // replays the WAL: nothing is lost either way. When off, Open neither
   // loads nor keeps snapshots.
   bool snapshot_on_shutdown = true;
+
+  // Called by DB::Open as WAL replay starts and after each segment it
+  // replays (from the opening thread), e.g. for /api/v1/status/walreplay.
+  std::function<void(const WalReplayProgress&)> on_wal_replay_progress;
 
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;

@@ -122,6 +122,34 @@ int64_t DBImpl::BlocksMaxTime() {
   return max_t;
 }
 
+std::vector<BlockInfo> DBImpl::Blocks() const {
+  std::vector<std::shared_ptr<const Block>> blocks;
+  {
+    MutexLock lock(&blocks_mu_);
+    blocks = blocks_;
+  }
+  std::vector<BlockInfo> out;
+  out.reserve(blocks.size());
+  for (const auto& b : blocks) {
+    const BlockMeta& meta = b->meta();
+    BlockInfo info;
+    info.ulid = meta.ulid.ToString();
+    info.min_time = meta.min_time;
+    info.max_time = meta.max_time;
+    info.num_series = static_cast<int64_t>(meta.stats.num_series);
+    info.num_samples = static_cast<int64_t>(meta.stats.num_samples);
+    info.num_chunks = static_cast<int64_t>(meta.stats.num_chunks);
+    info.num_tombstones = static_cast<int64_t>(meta.stats.num_tombstones);
+    info.level = meta.compaction.level;
+    for (const Ulid& source : meta.compaction.sources) {
+      info.sources.push_back(source.ToString());
+    }
+    info.size_bytes = b->Size();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(
     int64_t mint, int64_t maxt) {
   std::vector<std::shared_ptr<const BlockReader>> out;

@@ -1,5 +1,6 @@
 #include "db/db_impl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -125,8 +126,17 @@ Status DBImpl::ReplayWal(int first_segment) {
   };
   wal::ReplayOptions replay_options;
   replay_options.first_segment = first_segment;
-  replay_options.on_segment = [&](int, int64_t bytes) {
+  // Prometheus's WALReplayStatus: current is the last segment done (the
+  // first one until it is).
+  const auto report_replay = [&](int current) {
+    if (options_.on_wal_replay_progress && extent.segments > 0) {
+      options_.on_wal_replay_progress(
+          WalReplayProgress{extent.first, extent.last, current});
+    }
+  };
+  replay_options.on_segment = [&](int segment, int64_t bytes) {
     progress.OnSegment(bytes);
+    report_replay(std::max(segment - 1, extent.first));
   };
   // Checkpoints a crash left half-written are redone later.
   if (StatusOr<std::vector<std::string>> names = fs_->ListDir(wal_dir);
@@ -156,6 +166,7 @@ Status DBImpl::ReplayWal(int first_segment) {
   wal::ReplayResult result;
   STRATA_RETURN_IF_ERROR(
       wal::ReplayWal(fs_, wal_dir, on_record, &result, replay_options));
+  report_replay(extent.last);
   loader.Finish();
   const WalHeadLoader::Counts& counts = loader.counts();
   report_.records = counts.records;

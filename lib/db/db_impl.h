@@ -49,6 +49,7 @@ class DBImpl : public DB {
   StatusOr<ScrubReport> Scrub() override;
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override;
+  std::vector<BlockInfo> Blocks() const override;
   const std::string& dir() const override { return dir_; }
   Status Close() override;
 

@@ -21,6 +21,8 @@ StatusOr<WalExtent> MeasureWal(FileSystem* fs, const std::string& wal_dir,
                             fs->FileSize(JoinPath(wal_dir, s.name)));
     ++extent.segments;
     extent.bytes += size;
+    if (extent.first < 0) extent.first = s.index;
+    extent.last = s.index;
   }
   return extent;
 }

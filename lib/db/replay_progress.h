@@ -22,6 +22,9 @@ namespace strata {
 struct WalExtent {
   int segments = 0;
   int64_t bytes = 0;
+  // The first and last of those segment numbers; -1 without segments.
+  int first = -1;
+  int last = -1;
 };
 StatusOr<WalExtent> MeasureWal(FileSystem* fs, const std::string& wal_dir,
                                int first_segment);

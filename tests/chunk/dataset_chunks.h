@@ -1,8 +1,8 @@
 // Every chunk of the shared recorded dataset (../shared/datasets/
 // recorded-15s: one block written by Prometheus 2.42), read with Strata's
 // block chunk reader (which checks each chunk's CRC32C), with the sizes of
-// the files around them. For the dense chunk tests and bench/
-// dense_chunk_bench.cc.
+// the files around them. For the dense chunk tests, bench/chunk_bench.cc
+// and bench/dense_chunk_bench.cc.
 #ifndef STRATA_TESTS_CHUNK_DATASET_CHUNKS_H_
 #define STRATA_TESTS_CHUNK_DATASET_CHUNKS_H_
 
@@ -11,10 +11,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "block/block_meta.h"
 #include "block/chunk_file_reader.h"
+#include "chunk/xor_iterator.h"
 #include "strata/status.h"
 #include "temp_dir.h"
 
@@ -31,6 +33,23 @@ struct Dataset {
   int64_t index_bytes = 0;       // All index files.
   int64_t other_bytes = 0;       // meta.json and tombstones.
 };
+
+// The samples of one chunk, decoded into arrays.
+struct ChunkSamples {
+  std::vector<int64_t> t;
+  std::vector<double> v;
+};
+
+// Decodes an XOR chunk's data (without the encoding byte).
+inline ChunkSamples DecodeXorSamples(std::string_view data) {
+  ChunkSamples s;
+  XorIterator it(data);
+  while (it.Next()) {
+    s.t.push_back(it.t());
+    s.v.push_back(it.v());
+  }
+  return s;
+}
 
 // The dataset's archive under `shared_dir` (the ../shared directory).
 inline std::filesystem::path RecordedArchive(const std::string& shared_dir) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "db_test_util.h"
@@ -60,6 +61,47 @@ TEST(DBTest, ReopenReplaysWal) {
       app->Append(Labels::Of({{"__name__", "m"}, {"s", "0"}}), 300 * 15000LL, 1)
           .ok());
   ASSERT_TRUE(app->Commit().ok());
+}
+
+// Options::on_wal_replay_progress sees replay start at the first segment
+// and each segment done in order, as Prometheus's WALReplayStatus.
+TEST(DBTest, ReplayReportsProgressPerSegment) {
+  TempDir dir;
+  Options options;
+  options.wal_compression = false;
+  options.wal_segment_bytes = 64 * 1024;  // Several segments.
+  options.snapshot_on_shutdown = false;   // Replay the whole WAL.
+  {
+    auto db = DB::Open(options, dir.path());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto app = (*db)->NewAppender();
+    for (int i = 0; i < 200; ++i) {
+      for (int s = 0; s < 50; ++s) {
+        Labels l = Labels::Of({{"__name__", "m"}, {"s", absl::StrCat(s)}});
+        ASSERT_TRUE(app->Append(l, i * 15000LL, i).ok());
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  std::vector<WalReplayProgress> seen;
+  options.on_wal_replay_progress = [&](const WalReplayProgress& p) {
+    seen.push_back(p);
+  };
+  auto db = DB::Open(options, dir.path());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_GE(seen.size(), 3u);
+  const WalReplayProgress& first = seen.front();
+  EXPECT_EQ(first.current, first.min);
+  EXPECT_GT(first.max, first.min);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(first.max - first.min + 2));
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].min, first.min);
+    EXPECT_EQ(seen[i].max, first.max);
+    EXPECT_EQ(seen[i].current, first.min + static_cast<int>(i) - 1);
+  }
+  EXPECT_EQ(seen.back().current, first.max);
+  EXPECT_EQ((*db)->replay_report().segments, first.max - first.min + 1);
 }
 
 // Replay appends on worker threads routed by series; with no worker, one,

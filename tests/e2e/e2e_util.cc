@@ -17,6 +17,7 @@
 #include "chunk/xor_iterator.h"
 #include "free_port.h"
 #include "prometheus/remote.pb.h"
+#include "run_command.h"
 #include "snappy.h"
 #include "strata/appender.h"
 #include "text_file.h"
@@ -109,6 +110,30 @@ std::string StrataServerPath() {
   if (ec) return std::string(".") + kRelative;
   // <build>/tests/e2e/<binary>
   return self.parent_path().parent_path().parent_path().string() + kRelative;
+}
+
+std::unique_ptr<Process> StartStrataServer(
+    const std::string& data_dir, int port, const std::string& log_path,
+    const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {
+      StrataServerPath(), "--storage.tsdb.path=" + data_dir,
+      "--web.listen-address=127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return std::make_unique<Process>(std::move(argv), log_path);
+}
+
+Status UnpackArchive(const std::string& archive, const std::string& dir) {
+  if (!std::filesystem::exists(archive)) {
+    return Status::NotFound("missing dataset " + archive);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string cmd = "zstd -dc " + strata::testing::ShellQuote(archive) +
+                          " | tar -x -C " + strata::testing::ShellQuote(dir);
+  if (std::system(cmd.c_str()) != 0) {
+    return Status::IOError("cannot unpack " + archive + " into " + dir);
+  }
+  return Status::OK();
 }
 
 http_client::Response Http(int port, const std::string& method,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,20 @@ class Process {
 // $STRATA_BINARY_DIR/tools/strata-server/strata-server, or found from this
 // test's own path in the build tree.
 std::string StrataServerPath();
+
+// Starts strata-server listening on 127.0.0.1:`port` with its data in
+// `data_dir` and its output in `log_path`, `extra` flags after those.
+std::unique_ptr<Process> StartStrataServer(
+    const std::string& data_dir, int port, const std::string& log_path,
+    const std::vector<std::string>& extra = {});
+
+// The shared recorded hour (one block written by Prometheus 2.42): its
+// archive under the ../shared directory (test_env.h's SharedDir()).
+inline constexpr char kRecordedDatasetArchive[] =
+    "datasets/recorded-15s/prometheus-blocks.tar.zst";
+// Unpacks `archive` (a .tar.zst) into `dir` (created). NotFound if the
+// archive is missing.
+Status UnpackArchive(const std::string& archive, const std::string& dir);
 
 // One request to 127.0.0.1:`port` on a fresh connection; status 0 (and the
 // error in the body) if it failed.

@@ -125,18 +125,16 @@ std::string CompareQueryData(const Json& want, const Json& got, bool ordered) {
 class QueryApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const fs::path archive = fs::path(strata::testing::SharedDir()) /
-                             "datasets/recorded-15s/prometheus-blocks.tar.zst";
+    const fs::path archive =
+        fs::path(strata::testing::SharedDir()) / kRecordedDatasetArchive;
     const std::string prometheus = "/usr/bin/prometheus";
     if (!fs::exists(archive) || !fs::exists(prometheus)) return;
     tmp_ = new strata::testing::TempDir("strata-query-api");
     root_ = new fs::path(tmp_->path());
     for (const char* name : {"prometheus", "strata"}) {
-      const fs::path dir = *root_ / name;
-      fs::create_directories(dir);
-      const std::string cmd = "zstd -dc '" + archive.string() +
-                              "' | tar -x -C '" + dir.string() + "'";
-      if (std::system(cmd.c_str()) != 0) return;
+      if (!UnpackArchive(archive.string(), (*root_ / name).string()).ok()) {
+        return;
+      }
     }
     const fs::path config = *root_ / "prometheus.yml";
     std::ofstream(config) << "global:\n  scrape_interval: 15s\n";
@@ -149,13 +147,12 @@ class QueryApiTest : public ::testing::Test {
          std::string("--query.max-samples=") + kMaxSamples},
         (*root_ / "prometheus.log").string());
     strata_port_ = FreePort();
-    strata_ = new Process(
-        {StrataServerPath(),
-         "--storage.tsdb.path=" + (*root_ / "strata").string(),
-         "--web.listen-address=127.0.0.1:" + std::to_string(strata_port_),
-         "--storage.tsdb.retention.time=100y",
-         std::string("--query.max-samples=") + kMaxSamples},
-        (*root_ / "strata.log").string());
+    strata_ =
+        StartStrataServer((*root_ / "strata").string(), strata_port_,
+                          (*root_ / "strata.log").string(),
+                          {"--storage.tsdb.retention.time=100y",
+                           std::string("--query.max-samples=") + kMaxSamples})
+            .release();
     ready_ = WaitForOk(prom_port_, "/-/ready", 60000) &&
              WaitForOk(strata_port_, "/-/ready", 60000);
   }

@@ -112,11 +112,9 @@ std::string RemoteWriteEntries(const std::string& config) {
 std::unique_ptr<Process> StartStrata(const std::string& root,
                                      const std::string& name, int port,
                                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {
-      StrataServerPath(), "--storage.tsdb.path=" + root + "/" + name,
-      "--web.listen-address=" + Addr(port), kLookbackFlag};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return std::make_unique<Process>(std::move(argv), root + "/" + name + ".log");
+  extra.insert(extra.begin(), kLookbackFlag);
+  return StartStrataServer(root + "/" + name, port, root + "/" + name + ".log",
+                           extra);
 }
 
 std::unique_ptr<Process> StartPrometheus(const std::string& root,

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -272,6 +274,17 @@ class QueryApiHandlerTest : public ::testing::Test {
     if (db_) (void)db_->Close();
   }
 
+  // Persists the first two hours (all of SetUp's samples) into a block: a
+  // sample 5 h later makes that range complete.
+  void PersistFirstBlock() {
+    std::unique_ptr<Appender> app = db_->NewAppender();
+    ASSERT_TRUE(
+        app->Append(Labels::Of({{"__name__", "late"}}), kT0 + 5 * 3600000, 1)
+            .ok());
+    ASSERT_TRUE(app->Commit().ok());
+    ASSERT_TRUE(db_->Compact().ok());
+  }
+
   strata::testing::TempDir dir_{"strata-query-api-test"};
   std::unique_ptr<DB> db_;
   std::unique_ptr<QueryApi> api_;
@@ -369,6 +382,123 @@ TEST_F(QueryApiHandlerTest, TsdbStatusCountsTheHead) {
       << body;
   EXPECT_NE(body.find(R"({"name":"job=api","value":3})"), std::string::npos)
       << body;
+}
+
+// Prometheus 2.42's shape: headStats and the four lists, nothing else
+// without match[]; `limit` (a later Prometheus's) shortens the lists.
+TEST_F(QueryApiHandlerTest, TsdbStatusHasPrometheusShapeAndLimit) {
+  const nlohmann::json json = nlohmann::json::parse(
+      BodyOf(api_->TsdbStatus(Get("/api/v1/status/tsdb", "limit=1"))));
+  const nlohmann::json& data = json["data"];
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : data.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "headStats", "labelValueCountByLabelName",
+                      "memoryInBytesByLabelName", "seriesCountByLabelValuePair",
+                      "seriesCountByMetricName"}));
+  for (const char* field :
+       {"numSeries", "numLabelPairs", "chunkCount", "minTime", "maxTime"}) {
+    EXPECT_TRUE(data["headStats"][field].is_number()) << field;
+  }
+  EXPECT_EQ(data["seriesCountByMetricName"].size(), 1u);
+  EXPECT_EQ(data["seriesCountByMetricName"][0]["name"], "http_requests_total");
+  EXPECT_EQ(
+      BodyOf(api_->TsdbStatus(Get("/api/v1/status/tsdb", "limit=0"))),
+      R"({"status":"error","errorType":"bad_data","error":"limit must be a positive number"})");
+}
+
+// Counts /api/v1/series's answer for `query` as the selection counts.
+struct SeriesCounts {
+  size_t series = 0;
+  std::map<std::string, uint64_t> by_metric;
+  std::map<std::string, uint64_t> by_pair;
+};
+SeriesCounts CountSeriesAnswer(QueryApi& api, const std::string& query) {
+  const nlohmann::json series = nlohmann::json::parse(
+      BodyOf(api.Series(Get("/api/v1/series", query))))["data"];
+  SeriesCounts counts;
+  counts.series = series.size();
+  for (const nlohmann::json& labels : series) {
+    ++counts.by_metric[labels["__name__"].get<std::string>()];
+    for (const auto& [name, value] : labels.items()) {
+      ++counts.by_pair[name + "=" + value.get<std::string>()];
+    }
+  }
+  return counts;
+}
+
+void ExpectSelectionMatchesSeries(QueryApi& api, const std::string& query) {
+  const SeriesCounts want = CountSeriesAnswer(api, query);
+  const nlohmann::json json = nlohmann::json::parse(BodyOf(
+      api.TsdbStatus(Get("/api/v1/status/tsdb", query + "&limit=1000"))));
+  const nlohmann::json& sel = json["data"]["selection"];
+  ASSERT_TRUE(sel.is_object()) << json.dump();
+  EXPECT_EQ(sel["numSeries"], want.series) << query;
+  EXPECT_EQ(sel["numMetricNames"], want.by_metric.size()) << query;
+  EXPECT_EQ(sel["numLabelPairs"], want.by_pair.size()) << query;
+  std::map<std::string, uint64_t> by_metric;
+  for (const nlohmann::json& s : sel["seriesCountByMetricName"]) {
+    by_metric[s["name"]] = s["value"];
+  }
+  EXPECT_EQ(by_metric, want.by_metric) << query;
+  std::map<std::string, uint64_t> by_pair;
+  for (const nlohmann::json& s : sel["seriesCountByLabelValuePair"]) {
+    by_pair[s["name"]] = s["value"];
+  }
+  EXPECT_EQ(by_pair, want.by_pair) << query;
+}
+
+// Strata's extension: match[], start and end count the matching series
+// server-side, as the cardinality page shows them; the counts equal those
+// computed from /api/v1/series, in the head and in persisted blocks.
+TEST_F(QueryApiHandlerTest, TsdbStatusSelectionMatchesSeries) {
+  const std::string everything = "match[]={__name__=~\".%2B\"}";
+  ExpectSelectionMatchesSeries(*api_, everything);
+  ExpectSelectionMatchesSeries(*api_, "match[]=up&match[]={job=\"api\"}");
+  ExpectSelectionMatchesSeries(
+      *api_, "match[]={instance=\"host1\"}&start=1795620000&end=1795620060");
+  // The selection counts from the block once the data is persisted.
+  PersistFirstBlock();
+  ASSERT_FALSE(db_->Blocks().empty());
+  ExpectSelectionMatchesSeries(*api_, everything);
+  ExpectSelectionMatchesSeries(*api_, everything + "&start=1795620000&end=" +
+                                          std::to_string(kT0 / 1000 + 600));
+  EXPECT_NE(BodyOf(api_->TsdbStatus(
+                       Get("/api/v1/status/tsdb", "match[]=up{&limit=3")))
+                .find("bad_data"),
+            std::string::npos);
+}
+
+// /api/v1/status/blocks: every persisted block with its meta.json facts
+// and its size, as DB::Blocks lists them.
+TEST_F(QueryApiHandlerTest, StatusBlocksListsPersistedBlocks) {
+  EXPECT_EQ(BodyOf(api_->TsdbBlocks(Get("/api/v1/status/blocks"))),
+            R"({"status":"success","data":[]})");
+  PersistFirstBlock();
+  const std::vector<BlockInfo> blocks = db_->Blocks();
+  ASSERT_EQ(blocks.size(), 1u);
+  const BlockInfo& b = blocks[0];
+  EXPECT_EQ(b.num_series, 4);
+  EXPECT_EQ(b.num_samples, 3 * 41 + 1);
+  EXPECT_GT(b.num_chunks, 0);
+  EXPECT_EQ(b.level, 1);
+  EXPECT_EQ(b.sources, std::vector<std::string>{b.ulid});
+  EXPECT_LE(b.min_time, kT0);
+  EXPECT_GT(b.max_time, kT0 + 600000);
+  EXPECT_EQ(b.size_bytes, db_->Stats().blocks_bytes);
+  const nlohmann::json data = nlohmann::json::parse(
+      BodyOf(api_->TsdbBlocks(Get("/api/v1/status/blocks"))))["data"];
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0]["ulid"], b.ulid);
+  EXPECT_EQ(data[0]["minTime"], b.min_time);
+  EXPECT_EQ(data[0]["maxTime"], b.max_time);
+  EXPECT_EQ(data[0]["stats"]["numSeries"], 4);
+  EXPECT_EQ(data[0]["stats"]["numSamples"], b.num_samples);
+  EXPECT_EQ(data[0]["stats"]["numChunks"], b.num_chunks);
+  EXPECT_EQ(data[0]["stats"]["numTombstones"], 0);
+  EXPECT_EQ(data[0]["compaction"]["level"], 1);
+  EXPECT_EQ(data[0]["compaction"]["sources"][0], b.ulid);
+  EXPECT_EQ(data[0]["sizeBytes"], b.size_bytes);
 }
 
 TEST_F(QueryApiHandlerTest, FlagsAndFormatQuery) {

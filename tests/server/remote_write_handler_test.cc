@@ -77,6 +77,7 @@ class FaultyDB : public DB {
     return base_->replay_report();
   }
   DBStats Stats() const override { return base_->Stats(); }
+  std::vector<BlockInfo> Blocks() const override { return base_->Blocks(); }
   const std::string& dir() const override { return base_->dir(); }
   Status Close() override { return Status::OK(); }
 

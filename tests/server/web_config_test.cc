@@ -3,13 +3,13 @@
 // cache, the TLS context's checks, and re-reading the file on change.
 #include "server/http/web_config.h"
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "basic_authorization.h"
 #include "gtest/gtest.h"
 #include "server/http/basic_auth.h"
 #include "server/http/bcrypt.h"
@@ -20,6 +20,8 @@
 
 namespace strata::server {
 namespace {
+
+using strata::testing::BasicAuthorization;
 
 // exporter-toolkit's testdata and Python's crypt module (libxcrypt).
 constexpr char kFakePasswordHash[] =  // "fakepassword", $2y$, cost 10
@@ -37,18 +39,6 @@ constexpr char kBobSecret[] = "Basic Ym9iOnNlY3JldA==";
 std::string ParseError(std::string_view yaml) {
   StatusOr<WebConfig> config = ParseWebConfig(yaml, "/etc/strata");
   return config.ok() ? "" : std::string(config.status().message());
-}
-
-std::string BasicAuthorization(const std::string& user,
-                               const std::string& password) {
-  const std::string plain = user + ":" + password;
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                      reinterpret_cast<const unsigned char*>(plain.data()),
-                      static_cast<int>(plain.size()));
-  encoded.resize(static_cast<size_t>(n));
-  return "Basic " + encoded;
 }
 
 void WriteFile(const std::string& path, const std::string& text) {

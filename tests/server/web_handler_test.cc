@@ -37,6 +37,7 @@ class FixedStatsDB : public DB {
   StatusOr<ScrubReport> Scrub() override { return ScrubReport(); }
   const ReplayReport& replay_report() const override { return report_; }
   DBStats Stats() const override { return stats_; }
+  std::vector<BlockInfo> Blocks() const override { return {}; }
   const std::string& dir() const override { return dir_; }
   Status Close() override { return Status::OK(); }
 
@@ -93,6 +94,19 @@ TEST_F(WebHandlerTest, HealthyAlwaysReadyOnlyWhenSet) {
   TestResponse head = Get("/-/ready", "HEAD");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.Header("Content-Length"), "28");
+}
+
+// Prometheus 2.42's /api/v1/status/walreplay: {min, max, current}, served
+// while the server starts (before ready), zeros until replay starts.
+TEST_F(WebHandlerTest, WalReplayStatusAnswersBeforeReady) {
+  TestResponse r = Get("/api/v1/status/walreplay");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"), "application/json");
+  EXPECT_EQ(r.body,
+            R"({"status":"success","data":{"min":0,"max":0,"current":0}})");
+  web_->SetWalReplayProgress(WalReplayProgress{3, 9, 5});
+  EXPECT_EQ(Get("/api/v1/status/walreplay").body,
+            R"({"status":"success","data":{"min":3,"max":9,"current":5}})");
 }
 
 // Grafana enables its Prometheus features by `version`: a Prometheus

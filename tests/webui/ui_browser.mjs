@@ -191,6 +191,13 @@ try {
         errors: [...document.querySelectorAll('.error')].map((e) => e.textContent),
         // The TSDB page's first storage figure: blocks loaded.
         blocksLoaded: document.querySelector('#storage tbody tr:first-child td:nth-child(2)')?.textContent,
+        // The TSDB page's block list: ULID, series, samples per row.
+        blocks: [...document.querySelectorAll('#blocks tbody tr')].map((tr) => {
+          const td = tr.querySelectorAll('td');
+          return { ulid: td[0].textContent, series: Number(td[3].textContent), samples: Number(td[4].textContent) };
+        }),
+        // The status page's WAL replay figures.
+        walreplay: Object.fromEntries([...document.querySelectorAll('#walreplay tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))),
         // The rules and alerts pages' group and alert headings.
         headings: [...document.querySelectorAll('main section h2, main details summary')].map((e) => e.textContent),
       }));

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "e2e_util.h"
@@ -26,8 +27,10 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using strata::e2e::FreePort;
 using strata::e2e::Http;
+using strata::e2e::kRecordedDatasetArchive;
 using strata::e2e::Process;
-using strata::e2e::StrataServerPath;
+using strata::e2e::StartStrataServer;
+using strata::e2e::UnpackArchive;
 using strata::e2e::WaitForOk;
 using strata::testing::ShellQuote;
 using strata::testing::UrlEncode;
@@ -53,8 +56,8 @@ constexpr const char* kNodeModules = "";
 class UiBrowserTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const fs::path archive = fs::path(strata::testing::SharedDir()) /
-                             "datasets/recorded-15s/prometheus-blocks.tar.zst";
+    const fs::path archive =
+        fs::path(strata::testing::SharedDir()) / kRecordedDatasetArchive;
     if (!fs::exists(archive)) {
       missing_ = "the ../shared recorded-15s dataset";
     } else if (std::string(kNode).empty()) {
@@ -67,10 +70,7 @@ class UiBrowserTest : public ::testing::Test {
     if (!missing_.empty()) return;
     tmp_ = new strata::testing::TempDir("strata-webui");
     const fs::path data = fs::path(tmp_->path()) / "data";
-    fs::create_directories(data);
-    const std::string unpack = "zstd -dc " + ShellQuote(archive.string()) +
-                               " | tar -x -C " + ShellQuote(data.string());
-    if (std::system(unpack.c_str()) != 0) return;
+    if (!UnpackArchive(archive.string(), data.string()).ok()) return;
     // One recording and one always-firing alerting rule for the rules and
     // alerts pages.
     const fs::path config = fs::path(tmp_->path()) / "strata.yml";
@@ -86,14 +86,12 @@ class UiBrowserTest : public ::testing::Test {
                             "      - alert: AlwaysFiring\n"
                             "        expr: vector(1) > 0\n";
     port_ = FreePort();
-    server_ = new Process(
-        {StrataServerPath(), "--storage.tsdb.path=" + data.string(),
-         "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-         "--web.external-url=http://127.0.0.1:" + std::to_string(port_) +
+    server_ = StartStrataServer(
+        data.string(), port_, (fs::path(tmp_->path()) / "strata.log").string(),
+        {"--web.external-url=http://127.0.0.1:" + std::to_string(port_) +
              kPrefix + "/",
          "--storage.tsdb.retention.time=100y",
-         "--config.file=" + config.string()},
-        (fs::path(tmp_->path()) / "strata.log").string());
+         "--config.file=" + config.string()});
     if (!WaitForOk(port_, std::string(kPrefix) + "/-/ready", 60000)) return;
     const fs::path artifacts =
         fs::path(strata::testing::BinaryDir()) / "tests/webui/artifacts";
@@ -119,8 +117,7 @@ class UiBrowserTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+    server_.reset();
     delete tmp_;
     tmp_ = nullptr;
     delete report_;
@@ -158,7 +155,7 @@ class UiBrowserTest : public ::testing::Test {
 
   static inline std::string missing_;
   static inline strata::testing::TempDir* tmp_ = nullptr;
-  static inline Process* server_ = nullptr;
+  static inline std::unique_ptr<Process> server_;
   static inline Json* report_ = nullptr;
   static inline int port_ = 0;
 };
@@ -226,8 +223,9 @@ void UiBrowserTest::ParseErrorShownAtItsPosition() {
       << error;
 }
 
-// The explorer counts the hour's series by metric as /api/v1/series does,
-// and drilling into the top metric selects exactly its series.
+// The explorer's counts (the server's, from one /api/v1/status/tsdb
+// request with match[]) equal those computed from /api/v1/series, and
+// drilling into the top metric selects exactly its series.
 void UiBrowserTest::CardinalityListsTopMetricWithItsCount() {
   const Json series =
       ApiData("/api/v1/series?match[]=" + UrlEncode("{__name__=~\".+\"}") +
@@ -261,8 +259,22 @@ void UiBrowserTest::StatusPagesRenderWithoutErrors() {
   EXPECT_NE(rules.find("webui"), std::string::npos) << rules;
   const std::string alerts = report()["pages"]["alerts"]["headings"].dump();
   EXPECT_NE(alerts.find("AlwaysFiring"), std::string::npos) << alerts;
-  // The recorded hour is one block.
+  // The recorded hour is one block, listed as /api/v1/status/blocks has it.
   EXPECT_EQ(report()["pages"]["tsdb-status"]["blocksLoaded"], "1");
+  const Json blocks = ApiData("/api/v1/status/blocks");
+  const Json& shown = report()["pages"]["tsdb-status"]["blocks"];
+  ASSERT_EQ(blocks.size(), 1u);
+  ASSERT_EQ(shown.size(), blocks.size()) << shown.dump();
+  EXPECT_EQ(shown[0]["ulid"], blocks[0]["ulid"]);
+  EXPECT_EQ(shown[0]["series"], blocks[0]["stats"]["numSeries"]);
+  EXPECT_EQ(shown[0]["samples"], blocks[0]["stats"]["numSamples"]);
+  EXPECT_EQ(blocks[0]["stats"]["numSeries"], 1467);
+  // The status page shows /api/v1/status/walreplay's final figures.
+  const Json replay = ApiData("/api/v1/status/walreplay");
+  const Json& replay_shown = report()["pages"]["status"]["walreplay"];
+  for (const char* key : {"min", "max", "current"}) {
+    EXPECT_EQ(replay_shown.value(key, ""), replay[key].dump()) << key;
+  }
   EXPECT_NE(report()["theme"]["before"], report()["theme"]["after"]);
   EXPECT_EQ(report()["rootRedirect"], std::string(kPrefix) + "/graph");
 }

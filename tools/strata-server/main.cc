@@ -364,6 +364,17 @@ class Server {
     }
   }
 
+  // Feeds /api/v1/status/walreplay while DB::Open replays the WAL; logs
+  // each segment as Prometheus does.
+  std::function<void(const WalReplayProgress&)> WalReplayObserver() {
+    return [this](const WalReplayProgress& progress) {
+      web_.SetWalReplayProgress(progress);
+      STRATA_LOG(kInfo, "WAL segment loaded",
+                 {{"segment", std::to_string(progress.current)},
+                  {"maxSegment", std::to_string(progress.max)}});
+    };
+  }
+
   // Stops the listener before a DB was served.
   void Abort() { http_.Shutdown(std::chrono::seconds(1)); }
 
@@ -480,11 +491,15 @@ class Server {
   HttpServer http_;
 };
 
-// Opens the data directory, replaying its WAL; logs the outcome.
-StatusOr<std::unique_ptr<DB>> OpenDB(const ServerFlags& flags) {
+// Opens the data directory, replaying its WAL (reporting its progress to
+// `on_replay_progress`); logs the outcome.
+StatusOr<std::unique_ptr<DB>> OpenDB(
+    const ServerFlags& flags,
+    std::function<void(const WalReplayProgress&)> on_replay_progress) {
   STRATA_LOG(kInfo, "Opening TSDB", {{"dir", flags.data_dir}});
-  StatusOr<std::unique_ptr<DB>> opened =
-      DB::Open(flags.ToDBOptions(), flags.data_dir);
+  Options options = flags.ToDBOptions();
+  options.on_wal_replay_progress = std::move(on_replay_progress);
+  StatusOr<std::unique_ptr<DB>> opened = DB::Open(options, flags.data_dir);
   if (!opened.ok()) {
     STRATA_LOG(kError, "Opening storage failed",
                {{"dir", flags.data_dir}, {"err", opened.status().ToString()}});
@@ -566,7 +581,7 @@ int Run(int argc, char** argv) {
   Server server(flags, alerting->get(), StatusConfigText(*config),
                 std::move(web_config));
   if (!server.Start().ok()) return kExitFailure;
-  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags);
+  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags, server.WalReplayObserver());
   if (!db.ok()) {
     server.Abort();
     return kExitFailure;

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "promql/parser.h"
 #include "server/api/api_params.h"
 #include "server/api/query_json.h"
+#include "server/api/tsdb_status.h"
 #include "server/http/api_envelope.h"
 #include "server/http/gzip_body_writer.h"
 #include "server/http/stream_buffer.h"
@@ -116,37 +116,6 @@ StatusOr<int64_t> TimeoutParam(const Request& request) {
   if (!ns.ok()) return InvalidParam(ns.status(), "timeout");
   // A positive timeout below a millisecond still expires at once.
   return std::max<int64_t>(*ns / kNanosPerMilli, *ns > 0 ? 1 : 0);
-}
-
-// Top-N entries by count, largest first; ties by name for stable output.
-using NameCount = std::pair<std::string, uint64_t>;
-std::vector<NameCount> TopN(const absl::flat_hash_map<std::string, uint64_t>& m,
-                            int64_t n) {
-  std::vector<NameCount> all(m.begin(), m.end());
-  const size_t keep = std::min<size_t>(all.size(), static_cast<size_t>(n));
-  std::partial_sort(all.begin(), all.begin() + keep, all.end(),
-                    [](const NameCount& a, const NameCount& b) {
-                      if (a.second != b.second) return a.second > b.second;
-                      return a.first < b.first;
-                    });
-  all.resize(keep);
-  return all;
-}
-
-void AppendStatList(std::string* out, std::string_view key,
-                    const std::vector<NameCount>& stats) {
-  out->push_back('"');
-  out->append(key);
-  out->append("\":[");
-  for (size_t i = 0; i < stats.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->append(R"({"name":)");
-    AppendJsonString(out, stats[i].first);
-    out->append(R"(,"value":)");
-    out->append(std::to_string(stats[i].second));
-    out->push_back('}');
-  }
-  out->push_back(']');
 }
 
 }  // namespace
@@ -263,6 +232,7 @@ void QueryApi::RegisterRoutes(Router* router) {
   get_and_post("/api/v1/query_exemplars", Wrap(&QueryApi::QueryExemplars));
   get_and_post("/api/v1/format_query", Wrap(&QueryApi::FormatQuery));
   router->Get("/api/v1/status/tsdb", Wrap(&QueryApi::TsdbStatus));
+  router->Get("/api/v1/status/blocks", Wrap(&QueryApi::TsdbBlocks));
   router->Get("/api/v1/status/flags", Wrap(&QueryApi::Flags));
 
   // Strata scrapes no targets: these answer as a Prometheus without
@@ -538,34 +508,17 @@ Response QueryApi::TsdbStatus(const Request& request) {
     top_n = *limit;
   }
   const DBStats stats = db()->Stats();
-  absl::flat_hash_map<std::string, uint64_t> series_by_metric;
-  absl::flat_hash_map<std::string, uint64_t> series_by_pair;
-  absl::flat_hash_map<std::string, uint64_t> value_bytes_by_name;
-  absl::flat_hash_map<std::string, uint64_t> values_by_name;
+  CardinalityCounts head;
   if (stats.head_series > 0) {
-    StatusOr<std::unique_ptr<Querier>> querier =
-        db()->NewQuerier(stats.head_min_time, stats.head_max_time);
-    if (!querier.ok()) {
-      return StorageError(ApiErrorType::kInternal, querier.status());
-    }
-    std::unique_ptr<SeriesSet> set = (*querier)->Select(
-        {Matcher::NotEqual(kMetricNameLabel, "")}, SelectHints{false});
-    while (set->Next()) {
-      for (const Label& l : set->At().labels()) {
-        if (l.name == kMetricNameLabel) ++series_by_metric[l.value];
-        uint64_t& pair_count = series_by_pair[l.name + "=" + l.value];
-        if (pair_count++ == 0) ++values_by_name[l.name];
-        value_bytes_by_name[l.name] += l.value.size();
-      }
-    }
-    if (!set->status().ok()) {
-      return StorageError(ApiErrorType::kInternal, set->status());
-    }
+    Status counted =
+        CountSeries(stats.head_min_time, stats.head_max_time,
+                    {{Matcher::NotEqual(kMetricNameLabel, "")}}, &head);
+    if (!counted.ok()) return StorageError(ApiErrorType::kInternal, counted);
   }
   std::string data = R"({"headStats":{"numSeries":)";
   data += std::to_string(stats.head_series);
   data += R"(,"numLabelPairs":)";
-  data += std::to_string(series_by_pair.size());
+  data += std::to_string(head.num_label_pairs());
   data += R"(,"chunkCount":)";
   data += std::to_string(stats.head_chunks);
   data += R"(,"minTime":)";
@@ -573,19 +526,70 @@ Response QueryApi::TsdbStatus(const Request& request) {
   data += R"(,"maxTime":)";
   data += std::to_string(stats.head_max_time);
   data += "},";
-  AppendStatList(&data, "seriesCountByMetricName",
-                 TopN(series_by_metric, top_n));
-  data += ',';
-  AppendStatList(&data, "labelValueCountByLabelName",
-                 TopN(values_by_name, top_n));
-  data += ',';
-  AppendStatList(&data, "memoryInBytesByLabelName",
-                 TopN(value_bytes_by_name, top_n));
-  data += ',';
-  AppendStatList(&data, "seriesCountByLabelValuePair",
-                 TopN(series_by_pair, top_n));
+  head.AppendTopLists(top_n, &data);
+  if (request.params.Has("match[]")) {
+    StatusOr<std::string> selection = SelectionStatus(request, top_n);
+    if (!selection.ok()) return BadData(selection.status());
+    data += *selection;
+  }
   data += '}';
   return ApiSuccess(data);
+}
+
+// Strata's extension of /api/v1/status/tsdb: the same figures over the
+// series matching match[] between start and end, blocks included.
+StatusOr<std::string> QueryApi::SelectionStatus(const Request& request,
+                                                int64_t top_n) {
+  StatusOr<int64_t> start = TimeParam(request, "start", kApiMinTimeMs);
+  if (!start.ok()) return start.status();
+  StatusOr<int64_t> end = TimeParam(request, "end", kApiMaxTimeMs);
+  if (!end.ok()) return end.status();
+  StatusOr<std::vector<std::vector<Matcher>>> sets = MatchersParam(request);
+  if (!sets.ok()) return InvalidParam(sets.status(), "match[]");
+  CardinalityCounts counts;
+  STRATA_RETURN_IF_ERROR(CountSeries(*start, *end, *sets, &counts));
+  std::string out = R"(,"selection":{"numSeries":)";
+  out += std::to_string(counts.num_series());
+  out += R"(,"numLabelPairs":)";
+  out += std::to_string(counts.num_label_pairs());
+  out += R"(,"numMetricNames":)";
+  out += std::to_string(counts.num_metric_names());
+  out += R"(,"labelValueBytes":)";
+  out += std::to_string(counts.label_value_bytes());
+  out += ',';
+  counts.AppendTopLists(top_n, &out);
+  out += '}';
+  return out;
+}
+
+Status QueryApi::CountSeries(int64_t mint, int64_t maxt,
+                             const std::vector<std::vector<Matcher>>& sets,
+                             CardinalityCounts* counts) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Querier> querier,
+                          db()->NewQuerier(mint, maxt));
+  // A series matching several selectors counts once.
+  SelectHints hints;
+  hints.sorted = sets.size() > 1;
+  std::vector<Labels> all;
+  for (const std::vector<Matcher>& matchers : sets) {
+    std::unique_ptr<SeriesSet> set = querier->Select(matchers, hints);
+    while (set->Next()) {
+      if (sets.size() == 1) {
+        counts->Add(set->At().labels());
+      } else {
+        all.push_back(set->At().labels());
+      }
+    }
+    STRATA_RETURN_IF_ERROR(set->status());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  for (const Labels& labels : all) counts->Add(labels);
+  return Status::OK();
+}
+
+Response QueryApi::TsdbBlocks(const Request&) {
+  return ApiSuccess(BlocksJson(db()->Blocks()));
 }
 
 Response QueryApi::Flags(const Request&) {

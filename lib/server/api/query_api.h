@@ -6,6 +6,13 @@
 //   /api/v1/query_exemplars                     (no exemplars are stored yet)
 //   /api/v1/format_query
 //   /api/v1/status/tsdb, /api/v1/status/flags
+//   /api/v1/status/blocks   (Strata: the persisted blocks, tsdb_status.h)
+//
+// /api/v1/status/tsdb takes `limit` (entries per list, default 10, as
+// later Prometheus versions) and, a Strata extension, match[] with
+// optional start and end: then a "selection" object holds the same lists
+// (and numSeries, numLabelPairs, numMetricNames, labelValueBytes) over the
+// series matching match[] in [start, end], blocks included.
 //   /api/v1/targets, /api/v1/targets/metadata   (empty: no scraping)
 // Parameters, JSON shapes, error types and status codes follow Prometheus;
 // see api_params.h and query_json.h. Query results are streamed to the
@@ -37,6 +44,7 @@
 
 #include "promql/engine.h"
 #include "server/api/query_gate.h"
+#include "server/api/tsdb_status.h"
 #include "server/http/api_envelope.h"
 #include "server/http/cross_origin.h"
 #include "server/http/http.h"
@@ -85,6 +93,7 @@ class QueryApi {
   Response QueryExemplars(const Request& request);
   Response FormatQuery(const Request& request);
   Response TsdbStatus(const Request& request);
+  Response TsdbBlocks(const Request& request);
   Response Flags(const Request& request);
 
  private:
@@ -98,6 +107,12 @@ class QueryApi {
   using LabelLookupFunc = std::function<StatusOr<std::vector<std::string>>(
       Querier&, const std::vector<Matcher>&)>;
   Response LabelLookup(const Request& request, const LabelLookupFunc& lookup);
+  // Counts the series matching any of `sets` in [mint, maxt], once each.
+  Status CountSeries(int64_t mint, int64_t maxt,
+                     const std::vector<std::vector<Matcher>>& sets,
+                     CardinalityCounts* counts);
+  // The "selection" member of /api/v1/status/tsdb (with a leading comma).
+  StatusOr<std::string> SelectionStatus(const Request& request, int64_t top_n);
   DB* db() const { return db_.load(std::memory_order_acquire); }
   // The API error for `st`, with paths relative to the data directory.
   Response StorageError(ApiErrorType type, const Status& st) const;

@@ -94,6 +94,8 @@ void WebHandler::RegisterRoutes(Router* router) {
               RequireReady([this](Request&) { return BuildInfoJson(); }));
   router->Get("/api/v1/status/runtimeinfo",
               RequireReady([this](Request&) { return RuntimeInfoJson(); }));
+  router->Get("/api/v1/status/walreplay",
+              [this](Request&) { return WalReplayJson(); });
 }
 
 RequestObserver WebHandler::request_observer() {
@@ -115,6 +117,11 @@ void WebHandler::SetDB(DB* db) { db_.store(db, std::memory_order_release); }
 void WebHandler::SetReady(bool ready) {
   ready_.store(ready, std::memory_order_release);
   ready_gauge_->Set(ready ? 1 : 0);
+}
+
+void WebHandler::SetWalReplayProgress(const WalReplayProgress& progress) {
+  MutexLock lock(&replay_mu_);
+  replay_progress_ = progress;
 }
 
 Handler WebHandler::RequireReady(Handler handler) const {
@@ -188,6 +195,17 @@ Response WebHandler::RuntimeInfoJson() const {
   AppendJsonString(&body, options_.storage_retention);
   body += "}}";
   return Response::Json(kHttpOk, std::move(body));
+}
+
+Response WebHandler::WalReplayJson() const {
+  WalReplayProgress progress;
+  {
+    MutexLock lock(&replay_mu_);
+    progress = replay_progress_;
+  }
+  return Response::Json(kHttpOk, Cat(R"({"status":"success","data":{"min":)",
+                                     progress.min, R"(,"max":)", progress.max,
+                                     R"(,"current":)", progress.current, "}}"));
 }
 
 }  // namespace strata::server

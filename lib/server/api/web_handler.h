@@ -18,6 +18,10 @@
 //                                  Prometheus), goroutineCount (threads),
 //                                  GOMAXPROCS (hardware threads), GOGC and
 //                                  GODEBUG (""), storageRetention.
+//   GET /api/v1/status/walreplay   Prometheus 2.42's {"min","max","current"}
+//                                  WAL segment numbers, from
+//                                  SetWalReplayProgress; answers while the
+//                                  server starts (not gated on ready).
 //
 // HEAD works wherever GET does (see Router).
 //
@@ -37,6 +41,8 @@
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
 #include "strata/db.h"
+#include "strata/options.h"
+#include "util/mutex.h"
 
 namespace strata::server {
 
@@ -71,6 +77,9 @@ class WebHandler {
   void SetReady(bool ready);
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
+  // What /api/v1/status/walreplay reports (DB::Open's progress).
+  void SetWalReplayProgress(const WalReplayProgress& progress);
+
   // Wraps `handler` to answer 503 "Service Unavailable" until ready.
   Handler RequireReady(Handler handler) const;
 
@@ -82,6 +91,7 @@ class WebHandler {
   Response Metrics() const;
   Response BuildInfoJson() const;
   Response RuntimeInfoJson() const;
+  Response WalReplayJson() const;
 
   // Constant after construction.
   const WebOptions options_;
@@ -91,6 +101,8 @@ class WebHandler {
   MetricsRegistry registry_;
   std::atomic<DB*> db_{nullptr};
   std::atomic<bool> ready_{false};
+  mutable Mutex replay_mu_;
+  WalReplayProgress replay_progress_ ABSL_GUARDED_BY(replay_mu_);
   // Owned by registry_.
   Gauge* ready_gauge_;
   CounterFamily* requests_total_;

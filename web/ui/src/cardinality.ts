@@ -1,36 +1,35 @@
-// The cardinality explorer: the head's figures from /api/v1/status/tsdb
-// (series, label pairs, memory by label name) and, over any time range
-// (blocks included), the series matching a selector from /api/v1/series
-// counted by metric, label name and label pair. Clicking a metric drills
-// down to its series. State in the URL: match, range_input, end_input.
-import { api, Labels } from './api';
+// The cardinality explorer, from ONE request to /api/v1/status/tsdb: the
+// head's figures (Prometheus's fields) and, through Strata's match[],
+// start and end parameters, the same figures over the series matching a
+// selector in any time range (blocks included), counted by the server.
+// Clicking a metric drills down to its series. State in the URL: match,
+// range_input, end_input.
+import { api } from './api';
 import { errorBox, formatTime, h, parseDuration, parseTime, table, uniqueId } from './dom';
 
 interface Stat {
   name: string;
   value: number;
 }
-interface TsdbStatus {
-  headStats: { numSeries: number; numLabelPairs: number; chunkCount: number; minTime: number; maxTime: number };
+interface StatLists {
   seriesCountByMetricName: Stat[];
   labelValueCountByLabelName: Stat[];
   memoryInBytesByLabelName: Stat[];
   seriesCountByLabelValuePair: Stat[];
 }
+interface Selection extends StatLists {
+  numSeries: number;
+  numLabelPairs: number;
+  numMetricNames: number;
+  labelValueBytes: number;
+}
+interface TsdbStatus extends StatLists {
+  headStats: { numSeries: number; numLabelPairs: number; chunkCount: number; minTime: number; maxTime: number };
+  selection?: Selection;
+}
 
 const TOP = 10;
 const DEFAULT_MATCH = '{__name__=~".+"}';
-
-function top(counts: Map<string, number>, n = TOP): Stat[] {
-  return [...counts.entries()]
-    .map(([name, value]) => ({ name, value }))
-    .sort((a, b) => b.value - a.value || a.name.localeCompare(b.name))
-    .slice(0, n);
-}
-
-function bump(map: Map<string, number>, key: string, by = 1): void {
-  map.set(key, (map.get(key) ?? 0) + by);
-}
 
 // A bar-annotated top list; `onPick` makes the names drill-down links.
 function statTable(title: string, stats: Stat[], total: number, id: string, onPick?: (name: string) => void): HTMLElement {
@@ -42,26 +41,21 @@ function statTable(title: string, stats: Stat[], total: number, id: string, onPi
   return h('section', { class: 'card' }, h('h2', {}, title), stats.length ? table(['Name', 'Count', 'Share'], rows, { class: 'data', id }) : h('p', { class: 'muted' }, 'None'));
 }
 
-async function renderHead(into: HTMLElement): Promise<void> {
-  try {
-    const s = await api<TsdbStatus>('status/tsdb');
-    const head = s.headStats;
-    const span = head.numSeries > 0 ? `${formatTime(head.minTime)} to ${formatTime(head.maxTime)} UTC` : 'empty';
-    const memTotal = s.memoryInBytesByLabelName.reduce((a, b) => a + b.value, 0);
-    into.replaceChildren(
-      h('h2', {}, 'Head block (/api/v1/status/tsdb)'),
-      table(['Series', 'Label pairs', 'Chunks', 'Time range', 'Label bytes per series'], [[
-        String(head.numSeries), String(head.numLabelPairs), String(head.chunkCount), span,
-        head.numSeries > 0 ? (memTotal / head.numSeries).toFixed(1) : '–',
-      ]], { class: 'data', id: 'head-stats' }),
-      h('div', { class: 'grid' },
-        statTable('Head: series by metric', s.seriesCountByMetricName, head.numSeries, 'head-metrics'),
-        statTable('Head: label value bytes by label name', s.memoryInBytesByLabelName, memTotal, 'head-memory'),
-      ),
-    );
-  } catch (e) {
-    into.replaceChildren(errorBox('status/tsdb: ' + (e as Error).message));
-  }
+function renderHead(into: HTMLElement, s: TsdbStatus): void {
+  const head = s.headStats;
+  const span = head.numSeries > 0 ? `${formatTime(head.minTime)} to ${formatTime(head.maxTime)} UTC` : 'empty';
+  const memTotal = s.memoryInBytesByLabelName.reduce((a, b) => a + b.value, 0);
+  into.replaceChildren(
+    h('h2', {}, 'Head block (/api/v1/status/tsdb)'),
+    table(['Series', 'Label pairs', 'Chunks', 'Time range', 'Label bytes per series'], [[
+      String(head.numSeries), String(head.numLabelPairs), String(head.chunkCount), span,
+      head.numSeries > 0 ? (memTotal / head.numSeries).toFixed(1) : '–',
+    ]], { class: 'data', id: 'head-stats' }),
+    h('div', { class: 'grid' },
+      statTable('Head: series by metric', s.seriesCountByMetricName, head.numSeries, 'head-metrics'),
+      statTable('Head: label value bytes by label name', s.memoryInBytesByLabelName, memTotal, 'head-memory'),
+    ),
+  );
 }
 
 export function renderCardinalityPage(root: HTMLElement): void {
@@ -88,41 +82,28 @@ export function renderCardinalityPage(root: HTMLElement): void {
     results.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
     const started = performance.now();
     try {
-      const series = await api<Labels[]>('series', {
+      const status = await api<TsdbStatus>('status/tsdb', {
         'match[]': match.value,
         start: String(endMs / 1000 - rangeS),
         end: String(endMs / 1000),
+        limit: String(TOP),
       });
-      const byMetric = new Map<string, number>();
-      const byPair = new Map<string, number>();
-      const valuesByName = new Map<string, Set<string>>();
-      let labelBytes = 0;
-      for (const labels of series) {
-        bump(byMetric, labels.__name__ ?? '');
-        for (const [name, value] of Object.entries(labels)) {
-          labelBytes += name.length + value.length;
-          if (name === '__name__') continue;
-          bump(byPair, `${name}=${value}`);
-          let set = valuesByName.get(name);
-          if (!set) valuesByName.set(name, (set = new Set()));
-          set.add(value);
-        }
-      }
-      const distinct = new Map([...valuesByName.entries()].map(([k, v]) => [k, v.size]));
+      const sel = status.selection!;
       const drill = (metric: string) => {
         match.value = `{__name__=${JSON.stringify(metric)}}`;
         explore();
       };
       results.replaceChildren(
         h('p', { class: 'summary' },
-          h('strong', { id: 'total-series' }, String(series.length)), ` series match ${match.value} between ${formatTime(endMs - rangeS * 1000)} and ${formatTime(endMs)} UTC; `,
-          `${byMetric.size} metrics, ${byPair.size} label pairs, ${series.length ? (labelBytes / series.length).toFixed(1) : 0} label bytes per series (${Math.round(performance.now() - started)} ms).`),
+          h('strong', { id: 'total-series' }, String(sel.numSeries)), ` series match ${match.value} between ${formatTime(endMs - rangeS * 1000)} and ${formatTime(endMs)} UTC; `,
+          `${sel.numMetricNames} metrics, ${sel.numLabelPairs} label pairs, ${sel.numSeries ? (sel.labelValueBytes / sel.numSeries).toFixed(1) : 0} label value bytes per series (${Math.round(performance.now() - started)} ms).`),
         h('div', { class: 'grid' },
-          statTable('Series by metric', top(byMetric), series.length, 'top-metrics', drill),
-          statTable('Distinct values by label name', top(distinct), byPair.size, 'top-label-names'),
-          statTable('Series by label pair', top(byPair), series.length, 'top-label-pairs'),
+          statTable('Series by metric', sel.seriesCountByMetricName, sel.numSeries, 'top-metrics', drill),
+          statTable('Distinct values by label name', sel.labelValueCountByLabelName, sel.numLabelPairs, 'top-label-names'),
+          statTable('Series by label pair', sel.seriesCountByLabelValuePair, sel.numSeries, 'top-label-pairs'),
         ),
       );
+      renderHead(head, status);
     } catch (e) {
       results.replaceChildren(errorBox((e as Error).message));
     }
@@ -140,5 +121,4 @@ export function renderCardinalityPage(root: HTMLElement): void {
   });
   root.replaceChildren(h('h1', {}, 'Cardinality'), form, results, head);
   explore();
-  renderHead(head);
 }

@@ -1,5 +1,5 @@
-// The status pages: TSDB (head, storage metrics), rules, alerts, flags,
-// build and runtime information.
+// The status pages: TSDB (head, blocks, storage metrics), rules, alerts,
+// flags, build and runtime information, WAL replay progress at startup.
 import { api, formatLabels, Labels, metricsText } from './api';
 import { errorBox, formatTime, h, table, uniqueId } from './dom';
 
@@ -39,10 +39,41 @@ function parseMetrics(text: string, prefix: RegExp): [string, number][] {
     });
 }
 
+// One entry of /api/v1/status/blocks (Strata's: meta.json plus size).
+interface BlockInfo {
+  ulid: string;
+  minTime: number;
+  maxTime: number;
+  stats: { numSamples: number; numSeries: number; numChunks: number; numTombstones: number };
+  compaction: { level: number; sources: string[] };
+  sizeBytes: number;
+}
+
+function blocksTable(blocks: BlockInfo[]): HTMLElement {
+  const rows = blocks.map((b) => [
+    h('code', {}, b.ulid),
+    `${formatTime(b.minTime)}`,
+    `${formatTime(b.maxTime)}`,
+    String(b.stats.numSeries),
+    String(b.stats.numSamples),
+    String(b.stats.numChunks),
+    String(b.stats.numTombstones),
+    String(b.compaction.level),
+    b.compaction.sources.length === 1 && b.compaction.sources[0] === b.ulid ? 'itself' : b.compaction.sources.join(', '),
+    humanBytes(b.sizeBytes),
+  ]);
+  return h('section', { class: 'card' },
+    h('h2', {}, `Blocks (${blocks.length}, /api/v1/status/blocks)`),
+    blocks.length
+      ? table(['ULID', 'Min time (UTC)', 'Max time (UTC, exclusive)', 'Series', 'Samples', 'Chunks', 'Tombstones', 'Level', 'Sources', 'Size'], rows, { class: 'data', id: 'blocks' })
+      : h('p', { class: 'muted', id: 'blocks' }, 'No persisted blocks yet.'));
+}
+
 export function renderTsdbStatus(root: HTMLElement): Promise<void> {
   return guarded(root, 'TSDB status', async () => {
-    const [status, metrics] = await Promise.all([
+    const [status, blocks, metrics] = await Promise.all([
       api<{ headStats: Record<string, number>; [k: string]: unknown }>('status/tsdb'),
+      api<BlockInfo[]>('status/blocks'),
       metricsText(),
     ]);
     const head = { ...status.headStats } as Record<string, unknown>;
@@ -72,6 +103,7 @@ export function renderTsdbStatus(root: HTMLElement): Promise<void> {
         h('section', { class: 'card' }, h('h2', {}, 'Head'), keyValues(head, 'head')),
         h('section', { class: 'card' }, h('h2', {}, 'Storage: blocks, WAL, compaction'), table(['Name', 'Value'], summary, { class: 'data', id: 'storage' })),
       ),
+      blocksTable(blocks),
       h('div', { class: 'grid' }, ...lists),
       h('details', { class: 'card' },
         h('summary', {}, `Every storage metric of /metrics (${storage.length})`),
@@ -150,9 +182,44 @@ export function renderFlags(root: HTMLElement): Promise<void> {
   });
 }
 
-export function renderStatus(root: HTMLElement): Promise<void> {
+interface WalReplay {
+  min: number;
+  max: number;
+  current: number;
+}
+
+// While the server starts (/-/ready answers 503), shows the WAL replay's
+// progress from /api/v1/status/walreplay, as Prometheus's UI does, polling
+// until the server is ready.
+async function waitUntilReady(root: HTMLElement, title: string): Promise<void> {
+  const poll_ms = 500;
+  for (;;) {
+    const ready = await fetch('./-/ready').then((r) => r.ok, () => false);
+    if (ready) return;
+    const replay = await api<WalReplay>('status/walreplay').catch(() => null);
+    const segments = replay ? replay.max - replay.min + 1 : 0;
+    const done = replay ? replay.current - replay.min + 1 : 0;
+    root.replaceChildren(
+      h('h1', {}, title),
+      h('p', { id: 'starting' }, replay && replay.max > 0 ? `Starting up: replaying WAL segment ${replay.current} of ${replay.min}–${replay.max}.` : 'Starting up…'),
+      h('progress', { id: 'wal-replay-progress', max: Math.max(segments, 1), value: Math.max(done, 0), 'aria-label': 'WAL replay progress' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, poll_ms));
+  }
+}
+
+export async function renderStatus(root: HTMLElement): Promise<void> {
+  await waitUntilReady(root, 'Status');
   return guarded(root, 'Status', async () => {
-    const [build, runtime] = await Promise.all([api<Record<string, unknown>>('status/buildinfo'), api<Record<string, unknown>>('status/runtimeinfo')]);
-    return [h('h2', {}, 'Runtime information'), keyValues(runtime, 'runtime'), h('h2', {}, 'Build information'), keyValues(build, 'build')];
+    const [build, runtime, replay] = await Promise.all([
+      api<Record<string, unknown>>('status/buildinfo'),
+      api<Record<string, unknown>>('status/runtimeinfo'),
+      api<WalReplay>('status/walreplay'),
+    ]);
+    return [
+      h('h2', {}, 'Runtime information'), keyValues(runtime, 'runtime'),
+      h('h2', {}, 'WAL replay at startup (segments)'), keyValues({ ...replay }, 'walreplay'),
+      h('h2', {}, 'Build information'), keyValues(build, 'build'),
+    ];
   });
 }
