@@ -55,6 +55,11 @@ struct Options {
   int64_t scrub_interval_ms = 0;
   int64_t scrub_bytes_per_second = 32 << 20;
 
+  // Size of the in-memory exemplar ring (Prometheus's
+  // storage.exemplars.max_exemplars); 0 stores no exemplars.
+  // DB::SetMaxExemplars resizes it while open.
+  int64_t max_exemplars = 0;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

@@ -447,12 +447,17 @@ class Server {
     StatusOr<ConfigFile> config = ReadConfig(flags_.config_file);
     if (!config.ok()) return config.status();
     if (Status st = alerting_->Apply(*config); !st.ok()) return st;
+    // Prometheus's ApplyConfig: the exemplar ring keeps what fits.
+    if (DB* db = db_.load(std::memory_order_acquire)) {
+      db->SetMaxExemplars(config->max_exemplars);
+    }
     MutexLock lock(&config_mu_);
     config_text_ = StatusConfigText(*config);
     return Status::OK();
   }
 
   void SetDB(DB* db) {
+    db_.store(db, std::memory_order_release);
     web_.SetDB(db);
     remote_write_.SetDB(db);
     remote_read_.SetDB(db);
@@ -463,6 +468,8 @@ class Server {
   const ServerFlags& flags_;
   Alerting* const alerting_;
   std::atomic<bool> quit_requested_{false};
+  // The DB being served (for reloads), null before Serve and after Stop.
+  std::atomic<DB*> db_{nullptr};
   Mutex config_mu_;
   std::string config_text_ ABSL_GUARDED_BY(config_mu_);
   WebHandler web_;
@@ -481,10 +488,13 @@ class Server {
 };
 
 // Opens the data directory, replaying its WAL; logs the outcome.
-StatusOr<std::unique_ptr<DB>> OpenDB(const ServerFlags& flags) {
+// `max_exemplars` is the configuration file's storage.exemplars.
+StatusOr<std::unique_ptr<DB>> OpenDB(const ServerFlags& flags,
+                                     int64_t max_exemplars) {
   STRATA_LOG(kInfo, "Opening TSDB", {{"dir", flags.data_dir}});
-  StatusOr<std::unique_ptr<DB>> opened =
-      DB::Open(flags.ToDBOptions(), flags.data_dir);
+  Options options = flags.ToDBOptions();
+  options.max_exemplars = std::max<int64_t>(max_exemplars, 0);
+  StatusOr<std::unique_ptr<DB>> opened = DB::Open(options, flags.data_dir);
   if (!opened.ok()) {
     STRATA_LOG(kError, "Opening storage failed",
                {{"dir", flags.data_dir}, {"err", opened.status().ToString()}});
@@ -566,7 +576,7 @@ int Run(int argc, char** argv) {
   Server server(flags, alerting->get(), StatusConfigText(*config),
                 std::move(web_config));
   if (!server.Start().ok()) return kExitFailure;
-  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags);
+  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags, config->max_exemplars);
   if (!db.ok()) {
     server.Abort();
     return kExitFailure;
