@@ -156,7 +156,8 @@ class Decoder {
     }
     for (const auto& entry : node) {
       if (yaml_.failed()) return;
-      if (entry.first.Scalar() == "max_exemplars") {
+      const std::string key = entry.first.Scalar();
+      if (key == "max_exemplars") {
         config->max_exemplars = yaml_.Int(entry.second, "int64");
       } else {
         yaml_.UnknownField(entry.first, "config.ExemplarsConfig");
