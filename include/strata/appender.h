@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "strata/exemplar.h"
 #include "strata/labels.h"
 #include "strata/status.h"
 
@@ -80,6 +81,25 @@ class Appender {
                              std::span<const double> values,
                              AppendBatchReport* report);
 
+  // Adds an exemplar to the series `ref`, or when `ref` is 0 or unknown,
+  // to the existing series with `labels` (a series is never created for
+  // an exemplar: NotFound). Checked now against the stored exemplars, as
+  // Prometheus's AppendExemplar: an exemplar equal to the series' newest
+  // is accepted as a no-op, as is any exemplar while exemplar storage is
+  // off (Options::max_exemplars 0); OutOfOrder if not newer than the
+  // series' newest stored one; InvalidArgument if its labels exceed
+  // kExemplarMaxLabelSetLength characters. Commit logs it after the
+  // batch's samples, in the same WAL write, then stores it. Returns the
+  // series' reference. Empty label values are dropped first.
+  virtual StatusOr<SeriesRef> AppendExemplar(SeriesRef ref,
+                                             const Labels& labels,
+                                             const Exemplar& exemplar) {
+    (void)ref;
+    (void)labels;
+    (void)exemplar;
+    return Status::NotSupported("this appender does not store exemplars");
+  }
+
   // Writes the batch to the WAL, then makes it visible to queries. When this
   // returns OK, the samples are durable per Options::wal_sync. On error the
   // batch may or may not be durable (e.g. a failed fsync); its samples are
@@ -89,7 +109,8 @@ class Appender {
   // Drops the pending samples.
   virtual void Rollback() = 0;
 
-  // Samples buffered since the last Commit/Rollback.
+  // Samples buffered since the last Commit/Rollback (exemplars not
+  // counted).
   virtual size_t pending() const = 0;
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "strata/appender.h"
+#include "strata/exemplar.h"
 #include "strata/options.h"
 #include "strata/querier.h"
 #include "strata/status.h"
@@ -123,6 +124,8 @@ struct DBStats {
   int64_t scrubs = 0;
   int64_t scrub_bytes = 0;
   int64_t blocks_quarantined = 0;
+  // The exemplar ring (prometheus_tsdb_exemplar_*).
+  ExemplarStats exemplars;
 };
 
 // What one DB::Scrub found and did.
@@ -172,6 +175,18 @@ class DB {
   // A view of samples with mint <= t <= maxt.
   virtual StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                         int64_t maxt) = 0;
+
+  // Reads the exemplar ring as it is now. Unavailable once closed.
+  virtual StatusOr<std::unique_ptr<ExemplarQuerier>> NewExemplarQuerier() {
+    return Status::NotSupported("this DB stores no exemplars");
+  }
+  // Resizes the exemplar ring as Prometheus's ApplyConfig does: keeps the
+  // newest exemplars that fit, oldest dropped first; <= 0 stores none
+  // (and drops every stored one). Returns how many were kept.
+  virtual int64_t SetMaxExemplars(int64_t max_exemplars) {
+    (void)max_exemplars;
+    return 0;
+  }
 
   // Writes a consistent, openable copy of the data to `dir` while ingest
   // goes on: persisted blocks as hard links, and with `with_head` the head

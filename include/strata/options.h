@@ -78,6 +78,11 @@ struct Options {
   // replays (from the opening thread), e.g. for /api/v1/status/walreplay.
   std::function<void(const WalReplayProgress&)> on_wal_replay_progress;
 
+  // Size of the in-memory exemplar ring (Prometheus's
+  // storage.exemplars.max_exemplars); 0 stores no exemplars.
+  // DB::SetMaxExemplars resizes it while open.
+  int64_t max_exemplars = 0;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

@@ -33,6 +33,21 @@ class ClosedAppender : public Appender {
   size_t pending() const override { return 0; }
 };
 
+// Reads the head's exemplar ring; holds the head so it may outlive the DB.
+class HeadExemplarQuerier : public ExemplarQuerier {
+ public:
+  explicit HeadExemplarQuerier(std::shared_ptr<Head> head)
+      : head_(std::move(head)) {}
+  StatusOr<std::vector<ExemplarSeries>> Select(
+      int64_t mint, int64_t maxt,
+      const std::vector<std::vector<Matcher>>& matcher_sets) override {
+    return head_->exemplars().Select(mint, maxt, matcher_sets);
+  }
+
+ private:
+  const std::shared_ptr<Head> head_;
+};
+
 }  // namespace
 
 class DBImpl::WalCommitLog : public CommitLog {
@@ -104,6 +119,7 @@ Status DBImpl::Init() {
 void DBImpl::ResetHead() {
   HeadOptions head_options;
   head_options.chunk_range_ms = options_.block_duration_ms;
+  head_options.max_exemplars = options_.max_exemplars;
   head_ = std::make_shared<Head>(head_options);
   // What blocks hold is not taken into the head again.
   head_->SetMinValidTime(BlocksMaxTime());
@@ -224,6 +240,24 @@ StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
       std::move(blocks), mint, maxt, damage_log_));
 }
 
+StatusOr<std::unique_ptr<ExemplarQuerier>> DBImpl::NewExemplarQuerier() {
+  if (closed_.load()) return Status::Unavailable("db is closed");
+  return std::unique_ptr<ExemplarQuerier>(
+      std::make_unique<HeadExemplarQuerier>(head_));
+}
+
+int64_t DBImpl::SetMaxExemplars(int64_t max_exemplars) {
+  const int64_t from = head_->exemplars().Stats().max_exemplars;
+  const int64_t to = std::max<int64_t>(max_exemplars, 0);
+  if (from == to) return 0;
+  const int64_t migrated = head_->exemplars().Resize(to);
+  STRATA_LOG(kInfo, "exemplar storage resized",
+             {{"from", absl::StrCat(from)},
+              {"to", absl::StrCat(to)},
+              {"migrated", absl::StrCat(migrated)}});
+  return migrated;
+}
+
 DBStats DBImpl::Stats() const {
   DBStats s;
   s.head_series = static_cast<int64_t>(head_->NumSeries());
@@ -273,6 +307,7 @@ DBStats DBImpl::Stats() const {
   s.head_series_removed = c.series_removed.load();
   s.head_chunks_created = c.chunks_created.load();
   s.head_chunks_removed = c.chunks_removed.load();
+  s.exemplars = head_->exemplars().Stats();
   if (wal_) {
     wal::WalStats w = wal_->stats();
     s.wal_bytes = w.bytes_written;

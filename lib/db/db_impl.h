@@ -39,6 +39,8 @@ class DBImpl : public DB {
   std::unique_ptr<Appender> NewAppender() override;
   StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint,
                                                 int64_t maxt) override;
+  StatusOr<std::unique_ptr<ExemplarQuerier>> NewExemplarQuerier() override;
+  int64_t SetMaxExemplars(int64_t max_exemplars) override;
   Status Snapshot(const std::string& dir, bool with_head) override;
   StatusOr<BackupReport> Backup(const std::string& dir,
                                 bool with_head) override;

@@ -67,6 +67,7 @@ RecordType GetRecordType(std::string_view record) {
   switch (static_cast<RecordType>(record[0])) {
     case RecordType::kSeries:
     case RecordType::kTombstones:
+    case RecordType::kExemplars:
     case RecordType::kHeader:
     case RecordType::kFooter:
       return static_cast<RecordType>(record[0]);
@@ -206,6 +207,20 @@ Status DecodeTombstones(std::string_view record, std::vector<wal::Stone>* out) {
     return Status::Corruption("head snapshot: not a tombstones record");
   record.remove_prefix(1);
   return wal::DecodeTombstones(record, out);
+}
+
+void EncodeExemplars(std::span<const wal::RefExemplar> exemplars,
+                     std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kExemplars));
+  wal::EncodeExemplars(exemplars, dst);
+}
+
+Status DecodeExemplars(std::string_view record,
+                       std::vector<wal::RefExemplar>* out) {
+  if (GetRecordType(record) != RecordType::kExemplars)
+    return Status::Corruption("head snapshot: not an exemplars record");
+  record.remove_prefix(1);
+  return wal::DecodeExemplars(record, out);
 }
 
 void EncodeFooter(const Footer& f, std::string* dst) {

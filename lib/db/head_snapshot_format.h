@@ -4,7 +4,7 @@
 // A snapshot is a directory `head_snapshot.<segment>.<offset>` in the data
 // directory holding WAL segments (wal/FORMAT.md framing: CRC32C per
 // fragment) whose records are, in order: one header, series records,
-// tombstone records, one footer.
+// tombstone records, exemplar records, one footer.
 //
 // Encoders append to a std::string; decoders return Corruption (never
 // crash) on malformed input. Decoded views point into the record.
@@ -51,6 +51,7 @@ inline constexpr uint8_t kVersion = 1;
 enum class RecordType : uint8_t {
   kSeries = 1,      // As Prometheus's chunkSnapshotRecordTypeSeries.
   kTombstones = 2,  // As Prometheus's chunkSnapshotRecordTypeTombstones.
+  kExemplars = 3,   // As Prometheus's chunkSnapshotRecordTypeExemplars.
   kHeader = 0x53,   // 'S'
   kFooter = 0x45,   // 'E'
   kUnknown = 0xff,
@@ -85,6 +86,13 @@ Status DecodeSeries(std::string_view record, uint64_t* id, Labels* labels,
 // Deleted intervals, in the WAL's tombstone record after the type byte.
 void EncodeTombstones(std::span<const wal::Stone> stones, std::string* dst);
 Status DecodeTombstones(std::string_view record, std::vector<wal::Stone>* out);
+
+// Exemplars of snapshot series (ref = the series' id), oldest first, in the
+// WAL's exemplar record after the type byte.
+void EncodeExemplars(std::span<const wal::RefExemplar> exemplars,
+                     std::string* dst);
+Status DecodeExemplars(std::string_view record,
+                       std::vector<wal::RefExemplar>* out);
 
 // Counts of what precedes it: a snapshot without a footer, or whose counts
 // differ, is truncated.

@@ -73,6 +73,8 @@ class RecordLoader {
         return OnSeries(record);
       case RecordType::kTombstones:
         return OnTombstones(record);
+      case RecordType::kExemplars:
+        return OnExemplars(record);
       case RecordType::kFooter:
         footer_seen_ = true;
         return OnFooter(record);
@@ -125,6 +127,28 @@ class RecordLoader {
     return Status::OK();
   }
 
+  // Into the ring, oldest first; the series are restored by then.
+  Status OnExemplars(std::string_view record) {
+    STRATA_RETURN_IF_ERROR(series_.Finish());
+    exemplars_.clear();
+    STRATA_RETURN_IF_ERROR(snapshot::DecodeExemplars(record, &exemplars_));
+    for (wal::RefExemplar& e : exemplars_) {
+      const MemSeries* s = e.ref == 0 || e.ref > UINT32_MAX
+                               ? nullptr
+                               : head_->GetById(static_cast<SeriesId>(e.ref));
+      if (s == nullptr) {
+        return Status::Corruption(
+            absl::StrCat("head snapshot: exemplar of unknown series ", e.ref));
+      }
+      // As the WAL replay: a stored exemplar carries no has-timestamp bit.
+      Exemplar exemplar{std::move(e.labels), e.v, e.t, false};
+      // Refusals (storage off or smaller now) drop it, as the WAL replay.
+      (void)head_->exemplars().Add(s->labels(), exemplar);
+      ++result_->exemplars;
+    }
+    return Status::OK();
+  }
+
   Status OnFooter(std::string_view record) {
     Footer f;
     STRATA_RETURN_IF_ERROR(DecodeFooter(record, &f));
@@ -152,6 +176,7 @@ class RecordLoader {
   bool header_seen_ = false;
   bool footer_seen_ = false;
   std::vector<wal::Stone> stones_;
+  std::vector<wal::RefExemplar> exemplars_;
   // Last: its destructor joins the workers before the rest goes.
   SeriesRestorePool series_;
 };

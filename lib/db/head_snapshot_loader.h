@@ -43,6 +43,7 @@ struct LoadResult {
   int64_t chunks = 0;
   int64_t samples = 0;
   int64_t tombstone_records = 0;
+  int64_t exemplars = 0;  // Read from the snapshot (the ring may keep fewer).
   double seconds = 0;
   // Why a snapshot was discarded; empty if none was found or it loaded.
   std::string discarded;

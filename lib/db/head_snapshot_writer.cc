@@ -12,8 +12,9 @@ namespace {
 
 // Records are handed to the WAL writer in groups of about this many bytes.
 constexpr size_t kBatchBytes = 4 << 20;
-// Stones per tombstone record.
+// Stones per tombstone record, exemplars per exemplar record.
 constexpr size_t kStonesPerRecord = 10000;
+constexpr size_t kExemplarsPerRecord = 10000;
 
 // Buffers records and logs them to `wal` in groups.
 class RecordBatcher {
@@ -48,6 +49,26 @@ class RecordBatcher {
   size_t bytes_ = 0;
   size_t total_ = 0;
 };
+
+// The exemplar ring, oldest first, as Prometheus's chunk snapshot: only
+// exemplars of series the snapshot holds (the WAL after it cannot refer to
+// others either).
+Status WriteExemplars(const Head& head, RecordBatcher* out) {
+  std::vector<wal::RefExemplar> exemplars;
+  head.exemplars().ForEach([&](const Labels& series, const Exemplar& e) {
+    const MemSeries* s = head.Get(series);
+    if (s == nullptr || !s->wal_logged()) return;
+    exemplars.push_back({s->id(), e.t_ms, e.value, e.labels});
+  });
+  for (size_t i = 0; i < exemplars.size(); i += kExemplarsPerRecord) {
+    snapshot::EncodeExemplars(
+        std::span<const wal::RefExemplar>(exemplars).subspan(
+            i, std::min(kExemplarsPerRecord, exemplars.size() - i)),
+        out->Next());
+    STRATA_RETURN_IF_ERROR(out->Added());
+  }
+  return Status::OK();
+}
 
 Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
                     WriteStats* stats) {
@@ -84,6 +105,7 @@ Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
     ++footer.tombstone_records;
     STRATA_RETURN_IF_ERROR(out.Added());
   }
+  STRATA_RETURN_IF_ERROR(WriteExemplars(head, &out));
   EncodeFooter(footer, out.Next());
   STRATA_RETURN_IF_ERROR(out.Added());
   STRATA_RETURN_IF_ERROR(out.Flush());

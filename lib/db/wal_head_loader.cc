@@ -85,9 +85,29 @@ Status WalHeadLoader::OnRecord(std::string_view record) {
       }
       return Status::OK();
     }
+    case wal::RecordType::kExemplars:
+      return LoadExemplars(record);
     default:
-      return Status::OK();  // Exemplars, metadata, histograms: not yet.
+      return Status::OK();  // Metadata, histograms: not yet.
   }
+}
+
+Status WalHeadLoader::LoadExemplars(std::string_view record) {
+  exemplars_.clear();
+  STRATA_RETURN_IF_ERROR(wal::DecodeExemplars(record, &exemplars_));
+  for (wal::RefExemplar& e : exemplars_) {
+    const RefTarget target = FindRef(e.ref);
+    if (target.series == nullptr) {
+      ++counts_.exemplars_unknown_series;
+      continue;
+    }
+    if (e.t < min_valid_time_) continue;
+    Exemplar exemplar{std::move(e.labels), e.v, e.t, /*has_timestamp=*/false};
+    if (head_->exemplars().Add(target.series->labels(), exemplar).ok()) {
+      ++counts_.exemplars;
+    }
+  }
+  return Status::OK();
 }
 
 void WalHeadLoader::Finish() {

@@ -9,8 +9,12 @@
 //     where that id is free (refs and ids then agree);
 //   - samples older than `min_valid_time` are skipped, since blocks hold
 //     them; the rest are appended on ReplayShards workers (one per core);
-//   - tombstones are added to the head.
-// Exemplar, metadata and histogram records are ignored.
+//   - tombstones are added to the head;
+//   - exemplars at or after `min_valid_time` go to the head's exemplar
+//     storage (as Prometheus replays them: without their has-timestamp
+//     flag; refusals, such as exemplars while the storage is off, are
+//     dropped).
+// Metadata and histogram records are ignored.
 //
 // Thread-safety: one thread calls OnRecord and Finish.
 #ifndef STRATA_DB_WAL_HEAD_LOADER_H_
@@ -44,6 +48,9 @@ class WalHeadLoader {
     // Series whose WAL ref was taken by another head id (labels repeated
     // under two refs).
     int64_t ref_id_mismatches = 0;
+    // Stored in the exemplar ring, and of refs no series record introduced.
+    int64_t exemplars = 0;
+    int64_t exemplars_unknown_series = 0;
   };
 
   // `workers`: ReplayShards workers (0 appends on the calling thread).
@@ -70,6 +77,7 @@ class WalHeadLoader {
   };
   void SetRef(uint64_t ref, MemSeries* series);
   RefTarget FindRef(uint64_t ref) const;
+  Status LoadExemplars(std::string_view record);
 
   Head* const head_;
   const int64_t min_valid_time_;
@@ -83,6 +91,7 @@ class WalHeadLoader {
   std::vector<wal::RefSeries> series_;
   std::vector<wal::RefSample> samples_;
   std::vector<wal::Stone> stones_;
+  std::vector<wal::RefExemplar> exemplars_;
   Counts counts_;
   bool finished_ = false;
 };

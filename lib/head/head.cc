@@ -115,6 +115,7 @@ void Head::ForEachTombstone(
 
 Head::Head(const HeadOptions& options)
     : options_(options),
+      exemplars_(options.max_exemplars),
       index_(std::make_unique<HeadIndexReader>(this)),
       chunks_(std::make_unique<HeadChunkReader>(this)),
       tombstones_(std::make_unique<HeadTombstones>()) {}

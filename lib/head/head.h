@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "head/exemplar_storage.h"
 #include "head/mem_postings.h"
 #include "head/series_map.h"
 #include "head/symbol_table.h"
@@ -24,6 +25,8 @@ struct HeadOptions {
   // Chunk range: Prometheus cuts head chunks at multiples of this (the
   // block duration).
   int64_t chunk_range_ms = 2 * 3600 * 1000;
+  // Size of the exemplar ring; 0: no exemplars.
+  int64_t max_exemplars = 0;
 };
 
 // Counters for monitoring; monotonic.
@@ -66,6 +69,10 @@ class Head : public BlockReader {
   MemSeries* GetOrCreateWithId(SeriesId id, const Labels& labels,
                                bool* created);
   MemSeries* GetById(SeriesId id) const { return series_.GetById(id); }
+  // The live series with `labels`, nullptr if none (never creates one).
+  MemSeries* Get(const Labels& labels) const {
+    return series_.Get(labels.Hash(), labels);
+  }
   // A cache-prefetch hint for a later GetById(id); any id is safe.
   void PrefetchId(SeriesId id) const { series_.PrefetchId(id); }
 
@@ -116,6 +123,10 @@ class Head : public BlockReader {
   size_t NumSeries() const { return series_.size(); }
   // Chunks held: started minus removed by Truncate.
   size_t NumChunks() const;
+  // The exemplars of the head's series (and of series it dropped since:
+  // they leave only by eviction).
+  CircularExemplarStorage& exemplars() { return exemplars_; }
+  const CircularExemplarStorage& exemplars() const { return exemplars_; }
   HeadCounters& counters() { return counters_; }
   const HeadCounters& counters() const { return counters_; }
   const HeadOptions& options() const { return options_; }
@@ -147,6 +158,7 @@ class Head : public BlockReader {
   MemPostings postings_;
   SeriesMap series_;
   HeadCounters counters_;
+  CircularExemplarStorage exemplars_;
   std::atomic<SeriesId> next_id_{1};
   // kMaxTime / kMinTime while empty.
   std::atomic<int64_t> min_time_{kMaxTime};

@@ -140,32 +140,86 @@ Status HeadAppender::AppendBatch(std::span<const SeriesRef> refs,
   return Status::OK();
 }
 
+StatusOr<SeriesRef> HeadAppender::AppendExemplar(SeriesRef ref,
+                                                 const Labels& labels,
+                                                 const Exemplar& exemplar) {
+  MemSeries* s = Resolve(ref);
+  if (s == nullptr && !labels.empty()) s = head_->Get(labels);
+  if (s == nullptr) {
+    return Status::NotFound("unknown series ref when trying to add exemplar");
+  }
+  const SeriesId id = s->id();
+  Exemplar e = exemplar;
+  e.labels = Labels::FromUnchecked(exemplar.labels.pairs());  // No empties.
+  Labels series_labels = s->labels();
+  Status valid = head_->exemplars().Validate(series_labels, e);
+  switch (valid.code()) {
+    case StatusCode::kOk:
+      break;
+    case StatusCode::kDuplicateSample:     // Equal to the newest: a no-op.
+    case StatusCode::kFailedPrecondition:  // Storage off: dropped.
+      return SeriesRef{id};
+    default:
+      return valid;
+  }
+  // Pinned so that the series (and its WAL series record) outlives the
+  // commit even without samples in this batch.
+  if (!s->PinForCommit()) return Status::NotFound("series was truncated");
+  pinned_.push_back(s);
+  if (!s->wal_logged()) new_series_.push_back(s);
+  exemplars_.push_back({id, std::move(series_labels), std::move(e)});
+  return SeriesRef{id};
+}
+
+size_t HeadAppender::EncodeRecords() {
+  // Cleared, not freed, so their buffers serve the next commits.
+  records_.resize(std::max<size_t>(records_.size(), 3));
+  size_t n = 0;
+  if (!new_series_.empty()) {
+    std::vector<wal::RefSeries> series;
+    series.reserve(new_series_.size());
+    std::sort(new_series_.begin(), new_series_.end());
+    new_series_.erase(std::unique(new_series_.begin(), new_series_.end()),
+                      new_series_.end());
+    for (MemSeries* s : new_series_) {
+      if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
+    }
+    if (!series.empty()) {
+      records_[n].clear();
+      wal::EncodeSeries(series, &records_[n++]);
+    }
+  }
+  if (!wal_samples_.empty()) {
+    records_[n].clear();
+    wal::EncodeSamples(wal_samples_, &records_[n++]);
+  }
+  if (!exemplars_.empty()) {
+    std::vector<wal::RefExemplar> exemplars;
+    exemplars.reserve(exemplars_.size());
+    for (const PendingExemplar& p : exemplars_) {
+      exemplars.push_back(
+          {p.id, p.exemplar.t_ms, p.exemplar.value, p.exemplar.labels});
+    }
+    records_[n].clear();
+    wal::EncodeExemplars(exemplars, &records_[n++]);
+  }
+  return n;
+}
+
+void HeadAppender::StoreExemplars() {
+  for (const PendingExemplar& p : exemplars_) {
+    (void)head_->exemplars().Add(p.series_labels, p.exemplar);
+  }
+}
+
 Status HeadAppender::Commit() {
-  if (samples_.empty()) {
+  if (samples_.empty() && exemplars_.empty()) {
     Reset();
     return Status::OK();
   }
   if (log_ != nullptr) {
-    // records_[0] the series record (if any), records_[1] the samples;
-    // cleared, not freed, so their buffers serve the next commits.
-    records_.resize(2);
-    size_t first = 1;
-    if (!new_series_.empty()) {
-      std::vector<wal::RefSeries> series;
-      series.reserve(new_series_.size());
-      for (MemSeries* s : new_series_) {
-        if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
-      }
-      if (!series.empty()) {
-        records_[0].clear();
-        wal::EncodeSeries(series, &records_[0]);
-        first = 0;
-      }
-    }
-    records_[1].clear();
-    wal::EncodeSamples(wal_samples_, &records_[1]);
-    Status st =
-        log_->Log(std::span<const std::string>(records_).subspan(first));
+    const size_t n = EncodeRecords();
+    Status st = log_->Log(std::span<const std::string>(records_).first(n));
     if (!st.ok()) {
       Reset();
       return st.WithContext("commit");
@@ -173,6 +227,7 @@ Status HeadAppender::Commit() {
     for (MemSeries* s : new_series_) s->set_wal_logged();
   }
   const AppendBatchResult result = head_->AppendBatch(samples_);
+  StoreExemplars();
   // Another appender may have raced ahead on the same series; Prometheus
   // counts such samples as out of order at commit.
   if (result.out_of_order > 0) {
@@ -194,6 +249,7 @@ void HeadAppender::Reset() {
   pinned_.clear();
   samples_.clear();
   wal_samples_.clear();
+  exemplars_.clear();
   new_series_.clear();
   token_ = g_next_batch_token.fetch_add(1);
   min_valid_time_ = head_->AppendableMinValidTime();

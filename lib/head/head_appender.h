@@ -1,7 +1,8 @@
 // HeadAppender: the Appender of the public API over the head. Samples are
 // checked as they are added (per-sample errors), then Commit writes one
-// group of WAL records (series first seen, then samples) and only after
-// the log accepted them applies them to the head.
+// group of WAL records (series first seen, then samples, then exemplars)
+// and only after the log accepted them applies them to the head and its
+// exemplar storage.
 //
 // Thread-safety: one thread at a time per appender; any number of
 // appenders may run concurrently on one head.
@@ -43,6 +44,8 @@ class HeadAppender : public Appender {
                      std::span<const int64_t> t_ms,
                      std::span<const double> values,
                      AppendBatchReport* report) override;
+  StatusOr<SeriesRef> AppendExemplar(SeriesRef ref, const Labels& labels,
+                                     const Exemplar& exemplar) override;
   Status Commit() override;
   void Rollback() override;
   size_t pending() const override { return samples_.size(); }
@@ -57,6 +60,19 @@ class HeadAppender : public Appender {
   // The series of a ref, nullptr if unknown.
   MemSeries* Resolve(SeriesRef ref) const;
   void Reset();
+  // Encodes the batch's WAL records into records_ (series first seen,
+  // samples, exemplars; only the non-empty ones) and returns how many.
+  size_t EncodeRecords();
+  // Stores the committed exemplars; refusals (out of order against a
+  // concurrent batch) are counted by the storage and dropped.
+  void StoreExemplars();
+
+  // An exemplar waiting for Commit, with its series' labels.
+  struct PendingExemplar {
+    SeriesId id;
+    Labels series_labels;
+    Exemplar exemplar;
+  };
 
   Head* const head_;
   CommitLog* const log_;
@@ -71,6 +87,7 @@ class HeadAppender : public Appender {
   // The WAL's copy of samples_, filled as samples are appended (only with
   // a log), so Commit encodes without touching each series again.
   std::vector<wal::RefSample> wal_samples_;
+  std::vector<PendingExemplar> exemplars_;
   std::vector<std::string> records_;  // Reused buffers.
 };
 

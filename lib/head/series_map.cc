@@ -37,6 +37,17 @@ void SeriesMap::SetById(SeriesId id, MemSeries* s) {
   seg->slots[id & (kSegmentSize - 1)].store(s, std::memory_order_release);
 }
 
+MemSeries* SeriesMap::Get(uint64_t hash, const Labels& labels) const {
+  Stripe& stripe = stripes_[hash % kStripes];
+  MutexLock lock(&stripe.mu);
+  auto it = stripe.by_hash.find(hash);
+  if (it == stripe.by_hash.end()) return nullptr;
+  for (MemSeries* s = it->second; s != nullptr; s = s->next_in_bucket) {
+    if (!s->dead() && s->LabelsEqual(labels)) return s;
+  }
+  return nullptr;
+}
+
 MemSeries* SeriesMap::GetOrCreate(
     uint64_t hash, const Labels& labels,
     const std::function<std::unique_ptr<MemSeries>()>& make, bool* created) {

@@ -35,6 +35,9 @@ class SeriesMap {
       __builtin_prefetch(&seg->slots[id & (kSegmentSize - 1)]);
   }
 
+  // The live series with these labels, nullptr if none.
+  MemSeries* Get(uint64_t hash, const Labels& labels) const;
+
   // Returns the series with these labels, calling `make` to build one if
   // there is none: one lookup under the stripe lock, which `make` runs
   // under too (it may take locks ordered after it, such as the symbol

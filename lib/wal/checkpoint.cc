@@ -62,6 +62,19 @@ Status FilterRecord(std::string_view rec,
       if (!kept.empty()) EncodeTombstones(kept, out);
       return Status::OK();
     }
+    case RecordType::kExemplars: {
+      // As Prometheus 2.42: by time only, whatever the series.
+      std::vector<RefExemplar> exemplars;
+      STRATA_RETURN_IF_ERROR(DecodeExemplars(rec, &exemplars));
+      const size_t total = exemplars.size();
+      std::erase_if(exemplars,
+                    [&](const RefExemplar& e) { return e.t < mint; });
+      stats->exemplars_kept += static_cast<int64_t>(exemplars.size());
+      stats->exemplars_dropped +=
+          static_cast<int64_t>(total - exemplars.size());
+      if (!exemplars.empty()) EncodeExemplars(exemplars, out);
+      return Status::OK();
+    }
     default:
       // Record types Strata does not use yet are not carried forward.
       return Status::OK();

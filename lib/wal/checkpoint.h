@@ -2,7 +2,8 @@
 // everything before `mint` to a block, the segments up to `last` are
 // rewritten into `checkpoint.<last>/` keeping only what the head still
 // needs (series still live, samples at or after mint, tombstones of live
-// series), and then those segments are deleted.
+// series, exemplars at or after mint whatever their series, as Prometheus
+// 2.42 keeps them), and then those segments are deleted.
 //
 // Crash safety: the checkpoint is written to `checkpoint.<last>.tmp`,
 // fdatasync'ed, renamed and the WAL dir synced before any segment or older
@@ -29,6 +30,8 @@ struct CheckpointStats {
   int64_t samples_kept = 0;
   int64_t samples_dropped = 0;
   int64_t tombstones_kept = 0;
+  int64_t exemplars_kept = 0;
+  int64_t exemplars_dropped = 0;
   int segments_removed = 0;
   // For the DB's counters: whether there were segments to checkpoint, and
   // how far it got (the checkpoint in place; the segments it replaces

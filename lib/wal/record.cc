@@ -21,6 +21,33 @@ Status Malformed(std::string_view what, size_t items) {
                                          " record after ", items, " entries"));
 }
 
+// #labels <uvarint> | per label: len <uvarint> name | len <uvarint> value,
+// as Prometheus's record.EncodeLabels.
+void EncodeLabels(const Labels& labels, std::string* dst) {
+  PutUvarint(dst, labels.size());
+  for (const Label& l : labels) {
+    PutLengthPrefixed(dst, l.name);
+    PutLengthPrefixed(dst, l.value);
+  }
+}
+
+bool DecodeLabels(std::string_view* in, Labels* labels) {
+  uint64_t count;
+  // Each label takes at least two bytes.
+  if (!GetUvarint(in, &count) || count > in->size() / 2) return false;
+  std::vector<Label> pairs;
+  pairs.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view name, value;
+    if (!GetLengthPrefixed(in, &name) || !GetLengthPrefixed(in, &value)) {
+      return false;
+    }
+    pairs.push_back(Label{std::string(name), std::string(value)});
+  }
+  *labels = Labels::FromUnchecked(std::move(pairs));
+  return true;
+}
+
 }  // namespace
 
 RecordType GetRecordType(std::string_view record) {
@@ -37,11 +64,7 @@ void EncodeSeries(std::span<const RefSeries> series, std::string* dst) {
   dst->push_back(static_cast<char>(RecordType::kSeries));
   for (const RefSeries& s : series) {
     PutBE64(dst, s.ref);
-    PutUvarint(dst, s.labels.size());
-    for (const Label& l : s.labels) {
-      PutLengthPrefixed(dst, l.name);
-      PutLengthPrefixed(dst, l.value);
-    }
+    EncodeLabels(s.labels, dst);
   }
 }
 
@@ -50,21 +73,11 @@ Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out) {
   STRATA_RETURN_IF_ERROR(ExpectType(&in, RecordType::kSeries));
   size_t n = 0;
   while (!in.empty()) {
-    uint64_t ref, count;
-    if (!GetBE64(&in, &ref) || !GetUvarint(&in, &count) ||
-        count > in.size() / 2) {  // Each label takes at least two bytes.
+    RefSeries s;
+    if (!GetBE64(&in, &s.ref) || !DecodeLabels(&in, &s.labels)) {
       return Malformed("series", n);
     }
-    std::vector<Label> labels;
-    labels.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string_view name, value;
-      if (!GetLengthPrefixed(&in, &name) || !GetLengthPrefixed(&in, &value)) {
-        return Malformed("series", n);
-      }
-      labels.push_back(Label{std::string(name), std::string(value)});
-    }
-    out->push_back(RefSeries{ref, Labels::FromUnchecked(std::move(labels))});
+    out->push_back(std::move(s));
     ++n;
   }
   return Status::OK();
@@ -109,6 +122,48 @@ Status DecodeSamples(std::string_view record, std::vector<RefSample>* out) {
         RefSample{base_ref + static_cast<uint64_t>(dref),
                   static_cast<int64_t>(base_t + static_cast<uint64_t>(dt)),
                   BitsToDouble(bits)});
+    ++n;
+  }
+  return Status::OK();
+}
+
+void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* dst) {
+  dst->push_back(static_cast<char>(RecordType::kExemplars));
+  if (exemplars.empty()) return;
+  const RefExemplar& first = exemplars.front();
+  PutBE64(dst, first.ref);
+  PutBE64(dst, static_cast<uint64_t>(first.t));
+  for (const RefExemplar& e : exemplars) {
+    PutVarint(dst, static_cast<int64_t>(e.ref - first.ref));
+    PutVarint(dst, static_cast<int64_t>(static_cast<uint64_t>(e.t) -
+                                        static_cast<uint64_t>(first.t)));
+    PutBE64(dst, DoubleBits(e.v));
+    EncodeLabels(e.labels, dst);
+  }
+}
+
+Status DecodeExemplars(std::string_view record, std::vector<RefExemplar>* out) {
+  std::string_view in = record;
+  STRATA_RETURN_IF_ERROR(ExpectType(&in, RecordType::kExemplars));
+  if (in.empty()) return Status::OK();
+  uint64_t base_ref, base_t;
+  if (!GetBE64(&in, &base_ref) || !GetBE64(&in, &base_t)) {
+    return Malformed("exemplars", 0);
+  }
+  size_t n = 0;
+  while (!in.empty()) {
+    int64_t dref, dt;
+    uint64_t bits;
+    RefExemplar e;
+    if (!GetVarint(&in, &dref) || !GetVarint(&in, &dt) ||
+        !GetBE64(&in, &bits) || !DecodeLabels(&in, &e.labels)) {
+      return Malformed("exemplars", n);
+    }
+    // Wrapping arithmetic, as Go's.
+    e.ref = base_ref + static_cast<uint64_t>(dref);
+    e.t = static_cast<int64_t>(base_t + static_cast<uint64_t>(dt));
+    e.v = BitsToDouble(bits);
+    out->push_back(std::move(e));
     ++n;
   }
   return Status::OK();

@@ -1,5 +1,6 @@
 // WAL record payloads, byte-compatible with Prometheus's tsdb/record:
-// Series (type 1), Samples (type 2) and Tombstones (type 3). See FORMAT.md.
+// Series (type 1), Samples (type 2), Tombstones (type 3) and Exemplars
+// (type 4). See FORMAT.md.
 //
 // Encoders append to a std::string; decoders append to a vector and return
 // Corruption (never crash) on malformed input, leaving the output with the
@@ -50,6 +51,14 @@ struct RefSample {
   double v = 0;
 };
 
+// An exemplar of the series `ref` (its own labels, not the series').
+struct RefExemplar {
+  uint64_t ref = 0;
+  int64_t t = 0;
+  double v = 0;
+  Labels labels;
+};
+
 // Closed interval [mint, maxt] in milliseconds.
 struct Interval {
   int64_t mint = 0;
@@ -77,6 +86,14 @@ Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out);
 // An empty sample list encodes as the type byte alone.
 void EncodeSamples(std::span<const RefSample> samples, std::string* dst);
 Status DecodeSamples(std::string_view record, std::vector<RefSample>* out);
+
+// type <1> | ref of first <8 BE> | t of first <8 BE> |
+//   per exemplar: ref - first ref <varint> | t - first t <varint> |
+//   value bits <8 BE> | #labels <uvarint> |
+//   per label: len <uvarint> name | len <uvarint> value.
+// An empty list encodes as the type byte alone.
+void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* dst);
+Status DecodeExemplars(std::string_view record, std::vector<RefExemplar>* out);
 
 // type <1> | per interval: ref <8 BE> | mint <varint> | maxt <varint>.
 // Decoding merges consecutive entries of the same ref into one Stone.

@@ -152,6 +152,15 @@ http_client::Response Http(int port, const std::string& method,
   return failed;
 }
 
+http_client::Response RemoteWriteV1(int port, const std::string& raw_request) {
+  std::string body;
+  snappy::Compress(raw_request.data(), raw_request.size(), &body);
+  return Http(port, "POST", "/api/v1/write", body,
+              {{"Content-Type", "application/x-protobuf"},
+               {"Content-Encoding", "snappy"},
+               {"X-Prometheus-Remote-Write-Version", "0.1.0"}});
+}
+
 bool WaitForOk(int port, const std::string& path, int timeout_ms) {
   return strata::testing::WaitFor(
       [&] { return Http(port, "GET", path).status == 200; },

@@ -71,6 +71,10 @@ http_client::Response Http(int port, const std::string& method,
                            const std::string& body = "",
                            const http_client::Headers& headers = {});
 
+// POSTs `raw_request` (an encoded prometheus.WriteRequest) to
+// /api/v1/write as a remote write 1.0 sender does (snappy, its headers).
+http_client::Response RemoteWriteV1(int port, const std::string& raw_request);
+
 // Polls GET `path` until it answers 200 or `timeout_ms` passes.
 bool WaitForOk(int port, const std::string& path, int timeout_ms);
 

@@ -61,8 +61,15 @@ TEST(RemoteWriteDecoderTest, DecodesV1SeriesSamplesExemplarsHistogramsMeta) {
   EXPECT_EQ(samples[0].timestamp, 1000);
   EXPECT_EQ(samples[0].value, 1);
   EXPECT_EQ(samples[1].timestamp, 2000);
-  EXPECT_EQ(batch.series[0].num_exemplars, 1u);
+  ASSERT_EQ(batch.series[0].num_exemplars, 1u);
+  const WireExemplar& e = batch.ExemplarsOf(batch.series[0])[0];
+  EXPECT_EQ(e.value, 3);
+  EXPECT_EQ(e.timestamp, 1500);
+  ASSERT_EQ(batch.LabelsOf(e).size(), 1u);
+  EXPECT_EQ(batch.LabelsOf(e)[0].name, "trace_id");
+  EXPECT_EQ(batch.LabelsOf(e)[0].value, "abc");
   EXPECT_EQ(batch.series[1].num_histograms, 2u);
+  EXPECT_EQ(batch.series[1].num_exemplars, 0u);
   EXPECT_EQ(batch.series[1].num_samples, 0u);
   EXPECT_EQ(Bits(batch.SamplesOf(batch.series[2])[0].value), kStaleNaNBits);
   EXPECT_EQ(batch.exemplars, 1);
@@ -144,6 +151,8 @@ TEST(RemoteWriteDecoderTest, DecodesV2WithSymbolsMetadataAndBothCtLayouts) {
   auto* ex = ts->add_exemplars();
   ex->add_labels_refs(b.Ref("trace_id"));
   ex->add_labels_refs(b.Ref("t1"));
+  ex->set_value(0.5);
+  ex->set_timestamp(1200);
   auto* hs = b.AddSeries({{"__name__", "lat"}}, {});
   hs->add_histograms()->set_start_timestamp(10);
 
@@ -163,7 +172,13 @@ TEST(RemoteWriteDecoderTest, DecodesV2WithSymbolsMetadataAndBothCtLayouts) {
   EXPECT_TRUE(s.has_metadata);
   EXPECT_EQ(s.metadata.type, WireMetricType::kCounter);
   EXPECT_EQ(s.metadata.help, "Total requests.");
-  EXPECT_EQ(s.num_exemplars, 1u);
+  ASSERT_EQ(s.num_exemplars, 1u);
+  const WireExemplar& e = batch.ExemplarsOf(s)[0];
+  EXPECT_EQ(e.value, 0.5);
+  EXPECT_EQ(e.timestamp, 1200);
+  ASSERT_EQ(batch.LabelsOf(e).size(), 1u);
+  EXPECT_EQ(batch.LabelsOf(e)[0].name, "trace_id");
+  EXPECT_EQ(batch.LabelsOf(e)[0].value, "t1");
   EXPECT_EQ(batch.series[1].num_histograms, 1u);
   EXPECT_EQ(batch.start_timestamps, 2);
 }

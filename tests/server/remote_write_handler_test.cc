@@ -368,6 +368,56 @@ TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
   EXPECT_EQ(handler_->Handle(wrong).status, 400);
 }
 
+// Exemplars of both versions go to the DB's exemplar storage after their
+// series' samples; refused ones are dropped, the request still succeeds.
+TEST_F(RemoteWriteHandlerTest, ExemplarsAreStoredAndRefusedOnesDropped) {
+  tmp_.db()->SetMaxExemplars(100);
+  prometheus::WriteRequest v1;
+  auto* a = AddSeries(&v1, {{"__name__", "a"}}, {{kT0, 1}});
+  for (int64_t t : {kT0, kT0 - 5}) {  // The second is out of order.
+    prometheus::Exemplar* e = a->add_exemplars();
+    e->set_timestamp(t);
+    e->set_value(2);
+    prometheus::Label* l = e->add_labels();
+    l->set_name("trace_id");
+    l->set_value("v1-" + std::to_string(t - kT0));
+  }
+  auto* ghost = AddSeries(&v1, {{"__name__", "ghost"}}, {});
+  ghost->add_exemplars()->set_timestamp(kT0);  // No such series.
+  Response resp = Write(v1);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Exemplars-Written"),
+            "2");  // Taken: both of `a` (checked against stored ones).
+
+  V2Builder b;
+  auto* ts = b.AddSeries({{"__name__", "a"}}, {});  // Exemplar alone.
+  auto* ex = ts->add_exemplars();
+  ex->add_labels_refs(b.Ref("trace_id"));
+  ex->add_labels_refs(b.Ref("v2"));
+  ex->set_value(3);
+  ex->set_timestamp(kT0 + 1000);
+  Request v2 = WriteRequestOf(b.Serialize(), testing::kV2ContentType);
+  resp = handler_->Handle(v2);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Exemplars-Written"),
+            "1");
+
+  StatusOr<std::unique_ptr<ExemplarQuerier>> q =
+      tmp_.db()->NewExemplarQuerier();
+  ASSERT_TRUE(q.ok());
+  StatusOr<std::vector<ExemplarSeries>> got =
+      (*q)->Select(0, INT64_MAX, {{Matcher::NotEqual("__name__", "")}});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  const std::vector<Exemplar>& stored = (*got)[0].exemplars;
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].labels.Get("trace_id"), "v1-0");
+  EXPECT_EQ(stored[0].t_ms, kT0);
+  EXPECT_EQ(stored[1].labels.Get("trace_id"), "v2");
+  EXPECT_EQ(stored[1].value, 3);
+  EXPECT_EQ(tmp_.db()->Stats().exemplars.out_of_order, 1);
+}
+
 TEST_F(RemoteWriteHandlerTest, V1MetadataIsStoredAndPersisted) {
   prometheus::WriteRequest req;
   auto* md = req.add_metadata();

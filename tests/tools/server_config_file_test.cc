@@ -137,6 +137,34 @@ TEST(ConfigFileTest, ListsWhatIsNotImplemented) {
   EXPECT_EQ(StatusConfigText(*ParseConfig("global: {}\n")), "global: {}\n");
 }
 
+// Prometheus's storage.exemplars (DefaultExemplarsConfig: 100000; a null
+// section keeps it, as its main does); storage.tsdb is not acted on.
+TEST(ConfigFileTest, StorageExemplarsMaxExemplars) {
+  EXPECT_EQ(ParseConfig("")->max_exemplars, 100000);
+  EXPECT_EQ(ParseConfig("storage:\n  exemplars:\n")->max_exemplars, 100000);
+  StatusOr<ConfigFile> config =
+      ParseConfig("storage:\n  exemplars:\n    max_exemplars: 5\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->max_exemplars, 5);
+  EXPECT_TRUE(config->not_implemented.empty());
+  EXPECT_EQ(ParseConfig("storage:\n  exemplars:\n    max_exemplars: 0\n")
+                ->max_exemplars,
+            0);
+  config = ParseConfig("storage:\n  tsdb:\n    out_of_order_time_window: 1h\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->not_implemented,
+            (std::vector<std::string>{"storage.tsdb"}));
+  EXPECT_EQ(
+      ParseConfig("storage:\n  exemplars:\n    max: 1\n").status().message(),
+      "yaml: unmarshal errors:\n  line 3: field max not found in type "
+      "config.ExemplarsConfig");
+  EXPECT_EQ(ParseConfig("storage:\n  exemplars:\n    max_exemplars: x\n")
+                .status()
+                .message(),
+            "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!str `x` "
+            "into int64");
+}
+
 TEST(ConfigFileTest, RefusesAlertingFeaturesItCannotHonour) {
   for (const char* field :
        {"basic_auth: {username: a, password: b}", "tls_config: {}",

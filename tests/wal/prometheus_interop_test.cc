@@ -52,8 +52,10 @@ std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
 // A Prometheus server on a loopback port, stopped (SIGTERM) on destruction.
 class PrometheusProcess {
  public:
+  // `extra_flag`, if not empty, is passed too (e.g. a feature flag).
   PrometheusProcess(const std::string& data_dir, const std::string& config_body,
-                    const std::string& work_dir)
+                    const std::string& work_dir,
+                    const std::string& extra_flag = "")
       : port_(FreePort()) {
     std::string config = config_body;
     const size_t at = config.find("PORT");
@@ -74,8 +76,14 @@ class PrometheusProcess {
           ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(log, 1);
       ::dup2(log, 2);
-      ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
-               listen.c_str(), static_cast<char*>(nullptr));
+      if (extra_flag.empty()) {
+        ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
+                 listen.c_str(), static_cast<char*>(nullptr));
+      } else {
+        ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
+                 listen.c_str(), extra_flag.c_str(),
+                 static_cast<char*>(nullptr));
+      }
       ::_exit(127);
     }
   }
@@ -194,6 +202,64 @@ TEST_P(PrometheusInteropTest, PrometheusReplaysAStrataWal) {
   prom.Stop();
   const std::string log = prom.log();
   EXPECT_EQ(log.find("level=error"), std::string::npos) << log;
+}
+
+// Exemplar records (type 4) written by Strata replay into Prometheus's
+// exemplar storage.
+TEST_P(PrometheusInteropTest, PrometheusReplaysStrataExemplars) {
+  const std::string data = JoinPath(root_, "data");
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const int64_t t0 = now_ms - 20 * 60 * 1000;
+  {
+    WalOptions o;
+    o.sync = WalSyncPolicy::kInterval;
+    o.compression = GetParam();
+    auto wal = Wal::Open(JoinPath(data, "wal"), posix(), o);
+    ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+    std::string series, samples, exemplars;
+    const std::vector<RefSeries> refs = {
+        {3, Labels::Of({{"__name__", "ex_interop"}})},
+        {9, Labels::Of({{"__name__", "ex_other"}})}};
+    EncodeSeries(refs, &series);
+    const std::vector<RefSample> points = {{3, t0, 1}, {9, t0, 2}};
+    EncodeSamples(points, &samples);
+    const std::vector<RefExemplar> stored = {
+        {3, t0, 1.5, Labels::Of({{"trace_id", "abc"}})},
+        {9, t0 + 7, 2.5, Labels::Of({{"trace_id", "def"}})},
+        {3, t0 + 1000, 3.5, Labels::Of({{"trace_id", "ghi"}})}};
+    EncodeExemplars(stored, &exemplars);
+    const std::vector<std::string> commit = {series, samples, exemplars};
+    ASSERT_TRUE((*wal)->Log(commit).ok());
+    ASSERT_TRUE((*wal)->Close().ok());
+  }
+  PrometheusProcess prom(data, "global:\n  scrape_interval: 1m\n", root_,
+                         "--enable-feature=exemplar-storage");
+  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+  const std::string body = HttpGet(
+      prom.port(), "/api/v1/query_exemplars?query=ex_interop%20or%20ex_other");
+  const auto ts = [](int64_t ms) {
+    return std::to_string(ms / 1000) + "." +
+           std::to_string(ms % 1000 + 1000).substr(1);
+  };
+  EXPECT_EQ(
+      body,
+      "{\"status\":\"success\",\"data\":[{\"seriesLabels\":{\"__name__\":"
+      "\"ex_interop\"},\"exemplars\":[{\"labels\":{\"trace_id\":\"abc\"},"
+      "\"value\":\"1.5\",\"timestamp\":" +
+          ts(t0) +
+          "},{\"labels\":{\"trace_id\":\"ghi\"},\"value\":\"3.5\","
+          "\"timestamp\":" +
+          ts(t0 + 1000) +
+          "}]},{\"seriesLabels\":{\"__name__\":\"ex_other\"},\"exemplars\":"
+          "[{\"labels\":{\"trace_id\":\"def\"},\"value\":\"2.5\","
+          "\"timestamp\":" +
+          ts(t0 + 7) + "}]}]}")
+      << prom.log();
+  prom.Stop();
+  EXPECT_EQ(prom.log().find("level=error"), std::string::npos) << prom.log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Compressions, PrometheusInteropTest,

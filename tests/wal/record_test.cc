@@ -139,6 +139,45 @@ TEST(RecordTest, TombstonesRoundTripMergingIntervalsPerRef) {
   EXPECT_EQ(got, stones);
 }
 
+// Prometheus 2.42's record.Encoder.Exemplars: the samples' header and
+// deltas, each exemplar followed by its labels as a series record's.
+TEST(RecordTest, ExemplarsGoldenBytesAndRoundTrip) {
+  std::vector<RefExemplar> exemplars = {
+      {5, 1000, 1.5, Labels::Of({{"trace_id", "ab"}})},
+      {7, 990, -2.0, Labels()}};
+  std::string rec;
+  EncodeExemplars(exemplars, &rec);
+  const std::string want =
+      Bytes({4}) + Bytes({0, 0, 0, 0, 0, 0, 0, 5}) +
+      Bytes({0, 0, 0, 0, 0, 0, 0x03, 0xe8}) + Bytes({0, 0}) +
+      Bytes({0x3f, 0xf8, 0, 0, 0, 0, 0, 0}) + Bytes({1, 8}) + "trace_id" +
+      Bytes({2}) + "ab" + Bytes({0x04, 0x13}) +
+      Bytes({0xc0, 0, 0, 0, 0, 0, 0, 0}) + Bytes({0});
+  EXPECT_EQ(rec, want);
+  EXPECT_EQ(GetRecordType(rec), RecordType::kExemplars);
+  std::vector<RefExemplar> got;
+  ASSERT_TRUE(DecodeExemplars(rec, &got).ok());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].ref, 5u);
+  EXPECT_EQ(got[0].t, 1000);
+  EXPECT_EQ(got[0].v, 1.5);
+  EXPECT_EQ(got[0].labels, exemplars[0].labels);
+  EXPECT_EQ(got[1].ref, 7u);
+  EXPECT_EQ(got[1].t, 990);
+  EXPECT_TRUE(got[1].labels.empty());
+  // Every cut inside an entry is corruption; an empty list is the type.
+  for (size_t n = 2; n < rec.size(); ++n) {
+    if (n == 17 || n == 17 + 23) continue;  // Whole entries: valid.
+    std::vector<RefExemplar> out;
+    EXPECT_TRUE(DecodeExemplars(rec.substr(0, n), &out).IsCorruption()) << n;
+  }
+  std::string empty;
+  EncodeExemplars({}, &empty);
+  EXPECT_EQ(empty, Bytes({4}));
+  std::vector<RefSample> wrong;
+  EXPECT_TRUE(DecodeSamples(rec, &wrong).IsCorruption());
+}
+
 TEST(RecordTest, DecodersRejectTruncationAndWrongType) {
   std::string series, samples, stones;
   EncodeSeries({{{42, Labels::Of({{"a", "b"}, {"c", "d"}})}}}, &series);

@@ -14,8 +14,8 @@ namespace strata::server {
 namespace {
 
 // The top-level sections Prometheus accepts and Strata does not act on.
-constexpr std::string_view kIgnoredSections[] = {
-    "scrape_configs", "storage", "tracing", "remote_write", "remote_read"};
+constexpr std::string_view kIgnoredSections[] = {"scrape_configs", "tracing",
+                                                 "remote_write", "remote_read"};
 
 // AlertmanagerConfig's inline HTTP client fields (prometheus/common 0.39):
 // Strata sends over plain HTTP without credentials, so these are refused
@@ -67,6 +67,8 @@ class Decoder {
         config->rule_files = yaml_.StringList(value);
       } else if (key == "alerting") {
         DecodeAlerting(value, config);
+      } else if (key == "storage") {
+        DecodeStorage(value, config);
       } else if (OneOf(key, kIgnoredSections)) {
         config->not_implemented.push_back(key);
       } else {
@@ -129,6 +131,38 @@ class Decoder {
       global.evaluation_interval_ms = defaults.evaluation_interval_ms;
     }
     config->global = std::move(global);
+  }
+
+  // storage: exemplars is acted on; tsdb (the out-of-order window) is not.
+  void DecodeStorage(const YAML::Node& node, ConfigFile* config) {
+    if (IsAbsent(node) || !yaml_.IsMap(node, "config.StorageConfig")) return;
+    for (const auto& entry : node) {
+      if (yaml_.failed()) return;
+      const std::string key = entry.first.Scalar();
+      if (key == "exemplars") {
+        DecodeExemplars(entry.second, config);
+      } else if (key == "tsdb") {
+        config->not_implemented.push_back("storage.tsdb");
+      } else {
+        yaml_.UnknownField(entry.first, "config.StorageConfig");
+      }
+    }
+  }
+
+  // A null `exemplars:` keeps the default, as Prometheus's main does.
+  void DecodeExemplars(const YAML::Node& node, ConfigFile* config) {
+    if (IsAbsent(node) || !yaml_.IsMap(node, "config.ExemplarsConfig")) {
+      return;
+    }
+    for (const auto& entry : node) {
+      if (yaml_.failed()) return;
+      const std::string key = entry.first.Scalar();
+      if (key == "max_exemplars") {
+        config->max_exemplars = yaml_.Int(entry.second, "int64");
+      } else {
+        yaml_.UnknownField(entry.first, "config.ExemplarsConfig");
+      }
+    }
   }
 
   Labels ExternalLabels(const YAML::Node& node) {

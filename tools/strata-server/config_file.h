@@ -15,7 +15,12 @@
 //       path_prefix: <path>
 //       timeout: <duration>            # default 10s
 //       api_version: <v1|v2>           # default v2
+//   storage:
+//     exemplars:
+//       max_exemplars: <int>           # default 100000; <= 0 stores none
 //
+// Exemplar storage is always on (Prometheus 2.42 with
+// --enable-feature=exemplar-storage); a reload resizes it.
 // Decoding is strict as Prometheus's (yaml.UnmarshalStrict): an unknown
 // field is an error, and errors are worded as Prometheus words them
 // ("yaml: unmarshal errors:\n  line 2: field foo not found in type
@@ -23,11 +28,11 @@
 //
 // What Prometheus accepts but Strata does not act on is listed in
 // `not_implemented` (for a warning at load and in /api/v1/status/config):
-// the top-level sections scrape_configs, storage, tracing, remote_write and
-// remote_read, and global.query_log_file. Inside `alerting`, which Strata
-// implements, what it cannot honour is an error rather than silently
-// ignored: service discovery other than static_configs, authentication and
-// TLS (basic_auth, authorization, oauth2, tls_config, ...), proxies, and
+// the top-level sections scrape_configs, tracing, remote_write and
+// remote_read, storage.tsdb, and global.query_log_file. Inside `alerting`,
+// which Strata implements, what it cannot honour is an error rather than
+// silently ignored: service discovery other than static_configs, authentication
+// and TLS (basic_auth, authorization, oauth2, tls_config, ...), proxies, and
 // Alertmanager relabel_configs.
 //
 // Thread-safety: pure functions (ExpandRuleFiles reads the file system).
@@ -61,6 +66,8 @@ struct ConfigFile {
   std::vector<std::string> rule_files;
   std::vector<relabel::Config> alert_relabel_configs;
   std::vector<notifier::AlertmanagerConfig> alertmanagers;
+  // storage.exemplars.max_exemplars (Prometheus's DefaultExemplarsConfig).
+  int64_t max_exemplars = 100000;
   // Top-level keys in file order, e.g. "global", "scrape_configs".
   std::vector<std::string> sections;
   // Present in the file but not acted on: top-level sections

@@ -458,12 +458,17 @@ class Server {
     StatusOr<ConfigFile> config = ReadConfig(flags_.config_file);
     if (!config.ok()) return config.status();
     if (Status st = alerting_->Apply(*config); !st.ok()) return st;
+    // Prometheus's ApplyConfig: the exemplar ring keeps what fits.
+    if (DB* db = db_.load(std::memory_order_acquire)) {
+      db->SetMaxExemplars(config->max_exemplars);
+    }
     MutexLock lock(&config_mu_);
     config_text_ = StatusConfigText(*config);
     return Status::OK();
   }
 
   void SetDB(DB* db) {
+    db_.store(db, std::memory_order_release);
     web_.SetDB(db);
     remote_write_.SetDB(db);
     remote_read_.SetDB(db);
@@ -474,6 +479,8 @@ class Server {
   const ServerFlags& flags_;
   Alerting* const alerting_;
   std::atomic<bool> quit_requested_{false};
+  // The DB being served (for reloads), null before Serve and after Stop.
+  std::atomic<DB*> db_{nullptr};
   Mutex config_mu_;
   std::string config_text_ ABSL_GUARDED_BY(config_mu_);
   WebHandler web_;
@@ -492,12 +499,14 @@ class Server {
 };
 
 // Opens the data directory, replaying its WAL (reporting its progress to
-// `on_replay_progress`); logs the outcome.
+// `on_replay_progress`); logs the outcome. `max_exemplars` is the
+// configuration file's storage.exemplars.
 StatusOr<std::unique_ptr<DB>> OpenDB(
-    const ServerFlags& flags,
+    const ServerFlags& flags, int64_t max_exemplars,
     std::function<void(const WalReplayProgress&)> on_replay_progress) {
   STRATA_LOG(kInfo, "Opening TSDB", {{"dir", flags.data_dir}});
   Options options = flags.ToDBOptions();
+  options.max_exemplars = std::max<int64_t>(max_exemplars, 0);
   options.on_wal_replay_progress = std::move(on_replay_progress);
   StatusOr<std::unique_ptr<DB>> opened = DB::Open(options, flags.data_dir);
   if (!opened.ok()) {
@@ -581,7 +590,8 @@ int Run(int argc, char** argv) {
   Server server(flags, alerting->get(), StatusConfigText(*config),
                 std::move(web_config));
   if (!server.Start().ok()) return kExitFailure;
-  StatusOr<std::unique_ptr<DB>> db = OpenDB(flags, server.WalReplayObserver());
+  StatusOr<std::unique_ptr<DB>> db =
+      OpenDB(flags, config->max_exemplars, server.WalReplayObserver());
   if (!db.ok()) {
     server.Abort();
     return kExitFailure;

@@ -473,21 +473,34 @@ Response QueryApi::QueryExemplars(const Request& request) {
   StatusOr<promql::ExprPtr> expr =
       promql::ParseExpr(request.params.Get("query"));
   if (!expr.ok()) return BadData(expr.status());
-  // A query without selectors has no data at all (Prometheus: 204).
-  bool has_selector = false;
+  // Prometheus's parser.ExtractSelectors: every vector selector's
+  // matchers (its metric name included), one set each.
+  std::vector<std::vector<Matcher>> selectors;
   promql::Inspect(
       **expr, [&](promql::Expr& e, const std::vector<promql::Expr*>&) {
-        has_selector =
-            has_selector || e.kind() == promql::NodeKind::kVectorSelector;
+        if (e.kind() == promql::NodeKind::kVectorSelector) {
+          selectors.push_back(static_cast<promql::VectorSelector&>(e).matchers);
+        }
       });
-  if (!has_selector) {
+  // A query without selectors has no data at all (Prometheus: 204).
+  if (selectors.empty()) {
     Response response;
     response.status = kHttpNoContent;
     return response;
   }
-  // Exemplars arrive by remote write but are not stored yet, so every
-  // selector has none: Prometheus answers an empty list.
-  return ApiSuccess("[]");
+  StatusOr<std::unique_ptr<ExemplarQuerier>> querier =
+      db()->NewExemplarQuerier();
+  if (!querier.ok()) {
+    return StorageError(ApiErrorType::kExecution, querier.status());
+  }
+  StatusOr<std::vector<ExemplarSeries>> result =
+      (*querier)->Select(*start, *end, selectors);
+  if (!result.ok()) {
+    return StorageError(ApiErrorType::kExecution, result.status());
+  }
+  std::string json;
+  AppendExemplarsJson(&json, *result);
+  return ApiSuccess(json);
 }
 
 Response QueryApi::FormatQuery(const Request& request) {

@@ -3,7 +3,7 @@
 //   /api/v1/query, /api/v1/query_range          (GET and POST form)
 //   /api/v1/series, /api/v1/labels              (GET and POST form)
 //   /api/v1/label/<name>/values
-//   /api/v1/query_exemplars                     (no exemplars are stored yet)
+//   /api/v1/query_exemplars                     (the DB's exemplar ring)
 //   /api/v1/format_query
 //   /api/v1/status/tsdb, /api/v1/status/flags
 //   /api/v1/status/blocks   (Strata: the persisted blocks, tsdb_status.h)

@@ -61,6 +61,30 @@ void AppendJsonSampleValue(std::string* out, double v) {
   out->push_back('"');
 }
 
+void AppendExemplarsJson(std::string* out,
+                         const std::vector<ExemplarSeries>& result) {
+  out->push_back('[');
+  for (size_t i = 0; i < result.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append("{\"seriesLabels\":");
+    AppendJsonLabels(out, result[i].series_labels);
+    out->append(",\"exemplars\":[");
+    const std::vector<Exemplar>& exemplars = result[i].exemplars;
+    for (size_t j = 0; j < exemplars.size(); ++j) {
+      if (j > 0) out->push_back(',');
+      out->append("{\"labels\":");
+      AppendJsonLabels(out, exemplars[j].labels);
+      out->append(",\"value\":");
+      AppendJsonSampleValue(out, exemplars[j].value);
+      out->append(",\"timestamp\":");
+      AppendJsonTimestamp(out, exemplars[j].t_ms);
+      out->push_back('}');
+    }
+    out->append("]}");
+  }
+  out->push_back(']');
+}
+
 void AppendJsonNumber(std::string* out, double v) {
   const double magnitude = std::fabs(v);
   if (magnitude == 0 || (magnitude >= kSmallestFixedMagnitude &&

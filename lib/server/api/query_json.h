@@ -17,9 +17,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "promql/engine.h"
 #include "server/http/stream_buffer.h"
+#include "strata/exemplar.h"
 #include "strata/labels.h"
 #include "strata/status.h"
 
@@ -35,6 +37,13 @@ void AppendJsonSampleValue(std::string* out, double v);
 // least 1e21, then 'e' with a one-digit exponent kept short ("5e-7",
 // "1e+21"). Precondition: v is finite.
 void AppendJsonNumber(std::string* out, double v);
+
+// /api/v1/query_exemplars's data as Prometheus 2.42 writes it:
+//   [{"seriesLabels":{"__name__":"a"},"exemplars":[{"labels":{"trace_id":
+//    "x"},"value":"1","timestamp":1.5}]}]
+// The value as a point's, the timestamp as AppendJsonTimestamp.
+void AppendExemplarsJson(std::string* out,
+                         const std::vector<ExemplarSeries>& result);
 
 // What the API measured around the engine: waiting for a slot, and all
 // of it (waiting and evaluation).

@@ -186,6 +186,36 @@ void AppendStorageDamage(const DBStats& s, std::vector<MetricFamily>* out) {
       MetricType::kCounter, D(s.blocks_quarantined)));
 }
 
+// Prometheus's prometheus_tsdb_exemplar_* (tsdb/exemplar.go), with its
+// help texts.
+void AppendExemplars(const ExemplarStats& e, std::vector<MetricFamily>* out) {
+  out->push_back(SingleValueFamily("strata_exemplar_exemplars_appended_total",
+                                   "Total number of appended exemplars.",
+                                   MetricType::kCounter, D(e.appended)));
+  out->push_back(
+      SingleValueFamily("strata_exemplar_exemplars_in_storage",
+                        "Number of exemplars currently in circular storage.",
+                        MetricType::kGauge, D(e.in_storage)));
+  out->push_back(SingleValueFamily(
+      "strata_exemplar_series_with_exemplars_in_storage",
+      "Number of series with exemplars currently in circular storage.",
+      MetricType::kGauge, D(e.series_in_storage)));
+  out->push_back(SingleValueFamily(
+      "strata_exemplar_last_exemplars_timestamp_seconds",
+      "The timestamp of the oldest exemplar stored in circular storage. "
+      "Useful to check for what time range the current exemplar buffer "
+      "limit allows.",
+      MetricType::kGauge, e.oldest_timestamp_seconds));
+  out->push_back(SingleValueFamily(
+      "strata_exemplar_out_of_order_exemplars_total",
+      "Total number of out of order exemplar ingestion failed attempts.",
+      MetricType::kCounter, D(e.out_of_order)));
+  out->push_back(SingleValueFamily(
+      "strata_exemplar_max_exemplars",
+      "Total number of exemplars the exemplar storage can store, resizeable.",
+      MetricType::kGauge, D(e.max_exemplars)));
+}
+
 }  // namespace
 
 void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
@@ -219,7 +249,13 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                           "strata_storage_corruptions_total",
                           "strata_storage_scrubs_total",
                           "strata_storage_scrub_read_bytes_total",
-                          "strata_storage_blocks_quarantined_total"},
+                          "strata_storage_blocks_quarantined_total",
+                          "strata_exemplar_exemplars_appended_total",
+                          "strata_exemplar_exemplars_in_storage",
+                          "strata_exemplar_series_with_exemplars_in_storage",
+                          "strata_exemplar_last_exemplars_timestamp_seconds",
+                          "strata_exemplar_out_of_order_exemplars_total",
+                          "strata_exemplar_max_exemplars"},
                          [db = std::move(db)](std::vector<MetricFamily>* out) {
                            DB* current = db();
                            if (current == nullptr) return;
@@ -228,6 +264,7 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                            AppendWal(s, current->replay_report(), out);
                            AppendCompactionAndRetention(s, out);
                            AppendStorageDamage(s, out);
+                           AppendExemplars(s.exemplars, out);
                          });
 }
 

@@ -25,6 +25,13 @@
 //                "index"}, strata_storage_scrubs_total,
 //                strata_storage_scrub_read_bytes_total,
 //                strata_storage_blocks_quarantined_total
+//   exemplars:   strata_exemplar_exemplars_appended_total,
+//                strata_exemplar_exemplars_in_storage,
+//                strata_exemplar_series_with_exemplars_in_storage,
+//                strata_exemplar_last_exemplars_timestamp_seconds,
+//                strata_exemplar_out_of_order_exemplars_total,
+//                strata_exemplar_max_exemplars (Prometheus's
+//                prometheus_tsdb_exemplar_*)
 // Nothing is reported while no DB is attached.
 //
 // Thread-safety: the collector is safe to call concurrently; `db` must be.

@@ -21,6 +21,9 @@ constexpr uint32_t kLabelName = 1;
 constexpr uint32_t kLabelValue = 2;
 constexpr uint32_t kSampleValue = 1;
 constexpr uint32_t kSampleTimestamp = 2;
+constexpr uint32_t kExemplarLabels = 1;
+constexpr uint32_t kExemplarValue = 2;
+constexpr uint32_t kExemplarTimestamp = 3;
 constexpr uint32_t kMetadataType = 1;
 constexpr uint32_t kMetadataFamilyName = 2;
 constexpr uint32_t kMetadataHelp = 4;
@@ -42,6 +45,8 @@ constexpr uint32_t kSampleTimestamp = 2;
 constexpr uint32_t kSampleStartTimestamp = 3;  // Layout of rc.4.
 constexpr uint32_t kHistogramStartTimestamp = 17;
 constexpr uint32_t kExemplarLabelRefs = 1;
+constexpr uint32_t kExemplarValue = 2;
+constexpr uint32_t kExemplarTimestamp = 3;
 constexpr uint32_t kMetadataType = 1;
 constexpr uint32_t kMetadataHelpRef = 3;
 constexpr uint32_t kMetadataUnitRef = 4;
@@ -89,10 +94,37 @@ Status DecodeOneLabel(std::string_view data, WireLabel* label,
   return Status::OK();
 }
 
+template <typename Where>
+Status DecodeExemplarV1(std::string_view data, WriteBatch* batch,
+                        const Where& where) {
+  WireExemplar e;
+  e.first_label = static_cast<uint32_t>(batch->exemplar_labels.size());
+  WireReader r(data);
+  while (r.Next()) {
+    std::string_view sub;
+    if (r.field() == v1::kExemplarLabels) {
+      if (!r.Bytes(&sub)) break;
+      WireLabel label;
+      STRATA_RETURN_IF_ERROR(DecodeOneLabel(sub, &label, where));
+      batch->exemplar_labels.push_back(label);
+    } else if (r.field() == v1::kExemplarValue) {
+      if (!r.Double(&e.value)) break;
+    } else if (r.field() == v1::kExemplarTimestamp) {
+      if (!r.Int64(&e.timestamp)) break;
+    }
+  }
+  if (r.error() != nullptr) return Malformed("prometheus.Exemplar", r, where());
+  e.num_labels =
+      static_cast<uint32_t>(batch->exemplar_labels.size()) - e.first_label;
+  batch->exemplars_list.push_back(e);
+  return Status::OK();
+}
+
 Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
   WireSeries series;
   series.first_label = static_cast<uint32_t>(batch->labels.size());
   series.first_sample = static_cast<uint32_t>(batch->samples.size());
+  series.first_exemplar = static_cast<uint32_t>(batch->exemplars_list.size());
   WireReader r(data);
   const auto where = [index] { return Cat("timeseries #", index); };
   // [labels_begin, labels_end) spans the label fields while they are
@@ -137,22 +169,19 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
         batch->samples.push_back(sample);
         break;
       }
-      case v1::kSeriesExemplars:
+      case v1::kSeriesExemplars: {
+        if (!r.Bytes(&sub)) break;
+        STRATA_RETURN_IF_ERROR(DecodeExemplarV1(sub, batch, where));
+        break;
+      }
       case v1::kSeriesHistograms: {
         if (!r.Bytes(&sub)) break;
         const char* error = nullptr;
         if (!Skim(sub, &error)) {
-          return Status::InvalidArgument(Cat("malformed ",
-                                             r.field() == v1::kSeriesExemplars
-                                                 ? "prometheus.Exemplar"
-                                                 : "prometheus.Histogram",
-                                             ": ", error, " in ", where()));
+          return Status::InvalidArgument(
+              Cat("malformed prometheus.Histogram: ", error, " in ", where()));
         }
-        if (r.field() == v1::kSeriesExemplars) {
-          ++series.num_exemplars;
-        } else {
-          ++series.num_histograms;
-        }
+        ++series.num_histograms;
         break;
       }
       default:
@@ -166,6 +195,8 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
       static_cast<uint32_t>(batch->labels.size()) - series.first_label;
   series.num_samples =
       static_cast<uint32_t>(batch->samples.size()) - series.first_sample;
+  series.num_exemplars = static_cast<uint32_t>(batch->exemplars_list.size()) -
+                         series.first_exemplar;
   const bool contiguous = span == Span::kOpen || span == Span::kClosed;
   if (contiguous) {
     series.label_bytes = data.substr(labels_begin, labels_end - labels_begin);
@@ -310,10 +341,50 @@ class V2Decoder {
     return true;
   }
 
+  // Decodes one exemplar, its labels resolved through the symbols; marks
+  // the series invalid if they cannot be.
+  template <typename Where>
+  Status DecodeExemplar(std::string_view data, WireSeries* series,
+                        const Where& where) {
+    WireExemplar e;
+    e.first_label = static_cast<uint32_t>(batch_->exemplar_labels.size());
+    std::vector<uint64_t> refs;
+    WireReader er(data);
+    while (er.Next()) {
+      if (er.field() == v2::kExemplarLabelRefs) {
+        er.RepeatedVarint([&](uint64_t v) { refs.push_back(v); });
+      } else if (er.field() == v2::kExemplarValue) {
+        if (!er.Double(&e.value)) break;
+      } else if (er.field() == v2::kExemplarTimestamp) {
+        if (!er.Int64(&e.timestamp)) break;
+      }
+    }
+    if (er.error() != nullptr) {
+      return Malformed("io.prometheus.write.v2.Exemplar", er, where());
+    }
+    bool refs_ok = refs.size() % 2 == 0;
+    for (size_t i = 0; refs_ok && i < refs.size(); i += 2) {
+      WireLabel label;
+      refs_ok =
+          Symbol(refs[i], &label.name) && Symbol(refs[i + 1], &label.value);
+      if (refs_ok) batch_->exemplar_labels.push_back(label);
+    }
+    if (!refs_ok) {
+      series->invalid = "exemplar label references out of range";
+      batch_->exemplar_labels.resize(e.first_label);
+    }
+    e.num_labels =
+        static_cast<uint32_t>(batch_->exemplar_labels.size()) - e.first_label;
+    batch_->exemplars_list.push_back(e);
+    return Status::OK();
+  }
+
   Status DecodeSeries(std::string_view data, size_t index) {
     WireSeries series;
     series.first_label = static_cast<uint32_t>(batch_->labels.size());
     series.first_sample = static_cast<uint32_t>(batch_->samples.size());
+    series.first_exemplar =
+        static_cast<uint32_t>(batch_->exemplars_list.size());
     batch_->refs.clear();
     int64_t created_timestamp = 0;
     bool any_start_timestamp = false;
@@ -362,24 +433,7 @@ class V2Decoder {
         }
         case v2::kSeriesExemplars: {
           if (!r.Bytes(&sub)) break;
-          WireReader er(sub);
-          size_t refs = 0;
-          bool refs_ok = true;
-          while (er.Next()) {
-            if (er.field() == v2::kExemplarLabelRefs) {
-              er.RepeatedVarint([&](uint64_t v) {
-                ++refs;
-                refs_ok &= v < batch_->symbols.size();
-              });
-            }
-          }
-          if (er.error() != nullptr) {
-            return Malformed("io.prometheus.write.v2.Exemplar", er, where());
-          }
-          if (!refs_ok || refs % 2 != 0) {
-            series.invalid = "exemplar label references out of range";
-          }
-          ++series.num_exemplars;
+          STRATA_RETURN_IF_ERROR(DecodeExemplar(sub, &series, where));
           break;
         }
         case v2::kSeriesMetadata: {
@@ -421,6 +475,9 @@ class V2Decoder {
     }
     series.num_samples =
         static_cast<uint32_t>(batch_->samples.size()) - series.first_sample;
+    series.num_exemplars =
+        static_cast<uint32_t>(batch_->exemplars_list.size()) -
+        series.first_exemplar;
     if (batch_->refs.size() % 2 != 0) {
       series.invalid = "odd number of label references";
     } else {
@@ -504,6 +561,8 @@ void WriteBatch::Clear() {
   series.clear();
   labels.clear();
   samples.clear();
+  exemplars_list.clear();
+  exemplar_labels.clear();
   metadata.clear();
   symbols.clear();
   refs.clear();

@@ -36,6 +36,14 @@ struct WireSample {
   int64_t start_timestamp = 0;
 };
 
+// An exemplar as sent: its labels are a range of WriteBatch::exemplar_labels.
+struct WireExemplar {
+  uint32_t first_label = 0;
+  uint32_t num_labels = 0;
+  double value = 0;
+  int64_t timestamp = 0;  // 0: none sent.
+};
+
 // The numbering both versions use (1.0's MetricMetadata.MetricType and
 // 2.0's Metadata.MetricType agree).
 enum class WireMetricType : uint8_t {
@@ -67,6 +75,8 @@ struct WireSeries {
   uint32_t first_sample = 0;
   uint32_t num_samples = 0;
   uint32_t num_histograms = 0;
+  // Range in WriteBatch::exemplars.
+  uint32_t first_exemplar = 0;
   uint32_t num_exemplars = 0;
   // 1.0: the encoded label fields when they are contiguous (as every
   // sender writes them); the same bytes always mean the same labels, so
@@ -90,6 +100,8 @@ struct WriteBatch {
   std::vector<WireSeries> series;
   std::vector<WireLabel> labels;
   std::vector<WireSample> samples;
+  std::vector<WireExemplar> exemplars_list;
+  std::vector<WireLabel> exemplar_labels;
   // 1.0: the request's metadata list.
   std::vector<WireMetadata> metadata;
   int64_t histograms = 0;
@@ -115,6 +127,12 @@ struct WriteBatch {
   }
   std::span<const WireSample> SamplesOf(const WireSeries& s) const {
     return {samples.data() + s.first_sample, s.num_samples};
+  }
+  std::span<const WireExemplar> ExemplarsOf(const WireSeries& s) const {
+    return {exemplars_list.data() + s.first_exemplar, s.num_exemplars};
+  }
+  std::span<const WireLabel> LabelsOf(const WireExemplar& e) const {
+    return {exemplar_labels.data() + e.first_label, e.num_labels};
   }
 };
 

@@ -202,9 +202,9 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
     samples_rejected_->WithLabelValues(
         {RejectReasonName(static_cast<RejectReason>(i))});
   }
-  exemplars_ = registry->AddCounter(
-      "strata_remote_write_exemplars_accepted_total",
-      "Exemplars accepted from remote write requests (not stored).");
+  exemplars_ =
+      registry->AddCounter("strata_remote_write_exemplars_accepted_total",
+                           "Exemplars accepted from remote write requests.");
   histograms_dropped_ = registry->AddCounter(
       "strata_remote_write_histograms_dropped_total",
       "Native histogram samples received but not stored (unsupported).");

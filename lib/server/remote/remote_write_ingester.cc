@@ -125,6 +125,8 @@ std::optional<RejectReason> ReasonFor(const Status& st) {
 struct IngestScratch {
   std::vector<SeriesRefCache::Key> keys;  // By series index.
   std::vector<SeriesRef> cached;          // By series index; 0 if missing.
+  // By series index: the ref its samples went to; 0 if none yet.
+  std::vector<SeriesRef> resolved;
   std::vector<std::pair<SeriesRefCache::Key, SeriesRef>> puts;
   std::vector<WireLabel> deferred;
   std::string key_bytes;
@@ -211,6 +213,7 @@ class BatchIngest {
     const size_t n = batch_.series.size();
     scratch_.keys.resize(n);
     scratch_.cached.resize(n);
+    scratch_.resolved.assign(n, 0);
     scratch_.puts.clear();
     for (size_t i = 0; i < n; ++i) {
       const WireSeries& s = batch_.series[i];
@@ -236,7 +239,6 @@ class BatchIngest {
       });
       return Status::OK();
     }
-    result_->exemplars_accepted += s.num_exemplars;
     UpdateSeriesMetadata(s, labels);
     const std::span<const WireSample> samples = batch_.SamplesOf(s);
     if (samples.empty()) return Status::OK();
@@ -256,7 +258,37 @@ class BatchIngest {
       STRATA_RETURN_IF_ERROR(
           AppendByLabels(sample, scratch_.keys[i], labels, target, app));
     }
+    scratch_.resolved[i] = target.ref;
     return Status::OK();
+  }
+
+  // Appends every valid series' exemplars after its samples, as
+  // Prometheus's receiver: to the series its samples went to, else to the
+  // stored series with its labels. Refused exemplars (unknown series, out
+  // of order, labels too long) are dropped without failing the request.
+  void AppendExemplars(Appender& app) {
+    for (size_t i = 0; i < batch_.series.size(); ++i) {
+      const WireSeries& s = batch_.series[i];
+      if (s.num_exemplars == 0 || s.invalid != nullptr) continue;
+      SeriesLabels labels(batch_, s, &scratch_.deferred);
+      SeriesRef ref = scratch_.resolved[i];
+      std::optional<Labels> series_labels;
+      for (const WireExemplar& wire : batch_.ExemplarsOf(s)) {
+        const Exemplar exemplar = ToExemplar(wire);
+        StatusOr<SeriesRef> added =
+            app.AppendExemplar(ref, series_labels.value_or(Labels()), exemplar);
+        if (!added.ok() && added.status().IsNotFound() && !series_labels) {
+          // No ref (or a stale one): retry by the series' labels.
+          series_labels =
+              Labels::FromUnchecked(ToLabelVector(labels.Get(), drop_label_));
+          ref = 0;
+          added = app.AppendExemplar(0, *series_labels, exemplar);
+        }
+        if (!added.ok()) continue;
+        ref = *added;
+        ++result_->exemplars_accepted;
+      }
+    }
   }
 
   // Forgets the samples queued by an earlier request on this thread.
@@ -306,6 +338,15 @@ class BatchIngest {
   void CacheNewRefs() { cache_->PutMany(scratch_.puts); }
 
  private:
+  Exemplar ToExemplar(const WireExemplar& wire) const {
+    std::vector<Label> pairs;
+    for (const WireLabel& l : batch_.LabelsOf(wire)) {
+      pairs.push_back({std::string(l.name), std::string(l.value)});
+    }
+    return Exemplar{Labels::FromUnchecked(std::move(pairs)), wire.value,
+                    wire.timestamp, wire.timestamp != 0};
+  }
+
   // Counts `n` rejected samples and describes the first few.
   template <typename Describe>
   void Reject(RejectReason reason, int64_t n, Describe describe) {
@@ -529,6 +570,7 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
       return result;
     }
   }
+  ingest.AppendExemplars(*app);
   ingest.CacheNewRefs();
   Status committed = app->Commit();
   if (!committed.ok()) {

@@ -17,7 +17,9 @@
 // report. The described rejections follow that order.
 //
 // Native histograms are counted but not stored (Strata stores float
-// samples only); exemplars are counted as accepted but not stored either.
+// samples only). Exemplars are appended after the samples, into the DB's
+// exemplar storage, and committed with them; refused ones are dropped
+// without failing the request, as Prometheus does.
 // Start/created timestamps are decoded and ignored, as Prometheus does
 // without --enable-feature=created-timestamp-zero-ingestion.
 //
@@ -83,6 +85,8 @@ struct IngestOptions {
 struct IngestResult {
   int64_t samples_written = 0;
   int64_t histograms_written = 0;  // Always 0: not stored.
+  // Exemplars the appender took (an exact duplicate of a stored one, or
+  // any while exemplar storage is off, is taken as a no-op).
   int64_t exemplars_accepted = 0;
   int64_t histograms_dropped = 0;
   int64_t series = 0;
