@@ -102,6 +102,8 @@ async function basic() {
     duration.record(v, { 'http.method': 'GET' });
   }
   await exportOnce();
+  // The second export's timestamps must differ from the first's (ms).
+  await new Promise((resolve) => setTimeout(resolve, 20));
   requests.add(1, { 'http.method': 'GET', 'http.route': '/cart' });
   await exportOnce();
 }
