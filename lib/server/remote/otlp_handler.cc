@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "server/http/gunzip.h"
+#include "server/remote/ingest_outcome.h"
 #include "server/remote/otlp_decoder.h"
-#include "util/file_system.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -18,12 +18,6 @@ namespace {
 constexpr int kHttpTooManyRequests = 429;
 constexpr std::string_view kProtobufContentType = "application/x-protobuf";
 constexpr std::string_view kJsonContentType = "application/json";
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Counts a request in flight while it lives.
 class InflightGuard {
@@ -188,20 +182,15 @@ Response OtlpHandler::Ingest(Request& request, DB* db) {
   TranslateOtlp(decoded, options_.translate,
                 options_.ingest.max_described_rejections, &translation);
   RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
-  const IngestResult result = ingester.Ingest(translation.batch, NowMillis());
+  const IngestResult result =
+      ingester.Ingest(translation.batch, WallClockMillis());
   Record(translation, result,
          std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
              .count());
   if (!result.fatal.ok()) {
-    const bool unavailable = result.fatal.Is(StatusCode::kUnavailable);
-    STRATA_LOG(kError, "Error appending OTLP metrics",
-               {{"err", result.fatal.ToString()}});
-    return Refuse(
-        unavailable ? kHttpServiceUnavailable : kHttpInternalServerError,
-        unavailable ? "unavailable" : "commit_failed",
-        RelativeToDir(
-            Cat("storing the samples failed, retry: ", result.fatal.ToString()),
-            db->dir()));
+    FatalRefusal refusal =
+        RefusalOfFatal(result.fatal, "Error appending OTLP metrics", *db);
+    return Refuse(refusal.status, refusal.reason, std::move(refusal.message));
   }
   return Answer(request, translation, result);
 }
@@ -221,11 +210,7 @@ Response OtlpHandler::Answer(const Request& request,
   if (result.total_rejected() > 0) {
     CatTo(&summary, summary.empty() ? "" : "; ", result.RejectionSummary());
   }
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-  int64_t last = last_logged_.load(std::memory_order_relaxed);
-  if (now_s > last && last_logged_.compare_exchange_strong(last, now_s)) {
+  if (log_rejections_.Allow()) {
     STRATA_LOG(kWarn, "OTLP data points rejected",
                {{"remote", request.remote_address}, {"err", summary}});
   }
@@ -257,14 +242,9 @@ void OtlpHandler::Record(const OtlpTranslation& translation,
   }
   if (result.metadata_updates > 0) {
     metadata_updates_->Inc(static_cast<double>(result.metadata_updates));
-    if (metadata_ != nullptr) {
-      Status flushed = metadata_->MaybeFlush(options_.metadata_flush_interval);
-      if (!flushed.ok()) {
-        STRATA_LOG(kWarn, "Error persisting metric metadata",
-                   {{"err", flushed.ToString()}});
-      }
-    }
   }
+  PersistMetadata(metadata_, result.metadata_updates,
+                  options_.metadata_flush_interval);
 }
 
 }  // namespace strata::server

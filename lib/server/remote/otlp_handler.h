@@ -44,6 +44,7 @@
 #include "server/http/http.h"
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
+#include "server/remote/ingest_outcome.h"
 #include "server/remote/ingest_slots.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/otlp_translator.h"
@@ -113,8 +114,7 @@ class OtlpHandler {
   SeriesRefCache cache_;
   IngestSlots slots_;
   std::atomic<int> inflight_{0};
-  // Steady-clock seconds of the last rejection logged (rate limit).
-  std::atomic<int64_t> last_logged_{0};
+  OncePerSecond log_rejections_;
 
   // Owned by the registry.
   Counter* requests_;
