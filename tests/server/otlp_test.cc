@@ -537,6 +537,26 @@ TEST_F(OtlpHandlerTest, TargetInfoEveryHalfLookbackDelta) {
   EXPECT_EQ(Stored().at(R"(target_info{job="api", region="eu"})"), want);
 }
 
+// A point with an ancient (or hostile) timestamp beside a recent one: the
+// target_info grid between them is cut to its last 1000 points.
+TEST_F(OtlpHandlerTest, TargetInfoSamplesAreBounded) {
+  for (const uint64_t earliest : {uint64_t{1000000}, uint64_t{0}}) {
+    for (const uint64_t latest : {kT, ~uint64_t{0}}) {
+      MakeHandler(Options());
+      const Response r = Post(ExportRequest({ResourceMetrics(
+          {Attr("service.name", "api"), Attr("region", "eu")},
+          {GaugeMetric("g", "",
+                       {NumberPoint(earliest, 1), NumberPoint(latest, 2)})})}));
+      EXPECT_TRUE(r.status == 200 || r.status == 400) << r.body;
+    }
+  }
+  const SampleMap stored = Stored();
+  const auto it = stored.find(R"(target_info{job="api", region="eu"})");
+  ASSERT_NE(it, stored.end());
+  EXPECT_LE(it->second.size(), 1001u);
+  EXPECT_EQ(it->second.back().first, kTMs);
+}
+
 TEST_F(OtlpHandlerTest, GzipAndContentNegotiation) {
   const std::string body = ExportRequest(
       {ResourceMetrics({}, {GaugeMetric("g", "", {NumberPoint(kT, 1)})})});

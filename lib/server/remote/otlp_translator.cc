@@ -26,7 +26,7 @@ constexpr std::string_view kServiceInstanceId = "service.instance.id";
 constexpr std::string_view kTargetInfo = "target_info";
 // target_info samples written per resource at most (the latest ones), so
 // that one point with an ancient timestamp cannot make millions.
-constexpr int64_t kMaxTargetInfoSamples = 1000;
+constexpr uint64_t kMaxTargetInfoSamples = 1000;
 
 constexpr int64_t kNanosPerMilli = 1000000;
 
@@ -378,17 +378,18 @@ class Translator {
     std::string key;
     for (const WireLabel& l : base)
       CatTo(&key, l.name, "\xff", l.value, "\xff");
-    const int64_t interval_ns =
-        std::max<int64_t>(options_.lookback_delta_ms / 2, 1) * kNanosPerMilli;
-    const auto span_ns = static_cast<int64_t>(latest - earliest);
-    const int64_t steps = span_ns / interval_ns + 1;
-    uint64_t t = earliest;
-    if (steps > kMaxTargetInfoSamples) {
-      t += static_cast<uint64_t>(steps - kMaxTargetInfoSamples) *
-           static_cast<uint64_t>(interval_ns);
-    }
-    for (; t < latest; t += static_cast<uint64_t>(interval_ns)) {
+    const uint64_t interval = static_cast<uint64_t>(
+        std::max<int64_t>(options_.lookback_delta_ms / 2, 1) * kNanosPerMilli);
+    // Grid points before `latest`: earliest + k * interval, k = 0..steps;
+    // only the last kMaxTargetInfoSamples of them.
+    const uint64_t steps = (latest - earliest) / interval;
+    const uint64_t skip =
+        steps >= kMaxTargetInfoSamples ? steps - kMaxTargetInfoSamples + 1 : 0;
+    uint64_t t = earliest + skip * interval;
+    for (uint64_t n = 0; n < kMaxTargetInfoSamples && t < latest; ++n) {
       AddTargetInfoSample(base, key, ToMillis(t));
+      if (latest - t <= interval) break;
+      t += interval;
     }
     AddTargetInfoSample(base, key, ToMillis(latest));
   }
