@@ -386,5 +386,24 @@ TEST(ServerFlagsTest, RemoteWriteInflightBudget) {
       << zero_bytes.output;
 }
 
+// Prometheus 3's flag, off by default there too; /api/v1/status/flags
+// reports it.
+TEST(FlagsTest, OtlpReceiverIsOffUnlessEnabled) {
+  const auto reported = [](const ServerFlags& flags) {
+    for (const auto& [name, value] : flags.values) {
+      if (name == "web.enable-otlp-receiver") return value;
+    }
+    return std::string("(missing)");
+  };
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({}, &flags).exit);
+  EXPECT_FALSE(flags.enable_otlp_receiver);
+  EXPECT_EQ(reported(flags), "false");
+  ServerFlags enabled;
+  ASSERT_FALSE(Parse({"--web.enable-otlp-receiver"}, &enabled).exit);
+  EXPECT_TRUE(enabled.enable_otlp_receiver);
+  EXPECT_EQ(reported(enabled), "true");
+}
+
 }  // namespace
 }  // namespace strata::server

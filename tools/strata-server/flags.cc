@@ -234,6 +234,8 @@ void AddWebFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "TLS or authentication.");
   app.add_flag("--web.enable-admin-api", flags->enable_admin_api,
                "Enable API endpoints for admin control actions.");
+  app.add_flag("--web.enable-otlp-receiver", flags->enable_otlp_receiver,
+               "Enable API endpoint accepting OTLP write requests.");
   app.add_option("--web.cors.origin", flags->cors_origin,
                  "Regex for CORS origin. It is fully anchored. Example: "
                  "'https?://(domain1|domain2)\\.com'. Unlike Prometheus "
@@ -742,6 +744,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       value = flags->snapshot_on_shutdown ? "true" : "false";
     } else if (name == "web.enable-admin-api") {
       value = flags->enable_admin_api ? "true" : "false";
+    } else if (name == "web.enable-otlp-receiver") {
+      value = flags->enable_otlp_receiver ? "true" : "false";
     }
   }
   return FlagParseResult{};

@@ -51,6 +51,9 @@ struct ServerFlags {
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(1);
   bool enable_admin_api = false;
   bool enable_lifecycle = false;
+  // --web.enable-otlp-receiver: POST /api/v1/otlp/v1/metrics (off by
+  // default, as in Prometheus 3).
+  bool enable_otlp_receiver = false;
   // --web.cors.origin as given, and compiled; "" allows no cross-origin
   // access.
   std::string cors_origin;

@@ -42,6 +42,7 @@
 #include "server/metrics/storage_metrics.h"
 #include "server/remote/metadata_api.h"
 #include "server/remote/metadata_store.h"
+#include "server/remote/otlp_handler.h"
 #include "server/remote/remote_read_handler.h"
 #include "server/remote/remote_write_handler.h"
 #include "strata/db.h"
@@ -233,6 +234,16 @@ RemoteWriteOptions RemoteWriteOptionsFor(const ServerFlags& flags) {
   return options;
 }
 
+// The OTLP receiver takes remote write's label limits.
+OtlpOptions OtlpOptionsFor(const ServerFlags& flags) {
+  OtlpOptions options;
+  options.enabled = flags.enable_otlp_receiver;
+  options.ingest = RemoteWriteOptionsFor(flags).ingest;
+  options.max_inflight_requests = flags.remote_write_max_inflight_requests;
+  options.translate.lookback_delta_ms = flags.query_lookback_delta_ms;
+  return options;
+}
+
 RemoteReadOptions RemoteReadOptionsFor(const ServerFlags& flags,
                                        MemoryPool* memory_pool) {
   RemoteReadOptions options;
@@ -283,6 +294,7 @@ class Server {
         metadata_(nullptr, JoinPath(flags.data_dir, MetadataStore::kFileName)),
         remote_write_(RemoteWriteOptionsFor(flags), web_.registry(),
                       &metadata_),
+        otlp_(OtlpOptionsFor(flags), web_.registry(), &metadata_),
         query_memory_(flags.query_max_total_memory_bytes),
         remote_read_(RemoteReadOptionsFor(flags, &query_memory_),
                      web_.registry()),
@@ -305,6 +317,7 @@ class Server {
                  {{"err", st.ToString()}});
     }
     remote_write_.RegisterRoutes(&router_);
+    otlp_.RegisterRoutes(&router_);
     remote_read_.RegisterRoutes(&router_);
     web_.registry()->AddGaugeFunc(
         "strata_query_memory_bytes",
@@ -471,6 +484,7 @@ class Server {
     db_.store(db, std::memory_order_release);
     web_.SetDB(db);
     remote_write_.SetDB(db);
+    otlp_.SetDB(db);
     remote_read_.SetDB(db);
     admin_.SetDB(db);
     query_api_.SetDB(db);
@@ -487,6 +501,7 @@ class Server {
   Router router_;
   MetadataStore metadata_;
   RemoteWriteHandler remote_write_;
+  OtlpHandler otlp_;
   // Bytes held by queries and remote reads together.
   MemoryPool query_memory_;
   RemoteReadHandler remote_read_;

@@ -1,6 +1,6 @@
 // A minimal reader of the protobuf wire format, for decoding remote write
-// requests without building message objects: strings come back as views
-// into the input, so a request decodes without allocating per label.
+// and OTLP requests without building message objects: strings come back as
+// views into the input, so a request decodes without allocating per label.
 //
 // Only what proto3 messages use is accepted: field numbers 1..2^29-1 and the
 // wire types VARINT, I64, LEN and I32. Groups (wire types 3 and 4) and any
@@ -101,6 +101,12 @@ class WireReader {
     *v = BitsToDouble(scalar_);
     return true;
   }
+  // fixed64 and sfixed64 (the bits as they are).
+  bool Fixed64(uint64_t* v) {
+    if (type_ != WireType::kI64) return Fail("wrong wire type for fixed64");
+    *v = scalar_;
+    return true;
+  }
   bool Bytes(std::string_view* v) {
     if (type_ != WireType::kLen) return Fail("wrong wire type for bytes");
     *v = bytes_;
@@ -121,6 +127,23 @@ class WireReader {
       uint64_t v;
       if (!GetUvarint(&packed, &v)) return Fail("truncated packed varint");
       fn(v);
+    }
+    return true;
+  }
+
+  // Calls fn(uint64_t) with the bits of each value of a repeated fixed64
+  // or double field, packed (one LEN field) or one value per field.
+  template <typename Fn>
+  bool RepeatedFixed64(Fn fn) {
+    if (type_ == WireType::kI64) {
+      fn(scalar_);
+      return true;
+    }
+    if (type_ != WireType::kLen) return Fail("wrong wire type for fixed64s");
+    const std::string_view packed = bytes_;
+    if (packed.size() % 8 != 0) return Fail("truncated packed fixed64");
+    for (size_t i = 0; i < packed.size(); i += 8) {
+      fn(DecodeLE(packed.data() + i, 8));
     }
     return true;
   }

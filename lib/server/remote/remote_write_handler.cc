@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/remote/ingest_outcome.h"
 #include "server/remote/remote_write_decoder.h"
 #include "snappy.h"
 #include "util/file_system.h"
@@ -106,12 +107,6 @@ Status DecodeBody(RemoteWriteVersion version, std::string_view body,
 int64_t InflightBytes(size_t body_bytes, size_t decoded_bytes) {
   return static_cast<int64_t>(body_bytes) +
          2 * static_cast<int64_t>(decoded_bytes);
-}
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 void SetWrittenHeaders(int64_t samples, int64_t histograms, int64_t exemplars,
@@ -339,35 +334,25 @@ Response RemoteWriteHandler::Ingest(Request& request,
   const IngestResult result = Store(db, batch, ha.drop_label, start);
 
   if (!result.fatal.ok()) {
-    const bool unavailable = result.fatal.Is(StatusCode::kUnavailable);
-    STRATA_LOG(kError, "Error appending remote write",
-               {{"err", result.fatal.ToString()}});
-    return Refuse(
-        unavailable ? kHttpServiceUnavailable : kHttpInternalServerError,
-        unavailable ? "unavailable" : "commit_failed",
-        RelativeToDir(
-            Cat("storing the samples failed, retry: ", result.fatal.ToString()),
-            db->dir()));
+    FatalRefusal refusal =
+        RefusalOfFatal(result.fatal, "Error appending remote write", *db);
+    return Refuse(refusal.status, refusal.reason, std::move(refusal.message));
   }
-  return Answer(request, result, ha.tolerate_overlap, start);
+  return Answer(request, result, ha.tolerate_overlap);
 }
 
 IngestResult RemoteWriteHandler::Store(
     DB* db, const WriteBatch& batch, std::string_view drop_label,
     std::chrono::steady_clock::time_point start) {
   RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
-  const IngestResult result = ingester.Ingest(batch, NowMillis(), drop_label);
+  const IngestResult result =
+      ingester.Ingest(batch, WallClockMillis(), drop_label);
   start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));
   RecordResult(result, std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - start)
                            .count());
-  if (metadata_ != nullptr && result.metadata_updates > 0) {
-    Status flushed = metadata_->MaybeFlush(options_.metadata_flush_interval);
-    if (!flushed.ok()) {
-      STRATA_LOG(kWarn, "Error persisting metric metadata",
-                 {{"err", flushed.ToString()}});
-    }
-  }
+  PersistMetadata(metadata_, result.metadata_updates,
+                  options_.metadata_flush_interval);
   return result;
 }
 
@@ -439,9 +424,9 @@ RemoteWriteHandler::HaOutcome RemoteWriteHandler::ApplyHaTracking(
   return outcome;
 }
 
-Response RemoteWriteHandler::Answer(
-    const Request& request, const IngestResult& result, bool tolerate_overlap,
-    std::chrono::steady_clock::time_point start) {
+Response RemoteWriteHandler::Answer(const Request& request,
+                                    const IngestResult& result,
+                                    bool tolerate_overlap) {
   Response response;
   response.status = kHttpNoContent;
   int64_t acknowledged = result.samples_written;
@@ -453,11 +438,7 @@ Response RemoteWriteHandler::Answer(
     acknowledged += overlap;
   } else if (result.total_rejected() > 0) {
     std::string summary = result.RejectionSummary();
-    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                              start.time_since_epoch())
-                              .count();
-    int64_t last = last_logged_.load(std::memory_order_relaxed);
-    if (now_s > last && last_logged_.compare_exchange_strong(last, now_s)) {
+    if (log_rejections_.Allow()) {
       STRATA_LOG(kWarn, "Remote write samples rejected",
                  {{"remote", request.remote_address}, {"err", summary}});
     }

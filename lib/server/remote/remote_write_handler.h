@@ -80,6 +80,7 @@
 #include "server/http/router.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/ha_tracker.h"
+#include "server/remote/ingest_outcome.h"
 #include "server/remote/ingest_slots.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_decoder.h"
@@ -178,8 +179,7 @@ class RemoteWriteHandler {
                      std::chrono::steady_clock::time_point start);
   // The answer to a request ingested with `result` (which is not fatal).
   Response Answer(const Request& request, const IngestResult& result,
-                  bool tolerate_overlap,
-                  std::chrono::steady_clock::time_point start);
+                  bool tolerate_overlap);
   void RecordResult(const IngestResult& result, double seconds);
 
   // Constant after construction.
@@ -194,8 +194,7 @@ class RemoteWriteHandler {
   IngestSlots slots_;
   std::atomic<int> inflight_requests_{0};
   std::atomic<int64_t> inflight_bytes_{0};
-  // Steady-clock seconds of the last rejection logged (rate limit).
-  std::atomic<int64_t> last_logged_{0};
+  OncePerSecond log_rejections_;
 
   // Owned by the registry.
   Counter* requests_v1_;
