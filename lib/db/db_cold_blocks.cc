@@ -73,6 +73,7 @@ Status DBImpl::RewriteColdBlocks() {
                                             ? "block rewritten in XOR chunks"
                                             : "block rewritten in dense chunks")
                                .WithContext("cold tier rewrite"));
+    break;  // One block per pass (blocks_ is oldest first).
   }
   blocks.clear();  // Our references would keep the old blocks alive.
   DeleteUnreferencedBlocks();

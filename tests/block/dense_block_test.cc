@@ -33,6 +33,17 @@ constexpr uint8_t kXor = static_cast<uint8_t>(chunk::Encoding::kXor);
 
 class DenseBlockTest : public PrometheusBlocksTest {
  protected:
+  // The Prometheus block and its dense copy (prom_, dense_, with the
+  // writer's stats in dense_stats_).
+  void SetUp() override {
+    PrometheusBlocksTest::SetUp();
+    if (IsSkipped()) return;
+    prom_ = OpenPrometheusBlock();
+    ASSERT_NE(prom_, nullptr);
+    dense_ = Rewrite(prom_, out_.path(), ChunkFormat::kDense, &dense_stats_);
+    ASSERT_NE(dense_, nullptr);
+  }
+
   // Rewrites `block` (same range, one compaction level up) into `out_dir`
   // in `format`; null on failure.
   std::shared_ptr<const Block> Rewrite(
@@ -73,16 +84,16 @@ class DenseBlockTest : public PrometheusBlocksTest {
     ADD_FAILURE() << "no dense chunk";
     return {};
   }
+
+  TempDir out_;
+  std::shared_ptr<const Block> prom_, dense_;
+  BlockWriteStats dense_stats_;
 };
 
 TEST_F(DenseBlockTest, DenseBlockReadsTheSameAndIsSmaller) {
-  auto prom = OpenPrometheusBlock();
-  ASSERT_NE(prom, nullptr);
-  TempDir out;
-  BlockWriteStats stats;
-  auto dense = Rewrite(prom, out.path(), ChunkFormat::kDense, &stats);
-  ASSERT_NE(dense, nullptr);
-  EXPECT_GT(stats.chunks_dense, 0);
+  const std::shared_ptr<const Block>& prom = prom_;
+  const std::shared_ptr<const Block>& dense = dense_;
+  EXPECT_GT(dense_stats_.chunks_dense, 0);
   EXPECT_TRUE(HasDenseChunks(dense->meta()));
   EXPECT_FALSE(HasDenseChunks(prom->meta()));
   // Figures for bench/RESULTS.md come from bench/dense_chunk_bench; here
@@ -105,11 +116,8 @@ TEST_F(DenseBlockTest, DenseBlockReadsTheSameAndIsSmaller) {
 // The public chunk API (remote read's STREAMED_XOR_CHUNKS) yields the XOR
 // chunks the dense ones came from, byte for byte.
 TEST_F(DenseBlockTest, ChunkIteratorYieldsPrometheusXorChunks) {
-  auto prom = OpenPrometheusBlock();
-  ASSERT_NE(prom, nullptr);
-  TempDir out;
-  auto dense = Rewrite(prom, out.path(), ChunkFormat::kDense);
-  ASSERT_NE(dense, nullptr);
+  const std::shared_ptr<const Block>& prom = prom_;
+  const std::shared_ptr<const Block>& dense = dense_;
   auto chunks_of = [](std::shared_ptr<const Block> b) {
     std::vector<std::string> got;
     BlockQuerier q({b}, kMinTime, kMaxTime);
@@ -135,11 +143,9 @@ TEST_F(DenseBlockTest, ChunkIteratorYieldsPrometheusXorChunks) {
 // Dense, then back to XOR: Prometheus's chunk and index bytes again, and
 // promtool 2.42 dumps the converted block exactly as the original.
 TEST_F(DenseBlockTest, ConvertingBackRestoresPrometheusBlock) {
-  auto prom = OpenPrometheusBlock();
-  ASSERT_NE(prom, nullptr);
-  TempDir dense_dir, back_dir;
-  auto dense = Rewrite(prom, dense_dir.path(), ChunkFormat::kDense);
-  ASSERT_NE(dense, nullptr);
+  TempDir back_dir;
+  const std::shared_ptr<const Block>& prom = prom_;
+  const std::shared_ptr<const Block>& dense = dense_;
   BlockWriteStats stats;
   auto back = Rewrite(dense, back_dir.path(), ChunkFormat::kXor, &stats);
   ASSERT_NE(back, nullptr);
@@ -166,11 +172,8 @@ TEST_F(DenseBlockTest, ConvertingBackRestoresPrometheusBlock) {
 // check and queries report it); with the CRC fixed up, the dense decoder
 // does. Never a crash.
 TEST_F(DenseBlockTest, DamagedDenseChunkIsReported) {
-  auto prom = OpenPrometheusBlock();
-  ASSERT_NE(prom, nullptr);
-  TempDir out;
-  auto dense = Rewrite(prom, out.path(), ChunkFormat::kDense);
-  ASSERT_NE(dense, nullptr);
+  std::shared_ptr<const Block> dense = dense_;
+  dense_.reset();
   const ChunkMeta m = FirstDenseChunk(*dense);
   const std::string dir = dense->dir();
   const std::string seg = dir + "/chunks/000001";
