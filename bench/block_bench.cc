@@ -2,9 +2,14 @@
 //
 // Persisted blocks:
 //   - BM_BytesPerSample: the shared recorded dataset (../shared/datasets/
-//     recorded-15s) as Prometheus 2.42 stored it, and as Strata stores the
-//     same samples (appended to a head, written by BlockWriter); counters
-//     prom_bytes_per_sample and strata_bytes_per_sample, index included.
+//     recorded-15s) as Prometheus 2.42 stored it, as Strata stores the
+//     same samples (appended to a head, written by BlockWriter), and as a
+//     cold block (the Prometheus block rewritten with dense chunks);
+//     counters prom_, strata_ and dense_bytes_per_sample, index included.
+//   - BM_DashboardQuery/{xor,dense}/<minutes>: a dashboard over that
+//     block: one select per metric name over the block's last <minutes>,
+//     every sample decoded, against the Prometheus (XOR) block and its
+//     dense copy; items = samples.
 //   - BM_CompactAdjacent / BM_CompactOverlapping: compaction-style rewrite
 //     of two 1 h blocks of 10k series at 15 s into one (chunks copied), and
 //     of two overlapping 2 h blocks (every chunk decoded, merged and
@@ -130,25 +135,53 @@ Fixture& GetFixture() {
   return *f;
 }
 
+// The shared recorded block as Prometheus 2.42 wrote it, and its dense
+// copy (BlockWriter with ChunkFormat::kDense: the cold tier), built once.
+struct RecordedFixture {
+  TempDir dir;
+  std::shared_ptr<const Block> prom, dense;
+};
+
+// Null if the dataset is missing or does not unpack.
+RecordedFixture* GetRecordedFixture() {
+  static RecordedFixture* f = []() -> RecordedFixture* {
+    const std::string ds =
+        SourceDir() +
+        "/../shared/datasets/recorded-15s/prometheus-blocks.tar.zst";
+    if (!std::filesystem::exists(ds)) return nullptr;
+    auto* rf = new RecordedFixture();
+    const std::string prom_dir = rf->dir.path() + "/prom";
+    std::filesystem::create_directories(prom_dir);
+    const std::string cmd =
+        "zstd -dc '" + ds + "' | tar -x -C '" + prom_dir + "'";
+    if (std::system(cmd.c_str()) != 0) return nullptr;
+    auto names = ListBlockDirs(FileSystem::Default(), prom_dir);
+    if (!names.ok() || names->empty()) return nullptr;
+    rf->prom = OpenOrDie(JoinPath(prom_dir, names->front()));
+    const std::string dense_dir = rf->dir.path() + "/dense";
+    BlockWriterOptions o;
+    o.chunk_format = ChunkFormat::kDense;
+    BlockWriter w(FileSystem::Default(), dense_dir, o);
+    std::vector<BlockMeta> parents = {rf->prom->meta()};
+    const BlockCompaction c = CompactionFromParents(parents);
+    const BlockReader* src = rf->prom.get();
+    auto meta = w.Write({&src, 1}, rf->prom->meta().min_time,
+                        rf->prom->meta().max_time, &c);
+    if (!meta.ok()) return nullptr;
+    rf->dense = OpenOrDie(JoinPath(dense_dir, meta->ulid.ToString()));
+    return rf;
+  }();
+  return f;
+}
+
 void BM_BytesPerSample(benchmark::State& state) {
-  const std::string ds =
-      SourceDir() +
-      "/../shared/datasets/recorded-15s/prometheus-blocks.tar.zst";
-  if (!std::filesystem::exists(ds)) {
-    state.SkipWithError("shared dataset not found");
+  RecordedFixture* rf = GetRecordedFixture();
+  if (rf == nullptr) {
+    state.SkipWithError("shared dataset not found or not unpacked");
     return;
   }
   TempDir dir;
-  const std::string prom_dir = dir.path() + "/prom";
-  std::filesystem::create_directories(prom_dir);
-  const std::string cmd =
-      "zstd -dc '" + ds + "' | tar -x -C '" + prom_dir + "'";
-  if (std::system(cmd.c_str()) != 0) {
-    state.SkipWithError("cannot unpack the dataset");
-    return;
-  }
-  auto names = ListBlockDirs(FileSystem::Default(), prom_dir);
-  auto prom = OpenOrDie(JoinPath(prom_dir, names->front()));
+  const std::shared_ptr<const Block>& prom = rf->prom;
   const double samples = static_cast<double>(prom->meta().stats.num_samples);
 
   // The same samples, bit for bit (staleness markers included), through a
@@ -197,9 +230,60 @@ void BM_BytesPerSample(benchmark::State& state) {
   state.counters["strata_index_bytes"] = static_cast<double>(index_bytes);
   state.counters["prom_chunk_bytes"] =
       static_cast<double>(prom->chunk_files().Size());
+  state.counters["dense_bytes_per_sample"] =
+      static_cast<double>(rf->dense->Size()) / samples;
+  state.counters["dense_chunk_bytes"] =
+      static_cast<double>(rf->dense->chunk_files().Size());
+  state.counters["dense_index_bytes"] =
+      static_cast<double>(rf->dense->index_file().FileSize());
   state.counters["samples"] = samples;
 }
 BENCHMARK(BM_BytesPerSample)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_DashboardQuery(benchmark::State& state) {
+  RecordedFixture* rf = GetRecordedFixture();
+  if (rf == nullptr) {
+    state.SkipWithError("shared dataset not found or not unpacked");
+    return;
+  }
+  const std::shared_ptr<const Block>& block =
+      state.range(0) == 0 ? rf->prom : rf->dense;
+  state.SetLabel(state.range(0) == 0 ? "xor" : "dense");
+  const int64_t maxt = block->MaxTime();
+  const int64_t mint = maxt - state.range(1) * 60 * 1000;
+  auto names = block->Index().LabelValues(kMetricNameLabel);
+  if (!names.ok()) {
+    state.SkipWithError(names.status().ToString().c_str());
+    return;
+  }
+  int64_t samples = 0;
+  double sum = 0;
+  for (auto _ : state) {
+    BlockQuerier q({block}, mint, maxt);
+    for (const std::string& name : *names) {
+      auto set =
+          q.Select({Matcher::Equal(kMetricNameLabel, name)}, SelectHints{});
+      while (set->Next()) {
+        auto it = set->At().NewIterator();
+        while (it->Next()) {
+          sum += it->v();
+          ++samples;
+        }
+      }
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(samples);
+  state.counters["metrics"] = static_cast<double>(names->size());
+}
+BENCHMARK(BM_DashboardQuery)
+    ->ArgNames({"dense", "minutes"})
+    ->Args({0, 15})
+    ->Args({1, 15})
+    ->Args({0, 60})
+    ->Args({1, 60})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void Compact(benchmark::State& state, std::shared_ptr<const Block> a,
              std::shared_ptr<const Block> b) {

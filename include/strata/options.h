@@ -58,6 +58,18 @@ struct Options {
   bool background_compaction = true;
   int64_t compaction_interval_ms = 60 * 1000;
 
+  // The cold tier (lib/block/FORMAT.md, "Dense chunks"). With dense_chunks,
+  // compaction writes a block whose newest sample is at least
+  // dense_after_ms older than the DB's newest sample with Strata's dense
+  // chunk encoding (lossless, about half the bytes of Prometheus's XOR
+  // chunks; Prometheus, promtool and Thanos cannot read such a block), and
+  // rewrites older XOR blocks into it. false keeps every block in
+  // Prometheus's format: compaction then rewrites dense blocks back to XOR
+  // (`strata-tsdb export --format prometheus-blocks` converts offline).
+  // As --storage.tsdb.dense-chunks and --storage.tsdb.dense-after.
+  bool dense_chunks = true;
+  int64_t dense_after_ms = kMillisPerDay;
+
   // Background scrub: every scrub_interval_ms (0: never) a low-priority
   // thread reads every block's index and chunks, at most
   // scrub_bytes_per_second, verifying every checksum (DB::Scrub). A

@@ -2,8 +2,8 @@
 
 #include <string_view>
 
+#include "chunk/chunk_decoding.h"
 #include "chunk/encoding.h"
-#include "chunk/xor_iterator.h"
 
 namespace strata {
 namespace {
@@ -135,8 +135,8 @@ Status Block::Verify() const {
       ++found.num_chunks;
       if (c->encoding == kHistogramEncoding ||
           c->encoding == kFloatHistogramEncoding) {
-        found.num_samples +=
-            static_cast<uint64_t>(std::max(0, chunk::XorNumSamples(c->data)));
+        found.num_samples += static_cast<uint64_t>(
+            std::max(0, chunk::ChunkNumSamples(c->encoding, c->data)));
         continue;
       }
       auto bad_chunk = [&](const std::string& why) {
@@ -147,24 +147,17 @@ Status Block::Verify() const {
       if (!chunk::IsSupportedEncoding(c->encoding)) {
         return bad_chunk("unknown encoding " + std::to_string(c->encoding));
       }
-      chunk::XorIterator it(c->data);
-      int64_t first = 0, last = 0, n = 0;
-      while (it.Next()) {
-        if (n > 0 && it.t() <= last)
-          return bad_chunk("timestamps not increasing");
-        if (n == 0) first = it.t();
-        last = it.t();
-        ++n;
-      }
-      if (it.error()) return bad_chunk(std::string(it.error_message()));
-      if (n == 0) return bad_chunk("empty chunk");
-      if (first != m.mint || last != m.maxt) {
-        return bad_chunk("holds [" + std::to_string(first) + ", " +
-                         std::to_string(last) + "], index says [" +
+      const chunk::ChunkSummary s = chunk::SummarizeChunk(c->encoding, c->data);
+      if (!s.error.empty()) return bad_chunk(std::string(s.error));
+      if (!s.increasing) return bad_chunk("timestamps not increasing");
+      if (s.num_samples == 0) return bad_chunk("empty chunk");
+      if (s.first != m.mint || s.last != m.maxt) {
+        return bad_chunk("holds [" + std::to_string(s.first) + ", " +
+                         std::to_string(s.last) + "], index says [" +
                          std::to_string(m.mint) + ", " +
                          std::to_string(m.maxt) + "]");
       }
-      found.num_samples += static_cast<uint64_t>(n);
+      found.num_samples += static_cast<uint64_t>(s.num_samples);
     }
   }
   found.num_tombstones = tombstones_->Total();

@@ -7,8 +7,8 @@
 #include "block/chunk_file_reader.h"
 #include "block/chunk_format.h"
 #include "block/tombstones.h"
+#include "chunk/chunk_decoding.h"
 #include "chunk/encoding.h"
-#include "chunk/xor_iterator.h"
 #include "index/index_file_reader.h"
 
 namespace strata {
@@ -150,26 +150,19 @@ class BlockChecker {
     }
     (void)Read(static_cast<int64_t>(c->data.size()));
     if (!chunk::IsSupportedEncoding(c->encoding)) {
-      found_.num_samples += std::max(0, chunk::XorNumSamples(c->data));
+      found_.num_samples +=
+          std::max(0, chunk::ChunkNumSamples(c->encoding, c->data));
       return;  // Histograms: checked by CRC only.
     }
-    chunk::XorIterator it(c->data);
-    int64_t first = 0, last = 0, n = 0;
-    bool ordered = true;
-    while (it.Next()) {
-      if (n > 0 && it.t() <= last) ordered = false;
-      if (n == 0) first = it.t();
-      last = it.t();
-      ++n;
-    }
-    found_.num_samples += n;
-    if (it.error()) {
-      bad("chunk does not decode: " + std::string(it.error_message()));
-    } else if (!ordered) {
+    const chunk::ChunkSummary s = chunk::SummarizeChunk(c->encoding, c->data);
+    found_.num_samples += s.num_samples;
+    if (!s.error.empty()) {
+      bad("chunk does not decode: " + std::string(s.error));
+    } else if (!s.increasing) {
       bad("timestamps not increasing");
-    } else if (n == 0 || first != m.mint || last != m.maxt) {
-      bad("chunk holds [" + std::to_string(first) + ", " +
-          std::to_string(last) + "], index says [" + std::to_string(m.mint) +
+    } else if (s.num_samples == 0 || s.first != m.mint || s.last != m.maxt) {
+      bad("chunk holds [" + std::to_string(s.first) + ", " +
+          std::to_string(s.last) + "], index says [" + std::to_string(m.mint) +
           ", " + std::to_string(m.maxt) + "]");
     }
   }

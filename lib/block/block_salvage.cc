@@ -5,8 +5,8 @@
 
 #include "block/chunk_file_reader.h"
 #include "block/tombstones.h"
+#include "chunk/chunk_decoding.h"
 #include "chunk/encoding.h"
-#include "chunk/xor_iterator.h"
 #include "index/index_file_reader.h"
 #include "util/data_dir_files.h"
 
@@ -29,14 +29,13 @@ Postings ReadableSeries(const IndexFileReader& index) {
   return out;
 }
 
-// True if the chunk passes its CRC and, being XOR, decodes to the end.
+// True if the chunk passes its CRC and, being XOR or dense, decodes to the
+// end.
 bool ChunkIntact(const ChunkReader& chunks, const ChunkMeta& meta) {
   StatusOr<ChunkBytes> c = chunks.Chunk(meta);
   if (!c.ok() || !chunk::IsSupportedEncoding(c->encoding)) return false;
-  chunk::XorIterator it(c->data);
-  int n = 0;
-  while (it.Next()) ++n;
-  return !it.error() && n > 0;
+  const chunk::ChunkSummary s = chunk::SummarizeChunk(c->encoding, c->data);
+  return s.error.empty() && s.num_samples > 0;
 }
 
 // The readable part of a damaged block as a BlockReader for BlockWriter,

@@ -7,6 +7,7 @@
 #include "block/block_dir.h"
 #include "block/chunk_merger.h"
 #include "block/tombstones.h"
+#include "chunk/encoding.h"
 #include "index/index_writer.h"
 #include "util/ulid.h"
 
@@ -36,6 +37,11 @@ BlockCompaction CompactionFromParents(std::span<const BlockMeta> parents) {
   return c;
 }
 
+bool HasDenseChunks(const BlockMeta& meta) {
+  const std::vector<std::string>& h = meta.compaction.hints;
+  return std::find(h.begin(), h.end(), kHintDenseChunks) != h.end();
+}
+
 BlockWriter::BlockWriter(FileSystem* fs, std::string parent_dir,
                          const BlockWriterOptions& options)
     : fs_(fs), parent_dir_(std::move(parent_dir)), options_(options) {}
@@ -56,6 +62,10 @@ StatusOr<BlockMeta> BlockWriter::Write(
   } else {
     meta.compaction.level = 1;
     meta.compaction.sources = {meta.ulid};
+  }
+  std::erase(meta.compaction.hints, kHintDenseChunks);
+  if (options_.chunk_format == ChunkFormat::kDense) {
+    meta.compaction.hints.push_back(kHintDenseChunks);
   }
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(parent_dir_));
   const std::string name = meta.ulid.ToString();
@@ -129,7 +139,8 @@ Status BlockWriter::WriteInto(const std::string& tmp,
   STRATA_RETURN_IF_ERROR(index_writer->AddSymbols(symbols));
 
   // Pass 2: series by series, chunks then the index entry.
-  ChunkMerger merger(mint, maxt - 1, options_.chunk_range_ms);
+  ChunkMerger merger(mint, maxt - 1, options_.chunk_range_ms,
+                     options_.chunk_format);
   std::vector<Intervals> deleted(sources.size());
   std::vector<SourceChunk> in;
   std::vector<OutputChunk> out;
@@ -162,10 +173,13 @@ Status BlockWriter::WriteInto(const std::string& tmp,
     written.clear();
     for (const OutputChunk& c : out) {
       STRATA_ASSIGN_OR_RETURN(uint64_t ref,
-                              chunk_writer->Write(c.encoding, c.data));
+                              chunk_writer->Write(c.encoding, c.data()));
       written.push_back({ref, c.mint, c.maxt});
       meta->stats.num_samples += static_cast<uint64_t>(c.num_samples);
       ++(c.copied ? stats_.chunks_copied : stats_.chunks_reencoded);
+      if (c.encoding == static_cast<uint8_t>(chunk::Encoding::kDense)) {
+        ++stats_.chunks_dense;
+      }
     }
     STRATA_RETURN_IF_ERROR(
         index_writer->AddSeries(all[i].labels, written).status());

@@ -11,7 +11,11 @@
 //  - a chunk that lies wholly inside [mint, maxt), is untouched by
 //    tombstones and overlaps no other chunk of its series is copied byte for
 //    byte; chunks that need clipping, deletion or merging are decoded and
-//    re-encoded, split where Prometheus's head would (chunk/cut_policy.h).
+//    re-encoded, split where Prometheus's head would (chunk/cut_policy.h);
+//  - chunks are written in the options' ChunkFormat: kXor (Prometheus's
+//    format; dense source chunks are converted back one to one, restoring
+//    the XOR bytes) or kDense (cold blocks: each chunk dense where that is
+//    smaller, else XOR; meta.json then carries kHintDenseChunks).
 //
 // Crash safety: everything is written into `<parent>/<ULID>.tmp-for-creation`
 // (chunks, index, tombstones, meta.json, each fdatasynced, then the
@@ -31,6 +35,7 @@
 #include <string>
 
 #include "block/block_meta.h"
+#include "block/chunk_merger.h"
 #include "block/chunk_writer.h"
 #include "index/reader.h"
 #include "util/file_system.h"
@@ -42,13 +47,23 @@ struct BlockWriterOptions {
   // uses the block duration.
   int64_t chunk_range_ms = 2 * 3600 * 1000;
   ChunkWriterOptions chunks;
+  ChunkFormat chunk_format = ChunkFormat::kXor;
 };
+
+// The meta.json compaction hint of a block written with ChunkFormat::kDense
+// (Prometheus ignores hints it does not know; Strata's compaction reads it
+// to tell dense blocks from XOR ones without reading their chunks).
+inline constexpr char kHintDenseChunks[] = "strata-dense-chunks";
+
+// True if `meta` carries kHintDenseChunks.
+bool HasDenseChunks(const BlockMeta& meta);
 
 // What the last Write did.
 struct BlockWriteStats {
   int64_t series = 0;
   int64_t chunks_copied = 0;     // Byte for byte.
   int64_t chunks_reencoded = 0;  // Chunks written after decoding.
+  int64_t chunks_dense = 0;      // Written in the dense encoding.
   int64_t samples = 0;
   int64_t bytes = 0;  // Of the block on disk.
 };

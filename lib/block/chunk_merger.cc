@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
+#include "chunk/chunk_decoding.h"
 #include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
-#include "chunk/xor_chunk.h"
-#include "chunk/xor_iterator.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -28,11 +27,12 @@ bool IsDeleted(const Intervals* deleted, int64_t t) {
 }
 
 constexpr uint8_t kXor = static_cast<uint8_t>(chunk::Encoding::kXor);
+constexpr uint8_t kDense = static_cast<uint8_t>(chunk::Encoding::kDense);
 
 }  // namespace
 
 Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
-  if (bytes.encoding != kXor) {
+  if (!chunk::IsSupportedEncoding(bytes.encoding)) {
     return Status::NotSupported("cannot re-encode chunk encoding " +
                                 std::to_string(bytes.encoding));
   }
@@ -41,7 +41,8 @@ Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
   // disjoint.
   const int64_t lo = std::max(mint_, c.meta.mint);
   const int64_t hi = std::min(maxt_, c.meta.maxt);
-  chunk::XorIterator it(bytes.data);
+  chunk::ChunkSampleIterator it;
+  it.Reset(bytes.encoding, bytes.data);
   // Whole chunks decode fastest in batches.
   constexpr size_t kBatch = 128;
   int64_t ts[kBatch];
@@ -68,24 +69,39 @@ Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
   return Status::OK();
 }
 
+void ChunkMerger::SetData(std::string_view xor_data, OutputChunk* o) {
+  std::string xor_owned;
+  if (xor_data.empty()) {
+    xor_owned = chunk::EncodeXorChunk(ts_, vs_);
+    xor_data = xor_owned;
+  }
+  if (format_ == ChunkFormat::kDense) {
+    chunk::EncodedChunk e = chunk::EncodeColdChunk(ts_, vs_, xor_data);
+    o->encoding = e.encoding;
+    o->owned = std::move(e.data);
+  } else {
+    o->encoding = kXor;
+    o->owned = xor_owned.empty() ? std::string(xor_data) : std::move(xor_owned);
+  }
+}
+
 void ChunkMerger::Encode(std::vector<OutputChunk>* out) {
   ts_.clear();
   for (const Sample& s : samples_) ts_.push_back(s.t);
   std::vector<size_t> starts = chunk::ChunkStarts(ts_, chunk_range_);
   starts.push_back(samples_.size());
   for (size_t k = 0; k + 1 < starts.size(); ++k) {
-    chunk::XorChunk c;
-    std::optional<chunk::XorAppender> app = c.NewAppender();
+    ts_.clear();
+    vs_.clear();
     for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
-      app->Append(samples_[i].t, BitsToDouble(samples_[i].v_bits));
+      ts_.push_back(samples_[i].t);
+      vs_.push_back(BitsToDouble(samples_[i].v_bits));
     }
     OutputChunk o;
-    o.encoding = kXor;
-    o.owned = std::string(c.Bytes());
-    o.data = o.owned;
-    o.mint = samples_[starts[k]].t;
-    o.maxt = samples_[starts[k + 1] - 1].t;
-    o.num_samples = static_cast<int>(starts[k + 1] - starts[k]);
+    SetData({}, &o);
+    o.mint = ts_.front();
+    o.maxt = ts_.back();
+    o.num_samples = static_cast<int>(ts_.size());
     out->push_back(std::move(o));
   }
 }
@@ -94,8 +110,12 @@ bool ChunkMerger::TryCopy(const SourceChunk& c, ChunkBytes bytes,
                           std::vector<OutputChunk>* out) {
   OutputChunk o;
   o.encoding = bytes.encoding;
-  o.data = bytes.data;
-  if (bytes.encoding == kXor) {
+  o.mint = c.meta.mint;
+  o.maxt = c.meta.maxt;
+  o.num_samples =
+      std::max(0, chunk::ChunkNumSamples(bytes.encoding, bytes.data));
+  o.copied = true;
+  if (bytes.encoding == kXor && format_ == ChunkFormat::kXor) {
     // The data must match the meta: a head chunk may have grown since its
     // meta was taken (it is then re-encoded up to the meta's maxt), and a
     // damaged chunk must not be copied on.
@@ -104,16 +124,29 @@ bool ChunkMerger::TryCopy(const SourceChunk& c, ChunkBytes bytes,
         hi != c.meta.maxt) {
       return false;
     }
-    o.mint = lo;
-    o.maxt = hi;
-    o.num_samples = chunk::XorNumSamples(bytes.data);
-  } else {
-    // Histogram chunks are not decoded here; their meta is trusted.
-    o.mint = c.meta.mint;
-    o.maxt = c.meta.maxt;
-    o.num_samples = std::max(0, chunk::XorNumSamples(bytes.data));
+  } else if (chunk::IsSupportedEncoding(bytes.encoding)) {
+    // Dense, or XOR for a dense block: decoded to check it against its meta
+    // and, in the wrong format, converted one to one.
+    ts_.clear();
+    vs_.clear();
+    if (chunk::DecodeChunk(bytes.encoding, bytes.data, &ts_, &vs_) != nullptr ||
+        ts_.empty() || ts_.front() != c.meta.mint ||
+        ts_.back() != c.meta.maxt) {
+      return false;
+    }
+    const bool keep =
+        bytes.encoding == kDense && format_ == ChunkFormat::kDense;
+    if (!keep) {
+      SetData(bytes.encoding == kXor ? bytes.data : std::string_view(), &o);
+      if (o.encoding != bytes.encoding || o.owned != bytes.data) {
+        o.copied = false;
+        out->push_back(std::move(o));
+        return true;
+      }
+      o.owned.clear();  // Unchanged (XOR kept): copy the source's bytes.
+    }
   }
-  o.copied = true;
+  // Histogram chunks are not decoded here; their meta is trusted.
   o.pin = std::move(bytes);
   out->push_back(std::move(o));
   return true;

@@ -1,7 +1,9 @@
 // ChunkMerger: turns the chunks one series has in several sources into the
-// chunks a new block stores for it, restricted to a time range. Chunks that
-// can be kept byte for byte are; the rest are decoded, merged, clipped and
-// re-encoded (see BlockWriter for the rules).
+// chunks a new block stores for it, restricted to a time range, in the
+// block's chunk format. Chunks that can be kept byte for byte are; a chunk
+// that is only in the wrong format is converted one to one (same samples,
+// so converting dense back to XOR restores Prometheus's bytes); the rest
+// are decoded, merged, clipped and re-encoded (see BlockWriter).
 //
 // Thread-safety: none; one series at a time per merger.
 #ifndef STRATA_BLOCK_CHUNK_MERGER_H_
@@ -27,21 +29,34 @@ struct SourceChunk {
 
 struct OutputChunk {
   uint8_t encoding = 0;
-  // The bytes: a view into `pin` (copied chunks) or into `owned`.
-  std::string_view data;
-  ChunkBytes pin;
-  std::string owned;
-  int64_t mint = 0;  // Inclusive, as found in the data.
+  ChunkBytes pin;     // The source's bytes, when copied.
+  std::string owned;  // The bytes, when not copied.
+  int64_t mint = 0;   // Inclusive, as found in the data.
   int64_t maxt = 0;
   int num_samples = 0;
   bool copied = false;
+
+  // The chunk data (without the encoding byte).
+  std::string_view data() const {
+    return copied ? pin.data : std::string_view(owned);
+  }
+};
+
+// The chunk encoding of a block being written.
+enum class ChunkFormat {
+  kXor,    // Prometheus's: every chunk XOR (dense source chunks converted).
+  kDense,  // Cold blocks: dense where smaller than XOR, else XOR.
 };
 
 class ChunkMerger {
  public:
   // Keeps samples with mint <= t <= maxt (both inclusive).
-  ChunkMerger(int64_t mint, int64_t maxt, int64_t chunk_range_ms)
-      : mint_(mint), maxt_(maxt), chunk_range_(chunk_range_ms) {}
+  ChunkMerger(int64_t mint, int64_t maxt, int64_t chunk_range_ms,
+              ChunkFormat format = ChunkFormat::kXor)
+      : mint_(mint),
+        maxt_(maxt),
+        chunk_range_(chunk_range_ms),
+        format_(format) {}
 
   // Replaces *out with the series' new chunks, in time order, disjoint.
   // Empty if no sample survives.
@@ -54,10 +69,14 @@ class ChunkMerger {
     int source;
   };
 
-  // Adds `c` to *out unchanged if its data lies in range and is not
-  // deleted; false if it must be re-encoded.
+  // Adds `c` to *out unchanged (or converted to the block's format) if its
+  // data matches its meta; false if it must be re-encoded. The caller has
+  // checked that the meta lies in range and is not deleted.
   bool TryCopy(const SourceChunk& c, ChunkBytes bytes,
                std::vector<OutputChunk>* out);
+  // Fills o's encoding and data with ts_/vs_ (the whole chunk) in the
+  // block's format; `xor_data` is their XOR chunk when known, else empty.
+  void SetData(std::string_view xor_data, OutputChunk* o);
   // Appends the samples of `c` that are in range and not deleted.
   Status Decode(const SourceChunk& c, const ChunkBytes& bytes);
   // Encodes samples_ (sorted, unique timestamps) into *out.
@@ -66,8 +85,10 @@ class ChunkMerger {
   const int64_t mint_;
   const int64_t maxt_;
   const int64_t chunk_range_;
+  const ChunkFormat format_;
   std::vector<Sample> samples_;  // Scratch.
   std::vector<int64_t> ts_;      // Scratch.
+  std::vector<double> vs_;       // Scratch.
 };
 
 }  // namespace strata

@@ -17,14 +17,15 @@ enum class Encoding : uint8_t {
   // Strata-only: the dense cold-block chunk (dense_chunk.h). 0x53 ('S') is
   // far from Prometheus's numbers, which grow by one from 1, and below
   // 0x80, the bit Prometheus's head chunk files use as an out-of-order
-  // flag. Not yet accepted by IsSupportedEncoding: block readers learn it
-  // when compaction starts writing it.
+  // flag. Written only into blocks (never the head, never remote read,
+  // which re-encodes it as XOR).
   kDense = 0x53,
 };
 
-// True for the encodings this module can decode.
+// True for the encodings this module can decode (chunk_decoding.h).
 inline constexpr bool IsSupportedEncoding(uint8_t e) {
-  return e == static_cast<uint8_t>(Encoding::kXor);
+  return e == static_cast<uint8_t>(Encoding::kXor) ||
+         e == static_cast<uint8_t>(Encoding::kDense);
 }
 
 }  // namespace strata::chunk

@@ -113,30 +113,11 @@ Status DBImpl::CleanTombstones() {
     MutexLock l(&blocks_mu_);
     blocks = blocks_;
   }
-  BlockWriterOptions writer_options;
-  writer_options.chunk_range_ms = options_.block_duration_ms;
-  BlockWriter writer(fs_, dir_, writer_options);
   for (const auto& b : blocks) {
     if (b->Tombstones().Empty()) continue;
-    // Same range, level and sources: the block minus its deleted data.
-    BlockCompaction compaction = b->meta().compaction;
-    compaction.parents = {
-        BlockDesc{b->meta().ulid, b->meta().min_time, b->meta().max_time}};
-    const BlockReader* sources[] = {b.get()};
-    STRATA_ASSIGN_OR_RETURN(BlockMeta meta,
-                            writer.Write(sources, b->meta().min_time,
-                                         b->meta().max_time, &compaction));
-    std::vector<std::shared_ptr<const Block>> added;
-    if (meta.stats.num_samples > 0) {
-      STRATA_ASSIGN_OR_RETURN(
-          std::shared_ptr<const Block> nb,
-          Block::Open(fs_, JoinPath(dir_, meta.ulid.ToString())));
-      added.push_back(std::move(nb));
-    }
-    ReplaceBlocks({b}, std::move(added));
-    doomed_.push_back(b);
-    STRATA_LOG(kInfo, "tombstones cleaned",
-               {{"block", b->Name()}, {"new_block", meta.ulid.ToString()}});
+    STRATA_RETURN_IF_ERROR(RewriteBlock(
+        b, HasDenseChunks(b->meta()) ? ChunkFormat::kDense : ChunkFormat::kXor,
+        "tombstones cleaned"));
   }
   blocks.clear();  // Our references would keep the old blocks alive.
   DeleteUnreferencedBlocks();

@@ -315,9 +315,6 @@ StatusOr<BlockMeta> DBImpl::WriteCompactedBlock(
 Status DBImpl::CompactBlocks() {
   const std::vector<int64_t> ranges =
       CompactionRanges(options_.block_duration_ms, options_.retention_ms);
-  BlockWriterOptions writer_options;
-  writer_options.chunk_range_ms = options_.block_duration_ms;
-  BlockWriter writer(fs_, dir_, writer_options);
   while (true) {
     std::vector<std::shared_ptr<const Block>> blocks;
     {
@@ -340,6 +337,10 @@ Status DBImpl::CompactBlocks() {
       maxt = std::max(maxt, blocks[i]->meta().max_time);
     }
     const BlockCompaction compaction = CompactionFromParents(parent_metas);
+    BlockWriterOptions writer_options;
+    writer_options.chunk_range_ms = options_.block_duration_ms;
+    writer_options.chunk_format = ChunkFormatFor(maxt);
+    BlockWriter writer(fs_, dir_, writer_options);
     const auto start = std::chrono::steady_clock::now();
     StatusOr<BlockMeta> meta =
         WriteCompactedBlock(writer, sources, mint, maxt, &compaction);
@@ -424,6 +425,7 @@ Status DBImpl::Compact() {
   STRATA_RETURN_IF_ERROR(PersistHead());
   STRATA_RETURN_IF_ERROR(CompactBlocks());
   STRATA_RETURN_IF_ERROR(ApplyRetention());
+  STRATA_RETURN_IF_ERROR(RewriteColdBlocks());
   DeleteUnreferencedBlocks();
   return Status::OK();
 }

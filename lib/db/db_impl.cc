@@ -95,6 +95,9 @@ Status DBImpl::Init() {
   if (options_.block_duration_ms <= 0) {
     return Status::InvalidArgument("block duration must be positive");
   }
+  if (options_.dense_after_ms < 0) {
+    return Status::InvalidArgument("dense-after must not be negative");
+  }
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(JoinPath(dir_, kWalDir)));
   STRATA_ASSIGN_OR_RETURN(lock_, DirLock::Acquire(dir_));
   STRATA_RETURN_IF_ERROR(LoadBlocks());

@@ -112,6 +112,18 @@ class DBImpl : public DB {
   // crash before the move to quarantine): moves the damaged one there.
   void QuarantineSalvagedParent(const Block& parent);
 
+  // --- db_cold_blocks.cc: the dense cold tier. ---
+  // The chunk format for a block ending at `block_max_time` (exclusive).
+  ChunkFormat ChunkFormatFor(int64_t block_max_time);
+  // Rewrites every block whose chunk format differs from ChunkFormatFor's
+  // (XOR blocks grown old, or dense ones when dense_chunks is off).
+  Status RewriteColdBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // Replaces `b` by a block of the same range, level and sources, without
+  // its tombstoned data, in `format`; logs `what` on success.
+  Status RewriteBlock(const std::shared_ptr<const Block>& b, ChunkFormat format,
+                      const char* what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+
   // --- db_scrub.cc: scrub and quarantine. ---
   // Logs and counts what a scrub found in `block`, adding it to `report`.
   void NoteScrubProblems(const Block& block,

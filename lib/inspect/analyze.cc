@@ -5,7 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "chunk/xor_format.h"
+#include "chunk/chunk_decoding.h"
 #include "index/postings_for_matchers.h"
 #include "inspect/data_dir.h"
 
@@ -155,7 +155,8 @@ Status AnalyzeSeries(const BlockReader& target,
     for (const ChunkMeta& m : metas) {
       StatusOr<ChunkBytes> c = chunks.Chunk(m);
       if (!c.ok()) continue;
-      tally.AddChunk(std::max(0, chunk::XorNumSamples(c->data)), r);
+      tally.AddChunk(std::max(0, chunk::ChunkNumSamples(c->encoding, c->data)),
+                     r);
     }
   }
   tally.Report(limit, r);

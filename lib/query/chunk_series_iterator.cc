@@ -1,5 +1,6 @@
 #include "query/chunk_series_iterator.h"
 
+#include "chunk/chunk_decoding.h"
 #include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
 #include "query/series_iterator.h"
@@ -56,7 +57,14 @@ bool BlockChunkIterator::Next() {
       }
       bytes_ = std::move(bytes).value();
       current_ = RawChunk{meta.mint, meta.maxt, bytes_.encoding, bytes_.data};
-      return true;
+      if (bytes_.encoding != static_cast<uint8_t>(chunk::Encoding::kDense)) {
+        return true;
+      }
+      Status st = ConvertToXor(meta);
+      if (st.ok()) return true;
+      if (damage_.Skip(CorruptionKind::kChunk, st)) continue;
+      status_ = std::move(st);
+      return false;
     }
     // Clip or drop deleted samples: re-encode just this chunk.
     ChunkChainIterator samples(reader_, {meta}, mint_, maxt_, deleted_,
@@ -71,6 +79,20 @@ bool BlockChunkIterator::Next() {
     if (any) return true;
   }
   return false;
+}
+
+Status BlockChunkIterator::ConvertToXor(const ChunkMeta& meta) {
+  ts_.clear();
+  vs_.clear();
+  if (const char* err =
+          chunk::DecodeChunk(bytes_.encoding, bytes_.data, &ts_, &vs_)) {
+    return Status::Corruption("decoding chunk " + std::to_string(meta.ref) +
+                              ": " + err);
+  }
+  converted_ = chunk::EncodeXorChunk(ts_, vs_);
+  current_.encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+  current_.data = converted_;
+  return Status::OK();
 }
 
 EncodingChunkIterator::EncodingChunkIterator(

@@ -1,13 +1,16 @@
-// ChunkIterators for the public Series API: stored chunks pass through
+// ChunkIterators for the public Series API: stored XOR chunks pass through
 // untouched when they lie wholly inside the query range and no deletion
-// touches them; everything else is re-encoded from samples into XOR chunks
-// of at most 120 samples.
+// touches them; a dense chunk (Strata-only) is converted one to one into
+// the XOR chunk it came from, so the public API (and remote read's
+// STREAMED_XOR_CHUNKS) only ever yields Prometheus's encodings; everything
+// else is re-encoded from samples into XOR chunks of at most 120 samples.
 //
 // Thread-safety: none; one thread per iterator.
 #ifndef STRATA_QUERY_CHUNK_SERIES_ITERATOR_H_
 #define STRATA_QUERY_CHUNK_SERIES_ITERATOR_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "chunk/xor_chunk.h"
@@ -38,8 +41,15 @@ class BlockChunkIterator : public ChunkIterator {
   Intervals deleted_;
   const DamageContext damage_;
   size_t next_ = 0;
+  // Converts a dense bytes_ into XOR in converted_ and points current_
+  // at it; Corruption if it does not decode.
+  Status ConvertToXor(const ChunkMeta& meta);
+
   ChunkBytes bytes_;
   chunk::XorChunk encoded_;
+  std::string converted_;
+  std::vector<int64_t> ts_;  // Scratch for ConvertToXor.
+  std::vector<double> vs_;
   RawChunk current_;
   Status status_;
 };

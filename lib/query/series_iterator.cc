@@ -51,13 +51,13 @@ bool ChunkChainIterator::OpenNextChunk() {
   }
   while (next_chunk_ < chunks_.size()) {
     ChunkBytes& bytes = bytes_[next_chunk_++];
-    if (bytes.encoding != static_cast<uint8_t>(chunk::Encoding::kXor)) {
+    if (!chunk::IsSupportedEncoding(bytes.encoding)) {
       status_ = Status::NotSupported(
           absl::StrCat("chunk encoding ", bytes.encoding, " not supported"));
       return false;
     }
     current_ = std::move(bytes);
-    it_.Reset(current_.data);
+    it_.Reset(current_.encoding, current_.data);
     open_ = true;
     return true;
   }

@@ -16,7 +16,7 @@
 #include <memory>
 #include <vector>
 
-#include "chunk/xor_iterator.h"
+#include "chunk/chunk_decoding.h"
 #include "index/reader.h"
 #include "query/damage_recorder.h"
 #include "strata/querier.h"
@@ -59,7 +59,7 @@ class ChunkChainIterator : public SampleIterator {
   bool fetched_ = false;
   std::vector<ChunkBytes> bytes_;  // bytes_[i] is chunks_[i]'s.
   ChunkBytes current_;
-  chunk::XorIterator it_;
+  chunk::ChunkSampleIterator it_;
   bool open_ = false;
   bool done_ = false;
   Status status_;

@@ -11,6 +11,7 @@
 #include "block/block.h"
 #include "block/block_dir.h"
 #include "block/block_writer.h"
+#include "prometheus_block_fixture.h"
 #include "promtool_util.h"
 #include "test_env.h"
 
@@ -26,18 +27,6 @@ using testing::TempDir;
 constexpr int64_t k2h = 2 * 3600 * 1000;
 // A 2 h-aligned time near the dataset's.
 constexpr int64_t kBase = 249391 * k2h;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-class PromtoolTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!testing::HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
-  }
-};
 
 TEST_F(PromtoolTest, PromtoolReadsStrataBlock) {
   TempDir dir;
@@ -99,42 +88,6 @@ TEST_F(PromtoolTest, PromtoolReadsStrataBlock) {
   EXPECT_TRUE(testing::SameSamples(PromtoolDump(dir.path()), want, &diff))
       << diff;
 }
-
-// The recorded Prometheus block and promtool's own blocks from the same
-// samples, unpacked once.
-class PrometheusBlocksTest : public PromtoolTest {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    const std::string ds = testing::DatasetDir();
-    prom_dir_ = dir_->path() + "/prom";
-    std::filesystem::create_directories(prom_dir_);
-    int code = 0;
-    RunCommand("zstd -dc '" + ds + "/prometheus-blocks.tar.zst' | tar -x -C '" +
-                   prom_dir_ + "'",
-               &code);
-    ASSERT_EQ(code, 0);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  std::shared_ptr<const Block> OpenPrometheusBlock() {
-    auto names = ListBlockDirs(FileSystem::Default(), prom_dir_);
-    EXPECT_TRUE(names.ok());
-    EXPECT_EQ(names->size(), 1u);
-    if (!names.ok() || names->size() != 1) return nullptr;
-    auto b =
-        Block::Open(FileSystem::Default(), JoinPath(prom_dir_, names->front()));
-    EXPECT_TRUE(b.ok()) << b.status().ToString();
-    return b.ok() ? *b : nullptr;
-  }
-
-  static TempDir* dir_;
-  static std::string prom_dir_;
-};
-TempDir* PrometheusBlocksTest::dir_ = nullptr;
-std::string PrometheusBlocksTest::prom_dir_;
 
 TEST_F(PrometheusBlocksTest, PrometheusBlockMatchesPromtoolDump) {
   auto block = OpenPrometheusBlock();

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -237,6 +239,69 @@ TEST_F(RemoteReadHandlerTest, StreamedFramesFollowPrometheusFraming) {
   }
   EXPECT_EQ(frames[3].message.query_index(), 1);
   EXPECT_EQ(frames[3].message.chunked_series(0).labels(0).value(), "other");
+}
+
+// Issue 19: over blocks with dense chunks (the cold tier) the streamed
+// answer is byte for byte the one over Prometheus-format (XOR) blocks: each
+// dense chunk is converted back into the XOR chunk it came from.
+TEST_F(RemoteReadHandlerTest, StreamedChunksOverDenseBlocksAreTheXorChunks) {
+  constexpr int64_t kHour = 3600 * 1000;
+  std::string answers[2];
+  for (int dense = 0; dense < 2; ++dense) {
+    strata::testing::TempDir dir("strata-remote-dense");
+    Options o;
+    o.background_compaction = false;
+    o.retention_ms = 0;
+    o.dense_chunks = dense == 1;
+    o.dense_after_ms = 2 * kHour;
+    auto db = DB::Open(o, dir.path());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    std::unique_ptr<Appender> app = (*db)->NewAppender();
+    for (int64_t t = 0; t < 12 * kHour; t += 15000) {
+      for (const char* job : {"a", "b"}) {
+        ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "m"}, {"job", job}}),
+                                kT0 + t, static_cast<double>(t / 15000) * 0.5)
+                        .ok());
+      }
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    for (int pass = 0; pass < 4; ++pass) {  // One cold rewrite per pass.
+      ASSERT_TRUE((*db)->Compact().ok());
+    }
+    int dense_blocks = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      std::ifstream meta(e.path() / "meta.json");
+      std::string text((std::istreambuf_iterator<char>(meta)), {});
+      dense_blocks += text.find("strata-dense-chunks") != std::string::npos;
+    }
+    EXPECT_EQ(dense_blocks > 0, dense == 1);
+    MetricsRegistry registry;
+    RemoteReadHandler handler(RemoteReadOptions{}, &registry);
+    handler.SetDB(db->get());
+    prometheus::ReadRequest read = QueryM(kT0, kT0 + 12 * kHour);
+    read.add_accepted_response_types(
+        prometheus::ReadRequest::STREAMED_XOR_CHUNKS);
+    Request r = ReadRequestOf(read);
+    Response resp = handler.Handle(r);
+    ASSERT_EQ(resp.status, 200) << resp.body;
+    answers[dense] = BodyOf(resp);
+    int chunks = 0;
+    for (const Frame& f : ParseFrames(answers[dense])) {
+      for (const auto& cs : f.message.chunked_series()) {
+        for (const auto& chunk : cs.chunks()) {
+          EXPECT_EQ(chunk.type(), prometheus::Chunk::XOR);
+          chunk::XorIterator it(chunk.data());
+          while (it.Next()) {
+          }
+          EXPECT_FALSE(it.error());
+          ++chunks;
+        }
+      }
+    }
+    EXPECT_GT(chunks, 2 * 12 * kHour / (120 * 15000) - 2);
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  EXPECT_TRUE(answers[0] == answers[1]);
 }
 
 TEST_F(RemoteReadHandlerTest, SmallFrameLimitSplitsSeriesAcrossFrames) {

@@ -79,6 +79,30 @@ TEST(FlagsTest, ParsesEveryFlag) {
   EXPECT_FALSE(options.wal_compression);
 }
 
+// Issue 19: the dense cold tier is on by default (blocks a day behind the
+// newest sample); both flag forms turn it off; the age is a duration.
+TEST(FlagsTest, DenseColdTier) {
+  ServerFlags defaults;
+  ASSERT_FALSE(Parse({}, &defaults).exit);
+  EXPECT_TRUE(defaults.ToDBOptions().dense_chunks);
+  EXPECT_EQ(defaults.ToDBOptions().dense_after_ms, 24 * kHour);
+  for (const char* off : {"--no-storage.tsdb.dense-chunks",
+                          "--storage.tsdb.dense-chunks=false"}) {
+    ServerFlags flags;
+    FlagParseResult result =
+        Parse({off, "--storage.tsdb.dense-after=3d12h"}, &flags);
+    ASSERT_FALSE(result.exit) << off << ": " << result.output;
+    const Options options = flags.ToDBOptions();
+    EXPECT_FALSE(options.dense_chunks) << off;
+    EXPECT_EQ(options.dense_after_ms, 84 * kHour);
+  }
+  ServerFlags bad;
+  FlagParseResult result = Parse({"--storage.tsdb.dense-after=soon"}, &bad);
+  EXPECT_TRUE(result.exit);
+  EXPECT_NE(result.output.find("--storage.tsdb.dense-after"), std::string::npos)
+      << result.output;
+}
+
 // Issue 15: byte budgets for queries and remote read, and Prometheus's
 // remote read limits.
 TEST(FlagsTest, MemoryAndRemoteReadLimits) {

@@ -109,11 +109,13 @@ class StrataTsdbTest : public ::testing::Test {
   }
 
   // Two metrics of kSeriesPerMetric series, kSamplesPerSeries each; blocks
-  // for the complete ranges, the rest in the head (WAL).
-  void MakeData() {
+  // for the complete ranges, the rest in the head (WAL). Blocks ending
+  // `dense_after_ms` before the newest sample get dense chunks.
+  void MakeData(int64_t dense_after_ms = kMillisPerDay) {
     Options o;
     o.background_compaction = false;
     o.wal_compression = false;
+    o.dense_after_ms = dense_after_ms;
     auto db = DB::Open(o, data_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     auto app = (*db)->NewAppender();
@@ -416,6 +418,39 @@ TEST_F(StrataTsdbTest, ExportedBlocksOpenInPromtool) {
   EXPECT_TRUE(om_text.ends_with("# EOF\n"));
   EXPECT_EQ(SortedLines(om_text).size(),
             static_cast<size_t>(kSeriesPerMetric * kSamplesPerSeries) + 1);
+}
+
+// Issue 19: a block with dense chunks (the cold tier) is read by dump,
+// verify and analyze, and `export --format prometheus-blocks` turns it
+// back into blocks promtool 2.42 reads.
+TEST_F(StrataTsdbTest, DenseBlocksReadByEverySubcommand) {
+  if (!HavePromtool()) STRATA_SKIP_OR_FAIL_IF_MISSING("promtool");
+  MakeData(/*dense_after_ms=*/3600000);
+  const std::string block = FirstBlock(data_);
+  ASSERT_NE(ReadText(block + "/meta.json").find("strata-dense-chunks"),
+            std::string::npos);
+  EXPECT_EQ(SortedLines(Dump(data_)), expected_);
+  RunResult v = Tsdb(data_, "--json verify");
+  ASSERT_EQ(v.code, 0) << v.out << v.err;
+  EXPECT_TRUE(nlohmann::json::parse(v.out)["problems"].empty()) << v.out;
+  RunResult a = Tsdb(data_, "--json analyze");
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["samples"],
+            2 * kSeriesPerMetric * 480);  // The 2 h block, 15 s apart.
+  const std::string out = (root_ / "export").string();
+  RunResult r = Tsdb(data_, "export --format prometheus-blocks " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& e : fs::directory_iterator(out)) {
+    if (fs::exists(e.path() / "meta.json")) {
+      EXPECT_EQ(ReadText((e.path() / "meta.json").string())
+                    .find("strata-dense-chunks"),
+                std::string::npos);
+    }
+  }
+  fs::create_directories(out + "/wal");
+  RunResult pd = Sh("promtool tsdb dump " + out);
+  ASSERT_EQ(pd.code, 0) << pd.err;
+  EXPECT_EQ(SortedLines(pd.out), expected_);
 }
 
 TEST_F(StrataTsdbTest, VerifyNamesAFlippedByteInEachFileKind) {

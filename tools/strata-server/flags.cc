@@ -144,6 +144,7 @@ struct FlagText {
   std::string retention_time;
   std::string retention_size;
   std::string min_block_duration = "2h";
+  std::string dense_after = "1d";
   std::string scrub_interval = "0s";
   std::string scrub_rate = "32MB";
   std::string read_timeout = "5m";
@@ -205,6 +206,20 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
          "replays only the WAL written after it. A damaged or stale snapshot "
          "is ignored and the whole WAL replayed. On by default, unlike "
          "Prometheus's --enable-feature=memory-snapshot-on-shutdown.")
+      ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.dense-chunks,!--no-storage.tsdb.dense-chunks",
+         flags->dense_chunks,
+         "Store blocks older than --storage.tsdb.dense-after in Strata's "
+         "dense chunk encoding (lossless, about half the bytes; Prometheus, "
+         "promtool and Thanos cannot read those blocks). With "
+         "--no-storage.tsdb.dense-chunks every block is kept in Prometheus's "
+         "format and dense blocks are rewritten back at the next "
+         "compaction.")
+      ->capture_default_str();
+  app.add_option("--storage.tsdb.dense-after", text->dense_after,
+                 "Age, behind the newest sample, past which compaction "
+                 "writes a block with dense chunks.")
       ->capture_default_str();
   app.add_option("--snapshot.retention", text->snapshot_retention,
                  "Snapshots under <storage.tsdb.path>/snapshots older than "
@@ -598,6 +613,9 @@ Status ApplyFlagText(const FlagText& text, ServerFlags* flags) {
       flags->block_duration_ms,
       DurationFlag("--storage.tsdb.min-block-duration", text.min_block_duration,
                    /*positive=*/true));
+  STRATA_ASSIGN_OR_RETURN(
+      flags->dense_after_ms,
+      DurationFlag("--storage.tsdb.dense-after", text.dense_after, false));
   STRATA_RETURN_IF_ERROR(ApplyScrubFlags(text, flags));
   STRATA_ASSIGN_OR_RETURN(
       const int64_t read_ms,
@@ -697,6 +715,8 @@ Options ServerFlags::ToDBOptions() const {
   Options options;
   options.wal_compression = wal_compression;
   options.snapshot_on_shutdown = snapshot_on_shutdown;
+  options.dense_chunks = dense_chunks;
+  options.dense_after_ms = dense_after_ms;
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
@@ -742,6 +762,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       value = flags->wal_compression ? "true" : "false";
     } else if (name == "storage.tsdb.snapshot-on-shutdown") {
       value = flags->snapshot_on_shutdown ? "true" : "false";
+    } else if (name == "storage.tsdb.dense-chunks") {
+      value = flags->dense_chunks ? "true" : "false";
     } else if (name == "web.enable-admin-api") {
       value = flags->enable_admin_api ? "true" : "false";
     } else if (name == "web.enable-otlp-receiver") {

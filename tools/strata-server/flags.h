@@ -41,6 +41,10 @@ struct ServerFlags {
   bool wal_compression = true;
   // --storage.tsdb.snapshot-on-shutdown (Options::snapshot_on_shutdown).
   bool snapshot_on_shutdown = true;
+  // --storage.tsdb.dense-chunks and --storage.tsdb.dense-after (the cold
+  // tier, Options::dense_chunks).
+  bool dense_chunks = true;
+  int64_t dense_after_ms = kMillisPerDay;
   // Snapshots older than this are removed; 0 keeps all.
   int64_t snapshot_retention_ms = 0;
   std::string listen_address = "127.0.0.1:9201";
