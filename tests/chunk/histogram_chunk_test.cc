@@ -232,31 +232,35 @@ std::vector<CounterResetHeader> Headers(const std::vector<HistogramChunk>& cs) {
 TEST(HistogramChunkTest, CounterResetHeadersAndHints) {
   using H = CounterResetHeader;
   const std::vector<HistogramSeries> all = HistogramTestSeries();
+  // Every series ends with a sample 2h later: a time-based cut, which
+  // keeps the knowledge that nothing was reset (kNotCounterReset).
+  const H kCut = H::kNotCounterReset;
   EXPECT_EQ(Headers(Encode(Find(all, "steady"))),
-            (std::vector<H>{H::kUnknown}));
+            (std::vector<H>{H::kUnknown, kCut}));
   // New buckets recode the chunk instead of cutting it.
   EXPECT_EQ(Headers(Encode(Find(all, "new_buckets"))),
-            (std::vector<H>{H::kUnknown}));
+            (std::vector<H>{H::kUnknown, kCut}));
   EXPECT_EQ(Headers(Encode(Find(all, "layout_change"))),
-            (std::vector<H>{H::kUnknown, H::kUnknown, H::kUnknown}));
+            (std::vector<H>{H::kUnknown, H::kUnknown, H::kUnknown, kCut}));
   // A vanished bucket, the zero bucket and one bucket going down.
   EXPECT_EQ(Headers(Encode(Find(all, "bucket_reset"))),
             (std::vector<H>{H::kUnknown, H::kCounterReset, H::kCounterReset,
-                            H::kCounterReset}));
-  EXPECT_EQ(Headers(Encode(Find(all, "reset_hints"))),
-            (std::vector<H>{H::kUnknown, H::kCounterReset, H::kCounterReset}));
+                            H::kCounterReset, kCut}));
+  EXPECT_EQ(
+      Headers(Encode(Find(all, "reset_hints"))),
+      (std::vector<H>{H::kUnknown, H::kCounterReset, H::kCounterReset, kCut}));
   EXPECT_EQ(Headers(Encode(Find(all, "gauge"))),
-            (std::vector<H>{H::kGauge, H::kGauge}));
-  // The time-based cut keeps the knowledge that nothing was reset.
-  const std::vector<HistogramChunk> long_chunks = Encode(Find(all, "long"));
-  ASSERT_GE(long_chunks.size(), 2u);
-  EXPECT_EQ(long_chunks[1].counter_reset_header(), H::kNotCounterReset);
+            (std::vector<H>{H::kGauge, H::kGauge, H::kGauge}));
+  // 200 samples 15s apart: cut after 30 minutes.
+  EXPECT_EQ(Headers(Encode(Find(all, "long"))),
+            (std::vector<H>{H::kUnknown, kCut, kCut}));
   // Stale markers end a chunk for the next real sample.
   EXPECT_EQ(Headers(Encode(Find(all, "stale"))),
-            (std::vector<H>{H::kUnknown, H::kUnknown, H::kUnknown}));
+            (std::vector<H>{H::kUnknown, H::kUnknown, H::kUnknown, kCut}));
 
   const std::vector<HistogramChunk> resets = Encode(Find(all, "count_reset"));
-  ASSERT_EQ(Headers(resets), (std::vector<H>{H::kUnknown, H::kCounterReset}));
+  ASSERT_EQ(Headers(resets),
+            (std::vector<H>{H::kUnknown, H::kCounterReset, kCut}));
   HistogramIterator it(resets[1].Bytes());
   ASSERT_TRUE(it.Next());
   EXPECT_EQ(it.AtHistogram().counter_reset_hint,
@@ -267,7 +271,8 @@ TEST(HistogramChunkTest, CounterResetHeadersAndHints) {
   HistogramIterator first(resets[0].Bytes());
   ASSERT_TRUE(first.Next());
   EXPECT_EQ(first.AtHistogram().counter_reset_hint, CounterResetHint::kUnknown);
-  HistogramIterator gauge(Encode(Find(all, "gauge"))[0].Bytes());
+  const std::vector<HistogramChunk> gauges = Encode(Find(all, "gauge"));
+  HistogramIterator gauge(gauges[0].Bytes());
   ASSERT_TRUE(gauge.Next());
   EXPECT_EQ(gauge.AtHistogram().counter_reset_hint, CounterResetHint::kGauge);
 }
