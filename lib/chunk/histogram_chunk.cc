@@ -13,10 +13,7 @@ namespace strata::chunk {
 
 namespace {
 
-using histogram_format::kCounterResetHeaderMask;
 using histogram_format::kHeaderSize;
-
-constexpr char kEmptyHeader[kHeaderSize] = {0, 0, 0};
 
 int64_t WrapSub(uint64_t a, uint64_t b) { return static_cast<int64_t>(a - b); }
 int64_t WrapSub(int64_t a, int64_t b) {
@@ -38,8 +35,7 @@ void PutBucketDods(BitWriter& w, std::span<const int64_t> values,
 
 }  // namespace
 
-HistogramChunk::HistogramChunk()
-    : writer_(std::string_view(kEmptyHeader, kHeaderSize), 0) {
+HistogramChunk::HistogramChunk() : writer_(NewHistogramChunkWriter()) {
   state_.leading = xor_format::kNoWindow;
 }
 
@@ -50,20 +46,12 @@ int HistogramChunk::NumSamples() const {
   return HistogramNumSamples(writer_.bytes());
 }
 
-void HistogramChunk::SetNumSamples(int n) {
-  uint8_t* p = writer_.mutable_data();
-  p[0] = static_cast<uint8_t>(n >> 8);
-  p[1] = static_cast<uint8_t>(n);
-}
-
 CounterResetHeader HistogramChunk::counter_reset_header() const {
   return ReadCounterResetHeader(writer_.bytes());
 }
 
 void HistogramChunk::SetCounterResetHeader(CounterResetHeader header) {
-  uint8_t* p = writer_.mutable_data();
-  p[2] = static_cast<uint8_t>((p[2] & ~kCounterResetHeaderMask) |
-                              static_cast<uint8_t>(header));
+  chunk::SetCounterResetHeader(writer_, header);
 }
 
 bool HistogramChunk::ResumeAppending() {
@@ -75,81 +63,31 @@ bool HistogramChunk::ResumeAppending() {
   if (it.error()) return false;
   state_ = it.state();
   if (it.num_read() == 0) state_.leading = xor_format::kNoWindow;
-  // The writer continues after the last bit the iterator consumed, and
-  // keeps Prometheus's trailing free byte if the bytes have one.
-  const size_t bits = size_t{kHeaderSize} * 8 + it.bits_consumed();
-  const size_t used = (bits + 7) / 8;
-  if (bits % 8 == 0 && bytes.size() > used) {
-    writer_ = BitWriter(bytes.substr(0, used + 1), 8);
-  } else {
-    writer_ =
-        BitWriter(bytes.substr(0, used), static_cast<int>((8 - bits % 8) % 8));
-  }
+  writer_ = ContinueHistogramChunk(bytes, it.bits_consumed());
   appendable_ = true;
   return true;
 }
 
+ChunkTail<uint64_t, int64_t> HistogramChunk::Tail() const {
+  ChunkTail<uint64_t, int64_t> c;
+  c.num_samples = NumSamples();
+  c.header = counter_reset_header();
+  c.last_stale = last_is_stale();
+  c.layout = &state_.layout;
+  c.count = state_.count;
+  c.zero_count = state_.zero_count;
+  c.positive_buckets = state_.positive_buckets;
+  c.negative_buckets = state_.negative_buckets;
+  return c;
+}
+
 HistogramAppendability HistogramChunk::Appendable(const Histogram& h) const {
-  HistogramAppendability r;
-  if (NumSamples() > 0 &&
-      counter_reset_header() == CounterResetHeader::kGauge) {
-    return r;
-  }
-  if (IsStaleNaN(h.sum)) {  // Its buckets and spans do not matter.
-    r.ok = true;
-    return r;
-  }
-  if (last_is_stale()) return r;  // Only stale markers may follow one.
-  if (h.count < state_.count) {
-    r.counter_reset = true;
-    return r;
-  }
-  const HistogramLayout& l = state_.layout;
-  if (h.schema != l.schema || h.zero_threshold != l.zero_threshold) return r;
-  if (h.zero_count < state_.zero_count) {
-    r.counter_reset = true;
-    return r;
-  }
-  if (!ExpandSpansForward(l.positive_spans, h.positive_spans,
-                          &r.positive_inserts) ||
-      !ExpandSpansForward(l.negative_spans, h.negative_spans,
-                          &r.negative_inserts)) {
-    r.counter_reset = true;  // A bucket vanished.
-    return r;
-  }
-  if (CounterResetInAnyBucket(state_.positive_buckets, h.positive_buckets,
-                              l.positive_spans, h.positive_spans) ||
-      CounterResetInAnyBucket(state_.negative_buckets, h.negative_buckets,
-                              l.negative_spans, h.negative_spans)) {
-    r.positive_inserts.clear();
-    r.negative_inserts.clear();
-    r.counter_reset = true;
-    return r;
-  }
-  r.ok = true;
-  return r;
+  return CheckAppendable(Tail(), h);
 }
 
 GaugeHistogramAppendability HistogramChunk::AppendableGauge(
     const Histogram& h) const {
-  GaugeHistogramAppendability r;
-  if (NumSamples() > 0 &&
-      counter_reset_header() != CounterResetHeader::kGauge) {
-    return r;
-  }
-  if (IsStaleNaN(h.sum)) {
-    r.ok = true;
-    return r;
-  }
-  if (last_is_stale()) return r;
-  const HistogramLayout& l = state_.layout;
-  if (h.schema != l.schema || h.zero_threshold != l.zero_threshold) return r;
-  ExpandSpansBothWays(l.positive_spans, h.positive_spans, &r.positive_inserts,
-                      &r.positive_backward_inserts, &r.positive_spans);
-  ExpandSpansBothWays(l.negative_spans, h.negative_spans, &r.negative_inserts,
-                      &r.negative_backward_inserts, &r.negative_spans);
-  r.ok = true;
-  return r;
+  return CheckAppendableGauge(Tail(), h);
 }
 
 void HistogramChunk::Append(int64_t t, const Histogram& h) {
@@ -166,7 +104,7 @@ void HistogramChunk::Append(int64_t t, const Histogram& h) {
   } else {
     AppendDeltas(t, v);
   }
-  SetNumSamples(num + 1);
+  SetHistogramNumSamples(writer_, num + 1);
   state_.t = t;
   state_.count = v.count;
   state_.zero_count = v.zero_count;
@@ -224,42 +162,6 @@ void HistogramChunk::AppendDeltas(int64_t t, const Histogram& h) {
   state_.t_delta = t_delta;
   state_.count_delta = count_delta;
   state_.zero_count_delta = zero_count_delta;
-}
-
-HistogramChunk HistogramChunk::Recode(
-    std::span<const BucketInsert> positive_inserts,
-    std::span<const BucketInsert> negative_inserts,
-    std::span<const HistogramSpan> positive_spans,
-    std::span<const HistogramSpan> negative_spans) const {
-  HistogramChunk out;
-  HistogramIterator it(Bytes());
-  while (it.Next()) {
-    Histogram h = it.AtHistogram();
-    h.positive_spans.assign(positive_spans.begin(), positive_spans.end());
-    h.negative_spans.assign(negative_spans.begin(), negative_spans.end());
-    if (!positive_inserts.empty()) {
-      h.positive_buckets = InsertBuckets(h.positive_buckets, positive_inserts);
-    }
-    if (!negative_inserts.empty()) {
-      h.negative_buckets = InsertBuckets(h.negative_buckets, negative_inserts);
-    }
-    out.Append(it.t(), h);
-  }
-  out.SetCounterResetHeader(counter_reset_header());
-  return out;
-}
-
-void HistogramChunk::RecodeHistogram(
-    Histogram* h, std::span<const BucketInsert> positive_backward_inserts,
-    std::span<const BucketInsert> negative_backward_inserts) {
-  if (!positive_backward_inserts.empty()) {
-    h->positive_buckets =
-        InsertBuckets(h->positive_buckets, positive_backward_inserts);
-  }
-  if (!negative_backward_inserts.empty()) {
-    h->negative_buckets =
-        InsertBuckets(h->negative_buckets, negative_backward_inserts);
-  }
 }
 
 }  // namespace strata::chunk

@@ -7,8 +7,9 @@
 // its first sample. Before appending, the caller asks whether a histogram
 // fits (Appendable for counters, AppendableGauge for gauges), and acts as
 // Prometheus's head does (HistogramSeriesAppender, histogram_series.h,
-// does all of it): cut a new chunk, or Recode the chunk to a layout with
-// more buckets first. Append itself trusts its caller.
+// does all of it; the rules are in histogram_appendable.h): cut a new chunk, or
+// Recode the chunk to a layout with more buckets first. Append itself trusts
+// its caller.
 //
 // Thread-safety: none. Appending may reallocate the bytes, invalidating
 // views from Bytes() and iterators over them.
@@ -23,36 +24,11 @@
 #include "chunk/bit_writer.h"
 #include "chunk/encoding.h"
 #include "chunk/histogram.h"
+#include "chunk/histogram_appendable.h"
 #include "chunk/histogram_iterator.h"
 #include "chunk/histogram_layout.h"
 
 namespace strata::chunk {
-
-// Whether a counter histogram fits the chunk (Prometheus's Appendable).
-struct HistogramAppendability {
-  // Buckets the chunk lacks: Recode with these before appending.
-  std::vector<BucketInsert> positive_inserts;
-  std::vector<BucketInsert> negative_inserts;
-  // False: start a new chunk (schema or zero threshold changed, a stale
-  // marker ends the chunk, or a counter reset).
-  bool ok = false;
-  // A counter reset: the count, zero count or a bucket went down, or a
-  // bucket vanished. Never set with ok.
-  bool counter_reset = false;
-};
-
-// Whether a gauge histogram fits the chunk (Prometheus's AppendableGauge):
-// buckets may come and go, so both the chunk and the histogram may need
-// new (zero) buckets to reach the union of both layouts.
-struct GaugeHistogramAppendability {
-  std::vector<BucketInsert> positive_inserts;  // For Recode.
-  std::vector<BucketInsert> negative_inserts;
-  std::vector<BucketInsert> positive_backward_inserts;  // For the histogram.
-  std::vector<BucketInsert> negative_backward_inserts;
-  std::vector<HistogramSpan> positive_spans;  // The union layout.
-  std::vector<HistogramSpan> negative_spans;
-  bool ok = false;
-};
 
 class HistogramChunk {
  public:
@@ -91,18 +67,15 @@ class HistogramChunk {
   HistogramChunk Recode(std::span<const BucketInsert> positive_inserts,
                         std::span<const BucketInsert> negative_inserts,
                         std::span<const HistogramSpan> positive_spans,
-                        std::span<const HistogramSpan> negative_spans) const;
-
-  // Gives `h` (already holding the union spans) the buckets it lacks
-  // (Prometheus's RecodeHistogram).
-  static void RecodeHistogram(
-      Histogram* h, std::span<const BucketInsert> positive_backward_inserts,
-      std::span<const BucketInsert> negative_backward_inserts);
+                        std::span<const HistogramSpan> negative_spans) const {
+    return RecodeChunk(*this, positive_inserts, negative_inserts,
+                       positive_spans, negative_spans);
+  }
 
  private:
   void AppendFirst(int64_t t, const Histogram& h);
   void AppendDeltas(int64_t t, const Histogram& h);
-  void SetNumSamples(int n);
+  ChunkTail<uint64_t, int64_t> Tail() const;
   bool last_is_stale() const { return state_.sum_bits == kStaleNaNBits; }
 
   BitWriter writer_;

@@ -60,6 +60,8 @@ class HistogramIterator {
   int64_t t() const { return state_.t; }
   Histogram AtHistogram() const;
   FloatHistogram AtFloatHistogram() const;
+  // The sample in the chunk's own representation (for generic code).
+  Histogram At() const { return AtHistogram(); }
 
   bool error() const { return error_ != nullptr; }
   const char* error_message() const { return error_; }

@@ -219,6 +219,33 @@ bool CounterResetInAnyBucketImpl(std::span<const V> old_buckets,
 
 }  // namespace
 
+BitWriter NewHistogramChunkWriter() {
+  constexpr char kEmptyHeader[histogram_format::kHeaderSize] = {0, 0, 0};
+  return BitWriter(std::string_view(kEmptyHeader, sizeof kEmptyHeader), 0);
+}
+
+void SetHistogramNumSamples(BitWriter& w, int n) {
+  uint8_t* p = w.mutable_data();
+  p[0] = static_cast<uint8_t>(n >> 8);
+  p[1] = static_cast<uint8_t>(n);
+}
+
+void SetCounterResetHeader(BitWriter& w, CounterResetHeader header) {
+  uint8_t* p = w.mutable_data();
+  p[2] =
+      static_cast<uint8_t>((p[2] & ~histogram_format::kCounterResetHeaderMask) |
+                           static_cast<uint8_t>(header));
+}
+
+BitWriter ContinueHistogramChunk(std::string_view bytes, size_t stream_bits) {
+  const size_t bits = size_t{histogram_format::kHeaderSize} * 8 + stream_bits;
+  const size_t used = (bits + 7) / 8;
+  if (bits % 8 == 0 && bytes.size() > used) {
+    return BitWriter(bytes.substr(0, used + 1), 8);
+  }
+  return BitWriter(bytes.substr(0, used), static_cast<int>((8 - bits % 8) % 8));
+}
+
 CounterResetHint HintAt(CounterResetHeader header, int position) {
   if (header == CounterResetHeader::kGauge) return CounterResetHint::kGauge;
   if (position > 1) return CounterResetHint::kNotCounterReset;

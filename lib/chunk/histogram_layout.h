@@ -53,6 +53,15 @@ inline CounterResetHeader ReadCounterResetHeader(std::string_view bytes) {
       histogram_format::kCounterResetHeaderMask);
 }
 
+// The chunk header on a chunk's writer (whose bytes start with it).
+BitWriter NewHistogramChunkWriter();  // An empty chunk: the header only.
+void SetHistogramNumSamples(BitWriter& w, int n);
+void SetCounterResetHeader(BitWriter& w, CounterResetHeader header);
+// A writer continuing the chunk `bytes` after `stream_bits` bits after the
+// header (what a decoder consumed), keeping Prometheus's trailing free
+// byte if the bytes have one.
+BitWriter ContinueHistogramChunk(std::string_view bytes, size_t stream_bits);
+
 // The hint a sample gets from its chunk's header and its 1-based position
 // (Prometheus's counterResetHint): only a chunk's first sample can carry a
 // reset, and an unknown header leaves it unknown.

@@ -40,10 +40,9 @@ bool HistogramSeriesAppender::Append(int64_t t, Histogram h) {
   if (!created) {
     if (!gauge_fit.positive_backward_inserts.empty() ||
         !gauge_fit.negative_backward_inserts.empty()) {
-      h.positive_spans = gauge_fit.positive_spans;
-      h.negative_spans = gauge_fit.negative_spans;
-      HistogramChunk::RecodeHistogram(&h, gauge_fit.positive_backward_inserts,
-                                      gauge_fit.negative_backward_inserts);
+      WidenHistogram(&h, gauge_fit.positive_backward_inserts,
+                     gauge_fit.negative_backward_inserts,
+                     gauge_fit.positive_spans, gauge_fit.negative_spans);
     }
     const auto& p_inserts =
         gauge ? gauge_fit.positive_inserts : counter.positive_inserts;
