@@ -50,7 +50,9 @@ class HistogramChunk {
   void SetCounterResetHeader(CounterResetHeader header);
 
   // Decodes the adopted bytes to rebuild the encoder's state (as
-  // Prometheus's Appender() does). False if the chunk is corrupt.
+  // Prometheus's Appender() does: a sum that never changed since the first
+  // sample resumes with the XOR window (0, 0) instead of none, like the
+  // float chunk's fields). False if the chunk is corrupt.
   bool ResumeAppending();
 
   HistogramAppendability Appendable(const Histogram& h) const;

@@ -29,11 +29,6 @@ void ReadBucketDods(BitReader& r, std::vector<int64_t>& buckets,
 
 }  // namespace
 
-int HistogramNumSamples(std::string_view chunk) {
-  if (chunk.size() < static_cast<size_t>(kHeaderSize)) return -1;
-  return (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
-}
-
 HistogramIterator::HistogramIterator(std::string_view chunk) {
   state_.t = INT64_MIN;
   num_total_ = HistogramNumSamples(chunk);

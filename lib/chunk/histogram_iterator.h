@@ -20,9 +20,6 @@
 
 namespace strata::chunk {
 
-// Sample count of a histogram or float histogram chunk; -1 if too short.
-int HistogramNumSamples(std::string_view chunk);
-
 // The coder state after a sample: what the next sample is coded against.
 // The appender (histogram_chunk.h) and the iterator keep the same fields.
 struct HistogramCodecState {

@@ -46,6 +46,14 @@ enum class CounterResetHeader : uint8_t {
   kGauge = 0b11000000,
 };
 
+// Sample count of a histogram or float histogram chunk; -1 if too short.
+inline int HistogramNumSamples(std::string_view chunk) {
+  if (chunk.size() < static_cast<size_t>(histogram_format::kHeaderSize)) {
+    return -1;
+  }
+  return (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
+}
+
 // The header of the chunk `bytes` (at least kHeaderSize long).
 inline CounterResetHeader ReadCounterResetHeader(std::string_view bytes) {
   return static_cast<CounterResetHeader>(

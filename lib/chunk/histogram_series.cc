@@ -4,9 +4,10 @@
 
 namespace strata::chunk {
 
-bool HistogramSeriesAppender::Append(int64_t t, Histogram h) {
+template <typename Chunk, typename Value>
+bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
   // Appendability is judged against the chunk open before any time cut.
-  HistogramChunk* previous = chunks_.empty() ? nullptr : &chunks_.back();
+  Chunk* previous = chunks_.empty() ? nullptr : &chunks_.back();
   if (previous != nullptr && t <= open_.max_time) return false;
 
   bool created = previous == nullptr;
@@ -74,5 +75,9 @@ bool HistogramSeriesAppender::Append(int64_t t, Histogram h) {
   open_.max_time = t;
   return true;
 }
+
+template class BasicHistogramSeriesAppender<HistogramChunk, Histogram>;
+template class BasicHistogramSeriesAppender<FloatHistogramChunk,
+                                            FloatHistogram>;
 
 }  // namespace strata::chunk

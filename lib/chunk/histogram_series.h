@@ -1,6 +1,8 @@
-// HistogramSeriesAppender: the chunks of one series of integer native
-// histograms as Prometheus 2.42's head makes them (memSeries.appendHistogram
-// in tsdb/head_append.go): where a chunk is cut, when the open chunk is
+// HistogramSeriesAppender and FloatHistogramSeriesAppender: the chunks of
+// one series of native histograms (integer or float; a series mixing both
+// is not modelled) as Prometheus 2.42's head makes them
+// (memSeries.appendHistogram and appendFloatHistogram in
+// tsdb/head_append.go): where a chunk is cut, when the open chunk is
 // recoded to a wider bucket layout, and which counter-reset header each
 // chunk gets.
 //
@@ -26,24 +28,27 @@
 #include <vector>
 
 #include "chunk/cut_policy.h"
+#include "chunk/float_histogram_chunk.h"
 #include "chunk/histogram.h"
 #include "chunk/histogram_chunk.h"
 
 namespace strata::chunk {
 
-class HistogramSeriesAppender {
+// Chunk: HistogramChunk or FloatHistogramChunk; Value: what it stores.
+template <typename Chunk, typename Value>
+class BasicHistogramSeriesAppender {
  public:
   // `chunk_range`: the head's chunk range (the block duration, 2h by
   // default), for the time-based cut.
-  explicit HistogramSeriesAppender(int64_t chunk_range)
+  explicit BasicHistogramSeriesAppender(int64_t chunk_range)
       : chunk_range_(chunk_range) {}
 
   // Appends `h` at `t`. Returns false, appending nothing, for a sample at
   // or before the last one (Prometheus: out of order).
-  bool Append(int64_t t, Histogram h);
+  bool Append(int64_t t, Value h);
 
   // The chunks so far, oldest first; the last one is open.
-  const std::vector<HistogramChunk>& chunks() const { return chunks_; }
+  const std::vector<Chunk>& chunks() const { return chunks_; }
 
  private:
   struct OpenChunk {
@@ -52,10 +57,18 @@ class HistogramSeriesAppender {
   };
 
   const int64_t chunk_range_;
-  std::vector<HistogramChunk> chunks_;
+  std::vector<Chunk> chunks_;
   OpenChunk open_;
   ChunkCutState cut_state_;
 };
+
+using HistogramSeriesAppender =
+    BasicHistogramSeriesAppender<HistogramChunk, Histogram>;
+using FloatHistogramSeriesAppender =
+    BasicHistogramSeriesAppender<FloatHistogramChunk, FloatHistogram>;
+extern template class BasicHistogramSeriesAppender<HistogramChunk, Histogram>;
+extern template class BasicHistogramSeriesAppender<FloatHistogramChunk,
+                                                   FloatHistogram>;
 
 }  // namespace strata::chunk
 

@@ -1,5 +1,6 @@
-// Golden tests against histogram chunks written by real Prometheus 2.42:
-// the series of histogram_test_data.h, remote-written into Prometheus with
+// Golden tests against histogram and float histogram chunks (encodings 2
+// and 3) written by real Prometheus 2.42: the series of
+// histogram_test_data.h, remote-written into Prometheus with
 // native histograms on and persisted by its snapshot API.
 //   - Recorded: the chunk segment committed under
 //     tests/testdata/histogram_golden/ (made by regenerate.sh there).
@@ -19,6 +20,8 @@
 
 #include "block/chunk_file_reader.h"
 #include "chunk/encoding.h"
+#include "chunk/float_histogram_chunk.h"
+#include "chunk/float_histogram_iterator.h"
 #include "chunk/histogram_chunk.h"
 #include "chunk/histogram_iterator.h"
 #include "chunk/histogram_series.h"
@@ -35,6 +38,9 @@
 namespace strata::chunk {
 namespace {
 
+using testing::FloatHistogramSample;
+using testing::FloatHistogramSeries;
+using testing::FloatHistogramTestSeries;
 using testing::HistogramSample;
 using testing::HistogramSeries;
 using testing::HistogramTestSeries;
@@ -66,39 +72,38 @@ std::vector<FileChunk> ReadChunks(const std::string& chunks_dir) {
   return out;
 }
 
-// The file's chunks against the test series. The last chunk of each
-// series is its closing sample, which Prometheus re-encoded from its open
-// head chunk with an unknown counter-reset header (see
-// histogram_test_data.h).
-void ExpectSameAsStrata(const std::vector<FileChunk>& file) {
-  std::vector<std::string> expected;
-  std::vector<HistogramSample> written;
-  for (const HistogramSeries& s : HistogramTestSeries()) {
-    HistogramSeriesAppender app(kChunkRange);
-    for (const HistogramSample& x : s.samples) {
+// Strata's chunks for `series` (appended to *expected) and the samples
+// (to *written). The last chunk of each series is its closing sample,
+// which Prometheus re-encoded from its open head chunk with an unknown
+// counter-reset header (see histogram_test_data.h).
+template <typename Appender, typename SeriesList, typename Sample>
+void EncodeAll(const SeriesList& series, std::vector<FileChunk>* expected,
+               std::vector<Sample>* written) {
+  for (const auto& s : series) {
+    Appender app(kChunkRange);
+    for (const auto& x : s.samples) {
       ASSERT_TRUE(app.Append(x.t, x.h));
     }
     ASSERT_EQ(app.chunks().back().NumSamples(), 1) << s.name;
-    for (const HistogramChunk& c : app.chunks()) {
-      expected.emplace_back(c.Bytes());
+    for (const auto& c : app.chunks()) {
+      expected->push_back(
+          {static_cast<uint8_t>(c.encoding()), std::string(c.Bytes())});
     }
-    HistogramChunk reencoded(app.chunks().back());
+    auto reencoded = app.chunks().back();
     reencoded.SetCounterResetHeader(CounterResetHeader::kUnknown);
-    expected.back() = reencoded.Bytes();
-    written.insert(written.end(), s.samples.begin(), s.samples.end());
+    expected->back().data = reencoded.Bytes();
+    written->insert(written->end(), s.samples.begin(), s.samples.end());
   }
-  ASSERT_EQ(file.size(), expected.size());
+}
 
-  std::vector<HistogramSample> decoded;
-  for (size_t i = 0; i < file.size(); ++i) {
-    SCOPED_TRACE(i);
-    ASSERT_EQ(file[i].encoding, static_cast<uint8_t>(Encoding::kHistogram));
-    EXPECT_EQ(ReadCounterResetHeader(file[i].data),
-              ReadCounterResetHeader(expected[i]));
-    EXPECT_TRUE(file[i].data == expected[i])
-        << "chunk bytes differ from Strata's encoding";
-    HistogramIterator it(file[i].data);
-    while (it.Next()) decoded.push_back({it.t(), it.AtHistogram()});
+// Decodes the chunks of one kind and compares them with what was written.
+template <typename Iterator, typename Sample>
+void ExpectDecodes(const std::vector<FileChunk>& chunks,
+                   const std::vector<Sample>& written) {
+  std::vector<Sample> decoded;
+  for (const FileChunk& c : chunks) {
+    Iterator it(c.data);
+    while (it.Next()) decoded.push_back({it.t(), it.At()});
     ASSERT_FALSE(it.error()) << it.error_message();
   }
   ASSERT_EQ(decoded.size(), written.size());
@@ -109,45 +114,95 @@ void ExpectSameAsStrata(const std::vector<FileChunk>& file) {
   }
 }
 
+// The file's chunks, in order, against the integer then the float series.
+void ExpectSameAsStrata(const std::vector<FileChunk>& file) {
+  std::vector<FileChunk> expected;
+  std::vector<HistogramSample> written;
+  std::vector<FloatHistogramSample> written_float;
+  EncodeAll<HistogramSeriesAppender>(HistogramTestSeries(), &expected,
+                                     &written);
+  const size_t num_int = expected.size();
+  EncodeAll<FloatHistogramSeriesAppender>(FloatHistogramTestSeries(), &expected,
+                                          &written_float);
+  ASSERT_EQ(file.size(), expected.size());
+  for (size_t i = 0; i < file.size(); ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_EQ(file[i].encoding, expected[i].encoding);
+    EXPECT_EQ(ReadCounterResetHeader(file[i].data),
+              ReadCounterResetHeader(expected[i].data));
+    EXPECT_TRUE(file[i].data == expected[i].data)
+        << "chunk bytes differ from Strata's encoding";
+  }
+  ExpectDecodes<HistogramIterator>(
+      std::vector<FileChunk>(file.begin(), file.begin() + num_int), written);
+  ExpectDecodes<FloatHistogramIterator>(
+      std::vector<FileChunk>(file.begin() + num_int, file.end()),
+      written_float);
+}
+
 TEST(HistogramGoldenTest, RecordedPrometheusChunks) {
   const std::string dir = GoldenDir() + "/chunks";
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
   ExpectSameAsStrata(ReadChunks(dir));
 }
 
+prometheus::TimeSeries* AddSeries(prometheus::WriteRequest* req,
+                                  const std::string& series) {
+  prometheus::TimeSeries* ts = req->add_timeseries();
+  prometheus::Label* name = ts->add_labels();
+  name->set_name("__name__");
+  name->set_value("golden_histogram");
+  prometheus::Label* label = ts->add_labels();
+  label->set_name("series");
+  label->set_value(series);
+  return ts;
+}
+
+// The fields both kinds share.
+template <typename H>
+prometheus::Histogram* AddHistogram(prometheus::TimeSeries* ts, int64_t t,
+                                    const H& x) {
+  prometheus::Histogram* h = ts->add_histograms();
+  h->set_timestamp(t);
+  h->set_sum(x.sum);
+  h->set_schema(x.schema);
+  h->set_zero_threshold(x.zero_threshold);
+  h->set_reset_hint(
+      static_cast<prometheus::Histogram::ResetHint>(x.counter_reset_hint));
+  for (const HistogramSpan& sp : x.positive_spans) {
+    prometheus::BucketSpan* b = h->add_positive_spans();
+    b->set_offset(sp.offset);
+    b->set_length(sp.length);
+  }
+  for (const HistogramSpan& sp : x.negative_spans) {
+    prometheus::BucketSpan* b = h->add_negative_spans();
+    b->set_offset(sp.offset);
+    b->set_length(sp.length);
+  }
+  return h;
+}
+
 // Remote write 1.0 Histogram messages for the test series.
 std::string WriteRequestBody() {
   prometheus::WriteRequest req;
   for (const HistogramSeries& s : HistogramTestSeries()) {
-    prometheus::TimeSeries* ts = req.add_timeseries();
-    prometheus::Label* name = ts->add_labels();
-    name->set_name("__name__");
-    name->set_value("golden_histogram");
-    prometheus::Label* series = ts->add_labels();
-    series->set_name("series");
-    series->set_value(s.name);
+    prometheus::TimeSeries* ts = AddSeries(&req, s.name);
     for (const HistogramSample& x : s.samples) {
-      prometheus::Histogram* h = ts->add_histograms();
-      h->set_timestamp(x.t);
+      prometheus::Histogram* h = AddHistogram(ts, x.t, x.h);
       h->set_count_int(x.h.count);
       h->set_zero_count_int(x.h.zero_count);
-      h->set_sum(x.h.sum);
-      h->set_schema(x.h.schema);
-      h->set_zero_threshold(x.h.zero_threshold);
-      h->set_reset_hint(static_cast<prometheus::Histogram::ResetHint>(
-          x.h.counter_reset_hint));
-      for (const HistogramSpan& sp : x.h.positive_spans) {
-        prometheus::BucketSpan* b = h->add_positive_spans();
-        b->set_offset(sp.offset);
-        b->set_length(sp.length);
-      }
-      for (const HistogramSpan& sp : x.h.negative_spans) {
-        prometheus::BucketSpan* b = h->add_negative_spans();
-        b->set_offset(sp.offset);
-        b->set_length(sp.length);
-      }
       for (int64_t d : x.h.positive_buckets) h->add_positive_deltas(d);
       for (int64_t d : x.h.negative_buckets) h->add_negative_deltas(d);
+    }
+  }
+  for (const FloatHistogramSeries& s : FloatHistogramTestSeries()) {
+    prometheus::TimeSeries* ts = AddSeries(&req, s.name);
+    for (const FloatHistogramSample& x : s.samples) {
+      prometheus::Histogram* h = AddHistogram(ts, x.t, x.h);
+      h->set_count_float(x.h.count);
+      h->set_zero_count_float(x.h.zero_count);
+      for (double c : x.h.positive_buckets) h->add_positive_counts(c);
+      for (double c : x.h.negative_buckets) h->add_negative_counts(c);
     }
   }
   std::string compressed;

@@ -30,6 +30,16 @@ struct HistogramSeries {
   std::vector<HistogramSample> samples;
 };
 
+struct FloatHistogramSample {
+  int64_t t = 0;
+  FloatHistogram h;
+};
+
+struct FloatHistogramSeries {
+  std::string name;  // Sorts after every HistogramSeries name.
+  std::vector<FloatHistogramSample> samples;
+};
+
 // 2h-aligned, so that the time-based cut happens where the rules say.
 inline constexpr int64_t kHistogramT0 = 1700006400000;
 inline constexpr int64_t kHistogramStep = 15000;
@@ -276,6 +286,28 @@ inline std::vector<HistogramSeries> HistogramTestSeries() {
   return all;
 }
 
+// Float versions of the integer series: halved buckets and a count a
+// quarter above their total, so that no count is integral or zero (remote
+// write tells float histograms by a non-zero float count). Series with
+// stale markers are left out: a stale marker's counts are zero, so it
+// would arrive as an integer histogram.
+inline std::vector<FloatHistogramSeries> FloatHistogramTestSeries() {
+  std::vector<FloatHistogramSeries> out;
+  for (const HistogramSeries& s : HistogramTestSeries()) {
+    if (s.name.ends_with("stale")) continue;
+    FloatHistogramSeries f{"f" + s.name, {}};
+    for (const HistogramSample& x : s.samples) {
+      FloatHistogram h = ToFloatHistogram(x.h);
+      for (double& b : h.positive_buckets) b *= 0.5;
+      for (double& b : h.negative_buckets) b *= 0.5;
+      h.count += 0.25;
+      f.samples.push_back({x.t, std::move(h)});
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 // What a histogram means, independent of its layout: the non-empty buckets
 // by index (recoding adds empty ones), counts, sum bits. A stale marker is
 // its sum alone.
@@ -320,6 +352,51 @@ inline HistogramMeaning MeaningOf(const Histogram& h) {
   m.zero_threshold_bits = std::bit_cast<uint64_t>(h.zero_threshold);
   m.zero_count = h.zero_count;
   m.count = h.count;
+  m.positive = NonEmptyBuckets(h.positive_spans, h.positive_buckets);
+  m.negative = NonEmptyBuckets(h.negative_spans, h.negative_buckets);
+  return m;
+}
+
+struct FloatHistogramMeaning {
+  bool stale = false;
+  int32_t schema = 0;
+  uint64_t zero_threshold_bits = 0;
+  uint64_t zero_count_bits = 0;
+  uint64_t count_bits = 0;
+  uint64_t sum_bits = 0;
+  std::map<int64_t, uint64_t> positive;  // Bits of non-zero buckets.
+  std::map<int64_t, uint64_t> negative;
+  bool operator==(const FloatHistogramMeaning&) const = default;
+};
+
+inline std::map<int64_t, uint64_t> NonEmptyBuckets(
+    const std::vector<HistogramSpan>& spans,
+    const std::vector<double>& counts) {
+  std::map<int64_t, uint64_t> out;
+  int64_t index = 0;
+  size_t b = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    index += spans[i].offset;
+    for (uint32_t j = 0; j < spans[i].length && b < counts.size(); ++j) {
+      const double c = counts[b++];
+      if (c != 0) out[index] = std::bit_cast<uint64_t>(c);
+      ++index;
+    }
+  }
+  return out;
+}
+
+inline FloatHistogramMeaning MeaningOf(const FloatHistogram& h) {
+  FloatHistogramMeaning m;
+  m.sum_bits = std::bit_cast<uint64_t>(h.sum);
+  if (IsStaleNaN(h.sum)) {
+    m.stale = true;
+    return m;
+  }
+  m.schema = h.schema;
+  m.zero_threshold_bits = std::bit_cast<uint64_t>(h.zero_threshold);
+  m.zero_count_bits = std::bit_cast<uint64_t>(h.zero_count);
+  m.count_bits = std::bit_cast<uint64_t>(h.count);
   m.positive = NonEmptyBuckets(h.positive_spans, h.positive_buckets);
   m.negative = NonEmptyBuckets(h.negative_spans, h.negative_buckets);
   return m;
