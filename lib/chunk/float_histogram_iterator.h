@@ -14,6 +14,7 @@
 
 #include "chunk/bit_reader.h"
 #include "chunk/histogram.h"
+#include "chunk/histogram_iterator_base.h"
 #include "chunk/histogram_layout.h"
 
 namespace strata::chunk {
@@ -38,41 +39,25 @@ struct FloatHistogramCodecState {
   std::vector<XorField> negative_buckets;
 };
 
-class FloatHistogramIterator {
+class FloatHistogramIterator
+    : public HistogramIteratorBase<FloatHistogramIterator> {
  public:
   explicit FloatHistogramIterator(std::string_view chunk);
-
-  bool Next();
-  bool Seek(int64_t t);
 
   int64_t t() const { return state_.t; }
   FloatHistogram AtFloatHistogram() const;
   // The sample in the chunk's own representation (for generic code).
   FloatHistogram At() const { return AtFloatHistogram(); }
 
-  bool error() const { return error_ != nullptr; }
-  const char* error_message() const { return error_; }
-  CounterResetHeader counter_reset_header() const { return header_; }
-  int num_read() const { return num_read_; }
-  int num_total() const { return num_total_; }
-  size_t bits_consumed() const { return reader_.bits_consumed(); }
   const FloatHistogramCodecState& state() const { return state_; }
 
  private:
+  friend class HistogramIteratorBase<FloatHistogramIterator>;
   bool ReadFirst();
   bool ReadDeltas();
   bool ReadXor(XorField& f);
-  bool Fail(const char* msg) {
-    error_ = msg;
-    return false;
-  }
 
-  BitReader reader_;
-  CounterResetHeader header_ = CounterResetHeader::kUnknown;
-  int num_total_ = 0;
-  int num_read_ = 0;
   FloatHistogramCodecState state_;
-  const char* error_ = nullptr;  // Static string; null when OK.
 };
 
 }  // namespace strata::chunk

@@ -10,8 +10,6 @@ namespace strata::chunk {
 
 namespace {
 
-using histogram_format::kHeaderSize;
-
 // Two's complement addition without signed overflow (Go's wrapping).
 int64_t WrapAdd(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) +
@@ -29,31 +27,9 @@ void ReadBucketDods(BitReader& r, std::vector<int64_t>& buckets,
 
 }  // namespace
 
-HistogramIterator::HistogramIterator(std::string_view chunk) {
+HistogramIterator::HistogramIterator(std::string_view chunk)
+    : HistogramIteratorBase(chunk) {
   state_.t = INT64_MIN;
-  num_total_ = HistogramNumSamples(chunk);
-  if (num_total_ < 0) {
-    num_total_ = 0;
-    Fail("histogram chunk shorter than its header");
-    return;
-  }
-  header_ = ReadCounterResetHeader(chunk);
-  reader_.Reset(chunk.substr(kHeaderSize));
-}
-
-bool HistogramIterator::Next() {
-  if (error_ != nullptr || num_read_ >= num_total_) return false;
-  if (!(num_read_ == 0 ? ReadFirst() : ReadDeltas())) return false;
-  ++num_read_;
-  return true;
-}
-
-bool HistogramIterator::Seek(int64_t t) {
-  if (error_ != nullptr) return false;
-  while (num_read_ == 0 || state_.t < t) {
-    if (!Next()) return false;
-  }
-  return true;
 }
 
 bool HistogramIterator::ReadFirst() {

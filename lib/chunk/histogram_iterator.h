@@ -16,6 +16,7 @@
 
 #include "chunk/bit_reader.h"
 #include "chunk/histogram.h"
+#include "chunk/histogram_iterator_base.h"
 #include "chunk/histogram_layout.h"
 
 namespace strata::chunk {
@@ -42,15 +43,9 @@ struct HistogramCodecState {
   uint8_t trailing = 0;
 };
 
-class HistogramIterator {
+class HistogramIterator : public HistogramIteratorBase<HistogramIterator> {
  public:
   explicit HistogramIterator(std::string_view chunk);
-
-  // Advances to the next sample; false at the end or on error.
-  bool Next();
-  // Advances to the first sample with timestamp >= t (staying on the
-  // current one if it qualifies); false if there is none.
-  bool Seek(int64_t t);
 
   // The current sample, valid after Next() or Seek() returned true. A
   // stale marker has only its sum (kStaleNaNBits) set.
@@ -60,32 +55,16 @@ class HistogramIterator {
   // The sample in the chunk's own representation (for generic code).
   Histogram At() const { return AtHistogram(); }
 
-  bool error() const { return error_ != nullptr; }
-  const char* error_message() const { return error_; }
-  CounterResetHeader counter_reset_header() const { return header_; }
-  int num_read() const { return num_read_; }
-  int num_total() const { return num_total_; }
-  // Bits of the stream after the header decoded so far.
-  size_t bits_consumed() const { return reader_.bits_consumed(); }
-
   // The coder state after the current sample (HistogramChunk resumes
   // appending from it).
   const HistogramCodecState& state() const { return state_; }
 
  private:
+  friend class HistogramIteratorBase<HistogramIterator>;
   bool ReadFirst();
   bool ReadDeltas();
-  bool Fail(const char* msg) {
-    error_ = msg;
-    return false;
-  }
 
-  BitReader reader_;
-  CounterResetHeader header_ = CounterResetHeader::kUnknown;
-  int num_total_ = 0;
-  int num_read_ = 0;
   HistogramCodecState state_;
-  const char* error_ = nullptr;  // Static string; null when OK.
 };
 
 }  // namespace strata::chunk

@@ -14,6 +14,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "chunk/histogram.h"
@@ -323,18 +324,28 @@ struct HistogramMeaning {
   bool operator==(const HistogramMeaning&) const = default;
 };
 
-inline std::map<int64_t, int64_t> NonEmptyBuckets(
-    const std::vector<HistogramSpan>& spans,
-    const std::vector<int64_t>& deltas) {
-  std::map<int64_t, int64_t> out;
+// The non-empty buckets by index: integer buckets (deltas) as counts,
+// float buckets (absolute) as their bits.
+template <typename V>
+std::map<int64_t, std::conditional_t<std::is_integral_v<V>, int64_t, uint64_t>>
+NonEmptyBuckets(const std::vector<HistogramSpan>& spans,
+                const std::vector<V>& values) {
+  std::map<int64_t,
+           std::conditional_t<std::is_integral_v<V>, int64_t, uint64_t>>
+      out;
   int64_t index = 0;
-  uint64_t count = 0;
+  uint64_t count = 0;  // Integer buckets' running count.
   size_t b = 0;
   for (size_t i = 0; i < spans.size(); ++i) {
     index += spans[i].offset;
-    for (uint32_t j = 0; j < spans[i].length && b < deltas.size(); ++j) {
-      count += static_cast<uint64_t>(deltas[b++]);
-      if (count != 0) out[index] = static_cast<int64_t>(count);
+    for (uint32_t j = 0; j < spans[i].length && b < values.size(); ++j) {
+      if constexpr (std::is_integral_v<V>) {
+        count += static_cast<uint64_t>(values[b++]);
+        if (count != 0) out[index] = static_cast<int64_t>(count);
+      } else {
+        const double c = values[b++];
+        if (c != 0) out[index] = std::bit_cast<uint64_t>(c);
+      }
       ++index;
     }
   }
@@ -368,23 +379,6 @@ struct FloatHistogramMeaning {
   std::map<int64_t, uint64_t> negative;
   bool operator==(const FloatHistogramMeaning&) const = default;
 };
-
-inline std::map<int64_t, uint64_t> NonEmptyBuckets(
-    const std::vector<HistogramSpan>& spans,
-    const std::vector<double>& counts) {
-  std::map<int64_t, uint64_t> out;
-  int64_t index = 0;
-  size_t b = 0;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    index += spans[i].offset;
-    for (uint32_t j = 0; j < spans[i].length && b < counts.size(); ++j) {
-      const double c = counts[b++];
-      if (c != 0) out[index] = std::bit_cast<uint64_t>(c);
-      ++index;
-    }
-  }
-  return out;
-}
 
 inline FloatHistogramMeaning MeaningOf(const FloatHistogram& h) {
   FloatHistogramMeaning m;
