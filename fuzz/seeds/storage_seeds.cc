@@ -12,6 +12,8 @@
 
 #include "block/tombstones.h"
 #include "chunk/dense_chunk.h"
+#include "chunk/histogram.h"
+#include "chunk/histogram_chunk.h"
 #include "seed_writer.h"
 #include "strata/appender.h"
 #include "strata/db.h"
@@ -157,6 +159,33 @@ void AddDenseChunks(SeedWriter* out) {
   }
 }
 
+// Histogram chunks: counters with growing buckets on both sides, a gauge
+// header, a stale marker, an odd zero threshold.
+void AddHistogramChunks(SeedWriter* out) {
+  chunk::HistogramChunk counter, gauge;
+  gauge.SetCounterResetHeader(chunk::CounterResetHeader::kGauge);
+  for (int i = 0; i < 40; ++i) {
+    chunk::Histogram h;
+    h.schema = 3;
+    h.zero_threshold = i < 20 ? 2.938735877055719e-39 : 0.001;
+    h.zero_count = static_cast<uint64_t>(i);
+    h.positive_spans = {{-2, 2}, {3, 1}};
+    h.positive_buckets = {i, 3, -i / 2};
+    h.negative_spans = {{0, 1}};
+    h.negative_buckets = {2 * i};
+    h.count = static_cast<uint64_t>(5 * i + 3);
+    h.sum = 1.5 * i;
+    const int64_t t = 1795620464632 + i * 15000;
+    if (i < 20) counter.Append(t, h);
+    gauge.Append(t, h);
+  }
+  chunk::Histogram stale;
+  stale.sum = std::bit_cast<double>(chunk::kStaleNaNBits);
+  counter.Append(1795620464632 + 41 * 15000, stale);
+  out->Add("histogram_chunk_fuzzer", counter.Bytes());
+  out->Add("histogram_chunk_fuzzer", gauge.Bytes());
+}
+
 void AddStorageSeeds(SeedWriter* out) {
   testing::TempDir tmp("strata-fuzz-seeds");
   if (!tmp.ok()) {
@@ -178,6 +207,7 @@ void AddStorageSeeds(SeedWriter* out) {
   AddEncodedRecords(out);
   AddTombstones(out);
   AddDenseChunks(out);
+  AddHistogramChunks(out);
 }
 
 }  // namespace strata::fuzz

@@ -11,8 +11,10 @@ namespace strata::chunk {
 enum class Encoding : uint8_t {
   kNone = 0,
   kXor = 1,
-  // Prometheus 2.42 also defines 2 (histogram) and 3 (float histogram);
-  // Strata does not decode them yet. Prometheus 3 adds 4..6.
+  // Native histograms (histogram_chunk.h, float_histogram_chunk.h); not
+  // yet accepted by IsSupportedEncoding. Prometheus 3 adds 4..6.
+  kHistogram = 2,
+  kFloatHistogram = 3,
   //
   // Strata-only: the dense cold-block chunk (dense_chunk.h). 0x53 ('S') is
   // far from Prometheus's numbers, which grow by one from 1, and below

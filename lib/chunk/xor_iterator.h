@@ -105,6 +105,8 @@ class XorIterator {
   // Dense chunks' XOR-coded values use DecodeValue (xor_values.h).
   friend const char* DecodeXorValues(std::string_view in, std::span<double> out,
                                      size_t* bytes_used);
+  friend const char* ReadXorValue(BitReader& r, uint64_t* bits,
+                                  uint8_t* leading, uint8_t* trailing);
 
   // The state the second sample's value decoding updates.
   struct DeltaState {

@@ -20,6 +20,42 @@ using xor_format::kSigBits;
 
 }  // namespace
 
+void WriteXorValue(BitWriter& w, uint64_t bits, uint64_t prev_bits,
+                   uint8_t* leading, uint8_t* trailing) {
+  const uint64_t x = bits ^ prev_bits;
+  if (x == 0) {
+    w.WriteBit(false);
+    return;
+  }
+  const int lead = std::min<int>(std::countl_zero(x), kMaxLeading);
+  const int trail = std::countr_zero(x);
+  if (*leading != kNoWindow && lead >= *leading && trail >= *trailing) {
+    w.WriteBits(0b10, 2);
+    w.WriteBits(x >> *trailing, 64 - *leading - *trailing);
+    return;
+  }
+  *leading = static_cast<uint8_t>(lead);
+  *trailing = static_cast<uint8_t>(trail);
+  const int sig = 64 - lead - trail;
+  w.WriteBits(0b11, 2);
+  w.WriteBits(static_cast<uint64_t>(lead), kLeadingBits);
+  w.WriteBits(static_cast<uint64_t>(sig), kSigBits);  // 64 is stored as 0.
+  w.WriteBits(x >> trail, sig);
+}
+
+const char* ReadXorValue(BitReader& r, uint64_t* bits, uint8_t* leading,
+                         uint8_t* trailing) {
+  XorIterator::DeltaState state{};
+  state.v_bits = *bits;
+  state.leading = *leading;
+  state.trailing = *trailing;
+  const char* err = XorIterator::DecodeValue(r, state);
+  *bits = state.v_bits;
+  *leading = state.leading;
+  *trailing = state.trailing;
+  return err;
+}
+
 void EncodeXorValues(std::span<const double> values, std::string* out) {
   BitWriter w;
   uint64_t prev = std::bit_cast<uint64_t>(values[0]);
@@ -28,26 +64,8 @@ void EncodeXorValues(std::span<const double> values, std::string* out) {
   uint8_t trailing = 0;
   for (size_t i = 1; i < values.size(); ++i) {
     const uint64_t bits = std::bit_cast<uint64_t>(values[i]);
-    const uint64_t x = bits ^ prev;
+    WriteXorValue(w, bits, prev, &leading, &trailing);
     prev = bits;
-    if (x == 0) {
-      w.WriteBit(false);
-      continue;
-    }
-    const int lead = std::min<int>(std::countl_zero(x), kMaxLeading);
-    const int trail = std::countr_zero(x);
-    if (leading != kNoWindow && lead >= leading && trail >= trailing) {
-      w.WriteBits(0b10, 2);
-      w.WriteBits(x >> trailing, 64 - leading - trailing);
-      continue;
-    }
-    leading = static_cast<uint8_t>(lead);
-    trailing = static_cast<uint8_t>(trail);
-    const int sig = 64 - lead - trail;
-    w.WriteBits(0b11, 2);
-    w.WriteBits(static_cast<uint64_t>(lead), kLeadingBits);
-    w.WriteBits(static_cast<uint64_t>(sig), kSigBits);  // 64 is stored as 0.
-    w.WriteBits(x >> trail, sig);
   }
   // BitWriter may add Prometheus's trailing free byte; it is not needed.
   out->append(w.bytes().substr(0, (w.bit_size() + 7) / 8));

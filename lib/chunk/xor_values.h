@@ -12,7 +12,21 @@
 #include <string>
 #include <string_view>
 
+#include "chunk/bit_reader.h"
+#include "chunk/bit_writer.h"
+
 namespace strata::chunk {
+
+// One value's XOR fields against the previous value `prev_bits`, with the
+// window (*leading, *trailing) that the coding carries from value to value;
+// *leading == xor_format::kNoWindow before the first window. Histogram
+// chunks code their sums (and float histograms every count) this way.
+void WriteXorValue(BitWriter& w, uint64_t bits, uint64_t prev_bits,
+                   uint8_t* leading, uint8_t* trailing);
+// Reads what WriteXorValue wrote, updating *bits and the window. Returns
+// null, or a static error message (malformed window, truncated input).
+const char* ReadXorValue(BitReader& r, uint64_t* bits, uint8_t* leading,
+                         uint8_t* trailing);
 
 // Appends the bit stream of `values` (at least one) to *out, padded with
 // zero bits to a whole byte.

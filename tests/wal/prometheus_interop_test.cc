@@ -19,6 +19,7 @@
 #include "free_port.h"
 #include "gtest/gtest.h"
 #include "http_client/http_client.h"
+#include "prometheus_process.h"
 #include "test_env.h"
 #include "wait_for.h"
 #include "wal/record.h"
@@ -36,11 +37,8 @@ std::string RandomText(uint64_t seed, size_t n) {
   return raw;
 }
 
-bool HavePrometheus() {
-  return std::system("prometheus --version >/dev/null 2>&1") == 0;
-}
-
-int FreePort() { return strata::testing::FreeLoopbackPort(); }
+using strata::testing::HavePrometheus;
+using strata::testing::PrometheusProcess;
 
 // GET http://127.0.0.1:port/path; returns the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
@@ -48,77 +46,6 @@ std::string HttpGet(int port, const std::string& path, int* status = nullptr) {
   if (status != nullptr) *status = r.ok() ? r->status : 0;
   return r.ok() ? std::move(r->body) : "";
 }
-
-// A Prometheus server on a loopback port, stopped (SIGTERM) on destruction.
-class PrometheusProcess {
- public:
-  // `extra_flag`, if not empty, is passed too (e.g. a feature flag).
-  PrometheusProcess(const std::string& data_dir, const std::string& config_body,
-                    const std::string& work_dir,
-                    const std::string& extra_flag = "")
-      : port_(FreePort()) {
-    std::string config = config_body;
-    const size_t at = config.find("PORT");
-    if (at != std::string::npos) config.replace(at, 4, std::to_string(port_));
-    const std::string config_path = JoinPath(work_dir, "prometheus.yml");
-    log_path_ = JoinPath(work_dir, "prometheus.log");
-    {
-      auto f = FileSystem::Default()->NewWritableFile(config_path);
-      EXPECT_TRUE(f.ok() && (*f)->Append(config).ok() && (*f)->Close().ok());
-    }
-    const std::string listen =
-        "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-    const std::string storage = "--storage.tsdb.path=" + data_dir;
-    const std::string cfg = "--config.file=" + config_path;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int log =
-          ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      if (extra_flag.empty()) {
-        ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
-                 listen.c_str(), static_cast<char*>(nullptr));
-      } else {
-        ::execlp("prometheus", "prometheus", cfg.c_str(), storage.c_str(),
-                 listen.c_str(), extra_flag.c_str(),
-                 static_cast<char*>(nullptr));
-      }
-      ::_exit(127);
-    }
-  }
-  ~PrometheusProcess() { Stop(); }
-
-  // Waits until /-/ready answers 200.
-  bool WaitReady() {
-    return strata::testing::WaitFor(
-        [&] {
-          int status = 0;
-          HttpGet(port_, "/-/ready", &status);
-          return status == 200;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(100));
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  int port() const { return port_; }
-  std::string log() const {
-    auto s = FileSystem::Default()->ReadFile(log_path_);
-    return s.ok() ? *s : "";
-  }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-  std::string log_path_;
-};
 
 class PrometheusInteropTest
     : public TempDirTest,
@@ -236,7 +163,7 @@ TEST_P(PrometheusInteropTest, PrometheusReplaysStrataExemplars) {
     ASSERT_TRUE((*wal)->Close().ok());
   }
   PrometheusProcess prom(data, "global:\n  scrape_interval: 1m\n", root_,
-                         "--enable-feature=exemplar-storage");
+                         {"--enable-feature=exemplar-storage"});
   ASSERT_TRUE(prom.WaitReady()) << prom.log();
   const std::string body = HttpGet(
       prom.port(), "/api/v1/query_exemplars?query=ex_interop%20or%20ex_other");

@@ -1,0 +1,75 @@
+// HistogramSeriesAppender and FloatHistogramSeriesAppender: the chunks of
+// one series of native histograms (integer or float; a series mixing both
+// is not modelled) as Prometheus 2.42's head makes them
+// (memSeries.appendHistogram and appendFloatHistogram in
+// tsdb/head_append.go): where a chunk is cut, when the open chunk is
+// recoded to a wider bucket layout, and which counter-reset header each
+// chunk gets.
+//
+// For each histogram, in this order:
+//   1. The time-based cut of float chunks (cut_policy.h) starts a new
+//      chunk.
+//   2. The open chunk is asked whether the histogram fits: AppendableGauge
+//      for a gauge hint, nothing for an explicit counter-reset hint (always
+//      a new chunk), Appendable otherwise.
+//   3. Without a cut in step 1: a gauge's missing buckets are added to the
+//      histogram; a histogram that does not fit (or a counter reset) starts
+//      a new chunk; one with new buckets recodes the open chunk first.
+//   4. A new chunk's header: kGauge for gauges, kCounterReset after a
+//      reset, kNotCounterReset if the histogram fitted the previous chunk
+//      (a time cut), else kUnknown (the series' first chunk, or a layout
+//      change).
+//
+// Thread-safety: none; one series, one writer.
+#ifndef STRATA_CHUNK_HISTOGRAM_SERIES_H_
+#define STRATA_CHUNK_HISTOGRAM_SERIES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "chunk/cut_policy.h"
+#include "chunk/float_histogram_chunk.h"
+#include "chunk/histogram.h"
+#include "chunk/histogram_chunk.h"
+
+namespace strata::chunk {
+
+// Chunk: HistogramChunk or FloatHistogramChunk; Value: what it stores.
+template <typename Chunk, typename Value>
+class BasicHistogramSeriesAppender {
+ public:
+  // `chunk_range`: the head's chunk range (the block duration, 2h by
+  // default), for the time-based cut.
+  explicit BasicHistogramSeriesAppender(int64_t chunk_range)
+      : chunk_range_(chunk_range) {}
+
+  // Appends `h` at `t`. Returns false, appending nothing, for a sample at
+  // or before the last one (Prometheus: out of order).
+  bool Append(int64_t t, Value h);
+
+  // The chunks so far, oldest first; the last one is open.
+  const std::vector<Chunk>& chunks() const { return chunks_; }
+
+ private:
+  struct OpenChunk {
+    int64_t min_time = 0;
+    int64_t max_time = 0;
+  };
+
+  const int64_t chunk_range_;
+  std::vector<Chunk> chunks_;
+  OpenChunk open_;
+  ChunkCutState cut_state_;
+};
+
+using HistogramSeriesAppender =
+    BasicHistogramSeriesAppender<HistogramChunk, Histogram>;
+using FloatHistogramSeriesAppender =
+    BasicHistogramSeriesAppender<FloatHistogramChunk, FloatHistogram>;
+extern template class BasicHistogramSeriesAppender<HistogramChunk, Histogram>;
+extern template class BasicHistogramSeriesAppender<FloatHistogramChunk,
+                                                   FloatHistogram>;
+
+}  // namespace strata::chunk
+
+#endif  // STRATA_CHUNK_HISTOGRAM_SERIES_H_
