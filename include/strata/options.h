@@ -69,7 +69,7 @@ struct Options {
   // replays only the WAL samples newer than each series' last chunk on
   // disk. Damaged files are cut at the damage and the WAL fills in. When
   // off, Open removes chunks_head/ and every chunk stays in memory.
-  bool head_chunks_on_disk = false;
+  bool head_chunks_on_disk = true;
 
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;

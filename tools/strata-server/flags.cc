@@ -206,6 +206,15 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
          "is ignored and the whole WAL replayed. On by default, unlike "
          "Prometheus's --enable-feature=memory-snapshot-on-shutdown.")
       ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.head-chunks-on-disk,!--no-storage.tsdb.head-chunks-"
+         "on-disk",
+         flags->head_chunks_on_disk,
+         "Write every completed head chunk to <storage.tsdb.path>/chunks_head "
+         "(Prometheus's head-chunk file format) and drop it from memory; a "
+         "start then replays only the WAL samples newer than each series' "
+         "last chunk on disk. Prometheus always does this.")
+      ->capture_default_str();
   app.add_option("--snapshot.retention", text->snapshot_retention,
                  "Snapshots under <storage.tsdb.path>/snapshots older than "
                  "this are removed, at each new snapshot and periodically. "
@@ -695,6 +704,7 @@ Options ServerFlags::ToDBOptions() const {
   Options options;
   options.wal_compression = wal_compression;
   options.snapshot_on_shutdown = snapshot_on_shutdown;
+  options.head_chunks_on_disk = head_chunks_on_disk;
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
@@ -740,6 +750,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       value = flags->wal_compression ? "true" : "false";
     } else if (name == "storage.tsdb.snapshot-on-shutdown") {
       value = flags->snapshot_on_shutdown ? "true" : "false";
+    } else if (name == "storage.tsdb.head-chunks-on-disk") {
+      value = flags->head_chunks_on_disk ? "true" : "false";
     } else if (name == "web.enable-admin-api") {
       value = flags->enable_admin_api ? "true" : "false";
     }

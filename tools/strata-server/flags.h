@@ -41,6 +41,8 @@ struct ServerFlags {
   bool wal_compression = true;
   // --storage.tsdb.snapshot-on-shutdown (Options::snapshot_on_shutdown).
   bool snapshot_on_shutdown = true;
+  // --storage.tsdb.head-chunks-on-disk (Options::head_chunks_on_disk).
+  bool head_chunks_on_disk = true;
   // Snapshots older than this are removed; 0 keeps all.
   int64_t snapshot_retention_ms = 0;
   std::string listen_address = "127.0.0.1:9201";
