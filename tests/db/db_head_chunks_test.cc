@@ -164,6 +164,7 @@ TEST(DBHeadChunksTest, WalMappedAndSnapshotRestartsAnswerIdentically) {
       app->Append(s1, 15000 * 799, newest == 1.0 ? 2.0 : 1.0).status().code(),
       StatusCode::kDuplicateSample);
   app->Rollback();
+  app.reset();  // Before its DB.
   mapped.reset();
   from_snap.reset();
   auto mapped_again = OpenOrDie(ChunkOptions(), crashed.path());
