@@ -57,6 +57,15 @@ Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
   Footer footer;
   Status st;
   SeriesStateView scratch;
+  // Chunks on disk are read back through mappings, not a pread each.
+  HeadChunkFiles* const chunk_files = head.chunk_files();
+  if (chunk_files != nullptr) chunk_files->BeginBulkRead();
+  struct EndBulkRead {
+    HeadChunkFiles* files;
+    ~EndBulkRead() {
+      if (files != nullptr) files->EndBulkRead();
+    }
+  } end_bulk_read{chunk_files};
   head.ForEachSeries([&](MemSeries* s) {
     // A series never logged has no committed sample: the WAL after the
     // snapshot could not refer to it.

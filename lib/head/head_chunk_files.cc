@@ -196,22 +196,23 @@ StatusOr<std::string> HeadChunkFiles::Read(uint64_t ref) const {
   const uint32_t seq = head_chunks::RefSeq(ref);
   const int64_t offset = head_chunks::RefOffset(ref);
   std::shared_ptr<RandomAccessFile> reader;
+  std::shared_ptr<MappedFile> mapped;
   {
     MutexLock lock(&mu_);
     if (seq == cur_seq_ && offset >= buffer_offset_) {
-      head_chunks::ChunkRecord rec;
-      size_t size = 0;
-      std::string_view in(buffer_);
-      if (offset - buffer_offset_ > static_cast<int64_t>(in.size()) ||
-          head_chunks::DecodeRecord(in.substr(offset - buffer_offset_), &rec,
-                                    &size) != head_chunks::DecodeResult::kOk) {
-        return Status::Corruption("bad head chunk ref in the write buffer");
-      }
-      return std::string(rec.data);
+      return DecodeAt(buffer_, seq, offset - buffer_offset_);
     }
     auto it = files_.find(seq);
     if (it == files_.end()) return Status::NotFound("head chunk file removed");
     reader = it->second.reader;
+    mapped = it->second.mapped;
+  }
+  // A record past the end of the mapping (written after it was made) is
+  // read with pread.
+  if (mapped != nullptr &&
+      offset < static_cast<int64_t>(mapped->data().size())) {
+    StatusOr<std::string> data = DecodeAt(mapped->data(), seq, offset);
+    if (data.ok()) return data;
   }
   // Most chunks are a few hundred bytes: one read usually gets it all.
   std::string scratch(512, '\0');
@@ -232,6 +233,37 @@ StatusOr<std::string> HeadChunkFiles::Read(uint64_t ref) const {
                                            offset, " does not decode"));
   }
   return std::string(rec.data);
+}
+
+StatusOr<std::string> HeadChunkFiles::DecodeAt(std::string_view file,
+                                               uint32_t seq, int64_t offset) {
+  head_chunks::ChunkRecord rec;
+  size_t size = 0;
+  if (offset > static_cast<int64_t>(file.size()) ||
+      head_chunks::DecodeRecord(file.substr(offset), &rec, &size) !=
+          head_chunks::DecodeResult::kOk) {
+    return Status::Corruption(absl::StrCat("head chunk ",
+                                           head_chunks::FileName(seq), ":",
+                                           offset, " does not decode"));
+  }
+  return std::string(rec.data);
+}
+
+void HeadChunkFiles::BeginBulkRead() {
+  MutexLock lock(&mu_);
+  // The buffer's chunks reach the file being written, so the mapping
+  // covers them too (a failure leaves them in the buffer, read from it).
+  (void)FlushLocked();
+  for (auto& [seq, file] : files_) {
+    if (file.mapped != nullptr) continue;
+    StatusOr<std::unique_ptr<MappedFile>> mapped = fs_->MapFile(PathOf(seq));
+    if (mapped.ok()) file.mapped = std::move(*mapped);
+  }
+}
+
+void HeadChunkFiles::EndBulkRead() {
+  MutexLock lock(&mu_);
+  for (auto& [seq, file] : files_) file.mapped.reset();
 }
 
 int HeadChunkFiles::Truncate(int64_t mint) {

@@ -86,6 +86,13 @@ class HeadChunkFiles {
   // The data of the chunk at `ref` (CRC checked). NotFound if its file was
   // removed by Truncate.
   StatusOr<std::string> Read(uint64_t ref) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Between these, Read serves the files from read-only mappings instead
+  // of a pread each: for reading back many chunks at once (the shutdown
+  // snapshot). BeginBulkRead flushes the buffer first. Safe because files
+  // only shrink in Open; a record past a mapping's end (written later) or
+  // in a file that failed to map is read with pread.
+  void BeginBulkRead() ABSL_LOCKS_EXCLUDED(mu_);
+  void EndBulkRead() ABSL_LOCKS_EXCLUDED(mu_);
   // Removes the oldest files while every chunk in them ends before `mint`
   // (never the file being written, never leaving a gap in the sequence).
   // Returns the files removed.
@@ -99,7 +106,8 @@ class HeadChunkFiles {
  private:
   struct File {
     std::shared_ptr<RandomAccessFile> reader;
-    int64_t maxt = kMinTime;  // Newest chunk end in the file.
+    std::shared_ptr<MappedFile> mapped;  // Between Begin/EndBulkRead.
+    int64_t maxt = kMinTime;             // Newest chunk end in the file.
   };
 
   HeadChunkFiles(FileSystem* fs, std::string dir);
@@ -111,6 +119,10 @@ class HeadChunkFiles {
   // Starts file cur_seq_ + 1 (header buffered).
   Status StartFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The data of the record at `offset` of file `seq`, whose bytes are
+  // `file`.
+  static StatusOr<std::string> DecodeAt(std::string_view file, uint32_t seq,
+                                        int64_t offset);
   // Marks writing failed after `st`, logging it once.
   void Fail(const Status& st) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string PathOf(uint32_t seq) const {

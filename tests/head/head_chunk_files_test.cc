@@ -296,5 +296,36 @@ TEST(HeadChunkFilesTest, WriteErrorKeepsBufferedChunksReadable) {
   EXPECT_EQ(again.chunks.size(), 10u);
 }
 
+// Bulk reads (the shutdown snapshot) map the files; chunks written after
+// the mapping, still buffered or in older files all read back.
+TEST(HeadChunkFilesTest, BulkReadServesEveryChunk) {
+  TempDir dir;
+  WriteRun(dir.path(), 0, 10);  // An older, complete file.
+  Loaded loaded;
+  auto files = OpenFiles(dir.path(), &loaded);
+  std::vector<uint64_t> refs;
+  for (const auto& [series, c] : loaded.chunks) refs.push_back(c.ref);
+  auto write = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      refs.push_back(*files->Write(1, i * 10, i * 10 + 9, 1, ChunkData(i)));
+    }
+  };
+  write(10, 20);
+  files->BeginBulkRead();  // Flushes 10..19 and maps both files.
+  write(20, 30);
+  ASSERT_TRUE(files->Flush().ok());  // Past the mapping's end.
+  write(30, 40);                     // Buffered.
+  auto check = [&] {
+    for (int i = 0; i < 40; ++i) {
+      auto got = files->Read(refs[i]);
+      ASSERT_TRUE(got.ok()) << i << " " << got.status().ToString();
+      ASSERT_EQ(*got, ChunkData(i)) << i;
+    }
+  };
+  check();
+  files->EndBulkRead();
+  check();
+}
+
 }  // namespace
 }  // namespace strata
