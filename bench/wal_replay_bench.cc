@@ -2,16 +2,20 @@
 //
 // WAL replay and shutdown-snapshot restart times. Writes N series x S
 // samples (15 s apart, counter-like values) through the public API with the
-// default options (zstd WAL, fsync interval) and closes the DB without a
-// snapshot; then times DB::Open replaying the whole WAL, the Close that
-// writes the shutdown snapshot, and DB::Open from that snapshot.
+// default options (zstd WAL, fsync interval) plus head chunks on disk
+// (Options::head_chunks_on_disk) and closes the DB without a snapshot; then
+// times DB::Open with the chunks from chunks_head/ (replaying only the WAL
+// samples after them), the Close that writes the shutdown snapshot,
+// DB::Open from that snapshot, and last DB::Open replaying the whole WAL
+// (head chunks off, which removes chunks_head/).
 //
 // Usage: wal_replay_bench [series=1000000] [samples_per_series=480] [dir]
 //                         [replay|snapshot]
 // 1M series x 480 samples is 2 h of 15 s scrapes. With a 4th argument the
 // data in `dir` is not written again: `replay` (or any other word) times
-// only the full WAL replay (e.g. under perf), `snapshot` only the snapshot
-// write (if `dir` has none) and the open from it.
+// only the full WAL replay (e.g. under perf), `mapped` only the open with
+// head chunks, `snapshot` only the snapshot write (if `dir` has none) and
+// the open from it.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -60,11 +64,14 @@ bool TimeOpen(const strata::Options& options, const std::string& dir,
   const strata::ReplayReport& r = (*db)->replay_report();
   std::printf(
       "%s: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld WAL "
-      "segments%s\n",
+      "segments%s; %ld chunks from chunks_head/ holding %ld WAL samples "
+      "skipped\n",
       what, seconds, static_cast<long>(r.series), static_cast<long>(r.samples),
       r.samples / seconds / 1e6, static_cast<long>(r.segments),
-      r.from_snapshot ? ", from the snapshot" : "");
-  const bool ok = r.samples == want;
+      r.from_snapshot ? ", from the snapshot" : "",
+      static_cast<long>(r.mapped_chunks),
+      static_cast<long>(r.samples_in_mapped_chunks));
+  const bool ok = r.samples + r.samples_in_mapped_chunks == want;
   (void)(*db)->Close();
   return ok;
 }
@@ -104,6 +111,7 @@ int main(int argc, char** argv) {
   }
   strata::Options options;
   options.snapshot_on_shutdown = false;
+  options.head_chunks_on_disk = true;
   const std::string mode = argc > 4 ? argv[4] : "";
   const bool write = mode.empty();
   if (write) {
@@ -142,11 +150,19 @@ int main(int argc, char** argv) {
   }
   const int64_t want = series * samples;
   bool ok = true;
-  if (mode != "snapshot") ok &= TimeOpen(options, dir, "replay", want);
+  if (write || mode == "mapped") {
+    ok &= TimeOpen(options, dir, "replay with head chunks", want);
+  }
   if (write || mode == "snapshot") {
-    options.snapshot_on_shutdown = true;
-    if (!HasSnapshot(dir)) ok &= WriteSnapshot(options, dir);
-    ok &= TimeOpen(options, dir, "open from snapshot", want);
+    strata::Options snap = options;
+    snap.snapshot_on_shutdown = true;
+    if (!HasSnapshot(dir)) ok &= WriteSnapshot(snap, dir);
+    ok &= TimeOpen(snap, dir, "open from snapshot", want);
+  }
+  if (mode != "snapshot" && mode != "mapped") {
+    strata::Options full = options;
+    full.head_chunks_on_disk = false;
+    ok &= TimeOpen(full, dir, "full replay", want);
   }
   if (argc <= 3) std::filesystem::remove_all(dir);
   return ok ? 0 : 1;

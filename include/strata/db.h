@@ -57,6 +57,12 @@ struct ReplayReport {
   // Why a snapshot found was not used (damaged, stale); it was removed and
   // the whole WAL replayed. Empty otherwise.
   std::string snapshot_discarded;
+  // Options::head_chunks_on_disk: chunks found in chunks_head/ and attached
+  // to their series, the WAL samples they made the replay skip, and the
+  // damage found (the first problem; the files were cut there).
+  int64_t mapped_chunks = 0;
+  int64_t samples_in_mapped_chunks = 0;
+  std::string mapped_chunks_damage;
 };
 
 // A histogram of durations as a scrape reports it: cumulative counts per

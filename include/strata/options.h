@@ -95,6 +95,14 @@ struct Options {
   // DB::SetMaxExemplars resizes it while open.
   int64_t max_exemplars = 0;
 
+  // Write every completed head chunk to <dir>/chunks_head/ (Prometheus
+  // 2.42's head-chunk file format) and drop it from memory; the head reads
+  // it back when queried. Open then loads the chunk references and
+  // replays only the WAL samples newer than each series' last chunk on
+  // disk. Damaged files are cut at the damage and the WAL fills in. When
+  // off, Open removes chunks_head/ and every chunk stays in memory.
+  bool head_chunks_on_disk = true;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

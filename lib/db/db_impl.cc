@@ -101,9 +101,11 @@ Status DBImpl::Init() {
   STRATA_RETURN_IF_ERROR(fs_->CreateDirs(JoinPath(dir_, kWalDir)));
   STRATA_ASSIGN_OR_RETURN(lock_, DirLock::Acquire(dir_));
   STRATA_RETURN_IF_ERROR(LoadBlocks());
+  STRATA_RETURN_IF_ERROR(OpenHeadChunkFiles());
   ResetHead();
   STRATA_ASSIGN_OR_RETURN(const int first_segment, LoadHeadSnapshot());
   STRATA_RETURN_IF_ERROR(ReplayWal(first_segment));
+  FinishHeadChunkLoad();
   DropChunksBlocksHold();
 
   STRATA_ASSIGN_OR_RETURN(
@@ -123,7 +125,7 @@ void DBImpl::ResetHead() {
   HeadOptions head_options;
   head_options.chunk_range_ms = options_.block_duration_ms;
   head_options.max_exemplars = options_.max_exemplars;
-  head_ = std::make_shared<Head>(head_options);
+  head_ = std::make_shared<Head>(head_options, chunk_files_);
   // What blocks hold is not taken into the head again.
   head_->SetMinValidTime(BlocksMaxTime());
 }
@@ -135,6 +137,9 @@ Status DBImpl::ReplayWal(int first_segment) {
   if (first_segment >= 0) {
     head_->ForEachSeries([&](MemSeries* s) { loader.AddKnownSeries(s); });
   }
+  // Series the snapshot restored keep their chunks from it: only series
+  // created by the WAL records take chunks from disk.
+  if (chunk_files_ != nullptr) loader.SetMappedChunks(&mapped_chunks_);
   const std::string wal_dir = JoinPath(dir_, kWalDir);
   STRATA_ASSIGN_OR_RETURN(const WalExtent extent,
                           MeasureWal(fs_, wal_dir, first_segment));
@@ -205,6 +210,8 @@ Status DBImpl::ReplayWal(int first_segment) {
     report_.bytes_skipped += r.bytes;
   }
   report_.records_salvaged = result.records_salvaged;
+  report_.mapped_chunks = counts.mapped_chunks;
+  report_.samples_in_mapped_chunks = counts.samples_in_mapped_chunks;
   report_.seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -339,6 +346,14 @@ Status DBImpl::Close() {
   // failure costs only the next open's speed, so Close still succeeds.
   if (wal_ && st.ok() && options_.snapshot_on_shutdown) {
     (void)WriteHeadSnapshot();
+  }
+  // After the snapshot, which reads chunks back from the files.
+  if (chunk_files_ != nullptr) {
+    Status files_st = chunk_files_->Close();
+    if (!files_st.ok()) {
+      STRATA_LOG(kWarn, "closing head chunk files",
+                 {{"err", files_st.ToString()}});
+    }
   }
   lock_.reset();
   return st;

@@ -18,6 +18,7 @@
 #include "block/block_check.h"
 #include "block/block_writer.h"
 #include "db/damage_log.h"
+#include "db/wal_head_loader.h"
 #include "head/head.h"
 #include "head/head_appender.h"
 #include "strata/db.h"
@@ -61,6 +62,15 @@ class DBImpl : public DB {
   // Replays the WAL into the head: from segment `first_segment` when the
   // head came from a snapshot, else (-1) the checkpoint and every segment.
   Status ReplayWal(int first_segment);
+
+  // --- db_head_chunks.cc: Options::head_chunks_on_disk. ---
+  // Opens chunks_head/ (repairing damage) and indexes its chunks by
+  // series into mapped_chunks_, leaving out those blocks already hold; or,
+  // when the option is off, removes chunks_head/.
+  Status OpenHeadChunkFiles();
+  // After the WAL replay: finishes the series that got chunks from disk
+  // and frees the index.
+  void FinishHeadChunkLoad();
 
   // --- db_head_snapshot.cc: the shutdown snapshot. ---
   // Loads the newest usable head snapshot (or removes snapshots when they
@@ -158,6 +168,11 @@ class DBImpl : public DB {
   FileSystem* const fs_;
   std::unique_ptr<DirLock> lock_;
   std::shared_ptr<Head> head_;
+  // Options::head_chunks_on_disk; shared with every head (readers may
+  // outlive the DB).
+  std::shared_ptr<HeadChunkFiles> chunk_files_;
+  // Until the WAL replay has attached them.
+  WalHeadLoader::MappedChunkIndex mapped_chunks_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
   ReplayReport report_;

@@ -78,14 +78,26 @@ Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
   Footer footer;
   Status st;
   SeriesStateView scratch;
+  // Chunks on disk are read back through mappings, not a pread each.
+  HeadChunkFiles* const chunk_files = head.chunk_files();
+  if (chunk_files != nullptr) chunk_files->BeginBulkRead();
+  struct EndBulkRead {
+    HeadChunkFiles* files;
+    ~EndBulkRead() {
+      if (files != nullptr) files->EndBulkRead();
+    }
+  } end_bulk_read{chunk_files};
   head.ForEachSeries([&](MemSeries* s) {
     // A series never logged has no committed sample: the WAL after the
     // snapshot could not refer to it.
     if (!st.ok() || !s->wal_logged()) return;
-    s->ViewState(&scratch, [&](const SeriesStateView& view) {
-      EncodeSeries(s->id(), s->labels(), view, out.Next());
-      footer.chunks += view.closed.size() + (view.has_open ? 1 : 0);
-    });
+    // Chunks on disk are read back: the snapshot holds every chunk.
+    st = s->ViewState(
+        &scratch, head.chunk_files(), [&](const SeriesStateView& view) {
+          EncodeSeries(s->id(), s->labels(), view, out.Next());
+          footer.chunks += view.closed.size() + (view.has_open ? 1 : 0);
+        });
+    if (!st.ok()) return;
     ++footer.series;
     st = out.Added();
   });

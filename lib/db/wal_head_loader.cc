@@ -10,8 +10,9 @@ namespace strata {
 WalHeadLoader::WalHeadLoader(Head* head, int64_t min_valid_time, int workers)
     : head_(head), min_valid_time_(min_valid_time), appenders_(head, workers) {}
 
-void WalHeadLoader::SetRef(uint64_t ref, MemSeries* series) {
-  const RefTarget target{series, series->id()};
+void WalHeadLoader::SetRef(uint64_t ref, MemSeries* series,
+                           int64_t mapped_maxt) {
+  const RefTarget target{series, series->id(), mapped_maxt};
   if (ref < by_ref_dense_.size() + (uint64_t{1} << 20)) {
     if (ref >= by_ref_dense_.size()) {
       by_ref_dense_.resize(std::max<size_t>(ref + 1, by_ref_dense_.size() * 2));
@@ -42,7 +43,13 @@ Status WalHeadLoader::OnRecord(std::string_view record) {
         MemSeries* ms = head_->GetOrCreateWithId(static_cast<SeriesId>(s.ref),
                                                  s.labels, &created);
         ms->set_wal_logged();
-        SetRef(s.ref, ms);
+        int64_t mapped_maxt = kMinTime;
+        if (created && ms->id() == s.ref) {
+          mapped_maxt = AttachMapped(s.ref, ms);
+        } else if (const RefTarget old = FindRef(s.ref); old.series == ms) {
+          mapped_maxt = old.mapped_maxt;  // The same record again.
+        }
+        SetRef(s.ref, ms, mapped_maxt);
         if (created) ++counts_.series_created;
         if (ms->id() != s.ref) {
           ++counts_.ref_id_mismatches;
@@ -67,6 +74,10 @@ Status WalHeadLoader::OnRecord(std::string_view record) {
         const RefTarget target = FindRef(s.ref);
         if (target.series == nullptr) {
           ++counts_.samples_unknown_series;
+          continue;
+        }
+        if (s.t <= target.mapped_maxt) {
+          ++counts_.samples_in_mapped_chunks;
           continue;
         }
         appenders_.Add(target.series, target.id, s.t, s.v);
@@ -108,6 +119,17 @@ Status WalHeadLoader::LoadExemplars(std::string_view record) {
     }
   }
   return Status::OK();
+}
+
+int64_t WalHeadLoader::AttachMapped(uint64_t ref, MemSeries* s) {
+  if (mapped_ == nullptr) return kMinTime;
+  auto it = mapped_->find(ref);
+  if (it == mapped_->end()) return kMinTime;
+  const int64_t maxt = head_->AttachMappedChunks(s, it->second);
+  if (maxt != kMinTime) {
+    counts_.mapped_chunks += static_cast<int64_t>(it->second.size());
+  }
+  return maxt;
 }
 
 void WalHeadLoader::Finish() {

@@ -13,7 +13,10 @@
 //   - exemplars at or after `min_valid_time` go to the head's exemplar
 //     storage (as Prometheus replays them: without their has-timestamp
 //     flag; refusals, such as exemplars while the storage is off, are
-//     dropped).
+//     dropped);
+//   - with SetMappedChunks, a series a record creates first gets its chunks
+//     from the head-chunk files, and its samples up to the last one's maxt
+//     are skipped (the chunks hold them).
 // Metadata and histogram records are ignored.
 //
 // Thread-safety: one thread calls OnRecord and Finish.
@@ -51,6 +54,10 @@ class WalHeadLoader {
     // Stored in the exemplar ring, and of refs no series record introduced.
     int64_t exemplars = 0;
     int64_t exemplars_unknown_series = 0;
+    // Chunks attached from the head-chunk files, and samples they hold
+    // that were skipped.
+    int64_t mapped_chunks = 0;
+    int64_t samples_in_mapped_chunks = 0;
   };
 
   // `workers`: ReplayShards workers (0 appends on the calling thread).
@@ -60,7 +67,14 @@ class WalHeadLoader {
 
   // A series the head already holds from a shutdown snapshot: later
   // records refer to it by its id.
-  void AddKnownSeries(MemSeries* series) { SetRef(series->id(), series); }
+  void AddKnownSeries(MemSeries* series) {
+    SetRef(series->id(), series, kMinTime);
+  }
+  // The chunks in the head-chunk files by WAL series ref, each list in cut
+  // order; not owned, must outlive the loader.
+  using MappedChunkIndex =
+      absl::flat_hash_map<uint64_t, std::vector<MappedChunk>>;
+  void SetMappedChunks(const MappedChunkIndex* index) { mapped_ = index; }
 
   // Applies one record. Fails only on a record that does not decode.
   Status OnRecord(std::string_view record);
@@ -74,13 +88,19 @@ class WalHeadLoader {
   struct RefTarget {
     MemSeries* series = nullptr;
     SeriesId id = 0;
+    // Samples up to here are in chunks attached from disk.
+    int64_t mapped_maxt = kMinTime;
   };
-  void SetRef(uint64_t ref, MemSeries* series);
+  void SetRef(uint64_t ref, MemSeries* series, int64_t mapped_maxt);
+  // Attaches the mapped chunks of `ref` to the new series `s`; returns the
+  // newest chunk end attached, kMinTime if none.
+  int64_t AttachMapped(uint64_t ref, MemSeries* s);
   RefTarget FindRef(uint64_t ref) const;
   Status LoadExemplars(std::string_view record);
 
   Head* const head_;
   const int64_t min_valid_time_;
+  const MappedChunkIndex* mapped_ = nullptr;
   ReplayShards appenders_;
   // Refs are dense (Strata and Prometheus count them up from 1), so a
   // vector indexed by ref holds them; refs far beyond the series seen go

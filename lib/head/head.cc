@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "index/intervals.h"
+#include "util/log.h"
 
 namespace strata {
 
@@ -59,7 +60,8 @@ class Head::HeadChunkReader : public ChunkReader {
   StatusOr<ChunkBytes> Chunk(const ChunkMeta& meta) const override {
     MemSeries* s = head_->series_.GetById(MemSeries::ChunkRefSeries(meta.ref));
     if (s == nullptr) return Status::NotFound("series not in head");
-    return s->ChunkCopy(MemSeries::ChunkRefSeq(meta.ref));
+    return s->ChunkCopy(MemSeries::ChunkRefSeq(meta.ref),
+                        head_->chunk_files_.get());
   }
 
  private:
@@ -113,8 +115,10 @@ void Head::ForEachTombstone(
   tombstones_->ForEach(fn);
 }
 
-Head::Head(const HeadOptions& options)
+Head::Head(const HeadOptions& options,
+           std::shared_ptr<HeadChunkFiles> chunk_files)
     : options_(options),
+      chunk_files_(std::move(chunk_files)),
       exemplars_(options.max_exemplars),
       index_(std::make_unique<HeadIndexReader>(this)),
       chunks_(std::make_unique<HeadChunkReader>(this)),
@@ -210,7 +214,8 @@ AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
     if (i + kAhead < n) samples[i + kAhead].series->PrefetchOpenChunkTail();
     const HeadSample& s = samples[i];
     bool new_chunk = false;
-    switch (s.series->Append(s.t, s.v, options_.chunk_range_ms, &new_chunk)) {
+    switch (s.series->Append(s.t, s.v, options_.chunk_range_ms,
+                             chunk_files_.get(), &new_chunk)) {
       case AppendOutcome::kAppended:
         ++result.appended;
         min_t = std::min(min_t, s.t);
@@ -236,8 +241,31 @@ AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
   if (chunks_created > 0) {
     counters_.chunks_created.fetch_add(chunks_created,
                                        std::memory_order_relaxed);
+    // The chunks this batch cut reach the file outside any series lock.
+    // A failure is logged and keeps later chunks in memory.
+    if (chunk_files_ != nullptr) (void)chunk_files_->Flush();
   }
   return result;
+}
+
+int64_t Head::AttachMappedChunks(MemSeries* s,
+                                 std::span<const MappedChunk> chunks) {
+  if (!s->AttachMappedChunks(chunks)) return kMinTime;
+  counters_.chunks_created.fetch_add(static_cast<int64_t>(chunks.size()),
+                                     std::memory_order_relaxed);
+  UpdateTimeRange(chunks.front().mint, chunks.back().maxt);
+  return chunks.back().maxt;
+}
+
+void Head::FinishMappedLoad() {
+  if (chunk_files_ == nullptr) return;
+  series_.ForEach([&](MemSeries* s) {
+    Status st = s->FinishMappedLoad(*chunk_files_);
+    if (!st.ok()) {
+      STRATA_LOG(kWarn, "reading a series' last head chunk",
+                 {{"series", s->labels().ToString()}, {"err", st.ToString()}});
+    }
+  });
 }
 
 AppendOutcome Head::AppendSample(MemSeries* s, int64_t t, double v) {
@@ -288,6 +316,7 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
     }
   }
   tombstones_->Truncate(mint, series_);
+  if (chunk_files_ != nullptr) chunk_files_->Truncate(mint);
   counters_.chunks_removed.fetch_add(stats.chunks_removed,
                                      std::memory_order_relaxed);
   counters_.series_removed.fetch_add(stats.series_removed,

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "head/exemplar_storage.h"
+#include "head/head_chunk_files.h"
 #include "head/mem_postings.h"
 #include "head/series_map.h"
 #include "head/symbol_table.h"
@@ -59,7 +60,11 @@ struct AppendBatchResult {
 
 class Head : public BlockReader {
  public:
-  explicit Head(const HeadOptions& options);
+  // With `chunk_files`, completed chunks are written there and dropped
+  // from memory (see head_chunk_files.h); the head shares their ownership
+  // with readers that outlive the DB.
+  explicit Head(const HeadOptions& options,
+                std::shared_ptr<HeadChunkFiles> chunk_files = nullptr);
   ~Head() override;
 
   // Finds or creates the series for `labels` (already validated). A new
@@ -83,6 +88,16 @@ class Head : public BlockReader {
   // fit its bytes.
   StatusOr<MemSeries*> RestoreSeries(SeriesId id, const Labels& labels,
                                      const SeriesStateView& state);
+
+  // For DB open, before the WAL replays samples into `s`: installs the
+  // chunks the head-chunk files hold for it (see
+  // MemSeries::AttachMappedChunks) and counts them. Returns the newest
+  // chunk end attached, kMinTime if none (then nothing changed).
+  int64_t AttachMappedChunks(MemSeries* s, std::span<const MappedChunk> chunks);
+  // After the WAL replay: MemSeries::FinishMappedLoad for every series.
+  void FinishMappedLoad();
+  // nullptr when chunks stay in memory.
+  HeadChunkFiles* chunk_files() const { return chunk_files_.get(); }
 
   // Appends committed samples in order, as AppendSample would one by one,
   // and updates the head's time range and counters once for the batch.
@@ -154,6 +169,7 @@ class Head : public BlockReader {
   void UpdateTimeRange(int64_t min_t, int64_t max_t);
 
   const HeadOptions options_;
+  const std::shared_ptr<HeadChunkFiles> chunk_files_;
   SymbolTable symbols_;
   MemPostings postings_;
   SeriesMap series_;

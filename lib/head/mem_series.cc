@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 
+#include "chunk/xor_iterator.h"
 #include "util/coding.h"
 #include "util/huge_page_pool.h"
 
@@ -74,7 +75,7 @@ AppendOutcome MemSeries::CheckLocked(int64_t t, double v) const {
 }
 
 AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
-                                bool* new_chunk) {
+                                HeadChunkFiles* files, bool* new_chunk) {
   SpinLockHolder lock(&mu_);
   *new_chunk = false;
   if (AppendOutcome o = CheckLocked(t, v); o != AppendOutcome::kAppended) {
@@ -87,7 +88,7 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
       chunk::ShouldCut(&cut_, n,
                        n == chunk::kSamplesPerChunk / 4 ? open_mint_ : 0,
                        open_.last_t(), t, chunk_range)) {
-    CutChunk(t, chunk_range);
+    CutChunk(t, chunk_range, files);
     *new_chunk = true;
   }
   open_.Append(t, v);
@@ -95,14 +96,28 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
   return AppendOutcome::kAppended;
 }
 
-void MemSeries::CutChunk(int64_t t, int64_t chunk_range) {
+MemSeries::ClosedChunk MemSeries::CloseOpenChunk(HeadChunkFiles* files) {
+  const std::string_view bytes = open_.Bytes();
+  ClosedChunk closed{nullptr, static_cast<uint32_t>(bytes.size()), open_mint_,
+                     open_.last_t()};
+  if (files != nullptr) {
+    StatusOr<uint64_t> ref =
+        files->Write(id_, closed.mint, closed.maxt,
+                     static_cast<uint8_t>(chunk::Encoding::kXor), bytes);
+    if (ref.ok()) {
+      closed.disk_ref = *ref;
+      return closed;
+    }
+  }
+  closed.data = std::make_unique<char[]>(bytes.size());
+  std::memcpy(closed.data.get(), bytes.data(), bytes.size());
+  return closed;
+}
+
+void MemSeries::CutChunk(int64_t t, int64_t chunk_range,
+                         HeadChunkFiles* files) {
   if (open_.NumSamples() > 0) {
-    std::string_view bytes = open_.Bytes();
-    ClosedChunk closed{std::make_unique<char[]>(bytes.size()),
-                       static_cast<uint32_t>(bytes.size()), open_mint_,
-                       open_.last_t()};
-    std::memcpy(closed.data.get(), bytes.data(), bytes.size());
-    closed_.push_back(std::move(closed));
+    closed_.push_back(CloseOpenChunk(files));
     open_ = chunk::XorChunk();
   }
   open_mint_ = t;
@@ -126,19 +141,30 @@ void MemSeries::ChunkMetas(int64_t mint, int64_t maxt,
   }
 }
 
-StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq) const {
+StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq,
+                                          const HeadChunkFiles* files) const {
   auto copy = std::make_shared<std::string>();
+  uint64_t disk_ref = 0;
   {
     SpinLockHolder lock(&mu_);
     if (seq < first_seq_) return Status::NotFound("head chunk truncated");
     const size_t idx = seq - first_seq_;
     if (idx < closed_.size()) {
-      copy->assign(closed_[idx].data.get(), closed_[idx].size);
+      disk_ref = closed_[idx].disk_ref;
+      if (disk_ref == 0) {
+        copy->assign(closed_[idx].data.get(), closed_[idx].size);
+      }
     } else if (idx == closed_.size() && open_.NumSamples() > 0) {
       copy->assign(open_.Bytes());
     } else {
       return Status::NotFound("head chunk not found");
     }
+  }
+  if (disk_ref != 0) {
+    // The bytes of a chunk on disk never change; a truncation racing this
+    // read makes it NotFound, as for a chunk in memory.
+    if (files == nullptr) return Status::Internal("head chunk files closed");
+    STRATA_ASSIGN_OR_RETURN(*copy, files->Read(disk_ref));
   }
   ChunkBytes out;
   out.encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
@@ -166,15 +192,24 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
   return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
 }
 
-void MemSeries::ViewState(
-    SeriesStateView* scratch,
+Status MemSeries::ViewState(
+    SeriesStateView* scratch, const HeadChunkFiles* files,
     const std::function<void(const SeriesStateView&)>& fn) const {
   SpinLockHolder lock(&mu_);
   SeriesStateView& v = *scratch;
   v.closed.clear();
+  // Chunks read from disk, alive while fn runs.
+  std::vector<std::string> from_disk;
+  from_disk.reserve(closed_.size());
   for (const ClosedChunk& c : closed_) {
-    v.closed.push_back(
-        {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
+    if (c.disk_ref == 0) {
+      v.closed.push_back(
+          {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
+      continue;
+    }
+    if (files == nullptr) return Status::Internal("head chunk files closed");
+    STRATA_ASSIGN_OR_RETURN(from_disk.emplace_back(), files->Read(c.disk_ref));
+    v.closed.push_back({c.mint, c.maxt, from_disk.back()});
   }
   v.has_open = open_.NumSamples() > 0;
   if (v.has_open) {
@@ -185,6 +220,36 @@ void MemSeries::ViewState(
   v.max_time = max_time_.load(std::memory_order_relaxed);
   v.last_value_bits = v.has_open ? open_.last_v_bits() : last_value_bits_;
   fn(v);
+  return Status::OK();
+}
+
+bool MemSeries::AttachMappedChunks(std::span<const MappedChunk> chunks) {
+  SpinLockHolder lock(&mu_);
+  if (chunks.empty() || !closed_.empty() || open_.NumSamples() > 0) {
+    return false;
+  }
+  closed_.reserve(chunks.size());
+  for (const MappedChunk& c : chunks) {
+    closed_.push_back({nullptr, 0, c.mint, c.maxt, c.ref});
+  }
+  max_time_.store(chunks.back().maxt, std::memory_order_release);
+  return true;
+}
+
+Status MemSeries::FinishMappedLoad(const HeadChunkFiles& files) {
+  SpinLockHolder lock(&mu_);
+  if (open_.NumSamples() > 0 || closed_.empty() ||
+      closed_.back().disk_ref == 0) {
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(const std::string bytes,
+                          files.Read(closed_.back().disk_ref));
+  chunk::XorIterator it(bytes);
+  while (it.Next()) {
+    last_value_bits_ = it.v_bits();
+  }
+  if (it.error()) return Status::Corruption(std::string(it.error_message()));
+  return Status::OK();
 }
 
 bool MemSeries::RestoreState(const SeriesStateView& state) {

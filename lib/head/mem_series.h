@@ -20,10 +20,12 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <span>
 #include <vector>
 
 #include "chunk/cut_policy.h"
 #include "chunk/xor_chunk.h"
+#include "head/head_chunk_files.h"
 #include "head/mem_postings.h"
 #include "head/series_state.h"
 #include "index/reader.h"
@@ -62,9 +64,11 @@ class alignas(64) MemSeries {
   AppendOutcome Check(int64_t t, double v) const ABSL_LOCKS_EXCLUDED(mu_);
   // Appends if in order, cutting chunks as Prometheus does for
   // `chunk_range` (the block duration). Sets *new_chunk if a chunk was
-  // started for this sample.
+  // started for this sample. With `files`, a chunk cut is written there
+  // and dropped from memory (kept in memory if the write fails).
   AppendOutcome Append(int64_t t, double v, int64_t chunk_range,
-                       bool* new_chunk) ABSL_LOCKS_EXCLUDED(mu_);
+                       HeadChunkFiles* files, bool* new_chunk)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Newest committed timestamp, kMinTime if none. Lock-free hint.
   int64_t max_time_hint() const {
@@ -74,8 +78,11 @@ class alignas(64) MemSeries {
   // Chunk metas overlapping [mint, maxt], refs encoding (id, chunk seq).
   void ChunkMetas(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out) const
       ABSL_LOCKS_EXCLUDED(mu_);
-  // A copy of the chunk with sequence number `seq`.
-  StatusOr<ChunkBytes> ChunkCopy(uint32_t seq) const ABSL_LOCKS_EXCLUDED(mu_);
+  // A copy of the chunk with sequence number `seq`; a chunk on disk is
+  // read from `files` (after the series lock is released).
+  StatusOr<ChunkBytes> ChunkCopy(uint32_t seq,
+                                 const HeadChunkFiles* files) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   size_t NumChunks() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether a WAL series record for this series has been written.
@@ -148,14 +155,27 @@ class alignas(64) MemSeries {
 
   // Calls fn with a view of the chunks and append state, holding the
   // series lock (fn must not touch this series). `scratch` is reused for
-  // the view's vector.
-  void ViewState(SeriesStateView* scratch,
-                 const std::function<void(const SeriesStateView&)>& fn) const
+  // the view's vector. Chunks on disk are read from `files`; a chunk that
+  // cannot be read fails the call (fn not called).
+  Status ViewState(SeriesStateView* scratch, const HeadChunkFiles* files,
+                   const std::function<void(const SeriesStateView&)>& fn) const
       ABSL_LOCKS_EXCLUDED(mu_);
   // Installs a saved state into a series that holds no chunk yet, copying
   // the bytes. Returns false, changing nothing, if the open chunk's state
   // does not fit its bytes.
   bool RestoreState(const SeriesStateView& state) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // For DB open: installs chunks found in the head-chunk files into a
+  // series that holds no chunk yet (oldest first, none overlapping) and
+  // sets the newest sample time to the last one's maxt. The value of that
+  // sample is not known until FinishMappedLoad. Returns false, changing
+  // nothing, if the series has chunks or `chunks` is empty.
+  bool AttachMappedChunks(std::span<const MappedChunk> chunks)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // After the WAL replay: if the newest sample is the end of a chunk on
+  // disk (the WAL added nothing after it), reads that chunk for its value,
+  // which the duplicate check needs.
+  Status FinishMappedLoad(const HeadChunkFiles& files) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Drops chunks that end before `mint`. Returns the chunks left.
   size_t TruncateChunksBefore(int64_t mint) ABSL_LOCKS_EXCLUDED(mu_);
@@ -173,14 +193,20 @@ class alignas(64) MemSeries {
   }
 
  private:
+  // A completed chunk: in memory (data) or on disk (disk_ref, data null).
   struct ClosedChunk {
     std::unique_ptr<char[]> data;
     uint32_t size;
     int64_t mint;
     int64_t maxt;
+    uint64_t disk_ref = 0;
   };
 
-  void CutChunk(int64_t t, int64_t chunk_range)
+  void CutChunk(int64_t t, int64_t chunk_range, HeadChunkFiles* files)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The open chunk as a ClosedChunk: written to `files` if given and the
+  // write succeeds, else copied.
+  ClosedChunk CloseOpenChunk(HeadChunkFiles* files)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AppendOutcome CheckLocked(int64_t t, double v) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -2,13 +2,17 @@
 // two threads and prints "<thread> <batch>" on stdout after each Commit
 // returns OK, until it is killed.
 //
-// Usage: crash_writer DIR [STEP_MS [COMPACT [RETENTION_MS [CLOSE_EVERY]]]].
+// Usage: crash_writer DIR [STEP_MS [COMPACT [RETENTION_MS [CLOSE_EVERY
+//        [HEAD_CHUNKS]]]]].
 // With COMPACT=1 a second thread persists the head, compacts, applies
 // retention (RETENTION_MS, default 0: none) and snapshots in a loop, so
 // kills land inside block writes, WAL checkpoints and snapshots too. With
 // CLOSE_EVERY=n > 0 one thread writes and closes the DB cleanly after every
 // n-th batch (writing the shutdown snapshot) and reopens it (loading it),
-// so kills land inside shutdown snapshot writes and loads.
+// so kills land inside shutdown snapshot writes and loads. With
+// HEAD_CHUNKS=1 completed head chunks go to chunks_head/
+// (Options::head_chunks_on_disk), so kills land inside head-chunk writes,
+// file cuts and removals, and opens load them.
 //
 // Batch b of thread k holds, at t = b * STEP_MS, the samples
 //   crash{thread="k", s="i"} = b * 100 + i   for i in [0, kSeries)
@@ -163,6 +167,7 @@ int main(int argc, char** argv) {
   options.retention_ms = argc > 4 ? std::atoll(argv[4]) : 0;
   options.wal_segment_bytes = 256 * 1024;  // Exercise segment rollover.
   const int64_t close_every = argc > 5 ? std::atoll(argv[5]) : 0;
+  options.head_chunks_on_disk = argc > 6 && std::atoi(argv[6]) != 0;
   auto db = strata::DB::Open(options, argv[1]);
   if (!db.ok()) {
     std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());

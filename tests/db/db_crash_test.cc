@@ -46,6 +46,11 @@ struct WriterRun {
   // > 0: one writer closing and reopening the DB (shutdown snapshot)
   // after every this many batches.
   int64_t close_every = 0;
+  // Options::head_chunks_on_disk, for the writer and the verifier.
+  bool head_chunks = false;
+  // Whether the verifier's Close writes a shutdown snapshot (which the
+  // next open prefers to the head-chunk files).
+  bool verifier_snapshots = true;
 };
 
 struct Round {
@@ -83,7 +88,7 @@ Round RunAndKill(const std::string& dir, const WriterRun& w, int min_acks,
     const std::string close_every = std::to_string(w.close_every);
     execl(path.c_str(), path.c_str(), dir.c_str(), step.c_str(),
           w.compact ? "1" : "0", retention.c_str(), close_every.c_str(),
-          nullptr);
+          w.head_chunks ? "1" : "0", nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -165,6 +170,10 @@ struct Work {
   int snapshots_discarded = 0;
   // Kills that left a partially written shutdown snapshot.
   int partial_snapshots = 0;
+  // Verifier opens that attached chunks from chunks_head/, and that found
+  // (and cut) a damaged head-chunk file.
+  int mapped_chunk_loads = 0;
+  int mapped_chunk_damage = 0;
 };
 
 bool HasPartialSnapshot(const std::string& dir) {
@@ -219,6 +228,8 @@ Work KillLoop(int rounds, const WriterRun& w) {
     Options options;
     options.background_compaction = false;
     options.retention_ms = 0;
+    options.head_chunks_on_disk = w.head_chunks;
+    options.snapshot_on_shutdown = w.verifier_snapshots;
     auto db = DB::Open(options, dir.path());
     EXPECT_TRUE(db.ok()) << "round " << round << ": " << db.status().ToString();
     if (!db.ok()) return work;
@@ -227,6 +238,9 @@ Work KillLoop(int rounds, const WriterRun& w) {
     work.snapshot_loads += (*db)->replay_report().from_snapshot ? 1 : 0;
     work.snapshots_discarded +=
         (*db)->replay_report().snapshot_discarded.empty() ? 0 : 1;
+    work.mapped_chunk_loads += (*db)->replay_report().mapped_chunks > 0;
+    work.mapped_chunk_damage +=
+        !(*db)->replay_report().mapped_chunks_damage.empty();
     CheckAcked(**db, acked, w.step_ms, round);
     if (::testing::Test::HasFatalFailure()) return work;
     const DBStats stats = (*db)->Stats();
@@ -249,12 +263,14 @@ Work KillLoop(int rounds, const WriterRun& w) {
       "crash test: %d kill -9 rounds%s, %lld batches acknowledged, %zu "
       "verified at the end, %zu rounds truncated the head, at most %lld "
       "blocks and %lld WAL segments; %d opens from a shutdown snapshot, %d "
-      "snapshots discarded, %d kills inside a snapshot write\n",
+      "snapshots discarded, %d kills inside a snapshot write; %d opens "
+      "with chunks from chunks_head/, %d found a damaged head-chunk file\n",
       rounds, w.compact ? " during compaction and snapshots" : "",
       static_cast<long long>(work.acked_batches), acked.size(),
       work.truncation_rounds.size(), static_cast<long long>(work.max_blocks),
       static_cast<long long>(work.max_wal_segments), work.snapshot_loads,
-      work.snapshots_discarded, work.partial_snapshots);
+      work.snapshots_discarded, work.partial_snapshots, work.mapped_chunk_loads,
+      work.mapped_chunk_damage);
   return work;
 }
 
@@ -308,6 +324,39 @@ TEST(DBCrashTest, KillNineDuringCompactionAndSnapshot) {
   // Bounded: a day of 2 h blocks and the WAL of a head of a few hours.
   EXPECT_LE(work.max_blocks, 20);
   EXPECT_LE(work.max_wal_segments, 40);
+}
+
+// Head chunks on disk: batches 30 s apart (two writers, as in
+// KillNineNeverLosesAcknowledgedSamples) cut a chunk per series every 120
+// batches, so kills land before, in and after head-chunk writes; the
+// verifier writes no snapshot, so every open after the first cuts attaches
+// the chunks from chunks_head/ (cutting damaged files) and replays only the
+// WAL after them, and its persistence removes old files.
+TEST(DBCrashTest, KillNineDuringHeadChunkWrites) {
+  const int rounds = Rounds(25);
+  WriterRun run{30 * 1000, false, 0};
+  run.head_chunks = true;
+  run.verifier_snapshots = false;
+  const Work work = KillLoop(rounds, run);
+  EXPECT_GE(work.acked_batches, rounds);
+  EXPECT_GT(work.mapped_chunk_loads, rounds / 4);
+}
+
+// The same with the writer compacting and snapshotting (head truncation
+// removing head-chunk files under the kills) and closing cleanly every few
+// batches (shutdown snapshots reading chunks back from disk).
+TEST(DBCrashTest, KillNineDuringHeadChunkWritesCompactionAndSnapshots) {
+  const int rounds = Rounds(25);
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  WriterRun compacting{5 * 60 * 1000, true, kDay};
+  compacting.head_chunks = true;
+  const Work work = KillLoop(rounds, compacting);
+  EXPECT_GE(work.acked_batches, rounds);
+  WriterRun restarting{5 * 60 * 1000, false, 0};
+  restarting.close_every = 3;
+  restarting.head_chunks = true;
+  const Work restarts = KillLoop(rounds, restarting);
+  EXPECT_GE(restarts.acked_batches, rounds);
 }
 
 }  // namespace

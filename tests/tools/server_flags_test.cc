@@ -160,6 +160,19 @@ TEST(FlagsTest, SnapshotOnShutdownIsOnByDefaultAndCanBeTurnedOff) {
   EXPECT_FALSE(explicit_off.snapshot_on_shutdown);
 }
 
+TEST(FlagsTest, HeadChunksOnDiskFlag) {
+  ServerFlags flags;
+  ASSERT_FALSE(Parse({}, &flags).exit);
+  EXPECT_EQ(flags.ToDBOptions().head_chunks_on_disk,
+            Options().head_chunks_on_disk);
+  ServerFlags on;
+  ASSERT_FALSE(Parse({"--storage.tsdb.head-chunks-on-disk"}, &on).exit);
+  EXPECT_TRUE(on.ToDBOptions().head_chunks_on_disk);
+  ServerFlags off;
+  ASSERT_FALSE(Parse({"--no-storage.tsdb.head-chunks-on-disk"}, &off).exit);
+  EXPECT_FALSE(off.ToDBOptions().head_chunks_on_disk);
+}
+
 TEST(FlagsTest, SizeRetentionAloneDisablesTimeRetention) {
   ServerFlags flags;
   ASSERT_FALSE(Parse({"--storage.tsdb.retention.size=1GB"}, &flags).exit);

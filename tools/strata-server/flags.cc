@@ -221,6 +221,15 @@ void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
                  "Age, behind the newest sample, past which compaction "
                  "writes a block with dense chunks.")
       ->capture_default_str();
+  app.add_flag(
+         "--storage.tsdb.head-chunks-on-disk,!--no-storage.tsdb.head-chunks-"
+         "on-disk",
+         flags->head_chunks_on_disk,
+         "Write every completed head chunk to <storage.tsdb.path>/chunks_head "
+         "(Prometheus's head-chunk file format) and drop it from memory; a "
+         "start then replays only the WAL samples newer than each series' "
+         "last chunk on disk. Prometheus always does this.")
+      ->capture_default_str();
   app.add_option("--snapshot.retention", text->snapshot_retention,
                  "Snapshots under <storage.tsdb.path>/snapshots older than "
                  "this are removed, at each new snapshot and periodically. "
@@ -717,6 +726,7 @@ Options ServerFlags::ToDBOptions() const {
   options.snapshot_on_shutdown = snapshot_on_shutdown;
   options.dense_chunks = dense_chunks;
   options.dense_after_ms = dense_after_ms;
+  options.head_chunks_on_disk = head_chunks_on_disk;
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
@@ -764,6 +774,8 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
       value = flags->snapshot_on_shutdown ? "true" : "false";
     } else if (name == "storage.tsdb.dense-chunks") {
       value = flags->dense_chunks ? "true" : "false";
+    } else if (name == "storage.tsdb.head-chunks-on-disk") {
+      value = flags->head_chunks_on_disk ? "true" : "false";
     } else if (name == "web.enable-admin-api") {
       value = flags->enable_admin_api ? "true" : "false";
     } else if (name == "web.enable-otlp-receiver") {

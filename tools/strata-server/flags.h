@@ -45,6 +45,8 @@ struct ServerFlags {
   // tier, Options::dense_chunks).
   bool dense_chunks = true;
   int64_t dense_after_ms = kMillisPerDay;
+  // --storage.tsdb.head-chunks-on-disk (Options::head_chunks_on_disk).
+  bool head_chunks_on_disk = true;
   // Snapshots older than this are removed; 0 keeps all.
   int64_t snapshot_retention_ms = 0;
   std::string listen_address = "127.0.0.1:9201";

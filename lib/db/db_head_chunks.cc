@@ -1,0 +1,60 @@
+// DBImpl and the head-chunk files (Options::head_chunks_on_disk): opened
+// and indexed before the WAL replay, which attaches each new series' chunks
+// and skips the samples they hold. See lib/head/FORMAT.md.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "db/db_impl.h"
+#include "util/log.h"
+
+namespace strata {
+namespace {
+
+constexpr char kChunksHeadDir[] = "chunks_head";
+
+// Keeps the longest prefix of `chunks` in which each chunk starts after the
+// previous one ends: the WAL replays everything after the last one kept.
+void KeepOrderedPrefix(std::vector<MappedChunk>* chunks) {
+  for (size_t i = 1; i < chunks->size(); ++i) {
+    if ((*chunks)[i].mint <= (*chunks)[i - 1].maxt) {
+      chunks->resize(i);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+Status DBImpl::OpenHeadChunkFiles() {
+  const std::string dir = JoinPath(dir_, kChunksHeadDir);
+  if (!options_.head_chunks_on_disk) {
+    // Chunks of an earlier run with the option on are stale once this run
+    // appends: remove them (the WAL holds their samples).
+    if (fs_->Exists(dir)) STRATA_RETURN_IF_ERROR(fs_->RemoveAll(dir));
+    return Status::OK();
+  }
+  // What blocks hold is not taken into the head again.
+  const int64_t min_valid = BlocksMaxTime();
+  HeadChunkFiles::LoadStats stats;
+  auto on_chunk = [&](uint64_t series_ref, const MappedChunk& c) {
+    if (c.maxt < min_valid) return;
+    mapped_chunks_[series_ref].push_back(c);
+  };
+  STRATA_ASSIGN_OR_RETURN(chunk_files_,
+                          HeadChunkFiles::Open(fs_, dir, on_chunk, &stats));
+  for (auto& [ref, chunks] : mapped_chunks_) KeepOrderedPrefix(&chunks);
+  report_.mapped_chunks_damage = stats.damage;
+  STRATA_LOG(kInfo, "head chunk files loaded",
+             {{"files", absl::StrCat(stats.files)},
+              {"chunks", absl::StrCat(stats.chunks)},
+              {"series", absl::StrCat(mapped_chunks_.size())}});
+  return Status::OK();
+}
+
+void DBImpl::FinishHeadChunkLoad() {
+  if (chunk_files_ == nullptr) return;
+  head_->FinishMappedLoad();
+  WalHeadLoader::MappedChunkIndex().swap(mapped_chunks_);
+}
+
+}  // namespace strata
