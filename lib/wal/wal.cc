@@ -110,7 +110,18 @@ Status Wal::Log(std::span<const std::string_view> records) {
   if (records.empty()) return Status::OK();
   // Compression is the expensive part of encoding; it needs no lock. The
   // compressed copies go to buffers kept per thread between calls.
-  thread_local std::vector<PreparedRecord> prepared;
+  // A Log during thread or process exit (a static DB closed after this
+  // thread's thread_locals were destroyed, e.g. writing the shutdown
+  // snapshot) must not touch the destroyed buffer: it uses a local one.
+  struct ThreadBuffer {
+    std::vector<PreparedRecord> records;
+    bool live = true;
+    ~ThreadBuffer() { live = false; }
+  };
+  thread_local ThreadBuffer thread_buffer;
+  std::vector<PreparedRecord> exit_buffer;
+  std::vector<PreparedRecord>& prepared =
+      thread_buffer.live ? thread_buffer.records : exit_buffer;
   prepared.resize(records.size());
   int64_t raw_bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
