@@ -45,7 +45,7 @@ OtlpHandler::OtlpHandler(OtlpOptions options, MetricsRegistry* registry,
               : std::max(64, 8 * static_cast<int>(
                                      std::thread::hardware_concurrency()))),
       metadata_(metadata),
-      cache_(options_.series_cache_entries),
+      target_(options_.series_cache_entries),
       slots_(options_.ingest_concurrency) {
   requests_ = registry->AddCounter("strata_otlp_requests_total",
                                    "OTLP metrics export requests received.");
@@ -88,16 +88,11 @@ void OtlpHandler::RegisterRoutes(Router* router) {
                [this](Request& request) { return Handle(request); });
 }
 
-void OtlpHandler::SetDB(DB* db) {
-  DB* old = db_.exchange(db, std::memory_order_acq_rel);
-  if (old != db) cache_.Clear();
-}
+void OtlpHandler::SetDB(DB* db) { target_.Set(db); }
 
 Response OtlpHandler::Refuse(int status, std::string_view reason,
                              std::string message) {
-  refused_->WithLabelValues({reason})->Inc();
-  message += '\n';
-  return Response::Text(status, std::move(message));
+  return RefuseRequest(refused_, status, reason, std::move(message));
 }
 
 Response OtlpHandler::Handle(Request& request) {
@@ -106,7 +101,7 @@ Response OtlpHandler::Handle(Request& request) {
                           "otlp write receiver needs to be enabled with "
                           "--web.enable-otlp-receiver\n");
   }
-  DB* db = db_.load(std::memory_order_acquire);
+  DB* db = target_.db();
   if (db == nullptr) {
     return Refuse(kHttpServiceUnavailable, "unavailable",
                   "Service Unavailable");
@@ -181,7 +176,7 @@ Response OtlpHandler::Ingest(Request& request, DB* db) {
   OtlpTranslation translation;
   TranslateOtlp(decoded, options_.translate,
                 options_.ingest.max_described_rejections, &translation);
-  RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
+  RemoteWriteIngester ingester(db, target_.cache(), metadata_, options_.ingest);
   const IngestResult result =
       ingester.Ingest(translation.batch, WallClockMillis());
   Record(translation, result,

@@ -46,6 +46,7 @@
 #include "server/metrics/metrics.h"
 #include "server/remote/ingest_outcome.h"
 #include "server/remote/ingest_slots.h"
+#include "server/remote/ingest_target.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/otlp_translator.h"
 #include "server/remote/remote_write_ingester.h"
@@ -110,8 +111,7 @@ class OtlpHandler {
   const int max_inflight_requests_;
   MetadataStore* const metadata_;
 
-  std::atomic<DB*> db_{nullptr};
-  SeriesRefCache cache_;
+  IngestTarget target_;
   IngestSlots slots_;
   std::atomic<int> inflight_{0};
   OncePerSecond log_rejections_;

@@ -176,7 +176,7 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
       ha_(options_.ha.enabled()
               ? std::make_unique<HaTracker>(options_.ha, registry)
               : nullptr),
-      cache_(options_.series_cache_entries),
+      target_(options_.series_cache_entries),
       slots_(options_.ingest_concurrency) {
   CounterFamily* requests = registry->AddCounterFamily(
       "strata_remote_write_requests_total",
@@ -233,9 +233,10 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
       "strata_remote_write_ingest_waiting_requests",
       "Admitted remote write requests waiting for an ingest slot.",
       [this] { return slots_.waiting(); });
-  registry->AddGaugeFunc("strata_remote_write_series_cache_entries",
-                         "Label sets in the remote write series ref cache.",
-                         [this] { return static_cast<double>(cache_.size()); });
+  registry->AddGaugeFunc(
+      "strata_remote_write_series_cache_entries",
+      "Label sets in the remote write series ref cache.",
+      [this] { return static_cast<double>(target_.cache()->size()); });
 }
 
 void RemoteWriteHandler::RegisterRoutes(Router* router) {
@@ -243,20 +244,15 @@ void RemoteWriteHandler::RegisterRoutes(Router* router) {
                [this](Request& request) { return Handle(request); });
 }
 
-void RemoteWriteHandler::SetDB(DB* db) {
-  DB* old = db_.exchange(db, std::memory_order_acq_rel);
-  if (old != db) cache_.Clear();
-}
+void RemoteWriteHandler::SetDB(DB* db) { target_.Set(db); }
 
 Response RemoteWriteHandler::Refuse(int status, std::string_view reason,
                                     std::string message) {
-  refused_->WithLabelValues({reason})->Inc();
-  message += '\n';
-  return Response::Text(status, std::move(message));
+  return RefuseRequest(refused_, status, reason, std::move(message));
 }
 
 Response RemoteWriteHandler::Handle(Request& request) {
-  DB* db = db_.load(std::memory_order_acquire);
+  DB* db = target_.db();
   if (db == nullptr) {
     return Refuse(kHttpServiceUnavailable, "unavailable",
                   "Service Unavailable");
@@ -344,7 +340,7 @@ Response RemoteWriteHandler::Ingest(Request& request,
 IngestResult RemoteWriteHandler::Store(
     DB* db, const WriteBatch& batch, std::string_view drop_label,
     std::chrono::steady_clock::time_point start) {
-  RemoteWriteIngester ingester(db, &cache_, metadata_, options_.ingest);
+  RemoteWriteIngester ingester(db, target_.cache(), metadata_, options_.ingest);
   const IngestResult result =
       ingester.Ingest(batch, WallClockMillis(), drop_label);
   start_timestamps_->Inc(static_cast<double>(batch.start_timestamps));

@@ -82,6 +82,7 @@
 #include "server/remote/ha_tracker.h"
 #include "server/remote/ingest_outcome.h"
 #include "server/remote/ingest_slots.h"
+#include "server/remote/ingest_target.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_decoder.h"
 #include "server/remote/remote_write_ingester.h"
@@ -189,8 +190,7 @@ class RemoteWriteHandler {
   // Null without HA tracking.
   const std::unique_ptr<HaTracker> ha_;
 
-  std::atomic<DB*> db_{nullptr};
-  SeriesRefCache cache_;
+  IngestTarget target_;
   IngestSlots slots_;
   std::atomic<int> inflight_requests_{0};
   std::atomic<int64_t> inflight_bytes_{0};
