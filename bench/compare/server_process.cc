@@ -160,9 +160,7 @@ bool ServerProcess::Stop(double timeout_s) {
     const pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
+      Kill();
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

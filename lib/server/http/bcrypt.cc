@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -40,21 +41,23 @@ StatusOr<int> BcryptCost(std::string_view hash) {
   // "$2$" has no minor version, "$2a$" one letter.
   const size_t cost_at = hash[2] != '$' ? 4 : 3;
   const std::string_view cost_text = hash.substr(cost_at, 2);
-  // strconv.Atoi: an optional sign, then at least one digit.
+  // strconv.Atoi: an optional sign, then at least one digit (absl::SimpleAtoi
+  // would also take surrounding spaces, which Go refuses).
   std::string_view digits = cost_text;
   const bool negative = !digits.empty() && digits[0] == '-';
   if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
     digits.remove_prefix(1);
   }
-  int cost = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') digits = {};
-    cost = cost * 10 + (c - '0');
-  }
-  if (digits.empty()) {
+  const bool all_digits =
+      !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      });
+  if (!all_digits) {
     return Status::InvalidArgument(
         Cat("strconv.Atoi: parsing ", GoQuoted(cost_text), ": invalid syntax"));
   }
+  int cost = 0;  // at most two digits: no overflow
+  for (char c : digits) cost = cost * 10 + (c - '0');
   if (negative) cost = -cost;
   if (cost < kMinCost || cost > kMaxCost) {
     return Status::InvalidArgument(Cat("crypto/bcrypt: cost ", cost,
