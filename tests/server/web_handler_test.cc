@@ -109,6 +109,43 @@ TEST_F(WebHandlerTest, WalReplayStatusAnswersBeforeReady) {
             R"({"status":"success","data":{"min":3,"max":9,"current":5}})");
 }
 
+// --web.cors.origin applies to the status endpoints as to the rest of
+// /api/v1 (Prometheus's API wrapper sets the headers on every answer);
+// "not ready" answers come before the API and carry none.
+TEST(WebHandlerCorsTest, StatusEndpointsCarryCorsHeadersForAllowedOrigins) {
+  WebOptions options;
+  options.cross_origin = *CrossOriginPolicy::Create("http://grafana");
+  WebHandler web(options);
+  Router router;
+  web.RegisterRoutes(&router);
+  const auto get = [&](const std::string& path, const std::string& origin) {
+    Request request;
+    request.method = "GET";
+    request.target = path;
+    request.path = path;
+    request.headers.Add("Origin", origin);
+    std::string route;
+    return router.Dispatch(request, &route);
+  };
+  Response r = get("/api/v1/status/buildinfo", "http://grafana");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_FALSE(r.headers.Has("Access-Control-Allow-Origin"));
+  r = get("/api/v1/status/walreplay", "http://grafana");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "http://grafana");
+  web.SetReady(true);
+  for (const char* path :
+       {"/api/v1/status/buildinfo", "/api/v1/status/runtimeinfo"}) {
+    r = get(path, "http://grafana");
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.headers.Get("Access-Control-Allow-Origin"), "http://grafana")
+        << path;
+    EXPECT_EQ(r.headers.Get("Access-Control-Expose-Headers"), "Date") << path;
+    r = get(path, "http://evil");
+    EXPECT_FALSE(r.headers.Has("Access-Control-Allow-Origin")) << path;
+  }
+}
+
 // Grafana enables its Prometheus features by `version`: a Prometheus
 // release; Strata's own version is in `strataVersion`.
 TEST_F(WebHandlerTest, BuildInfoHasPrometheusShape) {

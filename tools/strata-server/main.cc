@@ -172,6 +172,7 @@ WebOptions WebOptionsFor(const ServerFlags& flags) {
   options.enable_admin_api = flags.enable_admin_api;
   options.build = GetBuildInfo();
   options.storage_retention = StorageRetentionText(flags);
+  options.cross_origin = flags.cross_origin;
   return options;
 }
 

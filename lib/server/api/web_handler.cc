@@ -90,12 +90,15 @@ void WebHandler::RegisterRoutes(Router* router) {
   router->Get("/-/healthy", [this](Request&) { return Healthy(); });
   router->Get("/-/ready", [this](Request&) { return Ready(); });
   router->Get("/metrics", [this](Request&) { return Metrics(); });
-  router->Get("/api/v1/status/buildinfo",
-              RequireReady([this](Request&) { return BuildInfoJson(); }));
-  router->Get("/api/v1/status/runtimeinfo",
-              RequireReady([this](Request&) { return RuntimeInfoJson(); }));
+  // Prometheus answers "not ready" before its API adds CORS headers.
+  router->Get(
+      "/api/v1/status/buildinfo",
+      RequireReady(WithCors([this](Request&) { return BuildInfoJson(); })));
+  router->Get(
+      "/api/v1/status/runtimeinfo",
+      RequireReady(WithCors([this](Request&) { return RuntimeInfoJson(); })));
   router->Get("/api/v1/status/walreplay",
-              [this](Request&) { return WalReplayJson(); });
+              WithCors([this](Request&) { return WalReplayJson(); }));
 }
 
 RequestObserver WebHandler::request_observer() {
@@ -130,6 +133,14 @@ Handler WebHandler::RequireReady(Handler handler) const {
       return Response::Text(kHttpServiceUnavailable, "Service Unavailable");
     }
     return handler(request);
+  };
+}
+
+Handler WebHandler::WithCors(Handler handler) const {
+  return [this, handler = std::move(handler)](Request& request) {
+    Response response = handler(request);
+    options_.cross_origin.SetCorsHeaders(request, &response);
+    return response;
   };
 }
 

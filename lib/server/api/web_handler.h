@@ -36,6 +36,7 @@
 #include <string>
 
 #include "server/api/build_info.h"
+#include "server/http/cross_origin.h"
 #include "server/http/http.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
@@ -56,6 +57,9 @@ struct WebOptions {
   // /api/v1/status/runtimeinfo's storageRetention, as Prometheus prints
   // it: "15d", "512MiB", "15d or 512MiB".
   std::string storage_retention;
+  // --web.cors.origin: the CORS headers of the status endpoints, as on
+  // every other /api/v1 endpoint.
+  CrossOriginPolicy cross_origin;
 };
 
 class WebHandler {
@@ -82,6 +86,10 @@ class WebHandler {
 
   // Wraps `handler` to answer 503 "Service Unavailable" until ready.
   Handler RequireReady(Handler handler) const;
+
+  // Wraps `handler` to add the CORS headers (--web.cors.origin) to its
+  // answers, as Prometheus's API does.
+  Handler WithCors(Handler handler) const;
 
   MetricsRegistry* registry() { return &registry_; }
 
