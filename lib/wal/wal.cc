@@ -16,6 +16,9 @@ namespace {
 
 // frame_buf_ keeps its capacity between Logs unless a huge record grew it.
 constexpr size_t kMaxRetainedFrameBuffer = 4 << 20;
+// Log buffers kept for reuse: enough for the committing threads of a busy
+// server; more concurrent commits allocate and free their own.
+constexpr size_t kMaxRetainedPreparedBuffers = 16;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -109,19 +112,9 @@ Status Wal::Log(std::span<const std::string> records) {
 Status Wal::Log(std::span<const std::string_view> records) {
   if (records.empty()) return Status::OK();
   // Compression is the expensive part of encoding; it needs no lock. The
-  // compressed copies go to buffers kept per thread between calls.
-  // A Log during thread or process exit (a static DB closed after this
-  // thread's thread_locals were destroyed, e.g. writing the shutdown
-  // snapshot) must not touch the destroyed buffer: it uses a local one.
-  struct ThreadBuffer {
-    std::vector<PreparedRecord> records;
-    bool live = true;
-    ~ThreadBuffer() { live = false; }
-  };
-  thread_local ThreadBuffer thread_buffer;
-  std::vector<PreparedRecord> exit_buffer;
-  std::vector<PreparedRecord>& prepared =
-      thread_buffer.live ? thread_buffer.records : exit_buffer;
+  // compressed copies go to a buffer reused between calls.
+  std::unique_ptr<PreparedRecords> buffer = TakePreparedBuffer();
+  PreparedRecords& prepared = *buffer;
   prepared.resize(records.size());
   int64_t raw_bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -131,24 +124,53 @@ Status Wal::Log(std::span<const std::string_view> records) {
     p.data = p.flags != 0 ? std::string_view(p.storage) : records[i];
   }
 
+  Status s = WritePrepared(std::span<PreparedRecord>(prepared),
+                           static_cast<int64_t>(records.size()), raw_bytes);
+  ReturnPreparedBuffer(std::move(buffer));
+  return s;
+}
+
+Status Wal::WritePrepared(std::span<PreparedRecord> prepared,
+                          int64_t record_count, int64_t raw_bytes) {
   MutexLock lock(&mu_);
   if (closed_) return Status::FailedPrecondition("wal is closed");
   ++calls_in_progress_;
   const uint64_t begin = written_seq_;
-  Status s = WriteLocked(std::span<PreparedRecord>(prepared));
+  Status s = WriteLocked(prepared);
   if (s.ok()) {
-    stats_.records += static_cast<int64_t>(records.size());
+    stats_.records += record_count;
     stats_.record_bytes += raw_bytes;
     if (options_.sync == WalSyncPolicy::kAlways) {
       s = AwaitSyncLocked(begin, written_seq_);
     }
   }
   EndCallLocked();
-  for (PreparedRecord& p : prepared) {
-    if (p.storage.capacity() > kMaxRetainedFrameBuffer)
-      std::string().swap(p.storage);
-  }
   return s;
+}
+
+std::unique_ptr<Wal::PreparedRecords> Wal::TakePreparedBuffer() {
+  {
+    MutexLock lock(&buffers_mu_);
+    if (!free_buffers_.empty()) {
+      std::unique_ptr<PreparedRecords> buffer = std::move(free_buffers_.back());
+      free_buffers_.pop_back();
+      return buffer;
+    }
+  }
+  return std::make_unique<PreparedRecords>();
+}
+
+void Wal::ReturnPreparedBuffer(std::unique_ptr<PreparedRecords> buffer) {
+  for (PreparedRecord& p : *buffer) {
+    p.data = {};
+    if (p.storage.capacity() > kMaxRetainedFrameBuffer) {
+      std::string().swap(p.storage);
+    }
+  }
+  MutexLock lock(&buffers_mu_);
+  if (free_buffers_.size() < kMaxRetainedPreparedBuffers) {
+    free_buffers_.push_back(std::move(buffer));
+  }
 }
 
 Status Wal::WriteLocked(std::span<PreparedRecord> records) {

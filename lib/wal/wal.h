@@ -125,6 +125,7 @@ class Wal {
     uint8_t flags = 0;
     std::string storage;
   };
+  using PreparedRecords = std::vector<PreparedRecord>;
   struct ActiveSegment {
     int index = -1;
     // Shared so that a leader's in-flight fdatasync keeps the file open
@@ -144,6 +145,9 @@ class Wal {
   Wal(std::string dir, FileSystem* fs, const WalOptions& options,
       int next_index);
 
+  // Writes one Log call's records (and syncs per the policy) under mu_.
+  Status WritePrepared(std::span<PreparedRecord> prepared, int64_t record_count,
+                       int64_t raw_bytes) ABSL_LOCKS_EXCLUDED(mu_);
   Status WriteLocked(std::span<PreparedRecord> records)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status AppendLocked(std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -161,6 +165,10 @@ class Wal {
   Status WritePendingMarkerLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EndCallLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void BackgroundSync();
+  // A buffer for one Log call's compressed records: a reused one if any is
+  // free, else a new one. Give it back with ReturnPreparedBuffer.
+  std::unique_ptr<PreparedRecords> TakePreparedBuffer();
+  void ReturnPreparedBuffer(std::unique_ptr<PreparedRecords> buffer);
 
   // Constant after construction.
   const std::string dir_;
@@ -196,6 +204,14 @@ class Wal {
   bool stop_bg_ ABSL_GUARDED_BY(mu_) = false;
   std::string frame_buf_ ABSL_GUARDED_BY(mu_);
   WalStats stats_ ABSL_GUARDED_BY(mu_);
+
+  // Buffers of earlier Log calls, kept so that compression reuses their
+  // memory: at most one per thread that committed concurrently, bounded.
+  // Owned by the Wal (not thread_local) so that a Log from any thread at
+  // any time, e.g. a static DB's Close during process exit, is safe.
+  Mutex buffers_mu_;
+  std::vector<std::unique_ptr<PreparedRecords>> free_buffers_
+      ABSL_GUARDED_BY(buffers_mu_);
 
   std::thread bg_thread_;  // kInterval only.
 };
