@@ -1,6 +1,6 @@
 #include "chunk/histogram.h"
 
-namespace strata::chunk {
+namespace strata {
 
 namespace {
 
@@ -31,4 +31,4 @@ FloatHistogram ToFloatHistogram(const Histogram& h) {
   return f;
 }
 
-}  // namespace strata::chunk
+}  // namespace strata
