@@ -76,8 +76,34 @@ struct FloatHistogram {
   std::vector<double> negative_buckets;
 };
 
-// The float form of `h` (Histogram.ToFloat): absolute bucket counts.
+// The float form of `h` as Go's Histogram.ToFloat makes it: absolute
+// bucket counts as running float64 sums of the deltas (so counts past 2^53
+// round as Prometheus's do).
 FloatHistogram ToFloatHistogram(const Histogram& h);
+
+// One bucket with its boundaries (model/histogram.Bucket[float64]).
+struct HistogramBucket {
+  double lower = 0;
+  double upper = 0;
+  bool lower_inclusive = false;
+  bool upper_inclusive = false;
+  double count = 0;
+  int32_t index = 0;  // Meaningless for the zero bucket.
+};
+
+// The upper boundary of bucket `index` in `schema` (model/histogram's
+// getBound): 2^(index / 2^schema), with Prometheus's table for schemas
+// 0..8 and math.MaxFloat64 for the last finite bucket. Prometheus knows
+// only schemas -4..8; others get the formula, not an answer of its.
+double HistogramBucketBound(int32_t index, int32_t schema);
+
+// Every bucket of `h` in ascending order, as
+// FloatHistogram.AllBucketIterator yields them: the negative buckets (the
+// highest one's upper bound clamped to -zero_threshold), the zero bucket
+// [-zero_threshold, zero_threshold] if zero_count > 0, then the positive
+// buckets (the lowest one's lower bound clamped to zero_threshold; those
+// whose upper bound is 0 are skipped). Empty buckets are included.
+std::vector<HistogramBucket> AllHistogramBuckets(const FloatHistogram& h);
 
 // Prometheus 2.42's tsdb.ValidateHistogram / ValidateFloatHistogram: the
 // spans of each side describe as many buckets as it has, no span after the

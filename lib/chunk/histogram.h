@@ -21,6 +21,13 @@ using ::strata::Histogram;
 using ::strata::HistogramSpan;
 using ::strata::ToFloatHistogram;
 
+// The float form the histogram chunk iterator gives (Prometheus 2.42's
+// histogramIterator.AtFloatHistogram): each absolute bucket count summed
+// as an int64, then converted; ToFloatHistogram (Histogram.ToFloat, what
+// PromQL's range selections use) sums the deltas as floats, which differs
+// past 2^53.
+FloatHistogram IteratorFloatHistogram(const Histogram& h);
+
 // Prometheus's staleness marker (model/value.StaleNaN). A histogram whose
 // sum is this NaN is a stale marker; its other fields do not matter.
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ull;

@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "chunk/histogram.h"
 #include "gtest/gtest.h"
 #include "strata/histogram.h"
 
@@ -120,6 +121,23 @@ TEST(HistogramValidationTest, CountMustCoverTheBuckets) {
   // NaN compares false: accepted, as in Go.
   f.count = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(Error(f), "ok");
+}
+
+// Go's Histogram.ToFloat sums the deltas as floats; the chunk iterator
+// sums them as integers. Past 2^53 the two round differently (the live
+// JSON test meets this in Prometheus's answers).
+TEST(HistogramConversionTest, ToFloatSumsDeltasAsFloatsLikeGo) {
+  Histogram h;
+  h.positive_spans = {{0, 2}};
+  h.positive_buckets = {(int64_t{1} << 53) + 1, 1};
+  h.count = (uint64_t{1} << 54);
+  const FloatHistogram go = ToFloatHistogram(h);
+  const FloatHistogram iterator = chunk::IteratorFloatHistogram(h);
+  // 2^53 + 1 rounds to 2^53 either way; then 2^53 + 1 (float) stays 2^53
+  // while 2^53 + 2 (integer) is exact.
+  EXPECT_EQ(go.positive_buckets[1], 0x1p53);
+  EXPECT_EQ(iterator.positive_buckets[1], 0x1p53 + 2);
+  EXPECT_EQ(go.count, 0x1p54);
 }
 
 }  // namespace
