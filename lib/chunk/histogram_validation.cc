@@ -88,43 +88,42 @@ Status CheckFloatBuckets(std::string_view side, std::span<const double> counts,
   return Status::OK();
 }
 
-}  // namespace
-
-Status ValidateHistogram(const Histogram& h) {
+// ValidateHistogram's steps for either kind: spans of both sides, then
+// their buckets (`check_buckets`), then the count (printed by
+// `format_count`).
+template <typename H, typename Count, typename CheckBuckets,
+          typename FormatCount>
+Status Validate(const H& h, CheckBuckets check_buckets,
+                FormatCount format_count) {
   STRATA_RETURN_IF_ERROR(
       CheckSpans("negative side", h.negative_spans, h.negative_buckets.size()));
   STRATA_RETURN_IF_ERROR(
       CheckSpans("positive side", h.positive_spans, h.positive_buckets.size()));
-  uint64_t negative = 0, positive = 0;
+  Count negative = 0, positive = 0;
   STRATA_RETURN_IF_ERROR(
-      CheckDeltaBuckets("negative side", h.negative_buckets, &negative));
+      check_buckets("negative side", h.negative_buckets, &negative));
   STRATA_RETURN_IF_ERROR(
-      CheckDeltaBuckets("positive side", h.positive_buckets, &positive));
-  if (const uint64_t c = negative + positive; c > h.count) {
+      check_buckets("positive side", h.positive_buckets, &positive));
+  if (const Count c = negative + positive; c > h.count) {
     return Status::InvalidArgument(
-        Cat(c, " observations found in buckets, but the Count field is ",
-            h.count, ": ", kCountNotBigEnough));
+        Cat(format_count(c),
+            " observations found in buckets, but the Count field is ",
+            format_count(h.count), ": ", kCountNotBigEnough));
   }
   return Status::OK();
 }
 
+}  // namespace
+
+Status ValidateHistogram(const Histogram& h) {
+  return Validate<Histogram, uint64_t>(h, CheckDeltaBuckets,
+                                       [](uint64_t c) { return Cat(c); });
+}
+
 Status ValidateFloatHistogram(const FloatHistogram& h) {
-  STRATA_RETURN_IF_ERROR(
-      CheckSpans("negative side", h.negative_spans, h.negative_buckets.size()));
-  STRATA_RETURN_IF_ERROR(
-      CheckSpans("positive side", h.positive_spans, h.positive_buckets.size()));
-  double negative = 0, positive = 0;
-  STRATA_RETURN_IF_ERROR(
-      CheckFloatBuckets("negative side", h.negative_buckets, &negative));
-  STRATA_RETURN_IF_ERROR(
-      CheckFloatBuckets("positive side", h.positive_buckets, &positive));
-  if (const double c = negative + positive; c > h.count) {
-    return Status::InvalidArgument(
-        Cat(FormatGoFloatFixed(c, 6),
-            " observations found in buckets, but the Count field is ",
-            FormatGoFloatFixed(h.count, 6), ": ", kCountNotBigEnough));
-  }
-  return Status::OK();
+  // fmt's %f.
+  return Validate<FloatHistogram, double>(
+      h, CheckFloatBuckets, [](double c) { return FormatGoFloatFixed(c, 6); });
 }
 
 }  // namespace strata

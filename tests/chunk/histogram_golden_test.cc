@@ -170,15 +170,8 @@ TEST(HistogramGoldenTest, LivePrometheus) {
        "--web.enable-remote-write-receiver", "--web.enable-admin-api"});
   ASSERT_TRUE(prom.WaitReady()) << prom.log();
 
-  http_client::Request write;
-  write.method = "POST";
-  write.target = "/api/v1/write";
-  write.headers = {{"Content-Type", "application/x-protobuf"},
-                   {"Content-Encoding", "snappy"},
-                   {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
-  write.body = testing::HistogramWriteRequestBody();
   StatusOr<http_client::Response> w =
-      http_client::Fetch("127.0.0.1", prom.port(), write);
+      testing::RemoteWriteHistogramTestSeries(prom.port());
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   ASSERT_EQ(w->status, 204) << w->body << prom.log();
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "histogram_test_data.h"
+#include "http_client/http_client.h"
 #include "prometheus/remote.pb.h"
 #include "snappy.h"
 
@@ -78,6 +79,20 @@ inline std::string HistogramWriteRequestBody() {
   const std::string raw = req.SerializeAsString();
   snappy::Compress(raw.data(), raw.size(), &compressed);
   return compressed;
+}
+
+// POSTs HistogramWriteRequestBody() to the remote write receiver of the
+// Prometheus listening on 127.0.0.1:`port`.
+inline StatusOr<http_client::Response> RemoteWriteHistogramTestSeries(
+    int port) {
+  http_client::Request write;
+  write.method = "POST";
+  write.target = "/api/v1/write";
+  write.headers = {{"Content-Type", "application/x-protobuf"},
+                   {"Content-Encoding", "snappy"},
+                   {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  write.body = HistogramWriteRequestBody();
+  return http_client::Fetch("127.0.0.1", port, write);
 }
 
 }  // namespace strata::chunk::testing
