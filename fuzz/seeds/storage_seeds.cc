@@ -17,11 +17,13 @@
 #include "seed_writer.h"
 #include "strata/appender.h"
 #include "strata/db.h"
+#include "strata/histogram.h"
 #include "strata/labels.h"
 #include "strata/options.h"
 #include "temp_dir.h"
 #include "wal/compression.h"
 #include "wal/framing.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 #include "wal/segment_reader.h"
 
@@ -104,7 +106,28 @@ void AddEncodedRecords(SeedWriter* out) {
   wal::EncodeTombstones(
       std::vector<wal::Stone>{{1, {{0, 10}, {20, 30}}}, {2, {{-5, 5}}}},
       &stones);
-  for (const std::string* r : {&series, &samples, &stones}) {
+  Histogram h;
+  h.counter_reset_hint = CounterResetHint::kNotCounterReset;
+  h.schema = 1;
+  h.zero_threshold = 0.001;
+  h.zero_count = 2;
+  h.count = 10;
+  h.sum = 23.5;
+  h.positive_spans = {{0, 2}, {1, 1}};
+  h.negative_spans = {{-2, 1}};
+  h.positive_buckets = {1, 2, -1};
+  h.negative_buckets = {2};
+  std::string histograms;
+  wal::EncodeHistogramSamples(
+      std::vector<wal::RefHistogramSample>{{1, 1000, h}, {2, 1015, {}}},
+      &histograms);
+  std::string float_histograms;
+  wal::EncodeFloatHistogramSamples(
+      std::vector<wal::RefFloatHistogramSample>{{1, 1000, ToFloatHistogram(h)},
+                                                {3, -7, {}}},
+      &float_histograms);
+  for (const std::string* r :
+       {&series, &samples, &stones, &histograms, &float_histograms}) {
     out->Add("wal_record_fuzzer", *r);
   }
   // A segment: a snappy record, a plain one, a record over two pages.

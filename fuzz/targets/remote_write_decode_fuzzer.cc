@@ -5,7 +5,9 @@
 // 2-3: series limit none, 1, 10 or 100), then the body.
 // Invariants: on success every series' label and sample range lies inside
 // the batch, every string view lies inside the body, and deferred label
-// bytes decode with DecodeLabelFields.
+// bytes decode with DecodeLabelFields, every histogram range lies inside
+// the batch and each histogram validates and lists its buckets (bounded by
+// its bucket vectors, whatever its spans say) without failing.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -13,9 +15,11 @@
 
 #include "fuzz_check.h"
 #include "server/remote/remote_write_decoder.h"
+#include "strata/histogram.h"
 
 namespace {
 
+using strata::server::WireHistogram;
 using strata::server::WireLabel;
 using strata::server::WireSeries;
 using strata::server::WriteBatch;
@@ -26,12 +30,28 @@ bool Inside(std::string_view part, std::string_view whole) {
          part.data() + part.size() <= whole.data() + whole.size();
 }
 
+void CheckHistogram(const WireHistogram& h) {
+  const strata::FloatHistogram f =
+      h.is_float ? h.floating : strata::ToFloatHistogram(h.integer);
+  (void)(h.is_float ? strata::ValidateFloatHistogram(h.floating)
+                    : strata::ValidateHistogram(h.integer));
+  const std::vector<strata::HistogramBucket> buckets =
+      strata::AllHistogramBuckets(f);
+  FUZZ_CHECK(buckets.size() <=
+                 f.positive_buckets.size() + f.negative_buckets.size() + 1,
+             "more buckets listed than the histogram has");
+}
+
 void CheckBatch(const WriteBatch& batch, std::string_view body) {
   for (const WireSeries& s : batch.series) {
     FUZZ_CHECK(uint64_t{s.first_label} + s.num_labels <= batch.labels.size(),
                "label range outside the batch");
     FUZZ_CHECK(uint64_t{s.first_sample} + s.num_samples <= batch.samples.size(),
                "sample range outside the batch");
+    FUZZ_CHECK(uint64_t{s.first_histogram} + s.num_histograms <=
+                   batch.histograms_list.size(),
+               "histogram range outside the batch");
+    for (const WireHistogram& h : batch.HistogramsOf(s)) CheckHistogram(h);
     FUZZ_CHECK(Inside(s.label_bytes, body), "label bytes outside the body");
     for (const WireLabel& l : batch.LabelsOf(s)) {
       FUZZ_CHECK(Inside(l.name, body) && Inside(l.value, body),

@@ -1,12 +1,25 @@
 #include "chunk/histogram.h"
 
-namespace strata::chunk {
+namespace strata {
 
 namespace {
 
-std::vector<double> Absolute(const std::vector<int64_t>& deltas) {
+// Absolute bucket counts from deltas. Go's Histogram.ToFloat sums the
+// deltas as float64s; the chunk iterator sums them as int64s (wrapping for
+// corrupt input) and converts each sum, which differs past 2^53.
+std::vector<double> AbsoluteByFloatSums(const std::vector<int64_t>& deltas) {
   std::vector<double> out(deltas.size());
-  uint64_t current = 0;  // Wraps like Go's int64 for corrupt input.
+  double current = 0;
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    current += static_cast<double>(deltas[i]);
+    out[i] = current;
+  }
+  return out;
+}
+
+std::vector<double> AbsoluteByIntSums(const std::vector<int64_t>& deltas) {
+  std::vector<double> out(deltas.size());
+  uint64_t current = 0;
   for (size_t i = 0; i < deltas.size(); ++i) {
     current += static_cast<uint64_t>(deltas[i]);
     out[i] = static_cast<double>(static_cast<int64_t>(current));
@@ -14,9 +27,8 @@ std::vector<double> Absolute(const std::vector<int64_t>& deltas) {
   return out;
 }
 
-}  // namespace
-
-FloatHistogram ToFloatHistogram(const Histogram& h) {
+// Every field but the buckets.
+FloatHistogram WithoutBuckets(const Histogram& h) {
   FloatHistogram f;
   f.counter_reset_hint = h.counter_reset_hint;
   f.schema = h.schema;
@@ -26,9 +38,27 @@ FloatHistogram ToFloatHistogram(const Histogram& h) {
   f.sum = h.sum;
   f.positive_spans = h.positive_spans;
   f.negative_spans = h.negative_spans;
-  f.positive_buckets = Absolute(h.positive_buckets);
-  f.negative_buckets = Absolute(h.negative_buckets);
   return f;
 }
 
-}  // namespace strata::chunk
+}  // namespace
+
+FloatHistogram ToFloatHistogram(const Histogram& h) {
+  FloatHistogram f = WithoutBuckets(h);
+  f.positive_buckets = AbsoluteByFloatSums(h.positive_buckets);
+  f.negative_buckets = AbsoluteByFloatSums(h.negative_buckets);
+  return f;
+}
+
+namespace chunk {
+
+FloatHistogram IteratorFloatHistogram(const Histogram& h) {
+  FloatHistogram f = WithoutBuckets(h);
+  f.positive_buckets = AbsoluteByIntSums(h.positive_buckets);
+  f.negative_buckets = AbsoluteByIntSums(h.negative_buckets);
+  return f;
+}
+
+}  // namespace chunk
+
+}  // namespace strata

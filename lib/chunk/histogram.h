@@ -1,14 +1,6 @@
-// Native histograms as values: Prometheus 2.42's model/histogram.Histogram
-// (integer counts, buckets as deltas) and FloatHistogram (float counts,
-// buckets as absolute counts), the sparse high-resolution histograms that
-// the histogram chunk encodings (histogram_chunk.h, FORMAT.md) store.
-//
-// Buckets: schema s gives each power of two 2^s logarithmic buckets; bucket
-// index i of the positive side holds observations in
-// (2^((i-1)/2^s), 2^(i/2^s)], the negative side mirrors it, and the zero
-// bucket holds |x| <= zero_threshold. Spans say which bucket indices are
-// present: the first span's offset is the first index, each later offset
-// the gap (>= 0) after the previous span's last bucket.
+// Native histograms as values inside the codec: the public types of
+// strata/histogram.h (Prometheus 2.42's model/histogram; see there for the
+// bucket layout), under the chunk namespace, with the codec's helpers.
 //
 // Thread-safety: plain values.
 #ifndef STRATA_CHUNK_HISTOGRAM_H_
@@ -19,50 +11,22 @@
 #include <span>
 #include <vector>
 
+#include "strata/histogram.h"
+
 namespace strata::chunk {
 
-// What a sample says about a counter reset (model/histogram
-// CounterResetHint; the numbers are remote write's ResetHint too).
-enum class CounterResetHint : uint8_t {
-  kUnknown = 0,          // Cannot say; detected at query time.
-  kCounterReset = 1,     // A reset happened right before this sample.
-  kNotCounterReset = 2,  // Definitely no reset.
-  kGauge = 3,            // A gauge histogram: resets do not apply.
-};
+using ::strata::CounterResetHint;
+using ::strata::FloatHistogram;
+using ::strata::Histogram;
+using ::strata::HistogramSpan;
+using ::strata::ToFloatHistogram;
 
-struct HistogramSpan {
-  int32_t offset = 0;
-  uint32_t length = 0;
-  bool operator==(const HistogramSpan&) const = default;
-};
-
-struct Histogram {
-  CounterResetHint counter_reset_hint = CounterResetHint::kUnknown;
-  int32_t schema = 0;
-  double zero_threshold = 0;
-  uint64_t zero_count = 0;
-  uint64_t count = 0;
-  double sum = 0;
-  std::vector<HistogramSpan> positive_spans;
-  std::vector<HistogramSpan> negative_spans;
-  // Each bucket's count minus the previous bucket's (the first: its count).
-  std::vector<int64_t> positive_buckets;
-  std::vector<int64_t> negative_buckets;
-};
-
-struct FloatHistogram {
-  CounterResetHint counter_reset_hint = CounterResetHint::kUnknown;
-  int32_t schema = 0;
-  double zero_threshold = 0;
-  double zero_count = 0;
-  double count = 0;
-  double sum = 0;
-  std::vector<HistogramSpan> positive_spans;
-  std::vector<HistogramSpan> negative_spans;
-  // Absolute bucket counts.
-  std::vector<double> positive_buckets;
-  std::vector<double> negative_buckets;
-};
+// The float form the histogram chunk iterator gives (Prometheus 2.42's
+// histogramIterator.AtFloatHistogram): each absolute bucket count summed
+// as an int64, then converted; ToFloatHistogram (Histogram.ToFloat, what
+// PromQL's range selections use) sums the deltas as floats, which differs
+// past 2^53.
+FloatHistogram IteratorFloatHistogram(const Histogram& h);
 
 // Prometheus's staleness marker (model/value.StaleNaN). A histogram whose
 // sum is this NaN is a stale marker; its other fields do not matter.
@@ -77,9 +41,6 @@ inline uint64_t CountBuckets(std::span<const HistogramSpan> spans) {
   for (const HistogramSpan& s : spans) n += s.length;
   return n;
 }
-
-// The float form of `h` (Histogram.ToFloat): absolute bucket counts.
-FloatHistogram ToFloatHistogram(const Histogram& h);
 
 }  // namespace strata::chunk
 

@@ -96,7 +96,7 @@ Histogram HistogramIterator::AtHistogram() const {
 }
 
 FloatHistogram HistogramIterator::AtFloatHistogram() const {
-  return ToFloatHistogram(AtHistogram());
+  return IteratorFloatHistogram(AtHistogram());
 }
 
 }  // namespace strata::chunk

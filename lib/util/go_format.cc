@@ -110,4 +110,15 @@ std::string FormatGoFloat(double v, GoFloatFormat format) {
   return out;
 }
 
+std::string FormatGoFloatFixed(double v, int precision) {
+  if (std::isnan(v) || std::isinf(v))
+    return FormatGoFloat(v, GoFloatFormat::kFixed);
+  // DBL_MAX has 309 integer digits.
+  char buf[320 + 64];
+  const int digits = precision < 0 ? 0 : precision > 64 ? 64 : precision;
+  const auto res = std::to_chars(buf, buf + sizeof(buf), v,
+                                 std::chars_format::fixed, digits);
+  return std::string(buf, res.ptr);
+}
+
 }  // namespace strata

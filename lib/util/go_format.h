@@ -32,6 +32,10 @@ enum class GoFloatFormat : char {
 void AppendGoFloat(std::string* out, double v, GoFloatFormat format);
 // strconv.FormatFloat(v, format, -1, 64).
 std::string FormatGoFloat(double v, GoFloatFormat format);
+// strconv.FormatFloat(v, 'f', precision, 64), which is also fmt's
+// "%.<precision>f" (plain "%f" is precision 6): correctly rounded, NaN and
+// infinities as above.
+std::string FormatGoFloatFixed(double v, int precision);
 
 }  // namespace strata
 

@@ -2,11 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "util/coding.h"
+#include "wal/record_internal.h"
 
 namespace strata::wal {
-namespace {
 
-// Consumes the type byte; Corruption unless it is `want`.
+namespace record_internal {
+
 Status ExpectType(std::string_view* in, RecordType want) {
   uint8_t type;
   if (!GetByte(in, &type) || type != static_cast<uint8_t>(want)) {
@@ -20,6 +21,13 @@ Status Malformed(std::string_view what, size_t items) {
   return Status::Corruption(absl::StrCat("malformed ", std::string(what),
                                          " record after ", items, " entries"));
 }
+
+}  // namespace record_internal
+
+namespace {
+
+using record_internal::ExpectType;
+using record_internal::Malformed;
 
 // #labels <uvarint> | per label: len <uvarint> name | len <uvarint> value,
 // as Prometheus's record.EncodeLabels.

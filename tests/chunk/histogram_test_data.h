@@ -298,7 +298,7 @@ inline std::vector<FloatHistogramSeries> FloatHistogramTestSeries() {
     if (s.name.ends_with("stale")) continue;
     FloatHistogramSeries f{"f" + s.name, {}};
     for (const HistogramSample& x : s.samples) {
-      FloatHistogram h = ToFloatHistogram(x.h);
+      FloatHistogram h = IteratorFloatHistogram(x.h);
       for (double& b : h.positive_buckets) b *= 0.5;
       for (double& b : h.negative_buckets) b *= 0.5;
       h.count += 0.25;

@@ -330,6 +330,38 @@ TEST_F(RemoteWriteHandlerTest, MissingContentTypeOrEncodingIs415) {
   EXPECT_TRUE(Stored().empty());
 }
 
+// Native histograms are not stored yet: valid or not, the answer is the
+// same 204, all are counted as dropped, and those Prometheus 2.42 would
+// refuse are counted as invalid.
+TEST_F(RemoteWriteHandlerTest, InvalidHistogramsAreCountedAndDropped) {
+  prometheus::WriteRequest req;
+  auto* ts = AddSeries(&req, {{"__name__", "native"}}, {});
+  auto* valid = ts->add_histograms();
+  valid->set_count_int(2);
+  auto* span = valid->add_positive_spans();
+  span->set_length(1);
+  valid->add_positive_deltas(2);
+  auto* too_few = ts->add_histograms();
+  too_few->set_count_int(1);
+  too_few->add_positive_deltas(5);  // No span for it.
+  auto* negative = ts->add_histograms();
+  negative->set_count_float(3);
+  auto* nspan = negative->add_negative_spans();
+  nspan->set_length(1);
+  negative->add_negative_counts(-1.5);
+  Request r = WriteRequestOf(req.SerializeAsString());
+  Response resp = handler_->Handle(r);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Histograms-Written"),
+            "0");
+  EXPECT_EQ(
+      MetricValue(*registry_, "strata_remote_write_histograms_dropped_total"),
+      "3");
+  EXPECT_EQ(
+      MetricValue(*registry_, "strata_remote_write_histograms_invalid_total"),
+      "2");
+}
+
 TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
   V2Builder b;
   auto* ts = b.AddSeries({{"__name__", "reqs_total"}, {"job", "api"}},

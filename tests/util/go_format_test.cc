@@ -118,5 +118,22 @@ TEST(GoFormatTest, AppendsAndRoundTrips) {
   }
 }
 
+// fmt's "%f" (precision 6), as Prometheus's histogram validation errors
+// print counts; Go's answers.
+TEST(GoFormatTest, FixedWithPrecision) {
+  EXPECT_EQ(FormatGoFloatFixed(3.5, 6), "3.500000");
+  EXPECT_EQ(FormatGoFloatFixed(7.75, 6), "7.750000");
+  EXPECT_EQ(FormatGoFloatFixed(-0.0, 6), "-0.000000");
+  EXPECT_EQ(FormatGoFloatFixed(1e-7, 6), "0.000000");
+  EXPECT_EQ(FormatGoFloatFixed(1e21, 6), "1000000000000000000000.000000");
+  EXPECT_EQ(FormatGoFloatFixed(0.125, 2), "0.12");  // Ties to even.
+  EXPECT_EQ(FormatGoFloatFixed(1.5, 0), "2");
+  EXPECT_EQ(FormatGoFloatFixed(std::numeric_limits<double>::infinity(), 6),
+            "+Inf");
+  EXPECT_EQ(FormatGoFloatFixed(-std::numeric_limits<double>::infinity(), 6),
+            "-Inf");
+  EXPECT_EQ(FormatGoFloatFixed(std::nan(""), 6), "NaN");
+}
+
 }  // namespace
 }  // namespace strata

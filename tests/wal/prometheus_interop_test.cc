@@ -3,6 +3,8 @@
 //   * Prometheus replays a WAL written by Strata (uncompressed and snappy,
 //     with page-spanning records and several segments) and serves its
 //     samples over its HTTP API.
+//   * Prometheus, with --enable-feature=native-histograms, replays Strata's
+//     histogram and float histogram records (types 7 and 8).
 //   * Strata replays and decodes a WAL written by Prometheus while it
 //     scrapes itself.
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include "prometheus_process.h"
 #include "test_env.h"
 #include "wait_for.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 #include "wal/replay.h"
 #include "wal/wal.h"
@@ -185,6 +188,113 @@ TEST_P(PrometheusInteropTest, PrometheusReplaysStrataExemplars) {
           "\"timestamp\":" +
           ts(t0 + 7) + "}]}]}")
       << prom.log();
+  prom.Stop();
+  EXPECT_EQ(prom.log().find("level=error"), std::string::npos) << prom.log();
+}
+
+// The `k`th integer histogram of the native histogram test: a counter
+// growing by one observation in the zero bucket and one in the sum per
+// step.
+Histogram InteropHistogram(int k) {
+  Histogram h;
+  h.schema = 1;
+  h.zero_threshold = 0.001;
+  h.zero_count = 2 + k;
+  h.count = 10 + k;
+  h.sum = 23.5 + k;
+  h.positive_spans = {{0, 2}, {1, 1}};
+  h.negative_spans = {{-2, 1}};
+  h.positive_buckets = {1, 2, -1};
+  h.negative_buckets = {2};
+  return h;
+}
+
+FloatHistogram InteropFloatHistogram(int k) {
+  FloatHistogram h;
+  h.counter_reset_hint = CounterResetHint::kGauge;
+  h.schema = 0;
+  h.zero_threshold = 0.5;
+  h.zero_count = 0.25 * k;
+  h.count = 7.75 + 0.25 * k;
+  h.sum = -1.5 * k;
+  h.positive_spans = {{-3, 1}, {2, 2}};
+  h.negative_spans = {{1, 1}};
+  h.positive_buckets = {1.25, 0, 5.5};
+  h.negative_buckets = {1};
+  return h;
+}
+
+// Histogram records (types 7 and 8) written by Strata replay into
+// Prometheus's head with native histograms on: the functions over them
+// and the raw series answer with the values written.
+TEST_P(PrometheusInteropTest, PrometheusReplaysStrataHistograms) {
+  const std::string data = JoinPath(root_, "data");
+  constexpr int kSteps = 5;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const int64_t t0 = now_ms - 20 * 60 * 1000;
+  {
+    WalOptions o;
+    o.sync = WalSyncPolicy::kInterval;
+    o.compression = GetParam();
+    auto wal = Wal::Open(JoinPath(data, "wal"), posix(), o);
+    ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+    std::string series;
+    const std::vector<RefSeries> refs = {
+        {11, Labels::Of({{"__name__", "nh_int"}})},
+        {12, Labels::Of({{"__name__", "nh_float"}})}};
+    EncodeSeries(refs, &series);
+    ASSERT_TRUE((*wal)->Log(series).ok());
+    for (int k = 0; k < kSteps; ++k) {
+      std::string ints, floats;
+      const std::vector<RefHistogramSample> h = {
+          {11, t0 + k * 15000, InteropHistogram(k)}};
+      EncodeHistogramSamples(h, &ints);
+      const std::vector<RefFloatHistogramSample> fh = {
+          {12, t0 + k * 15000, InteropFloatHistogram(k)}};
+      EncodeFloatHistogramSamples(fh, &floats);
+      const std::vector<std::string> commit = {ints, floats};
+      ASSERT_TRUE((*wal)->Log(commit).ok());
+    }
+    ASSERT_TRUE((*wal)->Close().ok());
+  }
+  PrometheusProcess prom(data, "global:\n  scrape_interval: 1m\n", root_,
+                         {"--enable-feature=native-histograms"});
+  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+  const int64_t last_t = t0 + (kSteps - 1) * 15000;
+  const std::string at = "&time=" + std::to_string(last_t / 1000) + "." +
+                         std::to_string(last_t % 1000 + 1000).substr(1);
+  const auto query = [&](const std::string& q) {
+    return HttpGet(prom.port(), "/api/v1/query?query=" + q + at);
+  };
+  const std::string last = std::to_string(kSteps - 1);
+  EXPECT_NE(query("histogram_count(nh_int)")
+                .find("\"" + std::to_string(10 + kSteps - 1) + "\"]"),
+            std::string::npos)
+      << query("histogram_count(nh_int)");
+  EXPECT_NE(query("histogram_sum(nh_int)").find("\"27.5\"]"), std::string::npos)
+      << query("histogram_sum(nh_int)");
+  EXPECT_NE(query("histogram_count(nh_float)").find("\"8.75\"]"),
+            std::string::npos)
+      << query("histogram_count(nh_float)");
+  EXPECT_NE(query("histogram_sum(nh_float)").find("\"-6\"]"), std::string::npos)
+      << query("histogram_sum(nh_float)");
+  // Every step replayed.
+  EXPECT_NE(query("count_over_time(nh_int%5B1h%5D)").find("\"5\"]"),
+            std::string::npos);
+  EXPECT_NE(query("count_over_time(nh_float%5B1h%5D)").find("\"5\"]"),
+            std::string::npos);
+  // The raw series: Prometheus's "histogram" value of the last sample.
+  const std::string raw = query("nh_int");
+  EXPECT_NE(raw.find("\"histogram\":"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("\"count\":\"14\",\"sum\":\"27.5\""), std::string::npos)
+      << raw;
+  const std::string raw_float = query("nh_float");
+  EXPECT_NE(raw_float.find("\"count\":\"8.75\",\"sum\":\"-6\""),
+            std::string::npos)
+      << raw_float;
   prom.Stop();
   EXPECT_EQ(prom.log().find("level=error"), std::string::npos) << prom.log();
 }

@@ -96,6 +96,14 @@ class WireReader {
     *v = static_cast<uint32_t>(u);  // Truncates, as protobuf does.
     return true;
   }
+  // sint32: the varint's low 32 bits, zig-zag decoded, as protobuf does.
+  bool Sint32(int32_t* v) {
+    uint64_t u;
+    if (!Varint(&u)) return false;
+    const uint32_t low = static_cast<uint32_t>(u);
+    *v = static_cast<int32_t>(low >> 1) ^ -static_cast<int32_t>(low & 1);
+    return true;
+  }
   bool Double(double* v) {
     if (type_ != WireType::kI64) return Fail("wrong wire type for double");
     *v = BitsToDouble(scalar_);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "server/remote/histogram_decoder.h"
 #include "server/remote/protowire.h"
 #include "util/strings.h"
 
@@ -43,7 +44,6 @@ constexpr uint32_t kSeriesCreatedTimestamp = 6;  // Layout of rc.0..rc.3.
 constexpr uint32_t kSampleValue = 1;
 constexpr uint32_t kSampleTimestamp = 2;
 constexpr uint32_t kSampleStartTimestamp = 3;  // Layout of rc.4.
-constexpr uint32_t kHistogramStartTimestamp = 17;
 constexpr uint32_t kExemplarLabelRefs = 1;
 constexpr uint32_t kExemplarValue = 2;
 constexpr uint32_t kExemplarTimestamp = 3;
@@ -62,14 +62,21 @@ Status Malformed(std::string_view message, const WireReader& r,
           " at byte ", r.offset()));
 }
 
-// Walks a message whose contents are not used, so that its framing is
-// still checked.
-bool Skim(std::string_view data, const char** error) {
-  WireReader r(data);
-  while (r.Next()) {
+// Decodes one histogram message of either version into a new entry of
+// batch->histograms_list.
+template <typename Where>
+Status DecodeHistogram(RemoteWriteVersion version, std::string_view message,
+                       std::string_view data, WriteBatch* batch,
+                       const Where& where) {
+  const char* error = nullptr;
+  size_t offset = 0;
+  if (!DecodeWireHistogram(version, data,
+                           &batch->histograms_list.emplace_back(), &error,
+                           &offset)) {
+    return Status::InvalidArgument(Cat("malformed ", message, ": ", error,
+                                       " in ", where(), " at byte ", offset));
   }
-  *error = r.error();
-  return r.error() == nullptr;
+  return Status::OK();
 }
 
 WireMetricType ToMetricType(uint64_t v) {
@@ -124,6 +131,7 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
   WireSeries series;
   series.first_label = static_cast<uint32_t>(batch->labels.size());
   series.first_sample = static_cast<uint32_t>(batch->samples.size());
+  series.first_histogram = static_cast<uint32_t>(batch->histograms_list.size());
   series.first_exemplar = static_cast<uint32_t>(batch->exemplars_list.size());
   WireReader r(data);
   const auto where = [index] { return Cat("timeseries #", index); };
@@ -176,12 +184,9 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
       }
       case v1::kSeriesHistograms: {
         if (!r.Bytes(&sub)) break;
-        const char* error = nullptr;
-        if (!Skim(sub, &error)) {
-          return Status::InvalidArgument(
-              Cat("malformed prometheus.Histogram: ", error, " in ", where()));
-        }
-        ++series.num_histograms;
+        STRATA_RETURN_IF_ERROR(DecodeHistogram(RemoteWriteVersion::kV1,
+                                               "prometheus.Histogram", sub,
+                                               batch, where));
         break;
       }
       default:
@@ -195,6 +200,8 @@ Status DecodeSeriesV1(std::string_view data, size_t index, WriteBatch* batch) {
       static_cast<uint32_t>(batch->labels.size()) - series.first_label;
   series.num_samples =
       static_cast<uint32_t>(batch->samples.size()) - series.first_sample;
+  series.num_histograms = static_cast<uint32_t>(batch->histograms_list.size()) -
+                          series.first_histogram;
   series.num_exemplars = static_cast<uint32_t>(batch->exemplars_list.size()) -
                          series.first_exemplar;
   const bool contiguous = span == Span::kOpen || span == Span::kClosed;
@@ -383,6 +390,8 @@ class V2Decoder {
     WireSeries series;
     series.first_label = static_cast<uint32_t>(batch_->labels.size());
     series.first_sample = static_cast<uint32_t>(batch_->samples.size());
+    series.first_histogram =
+        static_cast<uint32_t>(batch_->histograms_list.size());
     series.first_exemplar =
         static_cast<uint32_t>(batch_->exemplars_list.size());
     batch_->refs.clear();
@@ -418,17 +427,11 @@ class V2Decoder {
         }
         case v2::kSeriesHistograms: {
           if (!r.Bytes(&sub)) break;
-          WireReader hr(sub);
-          while (hr.Next()) {
-            int64_t st;
-            if (hr.field() == v2::kHistogramStartTimestamp && hr.Int64(&st)) {
-              any_start_timestamp |= st != 0;
-            }
-          }
-          if (hr.error() != nullptr) {
-            return Malformed("io.prometheus.write.v2.Histogram", hr, where());
-          }
-          ++series.num_histograms;
+          STRATA_RETURN_IF_ERROR(DecodeHistogram(
+              RemoteWriteVersion::kV2, "io.prometheus.write.v2.Histogram", sub,
+              batch_, where));
+          any_start_timestamp |=
+              batch_->histograms_list.back().start_timestamp != 0;
           break;
         }
         case v2::kSeriesExemplars: {
@@ -475,6 +478,9 @@ class V2Decoder {
     }
     series.num_samples =
         static_cast<uint32_t>(batch_->samples.size()) - series.first_sample;
+    series.num_histograms =
+        static_cast<uint32_t>(batch_->histograms_list.size()) -
+        series.first_histogram;
     series.num_exemplars =
         static_cast<uint32_t>(batch_->exemplars_list.size()) -
         series.first_exemplar;
@@ -561,6 +567,7 @@ void WriteBatch::Clear() {
   series.clear();
   labels.clear();
   samples.clear();
+  histograms_list.clear();
   exemplars_list.clear();
   exemplar_labels.clear();
   metadata.clear();

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/histogram.h"
 #include "strata/status.h"
 
 namespace strata::server {
@@ -34,6 +35,24 @@ struct WireSample {
   double value = 0;
   // When the counter started (2.0's start or created timestamp); 0: unset.
   int64_t start_timestamp = 0;
+};
+
+// A native histogram sample as sent (prometheus.Histogram and
+// io.prometheus.write.v2.Histogram share their fields), in the public
+// types: `integer` when !is_float, else `floating` (the other is left
+// default). Structure only: ValidateHistogram/ValidateFloatHistogram say
+// whether its spans and buckets agree. Integer or float is decided as the
+// receiver of the version does: 1.0 as Prometheus 2.42 (a float histogram
+// has count_float > 0 or zero_count_float > 0), 2.0 as the receivers that
+// speak it (count_float is the `count` oneof's field).
+struct WireHistogram {
+  int64_t timestamp = 0;
+  // 2.0 (layout of rc.4) only; 0: unset.
+  int64_t start_timestamp = 0;
+  bool is_float = false;
+  // Qualified: strata::server also has a Histogram (the metrics one).
+  ::strata::Histogram integer;
+  ::strata::FloatHistogram floating;
 };
 
 // An exemplar as sent: its labels are a range of WriteBatch::exemplar_labels.
@@ -74,6 +93,8 @@ struct WireSeries {
   uint32_t num_labels = 0;
   uint32_t first_sample = 0;
   uint32_t num_samples = 0;
+  // Range in WriteBatch::histograms_list.
+  uint32_t first_histogram = 0;
   uint32_t num_histograms = 0;
   // Range in WriteBatch::exemplars.
   uint32_t first_exemplar = 0;
@@ -100,6 +121,7 @@ struct WriteBatch {
   std::vector<WireSeries> series;
   std::vector<WireLabel> labels;
   std::vector<WireSample> samples;
+  std::vector<WireHistogram> histograms_list;
   std::vector<WireExemplar> exemplars_list;
   std::vector<WireLabel> exemplar_labels;
   // 1.0: the request's metadata list.
@@ -127,6 +149,9 @@ struct WriteBatch {
   }
   std::span<const WireSample> SamplesOf(const WireSeries& s) const {
     return {samples.data() + s.first_sample, s.num_samples};
+  }
+  std::span<const WireHistogram> HistogramsOf(const WireSeries& s) const {
+    return {histograms_list.data() + s.first_histogram, s.num_histograms};
   }
   std::span<const WireExemplar> ExemplarsOf(const WireSeries& s) const {
     return {exemplars_list.data() + s.first_exemplar, s.num_exemplars};

@@ -203,6 +203,10 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
   histograms_dropped_ = registry->AddCounter(
       "strata_remote_write_histograms_dropped_total",
       "Native histogram samples received but not stored (unsupported).");
+  histograms_invalid_ = registry->AddCounter(
+      "strata_remote_write_histograms_invalid_total",
+      "Native histogram samples received that Prometheus would refuse as "
+      "invalid (spans, buckets or count disagree); not stored either.");
   series_received_ =
       registry->AddCounter("strata_remote_write_series_received_total",
                            "Series entries in remote write requests.");
@@ -441,6 +445,12 @@ Response RemoteWriteHandler::Answer(const Request& request,
     summary += '\n';
     response = Response::Text(kHttpBadRequest, std::move(summary));
   }
+  if (!result.histogram_errors.empty() && log_rejections_.Allow()) {
+    STRATA_LOG(kWarn, "Remote write native histograms invalid",
+               {{"remote", request.remote_address},
+                {"count", std::to_string(result.histograms_invalid)},
+                {"err", result.histogram_errors.front()}});
+  }
   SetWrittenHeaders(acknowledged, result.histograms_written,
                     result.exemplars_accepted, &response);
   return response;
@@ -463,6 +473,9 @@ void RemoteWriteHandler::RecordResult(const IngestResult& result,
   }
   if (result.histograms_dropped > 0) {
     histograms_dropped_->Inc(static_cast<double>(result.histograms_dropped));
+  }
+  if (result.histograms_invalid > 0) {
+    histograms_invalid_->Inc(static_cast<double>(result.histograms_invalid));
   }
   series_received_->Inc(static_cast<double>(result.series));
   series_cache_misses_->Inc(static_cast<double>(result.series_cache_misses));

@@ -204,6 +204,7 @@ class RemoteWriteHandler {
   CounterFamily* samples_rejected_;
   Counter* exemplars_;
   Counter* histograms_dropped_;
+  Counter* histograms_invalid_;
   Counter* series_received_;
   Counter* series_cache_misses_;
   Counter* metadata_updates_;

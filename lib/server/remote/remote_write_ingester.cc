@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "strata/histogram.h"
 #include "util/strings.h"
 
 namespace strata::server {
@@ -233,6 +234,7 @@ class BatchIngest {
     ++result_->series;
     result_->histograms_dropped += s.num_histograms;
     SeriesLabels labels(batch_, s, &scratch_.deferred);
+    CheckHistograms(s, labels);
     if (s.invalid != nullptr) {
       Reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
         return Cat(FormatWireLabels(labels.Get()), ": ", s.invalid);
@@ -345,6 +347,24 @@ class BatchIngest {
     }
     return Exemplar{Labels::FromUnchecked(std::move(pairs)), wire.value,
                     wire.timestamp, wire.timestamp != 0};
+  }
+
+  // Validates the series' native histograms as Prometheus 2.42's head
+  // does before appending one; counts the invalid ones and describes the
+  // first few. None is stored either way.
+  void CheckHistograms(const WireSeries& s, SeriesLabels& labels) {
+    for (const WireHistogram& h : batch_.HistogramsOf(s)) {
+      const Status valid = h.is_float ? ValidateFloatHistogram(h.floating)
+                                      : ValidateHistogram(h.integer);
+      if (valid.ok()) continue;
+      ++result_->histograms_invalid;
+      if (static_cast<int>(result_->histogram_errors.size()) <
+          options_.max_described_rejections) {
+        result_->histogram_errors.push_back(Cat(FormatWireLabels(labels.Get()),
+                                                " t=", h.timestamp, ": ",
+                                                valid.message()));
+      }
+    }
   }
 
   // Counts `n` rejected samples and describes the first few.

@@ -17,9 +17,11 @@
 // report. The described rejections follow that order.
 //
 // Native histograms are counted but not stored (Strata stores float
-// samples only). Exemplars are appended after the samples, into the DB's
-// exemplar storage, and committed with them; refused ones are dropped
-// without failing the request, as Prometheus does.
+// samples only); those Prometheus 2.42 would refuse (ValidateHistogram:
+// spans, buckets, count) are counted apart, with Prometheus's error text
+// for the first few, and do not change the answer. Exemplars are appended after
+// the samples, into the DB's exemplar storage, and committed with them; refused
+// ones are dropped without failing the request, as Prometheus does.
 // Start/created timestamps are decoded and ignored, as Prometheus does
 // without --enable-feature=created-timestamp-zero-ingestion.
 //
@@ -89,6 +91,10 @@ struct IngestResult {
   // any while exemplar storage is off, is taken as a no-op).
   int64_t exemplars_accepted = 0;
   int64_t histograms_dropped = 0;
+  // Of histograms_dropped, those ValidateHistogram refuses, and
+  // "<series> t=<ts>: <Prometheus's error>" for the first few.
+  int64_t histograms_invalid = 0;
+  std::vector<std::string> histogram_errors;
   int64_t series = 0;
   int64_t series_cache_misses = 0;
   int64_t metadata_updates = 0;
