@@ -1,10 +1,10 @@
 // The compact index: Strata's on-disk form of a cold (dense) block's index
 // file. It holds the block's Prometheus index v2 bytes, exactly, as one zstd
 // frame, behind a header and a CRC32C (layout and the measured reasons in
-// COMPACT_FORMAT.md next to this file). IndexFileReader::Open recognizes it
-// by its magic and reads the decoded Prometheus bytes, so every reader of
-// the index (queries, verify, dump, analyze, repair, compaction, conversion
-// back to Prometheus's format) is unchanged.
+// FORMAT.md next to this file, "Compact index"). IndexFileReader::Open
+// recognizes it by its magic and reads the decoded Prometheus bytes, so every
+// reader of the index (queries, verify, dump, analyze, repair, compaction,
+// conversion back to Prometheus's format) is unchanged.
 //
 // Thread-safety: free functions over their arguments; no shared state.
 #ifndef STRATA_INDEX_COMPACT_INDEX_H_
@@ -26,7 +26,8 @@ inline constexpr uint8_t kVersion = 1;
 // Magic, version, decoded size (8 bytes, big-endian).
 inline constexpr int kHeaderSize = 4 + 1 + 8;
 inline constexpr int kCrcSize = 4;
-// zstd level of the frame (COMPACT_FORMAT.md: the measured choice).
+// zstd level of the frame (FORMAT.md, "Compact index": the measured
+// choice).
 inline constexpr int kZstdLevel = 15;
 
 // True if `file` starts with the compact index magic.

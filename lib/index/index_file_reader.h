@@ -1,6 +1,7 @@
 // IndexFileReader reads a block's index file (Prometheus TSDB index format
 // v2, see FORMAT.md) through a memory mapping, or a compact index
-// (compact_index.h, COMPACT_FORMAT.md: the same bytes zstd-compressed),
+// (compact_index.h, FORMAT.md "Compact index": the same bytes
+// zstd-compressed),
 // which Open checks and decodes into memory.
 //
 // Open checks the header, the TOC, the symbol table and the postings offset
@@ -77,8 +78,9 @@ class IndexFileReader : public IndexReader {
   size_t NumSeries() const { return num_series_; }
   // Bytes of the file on disk (of the compact form for a compact index).
   int64_t FileSize() const { return disk_size_; }
-  // Bytes of the Prometheus index read (decoded from a compact index).
-  int64_t IndexBytes() const { return static_cast<int64_t>(data_.size()); }
+  // The Prometheus index bytes read (decoded from a compact index). Valid
+  // while the reader lives.
+  std::string_view PrometheusBytes() const { return data_; }
   // Whether the file is a compact index (compact_index.h), decoded at Open
   // into memory; otherwise the Prometheus index is memory-mapped.
   bool compact() const { return compact_; }
