@@ -210,12 +210,18 @@ RecordedFixture* GetRecordedFixture() {
   return f;
 }
 
-void BM_BytesPerSample(benchmark::State& state) {
+// The recorded fixture, or null after marking `state` skipped.
+RecordedFixture* RecordedFixtureOrSkip(benchmark::State* state) {
   RecordedFixture* rf = GetRecordedFixture();
   if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
+    state->SkipWithError("shared dataset not found or not unpacked");
   }
+  return rf;
+}
+
+void BM_BytesPerSample(benchmark::State& state) {
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   TempDir dir;
   const std::shared_ptr<const Block>& prom = rf->prom;
   const double samples = static_cast<double>(prom->meta().stats.num_samples);
@@ -277,11 +283,8 @@ void BM_BytesPerSample(benchmark::State& state) {
 BENCHMARK(BM_BytesPerSample)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_DashboardQuery(benchmark::State& state) {
-  RecordedFixture* rf = GetRecordedFixture();
-  if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
-  }
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   const std::shared_ptr<const Block>& block =
       BlockOfArg(*rf, state.range(0), &state);
   const int64_t maxt = block->MaxTime();
@@ -326,11 +329,8 @@ BENCHMARK(BM_DashboardQuery)
 // one PostingsFor), then two regex selections resolving series labels and
 // chunk metas only (no chunk read). Items = series resolved.
 void BM_PostingsQuery(benchmark::State& state) {
-  RecordedFixture* rf = GetRecordedFixture();
-  if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
-  }
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   const std::shared_ptr<const Block>& block =
       BlockOfArg(*rf, state.range(0), &state);
   const IndexReader& index = block->Index();
@@ -369,11 +369,8 @@ BENCHMARK(BM_PostingsQuery)
 // Opening the index of the recorded block: Prometheus's (mapped, tables
 // loaded) and the compact one (CRC, zstd decoding, then the same).
 void BM_IndexOpen(benchmark::State& state) {
-  RecordedFixture* rf = GetRecordedFixture();
-  if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
-  }
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   const Block& block = *BlockOfArg(*rf, state.range(0), &state);
   const std::string path = block.dir() + "/index";
   for (auto _ : state) {
