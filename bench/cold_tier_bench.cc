@@ -19,7 +19,9 @@
 // index bytes, and the ratios to Prometheus. Needs promtool on PATH and
 // ../shared/datasets/recorded-15s.
 //
-//   build/bench/cold_tier_bench --benchmark_filter=ColdTier24h
+//   build/bench/cold_tier_bench --benchmark_filter=ColdTier24h/instances:1
+// (instances:7, SCALE=small's series, writes about 7 GB of OpenMetrics
+// text to the temporary directory.)
 #include <benchmark/benchmark.h>
 
 #include <cinttypes>
@@ -258,6 +260,7 @@ void BM_ColdTier24h(benchmark::State& state) {
 BENCHMARK(BM_ColdTier24h)
     ->ArgName("instances")
     ->Arg(1)
+    ->Arg(7)  // SCALE=small's 10,269 series.
     ->Iterations(1)
     ->Unit(benchmark::kSecond);
 
