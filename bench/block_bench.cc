@@ -8,8 +8,14 @@
 //     counters prom_, strata_ and dense_bytes_per_sample, index included.
 //   - BM_DashboardQuery/{xor,dense}/<minutes>: a dashboard over that
 //     block: one select per metric name over the block's last <minutes>,
-//     every sample decoded, against the Prometheus (XOR) block and its
-//     dense copy; items = samples.
+//     every sample decoded, against the Prometheus (XOR) block, its
+//     dense copy (compact index) and the dense copy with Prometheus's
+//     index bytes; items = samples.
+//   - BM_PostingsQuery/block:{0,1,2}: postings-heavy lookups over the same
+//     three blocks (every label pair's postings, two regex selections of
+//     series without reading chunks); items = series resolved.
+//   - BM_IndexOpen/block:{0,1}: IndexFileReader::Open of the Prometheus
+//     index and of the compact one (zstd decoding included).
 //   - BM_CompactAdjacent / BM_CompactOverlapping: compaction-style rewrite
 //     of two 1 h blocks of 10k series at 15 s into one (chunks copied), and
 //     of two overlapping 2 h blocks (every chunk decoded, merged and
@@ -35,6 +41,7 @@
 #include "block/block_writer.h"
 #include "head/head.h"
 #include "head/head_appender.h"
+#include "index/index_file_reader.h"
 #include "query/block_querier.h"
 #include "temp_dir.h"
 
@@ -137,10 +144,37 @@ Fixture& GetFixture() {
 
 // The shared recorded block as Prometheus 2.42 wrote it, and its dense
 // copy (BlockWriter with ChunkFormat::kDense: the cold tier), built once.
+// `dense_prom_index` is the dense copy with its index decoded back to
+// Prometheus's bytes (dense chunks, uncompressed index): against `dense`
+// it isolates the cost of the compact index.
 struct RecordedFixture {
   TempDir dir;
-  std::shared_ptr<const Block> prom, dense;
+  std::shared_ptr<const Block> prom, dense, dense_prom_index;
 };
+
+// Copies the block at `dir` to `copy_dir` with its index as Prometheus's
+// bytes (decoded from the compact form).
+std::shared_ptr<const Block> CopyWithPrometheusIndex(const Block& b,
+                                                     const std::string& copy) {
+  std::filesystem::copy(b.dir(), copy,
+                        std::filesystem::copy_options::recursive);
+  const std::string_view bytes = b.index_file().PrometheusBytes();
+  if (!WriteFileAtomically(FileSystem::Default(), copy + "/index", bytes)
+           .ok()) {
+    std::abort();
+  }
+  return OpenOrDie(copy);
+}
+
+// The block of a BM_DashboardQuery / BM_PostingsQuery argument.
+const std::shared_ptr<const Block>& BlockOfArg(const RecordedFixture& rf,
+                                               int64_t arg,
+                                               benchmark::State* state) {
+  static const char* const kNames[] = {"xor", "dense",
+                                       "dense-prometheus-index"};
+  state->SetLabel(kNames[arg]);
+  return arg == 0 ? rf.prom : arg == 1 ? rf.dense : rf.dense_prom_index;
+}
 
 // Null if the dataset is missing or does not unpack.
 RecordedFixture* GetRecordedFixture() {
@@ -169,17 +203,25 @@ RecordedFixture* GetRecordedFixture() {
                         rf->prom->meta().max_time, &c);
     if (!meta.ok()) return nullptr;
     rf->dense = OpenOrDie(JoinPath(dense_dir, meta->ulid.ToString()));
+    rf->dense_prom_index = CopyWithPrometheusIndex(
+        *rf->dense, rf->dir.path() + "/dense-prometheus-index");
     return rf;
   }();
   return f;
 }
 
-void BM_BytesPerSample(benchmark::State& state) {
+// The recorded fixture, or null after marking `state` skipped.
+RecordedFixture* RecordedFixtureOrSkip(benchmark::State* state) {
   RecordedFixture* rf = GetRecordedFixture();
   if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
+    state->SkipWithError("shared dataset not found or not unpacked");
   }
+  return rf;
+}
+
+void BM_BytesPerSample(benchmark::State& state) {
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   TempDir dir;
   const std::shared_ptr<const Block>& prom = rf->prom;
   const double samples = static_cast<double>(prom->meta().stats.num_samples);
@@ -241,14 +283,10 @@ void BM_BytesPerSample(benchmark::State& state) {
 BENCHMARK(BM_BytesPerSample)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_DashboardQuery(benchmark::State& state) {
-  RecordedFixture* rf = GetRecordedFixture();
-  if (rf == nullptr) {
-    state.SkipWithError("shared dataset not found or not unpacked");
-    return;
-  }
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
   const std::shared_ptr<const Block>& block =
-      state.range(0) == 0 ? rf->prom : rf->dense;
-  state.SetLabel(state.range(0) == 0 ? "xor" : "dense");
+      BlockOfArg(*rf, state.range(0), &state);
   const int64_t maxt = block->MaxTime();
   const int64_t mint = maxt - state.range(1) * 60 * 1000;
   auto names = block->Index().LabelValues(kMetricNameLabel);
@@ -280,10 +318,72 @@ BENCHMARK(BM_DashboardQuery)
     ->ArgNames({"dense", "minutes"})
     ->Args({0, 15})
     ->Args({1, 15})
+    ->Args({2, 15})
     ->Args({0, 60})
     ->Args({1, 60})
+    ->Args({2, 60})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// Postings-heavy: every label pair's postings list (each name's values in
+// one PostingsFor), then two regex selections resolving series labels and
+// chunk metas only (no chunk read). Items = series resolved.
+void BM_PostingsQuery(benchmark::State& state) {
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
+  const std::shared_ptr<const Block>& block =
+      BlockOfArg(*rf, state.range(0), &state);
+  const IndexReader& index = block->Index();
+  const std::vector<std::vector<Matcher>> selections = {
+      {Matcher::Create(Matcher::Type::kRegexMatch, kMetricNameLabel, ".+")
+           .value()},
+      {Matcher::Create(Matcher::Type::kRegexMatch, "job", "node|prometheus")
+           .value(),
+       Matcher::Create(Matcher::Type::kRegexMatch, kMetricNameLabel,
+                       ".*_(total|bytes)")
+           .value()}};
+  int64_t series = 0;
+  for (auto _ : state) {
+    auto names = index.LabelNames();
+    for (const std::string& name : *names) {
+      auto values = index.LabelValues(name);
+      auto p = index.PostingsFor(name, *values);
+      series += static_cast<int64_t>(p->cardinality());
+    }
+    BlockQuerier q({block}, kMinTime, kMaxTime);
+    for (const auto& matchers : selections) {
+      auto set = q.Select(matchers, SelectHints{});
+      while (set->Next()) ++series;
+    }
+  }
+  state.SetItemsProcessed(series);
+}
+BENCHMARK(BM_PostingsQuery)
+    ->ArgName("block")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// Opening the index of the recorded block: Prometheus's (mapped, tables
+// loaded) and the compact one (CRC, zstd decoding, then the same).
+void BM_IndexOpen(benchmark::State& state) {
+  RecordedFixture* rf = RecordedFixtureOrSkip(&state);
+  if (rf == nullptr) return;
+  const Block& block = *BlockOfArg(*rf, state.range(0), &state);
+  const std::string path = block.dir() + "/index";
+  for (auto _ : state) {
+    auto r = IndexFileReader::Open(FileSystem::Default(), path);
+    if (!r.ok()) std::abort();
+    benchmark::DoNotOptimize(r->get());
+  }
+}
+BENCHMARK(BM_IndexOpen)
+    ->ArgName("block")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond);
 
 void Compact(benchmark::State& state, std::shared_ptr<const Block> a,
              std::shared_ptr<const Block> b) {

@@ -1,7 +1,8 @@
 // bench-deps: strata_index
 // Block index: writing, opening, postings lookups, matcher resolution and
 // series decoding on synthetic blocks of 100k and 1M series shaped like
-// Prometheus data (metric names x instances x a few other labels).
+// Prometheus data (metric names x instances x a few other labels); the
+// compact index's encoding and open (BM_Compact*).
 //
 //   ./index_bench --benchmark_filter=1000000
 #include <benchmark/benchmark.h>
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "index/compact_index.h"
 #include "index/index_file_reader.h"
 #include "index/index_writer.h"
 #include "index/postings_for_matchers.h"
@@ -158,6 +160,46 @@ void BM_Open(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Open)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+// The compact index (cold blocks): encoding the Prometheus bytes (what a
+// cold-tier rewrite adds), then Open of the compact file (CRC, zstd
+// decoding, then what BM_Open does).
+void BM_CompactEncode(benchmark::State& state) {
+  Fixture& f = Get(state.range(0));
+  const std::string_view bytes = f.reader->PrometheusBytes();
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    if (!compact_index::Encode(bytes, &out).ok()) std::abort();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(bytes.size()));
+  state.counters["index_bytes"] = static_cast<double>(bytes.size());
+  state.counters["compact_bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_CompactEncode)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_CompactOpen(benchmark::State& state) {
+  Fixture& f = Get(state.range(0));
+  const std::string path = f.path + ".compact";
+  std::string out;
+  if (!compact_index::Encode(f.reader->PrometheusBytes(), &out).ok() ||
+      !WriteFileAtomically(FileSystem::Default(), path, out).ok()) {
+    std::abort();
+  }
+  for (auto _ : state) {
+    auto r = IndexFileReader::Open(FileSystem::Default(), path);
+    if (!r.ok()) std::abort();
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_CompactOpen)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond);
 
 // One metric name: n/1000 series.
 void BM_PostingsForOneValue(benchmark::State& state) {

@@ -3,9 +3,10 @@
 // (crc_fixup.h), served from memory.
 //
 // Every read the reader offers is tried (label names and values, postings,
-// series entries, matchers, postings statistics, Verify). Invariant: on a
-// file that Verify() accepts, every read succeeds and every series in the
-// all-postings list has labels.
+// series entries, matchers, postings statistics, Verify); the same bytes
+// in the compact form (cold blocks) must open and verify alike.
+// Invariant: on a file that Verify() accepts, every read succeeds and every
+// series in the all-postings list has labels.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "crc_fixup.h"
 #include "fuzz_check.h"
+#include "index/compact_index.h"
 #include "index/index_file_reader.h"
 #include "index/postings_for_matchers.h"
 #include "memory_file_system.h"
@@ -109,6 +111,29 @@ void ReadIndex(std::string_view file) {
          "ForEachPostingsList");
 }
 
+// The compact form of `file` (cold blocks' index, compact_index.h) opens
+// exactly when `file` does and verifies the same.
+void CompactReadsTheSame(std::string_view file) {
+  // A compact file is decoded once, not twice.
+  if (strata::compact_index::IsCompact(file)) return;
+  std::string compact;
+  FUZZ_CHECK(strata::compact_index::Encode(file, &compact).ok(),
+             "compact index encoding fails");
+  strata::fuzz::MemoryFileSystem plain_fs, compact_fs;
+  plain_fs.Put(kPath, file);
+  compact_fs.Put(kPath, compact);
+  auto plain = IndexFileReader::Open(&plain_fs, kPath);
+  auto packed = IndexFileReader::Open(&compact_fs, kPath);
+  FUZZ_CHECK(plain.ok() == packed.ok(),
+             "compact form opens differently: " + plain.status().ToString() +
+                 " vs " + packed.status().ToString());
+  if (!plain.ok()) return;
+  FUZZ_CHECK((*packed)->PrometheusBytes() == file,
+             "compact form decodes to other bytes");
+  FUZZ_CHECK((*plain)->Verify().ToString() == (*packed)->Verify().ToString(),
+             "compact form verifies differently");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -117,5 +142,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string fixed(input);
   strata::fuzz::FixIndexCrcs(&fixed);
   if (fixed != input) ReadIndex(fixed);  // Put copies it exactly.
+  CompactReadsTheSame(fixed);
   return 0;
 }

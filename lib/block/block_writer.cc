@@ -8,6 +8,7 @@
 #include "block/chunk_merger.h"
 #include "block/tombstones.h"
 #include "chunk/encoding.h"
+#include "index/compact_index.h"
 #include "index/index_writer.h"
 #include "util/ulid.h"
 
@@ -190,6 +191,10 @@ Status BlockWriter::WriteInto(const std::string& tmp,
 
   STRATA_RETURN_IF_ERROR(chunk_writer->Finish());
   STRATA_RETURN_IF_ERROR(index_writer->Finish());
+  if (options_.chunk_format == ChunkFormat::kDense) {
+    STRATA_RETURN_IF_ERROR(
+        compact_index::CompactFile(fs_, JoinPath(tmp, kIndexFileName)));
+  }
   STRATA_RETURN_IF_ERROR(WriteTombstonesFile(fs_, tmp, MemTombstones()));
   STRATA_ASSIGN_OR_RETURN(int64_t meta_bytes, WriteBlockMeta(fs_, tmp, *meta));
   STRATA_RETURN_IF_ERROR(fs_->SyncDir(tmp));

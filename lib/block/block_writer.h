@@ -15,7 +15,8 @@
 //  - chunks are written in the options' ChunkFormat: kXor (Prometheus's
 //    format; dense source chunks are converted back one to one, restoring
 //    the XOR bytes) or kDense (cold blocks: each chunk dense where that is
-//    smaller, else XOR; meta.json then carries kHintDenseChunks).
+//    smaller, else XOR; meta.json then carries kHintDenseChunks, and the
+//    index is written in the compact form, index/compact_index.h).
 //
 // Crash safety: everything is written into `<parent>/<ULID>.tmp-for-creation`
 // (chunks, index, tombstones, meta.json, each fdatasynced, then the

@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "index/compact_index.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 #include "util/strings.h"
@@ -37,8 +38,15 @@ Status IndexFileReader::Corrupt(std::string_view section, uint64_t offset,
 StatusOr<std::unique_ptr<IndexFileReader>> IndexFileReader::Open(
     FileSystem* fs, const std::string& path) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, fs->MapFile(path));
+  const auto disk_size = static_cast<int64_t>(file->data().size());
+  const bool compact = compact_index::IsCompact(file->data());
+  if (compact) {
+    STRATA_ASSIGN_OR_RETURN(file, compact_index::Decode(path, file->data()));
+  }
   std::unique_ptr<IndexFileReader> r(
       new IndexFileReader(path, std::move(file)));
+  r->disk_size_ = disk_size;
+  r->compact_ = compact;
   const std::string_view d = r->data_;
   if (d.size() < static_cast<size_t>(kHeaderSize + Toc::kEncodedSize)) {
     return r->Corrupt("header", 0,

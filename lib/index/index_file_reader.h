@@ -1,5 +1,8 @@
 // IndexFileReader reads a block's index file (Prometheus TSDB index format
-// v2, see FORMAT.md) through a memory mapping.
+// v2, see FORMAT.md) through a memory mapping, or a compact index
+// (compact_index.h, FORMAT.md "Compact index": the same bytes
+// zstd-compressed),
+// which Open checks and decodes into memory.
 //
 // Open checks the header, the TOC, the symbol table and the postings offset
 // table (their CRCs and structure) and keeps in memory: one 4-byte offset
@@ -73,7 +76,14 @@ class IndexFileReader : public IndexReader {
 
   // Number of series (entries in the all-postings list).
   size_t NumSeries() const { return num_series_; }
-  int64_t FileSize() const { return static_cast<int64_t>(data_.size()); }
+  // Bytes of the file on disk (of the compact form for a compact index).
+  int64_t FileSize() const { return disk_size_; }
+  // The Prometheus index bytes read (decoded from a compact index). Valid
+  // while the reader lives.
+  std::string_view PrometheusBytes() const { return data_; }
+  // Whether the file is a compact index (compact_index.h), decoded at Open
+  // into memory; otherwise the Prometheus index is memory-mapped.
+  bool compact() const { return compact_; }
   const index_format::Toc& toc() const { return toc_; }
   const std::string& path() const { return path_; }
 
@@ -159,6 +169,8 @@ class IndexFileReader : public IndexReader {
   std::vector<Sample> samples_;
   std::vector<NameRun> names_;  // In table order, i.e. sorted by name.
   absl::flat_hash_map<std::string_view, uint32_t> name_index_;
+  int64_t disk_size_ = 0;
+  bool compact_ = false;
   uint64_t all_postings_offset_ = 0;
   size_t num_series_ = 0;
 };

@@ -15,6 +15,8 @@
 #include "block/chunk_format.h"
 #include "chunk/dense_chunk.h"
 #include "chunk/encoding.h"
+#include "index/compact_index.h"
+#include "index/index_file_reader.h"
 #include "prometheus_block_fixture.h"
 #include "promtool_util.h"
 #include "query/block_querier.h"
@@ -100,6 +102,12 @@ TEST_F(DenseBlockTest, DenseBlockReadsTheSameAndIsSmaller) {
   // only the direction.
   EXPECT_LT(std::filesystem::file_size(dense->dir() + "/chunks/000001"),
             std::filesystem::file_size(prom->dir() + "/chunks/000001"));
+  // The index is in the compact form, and much smaller.
+  EXPECT_TRUE(compact_index::IsCompact(ReadFile(dense->dir() + "/index")));
+  EXPECT_TRUE(dense->index_file().compact());
+  EXPECT_FALSE(prom->index_file().compact());
+  EXPECT_LT(2 * std::filesystem::file_size(dense->dir() + "/index"),
+            std::filesystem::file_size(prom->dir() + "/index"));
   Status v = dense->Verify();
   EXPECT_TRUE(v.ok()) << v.ToString();
   BlockCheckResult check = CheckBlockDir(FileSystem::Default(), dense->dir(),
@@ -140,8 +148,9 @@ TEST_F(DenseBlockTest, ChunkIteratorYieldsPrometheusXorChunks) {
   EXPECT_TRUE(chunks_of(dense) == want);
 }
 
-// Dense, then back to XOR: Prometheus's chunk and index bytes again, and
-// promtool 2.42 dumps the converted block exactly as the original.
+// Dense (compact index), then back to XOR: Prometheus's chunk and index
+// bytes again, and promtool 2.42 dumps the converted block exactly as the
+// original.
 TEST_F(DenseBlockTest, ConvertingBackRestoresPrometheusBlock) {
   TempDir back_dir;
   const std::shared_ptr<const Block>& prom = prom_;
@@ -234,6 +243,87 @@ TEST_F(DenseBlockTest, DamagedDenseChunkIsReported) {
     EXPECT_NE(warnings.front().find("damaged chunk"), std::string::npos)
         << warnings.front();
   }
+}
+
+// The compact form holds Prometheus's index bytes exactly: the recorded
+// block's index (written by Prometheus 2.42) encodes and decodes back to
+// itself, and an IndexFileReader over either form reads the same.
+TEST_F(DenseBlockTest, CompactIndexRoundTripsPrometheusIndex) {
+  const std::string path = prom_->dir() + "/index";
+  const std::string original = ReadFile(path);
+  std::string compact;
+  ASSERT_TRUE(compact_index::Encode(original, &compact).ok());
+  EXPECT_TRUE(compact_index::IsCompact(compact));
+  EXPECT_FALSE(compact_index::IsCompact(original));
+  auto decoded = compact_index::Decode(path, compact);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_TRUE((*decoded)->data() == original);
+
+  TempDir dir;
+  const std::string compact_path = dir.Join("index");
+  ASSERT_TRUE(
+      WriteFileAtomically(FileSystem::Default(), compact_path, original).ok());
+  ASSERT_TRUE(
+      compact_index::CompactFile(FileSystem::Default(), compact_path).ok());
+  EXPECT_TRUE(ReadFile(compact_path) == compact);
+  auto r = IndexFileReader::Open(FileSystem::Default(), compact_path);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE((*r)->Verify().ok());
+  EXPECT_EQ((*r)->FileSize(), static_cast<int64_t>(compact.size()));
+  EXPECT_TRUE((*r)->PrometheusBytes() == original);
+  const IndexFileReader& want = prom_->index_file();
+  EXPECT_EQ((*r)->Symbols(), want.Symbols());
+  auto all = want.AllPostings();
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(*(*r)->AllPostings() == *all);
+  for (SeriesId id : *all) {
+    Labels la, lb;
+    std::vector<ChunkMeta> ca, cb;
+    ASSERT_TRUE(want.Series(id, &la, &ca).ok());
+    ASSERT_TRUE((*r)->Series(id, &lb, &cb).ok());
+    EXPECT_EQ(la, lb);
+    ASSERT_EQ(ca.size(), cb.size());
+    for (size_t i = 0; i < ca.size(); ++i) {
+      EXPECT_EQ(ca[i].ref, cb[i].ref);
+      EXPECT_EQ(ca[i].mint, cb[i].mint);
+      EXPECT_EQ(ca[i].maxt, cb[i].maxt);
+    }
+  }
+}
+
+// Every single-byte change of a compact index is caught by its CRC before
+// anything is decoded, and reported by Block::Open, the full check
+// (`strata-tsdb verify`, the scrub) and Verify as index corruption.
+TEST_F(DenseBlockTest, DamagedCompactIndexIsReported) {
+  const std::string dir = dense_->dir();
+  const std::string path = dir + "/index";
+  const std::string good = ReadFile(path);
+  const std::string ulid = dense_->meta().ulid.ToString();
+  dense_.reset();
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    auto d = compact_index::Decode(path, bad);
+    // Flipping a magic bit makes it a file of another kind: still refused.
+    ASSERT_FALSE(d.ok()) << "byte " << i;
+    ASSERT_TRUE(d.status().IsCorruption()) << d.status().ToString();
+  }
+  std::string bad = good;
+  bad[good.size() / 2] = static_cast<char>(bad[good.size() / 2] ^ 0x20);
+  {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(bad.data(), static_cast<std::streamsize>(bad.size()));
+  }
+  auto b = Block::Open(FileSystem::Default(), dir);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(b.status().IsCorruption()) << b.status().ToString();
+  EXPECT_NE(b.status().ToString().find("compact index"), std::string::npos)
+      << b.status().ToString();
+  EXPECT_NE(b.status().ToString().find("checksum mismatch"), std::string::npos)
+      << b.status().ToString();
+  BlockCheckResult check = CheckBlockDir(FileSystem::Default(), dir, ulid);
+  ASSERT_FALSE(check.problems.empty());
+  EXPECT_EQ(check.problems.front().kind, CorruptionKind::kIndex);
 }
 
 }  // namespace

@@ -58,9 +58,11 @@ void Fill(DB& db) {
 struct BlockInfo {
   int64_t max_time = 0;
   bool dense = false;
+  bool compact_index = false;  // The index file has the "STCI" magic.
 };
 
-// Every block's max time and whether its meta.json has the dense hint.
+// Every block's max time, whether its meta.json has the dense hint and
+// whether its index is the compact one.
 std::vector<BlockInfo> Blocks(const std::string& dir) {
   std::vector<BlockInfo> out;
   for (auto& e : std::filesystem::directory_iterator(dir)) {
@@ -74,6 +76,10 @@ std::vector<BlockInfo> Blocks(const std::string& dir) {
     const size_t at = meta.find("\"maxTime\": ");
     if (at != std::string::npos) b.max_time = std::stoll(meta.substr(at + 11));
     b.dense = meta.find("strata-dense-chunks") != std::string::npos;
+    std::ifstream index(e.path() / "index", std::ios::binary);
+    char magic[4] = {};
+    index.read(magic, 4);
+    b.compact_index = std::string_view(magic, 4) == "STCI";
     out.push_back(b);
   }
   return out;
@@ -146,11 +152,17 @@ TEST(DBDenseTest, CompactionMakesOldBlocksDenseAndKeepsYoungOnesXor) {
   for (const BlockInfo& b : Blocks(dense_dir.path())) {
     const bool old = b.max_time - 1 <= newest - 6 * kH;
     EXPECT_EQ(b.dense, old) << b.max_time;
+    // Dense blocks (and only they) have the compact index: the mixed
+    // directory below answers like the all-XOR one.
+    EXPECT_EQ(b.compact_index, old) << b.max_time;
     ++(old ? dense_blocks : young_blocks);
   }
   EXPECT_GT(dense_blocks, 0);
   EXPECT_GT(young_blocks, 0);
-  for (const BlockInfo& b : Blocks(xor_dir.path())) EXPECT_FALSE(b.dense);
+  for (const BlockInfo& b : Blocks(xor_dir.path())) {
+    EXPECT_FALSE(b.dense);
+    EXPECT_FALSE(b.compact_index);
+  }
   EXPECT_LT(DirBytes(dense_dir.path()), DirBytes(xor_dir.path()));
 
   const auto all = AllSeries();
@@ -184,7 +196,10 @@ TEST(DBDenseTest, DisablingDenseChunksRewritesBlocksBackToXor) {
   for (const BlockInfo& b : Blocks(dir.path())) still_dense += b.dense;
   EXPECT_EQ(still_dense, dense - 1);
   CompactFully(**db, dir.path());
-  for (const BlockInfo& b : Blocks(dir.path())) EXPECT_FALSE(b.dense);
+  for (const BlockInfo& b : Blocks(dir.path())) {
+    EXPECT_FALSE(b.dense);
+    EXPECT_FALSE(b.compact_index);  // Prometheus's index bytes again.
+  }
   EXPECT_EQ(ReadAll(**db, {all}), before);
 }
 

@@ -451,6 +451,26 @@ TEST_F(StrataTsdbTest, DenseBlocksReadByEverySubcommand) {
   RunResult pd = Sh("promtool tsdb dump " + out);
   ASSERT_EQ(pd.code, 0) << pd.err;
   EXPECT_EQ(SortedLines(pd.out), expected_);
+  // The dense block's index is the compact one; the exported blocks'
+  // indexes are Prometheus's.
+  EXPECT_EQ(ReadText(block + "/index").substr(0, 4), "STCI");
+  for (const auto& e : fs::directory_iterator(out)) {
+    if (fs::exists(e.path() / "index")) {
+      EXPECT_EQ(ReadText((e.path() / "index").string()).substr(0, 4),
+                std::string("\xBA\xAA\xD7\x00", 4));
+    }
+  }
+  // A damaged compact index: verify names the file and the checksum.
+  FlipByte(block + "/index", fs::file_size(block + "/index") / 2);
+  RunResult bad = Tsdb(data_, "--json verify");
+  EXPECT_EQ(bad.code, 1) << bad.out << bad.err;
+  const nlohmann::json bj = nlohmann::json::parse(bad.out);
+  bool named = false;
+  for (const auto& p : bj["problems"]) {
+    named = named || (p["file"].get<std::string>() == block + "/index" &&
+                      p.dump().find("compact index") != std::string::npos);
+  }
+  EXPECT_TRUE(named) << bj["problems"].dump(1);
 }
 
 TEST_F(StrataTsdbTest, VerifyNamesAFlippedByteInEachFileKind) {
