@@ -42,13 +42,36 @@ Status DBImpl::OpenHeadChunkFiles() {
   };
   STRATA_ASSIGN_OR_RETURN(chunk_files_,
                           HeadChunkFiles::Open(fs_, dir, on_chunk, &stats));
-  for (auto& [ref, chunks] : mapped_chunks_) KeepOrderedPrefix(&chunks);
   report_.mapped_chunks_damage = stats.damage;
   STRATA_LOG(kInfo, "head chunk files loaded",
              {{"files", absl::StrCat(stats.files)},
               {"chunks", absl::StrCat(stats.chunks)},
               {"series", absl::StrCat(mapped_chunks_.size())}});
   return Status::OK();
+}
+
+Status DBImpl::CheckSnapshotChunkRef(uint64_t id,
+                                     const SeriesChunkView& c) const {
+  // Dropped right after the load (DropChunksBlocksHold), as the index
+  // left it out.
+  if (c.maxt < head_->MinValidTime()) return Status::OK();
+  auto it = mapped_chunks_.find(id);
+  if (it != mapped_chunks_.end()) {
+    for (const MappedChunk& m : it->second) {
+      if (m.ref == c.disk_ref) {
+        if (m.mint == c.mint && m.maxt == c.maxt) return Status::OK();
+        break;
+      }
+    }
+  }
+  return Status::FailedPrecondition(
+      absl::StrCat("chunk ", head_chunks::RefSeq(c.disk_ref), ":",
+                   head_chunks::RefOffset(c.disk_ref), " of series ", id,
+                   " is not intact in chunks_head (damaged or removed since)"));
+}
+
+void DBImpl::KeepOrderedMappedChunks() {
+  for (auto& [ref, chunks] : mapped_chunks_) KeepOrderedPrefix(&chunks);
 }
 
 void DBImpl::FinishHeadChunkLoad() {

@@ -200,14 +200,17 @@ Status MemSeries::ViewState(
   v.closed.clear();
   // Chunks read from disk, alive while fn runs.
   std::vector<std::string> from_disk;
-  from_disk.reserve(closed_.size());
+  if (files != nullptr) from_disk.reserve(closed_.size());
   for (const ClosedChunk& c : closed_) {
     if (c.disk_ref == 0) {
       v.closed.push_back(
           {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
       continue;
     }
-    if (files == nullptr) return Status::Internal("head chunk files closed");
+    if (files == nullptr) {
+      v.closed.push_back({c.mint, c.maxt, {}, c.disk_ref});
+      continue;
+    }
     STRATA_ASSIGN_OR_RETURN(from_disk.emplace_back(), files->Read(c.disk_ref));
     v.closed.push_back({c.mint, c.maxt, from_disk.back()});
   }
@@ -262,6 +265,10 @@ bool MemSeries::RestoreState(const SeriesStateView& state) {
   closed_.clear();
   closed_.reserve(state.closed.size());
   for (const SeriesChunkView& c : state.closed) {
+    if (c.disk_ref != 0) {
+      closed_.push_back({nullptr, 0, c.mint, c.maxt, c.disk_ref});
+      continue;
+    }
     ClosedChunk closed{std::make_unique<char[]>(c.bytes.size()),
                        static_cast<uint32_t>(c.bytes.size()), c.mint, c.maxt};
     std::memcpy(closed.data.get(), c.bytes.data(), c.bytes.size());

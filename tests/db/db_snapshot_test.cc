@@ -280,7 +280,7 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
       const size_t at = records[0].find(static_cast<char>(snapshot::kVersion),
                                         1 + 20);  // After type and magic.
       ASSERT_EQ(at, 21u);
-      records[0][at] = 2;
+      records[0][at] = snapshot::kVersion + 1;
       Reframe(dir, records);
       break;
     }
@@ -311,7 +311,8 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
     case Damage::kBadOpenChunkState: {
       // The last byte of a series record is its open chunk's free bits.
       for (std::string& r : records) {
-        if (snapshot::GetRecordType(r) == snapshot::RecordType::kSeries) {
+        if (snapshot::GetRecordType(r) ==
+            snapshot::RecordType::kSeriesWithRefs) {
           r.back() = 9;
           break;
         }
