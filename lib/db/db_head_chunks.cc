@@ -1,7 +1,7 @@
 // DBImpl and the head-chunk files (Options::head_chunks_on_disk): opened
 // and indexed before the WAL replay, which attaches each new series' chunks
 // and skips the samples they hold. See lib/head/FORMAT.md.
-#include <algorithm>
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "db/db_impl.h"
@@ -11,17 +11,6 @@ namespace strata {
 namespace {
 
 constexpr char kChunksHeadDir[] = "chunks_head";
-
-// Keeps the longest prefix of `chunks` in which each chunk starts after the
-// previous one ends: the WAL replays everything after the last one kept.
-void KeepOrderedPrefix(std::vector<MappedChunk>* chunks) {
-  for (size_t i = 1; i < chunks->size(); ++i) {
-    if ((*chunks)[i].mint <= (*chunks)[i - 1].maxt) {
-      chunks->resize(i);
-      return;
-    }
-  }
-}
 
 }  // namespace
 
@@ -33,20 +22,27 @@ Status DBImpl::OpenHeadChunkFiles() {
     if (fs_->Exists(dir)) STRATA_RETURN_IF_ERROR(fs_->RemoveAll(dir));
     return Status::OK();
   }
+  const auto start = std::chrono::steady_clock::now();
   // What blocks hold is not taken into the head again.
   const int64_t min_valid = BlocksMaxTime();
   HeadChunkFiles::LoadStats stats;
   auto on_chunk = [&](uint64_t series_ref, const MappedChunk& c) {
     if (c.maxt < min_valid) return;
-    mapped_chunks_[series_ref].push_back(c);
+    mapped_chunks_.Add(series_ref, c);
   };
   STRATA_ASSIGN_OR_RETURN(chunk_files_,
                           HeadChunkFiles::Open(fs_, dir, on_chunk, &stats));
+  mapped_chunks_.Build();
   report_.mapped_chunks_damage = stats.damage;
-  STRATA_LOG(kInfo, "head chunk files loaded",
-             {{"files", absl::StrCat(stats.files)},
-              {"chunks", absl::StrCat(stats.chunks)},
-              {"series", absl::StrCat(mapped_chunks_.size())}});
+  STRATA_LOG(
+      kInfo, "head chunk files loaded",
+      {{"files", absl::StrCat(stats.files)},
+       {"chunks", absl::StrCat(stats.chunks)},
+       {"series", absl::StrCat(mapped_chunks_.num_series())},
+       {"duration", absl::StrCat(std::chrono::duration<double>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count(),
+                                 "s")}});
   return Status::OK();
 }
 
@@ -55,13 +51,10 @@ Status DBImpl::CheckSnapshotChunkRef(uint64_t id,
   // Dropped right after the load (DropChunksBlocksHold), as the index
   // left it out.
   if (c.maxt < head_->MinValidTime()) return Status::OK();
-  auto it = mapped_chunks_.find(id);
-  if (it != mapped_chunks_.end()) {
-    for (const MappedChunk& m : it->second) {
-      if (m.ref == c.disk_ref) {
-        if (m.mint == c.mint && m.maxt == c.maxt) return Status::OK();
-        break;
-      }
+  for (const MappedChunk& m : mapped_chunks_.AllOf(id)) {
+    if (m.ref == c.disk_ref) {
+      if (m.mint == c.mint && m.maxt == c.maxt) return Status::OK();
+      break;
     }
   }
   return Status::FailedPrecondition(
@@ -70,14 +63,10 @@ Status DBImpl::CheckSnapshotChunkRef(uint64_t id,
                    " is not intact in chunks_head (damaged or removed since)"));
 }
 
-void DBImpl::KeepOrderedMappedChunks() {
-  for (auto& [ref, chunks] : mapped_chunks_) KeepOrderedPrefix(&chunks);
-}
-
 void DBImpl::FinishHeadChunkLoad() {
   if (chunk_files_ == nullptr) return;
   head_->FinishMappedLoad();
-  WalHeadLoader::MappedChunkIndex().swap(mapped_chunks_);
+  mapped_chunks_ = MappedChunkIndex();
 }
 
 }  // namespace strata

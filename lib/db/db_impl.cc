@@ -104,7 +104,6 @@ Status DBImpl::Init() {
   STRATA_RETURN_IF_ERROR(OpenHeadChunkFiles());
   ResetHead();
   STRATA_ASSIGN_OR_RETURN(const int first_segment, LoadHeadSnapshot());
-  KeepOrderedMappedChunks();
   STRATA_RETURN_IF_ERROR(ReplayWal(first_segment));
   FinishHeadChunkLoad();
   DropChunksBlocksHold();

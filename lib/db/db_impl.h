@@ -73,10 +73,6 @@ class DBImpl : public DB {
   // intact record of that series in chunks_head/ (or one blocks hold,
   // dropped after the load). Reads mapped_chunks_ only.
   Status CheckSnapshotChunkRef(uint64_t id, const SeriesChunkView& c) const;
-  // Before the WAL replay, after the snapshot checked its references
-  // against every chunk found: keeps, per series, only the chunks the
-  // replay may attach (each starting after the previous one ends).
-  void KeepOrderedMappedChunks();
   // After the WAL replay: finishes the series that got chunks from disk
   // and frees the index.
   void FinishHeadChunkLoad();
@@ -182,7 +178,7 @@ class DBImpl : public DB {
   // outlive the DB).
   std::shared_ptr<HeadChunkFiles> chunk_files_;
   // Until the WAL replay has attached them.
-  WalHeadLoader::MappedChunkIndex mapped_chunks_;
+  MappedChunkIndex mapped_chunks_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
   ReplayReport report_;
