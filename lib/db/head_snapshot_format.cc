@@ -41,7 +41,7 @@ bool GetChunk(std::string_view* in, SeriesChunkView* c) {
 }
 
 // A completed chunk of a kSeriesWithRefs record: a kind byte, then the
-// chunk as PutChunk writes it or its mint, maxt and ref.
+// chunk as PutChunk writes it or its mint, maxt, ref and sample count.
 constexpr uint8_t kInlineChunk = 0;
 constexpr uint8_t kChunkRef = 1;
 
@@ -55,6 +55,7 @@ void PutClosedChunk(const SeriesChunkView& c, std::string* dst) {
   PutBE64(dst, static_cast<uint64_t>(c.mint));
   PutBE64(dst, static_cast<uint64_t>(c.maxt));
   PutBE64(dst, c.disk_ref);
+  PutUvarint(dst, c.samples);
 }
 
 bool GetClosedChunk(std::string_view* in, SeriesChunkView* c) {
@@ -64,11 +65,13 @@ bool GetClosedChunk(std::string_view* in, SeriesChunkView* c) {
     c->disk_ref = 0;
     return GetChunk(in, c);
   }
-  uint64_t mint, maxt;
+  uint64_t mint, maxt, samples;
   if (kind != kChunkRef || !GetBE64(in, &mint) || !GetBE64(in, &maxt) ||
-      !GetBE64(in, &c->disk_ref) || c->disk_ref == 0) {
+      !GetBE64(in, &c->disk_ref) || c->disk_ref == 0 ||
+      !GetUvarint(in, &samples) || samples > UINT16_MAX) {
     return false;
   }
+  c->samples = static_cast<uint16_t>(samples);
   c->mint = static_cast<int64_t>(mint);
   c->maxt = static_cast<int64_t>(maxt);
   c->bytes = {};

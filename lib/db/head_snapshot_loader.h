@@ -45,7 +45,7 @@ struct LoadResult {
   int64_t series = 0;
   int64_t chunks = 0;
   int64_t chunk_refs = 0;  // Of chunks, those referring to chunks_head/.
-  int64_t samples = 0;     // In the chunks read (not those on disk).
+  int64_t samples = 0;
   int64_t tombstone_records = 0;
   int64_t exemplars = 0;  // Read from the snapshot (the ring may keep fewer).
   double seconds = 0;

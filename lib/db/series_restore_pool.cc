@@ -83,7 +83,7 @@ Status SeriesRestorePool::RestoreBatch(const Batch& batch, Counts* counts) {
     counts->chunks +=
         static_cast<int64_t>(state.closed.size()) + (state.has_open ? 1 : 0);
     for (const SeriesChunkView& c : state.closed)
-      counts->samples += ChunkSamples(c.bytes);
+      counts->samples += c.disk_ref != 0 ? c.samples : ChunkSamples(c.bytes);
     if (state.has_open) counts->samples += ChunkSamples(state.open.bytes);
   }
   return Status::OK();

@@ -38,7 +38,8 @@ class SeriesRestorePool {
     int64_t chunks = 0;
     // Of chunks, those given by reference to the head-chunk files.
     int64_t chunk_refs = 0;
-    // From the headers of the chunks read (not those on disk).
+    // From the chunk headers (chunks on disk: the count the snapshot
+    // records with the reference).
     int64_t samples = 0;
   };
 

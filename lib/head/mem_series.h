@@ -199,6 +199,9 @@ class alignas(64) MemSeries {
   struct ClosedChunk {
     std::unique_ptr<char[]> data;
     uint32_t size;
+    // Its sample count (in the padding after size): for a chunk on disk,
+    // what the shutdown snapshot records with its reference.
+    uint16_t samples;
     int64_t mint;
     int64_t maxt;
     uint64_t disk_ref = 0;

@@ -24,6 +24,8 @@ struct SeriesChunkView {
   // Nonzero: the chunk is the record at this ref in the head-chunk files
   // (head_chunks::MakeRef) and `bytes` is empty. Only completed chunks.
   uint64_t disk_ref = 0;
+  // With disk_ref: the chunk's sample count (its bytes say it otherwise).
+  uint16_t samples = 0;
 };
 
 struct SeriesStateView {

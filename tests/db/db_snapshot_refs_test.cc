@@ -116,6 +116,8 @@ TEST(DBSnapshotRefsTest, FullReplayMappedAndSnapshotAnswerIdentically) {
   EXPECT_GT(r.snapshot_chunk_refs, 2 * kSeries);
   EXPECT_EQ(r.snapshot_chunk_refs + kSeries, r.snapshot_chunks);
   EXPECT_EQ(r.segments, 0);
+  // Chunks by reference count the samples the snapshot records for them.
+  EXPECT_EQ(r.samples, from_wal->replay_report().samples);
   const int64_t refs_before = r.snapshot_chunk_refs;
   EXPECT_GT(mapped->replay_report().samples_in_mapped_chunks, 0);
   EXPECT_EQ(Dump(*from_wal), want);
