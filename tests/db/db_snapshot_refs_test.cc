@@ -24,47 +24,23 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::AppendWorkload;
+using testing::ChunkFiles;
 using testing::CopyDir;
 using testing::Dump;
+using testing::OpenOrDie;
 using testing::SnapshotDirs;
 using testing::TempDir;
 
 constexpr int kSeries = 40;
 
-Options SnapshotOptions() {
-  Options o;
-  o.background_compaction = false;
-  o.wal_segment_bytes = 64 * 1024;
-  o.head_chunks_on_disk = true;
-  o.snapshot_on_shutdown = true;
-  return o;
-}
+Options SnapshotOptions() { return testing::HeadChunkTestOptions(true); }
 
-Options MappedOptions() {
-  Options o = SnapshotOptions();
-  o.snapshot_on_shutdown = false;
-  return o;
-}
+Options MappedOptions() { return testing::HeadChunkTestOptions(false); }
 
 Options FullReplayOptions() {
   Options o = MappedOptions();
   o.head_chunks_on_disk = false;
   return o;
-}
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& dir) {
-  auto db = DB::Open(o, dir);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-std::vector<std::string> ChunkFiles(const std::string& data_dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(data_dir + "/chunks_head")) {
-    out.push_back(e.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 int64_t SnapshotBytes(const std::string& data_dir) {

@@ -22,6 +22,7 @@ namespace {
 using testing::AppendWorkload;
 using testing::CopyDir;
 using testing::Dump;
+using testing::OpenOrDie;
 using testing::SnapshotDirs;
 using testing::TempDir;
 
@@ -38,12 +39,6 @@ Options FullReplayOptions() {
   Options o = SnapshotOptions();
   o.snapshot_on_shutdown = false;
   return o;
-}
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& dir) {
-  auto db = DB::Open(o, dir);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
 }
 
 // A data dir closed cleanly after the workload and a deletion.
