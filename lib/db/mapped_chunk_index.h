@@ -25,6 +25,9 @@ namespace strata {
 
 class MappedChunkIndex {
  public:
+  // Room for about `chunks` Adds (an estimate: growing the array copies
+  // it and faults in new memory at each doubling).
+  void Reserve(size_t chunks) { entries_.reserve(chunks); }
   // One chunk of series `series_ref`, in file order (for a series, the
   // order it cut them).
   void Add(uint64_t series_ref, const MappedChunk& chunk);
