@@ -49,11 +49,11 @@ bool HasSnapshot(const std::string& dir) {
   return false;
 }
 
-// Times DB::Open and reports what it loaded; true if it holds `want`
-// samples. Closes the DB without timing (with a snapshot if the options
-// say so).
+// Times DB::Open and reports what it loaded; true if it holds
+// `want_series` series and `want` samples. Closes the DB without timing (with a
+// snapshot if the options say so).
 bool TimeOpen(const strata::Options& options, const std::string& dir,
-              const char* what, int64_t want) {
+              const char* what, int64_t want_series, int64_t want) {
   auto start = std::chrono::steady_clock::now();
   auto db = strata::DB::Open(options, dir);
   const double seconds = Seconds(start);
@@ -64,14 +64,16 @@ bool TimeOpen(const strata::Options& options, const std::string& dir,
   const strata::ReplayReport& r = (*db)->replay_report();
   std::printf(
       "%s: %.2f s for %ld series, %ld samples (%.1fM samples/s), %ld WAL "
-      "segments%s; %ld chunks from chunks_head/ holding %ld WAL samples "
-      "skipped\n",
+      "segments%s (%ld of its %ld chunks by reference); %ld chunks from "
+      "chunks_head/ holding %ld WAL samples skipped\n",
       what, seconds, static_cast<long>(r.series), static_cast<long>(r.samples),
       r.samples / seconds / 1e6, static_cast<long>(r.segments),
       r.from_snapshot ? ", from the snapshot" : "",
-      static_cast<long>(r.mapped_chunks),
+      static_cast<long>(r.snapshot_chunk_refs),
+      static_cast<long>(r.snapshot_chunks), static_cast<long>(r.mapped_chunks),
       static_cast<long>(r.samples_in_mapped_chunks));
-  const bool ok = r.samples + r.samples_in_mapped_chunks == want;
+  const bool ok =
+      r.series == want_series && r.samples + r.samples_in_mapped_chunks == want;
   (void)(*db)->Close();
   return ok;
 }
@@ -151,18 +153,18 @@ int main(int argc, char** argv) {
   const int64_t want = series * samples;
   bool ok = true;
   if (write || mode == "mapped") {
-    ok &= TimeOpen(options, dir, "replay with head chunks", want);
+    ok &= TimeOpen(options, dir, "replay with head chunks", series, want);
   }
   if (write || mode == "snapshot") {
     strata::Options snap = options;
     snap.snapshot_on_shutdown = true;
     if (!HasSnapshot(dir)) ok &= WriteSnapshot(snap, dir);
-    ok &= TimeOpen(snap, dir, "open from snapshot", want);
+    ok &= TimeOpen(snap, dir, "open from snapshot", series, want);
   }
   if (mode != "snapshot" && mode != "mapped") {
     strata::Options full = options;
     full.head_chunks_on_disk = false;
-    ok &= TimeOpen(full, dir, "full replay", want);
+    ok &= TimeOpen(full, dir, "full replay", series, want);
   }
   if (argc <= 3) std::filesystem::remove_all(dir);
   return ok ? 0 : 1;

@@ -53,6 +53,9 @@ struct ReplayReport {
   bool from_snapshot = false;
   int64_t snapshot_series = 0;
   int64_t snapshot_chunks = 0;
+  // Of snapshot_chunks, those the snapshot gave by reference to
+  // chunks_head/ (Options::head_chunks_on_disk): not read at open.
+  int64_t snapshot_chunk_refs = 0;
   double snapshot_seconds = 0;
   // Why a snapshot found was not used (damaged, stale); it was removed and
   // the whole WAL replayed. Empty otherwise.

@@ -21,10 +21,16 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
     STRATA_RETURN_IF_ERROR(snapshot::RemoveSnapshotsExcept(fs_, dir_, ""));
     return -1;
   }
+  snapshot::DiskChunkCheck check_ref;
+  if (chunk_files_ != nullptr) {
+    check_ref = [this](uint64_t id, const SeriesChunkView& c) {
+      return CheckSnapshotChunkRef(id, c);
+    };
+  }
   STRATA_ASSIGN_OR_RETURN(snapshot::LoadResult loaded,
                           snapshot::LoadNewestSnapshot(
                               fs_, dir_, JoinPath(dir_, kWalDir), head_.get(),
-                              ReplayShards::DefaultWorkers()));
+                              ReplayShards::DefaultWorkers(), check_ref));
   report_.snapshot_discarded = loaded.discarded;
   if (!loaded.loaded) {
     if (loaded.head_dirty) ResetHead();
@@ -33,6 +39,7 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
   report_.from_snapshot = true;
   report_.snapshot_series = loaded.series;
   report_.snapshot_chunks = loaded.chunks;
+  report_.snapshot_chunk_refs = loaded.chunk_refs;
   report_.snapshot_seconds = loaded.seconds;
   report_.series = loaded.series;
   report_.samples = loaded.samples;
@@ -41,6 +48,7 @@ StatusOr<int> DBImpl::LoadHeadSnapshot() {
              {{"snapshot", loaded.name},
               {"series", absl::StrCat(loaded.series)},
               {"chunks", absl::StrCat(loaded.chunks)},
+              {"chunk_refs", absl::StrCat(loaded.chunk_refs)},
               {"samples", absl::StrCat(loaded.samples)},
               {"duration", absl::StrCat(loaded.seconds, "s")}});
   return loaded.position.segment + 1;
@@ -51,7 +59,7 @@ void DBImpl::DropChunksBlocksHold() {
   head_->Truncate(head_->MinValidTime());
 }
 
-Status DBImpl::WriteHeadSnapshot() {
+Status DBImpl::WriteHeadSnapshot(snapshot::DiskChunks disk_chunks) {
   const std::string wal_dir = JoinPath(dir_, kWalDir);
   snapshot::Header header;
   header.chunk_range_ms = options_.block_duration_ms;
@@ -68,12 +76,13 @@ Status DBImpl::WriteHeadSnapshot() {
     STRATA_ASSIGN_OR_RETURN(header.checkpoint,
                             snapshot::NewestCheckpointName(fs_, wal_dir));
     snapshot::WriteStats stats;
-    STRATA_RETURN_IF_ERROR(
-        snapshot::WriteSnapshot(fs_, dir_, *head_, header, &stats));
+    STRATA_RETURN_IF_ERROR(snapshot::WriteSnapshot(fs_, dir_, *head_, header,
+                                                   disk_chunks, &stats));
     STRATA_LOG(kInfo, "head snapshot written",
                {{"snapshot", snapshot::DirName(header.position)},
                 {"series", absl::StrCat(stats.series)},
                 {"chunks", absl::StrCat(stats.chunks)},
+                {"chunk_refs", absl::StrCat(stats.chunk_refs)},
                 {"bytes", absl::StrCat(stats.bytes)},
                 {"duration", absl::StrCat(stats.seconds, "s")}});
     return Status::OK();

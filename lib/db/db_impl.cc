@@ -342,18 +342,23 @@ Status DBImpl::Close() {
   if (scrubber_.joinable()) scrubber_.join();
   Status st;
   if (wal_) st = wal_->Close();
-  // Only over a complete WAL: then the snapshot covers all of it. Its
-  // failure costs only the next open's speed, so Close still succeeds.
-  if (wal_ && st.ok() && options_.snapshot_on_shutdown) {
-    (void)WriteHeadSnapshot();
-  }
-  // After the snapshot, which reads chunks back from the files.
+  // Before the snapshot, which refers to the chunks in the files: they are
+  // flushed and synced first. Reads still work after Close.
+  snapshot::DiskChunks disk_chunks = snapshot::DiskChunks::kByReference;
   if (chunk_files_ != nullptr) {
     Status files_st = chunk_files_->Close();
+    if (!files_st.ok() || chunk_files_->write_failed()) {
+      disk_chunks = snapshot::DiskChunks::kInline;
+    }
     if (!files_st.ok()) {
       STRATA_LOG(kWarn, "closing head chunk files",
                  {{"err", files_st.ToString()}});
     }
+  }
+  // Only over a complete WAL: then the snapshot covers all of it. Its
+  // failure costs only the next open's speed, so Close still succeeds.
+  if (wal_ && st.ok() && options_.snapshot_on_shutdown) {
+    (void)WriteHeadSnapshot(disk_chunks);
   }
   lock_.reset();
   return st;

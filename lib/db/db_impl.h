@@ -18,6 +18,7 @@
 #include "block/block_check.h"
 #include "block/block_writer.h"
 #include "db/damage_log.h"
+#include "db/head_snapshot_writer.h"
 #include "db/wal_head_loader.h"
 #include "head/head.h"
 #include "head/head_appender.h"
@@ -68,6 +69,10 @@ class DBImpl : public DB {
   // series into mapped_chunks_, leaving out those blocks already hold; or,
   // when the option is off, removes chunks_head/.
   Status OpenHeadChunkFiles();
+  // OK if series `id`'s chunk `c`, given by reference in a snapshot, is an
+  // intact record of that series in chunks_head/ (or one blocks hold,
+  // dropped after the load). Reads mapped_chunks_ only.
+  Status CheckSnapshotChunkRef(uint64_t id, const SeriesChunkView& c) const;
   // After the WAL replay: finishes the series that got chunks from disk
   // and frees the index.
   void FinishHeadChunkLoad();
@@ -81,9 +86,10 @@ class DBImpl : public DB {
   // checkpointing the WAL), as a full replay skips their samples. Not
   // before the replay: it would drop series the later WAL still appends to.
   void DropChunksBlocksHold();
-  // After the WAL is closed: saves the head. A failure is logged and
-  // returned; the WAL still holds everything.
-  Status WriteHeadSnapshot();
+  // After the WAL is closed: saves the head, chunks in chunks_head/ as
+  // `disk_chunks` says. A failure is logged and returned; the WAL still
+  // holds everything.
+  Status WriteHeadSnapshot(snapshot::DiskChunks disk_chunks);
   // A fresh, empty head bounded by the blocks.
   void ResetHead();
 
@@ -172,7 +178,7 @@ class DBImpl : public DB {
   // outlive the DB).
   std::shared_ptr<HeadChunkFiles> chunk_files_;
   // Until the WAL replay has attached them.
-  WalHeadLoader::MappedChunkIndex mapped_chunks_;
+  MappedChunkIndex mapped_chunks_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
   ReplayReport report_;

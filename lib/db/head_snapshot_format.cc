@@ -40,6 +40,44 @@ bool GetChunk(std::string_view* in, SeriesChunkView* c) {
   return true;
 }
 
+// A completed chunk of a kSeriesWithRefs record: a kind byte, then the
+// chunk as PutChunk writes it or its mint, maxt, ref and sample count.
+constexpr uint8_t kInlineChunk = 0;
+constexpr uint8_t kChunkRef = 1;
+
+void PutClosedChunk(const SeriesChunkView& c, std::string* dst) {
+  if (c.disk_ref == 0) {
+    dst->push_back(static_cast<char>(kInlineChunk));
+    PutChunk(c, dst);
+    return;
+  }
+  dst->push_back(static_cast<char>(kChunkRef));
+  PutBE64(dst, static_cast<uint64_t>(c.mint));
+  PutBE64(dst, static_cast<uint64_t>(c.maxt));
+  PutBE64(dst, c.disk_ref);
+  PutUvarint(dst, c.samples);
+}
+
+bool GetClosedChunk(std::string_view* in, SeriesChunkView* c) {
+  uint8_t kind;
+  if (!GetByte(in, &kind)) return false;
+  if (kind == kInlineChunk) {
+    c->disk_ref = 0;
+    return GetChunk(in, c);
+  }
+  uint64_t mint, maxt, samples;
+  if (kind != kChunkRef || !GetBE64(in, &mint) || !GetBE64(in, &maxt) ||
+      !GetBE64(in, &c->disk_ref) || c->disk_ref == 0 ||
+      !GetUvarint(in, &samples) || samples > UINT16_MAX) {
+    return false;
+  }
+  c->samples = static_cast<uint16_t>(samples);
+  c->mint = static_cast<int64_t>(mint);
+  c->maxt = static_cast<int64_t>(maxt);
+  c->bytes = {};
+  return true;
+}
+
 }  // namespace
 
 std::string DirName(const WalPosition& pos) {
@@ -66,6 +104,7 @@ RecordType GetRecordType(std::string_view record) {
   if (record.empty()) return RecordType::kUnknown;
   switch (static_cast<RecordType>(record[0])) {
     case RecordType::kSeries:
+    case RecordType::kSeriesWithRefs:
     case RecordType::kTombstones:
     case RecordType::kExemplars:
     case RecordType::kHeader:
@@ -101,7 +140,7 @@ Status DecodeHeader(std::string_view in, Header* h) {
     return Status::Corruption("head snapshot: bad magic");
   in.remove_prefix(kMagic.size());
   if (!GetByte(&in, &h->version)) return Truncated("header");
-  if (h->version != kVersion) {
+  if (h->version < kOldestReadableVersion || h->version > kVersion) {
     return Status::Corruption(
         absl::StrCat("head snapshot: unknown version ", h->version));
   }
@@ -120,7 +159,7 @@ Status DecodeHeader(std::string_view in, Header* h) {
 
 void EncodeSeries(uint64_t id, const Labels& labels,
                   const SeriesStateView& state, std::string* dst) {
-  dst->push_back(static_cast<char>(RecordType::kSeries));
+  dst->push_back(static_cast<char>(RecordType::kSeriesWithRefs));
   PutBE64(dst, id);
   PutUvarint(dst, labels.size());
   for (const Label& l : labels) {
@@ -131,7 +170,7 @@ void EncodeSeries(uint64_t id, const Labels& labels,
   PutBE64(dst, state.last_value_bits);
   PutBE64(dst, static_cast<uint64_t>(state.next_at));
   PutUvarint(dst, state.closed.size());
-  for (const SeriesChunkView& c : state.closed) PutChunk(c, dst);
+  for (const SeriesChunkView& c : state.closed) PutClosedChunk(c, dst);
   dst->push_back(state.has_open ? 1 : 0);
   if (!state.has_open) return;
   PutChunk(state.open, dst);
@@ -147,8 +186,10 @@ void EncodeSeries(uint64_t id, const Labels& labels,
 
 Status DecodeSeries(std::string_view in, uint64_t* id, Labels* labels,
                     SeriesStateView* state) {
-  if (GetRecordType(in) != RecordType::kSeries)
+  const RecordType type = GetRecordType(in);
+  if (type != RecordType::kSeries && type != RecordType::kSeriesWithRefs)
     return Status::Corruption("head snapshot: not a series record");
+  const bool with_refs = type == RecordType::kSeriesWithRefs;
   in.remove_prefix(1);
   uint64_t n;
   if (!GetBE64(&in, id) || !GetUvarint(&in, &n) || n > in.size())
@@ -174,11 +215,14 @@ Status DecodeSeries(std::string_view in, uint64_t* id, Labels* labels,
   state->next_at = static_cast<int64_t>(next_at);
   state->closed.resize(closed);
   for (SeriesChunkView& c : state->closed) {
-    if (!GetChunk(&in, &c)) return Truncated("series chunks");
+    c.disk_ref = 0;
+    if (!(with_refs ? GetClosedChunk(&in, &c) : GetChunk(&in, &c)))
+      return Truncated("series chunks");
   }
   uint8_t has_open;
   if (!GetByte(&in, &has_open) || has_open > 1) return Truncated("series");
   state->has_open = has_open == 1;
+  state->open.disk_ref = 0;
   if (state->has_open) {
     chunk::XorChunk::AppendState& a = state->open_state;
     uint64_t t, num;

@@ -46,14 +46,20 @@ std::string DirName(const WalPosition& pos);
 // (including the ".tmp" of one being written).
 std::optional<WalPosition> ParseDirName(std::string_view name);
 
-inline constexpr uint8_t kVersion = 1;
+// Version 2 writes series as kSeriesWithRefs; version 1 (kSeries, every
+// chunk's bytes inline) is still read.
+inline constexpr uint8_t kVersion = 2;
+inline constexpr uint8_t kOldestReadableVersion = 1;
 
 enum class RecordType : uint8_t {
   kSeries = 1,      // As Prometheus's chunkSnapshotRecordTypeSeries.
   kTombstones = 2,  // As Prometheus's chunkSnapshotRecordTypeTombstones.
   kExemplars = 3,   // As Prometheus's chunkSnapshotRecordTypeExemplars.
-  kHeader = 0x53,   // 'S'
-  kFooter = 0x45,   // 'E'
+  // A series whose completed chunks are each inline or a reference into
+  // chunks_head/ (version 2).
+  kSeriesWithRefs = 4,
+  kHeader = 0x53,  // 'S'
+  kFooter = 0x45,  // 'E'
   kUnknown = 0xff,
 };
 RecordType GetRecordType(std::string_view record);
@@ -75,11 +81,14 @@ void EncodeHeader(const Header& h, std::string* dst);
 // Also fails on an unknown version or a bad magic.
 Status DecodeHeader(std::string_view record, Header* h);
 
-// One series: its head id (also its WAL ref), labels and chunk state.
+// One series: its head id (also its WAL ref), labels and chunk state, as a
+// kSeriesWithRefs record (completed chunks with a disk_ref are written as
+// that reference, the others' bytes inline).
 void EncodeSeries(uint64_t id, const Labels& labels,
                   const SeriesStateView& state, std::string* dst);
-// `labels` and `state` are overwritten (state's vector reused); the chunk
-// views point into `record`.
+// Decodes a kSeries or kSeriesWithRefs record. `labels` and `state` are
+// overwritten (state's vector reused); the chunk views point into
+// `record`.
 Status DecodeSeries(std::string_view record, uint64_t* id, Labels* labels,
                     SeriesStateView* state);
 

@@ -53,12 +53,12 @@ Status CheckWalFits(FileSystem* fs, const std::string& wal_dir,
 class RecordLoader {
  public:
   RecordLoader(Head* head, const WalPosition& pos, std::string checkpoint,
-               int workers, LoadResult* result)
+               int workers, DiskChunkCheck check_disk_chunk, LoadResult* result)
       : head_(head),
         pos_(pos),
         checkpoint_(std::move(checkpoint)),
         result_(result),
-        series_(head, workers) {}
+        series_(head, workers, std::move(check_disk_chunk)) {}
 
   Status OnRecord(std::string_view record) {
     if (footer_seen_) {
@@ -70,6 +70,7 @@ class RecordLoader {
     }
     switch (GetRecordType(record)) {
       case RecordType::kSeries:
+      case RecordType::kSeriesWithRefs:
         return OnSeries(record);
       case RecordType::kTombstones:
         return OnTombstones(record);
@@ -156,6 +157,7 @@ class RecordLoader {
     const SeriesRestorePool::Counts counts = series_.counts();
     result_->series = counts.series;
     result_->chunks = counts.chunks;
+    result_->chunk_refs = counts.chunk_refs;
     result_->samples = counts.samples;
     const Footer seen{static_cast<uint64_t>(result_->series),
                       static_cast<uint64_t>(result_->chunks),
@@ -185,11 +187,12 @@ class RecordLoader {
 Status LoadOne(FileSystem* fs, const std::string& db_dir,
                const std::string& wal_dir, const std::string& name,
                const WalPosition& pos, Head* head, int workers,
-               LoadResult* result) {
+               DiskChunkCheck check_disk_chunk, LoadResult* result) {
   STRATA_RETURN_IF_ERROR(CheckWalFits(fs, wal_dir, pos));
   STRATA_ASSIGN_OR_RETURN(std::string checkpoint,
                           NewestCheckpointName(fs, wal_dir));
-  RecordLoader loader(head, pos, std::move(checkpoint), workers, result);
+  RecordLoader loader(head, pos, std::move(checkpoint), workers,
+                      std::move(check_disk_chunk), result);
   result->head_dirty = true;
   STRATA_RETURN_IF_ERROR(wal::ReadSegments(
       fs, JoinPath(db_dir, name), -1, -1,
@@ -202,7 +205,8 @@ Status LoadOne(FileSystem* fs, const std::string& db_dir,
 StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
                                         const std::string& db_dir,
                                         const std::string& wal_dir, Head* head,
-                                        int workers) {
+                                        int workers,
+                                        DiskChunkCheck check_disk_chunk) {
   const auto start = std::chrono::steady_clock::now();
   LoadResult result;
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(db_dir));
@@ -223,7 +227,7 @@ StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
   if (!newest.has_value()) return result;
   result.position = *newest;
   Status st = LoadOne(fs, db_dir, wal_dir, result.name, *newest, head, workers,
-                      &result);
+                      std::move(check_disk_chunk), &result);
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -11,7 +11,9 @@
 //     one means the head was truncated and its WAL segments removed since:
 //     the snapshot holds series and chunks the head no longer had);
 //   * every record checks out: CRC32C of every fragment, known version,
-//     header first, footer last with matching counts, valid chunk state.
+//     header first, footer last with matching counts, valid chunk state;
+//   * every chunk given by reference to chunks_head/ is there, intact
+//     (the DiskChunkCheck; a damaged or cut head-chunk file fails it).
 // Anything else discards it: a warning is logged, the snapshot directory
 // removed, and the caller replays the whole WAL (nothing is lost: the WAL
 // holds everything the snapshot did). Older snapshots and partial (.tmp)
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "db/head_snapshot_format.h"
+#include "db/series_restore_pool.h"
 #include "head/head.h"
 #include "util/file_system.h"
 
@@ -41,6 +44,7 @@ struct LoadResult {
   std::string name;
   int64_t series = 0;
   int64_t chunks = 0;
+  int64_t chunk_refs = 0;  // Of chunks, those referring to chunks_head/.
   int64_t samples = 0;
   int64_t tombstone_records = 0;
   int64_t exemplars = 0;  // Read from the snapshot (the ring may keep fewer).
@@ -51,12 +55,15 @@ struct LoadResult {
 
 // Loads the newest usable snapshot of `db_dir`, for the WAL in `wal_dir`,
 // into `head` (which holds no series yet), restoring series on `workers`
-// threads (0: on the calling thread). Fails only if `db_dir` cannot be
-// listed; a snapshot that cannot be used is reported in the result.
+// threads (0: on the calling thread). Chunk references are accepted only
+// if `check_disk_chunk` (null: no head-chunk files) accepts them. Fails
+// only if `db_dir` cannot be listed; a snapshot that cannot be used is
+// reported in the result.
 StatusOr<LoadResult> LoadNewestSnapshot(FileSystem* fs,
                                         const std::string& db_dir,
                                         const std::string& wal_dir, Head* head,
-                                        int workers);
+                                        int workers,
+                                        DiskChunkCheck check_disk_chunk);
 
 }  // namespace strata::snapshot
 

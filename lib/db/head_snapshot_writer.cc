@@ -71,15 +71,17 @@ Status WriteExemplars(const Head& head, RecordBatcher* out) {
 }
 
 Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
-                    WriteStats* stats) {
+                    DiskChunks disk_chunks, WriteStats* stats) {
   RecordBatcher out(wal);
   EncodeHeader(header, out.Next());
   STRATA_RETURN_IF_ERROR(out.Added());
   Footer footer;
   Status st;
   SeriesStateView scratch;
-  // Chunks on disk are read back through mappings, not a pread each.
-  HeadChunkFiles* const chunk_files = head.chunk_files();
+  // Chunks read back go through mappings, not a pread each; by reference,
+  // none is read (ViewState gives their refs without files).
+  HeadChunkFiles* const chunk_files =
+      disk_chunks == DiskChunks::kInline ? head.chunk_files() : nullptr;
   if (chunk_files != nullptr) chunk_files->BeginBulkRead();
   struct EndBulkRead {
     HeadChunkFiles* files;
@@ -91,12 +93,12 @@ Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
     // A series never logged has no committed sample: the WAL after the
     // snapshot could not refer to it.
     if (!st.ok() || !s->wal_logged()) return;
-    // Chunks on disk are read back: the snapshot holds every chunk.
-    st = s->ViewState(
-        &scratch, head.chunk_files(), [&](const SeriesStateView& view) {
-          EncodeSeries(s->id(), s->labels(), view, out.Next());
-          footer.chunks += view.closed.size() + (view.has_open ? 1 : 0);
-        });
+    st = s->ViewState(&scratch, chunk_files, [&](const SeriesStateView& view) {
+      EncodeSeries(s->id(), s->labels(), view, out.Next());
+      footer.chunks += view.closed.size() + (view.has_open ? 1 : 0);
+      for (const SeriesChunkView& c : view.closed)
+        stats->chunk_refs += c.disk_ref != 0 ? 1 : 0;
+    });
     if (!st.ok()) return;
     ++footer.series;
     st = out.Added();
@@ -129,7 +131,8 @@ Status WriteRecords(wal::Wal* wal, const Head& head, const Header& header,
 
 // Writes the snapshot's segments into `dir` (created) and syncs them.
 Status WriteSegments(FileSystem* fs, const std::string& dir, const Head& head,
-                     const Header& header, WriteStats* stats) {
+                     const Header& header, DiskChunks disk_chunks,
+                     WriteStats* stats) {
   wal::WalOptions options;
   // Close fdatasyncs every segment; no background sync is needed.
   options.sync = WalSyncPolicy::kInterval;
@@ -137,7 +140,7 @@ Status WriteSegments(FileSystem* fs, const std::string& dir, const Head& head,
   options.compression = wal::Compression::kNone;
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<wal::Wal> wal,
                           wal::Wal::Open(dir, fs, options));
-  Status st = WriteRecords(wal.get(), head, header, stats);
+  Status st = WriteRecords(wal.get(), head, header, disk_chunks, stats);
   Status closed = wal->Close();
   STRATA_RETURN_IF_ERROR(st);
   STRATA_RETURN_IF_ERROR(closed);
@@ -160,13 +163,14 @@ Status RemoveSnapshotsExcept(FileSystem* fs, const std::string& db_dir,
 
 Status WriteSnapshot(FileSystem* fs, const std::string& db_dir,
                      const Head& head, const Header& header,
-                     WriteStats* stats) {
+                     DiskChunks disk_chunks, WriteStats* stats) {
   const auto start = std::chrono::steady_clock::now();
   const std::string name = DirName(header.position);
   const std::string final_dir = JoinPath(db_dir, name);
   const std::string tmp_dir = final_dir + kTmpSuffix;
   Status st = fs->Exists(tmp_dir) ? fs->RemoveAll(tmp_dir) : Status::OK();
-  if (st.ok()) st = WriteSegments(fs, tmp_dir, head, header, stats);
+  if (st.ok())
+    st = WriteSegments(fs, tmp_dir, head, header, disk_chunks, stats);
   // The same WAL position means the same head: the older copy of this
   // snapshot goes first (a crash in between leaves no snapshot, and the
   // next open replays the WAL).

@@ -22,10 +22,23 @@
 
 namespace strata::snapshot {
 
+// How the snapshot holds the completed chunks that are in chunks_head/.
+enum class DiskChunks {
+  // By reference (file, offset), with mint and maxt: the files must be
+  // flushed and synced before the snapshot is written, and stay as they
+  // are until it is loaded (the load checks each reference against them).
+  kByReference,
+  // Read back and written inline, as every chunk in memory (after a
+  // head-chunk write failed: chunks handed out from the unwritten buffer
+  // are not in the files).
+  kInline,
+};
+
 struct WriteStats {
   int64_t series = 0;
   int64_t chunks = 0;
-  int64_t bytes = 0;  // Record bytes, before framing.
+  int64_t chunk_refs = 0;  // Of chunks, those written as references.
+  int64_t bytes = 0;       // Record bytes, before framing.
   double seconds = 0;
 };
 
@@ -33,7 +46,8 @@ struct WriteStats {
 // and then removes every other snapshot there. On failure the partial
 // directory is removed (best effort) and older snapshots are left alone.
 Status WriteSnapshot(FileSystem* fs, const std::string& db_dir,
-                     const Head& head, const Header& header, WriteStats* stats);
+                     const Head& head, const Header& header,
+                     DiskChunks disk_chunks, WriteStats* stats);
 
 // Removes every snapshot directory of `db_dir` (complete or partial)
 // except the one named `keep` ("" keeps none). Syncs the directory if it

@@ -15,7 +15,9 @@ int64_t ChunkSamples(std::string_view bytes) {
 
 }  // namespace
 
-SeriesRestorePool::SeriesRestorePool(Head* head, int workers) : head_(head) {
+SeriesRestorePool::SeriesRestorePool(Head* head, int workers,
+                                     DiskChunkCheck check_disk_chunk)
+    : head_(head), check_disk_chunk_(std::move(check_disk_chunk)) {
   for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -73,6 +75,7 @@ Status SeriesRestorePool::RestoreBatch(const Batch& batch, Counts* counts) {
     if (id == 0 || id > UINT32_MAX) {
       return Status::Corruption(absl::StrCat("head snapshot: series id ", id));
     }
+    STRATA_RETURN_IF_ERROR(CheckDiskChunks(id, state, counts));
     STRATA_RETURN_IF_ERROR(
         head_->RestoreSeries(static_cast<SeriesId>(id), labels, state)
             .status());
@@ -80,8 +83,23 @@ Status SeriesRestorePool::RestoreBatch(const Batch& batch, Counts* counts) {
     counts->chunks +=
         static_cast<int64_t>(state.closed.size()) + (state.has_open ? 1 : 0);
     for (const SeriesChunkView& c : state.closed)
-      counts->samples += ChunkSamples(c.bytes);
+      counts->samples += c.disk_ref != 0 ? c.samples : ChunkSamples(c.bytes);
     if (state.has_open) counts->samples += ChunkSamples(state.open.bytes);
+  }
+  return Status::OK();
+}
+
+Status SeriesRestorePool::CheckDiskChunks(uint64_t id,
+                                          const SeriesStateView& state,
+                                          Counts* counts) const {
+  for (const SeriesChunkView& c : state.closed) {
+    if (c.disk_ref == 0) continue;
+    if (check_disk_chunk_ == nullptr) {
+      return Status::FailedPrecondition(
+          "head snapshot refers to head chunk files, which are off");
+    }
+    STRATA_RETURN_IF_ERROR(check_disk_chunk_(id, c));
+    ++counts->chunk_refs;
   }
   return Status::OK();
 }
@@ -91,6 +109,7 @@ void SeriesRestorePool::NoteResult(const Status& st, const Counts& counts) {
   if (first_error_.ok() && !st.ok()) first_error_ = st;
   total_.series += counts.series;
   total_.chunks += counts.chunks;
+  total_.chunk_refs += counts.chunk_refs;
   total_.samples += counts.samples;
 }
 

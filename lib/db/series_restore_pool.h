@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -24,16 +25,28 @@
 
 namespace strata::snapshot {
 
+// Whether a chunk a snapshot gives by reference (SeriesChunkView::disk_ref)
+// is intact in the head-chunk files, for series `id`: OK, or why the
+// snapshot cannot be used. Called concurrently from the workers.
+using DiskChunkCheck =
+    std::function<Status(uint64_t id, const SeriesChunkView& chunk)>;
+
 class SeriesRestorePool {
  public:
   struct Counts {
     int64_t series = 0;
     int64_t chunks = 0;
-    int64_t samples = 0;  // From the chunk headers.
+    // Of chunks, those given by reference to the head-chunk files.
+    int64_t chunk_refs = 0;
+    // From the chunk headers (chunks on disk: the count the snapshot
+    // records with the reference).
+    int64_t samples = 0;
   };
 
-  // `workers` threads; 0 restores on the calling thread in Add.
-  SeriesRestorePool(Head* head, int workers);
+  // `workers` threads; 0 restores on the calling thread in Add. A record
+  // with a chunk reference fails unless `check_disk_chunk` (may be null:
+  // no head-chunk files) accepts it.
+  SeriesRestorePool(Head* head, int workers, DiskChunkCheck check_disk_chunk);
   // Finishes if the owner did not.
   ~SeriesRestorePool();
   SeriesRestorePool(const SeriesRestorePool&) = delete;
@@ -64,10 +77,14 @@ class SeriesRestorePool {
   void Work() ABSL_LOCKS_EXCLUDED(mu_);
   // Restores every record of `batch`, adding to `counts`.
   Status RestoreBatch(const Batch& batch, Counts* counts);
+  // Checks the chunks `state` gives by reference, counting them.
+  Status CheckDiskChunks(uint64_t id, const SeriesStateView& state,
+                         Counts* counts) const;
   void NoteResult(const Status& st, const Counts& counts)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   Head* const head_;
+  const DiskChunkCheck check_disk_chunk_;
   Batch filling_;  // Producer only.
   std::vector<std::thread> threads_;
   mutable Mutex mu_;

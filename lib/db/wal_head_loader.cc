@@ -123,11 +123,11 @@ Status WalHeadLoader::LoadExemplars(std::string_view record) {
 
 int64_t WalHeadLoader::AttachMapped(uint64_t ref, MemSeries* s) {
   if (mapped_ == nullptr) return kMinTime;
-  auto it = mapped_->find(ref);
-  if (it == mapped_->end()) return kMinTime;
-  const int64_t maxt = head_->AttachMappedChunks(s, it->second);
+  const std::span<const MappedChunk> chunks = mapped_->OrderedPrefixOf(ref);
+  if (chunks.empty()) return kMinTime;
+  const int64_t maxt = head_->AttachMappedChunks(s, chunks);
   if (maxt != kMinTime) {
-    counts_.mapped_chunks += static_cast<int64_t>(it->second.size());
+    counts_.mapped_chunks += static_cast<int64_t>(chunks.size());
   }
   return maxt;
 }

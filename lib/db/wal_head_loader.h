@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "db/mapped_chunk_index.h"
 #include "db/replay_shards.h"
 #include "head/head.h"
 #include "strata/status.h"
@@ -70,10 +71,8 @@ class WalHeadLoader {
   void AddKnownSeries(MemSeries* series) {
     SetRef(series->id(), series, kMinTime);
   }
-  // The chunks in the head-chunk files by WAL series ref, each list in cut
-  // order; not owned, must outlive the loader.
-  using MappedChunkIndex =
-      absl::flat_hash_map<uint64_t, std::vector<MappedChunk>>;
+  // The chunks in the head-chunk files by WAL series ref (built); not
+  // owned, must outlive the loader.
   void SetMappedChunks(const MappedChunkIndex* index) { mapped_ = index; }
 
   // Applies one record. Fails only on a record that does not decode.

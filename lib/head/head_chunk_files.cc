@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "chunk/xor_iterator.h"
 #include "util/log.h"
 
 namespace strata {
@@ -105,7 +106,8 @@ StatusOr<int64_t> HeadChunkFiles::LoadFile(uint32_t seq,
     }
     const MappedChunk chunk{
         head_chunks::MakeRef(seq, static_cast<uint32_t>(off)), rec.mint,
-        rec.maxt};
+        rec.maxt,
+        static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(rec.data)))};
     on_chunk(rec.series_ref, chunk);
     file.maxt = std::max(file.maxt, rec.maxt);
     ++stats->chunks;

@@ -45,6 +45,7 @@ struct MappedChunk {
   uint64_t ref = 0;  // head_chunks::MakeRef(file, offset).
   int64_t mint = 0;
   int64_t maxt = 0;
+  uint16_t samples = 0;  // From the XOR chunk's header.
 };
 
 class HeadChunkFiles {

@@ -1,5 +1,6 @@
 #include "head/mem_series.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <optional>
@@ -98,7 +99,8 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
 
 MemSeries::ClosedChunk MemSeries::CloseOpenChunk(HeadChunkFiles* files) {
   const std::string_view bytes = open_.Bytes();
-  ClosedChunk closed{nullptr, static_cast<uint32_t>(bytes.size()), open_mint_,
+  ClosedChunk closed{nullptr, static_cast<uint32_t>(bytes.size()),
+                     static_cast<uint16_t>(open_.NumSamples()), open_mint_,
                      open_.last_t()};
   if (files != nullptr) {
     StatusOr<uint64_t> ref =
@@ -200,14 +202,17 @@ Status MemSeries::ViewState(
   v.closed.clear();
   // Chunks read from disk, alive while fn runs.
   std::vector<std::string> from_disk;
-  from_disk.reserve(closed_.size());
+  if (files != nullptr) from_disk.reserve(closed_.size());
   for (const ClosedChunk& c : closed_) {
     if (c.disk_ref == 0) {
       v.closed.push_back(
           {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
       continue;
     }
-    if (files == nullptr) return Status::Internal("head chunk files closed");
+    if (files == nullptr) {
+      v.closed.push_back({c.mint, c.maxt, {}, c.disk_ref, c.samples});
+      continue;
+    }
     STRATA_ASSIGN_OR_RETURN(from_disk.emplace_back(), files->Read(c.disk_ref));
     v.closed.push_back({c.mint, c.maxt, from_disk.back()});
   }
@@ -230,7 +235,7 @@ bool MemSeries::AttachMappedChunks(std::span<const MappedChunk> chunks) {
   }
   closed_.reserve(chunks.size());
   for (const MappedChunk& c : chunks) {
-    closed_.push_back({nullptr, 0, c.mint, c.maxt, c.ref});
+    closed_.push_back({nullptr, 0, c.samples, c.mint, c.maxt, c.ref});
   }
   max_time_.store(chunks.back().maxt, std::memory_order_release);
   return true;
@@ -262,8 +267,15 @@ bool MemSeries::RestoreState(const SeriesStateView& state) {
   closed_.clear();
   closed_.reserve(state.closed.size());
   for (const SeriesChunkView& c : state.closed) {
-    ClosedChunk closed{std::make_unique<char[]>(c.bytes.size()),
-                       static_cast<uint32_t>(c.bytes.size()), c.mint, c.maxt};
+    if (c.disk_ref != 0) {
+      closed_.push_back({nullptr, 0, c.samples, c.mint, c.maxt, c.disk_ref});
+      continue;
+    }
+    ClosedChunk closed{
+        std::make_unique<char[]>(c.bytes.size()),
+        static_cast<uint32_t>(c.bytes.size()),
+        static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(c.bytes))),
+        c.mint, c.maxt};
     std::memcpy(closed.data.get(), c.bytes.data(), c.bytes.size());
     closed_.push_back(std::move(closed));
   }

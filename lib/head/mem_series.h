@@ -156,13 +156,15 @@ class alignas(64) MemSeries {
   // Calls fn with a view of the chunks and append state, holding the
   // series lock (fn must not touch this series). `scratch` is reused for
   // the view's vector. Chunks on disk are read from `files`; a chunk that
-  // cannot be read fails the call (fn not called).
+  // cannot be read fails the call (fn not called). With `files` null,
+  // chunks on disk are given by reference (SeriesChunkView::disk_ref).
   Status ViewState(SeriesStateView* scratch, const HeadChunkFiles* files,
                    const std::function<void(const SeriesStateView&)>& fn) const
       ABSL_LOCKS_EXCLUDED(mu_);
   // Installs a saved state into a series that holds no chunk yet, copying
-  // the bytes. Returns false, changing nothing, if the open chunk's state
-  // does not fit its bytes.
+  // the bytes; a chunk given by disk_ref is kept as that reference (the
+  // caller checked it is in the head-chunk files). Returns false, changing
+  // nothing, if the open chunk's state does not fit its bytes.
   bool RestoreState(const SeriesStateView& state) ABSL_LOCKS_EXCLUDED(mu_);
 
   // For DB open: installs chunks found in the head-chunk files into a
@@ -197,6 +199,9 @@ class alignas(64) MemSeries {
   struct ClosedChunk {
     std::unique_ptr<char[]> data;
     uint32_t size;
+    // Its sample count (in the padding after size): for a chunk on disk,
+    // what the shutdown snapshot records with its reference.
+    uint16_t samples;
     int64_t mint;
     int64_t maxt;
     uint64_t disk_ref = 0;

@@ -1,7 +1,9 @@
 // SeriesStateView: a series' chunks and append state as the head's shutdown
 // snapshot saves and restores them (MemSeries::ViewState, RestoreState).
 // The chunk bytes are views: into the series while MemSeries::ViewState's
-// callback runs, into the decoded record while restoring.
+// callback runs, into the decoded record while restoring. A completed
+// chunk in the head-chunk files may instead be given by its reference
+// there (disk_ref, no bytes).
 //
 // Thread-safety: plain values.
 #ifndef STRATA_HEAD_SERIES_STATE_H_
@@ -19,6 +21,11 @@ struct SeriesChunkView {
   int64_t mint = 0;  // First and last sample of the chunk.
   int64_t maxt = 0;
   std::string_view bytes;  // XOR chunk bytes, without the encoding byte.
+  // Nonzero: the chunk is the record at this ref in the head-chunk files
+  // (head_chunks::MakeRef) and `bytes` is empty. Only completed chunks.
+  uint64_t disk_ref = 0;
+  // With disk_ref: the chunk's sample count (its bytes say it otherwise).
+  uint16_t samples = 0;
 };
 
 struct SeriesStateView {

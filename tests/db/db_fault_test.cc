@@ -109,49 +109,76 @@ INSTANTIATE_TEST_SUITE_P(
 
 class DBHeadChunkFaultTest : public ::testing::TestWithParam<FaultCase> {};
 
-TEST_P(DBHeadChunkFaultTest, NothingIsLost) {
-  const FaultCase& fc = GetParam();
-  TempDir dir;
+// Appends 600 samples to 10 series with head-chunk writes failing as `fc`
+// says from batch 200 to 400, then closes the DB (writing the shutdown
+// snapshot if `snapshot_on_shutdown`). Returns the answers before Close.
+std::map<std::string, std::vector<testing::TV>> WriteThroughHeadChunkFault(
+    const FaultCase& fc, bool snapshot_on_shutdown, const std::string& dir) {
   FaultInjectionFileSystem fs(FileSystem::Default());
   Options options;
   options.file_system = &fs;
   options.head_chunks_on_disk = true;
-  options.snapshot_on_shutdown = false;
+  options.snapshot_on_shutdown = snapshot_on_shutdown;
   options.background_compaction = false;
   std::map<std::string, std::vector<testing::TV>> want;
-  {
-    auto db = DB::Open(options, dir.path());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    auto app = (*db)->NewAppender();
-    // 600 samples a series: chunks are cut around 120, 240, ...
-    for (int b = 0; b < 600; ++b) {
-      if (b == 200) {
-        Fault f;
-        f.op = fc.op;
-        f.path_substring = "/chunks_head/";
-        f.error = fc.error;
-        f.persistent = fc.persistent;
-        f.partial_bytes = fc.partial_bytes;
-        fs.Arm(f);
-      }
-      if (b == 400) fs.DisarmAll();
-      for (int s = 0; s < 10; ++s) {
-        Labels l = Labels::Of({{"__name__", "f"}, {"s", absl::StrCat(s)}});
-        ASSERT_TRUE(app->Append(l, b * 1000LL, b).ok());
-      }
-      ASSERT_TRUE(app->Commit().ok()) << "batch " << b;
+  auto db = DB::Open(options, dir);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return want;
+  auto app = (*db)->NewAppender();
+  // 600 samples a series: chunks are cut around 120, 240, ...
+  for (int b = 0; b < 600; ++b) {
+    if (b == 200) {
+      Fault f;
+      f.op = fc.op;
+      f.path_substring = "/chunks_head/";
+      f.error = fc.error;
+      f.persistent = fc.persistent;
+      f.partial_bytes = fc.partial_bytes;
+      fs.Arm(f);
     }
-    EXPECT_GT(fs.injected(), 0);
-    want = ReadAll(**db, {Matcher::Equal("__name__", "f")});
-    ASSERT_EQ(want.size(), 10u);
-    for (const auto& [name, samples] : want) ASSERT_EQ(samples.size(), 600u);
-    ASSERT_TRUE((*db)->Close().ok());
+    if (b == 400) fs.DisarmAll();
+    for (int s = 0; s < 10; ++s) {
+      Labels l = Labels::Of({{"__name__", "f"}, {"s", absl::StrCat(s)}});
+      EXPECT_TRUE(app->Append(l, b * 1000LL, b).ok());
+    }
+    EXPECT_TRUE(app->Commit().ok()) << "batch " << b;
   }
+  EXPECT_GT(fs.injected(), 0);
+  want = ReadAll(**db, {Matcher::Equal("__name__", "f")});
+  EXPECT_EQ(want.size(), 10u);
+  for (const auto& [name, samples] : want) EXPECT_EQ(samples.size(), 600u);
+  app.reset();
+  EXPECT_TRUE((*db)->Close().ok());
+  return want;
+}
+
+TEST_P(DBHeadChunkFaultTest, NothingIsLost) {
+  TempDir dir;
+  const auto want = WriteThroughHeadChunkFault(GetParam(), false, dir.path());
+  ASSERT_FALSE(::testing::Test::HasFailure());
   Options plain;
   plain.head_chunks_on_disk = true;
   auto db = DB::Open(plain, dir.path());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   EXPECT_TRUE((*db)->replay_report().corruption.ok());
+  EXPECT_EQ(ReadAll(**db, {Matcher::Equal("__name__", "f")}), want);
+}
+
+// After a head-chunk write failed, chunks handed out from the unwritten
+// buffer are not in the files: the shutdown snapshot holds every chunk
+// inline instead of by reference, and loads.
+TEST_P(DBHeadChunkFaultTest, SnapshotAfterAFailedWriteHoldsChunksInline) {
+  TempDir dir;
+  const auto want = WriteThroughHeadChunkFault(GetParam(), true, dir.path());
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  Options plain;
+  plain.head_chunks_on_disk = true;
+  auto db = DB::Open(plain, dir.path());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const ReplayReport& r = (*db)->replay_report();
+  EXPECT_TRUE(r.from_snapshot) << r.snapshot_discarded;
+  EXPECT_GT(r.snapshot_chunks, 10);
+  EXPECT_EQ(r.snapshot_chunk_refs, 0);
   EXPECT_EQ(ReadAll(**db, {Matcher::Equal("__name__", "f")}), want);
 }
 

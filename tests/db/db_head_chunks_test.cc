@@ -21,20 +21,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::AppendWorkload;
+using testing::ChunkFiles;
 using testing::CopyDir;
 using testing::Dump;
+using testing::FilesIn;
+using testing::OpenOrDie;
 using testing::TempDir;
 
 constexpr int kSeries = 40;
 
-Options ChunkOptions() {
-  Options o;
-  o.background_compaction = false;
-  o.wal_segment_bytes = 64 * 1024;
-  o.snapshot_on_shutdown = false;
-  o.head_chunks_on_disk = true;
-  return o;
-}
+Options ChunkOptions() { return testing::HeadChunkTestOptions(false); }
 
 Options FullReplayOptions() {
   Options o = ChunkOptions();
@@ -46,27 +42,6 @@ Options SnapshotOptions() {
   Options o = ChunkOptions();
   o.snapshot_on_shutdown = true;
   return o;
-}
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& dir) {
-  auto db = DB::Open(o, dir);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-// The files in a chunks_head directory, sorted.
-std::vector<std::string> FilesIn(const std::string& chunks_dir) {
-  std::vector<std::string> out;
-  if (!fs::exists(chunks_dir)) return out;
-  for (const auto& e : fs::directory_iterator(chunks_dir)) {
-    out.push_back(e.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<std::string> ChunkFiles(const std::string& data_dir) {
-  return FilesIn(data_dir + "/chunks_head");
 }
 
 // Appends `runs` rounds of the workload (300 steps each, several chunks per

@@ -22,6 +22,7 @@ namespace {
 using testing::AppendWorkload;
 using testing::CopyDir;
 using testing::Dump;
+using testing::OpenOrDie;
 using testing::SnapshotDirs;
 using testing::TempDir;
 
@@ -38,12 +39,6 @@ Options FullReplayOptions() {
   Options o = SnapshotOptions();
   o.snapshot_on_shutdown = false;
   return o;
-}
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& dir) {
-  auto db = DB::Open(o, dir);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
 }
 
 // A data dir closed cleanly after the workload and a deletion.
@@ -280,7 +275,7 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
       const size_t at = records[0].find(static_cast<char>(snapshot::kVersion),
                                         1 + 20);  // After type and magic.
       ASSERT_EQ(at, 21u);
-      records[0][at] = 2;
+      records[0][at] = snapshot::kVersion + 1;
       Reframe(dir, records);
       break;
     }
@@ -311,7 +306,8 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
     case Damage::kBadOpenChunkState: {
       // The last byte of a series record is its open chunk's free bits.
       for (std::string& r : records) {
-        if (snapshot::GetRecordType(r) == snapshot::RecordType::kSeries) {
+        if (snapshot::GetRecordType(r) ==
+            snapshot::RecordType::kSeriesWithRefs) {
           r.back() = 9;
           break;
         }

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -63,6 +65,40 @@ inline std::vector<std::string> SnapshotDirs(const std::string& dir) {
     if (name.starts_with("head_snapshot.")) out.push_back(name);
   }
   return out;
+}
+
+// The options of the snapshot and head-chunk tests: no background
+// compaction, 64 KiB WAL segments (several of them), head chunks on disk,
+// the shutdown snapshot as given.
+inline Options HeadChunkTestOptions(bool snapshot_on_shutdown) {
+  Options o;
+  o.background_compaction = false;
+  o.wal_segment_bytes = 64 * 1024;
+  o.head_chunks_on_disk = true;
+  o.snapshot_on_shutdown = snapshot_on_shutdown;
+  return o;
+}
+
+inline std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& dir) {
+  auto db = DB::Open(o, dir);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+// The files in a directory (none if it does not exist), sorted.
+inline std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The head-chunk files of a data dir, sorted.
+inline std::vector<std::string> ChunkFiles(const std::string& data_dir) {
+  return FilesIn(data_dir + "/chunks_head");
 }
 
 inline void CopyDir(const std::string& from, const std::string& to) {
