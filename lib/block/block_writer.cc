@@ -59,6 +59,8 @@ StatusOr<BlockMeta> BlockWriter::Write(
   meta.max_time = maxt;
   if (compaction != nullptr) {
     meta.compaction = *compaction;
+    // A level-1 block of its own (an out-of-order one) is its source.
+    if (meta.compaction.sources.empty()) meta.compaction.sources = {meta.ulid};
   } else {
     meta.compaction.level = 1;
     meta.compaction.sources = {meta.ulid};
