@@ -34,6 +34,14 @@ BlockCompaction CompactionFromParents(std::span<const BlockMeta> parents) {
   }
   c.level += 1;
   c.sources.assign(sources.begin(), sources.end());
+  // Merged out-of-order blocks stay out-of-order: they must not bound the
+  // head's in-order range at the next open (DBImpl::BlocksMaxTime).
+  if (!parents.empty() &&
+      std::all_of(parents.begin(), parents.end(), [](const BlockMeta& p) {
+        return p.compaction.FromOutOfOrder();
+      })) {
+    c.hints.push_back(kHintFromOutOfOrder);
+  }
   return c;
 }
 

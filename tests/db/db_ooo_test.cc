@@ -111,6 +111,30 @@ TEST_F(DBOooTest, WindowOffRefusesAndNoWblDir) {
   EXPECT_EQ(Read(*db_, "a").size(), 2u);
 }
 
+// A new series whose first batch is out of order after its first sample:
+// that one goes in order (WAL), the rest out of order (WBL).
+TEST_F(DBOooTest, NewSeriesOutOfOrderInItsFirstBatch) {
+  Open(kHour, /*snapshot_on_shutdown=*/false);
+  const int64_t now = 10 * kHour;
+  ASSERT_EQ(Add("in_order", now, 0), StatusCode::kOk);
+  {
+    std::unique_ptr<Appender> app = db_->NewAppender();
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(
+          app->Append(Labels::Of({{"__name__", "ooo"}}), now - i - 1, i).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  std::vector<TV> want;
+  for (int i = 9; i >= 0; --i) want.push_back({now - i - 1, double(i)});
+  EXPECT_EQ(Read(*db_, "ooo"), want);
+  testing::TempDir crashed("strata-db-ooo-crash");
+  testing::CopyDir(dir_.path(), crashed.path());
+  std::unique_ptr<DB> copy = OpenAt(crashed.path(), kHour);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(Read(*copy, "ooo"), want);
+}
+
 TEST_F(DBOooTest, RestartReplaysTheWbl) {
   for (bool snapshot : {false, true}) {
     SCOPED_TRACE(snapshot ? "with shutdown snapshot" : "WAL replay");
