@@ -54,7 +54,8 @@ class OooHead::ChunkReaderImpl : public ChunkReader {
   // since Series() listed the metas may show up.
   StatusOr<ChunkBytes> Chunk(const ChunkMeta& meta) const override {
     std::vector<OooSample> samples;
-    if (!ooo_->Merged(OooChunkRefSeries(meta.ref), &samples)) {
+    if (!ooo_->MergedInRange(OooChunkRefSeries(meta.ref), meta.mint, meta.maxt,
+                             &samples)) {
       return Status::NotFound("out-of-order chunk not found");
     }
     return OooChunkBytes(samples, meta);
@@ -133,6 +134,28 @@ void OooHead::MergeLocked(const SeriesData& d, std::vector<OooSample>* out) {
   for (const ClosedChunk& c : d.closed) (void)DecodeXor(c.bytes, out);
   out->insert(out->end(), d.open.samples().begin(), d.open.samples().end());
   SortUnique(out);
+}
+
+bool OooHead::MergedInRange(SeriesId id, int64_t mint, int64_t maxt,
+                            std::vector<OooSample>* out) const {
+  out->clear();
+  Shard& shard = ShardFor(id);
+  MutexLock lock(&shard.mu);
+  auto it = shard.series.find(id);
+  if (it == shard.series.end()) return false;
+  // Only the chunks overlapping the range, in insertion order, so the
+  // first sample at a timestamp still wins.
+  const SeriesData& d = it->second;
+  for (const ClosedChunk& c : d.closed) {
+    if (c.mint <= maxt && mint <= c.maxt) (void)DecodeXor(c.bytes, out);
+  }
+  for (const OooSample& s : d.open.samples()) {
+    if (mint <= s.t && s.t <= maxt) out->push_back(s);
+  }
+  std::erase_if(*out,
+                [&](const OooSample& s) { return s.t < mint || s.t > maxt; });
+  SortUnique(out);
+  return true;
 }
 
 bool OooHead::Merged(SeriesId id, std::vector<OooSample>* out) const {

@@ -104,6 +104,10 @@ class OooHead : public BlockReader {
   Shard& ShardFor(SeriesId id) const { return shards_[id % kShards]; }
   // Series `id`'s samples merged (see the class comment); false if none.
   bool Merged(SeriesId id, std::vector<OooSample>* out) const;
+  // The same restricted to [mint, maxt], decoding only the chunks that
+  // overlap it (a reader's chunk at a time stays linear in the chunks).
+  bool MergedInRange(SeriesId id, int64_t mint, int64_t maxt,
+                     std::vector<OooSample>* out) const;
   static void MergeLocked(const SeriesData& d, std::vector<OooSample>* out);
   // Ids of the series holding samples.
   Postings Ids() const;
