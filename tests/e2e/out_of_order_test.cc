@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/remote.pb.h"
+#include "prometheus_process.h"
 #include "temp_dir.h"
 #include "test_env.h"
 #include "url_encode.h"
@@ -32,7 +33,6 @@ using Json = nlohmann::json;
 using LabelPairs = std::vector<std::pair<std::string, std::string>>;
 using Samples = std::vector<std::pair<int64_t, double>>;
 
-constexpr char kPrometheus[] = "/usr/bin/prometheus";
 constexpr int64_t kMinute = 60 * 1000;
 constexpr char kWindowConfig[] =
     "storage:\n  tsdb:\n    out_of_order_time_window: 30m\n";
@@ -73,34 +73,36 @@ const LabelPairs kB = {{"__name__", "ooo_metric"}, {"job", "b"}};
 class OutOfOrderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kPrometheus)) STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
+    if (!strata::testing::HavePrometheus()) {
+      STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
+    }
     base_ = (NowMillis() - 20 * kMinute) / 1000 * 1000;
   }
 
+  // Prometheus reads <tmp>/prometheus.yml, strata-server <tmp>/config.yml.
   void StartBoth(const std::string& config_yaml) {
     WriteFile(Path("config.yml"), config_yaml);
-    prom_port_ = FreePort();
-    prom_ = std::make_unique<Process>(
-        std::vector<std::string>{
-            kPrometheus, "--config.file=" + Path("config.yml"),
-            "--storage.tsdb.path=" + Path("prometheus"),
-            "--web.listen-address=127.0.0.1:" + std::to_string(prom_port_),
-            "--web.enable-remote-write-receiver", "--web.enable-lifecycle"},
-        Path("prometheus.log"));
+    prom_ = std::make_unique<strata::testing::PrometheusProcess>(
+        Path("prometheus"), config_yaml, tmp_.path(),
+        std::vector<std::string>{"--web.enable-remote-write-receiver",
+                                 "--web.enable-lifecycle"});
+    prom_port_ = prom_->port();
     StartStrata();
-    ASSERT_TRUE(WaitForOk(prom_port_, "/-/ready", 60000)) << prom_->log();
+    ASSERT_TRUE(prom_->WaitReady()) << ReadFileOrEmpty(Path("prometheus.log"));
   }
 
   void StartStrata() {
     strata_port_ = FreePort();
-    strata_ = std::make_unique<Process>(
-        std::vector<std::string>{
-            StrataServerPath(), "--config.file=" + Path("config.yml"),
-            "--storage.tsdb.path=" + Path("strata"),
-            "--web.listen-address=127.0.0.1:" + std::to_string(strata_port_),
-            "--web.enable-lifecycle"},
-        Path("strata.log"));
+    strata_ = StartStrataServer(
+        Path("strata"), strata_port_, Path("strata.log"),
+        {"--config.file=" + Path("config.yml"), "--web.enable-lifecycle"});
     ASSERT_TRUE(WaitForOk(strata_port_, "/-/ready", 60000)) << strata_->log();
+  }
+
+  // Rewrites both configuration files.
+  void WriteConfigs(const std::string& config_yaml) {
+    WriteFile(Path("config.yml"), config_yaml);
+    WriteFile(Path("prometheus.yml"), config_yaml);
   }
 
   std::string Path(const std::string& name) const {
@@ -206,7 +208,7 @@ class OutOfOrderTest : public ::testing::Test {
   int64_t base_ = 0;
   int prom_port_ = 0;
   int strata_port_ = 0;
-  std::unique_ptr<Process> prom_;
+  std::unique_ptr<strata::testing::PrometheusProcess> prom_;
   std::unique_ptr<Process> strata_;
 };
 
@@ -223,7 +225,7 @@ TEST_F(OutOfOrderTest, ReloadTurnsTheWindowOffAndOn) {
   WriteBoth(Request({{kA, {{b, 1}, {b + kMinute, 2}}}}), 204);
   WriteBoth(Request({{kA, {{b + 30000, 3}}}}), 400);  // Window off.
   const auto reload = [&](const std::string& config) {
-    WriteFile(Path("config.yml"), config);
+    WriteConfigs(config);
     EXPECT_EQ(Http(prom_port_, "POST", "/-/reload").status, 200);
     EXPECT_EQ(Http(strata_port_, "POST", "/-/reload").status, 200);
   };
@@ -238,8 +240,7 @@ TEST_F(OutOfOrderTest, ReloadTurnsTheWindowOffAndOn) {
                                      {"end", Seconds(b + 2 * kMinute)},
                                      {"step", "5"}});
   // A bad window fails the reload in both.
-  WriteFile(Path("config.yml"),
-            "storage:\n  tsdb:\n    out_of_order_time_window: soon\n");
+  WriteConfigs("storage:\n  tsdb:\n    out_of_order_time_window: soon\n");
   EXPECT_EQ(Http(prom_port_, "POST", "/-/reload").status, 500);
   EXPECT_EQ(Http(strata_port_, "POST", "/-/reload").status, 500);
 }
