@@ -27,9 +27,9 @@ inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 // Why one sample of an AppendBatch was not added.
 struct SampleError {
   size_t index = 0;  // Position of the sample in the batch's spans.
-  // kOutOfOrder, kOutOfBounds, kDuplicateSample or kNotFound (unknown or
-  // garbage-collected ref: retry that sample by labels), as Append(ref, ...)
-  // would have returned for it; StatusCodeName(code) names it.
+  // kOutOfOrder, kOutOfBounds, kTooOldSample, kDuplicateSample or kNotFound
+  // (unknown or garbage-collected ref: retry that sample by labels), as
+  // Append(ref, ...) would have returned for it; StatusCodeName(code) names it.
   StatusCode code = StatusCode::kOk;
 
   // The Status Append(ref, ...) returns for this refusal.
@@ -120,6 +120,8 @@ inline Status SampleError::ToStatus() const {
       return Status::OutOfOrder("out of order sample");
     case StatusCode::kOutOfBounds:
       return Status::OutOfBounds("out of bounds");
+    case StatusCode::kTooOldSample:
+      return Status::TooOldSample("too old sample");
     case StatusCode::kDuplicateSample:
       return Status::DuplicateSample("duplicate sample for timestamp");
     case StatusCode::kNotFound:
@@ -147,6 +149,7 @@ inline Status Appender::AppendBatch(std::span<const SeriesRef> refs,
     switch (r.status().code()) {
       case StatusCode::kOutOfOrder:
       case StatusCode::kOutOfBounds:
+      case StatusCode::kTooOldSample:
       case StatusCode::kDuplicateSample:
       case StatusCode::kNotFound:
         report->errors.push_back({i, r.status().code()});

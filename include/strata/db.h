@@ -25,6 +25,9 @@ struct ReplayReport {
   int64_t samples = 0;
   // Samples the head refused during replay (out of order, duplicates).
   int64_t samples_rejected = 0;
+  // Out-of-order samples the WBL replay put back into the out-of-order
+  // head.
+  int64_t ooo_samples = 0;
   // A torn record at the end of the WAL was cut off.
   bool torn_tail_truncated = false;
   // Non-OK if replay found corruption (the first one). Replay skips only
@@ -89,6 +92,19 @@ struct DBStats {
   int64_t samples_out_of_order = 0;
   int64_t samples_out_of_bounds = 0;
   int64_t samples_duplicate = 0;
+  // The out-of-order window (Options::out_of_order_time_window_ms):
+  // samples accepted into the out-of-order head (also counted in
+  // samples_appended), samples refused as older than the window, and the
+  // out-of-order head's series and WBL.
+  int64_t samples_ooo_appended = 0;
+  int64_t samples_too_old = 0;
+  int64_t ooo_head_series = 0;
+  int64_t ooo_chunks_created = 0;
+  int64_t wbl_bytes = 0;
+  int64_t wbl_segments = 0;
+  // Out-of-order compactions run (each may write several blocks).
+  int64_t ooo_compactions = 0;
+  int64_t ooo_compaction_failures = 0;
   int64_t wal_bytes = 0;
   int64_t wal_segments = 0;
   int64_t wal_fsyncs = 0;
@@ -195,6 +211,19 @@ class DB {
   virtual int64_t SetMaxExemplars(int64_t max_exemplars) {
     (void)max_exemplars;
     return 0;
+  }
+  // Changes the out-of-order time window (Options::
+  // out_of_order_time_window_ms) as Prometheus's ApplyConfig does:
+  // appenders created afterwards use it; < 0 is 0 (off). Samples already
+  // accepted stay.
+  virtual Status SetOutOfOrderTimeWindow(int64_t ms) {
+    (void)ms;
+    return Status::NotSupported("this DB takes no out-of-order samples");
+  }
+  // Writes the out-of-order head into blocks now (Prometheus's
+  // CompactOOOHead); Compact does it after persisting the head.
+  virtual Status CompactOutOfOrderHead() {
+    return Status::NotSupported("this DB takes no out-of-order samples");
   }
 
   // Writes a consistent, openable copy of the data to `dir` while ingest

@@ -103,6 +103,18 @@ struct Options {
   // off, Open removes chunks_head/ and every chunk stays in memory.
   bool head_chunks_on_disk = true;
 
+  // Prometheus's storage.tsdb.out_of_order_time_window: a sample older
+  // than its series' newest one (or than the head accepts in order) is
+  // accepted if it is at most this many ms older than the head's newest
+  // sample. Such samples are logged in <dir>/wbl/ (not the WAL), kept in
+  // an out-of-order head merged into queries, and compacted into blocks
+  // marked "from-out-of-order" (lib/head/FORMAT.md). 0: refused, as
+  // before. DB::SetOutOfOrderTimeWindow changes it while open.
+  int64_t out_of_order_time_window_ms = 0;
+  // Samples per open out-of-order chunk (Prometheus's
+  // out_of_order_cap_max, 1..255).
+  int out_of_order_cap_max = 32;
+
   // Not owned; must outlive the DB. nullptr means the POSIX file system.
   FileSystem* file_system = nullptr;
 };

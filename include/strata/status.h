@@ -31,6 +31,8 @@ enum class StatusCode {
   kCancelled,
   kDeadlineExceeded,
   kInternal,
+  // Out-of-order sample older than the out-of-order time window allows.
+  kTooOldSample,
 };
 
 // Returns a stable lower-case name such as "out_of_order".
@@ -62,6 +64,9 @@ class [[nodiscard]] Status {
   }
   static Status OutOfBounds(std::string_view msg) {
     return Status(StatusCode::kOutOfBounds, msg);
+  }
+  static Status TooOldSample(std::string_view msg) {
+    return Status(StatusCode::kTooOldSample, msg);
   }
   static Status DuplicateSample(std::string_view msg) {
     return Status(StatusCode::kDuplicateSample, msg);

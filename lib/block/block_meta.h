@@ -41,6 +41,10 @@ struct BlockDesc {
   friend bool operator==(const BlockDesc&, const BlockDesc&) = default;
 };
 
+// The hint of a block written from out-of-order samples alone
+// (Prometheus's CompactionHintFromOutOfOrder).
+inline constexpr char kHintFromOutOfOrder[] = "from-out-of-order";
+
 struct BlockCompaction {
   // 1 for a block cut from the head; max(parents' level) + 1 after a
   // compaction.
@@ -54,6 +58,12 @@ struct BlockCompaction {
   // Free-form notes, as Prometheus's (e.g. "from-out-of-order");
   // kHintSalvaged marks a block rebuilt from a damaged one (block_salvage.h).
   std::vector<std::string> hints;
+  bool FromOutOfOrder() const {
+    for (const std::string& h : hints) {
+      if (h == kHintFromOutOfOrder) return true;
+    }
+    return false;
+  }
   friend bool operator==(const BlockCompaction&,
                          const BlockCompaction&) = default;
 };

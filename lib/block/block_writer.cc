@@ -35,6 +35,14 @@ BlockCompaction CompactionFromParents(std::span<const BlockMeta> parents) {
   }
   c.level += 1;
   c.sources.assign(sources.begin(), sources.end());
+  // Merged out-of-order blocks stay out-of-order: they must not bound the
+  // head's in-order range at the next open (DBImpl::BlocksMaxTime).
+  if (!parents.empty() &&
+      std::all_of(parents.begin(), parents.end(), [](const BlockMeta& p) {
+        return p.compaction.FromOutOfOrder();
+      })) {
+    c.hints.push_back(kHintFromOutOfOrder);
+  }
   return c;
 }
 
@@ -60,6 +68,8 @@ StatusOr<BlockMeta> BlockWriter::Write(
   meta.max_time = maxt;
   if (compaction != nullptr) {
     meta.compaction = *compaction;
+    // A level-1 block of its own (an out-of-order one) is its source.
+    if (meta.compaction.sources.empty()) meta.compaction.sources = {meta.ulid};
   } else {
     meta.compaction.level = 1;
     meta.compaction.sources = {meta.ulid};

@@ -79,7 +79,8 @@ class BlockWriter {
   // and returns its meta (min_time = mint, max_time = maxt, as Prometheus
   // records the requested range). `compaction` defaults to level 1 with the
   // new block as its only source (a block cut from the head); for a
-  // compaction pass CompactionFromParents(). When no sample is in range
+  // compaction pass CompactionFromParents() (without sources: the new block
+  // alone). When no sample is in range
   // nothing is written and the returned meta has stats.num_samples == 0.
   StatusOr<BlockMeta> Write(std::span<const BlockReader* const> sources,
                             int64_t mint, int64_t maxt,

@@ -17,6 +17,8 @@ static_assert(static_cast<int>(StatusCode::kUnavailable) == STRATA_UNAVAILABLE);
 static_assert(static_cast<int>(StatusCode::kResourceExhausted) ==
               STRATA_RESOURCE_EXHAUSTED);
 static_assert(static_cast<int>(StatusCode::kInternal) == STRATA_INTERNAL);
+static_assert(static_cast<int>(StatusCode::kTooOldSample) ==
+              STRATA_TOO_OLD_SAMPLE);
 
 }  // namespace
 
@@ -30,8 +32,8 @@ strata_status_t Fail(strata_status_t code, std::string_view message) {
 strata_status_t Fail(const Status& s) {
   if (s.ok()) return STRATA_OK;
   int code = static_cast<int>(s.code());
-  return Fail(code <= STRATA_INTERNAL ? static_cast<strata_status_t>(code)
-                                      : STRATA_OTHER_ERROR,
+  return Fail(code <= STRATA_TOO_OLD_SAMPLE ? static_cast<strata_status_t>(code)
+                                            : STRATA_OTHER_ERROR,
               s.ToString());
 }
 

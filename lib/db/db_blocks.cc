@@ -118,7 +118,13 @@ void DBImpl::QuarantineSalvagedParent(const Block& parent) {
 int64_t DBImpl::BlocksMaxTime() {
   MutexLock lock(&blocks_mu_);
   int64_t max_t = kMinTime;
-  for (const auto& b : blocks_) max_t = std::max(max_t, b->meta().max_time);
+  // As Prometheus's inOrderBlocksMaxTime: blocks of out-of-order samples
+  // alone do not bound the head.
+  for (const auto& b : blocks_) {
+    if (!b->meta().compaction.FromOutOfOrder()) {
+      max_t = std::max(max_t, b->meta().max_time);
+    }
+  }
   return max_t;
 }
 
@@ -160,6 +166,7 @@ std::vector<std::shared_ptr<const BlockReader>> DBImpl::ReadersFor(
     }
   }
   out.push_back(head_);
+  AppendOooReaders(&out);
   return out;
 }
 
@@ -422,7 +429,12 @@ Status DBImpl::ApplyRetention() {
 Status DBImpl::Compact() {
   if (closed_.load()) return Status::Unavailable("db is closed");
   MutexLock lock(&compact_mu_);
+  const int64_t persisted_before = head_->MinValidTime();
   STRATA_RETURN_IF_ERROR(PersistHead());
+  // As Prometheus: the out-of-order head is compacted once the head was.
+  if (head_->MinValidTime() != persisted_before) {
+    STRATA_RETURN_IF_ERROR(CompactOooHead());
+  }
   STRATA_RETURN_IF_ERROR(CompactBlocks());
   STRATA_RETURN_IF_ERROR(ApplyRetention());
   STRATA_RETURN_IF_ERROR(RewriteColdBlocks());

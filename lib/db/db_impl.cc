@@ -105,6 +105,7 @@ Status DBImpl::Init() {
   ResetHead();
   STRATA_ASSIGN_OR_RETURN(const int first_segment, LoadHeadSnapshot());
   STRATA_RETURN_IF_ERROR(ReplayWal(first_segment));
+  STRATA_RETURN_IF_ERROR(ReplayWbl());
   FinishHeadChunkLoad();
   DropChunksBlocksHold();
 
@@ -125,6 +126,9 @@ void DBImpl::ResetHead() {
   HeadOptions head_options;
   head_options.chunk_range_ms = options_.block_duration_ms;
   head_options.max_exemplars = options_.max_exemplars;
+  head_options.out_of_order_time_window_ms =
+      options_.out_of_order_time_window_ms;
+  head_options.out_of_order_cap_max = options_.out_of_order_cap_max;
   head_ = std::make_shared<Head>(head_options, chunk_files_);
   // What blocks hold is not taken into the head again.
   head_->SetMinValidTime(BlocksMaxTime());
@@ -237,7 +241,8 @@ Status DBImpl::ReplayWal(int first_segment) {
 
 std::unique_ptr<Appender> DBImpl::NewAppender() {
   if (closed_.load()) return std::make_unique<ClosedAppender>();
-  return std::make_unique<HeadAppender>(head_.get(), commit_log_.get());
+  return std::make_unique<HeadAppender>(head_.get(), commit_log_.get(),
+                                        wbl_.get());
 }
 
 StatusOr<std::unique_ptr<Querier>> DBImpl::NewQuerier(int64_t mint,
@@ -302,6 +307,8 @@ DBStats DBImpl::Stats() const {
     s.scrubs = c.scrubs;
     s.scrub_bytes = c.scrub_bytes;
     s.blocks_quarantined = c.blocks_quarantined;
+    s.ooo_compactions = c.ooo_compactions;
+    s.ooo_compaction_failures = c.ooo_compaction_failures;
   }
   s.corruptions_chunk = damage_log_->Count(CorruptionKind::kChunk);
   s.corruptions_index = damage_log_->Count(CorruptionKind::kIndex);
@@ -314,6 +321,15 @@ DBStats DBImpl::Stats() const {
   s.samples_out_of_order = c.out_of_order.load();
   s.samples_out_of_bounds = c.out_of_bounds.load();
   s.samples_duplicate = c.duplicates.load();
+  s.samples_ooo_appended = c.ooo_appended.load();
+  s.samples_too_old = c.too_old.load();
+  s.ooo_chunks_created = c.ooo_chunks_created.load();
+  s.ooo_head_series = static_cast<int64_t>(head_->ooo().NumSeries());
+  if (wbl_) {
+    wal::WalStats w = wbl_->stats();
+    s.wbl_bytes = w.bytes_written;
+    s.wbl_segments = w.segments_created;
+  }
   s.head_series_removed = c.series_removed.load();
   s.head_chunks_created = c.chunks_created.load();
   s.head_chunks_removed = c.chunks_removed.load();
@@ -342,6 +358,10 @@ Status DBImpl::Close() {
   if (scrubber_.joinable()) scrubber_.join();
   Status st;
   if (wal_) st = wal_->Close();
+  if (wbl_) {
+    Status wbl_st = wbl_->Close();
+    if (st.ok()) st = wbl_st;
+  }
   // Before the snapshot, which refers to the chunks in the files: they are
   // flushed and synced first. Reads still work after Close.
   snapshot::DiskChunks disk_chunks = snapshot::DiskChunks::kByReference;

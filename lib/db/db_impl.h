@@ -20,8 +20,10 @@
 #include "db/damage_log.h"
 #include "db/head_snapshot_writer.h"
 #include "db/wal_head_loader.h"
+#include "db/write_behind_log.h"
 #include "head/head.h"
 #include "head/head_appender.h"
+#include "head/ooo_compaction_head.h"
 #include "strata/db.h"
 #include "util/dir_lock.h"
 #include "util/file_system.h"
@@ -43,6 +45,8 @@ class DBImpl : public DB {
                                                 int64_t maxt) override;
   StatusOr<std::unique_ptr<ExemplarQuerier>> NewExemplarQuerier() override;
   int64_t SetMaxExemplars(int64_t max_exemplars) override;
+  Status SetOutOfOrderTimeWindow(int64_t ms) override;
+  Status CompactOutOfOrderHead() override;
   Status Snapshot(const std::string& dir, bool with_head) override;
   StatusOr<BackupReport> Backup(const std::string& dir,
                                 bool with_head) override;
@@ -92,6 +96,17 @@ class DBImpl : public DB {
   Status WriteHeadSnapshot(snapshot::DiskChunks disk_chunks);
   // A fresh, empty head bounded by the blocks.
   void ResetHead();
+
+  // --- db_ooo.cc: the out-of-order head and its WBL. ---
+  // After the WAL replay: replays wbl/ into the out-of-order head.
+  Status ReplayWbl();
+  // Writes the out-of-order head into blocks marked from-out-of-order, one
+  // per block range it spans, then deletes the WBL segments they hold.
+  Status CompactOooHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // The out-of-order readers for a querier: the out-of-order head, and
+  // what a running out-of-order compaction took from it.
+  void AppendOooReaders(std::vector<std::shared_ptr<const BlockReader>>* out)
+      ABSL_LOCKS_EXCLUDED(blocks_mu_);
 
   // --- db_backup.cc. ---
   // Copies the blocks `dir` lacks (and changed tombstones of those it has).
@@ -181,6 +196,7 @@ class DBImpl : public DB {
   MappedChunkIndex mapped_chunks_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<WalCommitLog> commit_log_;
+  std::unique_ptr<WriteBehindLog> wbl_;
   ReplayReport report_;
   // Hears of damage from queriers (which may outlive the DB) and scrubs.
   const std::shared_ptr<DamageLog> damage_log_ = std::make_shared<DamageLog>();
@@ -194,6 +210,10 @@ class DBImpl : public DB {
   mutable Mutex blocks_mu_;
   // Sorted by min time.
   std::vector<std::shared_ptr<const Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
+  // The samples a running out-of-order compaction took from the
+  // out-of-order head, served until its blocks are; null otherwise.
+  std::shared_ptr<const OooCompactionHead> ooo_compacting_
+      ABSL_GUARDED_BY(blocks_mu_);
   // Removed from blocks_; their dirs go once the last reader lets go.
   std::vector<std::shared_ptr<const Block>> doomed_
       ABSL_GUARDED_BY(compact_mu_);
@@ -219,6 +239,8 @@ class DBImpl : public DB {
     int64_t scrubs = 0;
     int64_t scrub_bytes = 0;
     int64_t blocks_quarantined = 0;
+    int64_t ooo_compactions = 0;
+    int64_t ooo_compaction_failures = 0;
   };
   Counters counters_ ABSL_GUARDED_BY(stats_mu_);
 

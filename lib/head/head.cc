@@ -120,6 +120,8 @@ Head::Head(const HeadOptions& options,
     : options_(options),
       chunk_files_(std::move(chunk_files)),
       exemplars_(options.max_exemplars),
+      ooo_window_ms_(std::max<int64_t>(options.out_of_order_time_window_ms, 0)),
+      ooo_(std::make_unique<OooHead>(this)),
       index_(std::make_unique<HeadIndexReader>(this)),
       chunks_(std::make_unique<HeadChunkReader>(this)),
       tombstones_(std::make_unique<HeadTombstones>()) {}
@@ -299,7 +301,8 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
     const size_t before = s->NumChunks();
     const size_t left = s->TruncateChunksBefore(mint);
     stats.chunks_removed += static_cast<int64_t>(before - left);
-    if (left == 0) {
+    // A series with out-of-order samples stays until they are compacted.
+    if (left == 0 && !ooo_->Has(s->id())) {
       empty.push_back(s);
     } else {
       new_min = std::min(new_min, s->MinTime());

@@ -16,6 +16,7 @@
 #include "head/exemplar_storage.h"
 #include "head/head_chunk_files.h"
 #include "head/mem_postings.h"
+#include "head/ooo_head.h"
 #include "head/series_map.h"
 #include "head/symbol_table.h"
 #include "index/reader.h"
@@ -28,6 +29,11 @@ struct HeadOptions {
   int64_t chunk_range_ms = 2 * 3600 * 1000;
   // Size of the exemplar ring; 0: no exemplars.
   int64_t max_exemplars = 0;
+  // Out-of-order time window (Head::SetOutOfOrderTimeWindow); 0: off.
+  int64_t out_of_order_time_window_ms = 0;
+  // Samples per open out-of-order chunk before it is cut (Prometheus's
+  // out_of_order_cap_max).
+  int out_of_order_cap_max = 32;
 };
 
 // Counters for monitoring; monotonic.
@@ -41,6 +47,11 @@ struct HeadCounters {
   std::atomic<int64_t> out_of_order{0};
   std::atomic<int64_t> out_of_bounds{0};
   std::atomic<int64_t> duplicates{0};
+  // Out-of-order samples committed to the OooHead, and those refused for
+  // being older than the out-of-order window.
+  std::atomic<int64_t> ooo_appended{0};
+  std::atomic<int64_t> too_old{0};
+  std::atomic<int64_t> ooo_chunks_created{0};
 };
 
 // One committed sample for Head::AppendBatch.
@@ -145,6 +156,16 @@ class Head : public BlockReader {
   HeadCounters& counters() { return counters_; }
   const HeadCounters& counters() const { return counters_; }
   const HeadOptions& options() const { return options_; }
+  // The out-of-order samples (see ooo_head.h); lives as long as the head.
+  OooHead& ooo() { return *ooo_; }
+  const OooHead& ooo() const { return *ooo_; }
+  // Out-of-order samples within this many ms of the head's newest sample
+  // are accepted (Prometheus's out_of_order_time_window); 0 refuses them.
+  // New appenders see a change.
+  int64_t OutOfOrderTimeWindow() const { return ooo_window_ms_.load(); }
+  void SetOutOfOrderTimeWindow(int64_t ms) {
+    ooo_window_ms_.store(std::max<int64_t>(ms, 0));
+  }
   const SymbolTable& symbols() const { return symbols_; }
   // Calls fn for every series (unordered).
   void ForEachSeries(const std::function<void(MemSeries*)>& fn) const {
@@ -180,6 +201,9 @@ class Head : public BlockReader {
   std::atomic<int64_t> min_time_{kMaxTime};
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<int64_t> min_valid_time_{kMinTime};
+  std::atomic<int64_t> ooo_window_ms_;
+  // After series_: reads labels from it.
+  std::unique_ptr<OooHead> ooo_;
   Mutex truncate_mu_;
   std::vector<std::unique_ptr<MemSeries>> graveyard_
       ABSL_GUARDED_BY(truncate_mu_);

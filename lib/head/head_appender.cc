@@ -11,11 +11,14 @@ namespace {
 std::atomic<uint64_t> g_next_batch_token{1};
 }  // namespace
 
-HeadAppender::HeadAppender(Head* head, CommitLog* log)
+HeadAppender::HeadAppender(Head* head, CommitLog* log, CommitLog* wbl)
     : head_(head),
       log_(log),
       min_valid_time_(head->AppendableMinValidTime()),
-      token_(g_next_batch_token.fetch_add(1)) {}
+      token_(g_next_batch_token.fetch_add(1)),
+      wbl_(wbl),
+      ooo_window_(head->OutOfOrderTimeWindow()),
+      head_max_t_(head->MaxTime()) {}
 
 StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
                                          double v) {
@@ -54,6 +57,7 @@ StatusOr<SeriesRef> HeadAppender::AppendTo(MemSeries* s, int64_t t, double v) {
 StatusCode HeadAppender::AppendChecked(MemSeries* s, SeriesId id, int64_t t,
                                        double v) {
   if (t < min_valid_time_) {
+    if (ooo_window_ > 0) return AppendOutOfOrder(s, id, t, v);
     head_->counters().out_of_bounds.fetch_add(1, std::memory_order_relaxed);
     return StatusCode::kOutOfBounds;
   }
@@ -77,6 +81,7 @@ StatusCode HeadAppender::AppendChecked(MemSeries* s, SeriesId id, int64_t t,
     case AppendOutcome::kDuplicate:
       return StatusCode::kOk;
     case AppendOutcome::kOutOfOrder:
+      if (ooo_window_ > 0) return AppendOutOfOrder(s, id, t, v);
       head_->counters().out_of_order.fetch_add(1, std::memory_order_relaxed);
       return StatusCode::kOutOfOrder;
     case AppendOutcome::kConflict:
@@ -213,7 +218,7 @@ void HeadAppender::StoreExemplars() {
 }
 
 Status HeadAppender::Commit() {
-  if (samples_.empty() && exemplars_.empty()) {
+  if (samples_.empty() && exemplars_.empty() && ooo_samples_.empty()) {
     Reset();
     return Status::OK();
   }
@@ -226,7 +231,17 @@ Status HeadAppender::Commit() {
     }
     for (MemSeries* s : new_series_) s->set_wal_logged();
   }
-  const AppendBatchResult result = head_->AppendBatch(samples_);
+  AppendBatchResult result;
+  if (ooo_samples_.empty()) {
+    result = head_->AppendBatch(samples_);
+  } else {
+    Status st =
+        CommitWithOutOfOrder([&] { result = head_->AppendBatch(samples_); });
+    if (!st.ok()) {
+      Reset();
+      return st.WithContext("commit");
+    }
+  }
   StoreExemplars();
   // Another appender may have raced ahead on the same series; Prometheus
   // counts such samples as out of order at commit.
@@ -251,8 +266,12 @@ void HeadAppender::Reset() {
   wal_samples_.clear();
   exemplars_.clear();
   new_series_.clear();
+  ooo_samples_.clear();
+  wbl_samples_.clear();
   token_ = g_next_batch_token.fetch_add(1);
   min_valid_time_ = head_->AppendableMinValidTime();
+  ooo_window_ = head_->OutOfOrderTimeWindow();
+  head_max_t_ = head_->MaxTime();
 }
 
 }  // namespace strata

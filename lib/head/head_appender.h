@@ -2,13 +2,16 @@
 // checked as they are added (per-sample errors), then Commit writes one
 // group of WAL records (series first seen, then samples, then exemplars)
 // and only after the log accepted them applies them to the head and its
-// exemplar storage.
+// exemplar storage. With an out-of-order window, samples older than their
+// series' newest one but within the window go to the WBL instead of the
+// WAL, and to the head's OooHead (head_appender_ooo.cc).
 //
 // Thread-safety: one thread at a time per appender; any number of
 // appenders may run concurrently on one head.
 #ifndef STRATA_HEAD_HEAD_APPENDER_H_
 #define STRATA_HEAD_HEAD_APPENDER_H_
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,8 +32,9 @@ class CommitLog {
 
 class HeadAppender : public Appender {
  public:
-  // `log` may be null (no WAL: tests and benchmarks of the head alone).
-  HeadAppender(Head* head, CommitLog* log);
+  // `log` may be null (no WAL: tests and benchmarks of the head alone);
+  // so may `wbl`, the write-behind log of out-of-order samples.
+  HeadAppender(Head* head, CommitLog* log, CommitLog* wbl = nullptr);
   ~HeadAppender() override { Reset(); }
 
   StatusOr<SeriesRef> Append(const Labels& labels, int64_t t_ms,
@@ -48,7 +52,9 @@ class HeadAppender : public Appender {
                                      const Exemplar& exemplar) override;
   Status Commit() override;
   void Rollback() override;
-  size_t pending() const override { return samples_.size(); }
+  size_t pending() const override {
+    return samples_.size() + ooo_samples_.size();
+  }
 
  private:
   // NotFound if `s` was removed by head truncation meanwhile.
@@ -60,6 +66,17 @@ class HeadAppender : public Appender {
   // The series of a ref, nullptr if unknown.
   MemSeries* Resolve(SeriesRef ref) const;
   void Reset();
+  // --- head_appender_ooo.cc ---
+  // A sample that cannot go in order (older than the append bound or than
+  // the series' newest sample): buffered for the OooHead if within the
+  // out-of-order window of the head's newest sample, else kTooOldSample
+  // (counted). Precondition: the window is on.
+  StatusCode AppendOutOfOrder(MemSeries* s, SeriesId id, int64_t t, double v);
+  // Commit's part for the out-of-order samples, after the WAL write:
+  // writes them to the WBL, then applies the in-order batch (`apply`)
+  // and inserts them, all under the OooHead's commit mutex. Nothing is
+  // applied if the WBL write fails.
+  Status CommitWithOutOfOrder(const std::function<void()>& apply);
   // Encodes the batch's WAL records into records_ (series first seen,
   // samples, exemplars; only the non-empty ones) and returns how many.
   size_t EncodeRecords();
@@ -88,6 +105,13 @@ class HeadAppender : public Appender {
   // a log), so Commit encodes without touching each series again.
   std::vector<wal::RefSample> wal_samples_;
   std::vector<PendingExemplar> exemplars_;
+  CommitLog* const wbl_;
+  // The window and the head's newest sample as of this batch's start
+  // (Prometheus's oooTimeWindow and headMaxt).
+  int64_t ooo_window_;
+  int64_t head_max_t_;
+  std::vector<HeadSample> ooo_samples_;
+  std::vector<wal::RefSample> wbl_samples_;
   std::vector<std::string> records_;  // Reused buffers.
 };
 

@@ -34,7 +34,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 // clock moves: counted and logged at debug level, as Prometheus does.
 bool IsSampleError(const strata::Status& s) {
   return s.Is(StatusCode::kOutOfOrder) || s.Is(StatusCode::kOutOfBounds) ||
-         s.Is(StatusCode::kDuplicateSample);
+         s.Is(StatusCode::kTooOldSample) || s.Is(StatusCode::kDuplicateSample);
 }
 
 StatusOr<std::unique_ptr<Rule>> NewRule(const std::string& file,
@@ -196,7 +196,8 @@ strata::Status RuleGroup::AppendOutput(Rule& rule, const promql::Vector& vector,
     rule.SetResult(err);
     if (err.Is(StatusCode::kOutOfOrder)) {
       ++out_of_order;
-    } else if (err.Is(StatusCode::kOutOfBounds)) {
+    } else if (err.Is(StatusCode::kOutOfBounds) ||
+               err.Is(StatusCode::kTooOldSample)) {
       ++too_old;
     } else if (err.Is(StatusCode::kDuplicateSample)) {
       ++duplicates;

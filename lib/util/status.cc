@@ -38,6 +38,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "deadline_exceeded";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kTooOldSample:
+      return "too_old_sample";
   }
   return "unknown";
 }

@@ -138,7 +138,7 @@ TEST(ConfigFileTest, ListsWhatIsNotImplemented) {
 }
 
 // Prometheus's storage.exemplars (DefaultExemplarsConfig: 100000; a null
-// section keeps it, as its main does); storage.tsdb is not acted on.
+// section keeps it, as its main does).
 TEST(ConfigFileTest, StorageExemplarsMaxExemplars) {
   EXPECT_EQ(ParseConfig("")->max_exemplars, 100000);
   EXPECT_EQ(ParseConfig("storage:\n  exemplars:\n")->max_exemplars, 100000);
@@ -152,8 +152,8 @@ TEST(ConfigFileTest, StorageExemplarsMaxExemplars) {
             0);
   config = ParseConfig("storage:\n  tsdb:\n    out_of_order_time_window: 1h\n");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(config->not_implemented,
-            (std::vector<std::string>{"storage.tsdb"}));
+  EXPECT_TRUE(config->not_implemented.empty());
+  EXPECT_EQ(config->out_of_order_time_window_ms, 3600 * 1000);
   EXPECT_EQ(
       ParseConfig("storage:\n  exemplars:\n    max: 1\n").status().message(),
       "yaml: unmarshal errors:\n  line 3: field max not found in type "
@@ -163,6 +163,24 @@ TEST(ConfigFileTest, StorageExemplarsMaxExemplars) {
                 .message(),
             "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!str `x` "
             "into int64");
+}
+
+// Prometheus's storage.tsdb.out_of_order_time_window: a duration, 0 (off)
+// when absent or null.
+TEST(ConfigFileTest, StorageTsdbOutOfOrderTimeWindow) {
+  EXPECT_EQ(ParseConfig("")->out_of_order_time_window_ms, 0);
+  EXPECT_EQ(ParseConfig("storage:\n  tsdb:\n")->out_of_order_time_window_ms, 0);
+  EXPECT_EQ(
+      ParseConfig("storage:\n  tsdb:\n    out_of_order_time_window: 30m\n")
+          ->out_of_order_time_window_ms,
+      30 * 60 * 1000);
+  EXPECT_EQ(
+      ParseConfig("storage:\n  tsdb:\n    window: 1m\n").status().message(),
+      "yaml: unmarshal errors:\n  line 3: field window not found in type "
+      "config.TSDBConfig");
+  EXPECT_FALSE(
+      ParseConfig("storage:\n  tsdb:\n    out_of_order_time_window: soon\n")
+          .ok());
 }
 
 TEST(ConfigFileTest, RefusesAlertingFeaturesItCannotHonour) {

@@ -133,7 +133,7 @@ class Decoder {
     config->global = std::move(global);
   }
 
-  // storage: exemplars is acted on; tsdb (the out-of-order window) is not.
+  // storage: exemplars and tsdb (the out-of-order window).
   void DecodeStorage(const YAML::Node& node, ConfigFile* config) {
     if (IsAbsent(node) || !yaml_.IsMap(node, "config.StorageConfig")) return;
     for (const auto& entry : node) {
@@ -142,7 +142,7 @@ class Decoder {
       if (key == "exemplars") {
         DecodeExemplars(entry.second, config);
       } else if (key == "tsdb") {
-        config->not_implemented.push_back("storage.tsdb");
+        DecodeTsdb(entry.second, config);
       } else {
         yaml_.UnknownField(entry.first, "config.StorageConfig");
       }
@@ -161,6 +161,21 @@ class Decoder {
         config->max_exemplars = yaml_.Int(entry.second, "int64");
       } else {
         yaml_.UnknownField(entry.first, "config.ExemplarsConfig");
+      }
+    }
+  }
+
+  // Prometheus's TSDBConfig: out_of_order_time_window, a duration; null
+  // or absent is 0 (off).
+  void DecodeTsdb(const YAML::Node& node, ConfigFile* config) {
+    if (IsAbsent(node) || !yaml_.IsMap(node, "config.TSDBConfig")) return;
+    for (const auto& entry : node) {
+      if (yaml_.failed()) return;
+      const std::string key = entry.first.Scalar();
+      if (key == "out_of_order_time_window") {
+        config->out_of_order_time_window_ms = yaml_.Duration(entry.second);
+      } else {
+        yaml_.UnknownField(entry.first, "config.TSDBConfig");
       }
     }
   }

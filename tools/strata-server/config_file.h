@@ -68,6 +68,9 @@ struct ConfigFile {
   std::vector<notifier::AlertmanagerConfig> alertmanagers;
   // storage.exemplars.max_exemplars (Prometheus's DefaultExemplarsConfig).
   int64_t max_exemplars = 100000;
+  // storage.tsdb.out_of_order_time_window; 0: out-of-order samples are
+  // refused.
+  int64_t out_of_order_time_window_ms = 0;
   // Top-level keys in file order, e.g. "global", "scrape_configs".
   std::vector<std::string> sections;
   // Present in the file but not acted on: top-level sections

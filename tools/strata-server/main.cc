@@ -475,6 +475,9 @@ class Server {
     // Prometheus's ApplyConfig: the exemplar ring keeps what fits.
     if (DB* db = db_.load(std::memory_order_acquire)) {
       db->SetMaxExemplars(config->max_exemplars);
+      Status window =
+          db->SetOutOfOrderTimeWindow(config->out_of_order_time_window_ms);
+      if (!window.ok()) return window;
     }
     MutexLock lock(&config_mu_);
     config_text_ = StatusConfigText(*config);
@@ -515,14 +518,16 @@ class Server {
 };
 
 // Opens the data directory, replaying its WAL (reporting its progress to
-// `on_replay_progress`); logs the outcome. `max_exemplars` is the
-// configuration file's storage.exemplars.
+// `on_replay_progress`); logs the outcome. `config` gives the storage
+// section: storage.exemplars and storage.tsdb.
 StatusOr<std::unique_ptr<DB>> OpenDB(
-    const ServerFlags& flags, int64_t max_exemplars,
+    const ServerFlags& flags, const ConfigFile& config,
     std::function<void(const WalReplayProgress&)> on_replay_progress) {
   STRATA_LOG(kInfo, "Opening TSDB", {{"dir", flags.data_dir}});
   Options options = flags.ToDBOptions();
-  options.max_exemplars = std::max<int64_t>(max_exemplars, 0);
+  options.max_exemplars = std::max<int64_t>(config.max_exemplars, 0);
+  options.out_of_order_time_window_ms =
+      std::max<int64_t>(config.out_of_order_time_window_ms, 0);
   options.on_wal_replay_progress = std::move(on_replay_progress);
   StatusOr<std::unique_ptr<DB>> opened = DB::Open(options, flags.data_dir);
   if (!opened.ok()) {
@@ -607,7 +612,7 @@ int Run(int argc, char** argv) {
                 std::move(web_config));
   if (!server.Start().ok()) return kExitFailure;
   StatusOr<std::unique_ptr<DB>> db =
-      OpenDB(flags, config->max_exemplars, server.WalReplayObserver());
+      OpenDB(flags, *config, server.WalReplayObserver());
   if (!db.ok()) {
     server.Abort();
     return kExitFailure;

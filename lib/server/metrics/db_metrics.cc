@@ -65,7 +65,42 @@ void AppendHead(const DBStats& s, std::vector<MetricFamily>* out) {
       "Total number of samples refused by the head, by reason.", "reason",
       {{"duplicate", s.samples_duplicate},
        {"out_of_bounds", s.samples_out_of_bounds},
-       {"out_of_order", s.samples_out_of_order}}));
+       {"out_of_order", s.samples_out_of_order},
+       {"too_old", s.samples_too_old}}));
+}
+
+// The out-of-order window (Prometheus's
+// prometheus_tsdb_head_out_of_order_samples_appended_total and the OOO
+// head's WBL and compactions).
+void AppendOutOfOrder(const DBStats& s, std::vector<MetricFamily>* out) {
+  out->push_back(
+      SingleValueFamily("strata_head_out_of_order_samples_appended_total",
+                        "Total number of appended out-of-order samples.",
+                        MetricType::kCounter, D(s.samples_ooo_appended)));
+  out->push_back(SingleValueFamily(
+      "strata_head_out_of_order_series",
+      "Series holding out-of-order samples not yet compacted.",
+      MetricType::kGauge, D(s.ooo_head_series)));
+  out->push_back(
+      SingleValueFamily("strata_head_out_of_order_chunks_created_total",
+                        "Total number of out-of-order chunks cut.",
+                        MetricType::kCounter, D(s.ooo_chunks_created)));
+  out->push_back(SingleValueFamily(
+      "strata_wbl_written_bytes_total",
+      "Total bytes written to the write-behind log, framing included.",
+      MetricType::kCounter, D(s.wbl_bytes)));
+  out->push_back(
+      SingleValueFamily("strata_wbl_segments_created_total",
+                        "Total number of write-behind log segments created.",
+                        MetricType::kCounter, D(s.wbl_segments)));
+  out->push_back(SingleValueFamily(
+      "strata_out_of_order_compactions_total",
+      "Total number of compactions of the out-of-order head into blocks.",
+      MetricType::kCounter, D(s.ooo_compactions)));
+  out->push_back(SingleValueFamily(
+      "strata_out_of_order_compactions_failed_total",
+      "Total number of failed compactions of the out-of-order head.",
+      MetricType::kCounter, D(s.ooo_compaction_failures)));
 }
 
 void AppendWal(const DBStats& s, const ReplayReport& replay,
@@ -232,6 +267,13 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                           "strata_wal_written_bytes_total",
                           "strata_wal_segments_created_total",
                           "strata_wal_fsyncs_total",
+                          "strata_head_out_of_order_samples_appended_total",
+                          "strata_head_out_of_order_series",
+                          "strata_head_out_of_order_chunks_created_total",
+                          "strata_wbl_written_bytes_total",
+                          "strata_wbl_segments_created_total",
+                          "strata_out_of_order_compactions_total",
+                          "strata_out_of_order_compactions_failed_total",
                           "strata_wal_fsync_duration_seconds",
                           "strata_wal_writes_failed_total",
                           "strata_wal_replay_duration_seconds",
@@ -261,6 +303,7 @@ void AddDBCollector(MetricsRegistry* registry, std::function<DB*()> db) {
                            if (current == nullptr) return;
                            const DBStats s = current->Stats();
                            AppendHead(s, out);
+                           AppendOutOfOrder(s, out);
                            AppendWal(s, current->replay_report(), out);
                            AppendCompactionAndRetention(s, out);
                            AppendStorageDamage(s, out);

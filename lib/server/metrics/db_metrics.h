@@ -7,6 +7,14 @@
 //                strata_head_chunks_created_total,
 //                strata_head_chunks_removed_total,
 //                strata_head_samples_rejected_total{reason}
+//   out-of-order: strata_head_out_of_order_samples_appended_total,
+//                strata_head_out_of_order_series,
+//                strata_head_out_of_order_chunks_created_total,
+//                strata_wbl_written_bytes_total,
+//                strata_wbl_segments_created_total,
+//                strata_out_of_order_compactions_total,
+//                strata_out_of_order_compactions_failed_total (the
+//                too-old refusals are reason="too_old" above)
 //   WAL:         strata_wal_written_bytes_total,
 //                strata_wal_segments_created_total, strata_wal_fsyncs_total,
 //                strata_wal_fsync_duration_seconds,

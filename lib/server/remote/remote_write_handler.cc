@@ -443,7 +443,13 @@ Response RemoteWriteHandler::Answer(const Request& request,
                  {{"remote", request.remote_address}, {"err", summary}});
     }
     summary += '\n';
-    response = Response::Text(kHttpBadRequest, std::move(summary));
+    // Prometheus 2.42 answers a too old sample (beyond the out-of-order
+    // window) with 500, not 400 as the other refusals.
+    const bool too_old =
+        result.rejected[static_cast<size_t>(RejectReason::kTooOldSample)] > 0;
+    response =
+        Response::Text(too_old ? kHttpInternalServerError : kHttpBadRequest,
+                       std::move(summary));
   }
   if (!result.histogram_errors.empty() && log_rejections_.Allow()) {
     STRATA_LOG(kWarn, "Remote write native histograms invalid",

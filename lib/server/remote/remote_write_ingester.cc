@@ -108,6 +108,8 @@ std::optional<RejectReason> ReasonFor(const Status& st) {
       return RejectReason::kOutOfOrder;
     case StatusCode::kOutOfBounds:
       return RejectReason::kOutOfBounds;
+    case StatusCode::kTooOldSample:
+      return RejectReason::kTooOldSample;
     case StatusCode::kDuplicateSample:
       return RejectReason::kDuplicate;
     case StatusCode::kInvalidArgument:
@@ -533,6 +535,8 @@ std::string_view RejectReasonName(RejectReason reason) {
       return "max_label_names_per_series";
     case RejectReason::kLabelNameTooLong:
       return "label_name_too_long";
+    case RejectReason::kTooOldSample:
+      return "too_old_sample";
     case RejectReason::kLabelValueTooLong:
       return "label_value_too_long";
     case RejectReason::kOther:

@@ -56,8 +56,10 @@ enum class RejectReason : uint8_t {
   kMaxLabelNamesPerSeries,
   kLabelNameTooLong,
   kLabelValueTooLong,
+  // Out of order and older than the out-of-order window allows.
+  kTooOldSample,
 };
-inline constexpr size_t kNumRejectReasons = 10;
+inline constexpr size_t kNumRejectReasons = 11;
 std::string_view RejectReasonName(RejectReason reason);
 
 // Limits on the labels of a series (as Mimir's -validation.* flags, with
