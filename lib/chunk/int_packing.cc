@@ -252,9 +252,12 @@ const char* ReadIntBlock(std::string_view* in, int n, uint64_t* residuals,
   if (in->size() >= packed + kReadSlack) {
     UnpackAll(p, n, width, residuals);
   } else {
-    // Near the end of the chunk: unpack from a copy with zero slack.
-    std::array<uint8_t, kBlockValues * 8 + kReadSlack> copy{};
+    // Near the end of the chunk: unpack from a copy with zero slack (only
+    // the bytes the unpacker reads are written: zeroing the whole buffer
+    // cost more than the unpacking).
+    std::array<uint8_t, kBlockValues * 8 + kReadSlack> copy;
     std::memcpy(copy.data(), p, packed);
+    std::memset(copy.data() + packed, 0, kReadSlack);
     UnpackAll(copy.data(), n, width, residuals);
   }
   in->remove_prefix(packed);
