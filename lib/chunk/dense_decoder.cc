@@ -42,6 +42,33 @@ STRATA_DENSE_FILL void FillDoubles(double value, int n, double* out) {
   for (int j = 0; j < n; ++j) out[j] = value;
 }
 
+// Exact int64 -> double for |n| < 2^51 in an integer and a double
+// addition, which vectorize (unlike the scalar conversion): the bits of
+// 1.5 * 2^52 + n are those of 1.5 * 2^52 plus n.
+constexpr uint64_t kMagicBits = 0x4338000000000000;  // 1.5 * 2^52.
+constexpr double kMagic = 0x1.8p52;
+constexpr uint64_t kSmallLimit = uint64_t{1} << 51;
+inline bool IsSmall(uint64_t n) { return n + kSmallLimit < 2 * kSmallLimit; }
+
+// out[j] = double(first + j * step), for a progression that IsSmall
+// throughout; FillSmallScaled divides each by scale.
+STRATA_DENSE_FILL void FillSmallIntegers(uint64_t first, uint64_t step, int n,
+                                         double* out) {
+  uint64_t bits = first + kMagicBits;
+  for (int j = 0; j < n; ++j) {
+    out[j] = std::bit_cast<double>(bits) - kMagic;
+    bits += step;
+  }
+}
+STRATA_DENSE_FILL void FillSmallScaled(uint64_t first, uint64_t step, int n,
+                                       double scale, double* out) {
+  uint64_t bits = first + kMagicBits;
+  for (int j = 0; j < n; ++j) {
+    out[j] = (std::bit_cast<double>(bits) - kMagic) / scale;
+    bits += step;
+  }
+}
+
 // values[j] = the j-th value of a block read by ReadIntBlock (base plus
 // residual), for the n values of a non-sparse block.
 inline void AddResiduals(const IntBlockInfo& block, const uint64_t* residuals,
@@ -97,6 +124,28 @@ inline double ToDouble(uint64_t n, double scale) {
   return kScaled ? d / scale : d;
 }
 
+// vs[j] = ToDouble(first + j * step) for j < n: a run of equal
+// differences between the exceptions of a sparse delta block.
+template <bool kScaled>
+inline void FillDecimalRun(uint64_t first, uint64_t step, int n, double scale,
+                           double* vs) {
+  if (n <= 0) return;
+  // Small ends and |step| < 2^44 (n <= 128): small throughout, no wrap.
+  const uint64_t last = first + static_cast<uint64_t>(n - 1) * step;
+  if (IsSmall(first) && IsSmall(last) &&
+      step + (uint64_t{1} << 44) < (uint64_t{1} << 45)) {
+    if constexpr (kScaled) {
+      FillSmallScaled(first, step, n, scale, vs);
+    } else {
+      FillSmallIntegers(first, step, n, vs);
+    }
+    return;
+  }
+  for (int j = 0; j < n; ++j) {
+    vs[j] = ToDouble<kScaled>(first + static_cast<uint64_t>(j) * step, scale);
+  }
+}
+
 // The decimals of a block as doubles into vs[0..n): as they are (FOR) or
 // as differences from the one before (*sum is the last decimal and becomes
 // this block's last). A block of one repeated decimal (constant gauges,
@@ -113,10 +162,10 @@ inline void DecimalBlock(const IntBlockInfo& block, const uint64_t* residuals,
       int j = 0;
       for (int k = 0; k <= block.num_exceptions; ++k) {
         const int end = k < block.num_exceptions ? block.exception_pos[k] : n;
-        for (; j < end; ++j) {
-          s += block.base;
-          vs[j] = ToDouble<kScaled>(s, scale);
-        }
+        FillDecimalRun<kScaled>(s + block.base, block.base, end - j, scale,
+                                vs + j);
+        s += static_cast<uint64_t>(end - j) * block.base;
+        j = end;
         if (j < n) {
           s += IntBlockValue(block, residuals[j]);
           vs[j] = ToDouble<kScaled>(s, scale);
