@@ -69,14 +69,25 @@ STRATA_DENSE_FILL void FillSmallScaled(uint64_t first, uint64_t step, int n,
   }
 }
 
-// values[j] = the j-th value of a block read by ReadIntBlock (base plus
-// residual), for the n values of a non-sparse block.
-inline void AddResiduals(const IntBlockInfo& block, const uint64_t* residuals,
-                         int n, uint64_t* values) {
-  if (block.zigzag) {
-    for (int j = 0; j < n; ++j) values[j] += IntBlockValue(block, residuals[j]);
+// out[j] = start + j * step + offset_j for the n offsets of a non-sparse
+// block (base plus residual, zig-zag decoded first if `zigzag`), in one
+// pass.
+STRATA_DENSE_FILL void FillGridPlusResiduals(uint64_t start, uint64_t step,
+                                             bool zigzag,
+                                             const uint64_t* residuals, int n,
+                                             uint64_t* out) {
+  uint64_t v = start;
+  if (zigzag) {
+    for (int j = 0; j < n; ++j) {
+      const uint64_t r = residuals[j];
+      out[j] = v + ((r >> 1) ^ (0 - (r & 1)));
+      v += step;
+    }
   } else {
-    for (int j = 0; j < n; ++j) values[j] += block.base + residuals[j];
+    for (int j = 0; j < n; ++j) {
+      out[j] = v + residuals[j];
+      v += step;
+    }
   }
 }
 
@@ -109,8 +120,8 @@ const char* DecodeTimestamps(std::string_view* in, std::span<int64_t> ts) {
         out[i + j] += IntBlockValue(block, residuals[j]) - block.base;
       }
     } else {
-      FillArithmetic(grid, step, n, out + i);
-      AddResiduals(block, residuals.data(), n, out + i);
+      FillGridPlusResiduals(grid + block.base, step, block.zigzag,
+                            residuals.data(), n, out + i);
     }
   }
   return nullptr;
