@@ -155,16 +155,23 @@ void UnpackBits(const uint8_t* p, int n, int width, uint64_t* out) {
 // UnpackBits for a width known at compile time: groups of 8 values span
 // exactly kWidth bytes, so within a group every shift is a constant and
 // the compiler unrolls the group into loads, shifts and masks.
+// Widths up to 8 read each group with one 8-byte load.
 template <int kWidth>
 void UnpackFixed(const uint8_t* p, int n, uint64_t* out) {
   constexpr uint64_t kMask = (uint64_t{1} << kWidth) - 1;
   int i = 0;
   for (; i + 8 <= n; i += 8, p += kWidth) {
+    if constexpr (kWidth <= 8) {
+      const uint64_t group = dense_format::DecodeLE64(p);
 #pragma GCC unroll 8
-    for (int k = 0; k < 8; ++k) {
-      out[i + k] = (dense_format::DecodeLE64(p + (k * kWidth) / 8) >>
-                    ((k * kWidth) % 8)) &
-                   kMask;
+      for (int k = 0; k < 8; ++k) out[i + k] = (group >> (k * kWidth)) & kMask;
+    } else {
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) {
+        out[i + k] = (dense_format::DecodeLE64(p + (k * kWidth) / 8) >>
+                      ((k * kWidth) % 8)) &
+                     kMask;
+      }
     }
   }
   UnpackBits<false>(p, n - i, kWidth, out + i);
@@ -252,9 +259,12 @@ const char* ReadIntBlock(std::string_view* in, int n, uint64_t* residuals,
   if (in->size() >= packed + kReadSlack) {
     UnpackAll(p, n, width, residuals);
   } else {
-    // Near the end of the chunk: unpack from a copy with zero slack.
-    std::array<uint8_t, kBlockValues * 8 + kReadSlack> copy{};
+    // Near the end of the chunk: unpack from a copy with zero slack (only
+    // the bytes the unpacker reads are written: zeroing the whole buffer
+    // cost more than the unpacking).
+    std::array<uint8_t, kBlockValues * 8 + kReadSlack> copy;
     std::memcpy(copy.data(), p, packed);
+    std::memset(copy.data() + packed, 0, kReadSlack);
     UnpackAll(copy.data(), n, width, residuals);
   }
   in->remove_prefix(packed);

@@ -92,6 +92,35 @@ TEST(DenseChunkTest, FullScrapeChunkOfACounterIsSmall) {
   EXPECT_EQ(ModeOf(s), dense_format::ValueMode::kDecimalDelta);
 }
 
+// The decoder converts runs of equal differences without the scalar
+// int64 conversion only while every decimal is below 2^51 and the step
+// below 2^44; runs that cross those limits take the exact slow path.
+TEST(DenseChunkTest, DeltaRunsAcrossTheFastConversionLimits) {
+  constexpr int64_t kLimit = int64_t{1} << 51;
+  for (int64_t first : {kLimit - 60, -kLimit + 60, kLimit - 1, -kLimit}) {
+    for (int64_t step : {int64_t{1}, int64_t{-1}, int64_t{3}}) {
+      Series s = Regular(120, 1795620464632, 15000);
+      for (int i = 0; i < 120; ++i) {
+        s.v[i] = static_cast<double>(first + step * i);
+      }
+      s.v[70] = 5;  // An exception ends the first run.
+      ExpectRoundTrip(s);
+      EXPECT_EQ(ModeOf(s), dense_format::ValueMode::kDecimalDelta)
+          << first << " " << step;
+      for (int i = 0; i < 120; ++i) {
+        s.v[i] = dense_format::DecimalValue(first / 8 + step * i, 3);
+      }
+      ExpectRoundTrip(s);
+    }
+  }
+  Series s = Regular(120, 1795620464632, 15000);
+  for (int i = 0; i < 120; ++i) {
+    s.v[i] = std::ldexp(static_cast<double>(i - 60), 45);  // Step 2^45.
+  }
+  ExpectRoundTrip(s);
+  EXPECT_EQ(ModeOf(s), dense_format::ValueMode::kDecimalDelta);
+}
+
 TEST(DenseChunkTest, ScrapeJitterAndStaleMarker) {
   Series s = Regular(120, 1795620464632, 15000);
   s.t[7] += 2;
