@@ -80,7 +80,7 @@ STRATA_DENSE_FILL void FillGridPlusResiduals(uint64_t start, uint64_t step,
   if (zigzag) {
     for (int j = 0; j < n; ++j) {
       const uint64_t r = residuals[j];
-      out[j] = v + ((r >> 1) ^ (0 - (r & 1)));
+      out[j] = v + static_cast<uint64_t>(ZigZagDecode(r));
       v += step;
     }
   } else {
