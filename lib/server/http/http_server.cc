@@ -513,17 +513,20 @@ class Session : public Connection,
       msg->body().clear();
       msg->content_length(static_cast<uint64_t>(body_bytes));
     }
+    // A buffered response is observed as it is handed to the transport, as
+    // Prometheus's promhttp does, so a client that has read it sees it
+    // counted on its next scrape.
+    ObserveResponse(response.status, route, head_ ? 0 : body_bytes);
     Tcp().expires_after(server_->options().write_timeout);
-    http::async_write(
-        stream_, *msg,
-        [self = Self(), msg, keep, status = response.status,
-         route = std::move(route), body_bytes](beast::error_code ec, size_t) {
-          self->Finish(ec, keep, status, route, self->head_ ? 0 : body_bytes);
-        });
+    http::async_write(stream_, *msg,
+                      [self = Self(), msg, keep](beast::error_code ec, size_t) {
+                        self->Continue(ec, keep);
+                      });
   }
 
-  void Finish(beast::error_code ec, bool keep, int status,
-              const std::string& route, int64_t body_bytes) {
+  // Reports the request, timed from the end of its headers to now.
+  void ObserveResponse(int status, const std::string& route,
+                       int64_t body_bytes) {
     RequestRecord record;
     record.method = method_;
     record.route = route;
@@ -533,8 +536,19 @@ class Session : public Connection,
     record.request_body_bytes = request_bytes_;
     record.response_body_bytes = body_bytes;
     server_->Observe(record);
+  }
+
+  // After a response: the next request on the connection, or close.
+  void Continue(beast::error_code ec, bool keep) {
     if (ec || !keep) return Close();
     WaitForRequest();
+  }
+
+  // A streamed response is observed after its last byte.
+  void Finish(beast::error_code ec, bool keep, int status,
+              const std::string& route, int64_t body_bytes) {
+    ObserveResponse(status, route, body_bytes);
+    Continue(ec, keep);
   }
 
   // Handler thread: runs `op` on the strand, passing it a completion to call

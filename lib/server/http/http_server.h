@@ -92,12 +92,15 @@ struct RequestRecord {
   // request the server refused itself such as 413).
   std::string_view route;
   int status = 0;
-  double seconds = 0;  // From the end of the headers to the last byte sent.
+  // From the end of the headers to the response's hand-off to the transport
+  // (buffered) or its last byte sent (streamed).
+  double seconds = 0;
   int64_t request_body_bytes = 0;
   int64_t response_body_bytes = 0;
 };
 
-// Called on a server thread after each response; must be thread-safe.
+// Called on a server thread once per response (see RequestRecord::seconds
+// for when); must be thread-safe.
 using RequestObserver = std::function<void(const RequestRecord&)>;
 
 class HttpServer {
