@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "strata/exemplar.h"
+#include "strata/histogram.h"
 #include "strata/labels.h"
 #include "strata/status.h"
 
@@ -98,6 +99,36 @@ class Appender {
     (void)labels;
     (void)exemplar;
     return Status::NotSupported("this appender does not store exemplars");
+  }
+
+  // Prometheus's AppendHistogram: one native histogram sample, exactly one
+  // of `h` (integer counts) and `fh` (float counts) non-null; copied, not
+  // kept. InvalidArgument if both or neither are given or the histogram
+  // fails ValidateHistogram / ValidateFloatHistogram (Prometheus's error
+  // text); otherwise the same ordering, bounds and duplicate rules as
+  // Append (a duplicate is a histogram equal in every field). A series may
+  // hold floats and histograms at different times, as in Prometheus.
+  // NotSupported while native histograms are off
+  // (Options::enable_native_histograms), as Prometheus's
+  // ErrNativeHistogramsDisabled.
+  virtual StatusOr<SeriesRef> AppendHistogram(const Labels& labels,
+                                              int64_t t_ms, const Histogram* h,
+                                              const FloatHistogram* fh) {
+    (void)labels;
+    (void)t_ms;
+    (void)h;
+    (void)fh;
+    return Status::NotSupported("native histograms are disabled");
+  }
+  // NotFound if `ref` is unknown (e.g. garbage collected): retry by labels.
+  virtual StatusOr<SeriesRef> AppendHistogram(SeriesRef ref, int64_t t_ms,
+                                              const Histogram* h,
+                                              const FloatHistogram* fh) {
+    (void)ref;
+    (void)t_ms;
+    (void)h;
+    (void)fh;
+    return Status::NotSupported("native histograms are disabled");
   }
 
   // Writes the batch to the WAL, then makes it visible to queries. When this

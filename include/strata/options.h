@@ -95,6 +95,12 @@ struct Options {
   // DB::SetMaxExemplars resizes it while open.
   int64_t max_exemplars = 0;
 
+  // Accept native histogram samples (Prometheus 2.42's
+  // --enable-feature=native-histograms). When off, AppendHistogram refuses
+  // them with NotSupported; histograms already stored (WAL, blocks) are
+  // still read.
+  bool enable_native_histograms = false;
+
   // Write every completed head chunk to <dir>/chunks_head/ (Prometheus
   // 2.42's head-chunk file format) and drop it from memory; the head reads
   // it back when queried. Open then loads the chunk references and

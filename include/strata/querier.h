@@ -11,10 +11,19 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/histogram.h"
 #include "strata/labels.h"
 #include "strata/status.h"
 
 namespace strata {
+
+// What one sample holds (Prometheus's chunkenc.ValueType, same numbers).
+// One series may hold floats at some times and histograms at others.
+enum class SampleValueType : uint8_t {
+  kFloat = 1,
+  kHistogram = 2,       // A native histogram with integer counts.
+  kFloatHistogram = 3,  // A native histogram with float counts.
+};
 
 // Iterates one series' samples in increasing timestamp order. Starts before
 // the first sample.
@@ -26,14 +35,35 @@ class SampleIterator {
   // Advances to the first sample with timestamp >= t; never moves
   // backwards. Returns false if there is none.
   virtual bool Seek(int64_t t) = 0;
-  // Precondition: the last Next/Seek returned true.
+  // Precondition (for all the accessors below): the last Next/Seek
+  // returned true.
   virtual int64_t t() const = 0;
+  // The current sample's kind. Iterators over float-only data need not
+  // override it.
+  virtual SampleValueType value_type() const { return SampleValueType::kFloat; }
+  // The value when value_type() is kFloat; meaningless otherwise.
   virtual double v() const = 0;
+  // When value_type() is kHistogram: the histogram, valid until the
+  // iterator moves. Otherwise an empty histogram.
+  virtual const Histogram& histogram() const {
+    static const Histogram kEmpty;
+    return kEmpty;
+  }
+  // When value_type() is kHistogram or kFloatHistogram: the sample as a
+  // float histogram (an integer one converted by ToFloatHistogram, as
+  // Prometheus's AtFloatHistogram does). Otherwise an empty histogram.
+  virtual FloatHistogram float_histogram() const {
+    if (value_type() == SampleValueType::kHistogram) {
+      return ToFloatHistogram(histogram());
+    }
+    return {};
+  }
   virtual Status status() const = 0;
 };
 
 // One compressed chunk as stored: Prometheus's chunk encoding byte (1 =
-// XOR) and its bytes, with the first and last sample times (inclusive).
+// XOR, 2 = histogram, 3 = float histogram) and its bytes, with the first and
+// last sample times (inclusive).
 struct RawChunk {
   int64_t mint = 0;
   int64_t maxt = 0;
