@@ -42,6 +42,16 @@ class Msg {
     for (uint64_t x : v) packed.Le64(x);
     return Bytes(field, packed.buf_);
   }
+  Msg& PackedVarint(uint32_t field, const std::vector<uint64_t>& v) {
+    Msg packed;
+    for (uint64_t x : v) packed.Uvarint(x);
+    return Bytes(field, packed.buf_);
+  }
+  // sint32: zig-zag encoded.
+  Msg& Sint32(uint32_t field, int32_t v) {
+    return Varint(field, (static_cast<uint32_t>(v) << 1) ^
+                             static_cast<uint32_t>(v >> 31));
+  }
   Msg& PackedDouble(uint32_t field, const std::vector<double>& v) {
     std::vector<uint64_t> bits;
     for (double d : v) bits.push_back(std::bit_cast<uint64_t>(d));
@@ -143,7 +153,12 @@ inline Msg ExponentialPoint(uint64_t time_ns, uint64_t count) {
       .Fixed64(3, time_ns)
       .Fixed64(4, count)
       .Varint(6, 2)
-      .Sub(8, Msg().Varint(1, 0).PackedFixed64(2, {}));
+      .Sub(8, Msg().Varint(1, 0).PackedVarint(2, {}));
+}
+// ExponentialHistogramDataPoint.Buckets.
+inline Msg ExponentialBuckets(int32_t offset,
+                              const std::vector<uint64_t>& counts) {
+  return Msg().Sint32(1, offset).PackedVarint(2, counts);
 }
 
 // Metrics. `points` are data point messages of the matching kind.

@@ -51,9 +51,17 @@ constexpr uint32_t kHistogramBucketCounts = 6;
 constexpr uint32_t kHistogramExplicitBounds = 7;
 constexpr uint32_t kHistogramAttributes = 9;
 constexpr uint32_t kHistogramFlags = 10;
-// ExponentialHistogramDataPoint.
+// ExponentialHistogramDataPoint and its Buckets.
 constexpr uint32_t kExpHistogramAttributes = 1;
+constexpr uint32_t kExpHistogramCount = 4;
+constexpr uint32_t kExpHistogramSum = 5;
+constexpr uint32_t kExpHistogramScale = 6;
+constexpr uint32_t kExpHistogramZeroCount = 7;
+constexpr uint32_t kExpHistogramPositive = 8;
+constexpr uint32_t kExpHistogramNegative = 9;
 constexpr uint32_t kExpHistogramFlags = 10;
+constexpr uint32_t kBucketsOffset = 1;
+constexpr uint32_t kBucketsCounts = 2;
 // SummaryDataPoint and ValueAtQuantile.
 constexpr uint32_t kSummaryCount = 4;
 constexpr uint32_t kSummarySum = 5;
@@ -123,6 +131,29 @@ Status DecodeQuantile(std::string_view data, OtlpRequest* request) {
   return Status::OK();
 }
 
+// Decodes an ExponentialHistogramDataPoint.Buckets into *buckets, its
+// counts appended to request->bucket_counts. A repeated Buckets field
+// replaces the earlier one.
+Status DecodeBuckets(std::string_view data, OtlpBuckets* buckets,
+                     OtlpRequest* request) {
+  *buckets = OtlpBuckets{};
+  const size_t first_count = request->bucket_counts.size();
+  WireReader r(data);
+  while (r.Next()) {
+    if (r.field() == kBucketsOffset) {
+      if (!r.Sint32(&buckets->offset)) break;
+    } else if (r.field() == kBucketsCounts) {
+      if (!r.RepeatedVarint(
+              [&](uint64_t v) { request->bucket_counts.push_back(v); })) {
+        break;
+      }
+    }
+  }
+  if (r.error() != nullptr) return Malformed("Buckets", r);
+  buckets->counts = RangeFrom(request->bucket_counts, first_count);
+  return Status::OK();
+}
+
 // The fields of each data point message that the translation uses.
 struct PointFields {
   std::string_view message;
@@ -175,6 +206,17 @@ bool DecodePointField(OtlpMetricType type, WireReader& r, OtlpPoint* point,
         });
       }
       return true;
+    case OtlpMetricType::kExponentialHistogram:
+      if (r.field() == kExpHistogramCount) return r.Fixed64(&point->count);
+      if (r.field() == kExpHistogramSum) {
+        point->has_sum = true;
+        return r.Double(&point->sum);
+      }
+      if (r.field() == kExpHistogramScale) return r.Sint32(&point->scale);
+      if (r.field() == kExpHistogramZeroCount) {
+        return r.Fixed64(&point->zero_count);
+      }
+      return true;
     case OtlpMetricType::kSummary:
       if (r.field() == kSummaryCount) return r.Fixed64(&point->count);
       if (r.field() == kSummarySum) return r.Double(&point->sum);
@@ -205,6 +247,15 @@ Status DecodePoint(OtlpMetricType type, std::string_view data,
                r.field() == kSummaryQuantiles) {
       if (!r.Bytes(&sub)) break;
       STRATA_RETURN_IF_ERROR(DecodeQuantile(sub, request));
+    } else if (type == OtlpMetricType::kExponentialHistogram &&
+               (r.field() == kExpHistogramPositive ||
+                r.field() == kExpHistogramNegative)) {
+      if (!r.Bytes(&sub)) break;
+      STRATA_RETURN_IF_ERROR(DecodeBuckets(sub,
+                                           r.field() == kExpHistogramPositive
+                                               ? &point.positive
+                                               : &point.negative,
+                                           request));
     } else if (!DecodePointField(type, r, &point, request)) {
       break;
     }

@@ -8,8 +8,7 @@
 // Only what the OpenTelemetry-to-Prometheus translation uses is kept:
 // attributes stay encoded (OtlpAttribute::value, an AnyValue, turned into
 // Prometheus's text by AnyValueText when needed); exemplars, min/max,
-// start times and exponential histograms' buckets are skipped, like
-// unknown fields.
+// and start times are skipped, like unknown fields.
 //
 // Thread-safety: functions over their arguments.
 #ifndef STRATA_SERVER_REMOTE_OTLP_DECODER_H_
@@ -57,6 +56,13 @@ enum class OtlpTemporality : uint8_t {
 // a series (Prometheus writes a stale marker).
 inline constexpr uint32_t kOtlpFlagNoRecordedValue = 1;
 
+// One side of an exponential histogram: the index of its first bucket and
+// the bucket counts, a range of OtlpRequest::bucket_counts.
+struct OtlpBuckets {
+  int32_t offset = 0;
+  OtlpRange counts;
+};
+
 // One data point of any type; the fields a type does not have stay zero.
 struct OtlpPoint {
   OtlpRange attributes;
@@ -73,6 +79,12 @@ struct OtlpPoint {
   OtlpRange explicit_bounds;
   // Summary: OtlpRequest::quantiles.
   OtlpRange quantiles;
+  // ExponentialHistogram (count, has_sum and sum above as well; its
+  // zero_threshold is skipped, as Prometheus does).
+  int32_t scale = 0;
+  uint64_t zero_count = 0;
+  OtlpBuckets positive;
+  OtlpBuckets negative;
 };
 
 struct OtlpQuantile {

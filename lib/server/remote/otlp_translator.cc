@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/remote/otlp_exponential.h"
 #include "server/remote/otlp_names.h"
 #include "strata/appender.h"
 #include "strata/labels.h"
@@ -193,11 +194,12 @@ class Translator {
              Cat("empty data points. ", metric.name, " is dropped"));
       return;
     }
-    if (metric.type == OtlpMetricType::kExponentialHistogram) {
+    if (metric.type == OtlpMetricType::kExponentialHistogram &&
+        !options_.native_histograms) {
       Reject(OtlpRejectReason::kExponentialHistogram, points,
              Cat("exponential histogram ", GoQuoted(metric.name), " (", points,
-                 " data points) not stored: Strata has no native histogram "
-                 "storage yet"));
+                 " data points) not stored: native histograms are disabled "
+                 "(--enable-feature=native-histograms)"));
       return;
     }
     const std::string_view name = Keep(*std::move(family));
@@ -237,6 +239,9 @@ class Translator {
       case OtlpMetricType::kSummary:
         EmitSummary(base, name, p, t, value);
         return;
+      case OtlpMetricType::kExponentialHistogram:
+        EmitExponentialHistogram(metric, base, name, p, t);
+        return;
       default:
         return;
     }
@@ -261,6 +266,19 @@ class Translator {
       Emit(base, bucket, {"le", le}, t, value(static_cast<double>(cumulative)));
     }
     Emit(base, bucket, {"le", "+Inf"}, t, value(static_cast<double>(p.count)));
+  }
+
+  void EmitExponentialHistogram(const OtlpMetric& metric,
+                                const std::vector<WireLabel>& base,
+                                std::string_view name, const OtlpPoint& p,
+                                int64_t t) {
+    StatusOr<::strata::Histogram> h = ExponentialToNativeHistogram(p, request_);
+    if (!h.ok()) {
+      Reject(OtlpRejectReason::kInvalidMetric, 1,
+             Cat("metric ", GoQuoted(metric.name), ": ", h.status().message()));
+      return;
+    }
+    EmitNativeHistogram(base, name, t, *std::move(h));
   }
 
   template <typename Value>
@@ -323,6 +341,35 @@ class Translator {
   void Emit(const std::vector<WireLabel>& base, std::string_view name,
             WireLabel extra, int64_t t, double v) {
     WriteBatch& batch = out_->batch;
+    WireSeries series = SeriesLabels(base, name, extra);
+    series.first_sample = static_cast<uint32_t>(batch.samples.size());
+    series.num_samples = 1;
+    batch.samples.push_back(WireSample{t, v, 0});
+    batch.series.push_back(series);
+  }
+
+  // Adds a series of one native histogram sample: `base` and
+  // __name__=`name`.
+  void EmitNativeHistogram(const std::vector<WireLabel>& base,
+                           std::string_view name, int64_t t,
+                           ::strata::Histogram h) {
+    WriteBatch& batch = out_->batch;
+    WireSeries series = SeriesLabels(base, name, {});
+    series.first_histogram =
+        static_cast<uint32_t>(batch.histograms_list.size());
+    series.num_histograms = 1;
+    WireHistogram& wire = batch.histograms_list.emplace_back();
+    wire.timestamp = t;
+    wire.integer = std::move(h);
+    ++batch.histograms;
+    batch.series.push_back(series);
+  }
+
+  // A series whose labels, `base`, __name__=`name` and `extra` (if its
+  // name is not empty), sorted, are appended to the batch's labels.
+  WireSeries SeriesLabels(const std::vector<WireLabel>& base,
+                          std::string_view name, WireLabel extra) {
+    WriteBatch& batch = out_->batch;
     WireSeries series;
     series.first_label = static_cast<uint32_t>(batch.labels.size());
     for (const WireLabel& l : base) {
@@ -336,10 +383,7 @@ class Translator {
         [](const WireLabel& a, const WireLabel& b) { return a.name < b.name; });
     series.num_labels =
         static_cast<uint32_t>(batch.labels.size() - series.first_label);
-    series.first_sample = static_cast<uint32_t>(batch.samples.size());
-    series.num_samples = 1;
-    batch.samples.push_back(WireSample{t, v, 0});
-    batch.series.push_back(series);
+    return series;
   }
 
   // target_info for `resource`, whose points span [earliest, latest]

@@ -19,6 +19,7 @@
 //   sums: counters ("_total");
 // - histograms: classic `_bucket{le}` (cumulative counts, `le="+Inf"` =
 //   count), `_sum` (when present) and `_count`; no `_created`;
+// - exponential histograms: one native histogram series (see below);
 // - summaries: `{quantile}` series, `_sum` and `_count`;
 // - a point flagged FLAG_NO_RECORDED_VALUE: every sample a stale marker;
 // - timestamps: nanoseconds truncated to milliseconds.
@@ -29,8 +30,10 @@
 // - sums and histograms whose temporality is not cumulative
 //   (reason invalid_temporality; Prometheus's "invalid temporality and type
 //   combination for metric": its delta conversion features are not here);
-// - exponential histograms (reason exponential_histogram: Strata has no
-//   native histogram storage yet);
+// - exponential histograms while native histograms are off (reason
+//   exponential_histogram); when on, each point is one native histogram
+//   sample (otlp_exponential.h), or rejected as invalid_metric if its scale
+//   is below -4;
 // - metrics without data or points, or whose name or attribute names
 //   normalize to nothing (reason invalid_metric).
 //
@@ -56,6 +59,9 @@ struct OtlpTranslateOptions {
   // target_info's sample interval is half of this (the query lookback
   // delta, --query.lookback-delta).
   int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // --enable-feature=native-histograms: exponential histograms become
+  // native histograms; otherwise they are rejected.
+  bool native_histograms = false;
 };
 
 // Why OTLP data points were not translated. Serialized via
