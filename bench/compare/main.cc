@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "histogram_workload.h"
 #include "report.h"
 #include "rules_bench.h"
 #include "rules_workload.h"
@@ -116,7 +117,7 @@ void Usage() {
       "  [--server-cpus=LIST|auto|none] [--driver-cpus=LIST|auto|none]\n"
       "  [--results=FILE.md] [--command=TEXT] [--work-dir=DIR] "
       "[--keep-data]\n"
-      "  [--scenario=all|ingest|rules|tls] [--rules-instances=N] "
+      "  [--scenario=all|ingest|rules|tls|histograms] [--rules-instances=N] "
       "[--rules-routes=N]\n"
       "  [--rules-history=ROUNDS] [--rules-rounds=N] "
       "[--rules-interval=SECONDS]\n"
@@ -250,41 +251,34 @@ bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
   return true;
 }
 
-// Ingest, queries, on-disk size and restart (server_bench.h), from the
-// recorded dataset.
-int IngestScenario(const Flags& f, const Context& c) {
-  const auto t0 = std::chrono::steady_clock::now();
-  RunInfo info = ScenarioInfo(f, c.pinning);
-  const std::string& work_dir = c.work_dir;
-  Workload workload;
-  if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
-
+// Runs Prometheus, then strata-server, each on a fresh data dir through
+// RunServerBench, prints and appends the report. Non-zero when a server
+// failed a step or did not take every sample.
+int RunBothAndReport(const Flags& f, const Context& c, const Workload& workload,
+                     const BenchOptions& bo,
+                     const std::vector<std::string>& extra_args,
+                     std::chrono::steady_clock::time_point t0,
+                     RunInfo* info_out) {
+  RunInfo& info = *info_out;
   // From here on the driver stays on its CPUs: the ingest and query threads
   // are created later by this thread and inherit its affinity.
   if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
-
-  BenchOptions bo;
-  bo.work_dir = work_dir;
-  bo.ingest.connections = f.connections;
-  bo.settle_s = f.settle_s;
-  bo.query_repetitions = f.query_repetitions;
-  bo.keep_data = f.keep_data;
 
   ServerReport strata, prom;
   // Prometheus first, then strata-server, each on its own fresh data dir.
   if (c.run_prom) {
     std::printf("running prometheus (%s)...\n", f.prometheus.c_str());
     std::fflush(stdout);
-    prom = RunServerBench(
-        {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus},
-        workload, bo);
+    prom = RunServerBench({ServerKind::kPrometheus, "prometheus", f.prometheus,
+                           c.server_cpus, extra_args},
+                          workload, bo);
   }
   if (c.run_strata) {
     std::printf("running strata-server (%s)...\n", f.strata.c_str());
     std::fflush(stdout);
-    strata = RunServerBench(
-        {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus},
-        workload, bo);
+    strata = RunServerBench({ServerKind::kStrata, "strata-server", f.strata,
+                             c.server_cpus, extra_args},
+                            workload, bo);
   }
   info.load_after = LoadAverage();
   info.total_s =
@@ -314,6 +308,70 @@ int IngestScenario(const Flags& f, const Context& c) {
     }
   }
   return rc;
+}
+
+// Ingest, queries, on-disk size and restart (server_bench.h), from the
+// recorded dataset.
+int IngestScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = ScenarioInfo(f, c.pinning);
+  const std::string& work_dir = c.work_dir;
+  Workload workload;
+  if (!MakeIngestWorkload(f, c, &workload, &info)) return 1;
+
+  BenchOptions bo;
+  bo.work_dir = work_dir;
+  bo.ingest.connections = f.connections;
+  bo.settle_s = f.settle_s;
+  bo.query_repetitions = f.query_repetitions;
+  bo.keep_data = f.keep_data;
+  return RunBothAndReport(f, c, workload, bo, {}, t0, &info);
+}
+
+// Native histograms (histogram_workload.h): ingest CPU per histogram
+// sample, on-disk bytes per sample and restarts, both servers started with
+// --enable-feature=native-histograms. Sizes by --scale: tiny 1 x 5 routes
+// x 20 rounds, small 10 x 50 x 240 (1,000 series, 1 h), large 100 x 50 x
+// 240 (10,000 series).
+int HistogramScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = ScenarioInfo(f, c.pinning);
+  HistogramWorkloadOptions ho;
+  ho.instances = f.scale == "tiny" ? 1 : f.scale == "small" ? 10 : 100;
+  ho.routes = f.scale == "tiny" ? 5 : 50;
+  ho.rounds = f.scale == "tiny" ? 20 : 240;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  ho.first_round_ms =
+      (now_ms - 60000 - int64_t{ho.rounds} * kStepMs) / kStepMs * kStepMs;
+  Workload workload;
+  std::string error;
+  if (!BuildHistogramWorkload(ho, &workload, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  info.dataset = "generated native histograms (histogram_workload.h)";
+  char buf[512];
+  std::snprintf(
+      buf, sizeof(buf),
+      "%zu native histogram series (schema 3) x %d rounds 15 s "
+      "apart = %lld histogram samples; %zu requests of <= %d "
+      "series; %d keep-alive connections",
+      workload.series, ho.rounds, static_cast<long long>(workload.samples),
+      workload.request_count(), ho.samples_per_request, f.connections);
+  info.workload = buf;
+  std::printf("workload: %s\n", info.workload.c_str());
+  std::fflush(stdout);
+  BenchOptions bo;
+  bo.work_dir = c.work_dir;
+  bo.ingest.connections = f.connections;
+  bo.settle_s = f.settle_s;
+  bo.keep_data = f.keep_data;
+  bo.dashboard = false;
+  return RunBothAndReport(f, c, workload, bo,
+                          {"--enable-feature=native-histograms"}, t0, &info);
 }
 
 // Rule evaluation CPU (rules_bench.h), from the generated API fleet.
@@ -358,15 +416,19 @@ int RulesScenario(const Flags& f, const Context& c) {
   if (c.run_prom) {
     std::printf("rules: running prometheus (%s)...\n", f.prometheus.c_str());
     std::fflush(stdout);
-    prom = RunRulesBench(
-        {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus},
-        ro);
+    prom = RunRulesBench({ServerKind::kPrometheus,
+                          "prometheus",
+                          f.prometheus,
+                          c.server_cpus,
+                          {}},
+                         ro);
   }
   if (c.run_strata) {
     std::printf("rules: running strata-server (%s)...\n", f.strata.c_str());
     std::fflush(stdout);
     strata = RunRulesBench(
-        {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus}, ro);
+        {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
+        ro);
   }
   info.load_after = LoadAverage();
   info.total_s =
@@ -412,8 +474,8 @@ int TlsScenario(const Flags& f, const Context& c) {
   to.handshakes = f.tls_handshakes;
   to.keep_data = f.keep_data;
   const TlsReport report = RunTlsBench(
-      {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus}, workload,
-      to);
+      {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
+      workload, to);
   info.load_after = LoadAverage();
   info.total_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -502,8 +564,9 @@ int Main(int argc, char** argv) {
   if (f.rules_rounds < 0) f.rules_rounds = preset.rules_rounds;
   if (f.rules_baseline_s < 0) f.rules_baseline_s = preset.rules_baseline_s;
   if (f.scenario != "all" && f.scenario != "ingest" && f.scenario != "rules" &&
-      f.scenario != "tls") {
-    std::fprintf(stderr, "--scenario must be all, ingest, rules or tls\n");
+      f.scenario != "tls" && f.scenario != "histograms") {
+    std::fprintf(stderr,
+                 "--scenario must be all, ingest, rules, tls or histograms\n");
     return 2;
   }
   if (f.tls_runs < 1 || f.tls_handshakes < 0) {
@@ -559,6 +622,7 @@ int Main(int argc, char** argv) {
   if (f.scenario == "all" || f.scenario == "ingest") rc |= IngestScenario(f, c);
   if (f.scenario == "all" || f.scenario == "rules") rc |= RulesScenario(f, c);
   if (f.scenario == "tls") rc |= TlsScenario(f, c);
+  if (f.scenario == "histograms") rc |= HistogramScenario(f, c);
   if (!f.keep_data && f.work_dir.empty()) {
     std::filesystem::remove_all(c.work_dir);
   }

@@ -87,16 +87,14 @@ std::vector<std::string> ServerArgs(const ServerConfig& config,
   const std::string listen =
       "--web.listen-address=127.0.0.1:" + std::to_string(port);
   const std::string data = "--storage.tsdb.path=" + dir + "/data";
+  std::vector<std::string> args = {config.binary,
+                                   "--config.file=" + dir + "/prometheus.yml",
+                                   data, listen, "--web.enable-admin-api"};
   if (config.kind == ServerKind::kPrometheus) {
-    return {config.binary,
-            "--config.file=" + dir + "/prometheus.yml",
-            data,
-            listen,
-            "--web.enable-remote-write-receiver",
-            "--web.enable-admin-api"};
+    args.push_back("--web.enable-remote-write-receiver");
   }
-  return {config.binary, "--config.file=" + dir + "/prometheus.yml", data,
-          listen, "--web.enable-admin-api"};
+  args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  return args;
 }
 
 std::string VersionOf(const std::string& binary) {
@@ -144,8 +142,10 @@ ServerReport RunServerBench(const ServerConfig& config,
       CountSamples(server->port(), workload.metric_names, span + 1000,
                    workload.max_t, &r.query_api_status);
 
-  r.queries = RunDashboard(*server, WindowsFor(span), workload.max_t + 1,
-                           options.query_repetitions);
+  if (options.dashboard) {
+    r.queries = RunDashboard(*server, WindowsFor(span), workload.max_t + 1,
+                             options.query_repetitions);
+  }
 
   // Persist through the same path on both: the snapshot API writes the head
   // as a block beside hard links to any existing blocks.

@@ -26,6 +26,8 @@ struct ServerConfig {
   std::string name;       // For tables and logs: "strata-server", "prometheus".
   std::string binary;     // Path of the executable.
   std::vector<int> cpus;  // Pinning; empty = none.
+  // Appended to the command line (e.g. --enable-feature=native-histograms).
+  std::vector<std::string> extra_args;
 };
 
 struct BenchOptions {
@@ -34,6 +36,7 @@ struct BenchOptions {
   double settle_s = 5;         // Idle time before "steady" RSS.
   int query_repetitions = 10;  // Timed runs per query and window.
   bool keep_data = false;      // Leave the data dir behind.
+  bool dashboard = true;       // Run the dashboard queries (query_driver.h).
 };
 
 struct ServerReport {

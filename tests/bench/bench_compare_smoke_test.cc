@@ -80,9 +80,10 @@ TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
   bo.query_repetitions = 1;
 
   const ServerReport prom = RunServerBench(
-      {ServerKind::kPrometheus, "prometheus", prometheus, {}}, workload, bo);
+      {ServerKind::kPrometheus, "prometheus", prometheus, {}, {}}, workload,
+      bo);
   const ServerReport strat = RunServerBench(
-      {ServerKind::kStrata, "strata-server", strata, {}}, workload, bo);
+      {ServerKind::kStrata, "strata-server", strata, {}, {}}, workload, bo);
 
   const double samples = static_cast<double>(workload.samples);
   const double series = static_cast<double>(workload.series);
@@ -137,8 +138,9 @@ TEST_F(BenchCompareSmokeTest, TlsScenarioTakesEverySampleOverEachTransport) {
   options.ingest.connections = 2;
   options.runs = 1;
   options.handshakes = 10;
-  const TlsReport report = RunTlsBench(
-      {ServerKind::kStrata, "strata-server", strata_, {}}, workload, options);
+  const TlsReport report =
+      RunTlsBench({ServerKind::kStrata, "strata-server", strata_, {}, {}},
+                  workload, options);
   EXPECT_EQ(report.error, "");
   ASSERT_EQ(report.modes.size(), 3u);
   for (const TransportReport& mode : report.modes) {

@@ -52,7 +52,7 @@ TEST(RulesBenchSmokeTest, PrometheusEvaluatesTheRules) {
   strata::testing::TempDir tmp("strata-rules-bench-test");
   ASSERT_TRUE(tmp.ok());
   const RulesReport r =
-      RunRulesBench({ServerKind::kPrometheus, "prometheus", prometheus, {}},
+      RunRulesBench({ServerKind::kPrometheus, "prometheus", prometheus, {}, {}},
                     TinyOptions(tmp.path()));
   ExpectEvaluatedEveryRule(r);
 }
@@ -64,7 +64,7 @@ TEST(RulesBenchSmokeTest, StrataEvaluatesTheRules) {
   strata::testing::TempDir tmp("strata-rules-bench-test");
   ASSERT_TRUE(tmp.ok());
   const RulesReport r =
-      RunRulesBench({ServerKind::kStrata, "strata-server", strata, {}},
+      RunRulesBench({ServerKind::kStrata, "strata-server", strata, {}, {}},
                     TinyOptions(tmp.path()));
   ExpectEvaluatedEveryRule(r);
 }
