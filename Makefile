@@ -152,8 +152,9 @@ bench:
 # strata-server against Prometheus 2.42, same workload, same CPUs, one run
 # (bench/compare/README.md). Builds only what it runs, in Release (tests
 # off: not needed to measure); prints the table and appends it to
-# $(RESULTS). SCALE=tiny|small|large; SCENARIO=all|ingest|rules|tls (tls:
-# strata-server alone, plain HTTP vs TLS vs TLS + basic auth; not in all).
+# $(RESULTS). SCALE=tiny|small|large; SCENARIO=all|ingest|rules|tls|histograms (tls:
+# strata-server alone, plain HTTP vs TLS vs TLS + basic auth; histograms:
+# native histograms, both servers; neither in all).
 SCALE ?= small
 SCENARIO ?= all
 RESULTS ?= bench/results/compare.md
