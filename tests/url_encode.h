@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace strata::testing {
 
@@ -32,6 +34,19 @@ inline std::string MillisAsSeconds(int64_t ms) {
                 static_cast<long long>(ms / 1000),
                 static_cast<long long>(ms % 1000));
   return buf;
+}
+
+// `path` with `params` as its query string, names and values URL-encoded:
+// "/api/v1/query?query=up&time=1795620464.632".
+inline std::string ApiTarget(
+    const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string target = path;
+  for (size_t i = 0; i < params.size(); ++i) {
+    target += (i == 0 ? "?" : "&") + UrlEncode(params[i].first) + "=" +
+              UrlEncode(params[i].second);
+  }
+  return target;
 }
 
 }  // namespace strata::testing

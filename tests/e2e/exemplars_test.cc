@@ -72,12 +72,7 @@ std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 
 // "/api/v1/query_exemplars?..." with the values URL-encoded.
 std::string ExemplarsTarget(const LabelPairs& params) {
-  std::string t = "/api/v1/query_exemplars";
-  for (size_t i = 0; i < params.size(); ++i) {
-    t += (i == 0 ? "?" : "&") + strata::testing::UrlEncode(params[i].first) +
-         "=" + strata::testing::UrlEncode(params[i].second);
-  }
-  return t;
+  return strata::testing::ApiTarget("/api/v1/query_exemplars", params);
 }
 
 class ExemplarsTest : public ::testing::Test {

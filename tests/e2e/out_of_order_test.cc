@@ -58,15 +58,6 @@ prometheus::WriteRequest Request(
 
 std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 
-std::string Target(const std::string& path, const LabelPairs& params) {
-  std::string t = path;
-  for (size_t i = 0; i < params.size(); ++i) {
-    t += (i == 0 ? "?" : "&") + strata::testing::UrlEncode(params[i].first) +
-         "=" + strata::testing::UrlEncode(params[i].second);
-  }
-  return t;
-}
-
 const LabelPairs kA = {{"__name__", "ooo_metric"}, {"job", "a"}};
 const LabelPairs kB = {{"__name__", "ooo_metric"}, {"job", "b"}};
 
@@ -121,7 +112,7 @@ class OutOfOrderTest : public ::testing::Test {
 
   // The same query API request to both: identical status and body.
   Json ExpectSame(const std::string& path, const LabelPairs& params) {
-    const std::string target = Target(path, params);
+    const std::string target = strata::testing::ApiTarget(path, params);
     const http_client::Response p = Http(prom_port_, "GET", target);
     const http_client::Response s = Http(strata_port_, "GET", target);
     SCOPED_TRACE(target);

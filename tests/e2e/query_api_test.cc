@@ -43,12 +43,7 @@ std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 // "path?k=v&..." with the values URL-encoded.
 std::string Target(const std::string& path,
                    const std::vector<std::pair<std::string, std::string>>& q) {
-  std::string t = path;
-  for (size_t i = 0; i < q.size(); ++i) {
-    t += (i == 0 ? "?" : "&") + UrlEncode(q[i].first) + "=" +
-         UrlEncode(q[i].second);
-  }
-  return t;
+  return strata::testing::ApiTarget(path, q);
 }
 
 bool ValuesClose(const std::string& a, const std::string& b) {
