@@ -4,7 +4,9 @@
 // receiver (--web.enable-otlp-receiver) on a loopback port; what Strata
 // stored is read back (remote read) and checked exactly: Prometheus's
 // names (unit and type suffixes), labels (job, instance, sanitized
-// attributes), target_info, values, and the 400s for what it cannot store.
+// attributes), target_info, values, and the 400s for what it cannot store;
+// with --enable-feature=native-histograms, exponential histograms are
+// stored as native histograms and read back through the query API.
 // Without node or the npm packages the test skips; with CI=true it fails.
 #include <algorithm>
 #include <bit>
@@ -22,6 +24,7 @@
 #include "run_command.h"
 #include "temp_dir.h"
 #include "test_env.h"
+#include "url_encode.h"
 
 namespace strata::e2e {
 namespace {
@@ -62,13 +65,31 @@ class OtlpJsE2eTest : public ::testing::Test {
           "(npm ci)");
     }
     port_ = FreePort();
-    server_ = std::make_unique<Process>(
-        std::vector<std::string>{
-            StrataServerPath(), "--storage.tsdb.path=" + tmp_.path() + "/data",
-            "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-            "--web.enable-otlp-receiver"},
-        tmp_.path() + "/strata.log");
+    std::vector<std::string> argv = {
+        StrataServerPath(), "--storage.tsdb.path=" + tmp_.path() + "/data",
+        "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+        "--web.enable-otlp-receiver"};
+    for (const std::string& arg : ExtraArgs()) argv.push_back(arg);
+    server_ = std::make_unique<Process>(argv, tmp_.path() + "/strata.log");
     ASSERT_TRUE(WaitForOk(port_, "/-/ready", 60000)) << server_->log();
+  }
+
+  // More strata-server flags.
+  virtual std::vector<std::string> ExtraArgs() const { return {}; }
+
+  // An instant query's single result value (its string), or "" if the
+  // answer is not one sample.
+  std::string QueryValue(const std::string& query) {
+    const http_client::Response r =
+        Http(port_, "GET",
+             strata::testing::ApiTarget("/api/v1/query", {{"query", query}}));
+    const Json j = Json::parse(r.body, nullptr, false);
+    if (r.status != 200 || j.is_discarded() ||
+        j["data"]["result"].size() != 1) {
+      ADD_FAILURE() << query << ": " << r.status << " " << r.body;
+      return "";
+    }
+    return j["data"]["result"][0]["value"][1].get<std::string>();
   }
 
   // Runs export_metrics.mjs; one JSON object per export.
@@ -223,6 +244,42 @@ TEST_F(OtlpJsE2eTest, ExponentialHistogramIs400AndTheRestStored) {
   EXPECT_NE(server_->log().find("exponential histogram \\\"payload.size\\\""),
             std::string::npos)
       << server_->log();
+}
+
+// With native histograms on, the exponential histogram is stored as one
+// native histogram series (OTLP scale 5 stays schema 5).
+class OtlpJsNativeHistogramsTest : public OtlpJsE2eTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override {
+    return {"--enable-feature=native-histograms"};
+  }
+};
+
+TEST_F(OtlpJsNativeHistogramsTest, ExponentialHistogramIsANativeHistogram) {
+  const std::vector<Json> exports = Export("exponential");
+  ASSERT_EQ(exports.size(), 1u);
+  EXPECT_EQ(exports[0]["code"], 0) << exports[0].dump();
+  const std::string series =
+      R"(payload_size_bytes{instance="checkout-1", job="shop/checkout"})";
+  EXPECT_EQ(QueryValue("histogram_count(" + series + ")"), "2");
+  EXPECT_EQ(QueryValue("histogram_sum(" + series + ")"), "2100");
+  // 100 and 2000 lie in buckets far below and above 1000.
+  EXPECT_EQ(QueryValue("histogram_fraction(0, 1000, " + series + ")"), "0.5");
+  const http_client::Response raw =
+      Http(port_, "GET",
+           strata::testing::ApiTarget("/api/v1/query", {{"query", series}}));
+  const Json j = Json::parse(raw.body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << raw.body;
+  ASSERT_EQ(j["data"]["result"].size(), 1u) << raw.body;
+  const Json& h = j["data"]["result"][0]["histogram"][1];
+  EXPECT_EQ(h["count"], "2") << raw.body;
+  EXPECT_EQ(h["sum"], "2100") << raw.body;
+  EXPECT_EQ(h["buckets"].size(), 2u) << raw.body;
+  // Nothing rejected (the counter is absent or 0).
+  EXPECT_LE(MetricValue(port_,
+                        "strata_otlp_data_points_rejected_total{"
+                        "reason=\"exponential_histogram\"}"),
+            0);
 }
 
 TEST_F(OtlpJsE2eTest, DeltaTemporalityIs400AndCumulativeStored) {

@@ -1,0 +1,456 @@
+// Native histograms against the real Prometheus 2.42 with
+// --enable-feature=native-histograms: the same remote write 1.0 requests
+// (integer and float histograms, several schemas, zero and negative
+// buckets, a layout change, a counter reset, a gauge histogram, a series
+// switching from floats to histograms, stale markers, refused bad ones)
+// go to both; the status codes and every query of a histogram-focused set
+// (raw selectors, histogram_count/sum/fraction/quantile, rate, increase,
+// sum, avg, arithmetic), instant and range, must answer the same JSON.
+// Last, kill -9 of strata-server during histogram ingest keeps every
+// acknowledged sample.
+#include <signal.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "e2e_util.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "prometheus/remote.pb.h"
+#include "prometheus_process.h"
+#include "temp_dir.h"
+#include "test_env.h"
+#include "url_encode.h"
+
+namespace strata::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using LabelPairs = std::vector<std::pair<std::string, std::string>>;
+
+constexpr int64_t kMinute = 60 * 1000;
+constexpr int64_t kStep = 15 * 1000;
+constexpr char kFeature[] = "--enable-feature=native-histograms";
+constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+
+std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
+
+// One side's buckets: (index, count) in ascending index order.
+using Buckets = std::vector<std::pair<int32_t, double>>;
+
+// Lays `buckets` out as spans (a gap of more than two empty buckets
+// starts a span) and calls add(count) for each bucket in them, empty ones
+// included.
+template <typename AddSpan, typename Add>
+void LayOut(const Buckets& buckets, AddSpan add_span, Add add) {
+  int32_t next = 0;
+  bool first = true;
+  prometheus::BucketSpan* span = nullptr;
+  for (const auto& [index, count] : buckets) {
+    if (first || index - next > 2) {
+      span = add_span();
+      span->set_offset(first ? index : index - next);
+      first = false;
+    } else {
+      for (int32_t i = next; i < index; ++i) {
+        add(0.0);
+        span->set_length(span->length() + 1);
+      }
+    }
+    add(count);
+    span->set_length(span->length() + 1);
+    next = index + 1;
+  }
+}
+
+struct HistogramSpec {
+  int64_t t = 0;
+  int32_t schema = 0;
+  double zero_threshold = 0.001;
+  double zero_count = 0;
+  double count = 0;  // Derived from the buckets when 0.
+  double sum = 0;
+  Buckets positive;
+  Buckets negative;
+  bool is_float = false;
+  prometheus::Histogram::ResetHint hint = prometheus::Histogram::UNKNOWN;
+};
+
+void Fill(const HistogramSpec& spec, prometheus::Histogram* h) {
+  double count = spec.zero_count;
+  for (const auto& b : spec.positive) count += b.second;
+  for (const auto& b : spec.negative) count += b.second;
+  if (spec.count != 0) count = spec.count;
+  h->set_timestamp(spec.t);
+  h->set_schema(spec.schema);
+  h->set_zero_threshold(spec.zero_threshold);
+  h->set_sum(spec.sum);
+  h->set_reset_hint(spec.hint);
+  if (spec.is_float) {
+    h->set_count_float(count);
+    h->set_zero_count_float(spec.zero_count);
+    LayOut(
+        spec.positive, [&] { return h->add_positive_spans(); },
+        [&](double c) { h->add_positive_counts(c); });
+    LayOut(
+        spec.negative, [&] { return h->add_negative_spans(); },
+        [&](double c) { h->add_negative_counts(c); });
+    return;
+  }
+  h->set_count_int(static_cast<uint64_t>(count));
+  h->set_zero_count_int(static_cast<uint64_t>(spec.zero_count));
+  int64_t previous = 0;
+  LayOut(
+      spec.positive, [&] { return h->add_positive_spans(); },
+      [&](double c) {
+        h->add_positive_deltas(static_cast<int64_t>(c) - previous);
+        previous = static_cast<int64_t>(c);
+      });
+  previous = 0;
+  LayOut(
+      spec.negative, [&] { return h->add_negative_spans(); },
+      [&](double c) {
+        h->add_negative_deltas(static_cast<int64_t>(c) - previous);
+        previous = static_cast<int64_t>(c);
+      });
+}
+
+prometheus::TimeSeries* AddSeries(prometheus::WriteRequest* req,
+                                  const LabelPairs& labels) {
+  prometheus::TimeSeries* ts = req->add_timeseries();
+  for (const auto& [n, v] : labels) {
+    prometheus::Label* l = ts->add_labels();
+    l->set_name(n);
+    l->set_value(v);
+  }
+  return ts;
+}
+
+prometheus::WriteRequest HistogramRequest(
+    const LabelPairs& labels, const std::vector<HistogramSpec>& specs) {
+  prometheus::WriteRequest req;
+  prometheus::TimeSeries* ts = AddSeries(&req, labels);
+  for (const HistogramSpec& spec : specs) Fill(spec, ts->add_histograms());
+  return req;
+}
+
+prometheus::WriteRequest FloatRequest(
+    const LabelPairs& labels,
+    const std::vector<std::pair<int64_t, double>>& samples) {
+  prometheus::WriteRequest req;
+  prometheus::TimeSeries* ts = AddSeries(&req, labels);
+  for (const auto& [t, v] : samples) {
+    prometheus::Sample* s = ts->add_samples();
+    s->set_timestamp(t);
+    s->set_value(v);
+  }
+  return req;
+}
+
+double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+
+const LabelPairs kLatencyA = {{"__name__", "nh_latency"}, {"job", "a"}};
+const LabelPairs kLatencyB = {{"__name__", "nh_latency"}, {"job", "b"}};
+const LabelPairs kGauge = {{"__name__", "nh_gauge"}, {"job", "a"}};
+const LabelPairs kFloat = {{"__name__", "nh_float"}, {"job", "a"}};
+const LabelPairs kMixed = {{"__name__", "nh_mixed"}, {"job", "a"}};
+
+class NativeHistogramsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!strata::testing::HavePrometheus()) {
+      STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
+    }
+    base_ = (NowMillis() - 20 * kMinute) / 1000 * 1000;
+  }
+
+  void StartBoth() {
+    const std::string config = "global:\n  scrape_interval: 15s\n";
+    WriteFile(Path("config.yml"), config);
+    prom_ = std::make_unique<strata::testing::PrometheusProcess>(
+        Path("prometheus"), config, tmp_.path(),
+        std::vector<std::string>{"--web.enable-remote-write-receiver",
+                                 kFeature});
+    prom_port_ = prom_->port();
+    StartStrata();
+    ASSERT_TRUE(prom_->WaitReady()) << ReadFileOrEmpty(Path("prometheus.log"));
+  }
+
+  void StartStrata() {
+    strata_port_ = FreePort();
+    strata_ =
+        StartStrataServer(Path("strata"), strata_port_, Path("strata.log"),
+                          {"--config.file=" + Path("config.yml"), kFeature});
+    ASSERT_TRUE(WaitForOk(strata_port_, "/-/ready", 60000)) << strata_->log();
+  }
+
+  std::string Path(const std::string& name) const {
+    return (fs::path(tmp_.path()) / name).string();
+  }
+
+  void WriteBoth(const prometheus::WriteRequest& req, int want) {
+    const std::string raw = req.SerializeAsString();
+    const http_client::Response p = RemoteWriteV1(prom_port_, raw);
+    const http_client::Response s = RemoteWriteV1(strata_port_, raw);
+    EXPECT_EQ(s.status, p.status)
+        << "prometheus: " << p.body << "\nstrata: " << s.body;
+    EXPECT_EQ(p.status, want) << p.body;
+  }
+
+  Json ExpectSame(const std::string& path, const LabelPairs& params) {
+    const std::string target = strata::testing::ApiTarget(path, params);
+    const http_client::Response p = Http(prom_port_, "GET", target);
+    const http_client::Response s = Http(strata_port_, "GET", target);
+    SCOPED_TRACE(target);
+    EXPECT_EQ(s.status, p.status)
+        << "prometheus: " << p.body << "\nstrata: " << s.body;
+    const Json pj = Json::parse(p.body, nullptr, false);
+    const Json sj = Json::parse(s.body, nullptr, false);
+    EXPECT_EQ(sj, pj) << "prometheus: " << p.body << "\nstrata: " << s.body;
+    return pj;
+  }
+
+  // A counter histogram of schema 1 growing by a few observations per
+  // step, new buckets appearing, a counter reset at step 12 and a schema
+  // change to 0 at step 16.
+  std::vector<HistogramSpec> LatencyA() const {
+    std::vector<HistogramSpec> out;
+    for (int i = 0; i <= 20; ++i) {
+      HistogramSpec h;
+      h.t = base_ + i * kStep;
+      const int n = i < 12 ? i : i - 12;  // The reset.
+      h.schema = i < 16 ? 1 : 0;
+      h.zero_count = n;
+      h.positive = {{-1, 1 + n}, {0, 2 * n}, {1, 3 * n}};
+      if (n > 4) h.positive.push_back({6, n - 4});  // A new bucket, a gap.
+      h.sum = 0.75 * n + 1.5 * n * n;
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  // Schema 0 with negative buckets, a wider zero bucket, then a float
+  // stale marker.
+  std::vector<HistogramSpec> LatencyB() const {
+    std::vector<HistogramSpec> out;
+    for (int i = 0; i <= 10; ++i) {
+      HistogramSpec h;
+      h.t = base_ + i * kStep + 3000;
+      h.schema = 0;
+      h.zero_threshold = 0.5;
+      h.zero_count = 2 * i;
+      h.positive = {{2, i}, {3, i + 1}};
+      h.negative = {{0, i}, {4, 2 * i}};
+      h.sum = -3.25 * i;
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  std::vector<HistogramSpec> Gauge() const {
+    std::vector<HistogramSpec> out;
+    for (int i = 0; i <= 12; ++i) {
+      HistogramSpec h;
+      h.t = base_ + i * kStep;
+      h.schema = 2;
+      h.hint = prometheus::Histogram::GAUGE;
+      const int n = i % 5;  // Goes up and down.
+      h.positive = {{3, n}, {5, 4 - n}};
+      h.sum = n * 1.5;
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  std::vector<HistogramSpec> Floats() const {
+    std::vector<HistogramSpec> out;
+    for (int i = 1; i <= 12; ++i) {
+      HistogramSpec h;
+      h.t = base_ + i * kStep;
+      h.is_float = true;
+      h.schema = 3;
+      h.zero_count = 0.5 * i;
+      h.positive = {{8, 1.25 * i}, {9, 0.5 * i}, {12, 2.0 * i}};
+      h.sum = 7.5 * i;
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  void WriteStream() {
+    const int64_t b = base_;
+    WriteBoth(HistogramRequest(kLatencyA, LatencyA()), 204);
+    WriteBoth(HistogramRequest(kLatencyB, LatencyB()), 204);
+    WriteBoth(FloatRequest(kLatencyB, {{b + 11 * kStep + 3000, StaleNaN()}}),
+              204);
+    WriteBoth(HistogramRequest(kGauge, Gauge()), 204);
+    WriteBoth(HistogramRequest(kFloat, Floats()), 204);
+    std::vector<std::pair<int64_t, double>> floats;
+    for (int i = 0; i < 6; ++i) floats.push_back({b + i * kStep, 10.0 * i});
+    WriteBoth(FloatRequest(kMixed, floats), 204);
+    std::vector<HistogramSpec> later;
+    for (int i = 6; i <= 14; ++i) {
+      HistogramSpec h;
+      h.t = b + i * kStep;
+      h.positive = {{1, i}};
+      h.sum = i;
+      later.push_back(h);
+    }
+    WriteBoth(HistogramRequest(kMixed, later), 204);
+    // Refused by both: buckets holding more than the count, a negative
+    // span offset after the first, an older histogram than the newest.
+    HistogramSpec bad;
+    bad.t = b + 30 * kStep;
+    bad.positive = {{1, 5}};
+    bad.count = 2;
+    WriteBoth(HistogramRequest(kGauge, {bad}), 400);
+    HistogramSpec two_spans;
+    two_spans.t = b + 31 * kStep;
+    two_spans.positive = {{1, 1}, {5, 1}};
+    prometheus::WriteRequest negative_offset =
+        HistogramRequest(kGauge, {two_spans});
+    negative_offset.mutable_timeseries(0)
+        ->mutable_histograms(0)
+        ->mutable_positive_spans(1)
+        ->set_offset(-2);
+    WriteBoth(negative_offset, 400);
+    HistogramSpec old;
+    old.t = b;
+    old.positive = {{1, 1}};
+    WriteBoth(HistogramRequest(kLatencyA, {old}), 400);
+  }
+
+  void ExpectSameQueries() {
+    const int64_t b = base_;
+    for (const char* q : {
+             "nh_latency",
+             "nh_gauge",
+             "nh_float",
+             "nh_mixed",
+             "histogram_count(nh_latency)",
+             "histogram_sum(nh_latency)",
+             "histogram_count(nh_float)",
+             "histogram_fraction(0, 1.5, nh_latency)",
+             "histogram_fraction(-4, 0, nh_latency)",
+             "histogram_quantile(0.9, nh_latency)",
+             "histogram_quantile(0.5, nh_float)",
+             "histogram_quantile(0.99, rate(nh_latency[1m]))",
+             "rate(nh_latency[1m])",
+             "increase(nh_latency[2m])",
+             "rate(nh_float[2m])",
+             "rate(nh_mixed[2m])",
+             "sum(nh_latency)",
+             "sum by (job) (rate(nh_latency[1m]))",
+             "avg(nh_latency)",
+             "count(nh_latency)",
+             "nh_latency * 2",
+             "nh_latency / 4",
+             "nh_float + nh_float",
+             "histogram_count(nh_gauge)",
+             "count_over_time(nh_latency[5m])",
+             "nh_latency > 0",
+         }) {
+      for (int64_t at : {b + 5 * kStep, b + 11 * kStep + 5000, b + 13 * kStep,
+                         b + 17 * kStep, b + 22 * kStep}) {
+        ExpectSame("/api/v1/query", {{"query", q}, {"time", Seconds(at)}});
+      }
+      ExpectSame("/api/v1/query_range", {{"query", q},
+                                         {"start", Seconds(b - kMinute)},
+                                         {"end", Seconds(b + 8 * kMinute)},
+                                         {"step", "15"}});
+    }
+    // Not a vacuous agreement: the raw samples are there.
+    const Json raw =
+        ExpectSame("/api/v1/query", {{"query", "nh_latency{job=\"a\"}[10m]"},
+                                     {"time", Seconds(b + 6 * kMinute)}});
+    ASSERT_EQ(raw["data"]["result"].size(), 1u) << raw.dump();
+    EXPECT_EQ(raw["data"]["result"][0]["histograms"].size(), 21u) << raw.dump();
+  }
+
+  strata::testing::TempDir tmp_{"strata-nh-e2e"};
+  int64_t base_ = 0;
+  int prom_port_ = 0;
+  int strata_port_ = 0;
+  std::unique_ptr<strata::testing::PrometheusProcess> prom_;
+  std::unique_ptr<Process> strata_;
+};
+
+TEST_F(NativeHistogramsTest, MatchesPrometheus) {
+  ASSERT_NO_FATAL_FAILURE(StartBoth());
+  WriteStream();
+  ExpectSameQueries();
+}
+
+// The same answers after strata-server restarts (WAL or snapshot replay of
+// histogram records and chunks).
+TEST_F(NativeHistogramsTest, MatchesPrometheusAfterRestart) {
+  ASSERT_NO_FATAL_FAILURE(StartBoth());
+  WriteStream();
+  strata_->Signal(SIGKILL);
+  ASSERT_EQ(strata_->Wait(10000), 128 + SIGKILL);
+  ASSERT_NO_FATAL_FAILURE(StartStrata());
+  ExpectSameQueries();
+  strata_->Signal(SIGTERM);
+  ASSERT_EQ(strata_->Wait(30000), 0);
+  ASSERT_NO_FATAL_FAILURE(StartStrata());
+  ExpectSameQueries();
+}
+
+// kill -9 while histograms stream in: every acknowledged sample is there
+// after the restart.
+TEST_F(NativeHistogramsTest, KillNineKeepsAcknowledgedHistograms) {
+  WriteFile(Path("config.yml"), "global:\n  scrape_interval: 15s\n");
+  ASSERT_NO_FATAL_FAILURE(StartStrata());
+  const int64_t b = base_;
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int r = 0; r < 100000 && !stop.load(); ++r) {
+      std::vector<HistogramSpec> specs;
+      for (int i = 0; i < 5; ++i) {
+        HistogramSpec h;
+        h.t = b + r * 5 + i;
+        h.positive = {{1, r * 5 + i}, {3, 1}};
+        specs.push_back(h);
+      }
+      if (RemoteWriteV1(strata_port_,
+                        HistogramRequest(kLatencyA, specs).SerializeAsString())
+              .status != 204) {
+        return;
+      }
+      acknowledged.store(r + 1);
+    }
+  });
+  for (int i = 0; i < 200 && acknowledged.load() < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  strata_->Signal(SIGKILL);
+  stop.store(true);
+  writer.join();
+  ASSERT_EQ(strata_->Wait(10000), 128 + SIGKILL);
+  const int acked = acknowledged.load();
+  ASSERT_GT(acked, 0);
+  ASSERT_NO_FATAL_FAILURE(StartStrata());
+  const http_client::Response r =
+      Http(strata_port_, "GET",
+           strata::testing::ApiTarget(
+               "/api/v1/query", {{"query", "count_over_time(nh_latency[1h])"},
+                                 {"time", Seconds(b + 30 * kMinute)}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json j = Json::parse(r.body, nullptr, false);
+  ASSERT_EQ(j["data"]["result"].size(), 1u) << r.body;
+  EXPECT_GE(std::stoi(j["data"]["result"][0]["value"][1].get<std::string>()),
+            5 * acked)
+      << "acknowledged requests: " << acked;
+}
+
+}  // namespace
+}  // namespace strata::e2e
