@@ -1,5 +1,9 @@
 // SampleWriter: writes series and their samples to a FILE* in one of the
 // dump formats. OpenMetrics output ends with "# EOF" from Finish().
+// Native histogram samples: text prints them as promtool does
+// (histogram_text.h), JSON as [t, {"histogram": that text}]; OpenMetrics
+// text cannot carry them, so they are skipped there and Finish() reports
+// how many with FailedPrecondition after writing everything else.
 //
 // Thread-safety: one thread.
 #ifndef STRATA_INSPECT_SAMPLE_WRITER_H_
@@ -34,6 +38,7 @@ class SampleWriter {
   std::string buf_;
   int64_t series_ = 0;
   int64_t samples_ = 0;
+  int64_t skipped_histograms_ = 0;
 };
 
 }  // namespace strata::inspect
