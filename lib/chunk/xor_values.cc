@@ -10,6 +10,8 @@
 #include "chunk/bit_writer.h"
 #include "chunk/xor_format.h"
 #include "chunk/xor_iterator.h"
+#include "chunk/xor_value_step.h"
+#include "util/coding.h"
 
 namespace strata::chunk {
 
@@ -28,7 +30,7 @@ struct ValueRegs {
   const uint8_t* p;  // Next byte to load.
   uint64_t buf = 0;  // Left-aligned.
   int nb = 0;        // 0..63.
-  uint64_t bits;     // The last value.
+  uint64_t v_bits;   // The last value.
   int sig = 64;      // Window width. Without a window, as XorIterator's
   int trailing = 0;  // decoder: (0, 0), which only a corrupt stream uses.
 };
@@ -43,15 +45,9 @@ constexpr size_t kValueLoadBytes = 24;
 // its end loads below 24 + 22 bytes.
 constexpr size_t kValueTailBytes = 64;
 
-[[gnu::always_inline]] inline uint64_t LoadBE64(const uint8_t* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return __builtin_bswap64(w);
-}
-
 // Tops the buffer up to at least 56 bits.
 [[gnu::always_inline]] inline void Refill(ValueRegs& r) {
-  r.buf |= LoadBE64(r.p) >> r.nb;
+  r.buf |= DecodeBE64(reinterpret_cast<const char*>(r.p)) >> r.nb;
   r.p += static_cast<unsigned>(63 - r.nb) >> 3;
   r.nb |= 56;
 }
@@ -99,47 +95,23 @@ template <bool kTail>
           }
         }
       }
-      const double v = std::bit_cast<double>(r.bits);
+      const double v = std::bit_cast<double>(r.v_bits);
       for (ptrdiff_t j = 0; j < k; ++j) vs[j] = v;
       vs += k;
       Consume(r, static_cast<int>(k));
       continue;
     }
-    if ((r.buf >> 62) == 0b11) {
-      const int lead = static_cast<int>((r.buf >> 57) & 31);
-      int sig = static_cast<int>((r.buf >> 51) & 63);
-      if (sig == 0) sig = 64;
-      if (lead + sig > 64) [[unlikely]] {
-        result = ValueStop::kWideWindow;
-        break;
-      }
-      r.sig = sig;
-      r.trailing = 64 - lead - sig;
-      Consume(r, 2 + kLeadingBits + kSigBits);
-    } else {
-      Consume(r, 2);
+    if (!ReadXorValueFields(r)) [[unlikely]] {
+      result = ValueStop::kWideWindow;
+      break;
     }
-    if (r.sig > r.nb) Refill(r);
-    uint64_t x;
-    if (r.sig <= r.nb) [[likely]] {
-      x = r.buf >> (64 - r.sig);  // 1 <= sig <= nb <= 63.
-      Consume(r, r.sig);
-    } else {
-      x = r.buf >> 32;
-      Consume(r, 32);
-      Refill(r);
-      const int lo = r.sig - 32;
-      x = (x << lo) | (r.buf >> (64 - lo));
-      Consume(r, lo);
-    }
-    r.bits ^= x << r.trailing;
     if constexpr (kTail) {
       if (consumed() > end_bits) {
         result = ValueStop::kTruncated;
         break;
       }
     }
-    *vs++ = std::bit_cast<double>(r.bits);
+    *vs++ = std::bit_cast<double>(r.v_bits);
   }
   r_io = r;
   vs_io = vs;
@@ -204,8 +176,8 @@ const char* DecodeXorValues(std::string_view in, std::span<double> out,
   const auto* data = reinterpret_cast<const uint8_t*>(in.data());
   if (in.size() < 8) return "truncated XOR values";
   ValueRegs r;
-  r.bits = LoadBE64(data);
-  out[0] = std::bit_cast<double>(r.bits);
+  r.v_bits = DecodeBE64(in.data());
+  out[0] = std::bit_cast<double>(r.v_bits);
   r.p = data + 8;
   double* vs = out.data() + 1;
   double* const end = out.data() + out.size();
