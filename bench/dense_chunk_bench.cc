@@ -8,7 +8,8 @@
 //     tombstones) as Prometheus wrote it and with dense chunks instead;
 //     chunks and samples per value coding.
 //   - BM_{Xor,Dense}Decode: every chunk decoded whole into arrays (XOR with
-//     NextBatch); items = samples.
+//     NextBatch), each codec's chunks read from one buffer in block order
+//     like a memory-mapped segment file; items = samples.
 //   - BM_{Xor,Dense}Encode: every series chunk encoded; items = samples.
 // $STRATA_SOURCE_DIR/../shared, else the source tree's ../shared; the
 // benchmarks fail without the dataset.
@@ -29,11 +30,32 @@
 namespace strata::chunk {
 namespace {
 
+// Chunks one after the other in one buffer, as a block's chunk segment
+// file holds them (and a reader sees them, memory-mapped): both decoders
+// read their chunks from such a layout, not from separate heap strings.
+struct Segment {
+  std::string bytes;
+  std::vector<std::string_view> chunks;
+
+  static Segment Of(const std::vector<std::string_view>& data) {
+    Segment s;
+    for (std::string_view d : data) s.bytes.append(d);
+    size_t offset = 0;
+    for (std::string_view d : data) {
+      s.chunks.push_back(std::string_view(s.bytes).substr(offset, d.size()));
+      offset += d.size();
+    }
+    return s;
+  }
+};
+
 struct Corpus {
   Status status;
   testing::Dataset dataset;
   std::vector<testing::ChunkSamples> series;  // One per chunk.
   std::vector<std::string> dense;             // The same chunks, dense.
+  Segment xor_segment;                        // dataset.chunks' data.
+  Segment dense_segment;                      // dense.
   int64_t samples = 0;
 };
 
@@ -49,6 +71,13 @@ const Corpus& GetCorpus() {
       c->dense.push_back(EncodeDenseChunk(s.t, s.v));
       c->series.push_back(std::move(s));
     }
+    std::vector<std::string_view> xor_data;
+    for (const testing::DatasetChunk& chunk : c->dataset.chunks) {
+      xor_data.push_back(chunk.data);
+    }
+    c->xor_segment = Segment::Of(xor_data);
+    c->dense_segment = Segment::Of(
+        std::vector<std::string_view>(c->dense.begin(), c->dense.end()));
     return c;
   }();
   return *corpus;
@@ -124,8 +153,8 @@ void BM_XorDecode(benchmark::State& state) {
   std::vector<int64_t> ts(dense_format::kMaxSamples);
   std::vector<double> vs(dense_format::kMaxSamples);
   for (auto _ : state) {
-    for (const testing::DatasetChunk& chunk : c.dataset.chunks) {
-      XorIterator it(chunk.data);
+    for (std::string_view chunk : c.xor_segment.chunks) {
+      XorIterator it(chunk);
       const size_t n = it.NextBatch(ts.data(), vs.data(), ts.size());
       benchmark::DoNotOptimize(ts[n - 1]);
       benchmark::DoNotOptimize(vs[n - 1]);
@@ -141,7 +170,7 @@ void BM_DenseDecode(benchmark::State& state) {
   std::vector<int64_t> ts(dense_format::kMaxSamples);
   std::vector<double> vs(dense_format::kMaxSamples);
   for (auto _ : state) {
-    for (const std::string& data : c.dense) {
+    for (std::string_view data : c.dense_segment.chunks) {
       const auto n = static_cast<size_t>(DenseNumSamples(data));
       const char* err = DecodeDenseChunk(data, std::span(ts).first(n),
                                          std::span(vs).first(n));

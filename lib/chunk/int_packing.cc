@@ -155,16 +155,25 @@ void UnpackBits(const uint8_t* p, int n, int width, uint64_t* out) {
 // UnpackBits for a width known at compile time: groups of 8 values span
 // exactly kWidth bytes, so within a group every shift is a constant and
 // the compiler unrolls the group into loads, shifts and masks.
-// Widths up to 8 read each group with one 8-byte load.
+// Widths up to 8 read each group with one 8-byte load (UnpackNarrow).
 template <int kWidth>
-void UnpackFixed(const uint8_t* p, int n, uint64_t* out) {
+[[gnu::always_inline]] inline void UnpackFixed(const uint8_t* p, int n,
+                                               uint64_t* out) {
   constexpr uint64_t kMask = (uint64_t{1} << kWidth) - 1;
   int i = 0;
   for (; i + 8 <= n; i += 8, p += kWidth) {
     if constexpr (kWidth <= 8) {
+      // Two vectors of 4 lanes, each lane shifting the group by its own
+      // constant (one vpsrlvq on AVX2; GCC leaves the scalar form scalar).
+      using U64x4 = uint64_t __attribute__((vector_size(32)));
       const uint64_t group = dense_format::DecodeLE64(p);
-#pragma GCC unroll 8
-      for (int k = 0; k < 8; ++k) out[i + k] = (group >> (k * kWidth)) & kMask;
+      const U64x4 g = {group, group, group, group};
+      const U64x4 kLow = {0, kWidth, 2 * kWidth, 3 * kWidth};
+      const U64x4 kHigh = {4 * kWidth, 5 * kWidth, 6 * kWidth, 7 * kWidth};
+      const U64x4 lo = (g >> kLow) & kMask;
+      const U64x4 hi = (g >> kHigh) & kMask;
+      std::memcpy(out + i, &lo, sizeof(lo));
+      std::memcpy(out + i + 4, &hi, sizeof(hi));
     } else {
 #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
@@ -191,8 +200,36 @@ constexpr int kMaxFixedWidth = 56;
 constexpr auto kUnpackers =
     MakeUnpackers(std::make_index_sequence<kMaxFixedWidth + 1>());
 
+// UnpackFixed for widths 1..8 (the offsets of jittered scrapes, small
+// counter steps), also compiled for AVX2 (picked once at load time), whose
+// variable shifts and wider stores unpack 4 values an instruction. (Clang
+// clones no templates, hence the switch.)
+__attribute__((target_clones("avx2", "default"))) void UnpackNarrow(
+    const uint8_t* p, int n, int width, uint64_t* out) {
+  switch (width) {
+    case 1:
+      return UnpackFixed<1>(p, n, out);
+    case 2:
+      return UnpackFixed<2>(p, n, out);
+    case 3:
+      return UnpackFixed<3>(p, n, out);
+    case 4:
+      return UnpackFixed<4>(p, n, out);
+    case 5:
+      return UnpackFixed<5>(p, n, out);
+    case 6:
+      return UnpackFixed<6>(p, n, out);
+    case 7:
+      return UnpackFixed<7>(p, n, out);
+    default:
+      return UnpackFixed<8>(p, n, out);
+  }
+}
+
 void UnpackAll(const uint8_t* p, int n, int width, uint64_t* out) {
-  if (width <= kMaxFixedWidth) {
+  if (width > 0 && width <= 8) {
+    UnpackNarrow(p, n, width, out);
+  } else if (width <= kMaxFixedWidth) {
     kUnpackers[width](p, n, out);
   } else {
     UnpackBits<true>(p, n, width, out);
@@ -230,28 +267,9 @@ void PackInts(std::span<const uint64_t> values, std::string* out) {
   }
 }
 
-const char* ReadIntBlock(std::string_view* in, int n, uint64_t* residuals,
-                         IntBlockInfo* block) {
-  uint8_t header;
-  int64_t base;
-  uint64_t exceptions;
-  if (!GetByte(in, &header) || !GetVarint(in, &base) ||
-      !GetUvarint(in, &exceptions)) {
-    return "truncated dense integer block header";
-  }
-  const int width = header & dense_format::kWidthMask;
-  if (width > kMaxWidth) return "dense integer block wider than 64 bits";
-  if (exceptions > static_cast<uint64_t>(n) ||
-      (width == kMaxWidth && exceptions > 0)) {
-    return "bad dense integer block exception count";
-  }
-  block->base = static_cast<uint64_t>(base);
-  block->zigzag = (header & dense_format::kZigZagFlag) != 0;
-  block->constant = width == 0 && exceptions == 0;
-  block->sparse = width == 0;
-  block->num_exceptions = static_cast<int>(exceptions);
-  if (block->constant) return nullptr;
-
+const char* ReadIntBlockBody(std::string_view* in, int n, int width,
+                             uint64_t* residuals, IntBlockInfo* block) {
+  const auto exceptions = static_cast<uint64_t>(block->num_exceptions);
   const size_t packed = PackedBytes(n, width);
   if (in->size() < packed) return "truncated dense integer block";
   if (block->sparse) return ReadSparseExceptions(in, n, residuals, block);

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "chunk/dense_format.h"
+#include "util/coding.h"
 
 namespace strata::chunk {
 
@@ -47,13 +48,43 @@ inline uint64_t IntBlockValue(const IntBlockInfo& block, uint64_t residual) {
   return block.base + ((residual >> 1) ^ (0 - (residual & 1)));
 }
 
+// Reads the residuals and exceptions of a block whose header ReadIntBlock
+// parsed into *block (not constant; `width` from the header) from the
+// front of *in. Same contract as ReadIntBlock.
+const char* ReadIntBlockBody(std::string_view* in, int n, int width,
+                             uint64_t* residuals, IntBlockInfo* block);
+
 // Reads one block of `n` (1..kBlockValues) values from the front of *in:
 // its header into *block and, unless constant, its residuals into
 // residuals[0..n). Advances *in past it. Returns null, or a static error
 // message for truncated or malformed bytes (then the outputs are
-// unspecified). Never reads outside *in.
-const char* ReadIntBlock(std::string_view* in, int n, uint64_t* residuals,
-                         IntBlockInfo* block);
+// unspecified). Never reads outside *in. The header is parsed inline: a
+// constant block (half the blocks of real data) is a few instructions.
+inline const char* ReadIntBlock(std::string_view* in, int n,
+                                uint64_t* residuals, IntBlockInfo* block) {
+  uint8_t header;
+  uint64_t base;
+  uint64_t exceptions;
+  if (!GetByte(in, &header) || !GetUvarint(in, &base) ||
+      !GetUvarint(in, &exceptions)) {
+    return "truncated dense integer block header";
+  }
+  const int width = header & dense_format::kWidthMask;
+  if (width > dense_format::kMaxWidth) {
+    return "dense integer block wider than 64 bits";
+  }
+  if (exceptions > static_cast<uint64_t>(n) ||
+      (width == dense_format::kMaxWidth && exceptions > 0)) {
+    return "bad dense integer block exception count";
+  }
+  block->base = static_cast<uint64_t>(ZigZagDecode(base));
+  block->zigzag = (header & dense_format::kZigZagFlag) != 0;
+  block->constant = width == 0 && exceptions == 0;
+  block->sparse = width == 0;
+  block->num_exceptions = static_cast<int>(exceptions);
+  if (block->constant) return nullptr;
+  return ReadIntBlockBody(in, n, width, residuals, block);
+}
 
 // Reads the blocks PackInts wrote for `n` values into out[0..n).
 const char* UnpackInts(std::string_view* in, size_t n, uint64_t* out);

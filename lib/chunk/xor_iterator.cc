@@ -5,6 +5,8 @@
 #include <bit>
 #include <cstring>
 
+#include "chunk/xor_value_step.h"
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
 #endif
@@ -154,33 +156,8 @@ template <bool kTail>
     r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
     // Value: nb >= 32 covers a window header (13 bits).
     if ((r.buf >> 63) != 0) {
-      if ((r.buf >> 62) == 0b11) {
-        const int lead = static_cast<int>((r.buf >> 57) & 31);
-        int sig = static_cast<int>((r.buf >> 51) & 63);
-        if (sig == 0) sig = 64;
-        if (lead + sig > 64) [[unlikely]]
-          return DeltaStop::kWideWindow;
-        r.sig = sig;
-        r.trailing = 64 - lead - sig;
-        Consume(r, 13);
-      } else {
-        Consume(r, 2);
-      }
-      if (r.sig > r.nb) Refill(r);
-      uint64_t x;
-      if (r.sig <= r.nb) [[likely]] {
-        // sig <= nb <= 63, so both shifts are in range.
-        x = r.buf >> (64 - r.sig);
-        Consume(r, r.sig);
-      } else {
-        x = r.buf >> 32;
-        Consume(r, 32);
-        Refill(r);
-        const int lo = r.sig - 32;
-        x = (x << lo) | (r.buf >> (64 - lo));
-        Consume(r, lo);
-      }
-      r.v_bits ^= x << r.trailing;
+      if (!ReadXorValueFields(r)) [[unlikely]]
+        return DeltaStop::kWideWindow;
     } else {
       Consume(r, 1);
     }

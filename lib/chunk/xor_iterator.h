@@ -102,9 +102,7 @@ class XorIterator {
 
  private:
   friend class XorChunk;  // Resumes appending from the decoder's state.
-  // Dense chunks' XOR-coded values use DecodeValue (xor_values.h).
-  friend const char* DecodeXorValues(std::string_view in, std::span<double> out,
-                                     size_t* bytes_used);
+  // Histogram chunks' XOR-coded sums use DecodeValue (xor_values.h).
   friend const char* ReadXorValue(BitReader& r, uint64_t* bits,
                                   uint8_t* leading, uint8_t* trailing);
 
