@@ -138,9 +138,7 @@ Status DBImpl::ReplayWal(int first_segment) {
   const auto start = std::chrono::steady_clock::now();
   WalHeadLoader loader(head_.get(), head_->MinValidTime(),
                        ReplayShards::DefaultWorkers());
-  if (first_segment >= 0) {
-    head_->ForEachSeries([&](MemSeries* s) { loader.AddKnownSeries(s); });
-  }
+  if (first_segment >= 0) loader.UseHeadSeries();
   // Series the snapshot restored keep their chunks from it: only series
   // created by the WAL records take chunks from disk.
   if (chunk_files_ != nullptr) loader.SetMappedChunks(&mapped_chunks_);

@@ -32,9 +32,17 @@ WalHeadLoader::RefTarget WalHeadLoader::FindRef(uint64_t ref) const {
   if (ref < by_ref_dense_.size() && by_ref_dense_[ref].series != nullptr) {
     return by_ref_dense_[ref];
   }
-  if (by_ref_sparse_.empty()) return {};
-  auto it = by_ref_sparse_.find(ref);
-  return it == by_ref_sparse_.end() ? RefTarget{} : it->second;
+  if (!by_ref_sparse_.empty()) {
+    if (auto it = by_ref_sparse_.find(ref); it != by_ref_sparse_.end()) {
+      return it->second;
+    }
+  }
+  if (ref != 0 && ref < head_known_below_) {
+    if (MemSeries* s = head_->GetById(static_cast<SeriesId>(ref))) {
+      return RefTarget{s, s->id(), kMinTime};
+    }
+  }
+  return {};
 }
 
 Status WalHeadLoader::OnRecord(std::string_view record) {

@@ -79,11 +79,11 @@ class WalHeadLoader {
   WalHeadLoader(const WalHeadLoader&) = delete;
   WalHeadLoader& operator=(const WalHeadLoader&) = delete;
 
-  // A series the head already holds from a shutdown snapshot: later
-  // records refer to it by its id.
-  void AddKnownSeries(MemSeries* series) {
-    SetRef(series->id(), series, kMinTime);
-  }
+  // The series the head already holds (from a shutdown snapshot): later
+  // records refer to them by their ids. They are looked up in the head
+  // when a record names them, so a snapshot followed by a short WAL does
+  // not pay for a table of every series. Call before the first record.
+  void UseHeadSeries() { head_known_below_ = head_->NextSeriesId(); }
   // The chunks in the head-chunk files by WAL series ref (built); not
   // owned, must outlive the loader.
   void SetMappedChunks(const MappedChunkIndex* index) { mapped_ = index; }
@@ -120,6 +120,10 @@ class WalHeadLoader {
   Head* const head_;
   const int64_t min_valid_time_;
   const MappedChunkIndex* mapped_ = nullptr;
+  // Refs below this are the head's own series ids (UseHeadSeries): a ref
+  // no record introduced is looked up there. Series the replay creates get
+  // ids at or above it, so a lookup never finds one of them by accident.
+  SeriesId head_known_below_ = 0;
   ReplayShards appenders_;
   // Refs are dense (Strata and Prometheus count them up from 1), so a
   // vector indexed by ref holds them; refs far beyond the series seen go
