@@ -74,7 +74,9 @@ class WalHeadLoader {
     int64_t records_undecodable = 0;
   };
 
-  // `workers`: ReplayShards workers (0 appends on the calling thread).
+  // `workers`: threads besides the caller's (ReplayShards::DefaultWorkers).
+  // 0 decodes and appends on the calling thread; otherwise one thread is
+  // the decode pipeline and max(1, workers - 1) append.
   WalHeadLoader(Head* head, int64_t min_valid_time, int workers);
   WalHeadLoader(const WalHeadLoader&) = delete;
   WalHeadLoader& operator=(const WalHeadLoader&) = delete;
