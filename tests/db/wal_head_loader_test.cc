@@ -118,6 +118,32 @@ TEST(WalHeadLoaderTest, UndecodableSamplesRecord) {
   EXPECT_EQ(pipelined.counts.samples, 4);
 }
 
+// After a snapshot: records name the head's series by id without a series
+// record; refs the head never had stay unknown, and a series the replay
+// creates is not found under an id it was not introduced with.
+TEST(WalHeadLoaderTest, HeadSeriesFoundByIdAfterASnapshot) {
+  for (const int workers : {0, 2}) {
+    auto head = std::make_shared<Head>(HeadOptions{});
+    bool created = false;
+    head->GetOrCreateWithId(5, Labels::Of({{"__name__", "m"}, {"i", "5"}}),
+                            &created);
+    ASSERT_TRUE(created);
+    WalHeadLoader loader(head.get(), kMinTime, workers);
+    loader.UseHeadSeries();
+    // Ref 20's series gets id 20; ref 6 was never a series of the head.
+    EXPECT_TRUE(loader.OnRecord(SeriesRecord(20, 1)).ok());
+    std::vector<wal::RefSample> samples = {
+        {5, 1000, 1}, {6, 1000, 1}, {20, 1000, 1}, {5, 2000, 2}};
+    std::string record;
+    wal::EncodeSamples(samples, &record);
+    EXPECT_TRUE(loader.OnRecord(record).ok());
+    EXPECT_TRUE(loader.Finish().ok());
+    EXPECT_EQ(loader.counts().samples, 3) << workers;
+    EXPECT_EQ(loader.counts().samples_unknown_series, 1) << workers;
+    EXPECT_EQ(head->GetById(5)->max_time_hint(), 2000) << workers;
+  }
+}
+
 TEST(RecordPipelineTest, AppliesInOrderAcrossChunksAndDrains) {
   std::vector<std::string> applied;
   RecordPipeline pipeline([&](std::string_view r) {
