@@ -15,7 +15,8 @@
 // data in `dir` is not written again: `replay` (or any other word) times
 // only the full WAL replay (e.g. under perf), `mapped` only the open with
 // head chunks, `snapshot` only the snapshot write (if `dir` has none) and
-// the open from it.
+// the open from it, `write` only writes (the directory as a crash leaves
+// it, to copy for repeated runs).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
   options.snapshot_on_shutdown = false;
   options.head_chunks_on_disk = true;
   const std::string mode = argc > 4 ? argv[4] : "";
-  const bool write = mode.empty();
+  const bool write = mode.empty() || mode == "write";
   if (write) {
     auto db = strata::DB::Open(options, dir);
     if (!db.ok()) {
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
         series * samples / Seconds(start) / 1e6, DirBytes(dir) / 1048576.0);
     (void)(*db)->Close();
   }
+  if (mode == "write") return 0;  // Keep the data as a crash left it.
   const int64_t want = series * samples;
   bool ok = true;
   if (write || mode == "mapped") {

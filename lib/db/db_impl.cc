@@ -138,9 +138,7 @@ Status DBImpl::ReplayWal(int first_segment) {
   const auto start = std::chrono::steady_clock::now();
   WalHeadLoader loader(head_.get(), head_->MinValidTime(),
                        ReplayShards::DefaultWorkers());
-  if (first_segment >= 0) {
-    head_->ForEachSeries([&](MemSeries* s) { loader.AddKnownSeries(s); });
-  }
+  if (first_segment >= 0) loader.UseHeadSeries();
   // Series the snapshot restored keep their chunks from it: only series
   // created by the WAL records take chunks from disk.
   if (chunk_files_ != nullptr) loader.SetMappedChunks(&mapped_chunks_);
@@ -195,7 +193,7 @@ Status DBImpl::ReplayWal(int first_segment) {
   STRATA_RETURN_IF_ERROR(
       wal::ReplayWal(fs_, wal_dir, on_record, &result, replay_options));
   report_replay(extent.last);
-  loader.Finish();
+  const Status undecodable = loader.Finish();
   const WalHeadLoader::Counts& counts = loader.counts();
   report_.records = counts.records;
   report_.series += counts.series_created;
@@ -212,6 +210,13 @@ Status DBImpl::ReplayWal(int first_segment) {
     report_.skipped.push_back({r.segment, r.offset, r.bytes, r.reason});
     ++report_.records_skipped;
     report_.bytes_skipped += r.bytes;
+  }
+  // A samples record that passed its CRC yet did not decode (only a
+  // defect writes one): skipped like a damaged record, but its segment is
+  // kept as is (decoded on the pipeline, after the reader moved on).
+  if (!undecodable.ok()) {
+    report_.records_skipped += counts.records_undecodable;
+    if (report_.corruption.ok()) report_.corruption = undecodable;
   }
   report_.records_salvaged = result.records_salvaged;
   report_.mapped_chunks = counts.mapped_chunks;

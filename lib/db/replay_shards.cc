@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "util/usable_cores.h"
+
 namespace strata {
 namespace {
 
@@ -16,7 +18,9 @@ int ReplayShards::DefaultWorkers() {
   if (const char* env = std::getenv("STRATA_REPLAY_WORKERS")) {
     return std::max(0, std::atoi(env));
   }
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // On a single usable core, threads only add hand-overs: replay inline.
+  const int cores = UsableCores();
+  return cores > 1 ? cores : 0;
 }
 
 ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {

@@ -52,7 +52,8 @@ class ReplayShards {
   int64_t appended() const { return appended_; }
   int64_t rejected() const { return rejected_; }
 
-  // The worker count for this machine: one per core, or
+  // The worker count for this process: one per core it may run on (its
+  // affinity), none with a single core (the reading thread appends), or
   // $STRATA_REPLAY_WORKERS (0: replay on the reading thread) for
   // measurements.
   static int DefaultWorkers();

@@ -19,16 +19,27 @@
 //     are skipped (the chunks hold them).
 // Metadata and histogram records are ignored.
 //
-// Thread-safety: one thread calls OnRecord and Finish.
+// With workers, samples records are decoded and routed on a RecordPipeline
+// thread while the caller reads on: OnRecord then cannot reject an
+// undecodable samples record, Finish reports it (the record's samples are
+// skipped either way). Before a series record changes the ref table the
+// pipeline is drained, so a sample sees exactly the series the records
+// before it introduced, as without the pipeline.
+//
+// Thread-safety: one thread calls OnRecord and Finish. The ref table is
+// written only by that thread, and only while the pipeline is drained;
+// the pipeline thread reads it.
 #ifndef STRATA_DB_WAL_HEAD_LOADER_H_
 #define STRATA_DB_WAL_HEAD_LOADER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "db/mapped_chunk_index.h"
+#include "db/record_pipeline.h"
 #include "db/replay_shards.h"
 #include "head/head.h"
 #include "strata/status.h"
@@ -59,18 +70,22 @@ class WalHeadLoader {
     // that were skipped.
     int64_t mapped_chunks = 0;
     int64_t samples_in_mapped_chunks = 0;
+    // Samples records that did not decode (skipped); only with workers.
+    int64_t records_undecodable = 0;
   };
 
-  // `workers`: ReplayShards workers (0 appends on the calling thread).
+  // `workers`: threads besides the caller's (ReplayShards::DefaultWorkers).
+  // 0 decodes and appends on the calling thread; otherwise one thread is
+  // the decode pipeline and max(1, workers - 1) append.
   WalHeadLoader(Head* head, int64_t min_valid_time, int workers);
   WalHeadLoader(const WalHeadLoader&) = delete;
   WalHeadLoader& operator=(const WalHeadLoader&) = delete;
 
-  // A series the head already holds from a shutdown snapshot: later
-  // records refer to it by its id.
-  void AddKnownSeries(MemSeries* series) {
-    SetRef(series->id(), series, kMinTime);
-  }
+  // The series the head already holds (from a shutdown snapshot): later
+  // records refer to them by their ids. They are looked up in the head
+  // when a record names them, so a snapshot followed by a short WAL does
+  // not pay for a table of every series. Call before the first record.
+  void UseHeadSeries() { head_known_below_ = head_->NextSeriesId(); }
   // The chunks in the head-chunk files by WAL series ref (built); not
   // owned, must outlive the loader.
   void SetMappedChunks(const MappedChunkIndex* index) { mapped_ = index; }
@@ -78,7 +93,9 @@ class WalHeadLoader {
   // Applies one record. Fails only on a record that does not decode.
   Status OnRecord(std::string_view record);
   // Waits until every sample is appended; counts() is final afterwards.
-  void Finish();
+  // Returns the first samples record that did not decode on the pipeline
+  // (counted in records_undecodable), OK if none.
+  Status Finish();
   const Counts& counts() const { return counts_; }
 
  private:
@@ -95,11 +112,20 @@ class WalHeadLoader {
   // newest chunk end attached, kMinTime if none.
   int64_t AttachMapped(uint64_t ref, MemSeries* s);
   RefTarget FindRef(uint64_t ref) const;
+  // Decodes a samples record and hands its samples to the appenders; on
+  // the pipeline thread when there is one.
+  Status LoadSamples(std::string_view record);
+  Status LoadSeries(std::string_view record);
+  Status LoadTombstones(std::string_view record);
   Status LoadExemplars(std::string_view record);
 
   Head* const head_;
   const int64_t min_valid_time_;
   const MappedChunkIndex* mapped_ = nullptr;
+  // Refs below this are the head's own series ids (UseHeadSeries): a ref
+  // no record introduced is looked up there. Series the replay creates get
+  // ids at or above it, so a lookup never finds one of them by accident.
+  SeriesId head_known_below_ = 0;
   ReplayShards appenders_;
   // Refs are dense (Strata and Prometheus count them up from 1), so a
   // vector indexed by ref holds them; refs far beyond the series seen go
@@ -108,11 +134,17 @@ class WalHeadLoader {
   absl::flat_hash_map<uint64_t, RefTarget> by_ref_sparse_;
   // Reused decode buffers.
   std::vector<wal::RefSeries> series_;
-  std::vector<wal::RefSample> samples_;
+  std::vector<wal::RefSample> samples_;  // LoadSamples only.
   std::vector<wal::Stone> stones_;
   std::vector<wal::RefExemplar> exemplars_;
+  // The samples counters are written by LoadSamples only (the pipeline
+  // thread's until Finish joins it).
   Counts counts_;
   bool finished_ = false;
+  Status pipeline_error_;  // Set by Finish.
+  // Null without workers: samples records are loaded by OnRecord.
+  // Declared last: destroyed (joined) first.
+  std::unique_ptr<RecordPipeline> pipeline_;
 };
 
 }  // namespace strata

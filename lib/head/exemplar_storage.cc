@@ -43,7 +43,7 @@ bool MatchesSomeSet(const Labels& labels,
 
 CircularExemplarStorage::CircularExemplarStorage(int64_t max_exemplars) {
   MutexLock lock(&mu_);
-  ring_.resize(static_cast<size_t>(std::max<int64_t>(max_exemplars, 0)));
+  capacity_ = static_cast<size_t>(std::max<int64_t>(max_exemplars, 0));
 }
 
 std::string CircularExemplarStorage::KeyOf(const Labels& series) {
@@ -60,7 +60,7 @@ std::string CircularExemplarStorage::KeyOf(const Labels& series) {
 Status CircularExemplarStorage::ValidateLocked(const std::string& key,
                                                const Exemplar& e,
                                                bool count_out_of_order) const {
-  if (ring_.empty()) return Status::FailedPrecondition(kDisabledMessage);
+  if (capacity_ == 0) return Status::FailedPrecondition(kDisabledMessage);
   if (LabelSetTooLong(e.labels)) {
     return Status::InvalidArgument(kLabelLengthMessage);
   }
@@ -111,6 +111,7 @@ void CircularExemplarStorage::EvictLocked(int slot) {
 void CircularExemplarStorage::StoreLocked(const std::string& key,
                                           const Labels& series, Exemplar e) {
   const int slot = next_index_;
+  if (static_cast<size_t>(slot) == ring_.size()) ring_.emplace_back();
   auto it = index_.find(key);
   IndexEntry* entry;
   if (it == index_.end()) {
@@ -131,7 +132,7 @@ void CircularExemplarStorage::StoreLocked(const std::string& key,
   target.next = kNoExemplar;
   target.series = entry;
   entry->newest = slot;
-  next_index_ = (slot + 1) % static_cast<int>(ring_.size());
+  next_index_ = (slot + 1) % static_cast<int>(capacity_);
 }
 
 std::vector<ExemplarSeries> CircularExemplarStorage::Select(
@@ -167,10 +168,13 @@ std::vector<ExemplarSeries> CircularExemplarStorage::Select(
 int64_t CircularExemplarStorage::Resize(int64_t max_exemplars) {
   const size_t size = static_cast<size_t>(std::max<int64_t>(max_exemplars, 0));
   MutexLock lock(&mu_);
-  if (size == ring_.size()) return 0;
+  if (size == capacity_) return 0;
   std::vector<Entry> old = std::move(ring_);
+  // A ring not yet full holds its slots in write order (old_next is its
+  // size), which the modular walk below handles alike.
   const size_t old_next = static_cast<size_t>(next_index_);
-  ring_.assign(size, Entry{});
+  ring_ = std::vector<Entry>();
+  capacity_ = size;
   next_index_ = 0;
   absl::flat_hash_map<std::string, std::unique_ptr<IndexEntry>> old_index =
       std::move(index_);
@@ -208,9 +212,15 @@ ExemplarStats CircularExemplarStorage::Stats() const {
   s.out_of_order = out_of_order_.load(std::memory_order_relaxed);
   ReaderMutexLock lock(&mu_);
   s.appended = appended_;
-  s.max_exemplars = static_cast<int64_t>(ring_.size());
+  s.max_exemplars = static_cast<int64_t>(capacity_);
   s.series_in_storage = static_cast<int64_t>(index_.size());
   if (ring_.empty()) return s;
+  if (ring_.size() < capacity_) {  // Not full yet: slot 0 is the oldest.
+    s.in_storage = static_cast<int64_t>(ring_.size());
+    s.oldest_timestamp_seconds =
+        static_cast<double>(ring_[0].exemplar.t_ms) / 1000.0;
+    return s;
+  }
   // Full once the slot to write next holds an exemplar: it is the oldest.
   const Entry& next = ring_[next_index_];
   const Entry& oldest = next.series != nullptr ? next : ring_[0];

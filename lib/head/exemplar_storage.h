@@ -13,7 +13,10 @@
 // Invariants (under mu_): an index entry exists iff its series has at
 // least one entry in the ring; ring_[e.oldest] .. ring_[e.newest] linked by
 // `next`, the last with next == kNoExemplar; an empty slot has
-// series == nullptr.
+// series == nullptr. The ring's slots are allocated as they are first
+// written (a start does not pay for max_exemplars entries it may never
+// use): until ring_.size() reaches capacity_, next_index_ == ring_.size()
+// and every allocated slot holds an exemplar.
 //
 // Thread-safety: safe for concurrent use; Add and Resize take the lock
 // exclusively, Validate, Select and Stats share it.
@@ -96,7 +99,8 @@ class CircularExemplarStorage {
                         bool count_out_of_order) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Writes `e` at next_index_ for the series `key`, evicting what is
-  // there. Precondition: the ring is not empty.
+  // there (allocating the slot on its first write). Precondition:
+  // capacity_ > 0.
   void StoreLocked(const std::string& key, const Labels& series, Exemplar e)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Unlinks the exemplar at `slot` (the oldest of its series).
@@ -104,6 +108,8 @@ class CircularExemplarStorage {
 
   mutable Mutex mu_;
   std::vector<Entry> ring_ ABSL_GUARDED_BY(mu_);
+  // The ring's size once full (max_exemplars).
+  size_t capacity_ ABSL_GUARDED_BY(mu_) = 0;
   int next_index_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, std::unique_ptr<IndexEntry>> index_
       ABSL_GUARDED_BY(mu_);

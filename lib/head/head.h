@@ -85,6 +85,8 @@ class Head : public BlockReader {
   MemSeries* GetOrCreateWithId(SeriesId id, const Labels& labels,
                                bool* created);
   MemSeries* GetById(SeriesId id) const { return series_.GetById(id); }
+  // Every series so far has an id below this one.
+  SeriesId NextSeriesId() const { return next_id_.load(); }
   // The live series with `labels`, nullptr if none (never creates one).
   MemSeries* Get(const Labels& labels) const {
     return series_.Get(labels.Hash(), labels);

@@ -59,13 +59,13 @@ Status DataDir::LoadWal(const DataDirOptions& options) {
                        ReplayShards::DefaultWorkers());
   const Status st = ReadWal(
       wal_dir, [&](std::string_view rec) { return loader.OnRecord(rec); });
-  loader.Finish();
+  const Status undecodable = loader.Finish();
   const WalHeadLoader::Counts& c = loader.counts();
   wal_.records = c.records;
   wal_.series = c.series_created;
   wal_.samples = c.samples;
   wal_.samples_in_blocks = c.samples_before_min_valid;
-  return st;
+  return st.ok() ? undecodable : st;
 }
 
 Status DataDir::ReadWal(const std::string& wal_dir,

@@ -161,5 +161,33 @@ TEST(ExemplarStorageTest, ForEachVisitsOldestFirst) {
   EXPECT_EQ(seen, (std::vector<int64_t>{2, 3, 4}));
 }
 
+// The ring's slots are allocated as first written: a ring not yet full
+// reports, lists, resizes and wraps as a full-size one would.
+TEST(ExemplarStorageTest, RingNotYetFull) {
+  CircularExemplarStorage storage(4);
+  ExemplarStats stats = storage.Stats();
+  EXPECT_EQ(stats.max_exemplars, 4);
+  EXPECT_EQ(stats.in_storage, 0);
+  ASSERT_TRUE(storage.Add(Series("a"), Ex(10, 1)).ok());
+  ASSERT_TRUE(storage.Add(Series("b"), Ex(20, 1)).ok());
+  stats = storage.Stats();
+  EXPECT_EQ(stats.in_storage, 2);
+  EXPECT_DOUBLE_EQ(stats.oldest_timestamp_seconds, 0.010);
+  std::vector<int64_t> seen;
+  storage.ForEach(
+      [&](const Labels&, const Exemplar& e) { seen.push_back(e.t_ms); });
+  EXPECT_EQ(seen, (std::vector<int64_t>{10, 20}));
+  // Growing and shrinking a ring that is not full keeps its exemplars.
+  EXPECT_EQ(storage.Resize(8), 2);
+  EXPECT_EQ(storage.Resize(3), 2);
+  ASSERT_TRUE(storage.Add(Series("a"), Ex(30, 1)).ok());
+  ASSERT_TRUE(storage.Add(Series("c"), Ex(40, 1)).ok());  // Evicts a@10.
+  EXPECT_EQ(Dump(storage.Select(0, 100, All())), "a:30;b:20;c:40;");
+  stats = storage.Stats();
+  EXPECT_EQ(stats.in_storage, 3);
+  EXPECT_EQ(stats.max_exemplars, 3);
+  EXPECT_DOUBLE_EQ(stats.oldest_timestamp_seconds, 0.020);
+}
+
 }  // namespace
 }  // namespace strata
