@@ -66,9 +66,9 @@ void RunOne(strata::bench::ServerKind kind, const std::string& name,
     std::ofstream(data_dir + "/prometheus.yml") << "global: {}\n";
   }
   const int port = FreePort();
-  auto server =
-      ServerProcess::Start(ServerArgs({kind, name, binary, {}}, data_dir, port),
-                           data_dir + "/server.log", {}, port);
+  auto server = ServerProcess::Start(
+      ServerArgs({kind, name, binary, {}, {}}, data_dir, port),
+      data_dir + "/server.log", {}, port);
   if (server == nullptr || !server->WaitReady(60)) {
     std::fprintf(stderr, "%s did not become ready; see %s/server.log\n",
                  name.c_str(), data_dir.c_str());
