@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "promql/histogram_math.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {
@@ -37,7 +38,7 @@ class SeriesAssembler {
   explicit SeriesAssembler(QueryContext* query) : query_(query) {}
 
   // False (nothing added) once the memory budget refused.
-  bool Add(const Labels* metric, int64_t t, double v) {
+  bool Add(const Labels* metric, int64_t t, double v, const FloatHistogram* h) {
     size_t idx;
     auto it = by_ptr_.find(metric);
     if (it != by_ptr_.end()) {
@@ -55,7 +56,7 @@ class SeriesAssembler {
       by_ptr_.emplace(metric, idx);
     }
     if (!query_->ReservePoint(&out_[idx].points)) return false;
-    out_[idx].points.push_back({t, v});
+    out_[idx].points.push_back({t, v, h});
     ++points_;
     return true;
   }
@@ -106,6 +107,31 @@ Labels AbsentLabels(const Expr& arg) {
   return Labels::FromUnchecked(std::move(set));
 }
 
+// The histograms of one series' window samples, charged to the query's
+// budget while they are held.
+class ScratchHistograms {
+ public:
+  explicit ScratchHistograms(QueryContext* query) : query_(query) {}
+  ~ScratchHistograms() { Clear(); }
+
+  const FloatHistogram* Add(FloatHistogram h) {
+    const int64_t n = HistogramBytes(h);
+    bytes_ += n;
+    query_->Charge(n);
+    return &store_.emplace_back(std::move(h));
+  }
+  void Clear() {
+    query_->Charge(-bytes_);
+    bytes_ = 0;
+    store_.clear();
+  }
+
+ private:
+  QueryContext* const query_;
+  std::deque<FloatHistogram> store_;
+  int64_t bytes_ = 0;
+};
+
 // Points a series is given room for before its first point, and how much
 // of its capacity may stay unused before it is trimmed to its size.
 constexpr size_t kMinPointsCapacity = 16;
@@ -120,6 +146,59 @@ void TrimPoints(QueryContext* query, std::vector<Point>* points) {
   query->Charge(-(before - static_cast<int64_t>(points->capacity())) *
                 static_cast<int64_t>(sizeof(Point)));
 }
+
+// The current sample of `it` as a window point, a histogram kept by
+// `keep` (FloatHistogram -> const FloatHistogram*). False for a stale
+// marker: a float StaleNaN, or a histogram whose sum is one (Prometheus
+// 2.42's matrixIterSlice skips both).
+template <typename Keep>
+bool ReadPoint(const SampleIterator& it, Point* p, const Keep& keep) {
+  p->t = it.t();
+  if (it.value_type() == SampleValueType::kFloat) {
+    p->v = it.v();
+    p->h = nullptr;
+    return !IsStaleNaN(p->v);
+  }
+  FloatHistogram h = it.float_histogram();
+  if (IsStaleNaN(h.sum)) return false;
+  p->v = 0;
+  p->h = keep(std::move(h));
+  return true;
+}
+
+// A sample an instant selector has read, a histogram copied but stored in
+// the query only once a step uses it (a sample may be passed over, or used
+// by many steps).
+struct SelectedSample {
+  int64_t t = 0;
+  double v = 0;
+  bool is_histogram = false;
+  FloatHistogram histogram;
+  const FloatHistogram* stored = nullptr;
+
+  void Read(const SampleIterator& it) {
+    t = it.t();
+    stored = nullptr;
+    is_histogram = it.value_type() != SampleValueType::kFloat;
+    if (is_histogram) {
+      v = 0;
+      histogram = it.float_histogram();
+    } else {
+      v = it.v();
+    }
+  }
+  // Prometheus 2.42's vectorSelectorSingle: a float StaleNaN ends a
+  // histogram series too.
+  bool IsStale() const {
+    return is_histogram ? IsStaleNaN(histogram.sum) : IsStaleNaN(v);
+  }
+  const FloatHistogram* Stored(QueryContext* query) {
+    if (is_histogram && stored == nullptr) {
+      stored = query->KeepHistogram(histogram);
+    }
+    return stored;
+  }
+};
 
 }  // namespace
 
@@ -157,8 +236,15 @@ bool QueryContext::ReservePoint(std::vector<Point>* points) {
 }
 
 Status QueryContext::SetHeld(int64_t bytes) {
-  if (!memory->Set(bytes)) return TooMuchMemory();
+  if (!memory->Set(bytes + histogram_bytes)) return TooMuchMemory();
   return Status::OK();
+}
+
+const FloatHistogram* QueryContext::KeepHistogram(FloatHistogram h) {
+  const int64_t bytes = HistogramBytes(h);
+  histogram_bytes += bytes;
+  Charge(bytes);
+  return histograms->Add(std::move(h));
 }
 
 Status QueryContext::TooMuchMemory() const {
@@ -365,7 +451,7 @@ StatusOr<Matrix> Evaluator::RangeEval(const std::vector<const Expr*>& exprs,
                                       const StepFunc& fn,
                                       const PrepFunc& prep) {
   const int64_t original = query_->current_samples;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   std::vector<Matrix> inputs(exprs.size());
   for (size_t i = 0; i < exprs.size(); ++i) {
     if (exprs[i] == nullptr || exprs[i]->Type() == ValueType::kString) continue;
@@ -409,7 +495,8 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
         size_t& c = cursor[i][si];
         if (c < s.points.size() && s.points[c].t == ts) {
           if (query_->current_samples >= max) return query_->TooManySamples();
-          args[i].push_back({&s.metric, s.points[c].v, static_cast<int>(si)});
+          args[i].push_back(
+              {&s.metric, s.points[c].v, static_cast<int>(si), s.points[c].h});
           ++c;
           ++query_->current_samples;
         }
@@ -426,7 +513,9 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
     if (query_->current_samples > max) return query_->TooManySamples();
     if (start_ == end_) return InstantResult(ts, result);
     for (const StepSample& s : result) {
-      if (!assembler.Add(s.metric, ts, s.v)) return query_->TooMuchMemory();
+      if (!assembler.Add(s.metric, ts, s.v, s.h)) {
+        return query_->TooMuchMemory();
+      }
     }
   }
   return assembler.Take();
@@ -443,7 +532,7 @@ StatusOr<Matrix> Evaluator::InstantResult(int64_t ts,
   Matrix m;
   m.reserve(result.size());
   for (const StepSample& s : result) {
-    m.push_back(Series{*s.metric, {{ts, s.v}}});
+    m.push_back(Series{*s.metric, {{ts, s.v, s.h}}});
   }
   return m;
 }
@@ -476,7 +565,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
   const int64_t lookback = query_->lookback_ms;
   const int64_t first_ref = (at ? *at : start_) - offset;
   const int64_t steps = Steps();
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   // Most series have a point at most steps: allocate once (up to a bound;
   // a subquery may have billions of steps).
   const size_t reserve = static_cast<size_t>(
@@ -492,8 +581,8 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
         Series series{labels, {}};
         series.points.reserve(reserve);
         bool have_prev = false, have_next = it.Seek(first_ref - lookback);
-        Point prev, next;
-        if (have_next) next = {it.t(), it.v()};
+        SelectedSample prev, next;
+        if (have_next) next.Read(it);
         int64_t ts = start_;
         for (int64_t step = 0; step < steps; ++step, ts += interval_) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
@@ -501,15 +590,15 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           if (have_next && next.t < ref - lookback) {
             have_prev = false;
             have_next = it.Seek(ref - lookback);
-            if (have_next) next = {it.t(), it.v()};
+            if (have_next) next.Read(it);
           }
           while (have_next && next.t <= ref) {
-            prev = next;
+            std::swap(prev, next);
             have_prev = true;
             have_next = it.Next();
-            if (have_next) next = {it.t(), it.v()};
+            if (have_next) next.Read(it);
           }
-          if (!have_prev || prev.t < ref - lookback || IsStaleNaN(prev.v)) {
+          if (!have_prev || prev.t < ref - lookback || prev.IsStale()) {
             continue;
           }
           if (query_->current_samples >= query_->max_samples) {
@@ -520,9 +609,11 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           if (!query_->ReservePoint(&series.points)) {
             return query_->TooMuchMemory();
           }
-          series.points.push_back({ts, sample_timestamps
-                                           ? static_cast<double>(prev.t) / 1000
-                                           : prev.v});
+          if (sample_timestamps) {
+            series.points.push_back({ts, static_cast<double>(prev.t) / 1000});
+          } else {
+            series.points.push_back({ts, prev.v, prev.Stored(query_)});
+          }
         }
         STRATA_RETURN_IF_ERROR(it.status());
         return KeepSeries(std::move(series), &out);
@@ -554,7 +645,7 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   const std::optional<int64_t> at = AtTime(vs.timestamp_ms, vs.start_or_end);
   const int64_t maxt = (at ? *at : start_) - vs.original_offset_ms;
   const int64_t mint = maxt - ms.range_ms;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   Matrix out;
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
@@ -563,9 +654,14 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
           return query_->TooMuchMemory();
         }
         Series series{labels, {}};
+        Point p;
         for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-          if (IsStaleNaN(it.v())) continue;
+          if (!ReadPoint(it, &p, [this](FloatHistogram h) {
+                return query_->KeepHistogram(std::move(h));
+              })) {
+            continue;
+          }
           if (query_->current_samples >= query_->max_samples) {
             return query_->TooManySamples();
           }
@@ -573,7 +669,7 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
           if (!query_->ReservePoint(&series.points)) {
             return query_->TooMuchMemory();
           }
-          series.points.push_back({it.t(), it.v()});
+          series.points.push_back(p);
         }
         // As Prometheus, at the first step.
         CountSamples(0, static_cast<int64_t>(series.points.size()));
@@ -611,7 +707,7 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
     const Expr& arg = UnwrapParens(*call.args[0]);
     if (arg.kind() == NodeKind::kVectorSelector) {
       const int64_t original = query_->current_samples;
-      const int64_t original_bytes = query_->memory->used();
+      const int64_t original_bytes = query_->HeldBytes();
       std::vector<Matrix> inputs(1);
       STRATA_ASSIGN_OR_RETURN(
           inputs[0], EvalVectorSelector(arg.As<VectorSelector>(), true));
@@ -657,7 +753,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   RangeFunction fn = LookupRangeFunction(id);
   if (fn == nullptr) return Status::Internal("function has no implementation");
   const int64_t original = query_->current_samples;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
 
   // Scalar arguments, evaluated over all steps.
   std::vector<Matrix> others(call.args.size());
@@ -698,6 +794,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   std::vector<double> scalars(call.args.size(), 0);
   Matrix out;
   std::vector<Point> points;
+  ScratchHistograms window_histograms(query_);
   int64_t window_samples = 0;
 
   auto process = [&](const Labels& labels,
@@ -732,12 +829,13 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       c.range_end = maxt;
       c.range_ms = range_ms;
       c.scalars = scalars;
+      c.query = query_;
       STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
       if (!v.has_value()) continue;
       if (!query_->ReservePoint(&series.points)) {
         return query_->TooMuchMemory();
       }
-      series.points.push_back({ts, *v});
+      series.points.push_back({ts, *v, c.result_histogram});
     }
     if (!series.points.empty()) {
       const auto n = static_cast<int64_t>(series.points.size());
@@ -758,11 +856,17 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         selector->matchers,
         [&](const Labels& labels, SampleIterator& it) -> Status {
           points.clear();
+          window_histograms.Clear();
+          Point p;
           for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
             STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-            if (IsStaleNaN(it.v())) continue;
+            if (!ReadPoint(it, &p, [&](FloatHistogram h) {
+                  return window_histograms.Add(std::move(h));
+                })) {
+              continue;
+            }
             if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
-            points.push_back({it.t(), it.v()});
+            points.push_back(p);
           }
           STRATA_RETURN_IF_ERROR(it.status());
           return process(labels, points);
@@ -780,6 +884,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       STRATA_RETURN_IF_ERROR(process(s.metric, points));
     }
   }
+  window_histograms.Clear();
   query_->current_samples -= window_samples + subquery_samples;
 
   if (id == FuncId::kAbsentOverTime) {
