@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "promql/histogram_math.h"
+#include "promql/sample_reading.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {
@@ -107,31 +108,6 @@ Labels AbsentLabels(const Expr& arg) {
   return Labels::FromUnchecked(std::move(set));
 }
 
-// The histograms of one series' window samples, charged to the query's
-// budget while they are held.
-class ScratchHistograms {
- public:
-  explicit ScratchHistograms(QueryContext* query) : query_(query) {}
-  ~ScratchHistograms() { Clear(); }
-
-  const FloatHistogram* Add(FloatHistogram h) {
-    const int64_t n = HistogramBytes(h);
-    bytes_ += n;
-    query_->Charge(n);
-    return &store_.emplace_back(std::move(h));
-  }
-  void Clear() {
-    query_->Charge(-bytes_);
-    bytes_ = 0;
-    store_.clear();
-  }
-
- private:
-  QueryContext* const query_;
-  std::deque<FloatHistogram> store_;
-  int64_t bytes_ = 0;
-};
-
 // Points a series is given room for before its first point, and how much
 // of its capacity may stay unused before it is trimmed to its size.
 constexpr size_t kMinPointsCapacity = 16;
@@ -146,59 +122,6 @@ void TrimPoints(QueryContext* query, std::vector<Point>* points) {
   query->Charge(-(before - static_cast<int64_t>(points->capacity())) *
                 static_cast<int64_t>(sizeof(Point)));
 }
-
-// The current sample of `it` as a window point, a histogram kept by
-// `keep` (FloatHistogram -> const FloatHistogram*). False for a stale
-// marker: a float StaleNaN, or a histogram whose sum is one (Prometheus
-// 2.42's matrixIterSlice skips both).
-template <typename Keep>
-bool ReadPoint(const SampleIterator& it, Point* p, const Keep& keep) {
-  p->t = it.t();
-  if (it.value_type() == SampleValueType::kFloat) {
-    p->v = it.v();
-    p->h = nullptr;
-    return !IsStaleNaN(p->v);
-  }
-  FloatHistogram h = it.float_histogram();
-  if (IsStaleNaN(h.sum)) return false;
-  p->v = 0;
-  p->h = keep(std::move(h));
-  return true;
-}
-
-// A sample an instant selector has read, a histogram copied but stored in
-// the query only once a step uses it (a sample may be passed over, or used
-// by many steps).
-struct SelectedSample {
-  int64_t t = 0;
-  double v = 0;
-  bool is_histogram = false;
-  FloatHistogram histogram;
-  const FloatHistogram* stored = nullptr;
-
-  void Read(const SampleIterator& it) {
-    t = it.t();
-    stored = nullptr;
-    is_histogram = it.value_type() != SampleValueType::kFloat;
-    if (is_histogram) {
-      v = 0;
-      histogram = it.float_histogram();
-    } else {
-      v = it.v();
-    }
-  }
-  // Prometheus 2.42's vectorSelectorSingle: a float StaleNaN ends a
-  // histogram series too.
-  bool IsStale() const {
-    return is_histogram ? IsStaleNaN(histogram.sum) : IsStaleNaN(v);
-  }
-  const FloatHistogram* Stored(QueryContext* query) {
-    if (is_histogram && stored == nullptr) {
-      stored = query->KeepHistogram(histogram);
-    }
-    return stored;
-  }
-};
 
 }  // namespace
 
@@ -655,13 +578,18 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
         }
         Series series{labels, {}};
         Point p;
+        const FloatHistogram* at_end;
         for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-          if (!ReadPoint(it, &p, [this](FloatHistogram h) {
-                return query_->KeepHistogram(std::move(h));
-              })) {
+          if (!ReadPoint(
+                  it, &p,
+                  [this](FloatHistogram h) {
+                    return query_->KeepHistogram(std::move(h));
+                  },
+                  &at_end)) {
             continue;
           }
+          if (at_end != nullptr && p.t == maxt) p.h = at_end;
           if (query_->current_samples >= query_->max_samples) {
             return query_->TooManySamples();
           }
@@ -795,12 +723,45 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   Matrix out;
   std::vector<Point> points;
   ScratchHistograms window_histograms(query_);
+  // Per window point (empty if none has one): the chunk iterator's form
+  // of an integer histogram where it differs from the ring's (ReadPoint).
+  std::vector<const FloatHistogram*> at_ends;
+  std::vector<Point> exact_window;
+  // Prometheus's windows (matrixIterSlice) keep the points of the previous
+  // step still inside, each in the form it was read in: read as the
+  // sample exactly at a step's window end, the iterator's form, else the
+  // ring's. ExactWindow builds a step's window that way in exact_window.
+  std::vector<char> use_at_end;
+  size_t prev_lo = 0, prev_hi = 0;
+  auto ExactWindow = [&](const std::vector<Point>& samples, size_t lo,
+                         size_t hi, int64_t mint, int64_t maxt) {
+    const bool overlap = prev_hi > prev_lo && samples[prev_hi - 1].t >= mint;
+    for (size_t i = overlap ? std::max(prev_hi, lo) : lo; i < hi; ++i) {
+      use_at_end[i] = samples[i].t == maxt;
+    }
+    prev_lo = lo;
+    prev_hi = hi;
+    exact_window.assign(samples.begin() + lo, samples.begin() + hi);
+    for (size_t i = lo; i < hi && i < at_ends.size(); ++i) {
+      if (use_at_end[i] && at_ends[i] != nullptr) {
+        exact_window[i - lo].h = at_ends[i];
+      }
+    }
+  };
   int64_t window_samples = 0;
 
   auto process = [&](const Labels& labels,
                      const std::vector<Point>& samples) -> Status {
     Series series{keep_name ? labels : DropMetricName(labels), {}};
     if (!query_->Charge(SeriesBytes(series))) return query_->TooMuchMemory();
+    // The scratch of ExactWindow, for the rare series that needs it.
+    const int64_t exact_bytes =
+        at_ends.empty() ? 0
+                        : static_cast<int64_t>(samples.size() *
+                                               (sizeof(Point) + sizeof(char)));
+    if (!query_->Charge(exact_bytes)) return query_->TooMuchMemory();
+    use_at_end.assign(at_ends.empty() ? 0 : samples.size(), 0);
+    prev_lo = prev_hi = 0;
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
     for (int64_t step = 0; step < steps; ++step, ts += interval_) {
@@ -820,10 +781,13 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       if (query_->current_samples > query_->max_samples) {
         return query_->TooManySamples();
       }
+      if (!at_ends.empty()) ExactWindow(samples, lo, hi, mint, maxt);
       if (n == 0) continue;
       CountSamples(step, n);
       RangeCall c;
-      c.points = std::span<const Point>(samples.data() + lo, hi - lo);
+      c.points = at_ends.empty()
+                     ? std::span<const Point>(samples.data() + lo, hi - lo)
+                     : std::span<const Point>(exact_window);
       c.ts = ts;
       c.range_start = mint;
       c.range_end = maxt;
@@ -845,6 +809,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       query_->current_samples += n;
       query_->UpdatePeak();
     }
+    query_->Charge(-exact_bytes);
     return KeepSeries(std::move(series), &out);
   };
 
@@ -856,20 +821,38 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         selector->matchers,
         [&](const Labels& labels, SampleIterator& it) -> Status {
           points.clear();
+          at_ends.clear();
           window_histograms.Clear();
           Point p;
+          const FloatHistogram* at_end;
           for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
             STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-            if (!ReadPoint(it, &p, [&](FloatHistogram h) {
-                  return window_histograms.Add(std::move(h));
-                })) {
+            if (!ReadPoint(
+                    it, &p,
+                    [&](FloatHistogram h) {
+                      return window_histograms.Add(std::move(h));
+                    },
+                    &at_end)) {
               continue;
             }
             if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
             points.push_back(p);
+            if (at_end != nullptr) {
+              const size_t before = at_ends.size();
+              if (!query_->Charge(static_cast<int64_t>(
+                      (points.size() - before) * sizeof(at_end)))) {
+                return query_->TooMuchMemory();
+              }
+              at_ends.resize(points.size());
+              at_ends.back() = at_end;
+            }
           }
           STRATA_RETURN_IF_ERROR(it.status());
-          return process(labels, points);
+          STRATA_RETURN_IF_ERROR(process(labels, points));
+          query_->Charge(-static_cast<int64_t>(at_ends.size() *
+                                               sizeof(const FloatHistogram*)));
+          at_ends = {};
+          return Status::OK();
         }));
   } else {
     for (const Series& s : subquery_result) {

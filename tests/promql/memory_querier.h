@@ -4,7 +4,10 @@
 // float-histogram samples, handed to the engine through
 // promql::Engine's QuerierFactory seam. An integer histogram reads as a
 // float one the way Prometheus 2.42's chunk iterator converts it
-// (chunk::IteratorFloatHistogram).
+// (chunk::IteratorFloatHistogram). StoreAsPrometheus() makes the
+// histograms what Prometheus's head would return: re-encoded in its
+// chunks (recoded layouts: buckets added by later samples show up empty in
+// earlier ones).
 //
 // Thread-safety: fill it, then query it from one thread.
 #ifndef STRATA_TESTS_PROMQL_MEMORY_QUERIER_H_
@@ -17,7 +20,10 @@
 #include <utility>
 #include <vector>
 
+#include "chunk/float_histogram_iterator.h"
 #include "chunk/histogram.h"
+#include "chunk/histogram_iterator.h"
+#include "chunk/histogram_series.h"
 #include "promql/engine.h"
 #include "strata/querier.h"
 
@@ -28,7 +34,7 @@ struct MemorySample {
   SampleValueType type = SampleValueType::kFloat;
   double v = 0;
   Histogram h;
-  FloatHistogram fh;
+  FloatHistogram fh;  // Of an integer histogram: as the chunk iterator's.
 };
 
 class MemoryStorage {
@@ -45,6 +51,7 @@ class MemoryStorage {
     s.t = t;
     s.type = SampleValueType::kHistogram;
     s.h = h;
+    s.fh = chunk::IteratorFloatHistogram(h);
     series_[l].push_back(std::move(s));
   }
   void AddFloatHistogram(const Labels& l, int64_t t, const FloatHistogram& h) {
@@ -53,6 +60,56 @@ class MemoryStorage {
     s.type = SampleValueType::kFloatHistogram;
     s.fh = h;
     series_[l].push_back(std::move(s));
+  }
+
+  // Passes each run of integer or float histograms of a series through
+  // the chunk appenders Prometheus 2.42's head uses (2h chunk range) and
+  // keeps what their chunks decode to.
+  void StoreAsPrometheus() {
+    constexpr int64_t kChunkRange = 2 * 3600 * 1000;
+    for (auto& [labels, samples] : series_) {
+      Samples out;
+      size_t i = 0;
+      while (i < samples.size()) {
+        const SampleValueType type = samples[i].type;
+        size_t j = i;
+        while (j < samples.size() && samples[j].type == type) ++j;
+        if (type == SampleValueType::kHistogram) {
+          chunk::HistogramSeriesAppender app(kChunkRange);
+          for (size_t k = i; k < j; ++k) app.Append(samples[k].t, samples[k].h);
+          for (const auto& c : app.chunks()) {
+            chunk::HistogramIterator it(c.Bytes());
+            while (it.Next()) {
+              MemorySample m;
+              m.t = it.t();
+              m.type = type;
+              m.h = it.AtHistogram();
+              m.fh = it.AtFloatHistogram();
+              out.push_back(std::move(m));
+            }
+          }
+        } else if (type == SampleValueType::kFloatHistogram) {
+          chunk::FloatHistogramSeriesAppender app(kChunkRange);
+          for (size_t k = i; k < j; ++k) {
+            app.Append(samples[k].t, samples[k].fh);
+          }
+          for (const auto& c : app.chunks()) {
+            chunk::FloatHistogramIterator it(c.Bytes());
+            while (it.Next()) {
+              MemorySample m;
+              m.t = it.t();
+              m.type = type;
+              m.fh = it.AtFloatHistogram();
+              out.push_back(std::move(m));
+            }
+          }
+        } else {
+          out.insert(out.end(), samples.begin() + i, samples.begin() + j);
+        }
+        i = j;
+      }
+      samples = std::move(out);
+    }
   }
 
   QuerierFactory Queriers() const {
@@ -91,7 +148,6 @@ class MemoryStorage {
     FloatHistogram float_histogram() const override {
       switch (At().type) {
         case SampleValueType::kHistogram:
-          return chunk::IteratorFloatHistogram(At().h);
         case SampleValueType::kFloatHistogram:
           return At().fh;
         default:
