@@ -104,7 +104,8 @@ struct Result {
   // has sent it). Declared first, so destroyed after the values it counts.
   std::unique_ptr<MemoryBudget> memory;
   // Owns the native histograms that points and samples refer to (their
-  // `h`); their bytes are counted in `memory`.
+  // `h`); their bytes are counted in `memory`. Keep it while reading the
+  // `h` of values moved out of this Result.
   std::shared_ptr<HistogramStore> histograms;
   ValueType type = ValueType::kNone;
   // kVector: in the order Prometheus returns them (evaluation order; sort
