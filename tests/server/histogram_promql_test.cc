@@ -29,6 +29,7 @@
 #include "promql/memory_querier.h"
 #include "promql/parser.h"
 #include "server/api/query_json.h"
+#include "streamed_body.h"
 #include "temp_dir.h"
 #include "test_env.h"
 #include "url_encode.h"
@@ -67,19 +68,11 @@ class Writer {
     store_->AddFloat(l, t, v);
   }
   void Int(const Labels& l, int64_t t, const Histogram& x) {
-    prometheus::Histogram* h = chunk::testing::AddHistogram(Series(l), t, x);
-    h->set_count_int(x.count);
-    h->set_zero_count_int(x.zero_count);
-    for (int64_t d : x.positive_buckets) h->add_positive_deltas(d);
-    for (int64_t d : x.negative_buckets) h->add_negative_deltas(d);
+    chunk::testing::AddIntHistogram(Series(l), t, x);
     store_->AddHistogram(l, t, x);
   }
   void Float(const Labels& l, int64_t t, const FloatHistogram& x) {
-    prometheus::Histogram* h = chunk::testing::AddHistogram(Series(l), t, x);
-    h->set_count_float(x.count);
-    h->set_zero_count_float(x.zero_count);
-    for (double c : x.positive_buckets) h->add_positive_counts(c);
-    for (double c : x.negative_buckets) h->add_negative_counts(c);
+    chunk::testing::AddFloatHistogram(Series(l), t, x);
     store_->AddFloatHistogram(l, t, x);
   }
 
@@ -89,15 +82,8 @@ class Writer {
     const std::string raw = req_.SerializeAsString();
     snappy::Compress(raw.data(), raw.size(), &body);
     req_.Clear();
-    http_client::Request w;
-    w.method = "POST";
-    w.target = "/api/v1/write";
-    w.headers = {{"Content-Type", "application/x-protobuf"},
-                 {"Content-Encoding", "snappy"},
-                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
-    w.body = std::move(body);
     StatusOr<http_client::Response> r =
-        http_client::Fetch("127.0.0.1", port, w);
+        chunk::testing::RemoteWrite(port, std::move(body));
     if (!r.ok()) return -1;
     if (r->status != 204) ADD_FAILURE() << r->body;
     return r->status;
@@ -206,16 +192,6 @@ std::string PrometheusData(int port, const std::string& target) {
   }
   return r->body.substr(prefix.size(), r->body.size() - prefix.size() - 1);
 }
-
-class StringWriter : public BodyWriter {
- public:
-  Status Write(std::string_view d) override {
-    body.append(d);
-    return Status::OK();
-  }
-  Status Flush() override { return Status::OK(); }
-  std::string body;
-};
 
 std::string StrataData(const promql::Engine& engine, const MemoryStorage& store,
                        const std::string& query, int64_t start, int64_t end,
