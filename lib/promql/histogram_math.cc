@@ -3,6 +3,7 @@
 // functions. Names follow the Go code so the two can be read side by side.
 #include "promql/histogram_math.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -103,7 +104,11 @@ class FloatBucketIterator {
  private:
   int32_t TargetIdx(int32_t idx) const {
     if (schema_ == target_schema_) return idx;
-    return ((idx - 1) >> (schema_ - target_schema_)) + 1;
+    // Go's shift of an int32 by 32 or more gives 0 or -1; C++'s is
+    // undefined, hence the 64-bit shift, capped.
+    const int64_t shift =
+        std::min<int64_t>(int64_t{schema_} - target_schema_, 63);
+    return static_cast<int32_t>(((int64_t{idx} - 1) >> shift) + 1);
   }
 
   const std::vector<HistogramSpan>& spans_;
@@ -374,8 +379,33 @@ double ReconcileZeroBuckets(FloatHistogram* h, const FloatHistogram& other) {
   return other_count;
 }
 
+// Folds spans of length 0 into the next span's offset (the buckets stay
+// where they are). addBucket indexes a receiving histogram's buckets by
+// its spans and would run past them on such a span (Go panics there, and
+// the query fails); valid histograms rarely have them, and the result is
+// otherwise the same.
+void DropEmptySpans(std::vector<HistogramSpan>& spans) {
+  if (std::none_of(spans.begin(), spans.end(),
+                   [](const HistogramSpan& s) { return s.length == 0; })) {
+    return;
+  }
+  std::vector<HistogramSpan> out;
+  int32_t carry = 0;
+  for (const HistogramSpan& s : spans) {
+    if (s.length == 0) {
+      carry += s.offset;
+      continue;
+    }
+    out.push_back({s.offset + carry, s.length});
+    carry = 0;
+  }
+  spans = std::move(out);
+}
+
 // Adds (sign 1) or subtracts (sign -1) `other`'s buckets into `h`.
 void AddBuckets(FloatHistogram* h, const FloatHistogram& other, double sign) {
+  DropEmptySpans(h->positive_spans);
+  DropEmptySpans(h->negative_spans);
   for (int side = 0; side < 2; ++side) {
     const bool positive = side == 0;
     auto& spans = positive ? h->positive_spans : h->negative_spans;

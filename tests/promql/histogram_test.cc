@@ -4,7 +4,10 @@
 // rate/increase/delta with counter resets, sum/avg/topk, binary
 // operators, and the memory budget. The same behaviour is compared with a
 // live Prometheus in tests/server/histogram_promql_test.cc.
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <random>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -253,6 +256,139 @@ TEST(HistogramMathTest, AddAcrossSchemasAndZeroThresholds) {
   EXPECT_EQ(z.positive_buckets, (std::vector<double>{1, 1}));
   EXPECT_TRUE(HistogramDetectReset(Hist(1, 1, 0, 0), Hist(1, 1, 1, 0)));
   EXPECT_FALSE(HistogramDetectReset(Hist(1, 1, 1, 0), Hist(1, 1, 1, 0)));
+}
+
+// Bucket index -> count of one side.
+std::map<int32_t, double> BucketMap(const std::vector<HistogramSpan>& spans,
+                                    const std::vector<double>& buckets) {
+  std::map<int32_t, double> out;
+  int32_t index = 0;
+  size_t b = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    index += spans[i].offset;
+    for (uint32_t j = 0; j < spans[i].length; ++j) out[index++] += buckets[b++];
+  }
+  return out;
+}
+
+// Random layouts of one schema and zero threshold: Add and Sub must give
+// every bucket the sum (difference) of the two, with consistent spans, and
+// Compact must keep exactly the non-empty buckets.
+TEST(HistogramMathTest, RandomLayoutsAddAndSubBucketByBucket) {
+  std::mt19937 rng(42);
+  auto random_side = [&](std::vector<HistogramSpan>* spans,
+                         std::vector<double>* buckets) {
+    const int n = static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      const int32_t offset = static_cast<int32_t>(rng() % 4) - (i == 0 ? 2 : 0);
+      const uint32_t length = rng() % 4;
+      spans->push_back({offset, length});
+      for (uint32_t j = 0; j < length; ++j) {
+        buckets->push_back(static_cast<double>(rng() % 3));
+      }
+    }
+  };
+  for (int round = 0; round < 2000; ++round) {
+    FloatHistogram a, b;
+    random_side(&a.positive_spans, &a.positive_buckets);
+    random_side(&a.negative_spans, &a.negative_buckets);
+    random_side(&b.positive_spans, &b.positive_buckets);
+    random_side(&b.negative_spans, &b.negative_buckets);
+    for (const bool sub : {false, true}) {
+      FloatHistogram r = a;
+      if (sub) {
+        HistogramSub(&r, b);
+      } else {
+        HistogramAdd(&r, b);
+      }
+      for (const bool positive : {true, false}) {
+        auto want =
+            BucketMap(positive ? a.positive_spans : a.negative_spans,
+                      positive ? a.positive_buckets : a.negative_buckets);
+        for (auto [i, c] :
+             BucketMap(positive ? b.positive_spans : b.negative_spans,
+                       positive ? b.positive_buckets : b.negative_buckets)) {
+          want[i] += sub ? -c : c;
+        }
+        const auto& spans = positive ? r.positive_spans : r.negative_spans;
+        const auto& buckets =
+            positive ? r.positive_buckets : r.negative_buckets;
+        uint32_t total = 0;
+        for (const HistogramSpan& sp : spans) total += sp.length;
+        ASSERT_EQ(total, buckets.size()) << round;
+        auto got = BucketMap(spans, buckets);
+        std::erase_if(got, [](const auto& kv) { return kv.second == 0; });
+        std::erase_if(want, [](const auto& kv) { return kv.second == 0; });
+        EXPECT_EQ(got, want) << round << (sub ? " sub" : " add");
+        FloatHistogram compacted = r;
+        HistogramCompact(&compacted);
+        const auto& cb =
+            positive ? compacted.positive_buckets : compacted.negative_buckets;
+        EXPECT_EQ(BucketMap(positive ? compacted.positive_spans
+                                     : compacted.negative_spans,
+                            cb),
+                  want)
+            << round;
+        EXPECT_TRUE(std::none_of(cb.begin(), cb.end(),
+                                 [](double c) { return c == 0; }));
+      }
+    }
+  }
+}
+
+double Population(const FloatHistogram& h) {
+  double n = h.zero_count;
+  for (double c : h.positive_buckets) n += c;
+  for (double c : h.negative_buckets) n += c;
+  return n;
+}
+
+// Random schemas and zero thresholds: Add keeps every observation (the
+// zero bucket takes what falls under a wider threshold), CopyToSchema
+// keeps them too, Sub undoes Add's count, and nothing crashes on odd
+// layouts (spans of length 0, adjacent spans).
+TEST(HistogramMathTest, RandomSchemasKeepTheirObservations) {
+  std::mt19937 rng(7);
+  auto random = [&](int32_t schema) {
+    FloatHistogram h;
+    h.schema = schema;
+    h.zero_threshold = std::vector<double>{0, 0.5, 1}[rng() % 3];
+    h.zero_count = rng() % 3;
+    for (auto* side : {&h.positive_spans, &h.negative_spans}) {
+      auto* buckets =
+          side == &h.positive_spans ? &h.positive_buckets : &h.negative_buckets;
+      const int n = static_cast<int>(rng() % 4);
+      for (int i = 0; i < n; ++i) {
+        const uint32_t length = rng() % 4;
+        // Buckets from index 1 on: none inside a zero bucket of at most 1
+        // (2.42's Add skips those of the added histogram).
+        side->push_back(
+            {static_cast<int32_t>(rng() % 4) + (i == 0 ? 1 : 0), length});
+        for (uint32_t j = 0; j < length; ++j) buckets->push_back(rng() % 3);
+      }
+    }
+    h.count = Population(h);
+    return h;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const int32_t sa = static_cast<int32_t>(rng() % 4) - 1;
+    const int32_t sb = sa + static_cast<int32_t>(rng() % 3);
+    const FloatHistogram a = random(sa), b = random(sb);
+    FloatHistogram sum = a;
+    HistogramAdd(&sum, b);
+    EXPECT_EQ(Population(sum), Population(a) + Population(b)) << round;
+    EXPECT_EQ(sum.count, a.count + b.count);
+    EXPECT_EQ(sum.schema, sa);
+    EXPECT_EQ(Population(HistogramCopyToSchema(b, sa)), Population(b));
+    FloatHistogram diff = sum;
+    HistogramSub(&diff, b);
+    HistogramCompact(&diff);
+    EXPECT_EQ(diff.count, a.count);
+    (void)HistogramDetectReset(b, a);
+    (void)HistogramDetectReset(a, b);
+    (void)HistogramQuantile(0.5, sum);
+    (void)HistogramFraction(-1, 1, sum);
+  }
 }
 
 }  // namespace
