@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace strata::promql {
@@ -62,6 +63,12 @@ class FloatBucketIterator {
           orig_idx += span.offset;
         }
         if (exhausted) {
+          if (first_pass) return false;
+          break;
+        }
+        // Spans promising more buckets than there are (never in a
+        // validated histogram): stop rather than read past them.
+        if (buckets_idx_ >= buckets_.size()) {
           if (first_pass) return false;
           break;
         }
@@ -406,6 +413,15 @@ void DropEmptySpans(std::vector<HistogramSpan>& spans) {
 void AddBuckets(FloatHistogram* h, const FloatHistogram& other, double sign) {
   DropEmptySpans(h->positive_spans);
   DropEmptySpans(h->negative_spans);
+  // addBucket indexes the buckets by the spans: make them agree (they do
+  // in any validated histogram).
+  for (auto [spans, buckets] :
+       {std::pair{&h->positive_spans, &h->positive_buckets},
+        std::pair{&h->negative_spans, &h->negative_buckets}}) {
+    size_t n = 0;
+    for (const HistogramSpan& s : *spans) n += s.length;
+    buckets->resize(n);
+  }
   for (int side = 0; side < 2; ++side) {
     const bool positive = side == 0;
     auto& spans = positive ? h->positive_spans : h->negative_spans;
