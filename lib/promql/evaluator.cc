@@ -761,6 +761,9 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
                                                (sizeof(Point) + sizeof(char)));
     if (!query_->Charge(exact_bytes)) return query_->TooMuchMemory();
     use_at_end.assign(at_ends.empty() ? 0 : samples.size(), 0);
+    const bool any_histogram =
+        std::any_of(samples.begin(), samples.end(),
+                    [](const Point& p) { return p.h != nullptr; });
     prev_lo = prev_hi = 0;
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
@@ -794,6 +797,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       c.range_ms = range_ms;
       c.scalars = scalars;
       c.query = query_;
+      c.any_histogram = any_histogram;
       STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
       if (!v.has_value()) continue;
       if (!query_->ReservePoint(&series.points)) {

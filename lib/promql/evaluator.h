@@ -190,6 +190,9 @@ struct RangeCall {
   int64_t range_ms = 0;
   std::span<const double> scalars;  // Other arguments' values at this step.
   QueryContext* query = nullptr;
+  // False when no point of the series is a histogram: float-only
+  // functions may skip looking for them.
+  bool any_histogram = true;
   // Set by a function whose result is a histogram (rate, increase, delta
   // over native histograms); the returned value is then 0.
   mutable const FloatHistogram* result_histogram = nullptr;

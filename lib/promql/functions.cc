@@ -537,8 +537,10 @@ RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
     if (!histogram.has_value()) return std::optional<double>();
   } else {
     result = pts.back().v - pts.front().v;
-    for (const Point& p : pts) {
-      if (p.h != nullptr) return std::optional<double>();
+    if (c.any_histogram) {
+      for (const Point& p : pts) {
+        if (p.h != nullptr) return std::optional<double>();
+      }
     }
     if (is_counter) {
       double last = 0;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include "promql/evaluator.h"
@@ -89,7 +90,9 @@ struct SelectedSample {
   int64_t t = 0;
   double v = 0;
   bool is_histogram = false;
-  FloatHistogram histogram;
+  // Allocated at the first histogram, then reused: swapping two samples
+  // stays as cheap as for floats.
+  std::unique_ptr<FloatHistogram> histogram;
   const FloatHistogram* stored = nullptr;
 
   void Read(const SampleIterator& it) {
@@ -98,7 +101,8 @@ struct SelectedSample {
     is_histogram = it.value_type() != SampleValueType::kFloat;
     if (is_histogram) {
       v = 0;
-      histogram = it.float_histogram();
+      if (histogram == nullptr) histogram = std::make_unique<FloatHistogram>();
+      *histogram = it.float_histogram();
     } else {
       v = it.v();
     }
@@ -106,11 +110,11 @@ struct SelectedSample {
   // Prometheus 2.42's vectorSelectorSingle: a float StaleNaN ends a
   // histogram series too.
   bool IsStale() const {
-    return is_histogram ? IsStaleNaN(histogram.sum) : IsStaleNaN(v);
+    return is_histogram ? IsStaleNaN(histogram->sum) : IsStaleNaN(v);
   }
   const FloatHistogram* Stored(QueryContext* query) {
     if (is_histogram && stored == nullptr) {
-      stored = query->KeepHistogram(histogram);
+      stored = query->KeepHistogram(*histogram);
     }
     return stored;
   }
