@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "promql/evaluator.h"
+#include "promql/histogram_math.h"
 #include "promql/quantile.h"
 #include "util/go_format.h"
 #include "util/strings.h"
@@ -70,6 +72,12 @@ struct Group {
   int64_t count = 0;
   StepVector heap;
   std::vector<double> values;  // quantile
+  // sum over native histograms, as 2.42's groupedAggregation: floats and
+  // histograms in one group give no result; a histogram joining a group
+  // that started with a float is not kept.
+  bool has_float = false;
+  bool has_histogram = false;
+  std::optional<FloatHistogram> histogram;
 };
 
 struct SeriesGroup {
@@ -100,6 +108,12 @@ Group StartGroup(ItemType op, const Labels* labels, const StepSample& s) {
   g.value = s.v;
   g.mean = s.v;
   g.count = 1;
+  if (s.h == nullptr) {
+    g.has_float = true;
+  } else if (op == ItemType::kSum) {
+    g.histogram = *s.h;
+    g.has_histogram = true;
+  }
   switch (op) {
     case ItemType::kStdvar:
     case ItemType::kStddev:
@@ -154,7 +168,19 @@ void AddToMean(Group& g, double v) {
 Status Accumulate(ItemType op, int64_t k, const StepSample& s, Group& g) {
   switch (op) {
     case ItemType::kSum:
-      g.value += s.v;
+      if (s.h == nullptr) {
+        g.has_float = true;
+        g.value += s.v;
+        break;
+      }
+      g.has_histogram = true;
+      if (!g.histogram.has_value()) break;
+      // The histogram added to must have the lower (or same) schema.
+      if (s.h->schema >= g.histogram->schema) {
+        HistogramAdd(&*g.histogram, *s.h);
+      } else {
+        g.histogram = HistogramSum(*g.histogram, *s.h);
+      }
       break;
     case ItemType::kAvg:
       AddToMean(g, s.v);
@@ -196,7 +222,8 @@ Status Accumulate(ItemType op, int64_t k, const StepSample& s, Group& g) {
 
 // Appends the group's result to `out`: one sample, or topk/bottomk's kept
 // samples. `param`: quantile's parameter.
-void EmitGroup(ItemType op, double param, Group& g, StepVector* out) {
+void EmitGroup(ItemType op, double param, Group& g, QueryContext* query,
+               StepVector* out) {
   double value = g.value;
   switch (op) {
     case ItemType::kAvg:
@@ -228,10 +255,16 @@ void EmitGroup(ItemType op, double param, Group& g, StepVector* out) {
     case ItemType::kQuantile:
       value = Quantile(param, g.values);
       break;
+    case ItemType::kSum:
+      if (g.has_float && g.has_histogram) return;
+      break;
     default:
       break;
   }
-  out->push_back({g.labels, value, -1});
+  const FloatHistogram* h = nullptr;
+  if (g.histogram.has_value())
+    h = query->KeepHistogram(*std::move(g.histogram));
+  out->push_back({g.labels, value, -1, h});
 }
 
 // One aggregation over all its steps: which group each input series falls
@@ -246,6 +279,7 @@ class Aggregation {
         grouping_(agg.grouping),
         without_(agg.without),
         value_label_(std::move(value_label)),
+        query_(query),
         pool_(query) {
     std::sort(grouping_.begin(), grouping_.end());
     // count_values groups by the value label too.
@@ -294,7 +328,7 @@ class Aggregation {
         STRATA_RETURN_IF_ERROR(Accumulate(op_, k, s, groups_[slot.index]));
       }
     }
-    for (Group& g : groups_) EmitGroup(op_, param, g, out);
+    for (Group& g : groups_) EmitGroup(op_, param, g, query_, out);
     return Status::OK();
   }
 
@@ -367,6 +401,7 @@ class Aggregation {
   const std::string value_label_;
   std::vector<std::string> count_values_grouping_;  // Sorted.
 
+  QueryContext* const query_;
   LabelsPool pool_;
   // Set by PrepareSeries.
   std::vector<SeriesGroup> series_groups_;

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "promql/evaluator.h"
+#include "promql/histogram_math.h"
 #include "promql/lexer.h"
 #include "util/strings.h"
 
@@ -96,8 +97,9 @@ Labels MatchLabels(const Labels& l, bool on,
 }
 
 struct BinopState {
-  explicit BinopState(QueryContext* query) : pool(query) {}
+  explicit BinopState(QueryContext* query) : query(query), pool(query) {}
 
+  QueryContext* const query;
   LabelsPool pool;
   absl::flat_hash_map<std::pair<const Labels*, const Labels*>, const Labels*>
       result_metric;
@@ -169,8 +171,20 @@ Status VectorBinop(ItemType op, const StepVector* lhs, const StepVector* rhs,
     if (it == right.end()) continue;
     const StepSample& rs = *it->second;
     double vl = ls.v, vr = rs.v;
-    if (one_to_many) std::swap(vl, vr);
+    const FloatHistogram *hl = ls.h, *hr = rs.h;
+    if (one_to_many) {
+      std::swap(vl, vr);
+      std::swap(hl, hr);
+    }
+    // Prometheus 2.42's vectorElemBinop: only `+` of two histograms gives
+    // a histogram; every other operator sees their value 0. A histogram
+    // matched with a float gives nothing (after the matching checks).
     auto [value, keep] = ElemBinop(op, vl, vr);
+    const FloatHistogram* histogram = nullptr;
+    if (op == ItemType::kAdd && hl != nullptr && hr != nullptr) {
+      value = 0;
+      histogram = st.query->KeepHistogram(HistogramSum(*hl, *hr));
+    }
     if (return_bool) {
       value = Btos(keep);
     } else if (!keep) {
@@ -189,7 +203,9 @@ Status VectorBinop(ItemType op, const StepVector* lhs, const StepVector* rhs,
           "multiple matches for labels: grouping labels must ensure unique "
           "matches");
     }
-    out->push_back({metric, value, -1});
+    if ((hl == nullptr) == (hr == nullptr)) {
+      out->push_back({metric, value, -1, histogram});
+    }
   }
   return Status::OK();
 }
@@ -255,7 +271,9 @@ void VectorScalarBinop(ItemType op, const StepVector& vec, double scalar,
     if (ShouldDropMetricName(op) || return_bool) {
       metric = pool.DropMetricName(metric);
     }
-    out->push_back({metric, value, -1});
+    // As 2.42's VectorscalarBinop: the operator sees a histogram's value
+    // 0, and the sample keeps its histogram, unchanged.
+    out->push_back({metric, value, -1, s.h});
   }
 }
 

@@ -107,7 +107,28 @@ StatusOr<Result> Engine::Range(DB& db, std::string_view query, int64_t start_ms,
   return RangeExpr(db, *expr, start_ms, end_ms, step_ms, options);
 }
 
+namespace {
+
+QuerierFactory DbQueriers(DB& db) {
+  return
+      [&db](int64_t mint, int64_t maxt) { return db.NewQuerier(mint, maxt); };
+}
+
+}  // namespace
+
 StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
+                                     const QueryOptions& options) const {
+  return InstantExpr(DbQueriers(db), expr, t_ms, options);
+}
+
+StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
+                                   int64_t end_ms, int64_t step_ms,
+                                   const QueryOptions& options) const {
+  return RangeExpr(DbQueriers(db), expr, start_ms, end_ms, step_ms, options);
+}
+
+StatusOr<Result> Engine::InstantExpr(const QuerierFactory& queriers,
+                                     const Expr& expr, int64_t t_ms,
                                      const QueryOptions& options) const {
   const Expr& unwrapped = UnwrapParens(expr);
   if (unwrapped.kind() == NodeKind::kString) {
@@ -118,9 +139,11 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
     return r;
   }
   // Prometheus runs an instant query as a range query with one step.
-  STRATA_ASSIGN_OR_RETURN(Result r, Run(db, expr, t_ms, t_ms, 1, options));
+  STRATA_ASSIGN_OR_RETURN(Result r,
+                          Run(queriers, expr, t_ms, t_ms, 1, options));
   Result out;
   out.memory = std::move(r.memory);
+  out.histograms = std::move(r.histograms);
   out.stats = std::move(r.stats);
   out.warnings = std::move(r.warnings);
   out.type = expr.Type();
@@ -132,8 +155,8 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
       }
       out.vector.reserve(r.matrix.size());
       for (Series& s : r.matrix) {
-        out.vector.push_back(
-            Sample{std::move(s.metric), t_ms, s.points.front().v});
+        out.vector.push_back(Sample{std::move(s.metric), t_ms,
+                                    s.points.front().v, s.points.front().h});
       }
       break;
     case ValueType::kScalar:
@@ -151,7 +174,8 @@ StatusOr<Result> Engine::InstantExpr(DB& db, const Expr& expr, int64_t t_ms,
   return out;
 }
 
-StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
+StatusOr<Result> Engine::RangeExpr(const QuerierFactory& queriers,
+                                   const Expr& expr, int64_t start_ms,
                                    int64_t end_ms, int64_t step_ms,
                                    const QueryOptions& options) const {
   const ValueType type = expr.Type();
@@ -169,8 +193,8 @@ StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
     return Status::InvalidArgument(
         "end timestamp must not be before start time");
   }
-  STRATA_ASSIGN_OR_RETURN(Result r,
-                          Run(db, expr, start_ms, end_ms, step_ms, options));
+  STRATA_ASSIGN_OR_RETURN(
+      Result r, Run(queriers, expr, start_ms, end_ms, step_ms, options));
   const auto sort_start = std::chrono::steady_clock::now();
   std::sort(r.matrix.begin(), r.matrix.end(),
             [](const Series& a, const Series& b) {
@@ -182,8 +206,8 @@ StatusOr<Result> Engine::RangeExpr(DB& db, const Expr& expr, int64_t start_ms,
   return r;
 }
 
-StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
-                             int64_t end, int64_t interval,
+StatusOr<Result> Engine::Run(const QuerierFactory& queriers, const Expr& expr,
+                             int64_t start, int64_t end, int64_t interval,
                              const QueryOptions& options) const {
   Result r;
   r.memory = std::make_unique<MemoryBudget>(options_.max_memory_bytes,
@@ -204,7 +228,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   int64_t mint, maxt;
   if (FindMinMaxTime(expr, start, end, options_.lookback_delta_ms, &mint,
                      &maxt)) {
-    STRATA_ASSIGN_OR_RETURN(querier, db.NewQuerier(mint, maxt));
+    STRATA_ASSIGN_OR_RETURN(querier, queriers(mint, maxt));
     ctx.querier = querier.get();
   }
   r.stats.query_preparation = SecondsSince(start_time);
@@ -222,6 +246,7 @@ StatusOr<Result> Engine::Run(DB& db, const Expr& expr, int64_t start,
   r.stats.start_ms = start;
   r.stats.step_ms = interval;
   if (querier) r.warnings = querier->Warnings();
+  r.histograms = ctx.histograms;
   return r;
 }
 

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +103,10 @@ struct Result {
   // count against the limits until the Result is destroyed (after the API
   // has sent it). Declared first, so destroyed after the values it counts.
   std::unique_ptr<MemoryBudget> memory;
+  // Owns the native histograms that points and samples refer to (their
+  // `h`); their bytes are counted in `memory`. Keep it while reading the
+  // `h` of values moved out of this Result.
+  std::shared_ptr<HistogramStore> histograms;
   ValueType type = ValueType::kNone;
   // kVector: in the order Prometheus returns them (evaluation order; sort
   // functions and topk decide it). Every sample's t is the query time.
@@ -117,6 +122,11 @@ struct Result {
   // HTTP API returns in "warnings" with status "success", as Prometheus.
   std::vector<std::string> warnings;
 };
+
+// Opens a querier over [mint, maxt], as DB::NewQuerier: the seam through
+// which tests (and any other storage) hand the engine series without a DB.
+using QuerierFactory = std::function<StatusOr<std::unique_ptr<Querier>>(
+    int64_t mint, int64_t maxt)>;
 
 class Engine {
  public:
@@ -139,6 +149,15 @@ class Engine {
                              int64_t end_ms, int64_t step_ms,
                              const QueryOptions& options = {}) const;
 
+  // The same over any storage: `queriers` is called at most once per
+  // query, on the calling thread.
+  StatusOr<Result> InstantExpr(const QuerierFactory& queriers, const Expr& expr,
+                               int64_t t_ms,
+                               const QueryOptions& options = {}) const;
+  StatusOr<Result> RangeExpr(const QuerierFactory& queriers, const Expr& expr,
+                             int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                             const QueryOptions& options = {}) const;
+
   // The deadline for a query starting now whose own limit is `timeout_ms`
   // (0: none): the tighter of that and EngineOptions::timeout_ms; unset if
   // neither limits it.
@@ -148,8 +167,9 @@ class Engine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  StatusOr<Result> Run(DB& db, const Expr& expr, int64_t start, int64_t end,
-                       int64_t interval, const QueryOptions& options) const;
+  StatusOr<Result> Run(const QuerierFactory& queriers, const Expr& expr,
+                       int64_t start, int64_t end, int64_t interval,
+                       const QueryOptions& options) const;
 
   const EngineOptions options_;
 };

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "promql/histogram_math.h"
+#include "promql/sample_reading.h"
 #include "util/strings.h"
 
 namespace strata::promql::internal {
@@ -37,7 +39,7 @@ class SeriesAssembler {
   explicit SeriesAssembler(QueryContext* query) : query_(query) {}
 
   // False (nothing added) once the memory budget refused.
-  bool Add(const Labels* metric, int64_t t, double v) {
+  bool Add(const Labels* metric, int64_t t, double v, const FloatHistogram* h) {
     size_t idx;
     auto it = by_ptr_.find(metric);
     if (it != by_ptr_.end()) {
@@ -55,7 +57,7 @@ class SeriesAssembler {
       by_ptr_.emplace(metric, idx);
     }
     if (!query_->ReservePoint(&out_[idx].points)) return false;
-    out_[idx].points.push_back({t, v});
+    out_[idx].points.push_back({t, v, h});
     ++points_;
     return true;
   }
@@ -157,8 +159,15 @@ bool QueryContext::ReservePoint(std::vector<Point>* points) {
 }
 
 Status QueryContext::SetHeld(int64_t bytes) {
-  if (!memory->Set(bytes)) return TooMuchMemory();
+  if (!memory->Set(bytes + histogram_bytes)) return TooMuchMemory();
   return Status::OK();
+}
+
+const FloatHistogram* QueryContext::KeepHistogram(FloatHistogram h) {
+  const int64_t bytes = HistogramBytes(h);
+  histogram_bytes += bytes;
+  Charge(bytes);
+  return histograms->Add(std::move(h));
 }
 
 Status QueryContext::TooMuchMemory() const {
@@ -365,7 +374,7 @@ StatusOr<Matrix> Evaluator::RangeEval(const std::vector<const Expr*>& exprs,
                                       const StepFunc& fn,
                                       const PrepFunc& prep) {
   const int64_t original = query_->current_samples;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   std::vector<Matrix> inputs(exprs.size());
   for (size_t i = 0; i < exprs.size(); ++i) {
     if (exprs[i] == nullptr || exprs[i]->Type() == ValueType::kString) continue;
@@ -409,7 +418,8 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
         size_t& c = cursor[i][si];
         if (c < s.points.size() && s.points[c].t == ts) {
           if (query_->current_samples >= max) return query_->TooManySamples();
-          args[i].push_back({&s.metric, s.points[c].v, static_cast<int>(si)});
+          args[i].push_back(
+              {&s.metric, s.points[c].v, static_cast<int>(si), s.points[c].h});
           ++c;
           ++query_->current_samples;
         }
@@ -426,7 +436,9 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
     if (query_->current_samples > max) return query_->TooManySamples();
     if (start_ == end_) return InstantResult(ts, result);
     for (const StepSample& s : result) {
-      if (!assembler.Add(s.metric, ts, s.v)) return query_->TooMuchMemory();
+      if (!assembler.Add(s.metric, ts, s.v, s.h)) {
+        return query_->TooMuchMemory();
+      }
     }
   }
   return assembler.Take();
@@ -443,7 +455,7 @@ StatusOr<Matrix> Evaluator::InstantResult(int64_t ts,
   Matrix m;
   m.reserve(result.size());
   for (const StepSample& s : result) {
-    m.push_back(Series{*s.metric, {{ts, s.v}}});
+    m.push_back(Series{*s.metric, {{ts, s.v, s.h}}});
   }
   return m;
 }
@@ -476,7 +488,7 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
   const int64_t lookback = query_->lookback_ms;
   const int64_t first_ref = (at ? *at : start_) - offset;
   const int64_t steps = Steps();
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   // Most series have a point at most steps: allocate once (up to a bound;
   // a subquery may have billions of steps).
   const size_t reserve = static_cast<size_t>(
@@ -492,8 +504,8 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
         Series series{labels, {}};
         series.points.reserve(reserve);
         bool have_prev = false, have_next = it.Seek(first_ref - lookback);
-        Point prev, next;
-        if (have_next) next = {it.t(), it.v()};
+        SelectedSample prev, next;
+        if (have_next) next.Read(it);
         int64_t ts = start_;
         for (int64_t step = 0; step < steps; ++step, ts += interval_) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
@@ -501,15 +513,15 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           if (have_next && next.t < ref - lookback) {
             have_prev = false;
             have_next = it.Seek(ref - lookback);
-            if (have_next) next = {it.t(), it.v()};
+            if (have_next) next.Read(it);
           }
           while (have_next && next.t <= ref) {
-            prev = next;
+            std::swap(prev, next);
             have_prev = true;
             have_next = it.Next();
-            if (have_next) next = {it.t(), it.v()};
+            if (have_next) next.Read(it);
           }
-          if (!have_prev || prev.t < ref - lookback || IsStaleNaN(prev.v)) {
+          if (!have_prev || prev.t < ref - lookback || prev.IsStale()) {
             continue;
           }
           if (query_->current_samples >= query_->max_samples) {
@@ -520,9 +532,11 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           if (!query_->ReservePoint(&series.points)) {
             return query_->TooMuchMemory();
           }
-          series.points.push_back({ts, sample_timestamps
-                                           ? static_cast<double>(prev.t) / 1000
-                                           : prev.v});
+          if (sample_timestamps) {
+            series.points.push_back({ts, static_cast<double>(prev.t) / 1000});
+          } else {
+            series.points.push_back({ts, prev.v, prev.Stored(query_)});
+          }
         }
         STRATA_RETURN_IF_ERROR(it.status());
         return KeepSeries(std::move(series), &out);
@@ -554,7 +568,7 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   const std::optional<int64_t> at = AtTime(vs.timestamp_ms, vs.start_or_end);
   const int64_t maxt = (at ? *at : start_) - vs.original_offset_ms;
   const int64_t mint = maxt - ms.range_ms;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
   Matrix out;
   STRATA_RETURN_IF_ERROR(ForEachSeries(
       vs.matchers, [&](const Labels& labels, SampleIterator& it) -> Status {
@@ -563,9 +577,19 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
           return query_->TooMuchMemory();
         }
         Series series{labels, {}};
+        Point p;
+        const FloatHistogram* at_end;
         for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-          if (IsStaleNaN(it.v())) continue;
+          if (!ReadPoint(
+                  it, &p,
+                  [this](FloatHistogram h) {
+                    return query_->KeepHistogram(std::move(h));
+                  },
+                  &at_end)) {
+            continue;
+          }
+          if (at_end != nullptr && p.t == maxt) p.h = at_end;
           if (query_->current_samples >= query_->max_samples) {
             return query_->TooManySamples();
           }
@@ -573,7 +597,7 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
           if (!query_->ReservePoint(&series.points)) {
             return query_->TooMuchMemory();
           }
-          series.points.push_back({it.t(), it.v()});
+          series.points.push_back(p);
         }
         // As Prometheus, at the first step.
         CountSamples(0, static_cast<int64_t>(series.points.size()));
@@ -611,7 +635,7 @@ StatusOr<Matrix> Evaluator::EvalCall(const Call& call) {
     const Expr& arg = UnwrapParens(*call.args[0]);
     if (arg.kind() == NodeKind::kVectorSelector) {
       const int64_t original = query_->current_samples;
-      const int64_t original_bytes = query_->memory->used();
+      const int64_t original_bytes = query_->HeldBytes();
       std::vector<Matrix> inputs(1);
       STRATA_ASSIGN_OR_RETURN(
           inputs[0], EvalVectorSelector(arg.As<VectorSelector>(), true));
@@ -657,7 +681,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   RangeFunction fn = LookupRangeFunction(id);
   if (fn == nullptr) return Status::Internal("function has no implementation");
   const int64_t original = query_->current_samples;
-  const int64_t original_bytes = query_->memory->used();
+  const int64_t original_bytes = query_->HeldBytes();
 
   // Scalar arguments, evaluated over all steps.
   std::vector<Matrix> others(call.args.size());
@@ -698,12 +722,49 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   std::vector<double> scalars(call.args.size(), 0);
   Matrix out;
   std::vector<Point> points;
+  ScratchHistograms window_histograms(query_);
+  // Per window point (empty if none has one): the chunk iterator's form
+  // of an integer histogram where it differs from the ring's (ReadPoint).
+  std::vector<const FloatHistogram*> at_ends;
+  std::vector<Point> exact_window;
+  // Prometheus's windows (matrixIterSlice) keep the points of the previous
+  // step still inside, each in the form it was read in: read as the
+  // sample exactly at a step's window end, the iterator's form, else the
+  // ring's. ExactWindow builds a step's window that way in exact_window.
+  std::vector<char> use_at_end;
+  size_t prev_lo = 0, prev_hi = 0;
+  auto ExactWindow = [&](const std::vector<Point>& samples, size_t lo,
+                         size_t hi, int64_t mint, int64_t maxt) {
+    const bool overlap = prev_hi > prev_lo && samples[prev_hi - 1].t >= mint;
+    for (size_t i = overlap ? std::max(prev_hi, lo) : lo; i < hi; ++i) {
+      use_at_end[i] = samples[i].t == maxt;
+    }
+    prev_lo = lo;
+    prev_hi = hi;
+    exact_window.assign(samples.begin() + lo, samples.begin() + hi);
+    for (size_t i = lo; i < hi && i < at_ends.size(); ++i) {
+      if (use_at_end[i] && at_ends[i] != nullptr) {
+        exact_window[i - lo].h = at_ends[i];
+      }
+    }
+  };
   int64_t window_samples = 0;
 
   auto process = [&](const Labels& labels,
                      const std::vector<Point>& samples) -> Status {
     Series series{keep_name ? labels : DropMetricName(labels), {}};
     if (!query_->Charge(SeriesBytes(series))) return query_->TooMuchMemory();
+    // The scratch of ExactWindow, for the rare series that needs it.
+    const int64_t exact_bytes =
+        at_ends.empty() ? 0
+                        : static_cast<int64_t>(samples.size() *
+                                               (sizeof(Point) + sizeof(char)));
+    if (!query_->Charge(exact_bytes)) return query_->TooMuchMemory();
+    use_at_end.assign(at_ends.empty() ? 0 : samples.size(), 0);
+    const bool any_histogram =
+        std::any_of(samples.begin(), samples.end(),
+                    [](const Point& p) { return p.h != nullptr; });
+    prev_lo = prev_hi = 0;
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
     for (int64_t step = 0; step < steps; ++step, ts += interval_) {
@@ -723,21 +784,26 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       if (query_->current_samples > query_->max_samples) {
         return query_->TooManySamples();
       }
+      if (!at_ends.empty()) ExactWindow(samples, lo, hi, mint, maxt);
       if (n == 0) continue;
       CountSamples(step, n);
       RangeCall c;
-      c.points = std::span<const Point>(samples.data() + lo, hi - lo);
+      c.points = at_ends.empty()
+                     ? std::span<const Point>(samples.data() + lo, hi - lo)
+                     : std::span<const Point>(exact_window);
       c.ts = ts;
       c.range_start = mint;
       c.range_end = maxt;
       c.range_ms = range_ms;
       c.scalars = scalars;
+      c.query = query_;
+      c.any_histogram = any_histogram;
       STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
       if (!v.has_value()) continue;
       if (!query_->ReservePoint(&series.points)) {
         return query_->TooMuchMemory();
       }
-      series.points.push_back({ts, *v});
+      series.points.push_back({ts, *v, c.result_histogram});
     }
     if (!series.points.empty()) {
       const auto n = static_cast<int64_t>(series.points.size());
@@ -747,6 +813,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       query_->current_samples += n;
       query_->UpdatePeak();
     }
+    query_->Charge(-exact_bytes);
     return KeepSeries(std::move(series), &out);
   };
 
@@ -758,14 +825,38 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
         selector->matchers,
         [&](const Labels& labels, SampleIterator& it) -> Status {
           points.clear();
+          at_ends.clear();
+          window_histograms.Clear();
+          Point p;
+          const FloatHistogram* at_end;
           for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
             STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
-            if (IsStaleNaN(it.v())) continue;
+            if (!ReadPoint(
+                    it, &p,
+                    [&](FloatHistogram h) {
+                      return window_histograms.Add(std::move(h));
+                    },
+                    &at_end)) {
+              continue;
+            }
             if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
-            points.push_back({it.t(), it.v()});
+            points.push_back(p);
+            if (at_end != nullptr) {
+              const size_t before = at_ends.size();
+              if (!query_->Charge(static_cast<int64_t>(
+                      (points.size() - before) * sizeof(at_end)))) {
+                return query_->TooMuchMemory();
+              }
+              at_ends.resize(points.size());
+              at_ends.back() = at_end;
+            }
           }
           STRATA_RETURN_IF_ERROR(it.status());
-          return process(labels, points);
+          STRATA_RETURN_IF_ERROR(process(labels, points));
+          query_->Charge(-static_cast<int64_t>(at_ends.size() *
+                                               sizeof(const FloatHistogram*)));
+          at_ends = {};
+          return Status::OK();
         }));
   } else {
     for (const Series& s : subquery_result) {
@@ -780,6 +871,7 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       STRATA_RETURN_IF_ERROR(process(s.metric, points));
     }
   }
+  window_histograms.Clear();
   query_->current_samples -= window_samples + subquery_samples;
 
   if (id == FuncId::kAbsentOverTime) {

@@ -78,12 +78,25 @@ struct QueryContext {
   Status TooMuchMemory() const;
   void UpdatePeak() { peak_samples = std::max(peak_samples, current_samples); }
 
+  // The histograms the query's points refer to (Point::h); handed to the
+  // Result with the values. `histogram_bytes` of them are charged to
+  // `memory` and stay held until the query ends: SetHeld adds them to what
+  // it is told, HeldBytes leaves them out.
+  std::shared_ptr<HistogramStore> histograms =
+      std::make_shared<HistogramStore>();
+  int64_t histogram_bytes = 0;
+  // Stores `h`, charging its bytes (a refusal shows in CheckInterrupted).
+  const FloatHistogram* KeepHistogram(FloatHistogram h);
+  // The bytes held, histograms left out (see SetHeld).
+  int64_t HeldBytes() const { return memory->used() - histogram_bytes; }
+
   // Counts `bytes` more held; false once over budget.
   bool Charge(int64_t bytes) { return memory->Add(bytes); }
   // Makes room for one more point, charging any growth of the capacity
   // first; false (nothing allocated) once over budget.
   bool ReservePoint(std::vector<Point>* points);
-  // Sets the bytes held to `bytes` (a node's result replacing its inputs).
+  // Sets the bytes held to `bytes` plus the histograms' (a node's result
+  // replacing its inputs; `bytes` counts from HeldBytes).
   Status SetHeld(int64_t bytes);
 };
 
@@ -107,6 +120,7 @@ struct StepSample {
   const Labels* metric = nullptr;
   double v = 0;
   int series = -1;  // Index of the input series it came from, if any.
+  const FloatHistogram* h = nullptr;  // As Point::h.
 };
 using StepVector = std::vector<StepSample>;
 
@@ -175,6 +189,13 @@ struct RangeCall {
   int64_t range_end = 0;
   int64_t range_ms = 0;
   std::span<const double> scalars;  // Other arguments' values at this step.
+  QueryContext* query = nullptr;
+  // False when no point of the series is a histogram: float-only
+  // functions may skip looking for them.
+  bool any_histogram = true;
+  // Set by a function whose result is a histogram (rate, increase, delta
+  // over native histograms); the returned value is then 0.
+  mutable const FloatHistogram* result_histogram = nullptr;
 };
 using RangeFunction = StatusOr<std::optional<double>> (*)(const RangeCall& c);
 

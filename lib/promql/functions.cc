@@ -9,6 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "promql/evaluator.h"
 #include "promql/format.h"
+#include "promql/histogram_functions.h"
+#include "promql/histogram_math.h"
 #include "promql/quantile.h"
 #include "util/strings.h"
 
@@ -373,7 +375,12 @@ Status FnHistogramQuantile(InstantCall& c) {
   NodeState& st = c.state;
   for (NodeState::BucketGroup& g : st.bucket_groups) g.buckets.clear();
   std::string key;
+  std::vector<const StepSample*> natives;
   for (const StepSample& s : c.args[1]) {
+    if (s.h != nullptr) {
+      natives.push_back(&s);  // After the classic buckets, as 2.42.
+      continue;
+    }
     StatusOr<double> upper = ParseFloat(s.metric->Get("le"));
     if (!upper.ok()) continue;  // No or malformed bucket label.
     key.clear();
@@ -398,6 +405,25 @@ Status FnHistogramQuantile(InstantCall& c) {
     }
     st.bucket_groups[it->second].buckets.push_back({*upper, s.v});
   }
+  // A native histogram with the labels of a classic one's buckets (minus
+  // `le`) gives nothing, and drops the classic one at this step.
+  for (const StepSample* s : natives) {
+    key.clear();
+    for (const Label& l : *s->metric) {
+      key.append(l.name);
+      key.push_back('\xff');
+      key.append(l.value);
+      key.push_back('\xff');
+    }
+    auto it = st.bucket_index.find(key);
+    if (it != st.bucket_index.end() &&
+        !st.bucket_groups[it->second].buckets.empty()) {
+      st.bucket_groups[it->second].buckets.clear();
+      continue;
+    }
+    c.out->push_back(
+        {st.pool.DropMetricName(s->metric), HistogramQuantile(q, *s->h), -1});
+  }
   std::vector<Bucket> buckets;
   for (const NodeState::BucketGroup& g : st.bucket_groups) {
     if (g.buckets.empty()) continue;
@@ -408,9 +434,6 @@ Status FnHistogramQuantile(InstantCall& c) {
   }
   return Status::OK();
 }
-
-// Native histograms do not exist in Strata, so these see no input.
-Status FnNoNativeHistograms(InstantCall&) { return Status::OK(); }
 
 // ---- Date functions ----
 
@@ -504,12 +527,27 @@ RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
                              bool is_rate) {
   const auto& pts = c.points;
   if (pts.size() < 2) return std::optional<double>();
-  double result = pts.back().v - pts.front().v;
-  if (is_counter) {
-    double last = 0;
-    for (const Point& p : pts) {
-      if (p.v < last) result += last;
-      last = p.v;
+  // A window starting with a histogram is a histogram rate (nothing if it
+  // mixes in floats); one starting with a float gives nothing if it holds
+  // a histogram.
+  std::optional<FloatHistogram> histogram;
+  double result = 0;
+  if (pts.front().h != nullptr) {
+    histogram = HistogramRate(pts, is_counter);
+    if (!histogram.has_value()) return std::optional<double>();
+  } else {
+    result = pts.back().v - pts.front().v;
+    if (c.any_histogram) {
+      for (const Point& p : pts) {
+        if (p.h != nullptr) return std::optional<double>();
+      }
+    }
+    if (is_counter) {
+      double last = 0;
+      for (const Point& p : pts) {
+        if (p.v < last) result += last;
+        last = p.v;
+      }
     }
   }
   double duration_to_start =
@@ -535,6 +573,11 @@ RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
   // Scaled in this order so results match Prometheus to the last bit.
   double factor = extrapolate_to / sampled_interval;
   if (is_rate) factor /= Seconds(c.range_ms);
+  if (histogram.has_value()) {
+    HistogramScale(&*histogram, factor);
+    c.result_histogram = c.query->KeepHistogram(*std::move(histogram));
+    return std::optional<double>(0);
+  }
   return std::optional<double>(result * factor);
 }
 
@@ -771,9 +814,11 @@ InstantFunction LookupInstantFunction(FuncId id) {
     case FuncId::kFloor:
       return Simple<Floor>;
     case FuncId::kHistogramCount:
+      return FnHistogramCount;
     case FuncId::kHistogramSum:
+      return FnHistogramSum;
     case FuncId::kHistogramFraction:
-      return FnNoNativeHistograms;
+      return FnHistogramFraction;
     case FuncId::kHistogramQuantile:
       return FnHistogramQuantile;
     case FuncId::kHour:

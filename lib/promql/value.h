@@ -8,10 +8,13 @@
 #include <bit>
 #include <climits>
 #include <cstdint>
+#include <deque>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "strata/appender.h"
+#include "strata/histogram.h"
 #include "strata/labels.h"
 
 namespace strata::promql {
@@ -25,9 +28,14 @@ std::string_view ValueTypeName(ValueType type);
 // The name used in error messages: "instant vector", "range vector", ...
 std::string_view DocumentedType(ValueType type);
 
+// Prometheus 2.42's Point{T, V, H}: a float, or a native histogram when
+// `h` is set (then `v` is 0, as Go's zero value, and every float-only
+// function and operator sees that 0, as in 2.42). `h` points into the
+// query's HistogramStore and is never modified once stored.
 struct Point {
   int64_t t = 0;
   double v = 0;
+  const FloatHistogram* h = nullptr;
 };
 
 // One series of a range vector; points are sorted by time.
@@ -42,6 +50,21 @@ struct Sample {
   Labels metric;
   int64_t t = 0;
   double v = 0;
+  const FloatHistogram* h = nullptr;  // As Point::h.
+};
+
+// Owns the histograms one query's points refer to: append-only, so a
+// pointer stays valid as long as the store. A query's Result keeps it.
+//
+// Thread-safety: none; one query on one thread.
+class HistogramStore {
+ public:
+  const FloatHistogram* Add(FloatHistogram h) {
+    return &store_.emplace_back(std::move(h));
+  }
+
+ private:
+  std::deque<FloatHistogram> store_;
 };
 using Vector = std::vector<Sample>;
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "histogram_test_data.h"
 #include "http_client/http_client.h"
@@ -51,28 +52,37 @@ prometheus::Histogram* AddHistogram(prometheus::TimeSeries* ts, int64_t t,
   return h;
 }
 
+// An integer histogram (counts as deltas) and a float one (absolute
+// counts) as remote write 1.0 Histogram messages of `ts`.
+inline void AddIntHistogram(prometheus::TimeSeries* ts, int64_t t,
+                            const Histogram& x) {
+  prometheus::Histogram* h = AddHistogram(ts, t, x);
+  h->set_count_int(x.count);
+  h->set_zero_count_int(x.zero_count);
+  for (int64_t d : x.positive_buckets) h->add_positive_deltas(d);
+  for (int64_t d : x.negative_buckets) h->add_negative_deltas(d);
+}
+inline void AddFloatHistogram(prometheus::TimeSeries* ts, int64_t t,
+                              const FloatHistogram& x) {
+  prometheus::Histogram* h = AddHistogram(ts, t, x);
+  h->set_count_float(x.count);
+  h->set_zero_count_float(x.zero_count);
+  for (double c : x.positive_buckets) h->add_positive_counts(c);
+  for (double c : x.negative_buckets) h->add_negative_counts(c);
+}
+
 // Remote write 1.0 Histogram messages for the test series, each series
 // {__name__="golden_histogram", series="<name>"}, snappy-compressed.
 inline std::string HistogramWriteRequestBody() {
   prometheus::WriteRequest req;
   for (const HistogramSeries& s : HistogramTestSeries()) {
     prometheus::TimeSeries* ts = AddHistogramSeries(&req, s.name);
-    for (const HistogramSample& x : s.samples) {
-      prometheus::Histogram* h = AddHistogram(ts, x.t, x.h);
-      h->set_count_int(x.h.count);
-      h->set_zero_count_int(x.h.zero_count);
-      for (int64_t d : x.h.positive_buckets) h->add_positive_deltas(d);
-      for (int64_t d : x.h.negative_buckets) h->add_negative_deltas(d);
-    }
+    for (const HistogramSample& x : s.samples) AddIntHistogram(ts, x.t, x.h);
   }
   for (const FloatHistogramSeries& s : FloatHistogramTestSeries()) {
     prometheus::TimeSeries* ts = AddHistogramSeries(&req, s.name);
     for (const FloatHistogramSample& x : s.samples) {
-      prometheus::Histogram* h = AddHistogram(ts, x.t, x.h);
-      h->set_count_float(x.h.count);
-      h->set_zero_count_float(x.h.zero_count);
-      for (double c : x.h.positive_buckets) h->add_positive_counts(c);
-      for (double c : x.h.negative_buckets) h->add_negative_counts(c);
+      AddFloatHistogram(ts, x.t, x.h);
     }
   }
   std::string compressed;
@@ -81,18 +91,23 @@ inline std::string HistogramWriteRequestBody() {
   return compressed;
 }
 
-// POSTs HistogramWriteRequestBody() to the remote write receiver of the
-// Prometheus listening on 127.0.0.1:`port`.
-inline StatusOr<http_client::Response> RemoteWriteHistogramTestSeries(
-    int port) {
+// POSTs a snappy-compressed remote write 1.0 request to the receiver of
+// the Prometheus listening on 127.0.0.1:`port`.
+inline StatusOr<http_client::Response> RemoteWrite(int port, std::string body) {
   http_client::Request write;
   write.method = "POST";
   write.target = "/api/v1/write";
   write.headers = {{"Content-Type", "application/x-protobuf"},
                    {"Content-Encoding", "snappy"},
                    {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
-  write.body = HistogramWriteRequestBody();
+  write.body = std::move(body);
   return http_client::Fetch("127.0.0.1", port, write);
+}
+
+// POSTs HistogramWriteRequestBody() (see RemoteWrite).
+inline StatusOr<http_client::Response> RemoteWriteHistogramTestSeries(
+    int port) {
+  return RemoteWrite(port, HistogramWriteRequestBody());
 }
 
 }  // namespace strata::chunk::testing

@@ -145,6 +145,45 @@ TEST(QueryJsonTest, EncodesEveryResultType) {
   }
 }
 
+// Native histograms as 2.42's marshalSampleJSON and marshalSeriesJSON
+// write them: "histogram" in place of "value"; a series' floats as
+// "values", then its histograms as "histograms", each left out if empty.
+TEST(QueryJsonTest, EncodesNativeHistograms) {
+  FloatHistogram h;
+  h.count = 3;
+  h.sum = 1.5;
+  h.positive_spans = {{0, 1}};
+  h.positive_buckets = {3};
+  const std::string hj =
+      R"({"count":"3","sum":"1.5","buckets":[[0,"0.5","1","3"]]})";
+  promql::Result vector;
+  vector.type = promql::ValueType::kVector;
+  vector.vector.push_back({Labels::Of({{"a", "1"}}), 1500, 0, &h});
+  vector.vector.push_back({Labels::Of({{"a", "2"}}), 1500, 2});
+  promql::Result matrix;
+  matrix.type = promql::ValueType::kMatrix;
+  matrix.matrix.push_back(
+      {Labels::Of({{"x", "1"}}), {{1000, 0, &h}, {2000, 2}, {3000, 0, &h}}});
+  matrix.matrix.push_back({Labels::Of({{"x", "2"}}), {{1000, 0, &h}}});
+  const std::pair<const promql::Result*, std::string> cases[] = {
+      {&vector, R"({"resultType":"vector","result":[{"metric":{"a":"1"},)"
+                R"("histogram":[1.500,)" +
+                    hj + R"(]},{"metric":{"a":"2"},"value":[1.500,"2"]}]})"},
+      {&matrix, R"({"resultType":"matrix","result":[{"metric":{"x":"1"},)"
+                R"("values":[[2,"2"]],"histograms":[[1,)" +
+                    hj + "],[3," + hj +
+                    R"(]]},{"metric":{"x":"2"},"histograms":[[1,)" + hj +
+                    "]]}]}"},
+  };
+  for (const auto& [result, want] : cases) {
+    StringWriter w;
+    StreamBuffer out(&w, 8);
+    ASSERT_TRUE(WriteQueryData(*result, &out).ok());
+    ASSERT_TRUE(out.Finish().ok());
+    EXPECT_EQ(w.body, want);
+  }
+}
+
 std::string Gunzip(const std::string& gz) {
   z_stream z{};
   EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "server/api/histogram_json.h"
 #include "util/go_format.h"
 #include "util/strings.h"
 
@@ -28,6 +29,33 @@ void AppendPoint(std::string* out, int64_t t_ms, double v) {
   out->push_back(',');
   AppendJsonSampleValue(out, v);
   out->push_back(']');
+}
+
+// A matrix series' points as 2.42's marshalSeriesJSON writes them: the
+// floats as `,"values":[...]`, then the histograms as
+// `,"histograms":[...]`, each list left out when empty.
+Status AppendSeriesPoints(const promql::Series& s, StreamBuffer* out) {
+  std::string* text = out->text();
+  for (const bool histograms : {false, true}) {
+    bool first = true;
+    for (const promql::Point& p : s.points) {
+      if ((p.h != nullptr) != histograms) continue;
+      if (first) {
+        text->append(histograms ? R"(,"histograms":[)" : R"(,"values":[)");
+        first = false;
+      } else {
+        text->push_back(',');
+      }
+      if (histograms) {
+        AppendHistogramPointJson(text, p.t, *p.h);
+      } else {
+        AppendPoint(text, p.t, p.v);
+      }
+      STRATA_RETURN_IF_ERROR(out->MaybeFlush());
+    }
+    if (!first) text->push_back(']');
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -160,8 +188,13 @@ Status WriteQueryData(const promql::Result& result, StreamBuffer* out,
         first = false;
         text->append(R"({"metric":)");
         AppendJsonLabels(text, s.metric);
-        text->append(R"(,"value":)");
-        AppendPoint(text, s.t, s.v);
+        if (s.h != nullptr) {
+          text->append(R"(,"histogram":)");
+          AppendHistogramPointJson(text, s.t, *s.h);
+        } else {
+          text->append(R"(,"value":)");
+          AppendPoint(text, s.t, s.v);
+        }
         text->push_back('}');
         STRATA_RETURN_IF_ERROR(out->MaybeFlush());
       }
@@ -176,15 +209,8 @@ Status WriteQueryData(const promql::Result& result, StreamBuffer* out,
         first_series = false;
         text->append(R"({"metric":)");
         AppendJsonLabels(text, s.metric);
-        text->append(R"(,"values":[)");
-        bool first_point = true;
-        for (const promql::Point& p : s.points) {
-          if (!first_point) text->push_back(',');
-          first_point = false;
-          AppendPoint(text, p.t, p.v);
-          STRATA_RETURN_IF_ERROR(out->MaybeFlush());
-        }
-        text->append("]}");
+        STRATA_RETURN_IF_ERROR(AppendSeriesPoints(s, out));
+        text->push_back('}');
       }
       text->push_back(']');
       break;

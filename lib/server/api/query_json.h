@@ -2,6 +2,10 @@
 // writes them (jsoniter with its custom point encoder):
 //   vector: [{"metric":{"__name__":"up"},"value":[1435781451.781,"1"]}, ...]
 //   matrix: [{"metric":{...},"values":[[1435781430.781,"1"], ...]}, ...]
+// A native histogram sample (Point::h) is `"histogram":[t,{...}]` in a
+// vector, and a matrix series lists its histograms after its floats as
+// `"histograms":[[t,{...}],...]`, each list left out when empty
+// (histogram_json.h).
 //   scalar: [1435781451.781,"1"]      string: [1435781451.781,"text"]
 // Timestamps are seconds: a vector's or matrix's points keep all three
 // millisecond digits (1.500), a scalar's or string's drop trailing zeros

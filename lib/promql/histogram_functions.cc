@@ -1,0 +1,63 @@
+#include "promql/histogram_functions.h"
+
+#include <algorithm>
+
+#include "promql/histogram_math.h"
+
+namespace strata::promql::internal {
+namespace {
+
+// Calls `value(h)` for each histogram sample and outputs its result with
+// the metric name dropped.
+template <typename Value>
+Status EachHistogram(InstantCall& c, const StepVector& in, Value value) {
+  for (const StepSample& s : in) {
+    if (s.h == nullptr) continue;
+    c.out->push_back({c.state.pool.DropMetricName(s.metric), value(*s.h), -1});
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status FnHistogramCount(InstantCall& c) {
+  return EachHistogram(c, c.args[0],
+                       [](const FloatHistogram& h) { return h.count; });
+}
+
+Status FnHistogramSum(InstantCall& c) {
+  return EachHistogram(c, c.args[0],
+                       [](const FloatHistogram& h) { return h.sum; });
+}
+
+Status FnHistogramFraction(InstantCall& c) {
+  const double lower = c.Scalar(0), upper = c.Scalar(1);
+  return EachHistogram(c, c.args[2], [&](const FloatHistogram& h) {
+    return HistogramFraction(lower, upper, h);
+  });
+}
+
+std::optional<FloatHistogram> HistogramRate(std::span<const Point> points,
+                                            bool is_counter) {
+  const FloatHistogram* prev = points.front().h;
+  const FloatHistogram* last = points.back().h;
+  if (last == nullptr) return std::nullopt;
+  int32_t min_schema = std::min(prev->schema, last->schema);
+  for (const Point& p : points.subspan(1, points.size() - 2)) {
+    if (p.h == nullptr) return std::nullopt;
+    if (!is_counter) continue;
+    min_schema = std::min(min_schema, p.h->schema);
+  }
+  FloatHistogram h = HistogramCopyToSchema(*last, min_schema);
+  HistogramSub(&h, *prev);
+  if (is_counter) {
+    for (const Point& p : points.subspan(1)) {
+      if (HistogramDetectReset(*p.h, *prev)) HistogramAdd(&h, *prev);
+      prev = p.h;
+    }
+  }
+  HistogramCompact(&h);
+  return h;
+}
+
+}  // namespace strata::promql::internal
