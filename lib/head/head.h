@@ -34,6 +34,9 @@ struct HeadOptions {
   // Samples per open out-of-order chunk before it is cut (Prometheus's
   // out_of_order_cap_max).
   int out_of_order_cap_max = 32;
+  // Accept native histogram samples (HeadAppender::AppendHistogram);
+  // Head::SetNativeHistogramsEnabled changes it while open.
+  bool enable_native_histograms = false;
 };
 
 // Counters for monitoring; monotonic.
@@ -59,6 +62,15 @@ struct HeadSample {
   MemSeries* series;
   int64_t t;
   double v;
+};
+
+// One committed native histogram sample for Head::AppendHistogramBatch:
+// exactly one of h and fh non-null (not owned).
+struct HeadHistogramSample {
+  MemSeries* series;
+  int64_t t;
+  const Histogram* h;
+  const FloatHistogram* fh;
 };
 
 // What Head::AppendBatch did with each sample of a batch.
@@ -120,6 +132,16 @@ class Head : public BlockReader {
   AppendBatchResult AppendBatch(std::span<const HeadSample> samples);
   // One sample: AppendBatch of one, for callers without batches (tools).
   AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
+  // AppendBatch for native histograms (head_histogram.cc): each sample as
+  // MemSeries::AppendHistogram, counted in the same counters.
+  AppendBatchResult AppendHistogramBatch(
+      std::span<const HeadHistogramSample> samples);
+  bool NativeHistogramsEnabled() const {
+    return native_histograms_.load(std::memory_order_relaxed);
+  }
+  void SetNativeHistogramsEnabled(bool on) {
+    native_histograms_.store(on, std::memory_order_relaxed);
+  }
 
   // Samples older than this are out of bounds for new appenders:
   // max(persisted-block boundary, newest sample - chunk_range/2).
@@ -202,6 +224,7 @@ class Head : public BlockReader {
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<int64_t> min_valid_time_{kMinTime};
   std::atomic<int64_t> ooo_window_ms_;
+  std::atomic<bool> native_histograms_;
   // After series_: reads labels from it.
   std::unique_ptr<OooHead> ooo_;
   Mutex truncate_mu_;
