@@ -136,6 +136,13 @@ void LogStartup(const ServerFlags& flags) {
   if (flags.retention_capped) {
     STRATA_LOG(kWarn, "Time retention value is too high. Limiting to: 100y");
   }
+  for (const FeatureMessage& m : flags.feature_messages) {
+    if (m.option.empty()) {
+      STRATA_LOG(m.warn ? kWarn : kInfo, m.msg);
+    } else {
+      STRATA_LOG(m.warn ? kWarn : kInfo, m.msg, {{"option", m.option}});
+    }
+  }
   STRATA_LOG(kInfo, "Starting Strata",
              {{"version", build.version},
               {"revision", build.revision},
