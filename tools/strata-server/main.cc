@@ -137,10 +137,12 @@ void LogStartup(const ServerFlags& flags) {
     STRATA_LOG(kWarn, "Time retention value is too high. Limiting to: 100y");
   }
   for (const FeatureMessage& m : flags.feature_messages) {
+    const LogLevel level = m.warn ? LogLevel::kWarn : LogLevel::kInfo;
+    if (level < GetLogLevel()) continue;
     if (m.option.empty()) {
-      STRATA_LOG(m.warn ? kWarn : kInfo, m.msg);
+      Log(level, __FILE__, __LINE__, m.msg);
     } else {
-      STRATA_LOG(m.warn ? kWarn : kInfo, m.msg, {{"option", m.option}});
+      Log(level, __FILE__, __LINE__, m.msg, {{"option", m.option}});
     }
   }
   STRATA_LOG(kInfo, "Starting Strata",
