@@ -208,6 +208,16 @@ class Head : public BlockReader {
   class HeadTombstones;
 
   MemSeries* Create(SeriesId id, const Labels& labels, bool* created);
+  // One append batch's outcomes, applied to the head by FinishBatch.
+  struct BatchTally {
+    AppendBatchResult result;
+    int64_t chunks_created = 0;
+    int64_t min_t = kMaxTime;
+    int64_t max_t = kMinTime;
+    void Count(AppendOutcome outcome, int64_t t, bool new_chunk);
+  };
+  // Updates the time range and counters, flushes cut chunks to disk.
+  AppendBatchResult FinishBatch(const BatchTally& tally);
   // Widens the head's time range to include [min_t, max_t].
   void UpdateTimeRange(int64_t min_t, int64_t max_t);
 
