@@ -7,6 +7,8 @@
 #include "chunk/dense_chunk.h"
 #include "chunk/dense_format.h"
 #include "chunk/encoding.h"
+#include "chunk/float_histogram_iterator.h"
+#include "chunk/histogram_iterator.h"
 #include "chunk/xor_chunk.h"
 
 namespace strata::chunk {
@@ -20,6 +22,20 @@ constexpr uint8_t kFloatHistogramByte = 3;
 
 constexpr char kUnknownEncoding[] = "unsupported chunk encoding";
 constexpr char kBadDenseCount[] = "dense chunk: bad sample count";
+constexpr char kHistogramAsFloats[] = "histogram chunk read as float samples";
+
+// Decodes a whole histogram chunk into ts and values; null or the
+// iterator's (static) error, with the samples before it kept.
+template <typename Iterator, typename Value>
+const char* DecodeHistograms(std::string_view data, std::vector<int64_t>* ts,
+                             std::vector<Value>* values) {
+  Iterator it(data);
+  while (it.Next()) {
+    ts->push_back(it.t());
+    values->push_back(it.At());
+  }
+  return it.error() ? it.error_message() : nullptr;
+}
 
 }  // namespace
 
@@ -41,6 +57,9 @@ void ChunkSampleIterator::Reset(uint8_t encoding, std::string_view data) {
   pos_ = 0;
   ts_.clear();
   vs_.clear();
+  hs_.clear();
+  fhs_.clear();
+  encoding_ = encoding;
   dense_ = encoding == kDenseByte;
   if (encoding == kXorByte) {
     xor_.Reset(data);
@@ -48,6 +67,14 @@ void ChunkSampleIterator::Reset(uint8_t encoding, std::string_view data) {
   }
   // XOR state off: an exhausted iterator, so error() reads only error_.
   xor_ = XorIterator();
+  if (encoding == kHistogramByte || encoding == kFloatHistogramByte) {
+    dense_ = true;  // Served from ts_ like a dense chunk.
+    error_ = encoding == kHistogramByte
+                 ? DecodeHistograms<HistogramIterator>(data, &ts_, &hs_)
+                 : DecodeHistograms<FloatHistogramIterator>(data, &ts_, &fhs_);
+    vs_.assign(ts_.size(), 0.0);  // Never read as values (v() is 0).
+    return;
+  }
   if (!dense_) {
     dense_ = true;  // No samples, served by the (empty) dense buffers.
     error_ = kUnknownEncoding;
@@ -78,11 +105,28 @@ bool ChunkSampleIterator::Seek(int64_t t) {
 
 size_t ChunkSampleIterator::NextBatch(int64_t* ts, double* vs, size_t max) {
   if (!dense_) return xor_.NextBatch(ts, vs, max);
+  if (IsHistogramEncoding(encoding_)) {
+    error_ = kHistogramAsFloats;
+    return 0;
+  }
   const size_t n = std::min(max, ts_.size() - pos_);
   std::memcpy(ts, ts_.data() + pos_, n * sizeof(int64_t));
   std::memcpy(vs, vs_.data() + pos_, n * sizeof(double));
   pos_ += n;
   return n;
+}
+
+const Histogram& ChunkSampleIterator::histogram() const {
+  static const Histogram kEmpty;
+  if (encoding_ != kHistogramByte || pos_ == 0) return kEmpty;
+  return hs_[pos_ - 1];
+}
+
+FloatHistogram ChunkSampleIterator::float_histogram() const {
+  if (pos_ == 0) return {};
+  if (encoding_ == kHistogramByte) return ToFloatHistogram(hs_[pos_ - 1]);
+  if (encoding_ == kFloatHistogramByte) return fhs_[pos_ - 1];
+  return {};
 }
 
 ChunkSummary SummarizeChunk(uint8_t encoding, std::string_view data) {

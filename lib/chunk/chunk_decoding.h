@@ -2,7 +2,12 @@
 // reader of block chunks (queries, compaction, remote read, verify, dump)
 // decodes through ChunkSampleIterator or the functions here, so a new
 // encoding is added here and nowhere else. Encodings: XOR (Prometheus's,
-// xor_iterator.h) and dense (Strata's cold-block chunk, dense_chunk.h).
+// xor_iterator.h), dense (Strata's cold-block chunk, dense_chunk.h) and
+// Prometheus's native histogram chunks (2: histogram_iterator.h, 3:
+// float_histogram_iterator.h), whose samples are histograms, never floats:
+// ChunkSampleIterator yields them through histogram()/float_histogram(),
+// and the float-only paths (NextBatch, DecodeChunk) refuse them with an
+// error rather than reinterpret them.
 //
 // Like the codecs below it, nothing here throws or reads outside the given
 // bytes: unknown encodings and corrupt data are reported as errors.
@@ -17,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "chunk/encoding.h"
+#include "chunk/histogram.h"
 #include "chunk/xor_iterator.h"
 
 namespace strata::chunk {
@@ -26,11 +33,23 @@ namespace strata::chunk {
 // 2-byte count header, so callers that only count them may pass them.
 int ChunkNumSamples(uint8_t encoding, std::string_view data);
 
+// Whether readers can decode chunks of this encoding: IsSupportedEncoding
+// (the float encodings) and the histogram encodings 2 and 3.
+inline constexpr bool IsReadableEncoding(uint8_t e) {
+  return IsSupportedEncoding(e) ||
+         e == static_cast<uint8_t>(Encoding::kHistogram) ||
+         e == static_cast<uint8_t>(Encoding::kFloatHistogram);
+}
+inline constexpr bool IsHistogramEncoding(uint8_t e) {
+  return e == static_cast<uint8_t>(Encoding::kHistogram) ||
+         e == static_cast<uint8_t>(Encoding::kFloatHistogram);
+}
+
 // Iterates the samples of one chunk of any supported encoding, with
 // XorIterator's interface and semantics (Seek never moves backwards; an
 // error ends iteration after the samples before it). Dense chunks are
 // decoded whole on Reset (a dense chunk has no sample-by-sample form), into
-// buffers the iterator keeps across Resets.
+// buffers the iterator keeps across Resets; so are histogram chunks.
 class ChunkSampleIterator {
  public:
   ChunkSampleIterator() = default;
@@ -51,7 +70,16 @@ class ChunkSampleIterator {
   // Advances to the first sample with timestamp >= t (see XorIterator).
   bool Seek(int64_t t);
   // Up to `max` further samples into ts/vs (see XorIterator::NextBatch).
+  // A histogram chunk gives none and sets error().
   size_t NextBatch(int64_t* ts, double* vs, size_t max);
+
+  // The chunk's encoding byte (as given to Reset).
+  uint8_t encoding() const { return encoding_; }
+  // The current sample of a histogram chunk (encoding 2 or 3); empty
+  // otherwise. float_histogram() converts an integer one
+  // (ToFloatHistogram).
+  const Histogram& histogram() const;
+  FloatHistogram float_histogram() const;
 
   int64_t t() const { return dense_ ? ts_[pos_ - 1] : xor_.t(); }
   double v() const { return dense_ ? vs_[pos_ - 1] : xor_.v(); }
@@ -72,6 +100,10 @@ class ChunkSampleIterator {
   // A dense chunk's samples; pos_ of them returned so far.
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
+  // A histogram chunk's samples (one of the two, by encoding_).
+  std::vector<Histogram> hs_;
+  std::vector<FloatHistogram> fhs_;
+  uint8_t encoding_ = 0;
   size_t pos_ = 0;
   const char* error_ = nullptr;  // Static string; null when OK.
 };

@@ -5,25 +5,17 @@
 namespace strata::chunk {
 
 template <typename Chunk, typename Value>
-bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
-  // Appendability is judged against the chunk open before any time cut.
-  Chunk* previous = chunks_.empty() ? nullptr : &chunks_.back();
-  if (previous != nullptr && t <= open_.max_time) return false;
-
-  bool created = previous == nullptr;
-  if (!created && ShouldCut(&cut_state_, previous->NumSamples(), open_.min_time,
-                            open_.max_time, t, chunk_range_)) {
-    created = true;
-  }
-
+HistogramAppendPlan PlanHistogramAppend(Chunk* open, bool time_cut, Value* h) {
+  bool created = open == nullptr || time_cut;
   bool ok = false, counter_reset = false, gauge = false;
   HistogramAppendability counter;
   GaugeHistogramAppendability gauge_fit;
-  switch (h.counter_reset_hint) {
+  // Appendability is judged against the chunk open before any time cut.
+  switch (h->counter_reset_hint) {
     case CounterResetHint::kGauge:
       gauge = true;
-      if (previous != nullptr) {
-        gauge_fit = previous->AppendableGauge(h);
+      if (open != nullptr) {
+        gauge_fit = open->AppendableGauge(*h);
         ok = gauge_fit.ok;
       }
       break;
@@ -31,8 +23,8 @@ bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
       counter_reset = true;  // The sender says so.
       break;
     default:
-      if (previous != nullptr) {
-        counter = previous->Appendable(h);
+      if (open != nullptr) {
+        counter = open->Appendable(*h);
         ok = counter.ok;
         counter_reset = counter.counter_reset;
       }
@@ -41,7 +33,7 @@ bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
   if (!created) {
     if (!gauge_fit.positive_backward_inserts.empty() ||
         !gauge_fit.negative_backward_inserts.empty()) {
-      WidenHistogram(&h, gauge_fit.positive_backward_inserts,
+      WidenHistogram(h, gauge_fit.positive_backward_inserts,
                      gauge_fit.negative_backward_inserts,
                      gauge_fit.positive_spans, gauge_fit.negative_spans);
     }
@@ -52,22 +44,41 @@ bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
     if (!ok || counter_reset) {
       created = true;
     } else if (!p_inserts.empty() || !n_inserts.empty()) {
-      *previous = previous->Recode(p_inserts, n_inserts, h.positive_spans,
-                                   h.negative_spans);
+      *open = open->Recode(p_inserts, n_inserts, h->positive_spans,
+                           h->negative_spans);
     }
   }
 
-  if (created) {
+  HistogramAppendPlan plan;
+  plan.new_chunk = created;
+  if (gauge) {
+    plan.header = CounterResetHeader::kGauge;
+  } else if (counter_reset) {
+    plan.header = CounterResetHeader::kCounterReset;
+  } else if (ok) {
+    plan.header = CounterResetHeader::kNotCounterReset;
+  }
+  return plan;
+}
+
+template HistogramAppendPlan PlanHistogramAppend(HistogramChunk*, bool,
+                                                 Histogram*);
+template HistogramAppendPlan PlanHistogramAppend(FloatHistogramChunk*, bool,
+                                                 FloatHistogram*);
+
+template <typename Chunk, typename Value>
+bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
+  Chunk* previous = chunks_.empty() ? nullptr : &chunks_.back();
+  if (previous != nullptr && t <= open_.max_time) return false;
+
+  const bool time_cut =
+      previous != nullptr &&
+      ShouldCut(&cut_state_, previous->NumSamples(), open_.min_time,
+                open_.max_time, t, chunk_range_);
+  const HistogramAppendPlan plan = PlanHistogramAppend(previous, time_cut, &h);
+  if (plan.new_chunk) {
     chunks_.emplace_back();
-    CounterResetHeader header = CounterResetHeader::kUnknown;
-    if (gauge) {
-      header = CounterResetHeader::kGauge;
-    } else if (counter_reset) {
-      header = CounterResetHeader::kCounterReset;
-    } else if (ok) {
-      header = CounterResetHeader::kNotCounterReset;
-    }
-    chunks_.back().SetCounterResetHeader(header);
+    chunks_.back().SetCounterResetHeader(plan.header);
     open_.min_time = t;
     OnChunkStarted(&cut_state_, t, chunk_range_);
   }

@@ -34,6 +34,23 @@
 
 namespace strata::chunk {
 
+// Steps 2-4 above for one histogram, once for every user of the rules (the
+// appender below and the head's MemSeries).
+struct HistogramAppendPlan {
+  bool new_chunk = false;  // Start a chunk with `header` before appending.
+  CounterResetHeader header = CounterResetHeader::kUnknown;
+};
+// `open`: the series' open chunk of this kind, null if there is none (the
+// first sample, or the open chunk has another encoding: Prometheus then has
+// no appender to ask). `time_cut`: step 1 already decided a new chunk.
+// Without a new chunk, *open may be recoded; a gauge's *h may be widened.
+template <typename Chunk, typename Value>
+HistogramAppendPlan PlanHistogramAppend(Chunk* open, bool time_cut, Value* h);
+extern template HistogramAppendPlan PlanHistogramAppend(HistogramChunk*, bool,
+                                                        Histogram*);
+extern template HistogramAppendPlan PlanHistogramAppend(FloatHistogramChunk*,
+                                                        bool, FloatHistogram*);
+
 // Chunk: HistogramChunk or FloatHistogramChunk; Value: what it stores.
 template <typename Chunk, typename Value>
 class BasicHistogramSeriesAppender {

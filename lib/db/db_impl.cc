@@ -126,6 +126,7 @@ void DBImpl::ResetHead() {
   HeadOptions head_options;
   head_options.chunk_range_ms = options_.block_duration_ms;
   head_options.max_exemplars = options_.max_exemplars;
+  head_options.enable_native_histograms = options_.enable_native_histograms;
   head_options.out_of_order_time_window_ms =
       options_.out_of_order_time_window_ms;
   head_options.out_of_order_cap_max = options_.out_of_order_cap_max;

@@ -59,6 +59,26 @@ WalHeadLoader::RefTarget WalHeadLoader::FindRef(uint64_t ref) const {
   return {};
 }
 
+MemSeries* WalHeadLoader::ReplayTarget(uint64_t ref, int64_t t, SeriesId* id) {
+  // Only what blocks already hold is skipped; never the head-relative
+  // append bound, which would drop acknowledged samples.
+  if (t < min_valid_time_) {
+    ++counts_.samples_before_min_valid;
+    return nullptr;
+  }
+  const RefTarget target = FindRef(ref);
+  if (target.series == nullptr) {
+    ++counts_.samples_unknown_series;
+    return nullptr;
+  }
+  if (t <= target.mapped_maxt) {
+    ++counts_.samples_in_mapped_chunks;
+    return nullptr;
+  }
+  *id = target.id;
+  return target.series;
+}
+
 Status WalHeadLoader::OnRecord(std::string_view record) {
   ++counts_.records;
   switch (wal::GetRecordType(record)) {
@@ -74,8 +94,15 @@ Status WalHeadLoader::OnRecord(std::string_view record) {
       return LoadTombstones(record);
     case wal::RecordType::kExemplars:
       return LoadExemplars(record);
+    case wal::RecordType::kHistogramSamples:
+      // They mark series whose later samples the pipeline must order.
+      if (pipeline_ != nullptr) pipeline_->Drain();
+      return LoadHistograms(record);
+    case wal::RecordType::kFloatHistogramSamples:
+      if (pipeline_ != nullptr) pipeline_->Drain();
+      return LoadFloatHistograms(record);
     default:
-      return Status::OK();  // Metadata, histograms: not yet.
+      return Status::OK();  // Metadata.
   }
 }
 
@@ -110,22 +137,14 @@ Status WalHeadLoader::LoadSamples(std::string_view record) {
   samples_.clear();
   STRATA_RETURN_IF_ERROR(wal::DecodeSamples(record, &samples_));
   for (const wal::RefSample& s : samples_) {
-    // Only what blocks already hold is skipped; never the head-relative
-    // append bound, which would drop acknowledged samples.
-    if (s.t < min_valid_time_) {
-      ++counts_.samples_before_min_valid;
+    SeriesId id = 0;
+    MemSeries* series = ReplayTarget(s.ref, s.t, &id);
+    if (series == nullptr) continue;
+    if (!ordered_series_.empty() && ordered_series_.contains(id)) {
+      ordered_.push_back({series, s.t, s.v, nullptr, nullptr});
       continue;
     }
-    const RefTarget target = FindRef(s.ref);
-    if (target.series == nullptr) {
-      ++counts_.samples_unknown_series;
-      continue;
-    }
-    if (s.t <= target.mapped_maxt) {
-      ++counts_.samples_in_mapped_chunks;
-      continue;
-    }
-    appenders_.Add(target.series, target.id, s.t, s.v);
+    appenders_.Add(series, id, s.t, s.v);
   }
   return Status::OK();
 }
@@ -181,8 +200,9 @@ Status WalHeadLoader::Finish() {
     pipeline_error_ = pipeline_->first_error();
   }
   appenders_.Finish();
-  counts_.samples = appenders_.appended();
-  counts_.samples_rejected = appenders_.rejected();
+  counts_.samples += appenders_.appended();
+  counts_.samples_rejected += appenders_.rejected();
+  AppendOrdered();
   return pipeline_error_;
 }
 

@@ -17,7 +17,11 @@
 //   - with SetMappedChunks, a series a record creates first gets its chunks
 //     from the head-chunk files, and its samples up to the last one's maxt
 //     are skipped (the chunks hold them).
-// Metadata and histogram records are ignored.
+//   - native histogram records (types 7, 8) follow the samples' rules;
+//     they are appended on the reading thread at Finish, after the
+//     workers' samples, together with every later float sample of a series
+//     that has one (so each series still sees its samples in WAL order);
+// Metadata records are ignored.
 //
 // With workers, samples records are decoded and routed on a RecordPipeline
 // thread while the caller reads on: OnRecord then cannot reject an
@@ -38,11 +42,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "db/mapped_chunk_index.h"
 #include "db/record_pipeline.h"
 #include "db/replay_shards.h"
 #include "head/head.h"
 #include "strata/status.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 
 namespace strata {
@@ -118,6 +124,24 @@ class WalHeadLoader {
   Status LoadSeries(std::string_view record);
   Status LoadTombstones(std::string_view record);
   Status LoadExemplars(std::string_view record);
+  // --- wal_head_loader_histogram.cc ---
+  // Records 7 and 8: into ordered_.
+  Status LoadHistograms(std::string_view record);
+  Status LoadFloatHistograms(std::string_view record);
+  // The target of a sample at t, or null if skipped (counted as samples
+  // are).
+  MemSeries* ReplayTarget(uint64_t ref, int64_t t, SeriesId* id);
+  // Appends ordered_ to the head (after the workers finished).
+  void AppendOrdered();
+
+  // A sample of a series that has native histograms, kept in WAL order.
+  struct OrderedSample {
+    MemSeries* series;
+    int64_t t;
+    double v;
+    std::unique_ptr<Histogram> h;  // Both null: the float v.
+    std::unique_ptr<FloatHistogram> fh;
+  };
 
   Head* const head_;
   const int64_t min_valid_time_;
@@ -137,8 +161,16 @@ class WalHeadLoader {
   std::vector<wal::RefSample> samples_;  // LoadSamples only.
   std::vector<wal::Stone> stones_;
   std::vector<wal::RefExemplar> exemplars_;
-  // The samples counters are written by LoadSamples only (the pipeline
-  // thread's until Finish joins it).
+  std::vector<wal::RefHistogramSample> histograms_;
+  std::vector<wal::RefFloatHistogramSample> float_histograms_;
+  // Written by LoadSamples (on the pipeline thread when there is one) and
+  // by the histogram records, which drain the pipeline first.
+  std::vector<OrderedSample> ordered_;
+  // Series (head ids) with a sample in ordered_.
+  absl::flat_hash_set<SeriesId> ordered_series_;
+  // The samples counters are written by LoadSamples (the pipeline thread's
+  // until Finish joins it) and by the histogram records, which drain the
+  // pipeline first.
   Counts counts_;
   bool finished_ = false;
   Status pipeline_error_;  // Set by Finish.

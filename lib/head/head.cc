@@ -121,6 +121,7 @@ Head::Head(const HeadOptions& options,
       chunk_files_(std::move(chunk_files)),
       exemplars_(options.max_exemplars),
       ooo_window_ms_(std::max<int64_t>(options.out_of_order_time_window_ms, 0)),
+      native_histograms_(options.enable_native_histograms),
       ooo_(std::make_unique<OooHead>(this)),
       index_(std::make_unique<HeadIndexReader>(this)),
       chunks_(std::make_unique<HeadChunkReader>(this)),
@@ -202,52 +203,58 @@ StatusOr<MemSeries*> Head::RestoreSeries(SeriesId id, const Labels& labels,
   return s;
 }
 
+void Head::BatchTally::Count(AppendOutcome outcome, int64_t t, bool new_chunk) {
+  switch (outcome) {
+    case AppendOutcome::kAppended:
+      ++result.appended;
+      min_t = std::min(min_t, t);
+      max_t = std::max(max_t, t);
+      break;
+    case AppendOutcome::kDuplicate:
+      ++result.duplicates;
+      break;
+    case AppendOutcome::kOutOfOrder:
+      ++result.out_of_order;
+      break;
+    case AppendOutcome::kConflict:
+      ++result.conflicts;
+      break;
+  }
+  chunks_created += new_chunk ? 1 : 0;
+}
+
+AppendBatchResult Head::FinishBatch(const BatchTally& tally) {
+  if (tally.result.appended > 0) {
+    UpdateTimeRange(tally.min_t, tally.max_t);
+    counters_.samples_appended.fetch_add(tally.result.appended,
+                                         std::memory_order_relaxed);
+  }
+  if (tally.chunks_created > 0) {
+    counters_.chunks_created.fetch_add(tally.chunks_created,
+                                       std::memory_order_relaxed);
+    // The chunks this batch cut reach the file outside any series lock.
+    // A failure is logged and keeps later chunks in memory.
+    if (chunk_files_ != nullptr) (void)chunk_files_->Flush();
+  }
+  return tally.result;
+}
+
 AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
   // Prefetch distance, in samples, per stage: the series' hot lines first,
   // then the end of its open chunk's bytes (whose address is in them).
   constexpr size_t kAhead = 8;
-  AppendBatchResult result;
-  int64_t chunks_created = 0;
-  int64_t min_t = kMaxTime;
-  int64_t max_t = kMinTime;
+  BatchTally tally;
   const size_t n = samples.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + 2 * kAhead < n) samples[i + 2 * kAhead].series->PrefetchSelf();
     if (i + kAhead < n) samples[i + kAhead].series->PrefetchOpenChunkTail();
     const HeadSample& s = samples[i];
     bool new_chunk = false;
-    switch (s.series->Append(s.t, s.v, options_.chunk_range_ms,
-                             chunk_files_.get(), &new_chunk)) {
-      case AppendOutcome::kAppended:
-        ++result.appended;
-        min_t = std::min(min_t, s.t);
-        max_t = std::max(max_t, s.t);
-        break;
-      case AppendOutcome::kDuplicate:
-        ++result.duplicates;
-        break;
-      case AppendOutcome::kOutOfOrder:
-        ++result.out_of_order;
-        break;
-      case AppendOutcome::kConflict:
-        ++result.conflicts;
-        break;
-    }
-    chunks_created += new_chunk ? 1 : 0;
+    const AppendOutcome outcome = s.series->Append(
+        s.t, s.v, options_.chunk_range_ms, chunk_files_.get(), &new_chunk);
+    tally.Count(outcome, s.t, new_chunk);
   }
-  if (result.appended > 0) {
-    UpdateTimeRange(min_t, max_t);
-    counters_.samples_appended.fetch_add(result.appended,
-                                         std::memory_order_relaxed);
-  }
-  if (chunks_created > 0) {
-    counters_.chunks_created.fetch_add(chunks_created,
-                                       std::memory_order_relaxed);
-    // The chunks this batch cut reach the file outside any series lock.
-    // A failure is logged and keeps later chunks in memory.
-    if (chunk_files_ != nullptr) (void)chunk_files_->Flush();
-  }
-  return result;
+  return FinishBatch(tally);
 }
 
 int64_t Head::AttachMappedChunks(MemSeries* s,

@@ -34,6 +34,9 @@ struct HeadOptions {
   // Samples per open out-of-order chunk before it is cut (Prometheus's
   // out_of_order_cap_max).
   int out_of_order_cap_max = 32;
+  // Accept native histogram samples (HeadAppender::AppendHistogram);
+  // Head::SetNativeHistogramsEnabled changes it while open.
+  bool enable_native_histograms = false;
 };
 
 // Counters for monitoring; monotonic.
@@ -59,6 +62,15 @@ struct HeadSample {
   MemSeries* series;
   int64_t t;
   double v;
+};
+
+// One committed native histogram sample for Head::AppendHistogramBatch:
+// exactly one of h and fh non-null (not owned).
+struct HeadHistogramSample {
+  MemSeries* series;
+  int64_t t;
+  const Histogram* h;
+  const FloatHistogram* fh;
 };
 
 // What Head::AppendBatch did with each sample of a batch.
@@ -122,6 +134,16 @@ class Head : public BlockReader {
   AppendBatchResult AppendBatch(std::span<const HeadSample> samples);
   // One sample: AppendBatch of one, for callers without batches (tools).
   AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
+  // AppendBatch for native histograms (head_histogram.cc): each sample as
+  // MemSeries::AppendHistogram, counted in the same counters.
+  AppendBatchResult AppendHistogramBatch(
+      std::span<const HeadHistogramSample> samples);
+  bool NativeHistogramsEnabled() const {
+    return native_histograms_.load(std::memory_order_relaxed);
+  }
+  void SetNativeHistogramsEnabled(bool on) {
+    native_histograms_.store(on, std::memory_order_relaxed);
+  }
 
   // Samples older than this are out of bounds for new appenders:
   // max(persisted-block boundary, newest sample - chunk_range/2).
@@ -188,6 +210,16 @@ class Head : public BlockReader {
   class HeadTombstones;
 
   MemSeries* Create(SeriesId id, const Labels& labels, bool* created);
+  // One append batch's outcomes, applied to the head by FinishBatch.
+  struct BatchTally {
+    AppendBatchResult result;
+    int64_t chunks_created = 0;
+    int64_t min_t = kMaxTime;
+    int64_t max_t = kMinTime;
+    void Count(AppendOutcome outcome, int64_t t, bool new_chunk);
+  };
+  // Updates the time range and counters, flushes cut chunks to disk.
+  AppendBatchResult FinishBatch(const BatchTally& tally);
   // Widens the head's time range to include [min_t, max_t].
   void UpdateTimeRange(int64_t min_t, int64_t max_t);
 
@@ -204,6 +236,7 @@ class Head : public BlockReader {
   std::atomic<int64_t> max_time_{kMinTime};
   std::atomic<int64_t> min_valid_time_{kMinTime};
   std::atomic<int64_t> ooo_window_ms_;
+  std::atomic<bool> native_histograms_;
   // After series_: reads labels from it.
   std::unique_ptr<OooHead> ooo_;
   Mutex truncate_mu_;

@@ -178,7 +178,7 @@ StatusOr<SeriesRef> HeadAppender::AppendExemplar(SeriesRef ref,
 
 size_t HeadAppender::EncodeRecords() {
   // Cleared, not freed, so their buffers serve the next commits.
-  records_.resize(std::max<size_t>(records_.size(), 3));
+  records_.resize(std::max<size_t>(records_.size(), 5));
   size_t n = 0;
   if (!new_series_.empty()) {
     std::vector<wal::RefSeries> series;
@@ -208,7 +208,7 @@ size_t HeadAppender::EncodeRecords() {
     records_[n].clear();
     wal::EncodeExemplars(exemplars, &records_[n++]);
   }
-  return n;
+  return EncodeHistogramRecords(n);
 }
 
 void HeadAppender::StoreExemplars() {
@@ -218,7 +218,8 @@ void HeadAppender::StoreExemplars() {
 }
 
 Status HeadAppender::Commit() {
-  if (samples_.empty() && exemplars_.empty() && ooo_samples_.empty()) {
+  if (samples_.empty() && exemplars_.empty() && ooo_samples_.empty() &&
+      histograms_.empty() && float_histograms_.empty()) {
     Reset();
     return Status::OK();
   }
@@ -232,17 +233,23 @@ Status HeadAppender::Commit() {
     for (MemSeries* s : new_series_) s->set_wal_logged();
   }
   AppendBatchResult result;
-  if (ooo_samples_.empty()) {
+  AppendBatchResult histogram_result;
+  const auto apply = [&] {
     result = head_->AppendBatch(samples_);
+    histogram_result = ApplyHistograms();
+  };
+  if (ooo_samples_.empty()) {
+    apply();
   } else {
-    Status st =
-        CommitWithOutOfOrder([&] { result = head_->AppendBatch(samples_); });
+    Status st = CommitWithOutOfOrder(apply);
     if (!st.ok()) {
       Reset();
       return st.WithContext("commit");
     }
   }
   StoreExemplars();
+  result.out_of_order += histogram_result.out_of_order;
+  result.conflicts += histogram_result.conflicts;
   // Another appender may have raced ahead on the same series; Prometheus
   // counts such samples as out of order at commit.
   if (result.out_of_order > 0) {
@@ -268,6 +275,11 @@ void HeadAppender::Reset() {
   new_series_.clear();
   ooo_samples_.clear();
   wbl_samples_.clear();
+  histograms_.clear();
+  histogram_series_.clear();
+  float_histograms_.clear();
+  float_histogram_series_.clear();
+  pending_histogram_.clear();
   token_ = g_next_batch_token.fetch_add(1);
   min_valid_time_ = head_->AppendableMinValidTime();
   ooo_window_ = head_->OutOfOrderTimeWindow();

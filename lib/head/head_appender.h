@@ -16,8 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "head/head.h"
 #include "strata/appender.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 
 namespace strata {
@@ -50,10 +52,18 @@ class HeadAppender : public Appender {
                      AppendBatchReport* report) override;
   StatusOr<SeriesRef> AppendExemplar(SeriesRef ref, const Labels& labels,
                                      const Exemplar& exemplar) override;
+  // head_appender_histogram.cc: Prometheus 2.42's AppendHistogram.
+  StatusOr<SeriesRef> AppendHistogram(const Labels& labels, int64_t t_ms,
+                                      const Histogram* h,
+                                      const FloatHistogram* fh) override;
+  StatusOr<SeriesRef> AppendHistogram(SeriesRef ref, int64_t t_ms,
+                                      const Histogram* h,
+                                      const FloatHistogram* fh) override;
   Status Commit() override;
   void Rollback() override;
   size_t pending() const override {
-    return samples_.size() + ooo_samples_.size();
+    return samples_.size() + ooo_samples_.size() + histograms_.size() +
+           float_histograms_.size();
   }
 
  private:
@@ -63,6 +73,23 @@ class HeadAppender : public Appender {
   // (counted in the head's counters). `id` is s->id(), which the caller
   // knows, so the series' cold line stays untouched.
   StatusCode AppendChecked(MemSeries* s, SeriesId id, int64_t t, double v);
+  // --- head_appender_histogram.cc ---
+  // InvalidArgument unless exactly one of h, fh is given and valid;
+  // NotSupported while the head refuses histograms.
+  Status CheckHistogramArgs(const Histogram* h, const FloatHistogram* fh) const;
+  // AppendTo for a histogram (arguments checked).
+  StatusOr<SeriesRef> AppendHistogramTo(MemSeries* s, int64_t t,
+                                        const Histogram* h,
+                                        const FloatHistogram* fh);
+  // The batch's pending histogram for `s` at its pending time, or false.
+  bool PendingHistogramEquals(SeriesId id, const Histogram* h,
+                              const FloatHistogram* fh) const;
+  // Encodes records 7 and 8 into records_ from index n; returns the new n.
+  size_t EncodeHistogramRecords(size_t n);
+  // Applies the batch's histograms to the head (after its floats, as
+  // Prometheus's Commit does).
+  AppendBatchResult ApplyHistograms();
+
   // The series of a ref, nullptr if unknown.
   MemSeries* Resolve(SeriesRef ref) const;
   void Reset();
@@ -113,6 +140,14 @@ class HeadAppender : public Appender {
   std::vector<HeadSample> ooo_samples_;
   std::vector<wal::RefSample> wbl_samples_;
   std::vector<std::string> records_;  // Reused buffers.
+  // Native histogram samples (ref = series id), their series in the same
+  // order, and each series' newest one in the batch (index into its list;
+  // negative for float histograms: -1 - index).
+  std::vector<wal::RefHistogramSample> histograms_;
+  std::vector<MemSeries*> histogram_series_;
+  std::vector<wal::RefFloatHistogramSample> float_histograms_;
+  std::vector<MemSeries*> float_histogram_series_;
+  absl::flat_hash_map<SeriesId, int64_t> pending_histogram_;
 };
 
 }  // namespace strata

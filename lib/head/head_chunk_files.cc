@@ -107,7 +107,8 @@ StatusOr<int64_t> HeadChunkFiles::LoadFile(uint32_t seq,
     const MappedChunk chunk{
         head_chunks::MakeRef(seq, static_cast<uint32_t>(off)), rec.mint,
         rec.maxt,
-        static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(rec.data)))};
+        static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(rec.data))),
+        rec.encoding};
     on_chunk(rec.series_ref, chunk);
     file.maxt = std::max(file.maxt, rec.maxt);
     ++stats->chunks;

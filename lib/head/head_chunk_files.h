@@ -45,7 +45,8 @@ struct MappedChunk {
   uint64_t ref = 0;  // head_chunks::MakeRef(file, offset).
   int64_t mint = 0;
   int64_t maxt = 0;
-  uint16_t samples = 0;  // From the XOR chunk's header.
+  uint16_t samples = 0;  // From the chunk's header.
+  uint8_t encoding = 1;  // Prometheus's chunk encoding byte (1: XOR).
 };
 
 class HeadChunkFiles {

@@ -70,6 +70,9 @@ AppendOutcome MemSeries::CheckLocked(int64_t t, double v) const {
       open ? open_.last_t() : max_time_.load(std::memory_order_relaxed);
   if (last == kMinTime || t > last) return AppendOutcome::kAppended;
   if (t < last) return AppendOutcome::kOutOfOrder;
+  if (hist_ != nullptr && hist_->last_type != SampleValueType::kFloat) {
+    return AppendOutcome::kConflict;  // A histogram at t.
+  }
   const uint64_t last_bits = open ? open_.last_v_bits() : last_value_bits_;
   return DoubleBits(v) == last_bits ? AppendOutcome::kDuplicate
                                     : AppendOutcome::kConflict;
@@ -98,14 +101,20 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
 }
 
 MemSeries::ClosedChunk MemSeries::CloseOpenChunk(HeadChunkFiles* files) {
-  const std::string_view bytes = open_.Bytes();
-  ClosedChunk closed{nullptr, static_cast<uint32_t>(bytes.size()),
-                     static_cast<uint16_t>(open_.NumSamples()), open_mint_,
-                     open_.last_t()};
+  const bool xor_open = open_.NumSamples() > 0;
+  const std::string_view bytes = xor_open ? open_.Bytes() : hist_->Bytes();
+  const chunk::Encoding encoding =
+      xor_open ? chunk::Encoding::kXor : hist_->encoding();
+  ClosedChunk closed{nullptr,
+                     static_cast<uint32_t>(bytes.size()),
+                     static_cast<uint16_t>(xor_open ? open_.NumSamples()
+                                                    : hist_->NumSamples()),
+                     static_cast<uint8_t>(encoding),
+                     open_mint_,
+                     OpenLastTime()};
   if (files != nullptr) {
     StatusOr<uint64_t> ref =
-        files->Write(id_, closed.mint, closed.maxt,
-                     static_cast<uint8_t>(chunk::Encoding::kXor), bytes);
+        files->Write(id_, closed.mint, closed.maxt, closed.encoding, bytes);
     if (ref.ok()) {
       closed.disk_ref = *ref;
       return closed;
@@ -121,7 +130,12 @@ void MemSeries::CutChunk(int64_t t, int64_t chunk_range,
   if (open_.NumSamples() > 0) {
     closed_.push_back(CloseOpenChunk(files));
     open_ = chunk::XorChunk();
+  } else if (HistogramChunkOpen()) {
+    closed_.push_back(CloseOpenChunk(files));
+    hist_->chunk = std::monostate();
   }
+  // A float sample follows unless AppendHistogram says otherwise.
+  if (hist_ != nullptr) hist_->last_type = SampleValueType::kFloat;
   open_mint_ = t;
   chunk::OnChunkStarted(&cut_, t, chunk_range);
 }
@@ -136,10 +150,10 @@ void MemSeries::ChunkMetas(int64_t mint, int64_t maxt,
                       c.mint, c.maxt});
     }
   }
-  if (open_.NumSamples() > 0 && open_mint_ <= maxt && mint <= open_.last_t()) {
+  if (HasOpenChunk() && open_mint_ <= maxt && mint <= OpenLastTime()) {
     out->push_back(
         {ChunkRef(id_, first_seq_ + static_cast<uint32_t>(closed_.size())),
-         open_mint_, open_.last_t()});
+         open_mint_, OpenLastTime()});
   }
 }
 
@@ -147,17 +161,22 @@ StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq,
                                           const HeadChunkFiles* files) const {
   auto copy = std::make_shared<std::string>();
   uint64_t disk_ref = 0;
+  uint8_t encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
   {
     SpinLockHolder lock(&mu_);
     if (seq < first_seq_) return Status::NotFound("head chunk truncated");
     const size_t idx = seq - first_seq_;
     if (idx < closed_.size()) {
       disk_ref = closed_[idx].disk_ref;
+      encoding = closed_[idx].encoding;
       if (disk_ref == 0) {
         copy->assign(closed_[idx].data.get(), closed_[idx].size);
       }
     } else if (idx == closed_.size() && open_.NumSamples() > 0) {
       copy->assign(open_.Bytes());
+    } else if (idx == closed_.size() && HistogramChunkOpen()) {
+      copy->assign(hist_->Bytes());
+      encoding = static_cast<uint8_t>(hist_->encoding());
     } else {
       return Status::NotFound("head chunk not found");
     }
@@ -169,7 +188,7 @@ StatusOr<ChunkBytes> MemSeries::ChunkCopy(uint32_t seq,
     STRATA_ASSIGN_OR_RETURN(*copy, files->Read(disk_ref));
   }
   ChunkBytes out;
-  out.encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+  out.encoding = encoding;
   out.data = *copy;
   out.keep_alive = std::move(copy);
   return out;
@@ -190,14 +209,23 @@ size_t MemSeries::TruncateChunksBefore(int64_t mint) {
     last_value_bits_ = open_.last_v_bits();
     open_ = chunk::XorChunk();
     first_seq_ += 1;
+  } else if (closed_.empty() && HistogramChunkOpen() && OpenLastTime() < mint) {
+    hist_->chunk = std::monostate();  // hist_ keeps the newest value.
+    first_seq_ += 1;
   }
-  return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
+  return closed_.size() + (HasOpenChunk() ? 1 : 0);
 }
 
 Status MemSeries::ViewState(
     SeriesStateView* scratch, const HeadChunkFiles* files,
     const std::function<void(const SeriesStateView&)>& fn) const {
   SpinLockHolder lock(&mu_);
+  if (hist_ != nullptr) {
+    // The snapshot format holds XOR chunks only: without a snapshot, the
+    // next start replays the WAL, which holds the histograms.
+    return Status::NotSupported(
+        "head snapshot: a series holds native histograms");
+  }
   SeriesStateView& v = *scratch;
   v.closed.clear();
   // Chunks read from disk, alive while fn runs.
@@ -230,12 +258,13 @@ Status MemSeries::ViewState(
 
 bool MemSeries::AttachMappedChunks(std::span<const MappedChunk> chunks) {
   SpinLockHolder lock(&mu_);
-  if (chunks.empty() || !closed_.empty() || open_.NumSamples() > 0) {
+  if (chunks.empty() || !closed_.empty() || HasOpenChunk()) {
     return false;
   }
   closed_.reserve(chunks.size());
   for (const MappedChunk& c : chunks) {
-    closed_.push_back({nullptr, 0, c.samples, c.mint, c.maxt, c.ref});
+    closed_.push_back(
+        {nullptr, 0, c.samples, c.encoding, c.mint, c.maxt, c.ref});
   }
   max_time_.store(chunks.back().maxt, std::memory_order_release);
   return true;
@@ -243,12 +272,14 @@ bool MemSeries::AttachMappedChunks(std::span<const MappedChunk> chunks) {
 
 Status MemSeries::FinishMappedLoad(const HeadChunkFiles& files) {
   SpinLockHolder lock(&mu_);
-  if (open_.NumSamples() > 0 || closed_.empty() ||
-      closed_.back().disk_ref == 0) {
+  if (HasOpenChunk() || closed_.empty() || closed_.back().disk_ref == 0) {
     return Status::OK();
   }
   STRATA_ASSIGN_OR_RETURN(const std::string bytes,
                           files.Read(closed_.back().disk_ref));
+  if (closed_.back().encoding != static_cast<uint8_t>(chunk::Encoding::kXor)) {
+    return LoadLastHistogram(closed_.back().encoding, bytes);
+  }
   chunk::XorIterator it(bytes);
   while (it.Next()) {
     last_value_bits_ = it.v_bits();
@@ -268,14 +299,18 @@ bool MemSeries::RestoreState(const SeriesStateView& state) {
   closed_.reserve(state.closed.size());
   for (const SeriesChunkView& c : state.closed) {
     if (c.disk_ref != 0) {
-      closed_.push_back({nullptr, 0, c.samples, c.mint, c.maxt, c.disk_ref});
+      closed_.push_back({nullptr, 0, c.samples,
+                         static_cast<uint8_t>(chunk::Encoding::kXor), c.mint,
+                         c.maxt, c.disk_ref});
       continue;
     }
     ClosedChunk closed{
         std::make_unique<char[]>(c.bytes.size()),
         static_cast<uint32_t>(c.bytes.size()),
         static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(c.bytes))),
-        c.mint, c.maxt};
+        static_cast<uint8_t>(chunk::Encoding::kXor),
+        c.mint,
+        c.maxt};
     std::memcpy(closed.data.get(), c.bytes.data(), c.bytes.size());
     closed_.push_back(std::move(closed));
   }
@@ -290,20 +325,20 @@ bool MemSeries::RestoreState(const SeriesStateView& state) {
 
 bool MemSeries::MarkDeadIfEmpty() {
   SpinLockHolder lock(&mu_);
-  if (!closed_.empty() || open_.NumSamples() > 0) return false;
+  if (!closed_.empty() || HasOpenChunk()) return false;
   return MarkDead();
 }
 
 int64_t MemSeries::MinTime() const {
   SpinLockHolder lock(&mu_);
   if (!closed_.empty()) return closed_.front().mint;
-  if (open_.NumSamples() > 0) return open_mint_;
+  if (HasOpenChunk()) return open_mint_;
   return kMaxTime;
 }
 
 size_t MemSeries::NumChunks() const {
   SpinLockHolder lock(&mu_);
-  return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0);
+  return closed_.size() + (HasOpenChunk() ? 1 : 0);
 }
 
 }  // namespace strata

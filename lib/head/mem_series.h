@@ -27,6 +27,7 @@
 #include "chunk/xor_chunk.h"
 #include "head/head_chunk_files.h"
 #include "head/mem_postings.h"
+#include "head/open_histogram_chunk.h"
 #include "head/series_state.h"
 #include "index/reader.h"
 #include "strata/labels.h"
@@ -68,6 +69,21 @@ class alignas(64) MemSeries {
   // and dropped from memory (kept in memory if the write fails).
   AppendOutcome Append(int64_t t, double v, int64_t chunk_range,
                        HeadChunkFiles* files, bool* new_chunk)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // --- mem_series_histogram.cc: native histograms ---
+  // Check and Append for one histogram sample, exactly one of `h` and `fh`
+  // non-null (validated by the caller). Chunks are cut, recoded and get
+  // their counter-reset header as Prometheus 2.42's appendHistogram and
+  // appendFloatHistogram do (chunk/histogram_series.h); a sample of
+  // another kind than the open chunk's starts a new chunk. A duplicate is
+  // a histogram equal to the newest sample (HistogramsEqual).
+  AppendOutcome CheckHistogram(int64_t t, const Histogram* h,
+                               const FloatHistogram* fh) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  AppendOutcome AppendHistogram(int64_t t, const Histogram* h,
+                                const FloatHistogram* fh, int64_t chunk_range,
+                                HeadChunkFiles* files, bool* new_chunk)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Newest committed timestamp, kMinTime if none. Lock-free hint.
@@ -202,6 +218,8 @@ class alignas(64) MemSeries {
     // Its sample count (in the padding after size): for a chunk on disk,
     // what the shutdown snapshot records with its reference.
     uint16_t samples;
+    // Prometheus's chunk encoding byte (chunk::Encoding).
+    uint8_t encoding;
     int64_t mint;
     int64_t maxt;
     uint64_t disk_ref = 0;
@@ -214,6 +232,25 @@ class alignas(64) MemSeries {
   ClosedChunk CloseOpenChunk(HeadChunkFiles* files)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AppendOutcome CheckLocked(int64_t t, double v) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  AppendOutcome CheckHistogramLocked(int64_t t, const Histogram* h,
+                                     const FloatHistogram* fh) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the open chunk is the histogram one (then open_ is empty).
+  bool HistogramChunkOpen() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return hist_ != nullptr && hist_->NumSamples() > 0;
+  }
+  bool HasOpenChunk() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return open_.NumSamples() > 0 || HistogramChunkOpen();
+  }
+  // The open chunk's newest sample time (exact under mu_).
+  int64_t OpenLastTime() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return open_.NumSamples() > 0 ? open_.last_t()
+                                  : max_time_.load(std::memory_order_relaxed);
+  }
+  // The last closed chunk's newest value into hist_ if it is a histogram
+  // chunk (FinishMappedLoad); false if it is a float chunk.
+  Status LoadLastHistogram(uint8_t encoding, std::string_view bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Line 0: the committed-append path. A spin lock: taken once per
@@ -245,6 +282,8 @@ class alignas(64) MemSeries {
   const uint64_t hash_;
   const std::vector<MemPostings::Pair> labels_;
   std::vector<ClosedChunk> closed_ ABSL_GUARDED_BY(mu_);
+  // Null until the series' first histogram sample.
+  std::unique_ptr<OpenHistogramChunk> hist_ ABSL_GUARDED_BY(mu_);
   // Sequence number of closed_[0]; the open chunk is first_seq_ +
   // closed_.size().
   uint32_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;

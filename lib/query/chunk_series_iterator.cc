@@ -3,25 +3,89 @@
 #include "chunk/chunk_decoding.h"
 #include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
+#include "chunk/histogram_series.h"
 #include "query/series_iterator.h"
 
 namespace strata {
 
-bool EncodeSamples(SampleIterator* it, bool* have_sample, int limit,
-                   chunk::XorChunk* out, RawChunk* raw) {
-  *out = chunk::XorChunk();
-  auto app = out->NewAppender();
-  int n = 0;
-  while (*have_sample && n < limit) {
-    if (n == 0) raw->mint = it->t();
-    raw->maxt = it->t();
-    app->Append(it->t(), it->v());
-    ++n;
+namespace {
+
+// Histogram chunks re-encoded from samples follow the head's rules with
+// no time-based cut (only layout changes and resets cut them).
+constexpr int64_t kNoTimeCut = int64_t{1} << 60;
+
+template <typename Value>
+const Value& ValueOf(const SampleIterator& it, Value* scratch);
+template <>
+const Histogram& ValueOf(const SampleIterator& it, Histogram*) {
+  return it.histogram();
+}
+template <>
+const FloatHistogram& ValueOf(const SampleIterator& it,
+                              FloatHistogram* scratch) {
+  *scratch = it.float_histogram();
+  return *scratch;
+}
+
+}  // namespace
+
+template <typename Appender, typename Value>
+void SampleChunkEncoder::EncodeHistogramRun(SampleIterator* it,
+                                            bool* have_sample, int limit,
+                                            chunk::Encoding encoding) {
+  Appender app(kNoTimeCut);
+  const SampleValueType type = it->value_type();
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // Per chunk.
+  Value scratch;
+  for (int n = 0; *have_sample && it->value_type() == type && n < limit; ++n) {
+    const size_t before = app.chunks().size();
+    app.Append(it->t(), ValueOf(*it, &scratch));
+    if (app.chunks().size() != before) ranges.push_back({it->t(), it->t()});
+    ranges.back().second = it->t();
     *have_sample = it->Next();
   }
-  if (n == 0) return false;
-  raw->encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
-  raw->data = out->Bytes();
+  pending_.clear();
+  next_pending_ = 0;
+  pending_encoding_ = static_cast<uint8_t>(encoding);
+  for (size_t i = 0; i < app.chunks().size(); ++i) {
+    pending_.push_back({ranges[i].first, ranges[i].second,
+                        std::string(app.chunks()[i].Bytes())});
+  }
+}
+
+bool SampleChunkEncoder::Next(SampleIterator* it, bool* have_sample, int limit,
+                              RawChunk* raw) {
+  if (next_pending_ >= pending_.size() && *have_sample) {
+    switch (it->value_type()) {
+      case SampleValueType::kHistogram:
+        EncodeHistogramRun<chunk::HistogramSeriesAppender, Histogram>(
+            it, have_sample, limit, chunk::Encoding::kHistogram);
+        break;
+      case SampleValueType::kFloatHistogram:
+        EncodeHistogramRun<chunk::FloatHistogramSeriesAppender, FloatHistogram>(
+            it, have_sample, limit, chunk::Encoding::kFloatHistogram);
+        break;
+      case SampleValueType::kFloat: {
+        xor_ = chunk::XorChunk();
+        auto app = xor_.NewAppender();
+        int n = 0;
+        while (*have_sample && n < limit &&
+               it->value_type() == SampleValueType::kFloat) {
+          if (n == 0) raw->mint = it->t();
+          raw->maxt = it->t();
+          app->Append(it->t(), it->v());
+          ++n;
+          *have_sample = it->Next();
+        }
+        raw->encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+        raw->data = xor_.Bytes();
+        return n > 0;
+      }
+    }
+  }
+  if (next_pending_ >= pending_.size()) return false;
+  const Pending& p = pending_[next_pending_++];
+  *raw = RawChunk{p.mint, p.maxt, pending_encoding_, p.data};
   return true;
 }
 
@@ -45,6 +109,7 @@ bool BlockChunkIterator::Untouched(const ChunkMeta& meta) const {
 }
 
 bool BlockChunkIterator::Next() {
+  if (clipped_ != nullptr && NextClipped()) return true;
   while (status_.ok() && next_ < chunks_.size()) {
     const ChunkMeta& meta = chunks_[next_++];
     if (!meta.Overlaps(mint_, maxt_)) continue;
@@ -66,19 +131,26 @@ bool BlockChunkIterator::Next() {
       status_ = std::move(st);
       return false;
     }
-    // Clip or drop deleted samples: re-encode just this chunk.
-    ChunkChainIterator samples(reader_, {meta}, mint_, maxt_, deleted_,
-                               damage_);
-    bool have = samples.Next();
-    const bool any = EncodeSamples(
-        &samples, &have, chunk::xor_format::kMaxSamples, &encoded_, &current_);
-    if (!samples.status().ok()) {
-      status_ = samples.status();
-      return false;
-    }
-    if (any) return true;
+    // Clip or drop deleted samples: re-encode just this chunk (a
+    // histogram chunk may give several).
+    clipped_ = std::make_unique<ChunkChainIterator>(
+        reader_, std::vector<ChunkMeta>{meta}, mint_, maxt_, deleted_, damage_);
+    clipped_have_ = clipped_->Next();
+    if (NextClipped()) return true;
+    if (!status_.ok()) return false;
   }
   return false;
+}
+
+bool BlockChunkIterator::NextClipped() {
+  const bool any = encoder_.Next(clipped_.get(), &clipped_have_,
+                                 chunk::xor_format::kMaxSamples, &current_);
+  if (!clipped_->status().ok()) {
+    status_ = clipped_->status();
+    return false;
+  }
+  if (!any) clipped_.reset();
+  return any;
 }
 
 Status BlockChunkIterator::ConvertToXor(const ChunkMeta& meta) {
@@ -104,8 +176,8 @@ bool EncodingChunkIterator::Next() {
     started_ = true;
     have_sample_ = samples_->Next();
   }
-  const bool any = EncodeSamples(samples_.get(), &have_sample_,
-                                 chunk::kSamplesPerChunk, &encoded_, &current_);
+  const bool any = encoder_.Next(samples_.get(), &have_sample_,
+                                 chunk::kSamplesPerChunk, &current_);
   if (!samples_->status().ok()) {
     status_ = samples_->status();
     return false;

@@ -3,7 +3,10 @@
 // touches them; a dense chunk (Strata-only) is converted one to one into
 // the XOR chunk it came from, so the public API (and remote read's
 // STREAMED_XOR_CHUNKS) only ever yields Prometheus's encodings; everything
-// else is re-encoded from samples into XOR chunks of at most 120 samples.
+// else is re-encoded from samples (SampleChunkEncoder): floats into XOR
+// chunks of at most 120 samples, native histograms into histogram or float
+// histogram chunks (encodings 2, 3) cut by the head's rules, never into
+// floats.
 //
 // Thread-safety: none; one thread per iterator.
 #ifndef STRATA_QUERY_CHUNK_SERIES_ITERATOR_H_
@@ -13,12 +16,40 @@
 #include <string>
 #include <vector>
 
+#include "chunk/encoding.h"
 #include "chunk/xor_chunk.h"
 #include "index/reader.h"
 #include "query/damage_recorder.h"
 #include "strata/querier.h"
 
 namespace strata {
+
+// Cuts a sample iterator into chunks of the samples' own encodings.
+class SampleChunkEncoder {
+ public:
+  // The next chunk from `it`'s samples, starting at its current one while
+  // *have_sample (updated): up to `limit` floats as one XOR chunk, or a run
+  // of up to `limit` histograms of one kind as histogram chunks (handed
+  // out one per call). False when there is nothing left. `raw` points into
+  // this encoder until the next call.
+  bool Next(SampleIterator* it, bool* have_sample, int limit, RawChunk* raw);
+
+ private:
+  // Encodes a run of histograms into pending_.
+  template <typename Appender, typename Value>
+  void EncodeHistogramRun(SampleIterator* it, bool* have_sample, int limit,
+                          chunk::Encoding encoding);
+
+  chunk::XorChunk xor_;
+  struct Pending {
+    int64_t mint;
+    int64_t maxt;
+    std::string data;
+  };
+  std::vector<Pending> pending_;
+  uint8_t pending_encoding_ = 0;
+  size_t next_pending_ = 0;
+};
 
 // One block's chunks of one series; damaged chunks are skipped and
 // recorded when `damage` has a recorder (see ChunkChainIterator).
@@ -33,6 +64,8 @@ class BlockChunkIterator : public ChunkIterator {
 
  private:
   bool Untouched(const ChunkMeta& meta) const;
+  // The next chunk re-encoded from clipped_; resets it when exhausted.
+  bool NextClipped();
 
   const ChunkReader* reader_;
   std::vector<ChunkMeta> chunks_;
@@ -46,7 +79,9 @@ class BlockChunkIterator : public ChunkIterator {
   Status ConvertToXor(const ChunkMeta& meta);
 
   ChunkBytes bytes_;
-  chunk::XorChunk encoded_;
+  SampleChunkEncoder encoder_;
+  std::unique_ptr<SampleIterator> clipped_;  // The chunk being re-encoded.
+  bool clipped_have_ = false;
   std::string converted_;
   std::vector<int64_t> ts_;  // Scratch for ConvertToXor.
   std::vector<double> vs_;
@@ -66,15 +101,10 @@ class EncodingChunkIterator : public ChunkIterator {
   std::unique_ptr<SampleIterator> samples_;
   bool have_sample_ = false;
   bool started_ = false;
-  chunk::XorChunk encoded_;
+  SampleChunkEncoder encoder_;
   RawChunk current_;
   Status status_;
 };
-
-// Fills `out` with the samples of `it` (up to `limit`), returning whether
-// any were written; min/max times are set on `raw`.
-bool EncodeSamples(SampleIterator* it, bool* have_sample, int limit,
-                   chunk::XorChunk* out, RawChunk* raw);
 
 }  // namespace strata
 

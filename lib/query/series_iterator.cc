@@ -51,7 +51,7 @@ bool ChunkChainIterator::OpenNextChunk() {
   }
   while (next_chunk_ < chunks_.size()) {
     ChunkBytes& bytes = bytes_[next_chunk_++];
-    if (!chunk::IsSupportedEncoding(bytes.encoding)) {
+    if (!chunk::IsReadableEncoding(bytes.encoding)) {
       status_ = Status::NotSupported(
           absl::StrCat("chunk encoding ", bytes.encoding, " not supported"));
       return false;

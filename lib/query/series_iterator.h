@@ -34,6 +34,15 @@ class ChunkChainIterator : public SampleIterator {
   bool Seek(int64_t t) override;
   int64_t t() const override { return it_.t(); }
   double v() const override { return it_.v(); }
+  SampleValueType value_type() const override {
+    return chunk::IsHistogramEncoding(it_.encoding())
+               ? static_cast<SampleValueType>(it_.encoding())
+               : SampleValueType::kFloat;
+  }
+  const Histogram& histogram() const override { return it_.histogram(); }
+  FloatHistogram float_histogram() const override {
+    return it_.float_histogram();
+  }
   Status status() const override { return status_; }
 
  private:
@@ -73,6 +82,11 @@ class MergingIterator : public SampleIterator {
   bool Seek(int64_t t) override;
   int64_t t() const override { return cur_->t(); }
   double v() const override { return cur_->v(); }
+  SampleValueType value_type() const override { return cur_->value_type(); }
+  const Histogram& histogram() const override { return cur_->histogram(); }
+  FloatHistogram float_histogram() const override {
+    return cur_->float_histogram();
+  }
   Status status() const override { return status_; }
 
  private:

@@ -4,12 +4,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "util/log.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
 
 namespace strata::wal {
 namespace {
+
+// Keeps the samples of a histogram record (type 7 or 8) at or after mint
+// of kept series, as for float samples (Prometheus 2.42's Checkpoint).
+template <typename Sample>
+Status FilterHistograms(std::string_view rec,
+                        Status (*decode)(std::string_view,
+                                         std::vector<Sample>*),
+                        void (*encode)(std::span<const Sample>, std::string*),
+                        const std::function<bool(uint64_t)>& keep_series,
+                        int64_t mint, CheckpointStats* stats,
+                        std::string* out) {
+  std::vector<Sample> samples;
+  STRATA_RETURN_IF_ERROR(decode(rec, &samples));
+  const size_t total = samples.size();
+  std::erase_if(samples, [&](const Sample& s) {
+    return s.t < mint || !keep_series(s.ref);
+  });
+  stats->samples_kept += static_cast<int64_t>(samples.size());
+  stats->samples_dropped += static_cast<int64_t>(total - samples.size());
+  if (!samples.empty()) encode(samples, out);
+  return Status::OK();
+}
 
 // Rewrites one record keeping only what the head still needs; returns ""
 // when nothing is left.
@@ -75,6 +98,14 @@ Status FilterRecord(std::string_view rec,
       if (!exemplars.empty()) EncodeExemplars(exemplars, out);
       return Status::OK();
     }
+    case RecordType::kHistogramSamples:
+      return FilterHistograms<RefHistogramSample>(
+          rec, &DecodeHistogramSamples, &EncodeHistogramSamples, keep_series,
+          mint, stats, out);
+    case RecordType::kFloatHistogramSamples:
+      return FilterHistograms<RefFloatHistogramSample>(
+          rec, &DecodeFloatHistogramSamples, &EncodeFloatHistogramSamples,
+          keep_series, mint, stats, out);
     default:
       // Record types Strata does not use yet are not carried forward.
       return Status::OK();

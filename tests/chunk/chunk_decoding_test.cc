@@ -13,6 +13,7 @@
 
 #include "chunk/dense_chunk.h"
 #include "chunk/encoding.h"
+#include "chunk/histogram_chunk.h"
 
 namespace strata::chunk {
 namespace {
@@ -85,11 +86,40 @@ TEST(ChunkDecodingTest, XorAndDenseIterateAlike) {
   }
 }
 
+// Histogram chunks yield histograms, never floats: the float-only paths
+// (NextBatch, DecodeChunk) refuse them.
+TEST(ChunkDecodingTest, HistogramChunksYieldHistograms) {
+  HistogramChunk c;
+  for (int i = 1; i <= 5; ++i) {
+    Histogram h;
+    h.count = static_cast<uint64_t>(i);
+    h.sum = i * 0.25;
+    h.positive_spans = {{0, 1}};
+    h.positive_buckets = {i};
+    c.Append(i * 1000, h);
+  }
+  ChunkSampleIterator it;
+  it.Reset(2, c.Bytes());
+  ASSERT_TRUE(it.Seek(3000));
+  EXPECT_EQ(it.t(), 3000);
+  EXPECT_EQ(it.histogram().count, 3u);
+  EXPECT_EQ(it.float_histogram().sum, 0.75);
+  int n = 1;
+  while (it.Next()) ++n;
+  EXPECT_EQ(n, 3);
+  EXPECT_FALSE(it.error());
+  EXPECT_EQ(SummarizeChunk(2, c.Bytes()).num_samples, 5);
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  EXPECT_NE(DecodeChunk(2, c.Bytes(), &ts, &vs), nullptr);
+  EXPECT_TRUE(vs.empty());
+}
+
 TEST(ChunkDecodingTest, UnknownEncodingAndDamagedDenseAreErrors) {
   const Samples s = Counter(50);
   const std::string dense = EncodeDenseChunk(s.ts, s.vs);
   ChunkSampleIterator it;
-  it.Reset(2, dense);  // Histogram: not decodable here.
+  it.Reset(0x7f, dense);
   EXPECT_FALSE(it.Next());
   EXPECT_TRUE(it.error());
   EXPECT_EQ(ChunkNumSamples(0x7f, dense), -1);

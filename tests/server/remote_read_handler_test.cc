@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "chunk/histogram_iterator.h"
 #include "chunk/xor_iterator.h"
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
@@ -302,6 +303,68 @@ TEST_F(RemoteReadHandlerTest, StreamedChunksOverDenseBlocksAreTheXorChunks) {
     ASSERT_TRUE((*db)->Close().ok());
   }
   EXPECT_TRUE(answers[0] == answers[1]);
+}
+
+// A series with floats then native histograms: SAMPLES holds the floats up
+// to the first histogram, as Prometheus 2.42's ToQueryResult; streamed
+// chunks carry the histogram chunks with their encoding, a chunk the range
+// clips re-encoded as a histogram chunk (never as floats).
+TEST_F(RemoteReadHandlerTest, NativeHistogramsInSamplesAndStreamedChunks) {
+  tmp_.EnableNativeHistograms();
+  Remake();
+  std::unique_ptr<Appender> app = tmp_.db()->NewAppender();
+  const Labels labels = Labels::Of({{"__name__", "mix"}});
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(app->Append(labels, kT0 + i * 1000, i).ok());
+  }
+  for (int i = 10; i < 20; ++i) {
+    ::strata::Histogram h;
+    h.count = static_cast<uint64_t>(i);
+    h.sum = i * 0.5;
+    h.positive_spans = {{0, 1}};
+    h.positive_buckets = {i};
+    ASSERT_TRUE(app->AppendHistogram(labels, kT0 + i * 1000, &h, nullptr).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  prometheus::ReadRequest read = QueryM(kT0, kT0 + 15000);
+  read.mutable_queries(0)->mutable_matchers(0)->set_value("mix");
+  Request samples_request = ReadRequestOf(read);
+  Response samples = handler_->Handle(samples_request);
+  ASSERT_EQ(samples.status, 200) << samples.body;
+  std::string raw;
+  const prometheus::ReadResponse got = SamplesOf(samples, &raw);
+  ASSERT_EQ(got.results(0).timeseries_size(), 1);
+  EXPECT_EQ(got.results(0).timeseries(0).samples_size(), 10);
+
+  read.add_accepted_response_types(
+      prometheus::ReadRequest::STREAMED_XOR_CHUNKS);
+  Request streamed_request = ReadRequestOf(read);
+  Response streamed = handler_->Handle(streamed_request);
+  ASSERT_EQ(streamed.status, 200) << streamed.body;
+  std::vector<std::string> seen;
+  for (const Frame& f : ParseFrames(BodyOf(streamed))) {
+    for (const auto& cs : f.message.chunked_series()) {
+      for (const auto& c : cs.chunks()) {
+        if (c.type() == prometheus::Chunk::XOR) {
+          chunk::XorIterator it(c.data());
+          while (it.Next()) seen.push_back("f" + std::to_string(it.v()));
+          continue;
+        }
+        ASSERT_EQ(c.type(), prometheus::Chunk::HISTOGRAM);
+        chunk::HistogramIterator it(c.data());
+        while (it.Next()) {
+          seen.push_back("h" + std::to_string(it.AtHistogram().count));
+        }
+        EXPECT_FALSE(it.error());
+        EXPECT_EQ(c.min_time_ms(), kT0 + 10000);
+        EXPECT_EQ(c.max_time_ms(), kT0 + 15000);
+      }
+    }
+  }
+  ASSERT_EQ(seen.size(), 16u);
+  EXPECT_EQ(seen[9], "f9.000000");
+  EXPECT_EQ(seen[10], "h10");
+  EXPECT_EQ(seen[15], "h15");
 }
 
 TEST_F(RemoteReadHandlerTest, SmallFrameLimitSplitsSeriesAcrossFrames) {

@@ -127,9 +127,15 @@ class TempDB {
     db_.reset();
     Options options;
     options.background_compaction = false;
+    options.enable_native_histograms = native_histograms_;
     StatusOr<std::unique_ptr<DB>> db = DB::Open(options, dir_ + "/data");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
+  }
+  // Reopens with Options::enable_native_histograms on.
+  void EnableNativeHistograms() {
+    native_histograms_ = true;
+    Reopen();
   }
   DB* db() { return db_.get(); }
   const std::string& dir() const { return dir_; }
@@ -138,6 +144,7 @@ class TempDB {
  private:
   strata::testing::TempDir tmp_{"strata-remote-test"};
   const std::string dir_ = tmp_.path();
+  bool native_histograms_ = false;
   std::unique_ptr<DB> db_;
 };
 

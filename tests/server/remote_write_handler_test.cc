@@ -330,21 +330,27 @@ TEST_F(RemoteWriteHandlerTest, MissingContentTypeOrEncodingIs415) {
   EXPECT_TRUE(Stored().empty());
 }
 
-// Native histograms are not stored yet: valid or not, the answer is the
-// same 204, all are counted as dropped, and those Prometheus 2.42 would
-// refuse are counted as invalid.
-TEST_F(RemoteWriteHandlerTest, InvalidHistogramsAreCountedAndDropped) {
+// With native histograms on (--enable-feature=native-histograms) the valid
+// ones are stored, read back as histograms; those Prometheus 2.42 would
+// refuse are counted as invalid and dropped, the answer stays 204.
+TEST_F(RemoteWriteHandlerTest, StoresValidHistogramsAndDropsInvalidOnes) {
+  tmp_.EnableNativeHistograms();
+  handler_->SetDB(tmp_.db());
   prometheus::WriteRequest req;
   auto* ts = AddSeries(&req, {{"__name__", "native"}}, {});
   auto* valid = ts->add_histograms();
+  valid->set_timestamp(kT0);
   valid->set_count_int(2);
+  valid->set_sum(1.25);
   auto* span = valid->add_positive_spans();
   span->set_length(1);
   valid->add_positive_deltas(2);
   auto* too_few = ts->add_histograms();
+  too_few->set_timestamp(kT0 + 1000);
   too_few->set_count_int(1);
   too_few->add_positive_deltas(5);  // No span for it.
   auto* negative = ts->add_histograms();
+  negative->set_timestamp(kT0 + 2000);
   negative->set_count_float(3);
   auto* nspan = negative->add_negative_spans();
   nspan->set_length(1);
@@ -353,13 +359,50 @@ TEST_F(RemoteWriteHandlerTest, InvalidHistogramsAreCountedAndDropped) {
   Response resp = handler_->Handle(r);
   EXPECT_EQ(resp.status, 204) << resp.body;
   EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Histograms-Written"),
-            "0");
+            "1");
   EXPECT_EQ(
       MetricValue(*registry_, "strata_remote_write_histograms_dropped_total"),
-      "3");
+      "2");
   EXPECT_EQ(
       MetricValue(*registry_, "strata_remote_write_histograms_invalid_total"),
       "2");
+  auto q = tmp_.db()->NewQuerier(INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(q.ok());
+  auto set = (*q)->Select({Matcher::Equal("__name__", "native")});
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().NewIterator();
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(it->t(), kT0);
+  ASSERT_EQ(it->value_type(), SampleValueType::kHistogram);
+  EXPECT_EQ(it->histogram().count, 2u);
+  EXPECT_EQ(it->histogram().sum, 1.25);
+  EXPECT_EQ(it->histogram().positive_buckets, (std::vector<int64_t>{2}));
+  EXPECT_FALSE(it->Next());
+
+  // The same histogram again is a duplicate (a no-op); another value at
+  // that time is refused as a duplicate sample, with 400.
+  EXPECT_EQ(handler_->Handle(r).status, 204);
+  valid->set_sum(2.5);
+  Request conflict = WriteRequestOf(req.SerializeAsString());
+  Response refused = handler_->Handle(conflict);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+}
+
+// Prometheus 2.42 without --enable-feature=native-histograms: a request
+// holding a native histogram fails whole with 500 "native histograms are
+// disabled" (its floats are not stored either).
+TEST_F(RemoteWriteHandlerTest, HistogramsWhileDisabledFailTheRequest) {
+  prometheus::WriteRequest req;
+  AddSeries(&req, {{"__name__", "up"}}, {{kT0, 1}});
+  auto* ts = AddSeries(&req, {{"__name__", "native"}}, {});
+  auto* h = ts->add_histograms();
+  h->set_timestamp(kT0);
+  h->set_count_int(1);
+  Response resp = Write(req);
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_NE(resp.body.find("native histograms are disabled"), std::string::npos)
+      << resp.body;
+  EXPECT_TRUE(Stored().empty());
 }
 
 TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
@@ -375,6 +418,8 @@ TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
   ex->add_labels_refs(b.Ref("abc"));
   auto* h = b.AddSeries({{"__name__", "native"}}, {});
   h->add_histograms()->set_count_int(1);
+  tmp_.EnableNativeHistograms();
+  handler_->SetDB(tmp_.db());
   Request r = WriteRequestOf(b.Serialize(), testing::kV2ContentType);
   Response resp = handler_->Handle(r);
   EXPECT_EQ(resp.status, 204) << resp.body;
@@ -382,7 +427,7 @@ TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
   EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Exemplars-Written"),
             "1");
   EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Histograms-Written"),
-            "0");
+            "1");
   EXPECT_EQ(Stored()["reqs_total{job=\"api\"}"].size(), 2u);
   auto list = metadata_->List("reqs_total", -1, -1);
   ASSERT_EQ(list.size(), 1u);
@@ -390,7 +435,7 @@ TEST_F(RemoteWriteHandlerTest, V2StoresSamplesAndMetadata) {
             (MetadataEntry{"counter", "All requests.", "requests"}));
   EXPECT_EQ(
       MetricValue(*registry_, "strata_remote_write_histograms_dropped_total"),
-      "1");
+      "0");
 
   // A v1 body sent as 2.0 is refused, not silently empty.
   prometheus::WriteRequest v1;

@@ -444,3 +444,41 @@ TEST(FlagsTest, OtlpReceiverIsOffUnlessEnabled) {
 
 }  // namespace
 }  // namespace strata::server
+
+namespace strata::server {
+namespace {
+
+// Prometheus 2.42's --enable-feature: repeatable, comma separated; only
+// native-histograms changes Strata's storage; known names are logged with
+// Prometheus's messages, unknown ones warned about.
+TEST(FeatureFlagsTest, EnableFeatureList) {
+  ServerFlags flags;
+  FlagParseResult result =
+      Parse({"--enable-feature=native-histograms,agent", "--enable-feature",
+             "bogus,,promql-at-modifier"},
+            &flags);
+  ASSERT_FALSE(result.exit) << result.output;
+  EXPECT_EQ(flags.feature_list,
+            (std::vector<std::string>{"native-histograms,agent",
+                                      "bogus,,promql-at-modifier"}));
+  EXPECT_TRUE(flags.enable_native_histograms);
+  EXPECT_TRUE(flags.ToDBOptions().enable_native_histograms);
+  const std::vector<FeatureMessage> want = {
+      {false, "Experimental native histogram support enabled.", ""},
+      {false, "Experimental agent mode enabled.", ""},
+      {true, "Unknown option for --enable-feature", "bogus"},
+      {true,
+       "This option for --enable-feature is now permanently enabled and "
+       "therefore a no-op.",
+       "promql-at-modifier"},
+  };
+  EXPECT_EQ(flags.feature_messages, want);
+
+  ServerFlags off;
+  ASSERT_FALSE(Parse({"--enable-feature=exemplar-storage"}, &off).exit);
+  EXPECT_FALSE(off.enable_native_histograms);
+  EXPECT_FALSE(off.ToDBOptions().enable_native_histograms);
+}
+
+}  // namespace
+}  // namespace strata::server

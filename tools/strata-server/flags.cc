@@ -167,6 +167,13 @@ struct FlagText {
 // The order in which flags are added is the order of --help and of
 // /api/v1/status/flags.
 void AddStorageFlags(CLI::App& app, ServerFlags* flags, FlagText* text) {
+  app.add_option("--enable-feature", flags->feature_list,
+                 "Comma separated feature names to enable. Strata acts on "
+                 "native-histograms (store native histograms: remote write, "
+                 "remote read, queries); the other names Prometheus 2.42 "
+                 "knows are accepted and logged, unknown ones warned about.")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--storage.tsdb.path", flags->data_dir,
                  "Base path for metrics storage.")
       ->capture_default_str();
@@ -727,6 +734,7 @@ Options ServerFlags::ToDBOptions() const {
   options.dense_chunks = dense_chunks;
   options.dense_after_ms = dense_after_ms;
   options.head_chunks_on_disk = head_chunks_on_disk;
+  options.enable_native_histograms = enable_native_histograms;
   options.block_duration_ms = block_duration_ms;
   options.retention_ms = retention_ms;
   options.retention_bytes = retention_bytes;
@@ -765,6 +773,9 @@ FlagParseResult ParseServerFlags(int argc, const char* const* argv,
   if (Status st = ApplyFlagText(text, flags); !st.ok()) {
     return UsageError(std::string(st.message()));
   }
+  FeatureSettings features = ApplyFeatureList(flags->feature_list);
+  flags->enable_native_histograms = features.native_histograms;
+  flags->feature_messages = std::move(features.messages);
   flags->values = FlagValues(app);
   // CLI11 keeps no default text for boolean flags: report their outcome.
   for (auto& [name, value] : flags->values) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "feature_flags.h"
 #include "server/http/cross_origin.h"
 #include "strata/options.h"
 #include "strata/status.h"
@@ -119,6 +120,11 @@ struct ServerFlags {
   // prefix, else the external URL's path; "/" or "/prefix" (no trailing
   // '/').
   std::string route_prefix = "/";
+  // --enable-feature (feature_flags.h): every value as given, what it
+  // turns on, and the lines to log at startup.
+  std::vector<std::string> feature_list;
+  bool enable_native_histograms = false;
+  std::vector<FeatureMessage> feature_messages;
   // Every flag (without its leading dashes) and its value as given or
   // defaulted, for /api/v1/status/flags.
   std::vector<std::pair<std::string, std::string>> values;

@@ -136,6 +136,15 @@ void LogStartup(const ServerFlags& flags) {
   if (flags.retention_capped) {
     STRATA_LOG(kWarn, "Time retention value is too high. Limiting to: 100y");
   }
+  for (const FeatureMessage& m : flags.feature_messages) {
+    const LogLevel level = m.warn ? LogLevel::kWarn : LogLevel::kInfo;
+    if (level < GetLogLevel()) continue;
+    if (m.option.empty()) {
+      Log(level, __FILE__, __LINE__, m.msg);
+    } else {
+      Log(level, __FILE__, __LINE__, m.msg, {{"option", m.option}});
+    }
+  }
   STRATA_LOG(kInfo, "Starting Strata",
              {{"version", build.version},
               {"revision", build.revision},

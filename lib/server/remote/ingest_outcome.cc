@@ -16,6 +16,12 @@ int64_t WallClockMillis() {
 FatalRefusal RefusalOfFatal(const Status& fatal, std::string_view what,
                             const DB& db) {
   STRATA_LOG(kError, what, {{"err", fatal.ToString()}});
+  if (fatal.code() == StatusCode::kNotSupported) {
+    // Prometheus 2.42's storage.ErrNativeHistogramsDisabled: 500 with the
+    // error's text.
+    return FatalRefusal{kHttpInternalServerError, "native_histograms_disabled",
+                        std::string(fatal.message())};
+  }
   const bool unavailable = fatal.Is(StatusCode::kUnavailable);
   return FatalRefusal{
       unavailable ? kHttpServiceUnavailable : kHttpInternalServerError,

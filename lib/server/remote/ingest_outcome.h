@@ -25,6 +25,8 @@ int64_t WallClockMillis();
 // The refusal of a request whose samples could not be committed
 // (IngestResult::fatal): 503 "unavailable" while the DB closes, else 500
 // "commit_failed"; the message has paths relative to the data directory.
+// NotSupported (native histograms off) is 500 "native_histograms_disabled"
+// with the status's message alone, as Prometheus 2.42's error text.
 // Logs the error under `what` (e.g. "Error appending remote write").
 struct FatalRefusal {
   int status;

@@ -202,7 +202,8 @@ RemoteWriteHandler::RemoteWriteHandler(RemoteWriteOptions options,
                            "Exemplars accepted from remote write requests.");
   histograms_dropped_ = registry->AddCounter(
       "strata_remote_write_histograms_dropped_total",
-      "Native histogram samples received but not stored (unsupported).");
+      "Native histogram samples received but not stored (invalid, refused, "
+      "or of an invalid series).");
   histograms_invalid_ = registry->AddCounter(
       "strata_remote_write_histograms_invalid_total",
       "Native histogram samples received that Prometheus would refuse as "

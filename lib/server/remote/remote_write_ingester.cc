@@ -234,10 +234,10 @@ class BatchIngest {
   Status AppendSeries(size_t i, Appender& app) {
     const WireSeries& s = batch_.series[i];
     ++result_->series;
-    result_->histograms_dropped += s.num_histograms;
     SeriesLabels labels(batch_, s, &scratch_.deferred);
     CheckHistograms(s, labels);
     if (s.invalid != nullptr) {
+      result_->histograms_dropped += s.num_histograms;
       Reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
         return Cat(FormatWireLabels(labels.Get()), ": ", s.invalid);
       });
@@ -245,13 +245,16 @@ class BatchIngest {
     }
     UpdateSeriesMetadata(s, labels);
     const std::span<const WireSample> samples = batch_.SamplesOf(s);
-    if (samples.empty()) return Status::OK();
+    if (samples.empty() && s.num_histograms == 0) return Status::OK();
 
     AppendTarget target;
     target.ref = scratch_.cached[i];
     if (target.ref == 0) {
       ++result_->series_cache_misses;
-      if (!ValidateLabels(s, labels, &target.labels)) return Status::OK();
+      if (!ValidateLabels(s, labels, &target.labels)) {
+        result_->histograms_dropped += s.num_histograms;
+        return Status::OK();
+      }
     }
     for (const WireSample& sample : samples) {
       if (!CheckTimestamp(sample, labels)) continue;
@@ -262,7 +265,50 @@ class BatchIngest {
       STRATA_RETURN_IF_ERROR(
           AppendByLabels(sample, scratch_.keys[i], labels, target, app));
     }
+    STRATA_RETURN_IF_ERROR(AppendHistograms(s, labels, target, app));
     scratch_.resolved[i] = target.ref;
+    return Status::OK();
+  }
+
+  // Appends the series' valid native histograms (Prometheus 2.42's
+  // receiver: after its samples) by target.ref, else by its labels.
+  // Refusals per sample are rejections as for floats; NotSupported
+  // (native histograms off) is fatal, as Prometheus answers 500.
+  Status AppendHistograms(const WireSeries& s, SeriesLabels& labels,
+                          AppendTarget& target, Appender& app) {
+    for (const WireHistogram& h : batch_.HistogramsOf(s)) {
+      const Histogram* integer = h.is_float ? nullptr : &h.integer;
+      const FloatHistogram* floating = h.is_float ? &h.floating : nullptr;
+      const Status valid = h.is_float ? ValidateFloatHistogram(h.floating)
+                                      : ValidateHistogram(h.integer);
+      const WireSample at{h.timestamp, 0};
+      if (!valid.ok() || !CheckTimestamp(at, labels)) {
+        ++result_->histograms_dropped;
+        continue;
+      }
+      StatusOr<SeriesRef> added = Status::NotFound("");
+      if (target.ref != 0) {
+        added = app.AppendHistogram(target.ref, h.timestamp, integer, floating);
+      }
+      if (!added.ok() && added.status().IsNotFound()) {
+        if (!target.labels) {
+          target.labels =
+              Labels::FromUnchecked(ToLabelVector(labels.Get(), drop_label_));
+        }
+        added =
+            app.AppendHistogram(*target.labels, h.timestamp, integer, floating);
+      }
+      if (added.ok()) {
+        target.ref = *added;
+        ++result_->histograms_written;
+        continue;
+      }
+      ++result_->histograms_dropped;
+      if (added.status().code() == StatusCode::kNotSupported) {
+        return added.status();
+      }
+      STRATA_RETURN_IF_ERROR(RejectRefused(added.status(), at, labels));
+    }
     return Status::OK();
   }
 
@@ -589,6 +635,7 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
     if (!fatal.ok()) {
       app->Rollback();
       result.samples_written = 0;
+      result.histograms_written = 0;
       result.exemplars_accepted = 0;
       result.fatal = std::move(fatal);
       return result;
@@ -599,6 +646,7 @@ IngestResult RemoteWriteIngester::Ingest(const WriteBatch& batch,
   Status committed = app->Commit();
   if (!committed.ok()) {
     result.samples_written = 0;
+    result.histograms_written = 0;
     result.exemplars_accepted = 0;
     result.fatal = committed;
   }

@@ -16,10 +16,15 @@
 // the DB loads their series ahead; per-sample refusals come back in its
 // report. The described rejections follow that order.
 //
-// Native histograms are counted but not stored (Strata stores float
-// samples only); those Prometheus 2.42 would refuse (ValidateHistogram:
-// spans, buckets, count) are counted apart, with Prometheus's error text
-// for the first few, and do not change the answer. Exemplars are appended after
+// Native histograms are appended after their series' samples
+// (Appender::AppendHistogram, integer or float as decoded) and committed
+// with them; those Prometheus 2.42 would refuse (ValidateHistogram: spans,
+// buckets, count) are counted apart, with Prometheus's error text for the
+// first few, and do not change the answer; out-of-order and duplicate ones
+// are rejected as samples are. While the DB refuses native histograms
+// (Options::enable_native_histograms off) a batch holding a valid one
+// fails whole with that NotSupported status, as Prometheus 2.42 answers
+// 500 "native histograms are disabled". Exemplars are appended after
 // the samples, into the DB's exemplar storage, and committed with them; refused
 // ones are dropped without failing the request, as Prometheus does.
 // Start/created timestamps are decoded and ignored, as Prometheus does
@@ -88,10 +93,11 @@ struct IngestOptions {
 
 struct IngestResult {
   int64_t samples_written = 0;
-  int64_t histograms_written = 0;  // Always 0: not stored.
+  int64_t histograms_written = 0;
   // Exemplars the appender took (an exact duplicate of a stored one, or
   // any while exemplar storage is off, is taken as a no-op).
   int64_t exemplars_accepted = 0;
+  // Not stored (invalid, refused, or of an invalid series).
   int64_t histograms_dropped = 0;
   // Of histograms_dropped, those ValidateHistogram refuses, and
   // "<series> t=<ts>: <Prometheus's error>" for the first few.

@@ -162,7 +162,9 @@ Status SamplesResponse::EncodeSeries(const Labels& labels, SampleIterator& it) {
   }
   // A sample takes at most 2 + 9 + 11 bytes.
   constexpr size_t kMaxSampleBytes = 22;
-  while (it.Next()) {
+  // As Prometheus 2.42's ToQueryResult: floats up to the series' first
+  // native histogram (prompb samples cannot hold one; 2.42 stops there).
+  while (it.Next() && it.value_type() == SampleValueType::kFloat) {
     if (sample_limit_ > 0 && ++samples_ > sample_limit_) {
       return Status::InvalidArgument(
           Cat("exceeded sample limit (", sample_limit_, ")"));

@@ -1,0 +1,76 @@
+// OpenHistogramChunk: the native-histogram side of a MemSeries (cold, only
+// allocated for series that ever got a histogram): the open histogram or
+// float-histogram chunk, and the newest histogram value for the duplicate
+// check (Prometheus's lastHistogramValue / lastFloatHistogramValue).
+//
+// Invariant (kept by MemSeries): at most one of the series' open XOR chunk
+// and this chunk holds samples; the open one is the series' newest chunk.
+//
+// Thread-safety: none; guarded by the owning MemSeries' lock.
+#ifndef STRATA_HEAD_OPEN_HISTOGRAM_CHUNK_H_
+#define STRATA_HEAD_OPEN_HISTOGRAM_CHUNK_H_
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "chunk/encoding.h"
+#include "chunk/float_histogram_chunk.h"
+#include "chunk/histogram_chunk.h"
+#include "strata/histogram.h"
+#include "strata/querier.h"
+
+namespace strata {
+
+// Prometheus's Histogram.Equals / FloatHistogram.Equals (the counter-reset
+// hint is not compared; spans must match exactly, where Prometheus also
+// merges empty spans).
+bool HistogramsEqual(const Histogram& a, const Histogram& b);
+bool HistogramsEqual(const FloatHistogram& a, const FloatHistogram& b);
+
+struct OpenHistogramChunk {
+  std::variant<std::monostate, chunk::HistogramChunk,
+               chunk::FloatHistogramChunk>
+      chunk;
+  // The kind of the series' newest sample, and its value if a histogram.
+  SampleValueType last_type = SampleValueType::kFloat;
+  Histogram last_h;
+  FloatHistogram last_fh;
+
+  int NumSamples() const {
+    if (const auto* h = std::get_if<chunk::HistogramChunk>(&chunk)) {
+      return h->NumSamples();
+    }
+    if (const auto* f = std::get_if<chunk::FloatHistogramChunk>(&chunk)) {
+      return f->NumSamples();
+    }
+    return 0;
+  }
+  std::string_view Bytes() const {
+    if (const auto* h = std::get_if<chunk::HistogramChunk>(&chunk)) {
+      return h->Bytes();
+    }
+    if (const auto* f = std::get_if<chunk::FloatHistogramChunk>(&chunk)) {
+      return f->Bytes();
+    }
+    return {};
+  }
+  chunk::Encoding encoding() const {
+    return std::holds_alternative<chunk::FloatHistogramChunk>(chunk)
+               ? chunk::Encoding::kFloatHistogram
+               : chunk::Encoding::kHistogram;
+  }
+  // Whether `h`/`fh` (exactly one non-null) equals the newest sample.
+  bool EqualsLast(const Histogram* h, const FloatHistogram* fh) const {
+    if (h != nullptr) {
+      return last_type == SampleValueType::kHistogram &&
+             HistogramsEqual(*h, last_h);
+    }
+    return last_type == SampleValueType::kFloatHistogram &&
+           HistogramsEqual(*fh, last_fh);
+  }
+};
+
+}  // namespace strata
+
+#endif  // STRATA_HEAD_OPEN_HISTOGRAM_CHUNK_H_
