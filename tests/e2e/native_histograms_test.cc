@@ -205,6 +205,20 @@ class NativeHistogramsTest : public ::testing::Test {
     EXPECT_EQ(p.status, want) << p.body;
   }
 
+  // An invalid histogram: Prometheus 2.42 answers 500, strata-server 400
+  // (a retry cannot help); both with the same validation error.
+  void WriteInvalid(const prometheus::WriteRequest& req) {
+    const std::string raw = req.SerializeAsString();
+    const http_client::Response p = RemoteWriteV1(prom_port_, raw);
+    const http_client::Response s = RemoteWriteV1(strata_port_, raw);
+    EXPECT_EQ(p.status, 500) << p.body;
+    EXPECT_EQ(s.status, 400) << s.body;
+    std::string error = p.body;
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    EXPECT_NE(s.body.find(error), std::string::npos)
+        << "prometheus: " << p.body << "\nstrata: " << s.body;
+  }
+
   Json ExpectSame(const std::string& path, const LabelPairs& params) {
     const std::string target = strata::testing::ApiTarget(path, params);
     const http_client::Response p = Http(prom_port_, "GET", target);
@@ -306,12 +320,13 @@ class NativeHistogramsTest : public ::testing::Test {
     }
     WriteBoth(HistogramRequest(kMixed, later), 204);
     // Refused by both: buckets holding more than the count, a negative
-    // span offset after the first, an older histogram than the newest.
+    // span offset after the first (Prometheus 2.42: 500, Strata 400, as
+    // later Prometheus), an older histogram than the newest (400).
     HistogramSpec bad;
     bad.t = b + 30 * kStep;
     bad.positive = {{1, 5}};
     bad.count = 2;
-    WriteBoth(HistogramRequest(kGauge, {bad}), 400);
+    WriteInvalid(HistogramRequest(kGauge, {bad}));
     HistogramSpec two_spans;
     two_spans.t = b + 31 * kStep;
     two_spans.positive = {{1, 1}, {5, 1}};
@@ -321,7 +336,7 @@ class NativeHistogramsTest : public ::testing::Test {
         ->mutable_histograms(0)
         ->mutable_positive_spans(1)
         ->set_offset(-2);
-    WriteBoth(negative_offset, 400);
+    WriteInvalid(negative_offset);
     HistogramSpec old;
     old.t = b;
     old.positive = {{1, 1}};

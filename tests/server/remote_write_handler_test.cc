@@ -332,7 +332,8 @@ TEST_F(RemoteWriteHandlerTest, MissingContentTypeOrEncodingIs415) {
 
 // With native histograms on (--enable-feature=native-histograms) the valid
 // ones are stored, read back as histograms; those Prometheus 2.42 would
-// refuse are counted as invalid and dropped, the answer stays 204.
+// refuse are counted as invalid and not stored, and the answer is 400
+// naming them (2.42: 500, later Prometheus: 400).
 TEST_F(RemoteWriteHandlerTest, StoresValidHistogramsAndDropsInvalidOnes) {
   tmp_.EnableNativeHistograms();
   handler_->SetDB(tmp_.db());
@@ -357,7 +358,10 @@ TEST_F(RemoteWriteHandlerTest, StoresValidHistogramsAndDropsInvalidOnes) {
   negative->add_negative_counts(-1.5);
   Request r = WriteRequestOf(req.SerializeAsString());
   Response resp = handler_->Handle(r);
-  EXPECT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(resp.status, 400) << resp.body;
+  EXPECT_EQ(resp.body.rfind("2 native histograms invalid and not stored: ", 0),
+            0u)
+      << resp.body;
   EXPECT_EQ(resp.headers.Get("X-Prometheus-Remote-Write-Histograms-Written"),
             "1");
   EXPECT_EQ(
@@ -381,7 +385,9 @@ TEST_F(RemoteWriteHandlerTest, StoresValidHistogramsAndDropsInvalidOnes) {
 
   // The same histogram again is a duplicate (a no-op); another value at
   // that time is refused as a duplicate sample, with 400.
-  EXPECT_EQ(handler_->Handle(r).status, 204);
+  ts->mutable_histograms()->DeleteSubrange(1, 2);
+  Request again = WriteRequestOf(req.SerializeAsString());
+  EXPECT_EQ(handler_->Handle(again).status, 204);
   valid->set_sum(2.5);
   Request conflict = WriteRequestOf(req.SerializeAsString());
   Response refused = handler_->Handle(conflict);

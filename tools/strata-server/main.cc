@@ -251,6 +251,7 @@ OtlpOptions OtlpOptionsFor(const ServerFlags& flags) {
   options.ingest = RemoteWriteOptionsFor(flags).ingest;
   options.max_inflight_requests = flags.remote_write_max_inflight_requests;
   options.translate.lookback_delta_ms = flags.query_lookback_delta_ms;
+  options.translate.native_histograms = flags.enable_native_histograms;
   return options;
 }
 

@@ -458,6 +458,17 @@ Response RemoteWriteHandler::Answer(const Request& request,
                 {"count", std::to_string(result.histograms_invalid)},
                 {"err", result.histogram_errors.front()}});
   }
+  if (result.histograms_invalid > 0 && response.status == kHttpNoContent) {
+    // Invalid histograms are not stored, the rest is, and the sender hears
+    // 400: a retry cannot fix them. Prometheus 2.42 answers 500 (its head
+    // refuses the whole request), later Prometheus 400 as here.
+    std::string text = Cat(result.histograms_invalid,
+                           " native histograms invalid and not stored");
+    if (!result.histogram_errors.empty()) {
+      CatTo(&text, ": ", result.histogram_errors.front());
+    }
+    response = Response::Text(kHttpBadRequest, text + "\n");
+  }
   SetWrittenHeaders(acknowledged, result.histograms_written,
                     result.exemplars_accepted, &response);
   return response;
