@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -384,6 +385,27 @@ double MetricValue(int port, const std::string& prefix) {
   const size_t end = text.find('\n', at + 1);
   const size_t space = text.rfind(' ', end);
   return std::stod(text.substr(space + 1, end - space - 1));
+}
+
+int WriteUntilKilled(Process* server, int port,
+                     const std::function<std::string(int)>& request,
+                     int acked_before_kill) {
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int r = 0; r < 100000 && !stop.load(); ++r) {
+      if (RemoteWriteV1(port, request(r)).status != 204) return;
+      acknowledged.store(r + 1);
+    }
+  });
+  for (int i = 0; i < 200 && acknowledged.load() < acked_before_kill; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  server->Signal(SIGKILL);
+  stop.store(true);
+  writer.join();
+  if (server->Wait(10000) != 128 + SIGKILL) return -1;
+  return acknowledged.load();
 }
 
 }  // namespace strata::e2e

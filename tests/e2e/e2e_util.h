@@ -5,6 +5,7 @@
 #define STRATA_TESTS_E2E_E2E_UTIL_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,6 +78,16 @@ http_client::Response RemoteWriteV1(int port, const std::string& raw_request);
 
 // Polls GET `path` until it answers 200 or `timeout_ms` passes.
 bool WaitForOk(int port, const std::string& path, int timeout_ms);
+
+// kill -9 under load: a second thread remote-writes request(0),
+// request(1), ... (encoded prometheus.WriteRequests) to `server` on
+// `port` until one is not acknowledged; once `acked_before_kill` are
+// acknowledged (or after about 10 s), `server` gets SIGKILL. Returns how
+// many requests were acknowledged (204), all before the kill, or -1 if
+// the server did not die of the signal.
+int WriteUntilKilled(Process* server, int port,
+                     const std::function<std::string(int)>& request,
+                     int acked_before_kill);
 
 // Samples by series (Prometheus's text form of the labels), values as bit
 // patterns so that NaNs, stale markers included, compare exactly.

@@ -10,13 +10,11 @@
 // acknowledged sample.
 #include <signal.h>
 
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -425,33 +423,19 @@ TEST_F(NativeHistogramsTest, KillNineKeepsAcknowledgedHistograms) {
   WriteFile(Path("config.yml"), "global:\n  scrape_interval: 15s\n");
   ASSERT_NO_FATAL_FAILURE(StartStrata());
   const int64_t b = base_;
-  std::atomic<int> acknowledged{0};
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    for (int r = 0; r < 100000 && !stop.load(); ++r) {
-      std::vector<HistogramSpec> specs;
-      for (int i = 0; i < 5; ++i) {
-        HistogramSpec h;
-        h.t = b + r * 5 + i;
-        h.positive = {{1, r * 5 + i}, {3, 1}};
-        specs.push_back(h);
-      }
-      if (RemoteWriteV1(strata_port_,
-                        HistogramRequest(kLatencyA, specs).SerializeAsString())
-              .status != 204) {
-        return;
-      }
-      acknowledged.store(r + 1);
-    }
-  });
-  for (int i = 0; i < 200 && acknowledged.load() < 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  strata_->Signal(SIGKILL);
-  stop.store(true);
-  writer.join();
-  ASSERT_EQ(strata_->Wait(10000), 128 + SIGKILL);
-  const int acked = acknowledged.load();
+  const int acked = WriteUntilKilled(
+      strata_.get(), strata_port_,
+      [&](int r) {
+        std::vector<HistogramSpec> specs;
+        for (int i = 0; i < 5; ++i) {
+          HistogramSpec h;
+          h.t = b + r * 5 + i;
+          h.positive = {{1, r * 5 + i}, {3, 1}};
+          specs.push_back(h);
+        }
+        return HistogramRequest(kLatencyA, specs).SerializeAsString();
+      },
+      200);
   ASSERT_GT(acked, 0);
   ASSERT_NO_FATAL_FAILURE(StartStrata());
   const http_client::Response r =

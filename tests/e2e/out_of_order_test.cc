@@ -8,11 +8,9 @@
 // samples stream in keeps every acknowledged one (the WBL replays).
 #include <signal.h>
 
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -248,29 +246,17 @@ TEST_F(OutOfOrderTest, KillNineKeepsAcknowledgedOutOfOrderSamples) {
                 .status,
             204);
   // Each request: 10 out-of-order samples of one series, newest first.
-  std::atomic<int> acknowledged{0};
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    for (int r = 0; r < 100000 && !stop.load(); ++r) {
-      Samples samples;
-      for (int i = 0; i < 10; ++i) {
-        samples.push_back({b + 20 * kMinute - (r * 10 + i + 1), r});
-      }
-      const http_client::Response resp = RemoteWriteV1(
-          strata_port_, Request({{kB, {{b + 20 * kMinute, 0}}}, {kA, samples}})
-                            .SerializeAsString());
-      if (resp.status != 204) return;
-      acknowledged.store(r + 1);
-    }
-  });
-  for (int i = 0; i < 200 && acknowledged.load() < 300; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  strata_->Signal(SIGKILL);
-  stop.store(true);
-  writer.join();
-  ASSERT_EQ(strata_->Wait(10000), 128 + SIGKILL);
-  const int acked = acknowledged.load();
+  const int acked = WriteUntilKilled(
+      strata_.get(), strata_port_,
+      [&](int r) {
+        Samples samples;
+        for (int i = 0; i < 10; ++i) {
+          samples.push_back({b + 20 * kMinute - (r * 10 + i + 1), r});
+        }
+        return Request({{kB, {{b + 20 * kMinute, 0}}}, {kA, samples}})
+            .SerializeAsString();
+      },
+      300);
   ASSERT_GT(acked, 0);
   ASSERT_NO_FATAL_FAILURE(StartStrata());
   StatusOr<SeriesSamples> got =
