@@ -217,8 +217,8 @@ TEST(HeadHistogramTest, SeriesSwitchesKindsAndReadsBack) {
   EXPECT_EQ(chunks[3].encoding, 1);
 
   BlockQuerier q({head}, kMinTime, kMaxTime);
-  auto set = q.Select(
-      {*Matcher::Create(Matcher::Type::kEqual, "series", "m")}, {});
+  auto set =
+      q.Select({*Matcher::Create(Matcher::Type::kEqual, "series", "m")}, {});
   ASSERT_TRUE(set->Next());
   auto it = set->At().NewIterator();
   std::vector<std::string> seen;
