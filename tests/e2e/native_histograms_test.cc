@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "differential.h"
 #include "e2e_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -195,12 +196,8 @@ class NativeHistogramsTest : public ::testing::Test {
   }
 
   void WriteBoth(const prometheus::WriteRequest& req, int want) {
-    const std::string raw = req.SerializeAsString();
-    const http_client::Response p = RemoteWriteV1(prom_port_, raw);
-    const http_client::Response s = RemoteWriteV1(strata_port_, raw);
-    EXPECT_EQ(s.status, p.status)
-        << "prometheus: " << p.body << "\nstrata: " << s.body;
-    EXPECT_EQ(p.status, want) << p.body;
+    ExpectSameWriteStatus(prom_port_, strata_port_, req.SerializeAsString(),
+                          want);
   }
 
   // An invalid histogram: Prometheus 2.42 answers 500, strata-server 400
@@ -218,16 +215,7 @@ class NativeHistogramsTest : public ::testing::Test {
   }
 
   Json ExpectSame(const std::string& path, const LabelPairs& params) {
-    const std::string target = strata::testing::ApiTarget(path, params);
-    const http_client::Response p = Http(prom_port_, "GET", target);
-    const http_client::Response s = Http(strata_port_, "GET", target);
-    SCOPED_TRACE(target);
-    EXPECT_EQ(s.status, p.status)
-        << "prometheus: " << p.body << "\nstrata: " << s.body;
-    const Json pj = Json::parse(p.body, nullptr, false);
-    const Json sj = Json::parse(s.body, nullptr, false);
-    EXPECT_EQ(sj, pj) << "prometheus: " << p.body << "\nstrata: " << s.body;
-    return pj;
+    return ExpectSameAnswer(prom_port_, strata_port_, path, params);
   }
 
   // A counter histogram of schema 1 growing by a few observations per

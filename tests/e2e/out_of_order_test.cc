@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "differential.h"
 #include "e2e_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -100,26 +101,13 @@ class OutOfOrderTest : public ::testing::Test {
 
   // Sends the request to both; the status codes must agree and be `want`.
   void WriteBoth(const prometheus::WriteRequest& req, int want) {
-    const std::string raw = req.SerializeAsString();
-    const http_client::Response p = RemoteWriteV1(prom_port_, raw);
-    const http_client::Response s = RemoteWriteV1(strata_port_, raw);
-    EXPECT_EQ(s.status, p.status)
-        << "prometheus: " << p.body << "\nstrata: " << s.body;
-    EXPECT_EQ(p.status, want) << p.body;
+    ExpectSameWriteStatus(prom_port_, strata_port_, req.SerializeAsString(),
+                          want);
   }
 
   // The same query API request to both: identical status and body.
   Json ExpectSame(const std::string& path, const LabelPairs& params) {
-    const std::string target = strata::testing::ApiTarget(path, params);
-    const http_client::Response p = Http(prom_port_, "GET", target);
-    const http_client::Response s = Http(strata_port_, "GET", target);
-    SCOPED_TRACE(target);
-    EXPECT_EQ(s.status, p.status)
-        << "prometheus: " << p.body << "\nstrata: " << s.body;
-    const Json pj = Json::parse(p.body, nullptr, false);
-    const Json sj = Json::parse(s.body, nullptr, false);
-    EXPECT_EQ(sj, pj) << "prometheus: " << p.body << "\nstrata: " << s.body;
-    return pj;
+    return ExpectSameAnswer(prom_port_, strata_port_, path, params);
   }
 
   void ExpectSameQueries() {
