@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "chunk/histogram_remote_write.h"
 #include "differential.h"
 #include "e2e_util.h"
 #include "gtest/gtest.h"
@@ -46,28 +47,26 @@ std::string Seconds(int64_t ms) { return strata::testing::MillisAsSeconds(ms); }
 using Buckets = std::vector<std::pair<int32_t, double>>;
 
 // Lays `buckets` out as spans (a gap of more than two empty buckets
-// starts a span) and calls add(count) for each bucket in them, empty ones
+// starts a span), calling add(count) for each bucket in them, empty ones
 // included.
-template <typename AddSpan, typename Add>
-void LayOut(const Buckets& buckets, AddSpan add_span, Add add) {
+template <typename Add>
+std::vector<HistogramSpan> LayOut(const Buckets& buckets, Add add) {
+  std::vector<HistogramSpan> spans;
   int32_t next = 0;
-  bool first = true;
-  prometheus::BucketSpan* span = nullptr;
   for (const auto& [index, count] : buckets) {
-    if (first || index - next > 2) {
-      span = add_span();
-      span->set_offset(first ? index : index - next);
-      first = false;
+    if (spans.empty() || index - next > 2) {
+      spans.push_back({spans.empty() ? index : index - next, 0});
     } else {
       for (int32_t i = next; i < index; ++i) {
         add(0.0);
-        span->set_length(span->length() + 1);
+        ++spans.back().length;
       }
     }
     add(count);
-    span->set_length(span->length() + 1);
+    ++spans.back().length;
     next = index + 1;
   }
+  return spans;
 }
 
 struct HistogramSpec {
@@ -80,46 +79,44 @@ struct HistogramSpec {
   Buckets positive;
   Buckets negative;
   bool is_float = false;
-  prometheus::Histogram::ResetHint hint = prometheus::Histogram::UNKNOWN;
+  CounterResetHint hint = CounterResetHint::kUnknown;
 };
 
-void Fill(const HistogramSpec& spec, prometheus::Histogram* h) {
+// The fields both kinds share, and each side's spans and buckets
+// (`bucket` turns an absolute count into the kind's stored form).
+template <typename H, typename Bucket>
+H Build(const HistogramSpec& spec, Bucket bucket) {
+  H h;
+  h.counter_reset_hint = spec.hint;
+  h.schema = spec.schema;
+  h.zero_threshold = spec.zero_threshold;
+  h.sum = spec.sum;
   double count = spec.zero_count;
   for (const auto& b : spec.positive) count += b.second;
   for (const auto& b : spec.negative) count += b.second;
-  if (spec.count != 0) count = spec.count;
-  h->set_timestamp(spec.t);
-  h->set_schema(spec.schema);
-  h->set_zero_threshold(spec.zero_threshold);
-  h->set_sum(spec.sum);
-  h->set_reset_hint(spec.hint);
+  h.count =
+      static_cast<decltype(h.count)>(spec.count != 0 ? spec.count : count);
+  h.zero_count = static_cast<decltype(h.zero_count)>(spec.zero_count);
+  h.positive_spans = LayOut(spec.positive, bucket(&h.positive_buckets));
+  h.negative_spans = LayOut(spec.negative, bucket(&h.negative_buckets));
+  return h;
+}
+
+// Adds `spec` to `ts` as remote write 1.0 sends it (histogram_remote_write.h).
+void Fill(const HistogramSpec& spec, prometheus::TimeSeries* ts) {
   if (spec.is_float) {
-    h->set_count_float(count);
-    h->set_zero_count_float(spec.zero_count);
-    LayOut(
-        spec.positive, [&] { return h->add_positive_spans(); },
-        [&](double c) { h->add_positive_counts(c); });
-    LayOut(
-        spec.negative, [&] { return h->add_negative_spans(); },
-        [&](double c) { h->add_negative_counts(c); });
+    const FloatHistogram h = Build<FloatHistogram>(
+        spec, [](auto* out) { return [out](double c) { out->push_back(c); }; });
+    chunk::testing::AddFloatHistogram(ts, spec.t, h);
     return;
   }
-  h->set_count_int(static_cast<uint64_t>(count));
-  h->set_zero_count_int(static_cast<uint64_t>(spec.zero_count));
-  int64_t previous = 0;
-  LayOut(
-      spec.positive, [&] { return h->add_positive_spans(); },
-      [&](double c) {
-        h->add_positive_deltas(static_cast<int64_t>(c) - previous);
-        previous = static_cast<int64_t>(c);
-      });
-  previous = 0;
-  LayOut(
-      spec.negative, [&] { return h->add_negative_spans(); },
-      [&](double c) {
-        h->add_negative_deltas(static_cast<int64_t>(c) - previous);
-        previous = static_cast<int64_t>(c);
-      });
+  const Histogram h = Build<Histogram>(spec, [](auto* out) {
+    return [out, previous = int64_t{0}](double c) mutable {
+      out->push_back(static_cast<int64_t>(c) - previous);
+      previous = static_cast<int64_t>(c);
+    };
+  });
+  chunk::testing::AddIntHistogram(ts, spec.t, h);
 }
 
 prometheus::TimeSeries* AddSeries(prometheus::WriteRequest* req,
@@ -137,7 +134,7 @@ prometheus::WriteRequest HistogramRequest(
     const LabelPairs& labels, const std::vector<HistogramSpec>& specs) {
   prometheus::WriteRequest req;
   prometheus::TimeSeries* ts = AddSeries(&req, labels);
-  for (const HistogramSpec& spec : specs) Fill(spec, ts->add_histograms());
+  for (const HistogramSpec& spec : specs) Fill(spec, ts);
   return req;
 }
 
@@ -261,7 +258,7 @@ class NativeHistogramsTest : public ::testing::Test {
       HistogramSpec h;
       h.t = base_ + i * kStep;
       h.schema = 2;
-      h.hint = prometheus::Histogram::GAUGE;
+      h.hint = CounterResetHint::kGauge;
       const int n = i % 5;  // Goes up and down.
       h.positive = {{3, n}, {5, 4 - n}};
       h.sum = n * 1.5;
