@@ -235,7 +235,6 @@ class BatchIngest {
     const WireSeries& s = batch_.series[i];
     ++result_->series;
     SeriesLabels labels(batch_, s, &scratch_.deferred);
-    CheckHistograms(s, labels);
     if (s.invalid != nullptr) {
       result_->histograms_dropped += s.num_histograms;
       Reject(RejectReason::kInvalidSeries, s.num_samples, [&] {
@@ -270,19 +269,18 @@ class BatchIngest {
     return Status::OK();
   }
 
-  // Appends the series' valid native histograms (Prometheus 2.42's
-  // receiver: after its samples) by target.ref, else by its labels.
-  // Refusals per sample are rejections as for floats; NotSupported
+  // Appends the series' native histograms (Prometheus 2.42's receiver:
+  // after its samples) by target.ref, else by its labels. The appender
+  // validates them (InvalidArgument: counted as invalid and described);
+  // other refusals per sample are rejections as for floats; NotSupported
   // (native histograms off) is fatal, as Prometheus answers 500.
   Status AppendHistograms(const WireSeries& s, SeriesLabels& labels,
                           AppendTarget& target, Appender& app) {
     for (const WireHistogram& h : batch_.HistogramsOf(s)) {
       const Histogram* integer = h.is_float ? nullptr : &h.integer;
       const FloatHistogram* floating = h.is_float ? &h.floating : nullptr;
-      const Status valid = h.is_float ? ValidateFloatHistogram(h.floating)
-                                      : ValidateHistogram(h.integer);
       const WireSample at{h.timestamp, 0};
-      if (!valid.ok() || !CheckTimestamp(at, labels)) {
+      if (!CheckTimestamp(at, labels)) {
         ++result_->histograms_dropped;
         continue;
       }
@@ -306,6 +304,10 @@ class BatchIngest {
       ++result_->histograms_dropped;
       if (added.status().code() == StatusCode::kNotSupported) {
         return added.status();
+      }
+      if (added.status().code() == StatusCode::kInvalidArgument) {
+        CountInvalidHistogram(h, labels, added.status());
+        continue;
       }
       STRATA_RETURN_IF_ERROR(RejectRefused(added.status(), at, labels));
     }
@@ -397,21 +399,16 @@ class BatchIngest {
                     wire.timestamp, wire.timestamp != 0};
   }
 
-  // Validates the series' native histograms as Prometheus 2.42's head
-  // does before appending one; counts the invalid ones and describes the
-  // first few. None is stored either way.
-  void CheckHistograms(const WireSeries& s, SeriesLabels& labels) {
-    for (const WireHistogram& h : batch_.HistogramsOf(s)) {
-      const Status valid = h.is_float ? ValidateFloatHistogram(h.floating)
-                                      : ValidateHistogram(h.integer);
-      if (valid.ok()) continue;
-      ++result_->histograms_invalid;
-      if (static_cast<int>(result_->histogram_errors.size()) <
-          options_.max_described_rejections) {
-        result_->histogram_errors.push_back(Cat(FormatWireLabels(labels.Get()),
-                                                " t=", h.timestamp, ": ",
-                                                valid.message()));
-      }
+  // Counts a histogram the appender refused as invalid and describes the
+  // first few.
+  void CountInvalidHistogram(const WireHistogram& h, SeriesLabels& labels,
+                             const Status& invalid) {
+    ++result_->histograms_invalid;
+    if (static_cast<int>(result_->histogram_errors.size()) <
+        options_.max_described_rejections) {
+      result_->histogram_errors.push_back(Cat(FormatWireLabels(labels.Get()),
+                                              " t=", h.timestamp, ": ",
+                                              invalid.message()));
     }
   }
 
