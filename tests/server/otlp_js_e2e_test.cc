@@ -1,9 +1,9 @@
 // A real OpenTelemetry client: the OpenTelemetry JS SDK
-// (@opentelemetry/sdk-metrics with the OTLP/HTTP protobuf exporter, from
-// tests/server/otlp_js's lockfile) exports metrics to strata-server's OTLP
-// receiver (--web.enable-otlp-receiver) on a loopback port; what Strata
-// stored is read back (remote read) and checked exactly: Prometheus's
-// names (unit and type suffixes), labels (job, instance, sanitized
+// (@opentelemetry/sdk-metrics with the OTLP/HTTP protobuf and JSON
+// exporters, from tests/server/otlp_js's lockfile) exports metrics to
+// strata-server's OTLP receiver (--web.enable-otlp-receiver) on a loopback
+// port; what Strata stored is read back (remote read) and checked exactly:
+// Prometheus's names (unit and type suffixes), labels (job, instance, sanitized
 // attributes), target_info, values, and the 400s for what it cannot store;
 // with --enable-feature=native-histograms, exponential histograms are
 // stored as native histograms and read back through the query API.
@@ -93,14 +93,17 @@ class OtlpJsE2eTest : public ::testing::Test {
   }
 
   // Runs export_metrics.mjs; one JSON object per export.
+  // `protocol` is "proto" or "json" (the exporter package used).
   std::vector<Json> Export(const std::string& scenario,
-                           const std::string& compression = "none") {
+                           const std::string& compression = "none",
+                           const std::string& protocol = "proto") {
     const std::string url =
         "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/otlp/v1/metrics";
-    const std::string cmd =
-        "cd " + ShellQuote(kOtlpJsDir) + " && timeout 60 " + ShellQuote(kNode) +
-        " export_metrics.mjs " + ShellQuote(url) + " " + scenario + " " +
-        compression + " 2>" + ShellQuote(tmp_.path() + "/node.err");
+    const std::string cmd = "cd " + ShellQuote(kOtlpJsDir) + " && timeout 60 " +
+                            ShellQuote(kNode) + " export_metrics.mjs " +
+                            ShellQuote(url) + " " + scenario + " " +
+                            compression + " " + protocol + " 2>" +
+                            ShellQuote(tmp_.path() + "/node.err");
     int exit_code = -1;
     const std::string out = RunCommand(cmd, &exit_code);
     EXPECT_EQ(exit_code, 0)
@@ -122,6 +125,11 @@ class OtlpJsE2eTest : public ::testing::Test {
     return all.ok() ? *all : SeriesSamples{};
   }
 
+  // Runs the "basic" scenario with `protocol` and `compression` and checks
+  // every series, sample and metadata entry it stored.
+  void ExportAndCheckBasic(const std::string& compression,
+                           const std::string& protocol);
+
   strata::testing::TempDir tmp_{"strata-otlp-js"};
   int port_ = 0;
   std::unique_ptr<Process> server_;
@@ -142,9 +150,10 @@ std::vector<uint64_t> Values(const SeriesSamples& s, const std::string& key) {
   return out;
 }
 
-TEST_F(OtlpJsE2eTest, SdkMetricsAreStoredAsPrometheusSeries) {
+void OtlpJsE2eTest::ExportAndCheckBasic(const std::string& compression,
+                                        const std::string& protocol) {
   const int64_t start = NowMillis();
-  const std::vector<Json> exports = Export("basic", "gzip");
+  const std::vector<Json> exports = Export("basic", compression, protocol);
   const int64_t end = NowMillis();
   ASSERT_EQ(exports.size(), 2u);
   for (const Json& e : exports) EXPECT_EQ(e["code"], 0) << e.dump();
@@ -226,6 +235,20 @@ TEST_F(OtlpJsE2eTest, SdkMetricsAreStoredAsPrometheusSeries) {
   EXPECT_EQ(metadata["data"]["target_info"][0]["help"], "Target metadata");
 }
 
+TEST_F(OtlpJsE2eTest, SdkMetricsAreStoredAsPrometheusSeries) {
+  ExportAndCheckBasic("gzip", "proto");
+}
+
+// The SDK's OTLP/JSON exporter (@opentelemetry/exporter-metrics-otlp-http):
+// the same series and samples as protobuf.
+TEST_F(OtlpJsE2eTest, JsonExporterStoresTheSameSeries) {
+  ExportAndCheckBasic("none", "json");
+}
+
+TEST_F(OtlpJsE2eTest, GzippedJsonExporterStoresTheSameSeries) {
+  ExportAndCheckBasic("gzip", "json");
+}
+
 TEST_F(OtlpJsE2eTest, ExponentialHistogramIs400AndTheRestStored) {
   const std::vector<Json> exports = Export("exponential");
   ASSERT_EQ(exports.size(), 1u);
@@ -253,10 +276,23 @@ class OtlpJsNativeHistogramsTest : public OtlpJsE2eTest {
   std::vector<std::string> ExtraArgs() const override {
     return {"--enable-feature=native-histograms"};
   }
+  // Exports the "exponential" scenario with `protocol` and checks the
+  // native histogram stored.
+  void CheckExponentialExport(const std::string& protocol);
 };
 
+// Both exporters, one after the other: the second export's sample is the
+// series' newest, with the same counts.
 TEST_F(OtlpJsNativeHistogramsTest, ExponentialHistogramIsANativeHistogram) {
-  const std::vector<Json> exports = Export("exponential");
+  for (const std::string protocol : {"proto", "json"}) {
+    SCOPED_TRACE(protocol);
+    CheckExponentialExport(protocol);
+  }
+}
+
+void OtlpJsNativeHistogramsTest::CheckExponentialExport(
+    const std::string& protocol) {
+  const std::vector<Json> exports = Export("exponential", "none", protocol);
   ASSERT_EQ(exports.size(), 1u);
   EXPECT_EQ(exports[0]["code"], 0) << exports[0].dump();
   const std::string series =

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "otlp_handler_fixture.h"
 #include "otlp_test_proto.h"
 #include "remote_test_util.h"
 #include "server/http/gunzip.h"
@@ -25,9 +26,15 @@ namespace strata::server {
 namespace {
 
 using ::strata::server::testing::AllSeries;
+using ::strata::server::testing::At;
 using ::strata::server::testing::Bits;
+using ::strata::server::testing::Gzip;
+using ::strata::server::testing::kT;
+using ::strata::server::testing::kTMs;
+using ::strata::server::testing::OtlpHandlerTest;
 using ::strata::server::testing::ReadAll;
 using ::strata::server::testing::SampleMap;
+using ::strata::server::testing::Samples;
 using ::strata::server::testing::TempDB;
 using namespace ::strata::testing::otlp;  // NOLINT: the message builders.
 
@@ -265,21 +272,6 @@ TEST(OtlpDecoderTest, MalformedInputIsAnErrorNeverACrash) {
   EXPECT_NE(st.message().find("malformed OTLP"), std::string_view::npos);
 }
 
-std::string Gzip(std::string_view raw) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 TEST(GunzipTest, DecompressesBoundsAndRejects) {
   const std::string raw(300000, 'x');
   std::string out;
@@ -300,55 +292,6 @@ TEST(GunzipTest, DecompressesBoundsAndRejects) {
 }
 
 // ---- The handler over a real DB ----
-
-// 2023-11-14T22:13:20.123456789Z.
-constexpr uint64_t kT = 1700000000123456789;
-constexpr int64_t kTMs = 1700000000123;
-
-class OtlpHandlerTest : public ::testing::Test {
- protected:
-  void SetUp() override { MakeHandler(Options()); }
-
-  static OtlpOptions Options() {
-    OtlpOptions options;
-    options.enabled = true;
-    options.ingest.max_future_ms = 0;
-    return options;
-  }
-
-  void MakeHandler(OtlpOptions options) {
-    handler_.reset();
-    registry_ = std::make_unique<MetricsRegistry>();
-    metadata_ =
-        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
-    handler_ = std::make_unique<OtlpHandler>(options, registry_.get(),
-                                             metadata_.get());
-    handler_->SetDB(tmp_.db());
-  }
-
-  Response Post(std::string body,
-                std::string content_type = "application/x-protobuf",
-                std::string encoding = "") {
-    Request r;
-    r.method = "POST";
-    r.path = std::string(kOtlpMetricsPath);
-    r.target = r.path;
-    if (!content_type.empty()) r.headers.Add("Content-Type", content_type);
-    if (!encoding.empty()) r.headers.Add("Content-Encoding", encoding);
-    r.body = std::move(body);
-    return handler_->Handle(r);
-  }
-
-  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
-
-  TempDB tmp_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetadataStore> metadata_;
-  std::unique_ptr<OtlpHandler> handler_;
-};
-
-using Samples = std::vector<std::pair<int64_t, uint64_t>>;
-Samples At(double v, int64_t t = kTMs) { return {{t, Bits(v)}}; }
 
 TEST_F(OtlpHandlerTest, GaugesAndSumsWithJobInstanceAndTargetInfo) {
   const std::string body = ExportRequest({ResourceMetrics(
@@ -561,10 +504,14 @@ TEST_F(OtlpHandlerTest, GzipAndContentNegotiation) {
   const std::string body = ExportRequest(
       {ResourceMetrics({}, {GaugeMetric("g", "", {NumberPoint(kT, 1)})})});
   EXPECT_EQ(Post(Gzip(body), "application/x-protobuf", "gzip").status, 200);
+  // A protobuf body declared as JSON is malformed JSON.
   Response r = Post(body, "application/json");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body.rfind("unsupported content type: application/json", 0), 0u)
-      << r.body;
+  EXPECT_EQ(r.body.rfind("invalid OTLP/JSON request: ", 0), 0u) << r.body;
+  r = Post(body, "text/plain");
+  EXPECT_EQ(r.body,
+            "unsupported content type: text/plain, supported: "
+            "[application/json, application/x-protobuf]\n");
   EXPECT_EQ(Post(body, "").status, 400);
   EXPECT_EQ(Post(body, "text/plain").status, 400);
   r = Post(body, "application/x-protobuf", "br");

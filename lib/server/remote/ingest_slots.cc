@@ -49,7 +49,8 @@ std::optional<IngestSlots::Lease> IngestSlots::Acquire(
 }
 
 void IngestSlots::Return(std::unique_ptr<IngestBuffers> buffers) {
-  if (buffers->decoded.capacity() > kMaxRetainedBytes) {
+  if (buffers->decoded.capacity() > kMaxRetainedBytes ||
+      buffers->transcoded.capacity() > kMaxRetainedBytes) {
     *buffers = IngestBuffers();
   }
   MutexLock lock(&mu_);

@@ -30,8 +30,9 @@ namespace strata::server {
 
 // The scratch memory of one request being ingested.
 struct IngestBuffers {
-  std::string decoded;  // The decompressed body.
-  WriteBatch batch;     // Views into `decoded`.
+  std::string decoded;     // The decompressed body.
+  std::string transcoded;  // An OTLP/JSON body as protobuf.
+  WriteBatch batch;        // Views into `decoded`.
 };
 
 class IngestSlots {

@@ -9,6 +9,7 @@
 #include "server/http/gunzip.h"
 #include "server/remote/ingest_outcome.h"
 #include "server/remote/otlp_decoder.h"
+#include "server/remote/otlp_json.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -109,15 +110,14 @@ Response OtlpHandler::Handle(Request& request) {
   requests_->Inc();
   const std::string_view content_type =
       TrimSpace(request.headers.Get("Content-Type"));
-  if (!EqualsIgnoreCase(
-          TrimSpace(content_type.substr(0, content_type.find(';'))),
-          kProtobufContentType)) {
-    return Refuse(kHttpBadRequest, "unsupported_content_type",
-                  Cat("unsupported content type: ", content_type,
-                      ", supported: [", kProtobufContentType, "]",
-                      EqualsIgnoreCase(content_type, kJsonContentType)
-                          ? " (Strata does not take OTLP/JSON yet)"
-                          : ""));
+  const std::string_view media_type =
+      TrimSpace(content_type.substr(0, content_type.find(';')));
+  const bool json = EqualsIgnoreCase(media_type, kJsonContentType);
+  if (!json && !EqualsIgnoreCase(media_type, kProtobufContentType)) {
+    return Refuse(
+        kHttpBadRequest, "unsupported_content_type",
+        Cat("unsupported content type: ", content_type, ", supported: [",
+            kJsonContentType, ", ", kProtobufContentType, "]"));
   }
   InflightGuard inflight(&inflight_, max_inflight_requests_);
   if (!inflight.admitted()) {
@@ -126,7 +126,7 @@ Response OtlpHandler::Handle(Request& request) {
     r.headers.Set("Retry-After", std::to_string(options_.retry_after_seconds));
     return r;
   }
-  return Ingest(request, db);
+  return Ingest(request, json, db);
 }
 
 Status OtlpHandler::Uncompressed(const Request& request, std::string* buffer,
@@ -153,7 +153,7 @@ Status OtlpHandler::Uncompressed(const Request& request, std::string* buffer,
   return Status::OK();
 }
 
-Response OtlpHandler::Ingest(Request& request, DB* db) {
+Response OtlpHandler::Ingest(Request& request, bool json, DB* db) {
   std::optional<IngestSlots::Lease> slot =
       slots_.Acquire(request.client_gone.get());
   if (!slot) {
@@ -168,6 +168,13 @@ Response OtlpHandler::Ingest(Request& request, DB* db) {
         kHttpBadRequest,
         st.Is(StatusCode::kResourceExhausted) ? "too_large" : "malformed",
         std::string(st.message()));
+  }
+  if (json) {
+    std::string* protobuf = &slot->buffers()->transcoded;
+    if (Status st = OtlpJsonToProtobuf(body, protobuf); !st.ok()) {
+      return Refuse(kHttpBadRequest, "malformed", std::string(st.message()));
+    }
+    body = *protobuf;
   }
   OtlpRequest decoded;
   if (Status st = DecodeOtlpMetricsRequest(body, &decoded); !st.ok()) {

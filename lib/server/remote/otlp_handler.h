@@ -95,9 +95,10 @@ class OtlpHandler {
 
  private:
   Response Refuse(int status, std::string_view reason, std::string message);
-  // Decodes, translates and stores an admitted request.
-  Response Ingest(Request& request, DB* db);
-  // The body's protobuf bytes: `request.body`, or it gunzipped into
+  // Decodes (from OTLP/JSON when `json`, else protobuf), translates and
+  // stores an admitted request.
+  Response Ingest(Request& request, bool json, DB* db);
+  // The body's bytes: `request.body`, or it gunzipped into
   // *buffer. Non-OK with the 400's message.
   Status Uncompressed(const Request& request, std::string* buffer,
                       std::string_view* out) const;

@@ -1,8 +1,9 @@
 // Exports OpenTelemetry metrics to an OTLP/HTTP endpoint with the real
-// OpenTelemetry JS SDK (@opentelemetry/sdk-metrics and the protobuf
-// exporter), for tests/server/otlp_js_e2e_test.cc.
+// OpenTelemetry JS SDK (@opentelemetry/sdk-metrics and its OTLP/HTTP
+// exporters: protobuf by default, JSON with `json`), for
+// tests/server/otlp_js_e2e_test.cc.
 //
-//   node export_metrics.mjs <url> <scenario> [gzip]
+//   node export_metrics.mjs <url> <scenario> [gzip|none] [proto|json]
 //
 // Scenarios (the test checks what strata-server stored from each):
 //   basic        a counter, an up-down counter, two observable gauges and a
@@ -21,10 +22,11 @@ import {
   MetricReader,
   View,
 } from '@opentelemetry/sdk-metrics';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPMetricExporter as OTLPJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { Resource } from '@opentelemetry/resources';
 
-const [url, scenario, compression] = process.argv.slice(2);
+const [url, scenario, compression, protocol] = process.argv.slice(2);
 
 // A reader collecting on demand, so every export is explicit.
 class ManualReader extends MetricReader {
@@ -36,7 +38,9 @@ class ManualReader extends MetricReader {
 }
 
 const temporalityPreference = scenario === 'delta' ? 0 : 1;  // DELTA : CUMULATIVE
-const exporter = new OTLPMetricExporter({
+const Exporter =
+    protocol === 'json' ? OTLPJsonMetricExporter : OTLPProtoMetricExporter;
+const exporter = new Exporter({
   url,
   compression: compression === 'gzip' ? 'gzip' : 'none',
   temporalityPreference,

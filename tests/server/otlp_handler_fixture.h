@@ -1,0 +1,89 @@
+// The OTLP receiver's handler over a real DB, for the tests of each
+// request encoding (otlp_test.cc: protobuf, otlp_json_test.cc: JSON).
+#ifndef STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
+#define STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
+
+#include <zlib.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "remote_test_util.h"
+#include "server/metrics/metrics.h"
+#include "server/remote/metadata_store.h"
+#include "server/remote/otlp_handler.h"
+
+namespace strata::server::testing {
+
+// A gzip member holding `raw`.
+inline std::string Gzip(std::string_view raw) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::string out(deflateBound(&z, raw.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+// 2023-11-14T22:13:20.123456789Z.
+inline constexpr uint64_t kT = 1700000000123456789;
+inline constexpr int64_t kTMs = 1700000000123;
+
+class OtlpHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { MakeHandler(Options()); }
+
+  static OtlpOptions Options() {
+    OtlpOptions options;
+    options.enabled = true;
+    options.ingest.max_future_ms = 0;
+    return options;
+  }
+
+  void MakeHandler(OtlpOptions options) {
+    handler_.reset();
+    registry_ = std::make_unique<MetricsRegistry>();
+    metadata_ =
+        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
+    handler_ = std::make_unique<OtlpHandler>(options, registry_.get(),
+                                             metadata_.get());
+    handler_->SetDB(tmp_.db());
+  }
+
+  Response Post(std::string body,
+                std::string content_type = "application/x-protobuf",
+                std::string encoding = "") {
+    Request r;
+    r.method = "POST";
+    r.path = std::string(kOtlpMetricsPath);
+    r.target = r.path;
+    if (!content_type.empty()) r.headers.Add("Content-Type", content_type);
+    if (!encoding.empty()) r.headers.Add("Content-Encoding", encoding);
+    r.body = std::move(body);
+    return handler_->Handle(r);
+  }
+
+  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
+
+  TempDB tmp_;
+  std::unique_ptr<MetricsRegistry> registry_;
+  std::unique_ptr<MetadataStore> metadata_;
+  std::unique_ptr<OtlpHandler> handler_;
+};
+
+using Samples = std::vector<std::pair<int64_t, uint64_t>>;
+inline Samples At(double v, int64_t t = kTMs) { return {{t, Bits(v)}}; }
+
+}  // namespace strata::server::testing
+
+#endif  // STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
