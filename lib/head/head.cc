@@ -239,7 +239,8 @@ AppendBatchResult Head::FinishBatch(const BatchTally& tally) {
   return tally.result;
 }
 
-AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
+AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples,
+                                    std::vector<uint32_t>* out_of_order) {
   // Prefetch distance, in samples, per stage: the series' hot lines first,
   // then the end of its open chunk's bytes (whose address is in them).
   constexpr size_t kAhead = 8;
@@ -253,6 +254,9 @@ AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples) {
     const AppendOutcome outcome = s.series->Append(
         s.t, s.v, options_.chunk_range_ms, chunk_files_.get(), &new_chunk);
     tally.Count(outcome, s.t, new_chunk);
+    if (out_of_order != nullptr && outcome == AppendOutcome::kOutOfOrder) {
+      out_of_order->push_back(static_cast<uint32_t>(i));
+    }
   }
   return FinishBatch(tally);
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "head/exemplar_storage.h"
 #include "head/head_chunk_files.h"
@@ -130,8 +131,11 @@ class Head : public BlockReader {
   // the series a few samples ahead (see MemSeries::Prefetch*).
   // Callers must not append to the same series concurrently from another
   // thread unless each of them holds a pin on it (MemSeries locks anyway;
-  // the prefetch reads are hints only).
-  AppendBatchResult AppendBatch(std::span<const HeadSample> samples);
+  // the prefetch reads are hints only). With `out_of_order`, the indices
+  // of the samples refused as out of order (another batch appended a newer
+  // sample since they were checked) are appended to it.
+  AppendBatchResult AppendBatch(std::span<const HeadSample> samples,
+                                std::vector<uint32_t>* out_of_order = nullptr);
   // One sample: AppendBatch of one, for callers without batches (tools).
   AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
   // AppendBatch for native histograms (head_histogram.cc): each sample as

@@ -235,7 +235,7 @@ Status HeadAppender::Commit() {
   AppendBatchResult result;
   AppendBatchResult histogram_result;
   const auto apply = [&] {
-    result = head_->AppendBatch(samples_);
+    result = head_->AppendBatch(samples_, ooo_window_ > 0 ? &raced_ : nullptr);
     histogram_result = ApplyHistograms();
   };
   if (ooo_samples_.empty()) {
@@ -246,6 +246,14 @@ Status HeadAppender::Commit() {
       Reset();
       return st.WithContext("commit");
     }
+  }
+  if (!raced_.empty()) {
+    StatusOr<int64_t> taken = CommitRacedOutOfOrder();
+    if (!taken.ok()) {
+      Reset();
+      return taken.status().WithContext("commit");
+    }
+    result.out_of_order -= *taken;
   }
   StoreExemplars();
   result.out_of_order += histogram_result.out_of_order;
@@ -275,6 +283,7 @@ void HeadAppender::Reset() {
   new_series_.clear();
   ooo_samples_.clear();
   wbl_samples_.clear();
+  raced_.clear();
   histograms_.clear();
   histogram_series_.clear();
   float_histograms_.clear();

@@ -104,6 +104,17 @@ class HeadAppender : public Appender {
   // and inserts them, all under the OooHead's commit mutex. Nothing is
   // applied if the WBL write fails.
   Status CommitWithOutOfOrder(const std::function<void()>& apply);
+  // Commit's part for samples that were in order when appended but that
+  // another batch overtook before this one applied (`raced_`, indices
+  // into samples_), as Prometheus's Commit re-checks every sample: those
+  // within the window go to the WBL, then to the OooHead; the others are
+  // counted too old. Returns how many were taken out of order. A failed
+  // WBL write inserts none of them (the commit then fails; a retry brings
+  // them again).
+  StatusOr<int64_t> CommitRacedOutOfOrder();
+  // Inserts samples into the OooHead and counts them. Precondition: the
+  // OooHead's commit mutex is held.
+  void InsertOutOfOrder(std::span<const HeadSample> samples);
   // Encodes the batch's WAL records into records_ (series first seen,
   // samples, exemplars; only the non-empty ones) and returns how many.
   size_t EncodeRecords();
@@ -139,6 +150,8 @@ class HeadAppender : public Appender {
   int64_t head_max_t_;
   std::vector<HeadSample> ooo_samples_;
   std::vector<wal::RefSample> wbl_samples_;
+  // Indices into samples_ that AppendBatch refused as out of order.
+  std::vector<uint32_t> raced_;
   std::vector<std::string> records_;  // Reused buffers.
   // Native histogram samples (ref = series id), their series in the same
   // order, and each series' newest one in the batch (index into its list;

@@ -29,10 +29,16 @@ Status HeadAppender::CommitWithOutOfOrder(const std::function<void()>& apply) {
         wbl_->Log(std::span<const std::string>(&record, 1)).WithContext("WBL"));
   }
   apply();
+  InsertOutOfOrder(ooo_samples_);
+  return Status::OK();
+}
+
+void HeadAppender::InsertOutOfOrder(std::span<const HeadSample> samples) {
+  OooHead& ooo = head_->ooo();
   const int cap_max = head_->options().out_of_order_cap_max;
   int64_t inserted = 0;
   int64_t cuts = 0;
-  for (const HeadSample& smp : ooo_samples_) {
+  for (const HeadSample& smp : samples) {
     bool cut = false;
     // A sample at a timestamp the open chunk holds is dropped silently,
     // as Prometheus does.
@@ -44,7 +50,32 @@ Status HeadAppender::CommitWithOutOfOrder(const std::function<void()>& apply) {
   c.samples_appended.fetch_add(inserted, std::memory_order_relaxed);
   c.ooo_appended.fetch_add(inserted, std::memory_order_relaxed);
   c.ooo_chunks_created.fetch_add(cuts, std::memory_order_relaxed);
-  return Status::OK();
+}
+
+StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder() {
+  std::vector<HeadSample> within;
+  std::vector<wal::RefSample> logged;
+  int64_t too_old = 0;
+  for (uint32_t i : raced_) {
+    const HeadSample& smp = samples_[i];
+    if (head_max_t_ == kMinTime || smp.t < head_max_t_ - ooo_window_) {
+      ++too_old;
+      continue;
+    }
+    within.push_back(smp);
+    logged.push_back({smp.series->id(), smp.t, smp.v});
+  }
+  head_->counters().too_old.fetch_add(too_old, std::memory_order_relaxed);
+  if (within.empty()) return too_old;
+  ReaderMutexLock lock(&head_->ooo().commit_mutex());
+  if (wbl_ != nullptr) {
+    std::string record;
+    wal::EncodeSamples(logged, &record);
+    STRATA_RETURN_IF_ERROR(
+        wbl_->Log(std::span<const std::string>(&record, 1)).WithContext("WBL"));
+  }
+  InsertOutOfOrder(within);
+  return static_cast<int64_t>(raced_.size());
 }
 
 }  // namespace strata

@@ -166,6 +166,48 @@ TEST_F(DBOooTest, RestartReplaysTheWbl) {
   }
 }
 
+// Two appenders on one series: the slow one checks its samples in order,
+// then the fast one commits newer samples first. At the slow one's commit
+// its samples are out of order; as Prometheus's Commit re-checks each
+// sample, those within the window go to the out-of-order head (and the
+// WBL, so a crash keeps them), the others are counted too old.
+TEST_F(DBOooTest, SampleOvertakenByAnotherCommitGoesOutOfOrder) {
+  Open(30 * kMinute);
+  const int64_t now = 10 * kHour;
+  ASSERT_EQ(Add("a", now - 2 * kMinute, 1), StatusCode::kOk);
+  ASSERT_EQ(Add("b", now - 40 * kMinute, 1), StatusCode::kOk);
+  std::unique_ptr<Appender> slow = db_->NewAppender();
+  ASSERT_TRUE(
+      slow->Append(Labels::Of({{"__name__", "a"}}), now - kMinute, 2).ok());
+  // In order for b, but beyond the window of the head's newest sample.
+  ASSERT_TRUE(
+      slow->Append(Labels::Of({{"__name__", "b"}}), now - 39 * kMinute, 2)
+          .ok());
+  ASSERT_EQ(Add("a", now, 3), StatusCode::kOk);
+  ASSERT_EQ(Add("b", now - 38 * kMinute, 3), StatusCode::kOk);
+  const DBStats before = db_->Stats();
+  ASSERT_TRUE(slow->Commit().ok());
+  slow.reset();
+  const std::vector<TV> want_a = {
+      {now - 2 * kMinute, 1}, {now - kMinute, 2}, {now, 3}};
+  const std::vector<TV> want_b = {{now - 40 * kMinute, 1},
+                                  {now - 38 * kMinute, 3}};
+  EXPECT_EQ(Read(*db_, "a"), want_a);
+  EXPECT_EQ(Read(*db_, "b"), want_b);
+  const DBStats after = db_->Stats();
+  EXPECT_EQ(after.samples_too_old - before.samples_too_old, 1);
+  EXPECT_EQ(after.samples_ooo_appended - before.samples_ooo_appended, 1);
+  EXPECT_EQ(after.samples_out_of_order, before.samples_out_of_order);
+  // As kill -9 leaves the dir: the WBL gives the sample back.
+  testing::TempDir crashed("strata-db-ooo-raced");
+  testing::CopyDir(dir_.path(), crashed.path());
+  db_.reset();
+  std::unique_ptr<DB> copy = OpenAt(crashed.path(), 30 * kMinute, false);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(Read(*copy, "a"), want_a);
+  EXPECT_EQ(Read(*copy, "b"), want_b);
+}
+
 // The dir's block metas, by ULID: whether each is from out-of-order data.
 std::map<std::string, bool> BlockHints(const std::string& dir) {
   std::map<std::string, bool> out;
