@@ -1,10 +1,16 @@
 // Seeds of the remote write/read targets: requests encoded by the protobuf
 // library, with the flags byte each target reads (see the targets).
+#include <google/protobuf/util/json_util.h>
+
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "io/prometheus/write/v2/types.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "prometheus/remote.pb.h"
 #include "seed_writer.h"
 #include "snappy.h"
@@ -19,6 +25,49 @@ constexpr char kCompressHere = 4;
 constexpr char kHa = 8;
 // remote_read_fuzzer flag.
 constexpr char kReadCompressHere = 1;
+// otlp_fuzzer flags.
+constexpr char kOtlpJson = 1;
+constexpr char kOtlpGzipHeader = 2;
+constexpr char kOtlpGzipHere = 4;
+
+// An OTLP export with every metric type, as OTLP/JSON.
+constexpr std::string_view kOtlpJsonRequest = R"({"resourceMetrics":[{
+ "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}},
+  {"key":"service.instance.id","value":{"stringValue":"pod-1"}},
+  {"key":"host.cores","value":{"intValue":"8"}},
+  {"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"a"},{"doubleValue":1.5}]}}}]},
+ "scopeMetrics":[{"scope":{"name":"seed","version":"1"},"metrics":[
+  {"name":"memory.usage","unit":"By","gauge":{"dataPoints":[
+   {"timeUnixNano":"1700000000123456789","asDouble":1024,
+    "attributes":[{"key":"pool","value":{"stringValue":"heap"}}]}]}},
+  {"name":"http.requests","unit":"{request}","sum":{"aggregationTemporality":2,
+   "isMonotonic":true,"dataPoints":[{"timeUnixNano":"1700000000123456789","asInt":"5"}]}},
+  {"name":"rpc.duration","unit":"ms","histogram":{"aggregationTemporality":2,
+   "dataPoints":[{"timeUnixNano":"1700000000123456789","count":"6","sum":3.5,
+    "bucketCounts":["1","2","0","3"],"explicitBounds":[0.5,1,2.5]}]}},
+  {"name":"payload.size","unit":"By","exponentialHistogram":{"aggregationTemporality":2,
+   "dataPoints":[{"timeUnixNano":"1700000000123456789","count":"5","sum":900,
+    "scale":3,"zeroCount":"1","positive":{"offset":-2,"bucketCounts":["1","0","2"]},
+    "negative":{"offset":1,"bucketCounts":["1"]}}]}},
+  {"name":"rpc.latency","unit":"s","summary":{"dataPoints":[
+   {"timeUnixNano":"1700000000123456789","count":"4","sum":2,
+    "quantileValues":[{"quantile":0.5,"value":0.25},{"quantile":0.99,"value":1}]}]}}
+ ]}]}]})";
+
+// kOtlpJsonRequest in the protobuf encoding.
+std::string OtlpProtobufRequest() {
+  opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest req;
+  const auto st = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(kOtlpJsonRequest.data(),
+                                    kOtlpJsonRequest.size()),
+      &req);
+  if (!st.ok()) {
+    std::fprintf(stderr, "the OTLP seed is not valid OTLP/JSON: %s\n",
+                 st.ToString().c_str());
+    std::abort();
+  }
+  return req.SerializeAsString();
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -122,6 +171,12 @@ void AddWireSeeds(SeedWriter* out) {
   out->AddWithFlags("remote_write_fuzzer", kCompressHere | kV2, v2);
   out->AddWithFlags("remote_write_fuzzer", kSnappyHeader, Compress(v1));
   out->AddWithFlags("remote_write_fuzzer", kV2, Compress(v2));
+  const std::string otlp = OtlpProtobufRequest();
+  out->AddWithFlags("otlp_fuzzer", 0, otlp);
+  out->AddWithFlags("otlp_fuzzer", kOtlpGzipHere | kOtlpGzipHeader, otlp);
+  out->AddWithFlags("otlp_fuzzer", kOtlpJson, kOtlpJsonRequest);
+  out->AddWithFlags("otlp_fuzzer", kOtlpJson | kOtlpGzipHere | kOtlpGzipHeader,
+                    kOtlpJsonRequest);
   for (bool streamed : {false, true}) {
     const std::string read = Read(streamed);
     out->AddWithFlags("remote_read_fuzzer", kReadCompressHere, read);

@@ -1,0 +1,98 @@
+// POST /api/v1/otlp/v1/metrics end to end (server/remote/otlp_handler.h):
+// content negotiation, gzip, OTLP/JSON parsing, the protobuf decoder, the
+// OpenTelemetry-to-Prometheus translation (ScratchDB has native
+// histograms on) and
+// ingestion into a real DB (ScratchDB).
+//
+// Input: a flags byte, then the body. Flags: bit 0 OTLP/JSON (else
+// protobuf) in Content-Type; bit 1 send Content-Encoding: gzip; bit 2
+// gzip the body here (else it is taken as already compressed, which
+// exercises the gunzip bounds on arbitrary bytes).
+// Invariant: no 500 (the DB is healthy, so a commit never fails).
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "scratch_db.h"
+#include "server/metrics/metrics.h"
+#include "server/remote/metadata_store.h"
+#include "server/remote/otlp_handler.h"
+#include "util/log.h"
+
+namespace {
+
+using strata::server::OtlpHandler;
+using strata::server::OtlpOptions;
+
+// Inputs between two resets of the DB (bounds the head's memory).
+constexpr int kInputsPerDB = 4096;
+
+struct Harness {
+  Harness() {
+    strata::SetLogLevel(strata::LogLevel::kError);
+    metadata = std::make_unique<strata::server::MetadataStore>(
+        nullptr, scratch.dir() + "/metadata");
+    OtlpOptions options;
+    options.enabled = true;
+    handler = std::make_unique<OtlpHandler>(options, &registry, metadata.get());
+    Attach();
+  }
+  void Attach() { handler->SetDB(scratch.db()); }
+  void MaybeReset() {
+    if (++inputs % kInputsPerDB != 0) return;
+    handler->SetDB(nullptr);
+    scratch.Reset();
+    Attach();
+  }
+
+  strata::fuzz::ScratchDB scratch;
+  strata::server::MetricsRegistry registry;
+  std::unique_ptr<strata::server::MetadataStore> metadata;
+  std::unique_ptr<OtlpHandler> handler;
+  int64_t inputs = 0;
+};
+
+// `raw` as one gzip member.
+std::string Gzip(std::string_view raw) {
+  z_stream z{};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return "";
+  }
+  std::string out(deflateBound(&z, raw.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Harness harness;  // Its destructor removes the DB's directory.
+  if (size < 1) return 0;
+  const uint8_t flags = data[0];
+  const std::string_view payload(reinterpret_cast<const char*>(data) + 1,
+                                 size - 1);
+  strata::server::Request request;
+  request.method = "POST";
+  request.target = request.path = "/api/v1/otlp/v1/metrics";
+  request.headers.Set("Content-Type", (flags & 1) != 0
+                                          ? "application/json"
+                                          : "application/x-protobuf");
+  if ((flags & 2) != 0) request.headers.Set("Content-Encoding", "gzip");
+  request.body = (flags & 4) != 0 ? Gzip(payload) : std::string(payload);
+  const strata::server::Response response = harness.handler->Handle(request);
+  FUZZ_CHECK(response.status != strata::server::kHttpInternalServerError,
+             "OTLP answered 500: " + response.body);
+  harness.MaybeReset();
+  return 0;
+}
