@@ -387,6 +387,38 @@ TEST_F(NativeHistogramsTest, MatchesPrometheus) {
   ExpectSameQueries();
 }
 
+// A Prometheus 2.42 reading each by remote read: its client asks for
+// SAMPLES, which stop at a series' first histogram (Prometheus's server
+// does so, and Strata's must too), so what it sees of every series is the
+// floats before its first histogram: the same through both.
+TEST_F(NativeHistogramsTest, RemoteReadByPrometheusSeesTheSame) {
+  ASSERT_NO_FATAL_FAILURE(StartBoth());
+  WriteStream();
+  RemoteReadReaders readers(prom_port_, strata_port_, tmp_.path(), {kFeature});
+  ASSERT_TRUE(readers.WaitReady()) << readers.logs();
+  const int64_t b = base_;
+  for (const char* q : {"{__name__=~\"nh_.+\"}", "nh_mixed", "nh_latency",
+                        "count_over_time({__name__=~\"nh_.+\"}[10m])",
+                        "rate(nh_mixed[2m])", "histogram_count(nh_latency)"}) {
+    for (int64_t at : {b + 3 * kStep, b + 5 * kStep, b + 9 * kStep}) {
+      readers.ExpectSame("/api/v1/query",
+                         {{"query", q}, {"time", Seconds(at)}});
+    }
+    readers.ExpectSame("/api/v1/query_range",
+                       {{"query", q},
+                        {"start", Seconds(b - kMinute)},
+                        {"end", Seconds(b + 8 * kMinute)},
+                        {"step", "15"}});
+  }
+  // Not vacuous: nh_mixed's six floats come through; nothing after them.
+  const Json raw = readers.ExpectSame(
+      "/api/v1/query",
+      {{"query", "nh_mixed[10m]"}, {"time", Seconds(b + 14 * kStep)}});
+  ASSERT_EQ(raw["data"]["result"].size(), 1u) << raw.dump();
+  EXPECT_EQ(raw["data"]["result"][0]["values"].size(), 6u) << raw.dump();
+  EXPECT_FALSE(raw["data"]["result"][0].contains("histograms")) << raw.dump();
+}
+
 // The same answers after strata-server restarts (WAL or snapshot replay of
 // histogram records and chunks).
 TEST_F(NativeHistogramsTest, MatchesPrometheusAfterRestart) {

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -110,7 +111,12 @@ class OutOfOrderTest : public ::testing::Test {
     return ExpectSameAnswer(prom_port_, strata_port_, path, params);
   }
 
-  void ExpectSameQueries() {
+  // Asks the same query API request of two servers, compares their
+  // answers and returns the first's.
+  using AskBoth = std::function<Json(const std::string&, const LabelPairs&)>;
+
+  // The query set, each asked of a pair through `same`.
+  void ExpectSameQueryAnswers(const AskBoth& same) {
     const int64_t b = base_;
     for (const char* q :
          {"ooo_metric", "ooo_metric{job=\"a\"}", "sum(ooo_metric)",
@@ -119,19 +125,27 @@ class OutOfOrderTest : public ::testing::Test {
           "timestamp(ooo_metric)"}) {
       for (int64_t at : {b - 12 * kMinute, b - 7 * kMinute, b + 7500,
                          b + 2 * kMinute + 1, b + 6 * kMinute}) {
-        ExpectSame("/api/v1/query", {{"query", q}, {"time", Seconds(at)}});
+        same("/api/v1/query", {{"query", q}, {"time", Seconds(at)}});
       }
-      ExpectSame("/api/v1/query_range", {{"query", q},
-                                         {"start", Seconds(b - 40 * kMinute)},
-                                         {"end", Seconds(b + 10 * kMinute)},
-                                         {"step", "15"}});
+      same("/api/v1/query_range", {{"query", q},
+                                   {"start", Seconds(b - 40 * kMinute)},
+                                   {"end", Seconds(b + 10 * kMinute)},
+                                   {"step", "15"}});
     }
     // Not a vacuous agreement: the range holds the out-of-order samples.
     const Json raw =
-        ExpectSame("/api/v1/query", {{"query", "ooo_metric{job=\"a\"}[1h]"},
-                                     {"time", Seconds(b + 6 * kMinute)}});
+        same("/api/v1/query", {{"query", "ooo_metric{job=\"a\"}[1h]"},
+                               {"time", Seconds(b + 6 * kMinute)}});
     ASSERT_EQ(raw["data"]["result"].size(), 1u) << raw.dump();
     EXPECT_GE(raw["data"]["result"][0]["values"].size(), 25u) << raw.dump();
+  }
+
+  void ExpectSameQueries() {
+    ExpectSameQueryAnswers(
+        [&](const std::string& path, const LabelPairs& params) {
+          return ExpectSame(path, params);
+        });
+    const int64_t b = base_;
     // Every sample, by remote read.
     StatusOr<SeriesSamples> p =
         RemoteReadAll(prom_port_, b - kMinute * 60, b + kMinute * 60);
@@ -194,6 +208,13 @@ TEST_F(OutOfOrderTest, MatchesPrometheus) {
   WriteStream();
   ExpectSameQueries();
   ExpectSameMetrics();
+  // A Prometheus reading each by remote read sees the same.
+  RemoteReadReaders readers(prom_port_, strata_port_, tmp_.path());
+  ASSERT_TRUE(readers.WaitReady()) << readers.logs();
+  ExpectSameQueryAnswers(
+      [&](const std::string& path, const LabelPairs& params) {
+        return readers.ExpectSame(path, params);
+      });
 }
 
 TEST_F(OutOfOrderTest, ReloadTurnsTheWindowOffAndOn) {
