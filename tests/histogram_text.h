@@ -9,6 +9,8 @@
 
 #include <bit>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -88,6 +90,22 @@ inline std::string SampleText(const SampleIterator& it) {
       break;
   }
   return std::to_string(it.t()) + " " + value;
+}
+
+// Every sample of the series `q` selects, as SampleText, by the series'
+// labels (Labels::ToString).
+inline std::map<std::string, std::vector<std::string>> SampleTexts(
+    Querier& q, const std::vector<Matcher>& matchers, std::string* error) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::unique_ptr<SeriesSet> set = q.Select(matchers);
+  while (set->Next()) {
+    std::vector<std::string>& samples = out[set->At().labels().ToString()];
+    std::unique_ptr<SampleIterator> it = set->At().NewIterator();
+    while (it->Next()) samples.push_back(SampleText(*it));
+    if (!it->status().ok()) *error = it->status().ToString();
+  }
+  if (!set->status().ok()) *error = set->status().ToString();
+  return out;
 }
 
 }  // namespace strata::testing

@@ -104,24 +104,21 @@ FloatHistogram GaugeAt(int k) {
 }
 
 TestSample Float(int64_t t, double v) {
-  TestSample s;
-  s.t = t;
-  s.v = v;
-  return s;
+  return {.t = t, .kind = SampleValueType::kFloat, .v = v, .h = {}, .fh = {}};
 }
 TestSample Int(int64_t t, Histogram h) {
-  TestSample s;
-  s.t = t;
-  s.kind = SampleValueType::kHistogram;
-  s.h = std::move(h);
-  return s;
+  return {.t = t,
+          .kind = SampleValueType::kHistogram,
+          .v = 0,
+          .h = std::move(h),
+          .fh = {}};
 }
 TestSample FloatH(int64_t t, FloatHistogram fh) {
-  TestSample s;
-  s.t = t;
-  s.kind = SampleValueType::kFloatHistogram;
-  s.fh = std::move(fh);
-  return s;
+  return {.t = t,
+          .kind = SampleValueType::kFloatHistogram,
+          .v = 0,
+          .h = {},
+          .fh = std::move(fh)};
 }
 
 template <typename Appender>
@@ -240,7 +237,23 @@ chunk::CounterResetHeader HeaderOf(const OutputChunk& o) {
   return chunk::ReadCounterResetHeader(o.data());
 }
 
-TEST(ChunkMergerTest, MergesOverlappingHistogramChunks) {
+class ChunkMergerTest : public ::testing::Test {
+ protected:
+  // Merges a's and b's chunks (a wins at equal timestamps) over [0, 2h).
+  std::vector<OutputChunk> MergeTwo(const std::vector<TestSample>& a,
+                                    const std::vector<TestSample>& b) {
+    ChunkMerger merger(0, kTwoHours - 1, kTwoHours);
+    std::vector<OutputChunk> out;
+    const Status st =
+        merger.Merge(Concat(Chunks(a, 0, &mem_), Chunks(b, 1, &mem_)), &out);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+
+  MemChunks mem_;  // Copied output chunks point into it.
+};
+
+TEST_F(ChunkMergerTest, MergesOverlappingHistogramChunks) {
   // a: every second k below 300; b: every odd k in [100, 400), and a few
   // even ones that collide with a's (a wins).
   std::vector<TestSample> a, b;
@@ -251,11 +264,7 @@ TEST(ChunkMergerTest, MergesOverlappingHistogramChunks) {
       b.push_back(Int(k * kSecond, CounterAt(k, 1000)));
     }
   }
-  MemChunks mem;
-  ChunkMerger merger(0, kTwoHours - 1, kTwoHours);
-  std::vector<OutputChunk> out;
-  ASSERT_TRUE(
-      merger.Merge(Concat(Chunks(a, 0, &mem), Chunks(b, 1, &mem)), &out).ok());
+  std::vector<OutputChunk> out = MergeTwo(a, b);
   EXPECT_EQ(Decode(out), Expected({a, b}));
   // 50 samples below k = 100, 150 up to the reset at 250: chunks of 120
   // and 80 (the recode at 120 stays in its chunk); a chunk from the reset;
@@ -275,7 +284,7 @@ TEST(ChunkMergerTest, MergesOverlappingHistogramChunks) {
   EXPECT_EQ(HeaderOf(out[3]), chunk::CounterResetHeader::kUnknown);
 }
 
-TEST(ChunkMergerTest, MergesOverlappingFloatAndGaugeHistogramChunks) {
+TEST_F(ChunkMergerTest, MergesOverlappingFloatAndGaugeHistogramChunks) {
   std::vector<TestSample> a, b, ga, gb;
   for (int k = 0; k < 200; ++k) {
     FloatHistogram fh = ToFloatHistogram(CounterAt(k));
@@ -287,17 +296,11 @@ TEST(ChunkMergerTest, MergesOverlappingFloatAndGaugeHistogramChunks) {
   std::sort(b.begin(), b.end(),
             [](const TestSample& x, const TestSample& y) { return x.t < y.t; });
   gb.insert(gb.begin(), FloatH(100 * kSecond, GaugeAt(3)));  // Lost.
-  MemChunks mem;
-  ChunkMerger merger(0, kTwoHours - 1, kTwoHours);
-  std::vector<OutputChunk> out;
-  ASSERT_TRUE(
-      merger.Merge(Concat(Chunks(a, 0, &mem), Chunks(b, 1, &mem)), &out).ok());
+  std::vector<OutputChunk> out = MergeTwo(a, b);
   EXPECT_EQ(Decode(out), Expected({a, b}));
   for (const OutputChunk& o : out) EXPECT_EQ(o.encoding, 3);
 
-  ASSERT_TRUE(
-      merger.Merge(Concat(Chunks(ga, 0, &mem), Chunks(gb, 1, &mem)), &out)
-          .ok());
+  out = MergeTwo(ga, gb);
   EXPECT_EQ(Decode(out), Expected({ga, gb}));
   ASSERT_EQ(out.size(), 2u);  // 120 + 80, never cut by a gauge's fall.
   for (const OutputChunk& o : out) {
@@ -305,12 +308,11 @@ TEST(ChunkMergerTest, MergesOverlappingFloatAndGaugeHistogramChunks) {
   }
 }
 
-TEST(ChunkMergerTest, CutsDeletedRangeOutOfHistogramChunk) {
+TEST_F(ChunkMergerTest, CutsDeletedRangeOutOfHistogramChunk) {
   std::vector<TestSample> a;
   for (int k = 0; k < 100; ++k) a.push_back(Int(k * kSecond, CounterAt(k)));
   const Intervals deleted = {{30 * kSecond, 50 * kSecond}};
-  MemChunks mem;
-  const std::vector<SourceChunk> in = Chunks(a, 0, &mem, &deleted);
+  const std::vector<SourceChunk> in = Chunks(a, 0, &mem_, &deleted);
   ASSERT_EQ(in.size(), 1u);
   ChunkMerger merger(0, kTwoHours - 1, kTwoHours);
   std::vector<OutputChunk> out;
@@ -322,16 +324,16 @@ TEST(ChunkMergerTest, CutsDeletedRangeOutOfHistogramChunk) {
 
   // Clipped by the block's range, and without deletions copied as is.
   ChunkMerger clipping(20 * kSecond, 60 * kSecond, kTwoHours);
-  ASSERT_TRUE(clipping.Merge(Chunks(a, 0, &mem), &out).ok());
+  ASSERT_TRUE(clipping.Merge(Chunks(a, 0, &mem_), &out).ok());
   std::vector<TestSample> kept(a.begin() + 20, a.begin() + 61);
   EXPECT_EQ(Decode(out), Expected({kept}));
-  ASSERT_TRUE(merger.Merge(Chunks(a, 0, &mem), &out).ok());
+  ASSERT_TRUE(merger.Merge(Chunks(a, 0, &mem_), &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].copied);
   EXPECT_EQ(Decode(out), Expected({a}));
 }
 
-TEST(ChunkMergerTest, SwitchesBetweenFloatsAndHistograms) {
+TEST_F(ChunkMergerTest, SwitchesBetweenFloatsAndHistograms) {
   // a: floats [0, 100), float histograms [250, 300); b: histograms
   // [50, 260). Merged: floats to 99, histograms to 249, float histograms.
   std::vector<TestSample> a, b;
@@ -340,11 +342,7 @@ TEST(ChunkMergerTest, SwitchesBetweenFloatsAndHistograms) {
     a.push_back(FloatH(k * kSecond, ToFloatHistogram(CounterAt(k))));
   }
   for (int k = 50; k < 260; ++k) b.push_back(Int(k * kSecond, CounterAt(k)));
-  MemChunks mem;
-  ChunkMerger merger(0, kTwoHours - 1, kTwoHours);
-  std::vector<OutputChunk> out;
-  ASSERT_TRUE(
-      merger.Merge(Concat(Chunks(a, 0, &mem), Chunks(b, 1, &mem)), &out).ok());
+  std::vector<OutputChunk> out = MergeTwo(a, b);
   EXPECT_EQ(Decode(out), Expected({a, b}));
   std::vector<int> encodings, counts;
   for (const OutputChunk& o : out) {

@@ -76,14 +76,10 @@ SeriesTexts ReadWithStrata(const std::string& dir) {
   auto q = (*db)->NewQuerier(kHistogramT0 - 1, kHistogramClosingT + 1);
   EXPECT_TRUE(q.ok()) << q.status().ToString();
   if (!q.ok()) return out;
-  auto set = (*q)->Select({Matcher::Equal("__name__", "golden_histogram")});
-  while (set->Next()) {
-    std::vector<std::string>& samples = out[set->At().labels().ToString()];
-    auto it = set->At().NewIterator();
-    while (it->Next()) samples.push_back(testing::SampleText(*it));
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
-  EXPECT_TRUE(set->status().ok()) << set->status().ToString();
+  std::string error;
+  out = testing::SampleTexts(
+      **q, {Matcher::Equal("__name__", "golden_histogram")}, &error);
+  EXPECT_EQ(error, "");
   EXPECT_TRUE((*db)->Close().ok());
   return out;
 }
