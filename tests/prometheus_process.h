@@ -75,9 +75,14 @@ class PrometheusProcess {
         std::chrono::seconds(30), std::chrono::milliseconds(100));
   }
 
-  void Stop() {
+  void Stop() { Signal(SIGTERM); }
+  // kill -9: what Prometheus has not written out yet is lost.
+  void Kill() { Signal(SIGKILL); }
+
+  // Sends `signal` and waits for the process to end.
+  void Signal(int signal) {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, signal);
     int status;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;

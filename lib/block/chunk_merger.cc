@@ -1,10 +1,13 @@
 #include "block/chunk_merger.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "chunk/chunk_decoding.h"
 #include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
+#include "chunk/histogram_series.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -31,16 +34,48 @@ constexpr uint8_t kDense = static_cast<uint8_t>(chunk::Encoding::kDense);
 
 }  // namespace
 
-Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
-  if (!chunk::IsSupportedEncoding(bytes.encoding)) {
-    return Status::NotSupported("cannot re-encode chunk encoding " +
-                                std::to_string(bytes.encoding));
+Status ChunkMerger::DecodeHistograms(const SourceChunk& c,
+                                     const ChunkBytes& bytes, int64_t lo,
+                                     int64_t hi) {
+  const bool integer =
+      bytes.encoding == static_cast<uint8_t>(chunk::Encoding::kHistogram);
+  chunk::ChunkSampleIterator it;
+  it.Reset(bytes.encoding, bytes.data);
+  while (it.Next()) {
+    const int64_t t = it.t();
+    if (t < lo) continue;
+    if (t > hi) break;
+    if (IsDeleted(c.deleted, t)) continue;
+    if (integer) {
+      samples_.push_back(
+          {t, histograms_.size(), c.source, SampleValueType::kHistogram});
+      histograms_.push_back(it.histogram());
+    } else {
+      samples_.push_back({t, float_histograms_.size(), c.source,
+                          SampleValueType::kFloatHistogram});
+      float_histograms_.push_back(it.float_histogram());
+    }
   }
+  if (it.error()) {
+    return Status::Corruption("chunk " + std::to_string(c.meta.ref) + ": " +
+                              std::string(it.error_message()));
+  }
+  return Status::OK();
+}
+
+Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
   // Samples past the chunk's meta are dropped too: a head chunk may have
   // grown since its meta was read, and keeping to the metas keeps clusters
   // disjoint.
   const int64_t lo = std::max(mint_, c.meta.mint);
   const int64_t hi = std::min(maxt_, c.meta.maxt);
+  if (chunk::IsHistogramEncoding(bytes.encoding)) {
+    return DecodeHistograms(c, bytes, lo, hi);
+  }
+  if (!chunk::IsSupportedEncoding(bytes.encoding)) {
+    return Status::NotSupported("cannot re-encode chunk encoding " +
+                                std::to_string(bytes.encoding));
+  }
   chunk::ChunkSampleIterator it;
   it.Reset(bytes.encoding, bytes.data);
   // Whole chunks decode fastest in batches.
@@ -58,7 +93,8 @@ Status ChunkMerger::Decode(const SourceChunk& c, const ChunkBytes& bytes) {
         break;
       }
       if (IsDeleted(c.deleted, t)) continue;
-      samples_.push_back({t, DoubleBits(vs[i]), c.source});
+      samples_.push_back(
+          {t, DoubleBits(vs[i]), c.source, SampleValueType::kFloat});
     }
     if (n < kBatch) break;
   }
@@ -85,15 +121,16 @@ void ChunkMerger::SetData(std::string_view xor_data, OutputChunk* o) {
   }
 }
 
-void ChunkMerger::Encode(std::vector<OutputChunk>* out) {
+void ChunkMerger::EncodeFloats(size_t begin, size_t end,
+                               std::vector<OutputChunk>* out) {
   ts_.clear();
-  for (const Sample& s : samples_) ts_.push_back(s.t);
+  for (size_t i = begin; i < end; ++i) ts_.push_back(samples_[i].t);
   std::vector<size_t> starts = chunk::ChunkStarts(ts_, chunk_range_);
-  starts.push_back(samples_.size());
+  starts.push_back(end - begin);
   for (size_t k = 0; k + 1 < starts.size(); ++k) {
     ts_.clear();
     vs_.clear();
-    for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
+    for (size_t i = begin + starts[k]; i < begin + starts[k + 1]; ++i) {
       ts_.push_back(samples_[i].t);
       vs_.push_back(BitsToDouble(samples_[i].v_bits));
     }
@@ -103,6 +140,55 @@ void ChunkMerger::Encode(std::vector<OutputChunk>* out) {
     o.maxt = ts_.back();
     o.num_samples = static_cast<int>(ts_.size());
     out->push_back(std::move(o));
+  }
+}
+
+template <typename Appender>
+void ChunkMerger::EncodeHistograms(size_t begin, size_t end, Appender app,
+                                   std::vector<OutputChunk>* out) {
+  for (size_t i = begin; i < end; ++i) {
+    const Sample& s = samples_[i];
+    if constexpr (std::is_same_v<Appender, chunk::HistogramSeriesAppender>) {
+      app.Append(s.t, std::move(histograms_[s.v_bits]));
+    } else {
+      app.Append(s.t, std::move(float_histograms_[s.v_bits]));
+    }
+  }
+  std::vector<chunk::ClosedHistogramChunk> chunks;
+  app.TakeAll(&chunks);
+  for (chunk::ClosedHistogramChunk& c : chunks) {
+    OutputChunk o;
+    o.encoding = static_cast<uint8_t>(Appender::encoding());
+    o.owned = std::move(c.data);
+    o.mint = c.mint;
+    o.maxt = c.maxt;
+    o.num_samples = c.num_samples;
+    out->push_back(std::move(o));
+  }
+}
+
+void ChunkMerger::Encode(std::vector<OutputChunk>* out) {
+  for (size_t begin = 0, end; begin < samples_.size(); begin = end) {
+    const SampleValueType kind = samples_[begin].kind;
+    end = begin + 1;
+    while (end < samples_.size() && samples_[end].kind == kind) ++end;
+    switch (kind) {
+      case SampleValueType::kFloat:
+        EncodeFloats(begin, end, out);
+        break;
+      case SampleValueType::kHistogram:
+        EncodeHistograms(begin, end,
+                         chunk::HistogramSeriesAppender::WithMaxSamples(
+                             chunk::kSamplesPerChunk),
+                         out);
+        break;
+      case SampleValueType::kFloatHistogram:
+        EncodeHistograms(begin, end,
+                         chunk::FloatHistogramSeriesAppender::WithMaxSamples(
+                             chunk::kSamplesPerChunk),
+                         out);
+        break;
+    }
   }
 }
 
@@ -145,8 +231,15 @@ bool ChunkMerger::TryCopy(const SourceChunk& c, ChunkBytes bytes,
       }
       o.owned.clear();  // Unchanged (XOR kept): copy the source's bytes.
     }
+  } else if (chunk::IsHistogramEncoding(bytes.encoding)) {
+    // Kept in any block format; checked against the meta as XOR is.
+    const chunk::ChunkSummary s =
+        chunk::SummarizeChunk(bytes.encoding, bytes.data);
+    if (!s.error.empty() || s.num_samples == 0 || s.first != c.meta.mint ||
+        s.last != c.meta.maxt) {
+      return false;
+    }
   }
-  // Histogram chunks are not decoded here; their meta is trusted.
   o.pin = std::move(bytes);
   out->push_back(std::move(o));
   return true;
@@ -170,6 +263,8 @@ Status ChunkMerger::Merge(std::vector<SourceChunk> chunks,
     }
     const SourceChunk& first = chunks[i];
     samples_.clear();
+    histograms_.clear();
+    float_histograms_.clear();
     if (j == i + 1 && first.meta.mint >= mint_ && first.meta.maxt <= maxt_ &&
         !TouchesDeleted(first.deleted, first.meta.mint, first.meta.maxt)) {
       STRATA_ASSIGN_OR_RETURN(ChunkBytes bytes,

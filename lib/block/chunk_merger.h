@@ -3,7 +3,13 @@
 // block's chunk format. Chunks that can be kept byte for byte are; a chunk
 // that is only in the wrong format is converted one to one (same samples,
 // so converting dense back to XOR restores Prometheus's bytes); the rest
-// are decoded, merged, clipped and re-encoded (see BlockWriter).
+// are decoded, merged, clipped and re-encoded (see BlockWriter): the
+// samples in time order, one per timestamp (the lowest source wins), a
+// new chunk wherever the value type changes (float, histogram, float
+// histogram); floats cut as the head cuts them (cut_policy.h), native
+// histograms as Prometheus 2.42's compactor re-encodes them
+// (seriesToChunkEncoder: 120 samples a chunk) and wherever a histogram
+// does not fit the open chunk (chunk::HistogramSeriesAppender).
 //
 // Thread-safety: none; one series at a time per merger.
 #ifndef STRATA_BLOCK_CHUNK_MERGER_H_
@@ -14,6 +20,8 @@
 #include <vector>
 
 #include "index/reader.h"
+#include "strata/histogram.h"
+#include "strata/querier.h"
 
 namespace strata {
 
@@ -65,8 +73,11 @@ class ChunkMerger {
  private:
   struct Sample {
     int64_t t;
+    // The float's bits, or the index of the histogram in histograms_ or
+    // float_histograms_ (by kind).
     uint64_t v_bits;
     int source;
+    SampleValueType kind;
   };
 
   // Adds `c` to *out unchanged (or converted to the block's format) if its
@@ -79,16 +90,25 @@ class ChunkMerger {
   void SetData(std::string_view xor_data, OutputChunk* o);
   // Appends the samples of `c` that are in range and not deleted.
   Status Decode(const SourceChunk& c, const ChunkBytes& bytes);
-  // Encodes samples_ (sorted, unique timestamps) into *out.
+  Status DecodeHistograms(const SourceChunk& c, const ChunkBytes& bytes,
+                          int64_t lo, int64_t hi);
+  // Encodes samples_ (sorted, unique timestamps) into *out, one run of
+  // samples of one kind at a time.
   void Encode(std::vector<OutputChunk>* out);
+  void EncodeFloats(size_t begin, size_t end, std::vector<OutputChunk>* out);
+  template <typename Appender>
+  void EncodeHistograms(size_t begin, size_t end, Appender app,
+                        std::vector<OutputChunk>* out);
 
   const int64_t mint_;
   const int64_t maxt_;
   const int64_t chunk_range_;
   const ChunkFormat format_;
-  std::vector<Sample> samples_;  // Scratch.
-  std::vector<int64_t> ts_;      // Scratch.
-  std::vector<double> vs_;       // Scratch.
+  std::vector<Sample> samples_;                   // Scratch.
+  std::vector<Histogram> histograms_;             // Scratch.
+  std::vector<FloatHistogram> float_histograms_;  // Scratch.
+  std::vector<int64_t> ts_;                       // Scratch.
+  std::vector<double> vs_;                        // Scratch.
 };
 
 }  // namespace strata

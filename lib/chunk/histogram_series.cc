@@ -1,5 +1,6 @@
 #include "chunk/histogram_series.h"
 
+#include <cstddef>
 #include <utility>
 
 namespace strata::chunk {
@@ -68,23 +69,51 @@ template HistogramAppendPlan PlanHistogramAppend(FloatHistogramChunk*, bool,
 
 template <typename Chunk, typename Value>
 bool BasicHistogramSeriesAppender<Chunk, Value>::Append(int64_t t, Value h) {
+  if (t <= last_t_) return false;
   Chunk* previous = chunks_.empty() ? nullptr : &chunks_.back();
-  if (previous != nullptr && t <= open_.max_time) return false;
-
-  const bool time_cut =
-      previous != nullptr &&
-      ShouldCut(&cut_state_, previous->NumSamples(), open_.min_time,
-                open_.max_time, t, chunk_range_);
-  const HistogramAppendPlan plan = PlanHistogramAppend(previous, time_cut, &h);
+  bool cut = false;
+  if (previous != nullptr) {
+    const ChunkTimes& open = times_.back();
+    cut = max_samples_ > 0
+              ? previous->NumSamples() >= max_samples_
+              : ShouldCut(&cut_state_, previous->NumSamples(), open.min_time,
+                          open.max_time, t, chunk_range_);
+  }
+  const HistogramAppendPlan plan = PlanHistogramAppend(previous, cut, &h);
   if (plan.new_chunk) {
     chunks_.emplace_back();
     chunks_.back().SetCounterResetHeader(plan.header);
-    open_.min_time = t;
-    OnChunkStarted(&cut_state_, t, chunk_range_);
+    times_.push_back({t, t});
+    if (max_samples_ == 0) OnChunkStarted(&cut_state_, t, chunk_range_);
   }
   chunks_.back().Append(t, h);
-  open_.max_time = t;
+  times_.back().max_time = t;
+  last_t_ = t;
   return true;
+}
+
+template <typename Chunk, typename Value>
+void BasicHistogramSeriesAppender<Chunk, Value>::Take(
+    size_t n, std::vector<ClosedHistogramChunk>* out) {
+  for (size_t i = 0; i < n; ++i) {
+    out->push_back({times_[i].min_time, times_[i].max_time,
+                    chunks_[i].NumSamples(), std::string(chunks_[i].Bytes())});
+  }
+  chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<ptrdiff_t>(n));
+  times_.erase(times_.begin(), times_.begin() + static_cast<ptrdiff_t>(n));
+}
+
+template <typename Chunk, typename Value>
+void BasicHistogramSeriesAppender<Chunk, Value>::TakeCompleted(
+    std::vector<ClosedHistogramChunk>* out) {
+  if (!chunks_.empty()) Take(chunks_.size() - 1, out);
+}
+
+template <typename Chunk, typename Value>
+void BasicHistogramSeriesAppender<Chunk, Value>::TakeAll(
+    std::vector<ClosedHistogramChunk>* out) {
+  Take(chunks_.size(), out);
+  last_t_ = INT64_MIN;
 }
 
 template class BasicHistogramSeriesAppender<HistogramChunk, Histogram>;

@@ -25,6 +25,7 @@
 #define STRATA_CHUNK_HISTOGRAM_SERIES_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "chunk/cut_policy.h"
@@ -51,7 +52,22 @@ extern template HistogramAppendPlan PlanHistogramAppend(HistogramChunk*, bool,
 extern template HistogramAppendPlan PlanHistogramAppend(FloatHistogramChunk*,
                                                         bool, FloatHistogram*);
 
+// A chunk handed out by BasicHistogramSeriesAppender::Take*: its bytes
+// (without the encoding byte), first and last timestamp, sample count.
+struct ClosedHistogramChunk {
+  int64_t mint = 0;
+  int64_t maxt = 0;
+  int num_samples = 0;
+  std::string data;
+};
+
 // Chunk: HistogramChunk or FloatHistogramChunk; Value: what it stores.
+//
+// Two cut rules for step 1: the head's time-based cut (the constructor),
+// or, for histograms re-encoded from stored samples (compaction, clipped
+// or merged chunks, remote read), a cut when the open chunk holds
+// `max_samples` (WithMaxSamples; Prometheus's seriesToChunkEncoder cuts at
+// 120). Steps 2-4 are the same for both (PlanHistogramAppend).
 template <typename Chunk, typename Value>
 class BasicHistogramSeriesAppender {
  public:
@@ -59,23 +75,40 @@ class BasicHistogramSeriesAppender {
   // default), for the time-based cut.
   explicit BasicHistogramSeriesAppender(int64_t chunk_range)
       : chunk_range_(chunk_range) {}
+  // Cuts a chunk at `max_samples` samples instead of by time.
+  static BasicHistogramSeriesAppender WithMaxSamples(int max_samples) {
+    BasicHistogramSeriesAppender a(0);
+    a.max_samples_ = max_samples;
+    return a;
+  }
+
+  static constexpr Encoding encoding() { return Chunk::encoding(); }
 
   // Appends `h` at `t`. Returns false, appending nothing, for a sample at
   // or before the last one (Prometheus: out of order).
   bool Append(int64_t t, Value h);
 
-  // The chunks so far, oldest first; the last one is open.
+  // The chunks so far (not yet taken), oldest first; the last one is open.
   const std::vector<Chunk>& chunks() const { return chunks_; }
 
+  // Moves the chunks before the open one to the end of *out.
+  void TakeCompleted(std::vector<ClosedHistogramChunk>* out);
+  // Moves every chunk to the end of *out; the appender starts over (the
+  // next Append starts a chunk as a series' first, at any time).
+  void TakeAll(std::vector<ClosedHistogramChunk>* out);
+
  private:
-  struct OpenChunk {
+  struct ChunkTimes {
     int64_t min_time = 0;
     int64_t max_time = 0;
   };
+  void Take(size_t n, std::vector<ClosedHistogramChunk>* out);
 
   const int64_t chunk_range_;
+  int max_samples_ = 0;  // > 0: the sample-count cut instead of time.
   std::vector<Chunk> chunks_;
-  OpenChunk open_;
+  std::vector<ChunkTimes> times_;  // One per chunk in chunks_.
+  int64_t last_t_ = INT64_MIN;     // Of the last sample appended.
   ChunkCutState cut_state_;
 };
 

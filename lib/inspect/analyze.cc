@@ -155,6 +155,14 @@ Status AnalyzeSeries(const BlockReader& target,
     for (const ChunkMeta& m : metas) {
       StatusOr<ChunkBytes> c = chunks.Chunk(m);
       if (!c.ok()) continue;
+      if (chunk::IsHistogramEncoding(c->encoding)) {
+        const int64_t n =
+            chunk::SummarizeChunk(c->encoding, c->data).num_samples;
+        ++r->histogram_chunks;
+        r->histogram_samples += n;
+        tally.AddChunk(static_cast<int>(n), r);
+        continue;
+      }
       tally.AddChunk(std::max(0, chunk::ChunkNumSamples(c->encoding, c->data)),
                      r);
     }

@@ -55,6 +55,11 @@ struct AnalyzeReport {
   int64_t series = 0;
   int64_t chunks = 0;
   int64_t samples = 0;
+  // Of those, the native histogram chunks (encodings 2 and 3) and their
+  // samples, counted by decoding them (a chunk that does not decode
+  // counts the samples before the damage).
+  int64_t histogram_chunks = 0;
+  int64_t histogram_samples = 0;
   NameCounts metrics;                     // Metric names by series.
   NameCounts label_names_by_values;       // By distinct values.
   NameCounts label_names_by_series;       // By series they occur in.

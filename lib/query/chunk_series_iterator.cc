@@ -3,16 +3,11 @@
 #include "chunk/chunk_decoding.h"
 #include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
-#include "chunk/histogram_series.h"
 #include "query/series_iterator.h"
 
 namespace strata {
 
 namespace {
-
-// Histogram chunks re-encoded from samples follow the head's rules with
-// no time-based cut (only layout changes and resets cut them).
-constexpr int64_t kNoTimeCut = int64_t{1} << 60;
 
 template <typename Value>
 const Value& ValueOf(const SampleIterator& it, Value* scratch);
@@ -29,47 +24,50 @@ const FloatHistogram& ValueOf(const SampleIterator& it,
 
 }  // namespace
 
+SampleChunkEncoder::SampleChunkEncoder(int max_samples)
+    : max_samples_(max_samples),
+      histograms_(chunk::HistogramSeriesAppender::WithMaxSamples(max_samples)),
+      float_histograms_(
+          chunk::FloatHistogramSeriesAppender::WithMaxSamples(max_samples)) {}
+
 template <typename Appender, typename Value>
-void SampleChunkEncoder::EncodeHistogramRun(SampleIterator* it,
-                                            bool* have_sample, int limit,
-                                            chunk::Encoding encoding) {
-  Appender app(kNoTimeCut);
-  const SampleValueType type = it->value_type();
-  std::vector<std::pair<int64_t, int64_t>> ranges;  // Per chunk.
-  Value scratch;
-  for (int n = 0; *have_sample && it->value_type() == type && n < limit; ++n) {
-    const size_t before = app.chunks().size();
-    app.Append(it->t(), ValueOf(*it, &scratch));
-    if (app.chunks().size() != before) ranges.push_back({it->t(), it->t()});
-    ranges.back().second = it->t();
-    *have_sample = it->Next();
-  }
+void SampleChunkEncoder::EncodeHistograms(Appender* app, SampleIterator* it,
+                                          bool* have_sample,
+                                          chunk::Encoding encoding) {
   pending_.clear();
   next_pending_ = 0;
   pending_encoding_ = static_cast<uint8_t>(encoding);
-  for (size_t i = 0; i < app.chunks().size(); ++i) {
-    pending_.push_back({ranges[i].first, ranges[i].second,
-                        std::string(app.chunks()[i].Bytes())});
+  const SampleValueType type = it->value_type();
+  Value scratch;
+  while (pending_.empty() && *have_sample && it->value_type() == type) {
+    app->Append(it->t(), ValueOf(*it, &scratch));
+    *have_sample = it->Next();
+    if (!*have_sample || it->value_type() != type) {
+      app->TakeAll(&pending_);
+    } else {
+      app->TakeCompleted(&pending_);
+    }
   }
 }
 
-bool SampleChunkEncoder::Next(SampleIterator* it, bool* have_sample, int limit,
+bool SampleChunkEncoder::Next(SampleIterator* it, bool* have_sample,
                               RawChunk* raw) {
   if (next_pending_ >= pending_.size() && *have_sample) {
     switch (it->value_type()) {
       case SampleValueType::kHistogram:
-        EncodeHistogramRun<chunk::HistogramSeriesAppender, Histogram>(
-            it, have_sample, limit, chunk::Encoding::kHistogram);
+        EncodeHistograms<chunk::HistogramSeriesAppender, Histogram>(
+            &histograms_, it, have_sample, chunk::Encoding::kHistogram);
         break;
       case SampleValueType::kFloatHistogram:
-        EncodeHistogramRun<chunk::FloatHistogramSeriesAppender, FloatHistogram>(
-            it, have_sample, limit, chunk::Encoding::kFloatHistogram);
+        EncodeHistograms<chunk::FloatHistogramSeriesAppender, FloatHistogram>(
+            &float_histograms_, it, have_sample,
+            chunk::Encoding::kFloatHistogram);
         break;
       case SampleValueType::kFloat: {
         xor_ = chunk::XorChunk();
         auto app = xor_.NewAppender();
         int n = 0;
-        while (*have_sample && n < limit &&
+        while (*have_sample && n < max_samples_ &&
                it->value_type() == SampleValueType::kFloat) {
           if (n == 0) raw->mint = it->t();
           raw->maxt = it->t();
@@ -84,7 +82,7 @@ bool SampleChunkEncoder::Next(SampleIterator* it, bool* have_sample, int limit,
     }
   }
   if (next_pending_ >= pending_.size()) return false;
-  const Pending& p = pending_[next_pending_++];
+  const chunk::ClosedHistogramChunk& p = pending_[next_pending_++];
   *raw = RawChunk{p.mint, p.maxt, pending_encoding_, p.data};
   return true;
 }
@@ -143,8 +141,7 @@ bool BlockChunkIterator::Next() {
 }
 
 bool BlockChunkIterator::NextClipped() {
-  const bool any = encoder_.Next(clipped_.get(), &clipped_have_,
-                                 chunk::xor_format::kMaxSamples, &current_);
+  const bool any = encoder_.Next(clipped_.get(), &clipped_have_, &current_);
   if (!clipped_->status().ok()) {
     status_ = clipped_->status();
     return false;
@@ -176,8 +173,7 @@ bool EncodingChunkIterator::Next() {
     started_ = true;
     have_sample_ = samples_->Next();
   }
-  const bool any = encoder_.Next(samples_.get(), &have_sample_,
-                                 chunk::kSamplesPerChunk, &current_);
+  const bool any = encoder_.Next(samples_.get(), &have_sample_, &current_);
   if (!samples_->status().ok()) {
     status_ = samples_->status();
     return false;

@@ -5,8 +5,8 @@
 // STREAMED_XOR_CHUNKS) only ever yields Prometheus's encodings; everything
 // else is re-encoded from samples (SampleChunkEncoder): floats into XOR
 // chunks of at most 120 samples, native histograms into histogram or float
-// histogram chunks (encodings 2, 3) cut by the head's rules, never into
-// floats.
+// histogram chunks (encodings 2, 3) cut as the block merger cuts them
+// (chunk::HistogramSeriesAppender::WithMaxSamples), never into floats.
 //
 // Thread-safety: none; one thread per iterator.
 #ifndef STRATA_QUERY_CHUNK_SERIES_ITERATOR_H_
@@ -16,37 +16,45 @@
 #include <string>
 #include <vector>
 
+#include "chunk/cut_policy.h"
 #include "chunk/encoding.h"
+#include "chunk/histogram_series.h"
 #include "chunk/xor_chunk.h"
+#include "chunk/xor_format.h"
 #include "index/reader.h"
 #include "query/damage_recorder.h"
 #include "strata/querier.h"
 
 namespace strata {
 
-// Cuts a sample iterator into chunks of the samples' own encodings.
+// Cuts a sample iterator into chunks of the samples' own encodings, at
+// most `max_samples` samples each: floats into XOR chunks, runs of
+// histograms of one kind into histogram chunks cut as
+// chunk::HistogramSeriesAppender::WithMaxSamples does (also where a
+// histogram does not fit the open chunk: counter reset, schema or zero
+// threshold change).
 class SampleChunkEncoder {
  public:
+  explicit SampleChunkEncoder(int max_samples);
+
   // The next chunk from `it`'s samples, starting at its current one while
-  // *have_sample (updated): up to `limit` floats as one XOR chunk, or a run
-  // of up to `limit` histograms of one kind as histogram chunks (handed
-  // out one per call). False when there is nothing left. `raw` points into
-  // this encoder until the next call.
-  bool Next(SampleIterator* it, bool* have_sample, int limit, RawChunk* raw);
+  // *have_sample (updated). False when there is nothing left. `raw` points
+  // into this encoder until the next call.
+  bool Next(SampleIterator* it, bool* have_sample, RawChunk* raw);
 
  private:
-  // Encodes a run of histograms into pending_.
+  // Appends the run of histograms at `it` to *app until a chunk is
+  // complete or the run ends, moving the finished chunks to pending_.
   template <typename Appender, typename Value>
-  void EncodeHistogramRun(SampleIterator* it, bool* have_sample, int limit,
-                          chunk::Encoding encoding);
+  void EncodeHistograms(Appender* app, SampleIterator* it, bool* have_sample,
+                        chunk::Encoding encoding);
 
+  const int max_samples_;
   chunk::XorChunk xor_;
-  struct Pending {
-    int64_t mint;
-    int64_t maxt;
-    std::string data;
-  };
-  std::vector<Pending> pending_;
+  // Hold a run's open chunk between calls; empty between runs.
+  chunk::HistogramSeriesAppender histograms_;
+  chunk::FloatHistogramSeriesAppender float_histograms_;
+  std::vector<chunk::ClosedHistogramChunk> pending_;
   uint8_t pending_encoding_ = 0;
   size_t next_pending_ = 0;
 };
@@ -79,7 +87,7 @@ class BlockChunkIterator : public ChunkIterator {
   Status ConvertToXor(const ChunkMeta& meta);
 
   ChunkBytes bytes_;
-  SampleChunkEncoder encoder_;
+  SampleChunkEncoder encoder_{chunk::xor_format::kMaxSamples};
   std::unique_ptr<SampleIterator> clipped_;  // The chunk being re-encoded.
   bool clipped_have_ = false;
   std::string converted_;
@@ -101,7 +109,7 @@ class EncodingChunkIterator : public ChunkIterator {
   std::unique_ptr<SampleIterator> samples_;
   bool have_sample_ = false;
   bool started_ = false;
-  SampleChunkEncoder encoder_;
+  SampleChunkEncoder encoder_{chunk::kSamplesPerChunk};
   RawChunk current_;
   Status status_;
 };

@@ -44,6 +44,8 @@ void PrintJson(const AnalyzeReport& r, double seconds) {
   j["series"] = r.series;
   j["chunks"] = r.chunks;
   j["samples"] = r.samples;
+  j["histogramChunks"] = r.histogram_chunks;
+  j["histogramSamples"] = r.histogram_samples;
   j["metrics"] = CountsJson(r.metrics);
   j["labelNamesByValues"] = CountsJson(r.label_names_by_values);
   j["labelNamesBySeries"] = CountsJson(r.label_names_by_series);
@@ -141,6 +143,10 @@ void PrintText(const AnalyzeReport& r, const std::string& match,
   if (!match.empty()) std::printf("Series matching %s\n", match.c_str());
   std::printf("Series: %lld  Chunks: %lld  Samples: %lld\n",
               (long long)r.series, (long long)r.chunks, (long long)r.samples);
+  if (r.histogram_chunks > 0) {
+    std::printf("Of which native histograms: Chunks: %lld  Samples: %lld\n",
+                (long long)r.histogram_chunks, (long long)r.histogram_samples);
+  }
   PrintCardinality(r);
   PrintChurn(r);
   PrintChunks(r);
