@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <bit>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -161,18 +162,24 @@ std::string HistogramFields(const H& h, bool with_hint) {
   return out;
 }
 
+// Calls fn with every series of the histogram workload.
+inline void ForEachHistogramSeries(
+    DB& db, const std::function<void(const Series&)>& fn) {
+  auto q = db.NewQuerier(INT64_MIN, INT64_MAX);
+  EXPECT_TRUE(q.ok());
+  if (!q.ok()) return;
+  auto set = (*q)->Select({Matcher::Equal("job", "snaph")});
+  while (set->Next()) fn(set->At());
+}
+
 // Every sample of the histogram workload's series as text (kind, time,
 // every bit of the value); the counter-reset hints only `with_hints`.
 inline std::map<std::string, std::vector<std::string>> DumpHistograms(
     DB& db, bool with_hints = true) {
   std::map<std::string, std::vector<std::string>> out;
-  auto q = db.NewQuerier(INT64_MIN, INT64_MAX);
-  EXPECT_TRUE(q.ok());
-  if (!q.ok()) return out;
-  auto set = (*q)->Select({Matcher::Equal("job", "snaph")});
-  while (set->Next()) {
-    auto& samples = out[set->At().labels().ToString()];
-    auto it = set->At().NewIterator();
+  ForEachHistogramSeries(db, [&](const Series& series) {
+    auto& samples = out[series.labels().ToString()];
+    auto it = series.NewIterator();
     while (it->Next()) {
       switch (it->value_type()) {
         case SampleValueType::kFloat:
@@ -191,7 +198,7 @@ inline std::map<std::string, std::vector<std::string>> DumpHistograms(
       }
     }
     EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
+  });
   return out;
 }
 
@@ -201,13 +208,9 @@ inline std::map<std::string, std::vector<std::string>> DumpHistograms(
 inline std::map<std::string, std::vector<std::string>> DumpHistogramChunks(
     DB& db) {
   std::map<std::string, std::vector<std::string>> out;
-  auto q = db.NewQuerier(INT64_MIN, INT64_MAX);
-  EXPECT_TRUE(q.ok());
-  if (!q.ok()) return out;
-  auto set = (*q)->Select({Matcher::Equal("job", "snaph")});
-  while (set->Next()) {
-    auto& chunks = out[set->At().labels().ToString()];
-    auto it = set->At().NewChunkIterator();
+  ForEachHistogramSeries(db, [&](const Series& series) {
+    auto& chunks = out[series.labels().ToString()];
+    auto it = series.NewChunkIterator();
     while (it->Next()) {
       const RawChunk& c = it->At();
       chunks.push_back(absl::StrCat(c.encoding, " ", c.mint, " ", c.maxt, " ",
@@ -215,7 +218,7 @@ inline std::map<std::string, std::vector<std::string>> DumpHistogramChunks(
                                         c.data.data(), c.data.size()))));
     }
     EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
+  });
   return out;
 }
 
