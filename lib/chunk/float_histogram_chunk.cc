@@ -65,6 +65,49 @@ bool FloatHistogramChunk::ResumeAppending() {
   return true;
 }
 
+std::vector<XorWindow> FloatHistogramChunk::XorWindows() const {
+  std::vector<XorWindow> out;
+  out.reserve(3 + state_.positive_buckets.size() +
+              state_.negative_buckets.size());
+  const auto add = [&](const XorField& f) {
+    out.push_back({f.leading, f.trailing});
+  };
+  add(state_.count);
+  add(state_.zero_count);
+  add(state_.sum);
+  for (const XorField& f : state_.positive_buckets) add(f);
+  for (const XorField& f : state_.negative_buckets) add(f);
+  return out;
+}
+
+std::optional<FloatHistogramChunk> FloatHistogramChunk::Resume(
+    std::string_view bytes, std::span<const XorWindow> windows) {
+  FloatHistogramChunk c(bytes);
+  if (HistogramNumSamples(bytes) <= 0 || !c.ResumeAppending()) {
+    return std::nullopt;
+  }
+  FloatHistogramCodecState& s = c.state_;
+  if (windows.size() !=
+      3 + s.positive_buckets.size() + s.negative_buckets.size()) {
+    return std::nullopt;
+  }
+  for (const XorWindow& w : windows) {
+    if (!IsValidXorWindow(w)) return std::nullopt;
+  }
+  size_t i = 0;
+  const auto set = [&](XorField& f) {
+    f.leading = windows[i].leading;
+    f.trailing = windows[i].trailing;
+    ++i;
+  };
+  set(s.count);
+  set(s.zero_count);
+  set(s.sum);
+  for (XorField& f : s.positive_buckets) set(f);
+  for (XorField& f : s.negative_buckets) set(f);
+  return c;
+}
+
 ChunkTail<double, double> FloatHistogramChunk::Tail() const {
   ChunkTail<double, double> c;
   c.num_samples = NumSamples();

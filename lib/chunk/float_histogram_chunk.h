@@ -10,6 +10,7 @@
 #define STRATA_CHUNK_FLOAT_HISTOGRAM_CHUNK_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,13 @@ class FloatHistogramChunk {
   // (0, 0) instead of none, so later bytes may differ from a continuous
   // encoder's (they decode the same). False if corrupt.
   bool ResumeAppending();
+
+  // As HistogramChunk's: last_t, and the XOR windows of count, zero
+  // count, sum, then each positive and each negative bucket.
+  int64_t last_t() const { return state_.t; }
+  std::vector<XorWindow> XorWindows() const;
+  static std::optional<FloatHistogramChunk> Resume(
+      std::string_view bytes, std::span<const XorWindow> windows);
 
   HistogramAppendability Appendable(const FloatHistogram& h) const {
     return CheckAppendable(Tail(), h);

@@ -52,6 +52,72 @@ FloatHistogram ToFloatHistogram(const Histogram& h) {
 
 namespace chunk {
 
+namespace {
+
+bool AllEmptySpans(std::span<const HistogramSpan> spans) {
+  for (const HistogramSpan& s : spans) {
+    if (s.length > 0) return false;
+  }
+  return true;
+}
+
+// If *current (spans[*next - 1]) is zero-length: merges it and the
+// zero-length spans after it into the first span with buckets after them,
+// advancing *next past it (Go's int32 offsets wrap).
+void MergeZeroLengthSpans(std::span<const HistogramSpan> spans, size_t* next,
+                          HistogramSpan* current) {
+  if (current->length != 0) return;
+  const auto add = [](int32_t a, int32_t b) {
+    return static_cast<int32_t>(static_cast<uint32_t>(a) +
+                                static_cast<uint32_t>(b));
+  };
+  for (; *next < spans.size() && spans[*next].length == 0; ++*next) {
+    current->offset = add(current->offset, spans[*next].offset);
+  }
+  if (*next < spans.size()) {
+    current->offset = add(current->offset, spans[*next].offset);
+    current->length = spans[*next].length;
+    ++*next;
+  }
+}
+
+template <typename H>
+bool Equal(const H& a, const H& b) {
+  return a.schema == b.schema && a.zero_threshold == b.zero_threshold &&
+         a.zero_count == b.zero_count && a.count == b.count && a.sum == b.sum &&
+         HistogramSpansMatch(a.positive_spans, b.positive_spans) &&
+         HistogramSpansMatch(a.negative_spans, b.negative_spans) &&
+         a.positive_buckets == b.positive_buckets &&
+         a.negative_buckets == b.negative_buckets;
+}
+
+}  // namespace
+
+bool HistogramSpansMatch(std::span<const HistogramSpan> a,
+                         std::span<const HistogramSpan> b) {
+  size_t i = 0;
+  size_t j = 0;
+  for (;;) {
+    if (i >= a.size()) return AllEmptySpans(b.subspan(j));
+    if (j >= b.size()) return AllEmptySpans(a.subspan(i));
+    HistogramSpan x = a[i++];
+    HistogramSpan y = b[j++];
+    MergeZeroLengthSpans(a, &i, &x);
+    MergeZeroLengthSpans(b, &j, &y);
+    // Both ended in zero-length spans: what came before matched.
+    if (x.length == 0 && y.length == 0) return true;
+    if (x != y) return false;
+  }
+}
+
+bool HistogramsEqual(const Histogram& a, const Histogram& b) {
+  return Equal(a, b);
+}
+
+bool HistogramsEqual(const FloatHistogram& a, const FloatHistogram& b) {
+  return Equal(a, b);
+}
+
 FloatHistogram IteratorFloatHistogram(const Histogram& h) {
   FloatHistogram f = WithoutBuckets(h);
   f.positive_buckets = AbsoluteByIntSums(h.positive_buckets);

@@ -68,6 +68,22 @@ bool HistogramChunk::ResumeAppending() {
   return true;
 }
 
+std::vector<XorWindow> HistogramChunk::XorWindows() const {
+  return {XorWindow{state_.leading, state_.trailing}};
+}
+
+std::optional<HistogramChunk> HistogramChunk::Resume(
+    std::string_view bytes, std::span<const XorWindow> windows) {
+  HistogramChunk c(bytes);
+  if (HistogramNumSamples(bytes) <= 0 || !c.ResumeAppending() ||
+      windows.size() != 1 || !IsValidXorWindow(windows[0])) {
+    return std::nullopt;
+  }
+  c.state_.leading = windows[0].leading;
+  c.state_.trailing = windows[0].trailing;
+  return c;
+}
+
 ChunkTail<uint64_t, int64_t> HistogramChunk::Tail() const {
   ChunkTail<uint64_t, int64_t> c;
   c.num_samples = NumSamples();

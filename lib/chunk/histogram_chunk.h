@@ -55,6 +55,18 @@ class HistogramChunk {
   // float chunk's fields). False if the chunk is corrupt.
   bool ResumeAppending();
 
+  // The newest sample's time (NumSamples() > 0, appendable chunk).
+  int64_t last_t() const { return state_.t; }
+  // The encoder's XOR windows (one: the sum's). With Bytes(), all that
+  // Resume needs to continue exactly as this chunk would, which
+  // ResumeAppending's Prometheus-like rebuild does not promise.
+  std::vector<XorWindow> XorWindows() const;
+  // A chunk continuing `bytes` (as Bytes() returned them, at least one
+  // sample) with `windows` (as XorWindows() returned them), appendable at
+  // once; nullopt if the bytes do not decode or the windows do not fit.
+  static std::optional<HistogramChunk> Resume(
+      std::string_view bytes, std::span<const XorWindow> windows);
+
   HistogramAppendability Appendable(const Histogram& h) const;
   GaugeHistogramAppendability AppendableGauge(const Histogram& h) const;
 

@@ -17,6 +17,7 @@
 #include "chunk/bit_reader.h"
 #include "chunk/bit_writer.h"
 #include "chunk/histogram.h"
+#include "chunk/xor_format.h"
 
 namespace strata::chunk {
 
@@ -69,6 +70,26 @@ void SetCounterResetHeader(BitWriter& w, CounterResetHeader header);
 // header (what a decoder consumed), keeping Prometheus's trailing free
 // byte if the bytes have one.
 BitWriter ContinueHistogramChunk(std::string_view bytes, size_t stream_bits);
+
+// The window of an XOR-coded field (the sum; a float histogram's every
+// count): the leading and trailing zero bits of the last XOR written with
+// a new window; leading xor_format::kNoWindow while the field never
+// changed. The one part of an encoder's state that decoding the chunk does
+// not give back (a decoder cannot tell "none" from a window (0, 0)); the
+// head's shutdown snapshot saves it so that appends after a restart code
+// exactly as they would have.
+struct XorWindow {
+  uint8_t leading = xor_format::kNoWindow;
+  uint8_t trailing = 0;
+  bool operator==(const XorWindow&) const = default;
+};
+// Whether an encoder could hold `w`: none, or leading <= kMaxLeading and at
+// least one significant bit.
+inline bool IsValidXorWindow(XorWindow w) {
+  return w.leading == xor_format::kNoWindow ||
+         (w.leading <= xor_format::kMaxLeading && w.trailing <= 63 &&
+          w.leading + w.trailing <= 63);
+}
 
 // The hint a sample gets from its chunk's header and its 1-based position
 // (Prometheus's counterResetHint): only a chunk's first sample can carry a

@@ -73,7 +73,8 @@ Status DBImpl::CheckSnapshotChunkRef(uint64_t id,
   if (c.maxt < head_->MinValidTime()) return Status::OK();
   for (const MappedChunk& m : mapped_chunks_.AllOf(id)) {
     if (m.ref == c.disk_ref) {
-      if (m.mint == c.mint && m.maxt == c.maxt && m.samples == c.samples)
+      if (m.mint == c.mint && m.maxt == c.maxt && m.samples == c.samples &&
+          m.encoding == c.encoding)
         return Status::OK();
       break;
     }

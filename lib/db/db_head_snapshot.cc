@@ -88,14 +88,6 @@ Status DBImpl::WriteHeadSnapshot(snapshot::DiskChunks disk_chunks) {
     return Status::OK();
   }();
   if (!st.ok()) {
-    // NotSupported: native histograms, which the snapshot does not hold
-    // (Prometheus 2.42 likewise turns its snapshot off with them).
-    if (st.Is(StatusCode::kNotSupported)) {
-      STRATA_LOG(kInfo,
-                 "head snapshot not written; the next start replays the WAL",
-                 {{"err", st.ToString()}});
-      return st;
-    }
     STRATA_LOG(kError,
                "head snapshot not written; the next start replays the WAL",
                {{"err", st.ToString()}});

@@ -4,8 +4,10 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "chunk/chunk_decoding.h"
 #include "util/coding.h"
 #include "wal/checkpoint.h"
+#include "wal/histogram_record.h"
 
 namespace strata::snapshot {
 namespace {
@@ -41,26 +43,39 @@ bool GetChunk(std::string_view* in, SeriesChunkView* c) {
 }
 
 // A completed chunk of a kSeriesWithRefs record: a kind byte, then the
-// chunk as PutChunk writes it or its mint, maxt, ref and sample count.
+// chunk as PutChunk writes it or its mint, maxt, ref and sample count; a
+// kSeriesWithEncodings record has the chunk's encoding byte after the
+// kind byte.
 constexpr uint8_t kInlineChunk = 0;
 constexpr uint8_t kChunkRef = 1;
 
 void PutClosedChunk(const SeriesChunkView& c, std::string* dst) {
+  dst->push_back(static_cast<char>(c.disk_ref == 0 ? kInlineChunk : kChunkRef));
+  dst->push_back(static_cast<char>(c.encoding));
   if (c.disk_ref == 0) {
-    dst->push_back(static_cast<char>(kInlineChunk));
     PutChunk(c, dst);
     return;
   }
-  dst->push_back(static_cast<char>(kChunkRef));
   PutBE64(dst, static_cast<uint64_t>(c.mint));
   PutBE64(dst, static_cast<uint64_t>(c.maxt));
   PutBE64(dst, c.disk_ref);
   PutUvarint(dst, c.samples);
 }
 
-bool GetClosedChunk(std::string_view* in, SeriesChunkView* c) {
+bool IsChunkEncoding(uint8_t e) {
+  return e == static_cast<uint8_t>(chunk::Encoding::kXor) ||
+         chunk::IsHistogramEncoding(e);
+}
+
+bool GetClosedChunk(std::string_view* in, bool with_encoding,
+                    SeriesChunkView* c) {
   uint8_t kind;
   if (!GetByte(in, &kind)) return false;
+  c->encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+  if (with_encoding &&
+      (!GetByte(in, &c->encoding) || !IsChunkEncoding(c->encoding))) {
+    return false;
+  }
   if (kind == kInlineChunk) {
     c->disk_ref = 0;
     return GetChunk(in, c);
@@ -76,6 +91,150 @@ bool GetClosedChunk(std::string_view* in, SeriesChunkView* c) {
   c->maxt = static_cast<int64_t>(maxt);
   c->bytes = {};
   return true;
+}
+
+void PutXorState(const chunk::XorChunk::AppendState& a, std::string* dst) {
+  PutBE64(dst, static_cast<uint64_t>(a.t));
+  PutBE64(dst, a.v_bits);
+  PutBE64(dst, a.t_delta);
+  PutUvarint(dst, a.num);
+  dst->push_back(static_cast<char>(a.leading));
+  dst->push_back(static_cast<char>(a.trailing));
+  dst->push_back(static_cast<char>(a.free_bits));
+}
+
+bool GetXorState(std::string_view* in, chunk::XorChunk::AppendState* a) {
+  uint64_t t, num;
+  if (!GetBE64(in, &t) || !GetBE64(in, &a->v_bits) ||
+      !GetBE64(in, &a->t_delta) || !GetUvarint(in, &num) || num > UINT16_MAX ||
+      !GetByte(in, &a->leading) || !GetByte(in, &a->trailing) ||
+      !GetByte(in, &a->free_bits)) {
+    return false;
+  }
+  a->t = static_cast<int64_t>(t);
+  a->num = static_cast<uint16_t>(num);
+  return true;
+}
+
+// Version 3's open chunk: its encoding byte (0: none), the chunk, then the
+// XOR encoder state or the histogram chunk's windows.
+void PutOpenChunk(const SeriesStateView& state, std::string* dst) {
+  if (!state.has_open) {
+    dst->push_back(0);
+    return;
+  }
+  dst->push_back(static_cast<char>(state.open.encoding));
+  PutChunk(state.open, dst);
+  if (state.open.encoding == static_cast<uint8_t>(chunk::Encoding::kXor)) {
+    PutXorState(state.open_state, dst);
+    return;
+  }
+  PutUvarint(dst, state.open_windows.size());
+  for (const chunk::XorWindow& w : state.open_windows) {
+    dst->push_back(static_cast<char>(w.leading));
+    dst->push_back(static_cast<char>(w.trailing));
+  }
+}
+
+bool GetOpenChunk(std::string_view* in, SeriesStateView* state) {
+  uint8_t encoding;
+  if (!GetByte(in, &encoding)) return false;
+  state->has_open = encoding != 0;
+  state->open.disk_ref = 0;
+  state->open.encoding = encoding;
+  if (!state->has_open) return true;
+  if (!IsChunkEncoding(encoding) || !GetChunk(in, &state->open)) return false;
+  if (encoding == static_cast<uint8_t>(chunk::Encoding::kXor)) {
+    return GetXorState(in, &state->open_state);
+  }
+  uint64_t n;
+  if (!GetUvarint(in, &n) || n > in->size() / 2) return false;
+  state->open_windows.resize(n);
+  for (chunk::XorWindow& w : state->open_windows) {
+    if (!GetByte(in, &w.leading) || !GetByte(in, &w.trailing)) return false;
+  }
+  return true;
+}
+
+// Version 3's newest sample: its kind (SampleValueType), and a histogram's
+// value as a WAL record 7 or 8 of that one sample (ref: the series id, t:
+// max_time), length-prefixed.
+void PutNewest(uint64_t id, const SeriesStateView& state, std::string* dst) {
+  dst->push_back(static_cast<char>(state.last_type));
+  std::string record;
+  switch (state.last_type) {
+    case SampleValueType::kFloat:
+      return;
+    case SampleValueType::kHistogram: {
+      const wal::RefHistogramSample one{id, state.max_time, state.last_h};
+      wal::EncodeHistogramSamples({&one, 1}, &record);
+      break;
+    }
+    case SampleValueType::kFloatHistogram: {
+      const wal::RefFloatHistogramSample one{id, state.max_time, state.last_fh};
+      wal::EncodeFloatHistogramSamples({&one, 1}, &record);
+      break;
+    }
+  }
+  PutLengthPrefixed(dst, record);
+}
+
+template <typename Sample, typename Decode>
+bool GetOneHistogram(std::string_view record, Decode decode,
+                     decltype(Sample::t) max_time, Sample* out) {
+  std::vector<Sample> samples;
+  if (!decode(record, &samples).ok() || samples.size() != 1 ||
+      samples[0].t != max_time) {
+    return false;
+  }
+  *out = std::move(samples[0]);
+  return true;
+}
+
+bool GetNewest(std::string_view* in, SeriesStateView* state) {
+  uint8_t type;
+  if (!GetByte(in, &type)) return false;
+  state->last_type = static_cast<SampleValueType>(type);
+  switch (state->last_type) {
+    case SampleValueType::kFloat:
+      return true;
+    case SampleValueType::kHistogram: {
+      std::string_view record;
+      wal::RefHistogramSample one;
+      if (!GetLengthPrefixed(in, &record) ||
+          !GetOneHistogram(record, wal::DecodeHistogramSamples, state->max_time,
+                           &one)) {
+        return false;
+      }
+      state->last_h = std::move(one.h);
+      return true;
+    }
+    case SampleValueType::kFloatHistogram: {
+      std::string_view record;
+      wal::RefFloatHistogramSample one;
+      if (!GetLengthPrefixed(in, &record) ||
+          !GetOneHistogram(record, wal::DecodeFloatHistogramSamples,
+                           state->max_time, &one)) {
+        return false;
+      }
+      state->last_fh = std::move(one.fh);
+      return true;
+    }
+  }
+  return false;
+}
+
+// The open chunk of versions 1 and 2: a has_open byte, then an XOR chunk
+// and its encoder state.
+bool GetOldOpenChunk(std::string_view* in, SeriesStateView* state) {
+  uint8_t has_open;
+  if (!GetByte(in, &has_open) || has_open > 1) return false;
+  state->has_open = has_open == 1;
+  state->open.disk_ref = 0;
+  state->open.encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+  state->last_type = SampleValueType::kFloat;
+  return !state->has_open ||
+         (GetChunk(in, &state->open) && GetXorState(in, &state->open_state));
 }
 
 }  // namespace
@@ -105,6 +264,7 @@ RecordType GetRecordType(std::string_view record) {
   switch (static_cast<RecordType>(record[0])) {
     case RecordType::kSeries:
     case RecordType::kSeriesWithRefs:
+    case RecordType::kSeriesWithEncodings:
     case RecordType::kTombstones:
     case RecordType::kExemplars:
     case RecordType::kHeader:
@@ -159,7 +319,7 @@ Status DecodeHeader(std::string_view in, Header* h) {
 
 void EncodeSeries(uint64_t id, const Labels& labels,
                   const SeriesStateView& state, std::string* dst) {
-  dst->push_back(static_cast<char>(RecordType::kSeriesWithRefs));
+  dst->push_back(static_cast<char>(RecordType::kSeriesWithEncodings));
   PutBE64(dst, id);
   PutUvarint(dst, labels.size());
   for (const Label& l : labels) {
@@ -171,25 +331,18 @@ void EncodeSeries(uint64_t id, const Labels& labels,
   PutBE64(dst, static_cast<uint64_t>(state.next_at));
   PutUvarint(dst, state.closed.size());
   for (const SeriesChunkView& c : state.closed) PutClosedChunk(c, dst);
-  dst->push_back(state.has_open ? 1 : 0);
-  if (!state.has_open) return;
-  PutChunk(state.open, dst);
-  const chunk::XorChunk::AppendState& a = state.open_state;
-  PutBE64(dst, static_cast<uint64_t>(a.t));
-  PutBE64(dst, a.v_bits);
-  PutBE64(dst, a.t_delta);
-  PutUvarint(dst, a.num);
-  dst->push_back(static_cast<char>(a.leading));
-  dst->push_back(static_cast<char>(a.trailing));
-  dst->push_back(static_cast<char>(a.free_bits));
+  PutOpenChunk(state, dst);
+  PutNewest(id, state, dst);
 }
 
 Status DecodeSeries(std::string_view in, uint64_t* id, Labels* labels,
                     SeriesStateView* state) {
   const RecordType type = GetRecordType(in);
-  if (type != RecordType::kSeries && type != RecordType::kSeriesWithRefs)
+  if (type != RecordType::kSeries && type != RecordType::kSeriesWithRefs &&
+      type != RecordType::kSeriesWithEncodings) {
     return Status::Corruption("head snapshot: not a series record");
-  const bool with_refs = type == RecordType::kSeriesWithRefs;
+  }
+  const bool v3 = type == RecordType::kSeriesWithEncodings;
   in.remove_prefix(1);
   uint64_t n;
   if (!GetBE64(&in, id) || !GetUvarint(&in, &n) || n > in.size())
@@ -216,26 +369,14 @@ Status DecodeSeries(std::string_view in, uint64_t* id, Labels* labels,
   state->closed.resize(closed);
   for (SeriesChunkView& c : state->closed) {
     c.disk_ref = 0;
-    if (!(with_refs ? GetClosedChunk(&in, &c) : GetChunk(&in, &c)))
-      return Truncated("series chunks");
+    c.encoding = static_cast<uint8_t>(chunk::Encoding::kXor);
+    const bool ok = type == RecordType::kSeries ? GetChunk(&in, &c)
+                                                : GetClosedChunk(&in, v3, &c);
+    if (!ok) return Truncated("series chunks");
   }
-  uint8_t has_open;
-  if (!GetByte(&in, &has_open) || has_open > 1) return Truncated("series");
-  state->has_open = has_open == 1;
-  state->open.disk_ref = 0;
-  if (state->has_open) {
-    chunk::XorChunk::AppendState& a = state->open_state;
-    uint64_t t, num;
-    if (!GetChunk(&in, &state->open) || !GetBE64(&in, &t) ||
-        !GetBE64(&in, &a.v_bits) || !GetBE64(&in, &a.t_delta) ||
-        !GetUvarint(&in, &num) || num > UINT16_MAX ||
-        !GetByte(&in, &a.leading) || !GetByte(&in, &a.trailing) ||
-        !GetByte(&in, &a.free_bits)) {
-      return Truncated("open chunk");
-    }
-    a.t = static_cast<int64_t>(t);
-    a.num = static_cast<uint16_t>(num);
-  }
+  if (!(v3 ? GetOpenChunk(&in, state) : GetOldOpenChunk(&in, state)))
+    return Truncated("open chunk");
+  if (v3 && !GetNewest(&in, state)) return Truncated("newest sample");
   if (!in.empty())
     return Status::Corruption("head snapshot: bytes after series record");
   return Status::OK();

@@ -46,9 +46,10 @@ std::string DirName(const WalPosition& pos);
 // (including the ".tmp" of one being written).
 std::optional<WalPosition> ParseDirName(std::string_view name);
 
-// Version 2 writes series as kSeriesWithRefs; version 1 (kSeries, every
-// chunk's bytes inline) is still read.
-inline constexpr uint8_t kVersion = 2;
+// Version 3 writes series as kSeriesWithEncodings; versions 2
+// (kSeriesWithRefs: XOR chunks only) and 1 (kSeries, every chunk's bytes
+// inline) are still read.
+inline constexpr uint8_t kVersion = 3;
 inline constexpr uint8_t kOldestReadableVersion = 1;
 
 enum class RecordType : uint8_t {
@@ -58,6 +59,10 @@ enum class RecordType : uint8_t {
   // A series whose completed chunks are each inline or a reference into
   // chunks_head/ (version 2).
   kSeriesWithRefs = 4,
+  // As kSeriesWithRefs, with each chunk's encoding (native histogram
+  // chunks), the open histogram chunk's encoder windows and the newest
+  // histogram (version 3).
+  kSeriesWithEncodings = 5,
   kHeader = 0x53,  // 'S'
   kFooter = 0x45,  // 'E'
   kUnknown = 0xff,
@@ -82,13 +87,13 @@ void EncodeHeader(const Header& h, std::string* dst);
 Status DecodeHeader(std::string_view record, Header* h);
 
 // One series: its head id (also its WAL ref), labels and chunk state, as a
-// kSeriesWithRefs record (completed chunks with a disk_ref are written as
-// that reference, the others' bytes inline).
+// kSeriesWithEncodings record (completed chunks with a disk_ref are
+// written as that reference, the others' bytes inline).
 void EncodeSeries(uint64_t id, const Labels& labels,
                   const SeriesStateView& state, std::string* dst);
-// Decodes a kSeries or kSeriesWithRefs record. `labels` and `state` are
-// overwritten (state's vector reused); the chunk views point into
-// `record`.
+// Decodes a kSeries, kSeriesWithRefs or kSeriesWithEncodings record.
+// `labels` and `state` are overwritten (state's vectors reused); the chunk
+// views point into `record`.
 Status DecodeSeries(std::string_view record, uint64_t* id, Labels* labels,
                     SeriesStateView* state);
 

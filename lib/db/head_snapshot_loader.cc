@@ -71,6 +71,7 @@ class RecordLoader {
     switch (GetRecordType(record)) {
       case RecordType::kSeries:
       case RecordType::kSeriesWithRefs:
+      case RecordType::kSeriesWithEncodings:
         return OnSeries(record);
       case RecordType::kTombstones:
         return OnTombstones(record);

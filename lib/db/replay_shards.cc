@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <span>
+#include <utility>
 
 #include "util/usable_cores.h"
 
@@ -26,7 +28,7 @@ int ReplayShards::DefaultWorkers() {
 ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {
   for (int i = 0; i < workers; ++i) {
     auto shard = std::make_unique<Shard>();
-    shard->filling.reserve(kBatchSamples);
+    shard->filling.floats.reserve(kBatchSamples);
     Shard* raw = shard.get();
     shard->thread = std::thread([this, raw] { Work(raw); });
     shards_.push_back(std::move(shard));
@@ -36,23 +38,41 @@ ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {
   if (workers > 0 && (workers & (workers - 1)) == 0) {
     shard_mask_ = static_cast<uint32_t>(workers - 1);
   }
-  if (workers == 0) inline_batch_.reserve(kBatchSamples);
+  if (workers == 0) inline_batch_.floats.reserve(kBatchSamples);
 }
 
 ReplayShards::~ReplayShards() { Finish(); }
 
-void ReplayShards::AddInline(MemSeries* series, int64_t t, double v) {
-  inline_batch_.push_back({series, t, v});
-  if (inline_batch_.size() >= kBatchSamples) {
-    AppendBatch(inline_batch_, &appended_, &rejected_);
-    inline_batch_.clear();
-  }
+void ReplayShards::AddHistogram(MemSeries* series, SeriesId id, int64_t t,
+                                Histogram h) {
+  AddHistogramValue(series, id, t, std::move(h));
+}
+
+void ReplayShards::AddHistogram(MemSeries* series, SeriesId id, int64_t t,
+                                FloatHistogram fh) {
+  AddHistogramValue(series, id, t, std::move(fh));
+}
+
+void ReplayShards::AddHistogramValue(
+    MemSeries* series, SeriesId id, int64_t t,
+    std::variant<Histogram, FloatHistogram> value) {
+  Batch* batch = Filling(id);
+  batch->histograms.push_back(
+      {batch->floats.size(), series, t, std::move(value)});
+  if (batch->histograms.size() >= kBatchHistograms) Hand(id);
+}
+
+void ReplayShards::Hand(SeriesId id) {
+  if (!shards_.empty()) return Push(ShardOf(id));
+  AppendBatch(inline_batch_, &appended_, &rejected_);
+  inline_batch_.floats.clear();
+  inline_batch_.histograms.clear();
 }
 
 void ReplayShards::Push(Shard* shard) {
-  std::vector<HeadSample> batch;
-  batch.reserve(kBatchSamples);
-  batch.swap(shard->filling);
+  Batch batch;
+  batch.floats.reserve(kBatchSamples);
+  std::swap(batch, shard->filling);
   MutexLock lock(&shard->mu);
   auto has_room = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
     return shard->batches.size() < kMaxQueuedBatches;
@@ -63,7 +83,7 @@ void ReplayShards::Push(Shard* shard) {
 
 void ReplayShards::Work(Shard* shard) {
   for (;;) {
-    std::vector<HeadSample> batch;
+    Batch batch;
     {
       MutexLock lock(&shard->mu);
       auto ready = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
@@ -78,20 +98,45 @@ void ReplayShards::Work(Shard* shard) {
   }
 }
 
-void ReplayShards::AppendBatch(const std::vector<HeadSample>& batch,
-                               int64_t* appended, int64_t* rejected) {
-  const AppendBatchResult result = head_->AppendBatch(batch);
+void ReplayShards::AppendBatch(const Batch& batch, int64_t* appended,
+                               int64_t* rejected) {
+  AppendBatchResult total;
+  const auto add = [&](const AppendBatchResult& r) {
+    total.appended += r.appended;
+    total.duplicates += r.duplicates;
+    total.out_of_order += r.out_of_order;
+    total.conflicts += r.conflicts;
+  };
+  const std::span<const HeadSample> floats(batch.floats);
+  std::vector<HeadHistogramSample> run;
+  size_t done = 0;  // Floats appended.
+  for (size_t i = 0; i < batch.histograms.size();) {
+    const size_t before = batch.histograms[i].floats_before;
+    if (before > done)
+      add(head_->AppendBatch(floats.subspan(done, before - done)));
+    done = before;
+    // The histograms with no float between them, as one batch.
+    run.clear();
+    for (; i < batch.histograms.size() &&
+           batch.histograms[i].floats_before == before;
+         ++i) {
+      const PendingHistogram& p = batch.histograms[i];
+      run.push_back({p.series, p.t, std::get_if<Histogram>(&p.value),
+                     std::get_if<FloatHistogram>(&p.value)});
+    }
+    add(head_->AppendHistogramBatch(run));
+  }
+  if (done < floats.size()) add(head_->AppendBatch(floats.subspan(done)));
   // Replay counts a duplicate as appended: it was acknowledged once.
-  *appended += result.appended + result.duplicates;
-  *rejected += result.out_of_order + result.conflicts;
+  *appended += total.appended + total.duplicates;
+  *rejected += total.out_of_order + total.conflicts;
 }
 
 void ReplayShards::Finish() {
   if (finished_) return;
   finished_ = true;
   if (shards_.empty()) {
-    AppendBatch(inline_batch_, &appended_, &rejected_);
-    inline_batch_.clear();
+    Hand(0);
     return;
   }
   for (auto& shard : shards_) {

@@ -2,7 +2,11 @@
 // threads. Samples are routed by series id, so each series is appended by
 // exactly one worker and in WAL order, which is all the head needs; the
 // caller (the single thread reading the WAL) resolves series and hands
-// samples over in batches.
+// samples over in batches. Native histogram samples travel in the same
+// batches, in order with the float samples (as Prometheus's replay sends
+// both down one channel per shard), so a series switching between floats
+// and histograms is appended in WAL order and nothing waits for the end
+// of the replay: memory stays bounded by the queued batches.
 //
 // Workers append with Head::AppendBatch, which prefetches a few samples
 // ahead: consecutive samples of a WAL record belong to different series.
@@ -17,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "head/head.h"
@@ -37,13 +42,15 @@ class ReplayShards {
   // `id` is the series' head id (series->id()), passed so that routing
   // needs no load of the series.
   void Add(MemSeries* series, SeriesId id, int64_t t, double v) {
-    if (shards_.empty()) return AddInline(series, t, v);
-    Shard* shard =
-        shards_[shard_mask_ != kNoMask ? id & shard_mask_ : id % shards_.size()]
-            .get();
-    shard->filling.push_back({series, t, v});
-    if (shard->filling.size() >= kBatchSamples) Push(shard);
+    Batch* batch = Filling(id);
+    batch->floats.push_back({series, t, v});
+    if (batch->floats.size() >= kBatchSamples) Hand(id);
   }
+  // A native histogram sample (integer or float), appended after every
+  // sample Add or AddHistogram gave before it for the same series.
+  void AddHistogram(MemSeries* series, SeriesId id, int64_t t, Histogram h);
+  void AddHistogram(MemSeries* series, SeriesId id, int64_t t,
+                    FloatHistogram fh);
   // Hands over what is buffered and waits until every sample is appended.
   void Finish();
 
@@ -59,31 +66,57 @@ class ReplayShards {
   static int DefaultWorkers();
 
  private:
+  // A histogram sample of a batch, with its place among the float ones.
+  struct PendingHistogram {
+    size_t floats_before;  // Batch::floats appended before it.
+    MemSeries* series;
+    int64_t t;
+    std::variant<Histogram, FloatHistogram> value;
+  };
+  // Samples in the order given: floats, with histograms slotted in.
+  struct Batch {
+    std::vector<HeadSample> floats;
+    std::vector<PendingHistogram> histograms;
+    bool empty() const { return floats.empty() && histograms.empty(); }
+  };
   // One worker's inbox.
   struct Shard {
     Mutex mu;
-    std::deque<std::vector<HeadSample>> batches ABSL_GUARDED_BY(mu);
+    std::deque<Batch> batches ABSL_GUARDED_BY(mu);
     bool closed ABSL_GUARDED_BY(mu) = false;
-    std::vector<HeadSample> filling;  // Producer only.
-    int64_t appended = 0;             // Worker only until joined.
+    Batch filling;         // Producer only.
+    int64_t appended = 0;  // Worker only until joined.
     int64_t rejected = 0;
     std::thread thread;
   };
 
-  // Samples handed to a worker at once.
+  // Float samples handed to a worker at once; a batch goes earlier when it
+  // holds this many histograms (each some hundred bytes).
   static constexpr size_t kBatchSamples = 8192;
+  static constexpr size_t kBatchHistograms = 1024;
   static constexpr uint32_t kNoMask = ~uint32_t{0};
 
-  void AddInline(MemSeries* series, int64_t t, double v);
+  Shard* ShardOf(SeriesId id) const {
+    return shards_[shard_mask_ != kNoMask ? id & shard_mask_
+                                          : id % shards_.size()]
+        .get();
+  }
+  // The batch being filled for series `id`.
+  Batch* Filling(SeriesId id) {
+    return shards_.empty() ? &inline_batch_ : &ShardOf(id)->filling;
+  }
+  // Hands the batch of series `id` over (without workers: appends it).
+  void Hand(SeriesId id);
+  void AddHistogramValue(MemSeries* series, SeriesId id, int64_t t,
+                         std::variant<Histogram, FloatHistogram> value);
   void Push(Shard* shard);
   void Work(Shard* shard);
-  // Appends `batch`; adds to the counters.
-  void AppendBatch(const std::vector<HeadSample>& batch, int64_t* appended,
-                   int64_t* rejected);
+  // Appends `batch` in order; adds to the counters.
+  void AppendBatch(const Batch& batch, int64_t* appended, int64_t* rejected);
 
   Head* const head_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::vector<HeadSample> inline_batch_;
+  Batch inline_batch_;
   // workers - 1 when the worker count is a power of two, else kNoMask.
   uint32_t shard_mask_ = kNoMask;
   bool finished_ = false;

@@ -3,14 +3,14 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "chunk/xor_iterator.h"
+#include "chunk/chunk_decoding.h"
 #include "db/head_snapshot_format.h"
 
 namespace strata::snapshot {
 namespace {
 
-int64_t ChunkSamples(std::string_view bytes) {
-  return std::max(0, chunk::XorNumSamples(bytes));
+int64_t ChunkSamples(const SeriesChunkView& c) {
+  return std::max(0, chunk::ChunkNumSamples(c.encoding, c.bytes));
 }
 
 }  // namespace
@@ -83,8 +83,8 @@ Status SeriesRestorePool::RestoreBatch(const Batch& batch, Counts* counts) {
     counts->chunks +=
         static_cast<int64_t>(state.closed.size()) + (state.has_open ? 1 : 0);
     for (const SeriesChunkView& c : state.closed)
-      counts->samples += c.disk_ref != 0 ? c.samples : ChunkSamples(c.bytes);
-    if (state.has_open) counts->samples += ChunkSamples(state.open.bytes);
+      counts->samples += c.disk_ref != 0 ? c.samples : ChunkSamples(c);
+    if (state.has_open) counts->samples += ChunkSamples(state.open);
   }
   return Status::OK();
 }

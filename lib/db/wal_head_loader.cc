@@ -25,7 +25,7 @@ WalHeadLoader::WalHeadLoader(Head* head, int64_t min_valid_time, int workers)
       appenders_(head, AppendWorkers(workers)) {
   if (workers > 0) {
     pipeline_ = std::make_unique<RecordPipeline>(
-        [this](std::string_view record) { return LoadSamples(record); });
+        [this](std::string_view record) { return LoadSampleRecord(record); });
   }
 }
 
@@ -87,20 +87,15 @@ Status WalHeadLoader::OnRecord(std::string_view record) {
       if (pipeline_ != nullptr) pipeline_->Drain();
       return LoadSeries(record);
     case wal::RecordType::kSamples:
-      if (pipeline_ == nullptr) return LoadSamples(record);
+    case wal::RecordType::kHistogramSamples:
+    case wal::RecordType::kFloatHistogramSamples:
+      if (pipeline_ == nullptr) return LoadSampleRecord(record);
       pipeline_->Add(record);
       return Status::OK();
     case wal::RecordType::kTombstones:
       return LoadTombstones(record);
     case wal::RecordType::kExemplars:
       return LoadExemplars(record);
-    case wal::RecordType::kHistogramSamples:
-      // They mark series whose later samples the pipeline must order.
-      if (pipeline_ != nullptr) pipeline_->Drain();
-      return LoadHistograms(record);
-    case wal::RecordType::kFloatHistogramSamples:
-      if (pipeline_ != nullptr) pipeline_->Drain();
-      return LoadFloatHistograms(record);
     default:
       return Status::OK();  // Metadata.
   }
@@ -133,6 +128,17 @@ Status WalHeadLoader::LoadSeries(std::string_view record) {
   return Status::OK();
 }
 
+Status WalHeadLoader::LoadSampleRecord(std::string_view record) {
+  switch (wal::GetRecordType(record)) {
+    case wal::RecordType::kHistogramSamples:
+      return LoadHistograms(record);
+    case wal::RecordType::kFloatHistogramSamples:
+      return LoadFloatHistograms(record);
+    default:
+      return LoadSamples(record);
+  }
+}
+
 Status WalHeadLoader::LoadSamples(std::string_view record) {
   samples_.clear();
   STRATA_RETURN_IF_ERROR(wal::DecodeSamples(record, &samples_));
@@ -140,10 +146,6 @@ Status WalHeadLoader::LoadSamples(std::string_view record) {
     SeriesId id = 0;
     MemSeries* series = ReplayTarget(s.ref, s.t, &id);
     if (series == nullptr) continue;
-    if (!ordered_series_.empty() && ordered_series_.contains(id)) {
-      ordered_.push_back({series, s.t, s.v, nullptr, nullptr});
-      continue;
-    }
     appenders_.Add(series, id, s.t, s.v);
   }
   return Status::OK();
@@ -202,7 +204,6 @@ Status WalHeadLoader::Finish() {
   appenders_.Finish();
   counts_.samples += appenders_.appended();
   counts_.samples_rejected += appenders_.rejected();
-  AppendOrdered();
   return pipeline_error_;
 }
 

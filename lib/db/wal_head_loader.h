@@ -17,18 +17,18 @@
 //   - with SetMappedChunks, a series a record creates first gets its chunks
 //     from the head-chunk files, and its samples up to the last one's maxt
 //     are skipped (the chunks hold them).
-//   - native histogram records (types 7, 8) follow the samples' rules;
-//     they are appended on the reading thread at Finish, after the
-//     workers' samples, together with every later float sample of a series
-//     that has one (so each series still sees its samples in WAL order);
+//   - native histogram records (types 7, 8) follow the samples' rules and
+//     take the same path: routed to the series' ReplayShards worker in
+//     WAL order with its float samples, appended as they come (never held
+//     until the end of the replay).
 // Metadata records are ignored.
 //
-// With workers, samples records are decoded and routed on a RecordPipeline
-// thread while the caller reads on: OnRecord then cannot reject an
-// undecodable samples record, Finish reports it (the record's samples are
-// skipped either way). Before a series record changes the ref table the
-// pipeline is drained, so a sample sees exactly the series the records
-// before it introduced, as without the pipeline.
+// With workers, samples records (floats and histograms) are decoded and
+// routed on a RecordPipeline thread while the caller reads on: OnRecord
+// then cannot reject an undecodable samples record, Finish reports it (the
+// record's samples are skipped either way). Before a series record changes the
+// ref table the pipeline is drained, so a sample sees exactly the series the
+// records before it introduced, as without the pipeline.
 //
 // Thread-safety: one thread calls OnRecord and Finish. The ref table is
 // written only by that thread, and only while the pipeline is drained;
@@ -42,7 +42,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "db/mapped_chunk_index.h"
 #include "db/record_pipeline.h"
 #include "db/replay_shards.h"
@@ -118,30 +117,20 @@ class WalHeadLoader {
   // newest chunk end attached, kMinTime if none.
   int64_t AttachMapped(uint64_t ref, MemSeries* s);
   RefTarget FindRef(uint64_t ref) const;
-  // Decodes a samples record and hands its samples to the appenders; on
-  // the pipeline thread when there is one.
+  // Decodes a samples record (types 2, 7, 8) and hands its samples to the
+  // appenders; on the pipeline thread when there is one.
+  Status LoadSampleRecord(std::string_view record);
   Status LoadSamples(std::string_view record);
   Status LoadSeries(std::string_view record);
   Status LoadTombstones(std::string_view record);
   Status LoadExemplars(std::string_view record);
   // --- wal_head_loader_histogram.cc ---
-  // Records 7 and 8: into ordered_.
+  // Records 7 and 8, as LoadSamples.
   Status LoadHistograms(std::string_view record);
   Status LoadFloatHistograms(std::string_view record);
   // The target of a sample at t, or null if skipped (counted as samples
   // are).
   MemSeries* ReplayTarget(uint64_t ref, int64_t t, SeriesId* id);
-  // Appends ordered_ to the head (after the workers finished).
-  void AppendOrdered();
-
-  // A sample of a series that has native histograms, kept in WAL order.
-  struct OrderedSample {
-    MemSeries* series;
-    int64_t t;
-    double v;
-    std::unique_ptr<Histogram> h;  // Both null: the float v.
-    std::unique_ptr<FloatHistogram> fh;
-  };
 
   Head* const head_;
   const int64_t min_valid_time_;
@@ -158,19 +147,14 @@ class WalHeadLoader {
   absl::flat_hash_map<uint64_t, RefTarget> by_ref_sparse_;
   // Reused decode buffers.
   std::vector<wal::RefSeries> series_;
-  std::vector<wal::RefSample> samples_;  // LoadSamples only.
   std::vector<wal::Stone> stones_;
   std::vector<wal::RefExemplar> exemplars_;
+  // LoadSampleRecord's (the pipeline thread's when there is one).
+  std::vector<wal::RefSample> samples_;
   std::vector<wal::RefHistogramSample> histograms_;
   std::vector<wal::RefFloatHistogramSample> float_histograms_;
-  // Written by LoadSamples (on the pipeline thread when there is one) and
-  // by the histogram records, which drain the pipeline first.
-  std::vector<OrderedSample> ordered_;
-  // Series (head ids) with a sample in ordered_.
-  absl::flat_hash_set<SeriesId> ordered_series_;
-  // The samples counters are written by LoadSamples (the pipeline thread's
-  // until Finish joins it) and by the histogram records, which drain the
-  // pipeline first.
+  // The samples counters are written by LoadSampleRecord (the pipeline
+  // thread's until Finish joins it).
   Counts counts_;
   bool finished_ = false;
   Status pipeline_error_;  // Set by Finish.

@@ -12,9 +12,7 @@ Status WalHeadLoader::LoadHistograms(std::string_view record) {
     SeriesId id = 0;
     MemSeries* series = ReplayTarget(s.ref, s.t, &id);
     if (series == nullptr) continue;
-    ordered_series_.insert(id);
-    ordered_.push_back(
-        {series, s.t, 0, std::make_unique<Histogram>(std::move(s.h)), nullptr});
+    appenders_.AddHistogram(series, id, s.t, std::move(s.h));
   }
   return Status::OK();
 }
@@ -27,29 +25,9 @@ Status WalHeadLoader::LoadFloatHistograms(std::string_view record) {
     SeriesId id = 0;
     MemSeries* series = ReplayTarget(s.ref, s.t, &id);
     if (series == nullptr) continue;
-    ordered_series_.insert(id);
-    ordered_.push_back({series, s.t, 0, nullptr,
-                        std::make_unique<FloatHistogram>(std::move(s.fh))});
+    appenders_.AddHistogram(series, id, s.t, std::move(s.fh));
   }
   return Status::OK();
-}
-
-void WalHeadLoader::AppendOrdered() {
-  for (const OrderedSample& s : ordered_) {
-    AppendBatchResult r;
-    if (s.h == nullptr && s.fh == nullptr) {
-      const HeadSample one{s.series, s.t, s.v};
-      r = head_->AppendBatch({&one, 1});
-    } else {
-      const HeadHistogramSample one{s.series, s.t, s.h.get(), s.fh.get()};
-      r = head_->AppendHistogramBatch({&one, 1});
-    }
-    // As the workers count: a duplicate was acknowledged once.
-    counts_.samples += r.appended + r.duplicates;
-    counts_.samples_rejected += r.out_of_order + r.conflicts;
-  }
-  ordered_.clear();
-  ordered_series_.clear();
 }
 
 }  // namespace strata

@@ -188,7 +188,8 @@ StatusOr<MemSeries*> Head::RestoreSeries(SeriesId id, const Labels& labels,
   if (!s->RestoreState(state)) {
     return Status::Corruption(
         absl::StrCat("snapshot series ", labels.ToString(),
-                     ": open chunk state does not fit its bytes"));
+                     ": open chunk state does not fit its bytes or its "
+                     "newest sample"));
   }
   const int64_t chunks =
       static_cast<int64_t>(state.closed.size()) + (state.has_open ? 1 : 0);

@@ -59,10 +59,11 @@ bool HeadAppender::PendingHistogramEquals(SeriesId id, const Histogram* h,
   if (it == pending_histogram_.end()) return false;
   if (it->second >= 0) {
     return h != nullptr &&
-           HistogramsEqual(*h, histograms_[static_cast<size_t>(it->second)].h);
+           chunk::HistogramsEqual(
+               *h, histograms_[static_cast<size_t>(it->second)].h);
   }
   return fh != nullptr &&
-         HistogramsEqual(
+         chunk::HistogramsEqual(
              *fh, float_histograms_[static_cast<size_t>(-1 - it->second)].fh);
 }
 

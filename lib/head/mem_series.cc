@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "chunk/chunk_decoding.h"
 #include "chunk/xor_iterator.h"
 #include "util/coding.h"
 #include "util/huge_page_pool.h"
@@ -220,12 +221,6 @@ Status MemSeries::ViewState(
     SeriesStateView* scratch, const HeadChunkFiles* files,
     const std::function<void(const SeriesStateView&)>& fn) const {
   SpinLockHolder lock(&mu_);
-  if (hist_ != nullptr) {
-    // The snapshot format holds XOR chunks only: without a snapshot, the
-    // next start replays the WAL, which holds the histograms.
-    return Status::NotSupported(
-        "head snapshot: a series holds native histograms");
-  }
   SeriesStateView& v = *scratch;
   v.closed.clear();
   // Chunks read from disk, alive while fn runs.
@@ -233,25 +228,43 @@ Status MemSeries::ViewState(
   if (files != nullptr) from_disk.reserve(closed_.size());
   for (const ClosedChunk& c : closed_) {
     if (c.disk_ref == 0) {
-      v.closed.push_back(
-          {c.mint, c.maxt, std::string_view(c.data.get(), c.size)});
+      v.closed.push_back({c.mint, c.maxt,
+                          std::string_view(c.data.get(), c.size), 0, c.samples,
+                          c.encoding});
       continue;
     }
     if (files == nullptr) {
-      v.closed.push_back({c.mint, c.maxt, {}, c.disk_ref, c.samples});
+      v.closed.push_back(
+          {c.mint, c.maxt, {}, c.disk_ref, c.samples, c.encoding});
       continue;
     }
     STRATA_ASSIGN_OR_RETURN(from_disk.emplace_back(), files->Read(c.disk_ref));
-    v.closed.push_back({c.mint, c.maxt, from_disk.back()});
+    v.closed.push_back(
+        {c.mint, c.maxt, from_disk.back(), 0, c.samples, c.encoding});
   }
-  v.has_open = open_.NumSamples() > 0;
-  if (v.has_open) {
+  v.has_open = HasOpenChunk();
+  v.open_windows.clear();
+  if (open_.NumSamples() > 0) {
     v.open = {open_mint_, open_.last_t(), open_.Bytes()};
     v.open_state = open_.State();
+  } else if (v.has_open) {
+    v.open = {open_mint_,
+              OpenLastTime(),
+              hist_->Bytes(),
+              0,
+              0,
+              static_cast<uint8_t>(hist_->encoding())};
+    v.open_windows = hist_->XorWindows();
   }
   v.next_at = cut_.next_at;
   v.max_time = max_time_.load(std::memory_order_relaxed);
-  v.last_value_bits = v.has_open ? open_.last_v_bits() : last_value_bits_;
+  v.last_value_bits =
+      open_.NumSamples() > 0 ? open_.last_v_bits() : last_value_bits_;
+  v.last_type = hist_ != nullptr ? hist_->last_type : SampleValueType::kFloat;
+  if (v.last_type == SampleValueType::kHistogram) v.last_h = hist_->last_h;
+  if (v.last_type == SampleValueType::kFloatHistogram) {
+    v.last_fh = hist_->last_fh;
+  }
   fn(v);
   return Status::OK();
 }
@@ -289,33 +302,43 @@ Status MemSeries::FinishMappedLoad(const HeadChunkFiles& files) {
 }
 
 bool MemSeries::RestoreState(const SeriesStateView& state) {
+  const bool xor_open =
+      state.has_open &&
+      state.open.encoding == static_cast<uint8_t>(chunk::Encoding::kXor);
   std::optional<chunk::XorChunk> open;
-  if (state.has_open) {
+  if (xor_open) {
     open = chunk::XorChunk::Resume(state.open.bytes, state.open_state);
     if (!open.has_value() || open->last_t() != state.open.maxt) return false;
+    if (state.last_type != SampleValueType::kFloat) return false;
+  }
+  std::unique_ptr<OpenHistogramChunk> hist;
+  if ((state.has_open && !xor_open) ||
+      state.last_type != SampleValueType::kFloat) {
+    hist = RestoreHistogramState(state);
+    if (hist == nullptr) return false;
   }
   SpinLockHolder lock(&mu_);
   closed_.clear();
   closed_.reserve(state.closed.size());
   for (const SeriesChunkView& c : state.closed) {
     if (c.disk_ref != 0) {
-      closed_.push_back({nullptr, 0, c.samples,
-                         static_cast<uint8_t>(chunk::Encoding::kXor), c.mint,
-                         c.maxt, c.disk_ref});
+      closed_.push_back(
+          {nullptr, 0, c.samples, c.encoding, c.mint, c.maxt, c.disk_ref});
       continue;
     }
-    ClosedChunk closed{
-        std::make_unique<char[]>(c.bytes.size()),
-        static_cast<uint32_t>(c.bytes.size()),
-        static_cast<uint16_t>(std::max(0, chunk::XorNumSamples(c.bytes))),
-        static_cast<uint8_t>(chunk::Encoding::kXor),
-        c.mint,
-        c.maxt};
+    ClosedChunk closed{std::make_unique<char[]>(c.bytes.size()),
+                       static_cast<uint32_t>(c.bytes.size()),
+                       static_cast<uint16_t>(std::max(
+                           0, chunk::ChunkNumSamples(c.encoding, c.bytes))),
+                       c.encoding,
+                       c.mint,
+                       c.maxt};
     std::memcpy(closed.data.get(), c.bytes.data(), c.bytes.size());
     closed_.push_back(std::move(closed));
   }
   first_seq_ = 0;
   open_ = open.has_value() ? std::move(*open) : chunk::XorChunk();
+  hist_ = std::move(hist);
   open_mint_ = state.has_open ? state.open.mint : 0;
   cut_.next_at = state.next_at;
   last_value_bits_ = state.last_value_bits;

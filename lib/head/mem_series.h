@@ -77,7 +77,7 @@ class alignas(64) MemSeries {
   // their counter-reset header as Prometheus 2.42's appendHistogram and
   // appendFloatHistogram do (chunk/histogram_series.h); a sample of
   // another kind than the open chunk's starts a new chunk. A duplicate is
-  // a histogram equal to the newest sample (HistogramsEqual).
+  // a histogram equal to the newest sample (chunk::HistogramsEqual).
   AppendOutcome CheckHistogram(int64_t t, const Histogram* h,
                                const FloatHistogram* fh) const
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -179,8 +179,10 @@ class alignas(64) MemSeries {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Installs a saved state into a series that holds no chunk yet, copying
   // the bytes; a chunk given by disk_ref is kept as that reference (the
-  // caller checked it is in the head-chunk files). Returns false, changing
-  // nothing, if the open chunk's state does not fit its bytes.
+  // caller checked it is in the head-chunk files). An open histogram chunk
+  // is decoded once (its encoder state, windows aside, is in its bytes).
+  // Returns false, changing nothing, if the open chunk's state does not
+  // fit its bytes or the newest sample's kind.
   bool RestoreState(const SeriesStateView& state) ABSL_LOCKS_EXCLUDED(mu_);
 
   // For DB open: installs chunks found in the head-chunk files into a
@@ -248,6 +250,11 @@ class alignas(64) MemSeries {
     return open_.NumSamples() > 0 ? open_.last_t()
                                   : max_time_.load(std::memory_order_relaxed);
   }
+  // The histogram side of RestoreState (mem_series_histogram.cc): the open
+  // histogram chunk, if any, and the newest histogram; null if they do
+  // not fit.
+  static std::unique_ptr<OpenHistogramChunk> RestoreHistogramState(
+      const SeriesStateView& state);
   // The last closed chunk's newest value into hist_ if it is a histogram
   // chunk (FinishMappedLoad); false if it is a float chunk.
   Status LoadLastHistogram(uint8_t encoding, std::string_view bytes)

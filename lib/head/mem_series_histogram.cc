@@ -13,16 +13,6 @@ namespace strata {
 
 namespace {
 
-template <typename H>
-bool SameShape(const H& a, const H& b) {
-  return a.schema == b.schema && a.zero_threshold == b.zero_threshold &&
-         a.zero_count == b.zero_count && a.count == b.count && a.sum == b.sum &&
-         a.positive_spans == b.positive_spans &&
-         a.negative_spans == b.negative_spans &&
-         a.positive_buckets == b.positive_buckets &&
-         a.negative_buckets == b.negative_buckets;
-}
-
 // Appends `value` to `open` (the series' histogram state) as Prometheus's
 // appendHistogram does; `time_cut` and `close_previous` are the series'
 // part (the time rule and closing whatever chunk is open).
@@ -50,13 +40,6 @@ bool AppendToOpen(OpenHistogramChunk* open, int64_t t, Value value,
 }
 
 }  // namespace
-
-bool HistogramsEqual(const Histogram& a, const Histogram& b) {
-  return SameShape(a, b);
-}
-bool HistogramsEqual(const FloatHistogram& a, const FloatHistogram& b) {
-  return SameShape(a, b);
-}
 
 AppendOutcome MemSeries::CheckHistogram(int64_t t, const Histogram* h,
                                         const FloatHistogram* fh) const {
@@ -116,6 +99,49 @@ AppendOutcome MemSeries::AppendHistogram(int64_t t, const Histogram* h,
   if (!same_kind) *new_chunk = true;
   max_time_.store(t, std::memory_order_release);
   return AppendOutcome::kAppended;
+}
+
+bool OpenHistogramChunk::ResumeChunk(uint8_t encoding, std::string_view bytes,
+                                     std::span<const chunk::XorWindow> windows,
+                                     int64_t last_t) {
+  const auto resume = [&](auto resumed) {
+    if (!resumed.has_value() || resumed->last_t() != last_t) return false;
+    chunk = std::move(*resumed);
+    return true;
+  };
+  switch (static_cast<chunk::Encoding>(encoding)) {
+    case chunk::Encoding::kHistogram:
+      return resume(chunk::HistogramChunk::Resume(bytes, windows));
+    case chunk::Encoding::kFloatHistogram:
+      return resume(chunk::FloatHistogramChunk::Resume(bytes, windows));
+    default:
+      return false;
+  }
+}
+
+std::unique_ptr<OpenHistogramChunk> MemSeries::RestoreHistogramState(
+    const SeriesStateView& state) {
+  auto hist = std::make_unique<OpenHistogramChunk>();
+  hist->last_type = state.last_type;
+  switch (state.last_type) {
+    case SampleValueType::kHistogram:
+      hist->last_h = state.last_h;
+      break;
+    case SampleValueType::kFloatHistogram:
+      hist->last_fh = state.last_fh;
+      break;
+    case SampleValueType::kFloat:
+      break;
+  }
+  if (!state.has_open) return hist;
+  // The open chunk holds the newest sample: same kind, same time.
+  if (static_cast<uint8_t>(state.last_type) != state.open.encoding ||
+      state.open.maxt != state.max_time ||
+      !hist->ResumeChunk(state.open.encoding, state.open.bytes,
+                         state.open_windows, state.open.maxt)) {
+    return nullptr;
+  }
+  return hist;
 }
 
 Status MemSeries::LoadLastHistogram(uint8_t encoding, std::string_view bytes) {

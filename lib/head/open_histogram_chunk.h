@@ -11,22 +11,19 @@
 #define STRATA_HEAD_OPEN_HISTOGRAM_CHUNK_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "chunk/encoding.h"
 #include "chunk/float_histogram_chunk.h"
+#include "chunk/histogram.h"
 #include "chunk/histogram_chunk.h"
 #include "strata/histogram.h"
 #include "strata/querier.h"
 
 namespace strata {
-
-// Prometheus's Histogram.Equals / FloatHistogram.Equals (the counter-reset
-// hint is not compared; spans must match exactly, where Prometheus also
-// merges empty spans).
-bool HistogramsEqual(const Histogram& a, const Histogram& b);
-bool HistogramsEqual(const FloatHistogram& a, const FloatHistogram& b);
 
 struct OpenHistogramChunk {
   std::variant<std::monostate, chunk::HistogramChunk,
@@ -60,14 +57,31 @@ struct OpenHistogramChunk {
                ? chunk::Encoding::kFloatHistogram
                : chunk::Encoding::kHistogram;
   }
+  // The open chunk's encoder windows, for the shutdown snapshot (see
+  // chunk::HistogramChunk::XorWindows); none without an open chunk.
+  std::vector<chunk::XorWindow> XorWindows() const {
+    if (const auto* h = std::get_if<chunk::HistogramChunk>(&chunk)) {
+      return h->XorWindows();
+    }
+    if (const auto* f = std::get_if<chunk::FloatHistogramChunk>(&chunk)) {
+      return f->XorWindows();
+    }
+    return {};
+  }
+  // Makes `bytes` of `encoding` (2 or 3) with `windows` the open chunk,
+  // appendable at once, if they fit each other and the chunk's newest
+  // sample is at `last_t` (mem_series_histogram.cc).
+  bool ResumeChunk(uint8_t encoding, std::string_view bytes,
+                   std::span<const chunk::XorWindow> windows, int64_t last_t);
+
   // Whether `h`/`fh` (exactly one non-null) equals the newest sample.
   bool EqualsLast(const Histogram* h, const FloatHistogram* fh) const {
     if (h != nullptr) {
       return last_type == SampleValueType::kHistogram &&
-             HistogramsEqual(*h, last_h);
+             chunk::HistogramsEqual(*h, last_h);
     }
     return last_type == SampleValueType::kFloatHistogram &&
-           HistogramsEqual(*fh, last_fh);
+           chunk::HistogramsEqual(*fh, last_fh);
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,43 @@ TEST(FloatHistogramChunkTest, ResumeAppending) {
     }
   }
   EXPECT_GT(checked, 100u);
+}
+
+// With the saved windows, a resumed chunk writes exactly the bytes the
+// continuous encoder writes (which ResumeAppending does not promise).
+TEST(FloatHistogramChunkTest, ResumeWithWindowsWritesTheSameBytes) {
+  size_t checked = 0;
+  for (const FloatHistogramSeries& s : FloatHistogramTestSeries()) {
+    for (const FloatHistogramChunk& c : Encode(s)) {
+      const std::vector<FloatHistogramSample> samples = Decode(c.Bytes());
+      for (size_t k = 1; k <= samples.size(); ++k) {
+        FloatHistogramChunk prefix;
+        prefix.SetCounterResetHeader(c.counter_reset_header());
+        for (size_t i = 0; i < k; ++i) {
+          prefix.Append(samples[i].t, samples[i].h);
+        }
+        const std::vector<XorWindow> windows = prefix.XorWindows();
+        std::optional<FloatHistogramChunk> resumed =
+            FloatHistogramChunk::Resume(prefix.Bytes(), windows);
+        ASSERT_TRUE(resumed.has_value()) << s.name << " " << k;
+        EXPECT_EQ(resumed->last_t(), samples[k - 1].t);
+        for (size_t i = k; i < samples.size(); ++i) {
+          resumed->Append(samples[i].t, samples[i].h);
+        }
+        ASSERT_EQ(resumed->Bytes(), c.Bytes()) << s.name << " " << k;
+        // One window too few or too many does not fit.
+        std::vector<XorWindow> fewer(windows.begin(), windows.end() - 1);
+        EXPECT_FALSE(
+            FloatHistogramChunk::Resume(prefix.Bytes(), fewer).has_value());
+        std::vector<XorWindow> more = windows;
+        more.push_back({});
+        EXPECT_FALSE(
+            FloatHistogramChunk::Resume(prefix.Bytes(), more).has_value());
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 200u);
 }
 
 TEST(FloatHistogramChunkTest, StaleMarkers) {

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -301,6 +302,63 @@ TEST(HistogramChunkTest, ResumeAppendingRebuildsTheSameBytes) {
     }
   }
   EXPECT_GT(checked, 100u);
+}
+
+// Resume with the encoder's saved windows (the head's shutdown snapshot)
+// continues exactly as the chunk would have, from any prefix.
+TEST(HistogramChunkTest, ResumeWithWindowsWritesTheSameBytes) {
+  size_t checked = 0;
+  for (const HistogramSeries& s : HistogramTestSeries()) {
+    for (const HistogramChunk& c : Encode(s)) {
+      const std::vector<testing::HistogramSample> samples = Decode(c.Bytes());
+      for (size_t k = 1; k <= samples.size(); ++k) {
+        HistogramChunk prefix;
+        prefix.SetCounterResetHeader(c.counter_reset_header());
+        for (size_t i = 0; i < k; ++i) {
+          prefix.Append(samples[i].t, samples[i].h);
+        }
+        std::optional<HistogramChunk> resumed =
+            HistogramChunk::Resume(prefix.Bytes(), prefix.XorWindows());
+        ASSERT_TRUE(resumed.has_value()) << s.name << " " << k;
+        EXPECT_EQ(resumed->last_t(), samples[k - 1].t);
+        EXPECT_EQ(resumed->XorWindows(), prefix.XorWindows());
+        for (size_t i = k; i < samples.size(); ++i) {
+          resumed->Append(samples[i].t, samples[i].h);
+        }
+        ASSERT_EQ(resumed->Bytes(), c.Bytes()) << s.name << " " << k;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 300u);
+}
+
+TEST(HistogramChunkTest, ResumeRefusesWhatDoesNotFit) {
+  HistogramChunk c;
+  const Histogram h =
+      testing::MakeHistogram(0, 0, 1, {{0, 2}}, {3, 4}, {}, {}, 2.5);
+  c.Append(1000, h);
+  Histogram h2 = h;
+  h2.sum = 7;
+  c.Append(2000, h2);
+  const std::vector<XorWindow> windows = c.XorWindows();
+  ASSERT_EQ(windows.size(), 1u);
+  EXPECT_NE(windows[0].leading, xor_format::kNoWindow);
+  EXPECT_TRUE(HistogramChunk::Resume(c.Bytes(), windows).has_value());
+  // Window count, ranges, no sample, damaged bytes.
+  EXPECT_FALSE(HistogramChunk::Resume(c.Bytes(), {}).has_value());
+  const std::vector<XorWindow> two = {windows[0], windows[0]};
+  EXPECT_FALSE(HistogramChunk::Resume(c.Bytes(), two).has_value());
+  const std::vector<XorWindow> wide = {{32, 0}};
+  EXPECT_FALSE(HistogramChunk::Resume(c.Bytes(), wide).has_value());
+  const std::vector<XorWindow> no_bits = {{10, 54}};
+  EXPECT_FALSE(HistogramChunk::Resume(c.Bytes(), no_bits).has_value());
+  EXPECT_FALSE(
+      HistogramChunk::Resume(HistogramChunk().Bytes(), windows).has_value());
+  const std::string_view bytes = c.Bytes();
+  EXPECT_FALSE(
+      HistogramChunk::Resume(bytes.substr(0, bytes.size() / 2), windows)
+          .has_value());
 }
 
 TEST(HistogramChunkTest, FloatViewHasAbsoluteCounts) {

@@ -4,7 +4,7 @@
 // head-chunk files and through such a snapshot answers identically; a
 // snapshot whose referenced chunks were damaged or removed falls back to the
 // replay (chunks on disk up to the damage, then the WAL) and loses nothing;
-// a version-1 snapshot (every chunk inline) still loads.
+// version-1 and version-2 snapshots (XOR chunks only) still load.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -231,11 +231,13 @@ INSTANTIATE_TEST_SUITE_P(Kinds, DBSnapshotRefsDamageTest,
                                            Damage::kChunksOff),
                          DamageName);
 
-// A series record as version 1 wrote it (lib/db/FORMAT.md: every chunk
-// inline, type 0x01): the fixture of an older Strata's snapshot.
-std::string EncodeVersion1Series(uint64_t id, const Labels& labels,
-                                 const SeriesStateView& state) {
-  std::string dst(1, '\x01');
+// A series record as version 1 or 2 wrote it (lib/db/FORMAT.md: XOR
+// chunks only; version 1, type 0x01, every chunk inline; version 2, type
+// 0x04, completed chunks inline or by reference): the fixture of an older
+// Strata's snapshot.
+std::string EncodeOldSeries(int version, uint64_t id, const Labels& labels,
+                            const SeriesStateView& state) {
+  std::string dst(1, version == 1 ? '\x01' : '\x04');
   PutBE64(&dst, id);
   PutUvarint(&dst, labels.size());
   for (const Label& l : labels) {
@@ -251,7 +253,21 @@ std::string EncodeVersion1Series(uint64_t id, const Labels& labels,
     PutLengthPrefixed(&dst, c.bytes);
   };
   PutUvarint(&dst, state.closed.size());
-  for (const SeriesChunkView& c : state.closed) put_chunk(c);
+  for (const SeriesChunkView& c : state.closed) {
+    EXPECT_EQ(c.encoding, 1);
+    if (version == 1) {
+      put_chunk(c);
+    } else if (c.disk_ref == 0) {
+      dst.push_back(0);
+      put_chunk(c);
+    } else {
+      dst.push_back(1);
+      PutBE64(&dst, static_cast<uint64_t>(c.mint));
+      PutBE64(&dst, static_cast<uint64_t>(c.maxt));
+      PutBE64(&dst, c.disk_ref);
+      PutUvarint(&dst, c.samples);
+    }
+  }
   dst.push_back(state.has_open ? 1 : 0);
   if (!state.has_open) return dst;
   put_chunk(state.open);
@@ -266,19 +282,24 @@ std::string EncodeVersion1Series(uint64_t id, const Labels& labels,
   return dst;
 }
 
-TEST(DBSnapshotRefsTest, Version1SnapshotStillLoads) {
-  TempDir a, b;
-  Options inline_options = SnapshotOptions();
-  inline_options.head_chunks_on_disk = false;
+// A snapshot of an older version (1: chunks inline; 2: by reference)
+// still loads.
+class DBOldSnapshotTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(DBOldSnapshotTest, StillLoads) {
+  const int version = GetParam();
+  TempDir a;
+  Options options = SnapshotOptions();
+  options.head_chunks_on_disk = version >= 2;
   std::map<std::string, std::vector<testing::TV>> want;
   {
-    auto db = OpenOrDie(inline_options, a.path());
+    auto db = OpenOrDie(options, a.path());
     ASSERT_NE(db, nullptr);
     AppendWorkload(*db, kSeries, 0, 300, 1);
     want = Dump(*db);
     ASSERT_TRUE(db->Close().ok());
   }
-  // Rewritten as version 1: header version, series records.
+  // Rewritten as the old version: header version, series records.
   const std::string dir = a.path() + "/" + SnapshotDirs(a.path()).at(0);
   std::vector<std::string> records;
   ASSERT_TRUE(wal::ReadSegments(nullptr, dir, -1, -1, [&](std::string_view r) {
@@ -287,18 +308,20 @@ TEST(DBSnapshotRefsTest, Version1SnapshotStillLoads) {
               }).ok());
   snapshot::Header h;
   ASSERT_TRUE(snapshot::DecodeHeader(records.at(0), &h).ok());
-  h.version = 1;
+  h.version = static_cast<uint8_t>(version);
   records[0].clear();
   snapshot::EncodeHeader(h, &records[0]);
   int rewritten = 0;
   for (std::string& r : records) {
-    if (snapshot::GetRecordType(r) != snapshot::RecordType::kSeriesWithRefs)
+    if (snapshot::GetRecordType(r) !=
+        snapshot::RecordType::kSeriesWithEncodings)
       continue;
+    const std::string copy = r;  // The decoded views point into it.
     uint64_t id;
     Labels labels;
     SeriesStateView state;
-    ASSERT_TRUE(snapshot::DecodeSeries(r, &id, &labels, &state).ok());
-    r = EncodeVersion1Series(id, labels, state);
+    ASSERT_TRUE(snapshot::DecodeSeries(copy, &id, &labels, &state).ok());
+    r = EncodeOldSeries(version, id, labels, state);
     ++rewritten;
   }
   ASSERT_EQ(rewritten, kSeries);
@@ -309,13 +332,26 @@ TEST(DBSnapshotRefsTest, Version1SnapshotStillLoads) {
     ASSERT_TRUE((*w)->Log(std::span<const std::string>(records)).ok());
     ASSERT_TRUE((*w)->Close().ok());
   }
-  auto db = OpenOrDie(SnapshotOptions(), a.path());
+  auto db = OpenOrDie(options, a.path());
   ASSERT_NE(db, nullptr);
   EXPECT_TRUE(db->replay_report().from_snapshot)
       << db->replay_report().snapshot_discarded;
-  EXPECT_EQ(db->replay_report().snapshot_chunk_refs, 0);
+  if (version == 1) {
+    EXPECT_EQ(db->replay_report().snapshot_chunk_refs, 0);
+  } else {
+    EXPECT_GT(db->replay_report().snapshot_chunk_refs, 0);
+  }
   EXPECT_EQ(Dump(*db), want);
+  // Appends continue the restored open chunks.
+  AppendWorkload(*db, kSeries, 300, 50, 2);
+  EXPECT_EQ(Dump(*db).begin()->second.size(),
+            want.begin()->second.size() + 4 * 50);
 }
+
+INSTANTIATE_TEST_SUITE_P(Versions, DBOldSnapshotTest, ::testing::Values(1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return "Version" + std::to_string(info.param);
+                         });
 
 }  // namespace
 }  // namespace strata

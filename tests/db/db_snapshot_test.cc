@@ -1,14 +1,20 @@
 // The shutdown snapshot (issue 16 item 2): a clean Close saves the head; the
 // next Open loads it and replays only the WAL written after it, answering
 // exactly as a full WAL replay would. A damaged or stale snapshot is
-// removed and the whole WAL replayed.
+// removed and the whole WAL replayed. The head holds native histogram
+// series too (switching between floats and histograms), so every check
+// covers histogram records (db_snapshot_histogram_test.cc has the
+// histogram-specific ones).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "chunk/encoding.h"
 #include "db/head_snapshot_format.h"
 #include "snapshot_test_util.h"
 #include "strata/db.h"
@@ -19,20 +25,31 @@
 namespace strata {
 namespace {
 
+using testing::AppendBothWorkloads;
+using testing::AppendHistogramWorkload;
 using testing::AppendWorkload;
 using testing::CopyDir;
 using testing::Dump;
+using testing::DumpHistograms;
 using testing::OpenOrDie;
 using testing::SnapshotDirs;
 using testing::TempDir;
 
 constexpr int kSeries = 40;
+constexpr int kHistogramSeries = 8;
 
 Options SnapshotOptions() {
   Options o;
   o.background_compaction = false;
   o.wal_segment_bytes = 64 * 1024;  // Several segments.
+  o.enable_native_histograms = true;
   return o;
+}
+
+// Histogram samples compared without counter-reset hints: a full replay
+// may rebuild an open chunk that a reset started with an "unknown" header.
+std::map<std::string, std::vector<std::string>> Histograms(DB& db) {
+  return DumpHistograms(db, /*with_hints=*/false);
 }
 
 Options FullReplayOptions() {
@@ -45,7 +62,7 @@ Options FullReplayOptions() {
 void WriteClosedDir(const std::string& dir) {
   auto db = OpenOrDie(SnapshotOptions(), dir);
   ASSERT_NE(db, nullptr);
-  AppendWorkload(*db, kSeries, 0, 300, 1);
+  AppendBothWorkloads(*db, kSeries, kHistogramSeries, 0, 300, 1);
   ASSERT_TRUE(
       db->DeleteSeries({Matcher::Equal("s", "3")}, 15000 * 10, 15000 * 20)
           .ok());
@@ -68,7 +85,7 @@ TEST(DBSnapshotTest, SnapshotAndFullReplayAnswerIdentically) {
   ASSERT_NE(from_wal, nullptr);
   const ReplayReport& r = from_snapshot->replay_report();
   EXPECT_TRUE(r.from_snapshot);
-  EXPECT_EQ(r.snapshot_series, kSeries);
+  EXPECT_EQ(r.snapshot_series, kSeries + kHistogramSeries);
   EXPECT_TRUE(r.snapshot_discarded.empty()) << r.snapshot_discarded;
   EXPECT_EQ(r.segments, 0);  // Nothing was written after the snapshot.
   EXPECT_FALSE(from_wal->replay_report().from_snapshot);
@@ -78,6 +95,9 @@ TEST(DBSnapshotTest, SnapshotAndFullReplayAnswerIdentically) {
   const auto want = Dump(*from_wal);
   ASSERT_EQ(want.size(), static_cast<size_t>(kSeries));
   EXPECT_EQ(Dump(*from_snapshot), want);
+  ASSERT_EQ(Histograms(*from_wal).size(),
+            static_cast<size_t>(kHistogramSeries));
+  EXPECT_EQ(Histograms(*from_snapshot), Histograms(*from_wal));
   EXPECT_EQ(from_snapshot->Stats().head_chunks, from_wal->Stats().head_chunks);
   EXPECT_EQ(from_snapshot->Stats().head_min_time,
             from_wal->Stats().head_min_time);
@@ -89,7 +109,10 @@ TEST(DBSnapshotTest, SnapshotAndFullReplayAnswerIdentically) {
   // restart of each (a's through a new snapshot).
   AppendWorkload(*from_snapshot, kSeries, 300, 200, 2);
   AppendWorkload(*from_wal, kSeries, 300, 200, 2);
+  AppendHistogramWorkload(*from_snapshot, kHistogramSeries, 300, 200, 2);
+  AppendHistogramWorkload(*from_wal, kHistogramSeries, 300, 200, 2);
   EXPECT_EQ(Dump(*from_snapshot), Dump(*from_wal));
+  EXPECT_EQ(Histograms(*from_snapshot), Histograms(*from_wal));
   EXPECT_EQ(from_snapshot->Stats().head_chunks, from_wal->Stats().head_chunks);
   // Duplicates and out-of-order samples are judged against the restored
   // newest sample.
@@ -104,6 +127,7 @@ TEST(DBSnapshotTest, SnapshotAndFullReplayAnswerIdentically) {
   auto again_wal = OpenOrDie(FullReplayOptions(), b.path());
   EXPECT_TRUE(again->replay_report().from_snapshot);
   EXPECT_EQ(Dump(*again), Dump(*again_wal));
+  EXPECT_EQ(Histograms(*again), Histograms(*again_wal));
 }
 
 // Snapshot, then more WAL, then a crash (the dir copied while the DB is
@@ -115,11 +139,13 @@ TEST(DBSnapshotTest, LaterWalIsReplayedOnTopOfTheSnapshot) {
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->replay_report().from_snapshot);
   AppendWorkload(*db, kSeries + 5, 300, 150, 3);  // New series too.
+  AppendHistogramWorkload(*db, kHistogramSeries + 2, 300, 150, 3);
   ASSERT_TRUE(
       db->DeleteSeries({Matcher::Equal("s", "7")}, 0, 15000 * 350).ok());
   TempDir crashed;
   CopyDir(a.path(), crashed.path());
   const auto want = Dump(*db);
+  const auto want_histograms = Histograms(*db);
 
   auto reopened = OpenOrDie(SnapshotOptions(), crashed.path());
   ASSERT_NE(reopened, nullptr);
@@ -127,11 +153,13 @@ TEST(DBSnapshotTest, LaterWalIsReplayedOnTopOfTheSnapshot) {
   EXPECT_TRUE(r.from_snapshot);
   EXPECT_GT(r.segments, 0);
   EXPECT_EQ(Dump(*reopened), want);
+  EXPECT_EQ(Histograms(*reopened), want_histograms);
   // And a full replay of the same crashed dir agrees.
   TempDir copy;
   CopyDir(crashed.path(), copy.path());
   auto full = OpenOrDie(FullReplayOptions(), copy.path());
   EXPECT_EQ(Dump(*full), want);
+  EXPECT_EQ(Histograms(*full), want_histograms);
 }
 
 // A crash after a block was persisted but before the WAL was checkpointed:
@@ -225,6 +253,13 @@ enum class Damage {
   kEmpty,
   kDuplicateSeries,
   kBadOpenChunkState,
+  // In series records of native histograms: an open histogram chunk's XOR
+  // window out of range, its bytes cut, a newest sample of another kind
+  // than the open chunk's, the newest histogram's record cut short.
+  kBadHistogramWindow,
+  kCutHistogramChunk,
+  kNewestKindMismatch,
+  kCutNewestHistogram,
 };
 
 class DBSnapshotDamageTest : public ::testing::TestWithParam<Damage> {};
@@ -245,6 +280,33 @@ void Reframe(const std::string& dir, const std::vector<std::string>& records) {
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Log(std::span<const std::string>(records)).ok());
   ASSERT_TRUE((*w)->Close().ok());
+}
+
+// Re-encodes the first series record for which `edit` (given the decoded
+// state) returns true; fails the test if none does.
+void EditSeriesRecord(std::vector<std::string>* records,
+                      const std::function<bool(SeriesStateView*)>& edit) {
+  for (std::string& r : *records) {
+    if (snapshot::GetRecordType(r) !=
+        snapshot::RecordType::kSeriesWithEncodings) {
+      continue;
+    }
+    const std::string copy = r;  // The decoded views point into it.
+    uint64_t id;
+    Labels labels;
+    SeriesStateView state;
+    ASSERT_TRUE(snapshot::DecodeSeries(copy, &id, &labels, &state).ok());
+    if (!edit(&state)) continue;
+    r.clear();
+    snapshot::EncodeSeries(id, labels, state, &r);
+    return;
+  }
+  FAIL() << "no series record to damage";
+}
+
+bool HistogramOpen(const SeriesStateView& s) {
+  return s.has_open &&
+         s.open.encoding != static_cast<uint8_t>(chunk::Encoding::kXor);
 }
 
 void DamageSnapshot(const std::string& db_dir, Damage damage) {
@@ -303,15 +365,56 @@ void DamageSnapshot(const std::string& db_dir, Damage damage) {
       records.insert(records.begin() + 2, records[1]);
       Reframe(dir, records);
       break;
-    case Damage::kBadOpenChunkState: {
-      // The last byte of a series record is its open chunk's free bits.
+    case Damage::kBadOpenChunkState:
+      EditSeriesRecord(&records, [](SeriesStateView* s) {
+        if (!s->has_open || HistogramOpen(*s)) return false;
+        s->open_state.free_bits = 9;
+        return true;
+      });
+      Reframe(dir, records);
+      break;
+    case Damage::kBadHistogramWindow:
+      EditSeriesRecord(&records, [](SeriesStateView* s) {
+        if (!HistogramOpen(*s)) return false;
+        s->open_windows.at(0) = {40, 0};
+        return true;
+      });
+      Reframe(dir, records);
+      break;
+    case Damage::kCutHistogramChunk:
+      EditSeriesRecord(&records, [](SeriesStateView* s) {
+        if (!HistogramOpen(*s)) return false;
+        s->open.bytes = s->open.bytes.substr(0, s->open.bytes.size() / 2);
+        return true;
+      });
+      Reframe(dir, records);
+      break;
+    case Damage::kNewestKindMismatch:
+      EditSeriesRecord(&records, [](SeriesStateView* s) {
+        if (!HistogramOpen(*s)) return false;
+        s->last_type = SampleValueType::kFloat;
+        return true;
+      });
+      Reframe(dir, records);
+      break;
+    case Damage::kCutNewestHistogram: {
+      bool cut = false;
       for (std::string& r : records) {
-        if (snapshot::GetRecordType(r) ==
-            snapshot::RecordType::kSeriesWithRefs) {
-          r.back() = 9;
-          break;
+        uint64_t id;
+        Labels labels;
+        SeriesStateView state;
+        if (snapshot::GetRecordType(r) !=
+                snapshot::RecordType::kSeriesWithEncodings ||
+            !snapshot::DecodeSeries(r, &id, &labels, &state).ok() ||
+            state.last_type == SampleValueType::kFloat) {
+          continue;
         }
+        // The newest histogram's record is last: one byte less.
+        r.pop_back();
+        cut = true;
+        break;
       }
+      ASSERT_TRUE(cut);
       Reframe(dir, records);
       break;
     }
@@ -334,29 +437,34 @@ TEST_P(DBSnapshotDamageTest, FallsBackToFullReplay) {
   EXPECT_FALSE(r.snapshot_discarded.empty());
   EXPECT_TRUE(SnapshotDirs(a.path()).empty());
   EXPECT_EQ(Dump(*damaged), Dump(*full));
+  EXPECT_EQ(Histograms(*damaged), Histograms(*full));
   EXPECT_EQ(damaged->Stats().head_chunks, full->Stats().head_chunks);
   // The next clean close writes a good one again.
   ASSERT_TRUE(damaged->Close().ok());
   auto again = OpenOrDie(SnapshotOptions(), a.path());
   EXPECT_TRUE(again->replay_report().from_snapshot);
   EXPECT_EQ(Dump(*again), Dump(*full));
+  EXPECT_EQ(Histograms(*again), Histograms(*full));
 }
 
 std::string DamageName(const ::testing::TestParamInfo<Damage>& info) {
   static const char* const kNames[] = {
-      "FlipByte",  "Truncate", "UnknownVersion",  "NoFooter",
-      "BeyondWal", "Empty",    "DuplicateSeries", "BadOpenChunkState"};
+      "FlipByte",          "Truncate",           "UnknownVersion",
+      "NoFooter",          "BeyondWal",          "Empty",
+      "DuplicateSeries",   "BadOpenChunkState",  "BadHistogramWindow",
+      "CutHistogramChunk", "NewestKindMismatch", "CutNewestHistogram"};
   return kNames[static_cast<int>(info.param)];
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, DBSnapshotDamageTest,
-                         ::testing::Values(Damage::kFlipByte, Damage::kTruncate,
-                                           Damage::kUnknownVersion,
-                                           Damage::kNoFooter,
-                                           Damage::kBeyondWal, Damage::kEmpty,
-                                           Damage::kDuplicateSeries,
-                                           Damage::kBadOpenChunkState),
-                         DamageName);
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, DBSnapshotDamageTest,
+    ::testing::Values(Damage::kFlipByte, Damage::kTruncate,
+                      Damage::kUnknownVersion, Damage::kNoFooter,
+                      Damage::kBeyondWal, Damage::kEmpty,
+                      Damage::kDuplicateSeries, Damage::kBadOpenChunkState,
+                      Damage::kBadHistogramWindow, Damage::kCutHistogramChunk,
+                      Damage::kNewestKindMismatch, Damage::kCutNewestHistogram),
+    DamageName);
 
 // A partial snapshot (a crash while writing it) is never loaded.
 TEST(DBSnapshotTest, PartialSnapshotIsIgnoredAndRemoved) {
@@ -370,6 +478,7 @@ TEST(DBSnapshotTest, PartialSnapshotIsIgnoredAndRemoved) {
   EXPECT_FALSE(db->replay_report().from_snapshot);
   EXPECT_TRUE(SnapshotDirs(a.path()).empty());
   EXPECT_EQ(Dump(*db).size(), static_cast<size_t>(kSeries));
+  EXPECT_EQ(Histograms(*db).size(), static_cast<size_t>(kHistogramSeries));
 }
 
 TEST(DBSnapshotTest, OffWritesNoSnapshot) {

@@ -3,17 +3,22 @@
 // unknown in both, and a samples record that does not decode is rejected
 // by OnRecord inline and reported by Finish on the pipeline, the other
 // records' samples kept. RecordPipeline: records applied in order across
-// chunks, Drain waits for them, errors counted.
+// chunks, Drain waits for them, errors counted. Native histogram records
+// take the samples' path: in WAL order with a series' float samples, and
+// appended as they come rather than at the end of the replay.
 #include "db/wal_head_loader.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/record_pipeline.h"
 #include "head/head.h"
+#include "wal/histogram_record.h"
 #include "wal/record.h"
 
 namespace strata {
@@ -141,6 +146,98 @@ TEST(WalHeadLoaderTest, HeadSeriesFoundByIdAfterASnapshot) {
     EXPECT_EQ(loader.counts().samples, 3) << workers;
     EXPECT_EQ(loader.counts().samples_unknown_series, 1) << workers;
     EXPECT_EQ(head->GetById(5)->max_time_hint(), 2000) << workers;
+  }
+}
+
+Histogram CounterHistogram(int64_t t) {
+  Histogram h;
+  h.count = static_cast<uint64_t>(t);
+  h.sum = static_cast<double>(t);
+  h.positive_spans = {{0, 1}};
+  h.positive_buckets = {t};
+  return h;
+}
+
+// At each time, series `ref` holds a float, a histogram or a float
+// histogram, switching every 17 steps: each kind is a record of its own,
+// so a series' samples are spread over the three record types.
+std::vector<std::string> MixedKindRecords(int series, int steps) {
+  std::vector<std::string> records = {SeriesRecord(1, series)};
+  for (int64_t t = 1; t <= steps; ++t) {
+    std::vector<wal::RefSample> floats;
+    std::vector<wal::RefHistogramSample> histograms;
+    std::vector<wal::RefFloatHistogramSample> float_histograms;
+    for (uint64_t ref = 1; ref <= static_cast<uint64_t>(series); ++ref) {
+      const Histogram h = CounterHistogram(t);
+      switch ((t / 17 + ref) % 3) {
+        case 0:
+          floats.push_back({ref, t * 1000, static_cast<double>(t)});
+          break;
+        case 1:
+          histograms.push_back({ref, t * 1000, h});
+          break;
+        default:
+          float_histograms.push_back({ref, t * 1000, ToFloatHistogram(h)});
+      }
+    }
+    // The histogram records first: a pipeline that let a later float
+    // record overtake them would reject samples as out of order.
+    std::string record;
+    wal::EncodeHistogramSamples(histograms, &record);
+    records.push_back(record);
+    record.clear();
+    wal::EncodeFloatHistogramSamples(float_histograms, &record);
+    records.push_back(record);
+    record.clear();
+    wal::EncodeSamples(floats, &record);
+    records.push_back(record);
+  }
+  return records;
+}
+
+TEST(WalHeadLoaderTest, HistogramsKeepWalOrderWithFloats) {
+  const std::vector<std::string> records = MixedKindRecords(50, 300);
+  for (const int workers : {0, 2, 3}) {
+    const Loaded loaded = Load(records, workers);
+    ASSERT_TRUE(loaded.finish.ok()) << workers;
+    EXPECT_EQ(loaded.counts.samples, 50 * 300) << workers;
+    EXPECT_EQ(loaded.counts.samples_rejected, 0) << workers;
+  }
+}
+
+// Histogram samples reach the head while the replay still reads, so the
+// replay does not hold them all in memory.
+TEST(WalHeadLoaderTest, HistogramsAreAppendedAsTheyCome) {
+  for (const int workers : {0, 2}) {
+    auto head = std::make_shared<Head>(HeadOptions{});
+    WalHeadLoader loader(head.get(), kMinTime, workers);
+    ASSERT_TRUE(loader.OnRecord(SeriesRecord(1, 1)).ok());
+    MemSeries* series = head->GetById(1);
+    ASSERT_NE(series, nullptr);
+    // About 4 MB of records: past the pipeline's and the workers' batches.
+    int64_t t = 0;
+    for (int r = 0; r < 1000; ++r) {
+      std::vector<wal::RefHistogramSample> histograms;
+      for (int i = 0; i < 100; ++i) {
+        ++t;
+        histograms.push_back({1, t * 1000, CounterHistogram(t)});
+      }
+      std::string record;
+      wal::EncodeHistogramSamples(histograms, &record);
+      ASSERT_TRUE(loader.OnRecord(record).ok());
+    }
+    // Before Finish: some histograms are in the head already (with
+    // workers, wait for them with a deadline).
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (series->max_time_hint() == kMinTime &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_GT(series->max_time_hint(), kMinTime) << workers;
+    ASSERT_TRUE(loader.Finish().ok());
+    EXPECT_EQ(loader.counts().samples, t) << workers;
+    EXPECT_EQ(series->max_time_hint(), t * 1000) << workers;
   }
 }
 

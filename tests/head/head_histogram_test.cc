@@ -181,6 +181,47 @@ TEST(HeadHistogramTest, OrderAndDuplicates) {
   EXPECT_EQ(head.counters().samples_appended.load(), 1);
 }
 
+// Prometheus 2.42's duplicate check (Histogram.Equals): a histogram whose
+// spans differ from the newest one's only by zero-length spans is the same
+// sample (a no-op), in the batch and after commit; an extra empty bucket
+// is another value (a conflict), as 2.42 does not compact before
+// comparing.
+TEST(HeadHistogramTest, DuplicateWhoseSpansDifferOnlyInLayout) {
+  Histogram h = Simple(3);
+  h.positive_spans = {{0, 1}, {2, 1}};
+  h.positive_buckets = {1, 1};
+  Histogram same_layout = h;
+  same_layout.positive_spans = {{0, 1}, {1, 0}, {1, 1}, {4, 0}};
+  same_layout.negative_spans = {{2, 0}};
+  Histogram empty_bucket = h;
+  empty_bucket.positive_spans = {{0, 2}, {1, 1}};
+  empty_bucket.positive_buckets = {1, -1, 2};
+  FloatHistogram fh = ToFloatHistogram(h);
+  FloatHistogram fh_same_layout = ToFloatHistogram(same_layout);
+  Head head(Enabled());
+  {
+    HeadAppender app(&head, nullptr);
+    ASSERT_TRUE(app.AppendHistogram(L("a"), 100, &h, nullptr).ok());
+    EXPECT_TRUE(app.AppendHistogram(L("a"), 100, &same_layout, nullptr).ok());
+    EXPECT_EQ(app.AppendHistogram(L("a"), 100, &empty_bucket, nullptr)
+                  .status()
+                  .code(),
+              StatusCode::kDuplicateSample);
+    ASSERT_TRUE(app.AppendHistogram(L("f"), 100, nullptr, &fh).ok());
+    EXPECT_TRUE(
+        app.AppendHistogram(L("f"), 100, nullptr, &fh_same_layout).ok());
+    ASSERT_TRUE(app.Commit().ok());
+  }
+  HeadAppender app(&head, nullptr);
+  EXPECT_TRUE(app.AppendHistogram(L("a"), 100, &same_layout, nullptr).ok());
+  EXPECT_EQ(
+      app.AppendHistogram(L("a"), 100, &empty_bucket, nullptr).status().code(),
+      StatusCode::kDuplicateSample);
+  EXPECT_TRUE(app.AppendHistogram(L("f"), 100, nullptr, &fh_same_layout).ok());
+  ASSERT_TRUE(app.Commit().ok());
+  EXPECT_EQ(head.counters().samples_appended.load(), 2);
+}
+
 // A series holding floats, then histograms, then float histograms, then
 // floats: a new chunk of the matching encoding at each switch, all read
 // back with their kinds through the query layer.
