@@ -2,7 +2,8 @@
 // the same head and counts, a sample before its series record stays
 // unknown in both, and a samples record that does not decode is rejected
 // by OnRecord inline and reported by Finish on the pipeline, the other
-// records' samples kept. RecordPipeline: records applied in order across
+// records' samples kept; labels repeated under two refs resolve with
+// workers as without. RecordPipeline: records applied in order across
 // chunks, Drain waits for them, errors counted. Native histogram records
 // take the samples' path: in WAL order with a series' float samples, and
 // appended as they come rather than at the end of the replay.
@@ -238,6 +239,106 @@ TEST(WalHeadLoaderTest, HistogramsAreAppendedAsTheyCome) {
     ASSERT_TRUE(loader.Finish().ok());
     EXPECT_EQ(loader.counts().samples, t) << workers;
     EXPECT_EQ(series->max_time_hint(), t * 1000) << workers;
+// A series record: refs[k] with the label i=values[k].
+std::string SeriesRecordWithLabels(const std::vector<uint64_t>& refs,
+                                   const std::vector<std::string>& values) {
+  std::vector<wal::RefSeries> series;
+  for (size_t k = 0; k < refs.size(); ++k) {
+    series.push_back(
+        {refs[k], Labels::Of({{"__name__", "m"}, {"i", values[k]}})});
+  }
+  std::string out;
+  wal::EncodeSeries(series, &out);
+  return out;
+}
+
+std::string SamplesAt(const std::vector<uint64_t>& refs, int64_t t) {
+  std::vector<wal::RefSample> samples;
+  for (uint64_t ref : refs) samples.push_back({ref, t, static_cast<double>(t)});
+  std::string out;
+  wal::EncodeSamples(samples, &out);
+  return out;
+}
+
+std::vector<uint64_t> RefRange(uint64_t first, uint64_t last) {
+  std::vector<uint64_t> refs;
+  for (uint64_t r = first; r <= last; ++r) refs.push_back(r);
+  return refs;
+}
+
+// Series records that repeat labels under a second ref, in the same record
+// and in a later one, and reuse a taken ref: with the decode pipeline and
+// appenders on threads, every ref must resolve to the series (and its
+// samples reach the series) that an inline replay gives it.
+std::vector<std::string> RepeatedLabelRecords() {
+  std::vector<std::string> records;
+  // Refs 1..2000: refs 1501..2000 repeat the labels of refs 1..500.
+  std::vector<uint64_t> refs = RefRange(1, 2000);
+  std::vector<std::string> values;
+  for (uint64_t r : refs) values.push_back(std::to_string(r % 1500));
+  records.push_back(SeriesRecordWithLabels(refs, values));
+  records.push_back(SamplesAt(RefRange(1, 1500), 1000));
+  records.push_back(SamplesAt(RefRange(1501, 2000), 2000));
+  // Refs 3000..3999: the first half repeats labels 600..1099, the rest new.
+  refs = RefRange(3000, 3999);
+  values.clear();
+  for (uint64_t r : refs) {
+    values.push_back(r < 3500 ? std::to_string(r - 2400)
+                              : "new-" + std::to_string(r));
+  }
+  records.push_back(SeriesRecordWithLabels(refs, values));
+  records.push_back(SamplesAt(RefRange(3000, 3999), 3000));
+  // Taken refs 1..600 with new labels: those series get ids from the
+  // counter, in record order.
+  refs = RefRange(1, 600);
+  values.clear();
+  for (uint64_t r : refs) values.push_back("again-" + std::to_string(r));
+  records.push_back(SeriesRecordWithLabels(refs, values));
+  records.push_back(SamplesAt(RefRange(1, 600), 4000));
+  return records;
+}
+
+struct HeadView {
+  WalHeadLoader::Counts counts;
+  // By head id: labels and newest sample (empty: no series).
+  std::vector<std::string> labels;
+  std::vector<int64_t> max_time;
+};
+
+HeadView LoadAndView(const std::vector<std::string>& records, int workers) {
+  Head head{HeadOptions{}};
+  HeadView view;
+  WalHeadLoader loader(&head, kMinTime, workers);
+  for (const std::string& r : records) EXPECT_TRUE(loader.OnRecord(r).ok());
+  EXPECT_TRUE(loader.Finish().ok());
+  view.counts = loader.counts();
+  for (SeriesId id = 0; id < head.NextSeriesId(); ++id) {
+    MemSeries* s = head.GetById(id);
+    view.labels.push_back(s == nullptr ? "" : s->labels().ToString());
+    view.max_time.push_back(s == nullptr ? kMinTime : s->max_time_hint());
+  }
+  return view;
+}
+
+TEST(WalHeadLoaderTest, RepeatedLabelsResolveAsInlineReplay) {
+  const std::vector<std::string> records = RepeatedLabelRecords();
+  const HeadView sequential = LoadAndView(records, 0);
+  EXPECT_EQ(sequential.counts.series_created, 1500 + 500 + 600);
+  EXPECT_EQ(sequential.counts.ref_id_mismatches, 500 + 500 + 600);
+  // Ref 1501 names the series of ref 1, which got its sample at 2000.
+  ASSERT_GT(sequential.max_time.size(), 1u);
+  EXPECT_EQ(sequential.max_time[1], 2000);
+  for (const int workers : {2, 3, 4}) {
+    const HeadView pipelined = LoadAndView(records, workers);
+    EXPECT_EQ(pipelined.counts.series_created,
+              sequential.counts.series_created);
+    EXPECT_EQ(pipelined.counts.ref_id_mismatches,
+              sequential.counts.ref_id_mismatches);
+    EXPECT_EQ(pipelined.counts.samples, sequential.counts.samples);
+    EXPECT_EQ(pipelined.counts.samples_rejected,
+              sequential.counts.samples_rejected);
+    EXPECT_EQ(pipelined.labels, sequential.labels) << workers;
+    EXPECT_EQ(pipelined.max_time, sequential.max_time) << workers;
   }
 }
 
