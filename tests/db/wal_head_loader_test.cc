@@ -239,6 +239,9 @@ TEST(WalHeadLoaderTest, HistogramsAreAppendedAsTheyCome) {
     ASSERT_TRUE(loader.Finish().ok());
     EXPECT_EQ(loader.counts().samples, t) << workers;
     EXPECT_EQ(series->max_time_hint(), t * 1000) << workers;
+  }
+}
+
 // A series record: refs[k] with the label i=values[k].
 std::string SeriesRecordWithLabels(const std::vector<uint64_t>& refs,
                                    const std::vector<std::string>& values) {
