@@ -12,6 +12,7 @@
 #include "chunk/int_packing.h"
 #include "chunk/xor_values.h"
 #include "util/coding.h"
+#include "util/target_clones.h"
 
 namespace strata::chunk {
 
@@ -22,13 +23,12 @@ using dense_format::ValueMode;
 
 // The decoder is bound by its stores (~2 a sample): the fills below are
 // also compiled for AVX2, whose stores are twice as wide, and the one the
-// CPU runs is picked once at load time.
-#define STRATA_DENSE_FILL __attribute__((target_clones("avx2", "default")))
+// CPU runs is picked once at load time (STRATA_AVX2_CLONE).
 
 // out[j] = start + j * step (wrap-around) for j < n. Written as one
 // induction variable, the form GCC vectorizes (it leaves j * step scalar,
 // and GCC 12 -O3 miscompiles the same fill split into 4 manual lanes).
-STRATA_DENSE_FILL void FillArithmetic(uint64_t start, uint64_t step, int n,
+STRATA_AVX2_CLONE void FillArithmetic(uint64_t start, uint64_t step, int n,
                                       uint64_t* out) {
   uint64_t v = start;
   for (int j = 0; j < n; ++j) {
@@ -38,7 +38,7 @@ STRATA_DENSE_FILL void FillArithmetic(uint64_t start, uint64_t step, int n,
 }
 
 // out[j] = value for j < n.
-STRATA_DENSE_FILL void FillDoubles(double value, int n, double* out) {
+STRATA_AVX2_CLONE void FillDoubles(double value, int n, double* out) {
   for (int j = 0; j < n; ++j) out[j] = value;
 }
 
@@ -52,7 +52,7 @@ inline bool IsSmall(uint64_t n) { return n + kSmallLimit < 2 * kSmallLimit; }
 
 // out[j] = double(first + j * step), for a progression that IsSmall
 // throughout; FillSmallScaled divides each by scale.
-STRATA_DENSE_FILL void FillSmallIntegers(uint64_t first, uint64_t step, int n,
+STRATA_AVX2_CLONE void FillSmallIntegers(uint64_t first, uint64_t step, int n,
                                          double* out) {
   uint64_t bits = first + kMagicBits;
   for (int j = 0; j < n; ++j) {
@@ -60,7 +60,7 @@ STRATA_DENSE_FILL void FillSmallIntegers(uint64_t first, uint64_t step, int n,
     bits += step;
   }
 }
-STRATA_DENSE_FILL void FillSmallScaled(uint64_t first, uint64_t step, int n,
+STRATA_AVX2_CLONE void FillSmallScaled(uint64_t first, uint64_t step, int n,
                                        double scale, double* out) {
   uint64_t bits = first + kMagicBits;
   for (int j = 0; j < n; ++j) {
@@ -72,7 +72,7 @@ STRATA_DENSE_FILL void FillSmallScaled(uint64_t first, uint64_t step, int n,
 // out[j] = start + j * step + offset_j for the n offsets of a non-sparse
 // block (base plus residual, zig-zag decoded first if `zigzag`), in one
 // pass.
-STRATA_DENSE_FILL void FillGridPlusResiduals(uint64_t start, uint64_t step,
+STRATA_AVX2_CLONE void FillGridPlusResiduals(uint64_t start, uint64_t step,
                                              bool zigzag,
                                              const uint64_t* residuals, int n,
                                              uint64_t* out) {

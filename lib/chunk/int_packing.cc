@@ -8,6 +8,7 @@
 
 #include "chunk/dense_format.h"
 #include "util/coding.h"
+#include "util/target_clones.h"
 
 namespace strata::chunk {
 
@@ -201,11 +202,12 @@ constexpr auto kUnpackers =
     MakeUnpackers(std::make_index_sequence<kMaxFixedWidth + 1>());
 
 // UnpackFixed for widths 1..8 (the offsets of jittered scrapes, small
-// counter steps), also compiled for AVX2 (picked once at load time), whose
+// counter steps), also compiled for AVX2 (picked once at load time:
+// STRATA_AVX2_CLONE), whose
 // variable shifts and wider stores unpack 4 values an instruction. (Clang
 // clones no templates, hence the switch.)
-__attribute__((target_clones("avx2", "default"))) void UnpackNarrow(
-    const uint8_t* p, int n, int width, uint64_t* out) {
+STRATA_AVX2_CLONE void UnpackNarrow(const uint8_t* p, int n, int width,
+                                    uint64_t* out) {
   switch (width) {
     case 1:
       return UnpackFixed<1>(p, n, out);
