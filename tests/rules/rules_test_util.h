@@ -36,6 +36,7 @@ class RulesTest : public ::testing::Test {
     options.block_duration_ms = 100LL * 365 * 24 * 3600 * 1000;
     options.retention_ms = 0;
     options.background_compaction = false;
+    options.enable_native_histograms = native_histograms_;
     auto db = DB::Open(options, dir_.path());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = *std::move(db);
@@ -99,6 +100,8 @@ class RulesTest : public ::testing::Test {
     return file.groups.empty() ? RuleGroupSpec{} : file.groups[0];
   }
 
+  // Set before SetUp opens the DB.
+  bool native_histograms_ = false;
   strata::testing::TempDir dir_{"strata-rules-test"};
   std::unique_ptr<DB> db_;
   promql::Engine engine_;
