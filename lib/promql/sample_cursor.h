@@ -48,7 +48,15 @@ class SampleCursor {
     return it_.Next() && Fill();
   }
 
-  // Precondition (accessors): the last Seek/Next returned true.
+  // Precondition (here and below): the last Seek/Next returned true.
+  // The current sample when it is a float of a run (the common case):
+  // sets *t and *v; false otherwise (read it through the accessors).
+  bool RunFloat(int64_t* t, double* v) const {
+    if (!on_run_) return false;
+    *t = ts_[pos_];
+    *v = vs_[pos_];
+    return true;
+  }
   int64_t t() const { return on_run_ ? ts_[pos_] : it_.t(); }
   bool is_float() const {
     return on_run_ || it_.value_type() == SampleValueType::kFloat;

@@ -65,8 +65,12 @@ inline bool SameCounts(const FloatHistogram& a, const FloatHistogram& b) {
 template <typename Keep>
 bool ReadPoint(const SampleCursor& cursor, Point* p, const FloatHistogram** ph,
                const Keep& keep, const FloatHistogram** at_end) {
-  p->t = cursor.t();
   *at_end = nullptr;
+  if (cursor.RunFloat(&p->t, &p->v)) [[likely]] {
+    *ph = nullptr;
+    return !IsStaleNaN(p->v);
+  }
+  p->t = cursor.t();
   if (cursor.is_float()) {
     p->v = cursor.v();
     *ph = nullptr;
@@ -99,8 +103,12 @@ struct SelectedSample {
   const FloatHistogram* stored = nullptr;
 
   void Read(const SampleCursor& cursor) {
-    t = cursor.t();
     stored = nullptr;
+    if (cursor.RunFloat(&t, &v)) [[likely]] {
+      is_histogram = false;
+      return;
+    }
+    t = cursor.t();
     is_histogram = !cursor.is_float();
     if (is_histogram) {
       v = 0;
