@@ -72,22 +72,9 @@ class HistogramRulesTest : public testing::RulesTest {
   std::vector<Stored> StoredSamples(const Labels& labels, int64_t mint,
                                     int64_t maxt) {
     std::vector<Stored> out;
-    auto q = db_->NewQuerier(mint, maxt);
-    EXPECT_TRUE(q.ok());
-    if (!q.ok()) return out;
-    std::vector<Matcher> matchers;
-    for (const Label& l : labels) {
-      matchers.push_back(Matcher::Equal(l.name, l.value));
-    }
-    auto set = (*q)->Select(matchers);
-    while (set->Next()) {
-      if (set->At().labels() != labels) continue;
-      auto it = set->At().NewIterator();
-      while (it->Next()) {
-        Stored s{it->t(), it->value_type(), it->v(), it->float_histogram()};
-        out.push_back(std::move(s));
-      }
-    }
+    ForEachRaw(labels, mint, maxt, [&out](const SampleIterator& it) {
+      out.push_back({it.t(), it.value_type(), it.v(), it.float_histogram()});
+    });
     return out;
   }
 
