@@ -59,6 +59,32 @@ class SampleIterator {
     return {};
   }
   virtual Status status() const = 0;
+
+  // Reads a run of float samples, the current one first: copies the
+  // current sample and the ones after it into ts[i], vs[i] while they are
+  // floats with timestamps <= maxt, at most `max` of them, advancing past
+  // each one copied, and returns how many it copied (0 when the current
+  // sample is a histogram or after maxt). Afterwards *more tells whether
+  // the iterator stands on a sample: the one that ended the run, as if
+  // Next() had returned true; false at the end or on error (status()).
+  // The same as the per-sample accessors and Next(), in one virtual call
+  // per run: readers of many samples (PromQL's selectors) use it.
+  // Precondition: the last Next/Seek returned true.
+  virtual size_t ReadFloats(int64_t maxt, int64_t* ts, double* vs, size_t max,
+                            bool* more) {
+    size_t n = 0;
+    *more = true;
+    while (n < max && value_type() == SampleValueType::kFloat && t() <= maxt) {
+      ts[n] = t();
+      vs[n] = v();
+      ++n;
+      if (!Next()) {
+        *more = false;
+        break;
+      }
+    }
+    return n;
+  }
 };
 
 // One compressed chunk as stored: Prometheus's chunk encoding byte (1 =

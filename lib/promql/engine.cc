@@ -155,8 +155,8 @@ StatusOr<Result> Engine::InstantExpr(const QuerierFactory& queriers,
       }
       out.vector.reserve(r.matrix.size());
       for (Series& s : r.matrix) {
-        out.vector.push_back(Sample{std::move(s.metric), t_ms,
-                                    s.points.front().v, s.points.front().h});
+        out.vector.push_back(
+            Sample{std::move(s.metric), t_ms, s.points.front().v, s.H(0)});
       }
       break;
     case ValueType::kScalar:

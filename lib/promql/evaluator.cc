@@ -51,13 +51,12 @@ class SeriesAssembler {
                               LabelsBytes(*metric) + KeyEntryBytes(*metric);
         if (!query_->Charge(bytes)) return false;
         kit = by_key_.emplace(LabelsKey(*metric), out_.size()).first;
-        out_.push_back(Series{*metric, {}});
+        out_.push_back(Series{*metric, {}, {}});
       }
       idx = kit->second;
       by_ptr_.emplace(metric, idx);
     }
-    if (!query_->ReservePoint(&out_[idx].points)) return false;
-    out_[idx].points.push_back({t, v, h});
+    if (!query_->AddPoint(&out_[idx], t, v, h)) return false;
     ++points_;
     return true;
   }
@@ -115,12 +114,18 @@ constexpr size_t kMaxReservedPoints = 1 << 14;
 
 // Gives back the unused capacity of a series that filled less than half of
 // what was reserved for it, and the bytes to the budget.
-void TrimPoints(QueryContext* query, std::vector<Point>* points) {
-  if (points->size() >= points->capacity() / 2) return;
-  const int64_t before = static_cast<int64_t>(points->capacity());
-  points->shrink_to_fit();
-  query->Charge(-(before - static_cast<int64_t>(points->capacity())) *
-                static_cast<int64_t>(sizeof(Point)));
+template <typename T>
+void TrimVector(QueryContext* query, std::vector<T>* v) {
+  if (v->size() >= v->capacity() / 2) return;
+  const int64_t before = static_cast<int64_t>(v->capacity());
+  v->shrink_to_fit();
+  query->Charge(-(before - static_cast<int64_t>(v->capacity())) *
+                static_cast<int64_t>(sizeof(T)));
+}
+
+void TrimPoints(QueryContext* query, Series* s) {
+  TrimVector(query, &s->points);
+  TrimVector(query, &s->histograms);
 }
 
 }  // namespace
@@ -135,7 +140,9 @@ int64_t LabelsBytes(const Labels& l) {
 
 int64_t SeriesBytes(const Series& s) {
   return static_cast<int64_t>(sizeof(Series)) + LabelsBytes(s.metric) +
-         static_cast<int64_t>(s.points.capacity() * sizeof(Point));
+         static_cast<int64_t>(s.points.capacity() * sizeof(Point) +
+                              s.histograms.capacity() *
+                                  sizeof(s.histograms[0]));
 }
 
 int64_t MatrixBytes(const Matrix& m) {
@@ -155,6 +162,24 @@ bool QueryContext::ReservePoint(std::vector<Point>* points) {
   }
   points->reserve(points->capacity() + grow);
   Charge(-old_bytes);
+  return true;
+}
+
+bool QueryContext::AddPointSlow(Series* s, int64_t t, double v,
+                                const FloatHistogram* h) {
+  if (!ReservePoint(&s->points)) return false;
+  std::vector<const FloatHistogram*>& hs = s->histograms;
+  if ((h != nullptr || !hs.empty()) && hs.capacity() < s->points.capacity()) {
+    const auto old_bytes = static_cast<int64_t>(hs.capacity() * sizeof(h));
+    // While growing, the old buffer and the new one are both allocated.
+    if (!Charge(old_bytes +
+                static_cast<int64_t>(s->points.capacity() * sizeof(h)))) {
+      return false;
+    }
+    hs.reserve(s->points.capacity());
+    Charge(-old_bytes);
+  }
+  s->Add(t, v, h);
   return true;
 }
 
@@ -419,7 +444,7 @@ StatusOr<Matrix> Evaluator::RangeEvalInputs(std::vector<Matrix> inputs,
         if (c < s.points.size() && s.points[c].t == ts) {
           if (query_->current_samples >= max) return query_->TooManySamples();
           args[i].push_back(
-              {&s.metric, s.points[c].v, static_cast<int>(si), s.points[c].h});
+              {&s.metric, s.points[c].v, static_cast<int>(si), s.H(c)});
           ++c;
           ++query_->current_samples;
         }
@@ -450,12 +475,15 @@ StatusOr<Matrix> Evaluator::InstantResult(int64_t ts,
   int64_t bytes = static_cast<int64_t>(result.size() * sizeof(Series));
   for (const StepSample& s : result) {
     bytes += LabelsBytes(*s.metric) + static_cast<int64_t>(sizeof(Point));
+    if (s.h != nullptr) bytes += static_cast<int64_t>(sizeof(s.h));
   }
   if (!query_->Charge(bytes)) return query_->TooMuchMemory();
   Matrix m;
   m.reserve(result.size());
   for (const StepSample& s : result) {
-    m.push_back(Series{*s.metric, {{ts, s.v, s.h}}});
+    m.push_back(Series{*s.metric, {}, {}});
+    m.back().points.reserve(1);
+    m.back().Add(ts, s.v, s.h);
   }
   return m;
 }
@@ -501,27 +529,30 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
                 LabelsBytes(labels))) {
           return query_->TooMuchMemory();
         }
-        Series series{labels, {}};
+        Series series{labels, {}, {}};
         series.points.reserve(reserve);
-        bool have_prev = false, have_next = it.Seek(first_ref - lookback);
-        SelectedSample prev, next;
-        if (have_next) next.Read(it);
+        SampleCursor cursor(it, (at ? *at : end_) - offset);
+        bool have_prev = false, have_next = cursor.Seek(first_ref - lookback);
+        // Two slots; moving on swaps the pointers.
+        SelectedSample slots[2];
+        SelectedSample *prev = &slots[0], *next = &slots[1];
+        if (have_next) next->Read(cursor);
         int64_t ts = start_;
         for (int64_t step = 0; step < steps; ++step, ts += interval_) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
           const int64_t ref = (at ? *at : ts) - offset;
-          if (have_next && next.t < ref - lookback) {
+          if (have_next && next->t < ref - lookback) {
             have_prev = false;
-            have_next = it.Seek(ref - lookback);
-            if (have_next) next.Read(it);
+            have_next = cursor.Seek(ref - lookback);
+            if (have_next) next->Read(cursor);
           }
-          while (have_next && next.t <= ref) {
+          while (have_next && next->t <= ref) {
             std::swap(prev, next);
             have_prev = true;
-            have_next = it.Next();
-            if (have_next) next.Read(it);
+            have_next = cursor.Next();
+            if (have_next) next->Read(cursor);
           }
-          if (!have_prev || prev.t < ref - lookback || prev.IsStale()) {
+          if (!have_prev || prev->t < ref - lookback || prev->IsStale()) {
             continue;
           }
           if (query_->current_samples >= query_->max_samples) {
@@ -529,14 +560,14 @@ StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs,
           }
           ++query_->current_samples;
           CountSamples(step, 1);
-          if (!query_->ReservePoint(&series.points)) {
-            return query_->TooMuchMemory();
-          }
-          if (sample_timestamps) {
-            series.points.push_back({ts, static_cast<double>(prev.t) / 1000});
-          } else {
-            series.points.push_back({ts, prev.v, prev.Stored(query_)});
-          }
+          const bool added =
+              sample_timestamps
+                  ? query_->AddPoint(&series, ts,
+                                     static_cast<double>(prev->t) / 1000,
+                                     nullptr)
+                  : query_->AddPoint(&series, ts, prev->v,
+                                     prev->Stored(query_));
+          if (!added) return query_->TooMuchMemory();
         }
         STRATA_RETURN_IF_ERROR(it.status());
         return KeepSeries(std::move(series), &out);
@@ -551,7 +582,7 @@ Status Evaluator::KeepSeries(Series series, Matrix* out) {
     query_->Charge(-SeriesBytes(series));
     return Status::OK();
   }
-  TrimPoints(query_, &series.points);
+  TrimPoints(query_, &series);
   if (out->size() == out->capacity()) {
     const size_t grow = std::max<size_t>(out->capacity(), 4);
     if (!query_->Charge(static_cast<int64_t>(grow * sizeof(Series)))) {
@@ -576,28 +607,29 @@ StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
                             LabelsBytes(labels))) {
           return query_->TooMuchMemory();
         }
-        Series series{labels, {}};
+        Series series{labels, {}, {}};
         Point p;
-        const FloatHistogram* at_end;
-        for (bool ok = it.Seek(mint); ok && it.t() <= maxt; ok = it.Next()) {
+        const FloatHistogram *h, *at_end;
+        SampleCursor cursor(it, maxt);
+        for (bool ok = cursor.Seek(mint); ok && cursor.t() <= maxt;
+             ok = cursor.Next()) {
           STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
           if (!ReadPoint(
-                  it, &p,
-                  [this](FloatHistogram h) {
-                    return query_->KeepHistogram(std::move(h));
+                  cursor, &p, &h,
+                  [this](FloatHistogram fh) {
+                    return query_->KeepHistogram(std::move(fh));
                   },
                   &at_end)) {
             continue;
           }
-          if (at_end != nullptr && p.t == maxt) p.h = at_end;
+          if (at_end != nullptr && p.t == maxt) h = at_end;
           if (query_->current_samples >= query_->max_samples) {
             return query_->TooManySamples();
           }
           ++query_->current_samples;
-          if (!query_->ReservePoint(&series.points)) {
+          if (!query_->AddPoint(&series, p.t, p.v, h)) {
             return query_->TooMuchMemory();
           }
-          series.points.push_back(p);
         }
         // As Prometheus, at the first step.
         CountSamples(0, static_cast<int64_t>(series.points.size()));
@@ -721,49 +753,51 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   const int64_t steps = Steps();
   std::vector<double> scalars(call.args.size(), 0);
   Matrix out;
-  std::vector<Point> points;
+  // One series' samples over all the windows (its labels unused).
+  Series window;
   ScratchHistograms window_histograms(query_);
   // Per window point (empty if none has one): the chunk iterator's form
   // of an integer histogram where it differs from the ring's (ReadPoint).
   std::vector<const FloatHistogram*> at_ends;
-  std::vector<Point> exact_window;
+  std::vector<const FloatHistogram*> exact_histograms;
   // Prometheus's windows (matrixIterSlice) keep the points of the previous
   // step still inside, each in the form it was read in: read as the
   // sample exactly at a step's window end, the iterator's form, else the
-  // ring's. ExactWindow builds a step's window that way in exact_window.
+  // ring's. ExactWindow builds a step's histograms that way in
+  // exact_histograms.
   std::vector<char> use_at_end;
   size_t prev_lo = 0, prev_hi = 0;
-  auto ExactWindow = [&](const std::vector<Point>& samples, size_t lo,
-                         size_t hi, int64_t mint, int64_t maxt) {
-    const bool overlap = prev_hi > prev_lo && samples[prev_hi - 1].t >= mint;
+  auto ExactWindow = [&](const Series& samples, size_t lo, size_t hi,
+                         int64_t mint, int64_t maxt) {
+    const std::vector<Point>& points = samples.points;
+    const bool overlap = prev_hi > prev_lo && points[prev_hi - 1].t >= mint;
     for (size_t i = overlap ? std::max(prev_hi, lo) : lo; i < hi; ++i) {
-      use_at_end[i] = samples[i].t == maxt;
+      use_at_end[i] = points[i].t == maxt;
     }
     prev_lo = lo;
     prev_hi = hi;
-    exact_window.assign(samples.begin() + lo, samples.begin() + hi);
+    exact_histograms.assign(samples.histograms.begin() + lo,
+                            samples.histograms.begin() + hi);
     for (size_t i = lo; i < hi && i < at_ends.size(); ++i) {
       if (use_at_end[i] && at_ends[i] != nullptr) {
-        exact_window[i - lo].h = at_ends[i];
+        exact_histograms[i - lo] = at_ends[i];
       }
     }
   };
   int64_t window_samples = 0;
 
-  auto process = [&](const Labels& labels,
-                     const std::vector<Point>& samples) -> Status {
-    Series series{keep_name ? labels : DropMetricName(labels), {}};
+  auto process = [&](const Labels& labels, const Series& input) -> Status {
+    const std::vector<Point>& samples = input.points;
+    Series series{keep_name ? labels : DropMetricName(labels), {}, {}};
     if (!query_->Charge(SeriesBytes(series))) return query_->TooMuchMemory();
     // The scratch of ExactWindow, for the rare series that needs it.
     const int64_t exact_bytes =
-        at_ends.empty() ? 0
-                        : static_cast<int64_t>(samples.size() *
-                                               (sizeof(Point) + sizeof(char)));
+        at_ends.empty()
+            ? 0
+            : static_cast<int64_t>(samples.size() *
+                                   (sizeof(FloatHistogram*) + sizeof(char)));
     if (!query_->Charge(exact_bytes)) return query_->TooMuchMemory();
     use_at_end.assign(at_ends.empty() ? 0 : samples.size(), 0);
-    const bool any_histogram =
-        std::any_of(samples.begin(), samples.end(),
-                    [](const Point& p) { return p.h != nullptr; });
     prev_lo = prev_hi = 0;
     size_t lo = 0, hi = 0;
     int64_t ts = start_;
@@ -784,26 +818,28 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
       if (query_->current_samples > query_->max_samples) {
         return query_->TooManySamples();
       }
-      if (!at_ends.empty()) ExactWindow(samples, lo, hi, mint, maxt);
+      if (!at_ends.empty()) ExactWindow(input, lo, hi, mint, maxt);
       if (n == 0) continue;
       CountSamples(step, n);
       RangeCall c;
-      c.points = at_ends.empty()
-                     ? std::span<const Point>(samples.data() + lo, hi - lo)
-                     : std::span<const Point>(exact_window);
+      c.points = std::span<const Point>(samples.data() + lo, hi - lo);
+      if (!at_ends.empty()) {
+        c.histograms = exact_histograms;
+      } else if (!input.histograms.empty()) {
+        c.histograms = std::span<const FloatHistogram* const>(
+            input.histograms.data() + lo, hi - lo);
+      }
       c.ts = ts;
       c.range_start = mint;
       c.range_end = maxt;
       c.range_ms = range_ms;
       c.scalars = scalars;
       c.query = query_;
-      c.any_histogram = any_histogram;
       STRATA_ASSIGN_OR_RETURN(std::optional<double> v, fn(c));
       if (!v.has_value()) continue;
-      if (!query_->ReservePoint(&series.points)) {
+      if (!query_->AddPoint(&series, ts, *v, c.result_histogram)) {
         return query_->TooMuchMemory();
       }
-      series.points.push_back({ts, *v, c.result_histogram});
     }
     if (!series.points.empty()) {
       const auto n = static_cast<int64_t>(series.points.size());
@@ -824,35 +860,40 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
     STRATA_RETURN_IF_ERROR(ForEachSeries(
         selector->matchers,
         [&](const Labels& labels, SampleIterator& it) -> Status {
-          points.clear();
+          window.points.clear();
+          window.histograms.clear();
           at_ends.clear();
           window_histograms.Clear();
           Point p;
-          const FloatHistogram* at_end;
-          for (bool ok = it.Seek(first); ok && it.t() <= last; ok = it.Next()) {
+          const FloatHistogram *h, *at_end;
+          SampleCursor cursor(it, last);
+          for (bool ok = cursor.Seek(first); ok && cursor.t() <= last;
+               ok = cursor.Next()) {
             STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
             if (!ReadPoint(
-                    it, &p,
-                    [&](FloatHistogram h) {
-                      return window_histograms.Add(std::move(h));
+                    cursor, &p, &h,
+                    [&](FloatHistogram fh) {
+                      return window_histograms.Add(std::move(fh));
                     },
                     &at_end)) {
               continue;
             }
-            if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
-            points.push_back(p);
+            if (!query_->AddPoint(&window, p.t, p.v, h)) {
+              return query_->TooMuchMemory();
+            }
             if (at_end != nullptr) {
               const size_t before = at_ends.size();
-              if (!query_->Charge(static_cast<int64_t>(
-                      (points.size() - before) * sizeof(at_end)))) {
+              const size_t size = window.points.size();
+              if (!query_->Charge(
+                      static_cast<int64_t>((size - before) * sizeof(at_end)))) {
                 return query_->TooMuchMemory();
               }
-              at_ends.resize(points.size());
+              at_ends.resize(size);
               at_ends.back() = at_end;
             }
           }
           STRATA_RETURN_IF_ERROR(it.status());
-          STRATA_RETURN_IF_ERROR(process(labels, points));
+          STRATA_RETURN_IF_ERROR(process(labels, window));
           query_->Charge(-static_cast<int64_t>(at_ends.size() *
                                                sizeof(const FloatHistogram*)));
           at_ends = {};
@@ -861,14 +902,17 @@ StatusOr<Matrix> Evaluator::EvalRangeFunctionCall(const Call& call,
   } else {
     for (const Series& s : subquery_result) {
       STRATA_RETURN_IF_ERROR(query_->CheckInterrupted());
-      points.clear();
-      for (const Point& p : s.points) {
+      window.points.clear();
+      window.histograms.clear();
+      for (size_t i = 0; i < s.points.size(); ++i) {
         STRATA_RETURN_IF_ERROR(query_->PollInterrupted());
+        const Point& p = s.points[i];
         if (IsStaleNaN(p.v)) continue;
-        if (!query_->ReservePoint(&points)) return query_->TooMuchMemory();
-        points.push_back(p);
+        if (!query_->AddPoint(&window, p.t, p.v, s.H(i))) {
+          return query_->TooMuchMemory();
+        }
       }
-      STRATA_RETURN_IF_ERROR(process(s.metric, points));
+      STRATA_RETURN_IF_ERROR(process(s.metric, window));
     }
   }
   window_histograms.Clear();

@@ -95,6 +95,18 @@ struct QueryContext {
   // Makes room for one more point, charging any growth of the capacity
   // first; false (nothing allocated) once over budget.
   bool ReservePoint(std::vector<Point>* points);
+  // Series::Add after making room as ReservePoint does (for the
+  // histograms too when the series has any); false (nothing added) once
+  // over budget.
+  bool AddPoint(Series* s, int64_t t, double v, const FloatHistogram* h) {
+    if (h == nullptr && s->histograms.empty() &&
+        s->points.size() < s->points.capacity()) [[likely]] {
+      s->points.push_back({t, v});
+      return true;
+    }
+    return AddPointSlow(s, t, v, h);
+  }
+  bool AddPointSlow(Series* s, int64_t t, double v, const FloatHistogram* h);
   // Sets the bytes held to `bytes` plus the histograms' (a node's result
   // replacing its inputs; `bytes` counts from HeldBytes).
   Status SetHeld(int64_t bytes);
@@ -190,9 +202,13 @@ struct RangeCall {
   int64_t range_ms = 0;
   std::span<const double> scalars;  // Other arguments' values at this step.
   QueryContext* query = nullptr;
-  // False when no point of the series is a histogram: float-only
-  // functions may skip looking for them.
-  bool any_histogram = true;
+  // Empty when no point of the series is a native histogram (float-only
+  // functions skip looking for them); else one per point, null for a
+  // float (Series::histograms).
+  std::span<const FloatHistogram* const> histograms;
+  const FloatHistogram* H(size_t i) const {
+    return histograms.empty() ? nullptr : histograms[i];
+  }
   // Set by a function whose result is a histogram (rate, increase, delta
   // over native histograms); the returned value is then 0.
   mutable const FloatHistogram* result_histogram = nullptr;

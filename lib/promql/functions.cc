@@ -521,35 +521,13 @@ double Year(const CivilTime& t) { return static_cast<double>(t.year); }
 
 using RangeResult = StatusOr<std::optional<double>>;
 
-// rate(), increase() and delta(): the change over the window, extrapolated
-// towards the window's edges when samples are close enough to them.
-RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
-                             bool is_rate) {
+// The factor by which rate(), increase() and delta() scale the change
+// `result` over the window (0 for histograms, as 2.42's resultValue):
+// extrapolated towards the window's edges when samples are close enough
+// to them, per second for rates.
+inline double ExtrapolationFactor(const RangeCall& c, double result,
+                                  bool is_counter, bool is_rate) {
   const auto& pts = c.points;
-  if (pts.size() < 2) return std::optional<double>();
-  // A window starting with a histogram is a histogram rate (nothing if it
-  // mixes in floats); one starting with a float gives nothing if it holds
-  // a histogram.
-  std::optional<FloatHistogram> histogram;
-  double result = 0;
-  if (pts.front().h != nullptr) {
-    histogram = HistogramRate(pts, is_counter);
-    if (!histogram.has_value()) return std::optional<double>();
-  } else {
-    result = pts.back().v - pts.front().v;
-    if (c.any_histogram) {
-      for (const Point& p : pts) {
-        if (p.h != nullptr) return std::optional<double>();
-      }
-    }
-    if (is_counter) {
-      double last = 0;
-      for (const Point& p : pts) {
-        if (p.v < last) result += last;
-        last = p.v;
-      }
-    }
-  }
   double duration_to_start =
       static_cast<double>(pts.front().t - c.range_start) / 1000;
   const double duration_to_end =
@@ -573,12 +551,45 @@ RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
   // Scaled in this order so results match Prometheus to the last bit.
   double factor = extrapolate_to / sampled_interval;
   if (is_rate) factor /= Seconds(c.range_ms);
-  if (histogram.has_value()) {
-    HistogramScale(&*histogram, factor);
-    c.result_histogram = c.query->KeepHistogram(*std::move(histogram));
-    return std::optional<double>(0);
+  return factor;
+}
+
+// ExtrapolatedRate of a window starting with a histogram: a histogram
+// (nothing if the window mixes in floats). Out of line, so that the float
+// path stays small enough to inline.
+[[gnu::noinline]] RangeResult HistogramExtrapolatedRate(const RangeCall& c,
+                                                        bool is_counter,
+                                                        bool is_rate) {
+  std::optional<FloatHistogram> histogram =
+      HistogramRate(c.histograms, is_counter);
+  if (!histogram.has_value()) return std::optional<double>();
+  HistogramScale(&*histogram, ExtrapolationFactor(c, 0, is_counter, is_rate));
+  c.result_histogram = c.query->KeepHistogram(*std::move(histogram));
+  return std::optional<double>(0);
+}
+
+// rate(), increase() and delta(): the change over the window, extrapolated
+// (ExtrapolationFactor). A window starting with a histogram is a histogram
+// rate; one starting with a float gives nothing if it holds a histogram.
+RangeResult ExtrapolatedRate(const RangeCall& c, bool is_counter,
+                             bool is_rate) {
+  const auto& pts = c.points;
+  if (pts.size() < 2) return std::optional<double>();
+  if (c.H(0) != nullptr)
+    return HistogramExtrapolatedRate(c, is_counter, is_rate);
+  double result = pts.back().v - pts.front().v;
+  for (const FloatHistogram* h : c.histograms) {
+    if (h != nullptr) return std::optional<double>();
   }
-  return std::optional<double>(result * factor);
+  if (is_counter) {
+    double last = 0;
+    for (const Point& p : pts) {
+      if (p.v < last) result += last;
+      last = p.v;
+    }
+  }
+  return std::optional<double>(
+      result * ExtrapolationFactor(c, result, is_counter, is_rate));
 }
 
 RangeResult FnRate(const RangeCall& c) {

@@ -37,23 +37,23 @@ Status FnHistogramFraction(InstantCall& c) {
   });
 }
 
-std::optional<FloatHistogram> HistogramRate(std::span<const Point> points,
-                                            bool is_counter) {
-  const FloatHistogram* prev = points.front().h;
-  const FloatHistogram* last = points.back().h;
+std::optional<FloatHistogram> HistogramRate(
+    std::span<const FloatHistogram* const> histograms, bool is_counter) {
+  const FloatHistogram* prev = histograms.front();
+  const FloatHistogram* last = histograms.back();
   if (last == nullptr) return std::nullopt;
   int32_t min_schema = std::min(prev->schema, last->schema);
-  for (const Point& p : points.subspan(1, points.size() - 2)) {
-    if (p.h == nullptr) return std::nullopt;
+  for (const FloatHistogram* p : histograms.subspan(1, histograms.size() - 2)) {
+    if (p == nullptr) return std::nullopt;
     if (!is_counter) continue;
-    min_schema = std::min(min_schema, p.h->schema);
+    min_schema = std::min(min_schema, p->schema);
   }
   FloatHistogram h = HistogramCopyToSchema(*last, min_schema);
   HistogramSub(&h, *prev);
   if (is_counter) {
-    for (const Point& p : points.subspan(1)) {
-      if (HistogramDetectReset(*p.h, *prev)) HistogramAdd(&h, *prev);
-      prev = p.h;
+    for (const FloatHistogram* p : histograms.subspan(1)) {
+      if (HistogramDetectReset(*p, *prev)) HistogramAdd(&h, *prev);
+      prev = p;
     }
   }
   HistogramCompact(&h);

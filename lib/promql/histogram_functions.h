@@ -22,9 +22,10 @@ Status FnHistogramFraction(InstantCall& c);
 // histogramRate: the last histogram minus the first, at the lowest schema
 // of the first and last (of all, for counters), plus, for counters, each
 // histogram before a reset (DetectReset), compacted. Nothing if any point
-// is a float. Precondition: points.front().h is set, points.size() >= 2.
-std::optional<FloatHistogram> HistogramRate(std::span<const Point> points,
-                                            bool is_counter);
+// is a float. `histograms` are a window's, one per point (null for a
+// float). Precondition: histograms.front() is set, histograms.size() >= 2.
+std::optional<FloatHistogram> HistogramRate(
+    std::span<const FloatHistogram* const> histograms, bool is_counter);
 
 }  // namespace strata::promql::internal
 

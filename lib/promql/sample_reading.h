@@ -14,6 +14,7 @@
 
 #include "promql/evaluator.h"
 #include "promql/histogram_math.h"
+#include "promql/sample_cursor.h"
 #include "strata/querier.h"
 
 namespace strata::promql::internal {
@@ -49,8 +50,9 @@ inline bool SameCounts(const FloatHistogram& a, const FloatHistogram& b) {
          a.negative_buckets == b.negative_buckets;
 }
 
-// The current sample of `it` as a window point, a histogram kept by
-// `keep` (FloatHistogram -> const FloatHistogram*). False for a stale
+// The current sample of `cursor` as a window point and its histogram
+// (null for a float), kept by `keep` (FloatHistogram -> const
+// FloatHistogram*). False for a stale
 // marker: a float StaleNaN, or a histogram whose sum is one (Prometheus
 // 2.42's matrixIterSlice skips both).
 //
@@ -61,24 +63,29 @@ inline bool SameCounts(const FloatHistogram& a, const FloatHistogram& b) {
 // point gets the ring's form; `*at_end` the iterator's when it differs,
 // else null.
 template <typename Keep>
-bool ReadPoint(const SampleIterator& it, Point* p, const Keep& keep,
-               const FloatHistogram** at_end) {
-  p->t = it.t();
+bool ReadPoint(const SampleCursor& cursor, Point* p, const FloatHistogram** ph,
+               const Keep& keep, const FloatHistogram** at_end) {
   *at_end = nullptr;
-  if (it.value_type() == SampleValueType::kFloat) {
-    p->v = it.v();
-    p->h = nullptr;
+  if (cursor.RunFloat(&p->t, &p->v)) [[likely]] {
+    *ph = nullptr;
     return !IsStaleNaN(p->v);
   }
+  p->t = cursor.t();
+  if (cursor.is_float()) {
+    p->v = cursor.v();
+    *ph = nullptr;
+    return !IsStaleNaN(p->v);
+  }
+  const SampleIterator& it = cursor.iterator();
   FloatHistogram h = it.float_histogram();
   if (IsStaleNaN(h.sum)) return false;
   p->v = 0;
   if (it.value_type() == SampleValueType::kHistogram) {
     FloatHistogram ring = ToFloatHistogram(it.histogram());
     if (!SameCounts(ring, h)) *at_end = keep(std::move(h));
-    p->h = keep(std::move(ring));
+    *ph = keep(std::move(ring));
   } else {
-    p->h = keep(std::move(h));
+    *ph = keep(std::move(h));
   }
   return true;
 }
@@ -95,16 +102,20 @@ struct SelectedSample {
   std::unique_ptr<FloatHistogram> histogram;
   const FloatHistogram* stored = nullptr;
 
-  void Read(const SampleIterator& it) {
-    t = it.t();
+  void Read(const SampleCursor& cursor) {
     stored = nullptr;
-    is_histogram = it.value_type() != SampleValueType::kFloat;
+    if (cursor.RunFloat(&t, &v)) [[likely]] {
+      is_histogram = false;
+      return;
+    }
+    t = cursor.t();
+    is_histogram = !cursor.is_float();
     if (is_histogram) {
       v = 0;
       if (histogram == nullptr) histogram = std::make_unique<FloatHistogram>();
-      *histogram = it.float_histogram();
+      *histogram = cursor.iterator().float_histogram();
     } else {
-      v = it.v();
+      v = cursor.v();
     }
   }
   // Prometheus 2.42's vectorSelectorSingle: a float StaleNaN ends a

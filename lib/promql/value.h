@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string_view>
@@ -28,20 +29,39 @@ std::string_view ValueTypeName(ValueType type);
 // The name used in error messages: "instant vector", "range vector", ...
 std::string_view DocumentedType(ValueType type);
 
-// Prometheus 2.42's Point{T, V, H}: a float, or a native histogram when
-// `h` is set (then `v` is 0, as Go's zero value, and every float-only
-// function and operator sees that 0, as in 2.42). `h` points into the
-// query's HistogramStore and is never modified once stored.
+// Prometheus 2.42's Point{T, V} (its H is Series::histograms): a float,
+// or 0 where the series holds a native histogram (Go's zero value: every
+// float-only function and operator sees that 0, as in 2.42). 16 bytes, so
+// float-only series cost what they cost before native histograms.
 struct Point {
   int64_t t = 0;
   double v = 0;
-  const FloatHistogram* h = nullptr;
 };
 
 // One series of a range vector; points are sorted by time.
+//
+// Invariant: `histograms` is empty (no point is a histogram: the common
+// case, at no cost per point) or has one entry per point, null for a
+// float. A histogram points into the query's HistogramStore and is never
+// modified once stored.
 struct Series {
   Labels metric;
   std::vector<Point> points;
+  std::vector<const FloatHistogram*> histograms;
+
+  // Point i's histogram, or null for a float.
+  const FloatHistogram* H(size_t i) const {
+    return histograms.empty() ? nullptr : histograms[i];
+  }
+  // Appends a point, a histogram when `h` is set (then `v` should be 0).
+  void Add(int64_t t, double v, const FloatHistogram* h) {
+    if (h != nullptr || !histograms.empty()) {
+      // Nulls for the floats before the series' first histogram.
+      histograms.resize(points.size(), nullptr);
+      histograms.push_back(h);
+    }
+    points.push_back({t, v});
+  }
 };
 using Matrix = std::vector<Series>;
 
@@ -50,7 +70,7 @@ struct Sample {
   Labels metric;
   int64_t t = 0;
   double v = 0;
-  const FloatHistogram* h = nullptr;  // As Point::h.
+  const FloatHistogram* h = nullptr;  // As Series::H.
 };
 
 // Owns the histograms one query's points refer to: append-only, so a

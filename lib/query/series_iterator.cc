@@ -123,6 +123,24 @@ bool ChunkChainIterator::Seek(int64_t t) {
   return Settle(it_.Seek(target));
 }
 
+size_t ChunkChainIterator::ReadFloats(int64_t maxt, int64_t* ts, double* vs,
+                                      size_t max, bool* more) {
+  *more = true;
+  size_t n = 0;
+  while (n < max && !chunk::IsHistogramEncoding(it_.encoding())) {
+    const int64_t t = it_.t();
+    if (t > maxt) break;
+    ts[n] = t;
+    vs[n] = it_.v();
+    ++n;
+    if (!Next()) {
+      *more = false;
+      break;
+    }
+  }
+  return n;
+}
+
 MergingIterator::MergingIterator(
     std::vector<std::unique_ptr<SampleIterator>> its)
     : its_(std::move(its)), valid_(its_.size(), false) {}
@@ -173,6 +191,20 @@ bool MergingIterator::Seek(int64_t t) {
     }
   }
   return Pick();
+}
+
+size_t MergingIterator::ReadFloats(int64_t maxt, int64_t* ts, double* vs,
+                                   size_t max, bool* more) {
+  if (its_.size() != 1) {
+    return SampleIterator::ReadFloats(maxt, ts, vs, max, more);
+  }
+  const size_t n = its_[0]->ReadFloats(maxt, ts, vs, max, more);
+  valid_[0] = *more;
+  if (!*more) {
+    status_ = its_[0]->status();
+    cur_ = nullptr;
+  }
+  return n;
 }
 
 }  // namespace strata

@@ -23,7 +23,7 @@
 
 namespace strata {
 
-class ChunkChainIterator : public SampleIterator {
+class ChunkChainIterator final : public SampleIterator {
  public:
   // `chunks` sorted by mint; `reader` outlives the iterator.
   ChunkChainIterator(const ChunkReader* reader, std::vector<ChunkMeta> chunks,
@@ -44,6 +44,9 @@ class ChunkChainIterator : public SampleIterator {
     return it_.float_histogram();
   }
   Status status() const override { return status_; }
+  // Decodes the run without a virtual call per sample.
+  size_t ReadFloats(int64_t maxt, int64_t* ts, double* vs, size_t max,
+                    bool* more) override;
 
  private:
   // Opens chunk `next_chunk_`; false when there are no more or on error.
@@ -74,7 +77,7 @@ class ChunkChainIterator : public SampleIterator {
   Status status_;
 };
 
-class MergingIterator : public SampleIterator {
+class MergingIterator final : public SampleIterator {
  public:
   explicit MergingIterator(std::vector<std::unique_ptr<SampleIterator>> its);
 
@@ -88,6 +91,9 @@ class MergingIterator : public SampleIterator {
     return cur_->float_histogram();
   }
   Status status() const override { return status_; }
+  // The only part's runs when there is one part; else sample by sample.
+  size_t ReadFloats(int64_t maxt, int64_t* ts, double* vs, size_t max,
+                    bool* more) override;
 
  private:
   // Picks the iterator with the smallest timestamp among those that have a

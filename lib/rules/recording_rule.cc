@@ -16,7 +16,7 @@ std::string RecordingRule::Definition() const {
 
 StatusOr<promql::Vector> RecordingRule::Eval(const QueryContext& ctx,
                                              int64_t limit) {
-  StatusOr<promql::Vector> result = QueryVector(ctx, expr());
+  StatusOr<promql::Vector> result = QueryVector(ctx, expr(), &histograms_);
   if (!result.ok()) return result.status();
   promql::Vector& vector = *result;
   LabelPairs overrides;

@@ -5,6 +5,7 @@
 #ifndef STRATA_RULES_RECORDING_RULE_H_
 #define STRATA_RULES_RECORDING_RULE_H_
 
+#include <memory>
 #include <string>
 
 #include "rules/rule.h"
@@ -20,8 +21,15 @@ class RecordingRule final : public Rule {
   std::string Definition() const override;
   // Errors: "vector contains metrics with the same labelset after applying
   // rule labels", "exceeded limit of N with M series", query errors.
+  // Native histogram results (Sample::h) point into histograms the rule
+  // keeps until its next Eval.
   StatusOr<promql::Vector> Eval(const QueryContext& ctx,
                                 int64_t limit) override;
+
+ private:
+  // The last evaluation's histograms. Only the group's evaluation thread
+  // touches it (Eval, then appending the samples).
+  std::shared_ptr<promql::HistogramStore> histograms_;
 };
 
 }  // namespace strata::rules

@@ -34,9 +34,12 @@ std::string_view RuleHealthName(RuleHealth health) {
 
 namespace {
 
-StatusOr<promql::Vector> ToVector(StatusOr<promql::Result> result) {
+StatusOr<promql::Vector> ToVector(
+    StatusOr<promql::Result> result,
+    std::shared_ptr<promql::HistogramStore>* histograms = nullptr) {
   if (!result.ok()) return result.status();
   promql::Result& r = *result;
+  if (histograms != nullptr) *histograms = r.histograms;
   switch (r.type) {
     case promql::ValueType::kVector:
       return std::move(r.vector);
@@ -50,9 +53,11 @@ StatusOr<promql::Vector> ToVector(StatusOr<promql::Result> result) {
 
 }  // namespace
 
-StatusOr<promql::Vector> QueryVector(const QueryContext& ctx,
-                                     const promql::Expr& expr) {
-  return ToVector(ctx.engine->InstantExpr(*ctx.db, expr, ctx.ts_ms));
+StatusOr<promql::Vector> QueryVector(
+    const QueryContext& ctx, const promql::Expr& expr,
+    std::shared_ptr<promql::HistogramStore>* histograms) {
+  return ToVector(ctx.engine->InstantExpr(*ctx.db, expr, ctx.ts_ms),
+                  histograms);
 }
 
 StatusOr<promql::Vector> QueryVector(const QueryContext& ctx,

@@ -9,6 +9,7 @@
 #define STRATA_RULES_RULE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,9 +63,12 @@ struct QueryContext {
 
 // Evaluates `expr` at ctx.ts_ms. A scalar becomes a one-sample vector with
 // no labels; other non-vector results fail with "rule result is not a
-// vector or scalar".
-StatusOr<promql::Vector> QueryVector(const QueryContext& ctx,
-                                     const promql::Expr& expr);
+// vector or scalar". The native histograms of the samples (Sample::h) stay
+// valid while `*histograms` is kept (when null, the caller must not read
+// them).
+StatusOr<promql::Vector> QueryVector(
+    const QueryContext& ctx, const promql::Expr& expr,
+    std::shared_ptr<promql::HistogramStore>* histograms = nullptr);
 // The same for query text (the templates' `query` function).
 StatusOr<promql::Vector> QueryVector(const QueryContext& ctx,
                                      std::string_view query);

@@ -61,6 +61,17 @@ StatusOr<std::unique_ptr<Rule>> NewRule(const std::string& file,
       spec.alert, std::move(*expr), std::move(o)));
 }
 
+// Prometheus 2.42 records every native histogram result as a gauge
+// histogram (its PromQL does not tell counter resets yet): `h` with that
+// hint, copied into *scratch; null for a float sample.
+const FloatHistogram* AsGaugeHistogram(const FloatHistogram* h,
+                                       FloatHistogram* scratch) {
+  if (h == nullptr) return nullptr;
+  *scratch = *h;
+  scratch->counter_reset_hint = CounterResetHint::kGauge;
+  return scratch;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RuleGroup>> RuleGroup::Create(
@@ -177,17 +188,26 @@ strata::Status RuleGroup::AppendOutput(Rule& rule, const promql::Vector& vector,
   int64_t out_of_order = 0, too_old = 0, duplicates = 0;
   returned->reserve(vector.size());
   // By the reference of the previous evaluation when there is one; by
-  // labels if there is none or the series has been garbage collected.
-  auto append = [&app, &previous](const Labels& series, int64_t t,
-                                  double v) -> StatusOr<SeriesRef> {
+  // labels if there is none or the series has been garbage collected. A
+  // native histogram `h` is appended as one (Prometheus 2.42's
+  // AppendHistogram), else the float `v`.
+  auto append = [&app, &previous](
+                    const Labels& series, int64_t t, double v,
+                    const FloatHistogram* h) -> StatusOr<SeriesRef> {
+    const auto add = [&](const auto& key) {
+      return h != nullptr ? app->AppendHistogram(key, t, nullptr, h)
+                          : app->Append(key, t, v);
+    };
     if (auto it = previous.find(series); it != previous.end() && it->second) {
-      StatusOr<SeriesRef> ref = app->Append(it->second, t, v);
+      StatusOr<SeriesRef> ref = add(it->second);
       if (ref.ok() || !ref.status().IsNotFound()) return ref;
     }
-    return app->Append(series, t, v);
+    return add(series);
   };
+  FloatHistogram scratch;
   for (const promql::Sample& s : vector) {
-    StatusOr<SeriesRef> ref = append(s.metric, s.t, s.v);
+    StatusOr<SeriesRef> ref =
+        append(s.metric, s.t, s.v, AsGaugeHistogram(s.h, &scratch));
     if (ref.ok()) {
       returned->emplace(s.metric, *ref);
       continue;
@@ -227,7 +247,8 @@ strata::Status RuleGroup::AppendOutput(Rule& rule, const promql::Vector& vector,
     if (returned->contains(series)) continue;
     // Series no longer returned: mark it stale. Failures other than the
     // expected ones (another rule may write the series) are logged.
-    StatusOr<SeriesRef> ref = append(series, ts_ms, promql::StaleNaN());
+    StatusOr<SeriesRef> ref =
+        append(series, ts_ms, promql::StaleNaN(), nullptr);
     if (!ref.ok() && !IsSampleError(ref.status())) {
       STRATA_LOG(kWarn, "Adding stale sample failed",
                  {{"name", rule.name()},

@@ -86,7 +86,7 @@ TEST_F(HistogramPromqlTest, SelectorLookbackAndStaleness) {
   Result m = Instant("h[1m]", 40 * kS);
   ASSERT_EQ(m.matrix.size(), 1u);
   ASSERT_EQ(m.matrix[0].points.size(), 2u);
-  EXPECT_EQ(m.matrix[0].points[1].h->sum, 12);
+  EXPECT_EQ(m.matrix[0].H(1)->sum, 12);
 }
 
 TEST_F(HistogramPromqlTest, HistogramFunctions) {
@@ -199,7 +199,7 @@ TEST_F(HistogramPromqlTest, RangeQueryAndSubquery) {
   EXPECT_DOUBLE_EQ(r.matrix[0].points[0].v, 0.2);
   Result m = Range("h", 0, 60 * kS, 30 * kS);
   ASSERT_EQ(m.matrix[0].points.size(), 3u);
-  EXPECT_EQ(m.matrix[0].points[2].h->count, 12);
+  EXPECT_EQ(m.matrix[0].H(2)->count, 12);
   Result sq = Instant("histogram_count(rate(h[1m:15s]))", 120 * kS);
   ASSERT_EQ(sq.vector.size(), 1u);
   EXPECT_DOUBLE_EQ(sq.vector[0].v, 0.2);

@@ -36,6 +36,7 @@ class RulesTest : public ::testing::Test {
     options.block_duration_ms = 100LL * 365 * 24 * 3600 * 1000;
     options.retention_ms = 0;
     options.background_compaction = false;
+    options.enable_native_histograms = native_histograms_;
     auto db = DB::Open(options, dir_.path());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = *std::move(db);
@@ -65,12 +66,13 @@ class RulesTest : public ::testing::Test {
     return out;
   }
 
-  // The raw samples of the series with exactly `labels` in [mint, maxt].
-  std::vector<std::pair<int64_t, double>> Raw(const Labels& labels,
-                                              int64_t mint, int64_t maxt) {
-    std::vector<std::pair<int64_t, double>> out;
+  // Calls fn(iterator) at each raw sample of the series with exactly
+  // `labels` in [mint, maxt].
+  template <typename Fn>
+  void ForEachRaw(const Labels& labels, int64_t mint, int64_t maxt, Fn fn) {
     auto q = db_->NewQuerier(mint, maxt);
     EXPECT_TRUE(q.ok());
+    if (!q.ok()) return;
     std::vector<Matcher> matchers;
     for (const Label& l : labels) {
       matchers.push_back(Matcher::Equal(l.name, l.value));
@@ -79,8 +81,17 @@ class RulesTest : public ::testing::Test {
     while (set->Next()) {
       if (set->At().labels() != labels) continue;
       auto it = set->At().NewIterator();
-      while (it->Next()) out.emplace_back(it->t(), it->v());
+      while (it->Next()) fn(*it);
     }
+  }
+
+  // The raw samples of the series with exactly `labels` in [mint, maxt].
+  std::vector<std::pair<int64_t, double>> Raw(const Labels& labels,
+                                              int64_t mint, int64_t maxt) {
+    std::vector<std::pair<int64_t, double>> out;
+    ForEachRaw(labels, mint, maxt, [&out](const SampleIterator& it) {
+      out.emplace_back(it.t(), it.v());
+    });
     return out;
   }
 
@@ -99,6 +110,8 @@ class RulesTest : public ::testing::Test {
     return file.groups.empty() ? RuleGroupSpec{} : file.groups[0];
   }
 
+  // Set before SetUp opens the DB.
+  bool native_histograms_ = false;
   strata::testing::TempDir dir_{"strata-rules-test"};
   std::unique_ptr<DB> db_;
   promql::Engine engine_;

@@ -38,8 +38,10 @@ Status AppendSeriesPoints(const promql::Series& s, StreamBuffer* out) {
   std::string* text = out->text();
   for (const bool histograms : {false, true}) {
     bool first = true;
-    for (const promql::Point& p : s.points) {
-      if ((p.h != nullptr) != histograms) continue;
+    for (size_t i = 0; i < s.points.size(); ++i) {
+      const promql::Point& p = s.points[i];
+      const FloatHistogram* h = s.H(i);
+      if ((h != nullptr) != histograms) continue;
       if (first) {
         text->append(histograms ? R"(,"histograms":[)" : R"(,"values":[)");
         first = false;
@@ -47,7 +49,7 @@ Status AppendSeriesPoints(const promql::Series& s, StreamBuffer* out) {
         text->push_back(',');
       }
       if (histograms) {
-        AppendHistogramPointJson(text, p.t, *p.h);
+        AppendHistogramPointJson(text, p.t, *h);
       } else {
         AppendPoint(text, p.t, p.v);
       }
