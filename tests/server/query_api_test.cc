@@ -118,7 +118,8 @@ TEST(QueryJsonTest, EncodesEveryResultType) {
       {Labels::Of({{"__name__", "up"}, {"job", "a<b"}}), 1500, 1});
   promql::Result matrix;
   matrix.type = promql::ValueType::kMatrix;
-  matrix.matrix.push_back({Labels::Of({{"x", "1"}}), {{1000, 0.5}, {2000, 2}}});
+  matrix.matrix.push_back(
+      {Labels::Of({{"x", "1"}}), {{1000, 0.5}, {2000, 2}}, {}});
   promql::Result scalar;
   scalar.type = promql::ValueType::kScalar;
   scalar.t = 1500;
@@ -162,9 +163,14 @@ TEST(QueryJsonTest, EncodesNativeHistograms) {
   vector.vector.push_back({Labels::Of({{"a", "2"}}), 1500, 2});
   promql::Result matrix;
   matrix.type = promql::ValueType::kMatrix;
-  matrix.matrix.push_back(
-      {Labels::Of({{"x", "1"}}), {{1000, 0, &h}, {2000, 2}, {3000, 0, &h}}});
-  matrix.matrix.push_back({Labels::Of({{"x", "2"}}), {{1000, 0, &h}}});
+  promql::Series x1{Labels::Of({{"x", "1"}}), {}, {}};
+  x1.Add(1000, 0, &h);
+  x1.Add(2000, 2, nullptr);
+  x1.Add(3000, 0, &h);
+  matrix.matrix.push_back(std::move(x1));
+  promql::Series x2{Labels::Of({{"x", "2"}}), {}, {}};
+  x2.Add(1000, 0, &h);
+  matrix.matrix.push_back(std::move(x2));
   const std::pair<const promql::Result*, std::string> cases[] = {
       {&vector, R"({"resultType":"vector","result":[{"metric":{"a":"1"},)"
                 R"("histogram":[1.500,)" +
