@@ -249,6 +249,8 @@ class DB {
     int64_t wal_checkpoint_bytes = 0;
     int64_t wal_segments_copied = 0;   // Created or extended.
     int64_t wal_segments_removed = 0;  // Checkpointed away at the source.
+    // The out-of-order samples' WBL (wbl/), copied as the WAL is.
+    int64_t wbl_segment_bytes = 0;
   };
   virtual StatusOr<BackupReport> Backup(const std::string& dir,
                                         bool with_head) = 0;

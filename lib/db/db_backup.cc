@@ -2,7 +2,8 @@
 // one.
 //
 // Layout of the backup: the blocks (`<ULID>/`) and, with the head, the WAL
-// (`wal/`), exactly as a data directory. Each run copies
+// (`wal/`) and the out-of-order samples' WBL (`wbl/`, when the source has
+// one), exactly as a data directory. Each run copies
 //   * the blocks the backup lacks, each verified before it gets its name;
 //     of the blocks it has, only a changed tombstones file (and meta.json);
 //   * the WAL through MirrorWal (wal_backup.h): the newest checkpoint once,
@@ -18,7 +19,9 @@
 // acknowledged before Backup began is either in a block listed here (it
 // was persisted under compact_mu_ before) or in a WAL record whose write
 // returned before: that record is in the checkpoint or in a segment that
-// existed at the start, below the size MirrorWal reads, hence copied.
+// existed at the start, below the size MirrorWal reads, hence copied. The
+// same holds for an out-of-order sample and the WBL, whose segments are
+// deleted only by the out-of-order compaction, also under compact_mu_.
 // Opening the backup replays the WAL over the blocks exactly as the
 // source would after a crash: samples the blocks hold are skipped by time.
 // Compaction waits for the backup; appends and queries do not.
@@ -35,6 +38,7 @@ namespace strata {
 namespace {
 
 constexpr char kWalDir[] = "wal";
+constexpr char kWblDir[] = "wbl";
 
 // Copies a block's tombstones and meta.json into its existing backup if
 // its tombstones changed since (DeleteSeries rewrites both in place).
@@ -111,9 +115,16 @@ StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
     report.wal_checkpoint_bytes = wal.checkpoint_bytes;
     report.wal_segments_copied = wal.segments_copied;
     report.wal_segments_removed = wal.segments_removed;
+    if (fs_->Exists(JoinPath(dir_, kWblDir))) {
+      WalMirrorReport wbl;
+      STRATA_RETURN_IF_ERROR(
+          MirrorWal(fs_, JoinPath(dir_, kWblDir), JoinPath(dir, kWblDir), &wbl)
+              .WithContext("backup of the WBL"));
+      report.wbl_segment_bytes = wbl.segment_bytes;
+    }
   }
   report.bytes_copied = report.block_bytes + report.wal_segment_bytes +
-                        report.wal_checkpoint_bytes;
+                        report.wal_checkpoint_bytes + report.wbl_segment_bytes;
   STRATA_RETURN_IF_ERROR(fs_->SyncDir(dir));
   STRATA_LOG(
       kInfo, "backup done",
@@ -123,7 +134,8 @@ StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
        {"block_bytes", absl::StrCat(report.block_bytes)},
        {"wal_segment_bytes", absl::StrCat(report.wal_segment_bytes)},
        {"wal_checkpoint_bytes", absl::StrCat(report.wal_checkpoint_bytes)},
-       {"wal_segments_removed", absl::StrCat(report.wal_segments_removed)}});
+       {"wal_segments_removed", absl::StrCat(report.wal_segments_removed)},
+       {"wbl_segment_bytes", absl::StrCat(report.wbl_segment_bytes)}});
   return report;
 }
 

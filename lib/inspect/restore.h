@@ -26,12 +26,13 @@ struct RestoreReport {
   CopyReport blocks;
   int64_t wal_segment_bytes = 0;
   int64_t wal_checkpoint_bytes = 0;
+  int64_t wbl_segment_bytes = 0;  // The out-of-order samples' wbl/.
   int64_t metadata_bytes = 0;
   // The WAL was already the backup's: nothing to copy.
   bool wal_already_restored = false;
   int64_t bytes_copied() const {
     return blocks.bytes_copied + wal_segment_bytes + wal_checkpoint_bytes +
-           metadata_bytes;
+           wbl_segment_bytes + metadata_bytes;
   }
 };
 

@@ -88,10 +88,11 @@ int64_t WalBytes(const std::string& dir) {
 
 // Opens a copy of backup `dir` (opening changes a data directory) and
 // reads it.
-Bits OpenCopy(const std::string& dir, const std::string& scratch) {
+Bits OpenCopy(const std::string& dir, const std::string& scratch,
+              const Options& options = ManualOptions()) {
   fs::remove_all(scratch);
   fs::copy(dir, scratch, fs::copy_options::recursive);
-  auto db = DB::Open(ManualOptions(), scratch);
+  auto db = DB::Open(options, scratch);
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   if (!db.ok()) return {};
   EXPECT_TRUE((*db)->replay_report().corruption.ok());
@@ -135,6 +136,33 @@ TEST(DBBackupTest, SecondBackupCopiesOnlyTheNewWalBytes) {
   auto third = (*db)->Backup(backup.path(), true);
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->bytes_copied, 0);
+}
+
+// Out-of-order samples not yet compacted live only in the head and the
+// WBL: a backup with the head carries the WBL, so they are in it.
+TEST(DBBackupTest, CarriesTheOutOfOrderWbl) {
+  TempDir dir, backup, scratch;
+  Options o = ManualOptions();
+  o.out_of_order_time_window_ms = kH;
+  auto db = DB::Open(o, dir.path());
+  ASSERT_TRUE(db.ok());
+  Fill(**db, 20, 10 * kH, 10 * kH + 40 * kStep);
+  // Between the in-order samples: out of order, into the WBL.
+  Fill(**db, 20, 10 * kH - 20 * kStep + 1000, 10 * kH + 20 * kStep);
+  ASSERT_GT((*db)->Stats().samples_ooo_appended, 0);
+  auto first = (*db)->Backup(backup.path(), true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_GT(first->wbl_segment_bytes, 0);
+  EXPECT_EQ(first->bytes_copied,
+            first->wal_segment_bytes + first->wbl_segment_bytes);
+  EXPECT_EQ(OpenCopy(backup.path(), scratch.path() + "/a", o), ReadBits(**db));
+  // More out-of-order samples: the next backup brings only them.
+  Fill(**db, 20, 10 * kH - 30 * kStep + 2000, 10 * kH - 25 * kStep);
+  auto second = (*db)->Backup(backup.path(), true);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_GT(second->wbl_segment_bytes, 0);
+  EXPECT_LT(second->wbl_segment_bytes, first->wbl_segment_bytes);
+  EXPECT_EQ(OpenCopy(backup.path(), scratch.path() + "/b", o), ReadBits(**db));
 }
 
 TEST(DBBackupTest, FollowsCompactionAndCheckpoints) {

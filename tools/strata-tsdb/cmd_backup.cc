@@ -38,9 +38,10 @@ struct CopiedBytes {
   int64_t block_bytes = 0;
   int64_t wal_segment_bytes = 0;
   int64_t wal_checkpoint_bytes = 0;
+  int64_t wbl_bytes = 0;
   int64_t metadata_bytes = 0;
   int64_t total() const {
-    return block_bytes + wal_segment_bytes + wal_checkpoint_bytes +
+    return block_bytes + wal_segment_bytes + wal_checkpoint_bytes + wbl_bytes +
            metadata_bytes;
   }
 };
@@ -54,17 +55,19 @@ void PrintCopy(const GlobalOptions& g, const char* verb, const CopiedBytes& c) {
                          {{"blocks", c.block_bytes},
                           {"walSegments", c.wal_segment_bytes},
                           {"walCheckpoint", c.wal_checkpoint_bytes},
+                          {"wbl", c.wbl_bytes},
                           {"metadata", c.metadata_bytes}}}};
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   std::printf(
       "%s %lld blocks (%s), %lld already there, every copy verified; WAL "
-      "segments %s, WAL checkpoint %s, metadata %s; %s in all\n",
+      "segments %s, WAL checkpoint %s, WBL %s, metadata %s; %s in all\n",
       verb, (long long)c.blocks_copied, FormatBytes(c.block_bytes).c_str(),
       (long long)c.blocks_skipped, FormatBytes(c.wal_segment_bytes).c_str(),
       FormatBytes(c.wal_checkpoint_bytes).c_str(),
-      FormatBytes(c.metadata_bytes).c_str(), FormatBytes(c.total()).c_str());
+      FormatBytes(c.wbl_bytes).c_str(), FormatBytes(c.metadata_bytes).c_str(),
+      FormatBytes(c.total()).c_str());
 }
 
 StatusOr<CopiedBytes> ParseOnlineReport(const std::string& body) {
@@ -77,6 +80,7 @@ StatusOr<CopiedBytes> ParseOnlineReport(const std::string& body) {
     c.block_bytes = k.at("blocks").get<int64_t>();
     c.wal_segment_bytes = k.at("walSegments").get<int64_t>();
     c.wal_checkpoint_bytes = k.at("walCheckpoint").get<int64_t>();
+    c.wbl_bytes = k.value("wbl", int64_t{0});  // Absent from older servers.
     c.metadata_bytes = k.at("metadata").get<int64_t>();
     return c;
   } catch (const std::exception&) {
@@ -138,6 +142,7 @@ Status RunBackup(const GlobalOptions& g, const BackupFlags& f) {
   c.block_bytes = r->block_bytes;
   c.wal_segment_bytes = r->wal_segment_bytes;
   c.wal_checkpoint_bytes = r->wal_checkpoint_bytes;
+  c.wbl_bytes = r->wbl_segment_bytes;
   STRATA_ASSIGN_OR_RETURN(c.metadata_bytes,
                           inspect::CopyMetadataFile(g.data_dir, f.dir));
   PrintCopy(g, "backed up", c);
@@ -163,6 +168,7 @@ Status RunRestore(const GlobalOptions& g, const std::string& src,
   c.block_bytes = r.blocks.bytes_copied;
   c.wal_segment_bytes = r.wal_segment_bytes;
   c.wal_checkpoint_bytes = r.wal_checkpoint_bytes;
+  c.wbl_bytes = r.wbl_segment_bytes;
   c.metadata_bytes = r.metadata_bytes;
   PrintCopy(g, "restored", c);
   return Status::OK();

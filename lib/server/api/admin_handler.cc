@@ -92,12 +92,12 @@ std::string BackupJson(const std::string& dir, const DB::BackupReport& r,
                        int64_t extra_bytes) {
   std::string data = R"({"dir":)";
   AppendJsonString(&data, dir);
-  data +=
-      Cat(R"(,"blocksCopied":)", r.blocks_copied, R"(,"blocksSkipped":)",
-          r.blocks_skipped, R"(,"bytesCopied":)", r.bytes_copied + extra_bytes,
-          R"(,"bytesByKind":{"blocks":)", r.block_bytes, R"(,"walSegments":)",
-          r.wal_segment_bytes, R"(,"walCheckpoint":)", r.wal_checkpoint_bytes,
-          R"(,"metadata":)", extra_bytes, "}}");
+  data += Cat(R"(,"blocksCopied":)", r.blocks_copied, R"(,"blocksSkipped":)",
+              r.blocks_skipped, R"(,"bytesCopied":)",
+              r.bytes_copied + extra_bytes, R"(,"bytesByKind":{"blocks":)",
+              r.block_bytes, R"(,"walSegments":)", r.wal_segment_bytes,
+              R"(,"walCheckpoint":)", r.wal_checkpoint_bytes, R"(,"wbl":)",
+              r.wbl_segment_bytes, R"(,"metadata":)", extra_bytes, "}}");
   return data;
 }
 
