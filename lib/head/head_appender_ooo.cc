@@ -3,11 +3,27 @@
 #include "head/head_appender.h"
 
 namespace strata {
+namespace {
+
+// Whether `t` is older than the window allows, measured from the head's
+// newest sample `head_max_t` (an empty head has none to measure from).
+bool TooOld(int64_t t, int64_t head_max_t, int64_t window) {
+  return head_max_t == kMinTime || t < head_max_t - window;
+}
+
+// Writes `samples` to the WBL as one samples record (nothing without one).
+Status LogToWbl(CommitLog* wbl, std::span<const wal::RefSample> samples) {
+  if (wbl == nullptr) return Status::OK();
+  std::string record;
+  wal::EncodeSamples(samples, &record);
+  return wbl->Log(std::span<const std::string>(&record, 1)).WithContext("WBL");
+}
+
+}  // namespace
 
 StatusCode HeadAppender::AppendOutOfOrder(MemSeries* s, SeriesId id, int64_t t,
                                           double v) {
-  // An empty head has no newest sample to measure the window from.
-  if (head_max_t_ == kMinTime || t < head_max_t_ - ooo_window_) {
+  if (TooOld(t, head_max_t_, ooo_window_)) {
     head_->counters().too_old.fetch_add(1, std::memory_order_relaxed);
     return StatusCode::kTooOldSample;
   }
@@ -20,14 +36,8 @@ StatusCode HeadAppender::AppendOutOfOrder(MemSeries* s, SeriesId id, int64_t t,
 }
 
 Status HeadAppender::CommitWithOutOfOrder(const std::function<void()>& apply) {
-  OooHead& ooo = head_->ooo();
-  ReaderMutexLock lock(&ooo.commit_mutex());
-  if (wbl_ != nullptr) {
-    std::string record;
-    wal::EncodeSamples(wbl_samples_, &record);
-    STRATA_RETURN_IF_ERROR(
-        wbl_->Log(std::span<const std::string>(&record, 1)).WithContext("WBL"));
-  }
+  ReaderMutexLock lock(&head_->ooo().commit_mutex());
+  STRATA_RETURN_IF_ERROR(LogToWbl(wbl_, wbl_samples_));
   apply();
   InsertOutOfOrder(ooo_samples_);
   return Status::OK();
@@ -58,7 +68,7 @@ StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder() {
   int64_t too_old = 0;
   for (uint32_t i : raced_) {
     const HeadSample& smp = samples_[i];
-    if (head_max_t_ == kMinTime || smp.t < head_max_t_ - ooo_window_) {
+    if (TooOld(smp.t, head_max_t_, ooo_window_)) {
       ++too_old;
       continue;
     }
@@ -66,15 +76,11 @@ StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder() {
     logged.push_back({smp.series->id(), smp.t, smp.v});
   }
   head_->counters().too_old.fetch_add(too_old, std::memory_order_relaxed);
-  if (within.empty()) return too_old;
-  ReaderMutexLock lock(&head_->ooo().commit_mutex());
-  if (wbl_ != nullptr) {
-    std::string record;
-    wal::EncodeSamples(logged, &record);
-    STRATA_RETURN_IF_ERROR(
-        wbl_->Log(std::span<const std::string>(&record, 1)).WithContext("WBL"));
+  if (!within.empty()) {
+    ReaderMutexLock lock(&head_->ooo().commit_mutex());
+    STRATA_RETURN_IF_ERROR(LogToWbl(wbl_, logged));
+    InsertOutOfOrder(within);
   }
-  InsertOutOfOrder(within);
   return static_cast<int64_t>(raced_.size());
 }
 
