@@ -9,8 +9,6 @@
 // gzip the body here (else it is taken as already compressed, which
 // exercises the gunzip bounds on arbitrary bytes).
 // Invariant: no 500 (the DB is healthy, so a commit never fails).
-#include <zlib.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -19,6 +17,7 @@
 
 #include "fuzz_check.h"
 #include "scratch_db.h"
+#include "server/http/gzip_body_writer.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/otlp_handler.h"
@@ -57,23 +56,6 @@ struct Harness {
   int64_t inputs = 0;
 };
 
-// `raw` as one gzip member.
-std::string Gzip(std::string_view raw) {
-  z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return "";
-  }
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -89,7 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                           ? "application/json"
                                           : "application/x-protobuf");
   if ((flags & 2) != 0) request.headers.Set("Content-Encoding", "gzip");
-  request.body = (flags & 4) != 0 ? Gzip(payload) : std::string(payload);
+  if ((flags & 4) != 0) {
+    FUZZ_CHECK(strata::server::Gzip(payload, &request.body).ok(),
+               "gzip failed");
+  } else {
+    request.body = std::string(payload);
+  }
   const strata::server::Response response = harness.handler->Handle(request);
   FUZZ_CHECK(response.status != strata::server::kHttpInternalServerError,
              "OTLP answered 500: " + response.body);

@@ -3,8 +3,6 @@
 #ifndef STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
 #define STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
 
-#include <zlib.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,25 +11,17 @@
 
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
+#include "server/http/gzip_body_writer.h"
 #include "server/metrics/metrics.h"
 #include "server/remote/metadata_store.h"
 #include "server/remote/otlp_handler.h"
 
 namespace strata::server::testing {
 
-// A gzip member holding `raw`.
+// A gzip member holding `raw` (server::Gzip, for use in expressions).
 inline std::string Gzip(std::string_view raw) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
+  std::string out;
+  EXPECT_TRUE(server::Gzip(raw, &out).ok());
   return out;
 }
 

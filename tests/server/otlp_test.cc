@@ -2,8 +2,6 @@
 // github.com/prometheus/otlptranslator's own tests for Prometheus's default
 // configuration), the translation of each metric type into stored series
 // over a real DB, and hostile input.
-#include <zlib.h>
-
 #include <cmath>
 #include <random>
 #include <string>

@@ -14,6 +14,20 @@ constexpr int kGzipWindowBits = 15 + 16;
 // should not spend more CPU compressing than evaluating.
 constexpr int kLevel = 1;
 
+// Appends what it is given to a string.
+class AppendingWriter final : public BodyWriter {
+ public:
+  explicit AppendingWriter(std::string* out) : out_(out) {}
+  Status Write(std::string_view data) override {
+    out_->append(data);
+    return Status::OK();
+  }
+  Status Flush() override { return Status::OK(); }
+
+ private:
+  std::string* const out_;
+};
+
 }  // namespace
 
 struct GzipBodyWriter::Stream {
@@ -61,6 +75,14 @@ Status GzipBodyWriter::Flush() {
 }
 
 Status GzipBodyWriter::Finish() { return Deflate({}, Z_FINISH); }
+
+Status Gzip(std::string_view raw, std::string* out) {
+  out->clear();
+  AppendingWriter sink(out);
+  GzipBodyWriter gzip(&sink);
+  STRATA_RETURN_IF_ERROR(gzip.Write(raw));
+  return gzip.Finish();
+}
 
 bool AcceptsGzip(std::string_view accept_encoding) {
   // Tokens separated by commas, each maybe with ";q=..."; "gzip;q=0"

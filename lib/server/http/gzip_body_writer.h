@@ -7,7 +7,8 @@
 //   STRATA_RETURN_IF_ERROR(produce(&gz));
 //   return gz.Finish();
 //
-// Thread-safety: owned by the thread producing the body.
+// Thread-safety: owned by the thread producing the body; Gzip below is a
+// pure function.
 #ifndef STRATA_SERVER_HTTP_GZIP_BODY_WRITER_H_
 #define STRATA_SERVER_HTTP_GZIP_BODY_WRITER_H_
 
@@ -43,6 +44,11 @@ class GzipBodyWriter : public BodyWriter {
   std::unique_ptr<Stream> stream_;
   std::string out_;
 };
+
+// Compresses `raw` whole into *out (replacing it) as one gzip member, with
+// GzipBodyWriter: for bodies built in memory (request bodies in the tests
+// and fuzz targets). Gunzip (gunzip.h) reverses it.
+Status Gzip(std::string_view raw, std::string* out);
 
 // Whether an Accept-Encoding header value admits gzip.
 bool AcceptsGzip(std::string_view accept_encoding);
