@@ -11,55 +11,36 @@
 // Invariant: no 500 (the DB is healthy, so a commit never fails).
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "scratch_db.h"
+#include "remote_handler_harness.h"
 #include "server/http/gzip_body_writer.h"
-#include "server/metrics/metrics.h"
-#include "server/remote/metadata_store.h"
 #include "server/remote/otlp_handler.h"
-#include "util/log.h"
 
 namespace {
 
 using strata::server::OtlpHandler;
 using strata::server::OtlpOptions;
 
-// Inputs between two resets of the DB (bounds the head's memory).
-constexpr int kInputsPerDB = 4096;
-
-struct Harness {
-  Harness() {
-    strata::SetLogLevel(strata::LogLevel::kError);
-    metadata = std::make_unique<strata::server::MetadataStore>(
-        nullptr, scratch.dir() + "/metadata");
+// The handler, enabled, over the shared harness's DB.
+struct Target {
+  Target() { harness.Attach(&handler); }
+  static OtlpOptions Enabled() {
     OtlpOptions options;
     options.enabled = true;
-    handler = std::make_unique<OtlpHandler>(options, &registry, metadata.get());
-    Attach();
-  }
-  void Attach() { handler->SetDB(scratch.db()); }
-  void MaybeReset() {
-    if (++inputs % kInputsPerDB != 0) return;
-    handler->SetDB(nullptr);
-    scratch.Reset();
-    Attach();
+    return options;
   }
 
-  strata::fuzz::ScratchDB scratch;
-  strata::server::MetricsRegistry registry;
-  std::unique_ptr<strata::server::MetadataStore> metadata;
-  std::unique_ptr<OtlpHandler> handler;
-  int64_t inputs = 0;
+  strata::fuzz::RemoteHandlerHarness harness;
+  OtlpHandler handler{Enabled(), harness.registry(), harness.metadata()};
 };
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Harness harness;  // Its destructor removes the DB's directory.
+  static Target target;  // Its destructor removes the DB's directory.
   if (size < 1) return 0;
   const uint8_t flags = data[0];
   const std::string_view payload(reinterpret_cast<const char*>(data) + 1,
@@ -77,9 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     request.body = std::string(payload);
   }
-  const strata::server::Response response = harness.handler->Handle(request);
+  const strata::server::Response response = target.handler.Handle(request);
   FUZZ_CHECK(response.status != strata::server::kHttpInternalServerError,
              "OTLP answered 500: " + response.body);
-  harness.MaybeReset();
+  target.harness.MaybeReset();
   return 0;
 }

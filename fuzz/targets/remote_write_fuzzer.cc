@@ -10,65 +10,45 @@
 // Invariant: no 500 (the DB is healthy, so a commit never fails).
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "scratch_db.h"
+#include "remote_handler_harness.h"
 #include "server/metrics/metrics.h"
-#include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_handler.h"
 #include "snappy.h"
-#include "util/log.h"
 
 namespace {
 
 using strata::server::RemoteWriteHandler;
 using strata::server::RemoteWriteOptions;
 
-// Inputs between two resets of the DB (bounds the head's memory).
-constexpr int kInputsPerDB = 4096;
-
-struct Harness {
-  Harness() {
-    strata::SetLogLevel(strata::LogLevel::kError);
-    metadata = std::make_unique<strata::server::MetadataStore>(
-        nullptr, scratch.dir() + "/metadata");
-    plain = std::make_unique<RemoteWriteHandler>(RemoteWriteOptions{},
-                                                 &registry, metadata.get());
-    RemoteWriteOptions ha;
-    ha.ha.replica_label = "__replica__";
-    ha_registry = std::make_unique<strata::server::MetricsRegistry>();
-    with_ha = std::make_unique<RemoteWriteHandler>(ha, ha_registry.get(),
-                                                   metadata.get());
-    Attach();
+// The handler without and with HA tracking over the shared harness's DB.
+// The HA handler registers its metrics in a registry of its own: a
+// registry aborts on a metric name added twice.
+struct Target {
+  Target() {
+    harness.Attach(&plain);
+    harness.Attach(&with_ha);
   }
-  void Attach() {
-    plain->SetDB(scratch.db());
-    with_ha->SetDB(scratch.db());
-  }
-  void MaybeReset() {
-    if (++inputs % kInputsPerDB != 0) return;
-    plain->SetDB(nullptr);
-    with_ha->SetDB(nullptr);
-    scratch.Reset();
-    Attach();
+  static RemoteWriteOptions WithHa() {
+    RemoteWriteOptions options;
+    options.ha.replica_label = "__replica__";
+    return options;
   }
 
-  strata::fuzz::ScratchDB scratch;
-  strata::server::MetricsRegistry registry;
-  std::unique_ptr<strata::server::MetricsRegistry> ha_registry;
-  std::unique_ptr<strata::server::MetadataStore> metadata;
-  std::unique_ptr<RemoteWriteHandler> plain;
-  std::unique_ptr<RemoteWriteHandler> with_ha;
-  int64_t inputs = 0;
+  strata::fuzz::RemoteHandlerHarness harness;
+  strata::server::MetricsRegistry ha_registry;
+  RemoteWriteHandler plain{RemoteWriteOptions{}, harness.registry(),
+                           harness.metadata()};
+  RemoteWriteHandler with_ha{WithHa(), &ha_registry, harness.metadata()};
 };
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Harness harness;  // Its destructor removes the DB's directory.
+  static Target target;  // Its destructor removes the DB's directory.
   if (size < 1) return 0;
   const uint8_t flags = data[0];
   const std::string_view payload(reinterpret_cast<const char*>(data) + 1,
@@ -88,10 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.body = std::string(payload);
   }
   RemoteWriteHandler& handler =
-      (flags & 8) != 0 ? *harness.with_ha : *harness.plain;
+      (flags & 8) != 0 ? target.with_ha : target.plain;
   const strata::server::Response response = handler.Handle(request);
   FUZZ_CHECK(response.status != strata::server::kHttpInternalServerError,
              "remote write answered 500: " + response.body);
-  harness.MaybeReset();
+  target.harness.MaybeReset();
   return 0;
 }
