@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "ingest_handler_fixture.h"
 #include "remote_test_util.h"
 #include "server/metrics/metrics.h"
-#include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_handler.h"
 
 namespace strata::server {
@@ -26,26 +26,14 @@ using Decision = HaTracker::Decision;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::AddSeries;
-using testing::AllSeries;
 using testing::Bits;
-using testing::ReadAll;
+using testing::MetricValue;
 using testing::SampleMap;
-using testing::TempDB;
 using testing::V2Builder;
 using testing::WriteRequestOf;
 using Samples = std::vector<std::pair<int64_t, uint64_t>>;
 
 constexpr int64_t kT0 = 1795620000000;  // Nov 2026, in the past of the tests.
-
-// The value of the series rendered exactly as `series`; "" if absent.
-std::string MetricValue(const MetricsRegistry& registry,
-                        const std::string& series) {
-  const std::string text = registry.RenderText();
-  const size_t at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return "";
-  const size_t start = at + series.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
-}
 
 // A clock that moves only when told to.
 struct FakeClock {
@@ -381,16 +369,14 @@ TEST(FindHaLabelsTest, ReadsRemoteWrite2Labels) {
 }
 
 // The remote write handler with HA tracking on, over a real DB.
-class HaRemoteWriteTest : public ::testing::Test {
+class HaRemoteWriteTest
+    : public testing::IngestHandlerFixture<RemoteWriteHandler,
+                                           RemoteWriteOptions> {
  protected:
   void SetUp() override {
     RemoteWriteOptions options;
     options.ha = TrackerOptions(&clock_);
-    metadata_ =
-        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
-    handler_ = std::make_unique<RemoteWriteHandler>(options, &registry_,
-                                                    metadata_.get());
-    handler_->SetDB(tmp_.db());
+    MakeHandler(options);
   }
 
   Response Write(const prometheus::WriteRequest& req) {
@@ -415,13 +401,10 @@ class HaRemoteWriteTest : public ::testing::Test {
     return Write(req);
   }
 
-  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
+  // The handler (a member of the base) reads clock_: it goes first.
+  void TearDown() override { handler_.reset(); }
 
   FakeClock clock_;
-  TempDB tmp_;
-  MetricsRegistry registry_;
-  std::unique_ptr<MetadataStore> metadata_;
-  std::unique_ptr<RemoteWriteHandler> handler_;
 };
 
 TEST_F(HaRemoteWriteTest, StoresTheElectedReplicaWithoutItsLabel) {
@@ -436,12 +419,13 @@ TEST_F(HaRemoteWriteTest, StoresTheElectedReplicaWithoutItsLabel) {
   const Samples want = {{kT0, Bits(1)}, {kT0 + 1000, Bits(2)}};
   EXPECT_EQ(stored.at("up{cluster=\"c1\"}"), want);
   EXPECT_EQ(stored.at("reqs{cluster=\"c1\", job=\"api\"}"), want);
-  EXPECT_EQ(MetricValue(registry_, "strata_remote_write_samples_written_total"),
-            "4");
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(
+      MetricValue(*registry_, "strata_remote_write_samples_written_total"),
+      "4");
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_ha_samples_deduplicated_total{cluster=\"c1\"}"),
             "4");
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_ha_requests_deduplicated_total{cluster="
                         "\"c1\"}"),
             "1");
@@ -523,15 +507,15 @@ TEST_F(HaRemoteWriteTest, OverlapAfterAFailoverIsAcknowledged) {
   const Samples want = {
       {kT0, Bits(1)}, {kT0 + 2000, Bits(3)}, {kT0 + 2500, Bits(4)}};
   EXPECT_EQ(Stored().at("up{cluster=\"c1\"}"), want);
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_remote_write_samples_rejected_total{reason="
                         "\"out_of_order\"}"),
             "2");
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_remote_write_samples_rejected_total{reason="
                         "\"duplicate_sample\"}"),
             "2");
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_ha_elected_replica_changes_total{cluster="
                         "\"c1\"}"),
             "1");
@@ -544,7 +528,7 @@ TEST_F(HaRemoteWriteTest, AFailoverStoresTheStandbysNewerBufferedSamples) {
   EXPECT_EQ(WriteFrom("b", {{kT0 + 1500, 2}, {kT0 + 2500, 4}}).status, 202);
   clock_.Advance(seconds(10));
   EXPECT_EQ(WriteFrom("b", {{kT0 + 12500, 5}}).status, 202);
-  EXPECT_NE(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
+  EXPECT_NE(MetricValue(*registry_, "strata_ha_standby_buffer_bytes"), "0");
   clock_.Advance(seconds(25));  // 40 s since a's last request.
   Response b = WriteFrom("b", {{kT0 + 40500, 6}});
   EXPECT_EQ(b.status, 204) << b.body;
@@ -558,17 +542,17 @@ TEST_F(HaRemoteWriteTest, AFailoverStoresTheStandbysNewerBufferedSamples) {
   const SampleMap stored = Stored();
   EXPECT_EQ(stored.at("up{cluster=\"c1\"}"), want);
   EXPECT_EQ(stored.at("reqs{cluster=\"c1\", job=\"api\"}"), want);
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_ha_samples_replayed_total{cluster=\"c1\"}"),
             "4");
-  EXPECT_EQ(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
-  EXPECT_EQ(MetricValue(registry_,
+  EXPECT_EQ(MetricValue(*registry_, "strata_ha_standby_buffer_bytes"), "0");
+  EXPECT_EQ(MetricValue(*registry_,
                         "strata_remote_write_samples_rejected_total{reason="
                         "\"out_of_order\"}"),
             "2");
   // a, now the standby, is buffered in turn.
   EXPECT_EQ(WriteFrom("a", {{kT0 + 41000, 7}}).status, 202);
-  EXPECT_NE(MetricValue(registry_, "strata_ha_standby_buffer_bytes"), "0");
+  EXPECT_NE(MetricValue(*registry_, "strata_ha_standby_buffer_bytes"), "0");
 }
 
 TEST_F(HaRemoteWriteTest, OtherRejectionsOfTheElectedReplicaAre400) {

@@ -3,17 +3,15 @@
 #ifndef STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
 #define STRATA_TESTS_SERVER_OTLP_HANDLER_FIXTURE_H_
 
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "ingest_handler_fixture.h"
 #include "remote_test_util.h"
 #include "server/http/gzip_body_writer.h"
-#include "server/metrics/metrics.h"
-#include "server/remote/metadata_store.h"
 #include "server/remote/otlp_handler.h"
 
 namespace strata::server::testing {
@@ -29,7 +27,7 @@ inline std::string Gzip(std::string_view raw) {
 inline constexpr uint64_t kT = 1700000000123456789;
 inline constexpr int64_t kTMs = 1700000000123;
 
-class OtlpHandlerTest : public ::testing::Test {
+class OtlpHandlerTest : public IngestHandlerFixture<OtlpHandler, OtlpOptions> {
  protected:
   void SetUp() override { MakeHandler(Options()); }
 
@@ -38,16 +36,6 @@ class OtlpHandlerTest : public ::testing::Test {
     options.enabled = true;
     options.ingest.max_future_ms = 0;
     return options;
-  }
-
-  void MakeHandler(OtlpOptions options) {
-    handler_.reset();
-    registry_ = std::make_unique<MetricsRegistry>();
-    metadata_ =
-        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
-    handler_ = std::make_unique<OtlpHandler>(options, registry_.get(),
-                                             metadata_.get());
-    handler_->SetDB(tmp_.db());
   }
 
   Response Post(std::string body,
@@ -62,13 +50,6 @@ class OtlpHandlerTest : public ::testing::Test {
     r.body = std::move(body);
     return handler_->Handle(r);
   }
-
-  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
-
-  TempDB tmp_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetadataStore> metadata_;
-  std::unique_ptr<OtlpHandler> handler_;
 };
 
 using Samples = std::vector<std::pair<int64_t, uint64_t>>;

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "ingest_handler_fixture.h"
 #include "remote_test_util.h"
-#include "server/metrics/metrics.h"
 #include "server/remote/metadata_store.h"
 #include "snappy.h"
 #include "wait_for.h"
@@ -19,23 +19,12 @@ namespace strata::server {
 namespace {
 
 using testing::AddSeries;
-using testing::AllSeries;
-using testing::ReadAll;
+using testing::MetricValue;
 using testing::SampleMap;
-using testing::TempDB;
 using testing::V2Builder;
 using testing::WriteRequestOf;
 
 constexpr int64_t kT0 = 1795620000000;  // Nov 2026, in the past of the tests.
-
-std::string MetricValue(const MetricsRegistry& registry,
-                        const std::string& series) {
-  const std::string text = registry.RenderText();
-  const size_t at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return "";
-  const size_t start = at + series.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
-}
 
 // A DB whose appenders can be made to fail or to block in Commit, around a
 // real DB.
@@ -120,26 +109,14 @@ class FaultyDB : public DB {
   DB* base_;
 };
 
-class RemoteWriteHandlerTest : public ::testing::Test {
+class RemoteWriteHandlerTest
+    : public testing::IngestHandlerFixture<RemoteWriteHandler,
+                                           RemoteWriteOptions> {
  protected:
-  void SetUp() override { MakeHandler(RemoteWriteOptions{}); }
-
-  void MakeHandler(RemoteWriteOptions options) {
-    handler_.reset();
-    registry_ = std::make_unique<MetricsRegistry>();
-    metadata_ =
-        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
-    handler_ = std::make_unique<RemoteWriteHandler>(options, registry_.get(),
-                                                    metadata_.get());
-    handler_->SetDB(tmp_.db());
-  }
-
   Response Write(const prometheus::WriteRequest& req) {
     Request r = WriteRequestOf(req.SerializeAsString());
     return handler_->Handle(r);
   }
-
-  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
 
   // Waits until `n` admitted requests wait for an ingest slot.
   bool WaitForWaitingRequests(int n) {
@@ -151,11 +128,6 @@ class RemoteWriteHandlerTest : public ::testing::Test {
         },
         std::chrono::seconds(10));
   }
-
-  TempDB tmp_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetadataStore> metadata_;
-  std::unique_ptr<RemoteWriteHandler> handler_;
 };
 
 TEST_F(RemoteWriteHandlerTest, StoresSamplesAndAnswers204WithCounts) {

@@ -7,49 +7,27 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "ingest_handler_fixture.h"
 #include "remote_test_util.h"
-#include "server/metrics/metrics.h"
-#include "server/remote/metadata_store.h"
 #include "server/remote/remote_write_handler.h"
 
 namespace strata::server {
 namespace {
 
 using testing::AddSeries;
-using testing::AllSeries;
-using testing::ReadAll;
+using testing::MetricValue;
 using testing::SampleMap;
-using testing::TempDB;
 using testing::V2Builder;
 using testing::WriteRequestOf;
 
 constexpr int64_t kT0 = 1795620000000;
 
-std::string MetricValue(const MetricsRegistry& registry,
-                        const std::string& series) {
-  const std::string text = registry.RenderText();
-  const size_t at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return "";
-  const size_t start = at + series.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
-}
-
 using LabelList = std::vector<std::pair<std::string, std::string>>;
 
-class RemoteWriteHardeningTest : public ::testing::Test {
+class RemoteWriteHardeningTest
+    : public testing::IngestHandlerFixture<RemoteWriteHandler,
+                                           RemoteWriteOptions> {
  protected:
-  void SetUp() override { MakeHandler(RemoteWriteOptions{}); }
-
-  void MakeHandler(RemoteWriteOptions options) {
-    handler_.reset();
-    registry_ = std::make_unique<MetricsRegistry>();
-    metadata_ =
-        std::make_unique<MetadataStore>(nullptr, tmp_.dir() + "/metadata");
-    handler_ = std::make_unique<RemoteWriteHandler>(options, registry_.get(),
-                                                    metadata_.get());
-    handler_->SetDB(tmp_.db());
-  }
-
   Response WriteV1(const prometheus::WriteRequest& req) {
     Request r = WriteRequestOf(req.SerializeAsString());
     return handler_->Handle(r);
@@ -70,13 +48,6 @@ class RemoteWriteHardeningTest : public ::testing::Test {
                        "strata_remote_write_requests_refused_total{reason=\"" +
                            reason + "\"}");
   }
-
-  SampleMap Stored() { return ReadAll(tmp_.db(), AllSeries()); }
-
-  TempDB tmp_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetadataStore> metadata_;
-  std::unique_ptr<RemoteWriteHandler> handler_;
 };
 
 TEST_F(RemoteWriteHardeningTest, V2FirstSymbolMustBeEmpty) {
