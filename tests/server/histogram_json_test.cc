@@ -14,12 +14,10 @@
 #include "chunk/histogram_remote_write.h"
 #include "chunk/histogram_test_data.h"
 #include "gtest/gtest.h"
+#include "histogram_prometheus_fixture.h"
 #include "http_client/http_client.h"
-#include "prometheus_process.h"
 #include "server/api/query_json.h"
 #include "strata/histogram.h"
-#include "temp_dir.h"
-#include "test_env.h"
 
 namespace strata::server {
 namespace {
@@ -114,27 +112,20 @@ std::string FirstDifference(const std::string& body, const std::string& want) {
          body.substr(start + from, 300);
 }
 
-TEST(HistogramJsonTest, SameBytesAsLivePrometheus) {
-  if (!strata::testing::HavePrometheus()) {
-    STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
-  }
-  strata::testing::TempDir tmp;
-  ASSERT_TRUE(tmp.ok());
-  strata::testing::PrometheusProcess prom(
-      tmp.path() + "/data", "global:\n  scrape_interval: 1m\n", tmp.path(),
-      {"--enable-feature=native-histograms",
-       "--web.enable-remote-write-receiver"});
-  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+// The live test's own suite: the tests above need no Prometheus.
+using HistogramJsonPrometheusTest = testing::HistogramPrometheusFixture;
+
+TEST_F(HistogramJsonPrometheusTest, SameBytesAsLivePrometheus) {
   StatusOr<http_client::Response> w =
-      chunk::testing::RemoteWriteHistogramTestSeries(prom.port());
+      chunk::testing::RemoteWriteHistogramTestSeries(prom_->port());
   ASSERT_TRUE(w.ok()) << w.status().ToString();
-  ASSERT_EQ(w->status, 204) << w->body << prom.log();
+  ASSERT_EQ(w->status, 204) << w->body << prom_->log();
 
   // Every raw sample: a 3h range selector at the closing sample's time.
   const int64_t at_s = chunk::testing::kHistogramClosingT / 1000 + 1;
   StatusOr<http_client::Response> r = http_client::Get(
-      prom.port(), "/api/v1/query?query=golden_histogram%5B3h%5D&time=" +
-                       std::to_string(at_s));
+      prom_->port(), "/api/v1/query?query=golden_histogram%5B3h%5D&time=" +
+                         std::to_string(at_s));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->status, 200) << r->body;
   const std::string& body = r->body;
@@ -155,7 +146,7 @@ TEST(HistogramJsonTest, SameBytesAsLivePrometheus) {
     ++compared;
   }
   EXPECT_GT(compared, 10);
-  prom.Stop();
+  prom_->Stop();
 }
 
 }  // namespace

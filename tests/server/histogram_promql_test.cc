@@ -22,9 +22,9 @@
 #include "chunk/histogram_remote_write.h"
 #include "chunk/histogram_test_data.h"
 #include "gtest/gtest.h"
+#include "histogram_prometheus_fixture.h"
 #include "http_client/http_client.h"
 #include "nlohmann/json.hpp"
-#include "prometheus_process.h"
 #include "promql/engine.h"
 #include "promql/memory_querier.h"
 #include "promql/parser.h"
@@ -350,19 +350,11 @@ struct Window {
   int64_t start, end, step;
 };
 
-TEST(HistogramPromqlDifferentialTest, SameJsonAsPrometheus) {
-  if (!strata::testing::HavePrometheus()) {
-    STRATA_SKIP_OR_FAIL_IF_MISSING("prometheus");
-  }
-  strata::testing::TempDir tmp;
-  ASSERT_TRUE(tmp.ok());
-  strata::testing::PrometheusProcess prom(
-      tmp.path() + "/data", "global:\n  scrape_interval: 1m\n", tmp.path(),
-      {"--enable-feature=native-histograms",
-       "--web.enable-remote-write-receiver"});
-  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+using HistogramPromqlDifferentialTest = testing::HistogramPrometheusFixture;
+
+TEST_F(HistogramPromqlDifferentialTest, SameJsonAsPrometheus) {
   MemoryStorage store;
-  ASSERT_NO_FATAL_FAILURE(LoadData(prom.port(), &store));
+  ASSERT_NO_FATAL_FAILURE(LoadData(prom_->port(), &store));
   store.StoreAsPrometheus();
 
   promql::Engine engine;
@@ -402,9 +394,9 @@ TEST(HistogramPromqlDifferentialTest, SameJsonAsPrometheus) {
   for (const std::string& q : Queries()) {
     for (int64_t t : instants) {
       compare(q + " @ " + Seconds(t),
-              PrometheusData(prom.port(), "/api/v1/query?query=" +
-                                              strata::testing::UrlEncode(q) +
-                                              "&time=" + Seconds(t)),
+              PrometheusData(prom_->port(), "/api/v1/query?query=" +
+                                                strata::testing::UrlEncode(q) +
+                                                "&time=" + Seconds(t)),
               StrataData(engine, store, q, t, t, 0, false));
     }
     const bool is_range_vector = q.find("[") != std::string::npos &&
@@ -414,7 +406,7 @@ TEST(HistogramPromqlDifferentialTest, SameJsonAsPrometheus) {
     for (const Window& w : ranges) {
       compare(q + " range " + Seconds(w.start) + ".." + Seconds(w.end),
               PrometheusData(
-                  prom.port(),
+                  prom_->port(),
                   "/api/v1/query_range?query=" + strata::testing::UrlEncode(q) +
                       "&start=" + Seconds(w.start) + "&end=" + Seconds(w.end) +
                       "&step=" + Seconds(w.step)),
@@ -426,7 +418,7 @@ TEST(HistogramPromqlDifferentialTest, SameJsonAsPrometheus) {
       "vector order, %zu differing\n",
       compared, same, same_unordered, differing.size());
   EXPECT_GT(compared, 500);
-  prom.Stop();
+  prom_->Stop();
 }
 
 }  // namespace
