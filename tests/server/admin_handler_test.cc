@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
 #include "server/api/api_params.h"
@@ -28,14 +29,7 @@ using testing::TempDB;
 
 constexpr int64_t kT0 = 1795620000000;
 
-Request Post(const std::string& path, const std::string& query = "") {
-  Request r;
-  r.method = "POST";
-  r.path = path;
-  r.raw_query = query;
-  r.params_status = ParseQueryString(query, &r.params);
-  return r;
-}
+using testing::Post;
 
 TEST(ApiTimeTest, ParsesUnixSecondsAndRfc3339) {
   EXPECT_EQ(ParseApiTime("1795620000").value(), 1795620000000);

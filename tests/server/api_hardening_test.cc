@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "promql/parser.h"
 #include "remote_test_util.h"
@@ -14,7 +15,6 @@
 #include "server/api/api_params.h"
 #include "server/api/query_api.h"
 #include "server/http/router.h"
-#include "server/http/url_params.h"
 #include "streamed_body.h"
 
 namespace strata::server {
@@ -73,12 +73,7 @@ class ApiHardeningTest : public ::testing::Test {
   std::pair<int, std::string> Call(const std::string& method,
                                    const std::string& path,
                                    const std::string& query) {
-    Request r;
-    r.method = method;
-    r.path = path;
-    r.raw_query = query;
-    r.target = path + "?" + query;
-    r.params_status = ParseQueryString(query, &r.params);
+    Request r = testing::ApiRequest(method, path, query);
     std::string route;
     Response resp = router_.Dispatch(r, &route);
     return {resp.status, BodyOf(resp)};

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/api/api_params.h"
@@ -22,7 +23,6 @@
 #include "server/api/query_json.h"
 #include "server/http/gzip_body_writer.h"
 #include "server/http/router.h"
-#include "server/http/url_params.h"
 #include "server/metrics/metrics.h"
 #include "strata/appender.h"
 #include "strata/db.h"
@@ -38,14 +38,7 @@ using std::chrono::milliseconds;
 
 constexpr int64_t kT0 = 1795620000000;
 
-Request Get(const std::string& path, const std::string& query = "") {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  r.raw_query = query;
-  r.params_status = ParseQueryString(query, &r.params);
-  return r;
-}
+using testing::Get;
 
 TEST(ApiParamsTest, TimesAsPrometheusParsesThem) {
   EXPECT_EQ(ParseApiTime("1435781451.781").value(), 1435781451781);

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "server/api/rules_json.h"
 #include "server/api/rules_metrics.h"
 #include "server/http/router.h"
-#include "server/http/url_params.h"
 
 namespace strata::server {
 namespace {
@@ -215,15 +215,7 @@ TEST(RulesJsonTest, NumbersAsGoMarshalsThem) {
 
 // ---- The handler ----
 
-Request Get(const std::string& path, const std::string& query = "") {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  r.target = query.empty() ? path : path + "?" + query;
-  r.raw_query = query;
-  r.params_status = ParseQueryString(query, &r.params);
-  return r;
-}
+using testing::Get;
 
 class RulesApiTest : public ::testing::Test {
  protected:

@@ -4,11 +4,11 @@
 
 #include <filesystem>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "remote_test_util.h"
 #include "server/api/admin_handler.h"
-#include "server/http/url_params.h"
 #include "wait_for.h"
 
 namespace strata::server {
@@ -17,14 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDB;
 
-Request Post(const std::string& path, const std::string& query = "") {
-  Request r;
-  r.method = "POST";
-  r.path = path;
-  r.raw_query = query;
-  r.params_status = ParseQueryString(query, &r.params);
-  return r;
-}
+using testing::Post;
 
 std::string NameAt(absl::Time t, const char* suffix = "0123456789abcdef") {
   return absl::FormatTime("%Y%m%dT%H%M%SZ", t, absl::UTCTimeZone()) + "-" +

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "api_request.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/api/query_api.h"
-#include "server/http/url_params.h"
 #include "server/metrics/db_metrics.h"
 #include "server/metrics/metrics.h"
 #include "strata/db.h"
@@ -23,14 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr int64_t kH = kMillisPerHour;
 
-Request Get(const std::string& path, const std::string& query) {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  r.raw_query = query;
-  r.params_status = ParseQueryString(query, &r.params);
-  return r;
-}
+using testing::Get;
 
 class StorageDamageTest : public ::testing::Test {
  protected:
