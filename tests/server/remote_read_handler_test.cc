@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "remote_test_util.h"
 #include "server/metrics/metrics.h"
+#include "streamed_body.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
 #include "util/memory_budget.h"
@@ -28,28 +29,6 @@ using testing::Bits;
 using testing::TempDB;
 
 constexpr int64_t kT0 = 1795620000000;
-
-class CollectingWriter : public BodyWriter {
- public:
-  Status Write(std::string_view data) override {
-    out.append(data);
-    return Status::OK();
-  }
-  Status Flush() override {
-    ++flushes;
-    return Status::OK();
-  }
-  std::string out;
-  int flushes = 0;
-};
-
-// The body of a response, produced by its stream if it has one.
-std::string BodyOf(Response& resp) {
-  if (!resp.stream) return resp.body;
-  CollectingWriter writer;
-  EXPECT_TRUE(resp.stream(&writer).ok());
-  return writer.out;
-}
 
 // The ReadResponse of a SAMPLES answer.
 prometheus::ReadResponse SamplesOf(Response& resp, std::string* raw_out) {
@@ -199,9 +178,9 @@ TEST_F(RemoteReadHandlerTest, StreamedFramesFollowPrometheusFraming) {
             "application/x-streamed-protobuf; "
             "proto=prometheus.ChunkedReadResponse");
   ASSERT_TRUE(resp.stream);
-  CollectingWriter writer;
+  StringWriter writer;
   ASSERT_TRUE(resp.stream(&writer).ok());
-  std::vector<Frame> frames = ParseFrames(writer.out);
+  std::vector<Frame> frames = ParseFrames(writer.body);
   ASSERT_EQ(frames.size(), 4u);  // Each series fits one 1 MiB frame.
   EXPECT_EQ(writer.flushes, 4);
 
@@ -376,9 +355,9 @@ TEST_F(RemoteReadHandlerTest, SmallFrameLimitSplitsSeriesAcrossFrames) {
   Request r = ReadRequestOf(read);
   Response resp = handler_->Handle(r);
   ASSERT_TRUE(resp.stream);
-  CollectingWriter writer;
+  StringWriter writer;
   ASSERT_TRUE(resp.stream(&writer).ok());
-  std::vector<Frame> frames = ParseFrames(writer.out);
+  std::vector<Frame> frames = ParseFrames(writer.body);
   ASSERT_GT(frames.size(), 3u);
   std::string previous;
   std::vector<std::string> series_order;

@@ -10,15 +10,19 @@
 
 namespace strata::server {
 
-// Collects a streamed body.
+// Collects a streamed body and counts its flushes.
 class StringWriter : public BodyWriter {
  public:
   Status Write(std::string_view data) override {
     body.append(data);
     return Status::OK();
   }
-  Status Flush() override { return Status::OK(); }
+  Status Flush() override {
+    ++flushes;
+    return Status::OK();
+  }
   std::string body;
+  int flushes = 0;
 };
 
 inline std::string BodyOf(const Response& r) {
