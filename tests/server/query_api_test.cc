@@ -219,6 +219,19 @@ TEST(GzipBodyWriterTest, RoundTripsAcrossWritesAndFlushes) {
   EXPECT_EQ(Gunzip(raw.body), want);
 }
 
+// server::Gzip: a whole body in memory, replacing what *out held, read
+// back by zlib itself.
+TEST(GzipBodyWriterTest, GzipCompressesAWholeBody) {
+  const std::string raw(100000, 'x');
+  std::string gz = "stale";
+  ASSERT_TRUE(Gzip(raw, &gz).ok());
+  EXPECT_LT(gz.size(), raw.size() / 10);
+  EXPECT_EQ(Gunzip(gz), raw);
+  ASSERT_TRUE(Gzip("", &gz).ok());
+  EXPECT_FALSE(gz.empty());  // A gzip header and trailer.
+  EXPECT_EQ(Gunzip(gz), "");
+}
+
 TEST(GzipBodyWriterTest, AcceptEncodingNegotiation) {
   EXPECT_TRUE(AcceptsGzip("gzip"));
   EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=0.8"));
