@@ -8,13 +8,6 @@
 #include "util/usable_cores.h"
 
 namespace strata {
-namespace {
-
-// Most batches queued per worker before the producer waits, bounding the
-// memory a fast reader can pile up.
-constexpr size_t kMaxQueuedBatches = 16;
-
-}  // namespace
 
 int ReplayShards::DefaultWorkers() {
   if (const char* env = std::getenv("STRATA_REPLAY_WORKERS")) {
@@ -28,7 +21,6 @@ int ReplayShards::DefaultWorkers() {
 ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {
   for (int i = 0; i < workers; ++i) {
     auto shard = std::make_unique<Shard>();
-    shard->filling.floats.reserve(kBatchSamples);
     Shard* raw = shard.get();
     shard->thread = std::thread([this, raw] { Work(raw); });
     shards_.push_back(std::move(shard));
@@ -38,7 +30,6 @@ ReplayShards::ReplayShards(Head* head, int workers) : head_(head) {
   if (workers > 0 && (workers & (workers - 1)) == 0) {
     shard_mask_ = static_cast<uint32_t>(workers - 1);
   }
-  if (workers == 0) inline_batch_.floats.reserve(kBatchSamples);
 }
 
 ReplayShards::~ReplayShards() { Finish(); }
@@ -64,21 +55,43 @@ void ReplayShards::AddHistogramValue(
 
 void ReplayShards::Hand(SeriesId id) {
   if (!shards_.empty()) return Push(ShardOf(id));
+  PrepareHandOver(&inline_batch_);
   AppendBatch(inline_batch_, &appended_, &rejected_);
   inline_batch_.floats.clear();
+  inline_batch_.ids.clear();
   inline_batch_.histograms.clear();
+}
+
+void ReplayShards::PrepareHandOver(Batch* batch) {
+  // Histograms are slotted in by position among the floats, which a
+  // reordering would break; such a batch goes as it came.
+  if (batch->histograms.empty()) grouper_.Group(&batch->floats, batch->ids);
+  batch->ids.clear();
+  const size_t workers = std::max<size_t>(1, shards_.size());
+  window_samples_ = std::clamp(
+      kWindowSamplesPerSeries * head_->NumSeries() / workers, kBatchSamples,
+      std::max(kBatchSamples, kMaxWindowSamples / workers));
 }
 
 void ReplayShards::Push(Shard* shard) {
   Batch batch;
-  batch.floats.reserve(kBatchSamples);
   std::swap(batch, shard->filling);
+  PrepareHandOver(&batch);
+  const size_t samples = batch.floats.size();
   MutexLock lock(&shard->mu);
-  auto has_room = [shard]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
-    return shard->batches.size() < kMaxQueuedBatches;
+  auto has_room = [shard, samples]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu) {
+    return shard->batches.empty() ||
+           shard->queued_samples + samples <= kMaxQueuedSamples;
   };
   shard->mu.Await(absl::Condition(&has_room));
+  shard->queued_samples += samples;
   shard->batches.push_back(std::move(batch));
+  // A batch a worker is done with keeps its capacity: filling it again
+  // takes no page faults and no regrowth.
+  if (!shard->spare.empty()) {
+    shard->filling = std::move(shard->spare.back());
+    shard->spare.pop_back();
+  }
 }
 
 void ReplayShards::Work(Shard* shard) {
@@ -93,8 +106,16 @@ void ReplayShards::Work(Shard* shard) {
       if (shard->batches.empty()) return;  // Closed and drained.
       batch = std::move(shard->batches.front());
       shard->batches.pop_front();
+      shard->queued_samples -= batch.floats.size();
     }
     AppendBatch(batch, &shard->appended, &shard->rejected);
+    batch.floats.clear();
+    batch.ids.clear();
+    batch.histograms.clear();
+    MutexLock lock(&shard->mu);
+    if (shard->spare.size() < kMaxSpareBatches) {
+      shard->spare.push_back(std::move(batch));
+    }
   }
 }
 

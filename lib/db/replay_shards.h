@@ -8,8 +8,12 @@
 // and histograms is appended in WAL order and nothing waits for the end
 // of the replay: memory stays bounded by the queued batches.
 //
-// Workers append with Head::AppendBatch, which prefetches a few samples
-// ahead: consecutive samples of a WAL record belong to different series.
+// Float samples are handed over in windows sized to the head (a few
+// samples per series), each grouped by series (series_grouping.h) so that
+// a worker appends a series' samples of the window one after another
+// rather than missing the cache on every sample; a window holding
+// histograms keeps its order. Workers append with Head::AppendBatch, which
+// prefetches a few samples ahead.
 //
 // Thread-safety: Add and Finish are called by one producer thread.
 // Workers touch only their own queue and the head (whose series have their
@@ -24,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "db/series_grouping.h"
 #include "head/head.h"
 #include "head/mem_series.h"
 #include "util/mutex.h"
@@ -44,7 +49,8 @@ class ReplayShards {
   void Add(MemSeries* series, SeriesId id, int64_t t, double v) {
     Batch* batch = Filling(id);
     batch->floats.push_back({series, t, v});
-    if (batch->floats.size() >= kBatchSamples) Hand(id);
+    batch->ids.push_back(id);
+    if (batch->floats.size() >= window_samples_) Hand(id);
   }
   // A native histogram sample (integer or float), appended after every
   // sample Add or AddHistogram gave before it for the same series.
@@ -76,6 +82,7 @@ class ReplayShards {
   // Samples in the order given: floats, with histograms slotted in.
   struct Batch {
     std::vector<HeadSample> floats;
+    std::vector<uint32_t> ids;  // Of floats[i]'s series.
     std::vector<PendingHistogram> histograms;
     bool empty() const { return floats.empty() && histograms.empty(); }
   };
@@ -83,6 +90,9 @@ class ReplayShards {
   struct Shard {
     Mutex mu;
     std::deque<Batch> batches ABSL_GUARDED_BY(mu);
+    size_t queued_samples ABSL_GUARDED_BY(mu) = 0;
+    // Appended batches, emptied, for the producer to fill again.
+    std::vector<Batch> spare ABSL_GUARDED_BY(mu);
     bool closed ABSL_GUARDED_BY(mu) = false;
     Batch filling;         // Producer only.
     int64_t appended = 0;  // Worker only until joined.
@@ -90,10 +100,20 @@ class ReplayShards {
     std::thread thread;
   };
 
-  // Float samples handed to a worker at once; a batch goes earlier when it
-  // holds this many histograms (each some hundred bytes).
+  // Float samples handed to a worker at once: at least kBatchSamples, else
+  // kWindowSamplesPerSeries per series of the head, at most
+  // kMaxWindowSamples across all workers (each sample takes 28 bytes, and
+  // grouping twice that). A batch goes earlier when it holds
+  // kBatchHistograms histograms (each some hundred bytes).
   static constexpr size_t kBatchSamples = 8192;
+  static constexpr size_t kWindowSamplesPerSeries = 4;
+  static constexpr size_t kMaxWindowSamples = size_t{2} << 20;
   static constexpr size_t kBatchHistograms = 1024;
+  // Float samples queued per worker before the producer waits (one batch
+  // at least), bounding the memory a fast reader can pile up.
+  static constexpr size_t kMaxQueuedSamples = 16 * kBatchSamples;
+  // Emptied batches kept per worker for reuse.
+  static constexpr size_t kMaxSpareBatches = 1;
   static constexpr uint32_t kNoMask = ~uint32_t{0};
 
   Shard* ShardOf(SeriesId id) const {
@@ -105,8 +125,11 @@ class ReplayShards {
   Batch* Filling(SeriesId id) {
     return shards_.empty() ? &inline_batch_ : &ShardOf(id)->filling;
   }
-  // Hands the batch of series `id` over (without workers: appends it).
+  // Hands the batch of series `id` over (without workers: appends it),
+  // grouped by series unless it holds histograms.
   void Hand(SeriesId id);
+  // Groups `batch` and sizes the next windows to the head.
+  void PrepareHandOver(Batch* batch);
   void AddHistogramValue(MemSeries* series, SeriesId id, int64_t t,
                          std::variant<Histogram, FloatHistogram> value);
   void Push(Shard* shard);
@@ -117,6 +140,9 @@ class ReplayShards {
   Head* const head_;
   std::vector<std::unique_ptr<Shard>> shards_;
   Batch inline_batch_;
+  // Producer only.
+  SeriesGrouper grouper_;
+  size_t window_samples_ = kBatchSamples;
   // workers - 1 when the worker count is a power of two, else kNoMask.
   uint32_t shard_mask_ = kNoMask;
   bool finished_ = false;
