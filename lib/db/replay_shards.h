@@ -113,7 +113,7 @@ class ReplayShards {
   // at least), bounding the memory a fast reader can pile up.
   static constexpr size_t kMaxQueuedSamples = 16 * kBatchSamples;
   // Emptied batches kept per worker for reuse.
-  static constexpr size_t kMaxSpareBatches = 1;
+  static constexpr size_t kMaxSpareBatches = 2;
   static constexpr uint32_t kNoMask = ~uint32_t{0};
 
   Shard* ShardOf(SeriesId id) const {
