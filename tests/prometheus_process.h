@@ -89,6 +89,22 @@ class PrometheusProcess {
   }
 
   int port() const { return port_; }
+  // POST /api/v1/admin/tsdb/snapshot (needs --web.enable-admin-api): the
+  // new snapshot's directory name under <data_dir>/snapshots, or why not.
+  StatusOr<std::string> AdminSnapshot() const {
+    StatusOr<http_client::Response> r =
+        http_client::Post(port_, "/api/v1/admin/tsdb/snapshot", "");
+    if (!r.ok()) return r.status();
+    // {"status":"success","data":{"name":"<name>"}}
+    const std::string key = "\"name\":\"";
+    const size_t at = r->body.find(key);
+    if (r->status != 200 || at == std::string::npos) {
+      return Status::Internal("admin snapshot: HTTP " +
+                              std::to_string(r->status) + " " + r->body);
+    }
+    const size_t start = at + key.size();
+    return r->body.substr(start, r->body.find('"', start) - start);
+  }
   std::string log() const {
     std::ifstream in(log_path_);
     std::ostringstream out;

@@ -175,19 +175,10 @@ TEST(HistogramGoldenTest, LivePrometheus) {
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   ASSERT_EQ(w->status, 204) << w->body << prom.log();
 
-  StatusOr<http_client::Response> snap =
-      http_client::Post(prom.port(), "/api/v1/admin/tsdb/snapshot", "");
-  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
-  ASSERT_EQ(snap->status, 200) << snap->body;
-  // {"status":"success","data":{"name":"<name>"}}
-  const std::string key = "\"name\":\"";
-  const size_t at = snap->body.find(key);
-  ASSERT_NE(at, std::string::npos) << snap->body;
-  const size_t start = at + key.size();
-  const std::string name =
-      snap->body.substr(start, snap->body.find('"', start) - start);
-  const std::string chunks = SnapshotChunksDir(data, name);
-  ASSERT_FALSE(chunks.empty()) << snap->body;
+  StatusOr<std::string> name = prom.AdminSnapshot();
+  ASSERT_TRUE(name.ok()) << name.status().ToString();
+  const std::string chunks = SnapshotChunksDir(data, *name);
+  ASSERT_FALSE(chunks.empty()) << *name;
 
   ExpectSameAsStrata(ReadChunks(chunks));
 

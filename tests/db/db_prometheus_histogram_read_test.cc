@@ -164,17 +164,9 @@ TEST_P(DBPrometheusHistogramTest, ReadsPrometheusBlockAndWal) {
     EXPECT_EQ(counts.at(s.name), std::to_string(live)) << s.name;
   }
 
-  http_client::Request snapshot;
-  snapshot.method = "POST";
-  snapshot.target = "/api/v1/admin/tsdb/snapshot";
-  StatusOr<http_client::Response> snap =
-      http_client::Fetch("127.0.0.1", prom.port(), snapshot);
-  ASSERT_TRUE(snap.ok() && snap->status == 200)
-      << (snap.ok() ? snap->body : snap.status().ToString());
-  const size_t name_at = snap->body.find("\"name\":\"");
-  ASSERT_NE(name_at, std::string::npos) << snap->body;
-  const std::string name = snap->body.substr(
-      name_at + 8, snap->body.find('"', name_at + 8) - name_at - 8);
+  StatusOr<std::string> snapshot = prom.AdminSnapshot();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  const std::string name = *snapshot;
 
   if (kill) {
     prom.Kill();
