@@ -105,8 +105,11 @@ TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
     EXPECT_EQ(r->series_after_restart, series);
     EXPECT_GT(r->peak_rss, 0);
     EXPECT_GT(r->steady_rss, 0);
-    EXPECT_GT(r->ingest.cpu_s, 0);
+    // Server CPU is read in clock ticks (10 ms): strata-server may ingest
+    // this workload (12k samples) in less than one.
+    EXPECT_GE(r->ingest.cpu_s, 0);
   }
+  EXPECT_GT(prom.ingest.cpu_s, 0);
   // Prometheus's query API always answers; strata-server's where present.
   EXPECT_EQ(prom.samples_by_query, samples);
   if (strat.query_api_status != 404) {
