@@ -38,7 +38,6 @@ namespace strata {
 namespace {
 
 constexpr char kWalDir[] = "wal";
-constexpr char kWblDir[] = "wbl";
 
 // Copies a block's tombstones and meta.json into its existing backup if
 // its tombstones changed since (DeleteSeries rewrites both in place).
@@ -115,13 +114,10 @@ StatusOr<DB::BackupReport> DBImpl::Backup(const std::string& dir,
     report.wal_checkpoint_bytes = wal.checkpoint_bytes;
     report.wal_segments_copied = wal.segments_copied;
     report.wal_segments_removed = wal.segments_removed;
-    if (fs_->Exists(JoinPath(dir_, kWblDir))) {
-      WalMirrorReport wbl;
-      STRATA_RETURN_IF_ERROR(
-          MirrorWal(fs_, JoinPath(dir_, kWblDir), JoinPath(dir, kWblDir), &wbl)
-              .WithContext("backup of the WBL"));
-      report.wbl_segment_bytes = wbl.segment_bytes;
-    }
+    WalMirrorReport wbl;
+    STRATA_RETURN_IF_ERROR(
+        MirrorWbl(fs_, dir_, dir, &wbl).WithContext("backup of the WBL"));
+    report.wbl_segment_bytes = wbl.segment_bytes;
   }
   report.bytes_copied = report.block_bytes + report.wal_segment_bytes +
                         report.wal_checkpoint_bytes + report.wbl_segment_bytes;

@@ -58,7 +58,6 @@ void ReplayShards::Hand(SeriesId id) {
   PrepareHandOver(&inline_batch_);
   AppendBatch(inline_batch_, &appended_, &rejected_);
   inline_batch_.floats.clear();
-  inline_batch_.ids.clear();
   inline_batch_.histograms.clear();
 }
 

@@ -167,6 +167,14 @@ Status RemoveStale(FileSystem* fs, const std::string& dst,
 
 }  // namespace
 
+Status MirrorWbl(FileSystem* fs, const std::string& src_db_dir,
+                 const std::string& dst_db_dir, WalMirrorReport* report) {
+  constexpr char kWblDir[] = "wbl";
+  const std::string src = JoinPath(src_db_dir, kWblDir);
+  if (!fs->IsDirectory(src)) return Status::OK();
+  return MirrorWal(fs, src, JoinPath(dst_db_dir, kWblDir), report);
+}
+
 Status MirrorWal(FileSystem* fs, const std::string& src, const std::string& dst,
                  WalMirrorReport* report) {
   STRATA_RETURN_IF_ERROR(fs->CreateDirs(dst));

@@ -53,6 +53,13 @@ struct WalMirrorReport {
 Status MirrorWal(FileSystem* fs, const std::string& src, const std::string& dst,
                  WalMirrorReport* report);
 
+// MirrorWal for the out-of-order samples' WBL: `<src_db_dir>/wbl` into
+// `<dst_db_dir>/wbl`, if the source data directory has one (adding
+// nothing to `report` otherwise). Same precondition as MirrorWal: the
+// WBL's segments are deleted only by the out-of-order compaction.
+Status MirrorWbl(FileSystem* fs, const std::string& src_db_dir,
+                 const std::string& dst_db_dir, WalMirrorReport* report);
+
 // Whether WAL directory `dir` holds no data: missing, or no checkpoint and
 // only empty segments.
 bool WalIsEmpty(FileSystem* fs, const std::string& dir);

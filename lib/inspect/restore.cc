@@ -48,13 +48,10 @@ StatusOr<RestoreReport> Restore(const std::string& src, const std::string& dst,
     report.wal_segment_bytes = wal.segment_bytes;
     report.wal_checkpoint_bytes = wal.checkpoint_bytes;
     // The out-of-order samples not yet in blocks, with the WAL they go with.
-    const std::string src_wbl = JoinPath(src, "wbl");
-    if (fs->IsDirectory(src_wbl)) {
-      WalMirrorReport wbl;
-      STRATA_RETURN_IF_ERROR(MirrorWal(fs, src_wbl, JoinPath(dst, "wbl"), &wbl)
-                                 .WithContext("restoring the WBL"));
-      report.wbl_segment_bytes = wbl.segment_bytes;
-    }
+    WalMirrorReport wbl;
+    STRATA_RETURN_IF_ERROR(
+        MirrorWbl(fs, src, dst, &wbl).WithContext("restoring the WBL"));
+    report.wbl_segment_bytes = wbl.segment_bytes;
   }
   STRATA_ASSIGN_OR_RETURN(report.metadata_bytes, CopyMetadataFile(src, dst));
   return report;
