@@ -74,29 +74,28 @@ std::vector<std::string> FindSetMatches(std::string_view pattern) {
   return out;
 }
 
-std::string FindLiteralPrefix(std::string_view pattern) {
-  if (pattern.find('|') != std::string_view::npos) return "";
-  std::string prefix;
-  size_t i = 0;
-  for (; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if (c == '\\' && i + 1 < pattern.size() &&
-        IsEscapedLiteral(pattern[i + 1])) {
-      prefix.push_back(pattern[++i]);
-    } else if (IsRegexMeta(c)) {
-      break;
-    } else {
-      prefix.push_back(c);
-    }
+// Longest match bound RE2 works out; prefixes longer than this are cut,
+// which only narrows less.
+constexpr int kMaxLiteralPrefix = 256;
+
+// The prefix every value `re` accepts starts with. RE2 bounds all its
+// matches between a least and a greatest string; a value that differed from
+// their common prefix would sort outside that range. Asking RE2 rather than
+// scanning the pattern keeps groups, flags and alternations right, e.g.
+// `ab)*(c`, which the matcher's anchoring turns into `^(?:ab)*(c)$`.
+std::string FindLiteralPrefix(const RE2& re) {
+  std::string least;
+  std::string greatest;
+  if (!re.PossibleMatchRange(&least, &greatest, kMaxLiteralPrefix)) return "";
+  size_t common = 0;
+  while (common < least.size() && common < greatest.size() &&
+         least[common] == greatest[common]) {
+    ++common;
   }
-  // A quantifier applies to the last literal, which is then optional.
-  if (i < pattern.size() && !prefix.empty()) {
-    const char c = pattern[i];
-    if (c == '*' || c == '?' || c == '{') prefix.pop_back();
-  }
-  // Multi-byte UTF-8 sequences could be split by pop_back; trim a partial.
-  while (!prefix.empty() && !IsValidUtf8(prefix)) prefix.pop_back();
-  return prefix;
+  least.resize(common);
+  // The bound may end inside a multi-byte UTF-8 sequence; trim a partial.
+  while (!least.empty() && !IsValidUtf8(least)) least.pop_back();
+  return least;
 }
 
 }  // namespace
@@ -118,7 +117,7 @@ StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
           r->re.error_arg() + "`");
     }
     r->set_matches = FindSetMatches(value);
-    r->literal_prefix = FindLiteralPrefix(value);
+    r->literal_prefix = FindLiteralPrefix(r->re);
     regex = std::move(r);
   }
   return Matcher(type, std::string(name), std::string(value), std::move(regex));

@@ -126,6 +126,38 @@ TEST(MatcherTest, SetMatchesAndPrefix) {
   EXPECT_TRUE(flags->Matches("ABC"));
 }
 
+// The matcher anchors a pattern as `^(?:pattern)$`, so a pattern may close
+// that group early: `iI)?(` is `^(?:iI)?()$` and matches "" (found by
+// label_matcher_fuzzer, regressions/label_matcher_fuzzer/closes-anchor-group).
+// A prefix read off the pattern text ("iI") would make the index skip "".
+TEST(MatcherTest, LiteralPrefixIsSharedByEveryMatch) {
+  struct Case {
+    std::string pattern;
+    std::string prefix;
+    std::vector<std::string> matching;
+  };
+  const std::vector<Case> cases = {
+      {"iI)?(", "", {"", "iI"}},
+      {"ab)*(c", "", {"c", "abc", "ababc"}},
+      {"ab)|(abd", "ab", {"ab", "abd"}},
+      {"abc|abd", "ab", {"abc", "abd"}},
+      {"a(?i)bc", "a", {"aBC", "abc"}},
+      {"caf\\x{e9}s?", "caf\xc3\xa9", {"caf\xc3\xa9", "caf\xc3\xa9s"}},
+      {"x{0}y", "y", {"y"}},
+      {".*node", "", {"node", "a_node"}},
+  };
+  for (const Case& c : cases) {
+    auto m = Matcher::Create(Matcher::Type::kRegexMatch, "a", c.pattern);
+    ASSERT_TRUE(m.ok()) << c.pattern;
+    EXPECT_EQ(m->LiteralPrefix(), c.prefix) << c.pattern;
+    for (const std::string& value : c.matching) {
+      EXPECT_TRUE(m->Matches(value)) << c.pattern << " " << value;
+      EXPECT_TRUE(value.starts_with(m->LiteralPrefix()))
+          << c.pattern << " " << value;
+    }
+  }
+}
+
 TEST(MatcherTest, ToString) {
   EXPECT_EQ(Matcher::Equal("job", "a\"b").ToString(), "job=\"a\\\"b\"");
   auto re = Matcher::Create(Matcher::Type::kRegexNoMatch, "x", "y.*");
