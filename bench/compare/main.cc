@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "head_memory_bench.h"
 #include "histogram_workload.h"
 #include "report.h"
 #include "rules_bench.h"
@@ -62,6 +63,11 @@ struct Flags {
   // The tls scenario: runs per transport, new connections per run.
   int tls_runs = 6;
   int tls_handshakes = 2000;
+  // The head-memory scenario: rounds in the shared WAL (-1: 480, 2 h; or
+  // --rounds when given), then rounds each server takes after opening it.
+  int history_rounds = -1;
+  int tail_rounds = 8;
+  double head_settle_s = -1;  // --settle when given, else 30 s.
   // The rules scenario; -1 = from the scale preset.
   int rules_instances = -1;
   int rules_routes = -1;
@@ -117,11 +123,13 @@ void Usage() {
       "  [--server-cpus=LIST|auto|none] [--driver-cpus=LIST|auto|none]\n"
       "  [--results=FILE.md] [--command=TEXT] [--work-dir=DIR] "
       "[--keep-data]\n"
-      "  [--scenario=all|ingest|rules|tls|histograms] [--rules-instances=N] "
+      "  [--scenario=all|ingest|rules|tls|histograms|head-memory]\n"
+      "  [--rules-instances=N] "
       "[--rules-routes=N]\n"
       "  [--rules-history=ROUNDS] [--rules-rounds=N] "
       "[--rules-interval=SECONDS]\n"
-      "  [--rules-baseline=SECONDS] [--tls-runs=N] [--tls-handshakes=N]\n");
+      "  [--rules-baseline=SECONDS] [--tls-runs=N] [--tls-handshakes=N]\n"
+      "  [--tail-rounds=N]\n");
 }
 
 std::string DefaultDatasetDir() {
@@ -178,8 +186,11 @@ RunInfo ScenarioInfo(const Flags& f, const std::string& pinning) {
 
 // The ingest workload (workload.h) from the recorded dataset, else from
 // live scrapes; describes it in `info`. False (reported) on failure.
+// `first_round` > 0 makes the rounds from it of a workload of
+// `whole_rounds` (workload.h), on the same 15 s grid in one process.
 bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
-                        RunInfo* info) {
+                        RunInfo* info, int first_round = 0,
+                        int whole_rounds = -1) {
   // The seed: the recording, else live scrapes.
   Dataset dataset;
   std::string error;
@@ -209,16 +220,19 @@ bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
   wo.instances = f.instances;
   wo.rounds = f.rounds;
   wo.samples_per_request = f.samples_per_request;
+  wo.first_round = first_round;
   // Generation runs before any server starts, on every CPU.
   wo.threads =
       std::max<int>(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
-  const int64_t now_ms =
+  // Read once, so every workload of a run shares one grid.
+  static const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
-  // The newest round lands about a minute before now.
+  // The newest round of the whole workload lands about a minute before now.
+  const int64_t span_rounds = whole_rounds > 0 ? whole_rounds : f.rounds;
   wo.first_round_ms =
-      (now_ms - 60000 - int64_t{f.rounds} * kStepMs) / kStepMs * kStepMs;
+      (now_ms - 60000 - span_rounds * kStepMs) / kStepMs * kStepMs;
   const auto g0 = std::chrono::steady_clock::now();
   if (!BuildWorkload(dataset, wo, workload, &error)) {
     std::fprintf(stderr, "workload: %s\n", error.c_str());
@@ -494,6 +508,61 @@ int TlsScenario(const Flags& f, const Context& c) {
   return 0;
 }
 
+// Memory per series with hours of data in the head, both servers opening
+// the same WAL (head_memory_bench.h).
+int HeadMemoryScenario(const Flags& f, const Context& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunInfo info = ScenarioInfo(f, c.pinning);
+  const int whole = f.history_rounds + f.tail_rounds;
+  Flags history_flags = f;
+  history_flags.rounds = f.history_rounds;
+  Workload history;
+  if (!MakeIngestWorkload(history_flags, c, &history, &info, 0, whole)) {
+    return 1;
+  }
+  const std::string history_text = info.workload;
+  Flags tail_flags = f;
+  tail_flags.rounds = f.tail_rounds;
+  Workload tail;
+  if (!MakeIngestWorkload(tail_flags, c, &tail, &info, f.history_rounds,
+                          whole)) {
+    return 1;
+  }
+  info.workload = "history: " + history_text + "; tail: " + info.workload;
+  if (!PinCurrentThread(c.driver_cpus)) std::perror("sched_setaffinity");
+
+  HeadMemoryOptions ho;
+  ho.work_dir = c.work_dir;
+  ho.ingest.connections = f.connections;
+  ho.settle_s = f.head_settle_s;
+  ho.keep_data = f.keep_data;
+  std::printf(
+      "head-memory: strata-server writes the WAL, then prometheus "
+      "and strata-server open it...\n");
+  std::fflush(stdout);
+  const HeadMemoryReport report = RunHeadMemoryBench(
+      {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
+      {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus, {}},
+      &history, tail, ho);
+  info.load_after = LoadAverage();
+  info.total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  std::fputs(HeadMemoryTextReport(info, report).c_str(), stdout);
+  if (!f.results.empty()) {
+    std::ofstream out(f.results, std::ios::app);
+    out << HeadMemoryMarkdownReport(info, report);
+    std::printf("\nappended to %s\n", f.results.c_str());
+  }
+  if (!HeadMemoryBenchSucceeded(report)) {
+    std::fprintf(stderr,
+                 "head-memory: a step failed, a server did not open every "
+                 "series or did not take every tail sample\n");
+    return 1;
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -542,6 +611,8 @@ int Main(int argc, char** argv) {
       f.tls_runs = std::atoi(v.c_str());
     } else if (Parse(argv[i], "--tls-handshakes", &v)) {
       f.tls_handshakes = std::atoi(v.c_str());
+    } else if (Parse(argv[i], "--tail-rounds", &v)) {
+      f.tail_rounds = std::atoi(v.c_str());
     } else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       Usage();
@@ -554,6 +625,10 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (f.instances < 0) f.instances = preset.instances;
+  // The head-memory scenario holds 2 h unless --rounds says otherwise.
+  f.history_rounds = f.rounds >= 0 ? f.rounds : 480;
+  // Its RSS readings wait longer: a garbage-collected heap settles slowly.
+  f.head_settle_s = f.settle_s >= 0 ? f.settle_s : 30;
   if (f.rounds < 0) f.rounds = preset.rounds;
   if (f.connections < 0) f.connections = preset.connections;
   if (f.query_repetitions < 0) f.query_repetitions = preset.query_repetitions;
@@ -564,9 +639,15 @@ int Main(int argc, char** argv) {
   if (f.rules_rounds < 0) f.rules_rounds = preset.rules_rounds;
   if (f.rules_baseline_s < 0) f.rules_baseline_s = preset.rules_baseline_s;
   if (f.scenario != "all" && f.scenario != "ingest" && f.scenario != "rules" &&
-      f.scenario != "tls" && f.scenario != "histograms") {
+      f.scenario != "tls" && f.scenario != "histograms" &&
+      f.scenario != "head-memory") {
     std::fprintf(stderr,
-                 "--scenario must be all, ingest, rules, tls or histograms\n");
+                 "--scenario must be all, ingest, rules, tls, histograms or "
+                 "head-memory\n");
+    return 2;
+  }
+  if (f.history_rounds < 1 || f.tail_rounds < 1) {
+    std::fprintf(stderr, "--rounds and --tail-rounds must be >= 1\n");
     return 2;
   }
   if (f.tls_runs < 1 || f.tls_handshakes < 0) {
@@ -580,10 +661,12 @@ int Main(int argc, char** argv) {
                  "counts >= 1\n");
     return 2;
   }
-  // The tls scenario measures strata-server alone.
+  // The tls scenario measures strata-server alone; head-memory needs both
+  // (strata-server writes the WAL Prometheus opens).
+  const bool both = f.scenario == "head-memory";
   const bool run_strata =
-      f.only.empty() || f.only == "strata" || f.scenario == "tls";
-  const bool run_prom = f.only.empty() || f.only == "prometheus";
+      f.only.empty() || f.only == "strata" || f.scenario == "tls" || both;
+  const bool run_prom = f.only.empty() || f.only == "prometheus" || both;
   if (run_strata && f.strata.empty()) {
     std::fprintf(stderr, "--strata=<path to strata-server> is required\n");
     Usage();
@@ -623,6 +706,7 @@ int Main(int argc, char** argv) {
   if (f.scenario == "all" || f.scenario == "rules") rc |= RulesScenario(f, c);
   if (f.scenario == "tls") rc |= TlsScenario(f, c);
   if (f.scenario == "histograms") rc |= HistogramScenario(f, c);
+  if (f.scenario == "head-memory") rc |= HeadMemoryScenario(f, c);
   if (!f.keep_data && f.work_dir.empty()) {
     std::filesystem::remove_all(c.work_dir);
   }

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <functional>
 
+#include "report_format.h"
+
 namespace strata::bench {
 namespace {
 
@@ -19,36 +21,6 @@ struct Row {
   std::string prometheus;
   std::string ratio;
 };
-
-std::string Fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
-// Thousands separators for big numbers, fixed decimals for small ones.
-std::string Num(double v) {
-  if (v < 0 || std::isnan(v)) return "n/a";
-  if (v >= 1e4) {
-    std::string digits = Fmt("%.0f", v);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return out;
-  }
-  if (v >= 100 || v == std::floor(v)) return Fmt("%.0f", v);
-  if (v >= 1) return Fmt("%.2f", v);
-  return Fmt("%.3f", v);
-}
-
-std::string Ratio(double s, double p) {
-  if (s < 0 || p <= 0 || std::isnan(s) || std::isnan(p)) return "n/a";
-  return Fmt(s / p >= 10 ? "%.1fx" : "%.2fx", s / p);
-}
-
-constexpr double kMiB = 1024.0 * 1024.0;
 
 // A figure read from a report; negative = not available.
 using Getter = std::function<double(const ServerReport&)>;
@@ -206,32 +178,6 @@ const std::vector<std::string> kQueryHeader = {
     "p50 ratio",     "p99 ratio",   "peak RSS MiB s / p",
     "series s / p"};
 
-// "<bullet><key>: <value>\n".
-void AppendHeaderLine(std::string* out, const char* bullet,
-                      const std::string& key, const std::string& value) {
-  out->append(bullet).append(key).append(": ").append(value).append("\n");
-}
-
-// The header lines every scenario's report starts with: date, machine,
-// versions (empty: that server did not run), command, scale.
-std::string RunFacts(const RunInfo& info, const std::string& strata_version,
-                     const std::string& prom_version, const char* bullet) {
-  std::string out;
-  auto line = [&](const std::string& k, const std::string& v) {
-    AppendHeaderLine(&out, bullet, k, v);
-  };
-  line("date", info.date_utc);
-  line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
-                      info.cpu_model + ", Linux " + info.kernel);
-  line("versions",
-       (strata_version.empty() ? "strata-server not run" : strata_version) +
-           "; " + (prom_version.empty() ? "prometheus not run" : prom_version) +
-           "; source " + info.strata_commit);
-  line("command", info.command);
-  line("scale", info.scale);
-  return out;
-}
-
 std::string Header(const RunInfo& info, const ServerReport* s,
                    const ServerReport* p, const char* bullet) {
   std::string out =
@@ -252,44 +198,6 @@ std::string Header(const RunInfo& info, const ServerReport* s,
     if (r != nullptr && !r->error.empty()) line(r->name + " ERROR", r->error);
     if (r != nullptr && !r->ingest.first_error.empty()) {
       line(r->name + " first failed request", r->ingest.first_error);
-    }
-  }
-  return out;
-}
-
-std::string PadRight(const std::string& s, size_t width) {
-  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
-}
-
-std::string TextTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& row : rows) {
-    width.resize(std::max(width.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      out += PadRight(row[i], width[i] + 2);
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += '\n';
-  }
-  return out;
-}
-
-std::string MarkdownTable(const std::vector<std::vector<std::string>>& rows) {
-  std::string out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out += "|";
-    for (const std::string& cell : rows[r]) out += " " + cell + " |";
-    out += "\n";
-    if (r == 0) {
-      out += "|";
-      for (size_t i = 0; i < rows[r].size(); ++i)
-        out += i == 0 ? "---|" : "---:|";
-      out += "\n";
     }
   }
   return out;
@@ -560,6 +468,24 @@ std::string TlsHeader(const RunInfo& info, const TlsReport& r,
 }
 
 }  // namespace
+
+std::string RunFacts(const RunInfo& info, const std::string& strata_version,
+                     const std::string& prom_version, const char* bullet) {
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& v) {
+    AppendHeaderLine(&out, bullet, k, v);
+  };
+  line("date", info.date_utc);
+  line("machine", "nproc=" + std::to_string(info.nproc) + ", CPU " +
+                      info.cpu_model + ", Linux " + info.kernel);
+  line("versions",
+       (strata_version.empty() ? "strata-server not run" : strata_version) +
+           "; " + (prom_version.empty() ? "prometheus not run" : prom_version) +
+           "; source " + info.strata_commit);
+  line("command", info.command);
+  line("scale", info.scale);
+  return out;
+}
 
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");

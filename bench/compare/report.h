@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "head_memory_bench.h"
 #include "rules_bench.h"
 #include "server_bench.h"
 #include "tls_bench.h"
@@ -34,6 +35,12 @@ struct RunInfo {
 RunInfo CollectRunInfo(const std::string& source_dir);
 std::string LoadAverage();
 
+// The header lines every scenario's report starts with: date, machine,
+// versions (empty: that server did not run), command, scale; each line
+// starts with `bullet`.
+std::string RunFacts(const RunInfo& info, const std::string& strata_version,
+                     const std::string& prom_version, const char* bullet);
+
 // One row per figure: strata, prometheus, strata / prometheus.
 std::string TextReport(const RunInfo& info, const ServerReport* strata,
                        const ServerReport* prometheus);
@@ -51,6 +58,13 @@ std::string RulesMarkdownReport(const RunInfo& info, const RulesReport* strata,
 // over its runs), then one row per run.
 std::string TlsTextReport(const RunInfo& info, const TlsReport& report);
 std::string TlsMarkdownReport(const RunInfo& info, const TlsReport& report);
+
+// The head-memory scenario (head_memory_bench.h, head_memory_report.cc):
+// the WAL both servers open, then one row per figure.
+std::string HeadMemoryTextReport(const RunInfo& info,
+                                 const HeadMemoryReport& report);
+std::string HeadMemoryMarkdownReport(const RunInfo& info,
+                                     const HeadMemoryReport& report);
 
 }  // namespace strata::bench
 

@@ -17,40 +17,16 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr double kReadyTimeoutS = 300;
 constexpr double kStopTimeoutS = 120;
 
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double SamplesAppended(int port) {
-  return ScrapeMetric(port, {"prometheus_tsdb_head_samples_appended_total",
-                             "strata_head_samples_appended_total"});
-}
-
-double HeadSeries(int port) {
-  return ScrapeMetric(port,
-                      {"prometheus_tsdb_head_series", "strata_head_series"});
-}
-
-// Bytes in every regular file under `dir`.
-int64_t DirBytes(const fs::path& dir) {
-  std::error_code ec;
-  int64_t bytes = 0;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) {
-      bytes += static_cast<int64_t>(it->file_size(ec));
-    }
-  }
-  return bytes;
-}
-
 // Sizes and sample counts of a snapshot directory's blocks.
 void MeasureSnapshot(const fs::path& dir, ServerReport* r) {
   std::error_code ec;
-  r->snapshot_bytes = DirBytes(dir);
+  r->snapshot_bytes = DirectoryBytes(dir);
   r->snapshot_samples = 0;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::ifstream meta(entry.path() / "meta.json");
@@ -64,16 +40,38 @@ void MeasureSnapshot(const fs::path& dir, ServerReport* r) {
 
 }  // namespace
 
+double SamplesAppended(int port) {
+  return ScrapeMetric(port, {"prometheus_tsdb_head_samples_appended_total",
+                             "strata_head_samples_appended_total"});
+}
+
+int64_t DirectoryBytes(const std::filesystem::path& dir) {
+  std::error_code ec;
+  int64_t bytes = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) {
+      bytes += static_cast<int64_t>(it->file_size(ec));
+    }
+  }
+  return bytes;
+}
+
+double HeadSeries(int port) {
+  return ScrapeMetric(port,
+                      {"prometheus_tsdb_head_series", "strata_head_series"});
+}
+
 std::unique_ptr<ServerProcess> StartServer(const ServerConfig& config,
                                            const std::string& dir,
                                            const std::string& log,
-                                           double* ready_s,
-                                           std::string* error) {
+                                           double* ready_s, std::string* error,
+                                           double ready_timeout_s) {
   const int port = FreePort();
   const auto t0 = Clock::now();
   auto server = ServerProcess::Start(ServerArgs(config, dir, port), log,
                                      config.cpus, port);
-  if (server == nullptr || !server->WaitReady(kReadyTimeoutS)) {
+  if (server == nullptr || !server->WaitReady(ready_timeout_s)) {
     *error = config.name + " did not become ready; end of " + log + ":\n" +
              TailOfFile(log, 2000);
     return nullptr;
@@ -149,7 +147,7 @@ ServerReport RunServerBench(const ServerConfig& config,
 
   // Persist through the same path on both: the snapshot API writes the head
   // as a block beside hard links to any existing blocks.
-  r.data_dir_bytes = DirBytes(fs::path(dir) / "data");
+  r.data_dir_bytes = DirectoryBytes(fs::path(dir) / "data");
   std::string body;
   const auto snap0 = Clock::now();
   http_client::Options snapshot_options;

@@ -8,6 +8,7 @@
 #define STRATA_BENCH_COMPARE_SERVER_BENCH_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,12 +86,23 @@ std::vector<std::string> ServerArgs(const ServerConfig& config,
                                     const std::string& dir, int port);
 
 // Starts `config`'s server on a free port with its data in `dir` and waits
-// for /-/ready (`ready_s`: how long that took). Null with `error` (the end
-// of the log included) when it did not become ready.
+// up to `ready_timeout_s` for /-/ready (`ready_s`: how long that took).
+// Null with `error` (the end of the log included) when it did not become
+// ready.
 std::unique_ptr<ServerProcess> StartServer(const ServerConfig& config,
                                            const std::string& dir,
                                            const std::string& log,
-                                           double* ready_s, std::string* error);
+                                           double* ready_s, std::string* error,
+                                           double ready_timeout_s = 300);
+
+// What a server's /metrics says its head holds:
+// prometheus_tsdb_/strata_head_samples_appended_total and
+// prometheus_tsdb_/strata_head_series; -1 when absent or unreachable.
+double SamplesAppended(int port);
+double HeadSeries(int port);
+
+// Bytes in every regular file under `dir` (0 if it is missing).
+int64_t DirectoryBytes(const std::filesystem::path& dir);
 
 // Runs the sequence above. Never throws; failures land in `error`.
 ServerReport RunServerBench(const ServerConfig& config,

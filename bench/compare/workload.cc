@@ -119,7 +119,11 @@ ShardResult BuildShard(const std::vector<Target>& targets, size_t begin,
   }
   std::string raw;
   out->reserve(static_cast<size_t>(options.rounds));
-  for (int round = 0; round < options.rounds; ++round) {
+  for (int round = 0; round < options.first_round; ++round) {
+    for (ValueWalker& walker : walkers) walker.Next(round);
+  }
+  const int end_round = options.first_round + options.rounds;
+  for (int round = options.first_round; round < end_round; ++round) {
     for (size_t i = 0; i < walkers.size(); ++i) {
       const RecordedSeries& s = *targets[begin + i].series;
       const int phase =
@@ -161,7 +165,7 @@ double GeneratedValue(const RecordedSeries& series, int phase, int round) {
 bool BuildWorkload(const Dataset& dataset, const WorkloadOptions& options,
                    Workload* out, std::string* error) {
   if (dataset.series.empty() || options.instances <= 0 || options.rounds <= 0 ||
-      options.samples_per_request <= 0) {
+      options.samples_per_request <= 0 || options.first_round < 0) {
     *error = "empty workload (no series, instances, rounds or batch size)";
     return false;
   }

@@ -34,6 +34,10 @@ struct WorkloadOptions {
   // Start of the 15 s grid (ms); the first round's samples lie within
   // [first_round_ms - 7.5 s, first_round_ms + 15 s).
   int64_t first_round_ms = 0;
+  // Rounds before this one are walked (values advance as if sent) but not
+  // sent: a workload of `rounds` from `first_round` continues, sample for
+  // sample, one of `first_round` rounds with the same first_round_ms.
+  int first_round = 0;
   int threads = 1;  // Generation threads.
 };
 

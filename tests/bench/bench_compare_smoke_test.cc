@@ -5,7 +5,9 @@
 // servers must have received every sample: their own counters, their snapshot
 // blocks and, where the query API answers, count_over_time agree with what was
 // sent. The TLS scenario (tls_bench.h) takes every sample over plain HTTP,
-// TLS and TLS + basic auth. Nothing is timed.
+// TLS and TLS + basic auth. In the head-memory scenario Prometheus opens the
+// WAL strata-server wrote (uncompressed) with every series, and both take
+// the rest of the workload on top. Nothing is timed.
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +15,7 @@
 
 #include "dataset.h"
 #include "gtest/gtest.h"
+#include "head_memory_bench.h"
 #include "scrape.h"
 #include "server_bench.h"
 #include "temp_dir.h"
@@ -28,8 +31,10 @@ class BenchCompareSmokeTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(tmp_.ok()); }
 
   // The recorded dataset when present, else the harness's live fallback,
-  // 8 rounds of one instance in requests of 500 samples.
-  void TinyWorkload(Workload* workload) {
+  // `rounds` rounds (from `first_round` of a workload of `whole_rounds`)
+  // of one instance in requests of 500 samples.
+  void TinyWorkload(Workload* workload, int rounds = 8, int first_round = 0,
+                    int whole_rounds = 8) {
     Dataset dataset;
     std::string error;
     const std::string dir =
@@ -45,14 +50,11 @@ class BenchCompareSmokeTest : public ::testing::Test {
 
     WorkloadOptions wo;
     wo.instances = 1;
-    wo.rounds = 8;
+    wo.rounds = rounds;
+    wo.first_round = first_round;
     wo.samples_per_request = 500;  // Several shards over 2 connections.
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count();
     wo.first_round_ms =
-        (now_ms - 60000 - wo.rounds * kStepMs) / kStepMs * kStepMs;
+        (now_ms_ - 60000 - whole_rounds * kStepMs) / kStepMs * kStepMs;
     ASSERT_TRUE(BuildWorkload(dataset, wo, workload, &error)) << error;
     ASSERT_EQ(workload->samples,
               static_cast<int64_t>(dataset.series.size()) * wo.rounds);
@@ -60,13 +62,19 @@ class BenchCompareSmokeTest : public ::testing::Test {
 
   const std::string strata_ =
       strata::testing::BinaryDir() + "/tools/strata-server/strata-server";
+  const std::string prometheus_ = "/usr/bin/prometheus";
+  // One grid for every workload of a test.
+  const int64_t now_ms_ =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
   strata::testing::TempDir tmp_{"strata-bench-compare-test"};
   const std::string work_dir_ = tmp_.path();
 };
 
 TEST_F(BenchCompareSmokeTest, BothServersReceiveEverySample) {
   const std::string& strata = strata_;
-  const std::string prometheus = "/usr/bin/prometheus";
+  const std::string& prometheus = prometheus_;
   ASSERT_TRUE(std::filesystem::exists(strata)) << strata;
   ASSERT_TRUE(std::filesystem::exists(prometheus))
       << "install the prometheus package";
@@ -158,6 +166,43 @@ TEST_F(BenchCompareSmokeTest, TlsScenarioTakesEverySampleOverEachTransport) {
     EXPECT_EQ(run.handshakes_ok, 10);
   }
   EXPECT_TRUE(TlsBenchSucceeded(report));
+}
+
+TEST_F(BenchCompareSmokeTest, HeadMemoryBothServersOpenTheSameWal) {
+  ASSERT_TRUE(std::filesystem::exists(strata_)) << strata_;
+  ASSERT_TRUE(std::filesystem::exists(prometheus_))
+      << "install the prometheus package";
+  Workload history, tail;
+  ASSERT_NO_FATAL_FAILURE(TinyWorkload(&history, 8, 0, 10));
+  ASSERT_NO_FATAL_FAILURE(TinyWorkload(&tail, 2, 8, 10));
+  const double series = static_cast<double>(history.series);
+  const double history_samples = static_cast<double>(history.samples);
+  HeadMemoryOptions options;
+  options.work_dir = work_dir_;
+  options.ingest.connections = 2;
+  options.settle_s = 0.1;
+  const HeadMemoryReport report = RunHeadMemoryBench(
+      {ServerKind::kStrata, "strata-server", strata_, {}, {}},
+      {ServerKind::kPrometheus, "prometheus", prometheus_, {}, {}}, &history,
+      tail, options);
+  EXPECT_EQ(report.error, "") << report.writer_log_path;
+  EXPECT_EQ(report.history_samples_appended, history_samples);
+  EXPECT_TRUE(history.requests.empty()) << "the history is released";
+  EXPECT_GT(report.wal_bytes, 0);
+  EXPECT_GT(report.writer_steady_rss, 0);
+  for (const OpenedHeadReport* r : {&report.prometheus, &report.strata}) {
+    SCOPED_TRACE(r->name + " (log " + r->log_path + ")");
+    EXPECT_EQ(r->error, "");
+    EXPECT_GT(r->open_s, 0);
+    EXPECT_EQ(r->series_after_open, series);
+    EXPECT_EQ(r->tail.failed, 0) << r->tail.first_error;
+    EXPECT_EQ(r->tail_samples_added, static_cast<double>(tail.samples));
+    EXPECT_EQ(r->series_after_tail, series);
+    EXPECT_GT(r->rss_after_open, 0);
+    EXPECT_GT(r->steady_rss, 0);
+    EXPECT_GE(r->peak_rss, r->rss_after_open);
+  }
+  EXPECT_TRUE(HeadMemoryBenchSucceeded(report));
 }
 
 }  // namespace

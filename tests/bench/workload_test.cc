@@ -119,6 +119,38 @@ TEST(WorkloadTest, FirstInstanceReplaysTheRecording) {
     EXPECT_EQ(GeneratedValue(seed.series[1], 0, r), want[r]);
 }
 
+// The head-memory scenario sends a history, then a tail from
+// `first_round`: together they must be the one longer workload, byte for
+// byte (same timestamps, same values), so the tail continues every series.
+TEST(WorkloadTest, TailFromFirstRoundContinuesTheWholeWorkload) {
+  const Dataset seed = Seed();
+  WorkloadOptions o;
+  o.instances = 3;
+  o.samples_per_request = 4;
+  o.first_round_ms = 1'700'000'000'000;
+  o.rounds = 12;
+  Workload whole;
+  std::string error;
+  ASSERT_TRUE(BuildWorkload(seed, o, &whole, &error)) << error;
+  o.first_round = 9;
+  o.rounds = 3;
+  Workload tail;
+  ASSERT_TRUE(BuildWorkload(seed, o, &tail, &error)) << error;
+  EXPECT_EQ(tail.series, whole.series);
+  EXPECT_EQ(tail.samples, 6 * 3);
+  EXPECT_EQ(tail.max_t, whole.max_t);
+  ASSERT_EQ(tail.requests.size(), whole.requests.size());
+  for (size_t shard = 0; shard < tail.requests.size(); ++shard) {
+    ASSERT_EQ(tail.requests[shard].size(), 3u);
+    for (size_t r = 0; r < 3; ++r) {
+      EXPECT_EQ(tail.requests[shard][r], whole.requests[shard][9 + r])
+          << "shard " << shard << " round " << 9 + r;
+    }
+  }
+  o.first_round = -1;
+  EXPECT_FALSE(BuildWorkload(seed, o, &tail, &error));
+}
+
 TEST(WorkloadTest, CollidingLabelSetsAreRefused) {
   Dataset d = Seed();
   d.series.push_back(d.series[0]);
