@@ -32,12 +32,11 @@
 #include "db/db_impl.h"
 #include "db/wal_backup.h"
 #include "util/copy_tree.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 
 namespace strata {
 namespace {
-
-constexpr char kWalDir[] = "wal";
 
 // Copies a block's tombstones and meta.json into its existing backup if
 // its tombstones changed since (DeleteSeries rewrites both in place).

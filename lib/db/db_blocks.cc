@@ -12,6 +12,7 @@
 #include "compact/planner.h"
 #include "db/db_impl.h"
 #include "db/head_snapshot_writer.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 #include "wal/checkpoint.h"
 
@@ -266,7 +267,7 @@ void DBImpl::CheckpointWal(int64_t mint) {
   Status st = next.status();
   if (next.ok()) {
     st = wal::Checkpoint(
-        fs_, JoinPath(dir_, "wal"), *next - 1,
+        fs_, JoinPath(dir_, kWalDir), *next - 1,
         [this](uint64_t ref) {
           return ref <= UINT32_MAX &&
                  head_->GetById(static_cast<SeriesId>(ref)) != nullptr;
@@ -394,7 +395,7 @@ Status DBImpl::ApplyRetention() {
   const size_t dropped_for_time = drop.size();
   // Size: blocks plus the WAL, dropping the oldest blocks first.
   if (options_.retention_bytes > 0) {
-    int64_t total = DirBytes(fs_, JoinPath(dir_, "wal"));
+    int64_t total = DirBytes(fs_, JoinPath(dir_, kWalDir));
     for (const auto& b : blocks) total += b->Size();
     for (const auto& b : blocks) {  // Oldest first.
       if (total <= options_.retention_bytes) break;

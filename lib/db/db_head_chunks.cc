@@ -5,12 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "db/db_impl.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 
 namespace strata {
 namespace {
 
-constexpr char kChunksHeadDir[] = "chunks_head";
 // Head chunk records are rarely smaller (a 120-sample XOR chunk is about
 // 150 bytes plus 29 of framing): the index reserves one entry per this many
 // bytes of the files.

@@ -6,15 +6,11 @@
 #include "db/head_snapshot_loader.h"
 #include "db/head_snapshot_writer.h"
 #include "db/replay_shards.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 #include "wal/segment.h"
 
 namespace strata {
-namespace {
-
-constexpr char kWalDir[] = "wal";
-
-}  // namespace
 
 StatusOr<int> DBImpl::LoadHeadSnapshot() {
   if (!options_.snapshot_on_shutdown) {

@@ -9,6 +9,7 @@
 #include "db/replay_shards.h"
 #include "db/wal_head_loader.h"
 #include "query/block_querier.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 #include "wal/checkpoint.h"
 #include "wal/replay.h"
@@ -16,8 +17,6 @@
 
 namespace strata {
 namespace {
-
-constexpr char kWalDir[] = "wal";
 
 // An Appender whose DB is closed.
 class ClosedAppender : public Appender {

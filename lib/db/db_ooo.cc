@@ -7,14 +7,10 @@
 #include "absl/strings/str_join.h"
 #include "compact/planner.h"
 #include "db/db_impl.h"
+#include "util/data_dir_files.h"
 #include "util/log.h"
 
 namespace strata {
-namespace {
-
-constexpr char kWblDir[] = "wbl";
-
-}  // namespace
 
 Status DBImpl::ReplayWbl() {
   const std::string dir = JoinPath(dir_, kWblDir);

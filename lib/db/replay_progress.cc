@@ -47,10 +47,12 @@ void ReplayProgress::OnSegment(int64_t bytes) {
 void ReplayProgress::Check() {
   records_since_check_ = 0;
   const Clock::time_point now = Clock::now();
-  if (now - last_log_ < interval_) return;
+  if (now - last_log_ < interval_ || now <= last_log_) return;
   const double seconds = std::chrono::duration<double>(now - last_log_).count();
   const int64_t samples = head_->counters().samples_appended.load();
   const double rate = static_cast<double>(samples - last_samples_) / seconds;
+  const double record_rate =
+      static_cast<double>(records_ - last_records_) / seconds;
   const double percent = total_bytes_ > 0
                              ? 100.0 * static_cast<double>(bytes_done_) /
                                    static_cast<double>(total_bytes_)
@@ -63,8 +65,10 @@ void ReplayProgress::Check() {
        {"percent", percent_text},
        {"bytes_done", absl::StrCat(bytes_done_)},
        {"bytes_total", absl::StrCat(total_bytes_)},
+       {"records_per_second", absl::StrCat(static_cast<int64_t>(record_rate))},
        {"samples_per_second", absl::StrCat(static_cast<int64_t>(rate))}});
   last_log_ = now;
+  last_records_ = records_;
   last_samples_ = samples;
   ++lines_;
 }

@@ -1,7 +1,9 @@
 // ReplayProgress: logs how far a long WAL replay has got, every few
-// seconds: segments and bytes done out of the total (in percent) and the
-// samples appended per second since the previous line. A replay shorter
-// than the interval logs nothing.
+// seconds: segments and bytes done out of the total (in percent), and since
+// the previous line the WAL records read per second and the samples
+// appended per second. Records keep moving while a crash open skips
+// samples its mapped head chunks already hold, when few are appended. A
+// replay shorter than the interval logs nothing.
 //
 // Thread-safety: one thread (the replaying one) calls every method; the
 // head's sample counter is read atomically.
@@ -39,6 +41,7 @@ class ReplayProgress {
   void OnSegment(int64_t bytes);
   // After each record; cheap (looks at the clock every few records).
   void OnRecord() {
+    ++records_;
     if (++records_since_check_ >= kRecordsPerCheck) Check();
   }
   // Lines logged so far.
@@ -58,7 +61,9 @@ class ReplayProgress {
   int64_t bytes_done_ = 0;  // Of the segments before the current one.
   int64_t current_bytes_ = 0;
   int records_since_check_ = 0;
+  int64_t records_ = 0;  // Read so far.
   Clock::time_point last_log_;
+  int64_t last_records_ = 0;
   int64_t last_samples_;
   int lines_ = 0;
 };

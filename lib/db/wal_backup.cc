@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "util/copy_tree.h"
+#include "util/data_dir_files.h"
 #include "wal/log_format.h"
 #include "wal/segment.h"
 #include "wal/segment_reader.h"
@@ -169,7 +170,6 @@ Status RemoveStale(FileSystem* fs, const std::string& dst,
 
 Status MirrorWbl(FileSystem* fs, const std::string& src_db_dir,
                  const std::string& dst_db_dir, WalMirrorReport* report) {
-  constexpr char kWblDir[] = "wbl";
   const std::string src = JoinPath(src_db_dir, kWblDir);
   if (!fs->IsDirectory(src)) return Status::OK();
   return MirrorWal(fs, src, JoinPath(dst_db_dir, kWblDir), report);

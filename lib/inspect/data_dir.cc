@@ -4,6 +4,7 @@
 #include "db/replay_shards.h"
 #include "db/wal_head_loader.h"
 #include "query/block_querier.h"
+#include "util/data_dir_files.h"
 #include "wal/checkpoint.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
@@ -49,7 +50,7 @@ int64_t DataDir::BlocksMaxTime() const {
 }
 
 Status DataDir::LoadWal(const DataDirOptions& options) {
-  const std::string wal_dir = JoinPath(dir_, kWalDirName);
+  const std::string wal_dir = JoinPath(dir_, kWalDir);
   if (!fs_->IsDirectory(wal_dir)) return Status::OK();
   HeadOptions head_options;
   head_options.chunk_range_ms = options.block_range_ms;
@@ -140,7 +141,7 @@ std::optional<int64_t> MovedHeadBoundary(const std::string& dir,
   const int64_t end = NewestBlockEnd(dir);
   if (end <= previous_end) return std::nullopt;
   FileSystem* fs = FileSystem::Default();
-  const std::string wal_dir = JoinPath(dir, kWalDirName);
+  const std::string wal_dir = JoinPath(dir, kWalDir);
   StatusOr<std::vector<wal::SegmentRef>> segs = wal::ListSegments(fs, wal_dir);
   int64_t bytes = 0;
   if (segs.ok()) {

@@ -27,7 +27,6 @@
 
 namespace strata::inspect {
 
-inline constexpr char kWalDirName[] = "wal";
 inline constexpr int64_t kDefaultBlockRangeMs = 2 * 3600 * 1000;
 
 struct DataDirOptions {

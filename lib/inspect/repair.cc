@@ -4,6 +4,7 @@
 
 #include "block/block_salvage.h"
 #include "inspect/data_dir.h"
+#include "util/data_dir_files.h"
 #include "wal/replay.h"
 #include "wal/segment.h"
 
@@ -37,7 +38,7 @@ Status RepairWal(FileSystem* fs, const std::string& data_dir,
   wal::ReplayOptions ro;
   ro.quarantine_dir = qdir;
   STRATA_RETURN_IF_ERROR(wal::ReplayWal(
-      fs, JoinPath(data_dir, kWalDirName),
+      fs, JoinPath(data_dir, kWalDir),
       [](std::string_view) { return Status::OK(); }, &result, ro));
   for (const std::string& n : result.quarantined) {
     report->quarantined.push_back(JoinPath(qdir, n));

@@ -2,6 +2,7 @@
 
 #include "db/wal_backup.h"
 #include "inspect/data_dir.h"
+#include "util/data_dir_files.h"
 #include "util/file_system.h"
 
 namespace strata::inspect {
@@ -25,8 +26,8 @@ StatusOr<int64_t> CopyMetadataFile(const std::string& from,
 StatusOr<RestoreReport> Restore(const std::string& src, const std::string& dst,
                                 bool with_wal) {
   FileSystem* fs = FileSystem::Default();
-  const std::string src_wal = JoinPath(src, kWalDirName);
-  const std::string dst_wal = JoinPath(dst, kWalDirName);
+  const std::string src_wal = JoinPath(src, kWalDir);
+  const std::string dst_wal = JoinPath(dst, kWalDir);
   RestoreReport report;
   with_wal = with_wal && fs->IsDirectory(src_wal);
   if (with_wal && !WalIsEmpty(fs, dst_wal)) {

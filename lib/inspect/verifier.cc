@@ -3,6 +3,7 @@
 #include "block/block_check.h"
 #include "block/block_dir.h"
 #include "inspect/data_dir.h"
+#include "util/data_dir_files.h"
 #include "wal/record.h"
 #include "wal/segment.h"
 #include "wal/segment_reader.h"
@@ -120,7 +121,7 @@ StatusOr<VerifyReport> VerifyDataDir(const std::string& data_dir) {
   for (const std::string& name : names) {
     VerifyBlock(fs, JoinPath(data_dir, name), name, &report);
   }
-  const std::string wal_dir = JoinPath(data_dir, kWalDirName);
+  const std::string wal_dir = JoinPath(data_dir, kWalDir);
   if (fs->IsDirectory(wal_dir)) {
     STRATA_ASSIGN_OR_RETURN(std::vector<wal::CheckpointRef> cps,
                             wal::ListCheckpoints(fs, wal_dir));
