@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -265,6 +266,25 @@ bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
   return true;
 }
 
+// Ends a scenario's report: `info` gets the load average and the wall time
+// since `t0`, then the text report goes to stdout and the Markdown one is
+// appended to --results.
+void PublishReport(const Flags& f, std::chrono::steady_clock::time_point t0,
+                   RunInfo* info,
+                   const std::function<std::string(const RunInfo&)>& text,
+                   const std::function<std::string(const RunInfo&)>& markdown) {
+  info->load_after = LoadAverage();
+  info->total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  std::fputs(text(*info).c_str(), stdout);
+  if (!f.results.empty()) {
+    std::ofstream out(f.results, std::ios::app);
+    out << markdown(*info);
+    std::printf("\nappended to %s\n", f.results.c_str());
+  }
+}
+
 // Runs Prometheus, then strata-server, each on a fresh data dir through
 // RunServerBench, prints and appends the report. Non-zero when a server
 // failed a step or did not take every sample.
@@ -294,19 +314,11 @@ int RunBothAndReport(const Flags& f, const Context& c, const Workload& workload,
                              c.server_cpus, extra_args},
                             workload, bo);
   }
-  info.load_after = LoadAverage();
-  info.total_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-
   const ServerReport* sp = c.run_strata ? &strata : nullptr;
   const ServerReport* pp = c.run_prom ? &prom : nullptr;
-  std::fputs(TextReport(info, sp, pp).c_str(), stdout);
-  if (!f.results.empty()) {
-    std::ofstream out(f.results, std::ios::app);
-    out << MarkdownReport(info, sp, pp);
-    std::printf("\nappended to %s\n", f.results.c_str());
-  }
+  PublishReport(
+      f, t0, &info, [&](const RunInfo& i) { return TextReport(i, sp, pp); },
+      [&](const RunInfo& i) { return MarkdownReport(i, sp, pp); });
 
   // Failure when a server failed a step or did not take every sample.
   int rc = 0;
@@ -444,18 +456,12 @@ int RulesScenario(const Flags& f, const Context& c) {
         {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
         ro);
   }
-  info.load_after = LoadAverage();
-  info.total_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
   const RulesReport* sp = c.run_strata ? &strata : nullptr;
   const RulesReport* pp = c.run_prom ? &prom : nullptr;
-  std::fputs(RulesTextReport(info, sp, pp).c_str(), stdout);
-  if (!f.results.empty()) {
-    std::ofstream out(f.results, std::ios::app);
-    out << RulesMarkdownReport(info, sp, pp);
-    std::printf("\nappended to %s\n", f.results.c_str());
-  }
+  PublishReport(
+      f, t0, &info,
+      [&](const RunInfo& i) { return RulesTextReport(i, sp, pp); },
+      [&](const RunInfo& i) { return RulesMarkdownReport(i, sp, pp); });
   int rc = 0;
   for (const RulesReport* r : {sp, pp}) {
     if (r == nullptr) continue;
@@ -490,16 +496,9 @@ int TlsScenario(const Flags& f, const Context& c) {
   const TlsReport report = RunTlsBench(
       {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
       workload, to);
-  info.load_after = LoadAverage();
-  info.total_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-  std::fputs(TlsTextReport(info, report).c_str(), stdout);
-  if (!f.results.empty()) {
-    std::ofstream out(f.results, std::ios::app);
-    out << TlsMarkdownReport(info, report);
-    std::printf("\nappended to %s\n", f.results.c_str());
-  }
+  PublishReport(
+      f, t0, &info, [&](const RunInfo& i) { return TlsTextReport(i, report); },
+      [&](const RunInfo& i) { return TlsMarkdownReport(i, report); });
   if (!TlsBenchSucceeded(report)) {
     std::fprintf(stderr,
                  "tls: a run failed, lost samples or failed connections\n");
@@ -544,16 +543,10 @@ int HeadMemoryScenario(const Flags& f, const Context& c) {
       {ServerKind::kStrata, "strata-server", f.strata, c.server_cpus, {}},
       {ServerKind::kPrometheus, "prometheus", f.prometheus, c.server_cpus, {}},
       &history, tail, ho);
-  info.load_after = LoadAverage();
-  info.total_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-  std::fputs(HeadMemoryTextReport(info, report).c_str(), stdout);
-  if (!f.results.empty()) {
-    std::ofstream out(f.results, std::ios::app);
-    out << HeadMemoryMarkdownReport(info, report);
-    std::printf("\nappended to %s\n", f.results.c_str());
-  }
+  PublishReport(
+      f, t0, &info,
+      [&](const RunInfo& i) { return HeadMemoryTextReport(i, report); },
+      [&](const RunInfo& i) { return HeadMemoryMarkdownReport(i, report); });
   if (!HeadMemoryBenchSucceeded(report)) {
     std::fprintf(stderr,
                  "head-memory: a step failed, a server did not open every "
