@@ -117,7 +117,9 @@ StatusOr<Matcher> Matcher::Create(Type type, std::string_view name,
           r->re.error_arg() + "`");
     }
     r->set_matches = FindSetMatches(value);
-    r->literal_prefix = FindLiteralPrefix(r->re);
+    // Index lookups use set matches where there are some (postings for each
+    // literal), else the prefix; asking RE2 for bounds costs microseconds.
+    if (r->set_matches.empty()) r->literal_prefix = FindLiteralPrefix(r->re);
     regex = std::move(r);
   }
   return Matcher(type, std::string(name), std::string(value), std::move(regex));

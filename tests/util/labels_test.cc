@@ -140,7 +140,8 @@ TEST(MatcherTest, LiteralPrefixIsSharedByEveryMatch) {
       {"iI)?(", "", {"", "iI"}},
       {"ab)*(c", "", {"c", "abc", "ababc"}},
       {"ab)|(abd", "ab", {"ab", "abd"}},
-      {"abc|abd", "ab", {"abc", "abd"}},
+      {"abc.*|abd", "ab", {"abc", "abcd", "abd"}},
+      {"abc|abd", "", {"abc", "abd"}},  // Set matches instead.
       {"a(?i)bc", "a", {"aBC", "abc"}},
       {"caf\\x{e9}s?", "caf\xc3\xa9", {"caf\xc3\xa9", "caf\xc3\xa9s"}},
       {"x{0}y", "y", {"y"}},
