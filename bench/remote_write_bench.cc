@@ -146,10 +146,7 @@ int main(int argc, char** argv) {
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
-  // The newest round lands a minute before now: inside every server's
-  // accepted window.
-  wo.first_round_ms =
-      (now_ms - 60000 - int64_t{flags.rounds} * kStepMs) / kStepMs * kStepMs;
+  wo.first_round_ms = FirstRoundMsEndingBefore(now_ms, flags.rounds);
   Workload workload;
   if (!BuildWorkload(dataset, wo, &workload, &error)) {
     std::fprintf(stderr, "%s\n", error.c_str());

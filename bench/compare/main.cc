@@ -232,8 +232,7 @@ bool MakeIngestWorkload(const Flags& f, const Context& c, Workload* workload,
           .count();
   // The newest round of the whole workload lands about a minute before now.
   const int64_t span_rounds = whole_rounds > 0 ? whole_rounds : f.rounds;
-  wo.first_round_ms =
-      (now_ms - 60000 - span_rounds * kStepMs) / kStepMs * kStepMs;
+  wo.first_round_ms = FirstRoundMsEndingBefore(now_ms, span_rounds);
   const auto g0 = std::chrono::steady_clock::now();
   if (!BuildWorkload(dataset, wo, workload, &error)) {
     std::fprintf(stderr, "workload: %s\n", error.c_str());
@@ -370,8 +369,7 @@ int HistogramScenario(const Flags& f, const Context& c) {
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
-  ho.first_round_ms =
-      (now_ms - 60000 - int64_t{ho.rounds} * kStepMs) / kStepMs * kStepMs;
+  ho.first_round_ms = FirstRoundMsEndingBefore(now_ms, ho.rounds);
   Workload workload;
   std::string error;
   if (!BuildHistogramWorkload(ho, &workload, &error)) {

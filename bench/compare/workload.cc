@@ -155,6 +155,10 @@ ShardResult BuildShard(const std::vector<Target>& targets, size_t begin,
 
 }  // namespace
 
+int64_t FirstRoundMsEndingBefore(int64_t now_ms, int64_t rounds) {
+  return (now_ms - 60000 - rounds * kStepMs) / kStepMs * kStepMs;
+}
+
 double GeneratedValue(const RecordedSeries& series, int phase, int round) {
   ValueWalker w(&series, phase);
   double v = 0;

@@ -56,6 +56,11 @@ struct Workload {
   }
 };
 
+// The first_round_ms that puts the newest of `rounds` rounds about a
+// minute before `now_ms` (inside every server's accepted window), on the
+// 15 s grid.
+int64_t FirstRoundMsEndingBefore(int64_t now_ms, int64_t rounds);
+
 // Builds the workload. Fails (false, `error`) on an empty dataset or when
 // two generated label sets collide.
 bool BuildWorkload(const Dataset& dataset, const WorkloadOptions& options,

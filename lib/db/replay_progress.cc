@@ -45,7 +45,6 @@ void ReplayProgress::OnSegment(int64_t bytes) {
 }
 
 void ReplayProgress::Check() {
-  records_since_check_ = 0;
   const Clock::time_point now = Clock::now();
   if (now - last_log_ < interval_ || now <= last_log_) return;
   const double seconds = std::chrono::duration<double>(now - last_log_).count();

@@ -41,8 +41,7 @@ class ReplayProgress {
   void OnSegment(int64_t bytes);
   // After each record; cheap (looks at the clock every few records).
   void OnRecord() {
-    ++records_;
-    if (++records_since_check_ >= kRecordsPerCheck) Check();
+    if (++records_ % kRecordsPerCheck == 0) Check();
   }
   // Lines logged so far.
   int lines() const { return lines_; }
@@ -60,7 +59,6 @@ class ReplayProgress {
   int segments_started_ = 0;
   int64_t bytes_done_ = 0;  // Of the segments before the current one.
   int64_t current_bytes_ = 0;
-  int records_since_check_ = 0;
   int64_t records_ = 0;  // Read so far.
   Clock::time_point last_log_;
   int64_t last_records_ = 0;

@@ -53,8 +53,7 @@ class BenchCompareSmokeTest : public ::testing::Test {
     wo.rounds = rounds;
     wo.first_round = first_round;
     wo.samples_per_request = 500;  // Several shards over 2 connections.
-    wo.first_round_ms =
-        (now_ms_ - 60000 - whole_rounds * kStepMs) / kStepMs * kStepMs;
+    wo.first_round_ms = FirstRoundMsEndingBefore(now_ms_, whole_rounds);
     ASSERT_TRUE(BuildWorkload(dataset, wo, workload, &error)) << error;
     ASSERT_EQ(workload->samples,
               static_cast<int64_t>(dataset.series.size()) * wo.rounds);
