@@ -29,6 +29,12 @@ inline void PutBE64(std::string* dst, uint64_t v) {
 inline void EncodeBE32(char* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (24 - 8 * i));
 }
+// Writes v big-endian at p; returns the end of what it wrote.
+inline char* EncodeBE64(char* p, uint64_t v) {
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+  return p + 8;
+}
 inline uint16_t DecodeBE16(const char* p) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);
   return static_cast<uint16_t>((u[0] << 8) | u[1]);
@@ -63,6 +69,11 @@ inline uint64_t ZigZagEncode(int64_t v) {
 }
 inline int64_t ZigZagDecode(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
+// Writes a zig-zag varint into buf (at least kMaxVarintBytes); returns its
+// length.
+inline int EncodeVarint(char* buf, int64_t v) {
+  return EncodeUvarint(buf, ZigZagEncode(v));
 }
 inline void PutVarint(std::string* dst, int64_t v) {
   PutUvarint(dst, ZigZagEncode(v));

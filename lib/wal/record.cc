@@ -94,17 +94,30 @@ Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out) {
 void EncodeSamples(std::span<const RefSample> samples, std::string* dst) {
   dst->push_back(static_cast<char>(RecordType::kSamples));
   if (samples.empty()) return;
-  // Typically 2 + 2 + 8 bytes per sample; more only grows the string.
-  dst->reserve(dst->size() + 16 + samples.size() * 12);
+  // Written through a pointer, the string grown (rarely) when less than
+  // the longest sample encoding is left: a few string appends per sample
+  // cost more than the encoding. Typically 2 + 2 + 8 bytes per sample.
+  constexpr size_t kMaxSampleBytes = 2 * kMaxVarintBytes + 8;
+  size_t used = dst->size();
+  dst->resize(used + 16 + samples.size() * 12 + kMaxSampleBytes);
+  char* p = dst->data() + used;
+  char* end = dst->data() + dst->size();
   const RefSample& first = samples.front();
-  PutBE64(dst, first.ref);
-  PutBE64(dst, static_cast<uint64_t>(first.t));
+  p = EncodeBE64(p, first.ref);
+  p = EncodeBE64(p, static_cast<uint64_t>(first.t));
   for (const RefSample& s : samples) {
-    PutVarint(dst, static_cast<int64_t>(s.ref - first.ref));
-    PutVarint(dst, static_cast<int64_t>(static_cast<uint64_t>(s.t) -
-                                        static_cast<uint64_t>(first.t)));
-    PutBE64(dst, DoubleBits(s.v));
+    if (static_cast<size_t>(end - p) < kMaxSampleBytes) [[unlikely]] {
+      used = static_cast<size_t>(p - dst->data());
+      dst->resize(2 * dst->size());
+      p = dst->data() + used;
+      end = dst->data() + dst->size();
+    }
+    p += EncodeVarint(p, static_cast<int64_t>(s.ref - first.ref));
+    p += EncodeVarint(p, static_cast<int64_t>(static_cast<uint64_t>(s.t) -
+                                              static_cast<uint64_t>(first.t)));
+    p = EncodeBE64(p, DoubleBits(s.v));
   }
+  dst->resize(static_cast<size_t>(p - dst->data()));
 }
 
 Status DecodeSamples(std::string_view record, std::vector<RefSample>* out) {

@@ -105,6 +105,30 @@ TEST(RecordTest, SamplesRoundTripIncludingExtremes) {
   }
 }
 
+TEST(RecordTest, SamplesOfTheLongestEncodingAppendAfterExistingBytes) {
+  // Every delta a 10-byte varint: 28 bytes a sample, more than the encoder
+  // first makes room for, so the string grows while encoding.
+  std::vector<RefSample> samples = {{0, 0, 0.0}};
+  for (int i = 1; i < 500; ++i) {
+    samples.push_back({uint64_t{1} << 62, std::numeric_limits<int64_t>::min(),
+                       static_cast<double>(i)});
+  }
+  std::string rec = "kept";
+  EncodeSamples(samples, &rec);
+  ASSERT_EQ(rec.substr(0, 4), "kept");
+  std::vector<RefSample> got;
+  ASSERT_TRUE(DecodeSamples(std::string_view(rec).substr(4), &got).ok());
+  ASSERT_EQ(got.size(), samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    EXPECT_EQ(got[i].ref, samples[i].ref) << i;
+    EXPECT_EQ(got[i].t, samples[i].t) << i;
+    EXPECT_EQ(got[i].v, samples[i].v) << i;
+  }
+  // Type byte, two 8-byte bases, then 10 + 10 + 8 bytes for every sample
+  // but the first (whose deltas are 0: one byte each).
+  EXPECT_EQ(rec.size(), 4 + 1 + 16 + 10 + 499 * 28u);
+}
+
 TEST(RecordTest, EmptyRecords) {
   std::string rec;
   EncodeSamples({}, &rec);
