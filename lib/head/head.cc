@@ -220,6 +220,8 @@ void Head::BatchTally::Count(AppendOutcome outcome, int64_t t, bool new_chunk) {
     case AppendOutcome::kConflict:
       ++result.conflicts;
       break;
+    case AppendOutcome::kRemoved:
+      break;  // The caller moves the sample to a live series.
   }
   chunks_created += new_chunk ? 1 : 0;
 }
@@ -241,7 +243,8 @@ AppendBatchResult Head::FinishBatch(const BatchTally& tally) {
 }
 
 AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples,
-                                    std::vector<uint32_t>* out_of_order) {
+                                    std::vector<uint32_t>* out_of_order,
+                                    std::vector<uint32_t>* removed) {
   // Prefetch distance, in samples, per stage: the series' hot lines first,
   // then the end of its open chunk's bytes (whose address is in them).
   constexpr size_t kAhead = 8;
@@ -257,6 +260,9 @@ AppendBatchResult Head::AppendBatch(std::span<const HeadSample> samples,
     tally.Count(outcome, s.t, new_chunk);
     if (out_of_order != nullptr && outcome == AppendOutcome::kOutOfOrder) {
       out_of_order->push_back(static_cast<uint32_t>(i));
+    }
+    if (removed != nullptr && outcome == AppendOutcome::kRemoved) {
+      removed->push_back(static_cast<uint32_t>(i));
     }
   }
   return FinishBatch(tally);
@@ -302,7 +308,7 @@ void Head::UpdateTimeRange(int64_t min_t, int64_t max_t) {
 
 Head::TruncateStats Head::Truncate(int64_t mint) {
   MutexLock lock(&truncate_mu_);
-  graveyard_.clear();
+  FreeRemovedSeries();
   int64_t bound = min_valid_time_.load();
   while (bound < mint && !min_valid_time_.compare_exchange_weak(bound, mint)) {
   }
@@ -320,14 +326,22 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
       new_min = std::min(new_min, s->MinTime());
     }
   });
+  std::vector<std::unique_ptr<MemSeries>> removed;
   for (MemSeries* s : empty) {
     // Re-checked under the series lock: an appender may have committed to
     // it since the scan, or may hold a pin.
     if (!s->MarkDeadIfEmpty()) continue;
     postings_.Delete(s->id(), s->label_pairs());
     if (auto owned = series_.Remove(s)) {
-      graveyard_.push_back(std::move(owned));
+      removed.push_back(std::move(owned));
       ++stats.series_removed;
+    }
+  }
+  if (!removed.empty()) {
+    // After the removals: batches that start from here on cannot find them.
+    const uint64_t generation = open_batches_.Advance();
+    for (auto& owned : removed) {
+      graveyard_.push_back({generation, std::move(owned)});
     }
   }
   tombstones_->Truncate(mint, series_);
@@ -339,6 +353,12 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
   min_time_.store(new_min);
   if (new_min == kMaxTime) max_time_.store(kMinTime);
   return stats;
+}
+
+void Head::FreeRemovedSeries() {
+  std::erase_if(graveyard_, [&](const RemovedSeries& r) {
+    return open_batches_.AllEndedThrough(r.generation);
+  });
 }
 
 int64_t Head::AppendableMinValidTime() const {

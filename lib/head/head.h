@@ -18,6 +18,7 @@
 #include "head/head_chunk_files.h"
 #include "head/mem_postings.h"
 #include "head/ooo_head.h"
+#include "head/open_batches.h"
 #include "head/series_map.h"
 #include "head/symbol_table.h"
 #include "index/reader.h"
@@ -129,13 +130,16 @@ class Head : public BlockReader {
   // and updates the head's time range and counters once for the batch.
   // Consecutive samples usually belong to different series, so it loads
   // the series a few samples ahead (see MemSeries::Prefetch*).
-  // Callers must not append to the same series concurrently from another
-  // thread unless each of them holds a pin on it (MemSeries locks anyway;
-  // the prefetch reads are hints only). With `out_of_order`, the indices
-  // of the samples refused as out of order (another batch appended a newer
-  // sample since they were checked) are appended to it.
+  // Concurrent batches may share series (MemSeries locks; the prefetch
+  // reads are hints only). With `out_of_order`, the indices of the samples
+  // refused as out of order (another batch appended a newer sample since
+  // they were checked) are appended to it; with `removed`, those of the
+  // samples whose series head truncation removed (appended nowhere, not
+  // counted). A caller without `removed` must keep its series from
+  // removal (pins, or no concurrent Truncate).
   AppendBatchResult AppendBatch(std::span<const HeadSample> samples,
-                                std::vector<uint32_t>* out_of_order = nullptr);
+                                std::vector<uint32_t>* out_of_order = nullptr,
+                                std::vector<uint32_t>* removed = nullptr);
   // One sample: AppendBatch of one, for callers without batches (tools).
   AppendOutcome AppendSample(MemSeries* s, int64_t t, double v);
   // AppendBatch for native histograms (head_histogram.cc): each sample as
@@ -161,9 +165,10 @@ class Head : public BlockReader {
     int64_t series_removed = 0;
   };
   // Drops chunks that end before `mint` and then series left without
-  // chunks and without pending commits; raises the append bound to mint.
-  // Removed series are freed at the following Truncate, so a reader or
-  // appender that looked one up just before never touches freed memory.
+  // chunks and without pinned commits; raises the append bound to mint.
+  // Removed series are freed at a later Truncate, once every appender
+  // batch open at their removal has ended (open_batches.h), so a reader
+  // or appender that looked one up before never touches freed memory.
   TruncateStats Truncate(int64_t mint) ABSL_LOCKS_EXCLUDED(truncate_mu_);
 
   // Marks [iv.mint, iv.maxt] of series `id` deleted (after the caller has
@@ -195,6 +200,8 @@ class Head : public BlockReader {
     ooo_window_ms_.store(std::max<int64_t>(ms, 0));
   }
   const SymbolTable& symbols() const { return symbols_; }
+  // Appender batches register here (see open_batches.h).
+  OpenBatches& open_batches() { return open_batches_; }
   // Calls fn for every series (unordered).
   void ForEachSeries(const std::function<void(MemSeries*)>& fn) const {
     series_.ForEach(fn);
@@ -224,6 +231,9 @@ class Head : public BlockReader {
   };
   // Updates the time range and counters, flushes cut chunks to disk.
   AppendBatchResult FinishBatch(const BatchTally& tally);
+  // Frees the removed series no open appender batch can hold (Truncate;
+  // the series of the latest removals wait at least until the next one).
+  void FreeRemovedSeries() ABSL_EXCLUSIVE_LOCKS_REQUIRED(truncate_mu_);
   // Widens the head's time range to include [min_t, max_t].
   void UpdateTimeRange(int64_t min_t, int64_t max_t);
 
@@ -244,8 +254,13 @@ class Head : public BlockReader {
   // After series_: reads labels from it.
   std::unique_ptr<OooHead> ooo_;
   Mutex truncate_mu_;
-  std::vector<std::unique_ptr<MemSeries>> graveyard_
-      ABSL_GUARDED_BY(truncate_mu_);
+  OpenBatches open_batches_;
+  // Removed series and the truncation generation that removed them.
+  struct RemovedSeries {
+    uint64_t generation;
+    std::unique_ptr<MemSeries> series;
+  };
+  std::vector<RemovedSeries> graveyard_ ABSL_GUARDED_BY(truncate_mu_);
   std::unique_ptr<HeadIndexReader> index_;
   std::unique_ptr<HeadChunkReader> chunks_;
   std::unique_ptr<HeadTombstones> tombstones_;

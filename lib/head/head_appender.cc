@@ -23,6 +23,7 @@ HeadAppender::HeadAppender(Head* head, CommitLog* log, CommitLog* wbl)
 StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
                                          double v) {
   if (labels.empty()) return Status::InvalidArgument("empty label set");
+  BeginBatch();
   // A series found just as truncation removes it is retried; the next
   // lookup creates a fresh one.
   for (int attempt = 0;; ++attempt) {
@@ -34,9 +35,16 @@ StatusOr<SeriesRef> HeadAppender::Append(const Labels& labels, int64_t t,
 }
 
 StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
+  BeginBatch();
   MemSeries* s = Resolve(ref);
   if (s == nullptr) return Status::NotFound("unknown series ref");
   return AppendTo(s, t, v);
+}
+
+void HeadAppender::BeginBatch() {
+  if (batch_open_) return;
+  batch_started_ = head_->open_batches().Begin();
+  batch_open_ = true;
 }
 
 MemSeries* HeadAppender::Resolve(SeriesRef ref) const {
@@ -87,10 +95,13 @@ StatusCode HeadAppender::AppendChecked(MemSeries* s, SeriesId id, int64_t t,
     case AppendOutcome::kConflict:
       head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
       return StatusCode::kDuplicateSample;
+    case AppendOutcome::kRemoved:  // Only MemSeries::Append says so.
+      return StatusCode::kNotFound;
   }
   if (!in_batch) {
-    if (!s->PinForCommit()) return StatusCode::kNotFound;
-    pinned_.push_back(s);
+    // No pin (head/open_batches.h): a series removed before this is
+    // refused, one removed from here to the commit is revived there.
+    if (s->dead()) return StatusCode::kNotFound;
     if (!s->wal_logged()) new_series_.push_back(s);
   }
   s->SetPending(token_, t, bits);
@@ -108,6 +119,7 @@ Status HeadAppender::AppendBatch(std::span<const SeriesRef> refs,
   if (t_ms.size() != n || values.size() != n) {
     return Status::InvalidArgument("append batch: spans differ in length");
   }
+  BeginBatch();
   // Prefetch distances in samples: the id slot of sample i + 2 * kAhead,
   // the appender line of the series of sample i + kAhead, resolved into a
   // ring of the series between the two stages.
@@ -148,6 +160,7 @@ Status HeadAppender::AppendBatch(std::span<const SeriesRef> refs,
 StatusOr<SeriesRef> HeadAppender::AppendExemplar(SeriesRef ref,
                                                  const Labels& labels,
                                                  const Exemplar& exemplar) {
+  BeginBatch();
   MemSeries* s = Resolve(ref);
   if (s == nullptr && !labels.empty()) s = head_->Get(labels);
   if (s == nullptr) {
@@ -176,24 +189,25 @@ StatusOr<SeriesRef> HeadAppender::AppendExemplar(SeriesRef ref,
   return SeriesRef{id};
 }
 
+bool HeadAppender::EncodeSeriesRecord(std::vector<MemSeries*>* series,
+                                      std::string* out) {
+  std::sort(series->begin(), series->end());
+  series->erase(std::unique(series->begin(), series->end()), series->end());
+  std::vector<wal::RefSeries> unlogged;
+  for (MemSeries* s : *series) {
+    if (!s->wal_logged()) unlogged.push_back({s->id(), s->labels()});
+  }
+  if (unlogged.empty()) return false;
+  wal::EncodeSeries(unlogged, out);
+  return true;
+}
+
 size_t HeadAppender::EncodeRecords() {
   // Cleared, not freed, so their buffers serve the next commits.
   records_.resize(std::max<size_t>(records_.size(), 5));
   size_t n = 0;
-  if (!new_series_.empty()) {
-    std::vector<wal::RefSeries> series;
-    series.reserve(new_series_.size());
-    std::sort(new_series_.begin(), new_series_.end());
-    new_series_.erase(std::unique(new_series_.begin(), new_series_.end()),
-                      new_series_.end());
-    for (MemSeries* s : new_series_) {
-      if (!s->wal_logged()) series.push_back({s->id(), s->labels()});
-    }
-    if (!series.empty()) {
-      records_[n].clear();
-      wal::EncodeSeries(series, &records_[n++]);
-    }
-  }
+  records_[n].clear();
+  if (EncodeSeriesRecord(&new_series_, &records_[n])) ++n;
   if (!wal_samples_.empty()) {
     records_[n].clear();
     wal::EncodeSamples(wal_samples_, &records_[n++]);
@@ -235,7 +249,8 @@ Status HeadAppender::Commit() {
   AppendBatchResult result;
   AppendBatchResult histogram_result;
   const auto apply = [&] {
-    result = head_->AppendBatch(samples_, ooo_window_ > 0 ? &raced_ : nullptr);
+    result = head_->AppendBatch(samples_, ooo_window_ > 0 ? &raced_ : nullptr,
+                                &removed_);
     histogram_result = ApplyHistograms();
   };
   if (ooo_samples_.empty()) {
@@ -255,6 +270,13 @@ Status HeadAppender::Commit() {
     }
     result.out_of_order -= *taken;
   }
+  if (!removed_.empty()) {
+    Status st = CommitToRevivedSeries(&result);
+    if (!st.ok()) {
+      Reset();
+      return st.WithContext("commit");
+    }
+  }
   StoreExemplars();
   result.out_of_order += histogram_result.out_of_order;
   result.conflicts += histogram_result.conflicts;
@@ -272,11 +294,59 @@ Status HeadAppender::Commit() {
   return Status::OK();
 }
 
+Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
+  std::vector<HeadSample> moved;
+  moved.reserve(removed_.size());
+  for (uint32_t i : removed_) moved.push_back(samples_[i]);
+  // Each attempt loses only to another truncation removing the new series
+  // before the samples reach it; with the append bound raised by the
+  // first, that takes a truncation per attempt.
+  constexpr int kMaxAttempts = 4;
+  for (int attempt = 0; !moved.empty(); ++attempt) {
+    if (attempt == kMaxAttempts) {
+      return Status::Unavailable(
+          "series removed by head truncation on every attempt to commit");
+    }
+    std::vector<MemSeries*> series;
+    std::vector<wal::RefSample> logged;
+    for (HeadSample& m : moved) {
+      bool created = false;
+      // The removed series stays readable while this batch is open.
+      m.series = head_->GetOrCreate(m.series->labels(), &created);
+      series.push_back(m.series);
+      logged.push_back({m.series->id(), m.t, m.v});
+    }
+    if (log_ != nullptr) {
+      std::vector<std::string> records(1);
+      if (EncodeSeriesRecord(&series, &records[0])) records.emplace_back();
+      wal::EncodeSamples(logged, &records.back());
+      STRATA_RETURN_IF_ERROR(log_->Log(records));
+      for (MemSeries* s : series) s->set_wal_logged();
+    }
+    std::vector<uint32_t> removed_again;
+    const AppendBatchResult r =
+        head_->AppendBatch(moved, nullptr, &removed_again);
+    result->appended += r.appended;
+    result->duplicates += r.duplicates;
+    result->out_of_order += r.out_of_order;
+    result->conflicts += r.conflicts;
+    std::vector<HeadSample> again;
+    for (uint32_t i : removed_again) again.push_back(moved[i]);
+    moved = std::move(again);
+  }
+  return Status::OK();
+}
+
 void HeadAppender::Rollback() { Reset(); }
 
 void HeadAppender::Reset() {
   for (MemSeries* s : pinned_) s->UnpinForCommit();
   pinned_.clear();
+  if (batch_open_) {
+    head_->open_batches().End(batch_started_);
+    batch_open_ = false;
+  }
+  removed_.clear();
   samples_.clear();
   wal_samples_.clear();
   exemplars_.clear();

@@ -90,6 +90,9 @@ class HeadAppender : public Appender {
   // Prometheus's Commit does).
   AppendBatchResult ApplyHistograms();
 
+  // Registers the batch with the head's OpenBatches, if not yet: before
+  // the batch looks up any series.
+  void BeginBatch();
   // The series of a ref, nullptr if unknown.
   MemSeries* Resolve(SeriesRef ref) const;
   void Reset();
@@ -115,6 +118,15 @@ class HeadAppender : public Appender {
   // Inserts samples into the OooHead and counts them. Precondition: the
   // OooHead's commit mutex is held.
   void InsertOutOfOrder(std::span<const HeadSample> samples);
+  // Commit's part for the samples whose series head truncation removed
+  // between their append and the commit (removed_, indices into
+  // samples_): they go to the series of the same labels (found or
+  // created), logged to the WAL again under its ref, and count in *result.
+  Status CommitToRevivedSeries(AppendBatchResult* result);
+  // Encodes a WAL series record of those of `series` (deduplicated in
+  // place) not yet logged into *out; false, writing nothing, if none.
+  static bool EncodeSeriesRecord(std::vector<MemSeries*>* series,
+                                 std::string* out);
   // Encodes the batch's WAL records into records_ (series first seen,
   // samples, exemplars; only the non-empty ones) and returns how many.
   size_t EncodeRecords();
@@ -134,8 +146,15 @@ class HeadAppender : public Appender {
   int64_t min_valid_time_;
   std::vector<HeadSample> samples_;
   std::vector<MemSeries*> new_series_;
-  // Series pinned against head truncation until Commit/Rollback.
+  // Series pinned against head truncation until Commit/Rollback: those
+  // with out-of-order samples, histograms or exemplars in the batch.
   std::vector<MemSeries*> pinned_;
+  // Whether the batch is registered with the head's OpenBatches, and the
+  // generation it started in.
+  bool batch_open_ = false;
+  uint64_t batch_started_ = 0;
+  // Indices into samples_ whose series was removed before the commit.
+  std::vector<uint32_t> removed_;
   // Identifies the current batch in MemSeries::SetPending; unique per
   // batch across all appenders.
   uint64_t token_;

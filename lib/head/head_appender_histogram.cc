@@ -35,6 +35,7 @@ StatusOr<SeriesRef> HeadAppender::AppendHistogram(const Labels& labels,
                                                   const FloatHistogram* fh) {
   STRATA_RETURN_IF_ERROR(CheckHistogramArgs(h, fh));
   if (labels.empty()) return Status::InvalidArgument("empty label set");
+  BeginBatch();
   // As Append: a series removed by truncation meanwhile is created anew.
   for (int attempt = 0;; ++attempt) {
     bool created = false;
@@ -48,6 +49,7 @@ StatusOr<SeriesRef> HeadAppender::AppendHistogram(SeriesRef ref, int64_t t,
                                                   const Histogram* h,
                                                   const FloatHistogram* fh) {
   STRATA_RETURN_IF_ERROR(CheckHistogramArgs(h, fh));
+  BeginBatch();
   MemSeries* s = Resolve(ref);
   if (s == nullptr) return Status::NotFound("unknown series ref");
   return AppendHistogramTo(s, t, h, fh);
@@ -101,13 +103,17 @@ StatusOr<SeriesRef> HeadAppender::AppendHistogramTo(MemSeries* s, int64_t t,
       head_->counters().duplicates.fetch_add(1, std::memory_order_relaxed);
       code = StatusCode::kDuplicateSample;
       break;
+    case AppendOutcome::kRemoved:  // Only MemSeries::Append says so.
+      code = StatusCode::kNotFound;
+      break;
   }
   if (code != StatusCode::kOk) return SampleError{0, code}.ToStatus();
-  if (!in_batch) {
-    if (!s->PinForCommit()) return Status::NotFound("series was truncated");
-    pinned_.push_back(s);
-    if (!s->wal_logged()) new_series_.push_back(s);
-  }
+  // Pinned for each histogram, even when the batch has float samples for
+  // the series already: those hold no pin, and histograms are not revived
+  // at commit.
+  if (!s->PinForCommit()) return Status::NotFound("series was truncated");
+  pinned_.push_back(s);
+  if (!in_batch && !s->wal_logged()) new_series_.push_back(s);
   s->SetPending(token_, t, kPendingHistogramBits);
   if (h != nullptr) {
     pending_histogram_[id] = static_cast<int64_t>(histograms_.size());

@@ -83,6 +83,9 @@ AppendOutcome MemSeries::Append(int64_t t, double v, int64_t chunk_range,
                                 HeadChunkFiles* files, bool* new_chunk) {
   SpinLockHolder lock(&mu_);
   *new_chunk = false;
+  // Under mu_, as MarkDeadIfEmpty: a removal and an append never both
+  // succeed.
+  if (dead()) return AppendOutcome::kRemoved;
   if (AppendOutcome o = CheckLocked(t, v); o != AppendOutcome::kAppended) {
     return o;
   }

@@ -40,6 +40,7 @@ enum class AppendOutcome : uint8_t {
   kDuplicate,   // Same timestamp and value bits as the newest: a no-op.
   kOutOfOrder,  // Older than the newest sample.
   kConflict,    // Same timestamp as the newest, another value.
+  kRemoved,     // Head truncation removed the series (MemSeries::Append).
 };
 
 class alignas(64) MemSeries {
@@ -66,7 +67,8 @@ class alignas(64) MemSeries {
   // Appends if in order, cutting chunks as Prometheus does for
   // `chunk_range` (the block duration). Sets *new_chunk if a chunk was
   // started for this sample. With `files`, a chunk cut is written there
-  // and dropped from memory (kept in memory if the write fails).
+  // and dropped from memory (kept in memory if the write fails). kRemoved,
+  // appending nothing, once head truncation marked the series dead.
   AppendOutcome Append(int64_t t, double v, int64_t chunk_range,
                        HeadChunkFiles* files, bool* new_chunk)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -127,9 +129,11 @@ class alignas(64) MemSeries {
     pending_token_.store(token, std::memory_order_relaxed);
   }
 
-  // Appenders holding uncommitted samples for this series pin it; head
-  // truncation removes a series only by atomically marking an unpinned one
-  // dead, so a pin and a removal never both succeed.
+  // Appenders holding uncommitted out-of-order samples, histograms or
+  // exemplars for this series pin it (in-order float samples do not: see
+  // head/open_batches.h); head truncation removes a series only by
+  // atomically marking an unpinned one dead, so a pin and a removal never
+  // both succeed.
   // Returns false if the series is dead (then do not pin/unpin it).
   bool PinForCommit() {
     return (pins_.fetch_add(1, std::memory_order_acq_rel) & kDead) == 0;

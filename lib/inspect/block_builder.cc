@@ -50,6 +50,8 @@ Status BlockBuilder::Add(const Labels& labels, int64_t t, double v,
       case AppendOutcome::kConflict:
         ++stats_.conflicts;
         return Status::OK();
+      case AppendOutcome::kRemoved:  // No truncation runs on these heads.
+        return Status::Internal("import: series removed while appending");
       case AppendOutcome::kOutOfOrder:
         // Older than what this range holds for the series: write the range
         // out and start it afresh (the blocks will overlap).

@@ -10,6 +10,7 @@
 #include "query/block_querier.h"
 #include "strata/options.h"
 #include "util/coding.h"
+#include "wal/record.h"
 
 namespace strata {
 namespace {
@@ -225,13 +226,14 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
     ASSERT_TRUE(app->Append(both, t, 2).ok());
     ASSERT_TRUE(app->Commit().ok());
   }
-  // A pending sample pins its series even if it would be truncated.
+  // A series with only a pending sample holds no chunk, so truncation
+  // removes it too; the commit brings it back (see below).
   Labels pinned = Labels::Of({{"__name__", "pinned"}});
   auto pin_app = NewAppender();
   ASSERT_TRUE(pin_app->Append(pinned, 3 * kMillisPerHour, 1).ok());
 
   Head::TruncateStats st = head_->Truncate(2 * kMillisPerHour);
-  EXPECT_EQ(st.series_removed, 1);
+  EXPECT_EQ(st.series_removed, 2);
   EXPECT_GT(st.chunks_removed, 0);
   EXPECT_TRUE(Select({Matcher::Equal("__name__", "old")}).empty());
   auto got = Select({Matcher::Equal("__name__", "both")});
@@ -241,14 +243,17 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
   BlockQuerier q({head_}, kMinTime, kMaxTime);
   auto names = q.LabelValues("__name__", {});
   ASSERT_TRUE(names.ok());
-  EXPECT_EQ(*names, (std::vector<std::string>{"both", "pinned"}));
+  EXPECT_EQ(*names, (std::vector<std::string>{"both"}));
   // Older than the truncation point is out of bounds now.
   // (An appender takes the bound when its batch starts.)
   EXPECT_EQ(
       NewAppender()->Append(both, 2 * kMillisPerHour - 1, 1).status().code(),
       StatusCode::kOutOfBounds);
   ASSERT_TRUE(pin_app->Commit().ok());
-  EXPECT_EQ(Select({Matcher::Equal("__name__", "pinned")}).size(), 1u);
+  auto revived = Select({Matcher::Equal("__name__", "pinned")});
+  ASSERT_EQ(revived.size(), 1u);
+  ASSERT_EQ(revived[0].second.size(), 1u);
+  EXPECT_EQ(revived[0].second[0].t, 3 * kMillisPerHour);
   // The removed series can come back with new data.
   ASSERT_TRUE(app->Append(old_only, 3 * kMillisPerHour, 5).ok());
   ASSERT_TRUE(app->Commit().ok());
@@ -257,6 +262,98 @@ TEST_F(HeadTest, TruncateDropsOldChunksAndEmptySeries) {
   EXPECT_EQ(back[0].second.size(), 1u);
   // A second truncation frees the first one's graveyard safely.
   head_->Truncate(2 * kMillisPerHour);
+}
+
+TEST_F(HeadTest, ABatchOpenAcrossTruncationsCommitsToARevivedSeries) {
+  // Known refs of series whose chunks truncation drops: the batch appends
+  // to them, two truncations remove them (the second one would free the
+  // first one's removals if the open batch did not hold them), and the
+  // commit lands every sample in series of the same labels.
+  auto app = NewAppender();
+  std::vector<SeriesRef> refs;
+  for (int i = 0; i < 50; ++i) {
+    auto ref = app->Append(
+        Labels::Of({{"__name__", "churn"}, {"i", std::to_string(i)}}), 1000, i);
+    ASSERT_TRUE(ref.ok());
+    refs.push_back(*ref);
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  auto open = NewAppender();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(open->Append(refs[i], 3 * kMillisPerHour, 100 + i).ok());
+  }
+  EXPECT_EQ(head_->Truncate(2000).series_removed, 50);
+  EXPECT_TRUE(Select({Matcher::Equal("__name__", "churn")}).empty());
+  // Other batches recreate half of them meanwhile; the commit finds those.
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_TRUE(app->Append(Labels::Of({{"__name__", "churn"},
+                                        {"i", std::to_string(i)}}),
+                            3 * kMillisPerHour - 1, -1)
+                    .ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  head_->Truncate(2000);
+  ASSERT_TRUE(open->Commit().ok());
+  auto got = Select({Matcher::Equal("__name__", "churn")});
+  ASSERT_EQ(got.size(), 50u);
+  for (const auto& [labels, samples] : got) {
+    const int i = std::stoi(std::string(labels.Get("i")));
+    ASSERT_FALSE(samples.empty()) << labels.ToString();
+    EXPECT_EQ(samples.back().t, 3 * kMillisPerHour) << labels.ToString();
+    EXPECT_EQ(samples.back().v, 100 + i) << labels.ToString();
+    EXPECT_EQ(samples.size(), i < 25 ? 2u : 1u) << labels.ToString();
+  }
+  EXPECT_EQ(head_->counters().samples_appended.load(), 50 + 25 + 50);
+  // Both removals' series are freed by now, once no batch holds them.
+  head_->Truncate(2000);
+  head_->Truncate(2000);
+}
+
+// Keeps every record logged, in order.
+class RecordingLog : public CommitLog {
+ public:
+  Status Log(std::span<const std::string> records) override {
+    logged.insert(logged.end(), records.begin(), records.end());
+    return Status::OK();
+  }
+  std::vector<std::string> logged;
+};
+
+TEST_F(HeadTest, ARevivedSeriesIsLoggedBeforeItsSamples) {
+  RecordingLog log;
+  const Labels labels = Labels::Of({{"__name__", "revived"}});
+  HeadAppender first(head_.get(), &log);
+  auto old_ref = first.Append(labels, 1000, 1);
+  ASSERT_TRUE(old_ref.ok());
+  ASSERT_TRUE(first.Commit().ok());
+  HeadAppender open(head_.get(), &log);
+  ASSERT_TRUE(open.Append(*old_ref, 3 * kMillisPerHour, 2).ok());
+  ASSERT_EQ(head_->Truncate(2000).series_removed, 1);
+  log.logged.clear();
+  ASSERT_TRUE(open.Commit().ok());
+
+  // The batch as appended (under the old ref), then the series anew and
+  // the sample under its new ref.
+  ASSERT_EQ(log.logged.size(), 3u);
+  std::vector<wal::RefSample> samples;
+  ASSERT_TRUE(wal::DecodeSamples(log.logged[0], &samples).ok());
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].ref, *old_ref);
+  std::vector<wal::RefSeries> series;
+  ASSERT_TRUE(wal::DecodeSeries(log.logged[1], &series).ok());
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_NE(series[0].ref, *old_ref);
+  EXPECT_EQ(series[0].labels, labels);
+  samples.clear();
+  ASSERT_TRUE(wal::DecodeSamples(log.logged[2], &samples).ok());
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].ref, series[0].ref);
+  EXPECT_EQ(samples[0].t, 3 * kMillisPerHour);
+  EXPECT_EQ(samples[0].v, 2);
+  auto got = Select({Matcher::Equal("__name__", "revived")});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].second.size(), 1u);
+  EXPECT_EQ(got[0].second[0].v, 2);
 }
 
 TEST_F(HeadTest, ChunkIteratorPassesStoredChunksThrough) {
