@@ -298,9 +298,10 @@ Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
   std::vector<HeadSample> moved;
   moved.reserve(removed_.size());
   for (uint32_t i : removed_) moved.push_back(samples_[i]);
-  // Each attempt loses only to another truncation removing the new series
-  // before the samples reach it; with the append bound raised by the
-  // first, that takes a truncation per attempt.
+  // An attempt fails only where another truncation removes a series found
+  // or created for it before the samples reach it (a series created here
+  // holds no chunk until then). Samples refused as out of order here are
+  // counted so, even with an out-of-order window.
   constexpr int kMaxAttempts = 4;
   for (int attempt = 0; !moved.empty(); ++attempt) {
     if (attempt == kMaxAttempts) {
