@@ -109,6 +109,46 @@ TEST(DBBlocksTest, HeadIsPersistedAndTruncated) {
   ExpectFull(**db, 5, 0, 5 * kH);
 }
 
+// A batch holds a sample for a series whose only chunk the head's
+// truncation drops, so the series is removed before the commit (appenders
+// hold no pins): the commit logs the series anew and its sample, and a
+// full WAL replay (no shutdown snapshot) and a snapshot both keep it.
+TEST(DBBlocksTest, SampleOfASeriesTruncatedBeforeItsCommitSurvivesRestart) {
+  for (const bool snapshot : {false, true}) {
+    SCOPED_TRACE(snapshot ? "shutdown snapshot" : "WAL replay");
+    TempDir dir;
+    Options options = ManualOptions();
+    options.snapshot_on_shutdown = snapshot;
+    const Labels gone = Labels::Of({{"__name__", "gone"}});
+    {
+      auto db = DB::Open(options, dir.path());
+      ASSERT_TRUE(db.ok());
+      auto first = (*db)->NewAppender();
+      auto ref = first->Append(gone, kH, 1);
+      ASSERT_TRUE(ref.ok());
+      ASSERT_TRUE(first->Commit().ok());
+      Fill(**db, 5, 0, 5 * kH);
+      auto open = (*db)->NewAppender();
+      ASSERT_TRUE(open->Append(*ref, 5 * kH, 2).ok());
+      // Persists [0, 2h) and truncates the head there: "gone" is left
+      // without a chunk, and the WAL checkpoint drops its series record.
+      ASSERT_TRUE((*db)->Compact().ok());
+      ASSERT_EQ((*db)->Stats().head_min_time, 2 * kH);
+      ASSERT_TRUE(open->Commit().ok());
+      const auto all = ReadAll(**db, {Matcher::Equal("__name__", "gone")});
+      ASSERT_EQ(all.size(), 1u);
+      EXPECT_EQ(all.begin()->second, (std::vector<TV>{{kH, 1}, {5 * kH, 2}}));
+      ASSERT_TRUE((*db)->Close().ok());
+    }
+    auto db = DB::Open(options, dir.path());
+    ASSERT_TRUE(db.ok());
+    const auto all = ReadAll(**db, {Matcher::Equal("__name__", "gone")});
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all.begin()->second, (std::vector<TV>{{kH, 1}, {5 * kH, 2}}));
+    ExpectFull(**db, 5, 0, 5 * kH);
+  }
+}
+
 TEST(DBBlocksTest, LeveledCompactionAndRetention) {
   TempDir dir;
   Options o = ManualOptions();
