@@ -356,8 +356,9 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
 }
 
 void Head::FreeRemovedSeries() {
+  const uint64_t oldest_open = open_batches_.OldestOpen();
   std::erase_if(graveyard_, [&](const RemovedSeries& r) {
-    return open_batches_.AllEndedThrough(r.generation);
+    return r.generation < oldest_open;
   });
 }
 

@@ -4,7 +4,10 @@
 // and only after the log accepted them applies them to the head and its
 // exemplar storage. With an out-of-order window, samples older than their
 // series' newest one but within the window go to the WBL instead of the
-// WAL, and to the head's OooHead (head_appender_ooo.cc).
+// WAL, and to the head's OooHead (head_appender_ooo.cc). In-order float
+// samples hold no pin on their series: if head truncation removes one
+// before the commit, the commit gives its samples to the series of the
+// same labels, logged anew (CommitToRevivedSeries; head/open_batches.h).
 //
 // Thread-safety: one thread at a time per appender; any number of
 // appenders may run concurrently on one head.

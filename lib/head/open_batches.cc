@@ -19,9 +19,10 @@ uint64_t OpenBatches::Advance() {
   return current_++;
 }
 
-bool OpenBatches::AllEndedThrough(uint64_t generation) const {
+uint64_t OpenBatches::OldestOpen() const {
   MutexLock lock(&mu_);
-  return open_.empty() || open_.begin()->first > generation;
+  return open_.empty() ? std::numeric_limits<uint64_t>::max()
+                       : open_.begin()->first;
 }
 
 }  // namespace strata

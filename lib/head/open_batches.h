@@ -18,6 +18,7 @@
 #define STRATA_HEAD_OPEN_BATCHES_H_
 
 #include <cstdint>
+#include <limits>
 #include <map>
 
 #include "util/mutex.h"
@@ -33,8 +34,9 @@ class OpenBatches {
   // Closes the current generation, after a truncation removed series from
   // the series map; returns it, the generation to tag those series with.
   uint64_t Advance() ABSL_LOCKS_EXCLUDED(mu_);
-  // Whether every batch that started in or before `generation` has ended.
-  bool AllEndedThrough(uint64_t generation) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The generation the oldest open batch started in; UINT64_MAX if none is
+  // open. Series removed in an older generation can be freed.
+  uint64_t OldestOpen() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   mutable Mutex mu_;
