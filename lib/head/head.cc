@@ -327,6 +327,7 @@ Head::TruncateStats Head::Truncate(int64_t mint) {
     }
   });
   std::vector<std::unique_ptr<MemSeries>> removed;
+  if (!empty.empty()) removal_rounds_.fetch_add(1, std::memory_order_acq_rel);
   for (MemSeries* s : empty) {
     // Re-checked under the series lock: an appender may have committed to
     // it since the scan, or may hold a pin.

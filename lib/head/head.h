@@ -202,6 +202,12 @@ class Head : public BlockReader {
   const SymbolTable& symbols() const { return symbols_; }
   // Appender batches register here (see open_batches.h).
   OpenBatches& open_batches() { return open_batches_; }
+  // How many truncations have started removing series. Raised before the
+  // first series of a round is marked dead, so a thread that saw a series
+  // dead sees the count raised.
+  uint64_t RemovalRounds() const {
+    return removal_rounds_.load(std::memory_order_acquire);
+  }
   // Calls fn for every series (unordered).
   void ForEachSeries(const std::function<void(MemSeries*)>& fn) const {
     series_.ForEach(fn);
@@ -255,6 +261,7 @@ class Head : public BlockReader {
   std::unique_ptr<OooHead> ooo_;
   Mutex truncate_mu_;
   OpenBatches open_batches_;
+  std::atomic<uint64_t> removal_rounds_{0};
   // Removed series and the truncation generation that removed them.
   struct RemovedSeries {
     uint64_t generation;

@@ -44,6 +44,7 @@ StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, int64_t t, double v) {
 void HeadAppender::BeginBatch() {
   if (batch_open_) return;
   batch_started_ = head_->open_batches().Begin();
+  removal_rounds_at_begin_ = head_->RemovalRounds();
   batch_open_ = true;
 }
 
@@ -237,6 +238,9 @@ Status HeadAppender::Commit() {
     Reset();
     return Status::OK();
   }
+  if (head_->RemovalRounds() != removal_rounds_at_begin_) {
+    MoveSamplesOffRemovedSeries();
+  }
   if (log_ != nullptr) {
     const size_t n = EncodeRecords();
     Status st = log_->Log(std::span<const std::string>(records_).first(n));
@@ -292,6 +296,19 @@ Status HeadAppender::Commit() {
   }
   Reset();
   return Status::OK();
+}
+
+void HeadAppender::MoveSamplesOffRemovedSeries() {
+  for (size_t i = 0; i < samples_.size(); ++i) {
+    MemSeries* s = samples_[i].series;
+    if (!s->dead()) continue;
+    bool created = false;
+    // The removed series stays readable while this batch is open.
+    MemSeries* live = head_->GetOrCreate(s->labels(), &created);
+    samples_[i].series = live;
+    if (log_ != nullptr) wal_samples_[i].ref = live->id();
+    new_series_.push_back(live);  // Logged with the batch unless it was.
+  }
 }
 
 Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {

@@ -121,6 +121,12 @@ class HeadAppender : public Appender {
   // Inserts samples into the OooHead and counts them. Precondition: the
   // OooHead's commit mutex is held.
   void InsertOutOfOrder(std::span<const HeadSample> samples);
+  // Commit's first step when head truncation removed series since the
+  // batch began: samples of series removed by now go to the series of the
+  // same labels (found or created) before anything is logged. Otherwise a
+  // later sample of the same labels, appended to a series created after
+  // the removal, would be applied first and make them out of order there.
+  void MoveSamplesOffRemovedSeries();
   // Commit's part for the samples whose series head truncation removed
   // between their append and the commit (removed_, indices into
   // samples_): they go to the series of the same labels (found or
@@ -156,6 +162,8 @@ class HeadAppender : public Appender {
   // generation it started in.
   bool batch_open_ = false;
   uint64_t batch_started_ = 0;
+  // Head::RemovalRounds() when the batch began.
+  uint64_t removal_rounds_at_begin_ = 0;
   // Indices into samples_ whose series was removed before the commit.
   std::vector<uint32_t> removed_;
   // Identifies the current batch in MemSeries::SetPending; unique per

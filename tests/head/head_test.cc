@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <utility>
 
 #include "chunk/xor_iterator.h"
 #include "head/head_appender.h"
@@ -309,51 +311,126 @@ TEST_F(HeadTest, ABatchOpenAcrossTruncationsCommitsToARevivedSeries) {
   head_->Truncate(2000);
 }
 
-// Keeps every record logged, in order.
+TEST_F(HeadTest, SamplesOfOneLabelSetAroundARemovalStayInOrder) {
+  // The batch's first sample creates the series, truncation removes it
+  // (it holds no chunk yet), and the next sample of the same labels goes
+  // to a series created anew: both must land there, in order.
+  const Labels labels = Labels::Of({{"__name__", "twice"}});
+  auto app = NewAppender();
+  ASSERT_TRUE(app->Append(labels, 3 * kMillisPerHour, 1).ok());
+  ASSERT_EQ(head_->Truncate(2000).series_removed, 1);
+  ASSERT_TRUE(app->Append(labels, 3 * kMillisPerHour + 15000, 2).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto got = Select({Matcher::Equal("__name__", "twice")});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].second.size(), 2u);
+  EXPECT_EQ(got[0].second[0].t, 3 * kMillisPerHour);
+  EXPECT_EQ(got[0].second[1].t, 3 * kMillisPerHour + 15000);
+  EXPECT_EQ(head_->counters().out_of_order.load(), 0);
+}
+
+// Keeps every record logged, in order; runs `during_next_log` (once)
+// inside the next Log call, as if it happened while the WAL was written.
 class RecordingLog : public CommitLog {
  public:
   Status Log(std::span<const std::string> records) override {
+    if (during_next_log) std::exchange(during_next_log, nullptr)();
     logged.insert(logged.end(), records.begin(), records.end());
     return Status::OK();
   }
   std::vector<std::string> logged;
+  std::function<void()> during_next_log;
 };
 
-TEST_F(HeadTest, ARevivedSeriesIsLoggedBeforeItsSamples) {
-  RecordingLog log;
-  const Labels labels = Labels::Of({{"__name__", "revived"}});
-  HeadAppender first(head_.get(), &log);
-  auto old_ref = first.Append(labels, 1000, 1);
-  ASSERT_TRUE(old_ref.ok());
-  ASSERT_TRUE(first.Commit().ok());
-  HeadAppender open(head_.get(), &log);
-  ASSERT_TRUE(open.Append(*old_ref, 3 * kMillisPerHour, 2).ok());
+// The sample of `labels` at 3h the tests below append to a series that
+// truncation removes before the commit applies it, as the series' only
+// data (at 1000) is older than the truncation point.
+class RevivalTest : public HeadTest {
+ protected:
+  void SetUp() override {
+    HeadAppender first(head_.get(), &log_);
+    auto ref = first.Append(labels_, 1000, 1);
+    ASSERT_TRUE(ref.ok());
+    old_ref_ = *ref;
+    ASSERT_TRUE(first.Commit().ok());
+  }
+
+  // The series and samples records of log_ from `from` on.
+  void Decode(size_t from, std::vector<wal::RefSeries>* series,
+              std::vector<wal::RefSample>* samples) {
+    for (size_t i = from; i < log_.logged.size(); ++i) {
+      const std::string& r = log_.logged[i];
+      if (wal::GetRecordType(r) == wal::RecordType::kSeries) {
+        ASSERT_TRUE(wal::DecodeSeries(r, series).ok());
+      } else {
+        ASSERT_TRUE(wal::DecodeSamples(r, samples).ok());
+      }
+    }
+  }
+
+  void ExpectTheSampleIsServed() {
+    auto got = Select({Matcher::Equal("__name__", "revived")});
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].second.size(), 1u);
+    EXPECT_EQ(got[0].second[0].t, 3 * kMillisPerHour);
+    EXPECT_EQ(got[0].second[0].v, 2);
+  }
+
+  RecordingLog log_;
+  const Labels labels_ = Labels::Of({{"__name__", "revived"}});
+  SeriesRef old_ref_ = 0;
+};
+
+TEST_F(RevivalTest, SeriesRemovedBeforeTheCommitIsLoggedAnewWithItsSample) {
+  HeadAppender open(head_.get(), &log_);
+  ASSERT_TRUE(open.Append(old_ref_, 3 * kMillisPerHour, 2).ok());
   ASSERT_EQ(head_->Truncate(2000).series_removed, 1);
-  log.logged.clear();
+  const size_t before = log_.logged.size();
   ASSERT_TRUE(open.Commit().ok());
 
-  // The batch as appended (under the old ref), then the series anew and
-  // the sample under its new ref.
-  ASSERT_EQ(log.logged.size(), 3u);
-  std::vector<wal::RefSample> samples;
-  ASSERT_TRUE(wal::DecodeSamples(log.logged[0], &samples).ok());
-  ASSERT_EQ(samples.size(), 1u);
-  EXPECT_EQ(samples[0].ref, *old_ref);
+  // One write: the series anew, then the sample under its new ref only.
+  ASSERT_EQ(log_.logged.size(), before + 2);
+  EXPECT_EQ(wal::GetRecordType(log_.logged[before]), wal::RecordType::kSeries);
   std::vector<wal::RefSeries> series;
-  ASSERT_TRUE(wal::DecodeSeries(log.logged[1], &series).ok());
+  std::vector<wal::RefSample> samples;
+  Decode(before, &series, &samples);
   ASSERT_EQ(series.size(), 1u);
-  EXPECT_NE(series[0].ref, *old_ref);
-  EXPECT_EQ(series[0].labels, labels);
-  samples.clear();
-  ASSERT_TRUE(wal::DecodeSamples(log.logged[2], &samples).ok());
+  EXPECT_NE(series[0].ref, old_ref_);
+  EXPECT_EQ(series[0].labels, labels_);
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].ref, series[0].ref);
+  ExpectTheSampleIsServed();
+}
+
+TEST_F(RevivalTest, SeriesRemovedWhileTheWalIsWrittenIsRevivedAfter) {
+  HeadAppender open(head_.get(), &log_);
+  ASSERT_TRUE(open.Append(old_ref_, 3 * kMillisPerHour, 2).ok());
+  int64_t removed = 0;
+  log_.during_next_log = [&] {
+    removed = head_->Truncate(2000).series_removed;
+  };
+  const size_t before = log_.logged.size();
+  ASSERT_TRUE(open.Commit().ok());
+  ASSERT_EQ(removed, 1);
+
+  // The batch as appended (old ref), then the series anew and the sample
+  // under its new ref.
+  ASSERT_EQ(log_.logged.size(), before + 3);
+  std::vector<wal::RefSample> first;
+  ASSERT_TRUE(wal::DecodeSamples(log_.logged[before], &first).ok());
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].ref, old_ref_);
+  std::vector<wal::RefSeries> series;
+  std::vector<wal::RefSample> samples;
+  Decode(before + 1, &series, &samples);
+  EXPECT_EQ(wal::GetRecordType(log_.logged[before + 1]),
+            wal::RecordType::kSeries);
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_NE(series[0].ref, old_ref_);
   ASSERT_EQ(samples.size(), 1u);
   EXPECT_EQ(samples[0].ref, series[0].ref);
   EXPECT_EQ(samples[0].t, 3 * kMillisPerHour);
-  EXPECT_EQ(samples[0].v, 2);
-  auto got = Select({Matcher::Equal("__name__", "revived")});
-  ASSERT_EQ(got.size(), 1u);
-  ASSERT_EQ(got[0].second.size(), 1u);
-  EXPECT_EQ(got[0].second[0].v, 2);
+  ExpectTheSampleIsServed();
 }
 
 TEST_F(HeadTest, ChunkIteratorPassesStoredChunksThrough) {
