@@ -204,7 +204,9 @@ class Head : public BlockReader {
   OpenBatches& open_batches() { return open_batches_; }
   // How many truncations have started removing series. Raised before the
   // first series of a round is marked dead, so a thread that saw a series
-  // dead sees the count raised.
+  // dead sees the count raised. (OpenBatches' generation cannot serve: it
+  // advances only once the round's series are out of the series map, as
+  // freeing them needs.)
   uint64_t RemovalRounds() const {
     return removal_rounds_.load(std::memory_order_acquire);
   }

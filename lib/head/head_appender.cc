@@ -298,13 +298,16 @@ Status HeadAppender::Commit() {
   return Status::OK();
 }
 
+MemSeries* HeadAppender::LiveSeriesLike(const MemSeries* removed) {
+  bool created = false;
+  // The removed series stays readable while this batch is open.
+  return head_->GetOrCreate(removed->labels(), &created);
+}
+
 void HeadAppender::MoveSamplesOffRemovedSeries() {
   for (size_t i = 0; i < samples_.size(); ++i) {
-    MemSeries* s = samples_[i].series;
-    if (!s->dead()) continue;
-    bool created = false;
-    // The removed series stays readable while this batch is open.
-    MemSeries* live = head_->GetOrCreate(s->labels(), &created);
+    if (!samples_[i].series->dead()) continue;
+    MemSeries* live = LiveSeriesLike(samples_[i].series);
     samples_[i].series = live;
     if (log_ != nullptr) wal_samples_[i].ref = live->id();
     new_series_.push_back(live);  // Logged with the batch unless it was.
@@ -328,9 +331,7 @@ Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
     std::vector<MemSeries*> series;
     std::vector<wal::RefSample> logged;
     for (HeadSample& m : moved) {
-      bool created = false;
-      // The removed series stays readable while this batch is open.
-      m.series = head_->GetOrCreate(m.series->labels(), &created);
+      m.series = LiveSeriesLike(m.series);
       series.push_back(m.series);
       logged.push_back({m.series->id(), m.t, m.v});
     }

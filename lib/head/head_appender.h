@@ -127,6 +127,9 @@ class HeadAppender : public Appender {
   // later sample of the same labels, appended to a series created after
   // the removal, would be applied first and make them out of order there.
   void MoveSamplesOffRemovedSeries();
+  // The series of `removed`'s labels now, found or created. Precondition:
+  // this batch is open (so `removed` is not freed yet).
+  MemSeries* LiveSeriesLike(const MemSeries* removed);
   // Commit's part for the samples whose series head truncation removed
   // between their append and the commit (removed_, indices into
   // samples_): they go to the series of the same labels (found or
