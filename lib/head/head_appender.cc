@@ -267,7 +267,7 @@ Status HeadAppender::Commit() {
     }
   }
   if (!raced_.empty()) {
-    StatusOr<int64_t> taken = CommitRacedOutOfOrder();
+    StatusOr<int64_t> taken = CommitRacedOutOfOrder(samples_, raced_);
     if (!taken.ok()) {
       Reset();
       return taken.status().WithContext("commit");
@@ -320,8 +320,9 @@ Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
   for (uint32_t i : removed_) moved.push_back(samples_[i]);
   // An attempt fails only where another truncation removes a series found
   // or created for it before the samples reach it (a series created here
-  // holds no chunk until then). Samples refused as out of order here are
-  // counted so, even with an out-of-order window.
+  // holds no chunk until then). With an out-of-order window, samples that
+  // another batch overtook on the revived series go to the OooHead, as in
+  // Commit.
   constexpr int kMaxAttempts = 4;
   for (int attempt = 0; !moved.empty(); ++attempt) {
     if (attempt == kMaxAttempts) {
@@ -342,12 +343,19 @@ Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
       STRATA_RETURN_IF_ERROR(log_->Log(records));
       for (MemSeries* s : series) s->set_wal_logged();
     }
+    std::vector<uint32_t> raced;
     std::vector<uint32_t> removed_again;
-    const AppendBatchResult r =
-        head_->AppendBatch(moved, nullptr, &removed_again);
+    const AppendBatchResult r = head_->AppendBatch(
+        moved, ooo_window_ > 0 ? &raced : nullptr, &removed_again);
+    int64_t taken_out_of_order = 0;
+    if (!raced.empty()) {
+      StatusOr<int64_t> taken = CommitRacedOutOfOrder(moved, raced);
+      if (!taken.ok()) return taken.status();
+      taken_out_of_order = *taken;
+    }
     result->appended += r.appended;
     result->duplicates += r.duplicates;
-    result->out_of_order += r.out_of_order;
+    result->out_of_order += r.out_of_order - taken_out_of_order;
     result->conflicts += r.conflicts;
     std::vector<HeadSample> again;
     for (uint32_t i : removed_again) again.push_back(moved[i]);

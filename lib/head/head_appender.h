@@ -111,13 +111,14 @@ class HeadAppender : public Appender {
   // applied if the WBL write fails.
   Status CommitWithOutOfOrder(const std::function<void()>& apply);
   // Commit's part for samples that were in order when appended but that
-  // another batch overtook before this one applied (`raced_`, indices
-  // into samples_), as Prometheus's Commit re-checks every sample: those
-  // within the window go to the WBL, then to the OooHead; the others are
-  // counted too old. Returns how many were taken out of order. A failed
-  // WBL write inserts none of them (the commit then fails; a retry brings
-  // them again).
-  StatusOr<int64_t> CommitRacedOutOfOrder();
+  // another batch overtook before this one applied (`raced`, indices
+  // into `batch`: samples_ with raced_, or a revival's samples), as
+  // Prometheus's Commit re-checks every sample: those within the window
+  // go to the WBL, then to the OooHead; the others are counted too old.
+  // Returns how many were taken out of order. A failed WBL write inserts
+  // none of them (the commit then fails; a retry brings them again).
+  StatusOr<int64_t> CommitRacedOutOfOrder(std::span<const HeadSample> batch,
+                                          std::span<const uint32_t> raced);
   // Inserts samples into the OooHead and counts them. Precondition: the
   // OooHead's commit mutex is held.
   void InsertOutOfOrder(std::span<const HeadSample> samples);

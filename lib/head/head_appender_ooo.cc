@@ -62,12 +62,13 @@ void HeadAppender::InsertOutOfOrder(std::span<const HeadSample> samples) {
   c.ooo_chunks_created.fetch_add(cuts, std::memory_order_relaxed);
 }
 
-StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder() {
+StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder(
+    std::span<const HeadSample> batch, std::span<const uint32_t> raced) {
   std::vector<HeadSample> within;
   std::vector<wal::RefSample> logged;
   int64_t too_old = 0;
-  for (uint32_t i : raced_) {
-    const HeadSample& smp = samples_[i];
+  for (uint32_t i : raced) {
+    const HeadSample& smp = batch[i];
     if (TooOld(smp.t, head_max_t_, ooo_window_)) {
       ++too_old;
       continue;
@@ -81,7 +82,7 @@ StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder() {
     STRATA_RETURN_IF_ERROR(LogToWbl(wbl_, logged));
     InsertOutOfOrder(within);
   }
-  return static_cast<int64_t>(raced_.size());
+  return static_cast<int64_t>(raced.size());
 }
 
 }  // namespace strata

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "head/head.h"
@@ -27,10 +29,13 @@ struct S {
   friend bool operator==(const S&, const S&) = default;
 };
 
-// Records every group logged, so tests see what went to the WBL.
+// Records every group logged, so tests see what went to the WBL; runs
+// `during_next_log` (once) inside the next Log call, as if it happened
+// while the log was written.
 class RecordingLog : public CommitLog {
  public:
   Status Log(std::span<const std::string> records) override {
+    if (during_next_log) std::exchange(during_next_log, nullptr)();
     for (const std::string& r : records) records_.push_back(r);
     return fail_ ? Status::IOError("injected") : Status::OK();
   }
@@ -46,6 +51,7 @@ class RecordingLog : public CommitLog {
   }
   std::vector<std::string> records_;
   bool fail_ = false;
+  std::function<void()> during_next_log;
 };
 
 TEST(OooChunkTest, InsertKeepsTimeOrderAndRefusesSameTimestamp) {
@@ -182,6 +188,34 @@ TEST_F(OooHeadTest, OutOfOrderWithinOneBatch) {
   EXPECT_EQ(Query("a"),
             (std::vector<S>{
                 {now - 1000, 3}, {now, 0}, {now + 1000, 2}, {now + 2000, 1}}));
+}
+
+// A pending sample whose series head truncation removes while the WAL is
+// written goes to a series of the same labels at commit
+// (HeadAppender::CommitToRevivedSeries). If another batch has meanwhile
+// appended a newer sample there, the pending one is out of order: within
+// the window it goes to the WBL and the OooHead, as any overtaken sample.
+TEST_F(OooHeadTest, OvertakenSampleOfARevivedSeriesGoesOutOfOrder) {
+  ASSERT_EQ(Add(a_, 1000, 1), StatusCode::kOk);
+  const int64_t now = 100 * kMinute;
+  auto pending = NewAppender();
+  ASSERT_TRUE(pending->Append(a_, now, 2).ok());
+  int64_t removed = 0;
+  wal_.during_next_log = [&] {
+    removed = head_->Truncate(2000).series_removed;
+    EXPECT_EQ(Add(a_, now + kMinute, 3), StatusCode::kOk);
+  };
+  ASSERT_TRUE(pending->Commit().ok());
+  ASSERT_EQ(removed, 1);
+
+  EXPECT_EQ(Query("a"), (std::vector<S>{{now, 2}, {now + kMinute, 3}}));
+  const HeadCounters& c = head_->counters();
+  EXPECT_EQ(c.out_of_order.load(), 0);
+  EXPECT_EQ(c.ooo_appended.load(), 1);
+  const std::vector<wal::RefSample> wbl = wbl_.Samples();
+  ASSERT_EQ(wbl.size(), 1u);
+  EXPECT_EQ(wbl[0].t, now);
+  EXPECT_EQ(wbl[0].v, 2);
 }
 
 TEST_F(OooHeadTest, FailedWblWriteAppliesNothing) {
