@@ -240,6 +240,7 @@ Status DBImpl::ReplayWal(int first_segment) {
              {{"segments", absl::StrCat(report_.segments)},
               {"series", absl::StrCat(report_.series)},
               {"samples", absl::StrCat(report_.samples)},
+              {"series_refs_remapped", absl::StrCat(counts.ref_id_mismatches)},
               {"duration", absl::StrCat(report_.seconds, "s")}});
   return Status::OK();
 }
