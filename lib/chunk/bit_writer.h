@@ -130,7 +130,9 @@ class BitWriter {
   }
   void Free();
 
-  uint8_t* buf_ = nullptr;  // 2^cap_log2_ bytes, malloc'ed; or null.
+  // 2^cap_log2_ bytes, from a SlabPool or malloc by size (bit_writer.cc);
+  // or null.
+  uint8_t* buf_ = nullptr;
   uint32_t bits_ = 0;
   uint8_t cap_log2_ = 0;
   // bstream's trailing free byte is present (see the class comment).

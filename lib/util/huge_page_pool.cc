@@ -1,10 +1,10 @@
 #include "util/huge_page_pool.h"
 
-#include <sys/mman.h>
-
 #include <cassert>
 #include <cstdint>
 #include <new>
+
+#include "util/huge_region.h"
 
 // Under AddressSanitizer, LeakSanitizer must scan the regions: objects in
 // slots (the head's series) own heap memory, which would otherwise look
@@ -34,25 +34,11 @@ void* HugePagePool::Allocate() {
     return slot;
   }
   if (left_ < slot_bytes_) {
-    // Map twice the region size to cut out a 2 MiB-aligned region, which a
-    // huge page can back; give back the rest.
-    const size_t span = 2 * kRegionBytes;
-    void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    const auto start = reinterpret_cast<uintptr_t>(raw);
-    const uintptr_t aligned =
-        (start + kRegionBytes - 1) & ~(uintptr_t{kRegionBytes} - 1);
-    if (aligned > start) munmap(raw, aligned - start);
-    const uintptr_t end = aligned + kRegionBytes;
-    if (start + span > end)
-      munmap(reinterpret_cast<void*>(end), start + span - end);
-    // Only advice: without transparent huge pages it fails harmlessly.
-    madvise(reinterpret_cast<void*>(aligned), kRegionBytes, MADV_HUGEPAGE);
+    void* region = MapHugeRegion();
 #ifdef STRATA_SCAN_REGIONS_FOR_LEAKS
-    __lsan_register_root_region(reinterpret_cast<void*>(aligned), kRegionBytes);
+    __lsan_register_root_region(region, kRegionBytes);
 #endif
-    next_ = reinterpret_cast<char*>(aligned);
+    next_ = static_cast<char*>(region);
     left_ = kRegionBytes;
     mapped_ += kRegionBytes;
   }

@@ -16,13 +16,14 @@
 
 #include <cstddef>
 
+#include "util/huge_region.h"
 #include "util/mutex.h"
 
 namespace strata {
 
 class HugePagePool {
  public:
-  static constexpr size_t kRegionBytes = size_t{2} << 20;
+  static constexpr size_t kRegionBytes = kHugeRegionBytes;
 
   // `slot_bytes`: a multiple of 64 (slots are cache-line aligned), at most
   // kRegionBytes.
