@@ -7,6 +7,7 @@
 #include <new>
 #include <utility>
 
+#include "util/sanitizers.h"
 #include "util/slab_pool.h"
 
 namespace strata::chunk {
@@ -66,17 +67,7 @@ namespace {
 // bench/results/codec-head-wal.md, "Chunk buffers from huge pages").
 // Under AddressSanitizer every buffer comes from malloc, so that overruns
 // and uses after free stay detected.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kMaxPooledLog2 = 0;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr int kMaxPooledLog2 = 0;
-#else
-constexpr int kMaxPooledLog2 = 11;
-#endif
-#else
-constexpr int kMaxPooledLog2 = 11;
-#endif
+constexpr int kMaxPooledLog2 = STRATA_ADDRESS_SANITIZER ? 0 : 11;
 constexpr int kMinPooledLog2 = 7;
 
 bool Pooled(int log2) { return log2 <= kMaxPooledLog2; }

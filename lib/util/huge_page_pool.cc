@@ -5,18 +5,12 @@
 #include <new>
 
 #include "util/huge_region.h"
+#include "util/sanitizers.h"
 
 // Under AddressSanitizer, LeakSanitizer must scan the regions: objects in
 // slots (the head's series) own heap memory, which would otherwise look
 // leaked, since LeakSanitizer scans only the heap, stacks and globals.
-#if defined(__SANITIZE_ADDRESS__)
-#define STRATA_SCAN_REGIONS_FOR_LEAKS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define STRATA_SCAN_REGIONS_FOR_LEAKS 1
-#endif
-#endif
-#ifdef STRATA_SCAN_REGIONS_FOR_LEAKS
+#if STRATA_ADDRESS_SANITIZER
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -35,7 +29,7 @@ void* HugePagePool::Allocate() {
   }
   if (left_ < slot_bytes_) {
     void* region = MapHugeRegion();
-#ifdef STRATA_SCAN_REGIONS_FOR_LEAKS
+#if STRATA_ADDRESS_SANITIZER
     __lsan_register_root_region(region, kRegionBytes);
 #endif
     next_ = static_cast<char*>(region);
