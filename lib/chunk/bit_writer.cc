@@ -7,8 +7,8 @@
 #include <new>
 #include <utility>
 
+#include "util/huge_page_pool.h"
 #include "util/sanitizers.h"
-#include "util/slab_pool.h"
 
 namespace strata::chunk {
 
@@ -62,8 +62,8 @@ BitWriter::~BitWriter() { Free(); }
 namespace {
 
 // Buffers up to 2^kMaxPooledLog2 bytes (an open chunk's, mostly) come
-// from SlabPools of huge pages, one per size: appends to many series then
-// miss the TLB far less often than with malloc (measured in
+// from HugePagePools, one per size, that return empty regions: appends to many
+// series then miss the TLB far less often than with malloc (measured in
 // bench/results/codec-head-wal.md, "Chunk buffers from huge pages").
 // Under AddressSanitizer every buffer comes from malloc, so that overruns
 // and uses after free stay detected.
@@ -74,11 +74,14 @@ bool Pooled(int log2) { return log2 <= kMaxPooledLog2; }
 
 // The pool of 2^log2-byte buffers. Never destroyed: buffers may be freed
 // during static destruction.
-SlabPool& PoolOf(int log2) {
-  static SlabPool* const pools[] = {
-      new SlabPool(size_t{1} << 7), new SlabPool(size_t{1} << 8),
-      new SlabPool(size_t{1} << 9), new SlabPool(size_t{1} << 10),
-      new SlabPool(size_t{1} << 11)};
+HugePagePool& PoolOf(int log2) {
+  constexpr auto kReturn = HugePagePool::EmptyRegions::kReturn;
+  static HugePagePool* const pools[] = {
+      new HugePagePool(size_t{1} << 7, kReturn),
+      new HugePagePool(size_t{1} << 8, kReturn),
+      new HugePagePool(size_t{1} << 9, kReturn),
+      new HugePagePool(size_t{1} << 10, kReturn),
+      new HugePagePool(size_t{1} << 11, kReturn)};
   static_assert(std::size(pools) == 11 - kMinPooledLog2 + 1);
   return *pools[log2 - kMinPooledLog2];
 }

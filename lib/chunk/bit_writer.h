@@ -130,7 +130,7 @@ class BitWriter {
   }
   void Free();
 
-  // 2^cap_log2_ bytes, from a SlabPool or malloc by size (bit_writer.cc);
+  // 2^cap_log2_ bytes, from a HugePagePool or malloc by size (bit_writer.cc);
   // or null.
   uint8_t* buf_ = nullptr;
   uint32_t bits_ = 0;
