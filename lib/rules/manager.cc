@@ -199,11 +199,14 @@ strata::Status Manager::Update(
   std::erase_if(stale_markers_, [](const std::unique_ptr<StaleMarker>& m) {
     return m->done();
   });
-  const int64_t now_ms = WallNowNs() / 1000000;
   for (auto& [key, old] : groups_) {
     old->Stop();
+    // Read after the stop, as Prometheus does: an evaluation that began
+    // before it may have written samples stamped later than a time read
+    // before, which would make the markers out of order (refused).
+    const int64_t removed_ms = WallNowNs() / 1000000;
     stale_markers_.push_back(
-        std::make_unique<StaleMarker>(old->TakeGroup(), now_ms));
+        std::make_unique<StaleMarker>(old->TakeGroup(), removed_ms));
   }
   groups_ = std::move(running);
   return strata::Status::OK();
