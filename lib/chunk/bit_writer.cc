@@ -62,9 +62,9 @@ BitWriter::~BitWriter() { Free(); }
 namespace {
 
 // Buffers up to 2^kMaxPooledLog2 bytes (an open chunk's, mostly) come
-// from HugePagePools, one per size, that return empty regions: appends to many
-// series then miss the TLB far less often than with malloc (measured in
-// bench/results/codec-head-wal.md, "Chunk buffers from huge pages").
+// from HugePagePools, one per size, that return empty regions: appends to
+// many series then miss the TLB far less often than with malloc (measured
+// in bench/results/codec-head-wal.md, "Chunk buffers from huge pages").
 // Under AddressSanitizer every buffer comes from malloc, so that overruns
 // and uses after free stay detected.
 constexpr int kMaxPooledLog2 = STRATA_ADDRESS_SANITIZER ? 0 : 11;

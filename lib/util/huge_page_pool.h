@@ -9,13 +9,11 @@
 // ordinary pages and only the packing remains.
 //
 // Freed slots are reused before new ones are carved. With
-// EmptyRegions::kReturn, a region all of whose slots are free
-// goes back to the system (one such region is kept to absorb churn): for
-// buffers that move between pools of different sizes as they grow, whose
-// memory one size may no longer need. With kKeep, regions stay mapped for
-// the life of the pool, so that a stale pointer into a freed slot still
-// reads mapped memory (the head's series, read without locks by
-// prefetches).
+// EmptyRegions::kReturn, a region all of whose slots are free goes back
+// to the system (one such region is kept to absorb churn): for buffers
+// that move between pools of different sizes as they grow, whose memory
+// one size may no longer need. With kKeep, regions stay mapped for the
+// life of the pool: the head's series, whose churn reuses the slots.
 //
 // Under AddressSanitizer the regions are LeakSanitizer roots: objects in
 // slots (series) own heap memory, which would otherwise look leaked.
