@@ -266,13 +266,9 @@ Status HeadAppender::Commit() {
       return st.WithContext("commit");
     }
   }
-  if (!raced_.empty()) {
-    StatusOr<int64_t> taken = CommitRacedOutOfOrder(samples_, raced_);
-    if (!taken.ok()) {
-      Reset();
-      return taken.status().WithContext("commit");
-    }
-    result.out_of_order -= *taken;
+  if (Status st = CommitRacedOutOfOrder(samples_, raced_, &result); !st.ok()) {
+    Reset();
+    return st.WithContext("commit");
   }
   if (!removed_.empty()) {
     Status st = CommitToRevivedSeries(&result);
@@ -345,17 +341,12 @@ Status HeadAppender::CommitToRevivedSeries(AppendBatchResult* result) {
     }
     std::vector<uint32_t> raced;
     std::vector<uint32_t> removed_again;
-    const AppendBatchResult r = head_->AppendBatch(
+    AppendBatchResult r = head_->AppendBatch(
         moved, ooo_window_ > 0 ? &raced : nullptr, &removed_again);
-    int64_t taken_out_of_order = 0;
-    if (!raced.empty()) {
-      StatusOr<int64_t> taken = CommitRacedOutOfOrder(moved, raced);
-      if (!taken.ok()) return taken.status();
-      taken_out_of_order = *taken;
-    }
+    STRATA_RETURN_IF_ERROR(CommitRacedOutOfOrder(moved, raced, &r));
     result->appended += r.appended;
     result->duplicates += r.duplicates;
-    result->out_of_order += r.out_of_order - taken_out_of_order;
+    result->out_of_order += r.out_of_order;
     result->conflicts += r.conflicts;
     std::vector<HeadSample> again;
     for (uint32_t i : removed_again) again.push_back(moved[i]);

@@ -115,10 +115,12 @@ class HeadAppender : public Appender {
   // into `batch`: samples_ with raced_, or a revival's samples), as
   // Prometheus's Commit re-checks every sample: those within the window
   // go to the WBL, then to the OooHead; the others are counted too old.
-  // Returns how many were taken out of order. A failed WBL write inserts
-  // none of them (the commit then fails; a retry brings them again).
-  StatusOr<int64_t> CommitRacedOutOfOrder(std::span<const HeadSample> batch,
-                                          std::span<const uint32_t> raced);
+  // None of them stays counted out of order in *result (AppendBatch
+  // counted them so). A failed WBL write inserts none of them (the commit
+  // then fails; a retry brings them again).
+  Status CommitRacedOutOfOrder(std::span<const HeadSample> batch,
+                               std::span<const uint32_t> raced,
+                               AppendBatchResult* result);
   // Inserts samples into the OooHead and counts them. Precondition: the
   // OooHead's commit mutex is held.
   void InsertOutOfOrder(std::span<const HeadSample> samples);

@@ -62,8 +62,10 @@ void HeadAppender::InsertOutOfOrder(std::span<const HeadSample> samples) {
   c.ooo_chunks_created.fetch_add(cuts, std::memory_order_relaxed);
 }
 
-StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder(
-    std::span<const HeadSample> batch, std::span<const uint32_t> raced) {
+Status HeadAppender::CommitRacedOutOfOrder(std::span<const HeadSample> batch,
+                                           std::span<const uint32_t> raced,
+                                           AppendBatchResult* result) {
+  if (raced.empty()) return Status::OK();
   std::vector<HeadSample> within;
   std::vector<wal::RefSample> logged;
   int64_t too_old = 0;
@@ -82,7 +84,8 @@ StatusOr<int64_t> HeadAppender::CommitRacedOutOfOrder(
     STRATA_RETURN_IF_ERROR(LogToWbl(wbl_, logged));
     InsertOutOfOrder(within);
   }
-  return static_cast<int64_t>(raced.size());
+  result->out_of_order -= static_cast<int64_t>(raced.size());
+  return Status::OK();
 }
 
 }  // namespace strata
